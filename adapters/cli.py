@@ -1,0 +1,332 @@
+"""The ``matchbot`` command line: the composition root that wires adapters to the core."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import signal
+import sys
+from collections.abc import AsyncIterator, Iterable
+from datetime import UTC, datetime, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, TextIO
+
+import typer
+
+from adapters.console import ConsoleAdapter
+from adapters.console.adapter import CHAT_ID, RULE
+from bot.app import MatchBot
+from bot.delivery import Delivery
+from bot.feed import EventBase, FeedError, MatchDecl, Parsed, Rejected, read_lines
+from bot.logs import setup_logging
+from bot.messages.render import FORMATS, Format, render
+from bot.ports import ChatAdapter
+from bot.settings import Settings
+
+log = logging.getLogger("matchbot")
+
+app = typer.Typer(
+    help="Live football match alerts and full-time recaps for Telegram, Discord and the console.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+SEED_FEED = "atalanta-inter.jsonl"
+PLATFORM_FOR_FORMAT: dict[str, str] = {"text": "console", "telegram": "telegram",
+                                        "discord": "discord"}
+SECONDS_PER_MATCH_MINUTE = 0.4
+MIN_GAP = 0.6
+
+SpeedOption = Annotated[
+    float,
+    typer.Option(
+        "--speed", min=0.0,
+        help="Replay pace: 1 plays a match in under a minute, 2 twice as fast, 0 instantly.",
+    ),
+]
+FormatOption = Annotated[
+    str,
+    typer.Option("--format", help="Output format: text, telegram (HTML) or discord (markdown)."),
+]
+
+
+def seed_lines() -> list[str]:
+    """The bundled Atalanta 0-1 Inter match, as feed lines."""
+    text = resources.files("bot.data").joinpath(SEED_FEED).read_text("utf-8")
+    return text.splitlines()
+
+
+def _check_format(fmt: str) -> Format:
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")
+    return fmt  # type: ignore[return-value]
+
+
+def _read_feed(path: Path) -> list[str]:
+    try:
+        return path.read_text("utf-8").splitlines()
+    except OSError as exc:
+        raise typer.BadParameter(f"cannot read {path}: {exc.strerror}", param_hint="FEED") from None
+    except UnicodeDecodeError:
+        raise typer.BadParameter(f"{path} is not UTF-8 text", param_hint="FEED") from None
+
+
+async def paced(items: Iterable[Parsed | Rejected], speed: float) -> AsyncIterator[Parsed | Rejected]:
+    """Yield feed lines at a watchable pace, following the match clock."""
+    last_minute: float | None = None
+    for item in items:
+        if speed > 0 and isinstance(item, Parsed):
+            if isinstance(item.item, EventBase):
+                minute = item.item.minute + (item.item.stoppage or 0) / 10
+                gap = MIN_GAP if last_minute is None else max(
+                    MIN_GAP, (minute - last_minute) * SECONDS_PER_MATCH_MINUTE)
+                last_minute = minute
+            else:
+                gap = MIN_GAP * 2
+            await asyncio.sleep(gap / speed)
+        yield item
+
+
+async def replay_feed(
+    lines: list[str],
+    *,
+    fmt: Format = "text",
+    speed: float = 0.0,
+    level: str = "all",
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    """Replay a feed through the real engine, outbox and delivery into one console chat that
+    follows every team in it. Returns how many lines were rejected."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    adapter = ConsoleAdapter(out, platform=PLATFORM_FOR_FORMAT[fmt])
+    bot = MatchBot(":memory:", [adapter], recap_delay=None)
+    await bot.open()
+    delivery = Delivery(bot.db, adapter)
+    rejected = 0
+    finished: list[str] = []
+    async for item in paced(read_lines(lines), speed):
+        if isinstance(item, Rejected):
+            print(item, file=err, flush=True)
+            rejected += 1
+            continue
+        try:
+            result = await bot.ingest(item.item)
+        except FeedError as exc:
+            print(Rejected(item.line, str(exc)), file=err, flush=True)
+            rejected += 1
+            continue
+        if result.status == "duplicate":
+            what = getattr(item.item, "id", item.item.match)
+            print(f"line {item.line}: duplicate id {what!r} in match {item.item.match!r}"
+                  " (ignored)", file=err, flush=True)
+            rejected += 1
+            continue
+        if isinstance(item.item, MatchDecl) and result.status == "new":
+            await _follow_match(bot, adapter.platform, item.item.match, level)
+        if result.finished:
+            finished.append(result.match_id)
+        await delivery.drain()
+    for match_id in finished:
+        await bot.queue_recap(match_id)
+    await delivery.drain()
+    await bot.db.close()
+    return rejected
+
+
+async def _follow_match(bot: MatchBot, platform: str, match_id: str, level: str) -> None:
+    def follow(store: object) -> None:
+        from storage.store import Store
+
+        assert isinstance(store, Store)
+        match = store.match(match_id)
+        assert match is not None
+        store.ensure_chat(platform, CHAT_ID, "console", "private")
+        store.set_chat_settings(platform, CHAT_ID, {"level": level})
+        store.subscribe(platform, CHAT_ID, match["home_team"])
+        store.subscribe(platform, CHAT_ID, match["away_team"])
+
+    await bot.db.call(follow)
+
+
+async def recaps_of_feed(
+    lines: list[str], match_id: str | None, fmt: Format, out: TextIO, err: TextIO
+) -> tuple[int, bool]:
+    """Ingest a feed and print the recap of each finished match. Returns (rejected, found)."""
+    bot = MatchBot(":memory:", recap_delay=None)
+    await bot.open()
+    rejected = await bot.ingest_lines(read_lines(lines))
+    for r in rejected:
+        print(r, file=err)
+    matches = [
+        json.loads(line)["match"]
+        for line in lines
+        if line.strip().startswith("{") and '"match"' in line and _is_decl(line)
+    ]
+    wanted = [match_id] if match_id else list(dict.fromkeys(matches))
+    found = False
+    for mid in wanted:
+        state = await bot.db.call(lambda s, mid=mid: bot.engine.state(mid))
+        if state is None:
+            known = ", ".join(dict.fromkeys(matches)) or "none"
+            print(f"no match {mid!r} in this feed (matches: {known})", file=err)
+            continue
+        found = True
+        if not state.finished:
+            print(f"match {mid!r} has not reached full time: no recap yet", file=err)
+            continue
+        message = await bot.db.call(lambda s, mid=mid: bot.engine.recap_message(mid))
+        assert message is not None
+        print(render(message, fmt), file=out)
+        print(RULE, file=out)
+    await bot.db.close()
+    return len(rejected), found
+
+
+def _is_decl(line: str) -> bool:
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError:
+        return False
+    return isinstance(data, dict) and data.get("type") == "match" and "match" in data
+
+
+@app.command()
+def demo(speed: SpeedOption = 1.0) -> None:
+    """Replay the bundled Atalanta 0-1 Inter match on the console, then its recap."""
+    setup_logging(Settings().log_level or "WARNING")
+    print("matchbot demo: Atalanta v Inter, Serie A, replayed from the bundled match report.")
+    print("This console chat follows both teams with every alert on. Ctrl+C stops.")
+    print(RULE)
+    asyncio.run(replay_feed(seed_lines(), speed=speed))
+
+
+@app.command()
+def replay(
+    feed: Annotated[Path, typer.Argument(help="A feed file (JSON Lines, feed format v1).")],
+    speed: SpeedOption = 1.0,
+    fmt: FormatOption = "text",
+    level: Annotated[
+        str, typer.Option(help="Which alerts to show: goals, key or all.")
+    ] = "all",
+) -> None:
+    """Replay a feed file: each alert as it happens, then the full-time recap.
+
+    Rejected lines are reported on stderr as 'line N: reason'; the exit status is 1 if any
+    line was rejected (every other line is still processed)."""
+    fmt_ok = _check_format(fmt)
+    if level not in ("goals", "key", "all"):
+        raise typer.BadParameter("choose goals, key or all", param_hint="--level")
+    setup_logging(Settings().log_level or "WARNING")
+    rejected = asyncio.run(replay_feed(_read_feed(feed), fmt=fmt_ok, speed=speed, level=level))
+    raise typer.Exit(1 if rejected else 0)
+
+
+@app.command()
+def recap(
+    feed: Annotated[Path, typer.Argument(help="A feed file (JSON Lines, feed format v1).")],
+    match: Annotated[str | None, typer.Option(help="Only this match id.")] = None,
+    fmt: FormatOption = "text",
+) -> None:
+    """Print only the full-time recap of each finished match in a feed file.
+
+    Same rules as replay: rejected lines on stderr, exit status 1 if any."""
+    fmt_ok = _check_format(fmt)
+    setup_logging(Settings().log_level or "WARNING")
+    rejected, found = asyncio.run(
+        recaps_of_feed(_read_feed(feed), match, fmt_ok, sys.stdout, sys.stderr)
+    )
+    if match and not found:
+        raise typer.Exit(2)
+    raise typer.Exit(1 if rejected else 0)
+
+
+def build_adapters(settings: Settings, console_exit: asyncio.Event) -> list[ChatAdapter]:
+    """The chat platforms configured; the console when no token is set."""
+    adapters: list[ChatAdapter] = []
+    if settings.telegram_bot_token is not None:
+        from adapters.telegram import TelegramAdapter
+
+        adapters.append(TelegramAdapter.from_settings(settings))
+    if settings.discord_bot_token is not None:
+        from adapters.discord import DiscordAdapter
+
+        adapters.append(DiscordAdapter.from_settings(settings))
+    if not adapters:
+        adapters.append(ConsoleAdapter(interactive=True, on_exit=console_exit.set))
+    return adapters
+
+
+def live_seed_lines(start: datetime) -> list[str]:
+    """The seed match as a new fixture kicking off at ``start`` (fresh ids each run)."""
+    suffix = start.strftime("%Y%m%d%H%M%S")
+    lines = []
+    for line in seed_lines():
+        data = json.loads(line)
+        data["match"] = f"{data['match']}-{suffix}"
+        if data["type"] == "match":
+            data["kickoff"] = start.isoformat()
+        lines.append(json.dumps(data, ensure_ascii=False))
+    return lines
+
+
+async def _replay_live(bot: MatchBot, lines: list[str], delay: float) -> None:
+    await asyncio.sleep(delay)
+    async for item in paced(read_lines(lines), speed=1.0):
+        if isinstance(item, Parsed):
+            try:
+                await bot.ingest(item.item)
+            except FeedError as exc:
+                log.warning("seed line %d: %s", item.line, exc)
+
+
+async def run_bot(settings: Settings) -> None:
+    stop = asyncio.Event()
+    adapters = build_adapters(settings, stop)
+    console = all(isinstance(a, ConsoleAdapter) for a in adapters)
+    seed_mode = console and not settings.feed_paths
+    recap_delay = min(settings.recap_delay, 5.0) if seed_mode else settings.recap_delay
+    bot = MatchBot(settings.db, adapters, recap_delay=recap_delay)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await bot.start()
+    log.info("matchbot running on %s (store: %s)", ", ".join(a.platform for a in adapters),
+             settings.db)
+    if settings.feed_paths:
+        bot.follow_feeds(settings.feed_paths)
+        log.info("following feeds: %s", ", ".join(map(str, settings.feed_paths)))
+    if seed_mode:
+        lead = 20.0
+        kickoff = datetime.now(UTC) + timedelta(seconds=lead)
+        print("matchbot console: this terminal is a chat. Type /help, or /subscribe inter.")
+        print(f"The bundled match Atalanta v Inter kicks off in {lead:.0f} seconds. /quit ends.")
+        print(RULE)
+        seed_task = asyncio.create_task(_replay_live(bot, live_seed_lines(kickoff), lead))
+    await stop.wait()
+    if seed_mode:
+        seed_task.cancel()
+    log.info("stopping")
+    await bot.stop()
+
+
+@app.command()
+def run() -> None:
+    """Run the bot: Telegram and/or Discord when their tokens are set, else the console."""
+    settings = Settings()
+    console = settings.telegram_bot_token is None and settings.discord_bot_token is None
+    setup_logging(settings.log_level or ("WARNING" if console else "INFO"), settings.secrets())
+    asyncio.run(run_bot(settings))
+
+
+def main() -> None:  # pragma: no cover - console script
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
+

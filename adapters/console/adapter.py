@@ -1,0 +1,120 @@
+"""The bot in a terminal: messages are printed, and what the user types is a command.
+
+The console is one chat (``console:local``). It cannot edit what it printed, so a cancelled
+goal shows up as a correction below the original alert.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import sys
+from collections.abc import Callable
+from typing import TextIO
+
+from bot.messages.model import Message
+from bot.ports import CannotEdit, CommandContext, CoreAPI, Pacing
+
+CHAT_ID = "local"
+RULE = "─" * 48
+
+
+def parse_command(text: str) -> tuple[str, str] | None:
+    """``/score@MatchBot inter`` → ``("score", "inter")``; None when it is not a command."""
+    text = text.strip()
+    if not text.startswith("/") or len(text) < 2:
+        return None
+    head, _, args = text[1:].partition(" ")
+    name = head.split("@", 1)[0]
+    return (name.casefold(), args.strip()) if name else None
+
+
+class ConsoleAdapter:
+    """Prints messages to ``out``; reads commands from ``stdin`` when ``interactive``."""
+
+    platform = "console"
+    pacing = Pacing(max_in_flight=1)
+
+    def __init__(
+        self,
+        out: TextIO | None = None,
+        *,
+        platform: str = "console",
+        interactive: bool = False,
+        on_exit: Callable[[], None] | None = None,
+    ) -> None:
+        self.out = out or sys.stdout
+        self.platform = platform
+        self.interactive = interactive
+        self.on_exit = on_exit
+        self._core: CoreAPI | None = None
+        self._count = 0
+        self._buttons: list[str] = []
+        self._reader: asyncio.Task[None] | None = None
+
+    def is_group(self, chat_id: str) -> bool:
+        return False
+
+    async def start(self, core: CoreAPI) -> None:
+        self._core = core
+        if self.interactive:
+            self._reader = asyncio.create_task(self._read_commands())
+
+    async def stop(self) -> None:
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader
+
+    async def send(self, chat_id: str, text: str, message: Message) -> list[str]:
+        self._count += 1
+        lines = [text]
+        if message.buttons:
+            self._buttons = [b.action for b in message.buttons]
+            choices = "  ".join(f"[{i}] {b.label}" for i, b in enumerate(message.buttons, 1))
+            lines.append(f"{choices}   (type the number to choose)")
+        print("\n".join(lines), RULE, sep="\n", file=self.out, flush=True)
+        return [str(self._count)]
+
+    async def edit(self, chat_id: str, message_ids: list[str], text: str, message: Message) -> None:
+        raise CannotEdit("a terminal cannot change what it printed")
+
+    def context(self) -> CommandContext:
+        return CommandContext(
+            platform=self.platform, chat_id=CHAT_ID, user_id="console", chat_title="console"
+        )
+
+    async def handle_input(self, text: str, reply_key: str) -> None:
+        """One line the user typed."""
+        assert self._core is not None
+        text = text.strip()
+        if not text:
+            return
+        if text.isdigit() and 0 < int(text) <= len(self._buttons):
+            await self._core.press(self.context(), self._buttons[int(text) - 1], reply_key)
+            return
+        parsed = parse_command(text)
+        if parsed is None:
+            print(f"Commands start with /, for example /subscribe inter. /help lists them.\n{RULE}",
+                  file=self.out, flush=True)
+            return
+        name, args = parsed
+        await self._core.command(self.context(), name, args, reply_key)
+
+    async def _read_commands(self) -> None:
+        loop = asyncio.get_running_loop()
+        stamp = time.time_ns()
+        n = 0
+        while True:
+            raw = await loop.run_in_executor(None, sys.stdin.readline)
+            if raw == "" or raw.strip().casefold() in {"/quit", "quit", "exit", "/exit"}:
+                if self.on_exit is not None:
+                    self.on_exit()
+                return
+            n += 1
+            try:
+                await self.handle_input(raw, f"reply:console:{stamp}:{n}")
+            except Exception as exc:  # one bad line must not end the session
+                print(f"Sorry, that failed: {exc}", file=self.out, flush=True)
+

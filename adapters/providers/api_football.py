@@ -1,0 +1,554 @@
+"""API-Football v3 (api-sports.io) client and translator to feed v1.
+
+Client: :class:`ApiFootball`. Translator (pure): :func:`translate_fixture`.
+
+Translation choices (see also :func:`adapters.providers.base.diff_snapshot`):
+
+* match id ``af:<fixture id>``; team names as the API spells them.
+* ``Goal``: ``Normal Goal`` -> goal; ``Penalty`` -> goal ``kind: penalty``; ``Own Goal`` -> goal
+  ``kind: own_goal`` credited to the *other* side (the API's team is the scorer's club);
+  ``Missed Penalty`` -> ``penalty_missed`` (outcome ``saved`` / ``woodwork`` when the comments say
+  so, else ``missed``). A Goal/Missed Penalty whose comments say "Penalty Shootout" ->
+  ``shootout_kick`` (minute 120).
+* ``Card``: ``Yellow Card`` -> yellow, or ``second_yellow`` when the player already had a yellow;
+  a detail containing "Second Yellow" -> second_yellow; ``Red Card``/``Red card`` -> red. A red
+  card for a player sent off by a second yellow within 2 minutes before is the same sending-off
+  and is dropped.
+* ``subst`` (any case): ``player`` is taken as the player going OFF and ``assist`` as the player
+  coming ON (what the API does for most seasons). When the fixture has lineups and they say the
+  opposite (``player`` among the substitutes and ``assist`` in the starting XI), the two are
+  swapped. ``player`` earlier subbed on by another event also counts as going off.
+* ``Var``: ``Goal cancelled`` -> ``goal_cancelled`` reason ``var`` referencing the goal of the
+  same team and player with the closest minute at or before (a goal already removed by the API
+  becomes a *pending* cancellation, resolved by ``diff_snapshot``); ``Goal Disallowed - offside
+  / handball / Foul`` -> ``goal_disallowed`` with that reason (``var`` for others). Other VAR
+  details (penalty confirmed, card upgrade...) are ignored.
+* Periods from the status: NS/TBD none; 1H first_half; HT +half_time; 2H +second_half; BT (break
+  before/inside extra time) no new period (state ``break``; extra_time once elapsed > 90); ET
+  +extra_time; P +penalties; FT/AET/PEN +full_time (extra_time when ``score.extratime`` is set
+  or status AET/PEN, penalties when ``score.penalty`` is set or status PEN). SUSP/INT/ABD: the
+  periods the clock passed, no new one. AWD/WO: full_time (state ``awarded``). PST/CANC: none.
+
+Stable ids: ``<class>:<API team id>:<player key>:<elapsed>+<extra>`` where ``class`` is ``goal``,
+``og``, ``penmiss``, ``yellow``, ``red``, ``sub`` (player key ``<out>><in>``), ``var-cancel``,
+``var-disallowed``; shoot-out kicks ``so:<team>:<player>`` (no minute); player key ``p<id>`` or
+``n<normalised name>``. ``#<n>`` is appended for the n-th true duplicate (n >= 2) in API order.
+The class comes from the raw detail (not the derived second_yellow), so an event keeps its id
+when an earlier event is dropped. Minute changes change the id: diff_snapshot re-matches those.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from adapters.providers.base import (
+    FeedEvent,
+    IdMaker,
+    MatchState,
+    ProviderError,
+    ProviderSnapshot,
+    Quota,
+    ShapeError,
+    clamp_minute,
+    dig,
+    get_json,
+    header_int,
+    lst,
+    now,
+    obj,
+    opt_int,
+    opt_str,
+    order_events,
+    period_events,
+    player_key,
+    req_int,
+    req_str,
+)
+
+PROVIDER = "API-Football"
+DEFAULT_BASE_URL = "https://v3.football.api-sports.io"
+MAX_IDS_PER_REQUEST = 20
+
+STATUS_STATE: dict[str, MatchState] = {
+    "TBD": "scheduled",
+    "NS": "scheduled",
+    "1H": "first_half",
+    "HT": "half_time",
+    "2H": "second_half",
+    "ET": "extra_time",
+    "BT": "break",
+    "P": "penalties",
+    "LIVE": "live",
+    "FT": "finished",
+    "AET": "finished",
+    "PEN": "finished",
+    "SUSP": "suspended",
+    "INT": "interrupted",
+    "PST": "postponed",
+    "CANC": "cancelled",
+    "ABD": "abandoned",
+    "AWD": "awarded",
+    "WO": "awarded",
+}
+
+
+class ApiFootball:
+    """Async client for API-Football v3.
+
+    Every method raises :class:`ProviderError` on failure, including the API's "HTTP 200 with a
+    non-empty ``errors``" answers (bad key, rate limit, plan limits...). ``quota`` holds the
+    budget reported by the last response.
+    """
+
+    def __init__(
+        self,
+        key: str,
+        base_url: str = DEFAULT_BASE_URL,
+        client: httpx.AsyncClient | None = None,
+        *,
+        timeout: float = 10.0,
+    ) -> None:
+        self._key = key
+        self.base_url = base_url.rstrip("/")
+        self._own_client = client is None
+        self._client = client if client is not None else httpx.AsyncClient(timeout=timeout)
+        self.quota = Quota()
+
+    def __repr__(self) -> str:  # never show the key
+        return f"ApiFootball(base_url={self.base_url!r})"
+
+    async def aclose(self) -> None:
+        if self._own_client:
+            await self._client.aclose()
+
+    async def __aenter__(self) -> ApiFootball:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    # -- raw calls ---------------------------------------------------------------------------
+
+    async def get(self, path: str, params: Mapping[str, str | int]) -> list[Any]:
+        """GET ``path`` and return the ``response`` list (errors raise ProviderError)."""
+        data, headers = await get_json(
+            self._client,
+            f"{self.base_url}/{path.lstrip('/')}",
+            provider=PROVIDER,
+            headers={"x-apisports-key": self._key, "Accept": "application/json"},
+            params=params,
+        )
+        self._read_quota(headers)
+        body = obj(data, "response body", PROVIDER)
+        errors = body.get("errors")
+        if errors:  # [] or {} when fine
+            raise _api_error(errors, path)
+        return lst(body.get("response"), "response", PROVIDER)
+
+    def _read_quota(self, headers: httpx.Headers) -> None:
+        q = self.quota
+        day_limit = header_int(headers, "x-ratelimit-requests-limit")
+        day_remaining = header_int(headers, "x-ratelimit-requests-remaining")
+        minute_limit = header_int(headers, "X-RateLimit-Limit")
+        minute_remaining = header_int(headers, "X-RateLimit-Remaining")
+        if day_limit is not None:
+            q.day_limit = day_limit
+        if day_remaining is not None:
+            q.day_remaining = day_remaining
+        if minute_limit is not None:
+            q.minute_limit = minute_limit
+        if minute_remaining is not None:
+            q.minute_remaining = minute_remaining
+        q.updated_at = now()
+
+    async def fixtures_for_team(self, team_id: int, next: int = 10) -> list[dict[str, Any]]:
+        """The team's next ``next`` fixtures (raw API fixture objects)."""
+        items = await self.get("fixtures", {"team": team_id, "next": next})
+        return [_check_fixture(it) for it in items]
+
+    async def fixture(self, fixture_id: int) -> dict[str, Any]:
+        """One raw fixture object (with ``events`` when the API includes them)."""
+        items = await self.get("fixtures", {"id": fixture_id})
+        for it in items:
+            fx = _check_fixture(it)
+            if fx["fixture"]["id"] == fixture_id:
+                return fx
+        raise ProviderError(f"fixture {fixture_id} not found", provider=PROVIDER)
+
+    async def fixtures(self, ids: Iterable[int]) -> list[dict[str, Any]]:
+        """Raw fixtures for ``ids`` (``?ids=a-b-c``, at most 20 per request), in ``ids`` order.
+
+        Unknown ids are simply missing from the result.
+        """
+        wanted = list(dict.fromkeys(ids))
+        found: dict[int, dict[str, Any]] = {}
+        for start in range(0, len(wanted), MAX_IDS_PER_REQUEST):
+            chunk = wanted[start:start + MAX_IDS_PER_REQUEST]
+            items = await self.get("fixtures", {"ids": "-".join(str(i) for i in chunk)})
+            for it in items:
+                fx = _check_fixture(it)
+                found[fx["fixture"]["id"]] = fx
+        return [found[i] for i in wanted if i in found]
+
+    async def events(self, fixture_id: int) -> list[dict[str, Any]]:
+        """Raw events of a fixture (``/fixtures/events``)."""
+        items = await self.get("fixtures/events", {"fixture": fixture_id})
+        return [obj(it, "event", PROVIDER) for it in items]
+
+    async def snapshot(self, fixture_id: int) -> ProviderSnapshot:
+        """The fixture translated to feed v1 (one request when the fixture embeds its events)."""
+        fx = await self.fixture(fixture_id)
+        events = fx.get("events")
+        if not isinstance(events, list):
+            events = await self.events(fixture_id)
+        return translate_fixture(fx, events)
+
+    async def snapshots(self, fixture_ids: Iterable[int]) -> list[ProviderSnapshot]:
+        """Snapshots of several fixtures using the ``ids`` batching (events come embedded)."""
+        out = []
+        for fx in await self.fixtures(fixture_ids):
+            events = fx.get("events")
+            if not isinstance(events, list):
+                events = await self.events(fx["fixture"]["id"])
+            out.append(translate_fixture(fx, events))
+        return out
+
+
+def _api_error(errors: Any, path: str) -> ProviderError:
+    items: list[tuple[str, str]]
+    if isinstance(errors, dict):
+        items = [(str(k), str(v)) for k, v in errors.items()]
+    elif isinstance(errors, list):
+        items = [("", str(v)) for v in errors]
+    else:
+        items = [("", str(errors))]
+    text = "; ".join(f"{k}: {v}" if k else v for k, v in items)[:300]
+    keys = {k.lower() for k, _ in items}
+    if "ratelimit" in keys:
+        return ProviderError(f"rate limited on /{path}: {text}", provider=PROVIDER,
+                             status=429, retry_after=60.0, retryable=True)
+    if "requests" in keys:
+        return ProviderError(f"daily request quota exhausted on /{path}: {text}",
+                             provider=PROVIDER, status=429, retryable=False)
+    if "token" in keys:
+        return ProviderError(f"API key refused on /{path}: {text}", provider=PROVIDER,
+                             status=401, retryable=False)
+    return ProviderError(f"API error on /{path}: {text}", provider=PROVIDER, retryable=False)
+
+
+def _check_fixture(value: Any) -> dict[str, Any]:
+    fx = obj(value, "fixture item", PROVIDER)
+    req_int(dig(fx, "fixture", "id"), "fixture.id", PROVIDER)
+    req_str(dig(fx, "fixture", "date"), "fixture.date", PROVIDER)
+    req_str(dig(fx, "fixture", "status", "short"), "fixture.status.short", PROVIDER)
+    for side in ("home", "away"):
+        req_str(dig(fx, "teams", side, "name"), f"teams.{side}.name", PROVIDER)
+    obj(fx.get("league"), "league", PROVIDER)
+    return fx
+
+
+def _iso(date: str) -> str:
+    try:
+        parsed = datetime.fromisoformat(date.replace("Z", "+00:00"))
+    except ValueError:
+        raise ShapeError(f"unexpected fixture.date {date!r:.40}", provider=PROVIDER) from None
+    if parsed.tzinfo is None:
+        raise ShapeError(f"fixture.date {date!r:.40} has no zone", provider=PROVIDER)
+    return parsed.isoformat().replace("+00:00", "Z")
+
+
+def _season(value: Any) -> str | None:
+    year = opt_int(value)
+    if year is None:
+        return opt_str(value)
+    return f"{year}-{(year + 1) % 100:02d}"
+
+
+def match_object(fx: Mapping[str, Any]) -> FeedEvent:
+    """The feed-v1 ``match`` object of a raw fixture."""
+    fixture_id = fx["fixture"]["id"]
+    m: FeedEvent = {
+        "type": "match",
+        "match": f"af:{fixture_id}",
+        "competition": opt_str(dig(fx, "league", "name")) or "Unknown competition",
+        "home": fx["teams"]["home"]["name"],
+        "away": fx["teams"]["away"]["name"],
+        "kickoff": _iso(fx["fixture"]["date"]),
+    }
+    season = _season(dig(fx, "league", "season"))
+    if season:
+        m["season"] = season
+    rnd = opt_str(dig(fx, "league", "round"))
+    if rnd:
+        m["round"] = rnd
+    venue_name = opt_str(dig(fx, "fixture", "venue", "name"))
+    venue_city = opt_str(dig(fx, "fixture", "venue", "city"))
+    venue = ", ".join(v for v in (venue_name, venue_city) if v)
+    if venue:
+        m["venue"] = venue
+    return m
+
+
+def _pair(value: Any) -> tuple[int, int] | None:
+    home, away = opt_int(dig(value, "home")), opt_int(dig(value, "away"))
+    if home is None or away is None:
+        return None
+    return home, away
+
+
+def _passed_periods(short: str, elapsed: int | None, fx: Mapping[str, Any]) -> list[str]:
+    et_played = _pair(dig(fx, "score", "extratime")) is not None
+    pens = _pair(dig(fx, "score", "penalty")) is not None
+    e = elapsed or 0
+
+    def by_clock() -> list[str]:
+        out: list[str] = []
+        if e > 0:
+            out.append("first_half")
+        if e > 45:
+            out += ["half_time", "second_half"]
+        if e > 90 or et_played:
+            out.append("extra_time")
+        return out
+
+    regular = ["first_half", "half_time", "second_half"]
+    if short == "1H":
+        return ["first_half"]
+    if short == "HT":
+        return ["first_half", "half_time"]
+    if short == "2H":
+        return regular
+    if short == "BT":
+        return [*regular, "extra_time"] if e > 90 else regular
+    if short == "ET":
+        return [*regular, "extra_time"]
+    if short == "P":
+        return [*regular, "extra_time", "penalties"]
+    if short in ("FT", "AET", "PEN"):
+        out = list(regular)
+        if et_played or short in ("AET", "PEN"):
+            out.append("extra_time")
+        if pens or short == "PEN":
+            out.append("penalties")
+        return [*out, "full_time"]
+    if short in ("AWD", "WO"):
+        return [*by_clock(), "full_time"]
+    if short in ("SUSP", "INT", "ABD", "LIVE"):
+        return by_clock()
+    return []
+
+
+def _is_shootout(ev: Mapping[str, Any]) -> bool:
+    comments = (opt_str(ev.get("comments")) or "").lower().replace("-", " ")
+    return "shootout" in comments.replace(" ", "")
+
+
+def translate_fixture(fx: Mapping[str, Any], events: Iterable[Any]) -> ProviderSnapshot:
+    """Translate a raw fixture and its raw events into a :class:`ProviderSnapshot` (pure)."""
+    fx = _check_fixture(fx)
+    match = match_object(fx)
+    mid = match["match"]
+    short = str(fx["fixture"]["status"]["short"]).upper()
+    state = STATUS_STATE.get(short, "unknown")
+    elapsed = opt_int(dig(fx, "fixture", "status", "elapsed"))
+    extra = opt_int(dig(fx, "fixture", "status", "extra"))
+    home_id = opt_int(dig(fx, "teams", "home", "id"))
+    away_id = opt_int(dig(fx, "teams", "away", "id"))
+    home_name, away_name = match["home"], match["away"]
+    score = _pair(fx.get("goals"))
+    shootout = _pair(dig(fx, "score", "penalty"))
+
+    def side_name(team: Any) -> str | None:
+        tid = opt_int(dig(team, "id"))
+        name = opt_str(dig(team, "name"))
+        if tid is not None and tid == home_id:
+            return str(home_name)
+        if tid is not None and tid == away_id:
+            return str(away_name)
+        if name in (home_name, away_name):
+            return name
+        return None
+
+    def other(name: str) -> str:
+        return str(away_name) if name == home_name else str(home_name)
+
+    raw = [obj(e, "event", PROVIDER) for e in events]
+    indexed = sorted(
+        enumerate(raw),
+        key=lambda ie: ((opt_int(dig(ie[1], "time", "elapsed")) or 0)
+                        + (opt_int(dig(ie[1], "time", "extra")) or 0), ie[0]),
+    )
+    starters, bench = _lineup_sets(fx.get("lineups"))
+    ids = IdMaker()
+    out: list[FeedEvent] = []
+    goals: list[tuple[FeedEvent, str, str, int]] = []  # (event, API team, player key, abs min)
+    pending: list[FeedEvent] = []
+    yellows: set[str] = set()
+    sent_off: dict[str, int] = {}  # player key -> abs minute of second yellow
+    subbed_on: set[str] = set()
+
+    for _, ev in indexed:
+        etype = (opt_str(ev.get("type")) or "").strip().lower()
+        detail = (opt_str(ev.get("detail")) or "").strip()
+        dlow = detail.lower()
+        team = side_name(ev.get("team"))
+        if team is None:
+            continue  # event of an unknown team: cannot be expressed
+        team_key = str(opt_int(dig(ev, "team", "id")) or team)
+        minute_raw = opt_int(dig(ev, "time", "elapsed"))
+        stoppage = opt_int(dig(ev, "time", "extra"))
+        minute = clamp_minute(minute_raw)
+        stoppage = stoppage if stoppage and stoppage > 0 else None
+        abs_min = minute + (stoppage or 0)
+        pname = opt_str(dig(ev, "player", "name"))
+        pkey = player_key(dig(ev, "player", "id"), pname)
+        aname = opt_str(dig(ev, "assist", "name"))
+        akey = player_key(dig(ev, "assist", "id"), aname)
+        when = f"{minute}+{stoppage or 0}"
+
+        def base(kind: str, id_key: str, team_name: str, *, with_stoppage: bool = True,
+                 minute: int = minute, stoppage: int | None = stoppage) -> FeedEvent:
+            e: FeedEvent = {"type": kind, "match": mid, "id": ids.make(id_key),
+                            "minute": minute, "team": team_name}
+            if with_stoppage and stoppage:
+                e["stoppage"] = stoppage
+            return e
+
+        if etype == "goal" and _is_shootout(ev) and dlow in ("penalty", "missed penalty"):
+            kick = base("shootout_kick", f"so:{team_key}:{pkey}", team, minute=120,
+                        stoppage=None)
+            kick["player"] = pname or "Unknown"
+            kick["scored"] = dlow == "penalty"
+            out.append(kick)
+        elif etype == "goal" and dlow == "missed penalty":
+            miss = base("penalty_missed", f"penmiss:{team_key}:{pkey}:{when}", team)
+            miss["player"] = pname or "Unknown"
+            comments = (opt_str(ev.get("comments")) or "").lower()
+            if "save" in comments:
+                miss["outcome"] = "saved"
+            elif any(w in comments for w in ("post", "bar", "woodwork")):
+                miss["outcome"] = "woodwork"
+            else:
+                miss["outcome"] = "missed"
+            out.append(miss)
+        elif etype == "goal" and dlow in ("normal goal", "own goal", "penalty"):
+            own = dlow == "own goal"
+            g = base("goal", f"{'og' if own else 'goal'}:{team_key}:{pkey}:{when}",
+                     other(team) if own else team)
+            g["player"] = pname or "Unknown"
+            if own:
+                g["kind"] = "own_goal"
+            elif dlow == "penalty":
+                g["kind"] = "penalty"
+            else:
+                g["kind"] = "normal"
+            if aname and not own:
+                g["assist"] = aname
+            out.append(g)
+            goals.append((g, team_key, pkey, abs_min))
+        elif etype == "card":
+            if "second yellow" in dlow or (dlow.startswith("yellow") and pkey in yellows):
+                c = base("card", f"yellow:{team_key}:{pkey}:{when}", team)
+                c["card"] = "second_yellow"
+                sent_off[pkey] = abs_min
+            elif dlow.startswith("yellow"):
+                c = base("card", f"yellow:{team_key}:{pkey}:{when}", team)
+                c["card"] = "yellow"
+                yellows.add(pkey)
+            elif dlow.startswith("red"):
+                if pkey in sent_off and 0 <= abs_min - sent_off[pkey] <= 2:
+                    continue  # the red shown for the second yellow
+                c = base("card", f"red:{team_key}:{pkey}:{when}", team)
+                c["card"] = "red"
+            else:
+                continue
+            c["player"] = pname or "Unknown"
+            out.append(c)
+        elif etype == "subst":
+            off_name, off_key, on_name, on_key = pname, pkey, aname, akey
+            if (pkey in bench and akey in starters) or (pkey in subbed_on and akey != "-"
+                                                        and akey not in subbed_on):
+                off_name, off_key, on_name, on_key = aname, akey, pname, pkey
+            s = base("substitution", f"sub:{team_key}:{off_key}>{on_key}:{when}", team)
+            s["player_in"] = on_name or "Unknown"
+            if off_name:
+                s["player_out"] = off_name
+            subbed_on.add(on_key)
+            out.append(s)
+        elif etype == "var" and "goal cancelled" in dlow:
+            ref = None
+            for g, g_team, g_pkey, g_min in reversed(goals):
+                if (g_team == team_key and g_pkey == pkey and g_min <= abs_min
+                        and (ref is None or g_min > ref[1])):
+                    ref = (g, g_min)
+            cancel = base("goal_cancelled", f"var-cancel:{team_key}:{pkey}:{when}", team)
+            cancel["reason"] = "var"
+            if ref is not None and not any(
+                e.get("type") == "goal_cancelled" and e.get("ref") == ref[0]["id"] for e in out
+            ):
+                cancel["ref"] = ref[0]["id"]
+                cancel["team"] = ref[0]["team"]
+                out.append(cancel)
+            else:
+                cancel["player"] = pname or "Unknown"
+                pending.append(cancel)
+        elif etype == "var" and "disallowed" in dlow:
+            d = base("goal_disallowed", f"var-disallowed:{team_key}:{pkey}:{when}", team)
+            if "offside" in dlow:
+                d["reason"] = "offside"
+            elif "handball" in dlow:
+                d["reason"] = "handball"
+            elif "foul" in dlow:
+                d["reason"] = "foul"
+            else:
+                d["reason"] = "var"
+            if pname:
+                d["player"] = pname
+            d["detail"] = detail
+            out.append(d)
+        # other types/details (Var "Penalty confirmed", unknown types) are ignored
+
+    passed = _passed_periods(short, elapsed, fx)
+    stoppages: dict[str, int] = {}
+    if short == "HT" and extra:
+        stoppages["half_time"] = extra
+    full_time_minute = 120 if "extra_time" in passed else 90
+    periods = period_events(str(mid), passed, full_time_minute=full_time_minute,
+                            stoppage=stoppages)
+    return ProviderSnapshot(
+        match=match,
+        events=order_events(periods, out),
+        status=state,
+        provider_status=short,
+        score=score,
+        shootout=shootout,
+        elapsed=elapsed,
+        stoppage=extra,
+        pending_cancellations=pending,
+    )
+
+
+def _lineup_sets(lineups: Any) -> tuple[set[str], set[str]]:
+    starters: set[str] = set()
+    bench: set[str] = set()
+    if not isinstance(lineups, list):
+        return starters, bench
+    for lu in lineups:
+        for key, target in (("startXI", starters), ("substitutes", bench)):
+            items = dig(lu, key)
+            if not isinstance(items, list):
+                continue
+            for item in items:
+                p = dig(item, "player")
+                target.add(player_key(dig(p, "id"), dig(p, "name")))
+    return starters, bench

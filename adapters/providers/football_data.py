@@ -1,0 +1,503 @@
+"""football-data.org v4 client and translator to feed v1.
+
+Client: :class:`FootballData`. Translator (pure): :func:`translate_match`.
+
+* match id ``fd:<match id>``; team names = ``homeTeam.name`` / ``awayTeam.name``.
+* Score: after a shoot-out ``score.fullTime`` includes the shoot-out kicks, so the snapshot's
+  ``score`` is ``fullTime - penalties`` and ``shootout`` is ``score.penalties``.
+* ``goals`` (paid plans): ``REGULAR`` -> normal, ``PENALTY`` -> penalty, ``OWN`` -> own_goal. The
+  credited side is read from the goal's running ``score`` (the side that went up); without it a
+  REGULAR/PENALTY goal counts for its ``team`` and an OWN goal for the other side (``team`` taken
+  as the scorer's club). ``bookings``: YELLOW -> yellow, YELLOW_RED -> second_yellow, RED -> red.
+  ``substitutions``: playerIn / playerOut. ``penalties`` (shoot-out kicks, when listed) ->
+  ``shootout_kick``. Absent lists -> no such events (free plan: score and status only).
+* Periods from status + ``score.duration`` (+ ``minute`` when given): IN_PLAY first_half (+
+  half_time/second_half past 45', + extra_time past 90' or duration not REGULAR); PAUSED
+  first_half+half_time (a pause past 45' is the break before extra time: state ``break``);
+  EXTRA_TIME / PENALTY_SHOOTOUT add extra_time / penalties; FINISHED adds full_time (and
+  extra_time / penalties by duration); AWARDED full_time.
+* Stable ids: ``<class>:<team id>:<player key>:<minute>+<injuryTime>`` (``goal``, ``og``,
+  ``yellow``, ``second``, ``red``, ``sub`` with ``<out>><in>``; shoot-out ``so:<team>:<player>``),
+  ``#<n>`` for true duplicates; player key ``p<id>`` or ``n<normalised name>``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from adapters.providers.base import (
+    FeedEvent,
+    IdMaker,
+    MatchState,
+    ProviderError,
+    ProviderSnapshot,
+    Quota,
+    ShapeError,
+    clamp_minute,
+    dig,
+    get_json,
+    header_int,
+    lst,
+    now,
+    obj,
+    opt_int,
+    opt_str,
+    order_events,
+    parse_retry_after,
+    period_events,
+    player_key,
+    req_int,
+    req_str,
+)
+
+PROVIDER = "football-data.org"
+DEFAULT_BASE_URL = "https://api.football-data.org/v4"
+FREE_PLAN_PER_MINUTE = 10
+
+STATUS_STATE: dict[str, MatchState] = {
+    "SCHEDULED": "scheduled",
+    "TIMED": "scheduled",
+    "IN_PLAY": "live",
+    "LIVE": "live",
+    "PAUSED": "half_time",
+    "EXTRA_TIME": "extra_time",
+    "PENALTY_SHOOTOUT": "penalties",
+    "FINISHED": "finished",
+    "AWARDED": "awarded",
+    "SUSPENDED": "suspended",
+    "POSTPONED": "postponed",
+    "CANCELLED": "cancelled",
+}
+
+
+@dataclass(frozen=True)
+class StandingRow:
+    position: int
+    team: str
+    team_id: int | None
+    played: int
+    won: int
+    draw: int
+    lost: int
+    goals_for: int
+    goals_against: int
+    goal_difference: int
+    points: int
+    group: str | None = None
+    form: str | None = None
+
+
+@dataclass(frozen=True)
+class ScorerRow:
+    player: str
+    team: str
+    goals: int
+    assists: int | None
+    penalties: int | None
+    played: int | None = None
+
+
+class FootballData:
+    """Async client for football-data.org v4. Every method raises :class:`ProviderError`."""
+
+    def __init__(
+        self,
+        token: str,
+        base_url: str = DEFAULT_BASE_URL,
+        client: httpx.AsyncClient | None = None,
+        *,
+        timeout: float = 10.0,
+        minute_limit: int | None = FREE_PLAN_PER_MINUTE,
+    ) -> None:
+        self._token = token
+        self.base_url = base_url.rstrip("/")
+        self._own_client = client is None
+        self._client = client if client is not None else httpx.AsyncClient(timeout=timeout)
+        self.quota = Quota(minute_limit=minute_limit)
+
+    def __repr__(self) -> str:  # never show the token
+        return f"FootballData(base_url={self.base_url!r})"
+
+    async def aclose(self) -> None:
+        if self._own_client:
+            await self._client.aclose()
+
+    async def __aenter__(self) -> FootballData:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def get(self, path: str, params: Mapping[str, str | int] | None = None
+                  ) -> dict[str, Any]:
+        """GET ``path``; the JSON object answered (errors raise ProviderError)."""
+        data, headers = await get_json(
+            self._client,
+            f"{self.base_url}/{path.lstrip('/')}",
+            provider=PROVIDER,
+            headers={"X-Auth-Token": self._token, "Accept": "application/json"},
+            params=params,
+        )
+        q = self.quota
+        remaining = header_int(headers, "X-Requests-Available-Minute")
+        if remaining is not None:
+            q.minute_remaining = remaining
+        q.reset_seconds = parse_retry_after(headers.get("X-RequestCounter-Reset"))
+        q.updated_at = now()
+        body = obj(data, "response body", PROVIDER)
+        if "errorCode" in body and body.get("errorCode") not in (None, 200):
+            raise ProviderError(f"API error on /{path}: {body.get('message')}",
+                                provider=PROVIDER, status=opt_int(body.get("errorCode")))
+        return body
+
+    async def matches_for_team(
+        self,
+        team_id: int,
+        status: str | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Raw match objects of ``/teams/{id}/matches`` (dates ``YYYY-MM-DD``)."""
+        params: dict[str, str | int] = {}
+        if status:
+            params["status"] = status
+        if date_from:
+            params["dateFrom"] = date_from
+        if date_to:
+            params["dateTo"] = date_to
+        body = await self.get(f"teams/{team_id}/matches", params)
+        return [_check_match(m) for m in lst(body.get("matches"), "matches", PROVIDER)]
+
+    async def match(self, match_id: int) -> dict[str, Any]:
+        """One raw match object (``/matches/{id}``)."""
+        body = await self.get(f"matches/{match_id}")
+        if isinstance(body.get("match"), dict):  # v2-style wrapper
+            body = body["match"]
+        return _check_match(body)
+
+    async def snapshot(self, match_id: int) -> ProviderSnapshot:
+        return translate_match(await self.match(match_id))
+
+    async def standings(self, code: str) -> list[StandingRow]:
+        """The TOTAL table(s) of ``/competitions/{code}/standings`` (all groups, in order)."""
+        body = await self.get(f"competitions/{code}/standings")
+        rows: list[StandingRow] = []
+        tables = lst(body.get("standings"), "standings", PROVIDER)
+        totals = [t for t in tables if dig(t, "type") in (None, "TOTAL")] or tables
+        for table in totals:
+            table = obj(table, "standings[]", PROVIDER)
+            group = opt_str(table.get("group"))
+            for raw in lst(table.get("table"), "standings[].table", PROVIDER):
+                r = obj(raw, "table row", PROVIDER)
+
+                def num(key: str, r: dict[str, Any] = r) -> int:
+                    return req_int(r.get(key), f"table row {key}", PROVIDER)
+
+                rows.append(StandingRow(
+                    position=num("position"),
+                    team=req_str(dig(r, "team", "name"), "table row team.name", PROVIDER),
+                    team_id=opt_int(dig(r, "team", "id")),
+                    played=num("playedGames"),
+                    won=num("won"),
+                    draw=num("draw"),
+                    lost=num("lost"),
+                    goals_for=num("goalsFor"),
+                    goals_against=num("goalsAgainst"),
+                    goal_difference=num("goalDifference"),
+                    points=num("points"),
+                    group=group,
+                    form=opt_str(r.get("form")),
+                ))
+        return rows
+
+    async def scorers(self, code: str, limit: int = 10) -> list[ScorerRow]:
+        """Top scorers of ``/competitions/{code}/scorers``."""
+        body = await self.get(f"competitions/{code}/scorers", {"limit": limit})
+        out: list[ScorerRow] = []
+        for raw in lst(body.get("scorers"), "scorers", PROVIDER):
+            r = obj(raw, "scorer row", PROVIDER)
+            out.append(ScorerRow(
+                player=req_str(dig(r, "player", "name"), "scorer player.name", PROVIDER),
+                team=req_str(dig(r, "team", "name"), "scorer team.name", PROVIDER),
+                goals=req_int(r.get("goals"), "scorer goals", PROVIDER),
+                assists=opt_int(r.get("assists")),
+                penalties=opt_int(r.get("penalties")),
+                played=opt_int(r.get("playedMatches")),
+            ))
+        return out
+
+
+def _check_match(value: Any) -> dict[str, Any]:
+    m = obj(value, "match", PROVIDER)
+    req_int(m.get("id"), "match.id", PROVIDER)
+    req_str(m.get("utcDate"), "match.utcDate", PROVIDER)
+    req_str(m.get("status"), "match.status", PROVIDER)
+    for side in ("homeTeam", "awayTeam"):
+        obj(m.get(side), side, PROVIDER)
+    obj(m.get("score"), "match.score", PROVIDER)
+    return m
+
+
+def _pair(value: Any) -> tuple[int, int] | None:
+    home, away = opt_int(dig(value, "home")), opt_int(dig(value, "away"))
+    if home is None or away is None:
+        return None
+    return home, away
+
+
+def _team_name(team: Any, fallback: str) -> str:
+    return opt_str(dig(team, "name")) or opt_str(dig(team, "shortName")) or fallback
+
+
+def _season(season: Any) -> str | None:
+    start, end = opt_str(dig(season, "startDate")), opt_str(dig(season, "endDate"))
+    if not start:
+        return None
+    y1 = start[:4]
+    y2 = end[:4] if end else y1
+    return y1 if y1 == y2 else f"{y1}-{y2[2:]}"
+
+
+def match_object(m: Mapping[str, Any]) -> FeedEvent:
+    """The feed-v1 ``match`` object of a raw football-data match."""
+    date = str(m["utcDate"])
+    try:
+        parsed = datetime.fromisoformat(date.replace("Z", "+00:00"))
+    except ValueError:
+        raise ShapeError(f"unexpected utcDate {date!r:.40}", provider=PROVIDER) from None
+    if parsed.tzinfo is None:
+        raise ShapeError(f"utcDate {date!r:.40} has no zone", provider=PROVIDER)
+    out: FeedEvent = {
+        "type": "match",
+        "match": f"fd:{m['id']}",
+        "competition": opt_str(dig(m, "competition", "name")) or "Unknown competition",
+        "home": _team_name(m.get("homeTeam"), "Home"),
+        "away": _team_name(m.get("awayTeam"), "Away"),
+        "kickoff": parsed.isoformat().replace("+00:00", "Z"),
+    }
+    season = _season(m.get("season"))
+    if season:
+        out["season"] = season
+    matchday = opt_int(m.get("matchday"))
+    stage = opt_str(m.get("stage"))
+    if matchday is not None:
+        out["round"] = f"Matchday {matchday}"
+    elif stage:
+        out["round"] = stage.replace("_", " ").capitalize()
+    venue = opt_str(m.get("venue"))
+    if venue:
+        out["venue"] = venue
+    return out
+
+
+def _state_and_periods(m: Mapping[str, Any]) -> tuple[MatchState, list[str]]:
+    status = str(m["status"]).upper()
+    duration = str(dig(m, "score", "duration") or "REGULAR").upper()
+    minute = opt_int(m.get("minute"))
+    state = STATUS_STATE.get(status, "unknown")
+    regular = ["first_half", "half_time", "second_half"]
+    beyond = duration in ("EXTRA_TIME", "PENALTY_SHOOTOUT")
+    if status in ("IN_PLAY", "LIVE", "SUSPENDED"):
+        periods = ["first_half"]
+        if minute is not None and minute > 45:
+            periods = list(regular)
+        if (minute is not None and minute > 90) or beyond:
+            periods = [*regular, "extra_time"]
+        if status != "SUSPENDED" and minute is not None:
+            state = ("first_half" if len(periods) == 1 else
+                     "second_half" if len(periods) == 3 else "extra_time")
+        return state, periods
+    if status == "PAUSED":
+        if (minute is not None and minute > 45) or beyond:
+            return "break", list(regular)
+        return "half_time", ["first_half", "half_time"]
+    if status == "EXTRA_TIME":
+        return state, [*regular, "extra_time"]
+    if status == "PENALTY_SHOOTOUT":
+        return state, [*regular, "extra_time", "penalties"]
+    if status == "FINISHED":
+        periods = list(regular)
+        if beyond:
+            periods.append("extra_time")
+        if duration == "PENALTY_SHOOTOUT":
+            periods.append("penalties")
+        return state, [*periods, "full_time"]
+    if status == "AWARDED":
+        return state, ["full_time"]
+    return state, []
+
+
+def translate_match(m: Mapping[str, Any]) -> ProviderSnapshot:
+    """Translate a raw football-data match into a :class:`ProviderSnapshot` (pure)."""
+    m = _check_match(m)
+    match = match_object(m)
+    mid = str(match["match"])
+    home, away = str(match["home"]), str(match["away"])
+    home_id = opt_int(dig(m, "homeTeam", "id"))
+    away_id = opt_int(dig(m, "awayTeam", "id"))
+    state, passed = _state_and_periods(m)
+
+    full = _pair(dig(m, "score", "fullTime"))
+    shootout = _pair(dig(m, "score", "penalties"))
+    duration = str(dig(m, "score", "duration") or "REGULAR").upper()
+    status = str(m["status"]).upper()
+    if shootout is not None and (duration == "PENALTY_SHOOTOUT" or status == "PENALTY_SHOOTOUT"):
+        if full is not None:
+            full = (full[0] - shootout[0], full[1] - shootout[1])
+        if shootout == (0, 0) and status != "PENALTY_SHOOTOUT":
+            shootout = None
+    elif duration != "PENALTY_SHOOTOUT" and status != "PENALTY_SHOOTOUT":
+        shootout = None
+    score = full
+    if score is None and state not in ("scheduled", "postponed", "cancelled", "unknown"):
+        score = (0, 0)
+
+    def side(team: Any) -> str | None:
+        tid = opt_int(dig(team, "id"))
+        if tid is not None and tid == home_id:
+            return home
+        if tid is not None and tid == away_id:
+            return away
+        name = opt_str(dig(team, "name"))
+        if name in (home, away):
+            return name
+        return None
+
+    def other(name: str) -> str:
+        return away if name == home else home
+
+    ids = IdMaker()
+    out: list[FeedEvent] = []
+
+    def base(kind: str, key: str, team: str, raw: Mapping[str, Any]) -> FeedEvent:
+        minute = clamp_minute(opt_int(raw.get("minute")))
+        inj = opt_int(raw.get("injuryTime"))
+        ev: FeedEvent = {"type": kind, "match": mid,
+                         "id": ids.make(f"{key}:{minute}+{inj or 0}"),
+                         "minute": minute, "team": team}
+        if inj and inj > 0:
+            ev["stoppage"] = inj
+        return ev
+
+    def team_key(team: Any, name: str) -> str:
+        tid = opt_int(dig(team, "id"))
+        return str(tid) if tid is not None else name
+
+    goals = m.get("goals")
+    running = (0, 0)
+    if isinstance(goals, list):
+        goal_items = [g for g in goals if isinstance(g, dict) and opt_int(g.get("minute"))
+                      is not None]
+        goal_items.sort(key=lambda g: (opt_int(g.get("minute")) or 0)
+                        + (opt_int(g.get("injuryTime")) or 0))
+        for g in goal_items:
+            team = side(g.get("team"))
+            if team is None:
+                continue
+            gtype = str(g.get("type") or "REGULAR").upper()
+            own = gtype == "OWN"
+            after = _pair(g.get("score"))
+            credited = other(team) if own else team
+            if after is not None:
+                if after[0] == running[0] + 1 and after[1] == running[1]:
+                    credited = home
+                elif after[1] == running[1] + 1 and after[0] == running[0]:
+                    credited = away
+                running = after
+            pname = opt_str(dig(g, "scorer", "name"))
+            pk = player_key(dig(g, "scorer", "id"), pname)
+            ev = base("goal", f"{'og' if own else 'goal'}:{team_key(g.get('team'), team)}:{pk}",
+                      credited, g)
+            ev["player"] = pname or "Unknown"
+            ev["kind"] = "own_goal" if own else "penalty" if gtype == "PENALTY" else "normal"
+            assist = opt_str(dig(g, "assist", "name"))
+            if assist and not own:
+                ev["assist"] = assist
+            out.append(ev)
+
+    bookings = m.get("bookings")
+    if isinstance(bookings, list):
+        for b in bookings:
+            if not isinstance(b, dict):
+                continue
+            team = side(b.get("team"))
+            card = {"YELLOW": "yellow", "YELLOW_RED": "second_yellow", "RED": "red"}.get(
+                str(b.get("card") or "").upper())
+            if team is None or card is None:
+                continue
+            pname = opt_str(dig(b, "player", "name"))
+            pk = player_key(dig(b, "player", "id"), pname)
+            cls = {"yellow": "yellow", "second_yellow": "second", "red": "red"}[card]
+            ev = base("card", f"{cls}:{team_key(b.get('team'), team)}:{pk}", team, b)
+            ev["player"] = pname or "Unknown"
+            ev["card"] = card
+            out.append(ev)
+
+    subs = m.get("substitutions")
+    if isinstance(subs, list):
+        for s in subs:
+            if not isinstance(s, dict):
+                continue
+            team = side(s.get("team"))
+            pin = opt_str(dig(s, "playerIn", "name"))
+            if team is None or pin is None:
+                continue
+            pout = opt_str(dig(s, "playerOut", "name"))
+            key_out = player_key(dig(s, "playerOut", "id"), pout)
+            key_in = player_key(dig(s, "playerIn", "id"), pin)
+            ev = base("substitution", f"sub:{team_key(s.get('team'), team)}:{key_out}>{key_in}",
+                      team, s)
+            ev["player_in"] = pin
+            if pout:
+                ev["player_out"] = pout
+            out.append(ev)
+
+    kicks = m.get("penalties")
+    if isinstance(kicks, list):
+        for k in kicks:
+            if not isinstance(k, dict):
+                continue
+            team = side(k.get("team"))
+            pname = opt_str(dig(k, "player", "name"))
+            if team is None or not isinstance(k.get("scored"), bool):
+                continue
+            pk = player_key(dig(k, "player", "id"), pname)
+            out.append({"type": "shootout_kick", "match": mid,
+                        "id": ids.make(f"so:{team_key(k.get('team'), team)}:{pk}"),
+                        "minute": 120, "team": team, "player": pname or "Unknown",
+                        "scored": k["scored"]})
+
+    full_time_minute = 120 if "extra_time" in passed else 90
+    periods = period_events(mid, passed, full_time_minute=full_time_minute)
+    minute = opt_int(m.get("minute"))
+    return ProviderSnapshot(
+        match=match,
+        events=order_events(periods, out),
+        status=state,
+        provider_status=status,
+        score=score,
+        shootout=shootout,
+        elapsed=minute,
+        stoppage=opt_int(m.get("injuryTime")),
+    )
+
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "FootballData",
+    "ProviderError",
+    "ScorerRow",
+    "StandingRow",
+    "translate_match",
+]

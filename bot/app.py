@@ -1,0 +1,203 @@
+"""The running bot: store, engine, commands, scheduler, delivery and adapters, wired together.
+
+Platform adapters only ever see this object through :class:`bot.ports.CoreAPI`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from bot.commands import Commands
+from bot.delivery import Delivery
+from bot.engine import Engine, Ingested, format_for
+from bot.feed import Event, FeedError, MatchDecl, Parsed, Quote, Rejected
+from bot.feeds import FeedFollower
+from bot.messages.model import Message
+from bot.messages.render import render
+from bot.ports import ChatAdapter, CommandContext
+from bot.scheduler import Scheduler, utc
+from bot.teams import find_team, seed_known_teams
+from storage.store import NewOutboxRow, Store
+from storage.thread import StoreThread
+
+log = logging.getLogger(__name__)
+
+
+class MatchBot:
+    """The core update engine at run time (implements :class:`bot.ports.CoreAPI`)."""
+
+    def __init__(
+        self,
+        db_path: str | Path,
+        adapters: Iterable[ChatAdapter] = (),
+        *,
+        recap_delay: float | None = 600.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.db = StoreThread(db_path)
+        self.adapters = list(adapters)
+        self.recap_delay = recap_delay
+        self.clock = clock
+        self.scheduler = Scheduler()
+        self.deliveries: dict[str, Delivery] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+        self.engine: Engine
+        self.commands: Commands
+
+    # --- life cycle --------------------------------------------------------------------------
+
+    async def open(self) -> None:
+        """Open the store (applying migrations) without starting anything."""
+        store = await self.db.open()
+        self.engine = Engine(store, self.clock)
+        self.commands = Commands(store, self.clock)
+        await self.db.call(seed_known_teams)
+
+    async def start(self) -> None:
+        await self.open()
+        for adapter in self.adapters:
+            delivery = Delivery(self.db, adapter, self.clock)
+            self.deliveries[adapter.platform] = delivery
+        self.scheduler.start()
+        await self.schedule_from_store()
+        for adapter in self.adapters:
+            await adapter.start(self)
+        for delivery in self.deliveries.values():
+            self._spawn(delivery.run(), f"delivery-{delivery.platform}")
+        counts = await self.db.call(lambda s: s.outbox_counts())
+        if counts.get("pending"):
+            log.info("resuming: %d messages still to send", counts["pending"])
+
+    def _spawn(self, coro: object, name: str) -> None:
+        task = asyncio.ensure_future(coro)  # type: ignore[arg-type]
+        task.set_name(name)
+        self._tasks.append(task)
+
+    def follow_feeds(self, paths: list[Path], interval: float = 1.0) -> FeedFollower:
+        follower = FeedFollower(paths, self._on_feed_line, interval)
+        self._spawn(follower.run(), "feeds")
+        return follower
+
+    async def _on_feed_line(self, path: Path, item: Parsed | Rejected) -> None:
+        if isinstance(item, Rejected):
+            log.warning("feed %s %s", path, item)
+            return
+        try:
+            await self.ingest(item.item)
+        except FeedError as exc:
+            log.warning("feed %s line %d: %s", path, item.line, exc)
+
+    async def stop(self) -> None:
+        self.scheduler.stop()
+        for adapter in self.adapters:
+            try:
+                await adapter.stop()
+            except Exception:
+                log.exception("stopping %s", adapter.platform)
+        for delivery in self.deliveries.values():
+            await delivery.stop()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.db.close()
+
+    def wake(self) -> None:
+        for delivery in self.deliveries.values():
+            delivery.wake()
+
+    # --- match data --------------------------------------------------------------------------
+
+    async def ingest(self, item: MatchDecl | Event | Quote) -> Ingested:
+        """Ingest one feed object; raises :class:`FeedError` when it is rejected."""
+        result = await self.db.call(lambda s: self.engine.ingest(item))
+        if result.queued:
+            self.wake()
+        if result.finished and self.recap_delay is not None:
+            self._schedule_recap(result.match_id, self.clock() + self.recap_delay)
+        return result
+
+    async def ingest_lines(self, items: Iterable[Parsed | Rejected]) -> list[Rejected]:
+        rejected = []
+        for item in items:
+            if isinstance(item, Rejected):
+                rejected.append(item)
+                continue
+            try:
+                await self.ingest(item.item)
+            except FeedError as exc:
+                rejected.append(Rejected(item.line, str(exc)))
+        return rejected
+
+    async def schedule_from_store(self) -> None:
+        """Derive every pending job from the store (at start-up, and after a restart)."""
+        if self.recap_delay is None:
+            return  # recaps are queued by the caller (replays)
+        due = await self.db.call(lambda s: s.finished_matches_without_recap())
+        for match in due:
+            self._schedule_recap(match["id"], (match["finished_at"] or 0) + self.recap_delay)
+
+    def _schedule_recap(self, match_id: str, at: float) -> None:
+        """The recap goes out ``recap_delay`` after full time, so post-match quotes make it."""
+        async def job() -> None:
+            await self.queue_recap(match_id)
+
+        self.scheduler.at(f"recap:{match_id}", utc(at), job)
+
+    async def queue_recap(self, match_id: str) -> int:
+        queued = await self.db.call(lambda s: self.engine.queue_recap(match_id))
+        if queued:
+            self.wake()
+        return queued
+
+    # --- CoreAPI -----------------------------------------------------------------------------
+
+    async def command(
+        self, ctx: CommandContext, name: str, args: str, reply_key: str | None = None
+    ) -> Message:
+        message = await self.db.call(lambda s: self.commands.run(ctx, name, args))
+        if reply_key is not None:
+            await self._queue_reply(ctx, message, reply_key)
+        return message
+
+    async def press(
+        self, ctx: CommandContext, action: str, reply_key: str | None = None
+    ) -> Message:
+        message = await self.db.call(lambda s: self.commands.press(ctx, action))
+        if reply_key is not None:
+            await self._queue_reply(ctx, message, reply_key)
+        return message
+
+    async def _queue_reply(self, ctx: CommandContext, message: Message, key: str) -> None:
+        row = NewOutboxRow(
+            key=key,
+            platform=ctx.platform,
+            chat_id=ctx.chat_id,
+            kind="reply",
+            body=render(message, format_for(ctx.platform)),
+            payload=message.to_json(),
+            next_attempt_at=0.0,
+        )
+        await self.db.call(lambda s: s.enqueue([row]))
+        delivery = self.deliveries.get(ctx.platform)
+        if delivery is not None:
+            delivery.wake()
+
+    async def chat_gone(self, platform: str, chat_id: str) -> None:
+        removed = await self.db.call(lambda s: s.forget_chat(platform, chat_id))
+        log.info("%s chat %s is gone: %d subscriptions removed", platform, chat_id, removed)
+
+    async def team_names(self, typed: str, limit: int = 25) -> list[str]:
+        def names(store: Store) -> list[str]:
+            if not typed.strip():
+                return sorted({r["name"] for r in store.team_names()})[:limit]
+            found = find_team(store, typed, limit=limit)
+            if found.team is not None:
+                return [found.team.name]
+            return [t.name for t in found.suggestions]
+
+        return await self.db.call(names)
+

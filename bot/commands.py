@@ -1,0 +1,187 @@
+"""The chat commands every platform shares. Runs on the database thread, like the engine."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from bot.chat_settings import ChatSettings
+from bot.feed import GoalEvent
+from bot.match import Fixture, MatchState, derive_state
+from bot.messages import templates
+from bot.messages.model import Message
+from bot.ports import CommandContext
+from bot.teams import Team, find_team, normalize
+from storage.store import Store
+
+Handler = Callable[[CommandContext, str], Message]
+CHANGES_SUBSCRIPTIONS = frozenset({"subscribe", "unsubscribe"})
+ALIASES = {"follow": "subscribe", "unfollow": "unsubscribe", "teams": "subscriptions"}
+
+
+class Commands:
+    def __init__(self, store: Store, clock: Callable[[], float] = time.time) -> None:
+        self.store = store
+        self.clock = clock
+        self.handlers: dict[str, Handler] = {
+            "start": self.start,
+            "help": self.help,
+            "subscribe": self.subscribe,
+            "unsubscribe": self.unsubscribe,
+            "subscriptions": self.subscriptions,
+            "score": self.score,
+            "scorers": self.scorers,
+        }
+
+    def run(self, ctx: CommandContext, name: str, args: str) -> Message:
+        """Answer ``/name args`` typed in ``ctx``'s chat."""
+        name = ALIASES.get(name.casefold(), name.casefold())
+        handler = self.handlers.get(name)
+        if handler is None:
+            return templates.unknown_command(name)
+        self.store.ensure_chat(ctx.platform, ctx.chat_id, ctx.chat_title, ctx.chat_kind)
+        if name in CHANGES_SUBSCRIPTIONS and not ctx.can_manage:
+            return templates.admins_only()
+        return handler(ctx, args.strip())
+
+    def press(self, ctx: CommandContext, action: str) -> Message:
+        """A button was pressed: ``subscribe:inter`` runs ``/subscribe`` for that team id."""
+        command, _, team_id = action.partition(":")
+        team = self.store.team(team_id)
+        if command not in self.handlers or team is None:
+            return templates.reply("That button has expired. Type the command again.")
+        return self.run(ctx, command, team["name"])
+
+    # --- the commands ------------------------------------------------------------------------
+
+    def start(self, ctx: CommandContext, args: str) -> Message:
+        return templates.help_text(welcome=True)
+
+    def help(self, ctx: CommandContext, args: str) -> Message:
+        return templates.help_text()
+
+    def _team(self, typed: str, command: str) -> Team | Message:
+        if not typed:
+            return templates.need_team(command)
+        found = find_team(self.store, typed)
+        if found.team is not None:
+            return found.team
+        return templates.unknown_team(typed, [(t.id, t.name) for t in found.suggestions], command)
+
+    def subscribe(self, ctx: CommandContext, args: str) -> Message:
+        team = self._team(args, "subscribe")
+        if isinstance(team, Message):
+            return team
+        new = self.store.subscribe(ctx.platform, ctx.chat_id, team.id)
+        settings = ChatSettings.model_validate(self.store.chat_settings(ctx.platform, ctx.chat_id))
+        return templates.subscribed(team.name, settings.level_name, already=not new)
+
+    def unsubscribe(self, ctx: CommandContext, args: str) -> Message:
+        team = self._team(args, "unsubscribe")
+        if isinstance(team, Message):
+            return team
+        was = self.store.unsubscribe(ctx.platform, ctx.chat_id, team.id)
+        return templates.unsubscribed(team.name, was)
+
+    def subscriptions(self, ctx: CommandContext, args: str) -> Message:
+        teams = self.store.subscriptions(ctx.platform, ctx.chat_id)
+        return templates.subscriptions([t["name"] for t in teams])
+
+    def _chat_teams(self, ctx: CommandContext) -> list[Team]:
+        return [
+            Team(r["id"], r["name"]) for r in self.store.subscriptions(ctx.platform, ctx.chat_id)
+        ]
+
+    def _zone(self, ctx: CommandContext) -> ChatSettings:
+        return ChatSettings.model_validate(self.store.chat_settings(ctx.platform, ctx.chat_id))
+
+    def score(self, ctx: CommandContext, args: str) -> Message:
+        if args:
+            team = self._team(args, "score")
+            if isinstance(team, Message):
+                return team
+            teams = [team]
+        else:
+            teams = self._chat_teams(ctx)
+            if not teams:
+                return templates.reply(
+                    "This chat follows no team yet.",
+                    templates.line("Ask for one: ", templates.bold("/score inter"), "."),
+                )
+        zone = self._zone(ctx).zone
+        seen: set[str] = set()
+        rows = []
+        for team in teams:
+            state = self.current_match(team.id)
+            if state is None:
+                rows.append(templates.line(f"{team.name}: no match in my data yet."))
+            elif state.fixture.id not in seen:
+                seen.add(state.fixture.id)
+                rows.append(templates.score_line(state, zone))
+        return templates.scores(rows)
+
+    def scorers(self, ctx: CommandContext, args: str) -> Message:
+        competitions = self._competitions()
+        if args:
+            wanted = normalize(args)
+            for competition in competitions:
+                if normalize(competition) == wanted:
+                    return templates.top_scorers(competition, self.top_scorers(competition))
+            team = self._team(args, "scorers")
+            if isinstance(team, Message):
+                return team
+            state = self.current_match(team.id)
+            if state is None:
+                return templates.no_match(team.name)
+            return templates.match_scorers(state)
+        followed = {t.id for t in self._chat_teams(ctx)}
+        if followed:
+            mine = {
+                m["competition"]
+                for m in self.store.matches()
+                if m["home_team"] in followed or m["away_team"] in followed
+            }
+            competitions = [c for c in competitions if c in mine] or competitions
+        if not competitions:
+            return templates.reply("No goals in my data yet.")
+        return templates.top_scorers(competitions[0], self.top_scorers(competitions[0]))
+
+    # --- queries -----------------------------------------------------------------------------
+
+    def current_match(self, team_id: str) -> MatchState | None:
+        """The team's live match, else its latest started one, else its next one."""
+        rows = self.store.matches_of_team(team_id)
+        if not rows:
+            return None
+        started = [r for r in rows if r["period"] is not None]
+        live = [r for r in started if r["period"] != "full_time"]
+        now = datetime.fromtimestamp(self.clock(), UTC)
+        upcoming = [
+            r for r in rows if r["period"] is None and datetime.fromisoformat(r["kickoff"]) >= now
+        ]
+        chosen = (live or started or [])[-1:] or upcoming[:1] or rows[-1:]
+        row = chosen[0]
+        return derive_state(Fixture.from_row(row), self.store.events(row["id"]))
+
+    def _competitions(self) -> list[str]:
+        """Competitions in the store, the most recently played first."""
+        order: list[str] = []
+        for m in reversed(self.store.matches()):
+            if m["competition"] not in order:
+                order.append(m["competition"])
+        return order
+
+    def top_scorers(self, competition: str, limit: int = 10) -> list[tuple[str, str, int]]:
+        """(player, team, goals) in ``competition`` from the matches the bot knows; own goals
+        and cancelled goals do not count."""
+        tally: Counter[tuple[str, str]] = Counter()
+        for row in self.store.matches(competition):
+            state = derive_state(Fixture.from_row(row), self.store.events(row["id"]))
+            for scored in state.goals:
+                goal: GoalEvent = scored.goal
+                if goal.kind != "own_goal":
+                    tally[(goal.player, goal.team)] += 1
+        ranked = sorted(tally.items(), key=lambda item: (-item[1], item[0][0]))
+        return [(player, team, n) for (player, team), n in ranked[:limit]]

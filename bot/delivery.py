@@ -1,0 +1,242 @@
+"""Delivery: sends the outbox to one platform, paced, in order per chat, and never twice.
+
+A row leaves the outbox only after the platform confirmed it (its message ids are stored so a
+correction can edit it later). A crash between the platform's answer and that write can at worst
+repeat that one message at the next start; nothing is ever lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+
+from aiolimiter import AsyncLimiter
+
+from bot.messages.model import Message
+from bot.ports import (
+    CannotEdit,
+    ChatAdapter,
+    ChatMoved,
+    ChatUnreachable,
+    PermanentFailure,
+    RetryAfter,
+    TemporaryFailure,
+)
+from storage.store import OutboxRow, Store
+from storage.thread import StoreThread
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+MAX_BACKOFF = 300.0
+
+
+def backoff(attempts: int) -> float:
+    """Seconds before retry number ``attempts`` (1, 2, 4 … capped at 5 minutes, with jitter)."""
+    return min(MAX_BACKOFF, 2.0 ** max(0, attempts - 1)) * random.uniform(0.8, 1.2)
+
+
+class ChatPacer:
+    """Remembers when each chat last got a message, to keep to the platform's per-chat limits."""
+
+    def __init__(self, adapter: ChatAdapter, clock: Callable[[], float]) -> None:
+        self.pacing = adapter.pacing
+        self.is_group = adapter.is_group
+        self.clock = clock
+        self._last: dict[str, float] = {}
+        self._group_window: dict[str, deque[float]] = defaultdict(deque)
+
+    def ready_at(self, chat_id: str) -> float:
+        """The earliest time this chat may get its next message."""
+        at = self._last.get(chat_id, 0.0) + self.pacing.per_chat_interval
+        limit = self.pacing.group_per_minute
+        if limit and self.is_group(chat_id):
+            window = self._group_window[chat_id]
+            while window and window[0] <= self.clock() - 60.0:
+                window.popleft()
+            if len(window) >= limit:
+                at = max(at, window[0] + 60.0)
+        return at
+
+    def sent(self, chat_id: str) -> None:
+        now = self.clock()
+        self._last[chat_id] = now
+        if self.pacing.group_per_minute and self.is_group(chat_id):
+            self._group_window[chat_id].append(now)
+
+
+class Delivery:
+    """Drains one platform's outbox rows through its adapter."""
+
+    def __init__(
+        self, db: StoreThread, adapter: ChatAdapter, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.db = db
+        self.adapter = adapter
+        self.platform = adapter.platform
+        self.clock = clock
+        self.pacer = ChatPacer(adapter, time.monotonic)
+        rate = adapter.pacing.per_second
+        # One message per 1/rate seconds: no bursts, so a sliding one-second window never
+        # sees more than ``rate`` messages.
+        self._limiter = AsyncLimiter(1, 1.0 / rate) if rate else None
+        self._in_flight: dict[str, asyncio.Task[None]] = {}
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self.sent_count = 0
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Deliver until :meth:`stop`; an adapter failure never ends the loop."""
+        while not self._stopping:
+            try:
+                started = await self._dispatch_due()
+            except Exception:
+                log.exception("%s delivery loop error; retrying in a second", self.platform)
+                started, pause = 0, 1.0
+            else:
+                pause = await self._idle_for() if not started else 0.0
+            if pause > 0:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=pause)
+            else:
+                await asyncio.sleep(0)
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        if self._in_flight:
+            await asyncio.gather(*self._in_flight.values(), return_exceptions=True)
+
+    async def drain(self, limit: float = 60.0) -> None:
+        """Deliver until no row of this platform is pending (for replays and tests)."""
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            started = await self._dispatch_due()
+            if self._in_flight:
+                await asyncio.wait(
+                    list(self._in_flight.values()), timeout=0.5, return_when=asyncio.FIRST_COMPLETED
+                )
+                continue
+            if not started:
+                pending = await self.db.call(lambda s: s.next_due_at(self.platform))
+                if pending is None:
+                    return
+                await asyncio.sleep(min(0.2, max(0.0, pending - self.clock())))
+        raise TimeoutError(f"{self.platform} outbox not drained in {limit}s")
+
+    async def _idle_for(self) -> float:
+        next_due = await self.db.call(lambda s: s.next_due_at(self.platform))
+        if next_due is None:
+            return 5.0
+        return max(0.02, min(1.0, next_due - self.clock()))
+
+    async def _dispatch_due(self) -> int:
+        capacity = self.adapter.pacing.max_in_flight - len(self._in_flight)
+        if capacity <= 0:
+            return 0
+        busy = list(self._in_flight)
+        now = self.clock()
+        heads = await self.db.call(
+            lambda s: s.due_heads(self.platform, now, limit=capacity * 4, busy_chats=busy)
+        )
+        started = 0
+        mono = time.monotonic()
+        for row in heads:
+            if started >= capacity:
+                break
+            if self.pacer.ready_at(row.chat_id) > mono:
+                continue
+            self._in_flight[row.chat_id] = asyncio.create_task(self._deliver(row))
+            started += 1
+        return started
+
+    async def _deliver(self, row: OutboxRow) -> None:
+        try:
+            await self._attempt(row)
+        except Exception:
+            log.exception("unexpected error delivering %s", row.key)
+            await self.db.call(
+                lambda s: s.mark_retry(
+                    row.id, self.clock() + backoff(row.attempts + 1), "internal error"
+                )
+            )
+        finally:
+            self._in_flight.pop(row.chat_id, None)
+            self._wake.set()
+
+    async def _attempt(self, row: OutboxRow) -> None:
+        message = Message.from_json(row.payload)
+        chat, platform = row.chat_id, self.platform
+        try:
+            if self._limiter is not None:
+                await self._limiter.acquire()
+            self.pacer.sent(chat)
+            ids = await self._send_or_edit(row, message)
+        except RetryAfter as exc:
+            log.warning("%s chat %s: rate limited, waiting %.1fs", platform, chat, exc.seconds)
+            until, reason = self.clock() + exc.seconds, str(exc)
+
+            def wait(s: Store) -> None:
+                s.mark_retry(row.id, until, reason, count=False)
+                s.delay_chat(platform, chat, until)
+
+            await self.db.call(wait)
+        except ChatMoved as exc:
+            log.info("%s chat %s moved to %s", platform, chat, exc.new_chat_id)
+            new_id = exc.new_chat_id
+            await self.db.call(lambda s: s.migrate_chat(platform, chat, new_id))
+        except ChatUnreachable as exc:
+            reason = str(exc)
+            log.warning("%s chat %s unreachable (%s): its alerts stop", platform, chat, reason)
+            await self.db.call(lambda s: s.deactivate_chat(platform, chat, reason))
+        except PermanentFailure as exc:
+            reason = str(exc)
+            log.error("%s refused %s: %s", platform, row.key, reason)
+            await self.db.call(lambda s: s.mark_failed(row.id, reason))
+        except TemporaryFailure as exc:
+            await self._retry_later(row, str(exc))
+        else:
+            await self.db.call(lambda s: s.mark_sent(row.id, row.key, platform, chat, ids))
+            self.sent_count += 1
+
+    async def _retry_later(self, row: OutboxRow, reason: str) -> None:
+        attempts = row.attempts + 1
+        if attempts >= MAX_ATTEMPTS:
+            log.error(
+                "%s gave up on %s after %d attempts: %s", self.platform, row.key, attempts, reason
+            )
+            await self.db.call(lambda s: s.mark_failed(row.id, reason))
+            return
+        at = self.clock() + backoff(attempts)
+        log.warning(
+            "%s send of %s failed (%s); retry %d at +%.0fs",
+            self.platform,
+            row.key,
+            reason,
+            attempts,
+            at - self.clock(),
+        )
+        await self.db.call(lambda s: s.mark_retry(row.id, at, reason))
+
+    async def _send_or_edit(self, row: OutboxRow, message: Message) -> list[str]:
+        if row.edit_key:
+            key = row.edit_key
+            original = await self.db.call(lambda s: s.sent_message_ids(key))
+            if original:
+                try:
+                    await self.adapter.edit(row.chat_id, original, row.body, message)
+                    return original
+                except CannotEdit as exc:
+                    log.info(
+                        "%s cannot edit %s (%s): sending a correction", self.platform, key, exc
+                    )
+        return await self.adapter.send(row.chat_id, row.body, message)

@@ -1,0 +1,301 @@
+"""The update engine: feed objects in, outbox rows out, in one transaction per object.
+
+Runs on the database thread (see :class:`storage.thread.StoreThread`): every method here is
+synchronous and talks to the :class:`Store` directly.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from bot.chat_settings import ChatSettings
+from bot.feed import (
+    Event,
+    FeedError,
+    GoalCancelledEvent,
+    MatchDecl,
+    Quote,
+)
+from bot.match import Fixture, MatchState, StoredEvent, derive_state, side_for_event
+from bot.messages import templates
+from bot.messages.model import Message
+from bot.messages.render import Format, render
+from bot.teams import ensure_team
+from storage.store import NewOutboxRow, Store
+
+log = logging.getLogger(__name__)
+
+PLATFORM_FORMATS: dict[str, Format] = {"telegram": "telegram", "discord": "discord"}
+
+
+def format_for(platform: str) -> Format:
+    return PLATFORM_FORMATS.get(platform, "text")
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """What ingesting one feed object did."""
+
+    status: Literal["new", "duplicate", "updated"]
+    match_id: str
+    queued: int = 0
+    finished: bool = False  # this object ended the match (full-time reached)
+    kickoff_changed: bool = False
+
+
+class Renderer:
+    """Renders a message once per (format, extra) and reuses it across a fan-out."""
+
+    def __init__(self, build: Callable[..., Message]) -> None:
+        self._build = build
+        self._cache: dict[tuple[Format, Any], tuple[str, str]] = {}
+
+    def __call__(self, fmt: Format, *args: Any) -> tuple[str, str]:
+        key = (fmt, args)
+        if key not in self._cache:
+            message = self._build(*args)
+            self._cache[key] = (render(message, fmt), message.to_json())
+        return self._cache[key]
+
+
+class Engine:
+    def __init__(self, store: Store, clock: Callable[[], float] = time.time) -> None:
+        self.store = store
+        self.clock = clock
+
+    # --- reading state -----------------------------------------------------------------------
+
+    def fixture(self, match_id: str) -> Fixture | None:
+        row = self.store.match(match_id)
+        return Fixture.from_row(row) if row else None
+
+    def state(self, match_id: str) -> MatchState | None:
+        fixture = self.fixture(match_id)
+        if fixture is None:
+            return None
+        return derive_state(fixture, self.store.events(match_id))
+
+    def quotes(self, match_id: str) -> list[Quote]:
+        return [
+            Quote(
+                type="quote",
+                match=r["match_id"],
+                id=r["id"],
+                speaker=r["speaker"],
+                role=r["role"],
+                team=r["team"],
+                text=r["text"],
+            )
+            for r in self.store.quotes(match_id)
+        ]
+
+    # --- ingesting ---------------------------------------------------------------------------
+
+    def ingest(self, item: MatchDecl | Event | Quote) -> Ingested:
+        """Store one feed object and queue the messages it causes. Raises :class:`FeedError`."""
+        with self.store.atomic():
+            if isinstance(item, MatchDecl):
+                return self._declare(item)
+            if isinstance(item, Quote):
+                return self._quote(item)
+            return self._event(item)
+
+    def _declare(self, decl: MatchDecl) -> Ingested:
+        existing = self.store.match(decl.match)
+        home = ensure_team(self.store, decl.home)
+        away = ensure_team(self.store, decl.away)
+        if home.id == away.id:
+            raise FeedError(f"home and away are the same team ({decl.home})")
+        row = {
+            "id": decl.match,
+            "competition": decl.competition,
+            "home_team": home.id,
+            "away_team": away.id,
+            "home_name": decl.home,
+            "away_name": decl.away,
+            "kickoff": decl.kickoff.isoformat(),
+            "season": decl.season,
+            "round": decl.round,
+            "venue": decl.venue,
+        }
+        if existing is not None:
+            if (existing["home_team"], existing["away_team"]) != (home.id, away.id):
+                raise FeedError(
+                    f"match {decl.match!r} is already declared as"
+                    f" {existing['home_name']} v {existing['away_name']}"
+                )
+            if all(existing[k] == v for k, v in row.items()):
+                return Ingested("duplicate", decl.match)
+            self.store.upsert_match(row)
+            return Ingested(
+                "updated", decl.match, kickoff_changed=existing["kickoff"] != row["kickoff"]
+            )
+        self.store.upsert_match(row)
+        return Ingested("new", decl.match, kickoff_changed=True)
+
+    def _require_fixture(self, match_id: str) -> Fixture:
+        fixture = self.fixture(match_id)
+        if fixture is None:
+            raise FeedError(f"unknown match {match_id!r}: declare it with a 'match' line first")
+        return fixture
+
+    def _event(self, event: Event) -> Ingested:
+        fixture = self._require_fixture(event.match)
+        if self.store.has_event(event.match, event.id):
+            return Ingested("duplicate", event.match)
+        side = side_for_event(fixture, event)
+        team = getattr(event, "team", None)
+        if team is not None and side is None:
+            raise FeedError(f"team {team!r} does not play in {fixture.home} v {fixture.away}")
+        before = derive_state(fixture, self.store.events(event.match))
+        if isinstance(event, GoalCancelledEvent):
+            self._check_cancel(before, event)
+        self.store.add_event(
+            event.match,
+            event.id,
+            event.type,
+            event.minute,
+            event.stoppage,
+            side,
+            event.model_dump_json(exclude_none=True),
+        )
+        state = derive_state(fixture, self.store.events(event.match))
+        finished = state.finished and not before.finished
+        self.store.update_match_state(
+            event.match,
+            period=state.period,
+            home_goals=state.score.home,
+            away_goals=state.score.away,
+            finished_at=self.clock() if state.finished else None,
+        )
+        stored = next(s for s in state.events if s.event.id == event.id)
+        queued = self._fan_out_alert(state, stored)
+        return Ingested("new", event.match, queued=queued, finished=finished)
+
+    def _check_cancel(self, state: MatchState, cancel: GoalCancelledEvent) -> None:
+        goal = state.goal_by_id(cancel.ref)
+        if goal is None:
+            raise FeedError(
+                f"goal_cancelled refers to {cancel.ref!r}, which is not a goal of this match"
+            )
+        if cancel.ref in state.cancelled:
+            raise FeedError(f"goal {cancel.ref!r} is already cancelled")
+        if goal.team != cancel.team:
+            raise FeedError(f"goal {cancel.ref!r} was scored by {goal.team}, not {cancel.team}")
+
+    def _fan_out_alert(self, state: MatchState, stored: StoredEvent) -> int:
+        event = stored.event
+        category = templates.alert_category(event)
+        fixture = state.fixture
+        if isinstance(event, GoalCancelledEvent):
+            goal = state.goal_by_id(event.ref)
+            message = Renderer(lambda: templates.correction(state, event, goal))
+        else:
+            message = Renderer(lambda: templates.alert(state, stored))
+        now = self.clock()
+        rows = []
+        for pos, chat in enumerate(self.store.subscribers([fixture.home_team, fixture.away_team])):
+            settings = ChatSettings.from_json(chat["settings"])
+            if not settings.wants(category):
+                continue
+            platform, chat_id = chat["platform"], chat["chat_id"]
+            body, payload = message(format_for(platform))
+            key = f"event:{fixture.id}:{event.id}:{platform}:{chat_id}"
+            edit_key = None
+            if isinstance(event, GoalCancelledEvent):
+                edit_key = f"event:{fixture.id}:{event.ref}:{platform}:{chat_id}"
+                if self.store.rewrite_pending(edit_key, body, payload, "correction"):
+                    continue  # the goal's alert had not gone out yet: it now says the truth
+            rows.append(
+                NewOutboxRow(
+                    key=key,
+                    platform=platform,
+                    chat_id=chat_id,
+                    kind="correction" if edit_key else "alert",
+                    body=body,
+                    payload=payload,
+                    match_id=fixture.id,
+                    edit_key=edit_key,
+                    fanout_pos=pos,
+                    next_attempt_at=now + settings.spoiler_delay,
+                )
+            )
+        return self.store.enqueue(rows)
+
+    def _quote(self, quote: Quote) -> Ingested:
+        fixture = self._require_fixture(quote.match)
+        added = self.store.add_quote(
+            quote.match, quote.id, quote.speaker, quote.role, quote.team, quote.text
+        )
+        if not added:
+            return Ingested("duplicate", quote.match)
+        queued = 0
+        if self.store.recap_queued(quote.match):
+            state = self.state(quote.match)
+            assert state is not None
+            message = Renderer(lambda: templates.quote_followup(state, quote))
+            rows = [
+                NewOutboxRow(
+                    key=f"quote:{fixture.id}:{quote.id}:{c['platform']}:{c['chat_id']}",
+                    platform=c["platform"],
+                    chat_id=c["chat_id"],
+                    kind="quote",
+                    match_id=fixture.id,
+                    fanout_pos=pos,
+                    body=message(format_for(c["platform"]))[0],
+                    payload=message(format_for(c["platform"]))[1],
+                )
+                for pos, c in enumerate(
+                    self.store.subscribers([fixture.home_team, fixture.away_team])
+                )
+            ]
+            queued = self.store.enqueue(rows)
+        return Ingested("new", quote.match, queued=queued)
+
+    # --- recaps ------------------------------------------------------------------------------
+
+    def queue_recap(self, match_id: str) -> int:
+        """Queue the full-time recap for every chat following either team, exactly once."""
+        with self.store.atomic():
+            if self.store.recap_queued(match_id):
+                return 0
+            state = self.state(match_id)
+            if state is None or not state.finished:
+                return 0
+            quotes = self.quotes(match_id)
+            message = Renderer(
+                lambda zone: templates.recap(state, quotes, ChatSettings(timezone=zone).zone)
+            )
+            rows = []
+            chats = self.store.subscribers([state.fixture.home_team, state.fixture.away_team])
+            for pos, chat in enumerate(chats):
+                settings = ChatSettings.from_json(chat["settings"])
+                platform, chat_id = chat["platform"], chat["chat_id"]
+                body, payload = message(format_for(platform), settings.timezone)
+                rows.append(
+                    NewOutboxRow(
+                        key=f"recap:{match_id}:{platform}:{chat_id}",
+                        platform=platform,
+                        chat_id=chat_id,
+                        kind="recap",
+                        body=body,
+                        payload=payload,
+                        match_id=match_id,
+                        fanout_pos=pos,
+                    )
+                )
+            queued = self.store.enqueue(rows)
+            self.store.mark_recap_queued(match_id, len(rows))
+            log.info("recap of %s queued for %d chats", match_id, queued)
+            return queued
+
+    def recap_message(self, match_id: str) -> Message | None:
+        """The recap as it stands now (for ``matchbot recap`` and tests)."""
+        state = self.state(match_id)
+        if state is None:
+            return None
+        return templates.recap(state, self.quotes(match_id))

@@ -1,0 +1,181 @@
+"""A match as the bot knows it: the fixture, its stored events, and the state derived from them.
+
+The score is never sent by a feed: it is derived here from the goals, minus cancelled goals.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from bot.feed import (
+    Event,
+    GoalCancelledEvent,
+    GoalEvent,
+    PeriodEvent,
+    ShootoutKickEvent,
+    clock,
+    parse_object,
+)
+
+Side = Literal["home", "away"]
+
+
+@dataclass(frozen=True)
+class Fixture:
+    id: str
+    competition: str
+    home: str
+    away: str
+    home_team: str
+    away_team: str
+    kickoff: datetime
+    season: str | None = None
+    round: str | None = None
+    venue: str | None = None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Fixture:
+        return cls(
+            id=row["id"],
+            competition=row["competition"],
+            home=row["home_name"],
+            away=row["away_name"],
+            home_team=row["home_team"],
+            away_team=row["away_team"],
+            kickoff=datetime.fromisoformat(row["kickoff"]),
+            season=row.get("season"),
+            round=row.get("round"),
+            venue=row.get("venue"),
+        )
+
+    def side_of(self, team: str) -> Side | None:
+        """Which side a feed's team name is, comparing as the feed spells them."""
+        folded = team.casefold()
+        if folded == self.home.casefold():
+            return "home"
+        if folded == self.away.casefold():
+            return "away"
+        return None
+
+    def name_of(self, side: Side) -> str:
+        return self.home if side == "home" else self.away
+
+
+@dataclass(frozen=True)
+class Score:
+    home: int = 0
+    away: int = 0
+
+    def plus(self, side: Side) -> Score:
+        return (
+            Score(self.home + 1, self.away) if side == "home" else Score(self.home, self.away + 1)
+        )
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """An event as ingested, with its place in the feed and its side of the pitch."""
+
+    seq: int
+    side: Side | None
+    event: Event
+
+    @property
+    def clock(self) -> tuple[int, int]:
+        return clock(self.event.minute, self.event.stoppage)
+
+
+@dataclass(frozen=True)
+class ScoredGoal:
+    goal: GoalEvent
+    side: Side
+    score_after: Score
+
+
+@dataclass
+class MatchState:
+    """Everything derived from a match's events, in match order."""
+
+    fixture: Fixture
+    events: list[StoredEvent] = field(default_factory=list)
+    period: str | None = None
+    score: Score = Score()
+    goals: list[ScoredGoal] = field(default_factory=list)
+    cancelled: dict[str, GoalCancelledEvent] = field(default_factory=dict)
+    shootout: Score | None = None
+    extra_time: bool = False
+    last_clock: tuple[int, int] = (0, 0)
+
+    @property
+    def finished(self) -> bool:
+        return self.period == "full_time"
+
+    @property
+    def started(self) -> bool:
+        return self.period is not None
+
+    @property
+    def live(self) -> bool:
+        return self.started and not self.finished
+
+    def goal_by_id(self, event_id: str) -> GoalEvent | None:
+        for stored in self.events:
+            if isinstance(stored.event, GoalEvent) and stored.event.id == event_id:
+                return stored.event
+        return None
+
+    def score_at(self, seq: int) -> Score:
+        """The score right after the event with ingest position ``seq``."""
+        score = Score()
+        for goal in self.goals:
+            if self._seq_of(goal.goal.id) <= seq:
+                score = goal.score_after
+        return score
+
+    def _seq_of(self, event_id: str) -> int:
+        for stored in self.events:
+            if stored.event.id == event_id:
+                return stored.seq
+        return 0
+
+
+def side_for_event(fixture: Fixture, event: Event) -> Side | None:
+    team = getattr(event, "team", None)
+    return fixture.side_of(team) if team else None
+
+
+def derive_state(fixture: Fixture, rows: list[dict[str, Any]]) -> MatchState:
+    """Rebuild the match state from stored event rows (as :meth:`Store.events` returns them)."""
+    events = [
+        StoredEvent(row["seq"], row["side"], parse_object(json.loads(row["data"])))  # type: ignore[arg-type]
+        for row in rows
+    ]
+    state = MatchState(fixture=fixture)
+    # Match order: by the clock, ties broken by feed order (a note before the goal it explains).
+    state.events = sorted(events, key=lambda e: (e.clock, e.seq))
+    cancelled = {e.event.ref: e.event for e in events if isinstance(e.event, GoalCancelledEvent)}
+    state.cancelled = cancelled
+    score = Score()
+    shootout: Score | None = None
+    # The period is the latest one reached in feed order (a feed can only move forward).
+    for stored in sorted(events, key=lambda e: e.seq):
+        if isinstance(stored.event, PeriodEvent):
+            state.period = stored.event.period
+            if stored.event.period in ("extra_time", "penalties"):
+                state.extra_time = True
+    for stored in state.events:
+        event = stored.event
+        state.last_clock = max(state.last_clock, stored.clock)
+        if isinstance(event, GoalEvent) and event.id not in cancelled and stored.side:
+            score = score.plus(stored.side)
+            state.goals.append(ScoredGoal(event, stored.side, score))
+        elif isinstance(event, ShootoutKickEvent) and stored.side:
+            shootout = shootout or Score()
+            if event.scored:
+                shootout = shootout.plus(stored.side)
+    state.score = score
+    state.shootout = shootout
+    return state

@@ -1,0 +1,195 @@
+"""Writing a neutral :class:`Message` in each output format.
+
+- ``text``: plain text for the console.
+- ``telegram``: Telegram Bot API HTML; every dynamic value is escaped.
+- ``discord``: Discord markdown; every dynamic value is escaped and mass mentions are defused
+  (the Discord client also sends ``allowed_mentions`` = none, so nothing can ping).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from typing import Any, Literal
+
+from bot.messages.model import Line, Message, Span
+
+Format = Literal["text", "telegram", "discord"]
+FORMATS: tuple[Format, ...] = ("text", "telegram", "discord")
+
+_DISCORD_SPECIAL = re.compile(r"([\\*_~`|>#\[\]()-])")
+_MENTION = re.compile(r"@(everyone|here)", re.IGNORECASE)
+_ANGLE_MENTION = re.compile(r"<(@[!&]?|#)(\d+)>")
+ZWSP = "\u200b"
+
+
+def escape_telegram(text: str) -> str:
+    """Escape for Telegram HTML: only ``<``, ``>`` and ``&`` are special."""
+    return html.escape(text, quote=False)
+
+
+def escape_discord(text: str) -> str:
+    """Escape Discord markdown and defuse @everyone, @here and <@id> mentions."""
+    text = _DISCORD_SPECIAL.sub(r"\\\1", text)
+    text = _MENTION.sub(lambda m: f"@{ZWSP}{m.group(1)}", text)
+    return _ANGLE_MENTION.sub(lambda m: f"<{m.group(1)}{ZWSP}{m.group(2)}>", text)
+
+
+def _span_text(span: Span) -> str:
+    return f"“{span.text}”" if span.style == "quote" else span.text
+
+
+def _span_telegram(span: Span) -> str:
+    body = escape_telegram(_span_text(span))
+    tag = {"bold": "b", "italic": "i", "strike": "s", "quote": "i"}.get(span.style)
+    return f"<{tag}>{body}</{tag}>" if tag else body
+
+
+def _span_discord(span: Span) -> str:
+    body = escape_discord(_span_text(span))
+    mark = {"bold": "**", "italic": "*", "strike": "~~", "quote": "*"}.get(span.style, "")
+    return f"{mark}{body}{mark}" if body.strip() else body
+
+
+_SPAN_WRITERS: dict[Format, Callable[[Span], str]] = {
+    "text": _span_text,
+    "telegram": _span_telegram,
+    "discord": _span_discord,
+}
+
+
+def render_line(parts: Line, fmt: Format) -> str:
+    return "".join(_SPAN_WRITERS[fmt](span) for span in parts)
+
+
+def _title(title: str, fmt: Format) -> str:
+    if fmt == "telegram":
+        return f"<b>{escape_telegram(title)}</b>"
+    if fmt == "discord":
+        return f"**{escape_discord(title)}**"
+    return title
+
+
+def render(message: Message, fmt: Format) -> str:
+    """The whole message as one text in ``fmt``; sections are separated by a blank line."""
+    blocks = [render_line(message.headline, fmt)]
+    for section in message.sections:
+        rows = [_title(section.title, fmt)] if section.title else []
+        rows += [render_line(parts, fmt) for parts in section.lines]
+        if rows:
+            blocks.append("\n".join(rows))
+    return "\n\n".join(blocks)
+
+
+def plain_text(parts: Line) -> str:
+    return render_line(parts, "text")
+
+
+# Discord embed limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
+EMBED_TITLE = 256
+EMBED_DESCRIPTION = 4096
+EMBED_FIELDS = 25
+EMBED_FIELD_NAME = 256
+EMBED_FIELD_VALUE = 1024
+EMBED_TOTAL = 6000
+
+_KIND_COLOURS = {
+    "goal": 0x2ECC71,
+    "goal_disallowed": 0xE67E22,
+    "goal_cancelled": 0xE67E22,
+    "correction": 0xE67E22,
+    "red_card": 0xE74C3C,
+    "recap": 0x3498DB,
+}
+
+
+def _trim(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _chunks(rows: list[str], limit: int) -> list[str]:
+    """Join rows with newlines into chunks of at most ``limit`` characters, never mid-row."""
+    chunks: list[str] = []
+    current = ""
+    for row in rows:
+        row = _trim(row, limit)
+        candidate = f"{current}\n{row}" if current else row
+        if len(candidate) > limit:
+            chunks.append(current)
+            current = row
+        else:
+            current = candidate
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def discord_embeds(message: Message) -> list[dict[str, Any]]:
+    """The message as Discord embeds (JSON dicts), split to stay inside every Discord limit.
+
+    The headline is the title; untitled sections form the description; each titled section
+    becomes fields (split at line boundaries when longer than a field may be). A message too
+    big for one embed continues in further embeds, each under the 6000-character total.
+    """
+    title = _trim(render_line(message.headline, "discord").replace("**", ""), EMBED_TITLE)
+    description_rows: list[str] = []
+    fields: list[dict[str, Any]] = []
+    for section in message.sections:
+        rows = [render_line(parts, "discord") for parts in section.lines]
+        if not section.title:
+            description_rows += rows
+            continue
+        name = _trim(escape_discord(section.title), EMBED_FIELD_NAME)
+        for i, chunk in enumerate(_chunks(rows, EMBED_FIELD_VALUE)):
+            fields.append(
+                {"name": name if i == 0 else f"{name} (cont.)", "value": chunk, "inline": False}
+            )
+    description = "\n".join(description_rows)
+    colour = _KIND_COLOURS.get(message.kind, 0x95A5A6)
+    embeds: list[dict[str, Any]] = []
+    current: dict[str, Any] = {"title": title, "color": colour}
+    if description:
+        current["description"] = _trim(description, EMBED_DESCRIPTION)
+    size = len(title) + len(current.get("description", ""))
+    current["fields"] = []
+    for item in fields:
+        item_size = len(item["name"]) + len(item["value"])
+        if len(current["fields"]) >= EMBED_FIELDS or size + item_size > EMBED_TOTAL:
+            embeds.append(current)
+            current = {"color": colour, "fields": []}
+            size = 0
+        current["fields"].append(item)
+        size += item_size
+    embeds.append(current)
+    for embed in embeds:
+        if not embed["fields"]:
+            del embed["fields"]
+    return embeds[:10]
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Split a rendered text at line boundaries into parts of at most ``limit`` characters.
+
+    Lines are whole units of markup in every format here, so a split never breaks a tag.
+    A single line longer than ``limit`` is cut (at a space where possible).
+    """
+    parts: list[str] = []
+    current = ""
+    for row in text.split("\n"):
+        while len(row) > limit:
+            cut = row.rfind(" ", 0, limit)
+            cut = cut if cut > limit // 2 else limit
+            parts.extend([current] if current else [])
+            current = ""
+            parts.append(row[:cut])
+            row = row[cut:].lstrip()
+        candidate = f"{current}\n{row}" if current else row
+        if len(candidate) > limit:
+            parts.append(current)
+            current = row
+        else:
+            current = candidate
+    if current.strip():
+        parts.append(current)
+    return [p.strip("\n") for p in parts if p.strip()]

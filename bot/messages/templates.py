@@ -1,0 +1,500 @@
+"""What the bot says: alerts, corrections, recaps and command replies, as neutral messages.
+
+Every sentence a fan reads is written in this module; ``render`` only decides how it looks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.feed import (
+    CardEvent,
+    Event,
+    GoalCancelledEvent,
+    GoalDisallowedEvent,
+    GoalEvent,
+    MissEvent,
+    NoteEvent,
+    PenaltyMissedEvent,
+    PeriodEvent,
+    Quote,
+    SaveEvent,
+    ShootoutKickEvent,
+    SubstitutionEvent,
+)
+from bot.match import Fixture, MatchState, Score, StoredEvent
+from bot.messages.model import (
+    Button,
+    Line,
+    Message,
+    Section,
+    bold,
+    italic,
+    line,
+    quoted,
+    strike,
+)
+
+REASONS = {
+    "offside": "offside",
+    "foul": "foul",
+    "handball": "handball",
+    "var": "VAR review",
+    "other": "other reasons",
+}
+RULED_OUT = {
+    "offside": "ruled out for offside",
+    "foul": "ruled out for a foul",
+    "handball": "ruled out for handball",
+    "var": "ruled out after a VAR review",
+    "other": "ruled out",
+}
+
+
+def _ruled_out(event: GoalDisallowedEvent) -> str:
+    detail = f", {event.detail}" if event.detail else ""
+    return f"{RULED_OUT[event.reason]}{detail}"
+
+
+PENALTY_OUTCOMES = {"saved": "saved", "missed": "off target", "woodwork": "hits the woodwork"}
+
+
+def minute(event: Event) -> str:
+    """The match clock as fans write it: ``65'``, ``45+2'``."""
+    extra = f"+{event.stoppage}" if event.stoppage else ""
+    return f"{event.minute}{extra}'"
+
+
+def scoreline(fixture: Fixture, score: Score) -> str:
+    return f"{fixture.home} {score.home}-{score.away} {fixture.away}"
+
+
+def result_line(state: MatchState) -> str:
+    """``Atalanta 0-1 Inter``, with ``(a.e.t.)`` and the shoot-out where they apply."""
+    text = scoreline(state.fixture, state.score)
+    if state.extra_time:
+        text += " (a.e.t.)"
+    if state.shootout is not None:
+        s = state.shootout
+        if s.home != s.away:
+            winner = state.fixture.home if s.home > s.away else state.fixture.away
+            text += f", {winner} win {max(s.home, s.away)}-{min(s.home, s.away)} on penalties"
+        else:
+            text += f", {s.home}-{s.away} on penalties so far"
+    return text
+
+
+def _scorer(goal: GoalEvent) -> str:
+    mark = {"penalty": " (pen)", "own_goal": " (og)"}.get(goal.kind, "")
+    return f"{goal.player}{mark}"
+
+
+def _with_team(player: str, team: str) -> str:
+    return f"{player} ({team})"
+
+
+def fixture_line(fixture: Fixture, tz: ZoneInfo | None = None) -> str:
+    """``Serie A · Matchday 17 · Bergamo · 28 Dec 2025``."""
+    when = fixture.kickoff.astimezone(tz) if tz else fixture.kickoff
+    parts = [fixture.competition, fixture.round, fixture.venue, f"{when:%-d %b %Y}"]
+    return " · ".join(p for p in parts if p)
+
+
+# --- live alerts ----------------------------------------------------------------------------
+
+ALERT_CATEGORY = {
+    "goal": "goal",
+    "goal_disallowed": "disallowed",
+    "goal_cancelled": "cancelled",
+    "penalty_missed": "penalty",
+    "substitution": "substitution",
+    "save": "save",
+    "miss": "miss",
+    "note": "note",
+    "shootout_kick": "shootout",
+}
+PERIOD_CATEGORY = {
+    "first_half": "kickoff",
+    "second_half": "kickoff",
+    "half_time": "half_time",
+    "extra_time": "period",
+    "penalties": "period",
+    "full_time": "full_time",
+}
+
+
+def alert_category(event: Event) -> str:
+    """The kind of alert an event is, for the chats' alert filters."""
+    if isinstance(event, PeriodEvent):
+        return PERIOD_CATEGORY[event.period]
+    if isinstance(event, CardEvent):
+        return "card" if event.card == "yellow" else "red_card"
+    return ALERT_CATEGORY[event.type]
+
+
+def _period_alert(state: MatchState, event: PeriodEvent, score: Score) -> Message:
+    fx = state.fixture
+    now = scoreline(fx, score)
+    if event.period == "first_half":
+        return Message(
+            kind="kickoff",
+            headline=line(bold(f"🟢 Kick-off: {fx.home} v {fx.away}")),
+            sections=(Section(lines=(line(fixture_line(fx)),)),),
+        )
+    headline = {
+        "second_half": f"▶️ Second half under way: {now}",
+        "half_time": f"⏸ Half-time: {now}",
+        "extra_time": f"⏱ Extra time: {now}",
+        "penalties": f"🎯 Penalty shoot-out: {now}",
+        "full_time": f"🏁 Full-time: {result_line(state)}",
+    }[event.period]
+    return Message(kind=event.period, headline=line(bold(headline)))
+
+
+def alert(state: MatchState, stored: StoredEvent) -> Message:
+    """The live alert for one event."""
+    event = stored.event
+    fx = state.fixture
+    score = state.score_at(stored.seq)
+    team = getattr(event, "team", None) or ""
+    at = minute(event)
+    if isinstance(event, PeriodEvent):
+        return _period_alert(state, event, score)
+    if isinstance(event, GoalEvent):
+        detail = line(f"{at} ", bold(_scorer(event)))
+        if event.kind == "own_goal":
+            detail += line(f" — own goal, counts for {team}")
+        else:
+            detail += line(f" scores for {team}")
+        if event.assist:
+            detail += line(f" (assist: {event.assist})")
+        return Message(
+            kind="goal",
+            headline=line(bold(f"⚽ GOAL! {scoreline(fx, score)}")),
+            sections=(Section(lines=(detail,)),),
+        )
+    if isinstance(event, GoalDisallowedEvent):
+        who = f"{event.player}'s goal" if event.player else "Goal"
+        text = f"{at} {who} {_ruled_out(event)}. Still {scoreline(fx, score)}"
+        return Message(
+            kind="goal_disallowed",
+            headline=line(bold(f"❌ Goal disallowed — {team}")),
+            sections=(Section(lines=(line(text),)),),
+        )
+    if isinstance(event, CardEvent):
+        title = {
+            "yellow": "🟨 Yellow card",
+            "second_yellow": "🟨🟥 Second yellow, sent off",
+            "red": "🟥 Red card",
+        }[event.card]
+        return Message(
+            kind="red_card" if event.card != "yellow" else "card",
+            headline=line(bold(f"{title} — {team}")),
+            sections=(Section(lines=(line(f"{at} {event.player}"),)),),
+        )
+    if isinstance(event, PenaltyMissedEvent):
+        return Message(
+            kind="penalty_missed",
+            headline=line(bold(f"🚫 Penalty missed — {team}")),
+            sections=(
+                Section(
+                    lines=(
+                        line(
+                            f"{at} {event.player}, {PENALTY_OUTCOMES[event.outcome]}."
+                            f" Still {scoreline(fx, score)}"
+                        ),
+                    )
+                ),
+            ),
+        )
+    return Message(
+        kind=event.type,
+        headline=line(bold(_minor_headline(event, team))),
+        sections=(Section(lines=(line(f"{at} ", *moment_text(event, team)),)),),
+    )
+
+
+def _minor_headline(event: Event, team: str) -> str:
+    if isinstance(event, SubstitutionEvent):
+        return f"🔄 Substitution — {team}"
+    if isinstance(event, SaveEvent):
+        return f"🧤 Save — {team}"
+    if isinstance(event, MissEvent):
+        return f"😱 Big chance missed — {team}"
+    if isinstance(event, ShootoutKickEvent):
+        return f"🎯 Shoot-out kick — {team}"
+    return f"📝 Key moment — {team}"
+
+
+def moment_text(event: Event, team: str) -> tuple[str, ...]:
+    """The words for a save, miss, substitution, note or shoot-out kick."""
+    if isinstance(event, SubstitutionEvent):
+        out = f" for {event.player_out}" if event.player_out else ""
+        return (f"{event.player_in} comes on{out} ({team})",)
+    if isinstance(event, SaveEvent):
+        text = f"Save: {_with_team(event.player, team)}"
+        if event.shooter:
+            text += f" denies {event.shooter}"
+        if event.detail:
+            text += f", {event.detail}"
+        return (text,)
+    if isinstance(event, MissEvent):
+        text = f"Miss: {_with_team(event.player, team)}"
+        if event.assist:
+            text += f", set up by {event.assist}"
+        if event.detail:
+            text += f", {event.detail}"
+        return (text,)
+    if isinstance(event, ShootoutKickEvent):
+        return (f"{event.player} {'scores ✅' if event.scored else 'misses ❌'}",)
+    if isinstance(event, NoteEvent):
+        return (event.text,)
+    return (event.type,)
+
+
+def correction(state: MatchState, cancel: GoalCancelledEvent, goal: GoalEvent | None) -> Message:
+    """What a cancelled goal's alert becomes (edited in place, or sent as a correction)."""
+    why = "cancelled by VAR" if cancel.reason == "var" else f"cancelled by VAR ({cancel.reason})"
+    score = scoreline(state.fixture, state.score)
+    lines: list[Line] = []
+    if goal is not None:
+        lines.append(line(f"{minute(goal)} {_scorer(goal)}'s goal for {goal.team} does not stand."))
+    lines.append(line("Score: ", bold(score)))
+    return Message(
+        kind="correction",
+        headline=line("⚽ ", strike("GOAL"), bold(f" {why} — {score}")),
+        sections=(Section(lines=tuple(lines)),),
+    )
+
+
+# --- the full-time recap ----------------------------------------------------------------------
+
+
+def _key_moment(
+    state: MatchState, stored: StoredEvent, later: Sequence[StoredEvent]
+) -> Line | None:
+    event = stored.event
+    team = getattr(event, "team", None) or ""
+    at = f"{minute(event)} "
+    if isinstance(event, GoalEvent):
+        if event.id in state.cancelled:
+            return None
+        score = state.score_at(stored.seq)
+        return line(
+            at, "⚽ ", bold(_scorer(event)), f" scores for {team}, {score.home}-{score.away}"
+        )
+    if isinstance(event, GoalDisallowedEvent):
+        who = f"{event.player}'s goal for {team}" if event.player else f"{team} goal"
+        return line(at, f"❌ {who} {_ruled_out(event)}")
+    if isinstance(event, GoalCancelledEvent):
+        goal = state.goal_by_id(event.ref)
+        what = f"{_scorer(goal)}'s {minute(goal)} goal" if goal else "a goal"
+        return line(at, f"❌ VAR cancels {what} for {team} ({REASONS[event.reason]})")
+    if isinstance(event, CardEvent) and event.card != "yellow":
+        title = "Second yellow" if event.card == "second_yellow" else "Red card"
+        return line(at, f"🟥 {title}: {_with_team(event.player, team)}")
+    if isinstance(event, PenaltyMissedEvent):
+        return line(
+            at,
+            f"🚫 Penalty missed: {_with_team(event.player, team)},"
+            f" {PENALTY_OUTCOMES[event.outcome]}",
+        )
+    if isinstance(event, SaveEvent):
+        return line(at, "🧤 ", *moment_text(event, team))
+    if isinstance(event, MissEvent):
+        return line(at, "😱 ", *moment_text(event, team))
+    if isinstance(event, NoteEvent):
+        return line(at, "📝 ", event.text)
+    if isinstance(event, SubstitutionEvent) and _made_a_difference(state, event, later):
+        return line(at, "🔄 ", *moment_text(event, team))
+    return None
+
+
+def _made_a_difference(
+    state: MatchState, sub: SubstitutionEvent, later: Sequence[StoredEvent]
+) -> bool:
+    """A substitution is a key moment when the player who came on scores or assists."""
+    for stored in later:
+        goal = stored.event
+        if isinstance(goal, GoalEvent) and goal.id not in state.cancelled:
+            if sub.player_in in (goal.player, goal.assist) and goal.team == sub.team:
+                return True
+    return False
+
+
+def recap(state: MatchState, quotes: Iterable[Quote], tz: ZoneInfo | None = None) -> Message:
+    """The full-time recap: result, scorers, key moments in match order, and what was said."""
+    fx = state.fixture
+    sections = [Section(lines=(line(fixture_line(fx, tz)),))]
+    goal_lines: list[Line] = []
+    for scored in state.goals:
+        goal = scored.goal
+        assist = f" (assist: {goal.assist})" if goal.assist else ""
+        goal_lines.append(line(f"{minute(goal)} ", bold(_scorer(goal)), f" — {goal.team}{assist}"))
+    sections.append(Section(title="⚽ Goals", lines=tuple(goal_lines) or (line("No goals."),)))
+    moments: list[Line] = []
+    for i, stored in enumerate(state.events):
+        moment = _key_moment(state, stored, state.events[i + 1 :])
+        if moment is not None:
+            moments.append(moment)
+    if moments:
+        sections.append(Section(title="📋 Key moments", lines=tuple(moments)))
+    kicks = [s for s in state.events if isinstance(s.event, ShootoutKickEvent)]
+    if kicks:
+        sections.append(
+            Section(
+                title="🎯 Penalty shoot-out",
+                lines=tuple(
+                    line(*moment_text(k.event, k.event.team or ""))
+                    for k in kicks  # type: ignore[union-attr]
+                ),
+            )
+        )
+    said = [quote_line(q) for q in quotes]
+    if said:
+        sections.append(Section(title="💬 What they said", lines=tuple(said)))
+    return Message(
+        kind="recap", headline=line(bold(f"🏁 {result_line(state)}")), sections=tuple(sections)
+    )
+
+
+def quote_line(quote: Quote) -> Line:
+    who = f"{quote.speaker} ({quote.role})" if quote.role else quote.speaker
+    return line(bold(who), ": ", quoted(quote.text))
+
+
+def quote_followup(state: MatchState, quote: Quote) -> Message:
+    """A quote that arrived after the recap went out."""
+    return Message(
+        kind="quote",
+        headline=line(bold(f"💬 After {result_line(state)}")),
+        sections=(Section(lines=(quote_line(quote),)),),
+    )
+
+
+# --- replies to commands -----------------------------------------------------------------------
+
+COMMAND_HELP: tuple[tuple[str, str], ...] = (
+    ("subscribe", "TEAM: follow a team's matches in this chat"),
+    ("unsubscribe", "TEAM: stop following a team"),
+    ("subscriptions", "the teams this chat follows"),
+    ("score", "[TEAM]: live or latest score"),
+    ("scorers", "[TEAM]: scorers of the match, or the top scorers"),
+    ("help", "what I can do"),
+)
+
+
+def reply(*lines: Line | str, kind: str = "reply", buttons: Sequence[Button] = ()) -> Message:
+    """A short answer: the first line is the headline, the rest one section."""
+    rows = [line(x) if isinstance(x, str) else x for x in lines]
+    body = (Section(lines=tuple(rows[1:])),) if len(rows) > 1 else ()
+    return Message(kind=kind, headline=rows[0], sections=body, buttons=tuple(buttons))
+
+
+def help_text(extra: Sequence[tuple[str, str]] = (), welcome: bool = False) -> Message:
+    rows = [line(bold(f"/{name}"), f" {what}") for name, what in (*COMMAND_HELP, *extra)]
+    head = (
+        "👋 I post live match alerts and full-time recaps for the teams this chat follows."
+        if welcome
+        else "What I can do"
+    )
+    sections = [Section(lines=tuple(rows))]
+    if welcome:
+        sections.append(Section(lines=(line("Start with ", bold("/subscribe inter"), "."),)))
+    return Message(kind="help", headline=line(bold(head)), sections=tuple(sections))
+
+
+def unknown_command(name: str) -> Message:
+    return reply(f"I don't know /{name}. Try /help.")
+
+
+def need_team(command: str) -> Message:
+    return reply(line("Which team? For example: ", bold(f"/{command} inter")))
+
+
+def unknown_team(typed: str, suggestions: Sequence[tuple[str, str]], command: str) -> Message:
+    """No team matched ``typed``: offer the closest (``(team id, name)`` pairs) as buttons."""
+    if not suggestions:
+        return reply(
+            line("I don't know a team called ", quoted(typed), "."),
+            "Check the spelling, or try the club's usual short name (inter, milan, juve).",
+        )
+    names = ", ".join(name for _, name in suggestions)
+    return reply(
+        line("I don't know a team called ", quoted(typed), "."),
+        line("Did you mean: ", bold(names), "?"),
+        kind="suggestions",
+        buttons=[
+            Button(label=name, action=f"{command}:{team_id}") for team_id, name in suggestions
+        ],
+    )
+
+
+def admins_only() -> Message:
+    return reply("Only the chat's admins can change what this chat follows.")
+
+
+def subscribed(team: str, level: str, already: bool) -> Message:
+    if already:
+        return reply(f"This chat already follows {team}.")
+    return reply(f"✅ This chat now follows {team}. Alerts: {level}.")
+
+
+def unsubscribed(team: str, was: bool) -> Message:
+    if not was:
+        return reply(f"This chat doesn't follow {team}.")
+    return reply(f"🔕 This chat no longer follows {team}.")
+
+
+def subscriptions(teams: Sequence[str]) -> Message:
+    if not teams:
+        return reply("This chat follows no team yet.", line("Try ", bold("/subscribe inter"), "."))
+    return reply(line("This chat follows: ", bold(", ".join(teams))))
+
+
+def score_line(state: MatchState, tz: ZoneInfo | None = None) -> Line:
+    """One match for /score: live with the minute, final, or upcoming."""
+    fx = state.fixture
+    if state.live:
+        phase = {"half_time": "HT", "penalties": "PENS"}.get(state.period or "")
+        minute_now = phase or f"{state.last_clock[0]}'"
+        if not phase and state.last_clock[1]:
+            minute_now = f"{state.last_clock[0]}+{state.last_clock[1]}'"
+        return line(f"🔴 LIVE {minute_now}  ", bold(result_line(state)))
+    if state.finished:
+        return line("FT  ", bold(result_line(state)), f", {fixture_line(fx, tz)}")
+    return line("Next: ", bold(f"{fx.home} v {fx.away}"), f", {kickoff_text(fx.kickoff, tz)}")
+
+
+def kickoff_text(kickoff: datetime, tz: ZoneInfo | None) -> str:
+    zone = tz or ZoneInfo("UTC")
+    local = kickoff.astimezone(zone)
+    return f"{local:%a %-d %b %H:%M} {local.tzname() or zone.key}"
+
+
+def scores(rows: Sequence[Line]) -> Message:
+    return reply(*rows) if rows else reply("No match in my data yet.")
+
+
+def no_match(team: str) -> Message:
+    return reply(f"I have no match of {team} yet.")
+
+
+def match_scorers(state: MatchState) -> Message:
+    if not state.goals:
+        status = "no goals yet" if not state.finished else "no goals"
+        return reply(line(bold(result_line(state)), f": {status}."))
+    names = ", ".join(f"{_scorer(g.goal)} {minute(g.goal)}" for g in state.goals)
+    return reply(line(bold(result_line(state)), f": {names}"))
+
+
+def top_scorers(competition: str, table: Sequence[tuple[str, str, int]]) -> Message:
+    """``table`` rows are (player, team, goals), best first."""
+    if not table:
+        return reply(f"No goals in {competition} in my data yet.")
+    rows = [line(f"{i}. ", bold(p), f" ({t}) {g}") for i, (p, t, g) in enumerate(table, start=1)]
+    return reply(
+        line(bold(f"{competition} top scorers")), *rows, line(italic("From the matches I know."))
+    )

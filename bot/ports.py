@@ -1,0 +1,109 @@
+"""The contracts between the core and the outside: chat adapters and the errors they report.
+
+Adapters translate their platform's exceptions into the :class:`DeliveryError` family below,
+so the delivery loop handles every platform's failures the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.messages.model import Message
+
+
+class DeliveryError(Exception):
+    """A send or edit that did not happen."""
+
+
+class RetryAfter(DeliveryError):
+    """The platform asked us to wait ``seconds`` before sending to this chat again."""
+
+    def __init__(self, seconds: float, reason: str = "rate limited") -> None:
+        super().__init__(f"{reason}; retry in {seconds:g}s")
+        self.seconds = seconds
+
+
+class ChatUnreachable(DeliveryError):
+    """Blocked, kicked, deleted or never existed: stop sending to this chat."""
+
+
+class ChatMoved(DeliveryError):
+    """The chat has a new id (a Telegram group became a supergroup)."""
+
+    def __init__(self, new_chat_id: str) -> None:
+        super().__init__(f"chat moved to {new_chat_id}")
+        self.new_chat_id = new_chat_id
+
+
+class TemporaryFailure(DeliveryError):
+    """Network trouble, timeouts, 5xx: try again later."""
+
+
+class PermanentFailure(DeliveryError):
+    """The platform refused this message for good (a bad request): do not retry it."""
+
+
+class CannotEdit(DeliveryError):
+    """The message to correct cannot be edited: send the correction as a new message."""
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """How fast a platform lets a bot send (the delivery loop keeps under these)."""
+
+    per_second: float | None = None  # overall messages per second
+    per_chat_interval: float = 0.0  # seconds between two messages to one chat
+    group_per_minute: int | None = None  # messages per minute to one group chat
+    max_in_flight: int = 16  # sends awaiting an answer at once
+
+
+@dataclass(frozen=True)
+class CommandContext:
+    """Who typed a command, where: everything the core needs, nothing platform-specific."""
+
+    platform: str
+    chat_id: str
+    user_id: str
+    chat_kind: str = "private"  # private, group or channel
+    chat_title: str | None = None
+    can_manage: bool = True  # may change this chat's subscriptions and settings
+
+
+class ChatAdapter(Protocol):
+    """One chat platform. ``send`` returns the platform's ids of the messages it posted."""
+
+    platform: str
+    pacing: Pacing
+
+    def is_group(self, chat_id: str) -> bool: ...
+
+    async def start(self, core: CoreAPI) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def send(self, chat_id: str, text: str, message: Message) -> list[str]: ...
+
+    async def edit(
+        self, chat_id: str, message_ids: list[str], text: str, message: Message
+    ) -> None: ...
+
+
+class CoreAPI(Protocol):
+    """What an adapter may ask of the core."""
+
+    async def command(
+        self, ctx: CommandContext, name: str, args: str, reply_key: str | None = None
+    ) -> Message: ...
+
+    async def press(
+        self, ctx: CommandContext, action: str, reply_key: str | None = None
+    ) -> Message: ...
+
+    async def chat_gone(self, platform: str, chat_id: str) -> None: ...
+
+    async def team_names(self, typed: str, limit: int = 25) -> list[str]: ...
+
+
+CommandHandler = Callable[[CommandContext, str, str], Awaitable[Message]]

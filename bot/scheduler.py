@@ -1,0 +1,63 @@
+"""The bot's one scheduler (APScheduler): full-time recaps, derived from the store.
+
+Jobs are never pickled into an APScheduler job store: the SQLite store is the only record, and
+every job is derived from it at start-up (and re-derived whenever the store changes), with
+stable ids, so a restart re-creates exactly the jobs still due.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+log = logging.getLogger(__name__)
+
+JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
+
+
+def utc(ts: float) -> datetime:
+    return datetime.fromtimestamp(ts, UTC)
+
+
+class Scheduler:
+    def __init__(self) -> None:
+        self._aps = AsyncIOScheduler(timezone=UTC, job_defaults=JOB_DEFAULTS)
+
+    def start(self) -> None:
+        self._aps.start()
+
+    def stop(self) -> None:
+        if self._aps.running:
+            self._aps.shutdown(wait=False)
+
+    def at(self, job_id: str, when: datetime, func: Callable[[], Awaitable[None]]) -> None:
+        """Run ``func`` at ``when`` (now, if that has passed); the same id replaces the job."""
+        now = datetime.now(UTC)
+        self._aps.add_job(
+            func,
+            "date",
+            run_date=max(when, now + timedelta(milliseconds=10)),
+            id=job_id,
+            replace_existing=True,
+        )
+
+    def every(self, job_id: str, seconds: float, func: Callable[[], Awaitable[None]],
+              start: datetime | None = None) -> None:
+        self._aps.add_job(
+            func,
+            "interval",
+            seconds=seconds,
+            start_date=start,
+            id=job_id,
+            replace_existing=True,
+        )
+
+    def cancel(self, job_id: str) -> None:
+        if self._aps.get_job(job_id) is not None:
+            self._aps.remove_job(job_id)
+
+    def job_ids(self) -> list[str]:
+        return sorted(job.id for job in self._aps.get_jobs())

@@ -1,0 +1,81 @@
+"""Configuration from the environment and ``.env`` (every variable is in ``.env.example``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _env(name: str) -> AliasChoices:
+    return AliasChoices(name, name.lower())
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    db: Path = Field(default=Path("matchbot.db"), validation_alias=_env("MATCHBOT_DB"))
+    feeds: str = Field(default="", validation_alias=_env("MATCHBOT_FEEDS"))
+    log_level: str | None = Field(default=None, validation_alias=_env("MATCHBOT_LOG_LEVEL"))
+    recap_delay_minutes: float = Field(
+        default=10.0, ge=0, validation_alias=_env("MATCHBOT_RECAP_DELAY")
+    )
+    reminder_minutes: str = Field(default="30", validation_alias=_env("MATCHBOT_REMINDER_MINUTES"))
+
+    telegram_bot_token: SecretStr | None = Field(
+        default=None, validation_alias=_env("TELEGRAM_BOT_TOKEN")
+    )
+    telegram_base_url: str | None = Field(default=None, validation_alias=_env("TELEGRAM_BASE_URL"))
+    telegram_webhook_url: str | None = Field(
+        default=None, validation_alias=_env("TELEGRAM_WEBHOOK_URL")
+    )
+    telegram_webhook_listen: str = Field(
+        default="0.0.0.0:8443", validation_alias=_env("TELEGRAM_WEBHOOK_LISTEN")
+    )
+    telegram_group_admin_only: bool = Field(
+        default=True, validation_alias=_env("TELEGRAM_GROUP_ADMIN_ONLY")
+    )
+    telegram_paid_broadcast: bool = Field(
+        default=False, validation_alias=_env("TELEGRAM_PAID_BROADCAST")
+    )
+
+    discord_bot_token: SecretStr | None = Field(
+        default=None, validation_alias=_env("DISCORD_BOT_TOKEN")
+    )
+    discord_guild_id: int | None = Field(default=None, validation_alias=_env("DISCORD_GUILD_ID"))
+
+    @field_validator(
+        "telegram_bot_token", "discord_bot_token", "telegram_base_url", "telegram_webhook_url",
+        "log_level", mode="before",
+    )
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("discord_guild_id", mode="before")
+    @classmethod
+    def _blank_guild(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def feed_paths(self) -> list[Path]:
+        return [Path(p.strip()) for p in self.feeds.split(",") if p.strip()]
+
+    @property
+    def recap_delay(self) -> float:
+        """Seconds between full-time and the recap."""
+        return self.recap_delay_minutes * 60.0
+
+    @property
+    def reminder_lead(self) -> float | None:
+        """Seconds before kick-off for reminders, or None when they are off."""
+        text = self.reminder_minutes.strip()
+        return float(text) * 60.0 if text else None
+
+    def secrets(self) -> list[str]:
+        """Every secret value, so logs can be scrubbed of them."""
+        values = [self.telegram_bot_token, self.discord_bot_token]
+        return [v.get_secret_value() for v in values if v is not None and v.get_secret_value()]

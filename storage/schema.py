@@ -1,0 +1,124 @@
+"""The database schema, as sqlite-utils migrations. Applying them twice is harmless."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("matchbot")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db["teams"].create({"id": str, "name": str}, pk="id")
+    db["team_aliases"].create(
+        {"alias": str, "team_id": str}, pk="alias", foreign_keys=[("team_id", "teams", "id")]
+    )
+    db["matches"].create(
+        {
+            "id": str,
+            "competition": str,
+            "home_team": str,
+            "away_team": str,
+            "home_name": str,
+            "away_name": str,
+            "kickoff": str,
+            "season": str,
+            "round": str,
+            "venue": str,
+            "period": str,
+            "home_goals": int,
+            "away_goals": int,
+            "finished_at": float,
+            "updated_at": float,
+        },
+        pk="id",
+        not_null={"competition", "home_team", "away_team", "kickoff"},
+        defaults={"home_goals": 0, "away_goals": 0},
+    )
+    db["matches"].create_index(["home_team", "kickoff"])
+    db["matches"].create_index(["away_team", "kickoff"])
+    db["events"].create(
+        {
+            "match_id": str,
+            "id": str,
+            "seq": int,
+            "type": str,
+            "minute": int,
+            "stoppage": int,
+            "side": str,
+            "data": str,
+            "ingested_at": float,
+        },
+        pk=("match_id", "id"),
+    )
+    db["events"].create_index(["match_id", "seq"])
+    db["quotes"].create(
+        {
+            "match_id": str,
+            "id": str,
+            "seq": int,
+            "speaker": str,
+            "role": str,
+            "team": str,
+            "text": str,
+            "ingested_at": float,
+        },
+        pk=("match_id", "id"),
+    )
+    db["chats"].create(
+        {
+            "platform": str,
+            "chat_id": str,
+            "title": str,
+            "kind": str,
+            "settings": str,
+            "active": int,
+            "created_at": float,
+        },
+        pk=("platform", "chat_id"),
+        defaults={"active": 1, "settings": "{}"},
+    )
+    db["subscriptions"].create(
+        {"platform": str, "chat_id": str, "team_id": str, "created_at": float},
+        pk=("platform", "chat_id", "team_id"),
+    )
+    db["subscriptions"].create_index(["team_id"])
+    db["outbox"].create(
+        {
+            "id": int,
+            "key": str,
+            "platform": str,
+            "chat_id": str,
+            "kind": str,
+            "match_id": str,
+            "body": str,
+            "payload": str,
+            "edit_key": str,
+            "fanout_pos": int,
+            "status": str,
+            "attempts": int,
+            "next_attempt_at": float,
+            "created_at": float,
+            "sent_at": float,
+            "last_error": str,
+        },
+        pk="id",
+        not_null={"key", "platform", "chat_id", "status"},
+        defaults={"status": "pending", "attempts": 0, "fanout_pos": 0},
+    )
+    db["outbox"].create_index(["key"], unique=True)
+    db["outbox"].create_index(["status", "platform", "chat_id", "id"])
+    db["sent_messages"].create(
+        {"key": str, "platform": str, "chat_id": str, "message_ids": str, "sent_at": float},
+        pk="key",
+    )
+    db["recaps"].create(
+        {"match_id": str, "queued_at": float, "chats": int},
+        pk="match_id",
+    )
+
+
+def apply(db: Database) -> None:
+    """Bring the schema up to date (no-op when it already is)."""
+    migrations.apply(db)

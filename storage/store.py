@@ -1,0 +1,531 @@
+"""Every SQL statement of the bot. One :class:`Store` per connection, used from one thread."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from storage import schema
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    key: str
+    platform: str
+    chat_id: str
+    kind: str
+    match_id: str | None
+    body: str
+    payload: str
+    edit_key: str | None
+    attempts: int
+    next_attempt_at: float
+
+    @classmethod
+    def from_row(cls, row: Row) -> OutboxRow:
+        return cls(
+            id=row["id"],
+            key=row["key"],
+            platform=row["platform"],
+            chat_id=row["chat_id"],
+            kind=row["kind"],
+            match_id=row["match_id"],
+            body=row["body"],
+            payload=row["payload"] or "{}",
+            edit_key=row["edit_key"],
+            attempts=row["attempts"],
+            next_attempt_at=row["next_attempt_at"] or 0.0,
+        )
+
+
+@dataclass(frozen=True)
+class NewOutboxRow:
+    key: str
+    platform: str
+    chat_id: str
+    kind: str
+    body: str
+    payload: str
+    match_id: str | None = None
+    edit_key: str | None = None
+    fanout_pos: int = 0
+    next_attempt_at: float = 0.0
+
+
+class Store:
+    """The bot's durable state: teams, matches, events, chats, subscriptions and the outbox."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        schema.apply(db)
+
+    @classmethod
+    def open(cls, path: str | Path) -> Store:
+        """Open (creating if needed) the database at ``path``; ``:memory:`` for a throwaway one."""
+        if str(path) == ":memory:":
+            conn = sqlite3.connect(":memory:", check_same_thread=False)
+        else:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+        db = Database(conn)
+        if str(path) != ":memory:":
+            db.enable_wal()
+        db.execute("PRAGMA synchronous=NORMAL")
+        return cls(db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        with self.db.atomic():
+            yield
+
+    def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+        return list(self.db.query(sql, list(params)))
+
+    def _one(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
+        rows = self._rows(sql, params)
+        return rows[0] if rows else None
+
+    def _exec(self, sql: str, params: Iterable[Any] = ()) -> int:
+        cursor = self.db.execute(sql, list(params))
+        return cursor.rowcount
+
+    # --- teams -----------------------------------------------------------------------------
+
+    def team_by_alias(self, alias: str) -> Row | None:
+        return self._one(
+            "SELECT t.id, t.name FROM team_aliases a JOIN teams t ON t.id = a.team_id"
+            " WHERE a.alias = ?",
+            [alias],
+        )
+
+    def team(self, team_id: str) -> Row | None:
+        return self._one("SELECT id, name FROM teams WHERE id = ?", [team_id])
+
+    def add_team(self, team_id: str, name: str) -> None:
+        self._exec("INSERT OR IGNORE INTO teams (id, name) VALUES (?, ?)", [team_id, name])
+
+    def add_alias(self, alias: str, team_id: str) -> None:
+        self._exec(
+            "INSERT OR IGNORE INTO team_aliases (alias, team_id) VALUES (?, ?)", [alias, team_id]
+        )
+
+    def team_names(self) -> list[Row]:
+        """Every (alias, team id, team name): the vocabulary for fuzzy team lookup."""
+        return self._rows(
+            "SELECT a.alias, t.id, t.name FROM team_aliases a JOIN teams t ON t.id = a.team_id"
+        )
+
+    # --- matches ---------------------------------------------------------------------------
+
+    def upsert_match(self, row: Row) -> None:
+        existing = self.match(row["id"])
+        if existing is None:
+            self.db["matches"].insert({**row, "updated_at": time.time()})
+        else:
+            self.db["matches"].update(row["id"], {**row, "updated_at": time.time()})
+
+    def match(self, match_id: str) -> Row | None:
+        return self._one("SELECT * FROM matches WHERE id = ?", [match_id])
+
+    def update_match_state(
+        self,
+        match_id: str,
+        *,
+        period: str | None,
+        home_goals: int,
+        away_goals: int,
+        finished_at: float | None,
+    ) -> None:
+        self._exec(
+            "UPDATE matches SET period = ?, home_goals = ?, away_goals = ?, finished_at = ?,"
+            " updated_at = ? WHERE id = ?",
+            [period, home_goals, away_goals, finished_at, time.time(), match_id],
+        )
+
+    def matches_of_team(self, team_id: str) -> list[Row]:
+        """The team's matches, oldest kick-off first."""
+        return self._rows(
+            "SELECT * FROM matches WHERE home_team = ? OR away_team = ? ORDER BY kickoff, id",
+            [team_id, team_id],
+        )
+
+    def matches(self, competition: str | None = None) -> list[Row]:
+        if competition is None:
+            return self._rows("SELECT * FROM matches ORDER BY kickoff, id")
+        return self._rows(
+            "SELECT * FROM matches WHERE competition = ? ORDER BY kickoff, id", [competition]
+        )
+
+    # --- events and quotes -----------------------------------------------------------------
+
+    def add_event(
+        self,
+        match_id: str,
+        event_id: str,
+        kind: str,
+        minute: int,
+        stoppage: int | None,
+        side: str | None,
+        data: str,
+    ) -> bool:
+        """Store an event; False when (match, id) is already there."""
+        seq = self._one(
+            "SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM events WHERE match_id = ?", [match_id]
+        )
+        return (
+            self._exec(
+                "INSERT OR IGNORE INTO events (match_id, id, seq, type, minute, stoppage, side,"
+                " data, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    match_id,
+                    event_id,
+                    seq["n"] if seq else 1,
+                    kind,
+                    minute,
+                    stoppage,
+                    side,
+                    data,
+                    time.time(),
+                ],
+            )
+            == 1
+        )
+
+    def has_event(self, match_id: str, event_id: str) -> bool:
+        return (
+            self._one(
+                "SELECT 1 AS x FROM events WHERE match_id = ? AND id = ?", [match_id, event_id]
+            )
+            is not None
+        )
+
+    def events(self, match_id: str) -> list[Row]:
+        """The match's events in the order they were ingested."""
+        return self._rows("SELECT * FROM events WHERE match_id = ? ORDER BY seq", [match_id])
+
+    def events_of_type(self, kinds: Iterable[str]) -> list[Row]:
+        kinds = list(kinds)
+        marks = ",".join("?" * len(kinds))
+        return self._rows(
+            f"SELECT e.*, m.competition FROM events e JOIN matches m ON m.id = e.match_id"
+            f" WHERE e.type IN ({marks}) ORDER BY m.kickoff, e.seq",
+            kinds,
+        )
+
+    def add_quote(
+        self,
+        match_id: str,
+        quote_id: str,
+        speaker: str,
+        role: str | None,
+        team: str | None,
+        text: str,
+    ) -> bool:
+        seq = self._one(
+            "SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM quotes WHERE match_id = ?", [match_id]
+        )
+        return (
+            self._exec(
+                "INSERT OR IGNORE INTO quotes (match_id, id, seq, speaker, role, team, text,"
+                " ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    match_id,
+                    quote_id,
+                    seq["n"] if seq else 1,
+                    speaker,
+                    role,
+                    team,
+                    text,
+                    time.time(),
+                ],
+            )
+            == 1
+        )
+
+    def quotes(self, match_id: str) -> list[Row]:
+        return self._rows("SELECT * FROM quotes WHERE match_id = ? ORDER BY seq", [match_id])
+
+    # --- chats and subscriptions -----------------------------------------------------------
+
+    def ensure_chat(
+        self, platform: str, chat_id: str, title: str | None = None, kind: str | None = None
+    ) -> None:
+        """Record a chat the bot heard from; a chat that speaks again is reachable again."""
+        self._exec(
+            "INSERT INTO chats (platform, chat_id, title, kind, settings, active, created_at)"
+            " VALUES (?, ?, ?, ?, '{}', 1, ?) ON CONFLICT (platform, chat_id) DO UPDATE SET"
+            " title = COALESCE(excluded.title, chats.title),"
+            " kind = COALESCE(excluded.kind, chats.kind), active = 1",
+            [platform, chat_id, title, kind, time.time()],
+        )
+
+    def chat(self, platform: str, chat_id: str) -> Row | None:
+        return self._one(
+            "SELECT * FROM chats WHERE platform = ? AND chat_id = ?", [platform, chat_id]
+        )
+
+    def chat_settings(self, platform: str, chat_id: str) -> dict[str, Any]:
+        row = self.chat(platform, chat_id)
+        return json.loads(row["settings"] or "{}") if row else {}
+
+    def set_chat_settings(self, platform: str, chat_id: str, settings: dict[str, Any]) -> None:
+        self.ensure_chat(platform, chat_id)
+        self._exec(
+            "UPDATE chats SET settings = ? WHERE platform = ? AND chat_id = ?",
+            [json.dumps(settings, sort_keys=True), platform, chat_id],
+        )
+
+    def deactivate_chat(self, platform: str, chat_id: str, reason: str) -> None:
+        """The chat can no longer be reached: stop fan-out to it and drop its queued rows."""
+        self._exec(
+            "UPDATE chats SET active = 0 WHERE platform = ? AND chat_id = ?", [platform, chat_id]
+        )
+        self._exec(
+            "UPDATE outbox SET status = 'dropped', last_error = ? WHERE platform = ?"
+            " AND chat_id = ? AND status = 'pending'",
+            [reason, platform, chat_id],
+        )
+
+    def forget_chat(self, platform: str, chat_id: str) -> int:
+        """Remove a chat's subscriptions (the chat was deleted or the bot left); returns count."""
+        removed = self._exec(
+            "DELETE FROM subscriptions WHERE platform = ? AND chat_id = ?", [platform, chat_id]
+        )
+        self.deactivate_chat(platform, chat_id, "chat removed")
+        return removed
+
+    def migrate_chat(self, platform: str, old_id: str, new_id: str) -> None:
+        """Move a chat to a new id (a Telegram group upgraded to a supergroup)."""
+        old = self.chat(platform, old_id)
+        if old is not None and self.chat(platform, new_id) is None:
+            self._exec(
+                "INSERT INTO chats (platform, chat_id, title, kind, settings, active, created_at)"
+                " VALUES (?, ?, ?, ?, ?, 1, ?)",
+                [platform, new_id, old["title"], old["kind"], old["settings"], time.time()],
+            )
+        self._exec(
+            "INSERT OR IGNORE INTO subscriptions (platform, chat_id, team_id, created_at)"
+            " SELECT platform, ?, team_id, created_at FROM subscriptions"
+            " WHERE platform = ? AND chat_id = ?",
+            [new_id, platform, old_id],
+        )
+        self._exec(
+            "DELETE FROM subscriptions WHERE platform = ? AND chat_id = ?", [platform, old_id]
+        )
+        self._exec(
+            "UPDATE OR IGNORE outbox SET chat_id = ?,"
+            " key = substr(key, 1, length(key) - length(?)) || ?"
+            " WHERE platform = ? AND chat_id = ? AND status = 'pending'",
+            [new_id, old_id, new_id, platform, old_id],
+        )
+        self._exec(
+            "UPDATE chats SET active = 0 WHERE platform = ? AND chat_id = ?", [platform, old_id]
+        )
+
+    def subscribe(self, platform: str, chat_id: str, team_id: str) -> bool:
+        """True when the subscription is new."""
+        return (
+            self._exec(
+                "INSERT OR IGNORE INTO subscriptions (platform, chat_id, team_id, created_at)"
+                " VALUES (?, ?, ?, ?)",
+                [platform, chat_id, team_id, time.time()],
+            )
+            == 1
+        )
+
+    def unsubscribe(self, platform: str, chat_id: str, team_id: str) -> bool:
+        return (
+            self._exec(
+                "DELETE FROM subscriptions WHERE platform = ? AND chat_id = ? AND team_id = ?",
+                [platform, chat_id, team_id],
+            )
+            == 1
+        )
+
+    def subscriptions(self, platform: str, chat_id: str) -> list[Row]:
+        return self._rows(
+            "SELECT t.id, t.name FROM subscriptions s JOIN teams t ON t.id = s.team_id"
+            " WHERE s.platform = ? AND s.chat_id = ? ORDER BY t.name",
+            [platform, chat_id],
+        )
+
+    def subscribers(self, team_ids: Iterable[str]) -> list[Row]:
+        """Active chats following any of the teams, each once, oldest subscriber first."""
+        ids = list(team_ids)
+        marks = ",".join("?" * len(ids))
+        return self._rows(
+            f"SELECT c.platform, c.chat_id, c.settings, MIN(s.created_at) AS since"
+            f" FROM subscriptions s JOIN chats c"
+            f" ON c.platform = s.platform AND c.chat_id = s.chat_id"
+            f" WHERE s.team_id IN ({marks}) AND c.active = 1"
+            f" GROUP BY c.platform, c.chat_id ORDER BY since, c.platform, c.chat_id",
+            ids,
+        )
+
+    def followed_team_ids(self) -> list[str]:
+        return [
+            r["team_id"]
+            for r in self._rows(
+                "SELECT DISTINCT s.team_id FROM subscriptions s JOIN chats c"
+                " ON c.platform = s.platform AND c.chat_id = s.chat_id WHERE c.active = 1"
+            )
+        ]
+
+    # --- outbox ----------------------------------------------------------------------------
+
+    def enqueue(self, rows: Iterable[NewOutboxRow]) -> int:
+        """Queue messages; a key already queued is left alone. Returns how many are new."""
+        now = time.time()
+        added = 0
+        for r in rows:
+            added += self._exec(
+                "INSERT OR IGNORE INTO outbox (key, platform, chat_id, kind, match_id, body,"
+                " payload, edit_key, fanout_pos, status, attempts, next_attempt_at, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+                [
+                    r.key,
+                    r.platform,
+                    r.chat_id,
+                    r.kind,
+                    r.match_id,
+                    r.body,
+                    r.payload,
+                    r.edit_key,
+                    r.fanout_pos,
+                    r.next_attempt_at,
+                    now,
+                ],
+            )
+        return added
+
+    def due_heads(
+        self, platform: str, now: float, limit: int, busy_chats: Iterable[str] = ()
+    ) -> list[OutboxRow]:
+        """The oldest pending row of each chat, if it is due, fairest first.
+
+        Only a chat's head is ever offered, so one chat's messages keep their order (replies to
+        commands form their own lane, so they never wait behind held-back alerts); heads are
+        ordered by their place in their fan-out, so a new alert of one match is interleaved
+        with a long fan-out of another instead of waiting behind it.
+        """
+        busy = list(busy_chats)
+        exclude = f" AND chat_id NOT IN ({','.join('?' * len(busy))})" if busy else ""
+        rows = self._rows(
+            "SELECT o.* FROM outbox o JOIN (SELECT MIN(id) AS id FROM outbox"
+            f" WHERE status = 'pending' AND platform = ?{exclude}"
+            " GROUP BY chat_id, kind = 'reply') h"
+            " ON o.id = h.id WHERE o.next_attempt_at <= ?"
+            " ORDER BY o.fanout_pos, o.id LIMIT ?",
+            [platform, *busy, now, limit],
+        )
+        return [OutboxRow.from_row(r) for r in rows]
+
+    def next_due_at(self, platform: str) -> float | None:
+        row = self._one(
+            "SELECT MIN(next_attempt_at) AS t FROM outbox WHERE status = 'pending'"
+            " AND platform = ?",
+            [platform],
+        )
+        return row["t"] if row else None
+
+    def mark_sent(
+        self, row_id: int, key: str, platform: str, chat_id: str, message_ids: list[str]
+    ) -> None:
+        with self.db.atomic():
+            self._exec(
+                "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1"
+                " WHERE id = ?",
+                [time.time(), row_id],
+            )
+            self._exec(
+                "INSERT OR REPLACE INTO sent_messages (key, platform, chat_id, message_ids,"
+                " sent_at) VALUES (?, ?, ?, ?, ?)",
+                [key, platform, chat_id, json.dumps(message_ids), time.time()],
+            )
+
+    def mark_retry(self, row_id: int, at: float, error: str, *, count: bool = True) -> None:
+        """Try the row again at ``at``; ``count`` is False when the platform only asked to wait."""
+        self._exec(
+            "UPDATE outbox SET status = 'pending', attempts = attempts + ?, next_attempt_at = ?,"
+            " last_error = ? WHERE id = ?",
+            [1 if count else 0, at, error, row_id],
+        )
+
+    def rewrite_pending(self, key: str, body: str, payload: str, kind: str) -> bool:
+        """Replace the text of a row not sent yet (a goal cancelled before its alert went out)."""
+        return (
+            self._exec(
+                "UPDATE outbox SET body = ?, payload = ?, kind = ? WHERE key = ?"
+                " AND status = 'pending'",
+                [body, payload, kind, key],
+            )
+            == 1
+        )
+
+    def delay_chat(self, platform: str, chat_id: str, until: float) -> None:
+        """Hold every pending row of a chat until ``until`` (the platform asked us to wait)."""
+        self._exec(
+            "UPDATE outbox SET next_attempt_at = MAX(next_attempt_at, ?) WHERE platform = ?"
+            " AND chat_id = ? AND status = 'pending'",
+            [until, platform, chat_id],
+        )
+
+    def mark_failed(self, row_id: int, error: str) -> None:
+        self._exec(
+            "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?"
+            " WHERE id = ?",
+            [error, row_id],
+        )
+
+    def sent_message_ids(self, key: str) -> list[str]:
+        row = self._one("SELECT message_ids FROM sent_messages WHERE key = ?", [key])
+        return list(json.loads(row["message_ids"])) if row else []
+
+    def outbox_counts(self) -> dict[str, int]:
+        return {
+            r["status"]: r["n"]
+            for r in self._rows("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
+        }
+
+    def outbox_rows(self, platform: str | None = None, chat_id: str | None = None) -> list[Row]:
+        """Every row, oldest first (for tests and the operator)."""
+        where, params = [], []
+        if platform is not None:
+            where.append("platform = ?")
+            params.append(platform)
+        if chat_id is not None:
+            where.append("chat_id = ?")
+            params.append(chat_id)
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        return self._rows(f"SELECT * FROM outbox{clause} ORDER BY id", params)
+
+    # --- recaps ----------------------------------------------------------------------------
+
+    def recap_queued(self, match_id: str) -> bool:
+        return self._one("SELECT 1 AS x FROM recaps WHERE match_id = ?", [match_id]) is not None
+
+    def mark_recap_queued(self, match_id: str, chats: int) -> None:
+        self._exec(
+            "INSERT OR IGNORE INTO recaps (match_id, queued_at, chats) VALUES (?, ?, ?)",
+            [match_id, time.time(), chats],
+        )
+
+    def finished_matches_without_recap(self) -> list[Row]:
+        return self._rows(
+            "SELECT m.* FROM matches m LEFT JOIN recaps r ON r.match_id = m.id"
+            " WHERE m.finished_at IS NOT NULL AND r.match_id IS NULL ORDER BY m.finished_at"
+        )
