@@ -284,8 +284,10 @@ async def _replay_live(bot: MatchBot, lines: list[str], delay: float) -> None:
                 log.warning("seed line %d: %s", item.line, exc)
 
 
-async def run_bot(settings: Settings) -> None:
-    stop = asyncio.Event()
+async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """``matchbot run``: start every configured adapter and run until ``stop`` is set
+    (SIGINT / SIGTERM set it; tests pass their own)."""
+    stop = stop or asyncio.Event()
     adapters = build_adapters(settings, stop)
     console = all(isinstance(a, ConsoleAdapter) for a in adapters)
     seed_mode = console and not settings.feed_paths

@@ -33,7 +33,12 @@ class Button(BaseModel):
 
 
 class Message(BaseModel):
-    """What the bot wants to say, before any platform's formatting."""
+    """What the bot wants to say, before any platform's formatting.
+
+    ``kind`` tells adapters what it is: an alert kind (``goal``, ``recap``, ``correction`` …),
+    ``reply`` / ``help`` / ``suggestions`` for answers, ``error`` for a refused command
+    (Discord shows those only to the user who typed it).
+    """
 
     model_config = ConfigDict(frozen=True)
     kind: str

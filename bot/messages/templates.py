@@ -407,11 +407,11 @@ def help_text(extra: Sequence[tuple[str, str]] = (), welcome: bool = False) -> M
 
 
 def unknown_command(name: str) -> Message:
-    return reply(f"I don't know /{name}. Try /help.")
+    return reply(f"I don't know /{name}. Try /help.", kind="error")
 
 
 def need_team(command: str) -> Message:
-    return reply(line("Which team? For example: ", bold(f"/{command} inter")))
+    return reply(line("Which team? For example: ", bold(f"/{command} inter")), kind="error")
 
 
 def unknown_team(typed: str, suggestions: Sequence[tuple[str, str]], command: str) -> Message:
@@ -420,6 +420,7 @@ def unknown_team(typed: str, suggestions: Sequence[tuple[str, str]], command: st
         return reply(
             line("I don't know a team called ", quoted(typed), "."),
             "Check the spelling, or try the club's usual short name (inter, milan, juve).",
+            kind="error",
         )
     names = ", ".join(name for _, name in suggestions)
     return reply(
@@ -433,7 +434,7 @@ def unknown_team(typed: str, suggestions: Sequence[tuple[str, str]], command: st
 
 
 def admins_only() -> Message:
-    return reply("Only the chat's admins can change what this chat follows.")
+    return reply("Only the chat's admins can change what this chat follows.", kind="error")
 
 
 def subscribed(team: str, level: str, already: bool) -> Message:
