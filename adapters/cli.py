@@ -9,6 +9,7 @@ import signal
 import sys
 from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, TextIO
@@ -21,9 +22,12 @@ from bot.app import MatchBot
 from bot.delivery import Delivery
 from bot.feed import EventBase, FeedError, MatchDecl, Parsed, Rejected, read_lines
 from bot.logs import setup_logging
+from bot.match import MatchState
+from bot.messages.model import Message
 from bot.messages.render import FORMATS, Format, render
 from bot.ports import ChatAdapter
 from bot.settings import Settings
+from storage.store import Store
 
 log = logging.getLogger("matchbot")
 
@@ -35,15 +39,19 @@ app = typer.Typer(
 )
 
 SEED_FEED = "atalanta-inter.jsonl"
-PLATFORM_FOR_FORMAT: dict[str, str] = {"text": "console", "telegram": "telegram",
-                                        "discord": "discord"}
+PLATFORM_FOR_FORMAT: dict[str, str] = {
+    "text": "console",
+    "telegram": "telegram",
+    "discord": "discord",
+}
 SECONDS_PER_MATCH_MINUTE = 0.4
 MIN_GAP = 0.6
 
 SpeedOption = Annotated[
     float,
     typer.Option(
-        "--speed", min=0.0,
+        "--speed",
+        min=0.0,
         help="Replay pace: 1 plays a match in under a minute, 2 twice as fast, 0 instantly.",
     ),
 ]
@@ -62,7 +70,7 @@ def seed_lines() -> list[str]:
 def _check_format(fmt: str) -> Format:
     if fmt not in FORMATS:
         raise typer.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")
-    return fmt  # type: ignore[return-value]
+    return fmt
 
 
 def _read_feed(path: Path) -> list[str]:
@@ -74,15 +82,20 @@ def _read_feed(path: Path) -> list[str]:
         raise typer.BadParameter(f"{path} is not UTF-8 text", param_hint="FEED") from None
 
 
-async def paced(items: Iterable[Parsed | Rejected], speed: float) -> AsyncIterator[Parsed | Rejected]:
+async def paced(
+    items: Iterable[Parsed | Rejected], speed: float
+) -> AsyncIterator[Parsed | Rejected]:
     """Yield feed lines at a watchable pace, following the match clock."""
     last_minute: float | None = None
     for item in items:
         if speed > 0 and isinstance(item, Parsed):
             if isinstance(item.item, EventBase):
                 minute = item.item.minute + (item.item.stoppage or 0) / 10
-                gap = MIN_GAP if last_minute is None else max(
-                    MIN_GAP, (minute - last_minute) * SECONDS_PER_MATCH_MINUTE)
+                gap = (
+                    MIN_GAP
+                    if last_minute is None
+                    else max(MIN_GAP, (minute - last_minute) * SECONDS_PER_MATCH_MINUTE)
+                )
                 last_minute = minute
             else:
                 gap = MIN_GAP * 2
@@ -122,8 +135,11 @@ async def replay_feed(
             continue
         if result.status == "duplicate":
             what = getattr(item.item, "id", item.item.match)
-            print(f"line {item.line}: duplicate id {what!r} in match {item.item.match!r}"
-                  " (ignored)", file=err, flush=True)
+            print(
+                f"line {item.line}: duplicate id {what!r} in match {item.item.match!r} (ignored)",
+                file=err,
+                flush=True,
+            )
             rejected += 1
             continue
         if isinstance(item.item, MatchDecl) and result.status == "new":
@@ -139,10 +155,7 @@ async def replay_feed(
 
 
 async def _follow_match(bot: MatchBot, platform: str, match_id: str, level: str) -> None:
-    def follow(store: object) -> None:
-        from storage.store import Store
-
-        assert isinstance(store, Store)
+    def follow(store: Store) -> None:
         match = store.match(match_id)
         assert match is not None
         store.ensure_chat(platform, CHAT_ID, "console", "private")
@@ -170,7 +183,7 @@ async def recaps_of_feed(
     wanted = [match_id] if match_id else list(dict.fromkeys(matches))
     found = False
     for mid in wanted:
-        state = await bot.db.call(lambda s, mid=mid: bot.engine.state(mid))
+        state = await bot.db.call(partial(_state, bot, mid))
         if state is None:
             known = ", ".join(dict.fromkeys(matches)) or "none"
             print(f"no match {mid!r} in this feed (matches: {known})", file=err)
@@ -179,12 +192,20 @@ async def recaps_of_feed(
         if not state.finished:
             print(f"match {mid!r} has not reached full time: no recap yet", file=err)
             continue
-        message = await bot.db.call(lambda s, mid=mid: bot.engine.recap_message(mid))
+        message = await bot.db.call(partial(_recap, bot, mid))
         assert message is not None
         print(render(message, fmt), file=out)
         print(RULE, file=out)
     await bot.db.close()
     return len(rejected), found
+
+
+def _state(bot: MatchBot, match_id: str, _store: Store) -> MatchState | None:
+    return bot.engine.state(match_id)
+
+
+def _recap(bot: MatchBot, match_id: str, _store: Store) -> Message | None:
+    return bot.engine.recap_message(match_id)
 
 
 def _is_decl(line: str) -> bool:
@@ -210,9 +231,7 @@ def replay(
     feed: Annotated[Path, typer.Argument(help="A feed file (JSON Lines, feed format v1).")],
     speed: SpeedOption = 1.0,
     fmt: FormatOption = "text",
-    level: Annotated[
-        str, typer.Option(help="Which alerts to show: goals, key or all.")
-    ] = "all",
+    level: Annotated[str, typer.Option(help="Which alerts to show: goals, key or all.")] = "all",
 ) -> None:
     """Replay a feed file: each alert as it happens, then the full-time recap.
 
@@ -297,8 +316,9 @@ async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> None
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await bot.start()
-    log.info("matchbot running on %s (store: %s)", ", ".join(a.platform for a in adapters),
-             settings.db)
+    log.info(
+        "matchbot running on %s (store: %s)", ", ".join(a.platform for a in adapters), settings.db
+    )
     if settings.feed_paths:
         bot.follow_feeds(settings.feed_paths)
         log.info("following feeds: %s", ", ".join(map(str, settings.feed_paths)))
@@ -331,4 +351,3 @@ def main() -> None:  # pragma: no cover - console script
 
 if __name__ == "__main__":  # pragma: no cover
     main()
-

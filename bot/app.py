@@ -8,8 +8,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from pathlib import Path
+from typing import Any
 
 from bot.commands import Commands
 from bot.delivery import Delivery
@@ -72,9 +73,8 @@ class MatchBot:
         if counts.get("pending"):
             log.info("resuming: %d messages still to send", counts["pending"])
 
-    def _spawn(self, coro: object, name: str) -> None:
-        task = asyncio.ensure_future(coro)  # type: ignore[arg-type]
-        task.set_name(name)
+    def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
+        task = asyncio.create_task(coro, name=name)
         self._tasks.append(task)
 
     def follow_feeds(self, paths: list[Path], interval: float = 1.0) -> FeedFollower:
@@ -142,6 +142,7 @@ class MatchBot:
 
     def _schedule_recap(self, match_id: str, at: float) -> None:
         """The recap goes out ``recap_delay`` after full time, so post-match quotes make it."""
+
         async def job() -> None:
             await self.queue_recap(match_id)
 
@@ -200,4 +201,3 @@ class MatchBot:
             return [t.name for t in found.suggestions]
 
         return await self.db.call(names)
-

@@ -11,7 +11,7 @@ from bot.chat_settings import ChatSettings
 from bot.feed import GoalEvent
 from bot.match import Fixture, MatchState, derive_state
 from bot.messages import templates
-from bot.messages.model import Message
+from bot.messages.model import Message, bold, line
 from bot.ports import CommandContext
 from bot.teams import Team, find_team, normalize
 from storage.store import Store
@@ -108,7 +108,7 @@ class Commands:
             if not teams:
                 return templates.reply(
                     "This chat follows no team yet.",
-                    templates.line("Ask for one: ", templates.bold("/score inter"), "."),
+                    line("Ask for one: ", bold("/score inter"), "."),
                 )
         zone = self._zone(ctx).zone
         seen: set[str] = set()
@@ -116,7 +116,7 @@ class Commands:
         for team in teams:
             state = self.current_match(team.id)
             if state is None:
-                rows.append(templates.line(f"{team.name}: no match in my data yet."))
+                rows.append(line(f"{team.name}: no match in my data yet."))
             elif state.fixture.id not in seen:
                 seen.add(state.fixture.id)
                 rows.append(templates.score_line(state, zone))

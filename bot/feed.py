@@ -151,8 +151,7 @@ Event = (
 )
 FeedItem = Annotated[MatchDecl | Event | Quote, Field(discriminator="type")]
 EVENT_TYPES: frozenset[str] = frozenset(
-    t.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
-    for t in Event.__args__
+    t.model_fields["type"].annotation.__args__[0] for t in Event.__args__
 )
 KNOWN_TYPES: frozenset[str] = EVENT_TYPES | {"match", "quote"}
 
@@ -166,8 +165,10 @@ class FeedError(ValueError):
 def _describe(error: ValidationError) -> str:
     parts = []
     for item in error.errors(include_url=False):
-        # The discriminator adds the type name to the location: drop it, say the field.
-        loc = [str(p) for p in item["loc"] if p not in KNOWN_TYPES]
+        # The discriminator puts the type name first in the location: drop it, say the field.
+        loc = [str(p) for p in item["loc"]]
+        if loc and loc[0] in KNOWN_TYPES:
+            loc = loc[1:]
         field = ".".join(loc) or "object"
         if item["type"] == "missing":
             parts.append(f"missing required field '{field}'")

@@ -66,22 +66,28 @@ class FeedFollower:
 
     async def _read_new(self, path: Path) -> None:
         position = self._positions.setdefault(path, _Position())
-        size = path.stat().st_size
+        lines = await asyncio.to_thread(_read_complete_lines, path, position)
         self._missing_reported.discard(path)
-        if size < position.offset:
-            log.info("feed %s shrank: reading it again from the start", path)
-            position.offset = position.line = 0
-        if size == position.offset:
-            return
-        with path.open("rb") as handle:
-            handle.seek(position.offset)
-            chunk = handle.read(size - position.offset)
-        complete = chunk[: chunk.rfind(b"\n") + 1]
-        if not complete:
-            return
-        position.offset += len(complete)
-        lines = complete.decode("utf-8", errors="replace").split("\n")[:-1]
-        first = position.line + 1
-        position.line += len(lines)
+        first = position.line - len(lines) + 1
         for item in read_lines(lines, first_line=first):
             await self.on_line(path, item)
+
+
+def _read_complete_lines(path: Path, position: _Position) -> list[str]:
+    """The complete lines appended since ``position`` (which it moves past them)."""
+    size = path.stat().st_size
+    if size < position.offset:
+        log.info("feed %s shrank: reading it again from the start", path)
+        position.offset = position.line = 0
+    if size == position.offset:
+        return []
+    with path.open("rb") as handle:
+        handle.seek(position.offset)
+        chunk = handle.read(size - position.offset)
+    complete = chunk[: chunk.rfind(b"\n") + 1]
+    if not complete:
+        return []
+    position.offset += len(complete)
+    lines = complete.decode("utf-8", errors="replace").split("\n")[:-1]
+    position.line += len(lines)
+    return lines

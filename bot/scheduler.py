@@ -44,8 +44,13 @@ class Scheduler:
             replace_existing=True,
         )
 
-    def every(self, job_id: str, seconds: float, func: Callable[[], Awaitable[None]],
-              start: datetime | None = None) -> None:
+    def every(
+        self,
+        job_id: str,
+        seconds: float,
+        func: Callable[[], Awaitable[None]],
+        start: datetime | None = None,
+    ) -> None:
         self._aps.add_job(
             func,
             "interval",

@@ -48,8 +48,12 @@ class Settings(BaseSettings):
     discord_guild_id: int | None = Field(default=None, validation_alias=_env("DISCORD_GUILD_ID"))
 
     @field_validator(
-        "telegram_bot_token", "discord_bot_token", "telegram_base_url", "telegram_webhook_url",
-        "log_level", mode="before",
+        "telegram_bot_token",
+        "discord_bot_token",
+        "telegram_base_url",
+        "telegram_webhook_url",
+        "log_level",
+        mode="before",
     )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:

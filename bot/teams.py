@@ -21,7 +21,7 @@ def normalize(name: str) -> str:
 
 
 def team_id_for(name: str) -> str:
-    """The stable id of a team first seen under ``name`` (``"Hellas Verona"`` → ``hellas-verona``)."""
+    """The stable id of a team first seen as ``name``: ``Hellas Verona`` → ``hellas-verona``."""
     return normalize(name).replace(" ", "-") or "team"
 
 

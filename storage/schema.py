@@ -10,11 +10,11 @@ migrations = Migrations("matchbot")
 
 @migrations()
 def m001_initial(db: Database) -> None:
-    db["teams"].create({"id": str, "name": str}, pk="id")
-    db["team_aliases"].create(
+    db.table("teams").create({"id": str, "name": str}, pk="id")
+    db.table("team_aliases").create(
         {"alias": str, "team_id": str}, pk="alias", foreign_keys=[("team_id", "teams", "id")]
     )
-    db["matches"].create(
+    db.table("matches").create(
         {
             "id": str,
             "competition": str,
@@ -36,9 +36,9 @@ def m001_initial(db: Database) -> None:
         not_null={"competition", "home_team", "away_team", "kickoff"},
         defaults={"home_goals": 0, "away_goals": 0},
     )
-    db["matches"].create_index(["home_team", "kickoff"])
-    db["matches"].create_index(["away_team", "kickoff"])
-    db["events"].create(
+    db.table("matches").create_index(["home_team", "kickoff"])
+    db.table("matches").create_index(["away_team", "kickoff"])
+    db.table("events").create(
         {
             "match_id": str,
             "id": str,
@@ -52,8 +52,8 @@ def m001_initial(db: Database) -> None:
         },
         pk=("match_id", "id"),
     )
-    db["events"].create_index(["match_id", "seq"])
-    db["quotes"].create(
+    db.table("events").create_index(["match_id", "seq"])
+    db.table("quotes").create(
         {
             "match_id": str,
             "id": str,
@@ -66,7 +66,7 @@ def m001_initial(db: Database) -> None:
         },
         pk=("match_id", "id"),
     )
-    db["chats"].create(
+    db.table("chats").create(
         {
             "platform": str,
             "chat_id": str,
@@ -79,12 +79,12 @@ def m001_initial(db: Database) -> None:
         pk=("platform", "chat_id"),
         defaults={"active": 1, "settings": "{}"},
     )
-    db["subscriptions"].create(
+    db.table("subscriptions").create(
         {"platform": str, "chat_id": str, "team_id": str, "created_at": float},
         pk=("platform", "chat_id", "team_id"),
     )
-    db["subscriptions"].create_index(["team_id"])
-    db["outbox"].create(
+    db.table("subscriptions").create_index(["team_id"])
+    db.table("outbox").create(
         {
             "id": int,
             "key": str,
@@ -107,13 +107,13 @@ def m001_initial(db: Database) -> None:
         not_null={"key", "platform", "chat_id", "status"},
         defaults={"status": "pending", "attempts": 0, "fanout_pos": 0},
     )
-    db["outbox"].create_index(["key"], unique=True)
-    db["outbox"].create_index(["status", "platform", "chat_id", "id"])
-    db["sent_messages"].create(
+    db.table("outbox").create_index(["key"], unique=True)
+    db.table("outbox").create_index(["status", "platform", "chat_id", "id"])
+    db.table("sent_messages").create(
         {"key": str, "platform": str, "chat_id": str, "message_ids": str, "sent_at": float},
         pk="key",
     )
-    db["recaps"].create(
+    db.table("recaps").create(
         {"match_id": str, "queued_at": float, "chats": int},
         pk="match_id",
     )

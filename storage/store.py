@@ -134,9 +134,9 @@ class Store:
     def upsert_match(self, row: Row) -> None:
         existing = self.match(row["id"])
         if existing is None:
-            self.db["matches"].insert({**row, "updated_at": time.time()})
+            self.db.table("matches").insert({**row, "updated_at": time.time()})
         else:
-            self.db["matches"].update(row["id"], {**row, "updated_at": time.time()})
+            self.db.table("matches").update(row["id"], {**row, "updated_at": time.time()})
 
     def match(self, match_id: str) -> Row | None:
         return self._one("SELECT * FROM matches WHERE id = ?", [match_id])

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 import sys
+import time
 from collections.abc import Callable
 from typing import TextIO
 
@@ -96,8 +96,11 @@ class ConsoleAdapter:
             return
         parsed = parse_command(text)
         if parsed is None:
-            print(f"Commands start with /, for example /subscribe inter. /help lists them.\n{RULE}",
-                  file=self.out, flush=True)
+            print(
+                f"Commands start with /, for example /subscribe inter. /help lists them.\n{RULE}",
+                file=self.out,
+                flush=True,
+            )
             return
         name, args = parsed
         await self._core.command(self.context(), name, args, reply_key)
@@ -117,4 +120,3 @@ class ConsoleAdapter:
                 await self.handle_input(raw, f"reply:console:{stamp}:{n}")
             except Exception as exc:  # one bad line must not end the session
                 print(f"Sorry, that failed: {exc}", file=self.out, flush=True)
-

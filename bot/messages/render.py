@@ -18,7 +18,9 @@ from bot.messages.model import Line, Message, Span
 Format = Literal["text", "telegram", "discord"]
 FORMATS: tuple[Format, ...] = ("text", "telegram", "discord")
 
-_DISCORD_SPECIAL = re.compile(r"([\\*_~`|>#\[\]()-])")
+_DISCORD_SPECIAL = re.compile(r"([\\*_~`|\[\]])")
+_DISCORD_LINE_START = re.compile(r"^(\s*)([>#-])", re.MULTILINE)
+_DISCORD_LIST_NUMBER = re.compile(r"^(\s*\d+)\.", re.MULTILINE)
 _MENTION = re.compile(r"@(everyone|here)", re.IGNORECASE)
 _ANGLE_MENTION = re.compile(r"<(@[!&]?|#)(\d+)>")
 ZWSP = "\u200b"
@@ -32,6 +34,8 @@ def escape_telegram(text: str) -> str:
 def escape_discord(text: str) -> str:
     """Escape Discord markdown and defuse @everyone, @here and <@id> mentions."""
     text = _DISCORD_SPECIAL.sub(r"\\\1", text)
+    text = _DISCORD_LINE_START.sub(r"\1\\\2", text)
+    text = _DISCORD_LIST_NUMBER.sub(r"\1\\.", text)
     text = _MENTION.sub(lambda m: f"@{ZWSP}{m.group(1)}", text)
     return _ANGLE_MENTION.sub(lambda m: f"<{m.group(1)}{ZWSP}{m.group(2)}>", text)
 

@@ -91,6 +91,12 @@ def _scorer(goal: GoalEvent) -> str:
     return f"{goal.player}{mark}"
 
 
+def _goal_name(goal: GoalEvent) -> str:
+    """``Lautaro Martínez's 65' goal``, ``Gonzalo Montiel's 119' own goal``."""
+    what = "own goal" if goal.kind == "own_goal" else "goal"
+    return f"{goal.player}'s {minute(goal)} {what}"
+
+
 def _with_team(player: str, team: str) -> str:
     return f"{player} ({team})"
 
@@ -248,7 +254,8 @@ def moment_text(event: Event, team: str) -> tuple[str, ...]:
             text += f", {event.detail}"
         return (text,)
     if isinstance(event, ShootoutKickEvent):
-        return (f"{event.player} {'scores ✅' if event.scored else 'misses ❌'}",)
+        outcome = "scores ✅" if event.scored else "misses ❌"
+        return (f"{_with_team(event.player, team)} {outcome}",)
     if isinstance(event, NoteEvent):
         return (event.text,)
     return (event.type,)
@@ -260,7 +267,7 @@ def correction(state: MatchState, cancel: GoalCancelledEvent, goal: GoalEvent | 
     score = scoreline(state.fixture, state.score)
     lines: list[Line] = []
     if goal is not None:
-        lines.append(line(f"{minute(goal)} {_scorer(goal)}'s goal for {goal.team} does not stand."))
+        lines.append(line(f"{_goal_name(goal)} for {goal.team} does not stand."))
     lines.append(line("Score: ", bold(score)))
     return Message(
         kind="correction",
@@ -281,16 +288,17 @@ def _key_moment(
     if isinstance(event, GoalEvent):
         if event.id in state.cancelled:
             return None
-        score = state.score_at(stored.seq)
-        return line(
-            at, "⚽ ", bold(_scorer(event)), f" scores for {team}, {score.home}-{score.away}"
-        )
+        now = state.score_at(stored.seq)
+        score = f"{now.home}-{now.away}"
+        if event.kind == "own_goal":
+            return line(at, "⚽ Own goal by ", bold(event.player), f", for {team}, {score}")
+        return line(at, "⚽ ", bold(_scorer(event)), f" scores for {team}, {score}")
     if isinstance(event, GoalDisallowedEvent):
         who = f"{event.player}'s goal for {team}" if event.player else f"{team} goal"
         return line(at, f"❌ {who} {_ruled_out(event)}")
     if isinstance(event, GoalCancelledEvent):
         goal = state.goal_by_id(event.ref)
-        what = f"{_scorer(goal)}'s {minute(goal)} goal" if goal else "a goal"
+        what = _goal_name(goal) if goal else "a goal"
         return line(at, f"❌ VAR cancels {what} for {team} ({REASONS[event.reason]})")
     if isinstance(event, CardEvent) and event.card != "yellow":
         title = "Second yellow" if event.card == "second_yellow" else "Red card"
@@ -318,9 +326,13 @@ def _made_a_difference(
     """A substitution is a key moment when the player who came on scores or assists."""
     for stored in later:
         goal = stored.event
-        if isinstance(goal, GoalEvent) and goal.id not in state.cancelled:
-            if sub.player_in in (goal.player, goal.assist) and goal.team == sub.team:
-                return True
+        if (
+            isinstance(goal, GoalEvent)
+            and goal.id not in state.cancelled
+            and goal.team == sub.team
+            and sub.player_in in (goal.player, goal.assist)
+        ):
+            return True
     return False
 
 
@@ -346,10 +358,7 @@ def recap(state: MatchState, quotes: Iterable[Quote], tz: ZoneInfo | None = None
         sections.append(
             Section(
                 title="🎯 Penalty shoot-out",
-                lines=tuple(
-                    line(*moment_text(k.event, k.event.team or ""))
-                    for k in kicks  # type: ignore[union-attr]
-                ),
+                lines=tuple(line(*moment_text(k.event, k.event.team or "")) for k in kicks),
             )
         )
     said = [quote_line(q) for q in quotes]

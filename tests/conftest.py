@@ -1,0 +1,79 @@
+"""Shared fixtures. Every test runs offline: a connection to anything but loopback fails."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.engine import Engine
+from bot.feed import read_lines
+from bot.teams import seed_known_teams
+from storage.store import Store
+
+DATA = Path(__file__).parent / "data"
+SEED = Path(__file__).parent.parent / "bot" / "data" / "atalanta-inter.jsonl"
+SEED_MATCH = "serie-a-2025-26-atalanta-inter"
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fail loudly if anything tries to reach a non-loopback address."""
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+
+    def check(address: Any) -> None:
+        if isinstance(address, tuple) and address[0] not in ("127.0.0.1", "::1", "localhost"):
+            raise AssertionError(f"test tried to reach the network: {address!r}")
+
+    def connect(self: socket.socket, address: Any) -> None:
+        check(address)
+        real_connect(self, address)
+
+    def connect_ex(self: socket.socket, address: Any) -> int:
+        check(address)
+        return real_connect_ex(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+    yield
+
+
+@pytest.fixture
+def store() -> Iterator[Store]:
+    """A fresh in-memory store with the bundled teams."""
+    s = Store.open(":memory:")
+    seed_known_teams(s)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def engine(store: Store) -> Engine:
+    return Engine(store)
+
+
+def ingest_file(engine: Engine, path: Path) -> list[str]:
+    """Ingest a feed file; returns the rejection lines."""
+    from bot.feed import FeedError, Parsed
+
+    rejected = []
+    for item in read_lines(path.read_text("utf-8").splitlines()):
+        if isinstance(item, Parsed):
+            try:
+                engine.ingest(item.item)
+            except FeedError as exc:
+                rejected.append(f"line {item.line}: {exc}")
+        else:
+            rejected.append(str(item))
+    return rejected
+
+
+def follow(store: Store, platform: str, chat_id: str, *teams: str, level: str = "key") -> None:
+    store.ensure_chat(platform, chat_id)
+    store.set_chat_settings(platform, chat_id, {"level": level})
+    for team in teams:
+        store.subscribe(platform, chat_id, team)

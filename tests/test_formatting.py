@@ -1,0 +1,175 @@
+"""Formatting: golden texts per event and recap, escaping, and platform limits."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.engine import Engine
+from bot.feed import parse_line
+from bot.messages import templates
+from bot.messages.render import (
+    discord_embeds,
+    escape_discord,
+    escape_telegram,
+    render,
+    split_text,
+)
+from storage.store import Store
+from tests.conftest import DATA, SEED, SEED_MATCH, follow, ingest_file
+from tests.fakes.telegram_api import parse_telegram_html
+
+GOLDEN = Path(__file__).parent / "golden"
+DECL = {"type": "match", "match": "m1", "competition": "Serie A", "home": "Atalanta",
+        "away": "Inter", "kickoff": "2025-12-28T19:45:00Z", "venue": "Bergamo"}
+
+
+@pytest.mark.parametrize(("fmt", "ext"), [("text", "txt"), ("telegram", "html"),
+                                          ("discord", "md")])
+@pytest.mark.parametrize(("name", "feed", "match"), [
+    ("seed", SEED, SEED_MATCH),
+    ("world-cup-final", DATA / "world-cup-final.jsonl", "wc22-final"),
+])
+def test_recap_golden(engine: Engine, name: str, feed: Path, match: str, fmt: str,
+                      ext: str) -> None:
+    assert ingest_file(engine, feed) == []
+    message = engine.recap_message(match)
+    assert message is not None
+    expected = (GOLDEN / f"{name}-recap.{ext}").read_text("utf-8").rstrip("\n")
+    assert render(message, fmt) == expected  # type: ignore[arg-type]
+
+
+def alert_text(engine: Engine, store: Store, *events: dict[str, object],
+               fmt: str = "text") -> str:
+    """The last alert the events produce for a chat following both teams (level: all)."""
+    follow(store, "console", "c", "atalanta", "inter", level="all")
+    engine.ingest(parse_line(json.dumps(DECL)))
+    for event in events:
+        engine.ingest(parse_line(json.dumps({"match": "m1", **event})))
+    state = engine.state("m1")
+    assert state is not None
+    last = next(s for s in state.events if s.event.id == events[-1]["id"])
+    return render(templates.alert(state, last), fmt)  # type: ignore[arg-type]
+
+
+GOAL = {"type": "goal", "id": "g1", "minute": 65, "team": "Inter", "player": "Lautaro Martínez",
+        "assist": "Francesco Pio Esposito"}
+
+
+@pytest.mark.parametrize(("events", "expected"), [
+    ([{"type": "period", "id": "p1", "minute": 0, "period": "first_half"}],
+     "🟢 Kick-off: Atalanta v Inter\n\nSerie A · Bergamo · 28 Dec 2025"),
+    ([GOAL],
+     "⚽ GOAL! Atalanta 0-1 Inter\n\n"
+     "65' Lautaro Martínez scores for Inter (assist: Francesco Pio Esposito)"),
+    ([{**GOAL, "kind": "penalty", "assist": None, "minute": 45, "stoppage": 2}],
+     "⚽ GOAL! Atalanta 0-1 Inter\n\n45+2' Lautaro Martínez (pen) scores for Inter"),
+    ([{"type": "goal", "id": "g1", "minute": 30, "team": "Atalanta", "player": "Yann Bisseck",
+       "kind": "own_goal"}],
+     "⚽ GOAL! Atalanta 1-0 Inter\n\n30' Yann Bisseck (og) — own goal, counts for Atalanta"),
+    ([{"type": "goal_disallowed", "id": "d1", "minute": 50, "team": "Atalanta",
+       "player": "Charles De Ketelaere", "reason": "offside"}],
+     "❌ Goal disallowed — Atalanta\n\n"
+     "50' Charles De Ketelaere's goal ruled out for offside. Still Atalanta 0-0 Inter"),
+    ([{"type": "card", "id": "r1", "minute": 110, "team": "Inter", "player": "Nicolò Barella",
+       "card": "red"}],
+     "🟥 Red card — Inter\n\n110' Nicolò Barella"),
+    ([{"type": "penalty_missed", "id": "pm", "minute": 70, "team": "Inter",
+       "player": "Hakan Çalhanoğlu", "outcome": "saved"}],
+     "🚫 Penalty missed — Inter\n\n70' Hakan Çalhanoğlu, saved. Still Atalanta 0-0 Inter"),
+    ([{"type": "period", "id": "p2", "minute": 45, "stoppage": 2, "period": "half_time"}],
+     "⏸ Half-time: Atalanta 0-0 Inter"),
+    ([GOAL, {"type": "period", "id": "p4", "minute": 90, "stoppage": 5, "period": "full_time"}],
+     "🏁 Full-time: Atalanta 0-1 Inter"),
+    ([{"type": "save", "id": "s1", "minute": 12, "team": "Atalanta",
+       "player": "Marco Carnesecchi", "shooter": "Marcus Thuram"}],
+     "🧤 Save — Atalanta\n\n12' Save: Marco Carnesecchi (Atalanta) denies Marcus Thuram"),
+    ([{"type": "substitution", "id": "s2", "minute": 64, "team": "Inter",
+       "player_in": "Francesco Pio Esposito", "player_out": "Marcus Thuram"}],
+     "🔄 Substitution — Inter\n\n64' Francesco Pio Esposito comes on for Marcus Thuram (Inter)"),
+])
+def test_alert_golden(engine: Engine, store: Store, events: list[dict[str, object]],
+                      expected: str) -> None:
+    events = [{k: v for k, v in e.items() if v is not None} for e in events]
+    assert alert_text(engine, store, *events) == expected
+
+
+def test_goal_alert_in_telegram_html(engine: Engine, store: Store) -> None:
+    assert alert_text(engine, store, GOAL, fmt="telegram") == (
+        "<b>⚽ GOAL! Atalanta 0-1 Inter</b>\n\n"
+        "65' <b>Lautaro Martínez</b> scores for Inter (assist: Francesco Pio Esposito)"
+    )
+
+
+HOSTILE = "<script>alert('x')</script> & @everyone <@123> **bold** _i_ `code`"
+
+
+def test_telegram_html_escapes_user_text_and_parses_as_telegram_would(
+    engine: Engine, store: Store
+) -> None:
+    text = alert_text(engine, store, {"type": "note", "id": "n1", "minute": 5,
+                                      "team": "Inter", "text": HOSTILE}, fmt="telegram")
+    assert "<script>" not in text
+    assert "&lt;script&gt;alert('x')&lt;/script&gt; &amp; @everyone" in text
+    plain, _entities = parse_telegram_html(text)
+    assert HOSTILE in plain
+
+
+def test_discord_markdown_escapes_and_defuses_mentions() -> None:
+    escaped = escape_discord(HOSTILE)
+    assert "@everyone" not in escaped and "<@123>" not in escaped
+    assert "\\*\\*bold\\*\\*" in escaped and "\\_i\\_" in escaped and "\\`code\\`" in escaped
+    assert escape_telegram("a < b & c > d") == "a &lt; b &amp; c &gt; d"
+
+
+def test_every_recap_format_is_valid_and_escaped(engine: Engine) -> None:
+    ingest_file(engine, DATA / "world-cup-final.jsonl")
+    message = engine.recap_message("wc22-final")
+    assert message is not None
+    html = render(message, "telegram")
+    assert "We suffered &lt;a lot&gt; &amp; we won." in html
+    plain, _ = parse_telegram_html(html)
+    assert "Argentina 3-3 France (a.e.t.), Argentina win 4-2 on penalties" in plain
+
+
+def _embed_size(embed: dict[str, object]) -> int:
+    fields = embed.get("fields", [])
+    assert isinstance(fields, list)
+    return (len(str(embed.get("title", ""))) + len(str(embed.get("description", "")))
+            + sum(len(f["name"]) + len(f["value"]) for f in fields))
+
+
+def test_discord_embeds_stay_inside_every_limit(engine: Engine) -> None:
+    engine.ingest(parse_line(json.dumps(DECL)))
+    for i in range(120):
+        engine.ingest(parse_line(json.dumps({
+            "type": "note", "match": "m1", "id": f"n{i}", "minute": i % 90, "team": "Inter",
+            "text": f"note {i} " + "x" * 150})))
+        engine.ingest(parse_line(json.dumps({
+            "type": "quote", "match": "m1", "id": f"q{i}", "speaker": "S" * 150,
+            "text": "y" * 1900})))
+    engine.ingest(parse_line(json.dumps({"type": "period", "match": "m1", "id": "ft",
+                                         "minute": 90, "period": "full_time"})))
+    message = engine.recap_message("m1")
+    assert message is not None
+    embeds = discord_embeds(message)
+    assert 1 < len(embeds) <= 10
+    for embed in embeds:
+        assert len(str(embed.get("title", ""))) <= 256
+        assert len(str(embed.get("description", ""))) <= 4096
+        fields = embed.get("fields", [])
+        assert isinstance(fields, list) and len(fields) <= 25
+        for field in fields:
+            assert 0 < len(field["name"]) <= 256 and 0 < len(field["value"]) <= 1024
+        assert _embed_size(embed) <= 6000
+
+
+def test_split_text_keeps_lines_whole_and_parts_short() -> None:
+    rows = [f"<b>line {i}</b> " + "z" * 90 for i in range(200)]
+    parts = split_text("\n".join(rows), 4096)
+    assert len(parts) > 1 and all(len(p) <= 4096 for p in parts)
+    assert "\n".join(parts).split("\n") == rows
+    long_line = "word " * 2000
+    assert all(len(p) <= 4096 for p in split_text(long_line, 4096))
