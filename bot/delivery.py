@@ -89,6 +89,19 @@ class Delivery:
         self._wake = asyncio.Event()
         self._stopping = False
         self.sent_count = 0
+        # An adapter that may post one row as several messages (Telegram splits texts over
+        # 4096 characters) paces each extra message through this loop's limits.
+        bind_pacer = getattr(adapter, "bind_pacer", None)
+        if callable(bind_pacer):
+            bind_pacer(self.pace_extra)
+
+    async def pace_extra(self, chat_id: str) -> None:
+        """Wait until one more message may go to ``chat_id``, and count it."""
+        while (wait := self.pacer.ready_at(chat_id) - time.monotonic()) > 0:
+            await asyncio.sleep(wait)
+        if self._limiter is not None:
+            await self._limiter.acquire()
+        self.pacer.sent(chat_id)
 
     def wake(self) -> None:
         self._wake.set()
@@ -153,7 +166,8 @@ class Delivery:
         for row in heads:
             if started >= capacity:
                 break
-            if self.pacer.ready_at(row.chat_id) > mono:
+            # A chat can have two heads (its reply lane and its alert lane): one at a time.
+            if row.chat_id in self._in_flight or self.pacer.ready_at(row.chat_id) > mono:
                 continue
             self._in_flight[row.chat_id] = asyncio.create_task(self._deliver(row))
             started += 1

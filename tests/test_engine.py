@@ -11,8 +11,10 @@ from bot.feed import FeedError, parse_line
 from storage.store import Store
 from tests.conftest import DATA, SEED, SEED_MATCH, follow, ingest_file
 
-DECL = ('{"type":"match","match":"m1","competition":"Serie A","home":"Atalanta",'
-        '"away":"Inter","kickoff":"2025-12-28T19:45:00Z"}')
+DECL = (
+    '{"type":"match","match":"m1","competition":"Serie A","home":"Atalanta",'
+    '"away":"Inter","kickoff":"2025-12-28T19:45:00Z"}'
+)
 
 
 def ev(**fields: object) -> str:
@@ -73,7 +75,8 @@ def test_reingesting_a_whole_feed_changes_nothing(engine: Engine, store: Store) 
 def test_the_score_is_derived_and_cancelled_goals_come_off(engine: Engine, store: Store) -> None:
     follow(store, "telegram", "1", "inter")
     feed(
-        engine, DECL,
+        engine,
+        DECL,
         ev(type="goal", id="g1", minute=10, team="Inter", player="Lautaro Martínez"),
         ev(type="goal_disallowed", id="d1", minute=20, team="Atalanta", reason="offside"),
         ev(type="goal", id="g2", minute=30, team="Atalanta", player="Gianluca Scamacca"),
@@ -81,8 +84,10 @@ def test_the_score_is_derived_and_cancelled_goals_come_off(engine: Engine, store
     state = engine.state("m1")
     assert state is not None and (state.score.home, state.score.away) == (1, 1)
     store.mark_sent(store.outbox_rows()[0]["id"], "event:m1:g1:telegram:1", "telegram", "1", ["77"])
-    feed(engine, ev(type="goal_cancelled", id="c1", minute=12, team="Inter", ref="g1",
-                    reason="handball"))
+    feed(
+        engine,
+        ev(type="goal_cancelled", id="c1", minute=12, team="Inter", ref="g1", reason="handball"),
+    )
     state = engine.state("m1")
     assert state is not None and (state.score.home, state.score.away) == (1, 0)
     assert [g.goal.player for g in state.goals] == ["Gianluca Scamacca"]
@@ -102,8 +107,12 @@ def test_a_goal_cancelled_before_its_alert_went_out_is_rewritten_not_doubled(
     engine: Engine, store: Store
 ) -> None:
     follow(store, "telegram", "1", "inter")
-    feed(engine, DECL, ev(type="goal", id="g1", minute=10, team="Inter", player="L"),
-         ev(type="goal_cancelled", id="c1", minute=12, team="Inter", ref="g1", reason="var"))
+    feed(
+        engine,
+        DECL,
+        ev(type="goal", id="g1", minute=10, team="Inter", player="L"),
+        ev(type="goal_cancelled", id="c1", minute=12, team="Inter", ref="g1", reason="var"),
+    )
     rows = store.outbox_rows("telegram", "1")
     assert len(rows) == 1
     assert rows[0]["kind"] == "correction" and "cancelled by VAR" in rows[0]["body"]
@@ -112,12 +121,27 @@ def test_a_goal_cancelled_before_its_alert_went_out_is_rewritten_not_doubled(
 @pytest.mark.parametrize(
     ("text", "reason"),
     [
-        (ev(type="goal", id="g9", minute=1, team="Juventus", player="X"),
-         "team 'Juventus' does not play in Atalanta v Inter"),
-        (json.dumps({"type": "goal", "match": "nope", "id": "g", "minute": 1, "team": "Inter",
-                     "player": "X"}), "unknown match 'nope'"),
-        (ev(type="goal_cancelled", id="c9", minute=1, team="Inter", ref="zzz", reason="var"),
-         "not a goal of this match"),
+        (
+            ev(type="goal", id="g9", minute=1, team="Juventus", player="X"),
+            "team 'Juventus' does not play in Atalanta v Inter",
+        ),
+        (
+            json.dumps(
+                {
+                    "type": "goal",
+                    "match": "nope",
+                    "id": "g",
+                    "minute": 1,
+                    "team": "Inter",
+                    "player": "X",
+                }
+            ),
+            "unknown match 'nope'",
+        ),
+        (
+            ev(type="goal_cancelled", id="c9", minute=1, team="Inter", ref="zzz", reason="var"),
+            "not a goal of this match",
+        ),
     ],
 )
 def test_events_that_do_not_fit_the_match_are_rejected(
@@ -129,11 +153,17 @@ def test_events_that_do_not_fit_the_match_are_rejected(
 
 
 def test_cancelling_twice_is_rejected(engine: Engine) -> None:
-    feed(engine, DECL, ev(type="goal", id="g1", minute=10, team="Inter", player="L"),
-         ev(type="goal_cancelled", id="c1", minute=12, team="Inter", ref="g1", reason="var"))
+    feed(
+        engine,
+        DECL,
+        ev(type="goal", id="g1", minute=10, team="Inter", player="L"),
+        ev(type="goal_cancelled", id="c1", minute=12, team="Inter", ref="g1", reason="var"),
+    )
     with pytest.raises(FeedError, match="already cancelled"):
-        feed(engine, ev(type="goal_cancelled", id="c2", minute=13, team="Inter", ref="g1",
-                        reason="var"))
+        feed(
+            engine,
+            ev(type="goal_cancelled", id="c2", minute=13, team="Inter", ref="g1", reason="var"),
+        )
 
 
 def test_a_redeclared_match_cannot_change_teams(engine: Engine) -> None:
@@ -152,7 +182,9 @@ def test_recap_goes_out_once_per_chat_with_the_quotes(engine: Engine, store: Sto
     assert engine.queue_recap(SEED_MATCH) == 0
     recaps = [r for r in store.outbox_rows() if r["kind"] == "recap"]
     assert [r["key"] for r in recaps] == [
-        f"recap:{SEED_MATCH}:telegram:1", f"recap:{SEED_MATCH}:discord:2"]
+        f"recap:{SEED_MATCH}:telegram:1",
+        f"recap:{SEED_MATCH}:discord:2",
+    ]
     assert "Raffaele Palladino (Atalanta coach)" in recaps[0]["body"]
 
 
@@ -167,8 +199,16 @@ def test_a_quote_after_the_recap_is_followed_up_once(engine: Engine, store: Stor
     follow(store, "telegram", "1", "inter")
     ingest_file(engine, SEED)
     engine.queue_recap(SEED_MATCH)
-    late = json.dumps({"type": "quote", "match": SEED_MATCH, "id": "q9", "speaker": "Lautaro",
-                       "role": "Inter captain", "text": "Four in a row & counting"})
+    late = json.dumps(
+        {
+            "type": "quote",
+            "match": SEED_MATCH,
+            "id": "q9",
+            "speaker": "Lautaro",
+            "role": "Inter captain",
+            "text": "Four in a row & counting",
+        }
+    )
     engine.ingest(parse_line(late))
     engine.ingest(parse_line(late))
     followups = [r for r in store.outbox_rows() if r["kind"] == "quote"]

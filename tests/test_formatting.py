@@ -22,18 +22,28 @@ from tests.conftest import DATA, SEED, SEED_MATCH, follow, ingest_file
 from tests.fakes.telegram_api import parse_telegram_html
 
 GOLDEN = Path(__file__).parent / "golden"
-DECL = {"type": "match", "match": "m1", "competition": "Serie A", "home": "Atalanta",
-        "away": "Inter", "kickoff": "2025-12-28T19:45:00Z", "venue": "Bergamo"}
+DECL = {
+    "type": "match",
+    "match": "m1",
+    "competition": "Serie A",
+    "home": "Atalanta",
+    "away": "Inter",
+    "kickoff": "2025-12-28T19:45:00Z",
+    "venue": "Bergamo",
+}
 
 
-@pytest.mark.parametrize(("fmt", "ext"), [("text", "txt"), ("telegram", "html"),
-                                          ("discord", "md")])
-@pytest.mark.parametrize(("name", "feed", "match"), [
-    ("seed", SEED, SEED_MATCH),
-    ("world-cup-final", DATA / "world-cup-final.jsonl", "wc22-final"),
-])
-def test_recap_golden(engine: Engine, name: str, feed: Path, match: str, fmt: str,
-                      ext: str) -> None:
+@pytest.mark.parametrize(("fmt", "ext"), [("text", "txt"), ("telegram", "html"), ("discord", "md")])
+@pytest.mark.parametrize(
+    ("name", "feed", "match"),
+    [
+        ("seed", SEED, SEED_MATCH),
+        ("world-cup-final", DATA / "world-cup-final.jsonl", "wc22-final"),
+    ],
+)
+def test_recap_golden(
+    engine: Engine, name: str, feed: Path, match: str, fmt: str, ext: str
+) -> None:
     assert ingest_file(engine, feed) == []
     message = engine.recap_message(match)
     assert message is not None
@@ -41,8 +51,7 @@ def test_recap_golden(engine: Engine, name: str, feed: Path, match: str, fmt: st
     assert render(message, fmt) == expected  # type: ignore[arg-type]
 
 
-def alert_text(engine: Engine, store: Store, *events: dict[str, object],
-               fmt: str = "text") -> str:
+def alert_text(engine: Engine, store: Store, *events: dict[str, object], fmt: str = "text") -> str:
     """The last alert the events produce for a chat following both teams (level: all)."""
     follow(store, "console", "c", "atalanta", "inter", level="all")
     engine.ingest(parse_line(json.dumps(DECL)))
@@ -54,44 +63,128 @@ def alert_text(engine: Engine, store: Store, *events: dict[str, object],
     return render(templates.alert(state, last), fmt)  # type: ignore[arg-type]
 
 
-GOAL = {"type": "goal", "id": "g1", "minute": 65, "team": "Inter", "player": "Lautaro Martínez",
-        "assist": "Francesco Pio Esposito"}
+GOAL = {
+    "type": "goal",
+    "id": "g1",
+    "minute": 65,
+    "team": "Inter",
+    "player": "Lautaro Martínez",
+    "assist": "Francesco Pio Esposito",
+}
 
 
-@pytest.mark.parametrize(("events", "expected"), [
-    ([{"type": "period", "id": "p1", "minute": 0, "period": "first_half"}],
-     "🟢 Kick-off: Atalanta v Inter\n\nSerie A · Bergamo · 28 Dec 2025"),
-    ([GOAL],
-     "⚽ GOAL! Atalanta 0-1 Inter\n\n"
-     "65' Lautaro Martínez scores for Inter (assist: Francesco Pio Esposito)"),
-    ([{**GOAL, "kind": "penalty", "assist": None, "minute": 45, "stoppage": 2}],
-     "⚽ GOAL! Atalanta 0-1 Inter\n\n45+2' Lautaro Martínez (pen) scores for Inter"),
-    ([{"type": "goal", "id": "g1", "minute": 30, "team": "Atalanta", "player": "Yann Bisseck",
-       "kind": "own_goal"}],
-     "⚽ GOAL! Atalanta 1-0 Inter\n\n30' Yann Bisseck (og) — own goal, counts for Atalanta"),
-    ([{"type": "goal_disallowed", "id": "d1", "minute": 50, "team": "Atalanta",
-       "player": "Charles De Ketelaere", "reason": "offside"}],
-     "❌ Goal disallowed — Atalanta\n\n"
-     "50' Charles De Ketelaere's goal ruled out for offside. Still Atalanta 0-0 Inter"),
-    ([{"type": "card", "id": "r1", "minute": 110, "team": "Inter", "player": "Nicolò Barella",
-       "card": "red"}],
-     "🟥 Red card — Inter\n\n110' Nicolò Barella"),
-    ([{"type": "penalty_missed", "id": "pm", "minute": 70, "team": "Inter",
-       "player": "Hakan Çalhanoğlu", "outcome": "saved"}],
-     "🚫 Penalty missed — Inter\n\n70' Hakan Çalhanoğlu, saved. Still Atalanta 0-0 Inter"),
-    ([{"type": "period", "id": "p2", "minute": 45, "stoppage": 2, "period": "half_time"}],
-     "⏸ Half-time: Atalanta 0-0 Inter"),
-    ([GOAL, {"type": "period", "id": "p4", "minute": 90, "stoppage": 5, "period": "full_time"}],
-     "🏁 Full-time: Atalanta 0-1 Inter"),
-    ([{"type": "save", "id": "s1", "minute": 12, "team": "Atalanta",
-       "player": "Marco Carnesecchi", "shooter": "Marcus Thuram"}],
-     "🧤 Save — Atalanta\n\n12' Save: Marco Carnesecchi (Atalanta) denies Marcus Thuram"),
-    ([{"type": "substitution", "id": "s2", "minute": 64, "team": "Inter",
-       "player_in": "Francesco Pio Esposito", "player_out": "Marcus Thuram"}],
-     "🔄 Substitution — Inter\n\n64' Francesco Pio Esposito comes on for Marcus Thuram (Inter)"),
-])
-def test_alert_golden(engine: Engine, store: Store, events: list[dict[str, object]],
-                      expected: str) -> None:
+@pytest.mark.parametrize(
+    ("events", "expected"),
+    [
+        (
+            [{"type": "period", "id": "p1", "minute": 0, "period": "first_half"}],
+            "🟢 Kick-off: Atalanta v Inter\n\nSerie A · Bergamo · 28 Dec 2025",
+        ),
+        (
+            [GOAL],
+            "⚽ GOAL! Atalanta 0-1 Inter\n\n"
+            "65' Lautaro Martínez scores for Inter (assist: Francesco Pio Esposito)",
+        ),
+        (
+            [{**GOAL, "kind": "penalty", "assist": None, "minute": 45, "stoppage": 2}],
+            "⚽ GOAL! Atalanta 0-1 Inter\n\n45+2' Lautaro Martínez (pen) scores for Inter",
+        ),
+        (
+            [
+                {
+                    "type": "goal",
+                    "id": "g1",
+                    "minute": 30,
+                    "team": "Atalanta",
+                    "player": "Yann Bisseck",
+                    "kind": "own_goal",
+                }
+            ],
+            "⚽ GOAL! Atalanta 1-0 Inter\n\n30' Yann Bisseck (og) — own goal, counts for Atalanta",
+        ),
+        (
+            [
+                {
+                    "type": "goal_disallowed",
+                    "id": "d1",
+                    "minute": 50,
+                    "team": "Atalanta",
+                    "player": "Charles De Ketelaere",
+                    "reason": "offside",
+                }
+            ],
+            "❌ Goal disallowed — Atalanta\n\n"
+            "50' Charles De Ketelaere's goal ruled out for offside. Still Atalanta 0-0 Inter",
+        ),
+        (
+            [
+                {
+                    "type": "card",
+                    "id": "r1",
+                    "minute": 110,
+                    "team": "Inter",
+                    "player": "Nicolò Barella",
+                    "card": "red",
+                }
+            ],
+            "🟥 Red card — Inter\n\n110' Nicolò Barella",
+        ),
+        (
+            [
+                {
+                    "type": "penalty_missed",
+                    "id": "pm",
+                    "minute": 70,
+                    "team": "Inter",
+                    "player": "Hakan Çalhanoğlu",
+                    "outcome": "saved",
+                }
+            ],
+            "🚫 Penalty missed — Inter\n\n70' Hakan Çalhanoğlu, saved. Still Atalanta 0-0 Inter",
+        ),
+        (
+            [{"type": "period", "id": "p2", "minute": 45, "stoppage": 2, "period": "half_time"}],
+            "⏸ Half-time: Atalanta 0-0 Inter",
+        ),
+        (
+            [
+                GOAL,
+                {"type": "period", "id": "p4", "minute": 90, "stoppage": 5, "period": "full_time"},
+            ],
+            "🏁 Full-time: Atalanta 0-1 Inter",
+        ),
+        (
+            [
+                {
+                    "type": "save",
+                    "id": "s1",
+                    "minute": 12,
+                    "team": "Atalanta",
+                    "player": "Marco Carnesecchi",
+                    "shooter": "Marcus Thuram",
+                }
+            ],
+            "🧤 Save — Atalanta\n\n12' Save: Marco Carnesecchi (Atalanta) denies Marcus Thuram",
+        ),
+        (
+            [
+                {
+                    "type": "substitution",
+                    "id": "s2",
+                    "minute": 64,
+                    "team": "Inter",
+                    "player_in": "Francesco Pio Esposito",
+                    "player_out": "Marcus Thuram",
+                }
+            ],
+            "🔄 Substitution — Inter\n\n"
+            "64' Francesco Pio Esposito comes on for Marcus Thuram (Inter)",
+        ),
+    ],
+)
+def test_alert_golden(
+    engine: Engine, store: Store, events: list[dict[str, object]], expected: str
+) -> None:
     events = [{k: v for k, v in e.items() if v is not None} for e in events]
     assert alert_text(engine, store, *events) == expected
 
@@ -109,8 +202,12 @@ HOSTILE = "<script>alert('x')</script> & @everyone <@123> **bold** _i_ `code`"
 def test_telegram_html_escapes_user_text_and_parses_as_telegram_would(
     engine: Engine, store: Store
 ) -> None:
-    text = alert_text(engine, store, {"type": "note", "id": "n1", "minute": 5,
-                                      "team": "Inter", "text": HOSTILE}, fmt="telegram")
+    text = alert_text(
+        engine,
+        store,
+        {"type": "note", "id": "n1", "minute": 5, "team": "Inter", "text": HOSTILE},
+        fmt="telegram",
+    )
     assert "<script>" not in text
     assert "&lt;script&gt;alert('x')&lt;/script&gt; &amp; @everyone" in text
     plain, _entities = parse_telegram_html(text)
@@ -137,21 +234,50 @@ def test_every_recap_format_is_valid_and_escaped(engine: Engine) -> None:
 def _embed_size(embed: dict[str, object]) -> int:
     fields = embed.get("fields", [])
     assert isinstance(fields, list)
-    return (len(str(embed.get("title", ""))) + len(str(embed.get("description", "")))
-            + sum(len(f["name"]) + len(f["value"]) for f in fields))
+    return (
+        len(str(embed.get("title", "")))
+        + len(str(embed.get("description", "")))
+        + sum(len(f["name"]) + len(f["value"]) for f in fields)
+    )
 
 
 def test_discord_embeds_stay_inside_every_limit(engine: Engine) -> None:
     engine.ingest(parse_line(json.dumps(DECL)))
     for i in range(120):
-        engine.ingest(parse_line(json.dumps({
-            "type": "note", "match": "m1", "id": f"n{i}", "minute": i % 90, "team": "Inter",
-            "text": f"note {i} " + "x" * 150})))
-        engine.ingest(parse_line(json.dumps({
-            "type": "quote", "match": "m1", "id": f"q{i}", "speaker": "S" * 150,
-            "text": "y" * 1900})))
-    engine.ingest(parse_line(json.dumps({"type": "period", "match": "m1", "id": "ft",
-                                         "minute": 90, "period": "full_time"})))
+        engine.ingest(
+            parse_line(
+                json.dumps(
+                    {
+                        "type": "note",
+                        "match": "m1",
+                        "id": f"n{i}",
+                        "minute": i % 90,
+                        "team": "Inter",
+                        "text": f"note {i} " + "x" * 150,
+                    }
+                )
+            )
+        )
+        engine.ingest(
+            parse_line(
+                json.dumps(
+                    {
+                        "type": "quote",
+                        "match": "m1",
+                        "id": f"q{i}",
+                        "speaker": "S" * 150,
+                        "text": "y" * 1900,
+                    }
+                )
+            )
+        )
+    engine.ingest(
+        parse_line(
+            json.dumps(
+                {"type": "period", "match": "m1", "id": "ft", "minute": 90, "period": "full_time"}
+            )
+        )
+    )
     message = engine.recap_message("m1")
     assert message is not None
     embeds = discord_embeds(message)

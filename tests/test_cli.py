@@ -1,0 +1,203 @@
+"""The matchbot command line, run as a user would: as subprocesses."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DATA, SEED
+from tests.fakes.telegram_api import parse_telegram_html
+
+MATCHBOT = [sys.executable, "-m", "adapters.cli"]
+
+
+def matchbot(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_TOKEN")}
+    return subprocess.run(
+        [*MATCHBOT, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=cwd,
+        check=False,
+    )
+
+
+def test_demo_prints_every_fact_of_the_match() -> None:
+    done = matchbot("demo", "--speed", "0")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    for fact in [
+        "🟢 Kick-off: Atalanta v Inter",
+        "12' Save: Marco Carnesecchi (Atalanta) denies Marcus Thuram",
+        "31' Miss: Lautaro Martínez (Inter), clear after a superb move past Djimsiti",
+        "38' Goal ruled out for offside, in the build-up. Still Atalanta 0-0 Inter",
+        "48' Save: Yann Sommer (Inter), superb reflex save",
+        "50' Charles De Ketelaere's goal ruled out for offside. Still Atalanta 0-0 Inter",
+        "64' Francesco Pio Esposito comes on (Inter)",
+        "65' Djimsiti's costly error deep in his own half gifts Inter possession",
+        "⚽ GOAL! Atalanta 0-1 Inter",
+        "65' Lautaro Martínez scores for Inter (assist: Francesco Pio Esposito)",
+        "87' Miss: Lazar Samardžić (Atalanta), set up by Charles De Ketelaere",
+        "⏸ Half-time: Atalanta 0-0 Inter",
+        "🏁 Full-time: Atalanta 0-1 Inter",
+        "🏁 Atalanta 0-1 Inter\n\nSerie A · Matchday 17 · Bergamo",
+        "65' Lautaro Martínez — Inter (assist: Francesco Pio Esposito)",
+        "Cristian Chivu (Inter coach): “We faced a great Atalanta side in Bergamo",
+        "Cristian Chivu (Inter coach): “What Conte says is simply not of interest to me.",
+        "Raffaele Palladino (Atalanta coach): “It is difficult to accept",
+    ]:
+        assert fact in out, fact
+    assert out.index("Full-time") < out.index("What they said")
+    assert "Karnesecchi" not in out
+
+
+def test_replay_reports_bad_lines_processes_the_rest_and_exits_1() -> None:
+    done = matchbot("replay", str(DATA / "bad-lines.jsonl"), "--speed", "0")
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        "line 3: not valid JSON (Expecting value at column 1)",
+        "line 4: unknown type 'corner'",
+        "line 6: duplicate id 'g1' in match 'm1' (ignored)",
+        "line 8: 'minute': Input should be less than or equal to 130",
+        "line 9: team 'Juventus' does not play in Atalanta v Inter",
+    ]
+    assert "⚽ GOAL! Atalanta 0-1 Inter" in done.stdout
+    assert "🏁 Full-time: Atalanta 0-1 Inter" in done.stdout
+    assert "Somebody Else" not in done.stdout and "Wrong Team" not in done.stdout
+
+
+def test_replay_of_a_clean_feed_exits_0_and_can_write_telegram_html() -> None:
+    done = matchbot("replay", str(SEED), "--speed", "0", "--format", "telegram")
+    assert done.returncode == 0, done.stderr
+    assert "<b>⚽ GOAL! Atalanta 0-1 Inter</b>" in done.stdout
+    for message in done.stdout.split("─" * 48):
+        if message.strip():
+            parse_telegram_html(message.strip())  # raises on invalid Telegram HTML
+
+
+def test_recap_after_extra_time_and_penalties() -> None:
+    done = matchbot("recap", str(DATA / "world-cup-final.jsonl"), "--format", "telegram")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(
+        "<b>🏁 Argentina 3-3 France (a.e.t.), Argentina win 4-2 on penalties</b>"
+    )
+    assert "23' <b>Lionel Messi (pen)</b> — Argentina" in done.stdout
+    assert "VAR cancels Gonzalo Montiel's 119' own goal for France (handball)" in done.stdout
+    assert "We suffered &lt;a lot&gt; &amp; we won." in done.stdout
+    parse_telegram_html(done.stdout.split("─" * 48)[0].strip())
+
+
+def test_recap_reports_rejections_and_unknown_match() -> None:
+    assert matchbot("recap", str(DATA / "bad-lines.jsonl")).returncode == 1
+    missing = matchbot("recap", str(SEED), "--match", "nope")
+    assert missing.returncode == 2
+    assert "no match 'nope' in this feed (matches: serie-a-2025-26-atalanta-inter)" in (
+        missing.stderr
+    )
+
+
+def test_helpful_errors_for_bad_arguments(tmp_path: Path) -> None:
+    done = matchbot("replay", str(tmp_path / "missing.jsonl"))
+    assert done.returncode == 2 and "cannot read" in done.stderr
+    done = matchbot("replay", str(SEED), "--format", "html")
+    assert done.returncode == 2 and "choose one of text, telegram, discord" in done.stderr
+    for command in ("demo", "replay", "recap", "run"):
+        assert matchbot(command, "--help").returncode == 0
+
+
+class Console:
+    """``matchbot run`` in console mode, driven through its stdin and stdout."""
+
+    def __init__(self, env: dict[str, str], cwd: Path) -> None:
+        self.proc = subprocess.Popen(
+            [*MATCHBOT, "run"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=cwd,
+            bufsize=1,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.put(line.rstrip("\n"))
+
+    def type(self, text: str) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(text + "\n")
+        self.proc.stdin.flush()
+
+    def expect(self, text: str, timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(text in line for line in self.seen):
+                return
+            try:
+                self.seen.append(self.lines.get(timeout=0.2))
+            except queue.Empty:
+                continue
+        raise AssertionError(f"{text!r} never appeared; got:\n" + "\n".join(self.seen))
+
+
+def test_run_without_tokens_is_a_console_chat(tmp_path: Path) -> None:
+    feed = tmp_path / "live.jsonl"
+    feed.write_text("")
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_TOKEN")}
+    env.update(
+        MATCHBOT_DB=str(tmp_path / "bot.db"), MATCHBOT_FEEDS=str(feed), MATCHBOT_RECAP_DELAY="0"
+    )
+    console = Console(env, tmp_path)
+    try:
+        console.type("hello")
+        console.expect("Commands start with /")
+        console.type("/subscribe intr")
+        console.expect("Did you mean: Inter?")
+        console.expect("[1] Inter")
+        console.type("1")
+        console.expect("✅ This chat now follows Inter. Alerts: key events.")
+        console.type("/score@MatchBot inter")
+        console.expect("Inter: no match in my data yet.")
+        with feed.open("a", encoding="utf-8") as handle:
+            handle.write(SEED.read_text("utf-8"))
+        console.expect("⚽ GOAL! Atalanta 0-1 Inter")
+        console.expect("🏁 Full-time: Atalanta 0-1 Inter")
+        console.expect("💬 What they said", timeout=30)
+        console.type("/score inter")
+        console.expect("FT  Atalanta 0-1 Inter")
+        console.type("/quit")
+        assert console.proc.wait(timeout=20) == 0
+    finally:
+        console.proc.kill()
+    assert "🧤 Save —" not in "\n".join(console.seen)  # key events only by default
+
+
+def test_live_seed_is_a_fresh_fixture_each_run() -> None:
+    from datetime import UTC, datetime
+
+    from adapters.cli import live_seed_lines
+
+    start = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+    lines = [json.loads(line) for line in live_seed_lines(start)]
+    assert {d["match"] for d in lines} == {"serie-a-2025-26-atalanta-inter-20261125150000"}
+    assert lines[0]["kickoff"] == "2026-11-25T15:00:00+00:00"
+
+
+@pytest.mark.parametrize("speed", ["-1"])
+def test_negative_speed_is_refused(speed: str) -> None:
+    assert matchbot("demo", "--speed", speed).returncode == 2

@@ -1,0 +1,244 @@
+"""Delivery from the outbox: order, pacing, platform errors, and restarts."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.delivery import Delivery
+from bot.messages.model import Message, line
+from bot.ports import (
+    CannotEdit,
+    ChatMoved,
+    ChatUnreachable,
+    CoreAPI,
+    DeliveryError,
+    Pacing,
+    PermanentFailure,
+    RetryAfter,
+    TemporaryFailure,
+)
+from storage.store import NewOutboxRow, Store
+from storage.thread import StoreThread
+
+PAYLOAD = Message(kind="alert", headline=line("x")).to_json()
+
+
+class RecordingPlatform:
+    """A chat platform in memory: records what arrives, fails on demand."""
+
+    platform = "test"
+
+    def __init__(self, pacing: Pacing | None = None, can_edit: bool = True) -> None:
+        self.pacing = pacing or Pacing(max_in_flight=8)
+        self.can_edit = can_edit
+        self.sent: list[tuple[str, str, float]] = []
+        self.edited: list[tuple[str, list[str], str]] = []
+        self.failures: dict[str, list[DeliveryError]] = {}
+        self._next_id = 0
+
+    def is_group(self, chat_id: str) -> bool:
+        return chat_id.startswith("-")
+
+    async def start(self, core: CoreAPI) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+    async def send(self, chat_id: str, text: str, message: Message) -> list[str]:
+        queue = self.failures.get(chat_id)
+        if queue:
+            raise queue.pop(0)
+        self._next_id += 1
+        self.sent.append((chat_id, text, time.monotonic()))
+        return [str(self._next_id)]
+
+    async def edit(self, chat_id: str, message_ids: list[str], text: str, message: Message) -> None:
+        if not self.can_edit:
+            raise CannotEdit("no edits here")
+        self.edited.append((chat_id, message_ids, text))
+
+
+def rows(*specs: tuple[str, str], edit_key: str | None = None) -> list[NewOutboxRow]:
+    return [
+        NewOutboxRow(
+            key=key,
+            platform="test",
+            chat_id=chat,
+            kind="alert",
+            body=key,
+            payload=PAYLOAD,
+            edit_key=edit_key,
+        )
+        for key, chat in specs
+    ]
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> StoreThread:
+    thread = StoreThread(tmp_path / "bot.db")
+    await thread.open()
+    yield thread  # type: ignore[misc]
+    await thread.close()
+
+
+async def queue(db: StoreThread, new: list[NewOutboxRow]) -> None:
+    await db.call(lambda s: s.enqueue(new))
+
+
+async def statuses(db: StoreThread) -> dict[str, str]:
+    return {r["key"]: r["status"] for r in await db.call(lambda s: s.outbox_rows())}
+
+
+async def test_each_chat_gets_its_messages_in_order(db: StoreThread) -> None:
+    platform = RecordingPlatform()
+    await queue(db, rows(*[(f"a{i}", "A") for i in range(5)], *[(f"b{i}", "B") for i in range(5)]))
+    await Delivery(db, platform).drain(10)
+    assert [t for c, t, _ in platform.sent if c == "A"] == [f"a{i}" for i in range(5)]
+    assert [t for c, t, _ in platform.sent if c == "B"] == [f"b{i}" for i in range(5)]
+    assert set((await statuses(db)).values()) == {"sent"}
+
+
+async def test_per_chat_spacing_is_kept(db: StoreThread) -> None:
+    platform = RecordingPlatform(Pacing(per_chat_interval=0.2, max_in_flight=4))
+    await queue(db, rows(("1", "A"), ("2", "A"), ("3", "A"), ("x", "B")))
+    await Delivery(db, platform).drain(10)
+    times = [t for c, _, t in platform.sent if c == "A"]
+    assert all(b - a >= 0.19 for a, b in itertools.pairwise(times))
+    assert platform.sent[1][0] == "B"  # B did not wait behind A's spacing
+
+
+async def test_retry_after_holds_only_that_chat(db: StoreThread) -> None:
+    platform = RecordingPlatform()
+    platform.failures["A"] = [RetryAfter(0.3)]
+    await queue(db, rows(("a1", "A"), ("a2", "A"), ("b1", "B")))
+    started = time.monotonic()
+    await Delivery(db, platform).drain(10)
+    order = [t for _, t, _ in platform.sent]
+    assert order[0] == "b1" and order[1:] == ["a1", "a2"]
+    assert platform.sent[1][2] - started >= 0.29
+    rows_ = await db.call(lambda s: s.outbox_rows())
+    assert [r["attempts"] for r in rows_] == [1, 1, 1]  # waiting is not a failed attempt
+
+
+async def test_unreachable_chat_is_deactivated_and_its_queue_dropped(db: StoreThread) -> None:
+    platform = RecordingPlatform()
+    platform.failures["A"] = [ChatUnreachable("Forbidden: bot was blocked by the user")]
+    await db.call(lambda s: s.ensure_chat("test", "A"))
+    await queue(db, rows(("a1", "A"), ("a2", "A"), ("b1", "B")))
+    await Delivery(db, platform).drain(10)
+    assert [t for _, t, _ in platform.sent] == ["b1"]
+    assert await statuses(db) == {"a1": "dropped", "a2": "dropped", "b1": "sent"}
+    chat = await db.call(lambda s: s.chat("test", "A"))
+    assert chat is not None and chat["active"] == 0
+
+
+async def test_moved_chat_is_resent_at_its_new_id(db: StoreThread) -> None:
+    platform = RecordingPlatform()
+    platform.failures["-5"] = [ChatMoved("-1005")]
+    await db.call(lambda s: s.ensure_chat("test", "-5"))
+    await queue(db, rows(("event:m:g:test:-5", "-5")))
+    await Delivery(db, platform).drain(10)
+    assert [(c, t) for c, t, _ in platform.sent] == [("-1005", "event:m:g:test:-5")]
+
+
+async def test_temporary_failures_retry_with_backoff_then_succeed(
+    db: StoreThread, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.delivery.backoff", lambda attempts: 0.05)
+    platform = RecordingPlatform()
+    platform.failures["A"] = [TemporaryFailure("502"), TemporaryFailure("timed out")]
+    await queue(db, rows(("a1", "A")))
+    await Delivery(db, platform).drain(10)
+    assert [t for _, t, _ in platform.sent] == ["a1"]
+    (only,) = await db.call(lambda s: s.outbox_rows())
+    assert (only["status"], only["attempts"]) == ("sent", 3)
+
+
+async def test_temporary_failures_give_up_after_the_limit(
+    db: StoreThread, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.delivery.backoff", lambda attempts: 0.01)
+    platform = RecordingPlatform()
+    platform.failures["A"] = [TemporaryFailure("502")] * 20
+    await queue(db, rows(("a1", "A"), ("a2", "A")))
+    await Delivery(db, platform).drain(10)
+    assert await statuses(db) == {"a1": "failed", "a2": "failed"}
+
+
+async def test_a_refused_message_fails_without_blocking_the_chat(db: StoreThread) -> None:
+    platform = RecordingPlatform()
+    platform.failures["A"] = [PermanentFailure("Bad Request: can't parse entities")]
+    await queue(db, rows(("a1", "A"), ("a2", "A")))
+    await Delivery(db, platform).drain(10)
+    assert await statuses(db) == {"a1": "failed", "a2": "sent"}
+
+
+async def test_corrections_edit_the_original_or_are_sent_when_they_cannot(
+    db: StoreThread,
+) -> None:
+    for can_edit, expect_edit in ((True, True), (False, False)):
+        platform = RecordingPlatform(can_edit=can_edit)
+        key = f"goal-{can_edit}"
+        await queue(db, rows((key, "A")))
+        delivery = Delivery(db, platform)
+        await delivery.drain(10)
+        await queue(db, rows((f"fix-{can_edit}", "A"), edit_key=key))
+        await delivery.drain(10)
+        assert bool(platform.edited) is expect_edit
+        assert len(platform.sent) == (1 if expect_edit else 2)
+
+
+async def test_rows_unsent_at_a_crash_go_out_after_restart_once(tmp_path: Path) -> None:
+    path = tmp_path / "bot.db"
+    first = StoreThread(path)
+    await first.open()
+    await queue(first, rows(("a1", "A"), ("a2", "A")))
+    platform = RecordingPlatform()
+    platform.failures["A"] = [TemporaryFailure("network down")]
+    delivery = Delivery(first, platform)
+    task = asyncio.create_task(delivery.run())
+    await asyncio.sleep(0.3)
+    task.cancel()  # the process dies
+    await asyncio.gather(task, return_exceptions=True)
+    await first.close()
+    assert platform.sent == []
+
+    second = StoreThread(path)
+    store: Store = await second.open()
+    store.db.execute("UPDATE outbox SET next_attempt_at = 0")
+    again = RecordingPlatform()
+    await Delivery(second, again).drain(10)
+    await Delivery(second, again).drain(10)
+    assert [t for _, t, _ in again.sent] == ["a1", "a2"]
+    await second.close()
+
+
+async def test_the_run_loop_wakes_for_new_rows(db: StoreThread) -> None:
+    platform = RecordingPlatform()
+    delivery = Delivery(db, platform)
+    task = asyncio.create_task(delivery.run())
+    await asyncio.sleep(0.1)
+    await queue(db, rows(("late", "A")))
+    delivery.wake()
+    for _ in range(50):
+        if platform.sent:
+            break
+        await asyncio.sleep(0.02)
+    await delivery.stop()
+    task.cancel()
+    assert [t for _, t, _ in platform.sent] == ["late"]
+
+
+async def test_overall_rate_is_capped(db: StoreThread) -> None:
+    platform = RecordingPlatform(Pacing(per_second=20, max_in_flight=50))
+    await queue(db, rows(*[(f"m{i}", f"c{i}") for i in range(30)]))
+    await Delivery(db, platform).drain(20)
+    times = sorted(t for _, _, t in platform.sent)
+    # no one-second window holds more than 20 messages
+    assert max(sum(1 for t in times if s <= t < s + 1.0) for s in times) <= 20

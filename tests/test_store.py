@@ -1,0 +1,145 @@
+"""The SQLite store: migrations, WAL, outbox states, chat moves."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from storage import schema
+from storage.store import NewOutboxRow, Store
+
+
+def row(
+    key: str,
+    chat: str = "1",
+    kind: str = "alert",
+    pos: int = 0,
+    at: float = 0.0,
+    platform: str = "telegram",
+) -> NewOutboxRow:
+    return NewOutboxRow(
+        key=key,
+        platform=platform,
+        chat_id=chat,
+        kind=kind,
+        body=key,
+        payload="{}",
+        fanout_pos=pos,
+        next_attempt_at=at,
+    )
+
+
+def test_migrations_apply_once_and_twice_is_harmless(tmp_path: Path) -> None:
+    path = tmp_path / "bot.db"
+    first = Store.open(path)
+    first.add_team("inter", "Inter")
+    tables = first.db.table_names()
+    first.close()
+    again = Store.open(path)
+    schema.apply(again.db)
+    assert again.db.table_names() == tables
+    assert again.team("inter") == {"id": "inter", "name": "Inter"}
+    applied = [r["name"] for r in again.db.query("select name from _sqlite_migrations")]
+    assert applied == ["m001_initial"]
+    assert again.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    again.close()
+
+
+def test_schema_has_every_table_the_bot_needs() -> None:
+    db = Database(sqlite3.connect(":memory:"))
+    schema.apply(db)
+    assert set(db.table_names()) >= {
+        "teams",
+        "team_aliases",
+        "matches",
+        "events",
+        "quotes",
+        "chats",
+        "subscriptions",
+        "outbox",
+        "sent_messages",
+        "recaps",
+    }
+
+
+def test_enqueue_is_idempotent_per_key(store: Store) -> None:
+    assert store.enqueue([row("a"), row("b")]) == 2
+    assert store.enqueue([row("a"), row("c")]) == 1
+    assert [r["key"] for r in store.outbox_rows()] == ["a", "b", "c"]
+
+
+def test_only_each_chats_oldest_due_row_is_offered(store: Store) -> None:
+    store.enqueue([row("a1", "A"), row("a2", "A"), row("b1", "B", at=50.0), row("b2", "B")])
+    heads = store.due_heads("telegram", now=10.0, limit=10)
+    assert [h.key for h in heads] == ["a1"]  # b1 holds B's queue until it is due
+    assert [h.key for h in store.due_heads("telegram", now=60.0, limit=10)] == ["a1", "b1"]
+    assert store.due_heads("telegram", now=60.0, limit=10, busy_chats=["A"])[0].key == "b1"
+    assert store.due_heads("discord", now=60.0, limit=10) == []
+
+
+def test_replies_have_their_own_lane(store: Store) -> None:
+    store.enqueue([row("held-alert", "A", at=500.0), row("reply", "A", kind="reply")])
+    assert [h.key for h in store.due_heads("telegram", now=1.0, limit=10)] == ["reply"]
+
+
+def test_heads_interleave_fanouts_fairly(store: Store) -> None:
+    store.enqueue([row(f"big{i}", f"c{i}", pos=i) for i in range(100)])
+    store.enqueue([row("urgent", "x", pos=0)])
+    keys = [h.key for h in store.due_heads("telegram", now=1.0, limit=3)]
+    assert keys == ["big0", "urgent", "big1"]
+
+
+def test_outbox_states(store: Store) -> None:
+    store.enqueue([row("a"), row("b"), row("c")])
+    a, b, c = (r["id"] for r in store.outbox_rows())
+    store.mark_sent(a, "a", "telegram", "1", ["11", "12"])
+    store.mark_retry(b, 99.0, "timeout")
+    store.mark_failed(c, "bad request")
+    states = {r["key"]: (r["status"], r["attempts"]) for r in store.outbox_rows()}
+    assert states == {"a": ("sent", 1), "b": ("pending", 1), "c": ("failed", 1)}
+    assert store.sent_message_ids("a") == ["11", "12"]
+    store.mark_retry(b, 120.0, "rate limited", count=False)
+    assert store.outbox_rows()[1]["attempts"] == 1
+    assert store.next_due_at("telegram") == 120.0
+    assert store.outbox_counts() == {"sent": 1, "pending": 1, "failed": 1}
+
+
+def test_delay_chat_holds_all_its_rows(store: Store) -> None:
+    store.enqueue([row("a1", "A"), row("a2", "A"), row("b1", "B")])
+    store.delay_chat("telegram", "A", 300.0)
+    assert [h.key for h in store.due_heads("telegram", 299.0, 10)] == ["b1"]
+
+
+def test_deactivated_chat_drops_its_queue_and_gets_no_fanout(store: Store) -> None:
+    store.add_team("inter", "Inter")
+    store.ensure_chat("telegram", "1")
+    store.subscribe("telegram", "1", "inter")
+    store.enqueue([row("a", "1")])
+    store.deactivate_chat("telegram", "1", "blocked")
+    assert store.subscribers(["inter"]) == []
+    assert store.outbox_rows()[0]["status"] == "dropped"
+    store.ensure_chat("telegram", "1")  # the chat talks to the bot again
+    assert [c["chat_id"] for c in store.subscribers(["inter"])] == ["1"]
+
+
+def test_migrated_chat_takes_its_subscriptions_and_queue(store: Store) -> None:
+    store.add_team("inter", "Inter")
+    store.ensure_chat("telegram", "-5", "Fans", "group")
+    store.set_chat_settings("telegram", "-5", {"level": "all"})
+    store.subscribe("telegram", "-5", "inter")
+    store.enqueue([row("event:m:g:telegram:-5", "-5")])
+    store.migrate_chat("telegram", "-5", "-1005")
+    assert [c["chat_id"] for c in store.subscribers(["inter"])] == ["-1005"]
+    assert store.chat_settings("telegram", "-1005") == {"level": "all"}
+    moved = store.outbox_rows()[0]
+    assert (moved["chat_id"], moved["key"]) == ("-1005", "event:m:g:telegram:-1005")
+
+
+def test_forget_chat_removes_subscriptions(store: Store) -> None:
+    store.add_team("inter", "Inter")
+    store.ensure_chat("discord", "42")
+    store.subscribe("discord", "42", "inter")
+    assert store.forget_chat("discord", "42") == 1
+    assert store.subscriptions("discord", "42") == []
