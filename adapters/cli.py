@@ -117,7 +117,7 @@ async def replay_feed(
     out = out or sys.stdout
     err = err or sys.stderr
     adapter = ConsoleAdapter(out, platform=PLATFORM_FOR_FORMAT[fmt])
-    bot = MatchBot(":memory:", [adapter], recap_delay=None)
+    bot = MatchBot(":memory:", [adapter], recap_delay=None, reminder_lead=None)
     await bot.open()
     delivery = Delivery(bot.db, adapter)
     rejected = 0
@@ -170,7 +170,7 @@ async def recaps_of_feed(
     lines: list[str], match_id: str | None, fmt: Format, out: TextIO, err: TextIO
 ) -> tuple[int, bool]:
     """Ingest a feed and print the recap of each finished match. Returns (rejected, found)."""
-    bot = MatchBot(":memory:", recap_delay=None)
+    bot = MatchBot(":memory:", recap_delay=None, reminder_lead=None)
     await bot.open()
     rejected = await bot.ingest_lines(read_lines(lines))
     for r in rejected:
@@ -311,7 +311,9 @@ async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> None
     console = all(isinstance(a, ConsoleAdapter) for a in adapters)
     seed_mode = console and not settings.feed_paths
     recap_delay = min(settings.recap_delay, 5.0) if seed_mode else settings.recap_delay
-    bot = MatchBot(settings.db, adapters, recap_delay=recap_delay)
+    bot = MatchBot(
+        settings.db, adapters, recap_delay=recap_delay, reminder_lead=settings.reminder_lead
+    )
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)

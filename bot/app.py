@@ -9,6 +9,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Coroutine, Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,11 +38,13 @@ class MatchBot:
         adapters: Iterable[ChatAdapter] = (),
         *,
         recap_delay: float | None = 600.0,
+        reminder_lead: float | None = 1800.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.db = StoreThread(db_path)
         self.adapters = list(adapters)
         self.recap_delay = recap_delay
+        self.reminder_lead = reminder_lead
         self.clock = clock
         self.scheduler = Scheduler()
         self.deliveries: dict[str, Delivery] = {}
@@ -118,6 +121,10 @@ class MatchBot:
             self.wake()
         if result.finished and self.recap_delay is not None:
             self._schedule_recap(result.match_id, self.clock() + self.recap_delay)
+        if result.kickoff_changed and self.reminder_lead is not None:
+            fixture = await self.db.call(lambda s: self.engine.fixture(result.match_id))
+            if fixture is not None:
+                self._schedule_reminder(result.match_id, fixture.kickoff.timestamp())
         return result
 
     async def ingest_lines(self, items: Iterable[Parsed | Rejected]) -> list[Rejected]:
@@ -134,11 +141,31 @@ class MatchBot:
 
     async def schedule_from_store(self) -> None:
         """Derive every pending job from the store (at start-up, and after a restart)."""
-        if self.recap_delay is None:
-            return  # recaps are queued by the caller (replays)
-        due = await self.db.call(lambda s: s.finished_matches_without_recap())
-        for match in due:
-            self._schedule_recap(match["id"], (match["finished_at"] or 0) + self.recap_delay)
+        if self.recap_delay is not None:  # None: a replay, whose caller queues the recaps
+            due = await self.db.call(lambda s: s.finished_matches_without_recap())
+            for match in due:
+                self._schedule_recap(match["id"], (match["finished_at"] or 0) + self.recap_delay)
+        if self.reminder_lead is None:
+            return
+        now_iso = utc(self.clock()).isoformat()
+        for match in await self.db.call(lambda s: s.upcoming_matches(now_iso)):
+            self._schedule_reminder(
+                match["id"], datetime.fromisoformat(match["kickoff"]).timestamp()
+            )
+
+    def _schedule_reminder(self, match_id: str, kickoff: float) -> None:
+        """The fixture reminder, ``reminder_lead`` before kick-off (at once if that passed)."""
+        job_id = f"reminder:{match_id}"
+        if self.reminder_lead is None or kickoff <= self.clock():
+            self.scheduler.cancel(job_id)
+            return
+
+        async def job() -> None:
+            queued = await self.db.call(lambda s: self.engine.queue_reminder(match_id))
+            if queued:
+                self.wake()
+
+        self.scheduler.at(job_id, utc(kickoff - self.reminder_lead), job)
 
     def _schedule_recap(self, match_id: str, at: float) -> None:
         """The recap goes out ``recap_delay`` after full time, so post-match quotes make it."""

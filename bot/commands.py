@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from bot.chat_settings import ChatSettings
+from bot.chat_settings import LEVEL_NAMES, MAX_SPOILER_DELAY, ChatSettings, find_timezone
 from bot.feed import GoalEvent
 from bot.match import Fixture, MatchState, derive_state
 from bot.messages import templates
@@ -17,7 +17,7 @@ from bot.teams import Team, find_team, normalize
 from storage.store import Store
 
 Handler = Callable[[CommandContext, str], Message]
-CHANGES_SUBSCRIPTIONS = frozenset({"subscribe", "unsubscribe"})
+CHANGES_SUBSCRIPTIONS = frozenset({"subscribe", "unsubscribe"})  # /settings checks itself
 ALIASES = {"follow": "subscribe", "unfollow": "unsubscribe", "teams": "subscriptions"}
 
 
@@ -33,6 +33,9 @@ class Commands:
             "subscriptions": self.subscriptions,
             "score": self.score,
             "scorers": self.scorers,
+            "next": self.next,
+            "last": self.last,
+            "settings": self.settings,
         }
 
     def run(self, ctx: CommandContext, name: str, args: str) -> Message:
@@ -47,9 +50,12 @@ class Commands:
         return handler(ctx, args.strip())
 
     def press(self, ctx: CommandContext, action: str) -> Message:
-        """A button was pressed: ``subscribe:inter`` runs ``/subscribe`` for that team id."""
-        command, _, team_id = action.partition(":")
-        team = self.store.team(team_id)
+        """A button was pressed: ``subscribe:inter`` runs ``/subscribe`` for that team id,
+        ``settings:level:all`` runs ``/settings level all``."""
+        command, _, rest = action.partition(":")
+        if command == "settings":
+            return self.run(ctx, command, rest.replace(":", " "))
+        team = self.store.team(rest)
         if command not in self.handlers or team is None:
             return templates.reply("That button has expired. Type the command again.")
         return self.run(ctx, command, team["name"])
@@ -96,6 +102,96 @@ class Commands:
 
     def _zone(self, ctx: CommandContext) -> ChatSettings:
         return ChatSettings.model_validate(self.store.chat_settings(ctx.platform, ctx.chat_id))
+
+    def _teams_for(self, ctx: CommandContext, args: str, command: str) -> list[Team] | Message:
+        """The team named in ``args``, else the chat's teams, else a hint."""
+        if args:
+            team = self._team(args, command)
+            return team if isinstance(team, Message) else [team]
+        teams = self._chat_teams(ctx)
+        if not teams:
+            return templates.reply(
+                "This chat follows no team yet.",
+                line("Ask for one: ", bold(f"/{command} inter"), "."),
+            )
+        return teams
+
+    def next(self, ctx: CommandContext, args: str) -> Message:
+        teams = self._teams_for(ctx, args, "next")
+        if isinstance(teams, Message):
+            return teams
+        zone = self._zone(ctx).zone
+        now = datetime.fromtimestamp(self.clock(), UTC)
+        rows, seen = [], set()
+        for team in teams:
+            upcoming = [
+                r
+                for r in self.store.matches_of_team(team.id)
+                if r["period"] is None and datetime.fromisoformat(r["kickoff"]) >= now
+            ]
+            if not upcoming:
+                rows.append(line(f"{team.name}: no fixture in my data yet."))
+            elif upcoming[0]["id"] not in seen:
+                seen.add(upcoming[0]["id"])
+                rows.append(templates.next_fixture(Fixture.from_row(upcoming[0]), zone))
+        return templates.scores(rows)
+
+    def last(self, ctx: CommandContext, args: str) -> Message:
+        teams = self._teams_for(ctx, args, "last")
+        if isinstance(teams, Message):
+            return teams
+        zone = self._zone(ctx).zone
+        rows, seen = [], set()
+        for team in teams:
+            played = [r for r in self.store.matches_of_team(team.id) if r["period"] == "full_time"]
+            if not played:
+                rows.append(line(f"{team.name}: no result in my data yet."))
+            elif played[-1]["id"] not in seen:
+                row = played[-1]
+                seen.add(row["id"])
+                state = derive_state(Fixture.from_row(row), self.store.events(row["id"]))
+                rows.append(templates.last_result(state, zone))
+        return templates.scores(rows)
+
+    def settings(self, ctx: CommandContext, args: str) -> Message:
+        current = self._zone(ctx)
+        if not args:
+            return self._settings_view(current)
+        if not ctx.can_manage:
+            return templates.admins_only()
+        what, _, value = args.partition(" ")
+        what, value = what.casefold(), value.strip()
+        changed = current.model_copy()
+        if what in ("level", "alerts"):
+            if value.casefold() not in LEVEL_NAMES:
+                return templates.settings_error(
+                    "The alert level is goals, key or all.", "/settings level all"
+                )
+            changed.level = value.casefold()  # type: ignore[assignment]
+        elif what in ("timezone", "tz", "zone"):
+            zone = find_timezone(value)
+            if zone is None:
+                return templates.settings_error(
+                    f"I don't know the time zone “{value}”.", "/settings timezone Europe/Rome"
+                )
+            changed.timezone = zone
+        elif what in ("spoiler", "delay"):
+            seconds = value.rstrip("s").strip()
+            if not seconds.isdigit() or not 0 <= int(seconds) <= MAX_SPOILER_DELAY:
+                return templates.settings_error(
+                    f"The spoiler delay is 0 to {MAX_SPOILER_DELAY} seconds.",
+                    "/settings spoiler 60",
+                )
+            changed.spoiler_delay = int(seconds)
+        else:
+            return templates.settings_error(
+                "I can change: level, timezone, spoiler.", "/settings level all"
+            )
+        self.store.set_chat_settings(ctx.platform, ctx.chat_id, changed.as_dict())
+        return self._settings_view(changed, note="✅ Settings saved")
+
+    def _settings_view(self, s: ChatSettings, note: str | None = None) -> Message:
+        return templates.settings_view(s.level_name, s.level, s.timezone, s.spoiler_delay, note)
 
     def score(self, ctx: CommandContext, args: str) -> Message:
         if args:

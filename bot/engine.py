@@ -10,6 +10,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any, Literal
 
 from bot.chat_settings import ChatSettings
@@ -117,7 +118,7 @@ class Engine:
             "away_team": away.id,
             "home_name": decl.home,
             "away_name": decl.away,
-            "kickoff": decl.kickoff.isoformat(),
+            "kickoff": decl.kickoff.astimezone(UTC).isoformat(),
             "season": decl.season,
             "round": decl.round,
             "venue": decl.venue,
@@ -271,6 +272,7 @@ class Engine:
                 lambda zone: templates.recap(state, quotes, ChatSettings(timezone=zone).zone)
             )
             rows = []
+            now = self.clock()
             chats = self.store.subscribers([state.fixture.home_team, state.fixture.away_team])
             for pos, chat in enumerate(chats):
                 settings = ChatSettings.from_json(chat["settings"])
@@ -286,12 +288,47 @@ class Engine:
                         payload=payload,
                         match_id=match_id,
                         fanout_pos=pos,
+                        next_attempt_at=now + settings.spoiler_delay,
                     )
                 )
             queued = self.store.enqueue(rows)
             self.store.mark_recap_queued(match_id, len(rows))
             log.info("recap of %s queued for %d chats", match_id, queued)
             return queued
+
+    def queue_reminder(self, match_id: str) -> int:
+        """Queue the kick-off reminder for every chat following either team, once each.
+
+        Dropped when the match has already kicked off (or was never declared)."""
+        with self.store.atomic():
+            state = self.state(match_id)
+            now = self.clock()
+            if state is None or state.started or state.fixture.kickoff.timestamp() <= now:
+                return 0
+            fixture = state.fixture
+            minutes = max(1, round((fixture.kickoff.timestamp() - now) / 60))
+            message = Renderer(
+                lambda zone: templates.reminder(fixture, minutes, ChatSettings(timezone=zone).zone)
+            )
+            rows = []
+            chats = self.store.subscribers([fixture.home_team, fixture.away_team])
+            for pos, chat in enumerate(chats):
+                settings = ChatSettings.from_json(chat["settings"])
+                platform, chat_id = chat["platform"], chat["chat_id"]
+                body, payload = message(format_for(platform), settings.timezone)
+                rows.append(
+                    NewOutboxRow(
+                        key=f"reminder:{match_id}:{platform}:{chat_id}",
+                        platform=platform,
+                        chat_id=chat_id,
+                        kind="reminder",
+                        body=body,
+                        payload=payload,
+                        match_id=match_id,
+                        fanout_pos=pos,
+                    )
+                )
+            return self.store.enqueue(rows)
 
     def recap_message(self, match_id: str) -> Message | None:
         """The recap as it stands now (for ``matchbot recap`` and tests)."""

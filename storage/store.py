@@ -524,6 +524,13 @@ class Store:
             [match_id, time.time(), chats],
         )
 
+    def upcoming_matches(self, after_iso: str) -> list[Row]:
+        """Matches not started whose kick-off is after ``after_iso``, soonest first."""
+        return self._rows(
+            "SELECT * FROM matches WHERE period IS NULL AND kickoff > ? ORDER BY kickoff",
+            [after_iso],
+        )
+
     def finished_matches_without_recap(self) -> list[Row]:
         return self._rows(
             "SELECT m.* FROM matches m LEFT JOIN recaps r ON r.match_id = m.id"

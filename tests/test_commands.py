@@ -129,4 +129,4 @@ def test_top_scorers_skip_own_and_cancelled_goals(commands: Commands, engine: En
 
 def test_start_and_help(commands: Commands) -> None:
     assert say(commands, "/start").startswith("👋 I post live match alerts")
-    assert "/subscribe TEAM: follow a team's matches in this chat" in say(commands, "/help")
+    assert "/subscribe TEAM — follow a team's matches in this chat" in say(commands, "/help")

@@ -391,6 +391,9 @@ COMMAND_HELP: tuple[tuple[str, str], ...] = (
     ("subscriptions", "the teams this chat follows"),
     ("score", "[TEAM]: live or latest score"),
     ("scorers", "[TEAM]: scorers of the match, or the top scorers"),
+    ("next", "[TEAM]: the next fixture"),
+    ("last", "[TEAM]: the latest result"),
+    ("settings", "alert level, time zone, spoiler delay"),
     ("help", "what I can do"),
 )
 
@@ -403,7 +406,7 @@ def reply(*lines: Line | str, kind: str = "reply", buttons: Sequence[Button] = (
 
 
 def help_text(extra: Sequence[tuple[str, str]] = (), welcome: bool = False) -> Message:
-    rows = [line(bold(f"/{name}"), f" {what}") for name, what in (*COMMAND_HELP, *extra)]
+    rows = [_help_row(name, what) for name, what in (*COMMAND_HELP, *extra)]
     head = (
         "👋 I post live match alerts and full-time recaps for the teams this chat follows."
         if welcome
@@ -413,6 +416,14 @@ def help_text(extra: Sequence[tuple[str, str]] = (), welcome: bool = False) -> M
     if welcome:
         sections.append(Section(lines=(line("Start with ", bold("/subscribe inter"), "."),)))
     return Message(kind="help", headline=line(bold(head)), sections=tuple(sections))
+
+
+def _help_row(name: str, what: str) -> Line:
+    """``/subscribe TEAM — follow a team's matches in this chat``."""
+    args, sep, description = what.partition(": ")
+    if sep and args.strip("[]").isupper():
+        return line(bold(f"/{name} {args}"), f" — {description}")
+    return line(bold(f"/{name}"), f" — {what}")
 
 
 def unknown_command(name: str) -> Message:
@@ -507,4 +518,80 @@ def top_scorers(competition: str, table: Sequence[tuple[str, str, int]]) -> Mess
     rows = [line(f"{i}. ", bold(p), f" ({t}) {g}") for i, (p, t, g) in enumerate(table, start=1)]
     return reply(
         line(bold(f"{competition} top scorers")), *rows, line(italic("From the matches I know."))
+    )
+
+
+# --- settings, fixtures and reminders -----------------------------------------------------------
+
+SPOILER_CHOICES = (0, 30, 60, 120, 300)
+
+
+def delay_text(seconds: int) -> str:
+    if not seconds:
+        return "off"
+    return f"{seconds} s" if seconds < 60 or seconds % 60 else f"{seconds // 60} min"
+
+
+def settings_view(
+    level_name: str, level: str, timezone: str, spoiler_delay: int, note: str | None = None
+) -> Message:
+    """The chat's settings, with a button for each choice."""
+    rows = [
+        line("Alerts: ", bold(level_name)),
+        line("Time zone: ", bold(timezone)),
+        line("Spoiler delay: ", bold(delay_text(spoiler_delay))),
+    ]
+    how = [
+        line(bold("/settings level goals|key|all")),
+        line(bold("/settings timezone Europe/Rome")),
+        line(
+            bold("/settings spoiler 0-300"),
+            " (seconds to hold live alerts back, for fans watching a delayed stream)",
+        ),
+    ]
+    buttons = [
+        Button(label=("✓ " if level == value else "") + label, action=f"settings:level:{value}")
+        for value, label in (("goals", "Goals only"), ("key", "Key events"), ("all", "Everything"))
+    ] + [
+        Button(
+            label=("✓ " if spoiler_delay == s else "") + f"Delay {delay_text(s)}",
+            action=f"settings:spoiler:{s}",
+        )
+        for s in SPOILER_CHOICES
+    ]
+    sections = [Section(lines=tuple(rows)), Section(title="Change", lines=tuple(how))]
+    head = note or "⚙️ Settings for this chat"
+    return Message(
+        kind="settings", headline=line(bold(head)), sections=tuple(sections), buttons=tuple(buttons)
+    )
+
+
+def settings_error(text: str, example: str) -> Message:
+    return reply(text, line("For example: ", bold(example)), kind="error")
+
+
+def next_fixture(fixture: Fixture, tz: ZoneInfo | None) -> Line:
+    parts = [fixture.competition, fixture.round, fixture.venue]
+    where = " · ".join(p for p in parts if p)
+    return line(
+        "📅 ",
+        bold(f"{fixture.home} v {fixture.away}"),
+        f", {kickoff_text(fixture.kickoff, tz)} · {where}",
+    )
+
+
+def last_result(state: MatchState, tz: ZoneInfo | None) -> Line:
+    return line("🏁 ", bold(result_line(state)), f", {fixture_line(state.fixture, tz)}")
+
+
+def reminder(fixture: Fixture, minutes_before: int, tz: ZoneInfo | None) -> Message:
+    lead = f"{minutes_before} minutes" if minutes_before != 1 else "1 minute"
+    return Message(
+        kind="reminder",
+        headline=line(bold(f"⏰ Kick-off in {lead}: {fixture.home} v {fixture.away}")),
+        sections=(
+            Section(
+                lines=(line(kickoff_text(fixture.kickoff, tz)), line(fixture_line(fixture, tz)))
+            ),
+        ),
     )
