@@ -20,7 +20,8 @@ from bot.feed import Event, FeedError, MatchDecl, Parsed, Quote, Rejected
 from bot.feeds import FeedFollower
 from bot.messages.model import Message
 from bot.messages.render import render
-from bot.ports import ChatAdapter, CommandContext
+from bot.polling import LivePolling
+from bot.ports import ChatAdapter, CommandContext, MatchSource
 from bot.scheduler import Scheduler, utc
 from bot.teams import find_team, seed_known_teams
 from storage.store import NewOutboxRow, Store
@@ -39,6 +40,7 @@ class MatchBot:
         *,
         recap_delay: float | None = 600.0,
         reminder_lead: float | None = 1800.0,
+        sources: Iterable[MatchSource] = (),
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.db = StoreThread(db_path)
@@ -47,6 +49,7 @@ class MatchBot:
         self.reminder_lead = reminder_lead
         self.clock = clock
         self.scheduler = Scheduler()
+        self.polling = LivePolling(self.db, self.scheduler, list(sources), self.ingest, clock)
         self.deliveries: dict[str, Delivery] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self.engine: Engine
@@ -68,6 +71,7 @@ class MatchBot:
             self.deliveries[adapter.platform] = delivery
         self.scheduler.start()
         await self.schedule_from_store()
+        self.polling.start()
         for adapter in self.adapters:
             await adapter.start(self)
         for delivery in self.deliveries.values():

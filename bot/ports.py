@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.messages.model import Message
 
@@ -107,3 +107,22 @@ class CoreAPI(Protocol):
 
 
 CommandHandler = Callable[[CommandContext, str, str], Awaitable[Message]]
+
+
+class MatchSource(Protocol):
+    """A data provider the scheduler polls. Its match ids start with ``name`` + ``:``."""
+
+    name: str
+
+    def poll_interval(self, live_matches: int) -> float:
+        """Seconds until the next poll, given how many matches are being followed live
+        (a provider on a daily quota stretches this as the quota runs short)."""
+        ...
+
+    async def poll(self, match_ids: list[str]) -> list[dict[str, Any]]:
+        """Feed-format-v1 objects (``match`` declarations and events) for these matches."""
+        ...
+
+    async def fixtures(self, team_names: list[str]) -> list[dict[str, Any]]:
+        """``match`` declarations of the upcoming fixtures of these teams."""
+        ...

@@ -119,6 +119,11 @@ def m001_initial(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_polling(db: Database) -> None:
+    db.table("matches").add_column("final_polled_at", float)
+
+
 def apply(db: Database) -> None:
     """Bring the schema up to date (no-op when it already is)."""
     migrations.apply(db)

@@ -376,15 +376,6 @@ class Store:
             ids,
         )
 
-    def followed_team_ids(self) -> list[str]:
-        return [
-            r["team_id"]
-            for r in self._rows(
-                "SELECT DISTINCT s.team_id FROM subscriptions s JOIN chats c"
-                " ON c.platform = s.platform AND c.chat_id = s.chat_id WHERE c.active = 1"
-            )
-        ]
-
     # --- outbox ----------------------------------------------------------------------------
 
     def enqueue(self, rows: Iterable[NewOutboxRow]) -> int:
@@ -523,6 +514,31 @@ class Store:
             "INSERT OR IGNORE INTO recaps (match_id, queued_at, chats) VALUES (?, ?, ?)",
             [match_id, time.time(), chats],
         )
+
+    def pollable_matches(self, prefix: str, kicked_off_by_iso: str) -> list[Row]:
+        """A source's matches worth polling: followed by an active chat, kick-off at or before
+        ``kicked_off_by_iso``, and not finished, or finished but not yet polled a last time."""
+        return self._rows(
+            "SELECT m.* FROM matches m WHERE m.id LIKE ? ESCAPE '\\' AND m.kickoff <= ?"
+            " AND (m.finished_at IS NULL OR m.final_polled_at IS NULL)"
+            " AND EXISTS (SELECT 1 FROM subscriptions s JOIN chats c ON c.platform = s.platform"
+            " AND c.chat_id = s.chat_id WHERE c.active = 1"
+            " AND s.team_id IN (m.home_team, m.away_team)) ORDER BY m.kickoff",
+            [prefix.replace("%", "\\%").replace("_", "\\_") + "%", kicked_off_by_iso],
+        )
+
+    def mark_final_poll(self, match_id: str) -> None:
+        self._exec("UPDATE matches SET final_polled_at = ? WHERE id = ?", [time.time(), match_id])
+
+    def followed_team_names(self) -> list[str]:
+        return [
+            r["name"]
+            for r in self._rows(
+                "SELECT DISTINCT t.name FROM subscriptions s JOIN chats c"
+                " ON c.platform = s.platform AND c.chat_id = s.chat_id"
+                " JOIN teams t ON t.id = s.team_id WHERE c.active = 1 ORDER BY t.name"
+            )
+        ]
 
     def upcoming_matches(self, after_iso: str) -> list[Row]:
         """Matches not started whose kick-off is after ``after_iso``, soonest first."""

@@ -12,11 +12,8 @@ import pytest
 from bot.delivery import Delivery
 from bot.messages.model import Message, line
 from bot.ports import (
-    CannotEdit,
     ChatMoved,
     ChatUnreachable,
-    CoreAPI,
-    DeliveryError,
     Pacing,
     PermanentFailure,
     RetryAfter,
@@ -24,44 +21,9 @@ from bot.ports import (
 )
 from storage.store import NewOutboxRow, Store
 from storage.thread import StoreThread
+from tests.fakes.recording import RecordingPlatform
 
 PAYLOAD = Message(kind="alert", headline=line("x")).to_json()
-
-
-class RecordingPlatform:
-    """A chat platform in memory: records what arrives, fails on demand."""
-
-    platform = "test"
-
-    def __init__(self, pacing: Pacing | None = None, can_edit: bool = True) -> None:
-        self.pacing = pacing or Pacing(max_in_flight=8)
-        self.can_edit = can_edit
-        self.sent: list[tuple[str, str, float]] = []
-        self.edited: list[tuple[str, list[str], str]] = []
-        self.failures: dict[str, list[DeliveryError]] = {}
-        self._next_id = 0
-
-    def is_group(self, chat_id: str) -> bool:
-        return chat_id.startswith("-")
-
-    async def start(self, core: CoreAPI) -> None:
-        return None
-
-    async def stop(self) -> None:
-        return None
-
-    async def send(self, chat_id: str, text: str, message: Message) -> list[str]:
-        queue = self.failures.get(chat_id)
-        if queue:
-            raise queue.pop(0)
-        self._next_id += 1
-        self.sent.append((chat_id, text, time.monotonic()))
-        return [str(self._next_id)]
-
-    async def edit(self, chat_id: str, message_ids: list[str], text: str, message: Message) -> None:
-        if not self.can_edit:
-            raise CannotEdit("no edits here")
-        self.edited.append((chat_id, message_ids, text))
 
 
 def rows(*specs: tuple[str, str], edit_key: str | None = None) -> list[NewOutboxRow]:

@@ -145,10 +145,9 @@ def discord_embeds(message: Message) -> list[dict[str, Any]]:
             description_rows += rows
             continue
         name = _trim(escape_discord(section.title), EMBED_FIELD_NAME)
+        more = f"{_trim(name, EMBED_FIELD_NAME - len(' (cont.)'))} (cont.)"  # still ≤ 256
         for i, chunk in enumerate(_chunks(rows, EMBED_FIELD_VALUE)):
-            fields.append(
-                {"name": name if i == 0 else f"{name} (cont.)", "value": chunk, "inline": False}
-            )
+            fields.append({"name": name if i == 0 else more, "value": chunk, "inline": False})
     description = "\n".join(description_rows)
     colour = _KIND_COLOURS.get(message.kind, 0x95A5A6)
     embeds: list[dict[str, Any]] = []
