@@ -47,6 +47,20 @@ class Settings(BaseSettings):
     )
     discord_guild_id: int | None = Field(default=None, validation_alias=_env("DISCORD_GUILD_ID"))
 
+    api_football_key: SecretStr | None = Field(
+        default=None, validation_alias=_env("API_FOOTBALL_KEY")
+    )
+    api_football_base_url: str = Field(
+        default="https://v3.football.api-sports.io", validation_alias=_env("API_FOOTBALL_BASE_URL")
+    )
+    football_data_token: SecretStr | None = Field(
+        default=None, validation_alias=_env("FOOTBALL_DATA_TOKEN")
+    )
+    football_data_base_url: str = Field(
+        default="https://api.football-data.org/v4", validation_alias=_env("FOOTBALL_DATA_BASE_URL")
+    )
+    reporters: str = Field(default="", validation_alias=_env("MATCHBOT_REPORTERS"))
+
     @field_validator(
         "telegram_bot_token",
         "discord_bot_token",
