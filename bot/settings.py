@@ -67,6 +67,8 @@ class Settings(BaseSettings):
         "telegram_base_url",
         "telegram_webhook_url",
         "log_level",
+        "api_football_key",
+        "football_data_token",
         mode="before",
     )
     @classmethod
@@ -83,6 +85,11 @@ class Settings(BaseSettings):
         return [Path(p.strip()) for p in self.feeds.split(",") if p.strip()]
 
     @property
+    def reporter_ids(self) -> frozenset[str]:
+        """``telegram:123,discord:456`` → {"telegram:123", "discord:456"}."""
+        return frozenset(r.strip() for r in self.reporters.split(",") if r.strip())
+
+    @property
     def recap_delay(self) -> float:
         """Seconds between full-time and the recap."""
         return self.recap_delay_minutes * 60.0
@@ -95,5 +102,10 @@ class Settings(BaseSettings):
 
     def secrets(self) -> list[str]:
         """Every secret value, so logs can be scrubbed of them."""
-        values = [self.telegram_bot_token, self.discord_bot_token]
+        values = [
+            self.telegram_bot_token,
+            self.discord_bot_token,
+            self.api_football_key,
+            self.football_data_token,
+        ]
         return [v.get_secret_value() for v in values if v is not None and v.get_secret_value()]
