@@ -1,0 +1,275 @@
+"""The Discord adapter: a discord.py client that posts the outbox as embeds and answers slash
+commands.
+
+Everything the bot posts on its own (alerts, corrections, recaps, quotes) comes from the shared
+outbox through :class:`bot.delivery.Delivery`; only the answers to slash commands are sent
+directly, because Discord wants an interaction answered within 3 seconds.
+
+Discord counts every REST request against a global limit of 50 per second and only tells a bot
+after it went over (a global 429; repeated invalid requests get the bot banned), so this adapter
+keeps its own pace: every request it makes waits its turn at :attr:`DiscordAdapter.pacing`'s
+``per_second`` (40 by default), below the limit with room for the few other requests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import aiohttp
+import discord
+from aiolimiter import AsyncLimiter
+from discord import app_commands
+
+from adapters.discord.commands import build_tree
+from adapters.discord.embeds import NO_MENTIONS, message_batches
+from bot.messages.model import Message
+from bot.ports import (
+    CannotEdit,
+    ChatUnreachable,
+    CoreAPI,
+    Pacing,
+    PermanentFailure,
+    RetryAfter,
+    TemporaryFailure,
+)
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+PLATFORM = "discord"
+#: Requests per second the bot allows itself (Discord's global limit is 50).
+REQUESTS_PER_SECOND = 40.0
+#: Seconds between two messages to one channel (Discord's channel bucket is 5 per 5 s).
+PER_CHANNEL_INTERVAL = 1.0
+#: Sends awaiting Discord's answer at once.
+MAX_IN_FLIGHT = 50
+#: Discord error code of a deleted message (``NotFound`` of a message, not of its channel).
+UNKNOWN_MESSAGE = 10008
+#: discord.py raises RateLimited instead of sleeping when Discord asks for a longer wait;
+#: the delivery loop then holds the channel and sends to others meanwhile (30 is the minimum).
+MAX_RATELIMIT_SLEEP = 30.0
+
+
+def _retry_after(exc: discord.HTTPException, default: float = 5.0) -> float:
+    """The wait a 429 that discord.py gave up on asked for (header, else ``default``)."""
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None) or {}
+    try:
+        return max(1.0, float(headers.get("Retry-After", default)))
+    except (TypeError, ValueError):
+        return default
+
+
+def translate_error(exc: BaseException) -> BaseException:
+    """The :mod:`bot.ports` error for a discord.py / network failure (``exc`` itself if none)."""
+    if isinstance(exc, discord.NotFound):
+        if exc.code == UNKNOWN_MESSAGE:
+            return CannotEdit(f"message deleted ({exc.text or exc.status})")
+        return ChatUnreachable(f"channel not found ({exc.code}: {exc.text or exc.status})")
+    if isinstance(exc, discord.Forbidden):
+        return ChatUnreachable(f"forbidden ({exc.code}: {exc.text or exc.status})")
+    if isinstance(exc, discord.RateLimited):
+        return RetryAfter(exc.retry_after)
+    if isinstance(exc, discord.DiscordServerError):
+        return TemporaryFailure(f"Discord server error {exc.status}")
+    if isinstance(exc, discord.HTTPException):
+        if exc.status == 429:
+            return RetryAfter(_retry_after(exc))
+        if exc.status >= 500:
+            return TemporaryFailure(f"Discord server error {exc.status}")
+        return PermanentFailure(f"Discord refused the message: {exc.status} {exc.code} {exc.text}")
+    if isinstance(exc, aiohttp.ClientError | asyncio.TimeoutError | OSError):
+        return TemporaryFailure(f"network: {exc!r}")
+    return exc
+
+
+class MatchbotClient(discord.Client):
+    """The discord.py client: no privileged intents, no mentions, and the gateway events that
+    tell the core a channel is gone."""
+
+    def __init__(self, core: CoreAPI, *, guild_ready_timeout: float) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True  # GUILD_CREATE / GUILD_DELETE / CHANNEL_DELETE; not privileged
+        super().__init__(
+            intents=intents,
+            allowed_mentions=NO_MENTIONS,
+            guild_ready_timeout=guild_ready_timeout,
+            max_ratelimit_timeout=MAX_RATELIMIT_SLEEP,
+        )
+        self.core = core
+        self.ready = asyncio.Event()
+
+    async def on_ready(self) -> None:
+        log.info("discord: connected as %s to %d servers", self.user, len(self.guilds))
+        self.ready.set()
+
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        """The bot was removed from a server (an outage is ``on_guild_unavailable`` instead)."""
+        ids = [c.id for c in guild.channels] + [t.id for t in guild.threads]
+        log.info("discord: removed from server %s: forgetting %d channels", guild.id, len(ids))
+        for channel_id in ids:
+            await self.core.chat_gone(PLATFORM, str(channel_id))
+
+    async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
+        await self.core.chat_gone(PLATFORM, str(channel.id))
+
+    async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
+        await self.core.chat_gone(PLATFORM, str(payload.thread_id))
+
+
+class DiscordAdapter:
+    """The Discord :class:`bot.ports.ChatAdapter`: a channel is a chat (``chat_id`` is the
+    channel id); subscriptions belong to the channel the command was typed in."""
+
+    platform = PLATFORM
+    #: discord.py waits this long after the last GUILD_CREATE before it is ready.
+    guild_ready_timeout: float = 2.0
+    #: How long :meth:`start` waits for the gateway before giving up.
+    ready_timeout: float = 60.0
+
+    def __init__(
+        self,
+        token: str,
+        guild_id: int | None = None,
+        *,
+        requests_per_second: float = REQUESTS_PER_SECOND,
+    ) -> None:
+        if not token:
+            raise ValueError("a Discord bot token is required")
+        self.token = token
+        self.guild_id = guild_id
+        self.pacing = Pacing(
+            per_second=requests_per_second,
+            per_chat_interval=PER_CHANNEL_INTERVAL,
+            group_per_minute=None,
+            max_in_flight=MAX_IN_FLIGHT,
+        )
+        # Every REST request of send/edit waits here, so a message split into several requests
+        # still keeps the whole bot under ``requests_per_second``.
+        self._limiter = AsyncLimiter(1, 1.0 / requests_per_second)
+        self.client: MatchbotClient | None = None
+        self.tree: app_commands.CommandTree[discord.Client] | None = None
+        self._connection: asyncio.Task[None] | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> DiscordAdapter:
+        """From ``DISCORD_BOT_TOKEN`` and the optional ``DISCORD_GUILD_ID``."""
+        if settings.discord_bot_token is None:
+            raise ValueError("DISCORD_BOT_TOKEN is not set")
+        return cls(settings.discord_bot_token.get_secret_value(), settings.discord_guild_id)
+
+    def is_group(self, chat_id: str) -> bool:
+        """Discord's limits are per channel, with no extra limit for server channels."""
+        return False
+
+    # --- life cycle --------------------------------------------------------------------------
+
+    async def start(self, core: CoreAPI) -> None:
+        """Log in, connect the gateway, wait until ready, then sync the slash commands."""
+        client = MatchbotClient(core, guild_ready_timeout=self.guild_ready_timeout)
+        self.client = client
+        self.tree = build_tree(client, core)
+        try:
+            await client.login(self.token)
+            self._connection = asyncio.create_task(client.connect(), name="discord-gateway")
+            ready = asyncio.create_task(client.ready.wait())
+            done, _ = await asyncio.wait(
+                {ready, self._connection},
+                timeout=self.ready_timeout,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+            ready.cancel()
+            if self._connection in done:
+                self._connection.result()  # raises LoginFailure, PrivilegedIntentsRequired …
+                raise RuntimeError("the Discord gateway connection ended before it was ready")
+            if not done:
+                raise TimeoutError(f"Discord not ready after {self.ready_timeout:g}s")
+            await self.sync_commands()
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def sync_commands(self) -> list[app_commands.AppCommand]:
+        """Register the slash commands: globally (Discord may take up to an hour to show
+        changes), or only in ``DISCORD_GUILD_ID`` (at once, for testing)."""
+        assert self.tree is not None
+        if self.guild_id is None:
+            synced = await self.tree.sync()
+            log.info("discord: %d slash commands synced globally", len(synced))
+            return synced
+        guild = discord.Object(id=self.guild_id)
+        self.tree.copy_global_to(guild=guild)
+        try:
+            synced = await self.tree.sync(guild=guild)
+        except discord.Forbidden as exc:
+            raise RuntimeError(
+                f"cannot register commands in DISCORD_GUILD_ID={self.guild_id}: is the bot in"
+                " that server, invited with the applications.commands scope?"
+            ) from exc
+        log.info("discord: %d slash commands synced to server %s", len(synced), self.guild_id)
+        return synced
+
+    async def stop(self) -> None:
+        """Close the gateway and the HTTP session."""
+        if self.client is not None and not self.client.is_closed():
+            await self.client.close()
+        if self._connection is not None:
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await asyncio.wait_for(self._connection, 10)
+            self._connection = None
+
+    # --- delivery ----------------------------------------------------------------------------
+
+    def _channel(self, chat_id: str) -> discord.PartialMessageable:
+        if self.client is None:
+            raise TemporaryFailure("the Discord client is not started")
+        return self.client.get_partial_messageable(int(chat_id))
+
+    async def _request(self, call: Callable[[], Awaitable[T]]) -> T:
+        """One REST request, paced, its failure translated to a :mod:`bot.ports` error."""
+        await self._limiter.acquire()
+        try:
+            return await call()
+        except Exception as exc:
+            translated = translate_error(exc)
+            if translated is exc:
+                raise
+            raise translated from exc
+
+    async def send(self, chat_id: str, text: str, message: Message) -> list[str]:
+        """Post ``message`` as embeds; more than one message when it is too big for one."""
+        channel = self._channel(chat_id)
+        return [str((await self._post(channel, embeds)).id) for embeds in message_batches(message)]
+
+    async def _post(
+        self, channel: discord.PartialMessageable, embeds: list[discord.Embed]
+    ) -> discord.Message:
+        async def post() -> discord.Message:
+            return await channel.send(embeds=embeds, allowed_mentions=NO_MENTIONS)
+
+        return await self._request(post)
+
+    async def edit(self, chat_id: str, message_ids: list[str], text: str, message: Message) -> None:
+        """Rewrite the messages of an earlier send (a goal cancelled by VAR), in place."""
+        channel = self._channel(chat_id)
+        batches = message_batches(message)
+        for message_id, embeds in zip(message_ids, batches, strict=False):
+            partial = channel.get_partial_message(int(message_id))
+
+            async def patch(
+                partial: discord.PartialMessage = partial, embeds: list[discord.Embed] = embeds
+            ) -> discord.Message:
+                return await partial.edit(embeds=embeds, allowed_mentions=NO_MENTIONS)
+
+            await self._request(patch)
+        for embeds in batches[len(message_ids) :]:  # the new text is longer: add the rest
+            await self._post(channel, embeds)
+        for message_id in message_ids[len(batches) :]:  # shorter: drop the stale parts
+            with contextlib.suppress(CannotEdit):
+                await self._request(channel.get_partial_message(int(message_id)).delete)

@@ -1,0 +1,400 @@
+"""End to end: ``matchbot run``'s code path (adapters.cli.run_bot) with DISCORD_BOT_TOKEN set,
+the real discord.py client, against the fake Discord on 127.0.0.1.
+
+Slash commands go in through the fake gateway; alerts and recaps come out of the shared outbox
+as embeds in the channel; the fake enforces Discord's 50 requests/s and 5 per 5 s per channel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import re
+import sqlite3
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from adapters.cli import run_bot, seed_lines
+from adapters.discord import DiscordAdapter
+from bot.messages.render import escape_discord as esc
+from bot.settings import Settings
+from tests.fakes.discord_api import (
+    FakeChannel,
+    FakeDiscord,
+    FakeGuild,
+    InteractionResponse,
+    SentMessage,
+)
+
+GUILD = 800_000_000_000_000_001
+GENERAL = 800_000_000_000_000_010
+ALERTS = 800_000_000_000_000_011
+OTHER = 800_000_000_000_000_012
+GUILD2 = 810_000_000_000_000_001
+FAR = 810_000_000_000_000_010
+ADMIN = 123_456_789_012_345_678
+MEMBER = 223_456_789_012_345_678
+MANAGE_CHANNELS = 1 << 4
+MANAGE_GUILD = 1 << 5
+ZWSP = "\u200b"
+COMMANDS = {"subscribe", "unsubscribe", "subscriptions", "score", "scorers", "help"}
+
+pytestmark = pytest.mark.timeout(60)
+
+
+@dataclass
+class Running:
+    """A running ``matchbot run`` talking to ``dc``."""
+
+    dc: FakeDiscord
+    db: Path
+    feed: Path
+    stop: asyncio.Event
+    task: asyncio.Task[None]
+
+    def feed_in(self, lines: list[str] | list[dict[str, Any]]) -> None:
+        with self.feed.open("a", encoding="utf-8") as out:
+            for item in lines:
+                text = item if isinstance(item, str) else json.dumps(item, ensure_ascii=False)
+                out.write(text + "\n")
+
+    def query(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+        with contextlib.closing(sqlite3.connect(self.db, timeout=10)) as conn:
+            return list(conn.execute(sql, params))
+
+    def subscriptions(self, channel: int) -> list[str]:
+        rows = self.query(
+            "SELECT team_id FROM subscriptions WHERE platform = 'discord' AND chat_id = ?",
+            str(channel),
+        )
+        return sorted(r[0] for r in rows)
+
+    async def slash(
+        self,
+        name: str,
+        options: dict[str, Any] | None = None,
+        *,
+        channel: int = ALERTS,
+        guild: int | None = GUILD,
+        user: int = ADMIN,
+        permissions: int | None = MANAGE_CHANNELS,
+    ) -> InteractionResponse:
+        iid = await self.dc.send_interaction_command(
+            guild, channel, user, name, options, permissions=permissions
+        )
+        return await self.dc.wait_interaction_response(iid, timeout=5)
+
+    async def eventually(self, check: Any, within: float = 10.0) -> None:
+        """Poll ``check()`` (the store changes without the fake noticing)."""
+        deadline = asyncio.get_running_loop().time() + within
+        while not check():
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"timed out waiting for {check}")
+            await asyncio.sleep(0.05)
+
+
+def guilds() -> list[FakeGuild]:
+    return [
+        FakeGuild(
+            id=GUILD,
+            name="Calcio",
+            channels=[
+                FakeChannel(id=GENERAL, name="general", position=0),
+                FakeChannel(id=ALERTS, name="match-alerts", position=1),
+                FakeChannel(id=OTHER, name="other", position=2),
+            ],
+        ),
+        FakeGuild(id=GUILD2, name="Far away", channels=[FakeChannel(id=FAR, name="far")]),
+    ]
+
+
+@pytest.fixture
+async def running(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Running]:
+    for var in ("TELEGRAM_BOT_TOKEN", "DISCORD_GUILD_ID", "MATCHBOT_FEEDS", "MATCHBOT_DB"):
+        monkeypatch.delenv(var, raising=False)
+    # discord.py waits this long after the last GUILD_CREATE before on_ready (2 s by default)
+    monkeypatch.setattr(DiscordAdapter, "guild_ready_timeout", 0.1)
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("", encoding="utf-8")
+    async with FakeDiscord(guilds=guilds()) as dc:
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            DISCORD_BOT_TOKEN=dc.token,
+            MATCHBOT_DB=str(tmp_path / "bot.db"),
+            MATCHBOT_FEEDS=str(feed),
+            # minutes: 3 s, so the quotes right after full time make it into the recap
+            MATCHBOT_RECAP_DELAY=0.05,
+        )
+        stop = asyncio.Event()
+        task = asyncio.create_task(run_bot(settings, stop))
+        await dc.wait_for(lambda: len(dc.synced_commands.get(None, [])) == len(COMMANDS), 10)
+        run = Running(dc, settings.db, feed, stop, task)
+        try:
+            yield run
+        finally:
+            stop.set()
+            await asyncio.wait_for(task, 15)
+        assert dc.unhandled == []
+        assert dc.global_violations() == []
+        assert_no_pings(dc)
+
+
+def assert_no_pings(dc: FakeDiscord) -> None:
+    """Every request that could post or change a message says: mention nobody."""
+    bodies = []
+    for r in dc.requests:
+        if r.method in ("POST", "PATCH") and "/messages" in r.path and r.path.startswith("/ch"):
+            bodies.append(r.json)
+        elif r.path.startswith("/interactions/") and r.json.get("type") == 4:
+            bodies.append(r.json["data"])
+        elif r.path.startswith("/webhooks/") and r.method in ("POST", "PATCH"):
+            bodies.append(r.json)
+    assert bodies
+    for body in bodies:
+        assert body["allowed_mentions"] == {"parse": []}, body
+        text = json.dumps(body, ensure_ascii=False)
+        assert "@everyone" not in text and "@here" not in text
+        assert not re.search(r"<(@[!&]?|#)\d+>", text), text  # no live user/role mention
+
+
+def embed(msg: SentMessage | InteractionResponse, index: int = 0) -> dict[str, Any]:
+    return msg.embeds[index]
+
+
+def fields(msg: SentMessage) -> dict[str, str]:
+    return {f["name"]: f["value"] for f in embed(msg).get("fields", [])}
+
+
+def match_lines(match: str, *events: dict[str, Any]) -> list[dict[str, Any]]:
+    decl = {
+        "type": "match",
+        "match": match,
+        "competition": "Coppa Italia",
+        "home": "Atalanta",
+        "away": "Inter",
+        "kickoff": "2026-01-20T20:00:00Z",
+    }
+    return [decl, *({"match": match, **e} for e in events)]
+
+
+# --- the tests ---------------------------------------------------------------------------------
+
+
+async def test_commands_then_the_seed_match_as_embeds(running: Running) -> None:
+    dc = running.dc
+    assert {c["name"] for c in dc.synced_commands[None]} == COMMANDS
+    team_option = {c["name"]: c for c in dc.synced_commands[None]}["subscribe"]["options"][0]
+    assert team_option["name"] == "team" and team_option["autocomplete"] is True
+
+    # a member without Manage Server / Manage Channels is refused, privately
+    refused = await running.slash("subscribe", {"team": "Inter"}, user=MEMBER, permissions=None)
+    assert refused.ephemeral
+    assert embed(refused)["title"] == "Only the chat's admins can change what this chat follows."
+    assert running.subscriptions(ALERTS) == []
+
+    # autocomplete offers the store's team names
+    iid = await dc.send_autocomplete(GUILD, ALERTS, ADMIN, "subscribe", {"team": "int"}, "team")
+    choices = (await dc.wait_interaction_response(iid)).choices
+    assert {"name": "Inter", "value": "Inter"} in choices
+    assert len(choices) <= 25
+
+    done = await running.slash("subscribe", {"team": "Inter"})
+    assert not done.ephemeral
+    assert embed(done)["title"] == "✅ This chat now follows Inter. Alerts: key events."
+    assert running.subscriptions(ALERTS) == ["inter"]
+    by_guild = await running.slash("subscribe", {"team": "inter"}, permissions=MANAGE_GUILD)
+    assert embed(by_guild)["title"] == "This chat already follows Inter."
+
+    unknown = await running.slash("subscribe", {"team": "Interr Milano FC"})
+    assert unknown.ephemeral  # a refusal with suggestions, only for the one who typed it
+
+    subs = await running.slash("subscriptions", permissions=None)
+    assert embed(subs)["title"] == "This chat follows: Inter"
+    helped = await running.slash("help", permissions=None)
+    assert "/subscribe" in embed(helped)["description"]
+    before = await running.slash("score", {"team": "Inter"}, permissions=None)
+    assert embed(before)["title"] == "Inter: no match in my data yet."
+
+    # the seed match: 7 alerts at the default level (key events), then the recap
+    running.feed_in(seed_lines())
+    await dc.wait_for(8, timeout=30, channel_id=ALERTS)
+    sent = dc.messages(ALERTS)
+    assert [embed(m)["title"] for m in sent] == [
+        esc(title)
+        for title in (
+            "🟢 Kick-off: Atalanta v Inter",
+            "❌ Goal disallowed — Inter",
+            "⏸ Half-time: Atalanta 0-0 Inter",
+            "▶️ Second half under way: Atalanta 0-0 Inter",
+            "❌ Goal disallowed — Atalanta",
+            "⚽ GOAL! Atalanta 0-1 Inter",
+            "🏁 Full-time: Atalanta 0-1 Inter",
+            "🏁 Atalanta 0-1 Inter",
+        )
+    ]
+    goal = sent[5]
+    assert embed(goal)["description"] == (
+        "65' **Lautaro Martínez**" + esc(" scores for Inter (assist: Francesco Pio Esposito)")
+    )
+    assert embed(goal)["color"] == 0x2ECC71
+    recap = sent[7]
+    assert embed(recap)["description"].startswith("Serie A")
+    recap_fields = fields(recap)
+    assert recap_fields["⚽ Goals"] == (
+        "65' **Lautaro Martínez**" + esc(" — Inter (assist: Francesco Pio Esposito)")
+    )
+    assert "Djimsiti's costly error" in recap_fields["📋 Key moments"]
+    said = recap_fields["💬 What they said"]
+    assert f"**{esc('Cristian Chivu (Inter coach)')}**: *“We faced a great Atalanta side" in said
+    assert said.count("Chivu") == 2 and "Raffaele Palladino" in said
+    assert all(not m.content for m in sent)  # embeds only
+    assert dc.channel_violations() == []
+    assert dc.messages(GENERAL) == []
+
+    after = await running.slash("score", {"team": "Inter"}, permissions=None)
+    assert embed(after)["title"].startswith(esc("FT  Atalanta 0-1 Inter, Serie A"))  # no **
+    scorers = await running.slash("scorers", {"team": "inter"}, permissions=None)
+    assert "Lautaro Martínez 65'" in embed(scorers)["title"]
+
+
+async def test_cancelled_goal_edits_its_alert_and_quotes_ping_nobody(running: Running) -> None:
+    dc = running.dc
+    await running.slash("subscribe", {"team": "Atalanta"})
+    match = "cup-atalanta-inter"
+    running.feed_in(
+        match_lines(
+            match,
+            {"type": "period", "id": "p1", "minute": 0, "period": "first_half"},
+            {"type": "goal", "id": "g1", "minute": 9, "team": "Atalanta", "player": "@everyone"},
+        )
+    )
+    await dc.wait_for(2, timeout=15, channel_id=ALERTS)
+    alert = dc.messages(ALERTS)[1]
+    assert embed(alert)["title"] == esc("⚽ GOAL! Atalanta 1-0 Inter")
+    assert embed(alert)["description"] == f"9' **@{ZWSP}everyone** scores for Atalanta"
+
+    running.feed_in(
+        [
+            {
+                "type": "goal_cancelled",
+                "match": match,
+                "id": "c1",
+                "minute": 11,
+                "team": "Atalanta",
+                "ref": "g1",
+                "reason": "offside",
+            },
+            {"type": "period", "match": match, "id": "p4", "minute": 90, "period": "full_time"},
+            {
+                "type": "quote",
+                "match": match,
+                "id": "q1",
+                "speaker": "<@123>",
+                "role": "fan",
+                "text": "Hey @everyone and @here, ask <@123> or <@&456> in <#789>!",
+            },
+        ]
+    )
+    await dc.wait_for(lambda: len(dc.edits) == 1, timeout=15)
+    edit = dc.edits[0]
+    assert edit.message_id == alert.id and edit.via == "channel"
+    assert edit.json["allowed_mentions"] == {"parse": []}
+    corrected = dc.get_message(alert.id)
+    assert corrected is not None
+    assert embed(corrected)["title"] == (
+        "⚽ ~~GOAL~~" + esc(" cancelled by VAR (offside) — Atalanta 0-0 Inter")
+    )
+    assert embed(corrected)["description"].endswith(
+        f"goal for Atalanta does not stand.\nScore: **{esc('Atalanta 0-0 Inter')}**"
+    )
+    assert f"@{ZWSP}everyone" in embed(corrected)["description"]
+
+    await dc.wait_for(4, timeout=15, channel_id=ALERTS)  # kick-off, goal, full-time, recap
+    recap = dc.messages(ALERTS)[3]
+    said = fields(recap)["💬 What they said"]
+    text = "Hey @everyone and @here, ask <@123> or <@&456> in <#789>!"
+    assert said == f"**{esc('<@123> (fan)')}**: *{esc(f'“{text}”')}*"
+    assert f"@{ZWSP}everyone and @{ZWSP}here, ask <@{ZWSP}123> or <@&{ZWSP}456>" in said
+    assert f"<#{ZWSP}789>" in said
+    assert "⚽ Goals" in fields(recap)
+    assert len(dc.messages(ALERTS)) == 4  # the correction was an edit, not a new message
+
+
+async def test_forbidden_channel_is_deactivated(running: Running) -> None:
+    dc = running.dc
+    await running.slash("subscribe", {"team": "Inter"}, channel=ALERTS)
+    await running.slash("subscribe", {"team": "Inter"}, channel=OTHER)
+    dc.forbid(OTHER)
+    match = "cup-forbidden"
+    running.feed_in(
+        match_lines(match, {"type": "period", "id": "p1", "minute": 0, "period": "first_half"})
+    )
+    await dc.wait_for(1, timeout=15, channel_id=ALERTS)
+
+    def deactivated() -> bool:
+        rows = running.query(
+            "SELECT active FROM chats WHERE platform = 'discord' AND chat_id = ?", str(OTHER)
+        )
+        return rows == [(0,)]
+
+    await running.eventually(deactivated)
+    to_other = [r for r in dc.requests if r.path == f"/channels/{OTHER}/messages"]
+    assert [r.status for r in to_other] == [403]
+
+    running.feed_in(
+        [
+            {
+                "type": "goal",
+                "match": match,
+                "id": "g1",
+                "minute": 3,
+                "team": "Inter",
+                "player": "Lautaro Martínez",
+            }
+        ]
+    )
+    await dc.wait_for(2, timeout=15, channel_id=ALERTS)
+    await asyncio.sleep(0.3)
+    assert [r for r in dc.requests if r.path == f"/channels/{OTHER}/messages"] == to_other
+    statuses = dict(
+        running.query(
+            "SELECT status, COUNT(*) FROM outbox WHERE chat_id = ? GROUP BY status", str(OTHER)
+        )
+    )
+    assert statuses == {"dropped": 1}  # the kick-off; the goal was never queued for it
+    assert dc.invalid_requests == 1
+
+
+async def test_deleted_channel_and_left_guild_lose_their_subscriptions(running: Running) -> None:
+    dc = running.dc
+    await running.slash("subscribe", {"team": "Inter"}, channel=ALERTS)
+    await running.slash("subscribe", {"team": "Milan"}, channel=GENERAL)
+    await running.slash("subscribe", {"team": "Inter"}, channel=FAR, guild=GUILD2)
+    assert running.subscriptions(FAR) == ["inter"]
+
+    await dc.channel_delete(ALERTS)
+    await running.eventually(lambda: running.subscriptions(ALERTS) == [])
+    assert running.subscriptions(GENERAL) == ["milan"]
+
+    await dc.guild_delete(GUILD2)
+    await running.eventually(lambda: running.subscriptions(FAR) == [])
+    assert running.subscriptions(GENERAL) == ["milan"]
+
+    # an outage (unavailable guild) is not a removal
+    await dc.guild_delete(GUILD, unavailable=True)
+    await asyncio.sleep(0.3)
+    assert running.subscriptions(GENERAL) == ["milan"]
+
+    # a DM is its own chat, and anyone may manage it
+    dm = await running.slash(
+        "subscribe", {"team": "Inter"}, channel=555, guild=None, permissions=None
+    )
+    assert not dm.ephemeral
+    assert running.subscriptions(555) == ["inter"]
+    kinds = running.query("SELECT chat_id, kind, title FROM chats ORDER BY chat_id")
+    assert (str(GENERAL), "group", "general") in kinds
