@@ -7,27 +7,33 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import Callable, Coroutine, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bot.chat_settings import ChatSettings
 from bot.commands import Commands
 from bot.delivery import Delivery
 from bot.engine import Engine, Ingested, format_for
-from bot.feed import Event, FeedError, MatchDecl, Parsed, Quote, Rejected
+from bot.feed import Event, FeedError, MatchDecl, Parsed, Quote, Rejected, parse_object
 from bot.feeds import FeedFollower
+from bot.messages import templates
 from bot.messages.model import Message
 from bot.messages.render import render
 from bot.polling import LivePolling
-from bot.ports import ChatAdapter, CommandContext, MatchSource
+from bot.ports import ChatAdapter, CommandContext, MatchSource, StatsSource
+from bot.reporting import REPORT_USAGE, Report, ReportError, ReportParser, Undo, new_report_id
 from bot.scheduler import Scheduler, utc
 from bot.teams import find_team, seed_known_teams
 from storage.store import NewOutboxRow, Store
 from storage.thread import StoreThread
 
 log = logging.getLogger(__name__)
+
+REPORT_ID = re.compile(r"r[0-9a-f]{6}")
 
 
 class MatchBot:
@@ -41,6 +47,8 @@ class MatchBot:
         recap_delay: float | None = 600.0,
         reminder_lead: float | None = 1800.0,
         sources: Iterable[MatchSource] = (),
+        stats: StatsSource | None = None,
+        reporters: frozenset[str] = frozenset(),
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.db = StoreThread(db_path)
@@ -48,6 +56,8 @@ class MatchBot:
         self.recap_delay = recap_delay
         self.reminder_lead = reminder_lead
         self.clock = clock
+        self.stats = stats
+        self.reporters = reporters
         self.scheduler = Scheduler()
         self.polling = LivePolling(self.db, self.scheduler, list(sources), self.ingest, clock)
         self.deliveries: dict[str, Delivery] = {}
@@ -190,7 +200,13 @@ class MatchBot:
     async def command(
         self, ctx: CommandContext, name: str, args: str, reply_key: str | None = None
     ) -> Message:
-        message = await self.db.call(lambda s: self.commands.run(ctx, name, args))
+        name = name.casefold()
+        if name == "report":
+            message = await self._report(ctx, args)
+        elif name == "table" or (name == "scorers" and self.stats is not None and not args):
+            message = await self._stats(ctx, name, args)
+        else:
+            message = await self.db.call(lambda s: self.commands.run(ctx, name, args))
         if reply_key is not None:
             await self._queue_reply(ctx, message, reply_key)
         return message
@@ -202,6 +218,84 @@ class MatchBot:
         if reply_key is not None:
             await self._queue_reply(ctx, message, reply_key)
         return message
+
+    async def _report(self, ctx: CommandContext, args: str) -> Message:
+        """``/report …``: a reporter's event, validated and ingested like a feed line."""
+        if f"{ctx.platform}:{ctx.user_id}" not in self.reporters:
+            return templates.report_refused()
+
+        def parse(store: Store) -> Report | Undo:
+            zone = ChatSettings.model_validate(store.chat_settings(ctx.platform, ctx.chat_id))
+            return ReportParser(store, self.clock, zone.zone).parse(args, new_report_id())
+
+        try:
+            parsed = await self.db.call(parse)
+            if isinstance(parsed, Undo):
+                if not REPORT_ID.fullmatch(parsed.report_id):
+                    raise ReportError(f"“{parsed.report_id}” is not a report id (like r1a2b3).")
+                what = await self.db.call(lambda s: self.engine.retract(parsed.report_id))
+                self.wake()
+                return templates.report_undone(what)
+            item = parse_object(parsed.item)
+            await self.ingest(item)
+        except (ReportError, FeedError) as exc:
+            return templates.report_problem(f"Not reported: {exc}", REPORT_USAGE)
+        described = await self.db.call(lambda s: self.engine.describe(item))
+        return templates.reported(described, parsed.item.get("id"), self._where(parsed))
+
+    @staticmethod
+    def _where(report: Report) -> str:
+        fixture = report.fixture
+        if fixture is None:
+            return "A new match: report its events with the team's name."
+        return f"{fixture.home} v {fixture.away}, {fixture.competition}"
+
+    async def _stats(self, ctx: CommandContext, name: str, args: str) -> Message:
+        """``/table`` and ``/scorers`` without a team, from the stats provider."""
+        if self.stats is None:
+            return templates.table_unavailable(
+                "The league table needs football-data.org: the operator sets FOOTBALL_DATA_TOKEN."
+            )
+        competition: str | None = args.strip() or None
+        if competition is None:
+            competition = await self.db.call(lambda s: self.commands.chat_competition(ctx))
+        if not competition:
+            return templates.table_unavailable(f"Which competition? For example: /{name} serie a")
+        code = self.stats.competition_code(competition)
+        if code is None:
+            if name == "scorers":
+                return await self.db.call(lambda s: self.commands.run(ctx, name, args))
+            return templates.table_unavailable(f"I have no table for “{competition}”.")
+        try:
+            if name == "table":
+                rows = await self.stats.table(code)
+                return templates.league_table(
+                    competition,
+                    [
+                        (
+                            r.position,
+                            r.team,
+                            r.played,
+                            r.won,
+                            r.drawn,
+                            r.lost,
+                            r.goal_difference,
+                            r.points,
+                        )
+                        for r in rows
+                    ],
+                )
+            scorers = await self.stats.top_scorers(code)
+            return templates.top_scorers(
+                competition,
+                [(s.player, s.team, s.goals) for s in scorers],
+                source="football-data.org",
+            )
+        except Exception as exc:  # a provider outage must not leave the fan without an answer
+            log.warning("stats for %s failed: %s", competition, exc)
+            if name == "scorers":
+                return await self.db.call(lambda s: self.commands.run(ctx, name, args))
+            return templates.table_unavailable("The table is not available right now; try later.")
 
     async def _queue_reply(self, ctx: CommandContext, message: Message, key: str) -> None:
         row = NewOutboxRow(

@@ -261,6 +261,16 @@ class Commands:
         row = chosen[0]
         return derive_state(Fixture.from_row(row), self.store.events(row["id"]))
 
+    def chat_competition(self, ctx: CommandContext) -> str | None:
+        """The competition of the latest match of the chat's teams, if any."""
+        followed = {t.id for t in self._chat_teams(ctx)}
+        mine = [
+            m["competition"]
+            for m in self.store.matches()
+            if m["home_team"] in followed or m["away_team"] in followed
+        ]
+        return mine[-1] if mine else None
+
     def _competitions(self) -> list[str]:
         """Competitions in the store, the most recently played first."""
         order: list[str] = []

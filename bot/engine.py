@@ -18,6 +18,7 @@ from bot.feed import (
     Event,
     FeedError,
     GoalCancelledEvent,
+    GoalEvent,
     MatchDecl,
     Quote,
 )
@@ -295,6 +296,89 @@ class Engine:
             self.store.mark_recap_queued(match_id, len(rows))
             log.info("recap of %s queued for %d chats", match_id, queued)
             return queued
+
+    def describe(self, item: MatchDecl | Event | Quote) -> str:
+        """One stored feed object in plain words, as a fan would read it."""
+        if isinstance(item, MatchDecl):
+            when = f"{item.kickoff:%d %b %H:%M %Z}"
+            return f"{item.home} v {item.away}, {item.competition}, kick-off {when}"
+        if isinstance(item, Quote):
+            return f"{item.speaker}: “{item.text}”"
+        state = self.state(item.match)
+        assert state is not None
+        stored = next(s for s in state.events if s.event.id == item.id)
+        if isinstance(item, GoalCancelledEvent):
+            goal = state.goal_by_id(item.ref)
+            return templates.plain_headline(templates.correction(state, item, goal))
+        return templates.plain_headline(templates.alert(state, stored))
+
+    def retract(self, event_id: str) -> str:
+        """Take back a reported event or quote; returns what was retracted, in words.
+
+        A goal is cancelled (its alerts are corrected like a VAR decision); any other event is
+        removed, its unsent alerts dropped and its sent alerts corrected; a quote is removed.
+        """
+        with self.store.atomic():
+            for row in self.store.events_with_id(event_id):
+                state = self.state(row["match_id"])
+                assert state is not None
+                stored = next(s for s in state.events if s.event.id == event_id)
+                event = stored.event
+                if isinstance(event, GoalEvent):
+                    if event_id in state.cancelled:
+                        raise FeedError(f"{event_id} is already taken back")
+                    cancel = GoalCancelledEvent(
+                        type="goal_cancelled",
+                        match=event.match,
+                        id=f"{event_id}-undo",
+                        minute=event.minute,
+                        stoppage=event.stoppage,
+                        team=event.team,
+                        ref=event_id,
+                        reason="other",
+                    )
+                    self._event(cancel)
+                    return templates.plain_headline(templates.alert(state, stored))
+                self._withdraw(state, stored)
+                return templates.plain_headline(templates.alert(state, stored))
+            for row in self.store.quotes_with_id(event_id):
+                self.store.delete_quote(row["match_id"], event_id)
+                return f"{row['speaker']}'s quote"
+        raise FeedError(f"there is no report {event_id!r}")
+
+    def _withdraw(self, state: MatchState, stored: StoredEvent) -> None:
+        event = stored.event
+        fixture = state.fixture
+        self.store.delete_event(fixture.id, event.id)
+        after = derive_state(fixture, self.store.events(fixture.id))
+        self.store.update_match_state(
+            fixture.id,
+            period=after.period,
+            home_goals=after.score.home,
+            away_goals=after.score.away,
+            finished_at=self.clock() if after.finished else None,
+        )
+        message = Renderer(lambda: templates.retracted(templates.alert(state, stored)))
+        rows = []
+        for row in self.store.outbox_rows_for(f"event:{fixture.id}:{event.id}:"):
+            if self.store.drop_pending(row["key"], "retracted by a reporter"):
+                continue
+            if row["status"] != "sent":
+                continue
+            body, payload = message(format_for(row["platform"]))
+            rows.append(
+                NewOutboxRow(
+                    key=f"retract:{fixture.id}:{event.id}:{row['platform']}:{row['chat_id']}",
+                    platform=row["platform"],
+                    chat_id=row["chat_id"],
+                    kind="correction",
+                    body=body,
+                    payload=payload,
+                    match_id=fixture.id,
+                    edit_key=row["key"],
+                )
+            )
+        self.store.enqueue(rows)
 
     def queue_reminder(self, match_id: str) -> int:
         """Queue the kick-off reminder for every chat following either team, once each.

@@ -166,6 +166,8 @@ def derive_state(fixture: Fixture, rows: list[dict[str, Any]]) -> MatchState:
             state.period = stored.event.period
             if stored.event.period in ("extra_time", "penalties"):
                 state.extra_time = True
+    if state.period is None and events:
+        state.period = "first_half"  # a feed that skipped the kick-off line: the match is on
     for stored in state.events:
         event = stored.event
         state.last_clock = max(state.last_clock, stored.clock)

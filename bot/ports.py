@@ -126,3 +126,34 @@ class MatchSource(Protocol):
     async def fixtures(self, team_names: list[str]) -> list[dict[str, Any]]:
         """``match`` declarations of the upcoming fixtures of these teams."""
         ...
+
+
+@dataclass(frozen=True)
+class TableRow:
+    position: int
+    team: str
+    played: int
+    won: int
+    drawn: int
+    lost: int
+    goal_difference: int
+    points: int
+
+
+@dataclass(frozen=True)
+class ScorerLine:
+    player: str
+    team: str
+    goals: int
+
+
+class StatsSource(Protocol):
+    """A provider of league tables and top scorers (football-data.org)."""
+
+    def competition_code(self, name: str) -> str | None:
+        """The provider's code for a competition name (``Serie A`` → ``SA``), if it has one."""
+        ...
+
+    async def table(self, code: str) -> list[TableRow]: ...
+
+    async def top_scorers(self, code: str) -> list[ScorerLine]: ...

@@ -124,6 +124,23 @@ def m002_polling(db: Database) -> None:
     db.table("matches").add_column("final_polled_at", float)
 
 
+@migrations()
+def m003_provider_teams(db: Database) -> None:
+    """Our team names mapped to a data provider's team ids (``provider_team_id`` NULL: the
+    provider was asked and no team matched; asked again after a while)."""
+    db.table("provider_teams").create(
+        {
+            "provider": str,
+            "team_name": str,
+            "provider_team_id": str,
+            "provider_name": str,
+            "checked_at": float,
+        },
+        pk=("provider", "team_name"),
+        not_null={"provider", "team_name"},
+    )
+
+
 def apply(db: Database) -> None:
     """Bring the schema up to date (no-op when it already is)."""
     migrations.apply(db)

@@ -504,6 +504,37 @@ class Store:
         clause = f" WHERE {' AND '.join(where)}" if where else ""
         return self._rows(f"SELECT * FROM outbox{clause} ORDER BY id", params)
 
+    # --- reporters' corrections -------------------------------------------------------------
+
+    def events_with_id(self, event_id: str) -> list[Row]:
+        return self._rows("SELECT * FROM events WHERE id = ?", [event_id])
+
+    def quotes_with_id(self, quote_id: str) -> list[Row]:
+        return self._rows("SELECT * FROM quotes WHERE id = ?", [quote_id])
+
+    def delete_event(self, match_id: str, event_id: str) -> None:
+        self._exec("DELETE FROM events WHERE match_id = ? AND id = ?", [match_id, event_id])
+
+    def delete_quote(self, match_id: str, quote_id: str) -> None:
+        self._exec("DELETE FROM quotes WHERE match_id = ? AND id = ?", [match_id, quote_id])
+
+    def outbox_rows_for(self, key_prefix: str) -> list[Row]:
+        """Rows whose key starts with ``key_prefix`` (one event's alerts in every chat)."""
+        return self._rows(
+            "SELECT * FROM outbox WHERE substr(key, 1, length(?)) = ? ORDER BY id",
+            [key_prefix, key_prefix],
+        )
+
+    def drop_pending(self, key: str, reason: str) -> bool:
+        return (
+            self._exec(
+                "UPDATE outbox SET status = 'dropped', last_error = ? WHERE key = ?"
+                " AND status = 'pending'",
+                [reason, key],
+            )
+            == 1
+        )
+
     # --- recaps ----------------------------------------------------------------------------
 
     def recap_queued(self, match_id: str) -> bool:
@@ -551,4 +582,28 @@ class Store:
         return self._rows(
             "SELECT m.* FROM matches m LEFT JOIN recaps r ON r.match_id = m.id"
             " WHERE m.finished_at IS NOT NULL AND r.match_id IS NULL ORDER BY m.finished_at"
+        )
+
+    # --- data providers --------------------------------------------------------------------
+
+    def provider_team(self, provider: str, team_name: str) -> Row | None:
+        """The cached mapping of our ``team_name`` to ``provider``'s team (None: never asked)."""
+        return self._one(
+            "SELECT * FROM provider_teams WHERE provider = ? AND team_name = ?",
+            [provider, team_name],
+        )
+
+    def save_provider_team(
+        self,
+        provider: str,
+        team_name: str,
+        provider_team_id: str | None,
+        provider_name: str | None,
+        checked_at: float,
+    ) -> None:
+        """Remember a mapping (``provider_team_id`` None: the provider has no such team)."""
+        self._exec(
+            "INSERT OR REPLACE INTO provider_teams (provider, team_name, provider_team_id,"
+            " provider_name, checked_at) VALUES (?, ?, ?, ?, ?)",
+            [provider, team_name, provider_team_id, provider_name, checked_at],
         )

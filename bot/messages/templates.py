@@ -36,6 +36,7 @@ from bot.messages.model import (
     quoted,
     strike,
 )
+from bot.messages.render import render_line
 
 REASONS = {
     "offside": "offside",
@@ -393,6 +394,7 @@ COMMAND_HELP: tuple[tuple[str, str], ...] = (
     ("scorers", "[TEAM]: scorers of the match, or the top scorers"),
     ("next", "[TEAM]: the next fixture"),
     ("last", "[TEAM]: the latest result"),
+    ("table", "[COMPETITION]: the league table"),
     ("settings", "alert level, time zone, spoiler delay"),
     ("help", "what I can do"),
 )
@@ -511,14 +513,15 @@ def match_scorers(state: MatchState) -> Message:
     return reply(line(bold(result_line(state)), f": {names}"))
 
 
-def top_scorers(competition: str, table: Sequence[tuple[str, str, int]]) -> Message:
+def top_scorers(
+    competition: str, table: Sequence[tuple[str, str, int]], source: str | None = None
+) -> Message:
     """``table`` rows are (player, team, goals), best first."""
     if not table:
         return reply(f"No goals in {competition} in my data yet.")
     rows = [line(f"{i}. ", bold(p), f" ({t}) {g}") for i, (p, t, g) in enumerate(table, start=1)]
-    return reply(
-        line(bold(f"{competition} top scorers")), *rows, line(italic("From the matches I know."))
-    )
+    origin = f"From {source}." if source else "From the matches I know."
+    return reply(line(bold(f"{competition} top scorers")), *rows, line(italic(origin)))
 
 
 # --- settings, fixtures and reminders -----------------------------------------------------------
@@ -595,3 +598,72 @@ def reminder(fixture: Fixture, minutes_before: int, tz: ZoneInfo | None) -> Mess
             ),
         ),
     )
+
+
+# --- reporters -----------------------------------------------------------------------------------
+
+
+def plain_headline(message: Message) -> str:
+    """A message's headline and first line as plain words (for acknowledgements)."""
+    first = message.sections[0].lines[0] if message.sections and message.sections[0].lines else ()
+    head = render_line(message.headline, "text")
+    return f"{head} — {render_line(first, 'text')}" if first else head
+
+
+def reported(what: str, report_id: str | None, where: str) -> Message:
+    """The acknowledgement of a report: the event as understood, and how to take it back."""
+    rows = [line("✅ Reported: ", bold(what)), line(where)]
+    if report_id:
+        rows.append(line("Wrong? ", bold(f"/report undo {report_id}")))
+    return reply(*rows)
+
+
+def report_undone(what: str) -> Message:
+    return reply(line("↩️ Taken back: ", bold(what)))
+
+
+def report_refused() -> Message:
+    return reply(
+        "Only the bot's reporters can use /report.",
+        "The operator names them in MATCHBOT_REPORTERS.",
+        kind="error",
+    )
+
+
+def report_problem(problem: str, usage: Sequence[tuple[str, str]]) -> Message:
+    rows = [line(bold(f"/report {syntax}"), f" — {what}") for syntax, what in usage]
+    return Message(
+        kind="error",
+        headline=line(problem),
+        sections=(Section(title="Reporter commands", lines=tuple(rows)),),
+    )
+
+
+def retracted(original: Message) -> Message:
+    """What a reporter's taken-back alert becomes."""
+    return Message(
+        kind="correction",
+        headline=line("↩️ ", strike(render_line(original.headline, "text"))),
+        sections=(Section(lines=(line("This was reported by mistake and has been taken back."),)),),
+    )
+
+
+def league_table(
+    competition: str, rows: Sequence[tuple[int, str, int, int, int, int, int, int]]
+) -> Message:
+    """``rows``: (position, team, played, won, drawn, lost, goal difference, points)."""
+    if not rows:
+        return reply(f"No table for {competition} yet.")
+    lines = [
+        line(f"{pos}. ", bold(team), f" {pts} pts · P{p} W{w} D{d} L{lost} · GD {gd:+d}")
+        for pos, team, p, w, d, lost, gd, pts in rows
+    ]
+    return Message(
+        kind="table",
+        headline=line(bold(f"🏆 {competition} table")),
+        sections=(Section(lines=tuple(lines)),),
+    )
+
+
+def table_unavailable(reason: str) -> Message:
+    return reply(reason, kind="error")

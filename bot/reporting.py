@@ -1,0 +1,374 @@
+"""Reporter commands: what no feed carries (saves, misses, notes, quotes), typed on a phone.
+
+``/report goal Inter Lautaro Martínez 65 assist Esposito`` becomes a feed-format-v1 ``goal``
+and goes through the same validation and engine as any feed line. The grammar, with examples,
+is in ``REPORT_USAGE``; every report is acknowledged with an id that ``/report undo ID`` takes
+back.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.match import Fixture, MatchState, derive_state
+from bot.teams import Team, find_team, normalize
+from storage.store import Store
+
+REPORT_USAGE: tuple[tuple[str, str], ...] = (
+    ("match HOME v AWAY [at 2026-02-01 20:45] [in Serie A]", "declare a match no feed covers"),
+    ("period TEAM kickoff|ht|2h|et|pens|ft [MINUTE]", "the match moves on"),
+    (
+        "goal TEAM PLAYER MINUTE [pen|og] [assist PLAYER]",
+        "/report goal Inter Lautaro Martínez 65 assist Esposito",
+    ),
+    ("disallowed TEAM [PLAYER] MINUTE offside|foul|handball|var|other", "a goal that never stood"),
+    ("cancel TEAM MINUTE [REASON]", "VAR overturns TEAM's latest goal"),
+    ("card TEAM PLAYER MINUTE yellow|second|red", "a booking"),
+    ("sub TEAM PLAYER MINUTE [for PLAYER]", "a substitution"),
+    ("save TEAM KEEPER MINUTE [from SHOOTER]", "/report save Atalanta Carnesecchi 12 from Thuram"),
+    ("miss TEAM PLAYER MINUTE [assist PLAYER] [: what happened]", "a big chance missed"),
+    ("pen TEAM PLAYER MINUTE saved|missed|woodwork", "a penalty that did not go in"),
+    ("note TEAM MINUTE TEXT", "a key moment in your words"),
+    (
+        "quote TEAM SPEAKER [(ROLE)]: TEXT",
+        "/report quote Inter Cristian Chivu (Inter coach): We faced a great side",
+    ),
+    ("undo ID", "take a report back"),
+)
+
+MINUTE = re.compile(r"^(\d{1,3})(?:\+(\d{1,2}))?'?$")
+PERIODS = {
+    "kickoff": "first_half",
+    "ko": "first_half",
+    "1h": "first_half",
+    "ht": "half_time",
+    "halftime": "half_time",
+    "2h": "second_half",
+    "et": "extra_time",
+    "pens": "penalties",
+    "penalties": "penalties",
+    "ft": "full_time",
+    "fulltime": "full_time",
+}
+PERIOD_MINUTE = {
+    "first_half": 0,
+    "half_time": 45,
+    "second_half": 46,
+    "extra_time": 91,
+    "penalties": 120,
+    "full_time": 90,
+}
+REASONS = ("offside", "foul", "handball", "var", "other")
+CARDS = {
+    "yellow": "yellow",
+    "second": "second_yellow",
+    "second_yellow": "second_yellow",
+    "red": "red",
+}
+OUTCOMES = ("saved", "missed", "woodwork")
+
+
+class ReportError(ValueError):
+    """The report cannot be understood; the message says why, for the reporter."""
+
+
+@dataclass(frozen=True)
+class Undo:
+    report_id: str
+
+
+@dataclass(frozen=True)
+class Report:
+    """A feed object built from a reporter's words, and the match it belongs to."""
+
+    item: dict[str, Any]
+    fixture: Fixture | None
+
+
+def new_report_id() -> str:
+    return "r" + secrets.token_hex(3)
+
+
+def _minute(token: str) -> tuple[int, int | None] | None:
+    found = MINUTE.match(token)
+    if not found:
+        return None
+    return int(found.group(1)), int(found.group(2)) if found.group(2) else None
+
+
+class ReportParser:
+    """Turns ``/report`` arguments into feed objects, looking teams and matches up in the store."""
+
+    def __init__(self, store: Store, clock: Callable[[], float], tz: ZoneInfo) -> None:
+        self.store = store
+        self.clock = clock
+        self.tz = tz
+
+    def parse(self, args: str, report_id: str) -> Report | Undo:
+        words = args.split()
+        if not words:
+            raise ReportError("What happened? For example: /report goal Inter Lautaro Martínez 65")
+        kind, rest = words[0].casefold(), words[1:]
+        if kind == "undo":
+            if len(rest) != 1:
+                raise ReportError("Which report? For example: /report undo r1a2b3")
+            return Undo(rest[0])
+        if kind == "match":
+            return self._match(rest, report_id)
+        builders = {
+            "period": self._period,
+            "goal": self._goal,
+            "disallowed": self._disallowed,
+            "cancel": self._cancel,
+            "card": self._card,
+            "sub": self._sub,
+            "save": self._save,
+            "miss": self._miss,
+            "pen": self._penalty,
+            "note": self._note,
+            "quote": self._quote,
+        }
+        if kind not in builders:
+            raise ReportError(
+                f"I can't report “{kind}”. Try: {', '.join(['match', *builders, 'undo'])}."
+            )
+        team, state, rest = self._team_and_match(rest)
+        item = builders[kind](team, state, rest)
+        item.update(match=state.fixture.id, id=report_id)
+        if kind != "period":
+            item["team"] = self._spelling(state.fixture, team)
+        return Report(item, state.fixture)
+
+    # --- teams and matches -----------------------------------------------------------------
+
+    def _team_and_match(self, words: list[str]) -> tuple[Team, MatchState, list[str]]:
+        # The team name may take several words: an exact name or alias wins, longest first;
+        # only a one-word team is looked up loosely (a typo), never a team plus a player.
+        for size in (3, 2, 1):
+            if len(words) >= size:
+                exact = self.store.team_by_alias(normalize(" ".join(words[:size])))
+                if exact is not None:
+                    team = Team(exact["id"], exact["name"])
+                    return team, self._match_of(team), words[size:]
+        if words:
+            loose = find_team(self.store, words[0])
+            if loose.team is not None:
+                return loose.team, self._match_of(loose.team), words[1:]
+        typed = words[0] if words else ""
+        raise ReportError(
+            f"Which team? I don't know “{typed}”. Start with the team: /report goal Inter …"
+        )
+
+    def _match_of(self, team: Team) -> MatchState:
+        """The team's live match, else its next one within a day, else its latest."""
+        rows = self.store.matches_of_team(team.id)
+        now = datetime.fromtimestamp(self.clock(), UTC)
+        live = [r for r in rows if r["period"] not in (None, "full_time")]
+        soon = [
+            r
+            for r in rows
+            if r["period"] is None
+            and abs(datetime.fromisoformat(r["kickoff"]) - now) < timedelta(hours=24)
+        ]
+        started = [r for r in rows if r["period"] is not None]
+        chosen = live[-1:] or soon[:1] or started[-1:]
+        if not chosen:
+            raise ReportError(
+                f"{team.name} has no match in my data. Declare it first:"
+                f" /report match {team.name} v OPPONENT"
+            )
+        row = chosen[0]
+        return derive_state(Fixture.from_row(row), self.store.events(row["id"]))
+
+    @staticmethod
+    def _spelling(fixture: Fixture, team: Team) -> str:
+        if team.id == fixture.home_team:
+            return fixture.home
+        if team.id == fixture.away_team:
+            return fixture.away
+        raise ReportError(f"{team.name} does not play in {fixture.home} v {fixture.away}.")
+
+    # --- the reports -----------------------------------------------------------------------
+
+    @staticmethod
+    def _player_minute(
+        words: list[str], need_player: bool = True
+    ) -> tuple[str | None, tuple[int, int | None], list[str]]:
+        for i, word in enumerate(words):
+            at = _minute(word)
+            if at is not None:
+                player = " ".join(words[:i]) or None
+                if need_player and player is None:
+                    break
+                return player, at, words[i + 1 :]
+        raise ReportError("I need the player and the minute, e.g. “Lautaro Martínez 65” or “45+2”.")
+
+    @staticmethod
+    def _clock(at: tuple[int, int | None]) -> dict[str, Any]:
+        minute, stoppage = at
+        return {"minute": minute, **({"stoppage": stoppage} if stoppage else {})}
+
+    def _match(self, words: list[str], report_id: str) -> Report:
+        text = " ".join(words)
+        found = re.match(
+            r"^(.+?)\s+(?:v|vs|-)\s+(.+?)(?:\s+at\s+(\d{4}-\d{2}-\d{2})\s+(\d{1,2}:\d{2}))?"
+            r"(?:\s+in\s+(.+))?$",
+            text,
+            re.IGNORECASE,
+        )
+        if not found:
+            raise ReportError(
+                "For example: /report match Inter v Milan at 2026-02-01 20:45 in Serie A"
+            )
+        home, away, day, hour, competition = found.groups()
+        if day and hour:
+            local = datetime.fromisoformat(
+                f"{day}T{int(hour.split(':')[0]):02d}:{hour.split(':')[1]}"
+            )
+            kickoff = local.replace(tzinfo=self.tz)
+        else:
+            kickoff = datetime.fromtimestamp(self.clock(), UTC)
+        item = {
+            "type": "match",
+            "match": f"report:{report_id}",
+            "competition": competition or "Friendly",
+            "home": home.strip(),
+            "away": away.strip(),
+            "kickoff": kickoff.isoformat(),
+        }
+        return Report(item, None)
+
+    def _period(self, team: Team, state: MatchState, words: list[str]) -> dict[str, Any]:
+        if not words or words[0].casefold() not in PERIODS:
+            raise ReportError("Which period? kickoff, ht, 2h, et, pens or ft.")
+        period = PERIODS[words[0].casefold()]
+        at = _minute(words[1]) if len(words) > 1 else None
+        return {
+            "type": "period",
+            "period": period,
+            **self._clock(at or (PERIOD_MINUTE[period], None)),
+        }
+
+    def _goal(self, team: Team, state: MatchState, words: list[str]) -> dict[str, Any]:
+        player, at, rest = self._player_minute(words)
+        item: dict[str, Any] = {"type": "goal", "player": player, **self._clock(at)}
+        while rest:
+            word = rest.pop(0).casefold()
+            if word in ("pen", "penalty"):
+                item["kind"] = "penalty"
+            elif word in ("og", "own"):
+                item["kind"] = "own_goal"
+            elif word == "assist" and rest:
+                item["assist"], rest = " ".join(rest), []
+            else:
+                raise ReportError(
+                    f"After the minute I understand pen, og or assist NAME, not “{word}”."
+                )
+        return item
+
+    def _disallowed(self, team: Team, state: MatchState, words: list[str]) -> dict[str, Any]:
+        if not words or words[-1].casefold() not in REASONS:
+            raise ReportError(f"Why was it disallowed? End with one of: {', '.join(REASONS)}.")
+        reason = words[-1].casefold()
+        player, at, _ = self._player_minute(words[:-1], need_player=False)
+        return {
+            "type": "goal_disallowed",
+            "reason": reason,
+            **self._clock(at),
+            **({"player": player} if player else {}),
+        }
+
+    def _cancel(self, team: Team, state: MatchState, words: list[str]) -> dict[str, Any]:
+        _, at, rest = self._player_minute(words, need_player=False)
+        reason = rest[0].casefold() if rest else "var"
+        if reason not in REASONS:
+            raise ReportError(f"The reason is one of: {', '.join(REASONS)}.")
+        goals = [g for g in state.goals if g.goal.team == self._spelling(state.fixture, team)]
+        if not goals:
+            raise ReportError(
+                f"{team.name} has no goal to cancel in {state.fixture.home} v {state.fixture.away}."
+            )
+        return {
+            "type": "goal_cancelled",
+            "ref": goals[-1].goal.id,
+            "reason": reason,
+            **self._clock(at),
+        }
+
+    def _card(self, team: Team, state: MatchState, words: list[str]) -> dict[str, Any]:
+        if not words or words[-1].casefold() not in CARDS:
+            raise ReportError("Which card? End with yellow, second or red.")
+        player, at, _ = self._player_minute(words[:-1])
+        return {
+            "type": "card",
+            "player": player,
+            "card": CARDS[words[-1].casefold()],
+            **self._clock(at),
+        }
+
+    def _sub(self, team: Team, state: MatchState, words: list[str]) -> dict[str, Any]:
+        player, at, rest = self._player_minute(words)
+        item: dict[str, Any] = {"type": "substitution", "player_in": player, **self._clock(at)}
+        if rest and rest[0].casefold() == "for" and len(rest) > 1:
+            item["player_out"] = " ".join(rest[1:])
+        return item
+
+    def _save(self, team: Team, state: MatchState, words: list[str]) -> dict[str, Any]:
+        player, at, rest = self._player_minute(words)
+        item: dict[str, Any] = {"type": "save", "player": player, **self._clock(at)}
+        if rest and rest[0].casefold() == "from" and len(rest) > 1:
+            item["shooter"] = " ".join(rest[1:])
+        return item
+
+    def _miss(self, team: Team, state: MatchState, words: list[str]) -> dict[str, Any]:
+        text = " ".join(words)
+        head, _, detail = text.partition(":")
+        player, at, rest = self._player_minute(head.split())
+        item: dict[str, Any] = {"type": "miss", "player": player, **self._clock(at)}
+        if rest and rest[0].casefold() == "assist" and len(rest) > 1:
+            item["assist"] = " ".join(rest[1:])
+        if detail.strip():
+            item["detail"] = detail.strip()
+        return item
+
+    def _penalty(self, team: Team, state: MatchState, words: list[str]) -> dict[str, Any]:
+        if not words or words[-1].casefold() not in OUTCOMES:
+            raise ReportError("How did it end? End with saved, missed or woodwork.")
+        player, at, _ = self._player_minute(words[:-1])
+        return {
+            "type": "penalty_missed",
+            "player": player,
+            "outcome": words[-1].casefold(),
+            **self._clock(at),
+        }
+
+    def _note(self, team: Team, state: MatchState, words: list[str]) -> dict[str, Any]:
+        if not words or _minute(words[0]) is None or len(words) < 2:
+            raise ReportError("For example: /report note Atalanta 65 Djimsiti loses the ball")
+        at = _minute(words[0])
+        assert at is not None
+        return {"type": "note", "text": " ".join(words[1:]), **self._clock(at)}
+
+    def _quote(self, team: Team, state: MatchState, words: list[str]) -> dict[str, Any]:
+        who, sep, text = " ".join(words).partition(":")
+        if not sep or not who.strip() or not text.strip():
+            raise ReportError(
+                "For example: /report quote Inter Cristian Chivu (Inter coach): We faced a great"
+                " side"
+            )
+        role = re.search(r"\(([^)]+)\)\s*$", who)
+        speaker = who[: role.start()].strip() if role else who.strip()
+        item: dict[str, Any] = {
+            "type": "quote",
+            "speaker": speaker,
+            "text": text.strip().strip('“”"'),
+        }
+        if role:
+            item["role"] = role.group(1).strip()
+        return item
