@@ -11,7 +11,7 @@ from bot.chat_settings import LEVEL_NAMES, MAX_SPOILER_DELAY, ChatSettings, find
 from bot.feed import GoalEvent
 from bot.match import Fixture, MatchState, derive_state
 from bot.messages import templates
-from bot.messages.model import Message, bold, line
+from bot.messages.model import Message, line
 from bot.ports import CommandContext
 from bot.teams import Team, find_team, normalize
 from storage.store import Store
@@ -46,7 +46,7 @@ class Commands:
             return templates.unknown_command(name)
         self.store.ensure_chat(ctx.platform, ctx.chat_id, ctx.chat_title, ctx.chat_kind)
         if name in CHANGES_SUBSCRIPTIONS and not ctx.can_manage:
-            return templates.admins_only()
+            return templates.admins_only_in(ctx.place)
         return handler(ctx, args.strip())
 
     def press(self, ctx: CommandContext, action: str) -> Message:
@@ -82,18 +82,18 @@ class Commands:
             return team
         new = self.store.subscribe(ctx.platform, ctx.chat_id, team.id)
         settings = ChatSettings.model_validate(self.store.chat_settings(ctx.platform, ctx.chat_id))
-        return templates.subscribed(team.name, settings.level_name, already=not new)
+        return templates.subscribed(team.name, settings.level_name, not new, ctx.place)
 
     def unsubscribe(self, ctx: CommandContext, args: str) -> Message:
         team = self._team(args, "unsubscribe")
         if isinstance(team, Message):
             return team
         was = self.store.unsubscribe(ctx.platform, ctx.chat_id, team.id)
-        return templates.unsubscribed(team.name, was)
+        return templates.unsubscribed(team.name, was, ctx.place)
 
     def subscriptions(self, ctx: CommandContext, args: str) -> Message:
         teams = self.store.subscriptions(ctx.platform, ctx.chat_id)
-        return templates.subscriptions([t["name"] for t in teams])
+        return templates.subscriptions([t["name"] for t in teams], ctx.place)
 
     def _chat_teams(self, ctx: CommandContext) -> list[Team]:
         return [
@@ -109,12 +109,7 @@ class Commands:
             team = self._team(args, command)
             return team if isinstance(team, Message) else [team]
         teams = self._chat_teams(ctx)
-        if not teams:
-            return templates.reply(
-                "This chat follows no team yet.",
-                line("Ask for one: ", bold(f"/{command} inter"), "."),
-            )
-        return teams
+        return teams or templates.follows_nothing(ctx.place, command)
 
     def next(self, ctx: CommandContext, args: str) -> Message:
         teams = self._teams_for(ctx, args, "next")
@@ -156,9 +151,9 @@ class Commands:
     def settings(self, ctx: CommandContext, args: str) -> Message:
         current = self._zone(ctx)
         if not args:
-            return self._settings_view(current)
+            return self._settings_view(current, ctx.place)
         if not ctx.can_manage:
-            return templates.admins_only()
+            return templates.admins_only_in(ctx.place)
         what, _, value = args.partition(" ")
         what, value = what.casefold(), value.strip()
         changed = current.model_copy()
@@ -188,24 +183,17 @@ class Commands:
                 "I can change: level, timezone, spoiler.", "/settings level all"
             )
         self.store.set_chat_settings(ctx.platform, ctx.chat_id, changed.as_dict())
-        return self._settings_view(changed, note="✅ Settings saved")
+        return self._settings_view(changed, ctx.place, note="✅ Settings saved")
 
-    def _settings_view(self, s: ChatSettings, note: str | None = None) -> Message:
-        return templates.settings_view(s.level_name, s.level, s.timezone, s.spoiler_delay, note)
+    def _settings_view(self, s: ChatSettings, place: str, note: str | None = None) -> Message:
+        return templates.settings_view(
+            s.level_name, s.level, s.timezone, s.spoiler_delay, note, place
+        )
 
     def score(self, ctx: CommandContext, args: str) -> Message:
-        if args:
-            team = self._team(args, "score")
-            if isinstance(team, Message):
-                return team
-            teams = [team]
-        else:
-            teams = self._chat_teams(ctx)
-            if not teams:
-                return templates.reply(
-                    "This chat follows no team yet.",
-                    line("Ask for one: ", bold("/score inter"), "."),
-                )
+        teams = self._teams_for(ctx, args, "score")
+        if isinstance(teams, Message):
+            return teams
         zone = self._zone(ctx).zone
         seen: set[str] = set()
         rows = []

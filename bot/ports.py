@@ -69,6 +69,7 @@ class CommandContext:
     chat_kind: str = "private"  # private, group or channel
     chat_title: str | None = None
     can_manage: bool = True  # may change this chat's subscriptions and settings
+    place: str = "chat"  # what fans call it: "chat" (Telegram, console) or "channel" (Discord)
 
 
 class ChatAdapter(Protocol):

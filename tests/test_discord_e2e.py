@@ -42,7 +42,19 @@ MEMBER = 223_456_789_012_345_678
 MANAGE_CHANNELS = 1 << 4
 MANAGE_GUILD = 1 << 5
 ZWSP = "\u200b"
-COMMANDS = {"subscribe", "unsubscribe", "subscriptions", "score", "scorers", "help"}
+COMMANDS = {
+    "subscribe",
+    "unsubscribe",
+    "subscriptions",
+    "score",
+    "scorers",
+    "next",
+    "last",
+    "table",
+    "settings",
+    "report",
+    "help",
+}
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -129,6 +141,7 @@ async def running(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncItera
             MATCHBOT_FEEDS=str(feed),
             # minutes: 3 s, so the quotes right after full time make it into the recap
             MATCHBOT_RECAP_DELAY=0.05,
+            MATCHBOT_REPORTERS=f"discord:{ADMIN}",
         )
         stop = asyncio.Event()
         task = asyncio.create_task(run_bot(settings, stop))
@@ -194,7 +207,9 @@ async def test_commands_then_the_seed_match_as_embeds(running: Running) -> None:
     # a member without Manage Server / Manage Channels is refused, privately
     refused = await running.slash("subscribe", {"team": "Inter"}, user=MEMBER, permissions=None)
     assert refused.ephemeral
-    assert embed(refused)["title"] == "Only the chat's admins can change what this chat follows."
+    assert embed(refused)["title"] == (
+        "Only members who can manage this server or channel can change what it follows."
+    )
     assert running.subscriptions(ALERTS) == []
 
     # autocomplete offers the store's team names
@@ -205,16 +220,16 @@ async def test_commands_then_the_seed_match_as_embeds(running: Running) -> None:
 
     done = await running.slash("subscribe", {"team": "Inter"})
     assert not done.ephemeral
-    assert embed(done)["title"] == "✅ This chat now follows Inter. Alerts: key events."
+    assert embed(done)["title"] == "✅ This channel now follows Inter. Alerts: key events."
     assert running.subscriptions(ALERTS) == ["inter"]
     by_guild = await running.slash("subscribe", {"team": "inter"}, permissions=MANAGE_GUILD)
-    assert embed(by_guild)["title"] == "This chat already follows Inter."
+    assert embed(by_guild)["title"] == "This channel already follows Inter."
 
     unknown = await running.slash("subscribe", {"team": "Interr Milano FC"})
     assert unknown.ephemeral  # a refusal with suggestions, only for the one who typed it
 
     subs = await running.slash("subscriptions", permissions=None)
-    assert embed(subs)["title"] == "This chat follows: Inter"
+    assert embed(subs)["title"] == "This channel follows: Inter"
     helped = await running.slash("help", permissions=None)
     assert "/subscribe" in embed(helped)["description"]
     before = await running.slash("score", {"team": "Inter"}, permissions=None)
@@ -398,3 +413,35 @@ async def test_deleted_channel_and_left_guild_lose_their_subscriptions(running: 
     assert running.subscriptions(555) == ["inter"]
     kinds = running.query("SELECT chat_id, kind, title FROM chats ORDER BY chat_id")
     assert (str(GENERAL), "group", "general") in kinds
+
+
+async def test_settings_options_and_reporter_commands(running: Running) -> None:
+    await running.slash("subscribe", {"team": "Inter"})
+    saved = await running.slash("settings", {"level": "all", "spoiler_delay": 0})
+    assert embed(saved)["title"] == "✅ Settings saved"
+    assert "Alerts: **everything**" in embed(saved)["description"]
+    bad = await running.slash("settings", {"timezone": "Mars/Olympus"})
+    assert bad.ephemeral and embed(bad)["title"] == "I don't know the time zone “Mars/Olympus”."
+
+    refused = await running.slash("report", {"what": "goal Inter Lautaro 65"}, user=999)
+    assert refused.ephemeral
+    assert embed(refused)["title"] == "Only the bot's reporters can use /report."
+
+    await running.slash("report", {"what": "match Atalanta v Inter in Serie A"})
+    ack = await running.slash("report", {"what": "goal Inter Lautaro Martínez 65 assist Esposito"})
+    assert not ack.ephemeral
+    assert embed(ack)["title"].startswith("✅ Reported: ⚽ GOAL! Atalanta 0-1 Inter")
+    await running.dc.wait_for(
+        lambda: [
+            m
+            for m in running.dc.messages(ALERTS)
+            if m.embeds and m.embeds[0]["title"].startswith("⚽ GOAL! Atalanta 0-1 Inter")
+        ],
+        10,
+    )
+    report_id = embed(ack)["description"].rsplit(" ", 1)[-1].strip("*")
+    undone = await running.slash("report", {"what": f"undo {report_id}"})
+    assert embed(undone)["title"].startswith("↩️ Taken back: ⚽ GOAL!")
+    await running.dc.wait_for(
+        lambda: any("cancelled" in e.json["embeds"][0]["title"] for e in running.dc.edits), 10
+    )

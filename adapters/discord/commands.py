@@ -28,8 +28,18 @@ COMMANDS: dict[str, str] = {
     "subscriptions": "The teams this channel follows",
     "score": "Live or latest score of a team (or of the teams this channel follows)",
     "scorers": "Scorers of a team's match, or a competition's top scorers",
+    "next": "A team's next fixture (or of the teams this channel follows)",
+    "last": "A team's latest result (or of the teams this channel follows)",
+    "table": "A competition's league table",
+    "settings": "This channel's alert level, time zone and spoiler delay",
+    "report": "Reporters: post what no feed carries (see /report help)",
     "help": "What this bot can do",
 }
+LEVELS = [
+    app_commands.Choice(name="Goals only", value="goals"),
+    app_commands.Choice(name="Key events", value="key"),
+    app_commands.Choice(name="Everything", value="all"),
+]
 #: Reply kinds shown only to the member who typed the command.
 PRIVATE_KINDS = frozenset({"error", "suggestions"})
 #: Answer after this many seconds at the latest, deferring when the core is slower
@@ -55,6 +65,7 @@ def context_of(interaction: discord.Interaction) -> CommandContext:
         chat_kind="group" if in_guild else "private",
         chat_title=title,
         can_manage=bool(can_manage),
+        place="channel" if in_guild else "chat",
     )
 
 
@@ -76,15 +87,31 @@ async def answer(interaction: discord.Interaction, message: Message) -> None:
 
 
 async def run_command(
-    core: CoreAPI, interaction: discord.Interaction, name: str, args: str | None
+    core: CoreAPI, interaction: discord.Interaction, name: str, args: str | list[str] | None
 ) -> None:
-    """Run ``/name args`` through the core and answer; defers if the core is slow."""
+    """Run ``/name args`` through the core and answer; defers if the core is slow.
+
+    A list of arguments runs the command once for each (``/settings`` with several options)
+    and answers with the last reply, or the first refusal."""
     ctx = context_of(interaction)
-    task = asyncio.ensure_future(core.command(ctx, name, args or ""))
+    task = asyncio.ensure_future(_run_all(core, ctx, name, args))
     done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
     if not done:
         await interaction.response.defer(thinking=True)
     await answer(interaction, await task)
+
+
+async def _run_all(
+    core: CoreAPI, ctx: CommandContext, name: str, args: str | list[str] | None
+) -> Message:
+    if not isinstance(args, list):
+        return await core.command(ctx, name, args or "")
+    reply = await core.command(ctx, name, "")
+    for one in args:
+        reply = await core.command(ctx, name, one)
+        if reply.kind in PRIVATE_KINDS:
+            break
+    return reply
 
 
 def build_tree(client: discord.Client, core: CoreAPI) -> app_commands.CommandTree[discord.Client]:
@@ -128,6 +155,52 @@ def build_tree(client: discord.Client, core: CoreAPI) -> app_commands.CommandTre
     @app_commands.autocomplete(team=team_choices)
     async def scorers(interaction: discord.Interaction, team: str | None = None) -> None:
         await run_command(core, interaction, "scorers", team)
+
+    @tree.command(name="next", description=COMMANDS["next"])
+    @app_commands.describe(team="A team (leave empty for the teams this channel follows)")
+    @app_commands.autocomplete(team=team_choices)
+    async def next_(interaction: discord.Interaction, team: str | None = None) -> None:
+        await run_command(core, interaction, "next", team)
+
+    @tree.command(name="last", description=COMMANDS["last"])
+    @app_commands.describe(team="A team (leave empty for the teams this channel follows)")
+    @app_commands.autocomplete(team=team_choices)
+    async def last(interaction: discord.Interaction, team: str | None = None) -> None:
+        await run_command(core, interaction, "last", team)
+
+    @tree.command(name="table", description=COMMANDS["table"])
+    @app_commands.describe(competition="e.g. Serie A (leave empty for this channel's league)")
+    async def table(interaction: discord.Interaction, competition: str | None = None) -> None:
+        await run_command(core, interaction, "table", competition)
+
+    @tree.command(name="settings", description=COMMANDS["settings"])
+    @app_commands.describe(
+        level="Which alerts this channel gets",
+        timezone="Time zone for kick-off times, e.g. Europe/Rome",
+        spoiler_delay="Seconds to hold live alerts back (0-300), for delayed streams",
+    )
+    @app_commands.choices(level=LEVELS)
+    async def settings(
+        interaction: discord.Interaction,
+        level: app_commands.Choice[str] | None = None,
+        timezone: str | None = None,
+        spoiler_delay: app_commands.Range[int, 0, 300] | None = None,
+    ) -> None:
+        changes = [
+            f"{what} {value}"
+            for what, value in (
+                ("level", level.value if level else None),
+                ("timezone", timezone),
+                ("spoiler", spoiler_delay),
+            )
+            if value is not None
+        ]
+        await run_command(core, interaction, "settings", changes)
+
+    @tree.command(name="report", description=COMMANDS["report"])
+    @app_commands.describe(what="e.g. goal Inter Lautaro Martínez 65 assist Esposito")
+    async def report(interaction: discord.Interaction, what: str) -> None:
+        await run_command(core, interaction, "report", what)
 
     @tree.command(name="help", description=COMMANDS["help"])
     async def help_(interaction: discord.Interaction) -> None:

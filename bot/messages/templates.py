@@ -456,25 +456,39 @@ def unknown_team(typed: str, suggestions: Sequence[tuple[str, str]], command: st
 
 
 def admins_only() -> Message:
-    return reply("Only the chat's admins can change what this chat follows.", kind="error")
+    return admins_only_in("chat")
 
 
-def subscribed(team: str, level: str, already: bool) -> Message:
+def admins_only_in(place: str) -> Message:
+    if place == "channel":
+        return reply(
+            "Only members who can manage this server or channel can change what it follows.",
+            kind="error",
+        )
+    return reply(f"Only the {place}'s admins can change what this {place} follows.", kind="error")
+
+
+def subscribed(team: str, level: str, already: bool, place: str = "chat") -> Message:
     if already:
-        return reply(f"This chat already follows {team}.")
-    return reply(f"✅ This chat now follows {team}. Alerts: {level}.")
+        return reply(f"This {place} already follows {team}.")
+    return reply(f"✅ This {place} now follows {team}. Alerts: {level}.")
 
 
-def unsubscribed(team: str, was: bool) -> Message:
+def unsubscribed(team: str, was: bool, place: str = "chat") -> Message:
     if not was:
-        return reply(f"This chat doesn't follow {team}.")
-    return reply(f"🔕 This chat no longer follows {team}.")
+        return reply(f"This {place} doesn't follow {team}.")
+    return reply(f"🔕 This {place} no longer follows {team}.")
 
 
-def subscriptions(teams: Sequence[str]) -> Message:
+def subscriptions(teams: Sequence[str], place: str = "chat") -> Message:
     if not teams:
-        return reply("This chat follows no team yet.", line("Try ", bold("/subscribe inter"), "."))
-    return reply(line("This chat follows: ", bold(", ".join(teams))))
+        return follows_nothing(place, "subscribe")
+    return reply(line(f"This {place} follows: ", bold(", ".join(teams))))
+
+
+def follows_nothing(place: str, command: str) -> Message:
+    hint = "Try " if command == "subscribe" else "Ask for one: "
+    return reply(f"This {place} follows no team yet.", line(hint, bold(f"/{command} inter"), "."))
 
 
 def score_line(state: MatchState, tz: ZoneInfo | None = None) -> Line:
@@ -536,7 +550,12 @@ def delay_text(seconds: int) -> str:
 
 
 def settings_view(
-    level_name: str, level: str, timezone: str, spoiler_delay: int, note: str | None = None
+    level_name: str,
+    level: str,
+    timezone: str,
+    spoiler_delay: int,
+    note: str | None = None,
+    place: str = "chat",
 ) -> Message:
     """The chat's settings, with a button for each choice."""
     rows = [
@@ -563,7 +582,7 @@ def settings_view(
         for s in SPOILER_CHOICES
     ]
     sections = [Section(lines=tuple(rows)), Section(title="Change", lines=tuple(how))]
-    head = note or "⚙️ Settings for this chat"
+    head = note or f"⚙️ Settings for this {place}"
     return Message(
         kind="settings", headline=line(bold(head)), sections=tuple(sections), buttons=tuple(buttons)
     )
