@@ -97,7 +97,8 @@ class Delivery:
 
     async def pace_extra(self, chat_id: str) -> None:
         """Wait until one more message may go to ``chat_id``, and count it."""
-        while (wait := self.pacer.ready_at(chat_id) - time.monotonic()) > 0:
+        wait = self.pacer.ready_at(chat_id) - time.monotonic()
+        if wait > 0:  # the chat's only send in flight is this one: nothing moves ready_at
             await asyncio.sleep(wait)
         if self._limiter is not None:
             await self._limiter.acquire()

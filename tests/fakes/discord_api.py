@@ -666,7 +666,7 @@ class FakeDiscord:
     async def wait_for(
         self,
         condition: Callable[[], bool] | int,
-        timeout: float = 10.0,  # noqa: ASYNC109 - mirrors asyncio.wait_for
+        timeout: float = 10.0,
         *,
         channel_id: int | None = None,
     ) -> None:
@@ -697,7 +697,7 @@ class FakeDiscord:
     async def wait_interaction_response(
         self,
         interaction_id: int,
-        timeout: float = 10.0,  # noqa: ASYNC109
+        timeout: float = 10.0,
     ) -> InteractionResponse:
         """Wait for and return the callback the bot sent for ``interaction_id``."""
 
@@ -707,7 +707,7 @@ class FakeDiscord:
         await self.wait_for(responded, timeout)
         return next(r for r in self.interaction_responses if r.interaction_id == interaction_id)
 
-    async def wait_identified(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+    async def wait_identified(self, timeout: float = 10.0) -> None:
         await asyncio.wait_for(self._identified.wait(), timeout)
 
     def _notify(self) -> None:
@@ -750,7 +750,7 @@ class FakeDiscord:
         self,
         event: str,
         data: JSON,
-        timeout: float = 10.0,  # noqa: ASYNC109
+        timeout: float = 10.0,
     ) -> None:
         """Send a DISPATCH (op 0) event to every identified gateway connection."""
         await self.wait_identified(timeout)

@@ -55,8 +55,10 @@ class Reply:
 def rate_limited(retry_after: float = 7, kind: Kind = "api_football") -> Reply:
     """HTTP 429 with ``Retry-After`` (and the provider's body)."""
     if kind == "football_data":
-        body: Any = {"message": f"You reached your request limit. Wait {retry_after:g} seconds.",
-                     "errorCode": 429}
+        body: Any = {
+            "message": f"You reached your request limit. Wait {retry_after:g} seconds.",
+            "errorCode": 429,
+        }
         headers = {"Retry-After": f"{retry_after:g}", "X-RequestCounter-Reset": f"{retry_after:g}"}
     else:
         body = {"message": "Too many requests"}
@@ -65,8 +67,12 @@ def rate_limited(retry_after: float = 7, kind: Kind = "api_football") -> Reply:
 
 
 def server_error(status: int = 500) -> Reply:
-    return Reply(body="<html><body><h1>500 Internal Server Error</h1></body></html>",
-                 status=status, raw=True, headers={"Content-Type": "text/html"})
+    return Reply(
+        body="<html><body><h1>500 Internal Server Error</h1></body></html>",
+        status=status,
+        raw=True,
+        headers={"Content-Type": "text/html"},
+    )
 
 
 def slow(body: Any, seconds: float) -> Reply:
@@ -84,8 +90,16 @@ def wrong_shape(kind: Kind = "api_football") -> Reply:
     """HTTP 200 JSON of the wrong shape."""
     if kind == "football_data":
         return Reply(body=["not", "a", "match"])
-    return Reply(body={"get": "fixtures", "parameters": {}, "errors": [], "results": 1,
-                       "paging": {"current": 1, "total": 1}, "response": {"fixture": 1}})
+    return Reply(
+        body={
+            "get": "fixtures",
+            "parameters": {},
+            "errors": [],
+            "results": 1,
+            "paging": {"current": 1, "total": 1},
+            "response": {"fixture": 1},
+        }
+    )
 
 
 @dataclass
@@ -206,40 +220,57 @@ class FakeProvider:
             return None
         if token is None:
             return web.json_response(
-                {"message": "The resource you are looking for is restricted and apparently not "
-                            "within your permission. Please check your subscription.",
-                 "errorCode": 403}, status=403)
-        return web.json_response({"message": "Your API token is invalid.", "errorCode": 400},
-                                 status=400)
+                {
+                    "message": "The resource you are looking for is restricted and apparently not "
+                    "within your permission. Please check your subscription.",
+                    "errorCode": 403,
+                },
+                status=403,
+            )
+        return web.json_response(
+            {"message": "Your API token is invalid.", "errorCode": 400}, status=400
+        )
 
     def _not_found(self, path: str) -> web.Response:
         if self.kind == "api_football":
-            return web.json_response({"get": path.lstrip("/"), "parameters": {}, "errors": [],
-                                      "results": 0, "paging": {"current": 1, "total": 1},
-                                      "response": []})
-        return web.json_response({"message": "The resource you are looking for does not exist.",
-                                  "errorCode": 404}, status=404)
+            return web.json_response(
+                {
+                    "get": path.lstrip("/"),
+                    "parameters": {},
+                    "errors": [],
+                    "results": 0,
+                    "paging": {"current": 1, "total": 1},
+                    "response": [],
+                }
+            )
+        return web.json_response(
+            {"message": "The resource you are looking for does not exist.", "errorCode": 404},
+            status=404,
+        )
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
-        self.requests.append(Recorded(request.method, request.path, dict(request.query),
-                                      dict(request.headers)))
+        self.requests.append(
+            Recorded(request.method, request.path, dict(request.query), dict(request.headers))
+        )
         denied = self._auth_error(request)
         if denied is not None:
             return denied
         self.day_remaining = max(0, self.day_remaining - 1)
         if self.enforce_minute_limit and self.minute_remaining == 0:
             if self.kind == "api_football":
-                return web.json_response(load_fixture("af_error_ratelimit.json"),
-                                         headers=self._quota_headers())
+                return web.json_response(
+                    load_fixture("af_error_ratelimit.json"), headers=self._quota_headers()
+                )
             reply = rate_limited(42, "football_data")
-            return web.json_response(reply.body, status=429,
-                                     headers={**self._quota_headers(), **reply.headers})
+            return web.json_response(
+                reply.body, status=429, headers={**self._quota_headers(), **reply.headers}
+            )
         self.minute_remaining = max(0, self.minute_remaining - 1)
 
         key = (request.path, tuple(sorted(request.query.items())))
         queue = self._scripts.get(key)
         if not queue:
-            return self._not_found(request.path[len(self.prefix):])
+            return self._not_found(request.path[len(self.prefix) :])
         reply = queue.pop(0) if len(queue) > 1 else queue[0]
         if reply.delay:
             await asyncio.sleep(reply.delay)

@@ -877,7 +877,7 @@ class FakeTelegram:
         self,
         n: int,
         chat_id: int | None = None,
-        timeout: float = 10,  # noqa: ASYNC109 - documented test-helper API
+        timeout: float = 10,
     ) -> list[JSON]:
         """Wait until at least *n* messages (to *chat_id*) were delivered; return them."""
         try:
@@ -896,7 +896,7 @@ class FakeTelegram:
         self,
         method: str,
         n: int = 1,
-        timeout: float = 10,  # noqa: ASYNC109 - documented test-helper API
+        timeout: float = 10,
     ) -> list[JSON]:
         """Wait until *method* was called at least *n* times; return the params."""
         try:

@@ -1,0 +1,300 @@
+"""The Telegram chat adapter: sends the core's rendered HTML, edits corrections in place.
+
+The core's :class:`bot.delivery.Delivery` paces every send (overall rate, one message a second
+per chat, 20 a minute per group) from :attr:`TelegramAdapter.pacing`; this module only talks to
+the Bot API through python-telegram-bot and translates its errors (see :mod:`.errors`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dtm
+import hashlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from urllib.parse import urlsplit
+
+from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import Application, ApplicationBuilder
+
+from adapters.telegram.errors import is_not_modified, translate
+from adapters.telegram.handlers import ALLOWED_UPDATES, UpdateHandlers
+from bot.messages.model import Message
+from bot.messages.render import split_text
+from bot.messages.templates import COMMAND_HELP
+from bot.ports import CannotEdit, CoreAPI, Pacing, TemporaryFailure
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 4096  # UTF-16 code units, after Telegram parsed the HTML
+#: Telegram allows about 30 messages a second overall; staying a little under it absorbs jitter.
+FREE_RATE = 29.0
+#: With ``allow_paid_broadcast`` Telegram allows up to 1000 a second (paid in Stars).
+PAID_RATE = 970.0
+PER_CHAT_INTERVAL = 1.0
+GROUP_PER_MINUTE = 20
+#: Seconds a Bot API request may take before it counts as timed out (and is retried).
+REQUEST_TIMEOUT = 10.0
+POLL_TIMEOUT = dtm.timedelta(seconds=30)
+#: How long :meth:`TelegramAdapter.stop` waits for sends already on the wire.
+STOP_GRACE = 15.0
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+START_HELP = "welcome, and how to start"
+
+Pace = Callable[[str], Awaitable[None]]
+
+
+def telegram_pacing(paid_broadcast: bool = False) -> Pacing:
+    """Telegram's limits: ~30 messages/s overall (1000/s paid), 1/s per chat, 20/min a group."""
+    rate = PAID_RATE if paid_broadcast else FREE_RATE
+    return Pacing(
+        per_second=rate,
+        per_chat_interval=PER_CHAT_INTERVAL,
+        group_per_minute=GROUP_PER_MINUTE,
+        max_in_flight=256 if paid_broadcast else 32,
+    )
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def message_parts(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """``text`` split at line boundaries into parts Telegram accepts (emoji count twice)."""
+    size = limit
+    while True:
+        parts = split_text(text, size)
+        longest = max((utf16_len(p) for p in parts), default=0)
+        if longest <= limit or size <= 64:
+            return parts
+        size = max(64, size * limit // longest - 1)
+
+
+def keyboard(message: Message) -> InlineKeyboardMarkup | None:
+    """The message's buttons, one a row; ``action`` (≤ 64 bytes) is the callback data."""
+    rows = [
+        [InlineKeyboardButton(b.label, callback_data=b.action)]
+        for b in message.buttons
+        if 0 < len(b.action.encode()) <= 64
+    ]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def wire_chat_id(chat_id: str) -> int | str:
+    """Telegram chat ids are integers; ``@channelname`` stays a string."""
+    try:
+        return int(chat_id)
+    except ValueError:
+        return chat_id
+
+
+def webhook_secret(token: str) -> str:
+    """A stable secret for ``X-Telegram-Bot-Api-Secret-Token``, derived from (not equal to)
+    the bot token."""
+    return hashlib.sha256(f"matchbot-webhook:{token}".encode()).hexdigest()
+
+
+def bot_commands() -> list[BotCommand]:
+    """The command menu: /start and every command of the core's help."""
+    return [BotCommand("start", START_HELP)] + [
+        BotCommand(name, what) for name, what in COMMAND_HELP
+    ]
+
+
+class TelegramAdapter:
+    """Telegram through a python-telegram-bot ``Application`` (long polling or a webhook)."""
+
+    platform = "telegram"
+
+    def __init__(
+        self,
+        token: str,
+        *,
+        base_url: str | None = None,
+        webhook_url: str | None = None,
+        webhook_listen: str = "0.0.0.0:8443",
+        group_admin_only: bool = True,
+        paid_broadcast: bool = False,
+    ) -> None:
+        self._token = token
+        self.base_url = base_url
+        self.webhook_url = webhook_url
+        self.webhook_listen = webhook_listen
+        self.group_admin_only = group_admin_only
+        self.paid_broadcast = paid_broadcast
+        self.pacing = telegram_pacing(paid_broadcast)
+        self.application: Application | None = None  # type: ignore[type-arg]
+        self._pace: Pace | None = None
+        self._sending = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._closing = False
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TelegramAdapter:
+        assert settings.telegram_bot_token is not None
+        return cls(
+            settings.telegram_bot_token.get_secret_value(),
+            base_url=settings.telegram_base_url,
+            webhook_url=settings.telegram_webhook_url,
+            webhook_listen=settings.telegram_webhook_listen,
+            group_admin_only=settings.telegram_group_admin_only,
+            paid_broadcast=settings.telegram_paid_broadcast,
+        )
+
+    def __repr__(self) -> str:  # never show the token
+        return f"TelegramAdapter(base_url={self.base_url!r}, webhook={bool(self.webhook_url)})"
+
+    def is_group(self, chat_id: str) -> bool:
+        """Groups, supergroups and channels have negative ids."""
+        return chat_id.startswith("-")
+
+    def bind_pacer(self, pace: Pace) -> None:
+        """The delivery loop's pacer, awaited before each extra part of a long message."""
+        self._pace = pace
+
+    # --- life cycle --------------------------------------------------------------------------
+
+    def build_application(self) -> Application:  # type: ignore[type-arg]
+        """The PTB application: no job queue (the bot has one scheduler, its own) and no PTB
+        rate limiter (the core's delivery loop paces every send)."""
+        builder = (
+            ApplicationBuilder()
+            .token(self._token)
+            .job_queue(None)
+            .read_timeout(REQUEST_TIMEOUT)
+            .write_timeout(REQUEST_TIMEOUT)
+            .connect_timeout(REQUEST_TIMEOUT)
+            .pool_timeout(REQUEST_TIMEOUT)
+            .get_updates_read_timeout(POLL_TIMEOUT.total_seconds() + REQUEST_TIMEOUT)
+        )
+        if self.base_url:
+            builder = builder.base_url(self.base_url)
+        return builder.build()
+
+    async def start(self, core: CoreAPI) -> None:
+        self._closing = False
+        app = self.build_application()
+        UpdateHandlers(core, admin_only=self.group_admin_only).install(app)
+        await app.initialize()  # getMe: fails here on a wrong token or endpoint
+        self.application = app
+        await app.bot.set_my_commands(bot_commands())
+        if self.webhook_url:
+            await self._start_webhook(app)
+        else:
+            assert app.updater is not None
+            await app.updater.start_polling(
+                timeout=POLL_TIMEOUT,
+                allowed_updates=ALLOWED_UPDATES,
+                error_callback=self._polling_error,
+            )
+        await app.start()
+        log.info(
+            "telegram: @%s is up (%s)",
+            app.bot.username,
+            "webhook" if self.webhook_url else "long polling",
+        )
+
+    async def _start_webhook(self, app: Application) -> None:  # type: ignore[type-arg]
+        assert app.updater is not None and self.webhook_url is not None
+        host, _, port = self.webhook_listen.rpartition(":")
+        await app.updater.start_webhook(
+            listen=host or "0.0.0.0",
+            port=int(port),
+            url_path=urlsplit(self.webhook_url).path.lstrip("/"),
+            webhook_url=self.webhook_url,
+            allowed_updates=ALLOWED_UPDATES,
+            secret_token=webhook_secret(self._token),
+        )
+
+    @staticmethod
+    def _polling_error(exc: TelegramError) -> None:
+        log.warning("telegram polling: %s: %s", type(exc).__name__, exc.message)
+
+    async def stop(self) -> None:
+        """Stop taking updates, let sends already on the wire finish, then close."""
+        app, self.application = self.application, None
+        self._closing = True
+        if app is None:
+            return
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), STOP_GRACE)
+        await app.shutdown()
+
+    # --- sending -----------------------------------------------------------------------------
+
+    @contextlib.asynccontextmanager
+    async def _bot(self) -> AsyncIterator[Bot]:
+        app = self.application
+        if app is None or self._closing:
+            raise TemporaryFailure("the Telegram adapter is not running")
+        self._sending += 1
+        self._idle.clear()
+        try:
+            yield app.bot
+        finally:
+            self._sending -= 1
+            if self._sending == 0:
+                self._idle.set()
+
+    async def _next_part(self, chat_id: str) -> None:
+        if self._pace is not None:
+            await self._pace(chat_id)
+            return
+        gap = self.pacing.per_chat_interval
+        if self.is_group(chat_id) and self.pacing.group_per_minute:
+            gap = max(gap, 60.0 / self.pacing.group_per_minute)
+        await asyncio.sleep(gap)
+
+    async def send(self, chat_id: str, text: str, message: Message) -> list[str]:
+        """Post ``text`` (Telegram HTML), split into parts of at most 4096 characters; the
+        buttons go under the last part. Returns the message ids."""
+        parts = message_parts(text)
+        markup = keyboard(message)
+        ids: list[str] = []
+        async with self._bot() as bot:
+            for i, part in enumerate(parts):
+                if i:
+                    await self._next_part(chat_id)
+                try:
+                    sent = await bot.send_message(
+                        chat_id=wire_chat_id(chat_id),
+                        text=part,
+                        parse_mode=ParseMode.HTML,
+                        link_preview_options=NO_PREVIEW,
+                        reply_markup=markup if i == len(parts) - 1 else None,
+                        allow_paid_broadcast=True if self.paid_broadcast else None,
+                    )
+                except TelegramError as exc:
+                    raise translate(exc) from exc
+                ids.append(str(sent.message_id))
+        return ids
+
+    async def edit(self, chat_id: str, message_ids: list[str], text: str, message: Message) -> None:
+        """Replace the text of a message already sent; "not modified" means it already says
+        that. Raises :class:`CannotEdit` when Telegram will not edit it."""
+        parts = message_parts(text)
+        if not message_ids or len(parts) != 1:
+            raise CannotEdit("the correction does not fit in the original message")
+        async with self._bot() as bot:
+            try:
+                await bot.edit_message_text(
+                    text=parts[0],
+                    chat_id=wire_chat_id(chat_id),
+                    message_id=int(message_ids[0]),
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=NO_PREVIEW,
+                    reply_markup=keyboard(message),
+                )
+            except TelegramError as exc:
+                if is_not_modified(exc):
+                    return
+                raise translate(exc, editing=True) from exc

@@ -1,0 +1,172 @@
+"""Telegram updates in, core commands and button presses out.
+
+Replies are never sent from here: the core queues them in the durable outbox under a key made
+from the update id (a re-delivered update cannot answer twice) and the delivery loop sends
+them, paced like every other message.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from telegram import Chat, ChatMember, Update
+from telegram import Message as TgMessage
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+
+from bot.commands import ALIASES
+from bot.messages.templates import COMMAND_HELP
+from bot.ports import CommandContext, CoreAPI
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CHANNEL_POST, Update.CALLBACK_QUERY]
+ADMIN_STATUSES = frozenset({ChatMember.OWNER, ChatMember.ADMINISTRATOR})
+#: The user Telegram shows as the sender of an anonymous group admin's messages.
+GROUP_ANONYMOUS_BOT = 1087968824
+ADMIN_CACHE_SECONDS = 60.0
+KNOWN_COMMANDS = frozenset({"start", *(name for name, _ in COMMAND_HELP), *ALIASES})
+CHAT_KINDS = {
+    Chat.PRIVATE: "private",
+    Chat.GROUP: "group",
+    Chat.SUPERGROUP: "group",
+    Chat.CHANNEL: "channel",
+}
+
+Context = ContextTypes.DEFAULT_TYPE
+
+
+def parse_command(text: str, bot_username: str | None) -> tuple[str, str, bool] | None:
+    """``/score@MatchBot inter`` → ``("score", "inter", True)`` (the last item: addressed to
+    this bot by name). None when it is not a command, or is addressed to another bot."""
+    if not text.startswith("/") or len(text) < 2:
+        return None
+    head, _, args = text[1:].partition(" ")
+    name, at, target = head.partition("@")
+    if at and (bot_username is None or target.casefold() != bot_username.casefold()):
+        return None
+    if not name:
+        return None
+    return name.casefold(), args.strip(), bool(at)
+
+
+def reply_key(update: Update, chat_id: int) -> str:
+    """The outbox key of the answer to ``update`` (ends with the chat id, so a migrated group's
+    pending answers move with it)."""
+    return f"reply:telegram:{update.update_id}:{chat_id}"
+
+
+class UpdateHandlers:
+    """The PTB handlers of one running bot."""
+
+    def __init__(self, core: CoreAPI, *, admin_only: bool = True) -> None:
+        self.core = core
+        self.admin_only = admin_only
+        self._admins: dict[tuple[int, int], tuple[float, bool]] = {}
+
+    def install(self, app: Application) -> None:  # type: ignore[type-arg]
+        posts = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
+        app.add_handler(MessageHandler(posts & filters.COMMAND, self.on_command))
+        app.add_handler(CallbackQueryHandler(self.on_press))
+        app.add_handler(
+            MessageHandler(
+                filters.UpdateType.MESSAGE
+                & filters.ChatType.PRIVATE
+                & filters.TEXT
+                & ~filters.COMMAND,
+                self.on_private_text,
+            )
+        )
+        app.add_error_handler(self.on_error)
+
+    # --- handlers ----------------------------------------------------------------------------
+
+    async def on_command(self, update: Update, context: Context) -> None:
+        message, chat = update.effective_message, update.effective_chat
+        if message is None or chat is None or not message.text:
+            return
+        parsed = parse_command(message.text, context.bot.username)
+        if parsed is None:
+            return
+        name, args, addressed = parsed
+        if chat.type != Chat.PRIVATE and name not in KNOWN_COMMANDS and not addressed:
+            return  # another bot's command in a shared group: not ours to answer
+        ctx = await self.context(update, message, chat, context)
+        await self.core.command(ctx, name, args, reply_key(update, chat.id))
+
+    async def on_press(self, update: Update, context: Context) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        await query.answer()  # stop the button's spinner at once; the answer is a message
+        if query.data is None or query.message is None:
+            return
+        chat = query.message.chat
+        ctx = await self.context(update, None, chat, context)
+        await self.core.press(ctx, query.data, reply_key(update, chat.id))
+
+    async def on_private_text(self, update: Update, context: Context) -> None:
+        """Plain words in a private chat: answer with the help, so the user sees the commands."""
+        message, chat = update.effective_message, update.effective_chat
+        if message is None or chat is None:
+            return
+        ctx = await self.context(update, message, chat, context)
+        await self.core.command(ctx, "help", "", reply_key(update, chat.id))
+
+    async def on_error(self, update: object, context: Context) -> None:
+        update_id = update.update_id if isinstance(update, Update) else None
+        log.error("telegram update %s failed", update_id, exc_info=context.error)
+
+    # --- who is asking -----------------------------------------------------------------------
+
+    async def context(
+        self, update: Update, message: TgMessage | None, chat: Chat, context: Context
+    ) -> CommandContext:
+        user = update.effective_user
+        kind = CHAT_KINDS.get(chat.type, "group")
+        return CommandContext(
+            platform="telegram",
+            chat_id=str(chat.id),
+            user_id=str(user.id if user else chat.id),
+            chat_kind=kind,
+            chat_title=chat.title or chat.full_name or chat.username,
+            can_manage=await self.can_manage(
+                kind, chat, message, user.id if user else None, context
+            ),
+        )
+
+    async def can_manage(
+        self,
+        kind: str,
+        chat: Chat,
+        message: TgMessage | None,
+        user_id: int | None,
+        context: Context,
+    ) -> bool:
+        """Private chats and channels: yes. Groups: anyone unless admin-only, else the chat's
+        administrators (including an anonymous admin posting as the group)."""
+        if kind != "group" or not self.admin_only:
+            return True
+        if message is not None and message.sender_chat is not None:
+            return message.sender_chat.id == chat.id
+        if user_id is None:
+            return False
+        if user_id == GROUP_ANONYMOUS_BOT:
+            return True
+        return await self.is_admin(chat.id, user_id, context)
+
+    async def is_admin(self, chat_id: int, user_id: int, context: Context) -> bool:
+        """getChatMember, remembered for a minute; a failed lookup counts as no."""
+        now = time.monotonic()
+        cached = self._admins.get((chat_id, user_id))
+        if cached is not None and now - cached[0] < ADMIN_CACHE_SECONDS:
+            return cached[1]
+        try:
+            member = await context.bot.get_chat_member(chat_id, user_id)
+        except TelegramError as exc:
+            log.warning("telegram: cannot check admin rights in %s: %s", chat_id, exc.message)
+            return False
+        admin = member.status in ADMIN_STATUSES
+        self._admins[(chat_id, user_id)] = (now, admin)
+        return admin

@@ -1,0 +1,354 @@
+"""Fan-out benchmark: one goal, N chats following the team, against a fake chat server that
+enforces the platform's flood limits.
+
+Telegram runs (the default platform), each with the fake Bot API server in its own process
+(``tests/fakes/telegram_api.py``, strict sliding windows) and the bot side in another, so the
+peak memory is the bot's alone:
+
+* ``limits``: matchbot (engine → outbox → delivery → TelegramAdapter → python-telegram-bot)
+  against Telegram's limits: 30 messages/s overall, 1/s per chat.
+* ``paid``: the same with ``TELEGRAM_PAID_BROADCAST`` against the paid limit (1,000/s): the
+  ceiling of the bot itself.
+* ``baseline`` / ``baseline-paid``: python-telegram-bot's plain ``AIORateLimiter`` path doing
+  the same sends (``asyncio.gather`` of ``send_message``; defaults: no retries), no outbox.
+
+Run from the repository root::
+
+    python bench/fanout.py                      # 2,000 chats, every Telegram run
+    python bench/fanout.py --chats 300 --runs limits,baseline
+    python bench/fanout.py --platform discord   # bench/fanout_discord.py's measure()
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import inspect
+import logging
+import multiprocessing
+import resource
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from telegram import LinkPreviewOptions  # noqa: E402
+from telegram.constants import ParseMode  # noqa: E402
+from telegram.ext import AIORateLimiter, ApplicationBuilder  # noqa: E402
+
+from adapters.telegram import TelegramAdapter  # noqa: E402
+from bot.app import MatchBot  # noqa: E402
+from bot.engine import format_for  # noqa: E402
+from bot.feed import parse_object  # noqa: E402
+from bot.messages.model import Message, bold, line  # noqa: E402
+from bot.messages.render import render  # noqa: E402
+from storage.store import Store  # noqa: E402
+from tests.fakes.telegram_api import JSON, FakeTelegram  # noqa: E402
+
+TOKEN = "100000:BENCH-token"
+MATCH = "bench-atalanta-inter"
+FIRST_CHAT = 10_000_000
+Figures = dict[str, float]
+
+# --- the fake server, in its own process ------------------------------------------------------
+
+
+class TimedFakeTelegram(FakeTelegram):
+    """The fake Bot API, noting when each message was accepted (``time.monotonic``, which is
+    the same clock in every process of the machine)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.arrivals: list[float] = []
+
+    async def _m_sendmessage(self, params: JSON) -> JSON:
+        message = await super()._m_sendmessage(params)
+        self.arrivals.append(time.monotonic())
+        return message
+
+
+def _serve(conn: Connection, global_per_second: int, paid_per_second: int) -> None:
+    asyncio.run(_serve_async(conn, global_per_second, paid_per_second))
+
+
+async def _serve_async(conn: Connection, global_per_second: int, paid_per_second: int) -> None:
+    loop = asyncio.get_running_loop()
+    async with TimedFakeTelegram(
+        TOKEN, global_per_second=global_per_second, paid_global_per_second=paid_per_second
+    ) as fake:
+        conn.send(fake.base_url)
+        while True:
+            command = await loop.run_in_executor(None, conn.recv)
+            if command[0] != "wait":
+                return
+            _, wanted, timeout = command
+            deadline = time.monotonic() + timeout
+            while len(fake.arrivals) < wanted and time.monotonic() < deadline:  # noqa: ASYNC110
+                await asyncio.sleep(0.02)  # cheaper than the fake's O(n) wait_for_messages
+            await asyncio.sleep(0.5)  # anything more (a duplicate) would show up now
+            conn.send(
+                {
+                    "arrivals": list(fake.arrivals),
+                    "violations": len(fake.violations),
+                    "kinds": fake.violation_counts(),
+                }
+            )
+
+
+class FakeServer:
+    """A :class:`TimedFakeTelegram` running in a child process."""
+
+    def __init__(self, global_per_second: int = 30, paid_per_second: int = 1000) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self._conn, child = ctx.Pipe()
+        self._process = ctx.Process(
+            target=_serve, args=(child, global_per_second, paid_per_second), daemon=True
+        )
+        self._process.start()
+        self.base_url: str = self._conn.recv()
+
+    async def wait(self, messages: int, within: float) -> dict[str, Any]:
+        """Wait until the server accepted ``messages`` messages (at most ``within`` seconds);
+        return its records."""
+        self._conn.send(("wait", messages, within))
+        loop = asyncio.get_running_loop()
+        result: dict[str, Any] = await loop.run_in_executor(None, self._conn.recv)
+        return result
+
+    def close(self) -> None:
+        self._conn.send(("stop",))
+        self._process.join(5)
+        if self._process.is_alive():
+            self._process.kill()
+
+
+def _figures(record: dict[str, Any], started: float, limit: float, **extra: float) -> Figures:
+    arrivals = record["arrivals"]
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if not arrivals:
+        return {"delivered": 0.0, "violations": float(record["violations"]), **extra}
+    last = max(arrivals) - started
+    return {
+        "delivered": float(len(arrivals)),
+        "seconds": round(last, 2),
+        "rate_ratio": round(len(arrivals) / last / limit, 3),
+        "first_s": round(min(arrivals) - started, 3),
+        "last_s": round(last, 2),
+        "violations": float(record["violations"]),
+        "peak_mem_mb": round(peak_kb / 1024, 1),
+        **extra,
+    }
+
+
+def _timeout(chats: int, limit: float) -> float:
+    return chats / limit * 2 + 30
+
+
+# --- matchbot ---------------------------------------------------------------------------------
+
+
+def _goal_feed() -> tuple[Any, Any]:
+    decl = parse_object(
+        {
+            "type": "match",
+            "match": MATCH,
+            "competition": "Serie A",
+            "home": "Atalanta",
+            "away": "Inter",
+            "kickoff": "2026-01-20T20:00:00Z",
+        }
+    )
+    goal = parse_object(
+        {
+            "type": "goal",
+            "match": MATCH,
+            "id": "g1",
+            "minute": 65,
+            "team": "Inter",
+            "player": "Lautaro Martínez",
+            "assist": "Francesco Pio Esposito",
+        }
+    )
+    return decl, goal
+
+
+async def measure_matchbot(chats: int, paid: bool) -> Figures:
+    """One goal through matchbot's whole path to ``chats`` private chats."""
+    limit = 1000.0 if paid else 30.0
+    server = FakeServer()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            adapter = TelegramAdapter(TOKEN, base_url=server.base_url, paid_broadcast=paid)
+            bot = MatchBot(Path(tmp) / "bench.db", [adapter], recap_delay=None)
+            await bot.start()
+            try:
+                decl, goal = _goal_feed()
+                await bot.ingest(decl)
+
+                def subscribe(store: Store) -> None:
+                    with store.atomic():
+                        for chat in range(FIRST_CHAT, FIRST_CHAT + chats):
+                            store.ensure_chat("telegram", str(chat), None, "private")
+                            store.subscribe("telegram", str(chat), "inter")
+
+                await bot.db.call(subscribe)
+                started = time.monotonic()
+                await bot.ingest(goal)
+                record = await server.wait(chats, _timeout(chats, limit * 0.9))
+            finally:
+                await bot.stop()
+    finally:
+        server.close()
+    return _figures(record, started, limit)
+
+
+# --- the baseline: python-telegram-bot's AIORateLimiter ---------------------------------------
+
+
+async def measure_baseline(chats: int, paid: bool) -> Figures:
+    """The same sends through ``ApplicationBuilder().rate_limiter(AIORateLimiter())``."""
+    limit = 1000.0 if paid else 30.0
+    text = render(
+        Message(kind="goal", headline=line(bold("⚽ GOAL! Atalanta 0-1 Inter"))),
+        format_for("telegram"),
+    )
+    server = FakeServer()
+    try:
+        app = (
+            ApplicationBuilder()
+            .token(TOKEN)
+            .base_url(server.base_url)
+            .rate_limiter(AIORateLimiter())
+            .job_queue(None)
+            .pool_timeout(60.0)
+            .build()
+        )
+        async with app:
+            started = time.monotonic()
+            results = await asyncio.gather(
+                *(
+                    app.bot.send_message(
+                        chat,
+                        text,
+                        parse_mode=ParseMode.HTML,
+                        link_preview_options=LinkPreviewOptions(is_disabled=True),
+                        allow_paid_broadcast=True if paid else None,
+                    )
+                    for chat in range(FIRST_CHAT, FIRST_CHAT + chats)
+                ),
+                return_exceptions=True,
+            )
+            record = await server.wait(chats, 1.0)
+    finally:
+        server.close()
+    failed = sum(1 for r in results if isinstance(r, BaseException))
+    return _figures(record, started, limit, failed=float(failed))
+
+
+# --- running and printing ---------------------------------------------------------------------
+
+RUNS: dict[str, tuple[str, Callable[[int], Figures]]] = {}
+
+
+def _run_limits(chats: int) -> Figures:
+    return asyncio.run(measure_matchbot(chats, paid=False))
+
+
+def _run_paid(chats: int) -> Figures:
+    return asyncio.run(measure_matchbot(chats, paid=True))
+
+
+def _run_baseline(chats: int) -> Figures:
+    return asyncio.run(measure_baseline(chats, paid=False))
+
+
+def _run_baseline_paid(chats: int) -> Figures:
+    return asyncio.run(measure_baseline(chats, paid=True))
+
+
+RUNS.update(
+    {
+        "limits": ("matchbot, Telegram limits (30/s)", _run_limits),
+        "paid": ("matchbot, paid broadcast (1000/s)", _run_paid),
+        "baseline": ("PTB AIORateLimiter (30/s)", _run_baseline),
+        "baseline-paid": ("PTB AIORateLimiter, paid (1000/s)", _run_baseline_paid),
+    }
+)
+COLUMNS = (
+    ("delivered", "delivered", "{:.0f}"),
+    ("seconds", "seconds", "{:.1f}"),
+    ("rate_ratio", "rate/limit", "{:.3f}"),
+    ("first_s", "ingest→first s", "{:.3f}"),
+    ("last_s", "ingest→last s", "{:.1f}"),
+    ("violations", "violations", "{:.0f}"),
+    ("peak_mem_mb", "peak MB", "{:.1f}"),
+    ("failed", "failed", "{:.0f}"),
+)
+
+
+def print_figures(title: str, figures: Figures) -> None:
+    cells = [f"{label} {fmt.format(figures[key])}" for key, label, fmt in COLUMNS if key in figures]
+    print(f"{title:36} " + " | ".join(cells), flush=True)
+
+
+def _quiet() -> None:
+    """Only real trouble on stderr (PTB's rate limiter logs every 429 it passes on)."""
+    logging.basicConfig(level=logging.CRITICAL)
+
+
+def run_in_child(fn: Callable[[int], Figures], chats: int) -> Figures:
+    """Each run in a fresh process, so its peak memory is its own."""
+    with ProcessPoolExecutor(
+        1, mp_context=multiprocessing.get_context("spawn"), initializer=_quiet
+    ) as pool:
+        return pool.submit(fn, chats).result()
+
+
+def run_discord(chats: int, per_second: float) -> None:
+    try:
+        from bench.fanout_discord import measure
+    except ImportError as exc:
+        print(f"the Discord benchmark is not available ({exc}): see bench/fanout_discord.py")
+        raise SystemExit(2) from None
+    result = measure(chats, per_second)
+    figures: Figures = asyncio.run(result) if inspect.isawaitable(result) else result
+    print_figures(f"matchbot, Discord ({per_second:g}/s)", figures)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--chats", type=int, default=2000, help="chats following the team")
+    parser.add_argument("--platform", choices=("telegram", "discord"), default="telegram")
+    parser.add_argument(
+        "--runs",
+        default=",".join(RUNS),
+        help=f"Telegram runs, comma-separated, from: {', '.join(RUNS)}",
+    )
+    parser.add_argument(
+        "--per-second", type=float, default=50.0, help="Discord only: the fake's global limit"
+    )
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.ERROR)
+    if args.platform == "discord":
+        run_discord(args.chats, args.per_second)
+        return
+    wanted = [r.strip() for r in args.runs.split(",") if r.strip()]
+    unknown = [r for r in wanted if r not in RUNS]
+    if unknown:
+        parser.error(f"unknown run(s): {', '.join(unknown)}")
+    print(f"one goal to {args.chats} Telegram chats")
+    for name in wanted:
+        title, fn = RUNS[name]
+        print_figures(title, run_in_child(fn, args.chats))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,292 @@
+"""The Telegram adapter on its own: sending, splitting, editing, and Telegram's errors mapped to
+:mod:`bot.ports` errors, against the fake Bot API server with the real python-telegram-bot."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dtm
+import socket
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+from telegram.error import RetryAfter as PTBRetryAfter
+
+from adapters.telegram import TelegramAdapter
+from adapters.telegram.adapter import message_parts, telegram_pacing, webhook_secret
+from adapters.telegram.errors import retry_after_seconds
+from adapters.telegram.handlers import parse_command
+from bot.messages.model import Button, Message, line
+from bot.ports import (
+    CannotEdit,
+    ChatMoved,
+    ChatUnreachable,
+    CommandContext,
+    PermanentFailure,
+    RetryAfter,
+    TemporaryFailure,
+)
+from tests.fakes.telegram_api import FakeTelegram
+
+pytestmark = pytest.mark.timeout(30)
+
+TOKEN = "654321:TEST-adapter-token"
+CHAT = 42
+PLAIN = Message(kind="reply", headline=line("hello"))
+
+
+class NoCore:
+    """A core that is never asked anything (no updates are queued in these tests)."""
+
+    async def command(
+        self, ctx: CommandContext, name: str, args: str, reply_key: str | None = None
+    ) -> Message:
+        raise AssertionError("unexpected command")
+
+    async def press(
+        self, ctx: CommandContext, action: str, reply_key: str | None = None
+    ) -> Message:
+        raise AssertionError("unexpected press")
+
+    async def chat_gone(self, platform: str, chat_id: str) -> None:
+        raise AssertionError("unexpected chat_gone")
+
+    async def team_names(self, typed: str, limit: int = 25) -> list[str]:
+        return []
+
+
+@pytest.fixture(autouse=True)
+def _offline(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    real_connect = socket.socket.connect
+
+    def connect(self: socket.socket, address: Any) -> None:
+        if isinstance(address, tuple) and address[0] not in ("127.0.0.1", "::1", "localhost"):
+            raise AssertionError(f"test tried to reach the network: {address!r}")
+        real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    yield
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram(token=TOKEN) as server:
+        yield server
+
+
+@pytest.fixture
+async def adapter(fake: FakeTelegram) -> AsyncIterator[TelegramAdapter]:
+    tg = TelegramAdapter(TOKEN, base_url=fake.base_url)
+    await tg.start(NoCore())
+    try:
+        yield tg
+    finally:
+        await tg.stop()
+
+
+async def test_send_is_html_without_previews_and_buttons_are_callbacks(
+    adapter: TelegramAdapter, fake: FakeTelegram
+) -> None:
+    message = Message(
+        kind="suggestions",
+        headline=line("Did you mean?"),
+        buttons=(Button(label="Inter", action="subscribe:inter"),),
+    )
+    ids = await adapter.send(str(CHAT), "<b>A &amp; B</b> &lt;3", message)
+    (sent,) = fake.messages(CHAT)
+    assert ids == [str(sent["message_id"])]
+    assert sent["text"] == "A & B <3"
+    assert sent["parse_mode"] == "HTML"
+    assert sent["link_preview_options"] == {"is_disabled": True}
+    assert sent["allow_paid_broadcast"] is False
+    assert sent["reply_markup"] == {
+        "inline_keyboard": [[{"text": "Inter", "callback_data": "subscribe:inter"}]]
+    }
+
+
+async def test_a_long_text_is_split_at_lines_and_paced_per_chat(
+    adapter: TelegramAdapter, fake: FakeTelegram
+) -> None:
+    rows = [f"<b>{i:04d}</b> {'x' * 90}" for i in range(60)]  # ~6,100 characters
+    message = Message(
+        kind="recap", headline=line("r"), buttons=(Button(label="B", action="score:x"),)
+    )
+    started = time.monotonic()
+    ids = await adapter.send(str(CHAT), "\n".join(rows), message)
+    assert time.monotonic() - started >= 0.95  # the second part waited a second
+    parts = fake.messages(CHAT)
+    assert ids == [str(p["message_id"]) for p in parts] and len(parts) == 2
+    assert "\n".join(p["text"] for p in parts) == "\n".join(
+        f"{i:04d} {'x' * 90}" for i in range(60)
+    )
+    assert parts[0]["reply_markup"] is None and parts[1]["reply_markup"] is not None
+    assert fake.violations == []
+
+
+def test_parts_count_utf16_units_like_telegram() -> None:
+    text = "\n".join(["⚽" * 20 + "🏁" * 20] * 120)  # 4,919 characters, 7,320 UTF-16 units
+    parts = message_parts(text)
+    assert len(parts) > 1
+    assert all(len(p.encode("utf-16-le")) // 2 <= 4096 for p in parts)
+    assert "\n".join(parts) == text
+
+
+async def test_edit_replaces_the_text_and_not_modified_counts_as_done(
+    adapter: TelegramAdapter, fake: FakeTelegram
+) -> None:
+    (first,) = await adapter.send(str(CHAT), "<b>GOAL</b> 1-0", PLAIN)
+    await asyncio.sleep(1.0)  # one message a second to a chat, edits included
+    await adapter.edit(str(CHAT), [first], "<s>GOAL</s> 0-0", PLAIN)
+    assert fake.messages(CHAT)[0]["text"] == "GOAL 0-0"
+    await asyncio.sleep(1.0)
+    await adapter.edit(str(CHAT), [first], "<s>GOAL</s> 0-0", PLAIN)  # "not modified": fine
+    with pytest.raises(CannotEdit):
+        await adapter.edit(str(CHAT), ["999"], "anything", PLAIN)
+    assert fake.violations == []
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+@pytest.mark.parametrize("timedelta_mode", [False, True])
+async def test_retry_after_asks_that_chat_to_wait(
+    adapter: TelegramAdapter,
+    fake: FakeTelegram,
+    monkeypatch: pytest.MonkeyPatch,
+    timedelta_mode: bool,
+) -> None:
+    if timedelta_mode:
+        monkeypatch.setenv("PTB_TIMEDELTA", "true")
+    fake.fail_next(CHAT, "retry_after", retry_after=7)
+    with pytest.raises(RetryAfter) as caught:
+        await adapter.send(str(CHAT), "hi", PLAIN)
+    assert caught.value.seconds == 7.0
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+def test_retry_after_seconds_takes_int_and_timedelta() -> None:
+    assert retry_after_seconds(PTBRetryAfter(dtm.timedelta(seconds=3))) == 3.0
+    assert retry_after_seconds(PTBRetryAfter(4)) == 4.0
+
+
+@pytest.mark.parametrize(
+    ("kind", "chat_id", "expected"),
+    [
+        ("blocked", CHAT, ChatUnreachable),
+        ("kicked", -555, ChatUnreachable),
+        ("chat_not_found", CHAT, ChatUnreachable),
+        ("server_error", CHAT, TemporaryFailure),
+    ],
+)
+async def test_errors_map_to_ports_errors(
+    adapter: TelegramAdapter,
+    fake: FakeTelegram,
+    kind: Any,
+    chat_id: int,
+    expected: type[Exception],
+) -> None:
+    fake.fail_next(chat_id, kind)
+    with pytest.raises(expected):
+        await adapter.send(str(chat_id), "hi", PLAIN)
+
+
+async def test_a_migrated_group_names_its_new_id(
+    adapter: TelegramAdapter, fake: FakeTelegram
+) -> None:
+    new_id = fake.migrate(-555)
+    with pytest.raises(ChatMoved) as caught:
+        await adapter.send("-555", "hi", PLAIN)
+    assert caught.value.new_chat_id == str(new_id) == "-100555"
+
+
+async def test_a_timeout_is_temporary(fake: FakeTelegram, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("adapters.telegram.adapter.REQUEST_TIMEOUT", 0.5)
+    tg = TelegramAdapter(TOKEN, base_url=fake.base_url)
+    await tg.start(NoCore())
+    try:
+        fake.fail_next(CHAT, "timeout", delay=1.5)
+        with pytest.raises(TemporaryFailure, match="timed out"):
+            await tg.send(str(CHAT), "hi", PLAIN)
+    finally:
+        await tg.stop()
+
+
+async def test_bad_html_is_refused_for_good(adapter: TelegramAdapter) -> None:
+    with pytest.raises(PermanentFailure, match="parse entities"):
+        await adapter.send(str(CHAT), "<b>unclosed", PLAIN)
+
+
+async def test_paid_broadcast_flag_and_pace(fake: FakeTelegram) -> None:
+    tg = TelegramAdapter(TOKEN, base_url=fake.base_url, paid_broadcast=True)
+    await tg.start(NoCore())
+    try:
+        await tg.send(str(CHAT), "hi", PLAIN)
+    finally:
+        await tg.stop()
+    assert fake.messages(CHAT)[0]["allow_paid_broadcast"] is True
+    assert tg.pacing.per_second is not None and 900 <= tg.pacing.per_second < 1000
+    assert telegram_pacing().per_second is not None and 27 <= telegram_pacing().per_second < 30
+
+
+async def test_a_stopped_adapter_sends_nothing(fake: FakeTelegram) -> None:
+    tg = TelegramAdapter(TOKEN, base_url=fake.base_url)
+    await tg.start(NoCore())
+    await tg.stop()
+    with pytest.raises(TemporaryFailure):
+        await tg.send(str(CHAT), "hi", PLAIN)
+    assert fake.messages() == []
+
+
+def test_commands_addressed_to_this_bot_only() -> None:
+    assert parse_command("/score", "MatchBot") == ("score", "", False)
+    assert parse_command("/Score@matchbot  Inter ", "MatchBot") == ("score", "Inter", True)
+    assert parse_command("/score@OtherBot inter", "MatchBot") is None
+    assert parse_command("hello", "MatchBot") is None
+    assert parse_command("/", "MatchBot") is None
+
+
+def test_groups_have_negative_ids_and_the_token_stays_secret() -> None:
+    tg = TelegramAdapter(TOKEN)
+    assert tg.is_group("-1001234") and not tg.is_group("42")
+    secret = webhook_secret(TOKEN)
+    assert TOKEN not in secret and secret == webhook_secret(TOKEN)
+    assert TOKEN not in repr(tg)
+
+
+async def test_webhook_mode_sets_the_webhook_or_says_what_is_missing(
+    fake: FakeTelegram,
+) -> None:
+    tg = TelegramAdapter(
+        TOKEN,
+        base_url=fake.base_url,
+        webhook_url="https://bot.example.org/telegram/hook",
+        webhook_listen="127.0.0.1:0",
+    )
+    try:
+        import tornado  # noqa: F401
+    except ImportError:
+        with pytest.raises(RuntimeError, match="webhooks"):
+            await tg.start(NoCore())
+        await tg.stop()
+        return
+    await tg.start(NoCore())
+    try:
+        assert fake.webhook_url == "https://bot.example.org/telegram/hook"
+        assert fake.webhook_params["secret_token"] == webhook_secret(TOKEN)
+    finally:
+        await tg.stop()
+
+
+async def test_the_delivery_loop_paces_the_extra_parts(
+    adapter: TelegramAdapter, fake: FakeTelegram
+) -> None:
+    from bot.delivery import Delivery
+    from storage.thread import StoreThread
+
+    delivery = Delivery(StoreThread(":memory:"), adapter)
+    delivery.pacer.sent(str(CHAT))  # as the loop does just before the first part
+    started = time.monotonic()
+    await adapter.send(str(CHAT), "\n".join(["y" * 100] * 60), PLAIN)
+    assert len(fake.messages(CHAT)) == 2
+    assert time.monotonic() - started >= 0.95
+    assert delivery.pacer.ready_at(str(CHAT)) > time.monotonic()  # the second part counted
+    assert fake.violations == []
