@@ -311,8 +311,16 @@ async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> None
     console = all(isinstance(a, ConsoleAdapter) for a in adapters)
     seed_mode = console and not settings.feed_paths
     recap_delay = min(settings.recap_delay, 5.0) if seed_mode else settings.recap_delay
+    from adapters.providers import sources_from_settings
+
+    sources = sources_from_settings(settings)
     bot = MatchBot(
-        settings.db, adapters, recap_delay=recap_delay, reminder_lead=settings.reminder_lead
+        settings.db,
+        adapters,
+        recap_delay=recap_delay,
+        reminder_lead=settings.reminder_lead,
+        sources=sources,
+        reporters=settings.reporter_ids,
     )
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -336,6 +344,8 @@ async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> None
         seed_task.cancel()
     log.info("stopping")
     await bot.stop()
+    for source in sources:
+        await source.aclose()
 
 
 @app.command()

@@ -45,6 +45,9 @@ class LivePolling:
 
     def start(self) -> None:
         for source in self.sources:
+            attach = getattr(source, "attach", None)
+            if callable(attach):  # optional: a source that keeps state in the store
+                attach(self.db)
             self._schedule_poll(source, 0.0)
             self._schedule_fixtures(source, 0.0)
 

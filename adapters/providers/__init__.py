@@ -1,7 +1,15 @@
-"""Data-provider clients (API-Football v3, football-data.org v4) translating to feed v1.
+"""Data-provider clients (API-Football v3, football-data.org v4) translating to feed v1, and
+the :class:`bot.ports.MatchSource`\\ s built on them (``sources_from_settings``).
 
-Pure of bot internals: they only produce feed-v1 dicts (``/work/shared/spec/feed-format.md``).
+The clients are pure of bot internals: they only produce feed-v1 dicts
+(``/work/shared/spec/feed-format.md``); :mod:`adapters.providers.sources` connects them to the bot.
 """
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Protocol
 
 from adapters.providers.api_football import ApiFootball, translate_fixture
 from adapters.providers.base import (
@@ -21,20 +29,78 @@ from adapters.providers.football_data import (
     StandingRow,
     translate_match,
 )
+from adapters.providers.sources import ApiFootballSource, FootballDataSource, ProviderSource
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class StatsSource(Protocol):
+    """League tables and top scorers (football-data.org; ``code`` e.g. ``PL``, ``SA``)."""
+
+    async def standings(self, code: str) -> list[StandingRow]: ...
+
+    async def top_scorers(self, code: str, limit: int = 10) -> list[ScorerRow]: ...
+
+
+def sources_from_settings(settings: Settings) -> list[ProviderSource]:
+    """The live sources configured: API-Football when ``API_FOOTBALL_KEY`` is set, else
+    football-data.org when ``FOOTBALL_DATA_TOKEN`` is set.
+
+    Not both: the same real match would be declared twice (``af:…`` and ``fd:…``) and every
+    alert sent twice. With both keys API-Football (events, lineups) is the live source and
+    football-data.org serves tables and top scorers (:func:`stats_from_settings`).
+    Close them with ``aclose()`` when the bot stops."""
+    sources: list[ProviderSource] = []
+    if settings.api_football_key is not None:
+        client = ApiFootball(
+            settings.api_football_key.get_secret_value(), settings.api_football_base_url
+        )
+        sources.append(ApiFootballSource(client))
+        if settings.football_data_token is not None:
+            log.info("API-Football is the live source; football-data.org serves tables only")
+    elif settings.football_data_token is not None:
+        client_fd = FootballData(
+            settings.football_data_token.get_secret_value(), settings.football_data_base_url
+        )
+        sources.append(FootballDataSource(client_fd))
+    return sources
+
+
+def stats_from_settings(settings: Settings, sources: Sequence[object] = ()) -> FootballData | None:
+    """The football-data.org client for tables and scorers (None without a token).
+
+    Pass the live sources to share the client (and its per-minute budget) with a
+    :class:`FootballDataSource` among them; otherwise a new client, to ``aclose()`` at the end."""
+    if settings.football_data_token is None:
+        return None
+    for source in sources:
+        if isinstance(source, FootballDataSource):
+            return source.client
+    return FootballData(
+        settings.football_data_token.get_secret_value(), settings.football_data_base_url
+    )
+
 
 __all__ = [
     "ApiFootball",
+    "ApiFootballSource",
     "DiffState",
     "FeedDiffer",
     "FeedEvent",
     "FootballData",
+    "FootballDataSource",
     "MatchState",
     "ProviderError",
     "ProviderSnapshot",
+    "ProviderSource",
     "Quota",
     "ScorerRow",
     "StandingRow",
+    "StatsSource",
     "diff_snapshot",
+    "sources_from_settings",
+    "stats_from_settings",
     "translate_fixture",
     "translate_match",
     "with_backoff",

@@ -193,7 +193,7 @@ class ApiFootball:
         wanted = list(dict.fromkeys(ids))
         found: dict[int, dict[str, Any]] = {}
         for start in range(0, len(wanted), MAX_IDS_PER_REQUEST):
-            chunk = wanted[start:start + MAX_IDS_PER_REQUEST]
+            chunk = wanted[start : start + MAX_IDS_PER_REQUEST]
             items = await self.get("fixtures", {"ids": "-".join(str(i) for i in chunk)})
             for it in items:
                 fx = _check_fixture(it)
@@ -235,14 +235,24 @@ def _api_error(errors: Any, path: str) -> ProviderError:
     text = "; ".join(f"{k}: {v}" if k else v for k, v in items)[:300]
     keys = {k.lower() for k, _ in items}
     if "ratelimit" in keys:
-        return ProviderError(f"rate limited on /{path}: {text}", provider=PROVIDER,
-                             status=429, retry_after=60.0, retryable=True)
+        return ProviderError(
+            f"rate limited on /{path}: {text}",
+            provider=PROVIDER,
+            status=429,
+            retry_after=60.0,
+            retryable=True,
+        )
     if "requests" in keys:
-        return ProviderError(f"daily request quota exhausted on /{path}: {text}",
-                             provider=PROVIDER, status=429, retryable=False)
+        return ProviderError(
+            f"daily request quota exhausted on /{path}: {text}",
+            provider=PROVIDER,
+            status=429,
+            retryable=False,
+        )
     if "token" in keys:
-        return ProviderError(f"API key refused on /{path}: {text}", provider=PROVIDER,
-                             status=401, retryable=False)
+        return ProviderError(
+            f"API key refused on /{path}: {text}", provider=PROVIDER, status=401, retryable=False
+        )
     return ProviderError(f"API error on /{path}: {text}", provider=PROVIDER, retryable=False)
 
 
@@ -385,8 +395,11 @@ def translate_fixture(fx: Mapping[str, Any], events: Iterable[Any]) -> ProviderS
     raw = [obj(e, "event", PROVIDER) for e in events]
     indexed = sorted(
         enumerate(raw),
-        key=lambda ie: ((opt_int(dig(ie[1], "time", "elapsed")) or 0)
-                        + (opt_int(dig(ie[1], "time", "extra")) or 0), ie[0]),
+        key=lambda ie: (
+            (opt_int(dig(ie[1], "time", "elapsed")) or 0)
+            + (opt_int(dig(ie[1], "time", "extra")) or 0),
+            ie[0],
+        ),
     )
     starters, bench = _lineup_sets(fx.get("lineups"))
     ids = IdMaker()
@@ -416,17 +429,28 @@ def translate_fixture(fx: Mapping[str, Any], events: Iterable[Any]) -> ProviderS
         akey = player_key(dig(ev, "assist", "id"), aname)
         when = f"{minute}+{stoppage or 0}"
 
-        def base(kind: str, id_key: str, team_name: str, *, with_stoppage: bool = True,
-                 minute: int = minute, stoppage: int | None = stoppage) -> FeedEvent:
-            e: FeedEvent = {"type": kind, "match": mid, "id": ids.make(id_key),
-                            "minute": minute, "team": team_name}
+        def base(
+            kind: str,
+            id_key: str,
+            team_name: str,
+            *,
+            with_stoppage: bool = True,
+            minute: int = minute,
+            stoppage: int | None = stoppage,
+        ) -> FeedEvent:
+            e: FeedEvent = {
+                "type": kind,
+                "match": mid,
+                "id": ids.make(id_key),
+                "minute": minute,
+                "team": team_name,
+            }
             if with_stoppage and stoppage:
                 e["stoppage"] = stoppage
             return e
 
         if etype == "goal" and _is_shootout(ev) and dlow in ("penalty", "missed penalty"):
-            kick = base("shootout_kick", f"so:{team_key}:{pkey}", team, minute=120,
-                        stoppage=None)
+            kick = base("shootout_kick", f"so:{team_key}:{pkey}", team, minute=120, stoppage=None)
             kick["player"] = pname or "Unknown"
             kick["scored"] = dlow == "penalty"
             out.append(kick)
@@ -443,8 +467,11 @@ def translate_fixture(fx: Mapping[str, Any], events: Iterable[Any]) -> ProviderS
             out.append(miss)
         elif etype == "goal" and dlow in ("normal goal", "own goal", "penalty"):
             own = dlow == "own goal"
-            g = base("goal", f"{'og' if own else 'goal'}:{team_key}:{pkey}:{when}",
-                     other(team) if own else team)
+            g = base(
+                "goal",
+                f"{'og' if own else 'goal'}:{team_key}:{pkey}:{when}",
+                other(team) if own else team,
+            )
             g["player"] = pname or "Unknown"
             if own:
                 g["kind"] = "own_goal"
@@ -476,8 +503,9 @@ def translate_fixture(fx: Mapping[str, Any], events: Iterable[Any]) -> ProviderS
             out.append(c)
         elif etype == "subst":
             off_name, off_key, on_name, on_key = pname, pkey, aname, akey
-            if (pkey in bench and akey in starters) or (pkey in subbed_on and akey != "-"
-                                                        and akey not in subbed_on):
+            if (pkey in bench and akey in starters) or (
+                pkey in subbed_on and akey != "-" and akey not in subbed_on
+            ):
                 off_name, off_key, on_name, on_key = aname, akey, pname, pkey
             s = base("substitution", f"sub:{team_key}:{off_key}>{on_key}:{when}", team)
             s["player_in"] = on_name or "Unknown"
@@ -488,8 +516,12 @@ def translate_fixture(fx: Mapping[str, Any], events: Iterable[Any]) -> ProviderS
         elif etype == "var" and "goal cancelled" in dlow:
             ref = None
             for g, g_team, g_pkey, g_min in reversed(goals):
-                if (g_team == team_key and g_pkey == pkey and g_min <= abs_min
-                        and (ref is None or g_min > ref[1])):
+                if (
+                    g_team == team_key
+                    and g_pkey == pkey
+                    and g_min <= abs_min
+                    and (ref is None or g_min > ref[1])
+                ):
                     ref = (g, g_min)
             cancel = base("goal_cancelled", f"var-cancel:{team_key}:{pkey}:{when}", team)
             cancel["reason"] = "var"
@@ -523,8 +555,7 @@ def translate_fixture(fx: Mapping[str, Any], events: Iterable[Any]) -> ProviderS
     if short == "HT" and extra:
         stoppages["half_time"] = extra
     full_time_minute = 120 if "extra_time" in passed else 90
-    periods = period_events(str(mid), passed, full_time_minute=full_time_minute,
-                            stoppage=stoppages)
+    periods = period_events(str(mid), passed, full_time_minute=full_time_minute, stoppage=stoppages)
     return ProviderSnapshot(
         match=match,
         events=order_events(periods, out),

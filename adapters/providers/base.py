@@ -53,8 +53,17 @@ MatchState = Literal[
 ]
 
 LIVE_STATES: frozenset[str] = frozenset(
-    {"first_half", "half_time", "second_half", "break", "extra_time", "penalties", "live",
-     "suspended", "interrupted"}
+    {
+        "first_half",
+        "half_time",
+        "second_half",
+        "break",
+        "extra_time",
+        "penalties",
+        "live",
+        "suspended",
+        "interrupted",
+    }
 )
 """States in which a match should keep being polled."""
 
@@ -211,7 +220,8 @@ async def get_json(
         resp = await client.get(url, headers=dict(headers), params=dict(params or {}))
     except httpx.TimeoutException as err:
         raise ProviderError(
-            f"request to {path} timed out ({type(err).__name__})", provider=provider,
+            f"request to {path} timed out ({type(err).__name__})",
+            provider=provider,
             retryable=True,
         ) from None
     except httpx.HTTPError as err:
@@ -226,17 +236,24 @@ async def get_json(
         hint = f", retry after {retry_after:g}s" if retry_after is not None else ""
         raise ProviderError(
             f"rate limited (HTTP 429) on {path}{hint}{_body_message(resp)}",
-            provider=provider, status=429, retry_after=retry_after, retryable=True,
+            provider=provider,
+            status=429,
+            retry_after=retry_after,
+            retryable=True,
         )
     if status >= 500:
         raise ProviderError(
             f"server error (HTTP {status}) on {path}{_body_message(resp)}",
-            provider=provider, status=status, retryable=True,
+            provider=provider,
+            status=status,
+            retryable=True,
         )
     if status >= 400:
         raise ProviderError(
             f"request refused (HTTP {status}) on {path}{_body_message(resp)}",
-            provider=provider, status=status, retryable=False,
+            provider=provider,
+            status=status,
+            retryable=False,
         )
     try:
         data = resp.json()
@@ -244,7 +261,9 @@ async def get_json(
         snippet = resp.text[:60].replace("\n", " ")
         raise ProviderError(
             f"response from {path} is not JSON (HTTP {status}, starts {snippet!r})",
-            provider=provider, status=status, retryable=True,
+            provider=provider,
+            status=status,
+            retryable=True,
         ) from None
     return data, resp.headers
 
@@ -273,7 +292,8 @@ def obj(value: Json, what: str, provider: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ShapeError(
             f"unexpected response shape: {what} should be an object, got {type(value).__name__}",
-            provider=provider, retryable=True,
+            provider=provider,
+            retryable=True,
         )
     return value
 
@@ -282,7 +302,8 @@ def lst(value: Json, what: str, provider: str) -> list[Any]:
     if not isinstance(value, list):
         raise ShapeError(
             f"unexpected response shape: {what} should be a list, got {type(value).__name__}",
-            provider=provider, retryable=True,
+            provider=provider,
+            retryable=True,
         )
     return value
 
@@ -291,7 +312,8 @@ def req_int(value: Json, what: str, provider: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ShapeError(
             f"unexpected response shape: {what} should be an integer, got {value!r:.40}",
-            provider=provider, retryable=True,
+            provider=provider,
+            retryable=True,
         )
     return value
 
@@ -300,7 +322,8 @@ def req_str(value: Json, what: str, provider: str) -> str:
     if not isinstance(value, str) or not value:
         raise ShapeError(
             f"unexpected response shape: {what} should be a non-empty string, got {value!r:.40}",
-            provider=provider, retryable=True,
+            provider=provider,
+            retryable=True,
         )
     return value
 
@@ -444,8 +467,9 @@ def order_events(periods: Iterable[FeedEvent], events: Iterable[FeedEvent]) -> l
     """Periods and events in one chronological list (stable for events at the same time)."""
     keyed: list[tuple[tuple[int, int, int, int], FeedEvent]] = []
     for i, ev in enumerate(events):
-        keyed.append(((phase_of(ev), 1, timeline_minute(int(ev["minute"]),
-                                                         ev.get("stoppage")), i), ev))
+        keyed.append(
+            ((phase_of(ev), 1, timeline_minute(int(ev["minute"]), ev.get("stoppage")), i), ev)
+        )
     for ev in periods:
         rank, slot = _PERIOD_SLOT[str(ev["period"])]
         keyed.append(((rank, slot, 0, 0), ev))
@@ -453,9 +477,13 @@ def order_events(periods: Iterable[FeedEvent], events: Iterable[FeedEvent]) -> l
     return [ev for _, ev in keyed]
 
 
-def period_events(match_id: str, passed: Iterable[str], *,
-                  full_time_minute: int = 90, stoppage: dict[str, int] | None = None
-                  ) -> list[FeedEvent]:
+def period_events(
+    match_id: str,
+    passed: Iterable[str],
+    *,
+    full_time_minute: int = 90,
+    stoppage: dict[str, int] | None = None,
+) -> list[FeedEvent]:
     """``period`` events with ids ``period:<period>`` for the periods the match passed through."""
     out: list[FeedEvent] = []
     passed_set = set(passed)
@@ -463,8 +491,13 @@ def period_events(match_id: str, passed: Iterable[str], *,
         if period not in passed_set:
             continue
         minute = full_time_minute if period == "full_time" else PERIOD_MINUTE[period]
-        ev: FeedEvent = {"type": "period", "match": match_id, "id": f"period:{period}",
-                         "minute": minute, "period": period}
+        ev: FeedEvent = {
+            "type": "period",
+            "match": match_id,
+            "id": f"period:{period}",
+            "minute": minute,
+            "period": period,
+        }
         if stoppage and stoppage.get(period):
             ev["stoppage"] = stoppage[period]
         out.append(ev)
@@ -497,8 +530,11 @@ class DiffState:
         )
 
     def active_goals(self) -> list[FeedEvent]:
-        return [ev for ev in self.seen.values()
-                if ev["type"] == "goal" and ev["id"] not in self.cancelled]
+        return [
+            ev
+            for ev in self.seen.values()
+            if ev["type"] == "goal" and ev["id"] not in self.cancelled
+        ]
 
 
 def _identity(ev: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -583,8 +619,10 @@ def diff_snapshot(
 
     current_ids = {str(ev["id"]) for ev in current}
     vanished = [
-        ev for ev_id, ev in state.seen.items()
-        if ev_id not in current_ids and ev["type"] not in ("period", "goal_cancelled")
+        ev
+        for ev_id, ev in state.seen.items()
+        if ev_id not in current_ids
+        and ev["type"] not in ("period", "goal_cancelled")
         and ev_id not in state.cancelled
     ]
 
@@ -615,14 +653,16 @@ def diff_snapshot(
             fresh.append(ev)
     current = [
         {**ev, "ref": renamed[str(ev["ref"])]}
-        if ev["type"] == "goal_cancelled" and str(ev["ref"]) in renamed else ev
+        if ev["type"] == "goal_cancelled" and str(ev["ref"]) in renamed
+        else ev
         for ev in fresh
     ]
     current_ids = {str(ev["id"]) for ev in current}
 
     out: list[FeedEvent] = []
-    new_goal_ids = {str(ev["id"]) for ev in current
-                    if ev["type"] == "goal" and str(ev["id"]) not in state.seen}
+    new_goal_ids = {
+        str(ev["id"]) for ev in current if ev["type"] == "goal" and str(ev["id"]) not in state.seen
+    }
 
     # rule 4: cancellations listed in the snapshot
     swallowed: set[str] = set()
@@ -662,13 +702,20 @@ def diff_snapshot(
             team = snap.match["home" if side == 0 else "away"]
             announced = [g for g in state.active_goals() if g["team"] == team]
             excess = len(announced) - snap.score[side]
-            gone = sorted((g for g in vanished if g["type"] == "goal" and g["team"] == team),
-                          key=_abs_minute, reverse=True)
-            for goal in gone[:max(0, excess)]:
+            gone = sorted(
+                (g for g in vanished if g["type"] == "goal" and g["team"] == team),
+                key=_abs_minute,
+                reverse=True,
+            )
+            for goal in gone[: max(0, excess)]:
                 cancel: FeedEvent = {
-                    "type": "goal_cancelled", "match": mid, "id": f"{goal['id']}:dropped",
+                    "type": "goal_cancelled",
+                    "match": mid,
+                    "id": f"{goal['id']}:dropped",
                     "minute": clamp_minute(snap.elapsed) if snap.elapsed else goal["minute"],
-                    "team": team, "ref": goal["id"], "reason": "other",
+                    "team": team,
+                    "ref": goal["id"],
+                    "reason": "other",
                 }
                 if snap.elapsed and snap.stoppage:
                     cancel["stoppage"] = snap.stoppage

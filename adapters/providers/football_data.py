@@ -139,8 +139,7 @@ class FootballData:
     ) -> None:
         await self.aclose()
 
-    async def get(self, path: str, params: Mapping[str, str | int] | None = None
-                  ) -> dict[str, Any]:
+    async def get(self, path: str, params: Mapping[str, str | int] | None = None) -> dict[str, Any]:
         """GET ``path``; the JSON object answered (errors raise ProviderError)."""
         data, headers = await get_json(
             self._client,
@@ -157,8 +156,11 @@ class FootballData:
         q.updated_at = now()
         body = obj(data, "response body", PROVIDER)
         if "errorCode" in body and body.get("errorCode") not in (None, 200):
-            raise ProviderError(f"API error on /{path}: {body.get('message')}",
-                                provider=PROVIDER, status=opt_int(body.get("errorCode")))
+            raise ProviderError(
+                f"API error on /{path}: {body.get('message')}",
+                provider=PROVIDER,
+                status=opt_int(body.get("errorCode")),
+            )
         return body
 
     async def matches_for_team(
@@ -204,21 +206,23 @@ class FootballData:
                 def num(key: str, r: dict[str, Any] = r) -> int:
                     return req_int(r.get(key), f"table row {key}", PROVIDER)
 
-                rows.append(StandingRow(
-                    position=num("position"),
-                    team=req_str(dig(r, "team", "name"), "table row team.name", PROVIDER),
-                    team_id=opt_int(dig(r, "team", "id")),
-                    played=num("playedGames"),
-                    won=num("won"),
-                    draw=num("draw"),
-                    lost=num("lost"),
-                    goals_for=num("goalsFor"),
-                    goals_against=num("goalsAgainst"),
-                    goal_difference=num("goalDifference"),
-                    points=num("points"),
-                    group=group,
-                    form=opt_str(r.get("form")),
-                ))
+                rows.append(
+                    StandingRow(
+                        position=num("position"),
+                        team=req_str(dig(r, "team", "name"), "table row team.name", PROVIDER),
+                        team_id=opt_int(dig(r, "team", "id")),
+                        played=num("playedGames"),
+                        won=num("won"),
+                        draw=num("draw"),
+                        lost=num("lost"),
+                        goals_for=num("goalsFor"),
+                        goals_against=num("goalsAgainst"),
+                        goal_difference=num("goalDifference"),
+                        points=num("points"),
+                        group=group,
+                        form=opt_str(r.get("form")),
+                    )
+                )
         return rows
 
     async def scorers(self, code: str, limit: int = 10) -> list[ScorerRow]:
@@ -227,15 +231,21 @@ class FootballData:
         out: list[ScorerRow] = []
         for raw in lst(body.get("scorers"), "scorers", PROVIDER):
             r = obj(raw, "scorer row", PROVIDER)
-            out.append(ScorerRow(
-                player=req_str(dig(r, "player", "name"), "scorer player.name", PROVIDER),
-                team=req_str(dig(r, "team", "name"), "scorer team.name", PROVIDER),
-                goals=req_int(r.get("goals"), "scorer goals", PROVIDER),
-                assists=opt_int(r.get("assists")),
-                penalties=opt_int(r.get("penalties")),
-                played=opt_int(r.get("playedMatches")),
-            ))
+            out.append(
+                ScorerRow(
+                    player=req_str(dig(r, "player", "name"), "scorer player.name", PROVIDER),
+                    team=req_str(dig(r, "team", "name"), "scorer team.name", PROVIDER),
+                    goals=req_int(r.get("goals"), "scorer goals", PROVIDER),
+                    assists=opt_int(r.get("assists")),
+                    penalties=opt_int(r.get("penalties")),
+                    played=opt_int(r.get("playedMatches")),
+                )
+            )
         return out
+
+    async def top_scorers(self, code: str, limit: int = 10) -> list[ScorerRow]:
+        """Same as :meth:`scorers` (the name :class:`adapters.providers.StatsSource` uses)."""
+        return await self.scorers(code, limit)
 
 
 def _check_match(value: Any) -> dict[str, Any]:
@@ -315,8 +325,13 @@ def _state_and_periods(m: Mapping[str, Any]) -> tuple[MatchState, list[str]]:
         if (minute is not None and minute > 90) or beyond:
             periods = [*regular, "extra_time"]
         if status != "SUSPENDED" and minute is not None:
-            state = ("first_half" if len(periods) == 1 else
-                     "second_half" if len(periods) == 3 else "extra_time")
+            state = (
+                "first_half"
+                if len(periods) == 1
+                else "second_half"
+                if len(periods) == 3
+                else "extra_time"
+            )
         return state, periods
     if status == "PAUSED":
         if (minute is not None and minute > 45) or beyond:
@@ -383,9 +398,13 @@ def translate_match(m: Mapping[str, Any]) -> ProviderSnapshot:
     def base(kind: str, key: str, team: str, raw: Mapping[str, Any]) -> FeedEvent:
         minute = clamp_minute(opt_int(raw.get("minute")))
         inj = opt_int(raw.get("injuryTime"))
-        ev: FeedEvent = {"type": kind, "match": mid,
-                         "id": ids.make(f"{key}:{minute}+{inj or 0}"),
-                         "minute": minute, "team": team}
+        ev: FeedEvent = {
+            "type": kind,
+            "match": mid,
+            "id": ids.make(f"{key}:{minute}+{inj or 0}"),
+            "minute": minute,
+            "team": team,
+        }
         if inj and inj > 0:
             ev["stoppage"] = inj
         return ev
@@ -397,10 +416,12 @@ def translate_match(m: Mapping[str, Any]) -> ProviderSnapshot:
     goals = m.get("goals")
     running = (0, 0)
     if isinstance(goals, list):
-        goal_items = [g for g in goals if isinstance(g, dict) and opt_int(g.get("minute"))
-                      is not None]
-        goal_items.sort(key=lambda g: (opt_int(g.get("minute")) or 0)
-                        + (opt_int(g.get("injuryTime")) or 0))
+        goal_items = [
+            g for g in goals if isinstance(g, dict) and opt_int(g.get("minute")) is not None
+        ]
+        goal_items.sort(
+            key=lambda g: (opt_int(g.get("minute")) or 0) + (opt_int(g.get("injuryTime")) or 0)
+        )
         for g in goal_items:
             team = side(g.get("team"))
             if team is None:
@@ -417,8 +438,12 @@ def translate_match(m: Mapping[str, Any]) -> ProviderSnapshot:
                 running = after
             pname = opt_str(dig(g, "scorer", "name"))
             pk = player_key(dig(g, "scorer", "id"), pname)
-            ev = base("goal", f"{'og' if own else 'goal'}:{team_key(g.get('team'), team)}:{pk}",
-                      credited, g)
+            ev = base(
+                "goal",
+                f"{'og' if own else 'goal'}:{team_key(g.get('team'), team)}:{pk}",
+                credited,
+                g,
+            )
             ev["player"] = pname or "Unknown"
             ev["kind"] = "own_goal" if own else "penalty" if gtype == "PENALTY" else "normal"
             assist = opt_str(dig(g, "assist", "name"))
@@ -433,7 +458,8 @@ def translate_match(m: Mapping[str, Any]) -> ProviderSnapshot:
                 continue
             team = side(b.get("team"))
             card = {"YELLOW": "yellow", "YELLOW_RED": "second_yellow", "RED": "red"}.get(
-                str(b.get("card") or "").upper())
+                str(b.get("card") or "").upper()
+            )
             if team is None or card is None:
                 continue
             pname = opt_str(dig(b, "player", "name"))
@@ -456,8 +482,9 @@ def translate_match(m: Mapping[str, Any]) -> ProviderSnapshot:
             pout = opt_str(dig(s, "playerOut", "name"))
             key_out = player_key(dig(s, "playerOut", "id"), pout)
             key_in = player_key(dig(s, "playerIn", "id"), pin)
-            ev = base("substitution", f"sub:{team_key(s.get('team'), team)}:{key_out}>{key_in}",
-                      team, s)
+            ev = base(
+                "substitution", f"sub:{team_key(s.get('team'), team)}:{key_out}>{key_in}", team, s
+            )
             ev["player_in"] = pin
             if pout:
                 ev["player_out"] = pout
@@ -473,10 +500,17 @@ def translate_match(m: Mapping[str, Any]) -> ProviderSnapshot:
             if team is None or not isinstance(k.get("scored"), bool):
                 continue
             pk = player_key(dig(k, "player", "id"), pname)
-            out.append({"type": "shootout_kick", "match": mid,
-                        "id": ids.make(f"so:{team_key(k.get('team'), team)}:{pk}"),
-                        "minute": 120, "team": team, "player": pname or "Unknown",
-                        "scored": k["scored"]})
+            out.append(
+                {
+                    "type": "shootout_kick",
+                    "match": mid,
+                    "id": ids.make(f"so:{team_key(k.get('team'), team)}:{pk}"),
+                    "minute": 120,
+                    "team": team,
+                    "player": pname or "Unknown",
+                    "scored": k["scored"],
+                }
+            )
 
     full_time_minute = 120 if "extra_time" in passed else 90
     periods = period_events(mid, passed, full_time_minute=full_time_minute)

@@ -1,0 +1,129 @@
+"""How often a provider may be polled: quota planning and backoff after failures.
+
+API-Football counts requests per day (free plan: 100) and per minute; football-data.org counts
+them per minute (free plan: 10). :class:`PollPlanner` turns the budget the provider last
+reported (:class:`~adapters.providers.base.Quota`) into the delay before the next poll:
+
+* **daily budget** (``plan_daily``): the requests left today, minus a ``reserve`` kept for
+  fixture look-ups, are spread over what is left of the live window of the matches being
+  followed (a match is polled from ``LEAD`` before kick-off until about ``MATCH_WINDOW`` after
+  it). ``interval = max(min_interval, window_left * requests_per_poll / budget)``. When that
+  stretches past ``warn_interval`` (alerts would come late) a WARNING is logged once per match;
+  the bot polls more slowly rather than stopping, eating into the reserve when it must; with
+  nothing left it polls every ``EXHAUSTED_INTERVAL``;
+* **per-minute budget** (``plan_minute``): never more than ``minute_limit - reserve`` requests
+  a minute, and when the provider says the minute is used up, wait for its counter to reset;
+* **failures** (:meth:`PollPlanner.failed`): exponential backoff from ``min_interval`` up to
+  ``MAX_BACKOFF``, never shorter than the provider's ``Retry-After``; a good poll resets it.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from adapters.providers.base import ProviderError, Quota
+
+log = logging.getLogger(__name__)
+
+LEAD = 15 * 60.0
+"""Polling starts this long before kick-off (as in :mod:`bot.polling`)."""
+MATCH_WINDOW = 135 * 60.0
+"""Polling of a match lasts until about this long after kick-off (90' + breaks + stoppage)."""
+MIN_WINDOW_LEFT = 15 * 60.0
+"""A match running late (extra time, delays) is assumed to need at least this much more."""
+EXHAUSTED_INTERVAL = 15 * 60.0
+"""With no request left today, look again this often (the count resets at 00:00 UTC)."""
+MAX_INTERVAL = 30 * 60.0
+MAX_BACKOFF = 5 * 60.0
+
+
+@dataclass
+class PollPlanner:
+    """The delay before the next poll of one provider."""
+
+    provider: str
+    min_interval: float
+    reserve: int
+    clock: Callable[[], float]
+    match_window: float = MATCH_WINDOW
+    warn_interval: float = 180.0
+    failures: int = 0
+    retry_after: float | None = None
+    warned: set[str] = field(default_factory=set)
+
+    # -- failures ------------------------------------------------------------------------------
+
+    def failed(self, err: BaseException) -> None:
+        self.failures += 1
+        if isinstance(err, ProviderError) and err.retry_after is not None:
+            self.retry_after = max(self.retry_after or 0.0, err.retry_after)
+
+    def succeeded(self) -> None:
+        self.failures = 0
+        self.retry_after = None
+
+    def backoff(self) -> float:
+        """Seconds to wait after the failures so far (0 when the last poll went fine)."""
+        if not self.failures:
+            return 0.0
+        delay = min(MAX_BACKOFF, self.min_interval * 2.0 ** (self.failures - 1))
+        return max(delay, self.retry_after or 0.0)
+
+    # -- budgets -------------------------------------------------------------------------------
+
+    def plan_daily(
+        self,
+        quota: Quota,
+        requests_per_poll: int,
+        kickoffs: Iterable[tuple[str, float]],
+    ) -> float:
+        """Interval that makes today's remaining requests last the live window.
+
+        ``kickoffs`` are (match id, kick-off timestamp) of the matches being polled."""
+        interval = self.min_interval
+        matches = list(kickoffs)
+        remaining = quota.day_remaining
+        if remaining is not None and matches:
+            now = self.clock()
+            window = max(
+                max(MIN_WINDOW_LEFT, kickoff + self.match_window - now) for _, kickoff in matches
+            )
+            budget = remaining - self.reserve
+            if remaining <= 0:
+                planned = EXHAUSTED_INTERVAL
+            elif budget <= 0:  # eat into the reserve, slowly
+                planned = window * requests_per_poll / remaining
+            else:
+                planned = window * requests_per_poll / budget
+            planned = min(planned, MAX_INTERVAL) if remaining > 0 else planned
+            if planned > max(self.min_interval, self.warn_interval):
+                self._warn_short(matches, remaining, planned)
+            interval = max(interval, planned)
+        return max(interval, self.plan_minute(quota, requests_per_poll, 0))
+
+    def plan_minute(
+        self, quota: Quota, requests_per_poll: int, reserve: int | None = None
+    ) -> float:
+        """Interval that keeps ``requests_per_poll`` within the per-minute limit."""
+        interval = self.min_interval
+        spare = self.reserve if reserve is None else reserve
+        if quota.minute_limit:
+            per_minute = max(1, quota.minute_limit - spare)
+            interval = max(interval, 60.0 * requests_per_poll / per_minute)
+        return max(interval, quota.wait_seconds())
+
+    def _warn_short(self, matches: list[tuple[str, float]], remaining: int, planned: float) -> None:
+        fresh = [mid for mid, _ in matches if mid not in self.warned]
+        if not fresh:
+            return
+        self.warned.update(fresh)
+        log.warning(
+            "%s: daily request quota running short (%d left) for %s: polling only every %ds",
+            self.provider,
+            remaining,
+            ", ".join(fresh),
+            math.ceil(planned),
+        )
