@@ -178,23 +178,34 @@ def life_fixture(name: str) -> dict[str, Any]:
 
 
 def wrap(*fixtures: dict[str, Any]) -> dict[str, Any]:
-    return {"get": "fixtures", "parameters": {"id": str(FID)}, "errors": [],
-            "results": len(fixtures), "paging": {"current": 1, "total": 1},
-            "response": list(fixtures)}
+    return {
+        "get": "fixtures",
+        "parameters": {"id": str(FID)},
+        "errors": [],
+        "results": len(fixtures),
+        "paging": {"current": 1, "total": 1},
+        "response": list(fixtures),
+    }
 
 
-def af_event(minute: int, team: str, player: str, typ: str, detail: str,
-             extra: int | None = None) -> dict[str, Any]:
+def af_event(
+    minute: int, team: str, player: str, typ: str, detail: str, extra: int | None = None
+) -> dict[str, Any]:
     teams = {"Inter": 505, "Atalanta": 499}
-    return {"time": {"elapsed": minute, "extra": extra},
-            "team": {"id": teams[team], "name": team, "logo": None},
-            "player": {"id": sum(map(ord, player)) * 7, "name": player},
-            "assist": {"id": None, "name": None}, "type": typ, "detail": detail,
-            "comments": None}
+    return {
+        "time": {"elapsed": minute, "extra": extra},
+        "team": {"id": teams[team], "name": team, "logo": None},
+        "player": {"id": sum(map(ord, player)) * 7, "name": player},
+        "assist": {"id": None, "name": None},
+        "type": typ,
+        "detail": detail,
+        "comments": None,
+    }
 
 
-def live(events: list[dict[str, Any]], goals: tuple[int, int], elapsed: int = 30,
-         short: str = "1H") -> dict[str, Any]:
+def live(
+    events: list[dict[str, Any]], goals: tuple[int, int], elapsed: int = 30, short: str = "1H"
+) -> dict[str, Any]:
     fx = life_fixture("af_life_02_1h.json")
     fx["events"] = events
     fx["goals"] = {"home": goals[0], "away": goals[1]}
@@ -208,35 +219,64 @@ def live(events: list[dict[str, Any]], goals: tuple[int, int], elapsed: int = 30
 EXPECTED_LIFE: list[list[tuple[Any, ...]]] = [
     [],  # NS
     [("period", "first_half"), ("goal", "Inter", "Lautaro Martínez", 9, "normal")],
-    [("goal", "Atalanta", "A. Lookman", 27, "normal"),
-     ("card", "Inter", "A. Bastoni", 29, "yellow")],
+    [
+        ("goal", "Atalanta", "A. Lookman", 27, "normal"),
+        ("card", "Inter", "A. Bastoni", 29, "yellow"),
+    ],
     # VAR cancels Lookman's goal; Bastoni's card is missing from this poll (not cancelled)
     [("goal_cancelled", "Atalanta", "var")],
     # Lautaro's goal moved 9' -> 10' and the events were reordered: not re-announced;
     # Bastoni's card is back: not re-announced
-    [("goal", "Inter", "I. Hien", 41, "own_goal"),
-     ("goal_disallowed", "Inter", "M. Thuram", "offside")],
+    [
+        ("goal", "Inter", "I. Hien", 41, "own_goal"),
+        ("goal_disallowed", "Inter", "M. Thuram", "offside"),
+    ],
     [("period", "half_time")],
-    [("period", "second_half"),
-     ("penalty_missed", "Atalanta", "M. Retegui", "missed"),
-     ("sub", "Inter", "F. P. Esposito", "M. Thuram"),
-     ("card", "Inter", "A. Bastoni", 63, "second_yellow"),
-     ("card", "Atalanta", "M. de Roon", 66, "red")],
-    [("goal", "Atalanta", "C. De Ketelaere", 75, "normal"),
-     ("goal", "Atalanta", "M. Retegui", 88, "penalty")],
+    [
+        ("period", "second_half"),
+        ("penalty_missed", "Atalanta", "M. Retegui", "missed"),
+        ("sub", "Inter", "F. P. Esposito", "M. Thuram"),
+        ("card", "Inter", "A. Bastoni", 63, "second_yellow"),
+        ("card", "Atalanta", "M. de Roon", 66, "red"),
+    ],
+    [
+        ("goal", "Atalanta", "C. De Ketelaere", 75, "normal"),
+        ("goal", "Atalanta", "M. Retegui", 88, "penalty"),
+    ],
     [("period", "extra_time")],
     [],  # BT: no period change
     [("card", "Atalanta", "G. Scalvini", 112, "yellow")],
-    [("period", "penalties"),
-     ("kick", "Inter", "H. Çalhanoğlu", True), ("kick", "Atalanta", "M. Retegui", True),
-     ("kick", "Inter", "Lautaro Martínez", False), ("kick", "Atalanta", "A. Lookman", True)],
-    [("kick", "Inter", "N. Barella", True), ("kick", "Atalanta", "C. De Ketelaere", False),
-     ("kick", "Inter", "D. Frattesi", True), ("kick", "Atalanta", "M. Pašalić", False),
-     ("kick", "Inter", "F. Dimarco", True), ("period", "full_time")],
+    [
+        ("period", "penalties"),
+        ("kick", "Inter", "H. Çalhanoğlu", True),
+        ("kick", "Atalanta", "M. Retegui", True),
+        ("kick", "Inter", "Lautaro Martínez", False),
+        ("kick", "Atalanta", "A. Lookman", True),
+    ],
+    [
+        ("kick", "Inter", "N. Barella", True),
+        ("kick", "Atalanta", "C. De Ketelaere", False),
+        ("kick", "Inter", "D. Frattesi", True),
+        ("kick", "Atalanta", "M. Pašalić", False),
+        ("kick", "Inter", "F. Dimarco", True),
+        ("period", "full_time"),
+    ],
 ]
-EXPECTED_STATES = ["scheduled", "first_half", "first_half", "first_half", "first_half",
-                   "half_time", "second_half", "second_half", "extra_time", "break",
-                   "extra_time", "penalties", "finished"]
+EXPECTED_STATES = [
+    "scheduled",
+    "first_half",
+    "first_half",
+    "first_half",
+    "first_half",
+    "half_time",
+    "second_half",
+    "second_half",
+    "extra_time",
+    "break",
+    "extra_time",
+    "penalties",
+    "finished",
+]
 
 
 async def test_api_football_whole_match_life(af: FakeProvider, http: httpx.AsyncClient) -> None:
@@ -262,23 +302,38 @@ async def test_api_football_whole_match_life(af: FakeProvider, http: httpx.Async
     assert snap.score_text() == "2-2, 4-2 on penalties"
     assert snap.finished
     kicks = [e for e in announced if e["type"] == "shootout_kick"]
-    assert [sum(k["scored"] for k in kicks if k["team"] == t)
-            for t in ("Inter", "Atalanta")] == [4, 2]
+    assert [sum(k["scored"] for k in kicks if k["team"] == t) for t in ("Inter", "Atalanta")] == [
+        4,
+        2,
+    ]
     cancel = next(e for e in announced if e["type"] == "goal_cancelled")
     lookman = next(e for e in announced if e["type"] == "goal" and e["player"] == "A. Lookman")
     assert cancel["ref"] == lookman["id"]
 
     # the final snapshot alone has every period the match passed through, in order
     assert snap.match == {
-        "type": "match", "match": f"af:{FID}", "competition": "Coppa Italia", "home": "Inter",
-        "away": "Atalanta", "kickoff": "2026-01-28T20:00:00Z", "season": "2025-26",
-        "round": "Quarter-finals", "venue": "Stadio Giuseppe Meazza, Milano",
+        "type": "match",
+        "match": f"af:{FID}",
+        "competition": "Coppa Italia",
+        "home": "Inter",
+        "away": "Atalanta",
+        "kickoff": "2026-01-28T20:00:00Z",
+        "season": "2025-26",
+        "round": "Quarter-finals",
+        "venue": "Stadio Giuseppe Meazza, Milano",
     }
     periods = [e["period"] for e in snap.events if e["type"] == "period"]
-    assert periods == ["first_half", "half_time", "second_half", "extra_time", "penalties",
-                       "full_time"]
+    assert periods == [
+        "first_half",
+        "half_time",
+        "second_half",
+        "extra_time",
+        "penalties",
+        "full_time",
+    ]
     assert {e["id"] for e in snap.events if e["type"] == "period"} == {
-        f"period:{p}" for p in periods}
+        f"period:{p}" for p in periods
+    }
     # one request per poll (events are embedded in /fixtures?id=)
     assert len(af.requests) == len(LIFE)
     assert all(r.headers.get("x-apisports-key") == "af-secret-key" for r in af.requests)
@@ -313,8 +368,7 @@ async def test_second_yellow_red_pair_and_explicit_second_yellow() -> None:
     snap = translate_fixture(live(events, (0, 0), 85, "2H"), events)
     check_feed(snap.events, snap.match)
     cards = [(e["player"], e["card"]) for e in snap.events if e["type"] == "card"]
-    assert cards == [("A", "yellow"), ("A", "second_yellow"), ("B", "second_yellow"),
-                     ("C", "red")]
+    assert cards == [("A", "yellow"), ("A", "second_yellow"), ("B", "second_yellow"), ("C", "red")]
     assert sum(e["type"] == "substitution" for e in snap.events) == 2
 
 
@@ -322,14 +376,19 @@ async def test_subst_direction_follows_lineups_when_they_disagree() -> None:
     ev = af_event(60, "Inter", "Bench Guy", "subst", "Substitution 1")
     ev["assist"] = {"id": 1, "name": "Starter"}
     fx = live([ev], (0, 0), 61, "2H")
-    fx["lineups"] = [{"team": {"id": 505}, "startXI": [{"player": {"id": 1, "name": "Starter"}}],
-                      "substitutes": [{"player": {"id": ev["player"]["id"],
-                                                  "name": "Bench Guy"}}]}]
+    fx["lineups"] = [
+        {
+            "team": {"id": 505},
+            "startXI": [{"player": {"id": 1, "name": "Starter"}}],
+            "substitutes": [{"player": {"id": ev["player"]["id"], "name": "Bench Guy"}}],
+        }
+    ]
     sub = next(e for e in translate_fixture(fx, [ev]).events if e["type"] == "substitution")
     assert (sub["player_in"], sub["player_out"]) == ("Bench Guy", "Starter")
     # without lineups: player = going off, assist = coming on
-    sub = next(e for e in translate_fixture(live([ev], (0, 0)), [ev]).events
-               if e["type"] == "substitution")
+    sub = next(
+        e for e in translate_fixture(live([ev], (0, 0)), [ev]).events if e["type"] == "substitution"
+    )
     assert (sub["player_in"], sub["player_out"]) == ("Starter", "Bench Guy")
 
 
@@ -337,8 +396,9 @@ async def test_subst_direction_follows_lineups_when_they_disagree() -> None:
 # API-Football: diff rules
 
 
-def _poll(state: DiffState | None, events: list[dict[str, Any]], goals: tuple[int, int],
-          elapsed: int = 30) -> tuple[list[dict[str, Any]], DiffState]:
+def _poll(
+    state: DiffState | None, events: list[dict[str, Any]], goals: tuple[int, int], elapsed: int = 30
+) -> tuple[list[dict[str, Any]], DiffState]:
     fx = live(events, goals, elapsed)
     return diff_snapshot(state, translate_fixture(fx, events))
 
@@ -346,8 +406,10 @@ def _poll(state: DiffState | None, events: list[dict[str, Any]], goals: tuple[in
 async def test_dropped_goal_with_lower_score_is_cancelled_once() -> None:
     g = af_event(20, "Inter", "Scorer", "Goal", "Normal Goal")
     new, st = _poll(None, [g], (1, 0))
-    assert [brief(e) for e in new] == [("period", "first_half"),
-                                       ("goal", "Inter", "Scorer", 20, "normal")]
+    assert [brief(e) for e in new] == [
+        ("period", "first_half"),
+        ("goal", "Inter", "Scorer", 20, "normal"),
+    ]
     new, st = _poll(st, [], (0, 0), 33)
     assert [brief(e) for e in new] == [("goal_cancelled", "Inter", "other")]
     assert new[0]["ref"] == f"goal:505:p{g['player']['id']}:20+0"
@@ -410,7 +472,8 @@ async def test_new_goal_is_held_until_the_score_counts_it() -> None:
     g2 = af_event(20, "Inter", "Two", "Goal", "Penalty")
     new, st = _poll(None, [g1, g2], (1, 0))
     assert [brief(e) for e in new if e["type"] == "goal"] == [
-        ("goal", "Inter", "One", 10, "normal")]
+        ("goal", "Inter", "One", 10, "normal")
+    ]
     new, st = _poll(st, [g1, g2], (2, 0))
     assert [brief(e) for e in new] == [("goal", "Inter", "Two", 20, "penalty")]
 
@@ -427,8 +490,9 @@ async def test_true_duplicates_get_occurrence_ids() -> None:
 # API-Football: client, quota, errors
 
 
-async def test_quota_headers_exposed_and_decreasing(af: FakeProvider,
-                                                    http: httpx.AsyncClient) -> None:
+async def test_quota_headers_exposed_and_decreasing(
+    af: FakeProvider, http: httpx.AsyncClient
+) -> None:
     af.script("/fixtures", {"id": FID}, "af_life_02_1h.json")
     client = ApiFootball("af-secret-key", base_url=af.base_url, client=http)
     assert client.quota.day_remaining is None
@@ -441,8 +505,9 @@ async def test_quota_headers_exposed_and_decreasing(af: FakeProvider,
     assert not client.quota.exhausted
 
 
-async def test_team_fixtures_events_and_id_batching(af: FakeProvider,
-                                                    http: httpx.AsyncClient) -> None:
+async def test_team_fixtures_events_and_id_batching(
+    af: FakeProvider, http: httpx.AsyncClient
+) -> None:
     af.script("/fixtures", {"team": 505, "next": 3}, "af_fixtures_team_505.json")
     af.script("/fixtures/events", {"fixture": FID}, "af_events_1035001.json")
     client = ApiFootball("af-secret-key", base_url=af.base_url, client=http)
@@ -462,8 +527,9 @@ async def test_team_fixtures_events_and_id_batching(af: FakeProvider,
     assert [i for b in batches for i in b] == [str(i) for i in ids]
 
 
-async def test_snapshot_falls_back_to_events_endpoint(af: FakeProvider,
-                                                      http: httpx.AsyncClient) -> None:
+async def test_snapshot_falls_back_to_events_endpoint(
+    af: FakeProvider, http: httpx.AsyncClient
+) -> None:
     fx = life_fixture("af_life_03_1h.json")
     del fx["events"]
     af.script("/fixtures", {"id": FID}, wrap(fx))
@@ -484,8 +550,14 @@ async def test_snapshot_falls_back_to_events_endpoint(af: FakeProvider,
         ("af_error_ratelimit.json", r"rate limited on /fixtures: rateLimit: Too many", 429, True),
     ],
 )
-async def test_api_football_errors(af: FakeProvider, http: httpx.AsyncClient, reply: Any,
-                                   pattern: str, status: int | None, retryable: bool) -> None:
+async def test_api_football_errors(
+    af: FakeProvider,
+    http: httpx.AsyncClient,
+    reply: Any,
+    pattern: str,
+    status: int | None,
+    retryable: bool,
+) -> None:
     af.script("/fixtures", {"id": FID}, reply)
     client = ApiFootball("af-secret-key", base_url=af.base_url, client=http)
     with pytest.raises(ProviderError) as info:
@@ -515,8 +587,9 @@ async def test_api_football_bad_key_and_timeout(af: FakeProvider) -> None:
     assert missing == []
 
 
-async def test_with_backoff_retries_and_honours_retry_after(af: FakeProvider,
-                                                            http: httpx.AsyncClient) -> None:
+async def test_with_backoff_retries_and_honours_retry_after(
+    af: FakeProvider, http: httpx.AsyncClient
+) -> None:
     af.script("/fixtures", {"id": FID}, rate_limited(9), server_error(), "af_life_02_1h.json")
     client = ApiFootball("af-secret-key", base_url=af.base_url, client=http)
     delays: list[float] = []
@@ -524,8 +597,9 @@ async def test_with_backoff_retries_and_honours_retry_after(af: FakeProvider,
     async def fake_sleep(seconds: float) -> None:
         delays.append(seconds)
 
-    snap = await with_backoff(lambda: client.snapshot(FID), base_delay=0.5, jitter=0,
-                              sleep=fake_sleep)
+    snap = await with_backoff(
+        lambda: client.snapshot(FID), base_delay=0.5, jitter=0, sleep=fake_sleep
+    )
     assert snap.status == "first_half"
     assert delays == [9, 1.0]
     # non-retryable errors go straight through
@@ -539,8 +613,9 @@ async def test_with_backoff_retries_and_honours_retry_after(af: FakeProvider,
 # football-data.org
 
 
-async def test_football_data_shootout_score_excludes_penalties(fd: FakeProvider,
-                                                               http: httpx.AsyncClient) -> None:
+async def test_football_data_shootout_score_excludes_penalties(
+    fd: FakeProvider, http: httpx.AsyncClient
+) -> None:
     fd.script("/matches/552200", None, "fd_match_shootout.json")
     client = FootballData("fd-secret-token", base_url=fd.base_url, client=http)
     snap = await client.snapshot(552200)
@@ -550,9 +625,14 @@ async def test_football_data_shootout_score_excludes_penalties(fd: FakeProvider,
     check_feed(snap.events, snap.match)
     assert derived_score(snap.match, snap.events) == (1, 1)
     assert snap.match == {
-        "type": "match", "match": "fd:552200", "competition": "UEFA Champions League",
-        "home": "Liverpool FC", "away": "Paris Saint-Germain FC",
-        "kickoff": "2025-03-11T20:00:00Z", "season": "2024-25", "round": "Last 16",
+        "type": "match",
+        "match": "fd:552200",
+        "competition": "UEFA Champions League",
+        "home": "Liverpool FC",
+        "away": "Paris Saint-Germain FC",
+        "kickoff": "2025-03-11T20:00:00Z",
+        "season": "2024-25",
+        "round": "Last 16",
         "venue": "Anfield",
     }
     summary = [brief(e) for e in snap.events if e["type"] != "shootout_kick"]
@@ -578,10 +658,14 @@ async def test_football_data_shootout_score_excludes_penalties(fd: FakeProvider,
     assert len(new) == len(snap.events)
 
 
-async def test_football_data_free_plan_live_and_team_matches(fd: FakeProvider,
-                                                             http: httpx.AsyncClient) -> None:
-    fd.script("/teams/64/matches", {"dateFrom": "2025-03-01", "dateTo": "2025-04-30"},
-              "fd_team_64_matches.json")
+async def test_football_data_free_plan_live_and_team_matches(
+    fd: FakeProvider, http: httpx.AsyncClient
+) -> None:
+    fd.script(
+        "/teams/64/matches",
+        {"dateFrom": "2025-03-01", "dateTo": "2025-04-30"},
+        "fd_team_64_matches.json",
+    )
     client = FootballData("fd-secret-token", base_url=fd.base_url, client=http)
     matches = await client.matches_for_team(64, date_from="2025-03-01", date_to="2025-04-30")
     assert [m["id"] for m in matches] == [552201, 552300]
@@ -592,18 +676,31 @@ async def test_football_data_free_plan_live_and_team_matches(fd: FakeProvider,
     assert client.quota.minute_remaining == 8
 
 
-async def test_football_data_standings_and_scorers(fd: FakeProvider,
-                                                   http: httpx.AsyncClient) -> None:
+async def test_football_data_standings_and_scorers(
+    fd: FakeProvider, http: httpx.AsyncClient
+) -> None:
     fd.script("/competitions/PL/standings", None, "fd_standings_PL.json")
     fd.script("/competitions/PL/scorers", {"limit": 3}, "fd_scorers_PL.json")
     client = FootballData("fd-secret-token", base_url=fd.base_url, client=http)
     table = await client.standings("PL")
-    assert [r.team for r in table] == ["Arsenal FC", "Manchester City FC", "Liverpool FC",
-                                       "Chelsea FC"]
+    assert [r.team for r in table] == [
+        "Arsenal FC",
+        "Manchester City FC",
+        "Liverpool FC",
+        "Chelsea FC",
+    ]
     top = table[0]
-    assert (top.position, top.played, top.won, top.draw, top.lost, top.goals_for,
-            top.goals_against, top.goal_difference, top.points) == (1, 17, 12, 3, 2, 30, 10,
-                                                                    20, 39)
+    assert (
+        top.position,
+        top.played,
+        top.won,
+        top.draw,
+        top.lost,
+        top.goals_for,
+        top.goals_against,
+        top.goal_difference,
+        top.points,
+    ) == (1, 17, 12, 3, 2, 30, 10, 20, 39)
     scorers = await client.scorers("PL", limit=3)
     assert [(s.player, s.team, s.goals, s.assists, s.penalties) for s in scorers] == [
         ("Erling Haaland", "Manchester City FC", 19, 4, 3),
@@ -636,8 +733,9 @@ async def test_football_data_errors(fd: FakeProvider, http: httpx.AsyncClient) -
 
 
 async def test_football_data_minute_limit_enforced() -> None:
-    async with FakeProvider.football_data(key="t", minute_limit=2,
-                                          enforce_minute_limit=True) as fake:
+    async with FakeProvider.football_data(
+        key="t", minute_limit=2, enforce_minute_limit=True
+    ) as fake:
         fake.script("/matches/552200", None, "fd_match_shootout.json")
         async with FootballData("t", base_url=fake.base_url) as client:
             await client.match(552200)
@@ -675,12 +773,17 @@ async def test_scorer_correction_is_not_a_new_goal() -> None:
         ("AWD", None, "awarded", ["full_time"]),
         ("WO", None, "awarded", ["full_time"]),
         ("FT", 90, "finished", ["first_half", "half_time", "second_half", "full_time"]),
-        ("AET", 120, "finished",
-         ["first_half", "half_time", "second_half", "extra_time", "full_time"]),
+        (
+            "AET",
+            120,
+            "finished",
+            ["first_half", "half_time", "second_half", "extra_time", "full_time"],
+        ),
     ],
 )
-async def test_api_football_status_mapping(short: str, elapsed: int | None, state: str,
-                                           periods: list[str]) -> None:
+async def test_api_football_status_mapping(
+    short: str, elapsed: int | None, state: str, periods: list[str]
+) -> None:
     fx = live([], (0, 0), 0, short)
     fx["fixture"]["status"]["elapsed"] = elapsed
     snap = translate_fixture(fx, [])
