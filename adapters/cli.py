@@ -18,6 +18,7 @@ import typer
 
 from adapters.console import ConsoleAdapter
 from adapters.console.adapter import CHAT_ID, RULE
+from adapters.providers import sources_from_settings, stats_from_settings
 from bot.app import MatchBot
 from bot.delivery import Delivery
 from bot.feed import EventBase, FeedError, MatchDecl, Parsed, Rejected, read_lines
@@ -311,15 +312,15 @@ async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> None
     console = all(isinstance(a, ConsoleAdapter) for a in adapters)
     seed_mode = console and not settings.feed_paths
     recap_delay = min(settings.recap_delay, 5.0) if seed_mode else settings.recap_delay
-    from adapters.providers import sources_from_settings
-
     sources = sources_from_settings(settings)
+    stats, stats_client = stats_from_settings(settings, sources)
     bot = MatchBot(
         settings.db,
         adapters,
         recap_delay=recap_delay,
         reminder_lead=settings.reminder_lead,
         sources=sources,
+        stats=stats,
         reporters=settings.reporter_ids,
     )
     loop = asyncio.get_running_loop()
@@ -346,6 +347,8 @@ async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> None
     await bot.stop()
     for source in sources:
         await source.aclose()
+    if stats_client is not None:
+        await stats_client.aclose()
 
 
 @app.command()

@@ -109,14 +109,15 @@ class MatchBot:
             log.warning("feed %s line %d: %s", path, item.line, exc)
 
     async def stop(self) -> None:
+        """Stop timers, let sends under way finish, then disconnect the platforms."""
         self.scheduler.stop()
+        for delivery in self.deliveries.values():
+            await delivery.stop()
         for adapter in self.adapters:
             try:
                 await adapter.stop()
             except Exception:
                 log.exception("stopping %s", adapter.platform)
-        for delivery in self.deliveries.values():
-            await delivery.stop()
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

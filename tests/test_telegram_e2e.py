@@ -7,33 +7,36 @@ Every test ends by checking the server saw no flood-control violation.
 from __future__ import annotations
 
 import asyncio
-import json
 import socket
 import time
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import adapters.telegram.adapter as telegram_adapter
-from adapters.cli import run_bot, seed_lines
+from adapters.cli import seed_lines
 from bot.messages.templates import COMMAND_HELP
-from bot.settings import Settings
-from storage.store import Store
 from tests.fakes.telegram_api import FakeTelegram
+from tests.telegram_helpers import (
+    SUBSCRIBED,
+    TOKEN,
+    Bot,
+    clean_telegram_env,
+    derby_feed,
+    event,
+    no_violations,
+)
 
 pytestmark = pytest.mark.timeout(60)
 
-TOKEN = "123456:TEST-e2e-token"
 ALICE = 42  # private chat, subscribes by name
 BOB = 43  # private chat, subscribes through a suggestion button
 GROUP = -1001234567  # a supergroup
 ADMIN, MEMBER = 7, 8
 MATCH = "serie-a-2025-26-atalanta-inter"
 
-SUBSCRIBED = "✅ This chat now follows Inter. Alerts: key events."
 KICKOFF = "🟢 Kick-off: Atalanta v Inter\n\nSerie A · Matchday 17 · Bergamo · 28 Dec 2025"
 DISALLOWED_INTER = (
     "❌ Goal disallowed — Inter\n\n"
@@ -75,9 +78,7 @@ def _offline(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         real_connect(self, address)
 
     monkeypatch.setattr(socket.socket, "connect", connect)
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")  # RetryAfter.retry_after as a timedelta
-    for name in ("DISCORD_BOT_TOKEN", "TELEGRAM_WEBHOOK_URL", "TELEGRAM_PAID_BROADCAST"):
-        monkeypatch.delenv(name, raising=False)
+    clean_telegram_env(monkeypatch)
     yield
 
 
@@ -86,58 +87,6 @@ async def fake() -> AsyncIterator[FakeTelegram]:
     """The fake Bot API with Telegram's limits: 1 msg/s a chat, 20/min a group, 30/s overall."""
     async with FakeTelegram(token=TOKEN) as server:
         yield server
-
-
-class Bot:
-    """A ``matchbot run`` against the fake server, with a feed file the test appends to."""
-
-    def __init__(self, fake: FakeTelegram, tmp_path: Path) -> None:
-        self.fake = fake
-        self.db = tmp_path / "matchbot.db"
-        self.feed = tmp_path / "feed.jsonl"
-        self.feed.touch()
-
-    def settings(self) -> Settings:
-        return Settings(
-            db=self.db,
-            feeds=str(self.feed),
-            recap_delay_minutes=0,
-            telegram_bot_token=TOKEN,
-            telegram_base_url=self.fake.base_url,
-            discord_bot_token=None,
-        )
-
-    @asynccontextmanager
-    async def running(self) -> AsyncIterator[None]:
-        stop = asyncio.Event()
-        task = asyncio.create_task(run_bot(self.settings(), stop))
-        try:
-            await self.fake.wait_for_call(
-                "setMyCommands", len(self.fake.calls_to("setMyCommands")) + 1
-            )
-            yield
-        finally:
-            stop.set()
-            await asyncio.wait_for(task, 20)
-
-    def append(self, *lines: str) -> None:
-        with self.feed.open("a", encoding="utf-8") as handle:
-            handle.writelines(f"{line}\n" for line in lines)
-
-    def store(self) -> Store:
-        return Store.open(self.db)
-
-    def texts(self, chat_id: int) -> list[str]:
-        return [m["text"] for m in self.fake.messages(chat_id)]
-
-    async def wait_texts(self, chat_id: int, n: int, within: float = 20) -> list[str]:
-        await self.fake.wait_for_messages(n, chat_id, timeout=within)
-        return self.texts(chat_id)
-
-    async def subscribe(self, chat_id: int, team: str = "Inter", **kw: Any) -> None:
-        before = len(self.fake.messages(chat_id))
-        self.fake.user_sends(chat_id, f"/subscribe {team}", **kw)
-        await self.fake.wait_for_messages(before + 1, chat_id)
 
 
 @pytest.fixture
@@ -151,28 +100,6 @@ def seed_feed() -> list[str]:
     lines = seed_lines()
     full_time = next(i for i, line in enumerate(lines) if '"full_time"' in line)
     return lines[:full_time] + lines[full_time + 1 :] + [lines[full_time]]
-
-
-def event(**fields: Any) -> str:
-    return json.dumps(fields, ensure_ascii=False)
-
-
-def derby_feed(match: str = "inter-milan") -> list[str]:
-    return [
-        event(
-            type="match",
-            match=match,
-            competition="Serie A",
-            home="Inter",
-            away="Milan",
-            kickoff="2026-02-01T19:45:00Z",
-        ),
-        event(type="period", match=match, id="p1", minute=0, period="first_half"),
-    ]
-
-
-def no_violations(fake: FakeTelegram) -> None:
-    assert fake.violations == [], fake.violation_counts()
 
 
 # ----------------------------------------------------------------------------- the tests

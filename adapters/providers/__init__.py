@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Protocol
 
 from adapters.providers.api_football import ApiFootball, translate_fixture
 from adapters.providers.base import (
@@ -30,17 +29,10 @@ from adapters.providers.football_data import (
     translate_match,
 )
 from adapters.providers.sources import ApiFootballSource, FootballDataSource, ProviderSource
+from adapters.providers.stats import FootballDataStats
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
-
-
-class StatsSource(Protocol):
-    """League tables and top scorers (football-data.org; ``code`` e.g. ``PL``, ``SA``)."""
-
-    async def standings(self, code: str) -> list[StandingRow]: ...
-
-    async def top_scorers(self, code: str, limit: int = 10) -> list[ScorerRow]: ...
 
 
 def sources_from_settings(settings: Settings) -> list[ProviderSource]:
@@ -67,19 +59,21 @@ def sources_from_settings(settings: Settings) -> list[ProviderSource]:
     return sources
 
 
-def stats_from_settings(settings: Settings, sources: Sequence[object] = ()) -> FootballData | None:
-    """The football-data.org client for tables and scorers (None without a token).
-
-    Pass the live sources to share the client (and its per-minute budget) with a
-    :class:`FootballDataSource` among them; otherwise a new client, to ``aclose()`` at the end."""
+def stats_from_settings(
+    settings: Settings, sources: Sequence[object] = ()
+) -> tuple[FootballDataStats | None, FootballData | None]:
+    """``/table`` and ``/scorers`` from football-data.org (None without a token), and the client
+    the caller must ``aclose()`` at the end (None when it is shared with a live source among
+    ``sources``, which then closes it)."""
     if settings.football_data_token is None:
-        return None
+        return None, None
     for source in sources:
         if isinstance(source, FootballDataSource):
-            return source.client
-    return FootballData(
+            return FootballDataStats(source.client), None  # one per-minute budget for both
+    client = FootballData(
         settings.football_data_token.get_secret_value(), settings.football_data_base_url
     )
+    return FootballDataStats(client), client
 
 
 __all__ = [
@@ -97,7 +91,6 @@ __all__ = [
     "Quota",
     "ScorerRow",
     "StandingRow",
-    "StatsSource",
     "diff_snapshot",
     "sources_from_settings",
     "stats_from_settings",

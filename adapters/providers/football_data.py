@@ -243,10 +243,6 @@ class FootballData:
             )
         return out
 
-    async def top_scorers(self, code: str, limit: int = 10) -> list[ScorerRow]:
-        """Same as :meth:`scorers` (the name :class:`adapters.providers.StatsSource` uses)."""
-        return await self.scorers(code, limit)
-
 
 def _check_match(value: Any) -> dict[str, Any]:
     m = obj(value, "match", PROVIDER)

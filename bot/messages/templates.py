@@ -264,7 +264,9 @@ def moment_text(event: Event, team: str) -> tuple[str, ...]:
 
 def correction(state: MatchState, cancel: GoalCancelledEvent, goal: GoalEvent | None) -> Message:
     """What a cancelled goal's alert becomes (edited in place, or sent as a correction)."""
-    why = "cancelled by VAR" if cancel.reason == "var" else f"cancelled by VAR ({cancel.reason})"
+    why = {"var": "cancelled by VAR", "other": "cancelled"}.get(
+        cancel.reason, f"cancelled by VAR ({cancel.reason})"
+    )
     score = scoreline(state.fixture, state.score)
     lines: list[Line] = []
     if goal is not None:

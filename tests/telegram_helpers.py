@@ -1,0 +1,139 @@
+"""The harness of the Telegram end-to-end tests: ``matchbot run``'s own code path
+(:func:`adapters.cli.run_bot`) against the fake Bot API server (tests/fakes/telegram_api.py).
+
+Test modules define their own small fixtures around these (pytest fixtures imported from
+another module would shadow their parameters)::
+
+    @pytest.fixture(autouse=True)
+    def _env(monkeypatch): clean_telegram_env(monkeypatch)
+
+    @pytest.fixture
+    async def fake():
+        async with FakeTelegram(token=TOKEN) as server:
+            yield server
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from adapters.cli import run_bot
+from bot.settings import Settings
+from storage.store import Store
+from tests.fakes.telegram_api import FakeTelegram
+
+TOKEN = "123456:TEST-e2e-token"
+SUBSCRIBED = "✅ This chat now follows Inter. Alerts: key events."
+
+#: Environment variables a developer's shell or .env could set that would change what
+#: ``Settings()`` reads in a test.
+TELEGRAM_ENV = (
+    "DISCORD_BOT_TOKEN",
+    "TELEGRAM_WEBHOOK_URL",
+    "TELEGRAM_WEBHOOK_LISTEN",
+    "TELEGRAM_PAID_BROADCAST",
+    "TELEGRAM_GROUP_ADMIN_ONLY",
+    "MATCHBOT_REPORTERS",
+)
+
+
+def clean_telegram_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No stray tokens or modes from the environment; RetryAfter.retry_after a timedelta."""
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+    for name in TELEGRAM_ENV:
+        monkeypatch.delenv(name, raising=False)
+
+
+class Bot:
+    """A ``matchbot run`` against the fake server, with a feed file the test appends to.
+
+    ``Settings`` is built the way ``matchbot run`` builds it, so variables the test sets in the
+    environment (``MATCHBOT_REPORTERS``, ``TELEGRAM_WEBHOOK_URL`` …) take effect; ``overrides``
+    are passed as keyword arguments on top.
+    """
+
+    def __init__(self, fake: FakeTelegram, tmp_path: Path, **overrides: Any) -> None:
+        self.fake = fake
+        self.db = tmp_path / "matchbot.db"
+        self.feed = tmp_path / "feed.jsonl"
+        self.feed.touch()
+        self.overrides = overrides
+
+    def settings(self) -> Settings:
+        values: dict[str, Any] = {
+            "db": self.db,
+            "feeds": str(self.feed),
+            "recap_delay_minutes": 0,
+            "telegram_bot_token": TOKEN,
+            "telegram_base_url": self.fake.base_url,
+            "discord_bot_token": None,
+            **self.overrides,
+        }
+        return Settings(**values)
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        task = asyncio.create_task(run_bot(self.settings(), stop))
+        try:
+            await self.fake.wait_for_call(
+                "setMyCommands", len(self.fake.calls_to("setMyCommands")) + 1
+            )
+            yield
+        finally:
+            stop.set()
+            await asyncio.wait_for(task, 20)
+
+    def append(self, *lines: str) -> None:
+        with self.feed.open("a", encoding="utf-8") as handle:
+            handle.writelines(f"{line}\n" for line in lines)
+
+    def store(self) -> Store:
+        return Store.open(self.db)
+
+    def texts(self, chat_id: int) -> list[str]:
+        return [m["text"] for m in self.fake.messages(chat_id)]
+
+    async def wait_texts(self, chat_id: int, n: int, within: float = 20) -> list[str]:
+        await self.fake.wait_for_messages(n, chat_id, timeout=within)
+        return self.texts(chat_id)
+
+    async def subscribe(self, chat_id: int, team: str = "Inter", **kw: Any) -> None:
+        before = len(self.fake.messages(chat_id))
+        self.fake.user_sends(chat_id, f"/subscribe {team}", **kw)
+        await self.fake.wait_for_messages(before + 1, chat_id)
+
+    async def ask(self, chat_id: int, text: str, **kw: Any) -> dict[str, Any]:
+        """Send ``text`` to the bot from ``chat_id`` and return the bot's next message there."""
+        before = len(self.fake.messages(chat_id))
+        self.fake.user_sends(chat_id, text, **kw)
+        return (await self.fake.wait_for_messages(before + 1, chat_id, timeout=20))[before]
+
+
+def event(**fields: Any) -> str:
+    return json.dumps(fields, ensure_ascii=False)
+
+
+def derby_feed(match: str = "inter-milan") -> list[str]:
+    return [
+        event(
+            type="match",
+            match=match,
+            competition="Serie A",
+            home="Inter",
+            away="Milan",
+            kickoff="2026-02-01T19:45:00Z",
+        ),
+        event(type="period", match=match, id="p1", minute=0, period="first_half"),
+    ]
+
+
+def no_violations(fake: FakeTelegram) -> None:
+    assert fake.violations == [], fake.violation_counts()
