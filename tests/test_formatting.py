@@ -164,7 +164,7 @@ GOAL = {
                     "shooter": "Marcus Thuram",
                 }
             ],
-            "🧤 Save — Atalanta\n\n12' Save: Marco Carnesecchi (Atalanta) denies Marcus Thuram",
+            "🧤 Save — Atalanta\n\n12' Marco Carnesecchi denies Marcus Thuram",
         ),
         (
             [
@@ -177,8 +177,7 @@ GOAL = {
                     "player_out": "Marcus Thuram",
                 }
             ],
-            "🔄 Substitution — Inter\n\n"
-            "64' Francesco Pio Esposito comes on for Marcus Thuram (Inter)",
+            "🔄 Substitution — Inter\n\n64' Francesco Pio Esposito comes on for Marcus Thuram",
         ),
     ],
 )

@@ -67,7 +67,7 @@ async def test_a_reporter_covers_a_match_no_feed_carries(bot: MatchBot) -> None:
     assert "undo" not in ack
     await report(bot, "period Inter kickoff")
     ack = await report(bot, "save Atalanta Marco Carnesecchi 12 from Marcus Thuram")
-    assert "Save: Marco Carnesecchi (Atalanta) denies Marcus Thuram" in ack
+    assert "🧤 Save — Atalanta — 12' Marco Carnesecchi denies Marcus Thuram" in ack
     ack = await report(bot, "goal Inter Lautaro Martínez 65 assist Francesco Pio Esposito")
     assert ack.splitlines()[0] == (
         "✅ Reported: ⚽ GOAL! Atalanta 0-1 Inter — 65' Lautaro Martínez scores for Inter"

@@ -219,7 +219,7 @@ def alert(state: MatchState, stored: StoredEvent) -> Message:
     return Message(
         kind=event.type,
         headline=line(bold(_minor_headline(event, team))),
-        sections=(Section(lines=(line(f"{at} ", *moment_text(event, team)),)),),
+        sections=(Section(lines=(line(f"{at} ", *moment_text(event, team, brief=True)),)),),
     )
 
 
@@ -235,20 +235,23 @@ def _minor_headline(event: Event, team: str) -> str:
     return f"📝 Key moment — {team}"
 
 
-def moment_text(event: Event, team: str) -> tuple[str, ...]:
-    """The words for a save, miss, substitution, note or shoot-out kick."""
+def moment_text(event: Event, team: str, brief: bool = False) -> tuple[str, ...]:
+    """The words for a save, miss, substitution, note or shoot-out kick.
+
+    ``brief`` leaves out what an alert's headline already says (the kind and the team)."""
+    who = (lambda player: player) if brief else (lambda player: _with_team(player, team))
     if isinstance(event, SubstitutionEvent):
         out = f" for {event.player_out}" if event.player_out else ""
-        return (f"{event.player_in} comes on{out} ({team})",)
+        return (f"{event.player_in} comes on{out}" + ("" if brief else f" ({team})"),)
     if isinstance(event, SaveEvent):
-        text = f"Save: {_with_team(event.player, team)}"
+        text = ("" if brief else "Save: ") + who(event.player)
         if event.shooter:
             text += f" denies {event.shooter}"
         if event.detail:
             text += f", {event.detail}"
         return (text,)
     if isinstance(event, MissEvent):
-        text = f"Miss: {_with_team(event.player, team)}"
+        text = ("" if brief else "Miss: ") + who(event.player)
         if event.assist:
             text += f", set up by {event.assist}"
         if event.detail:
@@ -256,7 +259,7 @@ def moment_text(event: Event, team: str) -> tuple[str, ...]:
         return (text,)
     if isinstance(event, ShootoutKickEvent):
         outcome = "scores ✅" if event.scored else "misses ❌"
-        return (f"{_with_team(event.player, team)} {outcome}",)
+        return (f"{who(event.player)} {outcome}",)
     if isinstance(event, NoteEvent):
         return (event.text,)
     return (event.type,)
