@@ -41,28 +41,10 @@ class Scheduler:
             "date",
             run_date=max(when, now + timedelta(milliseconds=10)),
             id=job_id,
-            replace_existing=True,
-        )
-
-    def every(
-        self,
-        job_id: str,
-        seconds: float,
-        func: Callable[[], Awaitable[None]],
-        start: datetime | None = None,
-    ) -> None:
-        self._aps.add_job(
-            func,
-            "interval",
-            seconds=seconds,
-            start_date=start,
-            id=job_id,
+            name=job_id,
             replace_existing=True,
         )
 
     def cancel(self, job_id: str) -> None:
         if self._aps.get_job(job_id) is not None:
             self._aps.remove_job(job_id)
-
-    def job_ids(self) -> list[str]:
-        return sorted(job.id for job in self._aps.get_jobs())
