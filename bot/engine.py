@@ -11,7 +11,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC
-from typing import Any, Literal
+from typing import Literal
+from zoneinfo import ZoneInfo
 
 from bot.chat_settings import ChatSettings
 from bot.feed import (
@@ -50,16 +51,21 @@ class Ingested:
 
 
 class Renderer:
-    """Renders a message once per (format, extra) and reuses it across a fan-out."""
+    """Builds a message once per time zone and renders it once per output format, so a
+    fan-out to thousands of chats does the work a handful of times."""
 
-    def __init__(self, build: Callable[..., Message]) -> None:
+    def __init__(self, build: Callable[[ZoneInfo], Message]) -> None:
         self._build = build
-        self._cache: dict[tuple[Format, Any], tuple[str, str]] = {}
+        self._messages: dict[str, Message] = {}
+        self._cache: dict[tuple[Format, str], tuple[str, str]] = {}
 
-    def __call__(self, fmt: Format, *args: Any) -> tuple[str, str]:
-        key = (fmt, args)
+    def __call__(self, fmt: Format, zone: str) -> tuple[str, str]:
+        """(rendered text, neutral message JSON) for chats in ``zone`` reading ``fmt``."""
+        key = (fmt, zone)
         if key not in self._cache:
-            message = self._build(*args)
+            if zone not in self._messages:
+                self._messages[zone] = self._build(ZoneInfo(zone))
+            message = self._messages[zone]
             self._cache[key] = (render(message, fmt), message.to_json())
         return self._cache[key]
 
@@ -191,39 +197,68 @@ class Engine:
 
     def _fan_out_alert(self, state: MatchState, stored: StoredEvent) -> int:
         event = stored.event
-        category = templates.alert_category(event)
         fixture = state.fixture
+        category = templates.alert_category(event)
         if isinstance(event, GoalCancelledEvent):
             goal = state.goal_by_id(event.ref)
-            message = Renderer(lambda: templates.correction(state, event, goal))
-        else:
-            message = Renderer(lambda: templates.alert(state, stored))
+            return self._fan_out(
+                fixture,
+                f"event:{fixture.id}:{event.id}",
+                "correction",
+                lambda zone: templates.correction(state, event, goal),
+                category=category,
+                edits=f"event:{fixture.id}:{event.ref}",
+            )
+        return self._fan_out(
+            fixture,
+            f"event:{fixture.id}:{event.id}",
+            "alert",
+            lambda zone: templates.alert(state, stored, zone),
+            category=category,
+        )
+
+    def _fan_out(
+        self,
+        fixture: Fixture,
+        key: str,
+        kind: str,
+        build: Callable[[ZoneInfo], Message],
+        *,
+        category: str | None = None,
+        hold: bool = True,
+        edits: str | None = None,
+    ) -> int:
+        """Queue one message for every active chat following either team, in one go.
+
+        ``key`` + ``:platform:chat`` is each row's outbox key, so queuing twice is harmless;
+        ``category`` applies each chat's alert filter; ``hold`` applies its spoiler delay;
+        ``edits`` names the earlier message (same key scheme) this one corrects: an original
+        still unsent is rewritten in place instead of being followed by a correction.
+        """
+        message = Renderer(build)
         now = self.clock()
         rows = []
         for pos, chat in enumerate(self.store.subscribers([fixture.home_team, fixture.away_team])):
             settings = ChatSettings.from_json(chat["settings"])
-            if not settings.wants(category):
+            if category is not None and not settings.wants(category):
                 continue
             platform, chat_id = chat["platform"], chat["chat_id"]
-            body, payload = message(format_for(platform))
-            key = f"event:{fixture.id}:{event.id}:{platform}:{chat_id}"
-            edit_key = None
-            if isinstance(event, GoalCancelledEvent):
-                edit_key = f"event:{fixture.id}:{event.ref}:{platform}:{chat_id}"
-                if self.store.rewrite_pending(edit_key, body, payload, "correction"):
-                    continue  # the goal's alert had not gone out yet: it now says the truth
+            body, payload = message(format_for(platform), settings.timezone)
+            edit_key = f"{edits}:{platform}:{chat_id}" if edits else None
+            if edit_key and self.store.rewrite_pending(edit_key, body, payload, kind):
+                continue  # the original had not gone out yet: it now says the truth
             rows.append(
                 NewOutboxRow(
-                    key=key,
+                    key=f"{key}:{platform}:{chat_id}",
                     platform=platform,
                     chat_id=chat_id,
-                    kind="correction" if edit_key else "alert",
+                    kind=kind,
                     body=body,
                     payload=payload,
                     match_id=fixture.id,
                     edit_key=edit_key,
                     fanout_pos=pos,
-                    next_attempt_at=now + settings.spoiler_delay,
+                    next_attempt_at=now + settings.spoiler_delay if hold else 0.0,
                 )
             )
         return self.store.enqueue(rows)
@@ -239,23 +274,12 @@ class Engine:
         if self.store.recap_queued(quote.match):
             state = self.state(quote.match)
             assert state is not None
-            message = Renderer(lambda: templates.quote_followup(state, quote))
-            rows = [
-                NewOutboxRow(
-                    key=f"quote:{fixture.id}:{quote.id}:{c['platform']}:{c['chat_id']}",
-                    platform=c["platform"],
-                    chat_id=c["chat_id"],
-                    kind="quote",
-                    match_id=fixture.id,
-                    fanout_pos=pos,
-                    body=message(format_for(c["platform"]))[0],
-                    payload=message(format_for(c["platform"]))[1],
-                )
-                for pos, c in enumerate(
-                    self.store.subscribers([fixture.home_team, fixture.away_team])
-                )
-            ]
-            queued = self.store.enqueue(rows)
+            queued = self._fan_out(
+                fixture,
+                f"quote:{fixture.id}:{quote.id}",
+                "quote",
+                lambda zone: templates.quote_followup(state, quote),
+            )
         return Ingested("new", quote.match, queued=queued)
 
     # --- recaps ------------------------------------------------------------------------------
@@ -269,31 +293,13 @@ class Engine:
             if state is None or not state.finished:
                 return 0
             quotes = self.quotes(match_id)
-            message = Renderer(
-                lambda zone: templates.recap(state, quotes, ChatSettings(timezone=zone).zone)
+            queued = self._fan_out(
+                state.fixture,
+                f"recap:{match_id}",
+                "recap",
+                lambda zone: templates.recap(state, quotes, zone),
             )
-            rows = []
-            now = self.clock()
-            chats = self.store.subscribers([state.fixture.home_team, state.fixture.away_team])
-            for pos, chat in enumerate(chats):
-                settings = ChatSettings.from_json(chat["settings"])
-                platform, chat_id = chat["platform"], chat["chat_id"]
-                body, payload = message(format_for(platform), settings.timezone)
-                rows.append(
-                    NewOutboxRow(
-                        key=f"recap:{match_id}:{platform}:{chat_id}",
-                        platform=platform,
-                        chat_id=chat_id,
-                        kind="recap",
-                        body=body,
-                        payload=payload,
-                        match_id=match_id,
-                        fanout_pos=pos,
-                        next_attempt_at=now + settings.spoiler_delay,
-                    )
-                )
-            queued = self.store.enqueue(rows)
-            self.store.mark_recap_queued(match_id, len(rows))
+            self.store.mark_recap_queued(match_id, queued)
             log.info("recap of %s queued for %d chats", match_id, queued)
             return queued
 
@@ -358,14 +364,14 @@ class Engine:
             away_goals=after.score.away,
             finished_at=self.clock() if after.finished else None,
         )
-        message = Renderer(lambda: templates.retracted(templates.alert(state, stored)))
+        message = Renderer(lambda zone: templates.retracted(templates.alert(state, stored)))
         rows = []
         for row in self.store.outbox_rows_for(f"event:{fixture.id}:{event.id}:"):
             if self.store.drop_pending(row["key"], "retracted by a reporter"):
                 continue
             if row["status"] != "sent":
                 continue
-            body, payload = message(format_for(row["platform"]))
+            body, payload = message(format_for(row["platform"]), "UTC")
             rows.append(
                 NewOutboxRow(
                     key=f"retract:{fixture.id}:{event.id}:{row['platform']}:{row['chat_id']}",
@@ -391,28 +397,13 @@ class Engine:
                 return 0
             fixture = state.fixture
             minutes = max(1, round((fixture.kickoff.timestamp() - now) / 60))
-            message = Renderer(
-                lambda zone: templates.reminder(fixture, minutes, ChatSettings(timezone=zone).zone)
+            return self._fan_out(
+                fixture,
+                f"reminder:{match_id}",
+                "reminder",
+                lambda zone: templates.reminder(fixture, minutes, zone),
+                hold=False,
             )
-            rows = []
-            chats = self.store.subscribers([fixture.home_team, fixture.away_team])
-            for pos, chat in enumerate(chats):
-                settings = ChatSettings.from_json(chat["settings"])
-                platform, chat_id = chat["platform"], chat["chat_id"]
-                body, payload = message(format_for(platform), settings.timezone)
-                rows.append(
-                    NewOutboxRow(
-                        key=f"reminder:{match_id}:{platform}:{chat_id}",
-                        platform=platform,
-                        chat_id=chat_id,
-                        kind="reminder",
-                        body=body,
-                        payload=payload,
-                        match_id=match_id,
-                        fanout_pos=pos,
-                    )
-                )
-            return self.store.enqueue(rows)
 
     def recap_message(self, match_id: str) -> Message | None:
         """The recap as it stands now (for ``matchbot recap`` and tests)."""

@@ -141,14 +141,16 @@ def alert_category(event: Event) -> str:
     return ALERT_CATEGORY[event.type]
 
 
-def _period_alert(state: MatchState, event: PeriodEvent, score: Score) -> Message:
+def _period_alert(
+    state: MatchState, event: PeriodEvent, score: Score, tz: ZoneInfo | None
+) -> Message:
     fx = state.fixture
     now = scoreline(fx, score)
     if event.period == "first_half":
         return Message(
             kind="kickoff",
             headline=line(bold(f"🟢 Kick-off: {fx.home} v {fx.away}")),
-            sections=(Section(lines=(line(fixture_line(fx)),)),),
+            sections=(Section(lines=(line(fixture_line(fx, tz)),)),),
         )
     headline = {
         "second_half": f"▶️ Second half under way: {now}",
@@ -160,15 +162,15 @@ def _period_alert(state: MatchState, event: PeriodEvent, score: Score) -> Messag
     return Message(kind=event.period, headline=line(bold(headline)))
 
 
-def alert(state: MatchState, stored: StoredEvent) -> Message:
-    """The live alert for one event."""
+def alert(state: MatchState, stored: StoredEvent, tz: ZoneInfo | None = None) -> Message:
+    """The live alert for one event (dates in ``tz``, the chat's time zone)."""
     event = stored.event
     fx = state.fixture
     score = state.score_at(stored.seq)
     team = getattr(event, "team", None) or ""
     at = minute(event)
     if isinstance(event, PeriodEvent):
-        return _period_alert(state, event, score)
+        return _period_alert(state, event, score, tz)
     if isinstance(event, GoalEvent):
         detail = line(f"{at} ", bold(_scorer(event)))
         if event.kind == "own_goal":
