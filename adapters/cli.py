@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated, TextIO
 
 import typer
+from pydantic import ValidationError
 
 from adapters.console import ConsoleAdapter
 from adapters.console.adapter import CHAT_ID, RULE
@@ -26,7 +27,7 @@ from bot.logs import setup_logging
 from bot.match import MatchState
 from bot.messages.model import Message
 from bot.messages.render import FORMATS, Format, render
-from bot.ports import ChatAdapter
+from bot.ports import ChatAdapter, StartupError
 from bot.settings import Settings
 from storage.store import Store
 
@@ -326,38 +327,61 @@ async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> None
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await bot.start()
-    log.info(
-        "matchbot running on %s (store: %s)", ", ".join(a.platform for a in adapters), settings.db
-    )
-    if settings.feed_paths:
-        bot.follow_feeds(settings.feed_paths)
-        log.info("following feeds: %s", ", ".join(map(str, settings.feed_paths)))
-    if seed_mode:
-        lead = 20.0
-        kickoff = datetime.now(UTC) + timedelta(seconds=lead)
-        print("matchbot console: this terminal is a chat. Type /help, or /subscribe inter.")
-        print(f"The bundled match Atalanta v Inter kicks off in {lead:.0f} seconds. /quit ends.")
-        print(RULE)
-        seed_task = asyncio.create_task(_replay_live(bot, live_seed_lines(kickoff), lead))
-    await stop.wait()
-    if seed_mode:
-        seed_task.cancel()
-    log.info("stopping")
-    await bot.stop()
-    for source in sources:
-        await source.aclose()
-    if stats_client is not None:
-        await stats_client.aclose()
+    tasks: list[asyncio.Task[None]] = []
+    try:
+        await bot.start()
+        log.info(
+            "matchbot running on %s (store: %s)",
+            ", ".join(a.platform for a in adapters),
+            settings.db,
+        )
+        if settings.feed_paths:
+            bot.follow_feeds(settings.feed_paths)
+            log.info("following feeds: %s", ", ".join(map(str, settings.feed_paths)))
+        if seed_mode:
+            lead = 20.0
+            kickoff = datetime.now(UTC) + timedelta(seconds=lead)
+            print("matchbot console: this terminal is a chat. Type /help, or /subscribe inter.")
+            print(
+                f"The bundled match Atalanta v Inter kicks off in {lead:.0f} seconds. /quit ends."
+            )
+            print(RULE)
+            seed_task = asyncio.create_task(_replay_live(bot, live_seed_lines(kickoff), lead))
+            tasks.append(seed_task)
+        await stop.wait()
+        log.info("stopping")
+    finally:
+        for task in tasks:
+            task.cancel()
+        await bot.stop()
+        for source in sources:
+            await source.aclose()
+        if stats_client is not None:
+            await stats_client.aclose()
 
 
 @app.command()
 def run() -> None:
     """Run the bot: Telegram and/or Discord when their tokens are set, else the console."""
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False)
+        )
+        print(f"matchbot: the configuration is not valid: {problems}", file=sys.stderr)
+        raise typer.Exit(2) from None
     console = settings.telegram_bot_token is None and settings.discord_bot_token is None
     setup_logging(settings.log_level or ("WARNING" if console else "INFO"), settings.secrets())
-    asyncio.run(run_bot(settings))
+    try:
+        asyncio.run(run_bot(settings))
+    except StartupError as exc:
+        log.error("cannot start: %s", exc)
+        raise typer.Exit(2) from None
+    except Exception:
+        # Logged, not printed by Python: the log scrubs every configured secret.
+        log.critical("matchbot stopped on an unexpected error", exc_info=True)
+        raise typer.Exit(1) from None
 
 
 def main() -> None:  # pragma: no cover - console script

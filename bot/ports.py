@@ -13,6 +13,11 @@ from typing import Any, Protocol
 from bot.messages.model import Message
 
 
+class StartupError(Exception):
+    """A problem found while starting (a rejected token, an unreachable endpoint); the message
+    is written for the operator and never contains a secret."""
+
+
 class DeliveryError(Exception):
     """A send or edit that did not happen."""
 

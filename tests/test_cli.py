@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import queue
@@ -202,3 +203,41 @@ def test_live_seed_is_a_fresh_fixture_each_run() -> None:
 @pytest.mark.parametrize("speed", ["-1"])
 def test_negative_speed_is_refused(speed: str) -> None:
     assert matchbot("demo", "--speed", speed).returncode == 2
+
+
+async def test_a_rejected_token_is_a_clear_error_that_never_shows_the_token(
+    tmp_path: Path,
+) -> None:
+    from tests.fakes.telegram_api import FakeTelegram
+
+    secret = "999:NOT-THE-RIGHT-TOKEN"
+    async with FakeTelegram(token="123:ABC") as tg:
+        env = {k: v for k, v in os.environ.items() if not k.endswith("_TOKEN")}
+        env.update(
+            TELEGRAM_BOT_TOKEN=secret,
+            TELEGRAM_BASE_URL=tg.base_url,
+            MATCHBOT_DB=str(tmp_path / "bot.db"),
+        )
+        proc = await asyncio.create_subprocess_exec(
+            *MATCHBOT,
+            "run",
+            env=env,
+            cwd=tmp_path,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 2
+    assert "cannot start: Telegram rejected TELEGRAM_BOT_TOKEN" in err.decode()
+    assert secret not in (out + err).decode()
+    assert "NOT-THE-RIGHT" not in (out + err).decode()
+
+
+def test_a_bad_setting_is_named() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_TOKEN")}
+    env["DISCORD_GUILD_ID"] = "my-server"
+    done = subprocess.run(
+        [*MATCHBOT, "run"], capture_output=True, text=True, env=env, timeout=60, check=False
+    )
+    assert done.returncode == 2
+    assert "the configuration is not valid: DISCORD_GUILD_ID" in done.stderr

@@ -22,6 +22,7 @@ from bot.ports import (
     CommandContext,
     PermanentFailure,
     RetryAfter,
+    StartupError,
     TemporaryFailure,
 )
 from bot.settings import Settings
@@ -163,8 +164,9 @@ async def test_guild_sync_only_in_that_guild(
 
 
 async def test_wrong_token_fails_start(dc: FakeDiscord) -> None:
-    with pytest.raises(discord.LoginFailure):
-        await DiscordAdapter("wrong").start(StubCore())
+    with pytest.raises(StartupError, match="Discord rejected DISCORD_BOT_TOKEN") as info:
+        await DiscordAdapter("wrong-token-value").start(StubCore())
+    assert "wrong-token-value" not in str(info.value)
 
 
 class _Response:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import sys
 import time
 from collections.abc import Callable
@@ -15,6 +16,8 @@ from typing import TextIO
 
 from bot.messages.model import Message
 from bot.ports import CannotEdit, CommandContext, CoreAPI, Pacing
+
+log = logging.getLogger(__name__)
 
 CHAT_ID = "local"
 RULE = "─" * 48
@@ -112,6 +115,11 @@ class ConsoleAdapter:
         while True:
             raw = await loop.run_in_executor(None, sys.stdin.readline)
             if raw == "" or raw.strip().casefold() in {"/quit", "quit", "exit", "/exit"}:
+                if raw == "" and n == 0:
+                    log.warning(
+                        "the console chat has no input (stdin is closed), so it stops. To run"
+                        " on Telegram or Discord, set TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN."
+                    )
                 if self.on_exit is not None:
                     self.on_exit()
                 return

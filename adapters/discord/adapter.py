@@ -34,6 +34,7 @@ from bot.ports import (
     Pacing,
     PermanentFailure,
     RetryAfter,
+    StartupError,
     TemporaryFailure,
 )
 from bot.settings import Settings
@@ -176,7 +177,13 @@ class DiscordAdapter:
         self.client = client
         self.tree = build_tree(client, core)
         try:
-            await client.login(self.token)
+            try:
+                await client.login(self.token)
+            except discord.LoginFailure:
+                raise StartupError(
+                    "Discord rejected DISCORD_BOT_TOKEN: copy the bot token again from the"
+                    " Developer Portal (Bot → Reset Token)"
+                ) from None
             self._connection = asyncio.create_task(client.connect(), name="discord-gateway")
             ready = asyncio.create_task(client.ready.wait())
             done, _ = await asyncio.wait(
@@ -186,7 +193,7 @@ class DiscordAdapter:
             )
             ready.cancel()
             if self._connection in done:
-                self._connection.result()  # raises LoginFailure, PrivilegedIntentsRequired …
+                self._connection.result()  # raises PrivilegedIntentsRequired …
                 raise RuntimeError("the Discord gateway connection ended before it was ready")
             if not done:
                 raise TimeoutError(f"Discord not ready after {self.ready_timeout:g}s")

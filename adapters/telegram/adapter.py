@@ -12,20 +12,22 @@ import contextlib
 import datetime as dtm
 import hashlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from urllib.parse import urlsplit
 
 from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
 from adapters.telegram.errors import is_not_modified, translate
 from adapters.telegram.handlers import ALLOWED_UPDATES, UpdateHandlers
-from bot.messages.model import Message
+from bot.logs import REDACTED
+from bot.messages.model import Button, Message
 from bot.messages.render import split_text
 from bot.messages.templates import COMMAND_HELP
-from bot.ports import CannotEdit, CoreAPI, Pacing, TemporaryFailure
+from bot.ports import CannotEdit, CoreAPI, Pacing, StartupError, TemporaryFailure
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,10 @@ POLL_TIMEOUT = dtm.timedelta(seconds=30)
 STOP_GRACE = 15.0
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 START_HELP = "welcome, and how to start"
+MAX_CALLBACK_DATA = 64  # bytes
+#: Inline keyboard layout on a phone: buttons a row, and label characters a row.
+ROW_BUTTONS = 3
+ROW_CHARS = 36
 
 Pace = Callable[[str], Awaitable[None]]
 
@@ -74,12 +80,39 @@ def message_parts(text: str, limit: int = MAX_TEXT) -> list[str]:
         size = max(64, size * limit // longest - 1)
 
 
+def button_rows(buttons: Sequence[Button]) -> list[list[Button]]:
+    """Buttons laid out for a phone: the choices of one setting (actions that differ only
+    after their last ``:``, like ``settings:level:all`` and ``settings:level:key``) share rows,
+    at most :data:`ROW_BUTTONS` a row and about :data:`ROW_CHARS` characters of labels, the
+    rows of a group as even as possible (five delays: 3 + 2). Each new group starts a row."""
+    groups: list[list[Button]] = []
+    for button in buttons:
+        prefix = button.action.rpartition(":")[0]
+        if groups and prefix and groups[-1][0].action.rpartition(":")[0] == prefix:
+            groups[-1].append(button)
+        else:
+            groups.append([button])
+    rows: list[list[Button]] = []
+    for group in groups:
+        width = sum(len(b.label) for b in group) + 2 * (len(group) - 1)
+        count = max(-(-len(group) // ROW_BUTTONS), -(-width // ROW_CHARS), 1)
+        count = min(count, len(group))
+        size, extra = divmod(len(group), count)
+        start = 0
+        for i in range(count):
+            end = start + size + (1 if i < extra else 0)
+            rows.append(group[start:end])
+            start = end
+    return rows
+
+
 def keyboard(message: Message) -> InlineKeyboardMarkup | None:
-    """The message's buttons, one a row; ``action`` (≤ 64 bytes) is the callback data."""
+    """The message's buttons (see :func:`button_rows`); ``action`` (1-64 bytes) is the
+    callback data, and a button whose action does not fit is left out."""
+    usable = [b for b in message.buttons if 0 < len(b.action.encode()) <= MAX_CALLBACK_DATA]
     rows = [
-        [InlineKeyboardButton(b.label, callback_data=b.action)]
-        for b in message.buttons
-        if 0 < len(b.action.encode()) <= 64
+        [InlineKeyboardButton(b.label, callback_data=b.action) for b in row]
+        for row in button_rows(usable)
     ]
     return InlineKeyboardMarkup(rows) if rows else None
 
@@ -96,6 +129,26 @@ def webhook_secret(token: str) -> str:
     """A stable secret for ``X-Telegram-Bot-Api-Secret-Token``, derived from (not equal to)
     the bot token."""
     return hashlib.sha256(f"matchbot-webhook:{token}".encode()).hexdigest()
+
+
+def webhook_path(url: str) -> str:
+    """The path the webhook server answers on: ``TELEGRAM_WEBHOOK_URL``'s own path (the proxy
+    in front forwards it unchanged), as the regular expression python-telegram-bot builds its
+    route from (``/`` + this + ``/?``), so a ``.`` or ``+`` in the path is matched literally."""
+    return re.escape(urlsplit(url).path.lstrip("/"))
+
+
+def listen_address(listen: str) -> tuple[str, int]:
+    """``TELEGRAM_WEBHOOK_LISTEN``: ``host:port``, ``[::1]:8443`` or just a port."""
+    host, _, port = listen.strip().rpartition(":")
+    host = host.strip("[]") or "0.0.0.0"
+    try:
+        number = int(port)
+    except ValueError:
+        number = -1
+    if not 0 <= number <= 65535:
+        raise ValueError(f"TELEGRAM_WEBHOOK_LISTEN={listen!r} is not host:port")
+    return host, number
 
 
 def bot_commands() -> list[BotCommand]:
@@ -180,7 +233,18 @@ class TelegramAdapter:
         self._closing = False
         app = self.build_application()
         UpdateHandlers(core, admin_only=self.group_admin_only).install(app)
-        await app.initialize()  # getMe: fails here on a wrong token or endpoint
+        try:
+            await app.initialize()  # getMe: fails here on a wrong token or endpoint
+        except InvalidToken:
+            # PTB's own message quotes the token: never let it reach a log.
+            raise StartupError(
+                "Telegram rejected TELEGRAM_BOT_TOKEN: check the token @BotFather gave you"
+                + (f" and TELEGRAM_BASE_URL ({self.base_url})" if self.base_url else "")
+            ) from None
+        except NetworkError as exc:
+            where = self.base_url or "https://api.telegram.org"
+            reason = str(exc).replace(self._token, REDACTED)
+            raise StartupError(f"cannot reach the Telegram Bot API at {where}: {reason}") from None
         self.application = app
         await app.bot.set_my_commands(bot_commands())
         if self.webhook_url:
@@ -201,11 +265,11 @@ class TelegramAdapter:
 
     async def _start_webhook(self, app: Application) -> None:  # type: ignore[type-arg]
         assert app.updater is not None and self.webhook_url is not None
-        host, _, port = self.webhook_listen.rpartition(":")
+        host, port = listen_address(self.webhook_listen)
         await app.updater.start_webhook(
-            listen=host or "0.0.0.0",
-            port=int(port),
-            url_path=urlsplit(self.webhook_url).path.lstrip("/"),
+            listen=host,
+            port=port,
+            url_path=webhook_path(self.webhook_url),
             webhook_url=self.webhook_url,
             allowed_updates=ALLOWED_UPDATES,
             secret_token=webhook_secret(self._token),
