@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 LEAD = 15 * 60.0  # start polling this long before kick-off
 FIXTURES_EVERY = 6 * 3600.0
 IDLE_CHECK = 300.0  # with nothing live, look again this often
+GIVE_UP_AFTER = 6 * 3600.0  # a match not over this long after kick-off was postponed or lost
 
 Ingest = Callable[[MatchDecl | Event | Quote], Awaitable[Any]]
 
@@ -78,7 +79,8 @@ class LivePolling:
         """Poll the source once for every match due; returns how many were polled."""
         horizon = utc(self.clock() + LEAD).isoformat()
         prefix = f"{source.name}:"
-        due = await self.db.call(lambda s: s.pollable_matches(prefix, horizon))
+        since = utc(self.clock() - GIVE_UP_AFTER).isoformat()
+        due = await self.db.call(lambda s: s.pollable_matches(prefix, horizon, since))
         if not due:
             return 0
         ids = [m["id"] for m in due]

@@ -546,16 +546,24 @@ class Store:
             [match_id, time.time(), chats],
         )
 
-    def pollable_matches(self, prefix: str, kicked_off_by_iso: str) -> list[Row]:
-        """A source's matches worth polling: followed by an active chat, kick-off at or before
-        ``kicked_off_by_iso``, and not finished, or finished but not yet polled a last time."""
+    def pollable_matches(
+        self, prefix: str, kicked_off_by_iso: str, kicked_off_since_iso: str
+    ) -> list[Row]:
+        """A source's matches worth polling: followed by an active chat, kick-off between
+        ``kicked_off_since_iso`` and ``kicked_off_by_iso``, and not finished, or finished but
+        not yet polled a last time. (The lower bound retires postponed or abandoned matches
+        that will never reach full time.)"""
         return self._rows(
             "SELECT m.* FROM matches m WHERE m.id LIKE ? ESCAPE '\\' AND m.kickoff <= ?"
-            " AND (m.finished_at IS NULL OR m.final_polled_at IS NULL)"
+            " AND m.kickoff >= ? AND (m.finished_at IS NULL OR m.final_polled_at IS NULL)"
             " AND EXISTS (SELECT 1 FROM subscriptions s JOIN chats c ON c.platform = s.platform"
             " AND c.chat_id = s.chat_id WHERE c.active = 1"
             " AND s.team_id IN (m.home_team, m.away_team)) ORDER BY m.kickoff",
-            [prefix.replace("%", "\\%").replace("_", "\\_") + "%", kicked_off_by_iso],
+            [
+                prefix.replace("%", "\\%").replace("_", "\\_") + "%",
+                kicked_off_by_iso,
+                kicked_off_since_iso,
+            ],
         )
 
     def mark_final_poll(self, match_id: str) -> None:

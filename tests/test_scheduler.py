@@ -259,3 +259,18 @@ async def test_nobody_following_means_no_polling(tmp_path: Path) -> None:
     await asyncio.sleep(0.4)
     await bot.stop()
     assert source.asked == []
+
+
+async def test_a_match_that_never_finished_is_not_polled_forever(tmp_path: Path) -> None:
+    long_ago = datetime.now(UTC) - timedelta(hours=7)  # postponed, or lost by the provider
+    source = ScriptedSource([], long_ago)
+    source.fixtures = lambda names: asyncio.sleep(0, [])  # type: ignore[assignment,method-assign]
+    bot = MatchBot(tmp_path / "db", [RecordingPlatform()], sources=[source])
+    await bot.open()
+    await bot.command(chat("a"), "subscribe", "inter")
+    decl = fixture_line("fake:9", long_ago)
+    await bot.ingest(parse_line(decl))
+    await bot.start()
+    await asyncio.sleep(0.4)
+    await bot.stop()
+    assert source.asked == []
