@@ -12,6 +12,7 @@ import contextlib
 import datetime as dtm
 import hashlib
 import logging
+import math
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from urllib.parse import urlsplit
@@ -95,8 +96,9 @@ def button_rows(buttons: Sequence[Button]) -> list[list[Button]]:
     rows: list[list[Button]] = []
     for group in groups:
         width = sum(len(b.label) for b in group) + 2 * (len(group) - 1)
-        count = max(-(-len(group) // ROW_BUTTONS), -(-width // ROW_CHARS), 1)
-        count = min(count, len(group))
+        count = min(
+            max(math.ceil(len(group) / ROW_BUTTONS), math.ceil(width / ROW_CHARS)), len(group)
+        )
         size, extra = divmod(len(group), count)
         start = 0
         for i in range(count):
