@@ -213,11 +213,22 @@ class MatchBot:
         return message
 
     async def press(
-        self, ctx: CommandContext, action: str, reply_key: str | None = None
+        self,
+        ctx: CommandContext,
+        action: str,
+        reply_key: str | None = None,
+        pressed_message_id: str | None = None,
     ) -> Message:
         message = await self.db.call(lambda s: self.commands.press(ctx, action))
         if reply_key is not None:
-            await self._queue_reply(ctx, message, reply_key)
+            replaces = None
+            # A choice made replaces the message that offered it (no stale buttons); a refusal
+            # (a member pressing an admin's button) is a message of its own.
+            if pressed_message_id is not None and message.kind != "error":
+                replaces = await self.db.call(
+                    lambda s: s.sent_key(ctx.platform, ctx.chat_id, pressed_message_id)
+                )
+            await self._queue_reply(ctx, message, reply_key, replaces)
         return message
 
     async def _report(self, ctx: CommandContext, args: str) -> Message:
@@ -298,7 +309,10 @@ class MatchBot:
                 return await self.db.call(lambda s: self.commands.run(ctx, name, args))
             return templates.table_unavailable("The table is not available right now; try later.")
 
-    async def _queue_reply(self, ctx: CommandContext, message: Message, key: str) -> None:
+    async def _queue_reply(
+        self, ctx: CommandContext, message: Message, key: str, replaces: str | None = None
+    ) -> None:
+        """Queue an answer; ``replaces`` is the outbox key of a message it should edit."""
         row = NewOutboxRow(
             key=key,
             platform=ctx.platform,
@@ -306,6 +320,7 @@ class MatchBot:
             kind="reply",
             body=render(message, format_for(ctx.platform)),
             payload=message.to_json(),
+            edit_key=replaces,
             next_attempt_at=0.0,
         )
         await self.db.call(lambda s: s.enqueue([row]))

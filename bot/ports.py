@@ -104,8 +104,15 @@ class CoreAPI(Protocol):
     ) -> Message: ...
 
     async def press(
-        self, ctx: CommandContext, action: str, reply_key: str | None = None
-    ) -> Message: ...
+        self,
+        ctx: CommandContext,
+        action: str,
+        reply_key: str | None = None,
+        pressed_message_id: str | None = None,
+    ) -> Message:
+        """A button was pressed; the answer replaces the message that carried the button
+        (``pressed_message_id``) where the platform can edit it."""
+        ...
 
     async def chat_gone(self, platform: str, chat_id: str) -> None: ...
 

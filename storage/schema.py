@@ -141,6 +141,11 @@ def m003_provider_teams(db: Database) -> None:
     )
 
 
+@migrations()
+def m004_sent_messages_by_chat(db: Database) -> None:
+    db.table("sent_messages").create_index(["platform", "chat_id"])
+
+
 def apply(db: Database) -> None:
     """Bring the schema up to date (no-op when it already is)."""
     migrations.apply(db)

@@ -486,6 +486,15 @@ class Store:
         row = self._one("SELECT message_ids FROM sent_messages WHERE key = ?", [key])
         return list(json.loads(row["message_ids"])) if row else []
 
+    def sent_key(self, platform: str, chat_id: str, message_id: str) -> str | None:
+        """The outbox key of the message the platform knows as ``message_id`` in a chat."""
+        row = self._one(
+            "SELECT s.key FROM sent_messages s, json_each(s.message_ids) j"
+            " WHERE s.platform = ? AND s.chat_id = ? AND j.value = ?",
+            [platform, chat_id, message_id],
+        )
+        return row["key"] if row else None
+
     def outbox_counts(self) -> dict[str, int]:
         return {
             r["status"]: r["n"]

@@ -105,6 +105,18 @@ class Bot:
         await self.fake.wait_for_messages(n, chat_id, timeout=within)
         return self.texts(chat_id)
 
+    async def wait_edited(
+        self, chat_id: int, message_id: int, within: float = 20
+    ) -> dict[str, Any]:
+        """Wait until the bot edited that message; returns it as it now reads."""
+        deadline = asyncio.get_running_loop().time() + within
+        while asyncio.get_running_loop().time() < deadline:
+            for m in self.fake.messages(chat_id):
+                if m["message_id"] == message_id and m["edits"]:
+                    return m
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"message {message_id} in {chat_id} was not edited in {within}s")
+
     async def subscribe(self, chat_id: int, team: str = "Inter", **kw: Any) -> None:
         before = len(self.fake.messages(chat_id))
         self.fake.user_sends(chat_id, f"/subscribe {team}", **kw)

@@ -145,3 +145,12 @@ def test_forget_chat_removes_subscriptions(store: Store) -> None:
     store.subscribe("discord", "42", "inter")
     assert store.forget_chat("discord", "42") == 1
     assert store.subscriptions("discord", "42") == []
+
+
+def test_a_platform_message_id_leads_back_to_its_outbox_key(store: Store) -> None:
+    store.enqueue([row("reply:telegram:7:1", "1", kind="reply")])
+    (sent,) = store.outbox_rows()
+    store.mark_sent(sent["id"], sent["key"], "telegram", "1", ["41", "42"])
+    assert store.sent_key("telegram", "1", "42") == "reply:telegram:7:1"
+    assert store.sent_key("telegram", "2", "42") is None
+    assert store.sent_key("telegram", "1", "43") is None

@@ -104,7 +104,9 @@ class UpdateHandlers:
             return
         chat = query.message.chat
         ctx = await self.context(update, None, chat, context)
-        await self.core.press(ctx, query.data, reply_key(update, chat.id))
+        await self.core.press(
+            ctx, query.data, reply_key(update, chat.id), str(query.message.message_id)
+        )
 
     async def on_private_text(self, update: Update, context: Context) -> None:
         """Plain words in a private chat: answer with the help, so the user sees the commands."""
