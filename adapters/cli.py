@@ -38,6 +38,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",
 )
 
 SEED_FEED = "atalanta-inter.jsonl"
@@ -362,7 +363,12 @@ async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> None
 
 @app.command()
 def run() -> None:
-    """Run the bot: Telegram and/or Discord when their tokens are set, else the console."""
+    """Run the bot until Ctrl+C or SIGTERM.
+
+    Configuration comes from the environment and `./.env` (every variable is in `.env.example`).
+    With `TELEGRAM_BOT_TOKEN` and/or `DISCORD_BOT_TOKEN` set it serves those platforms; with
+    neither, this terminal becomes a chat fed by the bundled match (or by `MATCHBOT_FEEDS`).
+    """
     try:
         settings = Settings()
     except ValidationError as exc:
