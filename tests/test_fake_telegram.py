@@ -7,7 +7,7 @@ import datetime as dtm
 import json
 import socket
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -58,27 +58,11 @@ GROUP = -1001234567890
 
 
 @pytest.fixture(autouse=True)
-def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Fail loudly if anything tries to reach a non-loopback address."""
-    real_connect = socket.socket.connect
-    real_connect_ex = socket.socket.connect_ex
+def _timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
+    """RetryAfter.retry_after as a timedelta, without PTB's deprecation warning.
 
-    def check(address: Any) -> None:
-        if isinstance(address, tuple) and address[0] not in ("127.0.0.1", "::1", "localhost"):
-            raise AssertionError(f"test tried to reach the network: {address!r}")
-
-    def connect(self: socket.socket, address: Any) -> None:
-        check(address)
-        real_connect(self, address)
-
-    def connect_ex(self: socket.socket, address: Any) -> int:
-        check(address)
-        return real_connect_ex(self, address)
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")  # RetryAfter.retry_after -> timedelta, no warning
-    yield
+    (The loopback-only network guard is the autouse fixture in ``tests/conftest.py``.)"""
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
 
 
 @pytest.fixture

@@ -106,6 +106,7 @@ class ProviderSource(ABC):
 
     name: str = ""
     provider: str = ""
+    next_fixtures: int = 5
 
     def __init__(
         self,
@@ -150,9 +151,42 @@ class ProviderSource(ABC):
     async def poll(self, match_ids: list[str]) -> list[dict[str, Any]]:
         """See :class:`bot.ports.MatchSource`."""
 
-    @abstractmethod
     async def fixtures(self, team_names: list[str]) -> list[dict[str, Any]]:
-        """See :class:`bot.ports.MatchSource`."""
+        """See :class:`bot.ports.MatchSource`: the next ``next_fixtures`` fixtures of each
+        team the provider knows; a team or a fixture that fails is logged and skipped."""
+        out: dict[str, dict[str, Any]] = {}
+        for team in team_names:
+            try:
+                tid = await self._team_id(team)
+                if tid is None:
+                    continue
+                raw = await self._upcoming(int(tid))
+            except Exception as err:
+                log.warning(
+                    "%s: fixtures of %s failed: %s",
+                    self.provider,
+                    team,
+                    getattr(err, "message", None) or type(err).__name__,
+                )
+                continue
+            decls = []
+            for item in raw:
+                try:
+                    decls.append(self._declaration(item))
+                except ProviderError as err:
+                    log.warning("%s: skipped a fixture of %s: %s", self.provider, team, err.message)
+            decls.sort(key=lambda d: str(d["kickoff"]))
+            for decl in decls[: self.next_fixtures]:
+                out[decl["match"]] = decl
+        return list(out.values())
+
+    @abstractmethod
+    async def _upcoming(self, team_id: int) -> list[dict[str, Any]]:
+        """The provider's raw upcoming fixtures of one of its teams."""
+
+    @abstractmethod
+    def _declaration(self, raw: dict[str, Any]) -> dict[str, Any]:
+        """A raw fixture as a feed-format ``match`` object (raises ProviderError)."""
 
     # -- diffing -------------------------------------------------------------------------------
 
@@ -326,30 +360,11 @@ class ApiFootballSource(ProviderSource):
             self.planner.succeeded()
         return out
 
-    async def fixtures(self, team_names: list[str]) -> list[dict[str, Any]]:
-        out: dict[str, dict[str, Any]] = {}
-        for team in team_names:
-            try:
-                tid = await self._team_id(team)
-                if tid is None:
-                    continue
-                raw = await self.client.fixtures_for_team(int(tid), next=self.next_fixtures)
-            except Exception as err:
-                log.warning(
-                    "%s: fixtures of %s failed: %s",
-                    self.provider,
-                    team,
-                    getattr(err, "message", None) or type(err).__name__,
-                )
-                continue
-            for fx in raw:
-                try:
-                    decl = api_football.match_object(fx)
-                except ProviderError as err:
-                    log.warning("%s: skipped a fixture of %s: %s", self.provider, team, err.message)
-                    continue
-                out[decl["match"]] = decl
-        return list(out.values())
+    async def _upcoming(self, team_id: int) -> list[dict[str, Any]]:
+        return await self.client.fixtures_for_team(team_id, next=self.next_fixtures)
+
+    def _declaration(self, raw: dict[str, Any]) -> dict[str, Any]:
+        return api_football.match_object(raw)
 
     async def _lookup_team(self, team_name: str, names: set[str]) -> Candidate | None:
         query = " ".join(re.sub(r"[^\w ]+", " ", team_name).split())
@@ -435,32 +450,11 @@ class FootballDataSource(ProviderSource):
             self.planner.succeeded()
         return out
 
-    async def fixtures(self, team_names: list[str]) -> list[dict[str, Any]]:
-        out: dict[str, dict[str, Any]] = {}
-        for team in team_names:
-            try:
-                tid = await self._team_id(team)
-                if tid is None:
-                    continue
-                raw = await self.client.matches_for_team(int(tid), status="SCHEDULED")
-            except Exception as err:
-                log.warning(
-                    "%s: fixtures of %s failed: %s",
-                    self.provider,
-                    team,
-                    getattr(err, "message", None) or type(err).__name__,
-                )
-                continue
-            decls = []
-            for m in raw:
-                try:
-                    decls.append(football_data.match_object(m))
-                except ProviderError as err:
-                    log.warning("%s: skipped a fixture of %s: %s", self.provider, team, err.message)
-            decls.sort(key=lambda d: str(d["kickoff"]))
-            for decl in decls[: self.next_fixtures]:
-                out[decl["match"]] = decl
-        return list(out.values())
+    async def _upcoming(self, team_id: int) -> list[dict[str, Any]]:
+        return await self.client.matches_for_team(team_id, status="SCHEDULED")
+
+    def _declaration(self, raw: dict[str, Any]) -> dict[str, Any]:
+        return football_data.match_object(raw)
 
     async def _lookup_team(self, team_name: str, names: set[str]) -> Candidate | None:
         for code in self.competitions:
