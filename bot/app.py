@@ -34,6 +34,8 @@ from storage.thread import StoreThread
 log = logging.getLogger(__name__)
 
 REPORT_ID = re.compile(r"r[0-9a-f]{6}")
+KEEP_DELIVERED = 14 * 86400.0  # delivered messages are forgotten after two weeks
+HOUSEKEEPING_EVERY = 86400.0
 
 
 class MatchBot:
@@ -81,6 +83,7 @@ class MatchBot:
             self.deliveries[adapter.platform] = delivery
         self.scheduler.start()
         await self.schedule_from_store()
+        self._schedule_housekeeping(0.0)
         self.polling.start()
         for adapter in self.adapters:
             await adapter.start(self)
@@ -132,6 +135,12 @@ class MatchBot:
     async def ingest(self, item: MatchDecl | Event | Quote) -> Ingested:
         """Ingest one feed object; raises :class:`FeedError` when it is rejected."""
         result = await self.db.call(lambda s: self.engine.ingest(item))
+        if result.status == "new" and not isinstance(item, MatchDecl):
+            log.info(
+                "%s: %s %s (%d messages queued)", item.match, item.type, item.id, result.queued
+            )
+        elif result.status != "duplicate" and isinstance(item, MatchDecl):
+            log.info("%s: %s v %s, kick-off %s", item.match, item.home, item.away, item.kickoff)
         if result.queued:
             self.wake()
         if result.finished and self.recap_delay is not None:
@@ -167,6 +176,21 @@ class MatchBot:
             self._schedule_reminder(
                 match["id"], datetime.fromisoformat(match["kickoff"]).timestamp()
             )
+
+    def _schedule_housekeeping(self, delay: float) -> None:
+        """Once a day: forget messages delivered more than two weeks ago, so the database of
+        a long-running bot stays small (corrections only ever edit recent alerts)."""
+
+        async def job() -> None:
+            try:
+                before = self.clock() - KEEP_DELIVERED
+                removed = await self.db.call(lambda s: s.prune(before))
+                if removed:
+                    log.info("housekeeping: forgot %d delivered messages", removed)
+            finally:
+                self._schedule_housekeeping(HOUSEKEEPING_EVERY)
+
+        self.scheduler.at("housekeeping", utc(self.clock() + delay), job)
 
     def _schedule_reminder(self, match_id: str, kickoff: float) -> None:
         """The fixture reminder, ``reminder_lead`` before kick-off (at once if that passed)."""

@@ -544,6 +544,18 @@ class Store:
             == 1
         )
 
+    def prune(self, before: float) -> int:
+        """Forget delivered, dropped and failed messages queued before ``before`` (and the
+        platform ids kept for editing them); pending rows are never touched."""
+        with self.db.atomic():
+            removed = self._exec(
+                "DELETE FROM outbox WHERE status IN ('sent', 'dropped', 'failed')"
+                " AND created_at < ?",
+                [before],
+            )
+            self._exec("DELETE FROM sent_messages WHERE sent_at < ?", [before])
+        return removed
+
     # --- recaps ----------------------------------------------------------------------------
 
     def recap_queued(self, match_id: str) -> bool:

@@ -154,3 +154,20 @@ def test_a_platform_message_id_leads_back_to_its_outbox_key(store: Store) -> Non
     assert store.sent_key("telegram", "1", "42") == "reply:telegram:7:1"
     assert store.sent_key("telegram", "2", "42") is None
     assert store.sent_key("telegram", "1", "43") is None
+
+
+def test_prune_forgets_old_delivered_messages_but_never_pending_ones(store: Store) -> None:
+    store.enqueue([row("old-sent"), row("old-pending", "2"), row("old-failed", "3")])
+    rows = {r["key"]: r["id"] for r in store.outbox_rows()}
+    store.mark_sent(rows["old-sent"], "old-sent", "telegram", "1", ["9"])
+    store.mark_failed(rows["old-failed"], "bad request")
+    store.db.execute("UPDATE outbox SET created_at = 100")
+    store.db.execute("UPDATE sent_messages SET sent_at = 100")
+    store.enqueue([row("new", "4")])
+    new_id = store.outbox_rows()[-1]["id"]
+    store.mark_sent(new_id, "new", "telegram", "4", ["10"])
+    assert store.prune(before=50.0) == 0  # nothing is that old
+    assert store.prune(before=200.0) == 2
+    assert [r["key"] for r in store.outbox_rows()] == ["old-pending", "new"]
+    assert store.sent_message_ids("old-sent") == []
+    assert store.sent_message_ids("new") == ["10"]
