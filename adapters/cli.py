@@ -222,7 +222,7 @@ def _is_decl(line: str) -> bool:
 @app.command()
 def demo(speed: SpeedOption = 1.0) -> None:
     """Replay the bundled Atalanta 0-1 Inter match on the console, then its recap."""
-    setup_logging(Settings().log_level or "WARNING")
+    setup_logging(Settings().log_level or "ERROR")
     print("matchbot demo: Atalanta v Inter, Serie A, replayed from the bundled match report.")
     print("This console chat follows both teams with every alert on. Ctrl+C stops.")
     print(RULE)
@@ -243,7 +243,7 @@ def replay(
     fmt_ok = _check_format(fmt)
     if level not in ("goals", "key", "all"):
         raise typer.BadParameter("choose goals, key or all", param_hint="--level")
-    setup_logging(Settings().log_level or "WARNING")
+    setup_logging(Settings().log_level or "ERROR")
     rejected = asyncio.run(replay_feed(_read_feed(feed), fmt=fmt_ok, speed=speed, level=level))
     raise typer.Exit(1 if rejected else 0)
 
@@ -258,7 +258,7 @@ def recap(
 
     Same rules as replay: rejected lines on stderr, exit status 1 if any."""
     fmt_ok = _check_format(fmt)
-    setup_logging(Settings().log_level or "WARNING")
+    setup_logging(Settings().log_level or "ERROR")
     rejected, found = asyncio.run(
         recaps_of_feed(_read_feed(feed), match, fmt_ok, sys.stdout, sys.stderr)
     )

@@ -241,3 +241,19 @@ def test_a_bad_setting_is_named() -> None:
     )
     assert done.returncode == 2
     assert "the configuration is not valid: DISCORD_GUILD_ID" in done.stderr
+
+
+def test_a_closed_pipe_ends_the_demo_quietly() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_TOKEN")}
+    proc = subprocess.Popen(
+        [*MATCHBOT, "demo", "--speed", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline().startswith("matchbot demo:")
+    proc.stdout.close()  # like `matchbot demo | head -1`
+    assert proc.wait(timeout=30) == 0
+    assert "Traceback" not in proc.stderr.read()

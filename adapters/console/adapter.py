@@ -9,13 +9,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable
 from typing import TextIO
 
 from bot.messages.model import Message
-from bot.ports import CannotEdit, CommandContext, CoreAPI, Pacing
+from bot.ports import CannotEdit, ChatUnreachable, CommandContext, CoreAPI, Pacing
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,12 @@ class ConsoleAdapter:
             self._buttons = [b.action for b in message.buttons]
             choices = "  ".join(f"[{i}] {b.label}" for i, b in enumerate(message.buttons, 1))
             lines.append(f"{choices}   (type the number to choose)")
-        print("\n".join(lines), RULE, sep="\n", file=self.out, flush=True)
+        try:
+            print("\n".join(lines), RULE, sep="\n", file=self.out, flush=True)
+        except BrokenPipeError:
+            # The reader went away (`matchbot demo | head`): stop quietly, like any Unix tool.
+            _silence(self.out)
+            raise ChatUnreachable("the console's output was closed") from None
         return [str(self._count)]
 
     async def edit(self, chat_id: str, message_ids: list[str], text: str, message: Message) -> None:
@@ -128,3 +134,11 @@ class ConsoleAdapter:
                 await self.handle_input(raw, f"reply:console:{stamp}:{n}")
             except Exception as exc:  # one bad line must not end the session
                 print(f"Sorry, that failed: {exc}", file=self.out, flush=True)
+
+
+def _silence(stream: TextIO) -> None:
+    """Point a closed output at /dev/null, so later writes and the final flush do not fail."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
