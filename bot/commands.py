@@ -19,6 +19,15 @@ from storage.store import Store
 Handler = Callable[[CommandContext, str], Message]
 CHANGES_SUBSCRIPTIONS = frozenset({"subscribe", "unsubscribe"})  # /settings checks itself
 ALIASES = {"follow": "subscribe", "unfollow": "unsubscribe", "teams": "subscriptions"}
+#: Commands whose answer depends on ``CommandContext.can_manage`` (adapters may skip a costly
+#: rights check for every other command).
+MAY_CHANGE_CHAT = frozenset(
+    {
+        *CHANGES_SUBSCRIPTIONS,
+        "settings",
+        *(a for a, c in ALIASES.items() if c in CHANGES_SUBSCRIPTIONS),
+    }
+)
 
 
 class Commands:

@@ -15,7 +15,7 @@ from telegram import Message as TgMessage
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
-from bot.commands import ALIASES
+from bot.commands import ALIASES, MAY_CHANGE_CHAT
 from bot.messages.templates import COMMAND_HELP
 from bot.ports import CommandContext, CoreAPI
 
@@ -92,7 +92,7 @@ class UpdateHandlers:
         name, args, addressed = parsed
         if chat.type != Chat.PRIVATE and name not in KNOWN_COMMANDS and not addressed:
             return  # another bot's command in a shared group: not ours to answer
-        ctx = await self.context(update, message, chat, context)
+        ctx = await self.context(update, message, chat, context, name in MAY_CHANGE_CHAT)
         await self.core.command(ctx, name, args, reply_key(update, chat.id))
 
     async def on_press(self, update: Update, context: Context) -> None:
@@ -113,7 +113,7 @@ class UpdateHandlers:
         message, chat = update.effective_message, update.effective_chat
         if message is None or chat is None:
             return
-        ctx = await self.context(update, message, chat, context)
+        ctx = await self.context(update, message, chat, context, rights_matter=False)
         await self.core.command(ctx, "help", "", reply_key(update, chat.id))
 
     async def on_error(self, update: object, context: Context) -> None:
@@ -123,19 +123,27 @@ class UpdateHandlers:
     # --- who is asking -----------------------------------------------------------------------
 
     async def context(
-        self, update: Update, message: TgMessage | None, chat: Chat, context: Context
+        self,
+        update: Update,
+        message: TgMessage | None,
+        chat: Chat,
+        context: Context,
+        rights_matter: bool = True,
     ) -> CommandContext:
+        """``rights_matter``: False when the command's answer does not depend on the sender's
+        rights (``/score``), so no ``getChatMember`` is spent on it."""
         user = update.effective_user
         kind = CHAT_KINDS.get(chat.type, "group")
+        can_manage = rights_matter and await self.can_manage(
+            kind, chat, message, user.id if user else None, context
+        )
         return CommandContext(
             platform="telegram",
             chat_id=str(chat.id),
             user_id=str(user.id if user else chat.id),
             chat_kind=kind,
             chat_title=chat.title or chat.full_name or chat.username,
-            can_manage=await self.can_manage(
-                kind, chat, message, user.id if user else None, context
-            ),
+            can_manage=can_manage,
         )
 
     async def can_manage(
