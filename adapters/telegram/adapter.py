@@ -62,7 +62,7 @@ def telegram_pacing(paid_broadcast: bool = False) -> Pacing:
         per_second=rate,
         per_chat_interval=PER_CHAT_INTERVAL,
         group_per_minute=GROUP_PER_MINUTE,
-        max_in_flight=256 if paid_broadcast else 32,
+        max_in_flight=128 if paid_broadcast else 32,
     )
 
 
