@@ -297,8 +297,13 @@ def live_seed_lines(start: datetime) -> list[str]:
 
 
 async def _replay_live(bot: MatchBot, lines: list[str], delay: float) -> None:
+    """The fixture at once (so /score and /next know it), its match ``delay`` seconds later."""
+    fixture, match = lines[:1], lines[1:]
+    for item in read_lines(fixture):
+        if isinstance(item, Parsed):
+            await bot.ingest(item.item)
     await asyncio.sleep(delay)
-    async for item in paced(read_lines(lines), speed=1.0):
+    async for item in paced(read_lines(match, first_line=2), speed=1.0):
         if isinstance(item, Parsed):
             try:
                 await bot.ingest(item.item)
