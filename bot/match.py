@@ -60,9 +60,6 @@ class Fixture:
             return "away"
         return None
 
-    def name_of(self, side: Side) -> str:
-        return self.home if side == "home" else self.away
-
 
 @dataclass(frozen=True)
 class Score:

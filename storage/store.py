@@ -217,15 +217,6 @@ class Store:
         """The match's events in the order they were ingested."""
         return self._rows("SELECT * FROM events WHERE match_id = ? ORDER BY seq", [match_id])
 
-    def events_of_type(self, kinds: Iterable[str]) -> list[Row]:
-        kinds = list(kinds)
-        marks = ",".join("?" * len(kinds))
-        return self._rows(
-            f"SELECT e.*, m.competition FROM events e JOIN matches m ON m.id = e.match_id"
-            f" WHERE e.type IN ({marks}) ORDER BY m.kickoff, e.seq",
-            kinds,
-        )
-
     def add_quote(
         self,
         match_id: str,

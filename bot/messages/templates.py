@@ -462,10 +462,6 @@ def unknown_team(typed: str, suggestions: Sequence[tuple[str, str]], command: st
     )
 
 
-def admins_only() -> Message:
-    return admins_only_in("chat")
-
-
 def admins_only_in(place: str) -> Message:
     if place == "channel":
         return reply(
