@@ -45,16 +45,15 @@ from telegram.constants import ParseMode  # noqa: E402
 from telegram.ext import AIORateLimiter, ApplicationBuilder  # noqa: E402
 
 from adapters.telegram import TelegramAdapter  # noqa: E402
+from bench.scenario import goal_feed  # noqa: E402
 from bot.app import MatchBot  # noqa: E402
 from bot.engine import format_for  # noqa: E402
-from bot.feed import parse_object  # noqa: E402
 from bot.messages.model import Message, bold, line  # noqa: E402
 from bot.messages.render import render  # noqa: E402
 from storage.store import Store  # noqa: E402
 from tests.fakes.telegram_api import JSON, FakeTelegram  # noqa: E402
 
 TOKEN = "100000:BENCH-token"
-MATCH = "bench-atalanta-inter"
 FIRST_CHAT = 10_000_000
 Figures = dict[str, float]
 
@@ -155,31 +154,6 @@ def _timeout(chats: int, limit: float) -> float:
 # --- matchbot ---------------------------------------------------------------------------------
 
 
-def _goal_feed() -> tuple[Any, Any]:
-    decl = parse_object(
-        {
-            "type": "match",
-            "match": MATCH,
-            "competition": "Serie A",
-            "home": "Atalanta",
-            "away": "Inter",
-            "kickoff": "2026-01-20T20:00:00Z",
-        }
-    )
-    goal = parse_object(
-        {
-            "type": "goal",
-            "match": MATCH,
-            "id": "g1",
-            "minute": 65,
-            "team": "Inter",
-            "player": "Lautaro Martínez",
-            "assist": "Francesco Pio Esposito",
-        }
-    )
-    return decl, goal
-
-
 async def measure_matchbot(chats: int, paid: bool) -> Figures:
     """One goal through matchbot's whole path to ``chats`` private chats."""
     limit = 1000.0 if paid else 30.0
@@ -190,7 +164,7 @@ async def measure_matchbot(chats: int, paid: bool) -> Figures:
             bot = MatchBot(Path(tmp) / "bench.db", [adapter], recap_delay=None)
             await bot.start()
             try:
-                decl, goal = _goal_feed()
+                decl, goal = goal_feed()
                 await bot.ingest(decl)
 
                 def subscribe(store: Store) -> None:

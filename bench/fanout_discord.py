@@ -22,8 +22,8 @@ import time
 from pathlib import Path
 
 from adapters.discord import DiscordAdapter
+from bench.scenario import goal_feed
 from bot.app import MatchBot
-from bot.feed import parse_object
 from storage.store import Store
 from tests.fakes.discord_api import FakeChannel, FakeDiscord, FakeGuild
 
@@ -31,7 +31,6 @@ from tests.fakes.discord_api import FakeChannel, FakeDiscord, FakeGuild
 CHANNELS_PER_GUILD = 500
 #: The share of Discord's global limit the bot allows itself.
 HEADROOM = 0.8
-MATCH = "bench-atalanta-inter"
 
 
 def _guilds(chats: int) -> list[FakeGuild]:
@@ -62,18 +61,8 @@ async def measure(chats: int, per_second: float = 50.0) -> dict[str, float]:
             bot = MatchBot(Path(tmp) / "bench.db", [adapter], recap_delay=None)
             await bot.start()
             try:
-                await bot.ingest(
-                    parse_object(
-                        {
-                            "type": "match",
-                            "match": MATCH,
-                            "competition": "Serie A",
-                            "home": "Atalanta",
-                            "away": "Inter",
-                            "kickoff": "2026-01-20T20:00:00Z",
-                        }
-                    )
-                )
+                decl, goal = goal_feed()
+                await bot.ingest(decl)
 
                 def subscribe(store: Store) -> None:
                     with store.atomic():
@@ -82,17 +71,6 @@ async def measure(chats: int, per_second: float = 50.0) -> dict[str, float]:
                             store.subscribe("discord", str(cid), "inter")
 
                 await bot.db.call(subscribe)
-                goal = parse_object(
-                    {
-                        "type": "goal",
-                        "match": MATCH,
-                        "id": "g1",
-                        "minute": 65,
-                        "team": "Inter",
-                        "player": "Lautaro Martínez",
-                        "assist": "Francesco Pio Esposito",
-                    }
-                )
                 started = time.time()
                 await bot.ingest(goal)
                 limit = chats / (per_second * HEADROOM) * 3 + 30

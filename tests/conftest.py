@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +13,7 @@ import pytest
 
 from bot.engine import Engine
 from bot.feed import read_lines
+from bot.ports import CommandContext
 from bot.teams import seed_known_teams
 from storage.store import Store
 
@@ -77,3 +80,17 @@ def follow(store: Store, platform: str, chat_id: str, *teams: str, level: str = 
     store.set_chat_settings(platform, chat_id, {"level": level})
     for team in teams:
         store.subscribe(platform, chat_id, team)
+
+
+def chat(chat_id: str) -> CommandContext:
+    """A fan's chat on the in-memory test platform."""
+    return CommandContext(platform="test", chat_id=chat_id, user_id="fan")
+
+
+async def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Wait for ``condition`` (polled), failing the test after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.02)

@@ -10,7 +10,6 @@ import asyncio
 import copy
 import logging
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ import pytest
 from adapters.providers import ApiFootball, FootballData
 from adapters.providers.sources import ApiFootballSource, FootballDataSource
 from bot.app import MatchBot
-from bot.ports import CommandContext
+from tests.conftest import chat, until
 from tests.fakes.provider_api import (
     FakeProvider,
     Recorded,
@@ -48,18 +47,6 @@ class Stamped(list[Recorded]):
     def append(self, item: Recorded) -> None:
         self.at.append(time.monotonic())
         super().append(item)
-
-
-def chat(chat_id: str) -> CommandContext:
-    return CommandContext(platform="test", chat_id=chat_id, user_id="fan")
-
-
-async def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.02)
 
 
 def soon(minutes: float = 5) -> str:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,25 +11,12 @@ from zoneinfo import ZoneInfo
 
 from bot.app import MatchBot
 from bot.feed import parse_line
-from bot.ports import CommandContext
-from tests.conftest import SEED
+from tests.conftest import SEED, chat, until
 from tests.fakes.recording import RecordingPlatform
 
 SEED_LINES = SEED.read_text("utf-8").splitlines()
 UNTIL_FULL_TIME = SEED_LINES[:16]
 QUOTES = SEED_LINES[16:]
-
-
-def chat(chat_id: str) -> CommandContext:
-    return CommandContext(platform="test", chat_id=chat_id, user_id="fan")
-
-
-async def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.05)
 
 
 async def started_bot(path: Path, platform: RecordingPlatform, **kwargs: Any) -> MatchBot:
