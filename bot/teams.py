@@ -5,19 +5,38 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
+from typing import Any
 
 from rapidfuzz import fuzz, process
 
 from storage.store import Store
 
+# Letters that Unicode does not decompose into a base letter plus an accent.
+_UNDECOMPOSED = str.maketrans(
+    {"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ı": "i", "þ": "th", "Þ": "Th"}
+    | {"æ": "ae", "Æ": "Ae", "œ": "oe", "Œ": "Oe"}
+)
+# How German names are typed without umlauts: Köln → Koeln, München → Muenchen.
+_GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+
 
 def normalize(name: str) -> str:
     """Fold a team name for comparison: no accents, no case, no punctuation."""
-    decomposed = unicodedata.normalize("NFKD", name)
+    decomposed = unicodedata.normalize(
+        "NFKD", unicodedata.normalize("NFC", name).translate(_UNDECOMPOSED)
+    )
     plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
     return re.sub(r"[^a-z0-9]+", " ", plain).strip()
+
+
+def spellings(name: str) -> list[str]:
+    """The folded ways a name is typed: ``Köln`` → ``koln`` and ``koeln``."""
+    forms = [normalize(name), normalize(unicodedata.normalize("NFC", name).translate(_GERMAN))]
+    return [form for i, form in enumerate(forms) if form and form not in forms[:i]]
 
 
 def team_id_for(name: str) -> str:
@@ -39,52 +58,156 @@ class Lookup:
     suggestions: tuple[Team, ...] = ()
 
 
+@dataclass(frozen=True)
+class CatalogueTeam:
+    """A team of the bundled catalogue (``bot/data/teams.json``)."""
+
+    name: str
+    aliases: tuple[str, ...]
+    kind: str  # "club" or "national"
+    country: str  # a club's country, a national team's own name; "" when not given
+    competition: str | None = None  # a club's league this season
+    tournaments: tuple[str, ...] = ()  # a national team's tournaments listed in the file
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    teams: tuple[CatalogueTeam, ...]
+    seasons: Mapping[str, str]  # competition → the season its club list is for
+    ambiguous: Mapping[str, tuple[str, ...]]  # folded name → the team names it may mean
+
+
+def parse_catalogue(data: Mapping[str, Any]) -> Catalogue:
+    """Read the catalogue's format: ``"Name": [aliases]`` per team, described by the optional
+    ``_competitions``, ``_national_teams`` and ``_ambiguous`` sections. Raises ValueError when the
+    sections name a team the file lacks, or a club sits in two competitions."""
+    entries = {name: value for name, value in data.items() if not name.startswith("_")}
+    where: dict[str, tuple[str, str]] = {}
+    seasons: dict[str, str] = {}
+    for competition, info in data.get("_competitions", {}).items():
+        seasons[competition] = str(info.get("season", ""))
+        for club in info["clubs"]:
+            if club in where:
+                raise ValueError(f"{club} is in both {where[club][0]} and {competition}")
+            where[club] = (competition, info["country"])
+    tournaments: dict[str, list[str]] = {}
+    for tournament, nations in data.get("_national_teams", {}).items():
+        for nation in nations:
+            tournaments.setdefault(nation, []).append(tournament)
+    ambiguous = {
+        normalize(typed): tuple(names) for typed, names in data.get("_ambiguous", {}).items()
+    }
+    named = set(where) | set(tournaments) | {n for names in ambiguous.values() for n in names}
+    if missing := sorted(named - set(entries)):
+        raise ValueError(f"no entry for {', '.join(missing)}")
+    if both := sorted(set(where) & set(tournaments)):
+        raise ValueError(f"both a club and a national team: {', '.join(both)}")
+    teams = []
+    for name, aliases in entries.items():
+        if name in tournaments:
+            team = CatalogueTeam(
+                name, tuple(aliases), "national", name, tournaments=tuple(tournaments[name])
+            )
+        else:
+            competition, country = where.get(name, (None, ""))
+            team = CatalogueTeam(name, tuple(aliases), "club", country, competition)
+        teams.append(team)
+    return Catalogue(tuple(teams), seasons, ambiguous)
+
+
+@cache
+def catalogue() -> Catalogue:
+    """The bundled catalogue, read once."""
+    text = resources.files("bot.data").joinpath("teams.json").read_text("utf-8")
+    return parse_catalogue(json.loads(text))
+
+
 def seed_known_teams(store: Store) -> None:
-    """Load the bundled clubs and aliases (idempotent)."""
-    data = json.loads(resources.files("bot.data").joinpath("teams.json").read_text("utf-8"))
-    for name, aliases in data.items():
-        if name.startswith("_"):
-            continue
-        ensure_team(store, name, aliases)
+    """Load the bundled teams and aliases (idempotent)."""
+    with store.atomic():
+        for team in catalogue().teams:
+            ensure_team(store, team.name, team.aliases)
 
 
 def ensure_team(store: Store, name: str, aliases: list[str] | tuple[str, ...] = ()) -> Team:
     """The team a feed calls ``name``: found through its aliases, or created."""
-    found = store.team_by_alias(normalize(name))
+    found = next(filter(None, map(store.team_by_alias, spellings(name))), None)
     if found is not None:
         team = Team(found["id"], found["name"])
     else:
         team = Team(team_id_for(name), name)
         store.add_team(team.id, team.name)
-        store.add_alias(normalize(name), team.id)
-    for alias in aliases:
-        store.add_alias(normalize(alias), team.id)
+    for alias in (name, *aliases):
+        for spelling in spellings(alias):
+            store.add_alias(spelling, team.id)
     return team
 
 
 def find_team(store: Store, typed: str, limit: int = 3) -> Lookup:
-    """Resolve what a fan typed: an exact alias wins, then a clear fuzzy winner."""
+    """Resolve what a fan typed, never silently to a team that was not meant:
+
+    1. a name that means several teams (``Manchester``, ``Real``, ``Paris``) offers them all;
+    2. an exact name or alias wins, umlauts typed either way (``Koln``, ``Koeln``);
+    3. else a clear fuzzy winner (``Tottenham Hotpsur``) among the teams with a name that has
+       every word typed (typos, prefixes and ``utd`` allowed): ``Inter Miami`` is not Inter;
+    4. else up to ``limit`` suggestions, those teams first (``intr``: Inter, not Eintracht).
+    """
     key = normalize(typed)
     if not key:
         return Lookup(None)
-    exact = store.team_by_alias(key)
+    forms = spellings(typed)
+    exact = next(filter(None, map(store.team_by_alias, forms)), None)
+    meant = _ambiguous(store, forms)
+    if meant:
+        if exact is not None and all(team.id != exact["id"] for team in meant):
+            meant.insert(0, Team(exact["id"], exact["name"]))
+        return Lookup(meant[0]) if len(meant) == 1 else Lookup(None, tuple(meant))
     if exact is not None:
         return Lookup(Team(exact["id"], exact["name"]))
     vocabulary = store.team_names()
     choices = {i: row["alias"] for i, row in enumerate(vocabulary)}
-    ranked = process.extract(key, choices, scorer=fuzz.WRatio, limit=20, score_cutoff=60)
-    best: dict[str, tuple[float, Team]] = {}
-    for _alias, score, index in ranked:
+    ranked = process.extract(key, choices, scorer=fuzz.WRatio, limit=40, score_cutoff=60)
+    best: dict[str, tuple[float, float, Team]] = {}  # id → (share of words typed, score)
+    for alias, score, index in ranked:
         row = vocabulary[index]
-        team = Team(row["id"], row["name"])
-        if team.id not in best or best[team.id][0] < score:
-            best[team.id] = (score, team)
-    ordered = sorted(best.values(), key=lambda pair: (-pair[0], pair[1].name))
+        candidate = (_share(alias, key), score, Team(row["id"], row["name"]))
+        if row["id"] not in best or candidate[:2] > best[row["id"]][:2]:
+            best[row["id"]] = candidate
+    # Teams with a name that has every word typed come first, then those with some.
+    ordered = sorted(best.values(), key=lambda item: (-item[0], -item[1], item[2].name))
     if not ordered:
         return Lookup(None)
-    top_score, top = ordered[0]
-    runner_up = ordered[1][0] if len(ordered) > 1 else 0.0
-    if top_score >= 90 and top_score - runner_up >= 5:
+    share, score, top = ordered[0]
+    runner_up = ordered[1][1] if len(ordered) > 1 and ordered[1][0] == share else 0.0
+    if share == 1 and score >= 90 and score - runner_up >= 5:
         return Lookup(top)
-    close = [team for score, team in ordered if score >= top_score - 10]
+    close = [team for s, points, team in ordered if s == share and points >= score - 10]
     return Lookup(None, tuple(close[:limit]))
+
+
+def _ambiguous(store: Store, forms: list[str]) -> list[Team]:
+    """The teams a deliberately ambiguous name may mean (catalogue's ``_ambiguous``)."""
+    names = next((catalogue().ambiguous[f] for f in forms if f in catalogue().ambiguous), ())
+    rows = [store.team_by_alias(normalize(name)) for name in names]
+    return [Team(row["id"], row["name"]) for row in rows if row is not None]
+
+
+# Words a fan may add to a team's name without meaning another team.
+_FILLER = frozenset({"fc", "cf", "ac", "afc", "cfc", "sc", "club", "calcio", "the", "de", "1"})
+
+
+def _share(alias: str, typed: str) -> float:
+    """How many of the words typed are words of ``alias`` (typos, prefixes, abbreviations)."""
+    words = alias.split()
+    typed_words = [t for t in typed.split() if t not in _FILLER] or typed.split()
+    found = sum(any(_same_word(t, w) for w in words) for t in typed_words)
+    return found / len(typed_words)
+
+
+def _same_word(typed: str, word: str) -> bool:
+    if word.startswith(typed) or (
+        min(len(typed), len(word)) >= 4 and fuzz.ratio(typed, word) >= 80
+    ):
+        return True
+    rest = iter(word)  # an abbreviation: "utd" for "united", "nottm" for "nottingham"
+    return len(typed) >= 3 and typed[0] == word[0] and all(c in rest for c in typed)
