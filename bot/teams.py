@@ -7,7 +7,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -33,10 +33,11 @@ def normalize(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", plain).strip()
 
 
-def spellings(name: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def spellings(name: str) -> tuple[str, ...]:
     """The folded ways a name is typed: ``Köln`` → ``koln`` and ``koeln``."""
     forms = [normalize(name), normalize(unicodedata.normalize("NFC", name).translate(_GERMAN))]
-    return [form for i, form in enumerate(forms) if form and form not in forms[:i]]
+    return tuple(form for i, form in enumerate(forms) if form and form not in forms[:i])
 
 
 def team_id_for(name: str) -> str:
@@ -185,7 +186,7 @@ def find_team(store: Store, typed: str, limit: int = 3) -> Lookup:
     return Lookup(None, tuple(close[:limit]))
 
 
-def _ambiguous(store: Store, forms: list[str]) -> list[Team]:
+def _ambiguous(store: Store, forms: tuple[str, ...]) -> list[Team]:
     """The teams a deliberately ambiguous name may mean (catalogue's ``_ambiguous``)."""
     names = next((catalogue().ambiguous[f] for f in forms if f in catalogue().ambiguous), ())
     rows = [store.team_by_alias(normalize(name)) for name in names]
