@@ -7,7 +7,7 @@ import json
 import logging
 import signal
 import sys
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from importlib import resources
@@ -23,11 +23,13 @@ from adapters.providers import sources_from_settings, stats_from_settings
 from bot.app import MatchBot
 from bot.delivery import Delivery
 from bot.feed import EventBase, FeedError, MatchDecl, Parsed, Rejected, read_lines
+from bot.feeds import FirstLines, read_feed_file
 from bot.logs import setup_logging
 from bot.match import MatchState
 from bot.messages.model import Message
 from bot.messages.render import FORMATS, Format, render
 from bot.ports import ChatAdapter, StartupError
+from bot.safe_text import neutralise
 from bot.settings import Settings
 from storage.store import Store
 
@@ -76,13 +78,24 @@ def _check_format(fmt: str) -> Format:
     return fmt
 
 
-def _read_feed(path: Path) -> list[str]:
+def _read_feed(path: Path) -> list[bytes]:
+    """The file's lines, undecoded: each is decoded on its own, so a bad byte costs one line."""
     try:
-        return path.read_text("utf-8").splitlines()
+        return read_feed_file(path)
     except OSError as exc:
-        raise typer.BadParameter(f"cannot read {path}: {exc.strerror}", param_hint="FEED") from None
-    except UnicodeDecodeError:
-        raise typer.BadParameter(f"{path} is not UTF-8 text", param_hint="FEED") from None
+        reason = exc.strerror or str(exc)
+        raise typer.BadParameter(f"cannot read {path}: {reason}", param_hint="FEED") from None
+
+
+def _say(text: str, stream: TextIO) -> None:
+    """One line about the feed on ``stream``, on one line whatever the feed held."""
+    print(neutralise(text), file=stream, flush=True)
+
+
+def _repeat_note(item: Parsed, seen: FirstLines) -> str:
+    first = seen.first(item.item)
+    what = f"repeats line {first}" if first is not None else "repeats an earlier line"
+    return f"line {item.line}: {what} (ignored)"
 
 
 async def paced(
@@ -107,7 +120,7 @@ async def paced(
 
 
 async def replay_feed(
-    lines: list[str],
+    lines: Sequence[str | bytes],
     *,
     fmt: Format = "text",
     speed: float = 0.0,
@@ -125,30 +138,21 @@ async def replay_feed(
     delivery = Delivery(bot.db, adapter)
     rejected = 0
     finished: list[str] = []
+    seen = FirstLines()
     async for item in paced(read_lines(lines), speed):
-        if isinstance(item, Rejected):
-            print(item, file=err, flush=True)
+        outcome = await bot.ingest_parsed(item, seen) if isinstance(item, Parsed) else item
+        if isinstance(outcome, Rejected):
+            _say(str(outcome), err)
             rejected += 1
             continue
-        try:
-            result = await bot.ingest(item.item)
-        except FeedError as exc:
-            print(Rejected(item.line, str(exc)), file=err, flush=True)
-            rejected += 1
+        assert isinstance(item, Parsed)
+        if outcome.status == "duplicate":
+            _say(_repeat_note(item, seen), err)
             continue
-        if result.status == "duplicate":
-            what = getattr(item.item, "id", item.item.match)
-            print(
-                f"line {item.line}: duplicate id {what!r} in match {item.item.match!r} (ignored)",
-                file=err,
-                flush=True,
-            )
-            rejected += 1
-            continue
-        if isinstance(item.item, MatchDecl) and result.status == "new":
+        if isinstance(item.item, MatchDecl) and outcome.status == "new":
             await _follow_match(bot, adapter.platform, item.item.match, level)
-        if result.finished:
-            finished.append(result.match_id)
+        if outcome.finished:
+            finished.append(outcome.match_id)
         await delivery.drain()
     for match_id in finished:
         await bot.queue_recap(match_id)
@@ -170,37 +174,42 @@ async def _follow_match(bot: MatchBot, platform: str, match_id: str, level: str)
 
 
 async def recaps_of_feed(
-    lines: list[str], match_id: str | None, fmt: Format, out: TextIO, err: TextIO
+    lines: Sequence[str | bytes], match_id: str | None, fmt: Format, out: TextIO, err: TextIO
 ) -> tuple[int, bool]:
     """Ingest a feed and print the recap of each finished match. Returns (rejected, found)."""
     bot = MatchBot(":memory:", recap_delay=None, reminder_lead=None)
     await bot.open()
-    rejected = await bot.ingest_lines(read_lines(lines))
-    for r in rejected:
-        print(r, file=err)
-    matches = [
-        json.loads(line)["match"]
-        for line in lines
-        if line.strip().startswith("{") and '"match"' in line and _is_decl(line)
-    ]
-    wanted = [match_id] if match_id else list(dict.fromkeys(matches))
+    rejected = 0
+    matches: list[str] = []
+    seen = FirstLines()
+    for item in read_lines(lines):
+        outcome = await bot.ingest_parsed(item, seen) if isinstance(item, Parsed) else item
+        if isinstance(outcome, Rejected):
+            _say(str(outcome), err)
+            rejected += 1
+        elif outcome.status == "duplicate":
+            assert isinstance(item, Parsed)
+            _say(_repeat_note(item, seen), err)
+        elif outcome.status == "new" and isinstance(item, Parsed):
+            matches += [item.item.match] if isinstance(item.item, MatchDecl) else []
+    wanted = [match_id] if match_id else matches
     found = False
     for mid in wanted:
         state = await bot.db.call(partial(_state, bot, mid))
         if state is None:
-            known = ", ".join(dict.fromkeys(matches)) or "none"
-            print(f"no match {mid!r} in this feed (matches: {known})", file=err)
+            known = ", ".join(matches) or "none"
+            _say(f"no match {mid!r} in this feed (matches: {known})", err)
             continue
         found = True
         if not state.finished:
-            print(f"match {mid!r} has not reached full time: no recap yet", file=err)
+            _say(f"match {mid!r} has not reached full time: no recap yet", err)
             continue
         message = await bot.db.call(partial(_recap, bot, mid))
         assert message is not None
-        print(render(message, fmt), file=out)
+        print(neutralise(render(message, fmt), keep_newlines=True), file=out)
         print(RULE, file=out)
     await bot.db.close()
-    return len(rejected), found
+    return rejected, found
 
 
 def _state(bot: MatchBot, match_id: str, _store: Store) -> MatchState | None:
@@ -209,14 +218,6 @@ def _state(bot: MatchBot, match_id: str, _store: Store) -> MatchState | None:
 
 def _recap(bot: MatchBot, match_id: str, _store: Store) -> Message | None:
     return bot.engine.recap_message(match_id)
-
-
-def _is_decl(line: str) -> bool:
-    try:
-        data = json.loads(line)
-    except json.JSONDecodeError:
-        return False
-    return isinstance(data, dict) and data.get("type") == "match" and "match" in data
 
 
 @app.command()

@@ -18,8 +18,17 @@ from bot.chat_settings import ChatSettings
 from bot.commands import Commands
 from bot.delivery import Delivery
 from bot.engine import Engine, Ingested, format_for
-from bot.feed import Event, FeedError, MatchDecl, Parsed, Quote, Rejected, parse_object
-from bot.feeds import FeedFollower
+from bot.feed import (
+    Event,
+    FeedConflict,
+    FeedError,
+    MatchDecl,
+    Parsed,
+    Quote,
+    Rejected,
+    parse_object,
+)
+from bot.feeds import FeedFollower, FirstLines, keep_running
 from bot.messages import templates
 from bot.messages.model import Message
 from bot.messages.render import render
@@ -64,6 +73,7 @@ class MatchBot:
         self.polling = LivePolling(self.db, self.scheduler, list(sources), self.ingest, clock)
         self.deliveries: dict[str, Delivery] = {}
         self._tasks: list[asyncio.Task[None]] = []
+        self._feed_lines: dict[Path, FirstLines] = {}
         self.engine: Engine
         self.commands: Commands
 
@@ -98,18 +108,40 @@ class MatchBot:
         self._tasks.append(task)
 
     def follow_feeds(self, paths: list[Path], interval: float = 1.0) -> FeedFollower:
+        """Follow feed files for as long as the bot runs: a bad line is logged as
+        ``feed FILE line N: reason`` and skipped; should the follower itself ever fail, that
+        is logged and it starts again."""
         follower = FeedFollower(paths, self._on_feed_line, interval)
-        self._spawn(follower.run(), "feeds")
+        self._spawn(keep_running(follower.run, "following feeds"), "feeds")
         return follower
 
     async def _on_feed_line(self, path: Path, item: Parsed | Rejected) -> None:
-        if isinstance(item, Rejected):
-            log.warning("feed %s %s", path, item)
-            return
+        if isinstance(item, Parsed):
+            seen = self._feed_lines.setdefault(path, FirstLines())
+            outcome = await self.ingest_parsed(item, seen)
+            if isinstance(outcome, Ingested):
+                return
+            item = outcome
+        log.warning("feed %s %s", path, item)
+
+    async def ingest_parsed(self, parsed: Parsed, seen: FirstLines) -> Ingested | Rejected:
+        """Ingest one parsed feed line; whatever goes wrong rejects that line (with its
+        number and the reason), never more. ``seen`` records where each object was first
+        read, so a conflicting line can say which line it conflicts with."""
         try:
-            await self.ingest(item.item)
+            result = await self.ingest(parsed.item)
+        except FeedConflict as exc:
+            first = seen.first(parsed.item)
+            if first is None:  # the first one came from elsewhere, or before a restart
+                return Rejected(parsed.line, str(exc))
+            return Rejected(parsed.line, f"{exc.what} conflicts with line {first} ({exc.detail})")
         except FeedError as exc:
-            log.warning("feed %s line %d: %s", path, item.line, exc)
+            return Rejected(parsed.line, str(exc))
+        except Exception as exc:  # a bug of ours, met by this line: lose the line, not the feed
+            log.debug("line %d could not be processed", parsed.line, exc_info=True)
+            return Rejected(parsed.line, f"could not be processed ({type(exc).__name__})")
+        seen.note(parsed)
+        return result
 
     async def stop(self) -> None:
         """Stop timers, let sends under way finish, then disconnect the platforms."""
@@ -152,15 +184,13 @@ class MatchBot:
         return result
 
     async def ingest_lines(self, items: Iterable[Parsed | Rejected]) -> list[Rejected]:
+        """Ingest a feed's lines; returns the rejected ones (exact repeats are not)."""
         rejected = []
+        seen = FirstLines()
         for item in items:
-            if isinstance(item, Rejected):
-                rejected.append(item)
-                continue
-            try:
-                await self.ingest(item.item)
-            except FeedError as exc:
-                rejected.append(Rejected(item.line, str(exc)))
+            outcome = await self.ingest_parsed(item, seen) if isinstance(item, Parsed) else item
+            if isinstance(outcome, Rejected):
+                rejected.append(outcome)
         return rejected
 
     async def schedule_from_store(self) -> None:

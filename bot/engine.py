@@ -17,11 +17,13 @@ from zoneinfo import ZoneInfo
 from bot.chat_settings import ChatSettings
 from bot.feed import (
     Event,
+    FeedConflict,
     FeedError,
     GoalCancelledEvent,
     GoalEvent,
     MatchDecl,
     Quote,
+    show,
 )
 from bot.match import Fixture, MatchState, StoredEvent, derive_state, side_for_event
 from bot.messages import templates
@@ -132,9 +134,11 @@ class Engine:
         }
         if existing is not None:
             if (existing["home_team"], existing["away_team"]) != (home.id, away.id):
-                raise FeedError(
-                    f"match {decl.match!r} is already declared as"
-                    f" {existing['home_name']} v {existing['away_name']}"
+                teams = f"{existing['home_name']} v {existing['away_name']}"
+                raise FeedConflict(
+                    f"match {show(decl.match)} is already declared as {teams}",
+                    f"match {show(decl.match)}",
+                    f"already declared as {teams}",
                 )
             if all(existing[k] == v for k, v in row.items()):
                 return Ingested("duplicate", decl.match)
@@ -154,6 +158,7 @@ class Engine:
     def _event(self, event: Event) -> Ingested:
         fixture = self._require_fixture(event.match)
         if self.store.has_event(event.match, event.id):
+            self._check_repeat(event)
             return Ingested("duplicate", event.match)
         side = side_for_event(fixture, event)
         team = getattr(event, "team", None)
@@ -183,6 +188,16 @@ class Engine:
         stored = next(s for s in state.events if s.event.id == event.id)
         queued = self._fan_out_alert(state, stored)
         return Ingested("new", event.match, queued=queued, finished=finished)
+
+    def _check_repeat(self, event: Event) -> None:
+        """An event whose id is known: an exact repeat is harmless, another one is rejected."""
+        data = event.model_dump_json(exclude_none=True)
+        for row in self.store.events_with_id(event.id):
+            if row["match_id"] == event.match and row["data"] != data:
+                raise FeedConflict(
+                    f"match {show(event.match)} already has another event with id {show(event.id)}",
+                    f"id {show(event.id)}",
+                )
 
     def _check_cancel(self, state: MatchState, cancel: GoalCancelledEvent) -> None:
         goal = state.goal_by_id(cancel.ref)
@@ -269,6 +284,19 @@ class Engine:
             quote.match, quote.id, quote.speaker, quote.role, quote.team, quote.text
         )
         if not added:
+            for row in self.store.quotes_with_id(quote.id):
+                stored = (row["speaker"], row["role"], row["team"], row["text"])
+                if row["match_id"] == quote.match and stored != (
+                    quote.speaker,
+                    quote.role,
+                    quote.team,
+                    quote.text,
+                ):
+                    raise FeedConflict(
+                        f"match {show(quote.match)} already has another quote with id"
+                        f" {show(quote.id)}",
+                        f"id {show(quote.id)}",
+                    )
             return Ingested("duplicate", quote.match)
         queued = 0
         if self.store.recap_queued(quote.match):

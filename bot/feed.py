@@ -9,17 +9,45 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
+    StrictInt,
     StringConstraints,
     TypeAdapter,
     ValidationError,
 )
+
+from bot.safe_text import neutralise
+
+MAX_LINE_BYTES = 1 << 20  # 1 MiB: a feed object is a few hundred bytes
+BOM = "\ufeff"
+# Kick-offs outside these years are mistakes, and near the ends of the calendar a time-zone
+# conversion would overflow.
+FIRST_KICKOFF = datetime(1850, 1, 1, tzinfo=UTC)
+LAST_KICKOFF = datetime(3000, 1, 1, tzinfo=UTC)
+
+
+def _sane_kickoff(value: datetime) -> datetime:
+    try:
+        in_utc = value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        in_utc = None
+    if in_utc is None or not FIRST_KICKOFF <= in_utc < LAST_KICKOFF:
+        raise ValueError(
+            f"a kick-off must be between {FIRST_KICKOFF.year} and {LAST_KICKOFF.year - 1}"
+        )
+    return value
+
+
+Kickoff = Annotated[AwareDatetime, AfterValidator(_sane_kickoff)]
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
@@ -39,7 +67,7 @@ class MatchDecl(FeedObject):
     competition: Name
     home: Name
     away: Name
-    kickoff: AwareDatetime
+    kickoff: Kickoff
     season: Name | None = None
     round: Name | None = None
     venue: Name | None = None
@@ -48,8 +76,8 @@ class MatchDecl(FeedObject):
 class EventBase(FeedObject):
     match: Name
     id: Name
-    minute: int = Field(ge=0, le=130)
-    stoppage: int | None = Field(default=None, ge=0, le=30)
+    minute: StrictInt = Field(ge=0, le=130)
+    stoppage: StrictInt | None = Field(default=None, ge=0, le=30)
 
 
 class TeamEvent(EventBase):
@@ -117,7 +145,7 @@ class PenaltyMissedEvent(TeamEvent):
 class ShootoutKickEvent(TeamEvent):
     type: Literal["shootout_kick"]
     player: Name
-    scored: bool
+    scored: StrictBool
 
 
 class NoteEvent(TeamEvent):
@@ -162,9 +190,44 @@ class FeedError(ValueError):
     """A feed object that breaks the format; the message is the reason, fit for a user."""
 
 
+class FeedConflict(FeedError):
+    """An object whose id is already taken by an object with other content.
+
+    For a reader that knows the line of the first one: ``what`` names the id (``id 'g1'``)
+    and ``detail`` says how they differ."""
+
+    def __init__(self, reason: str, what: str, detail: str = "same id, different content"):
+        super().__init__(reason)
+        self.what = what
+        self.detail = detail
+
+
+def kind_of(value: object) -> str:
+    """What a decoded JSON value is, in JSON's words (never its possibly huge content)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def show(value: str, limit: int = 60) -> str:
+    """A value from the feed quoted for a reason: short, on one line, safe on a terminal."""
+    text = value if len(value) <= limit else value[: limit - 1] + "…"
+    return repr(neutralise(text))
+
+
 def _describe(error: ValidationError) -> str:
     parts = []
-    for item in error.errors(include_url=False):
+    for item in error.errors(include_url=False, include_input=False, include_context=False):
         # The discriminator puts the type name first in the location: drop it, say the field.
         loc = [str(p) for p in item["loc"]]
         if loc and loc[0] in KNOWN_TYPES:
@@ -173,33 +236,82 @@ def _describe(error: ValidationError) -> str:
         if item["type"] == "missing":
             parts.append(f"missing required field '{field}'")
         else:
-            parts.append(f"'{field}': {item['msg']}")
+            parts.append(f"'{field}': {item['msg'].removeprefix('Value error, ')}")
     return "; ".join(parts)
 
 
 def parse_object(data: object) -> MatchDecl | Event | Quote:
-    """Validate one decoded JSON value as a feed object, or raise :class:`FeedError`."""
+    """Validate one decoded JSON value as a feed object, or raise :class:`FeedError`.
+
+    Whatever ``data`` holds, the only exception this raises is :class:`FeedError`."""
     if not isinstance(data, dict):
-        raise FeedError("a line must be a JSON object")
+        raise FeedError(f"a line must be a JSON object, not {kind_of(data)}")
     kind = data.get("type")
     if kind is None:
         raise FeedError("missing required field 'type'")
+    if not isinstance(kind, str):
+        raise FeedError(f"'type' must be a string, not {kind_of(kind)}")
     if kind not in KNOWN_TYPES:
-        raise FeedError(f"unknown type {kind!r}")
-    if kind != "period" and kind in EVENT_TYPES and data.get("team") in (None, ""):
+        raise FeedError(f"unknown type {show(kind)}")
+    team = data.get("team")
+    if kind != "period" and kind in EVENT_TYPES and (team is None or team == ""):
         raise FeedError(f"missing required field 'team' (needed by a {kind})")
     try:
         return _adapter.validate_python(data)
     except ValidationError as exc:
         raise FeedError(_describe(exc)) from None
+    except Exception as exc:  # RecursionError, OverflowError …: the line is bad, say so
+        raise FeedError(f"cannot be read as a {kind} ({type(exc).__name__})") from None
 
 
-def parse_line(line: str) -> MatchDecl | Event | Quote:
-    """Parse one JSON Lines line into a feed object, or raise :class:`FeedError`."""
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise FeedError(f"the key {show(key)} appears twice in one object")
+            seen.add(key)
+    return data
+
+
+def _constant(name: str) -> None:
+    raise FeedError(f"not valid JSON ({name} is not a JSON number)")
+
+
+def decode_line(line: str | bytes) -> str:
+    """The text of one feed line; raises :class:`FeedError` when it is not UTF-8 or too long."""
+    if len(line) > MAX_LINE_BYTES:
+        raise FeedError(f"line too long ({len(line)} bytes; a feed line is at most 1 MiB)")
+    if isinstance(line, str):
+        return line
     try:
-        data = json.loads(line)
+        return line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FeedError(
+            f"not UTF-8 text (byte 0x{line[exc.start]:02x} at byte {exc.start + 1} of the line)"
+        ) from None
+
+
+def parse_line(line: str | bytes) -> MatchDecl | Event | Quote:
+    """Parse one JSON Lines line into a feed object, or raise :class:`FeedError`.
+
+    Whatever the line holds, the only exception this raises is :class:`FeedError`."""
+    text = decode_line(line)
+    try:
+        data = json.loads(text, object_pairs_hook=_object, parse_constant=_constant)
+    except FeedError:
+        raise
     except json.JSONDecodeError as exc:
         raise FeedError(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:
+        raise FeedError("not valid JSON here (nested too deeply)") from None
+    except ValueError as exc:
+        if "digits" in str(exc):
+            raise FeedError("not valid JSON here (a number with too many digits)") from None
+        raise FeedError(f"not valid JSON ({type(exc).__name__})") from None
+    except Exception as exc:
+        raise FeedError(f"not valid JSON ({type(exc).__name__})") from None
     return parse_object(data)
 
 
@@ -215,19 +327,47 @@ class Rejected:
     reason: str
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.reason}"
+        return f"line {self.line}: {neutralise(self.reason)}"
 
 
-def read_lines(lines: Iterable[str], first_line: int = 1) -> Iterator[Parsed | Rejected]:
-    """Parse JSON Lines text; blank lines are skipped, bad lines yield :class:`Rejected`."""
+def split_lines(data: bytes) -> list[bytes]:
+    """A feed file's lines, split on ``\\n`` only (U+2028 and friends are legal inside JSON
+    strings); a last line without its newline is a line too. Each line is decoded later, on
+    its own, so one bad byte costs one line."""
+    lines = data.split(b"\n")
+    if lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def _is_blank(raw: str | bytes) -> bool:
+    return not raw.strip()
+
+
+def _strip_bom(raw: str | bytes) -> str | bytes:
+    if isinstance(raw, bytes):
+        return raw.removeprefix(BOM.encode("utf-8"))
+    return raw.removeprefix(BOM)
+
+
+def read_lines(lines: Iterable[str | bytes], first_line: int = 1) -> Iterator[Parsed | Rejected]:
+    """Parse JSON Lines; blank lines are skipped, bad lines yield :class:`Rejected`.
+
+    Lines are text or undecoded bytes; line 1 may start with a byte-order mark. Nothing a
+    line holds can stop the reader: every line after a bad one is still read.
+    """
     for number, raw in enumerate(lines, start=first_line):
-        text = raw.strip()
-        if not text:
-            continue
+        result: Parsed | Rejected
         try:
-            yield Parsed(number, parse_line(text))
+            line = _strip_bom(raw) if number == 1 else raw
+            if _is_blank(line):
+                continue
+            result = Parsed(number, parse_line(line))
         except FeedError as exc:
-            yield Rejected(number, str(exc))
+            result = Rejected(number, str(exc))
+        except Exception as exc:  # a bug of ours costs this line, never the rest of the feed
+            result = Rejected(number, f"cannot be read ({type(exc).__name__})")
+        yield result
 
 
 def clock(minute: int, stoppage: int | None) -> tuple[int, int]:

@@ -69,7 +69,7 @@ def test_replay_reports_bad_lines_processes_the_rest_and_exits_1() -> None:
     assert done.stderr.splitlines() == [
         "line 3: not valid JSON (Expecting value at column 1)",
         "line 4: unknown type 'corner'",
-        "line 6: duplicate id 'g1' in match 'm1' (ignored)",
+        "line 6: id 'g1' conflicts with line 5 (same id, different content)",
         "line 8: 'minute': Input should be less than or equal to 130",
         "line 9: team 'Juventus' does not play in Atalanta v Inter",
     ]

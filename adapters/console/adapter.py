@@ -17,6 +17,7 @@ from typing import TextIO
 
 from bot.messages.model import Message
 from bot.ports import CannotEdit, ChatUnreachable, CommandContext, CoreAPI, Pacing
+from bot.safe_text import neutralise
 
 log = logging.getLogger(__name__)
 
@@ -73,10 +74,14 @@ class ConsoleAdapter:
 
     async def send(self, chat_id: str, text: str, message: Message) -> list[str]:
         self._count += 1
-        lines = [text]
+        # Names from a feed reach the terminal: no escape sequence or control character may
+        # (the renderer already turned line breaks inside names into spaces).
+        lines = [neutralise(text, keep_newlines=True)]
         if message.buttons:
             self._buttons = [b.action for b in message.buttons]
-            choices = "  ".join(f"[{i}] {b.label}" for i, b in enumerate(message.buttons, 1))
+            choices = "  ".join(
+                f"[{i}] {neutralise(b.label)}" for i, b in enumerate(message.buttons, 1)
+            )
             lines.append(f"{choices}   (type the number to choose)")
         try:
             print("\n".join(lines), RULE, sep="\n", file=self.out, flush=True)
@@ -133,7 +138,7 @@ class ConsoleAdapter:
             try:
                 await self.handle_input(raw, f"reply:console:{stamp}:{n}")
             except Exception as exc:  # one bad line must not end the session
-                print(f"Sorry, that failed: {exc}", file=self.out, flush=True)
+                print(f"Sorry, that failed: {neutralise(str(exc))}", file=self.out, flush=True)
 
 
 def _silence(stream: TextIO) -> None:

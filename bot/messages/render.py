@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from bot.messages.model import Line, Message, Span
+from bot.safe_text import neutralise
 
 Format = Literal["text", "telegram", "discord"]
 FORMATS: tuple[Format, ...] = ("text", "telegram", "discord")
@@ -41,7 +42,10 @@ def escape_discord(text: str) -> str:
 
 
 def _span_text(span: Span) -> str:
-    return f"“{span.text}”" if span.style == "quote" else span.text
+    # A span is part of one line: a line break or a control character inside a name or a
+    # quote must not start a line of its own (a forged alert) nor reach a terminal raw.
+    text = neutralise(span.text)
+    return f"“{text}”" if span.style == "quote" else text
 
 
 def _span_telegram(span: Span) -> str:
@@ -68,6 +72,7 @@ def render_line(parts: Line, fmt: Format) -> str:
 
 
 def _title(title: str, fmt: Format) -> str:
+    title = neutralise(title)
     if fmt == "telegram":
         return f"<b>{escape_telegram(title)}</b>"
     if fmt == "discord":
