@@ -16,6 +16,7 @@ from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -47,7 +48,13 @@ def _sane_kickoff(value: datetime) -> datetime:
     return value
 
 
-Kickoff = Annotated[AwareDatetime, AfterValidator(_sane_kickoff)]
+def _text_time(value: object) -> object:
+    if not isinstance(value, str | datetime):  # not a Unix time, nor anything else
+        raise ValueError("a kick-off is an ISO 8601 date and time with a zone, as a string")
+    return value
+
+
+Kickoff = Annotated[AwareDatetime, BeforeValidator(_text_time), AfterValidator(_sane_kickoff)]
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
