@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-import os
 from pathlib import Path
 
 import pytest
@@ -58,7 +57,7 @@ def recap(lines: list[str | bytes]) -> tuple[int, str, list[str]]:
     return rejected, out.getvalue(), stderr_lines(err)
 
 
-# --- the reader: every class of bad line is one Rejected, with a readable reason ----------------
+# --- the reader: every class of bad line is one Rejected, with a readable reason -----------------
 
 
 @pytest.mark.parametrize("name", sorted(unreadable()))
@@ -84,7 +83,7 @@ def test_blank_lines_crlf_and_a_truncated_last_line() -> None:
     ]
 
 
-# --- 1 + 2: replay and recap go on after every bad line, without a traceback ----------------------
+# --- 1 + 2: replay and recap go on after every bad line, without a traceback ---------------------
 
 
 def mixed_feed() -> tuple[list[str | bytes], set[int]]:
@@ -139,7 +138,7 @@ def test_the_command_line_never_shows_a_traceback(tmp_path: Path) -> None:
         assert "Atalanta 0-1 Inter" in done.stdout
 
 
-# --- 3: lines are split on \n only ------------------------------------------------------------------
+# --- 3: lines are split on \n only ---------------------------------------------------------------
 
 
 def test_unicode_line_separators_inside_strings_do_not_split_lines() -> None:
@@ -160,7 +159,7 @@ def test_unicode_line_separators_inside_strings_do_not_split_lines() -> None:
     assert "Lautaro Martínez Jr  II " in out  # the separators shown as spaces, on one line
 
 
-# --- 4 + 5: bytes decoded per line; a byte-order mark is fine ---------------------------------------
+# --- 4 + 5: bytes decoded per line; a byte-order mark is fine ------------------------------------
 
 
 def test_a_non_utf8_byte_rejects_only_its_line() -> None:
@@ -187,7 +186,7 @@ def test_a_byte_order_mark_at_the_start_is_accepted() -> None:
         assert "Atalanta 0-1 Inter" in out
 
 
-# --- 6: an exact repeat is harmless, a conflicting one is rejected, by replay and recap alike ------
+# --- 6: an exact repeat is harmless, a conflicting one is rejected, by replay and recap alike ----
 
 
 def test_repeats_and_conflicts_are_treated_alike_by_replay_and_recap() -> None:
@@ -220,16 +219,14 @@ def test_an_exact_repeat_alone_exits_0(tmp_path: Path) -> None:
     from tests.test_cli import matchbot
 
     feed = tmp_path / "twice.jsonl"
-    feed.write_bytes(
-        feed_bytes([dumps(x) for x in (DECL, KICKOFF, GOAL, GOAL, FULL_TIME)])
-    )
+    feed.write_bytes(feed_bytes([dumps(x) for x in (DECL, KICKOFF, GOAL, GOAL, FULL_TIME)]))
     for command in (["replay", str(feed), "--speed", "0"], ["recap", str(feed)]):
         done = matchbot(*command)
         assert done.returncode == 0, done.stderr
         assert done.stderr.splitlines() == ["line 4: repeats line 3 (ignored)"]
 
 
-# --- 7: control characters never reach the terminal raw ---------------------------------------------
+# --- 7: control characters never reach the terminal raw ------------------------------------------
 
 
 FORGERY = "Evil\n⚽ GOAL! Atalanta 9-0 Inter\n\x1b[2J\x1b]0;pwned\x07\u202eretni"
@@ -266,7 +263,7 @@ async def test_the_console_adapter_neutralises_what_it_prints() -> None:
     assert printed.startswith("x\ufffd]0;title\ufffd\nsecond line\n")
 
 
-# --- 1: the live follower (matchbot run) keeps following, whatever a line holds --------------------
+# --- 1: the live follower (matchbot run) keeps following, whatever a line holds ------------------
 
 
 async def live_bot() -> MatchBot:
@@ -410,7 +407,7 @@ async def test_the_follower_rereads_a_replaced_or_rewritten_file(tmp_path: Path)
     await follower.poll_once()
     new = tmp_path / "new.tmp"  # replaced by a rename, bigger than before
     new.write_bytes(feed_bytes([dumps(DECL), dumps(GOAL), dumps(KICKOFF), dumps(FULL_TIME)]))
-    os.replace(new, feed)
+    new.replace(feed)
     await follower.poll_once()
     assert seen.items[2:] == [(1, "match"), (2, "goal"), (3, "period"), (4, "period")]
     size = feed.stat().st_size
