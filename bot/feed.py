@@ -29,6 +29,7 @@ from pydantic import (
 from bot.safe_text import neutralise
 
 MAX_LINE_BYTES = 1 << 20  # 1 MiB: a feed object is a few hundred bytes
+LINE_TOO_LONG = "line too long (a feed line is at most 1 MiB)"
 BOM = "\ufeff"
 # Kick-offs outside these years are mistakes, and near the ends of the calendar a time-zone
 # conversion would overflow.
@@ -289,7 +290,7 @@ def _constant(name: str) -> None:
 def decode_line(line: str | bytes) -> str:
     """The text of one feed line; raises :class:`FeedError` when it is not UTF-8 or too long."""
     if len(line) > MAX_LINE_BYTES:
-        raise FeedError(f"line too long ({len(line)} bytes; a feed line is at most 1 MiB)")
+        raise FeedError(LINE_TOO_LONG)
     if isinstance(line, str):
         return line
     try:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.feed import (
+    LINE_TOO_LONG,
     MAX_LINE_BYTES,
     Event,
     MatchDecl,
@@ -131,7 +132,7 @@ class FeedFollower:
     async def _handle(self, path: Path, line: _Line) -> None:
         item: Parsed | Rejected | None
         if line.data is None:
-            item = Rejected(line.number, "line too long (a feed line is at most 1 MiB)")
+            item = Rejected(line.number, LINE_TOO_LONG)
         else:
             item = next(read_lines([line.data], first_line=line.number), None)
         if item is None:  # a blank line
