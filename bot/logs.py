@@ -6,7 +6,18 @@ import logging
 import sys
 from collections.abc import Iterable
 
+from bot.safe_text import neutralise
+
 REDACTED = "«redacted»"
+
+
+class OneLineFormatter(logging.Formatter):
+    """Each record's message on one line with no control character, whatever names from a
+    feed it holds (a traceback, added after it, keeps its lines)."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        record.message = neutralise(record.message)
+        return super().formatMessage(record)
 
 
 class RedactSecrets(logging.Filter):
@@ -36,7 +47,7 @@ class RedactSecrets(logging.Filter):
 
 def setup_logging(level: str, secrets: Iterable[str] = ()) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(OneLineFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactSecrets(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]

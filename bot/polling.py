@@ -127,3 +127,11 @@ class LivePolling:
                     obj.get("match"),
                     exc,
                 )
+            except Exception as exc:  # one object's trouble must not cost the rest of the poll
+                log.warning(
+                    "%s: could not process %s for match %s (%s)",
+                    source.name,
+                    obj.get("type"),
+                    obj.get("match"),
+                    type(exc).__name__,
+                )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import os
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,13 @@ from tests.hostile import (
     unreadable,
 )
 
+ISSUE_EXAMPLES = [
+    "type is a list",
+    "type is an object",
+    "integer with thousands of digits",
+    "arrays nested 100,000 deep",
+    "kickoff overflowing UTC",
+]
 CONTROLS = ["\x1b", "\x07", "\x08", "\x9b", "\x00", "\r", "\u202e", "\u2066", "\u0085"]
 
 
@@ -433,13 +441,53 @@ async def test_an_unreadable_feed_is_reported_once_and_others_followed(
     assert caplog.text.count("not-yet.jsonl cannot be read") == 1
 
 
-def test_every_named_class_is_covered() -> None:
-    # A guard for this file: the corpus holds the issue's examples.
-    for name in (
-        "type is a list",
-        "type is an object",
-        "integer with thousands of digits",
-        "arrays nested 100,000 deep",
-        "kickoff overflowing UTC",
-    ):
-        assert name in NAMED
+def test_matchbot_run_follows_on_after_the_issues_bad_lines(tmp_path: Path) -> None:
+    from tests.conftest import SEED
+    from tests.test_cli import Console
+
+    feed = tmp_path / "live.jsonl"
+    feed.write_text("")
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_TOKEN")}
+    env.update(
+        MATCHBOT_DB=str(tmp_path / "bot.db"),
+        MATCHBOT_FEEDS=str(feed),
+        MATCHBOT_RECAP_DELAY="0",
+        MATCHBOT_LOG_LEVEL="WARNING",
+    )
+    examples = [NAMED[name] for name in ISSUE_EXAMPLES]
+    console = Console(env, tmp_path)
+    try:
+        console.type("/subscribe inter")
+        console.expect("✅ This chat now follows Inter")
+        feed.write_bytes(feed_bytes(examples) + SEED.read_bytes())
+        console.expect("⚽ GOAL! Atalanta 0-1 Inter")
+        console.expect("🏁 Full-time: Atalanta 0-1 Inter")
+        console.type("/quit")
+        assert console.proc.wait(timeout=20) == 0
+    finally:
+        console.proc.kill()
+    assert console.proc.stderr is not None
+    err = console.proc.stderr.read()
+    assert "Traceback" not in err
+    for number in range(1, len(examples) + 1):
+        assert f"feed {feed} line {number}: " in err, err[-3000:]
+
+
+def test_log_lines_hold_no_control_characters(capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.logs import setup_logging
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    setup_logging("INFO")
+    try:
+        logging.getLogger("bot.engine").info("m1: goal %s", "g1\n12:00:00 ERROR forged\x1b[2J")
+        try:
+            raise ValueError("boom")
+        except ValueError:
+            logging.getLogger("bot.app").exception("failed")
+    finally:
+        root.handlers[:], root.level = handlers, level
+    err = capsys.readouterr().err
+    assert "m1: goal g1 12:00:00 ERROR forged\ufffd[2J" in err
+    assert "\x1b" not in err
+    assert "Traceback (most recent call last):\n" in err  # a traceback keeps its lines
