@@ -451,7 +451,8 @@ async def test_minute_change_while_dropped_goal_vanishes_is_rematched_not_cancel
 
 async def test_var_cancel_after_provider_removed_the_goal() -> None:
     g = af_event(30, "Atalanta", "Striker", "Goal", "Normal Goal")
-    og = af_event(36, "Inter", "Defender", "Goal", "Own Goal")  # counts for Atalanta
+    # an own goal by an Inter defender: API-Football's ``team`` is the side it counts for
+    og = af_event(36, "Atalanta", "Defender", "Goal", "Own Goal")
     _, st = _poll(None, [g, og], (0, 2), 37)
     var = af_event(33, "Atalanta", "Striker", "Var", "Goal cancelled")
     new, st = _poll(st, [og, var], (0, 1), 38)
@@ -459,11 +460,11 @@ async def test_var_cancel_after_provider_removed_the_goal() -> None:
     assert new[0]["ref"] == f"goal:499:p{g['player']['id']}:30+0"
     new, st = _poll(st, [og, var], (0, 1), 40)
     assert new == []
-    # VAR on the own goal: the API's team is the scorer's club (Inter)
-    var2 = af_event(38, "Inter", "Defender", "Var", "Goal cancelled")
+    # VAR on the own goal: the same team as the goal event (the side it counted for)
+    var2 = af_event(38, "Atalanta", "Defender", "Var", "Goal cancelled")
     new, st = _poll(st, [var, var2], (0, 0), 41)
     assert [brief(e) for e in new] == [("goal_cancelled", "Atalanta", "var")]
-    assert new[0]["ref"].startswith("og:505:")
+    assert new[0]["ref"].startswith("og:499:")
     assert [g["id"] for g in st.active_goals()] == []
 
 

@@ -6,7 +6,8 @@ Translation choices (see also :func:`adapters.providers.base.diff_snapshot`):
 
 * match id ``af:<fixture id>``; team names as the API spells them.
 * ``Goal``: ``Normal Goal`` -> goal; ``Penalty`` -> goal ``kind: penalty``; ``Own Goal`` -> goal
-  ``kind: own_goal`` credited to the *other* side (the API's team is the scorer's club);
+  ``kind: own_goal`` for the event's ``team``: as documented, that is the side the goal counts
+  *for* (the ``player`` belongs to the other side), and the fixture's ``goals`` agree;
   ``Missed Penalty`` -> ``penalty_missed`` (outcome ``saved`` / ``woodwork`` when the comments say
   so, else ``missed``). A Goal/Missed Penalty whose comments say "Penalty Shootout" ->
   ``shootout_kick`` (minute 120).
@@ -389,9 +390,6 @@ def translate_fixture(fx: Mapping[str, Any], events: Iterable[Any]) -> ProviderS
             return name
         return None
 
-    def other(name: str) -> str:
-        return str(away_name) if name == home_name else str(home_name)
-
     raw = [obj(e, "event", PROVIDER) for e in events]
     indexed = sorted(
         enumerate(raw),
@@ -467,11 +465,7 @@ def translate_fixture(fx: Mapping[str, Any], events: Iterable[Any]) -> ProviderS
             out.append(miss)
         elif etype == "goal" and dlow in ("normal goal", "own goal", "penalty"):
             own = dlow == "own goal"
-            g = base(
-                "goal",
-                f"{'og' if own else 'goal'}:{team_key}:{pkey}:{when}",
-                other(team) if own else team,
-            )
+            g = base("goal", f"{'og' if own else 'goal'}:{team_key}:{pkey}:{when}", team)
             g["player"] = pname or "Unknown"
             if own:
                 g["kind"] = "own_goal"
