@@ -13,6 +13,7 @@ from bot.match import Fixture, MatchState, derive_state
 from bot.messages import templates
 from bot.messages.model import Message, line
 from bot.ports import CommandContext
+from bot.team_search import adopt, offered
 from bot.teams import Team, find_team, normalize
 from storage.store import Store
 
@@ -64,10 +65,21 @@ class Commands:
         command, _, rest = action.partition(":")
         if command == "settings":
             return self.run(ctx, command, rest.replace(":", " "))
+        if rest.startswith("pick:"):  # a team a provider search offered
+            return self._pick(ctx, command, rest.removeprefix("pick:"))
         team = self.store.team(rest)
         if command not in self.handlers or team is None:
             return templates.reply("That button has expired. Type the command again.")
         return self.run(ctx, command, team["name"])
+
+    def _pick(self, ctx: CommandContext, command: str, key: str) -> Message:
+        found = offered(self.store, key)
+        if command not in self.handlers or found is None:
+            return templates.reply("That button has expired. Type the command again.")
+        if command in CHANGES_SUBSCRIPTIONS and not ctx.can_manage:
+            return templates.admins_only_in(ctx.place)
+        team = adopt(self.store, found[0], found[1], self.clock())
+        return self.run(ctx, command, team.name)
 
     # --- the commands ------------------------------------------------------------------------
 

@@ -146,6 +146,30 @@ def m004_sent_messages_by_chat(db: Database) -> None:
     db.table("sent_messages").create_index(["platform", "chat_id"])
 
 
+@migrations()
+def m005_team_search(db: Database) -> None:
+    """Answers of the providers kept for a while (team searches, competition team lists,
+    league seasons), and the teams a search offered to a chat, by ``<provider>:<id>``."""
+    db.table("provider_cache").create(
+        {"provider": str, "key": str, "value": str, "fetched_at": float},
+        pk=("provider", "key"),
+        not_null={"provider", "key", "value"},
+    )
+    db.table("team_candidates").create(
+        {
+            "key": str,
+            "provider": str,
+            "provider_id": str,
+            "name": str,
+            "label": str,
+            "data": str,
+            "offered_at": float,
+        },
+        pk="key",
+        not_null={"provider", "provider_id", "name", "label"},
+    )
+
+
 def apply(db: Database) -> None:
     """Bring the schema up to date (no-op when it already is)."""
     migrations.apply(db)

@@ -11,26 +11,25 @@ import logging
 from collections.abc import Sequence
 
 from adapters.providers.api_football import ApiFootball, translate_fixture
-from adapters.providers.base import (
-    DiffState,
-    FeedDiffer,
-    FeedEvent,
-    MatchState,
-    ProviderError,
-    ProviderSnapshot,
-    Quota,
-    diff_snapshot,
-    with_backoff,
-)
+from adapters.providers.errors import ProviderError
 from adapters.providers.football_data import (
     FootballData,
     ScorerRow,
     StandingRow,
     translate_match,
 )
+from adapters.providers.http import Quota, with_backoff
 from adapters.providers.sources import ApiFootballSource, FootballDataSource, ProviderSource
 from adapters.providers.stats import FootballDataStats
 from bot.settings import Settings
+from bot.snapshots import (
+    DiffState,
+    FeedDiffer,
+    FeedEvent,
+    MatchState,
+    ProviderSnapshot,
+    diff_snapshot,
+)
 
 log = logging.getLogger(__name__)
 

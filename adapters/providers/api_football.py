@@ -47,29 +47,17 @@ from typing import Any
 
 import httpx
 
-from adapters.providers.base import (
-    FeedEvent,
+from adapters.providers.errors import ProviderError
+from adapters.providers.http import ProviderHttp, Quota, header_int
+from adapters.providers.shapes import ShapeError, dig, lst, obj, opt_int, opt_str, req_int, req_str
+from adapters.providers.translate import (
     IdMaker,
-    MatchState,
-    ProviderError,
-    ProviderSnapshot,
-    Quota,
-    ShapeError,
     clamp_minute,
-    dig,
-    get_json,
-    header_int,
-    lst,
-    now,
-    obj,
-    opt_int,
-    opt_str,
     order_events,
     period_events,
     player_key,
-    req_int,
-    req_str,
 )
+from bot.snapshots import FeedEvent, MatchState, ProviderSnapshot
 
 PROVIDER = "API-Football"
 DEFAULT_BASE_URL = "https://v3.football.api-sports.io"
@@ -114,18 +102,23 @@ class ApiFootball:
         *,
         timeout: float = 10.0,
     ) -> None:
-        self._key = key
-        self.base_url = base_url.rstrip("/")
-        self._own_client = client is None
-        self._client = client if client is not None else httpx.AsyncClient(timeout=timeout)
-        self.quota = Quota()
+        self.http = ProviderHttp(
+            PROVIDER, base_url, {"x-apisports-key": key}, read_quota, client, timeout=timeout
+        )
+
+    @property
+    def base_url(self) -> str:
+        return self.http.base_url
+
+    @property
+    def quota(self) -> Quota:
+        return self.http.quota
 
     def __repr__(self) -> str:  # never show the key
         return f"ApiFootball(base_url={self.base_url!r})"
 
     async def aclose(self) -> None:
-        if self._own_client:
-            await self._client.aclose()
+        await self.http.aclose()
 
     async def __aenter__(self) -> ApiFootball:
         return self
@@ -142,35 +135,11 @@ class ApiFootball:
 
     async def get(self, path: str, params: Mapping[str, str | int]) -> list[Any]:
         """GET ``path`` and return the ``response`` list (errors raise ProviderError)."""
-        data, headers = await get_json(
-            self._client,
-            f"{self.base_url}/{path.lstrip('/')}",
-            provider=PROVIDER,
-            headers={"x-apisports-key": self._key, "Accept": "application/json"},
-            params=params,
-        )
-        self._read_quota(headers)
-        body = obj(data, "response body", PROVIDER)
+        body = obj(await self.http.get(path, params), "response body", PROVIDER)
         errors = body.get("errors")
         if errors:  # [] or {} when fine
             raise _api_error(errors, path)
         return lst(body.get("response"), "response", PROVIDER)
-
-    def _read_quota(self, headers: httpx.Headers) -> None:
-        q = self.quota
-        day_limit = header_int(headers, "x-ratelimit-requests-limit")
-        day_remaining = header_int(headers, "x-ratelimit-requests-remaining")
-        minute_limit = header_int(headers, "X-RateLimit-Limit")
-        minute_remaining = header_int(headers, "X-RateLimit-Remaining")
-        if day_limit is not None:
-            q.day_limit = day_limit
-        if day_remaining is not None:
-            q.day_remaining = day_remaining
-        if minute_limit is not None:
-            q.minute_limit = minute_limit
-        if minute_remaining is not None:
-            q.minute_remaining = minute_remaining
-        q.updated_at = now()
 
     async def fixtures_for_team(self, team_id: int, next: int = 10) -> list[dict[str, Any]]:
         """The team's next ``next`` fixtures (raw API fixture objects)."""
@@ -223,6 +192,19 @@ class ApiFootball:
                 events = await self.events(fx["fixture"]["id"])
             out.append(translate_fixture(fx, events))
         return out
+
+
+def read_quota(headers: httpx.Headers, quota: Quota) -> None:
+    """The day's budget (``x-ratelimit-requests-*``) and the minute's (``X-RateLimit-*``)."""
+    for attr, name in (
+        ("day_limit", "x-ratelimit-requests-limit"),
+        ("day_remaining", "x-ratelimit-requests-remaining"),
+        ("minute_limit", "X-RateLimit-Limit"),
+        ("minute_remaining", "X-RateLimit-Remaining"),
+    ):
+        value = header_int(headers, name)
+        if value is not None:
+            setattr(quota, attr, value)
 
 
 def _api_error(errors: Any, path: str) -> ProviderError:

@@ -31,30 +31,17 @@ from typing import Any
 
 import httpx
 
-from adapters.providers.base import (
-    FeedEvent,
+from adapters.providers.errors import ProviderError
+from adapters.providers.http import ProviderHttp, Quota, header_int, parse_retry_after
+from adapters.providers.shapes import ShapeError, dig, lst, obj, opt_int, opt_str, req_int, req_str
+from adapters.providers.translate import (
     IdMaker,
-    MatchState,
-    ProviderError,
-    ProviderSnapshot,
-    Quota,
-    ShapeError,
     clamp_minute,
-    dig,
-    get_json,
-    header_int,
-    lst,
-    now,
-    obj,
-    opt_int,
-    opt_str,
     order_events,
-    parse_retry_after,
     period_events,
     player_key,
-    req_int,
-    req_str,
 )
+from bot.snapshots import FeedEvent, MatchState, ProviderSnapshot
 
 PROVIDER = "football-data.org"
 DEFAULT_BASE_URL = "https://api.football-data.org/v4"
@@ -115,18 +102,29 @@ class FootballData:
         timeout: float = 10.0,
         minute_limit: int | None = FREE_PLAN_PER_MINUTE,
     ) -> None:
-        self._token = token
-        self.base_url = base_url.rstrip("/")
-        self._own_client = client is None
-        self._client = client if client is not None else httpx.AsyncClient(timeout=timeout)
-        self.quota = Quota(minute_limit=minute_limit)
+        self.http = ProviderHttp(
+            PROVIDER,
+            base_url,
+            {"X-Auth-Token": token},
+            read_quota,
+            client,
+            timeout=timeout,
+            quota=Quota(minute_limit=minute_limit),
+        )
+
+    @property
+    def base_url(self) -> str:
+        return self.http.base_url
+
+    @property
+    def quota(self) -> Quota:
+        return self.http.quota
 
     def __repr__(self) -> str:  # never show the token
         return f"FootballData(base_url={self.base_url!r})"
 
     async def aclose(self) -> None:
-        if self._own_client:
-            await self._client.aclose()
+        await self.http.aclose()
 
     async def __aenter__(self) -> FootballData:
         return self
@@ -141,20 +139,7 @@ class FootballData:
 
     async def get(self, path: str, params: Mapping[str, str | int] | None = None) -> dict[str, Any]:
         """GET ``path``; the JSON object answered (errors raise ProviderError)."""
-        data, headers = await get_json(
-            self._client,
-            f"{self.base_url}/{path.lstrip('/')}",
-            provider=PROVIDER,
-            headers={"X-Auth-Token": self._token, "Accept": "application/json"},
-            params=params,
-        )
-        q = self.quota
-        remaining = header_int(headers, "X-Requests-Available-Minute")
-        if remaining is not None:
-            q.minute_remaining = remaining
-        q.reset_seconds = parse_retry_after(headers.get("X-RequestCounter-Reset"))
-        q.updated_at = now()
-        body = obj(data, "response body", PROVIDER)
+        body = obj(await self.http.get(path, params), "response body", PROVIDER)
         if "errorCode" in body and body.get("errorCode") not in (None, 200):
             raise ProviderError(
                 f"API error on /{path}: {body.get('message')}",
@@ -242,6 +227,14 @@ class FootballData:
                 )
             )
         return out
+
+
+def read_quota(headers: httpx.Headers, quota: Quota) -> None:
+    """The minute's budget (``X-Requests-Available-Minute``, ``X-RequestCounter-Reset``)."""
+    remaining = header_int(headers, "X-Requests-Available-Minute")
+    if remaining is not None:
+        quota.minute_remaining = remaining
+    quota.reset_seconds = parse_retry_after(headers.get("X-RequestCounter-Reset"))
 
 
 def _check_match(value: Any) -> dict[str, Any]:

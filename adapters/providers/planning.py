@@ -24,7 +24,8 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from adapters.providers.base import ProviderError, Quota
+from adapters.providers.errors import ProviderError
+from adapters.providers.http import Quota
 
 log = logging.getLogger(__name__)
 

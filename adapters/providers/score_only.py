@@ -24,15 +24,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from adapters.providers.base import (
-    DiffState,
-    FeedEvent,
-    ProviderSnapshot,
-    clamp_minute,
-    dig,
-    opt_int,
-    order_events,
-)
+from adapters.providers.shapes import dig, opt_int
+from adapters.providers.translate import clamp_minute, order_events
+from bot.snapshots import DiffState, FeedEvent, ProviderSnapshot
 
 UNKNOWN_SCORER = "Unknown scorer"
 UNKNOWN_KICKER = "Unknown kicker"

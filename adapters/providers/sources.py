@@ -36,15 +36,9 @@ from typing import Any
 
 from adapters.providers import api_football, football_data
 from adapters.providers.api_football import MAX_IDS_PER_REQUEST, ApiFootball, translate_fixture
-from adapters.providers.base import (
-    DiffState,
-    FeedEvent,
-    ProviderError,
-    ProviderSnapshot,
-    Quota,
-    diff_snapshot,
-)
+from adapters.providers.errors import ProviderError
 from adapters.providers.football_data import FootballData, translate_match
+from adapters.providers.http import Quota
 from adapters.providers.planning import MATCH_WINDOW, PollPlanner
 from adapters.providers.score_only import fill_from_score
 from adapters.providers.team_map import (
@@ -55,6 +49,7 @@ from adapters.providers.team_map import (
     our_names,
     pick,
 )
+from bot.snapshots import DiffState, FeedEvent, ProviderSnapshot, diff_snapshot
 from storage.thread import StoreThread
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from adapters.providers.base import dig, opt_int, opt_str
+from adapters.providers.shapes import dig, opt_int, opt_str
 from bot.teams import normalize
 from storage.store import Store
 

@@ -462,6 +462,25 @@ def unknown_team(typed: str, suggestions: Sequence[tuple[str, str]], command: st
     )
 
 
+def team_choices(typed: str, choices: Sequence[tuple[str, str]], command: str) -> Message:
+    """A provider search found teams for ``typed``: ``(candidate key, label)`` pairs as buttons
+    (the labels tell similar teams apart: ``Inter (Italy)``, ``Inter Miami CF (USA)``)."""
+    return reply(
+        line("Which team do you mean by ", quoted(typed), "?"),
+        "\n".join(label for _, label in choices),
+        kind="suggestions",
+        buttons=[Button(label=label, action=f"{command}:pick:{key}") for key, label in choices],
+    )
+
+
+def team_search_unavailable(typed: str) -> Message:
+    return reply(
+        line("I don't know a team called ", quoted(typed), " and can't ask my data provider now."),
+        "Try again in a few minutes, or use the club's usual short name.",
+        kind="error",
+    )
+
+
 def admins_only_in(place: str) -> Message:
     if place == "channel":
         return reply(

@@ -1,0 +1,239 @@
+"""HTTP and quota handling shared by both provider clients.
+
+* :class:`ProviderHttp` - one small client per provider: GET with the auth header, errors as
+  :class:`~adapters.providers.errors.ProviderError`, the quota read from every answer;
+* :class:`Quota` - the provider's request budget as read from its response headers;
+* :func:`get_json` - one GET: timeouts, 429 (``Retry-After``), 5xx, non-JSON bodies;
+* :func:`with_backoff` - retry a call on retryable errors with exponential backoff.
+
+The key/token is never put in a message, a ``repr`` or a log line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import httpx
+
+from adapters.providers.errors import ProviderError
+
+Json = Any
+
+
+@dataclass
+class Quota:
+    """The request budget last reported by the provider (``None``: not reported)."""
+
+    day_limit: int | None = None
+    day_remaining: int | None = None
+    minute_limit: int | None = None
+    minute_remaining: int | None = None
+    reset_seconds: float | None = None
+    """Seconds until the per-minute counter resets (football-data ``X-RequestCounter-Reset``)."""
+    updated_at: float | None = None
+    """``time.monotonic()`` of the response the numbers come from."""
+
+    @property
+    def exhausted(self) -> bool:
+        """True when the provider said no request is left in the day or the minute."""
+        return self.day_remaining == 0 or self.minute_remaining == 0
+
+    def wait_seconds(self) -> float:
+        """How long to wait before the next request so as not to hit the limit (0: go)."""
+        if self.minute_remaining == 0:
+            if self.reset_seconds is not None:
+                return max(0.0, self.reset_seconds)
+            return 60.0
+        return 0.0
+
+
+def header_int(headers: httpx.Headers, name: str) -> int | None:
+    raw = headers.get(name)
+    if raw is None:
+        return None
+    try:
+        return int(float(raw.strip()))
+    except ValueError:
+        return None
+
+
+def parse_retry_after(raw: str | None) -> float | None:
+    """``Retry-After`` in seconds (the delta-seconds form; an HTTP date gives ``None``)."""
+    if raw is None:
+        return None
+    try:
+        return max(0.0, float(raw.strip()))
+    except ValueError:
+        return None
+
+
+T = TypeVar("T")
+
+
+async def with_backoff(
+    call: Callable[[], Awaitable[T]],
+    *,
+    attempts: int = 4,
+    base_delay: float = 1.0,
+    max_delay: float = 120.0,
+    jitter: float = 0.1,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> T:
+    """Await ``call()``; on a *retryable* :class:`ProviderError` wait and try again.
+
+    The wait before retry ``n`` (1-based) is ``base_delay * 2**(n-1)`` (plus up to ``jitter`` of it
+    at random), capped at ``max_delay``, but never shorter than the error's ``retry_after``. A
+    non-retryable error, or the last attempt's error, is raised unchanged.
+    """
+    if attempts < 1:
+        raise ValueError("attempts must be >= 1")
+    for attempt in range(1, attempts + 1):
+        try:
+            return await call()
+        except ProviderError as err:
+            if not err.retryable or attempt == attempts:
+                raise
+            delay = min(max_delay, base_delay * 2 ** (attempt - 1))
+            delay += random.uniform(0, jitter * delay) if jitter > 0 else 0.0
+            if err.retry_after is not None:
+                delay = max(delay, err.retry_after)
+            await sleep(delay)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def get_json(
+    client: httpx.AsyncClient,
+    url: str,
+    *,
+    provider: str,
+    headers: Mapping[str, str],
+    params: Mapping[str, str | int] | None = None,
+) -> tuple[Json, httpx.Headers]:
+    """GET ``url`` and return (parsed JSON, response headers), or raise :class:`ProviderError`.
+
+    Handles: timeouts and transport errors (retryable), 429 (retryable, ``retry_after`` from
+    ``Retry-After`` or ``X-RequestCounter-Reset``), 5xx (retryable), other non-2xx (not retryable;
+    the provider's ``message`` is quoted when there is one), and non-JSON bodies (retryable).
+    The request headers (which carry the key) are never put in a message.
+    """
+    path = httpx.URL(url).path
+    try:
+        resp = await client.get(url, headers=dict(headers), params=dict(params or {}))
+    except httpx.TimeoutException as err:
+        raise ProviderError(
+            f"request to {path} timed out ({type(err).__name__})",
+            provider=provider,
+            retryable=True,
+        ) from None
+    except httpx.HTTPError as err:
+        raise ProviderError(
+            f"request to {path} failed: {type(err).__name__}", provider=provider, retryable=True
+        ) from None
+    status = resp.status_code
+    if status == 429:
+        retry_after = parse_retry_after(resp.headers.get("Retry-After"))
+        if retry_after is None:
+            retry_after = parse_retry_after(resp.headers.get("X-RequestCounter-Reset"))
+        hint = f", retry after {retry_after:g}s" if retry_after is not None else ""
+        raise ProviderError(
+            f"rate limited (HTTP 429) on {path}{hint}{_body_message(resp)}",
+            provider=provider,
+            status=429,
+            retry_after=retry_after,
+            retryable=True,
+        )
+    if status >= 500:
+        raise ProviderError(
+            f"server error (HTTP {status}) on {path}{_body_message(resp)}",
+            provider=provider,
+            status=status,
+            retryable=True,
+        )
+    if status >= 400:
+        raise ProviderError(
+            f"request refused (HTTP {status}) on {path}{_body_message(resp)}",
+            provider=provider,
+            status=status,
+            retryable=False,
+        )
+    try:
+        data = resp.json()
+    except ValueError:
+        snippet = resp.text[:60].replace("\n", " ")
+        raise ProviderError(
+            f"response from {path} is not JSON (HTTP {status}, starts {snippet!r})",
+            provider=provider,
+            status=status,
+            retryable=True,
+        ) from None
+    return data, resp.headers
+
+
+def _body_message(resp: httpx.Response) -> str:
+    try:
+        data = resp.json()
+    except ValueError:
+        return ""
+    if isinstance(data, dict):
+        for key in ("message", "error", "errors"):
+            if data.get(key):
+                return f": {str(data[key])[:200]}"
+    return ""
+
+
+def now() -> float:
+    return time.monotonic()
+
+
+QuotaReader = Callable[[httpx.Headers, Quota], None]
+
+
+class ProviderHttp:
+    """GET JSON from one provider: base URL, auth header, timeouts and errors, quota.
+
+    ``read_quota`` updates :attr:`quota` from each answer's headers (each provider names its
+    counters differently). A client passed in is not closed by :meth:`aclose`."""
+
+    def __init__(
+        self,
+        provider: str,
+        base_url: str,
+        auth: Mapping[str, str],
+        read_quota: QuotaReader,
+        client: httpx.AsyncClient | None = None,
+        *,
+        timeout: float = 10.0,
+        quota: Quota | None = None,
+    ) -> None:
+        self.provider = provider
+        self.base_url = base_url.rstrip("/")
+        self._headers = {**auth, "Accept": "application/json"}
+        self._read_quota = read_quota
+        self._own_client = client is None
+        self._client = client if client is not None else httpx.AsyncClient(timeout=timeout)
+        self.quota = quota if quota is not None else Quota()
+
+    def __repr__(self) -> str:  # never show the key
+        return f"ProviderHttp({self.provider!r}, {self.base_url!r})"
+
+    async def get(self, path: str, params: Mapping[str, str | int] | None = None) -> Json:
+        """GET ``path`` (relative to the base URL): the parsed JSON, or ProviderError."""
+        data, headers = await get_json(
+            self._client,
+            f"{self.base_url}/{path.lstrip('/')}",
+            provider=self.provider,
+            headers=self._headers,
+            params=params,
+        )
+        self._read_quota(headers, self.quota)
+        self.quota.updated_at = now()
+        return data
+
+    async def aclose(self) -> None:
+        if self._own_client:
+            await self._client.aclose()

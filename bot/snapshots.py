@@ -1,0 +1,363 @@
+"""One poll of one match as a provider saw it, and what is new in it since the last poll.
+
+:class:`ProviderSnapshot` is a provider's answer translated to feed v1 (the translators live in
+:mod:`adapters.providers`); :func:`diff_snapshot` turns successive snapshots of the same match
+into the feed events that are new, applying the football rules of :mod:`bot.football_rules`.
+Pure functions and plain data: no I/O.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from bot.football_rules import (
+    clamp_minute,
+    corrected_goal,
+    goal_allowance,
+    goals_to_withdraw,
+    is_new_goal,
+    retimed,
+    var_cancelled_goal,
+)
+
+FeedEvent = dict[str, Any]
+"""A feed-v1 object (``{"type": ..., "match": ..., ...}``)."""
+
+MatchState = Literal[
+    "scheduled",
+    "first_half",
+    "half_time",
+    "second_half",
+    "break",  # break before extra time or between its halves (API-Football ``BT``)
+    "extra_time",
+    "penalties",
+    "live",  # in play, phase unknown
+    "finished",
+    "suspended",
+    "interrupted",
+    "postponed",
+    "cancelled",
+    "abandoned",
+    "awarded",
+    "unknown",
+]
+
+LIVE_STATES: frozenset[str] = frozenset(
+    {
+        "first_half",
+        "half_time",
+        "second_half",
+        "break",
+        "extra_time",
+        "penalties",
+        "live",
+        "suspended",
+        "interrupted",
+    }
+)
+"""States in which a match should keep being polled."""
+
+
+@dataclass
+class ProviderSnapshot:
+    """One poll of one match, translated to feed v1.
+
+    ``events`` is self-consistent: replayed alone after ``match`` it gives the right score (a goal
+    that the provider still lists next to its VAR cancellation comes with a ``goal_cancelled``
+    referencing it; a goal the provider already removed is simply absent).
+    """
+
+    match: FeedEvent
+    """The feed-v1 ``match`` object."""
+    events: list[FeedEvent]
+    """Feed-v1 events, chronological, periods included, stable ids."""
+    status: MatchState
+    """The normalised match state."""
+    provider_status: str = ""
+    """The provider's own status code (``2H``, ``IN_PLAY``...)."""
+    score: tuple[int, int] | None = None
+    """Provider's score (home, away) without shoot-out kicks; ``None`` before kick-off."""
+    shootout: tuple[int, int] | None = None
+    """Shoot-out score (home, away) when there was one."""
+    elapsed: int | None = None
+    stoppage: int | None = None
+    pending_cancellations: list[FeedEvent] = field(default_factory=list)
+    """VAR ``goal_cancelled`` objects whose goal is no longer in the provider's list.
+
+    They carry ``team``/``player``/``minute`` of the cancelled goal but no ``ref``;
+    :func:`diff_snapshot` resolves them against goals announced earlier."""
+
+    @property
+    def match_id(self) -> str:
+        return str(self.match["match"])
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("finished", "awarded")
+
+    @property
+    def live(self) -> bool:
+        return self.status in LIVE_STATES
+
+    def score_text(self) -> str:
+        """E.g. ``3-3, 4-2 on penalties`` (``-`` before kick-off)."""
+        if self.score is None:
+            return "-"
+        text = f"{self.score[0]}-{self.score[1]}"
+        if self.shootout is not None:
+            text += f", {self.shootout[0]}-{self.shootout[1]} on penalties"
+        return text
+
+
+@dataclass
+class DiffState:
+    """What :func:`diff_snapshot` remembers about one match between polls."""
+
+    seen: dict[str, FeedEvent] = field(default_factory=dict)
+    """Events already announced (or deliberately not announced), by id, as first announced."""
+    aliases: dict[str, str] = field(default_factory=dict)
+    """Snapshot id -> id first announced for the same event (a re-keyed event)."""
+    cancelled: set[str] = field(default_factory=set)
+    """Ids of goals whose ``goal_cancelled`` was announced."""
+    score: tuple[int, int] | None = None
+    """The provider's score at the previous poll."""
+
+    def copy(self) -> DiffState:
+        return DiffState(
+            seen=copy.deepcopy(self.seen),
+            aliases=dict(self.aliases),
+            cancelled=set(self.cancelled),
+            score=self.score,
+        )
+
+    def active_goals(self) -> list[FeedEvent]:
+        return [
+            ev
+            for ev in self.seen.values()
+            if ev["type"] == "goal" and ev["id"] not in self.cancelled
+        ]
+
+
+def diff_snapshot(
+    previous: DiffState | None, snap: ProviderSnapshot
+) -> tuple[list[FeedEvent], DiffState]:
+    """Feed events new in ``snap`` since the polls summarised by ``previous`` (pure function).
+
+    Returns ``(new_events, new_state)``; pass ``new_state`` back in with the next snapshot of the
+    same match (``None`` for the first poll).  Rules:
+
+    1. **Ids.** An event whose id (after applying remembered aliases) was already seen is not new.
+    2. **Re-keying** (:func:`~bot.football_rules.retimed`). A snapshot id never seen before is
+       first matched against seen events that are missing from this snapshot: same type, team,
+       player(s) and card/outcome (a goal may switch normal <-> penalty), minute within
+       ``REMATCH_WINDOW`` (closest wins). A match is the same event whose minute/details the
+       provider corrected: not announced again; its new id is remembered as an alias.
+    3. **Dropped and re-added.** Seen events missing from a snapshot are kept; when they come
+       back they are not new (rule 1).  Nothing already announced is ever announced again.
+    4. **VAR.** A ``goal_cancelled`` in the snapshot is announced once, when its goal was
+       announced; a goal and its cancellation both new in the same poll are *both* swallowed
+       (never said, never unsaid).  A pending VAR cancellation (goal already removed by the
+       provider) is matched by :func:`~bot.football_rules.var_cancelled_goal`; reason ``var``.
+    5. **Vanished goals** (:func:`~bot.football_rules.goals_to_withdraw`). An announced goal
+       missing from the snapshot is cancelled (reason ``other``, id ``<goal id>:dropped``) only
+       while the announced goals of its team outnumber that team's goals in the provider's
+       score; latest goals first. Otherwise it is assumed re-keyed/temporarily dropped and kept.
+    6. **Score guard** (:func:`~bot.football_rules.is_new_goal`). A new goal is only announced
+       while the announced goals of its team stay within the provider's score for that team;
+       extra goals are held back (not remembered) and come out at a later poll once the score
+       agrees. (No guard when the provider gives no score.) A goal held back while an announced
+       goal of the same team near the same minute has vanished is that goal corrected
+       (:func:`~bot.football_rules.corrected_goal`, e.g. another scorer): aliased, not announced.
+    """
+    state = previous.copy() if previous is not None else DiffState()
+    current = _with_aliases(state, snap.events)
+    vanished = _vanished(state, current)
+    current = _rekey(state, current, vanished)
+    current_ids = {str(ev["id"]) for ev in current}
+    new_goal_ids = {
+        str(ev["id"]) for ev in current if ev["type"] == "goal" and str(ev["id"]) not in state.seen
+    }
+    swallowed, cancel_out = _listed_cancellations(state, current, new_goal_ids)
+    for cancel in _pending_cancellations(state, snap, current_ids):
+        cancel_out[str(cancel["id"])] = cancel
+        vanished = [v for v in vanished if v["id"] != cancel["ref"]]
+    dropped = _withdraw_vanished(state, snap, vanished)
+    out = _announce(state, snap, current, vanished, swallowed, cancel_out)
+    out.extend(cancel_out.values())  # pending VAR cancellations
+    out.extend(dropped)
+    state.score = snap.score
+    return out, state
+
+
+def _with_aliases(state: DiffState, events: list[FeedEvent]) -> list[FeedEvent]:
+    """The snapshot's events under the ids first announced for them (rule 1)."""
+    native_ids = {str(ev["id"]) for ev in events}
+    current: list[FeedEvent] = []
+    for ev in events:
+        target = state.aliases.get(str(ev["id"]))
+        if target is not None and target not in native_ids:
+            ev = {**ev, "id": target}
+        current.append(ev)
+    # references from cancellations follow their goals' aliases
+    for i, ev in enumerate(current):
+        if ev["type"] == "goal_cancelled":
+            ref = state.aliases.get(str(ev["ref"]))
+            if ref is not None and ref not in native_ids:
+                current[i] = {**ev, "ref": ref}
+    return current
+
+
+def _vanished(state: DiffState, current: list[FeedEvent]) -> list[FeedEvent]:
+    """Announced events (not periods or cancellations, not cancelled) missing from the poll."""
+    current_ids = {str(ev["id"]) for ev in current}
+    return [
+        ev
+        for ev_id, ev in state.seen.items()
+        if ev_id not in current_ids
+        and ev["type"] not in ("period", "goal_cancelled")
+        and ev_id not in state.cancelled
+    ]
+
+
+def _rekey(
+    state: DiffState, current: list[FeedEvent], vanished: list[FeedEvent]
+) -> list[FeedEvent]:
+    """Rule 2: events never seen that are a vanished event re-timed take its id."""
+    fresh: list[FeedEvent] = []
+    renamed: dict[str, str] = {}
+    for ev in current:
+        ev_id = str(ev["id"])
+        if ev_id in state.seen or ev["type"] in ("period", "goal_cancelled"):
+            fresh.append(ev)
+            continue
+        old = retimed(ev, vanished)
+        if old is None:
+            fresh.append(ev)
+            continue
+        vanished.remove(old)
+        state.aliases[ev_id] = str(old["id"])
+        renamed[ev_id] = str(old["id"])
+        fresh.append({**ev, "id": old["id"]})
+    return [
+        {**ev, "ref": renamed[str(ev["ref"])]}
+        if ev["type"] == "goal_cancelled" and str(ev["ref"]) in renamed
+        else ev
+        for ev in fresh
+    ]
+
+
+def _listed_cancellations(
+    state: DiffState, current: list[FeedEvent], new_goal_ids: set[str]
+) -> tuple[set[str], dict[str, FeedEvent]]:
+    """Rule 4 for cancellations the snapshot lists: (goals swallowed, cancellations to say)."""
+    swallowed: set[str] = set()
+    cancel_out: dict[str, FeedEvent] = {}
+    for ev in current:
+        if ev["type"] != "goal_cancelled" or str(ev["id"]) in state.seen:
+            continue
+        ref = str(ev["ref"])
+        if ref in new_goal_ids:
+            swallowed.add(ref)
+            state.seen[str(ev["id"])] = ev
+            state.seen[ref] = next(g for g in current if str(g["id"]) == ref)
+            state.cancelled.add(ref)
+        elif ref in state.seen and ref not in state.cancelled:
+            state.cancelled.add(ref)
+            state.seen[str(ev["id"])] = ev
+            cancel_out[str(ev["id"])] = ev
+        else:
+            state.seen[str(ev["id"])] = ev  # goal never announced or already cancelled
+    return swallowed, cancel_out
+
+
+def _pending_cancellations(
+    state: DiffState, snap: ProviderSnapshot, current_ids: set[str]
+) -> list[FeedEvent]:
+    """Rule 4 for VAR cancellations whose goal the provider already removed."""
+    out = []
+    for pending in snap.pending_cancellations:
+        if str(pending["id"]) in state.seen:
+            continue
+        goal = var_cancelled_goal(state.active_goals(), pending, current_ids)
+        if goal is None:
+            continue
+        ev = {k: v for k, v in pending.items() if k not in ("player",)}
+        ev.update({"ref": goal["id"], "team": goal["team"]})
+        state.cancelled.add(str(goal["id"]))
+        state.seen[str(ev["id"])] = ev
+        out.append(ev)
+    return out
+
+
+def _withdraw_vanished(
+    state: DiffState, snap: ProviderSnapshot, vanished: list[FeedEvent]
+) -> list[FeedEvent]:
+    """Rule 5: cancellations of vanished goals while the score went down."""
+    if snap.score is None:
+        return []
+    dropped: list[FeedEvent] = []
+    for side in (0, 1):
+        team = snap.match["home" if side == 0 else "away"]
+        for goal in goals_to_withdraw(state.active_goals(), vanished, team, snap.score[side]):
+            cancel: FeedEvent = {
+                "type": "goal_cancelled",
+                "match": snap.match_id,
+                "id": f"{goal['id']}:dropped",
+                "minute": clamp_minute(snap.elapsed) if snap.elapsed else goal["minute"],
+                "team": team,
+                "ref": goal["id"],
+                "reason": "other",
+            }
+            if snap.elapsed and snap.stoppage:
+                cancel["stoppage"] = snap.stoppage
+            state.cancelled.add(str(goal["id"]))
+            state.seen[cancel["id"]] = cancel
+            dropped.append(cancel)
+    return dropped
+
+
+def _announce(
+    state: DiffState,
+    snap: ProviderSnapshot,
+    current: list[FeedEvent],
+    vanished: list[FeedEvent],
+    swallowed: set[str],
+    cancel_out: dict[str, FeedEvent],
+) -> list[FeedEvent]:
+    """Rules 1 and 6: the new events in snapshot order, goals within the provider's score."""
+    teams = (str(snap.match.get("home")), str(snap.match.get("away")))
+    allowance = goal_allowance(snap.score, teams, state.active_goals())
+    out: list[FeedEvent] = []
+    for ev in current:
+        ev_id = str(ev["id"])
+        if ev_id in cancel_out:
+            out.append(cancel_out.pop(ev_id))
+            continue
+        if ev_id in state.seen or ev_id in swallowed:
+            continue
+        if ev["type"] == "goal" and ev["team"] in teams:
+            side = teams.index(ev["team"])
+            if not is_new_goal(allowance[side]):
+                same = corrected_goal(ev, vanished, state.cancelled)
+                if same is not None:  # e.g. the scorer's name was corrected
+                    vanished.remove(same)
+                    state.aliases[ev_id] = str(same["id"])
+                continue  # else held back until the provider's score counts it
+            left = allowance[side]
+            allowance[side] = None if left is None else left - 1
+        state.seen[ev_id] = ev
+        out.append(ev)
+    return out
+
+
+class FeedDiffer:
+    """Stateful convenience around :func:`diff_snapshot`, one per match."""
+
+    def __init__(self) -> None:
+        self.state = DiffState()
+
+    def update(self, snap: ProviderSnapshot) -> list[FeedEvent]:
+        new, self.state = diff_snapshot(self.state, snap)
+        return new
