@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.chat_settings import ChatSettings
+from bot.commands import ALIASES as COMMAND_ALIASES
 from bot.commands import Commands
 from bot.delivery import Delivery
 from bot.engine import Engine, Ingested, format_for
@@ -36,7 +37,8 @@ from bot.polling import LivePolling
 from bot.ports import ChatAdapter, CommandContext, MatchSource, StatsSource
 from bot.reporting import REPORT_USAGE, Report, ReportError, ReportParser, Undo, new_report_id
 from bot.scheduler import Scheduler, utc
-from bot.teams import find_team, seed_known_teams
+from bot.team_search import TeamSearch, adopt, describe, offer, search_all, sure_pick
+from bot.teams import find_team, normalize, seed_known_teams
 from storage.store import NewOutboxRow, Store
 from storage.thread import StoreThread
 
@@ -45,6 +47,7 @@ log = logging.getLogger(__name__)
 REPORT_ID = re.compile(r"r[0-9a-f]{6}")
 KEEP_DELIVERED = 14 * 86400.0  # delivered messages are forgotten after two weeks
 HOUSEKEEPING_EVERY = 86400.0
+SUBSCRIBE_NAMES = frozenset({"subscribe", "follow"})
 
 
 class MatchBot:
@@ -70,7 +73,8 @@ class MatchBot:
         self.stats = stats
         self.reporters = reporters
         self.scheduler = Scheduler()
-        self.polling = LivePolling(self.db, self.scheduler, list(sources), self.ingest, clock)
+        self.sources = list(sources)
+        self.polling = LivePolling(self.db, self.scheduler, self.sources, self.ingest, clock)
         self.deliveries: dict[str, Delivery] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._feed_lines: dict[Path, FirstLines] = {}
@@ -256,7 +260,10 @@ class MatchBot:
         self, ctx: CommandContext, name: str, args: str, reply_key: str | None = None
     ) -> Message:
         name = name.casefold()
-        if name == "report":
+        subscribing = COMMAND_ALIASES.get(name, name) == "subscribe"
+        if subscribing and args.strip() and ctx.can_manage and self._searchers():
+            message = await self._subscribe_any(ctx, name, args.strip())
+        elif name == "report":
             message = await self._report(ctx, args)
         elif name == "table" or (name == "scorers" and self.stats is not None and not args):
             message = await self._stats(ctx, name, args)
@@ -264,7 +271,32 @@ class MatchBot:
             message = await self.db.call(lambda s: self.commands.run(ctx, name, args))
         if reply_key is not None:
             await self._queue_reply(ctx, message, reply_key)
+        if subscribing:
+            await self.polling.discover_new()
         return message
+
+    def _searchers(self) -> list[TeamSearch]:
+        return [s for s in self.sources if isinstance(s, TeamSearch)]
+
+    async def _subscribe_any(self, ctx: CommandContext, name: str, typed: str) -> Message:
+        """``/subscribe`` a team the catalogue may not know: ask the providers, then follow
+        the one team spelled as typed, or offer their answers as choices."""
+        # only an exact name or alias is the catalogue's final answer: a fuzzy likeness
+        # ("Inter Miami" ~ "Inter") is no reason not to ask the providers
+        known = await self.db.call(lambda s: s.team_by_alias(normalize(typed)))
+        if known is None:
+            found = await search_all(self._searchers(), typed)
+            if found:
+                sure = sure_pick(typed, found)
+
+                def choose(store: Store) -> Message:
+                    if sure is not None:
+                        team = adopt(store, sure, describe(sure), self.clock())
+                        return self.commands.run(ctx, name, team.name)
+                    return templates.team_choices(typed, offer(store, found), "subscribe")
+
+                return await self.db.call(choose)
+        return await self.db.call(lambda s: self.commands.run(ctx, name, typed))
 
     async def press(
         self,
@@ -274,6 +306,8 @@ class MatchBot:
         pressed_message_id: str | None = None,
     ) -> Message:
         message = await self.db.call(lambda s: self.commands.press(ctx, action))
+        if action.partition(":")[0] in SUBSCRIBE_NAMES:
+            await self.polling.discover_new()
         if reply_key is not None:
             replaces = None
             # A choice made replaces the message that offered it (no stale buttons); a refusal

@@ -13,7 +13,7 @@ from bot.match import Fixture, MatchState, derive_state
 from bot.messages import templates
 from bot.messages.model import Message, line
 from bot.ports import CommandContext
-from bot.team_search import adopt, offered
+from bot.team_search import adopt, offered, side_of
 from bot.teams import Team, find_team, normalize
 from storage.store import Store
 
@@ -93,8 +93,17 @@ class Commands:
         if not typed:
             return templates.need_team(command)
         found = find_team(self.store, typed)
-        if found.team is not None:
-            return found.team
+        team = found.team
+        # "Internazionale U23" is not Inter: a women's, youth or reserve side is never
+        # silently taken for the first team (or the other way round)
+        if (
+            team is not None
+            and side_of(typed) != side_of(team.name)
+            and self.store.team_by_alias(normalize(typed)) is None
+        ):
+            return templates.unknown_team(typed, [(team.id, team.name)], command)
+        if team is not None:
+            return team
         return templates.unknown_team(typed, [(t.id, t.name) for t in found.suggestions], command)
 
     def subscribe(self, ctx: CommandContext, args: str) -> Message:

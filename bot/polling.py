@@ -4,13 +4,23 @@ For every source, one job: it polls the source's matches that a chat follows, fr
 ``LEAD`` before kick-off until the match is over plus one last poll after full time (providers
 drop finished matches from their live lists, and late corrections arrive then), then schedules
 itself again after the interval the source's rate limit allows. A second job refreshes the
-followed teams' fixtures. A failing provider is logged and retried; it never stops the bot.
+followed teams' fixtures every ``FIXTURES_EVERY``.
+
+**Discovery on demand.** When a chat starts following a team (:meth:`LivePolling.discover_new`),
+the team's fixtures are looked up at once (a job per source and team, within seconds), and the
+poll job runs right after, so a match about to start is polled from its first minute.
+
+**Retries.** A fixtures look-up that fails (timeout, 5xx, 429, garbage, no request left now) is
+logged with the provider and the team and tried again after ``RETRY_DELAYS`` (5 s, 15 s, 45 s,
+then every few minutes), never left for the next 6-hourly refresh. A failing provider never
+stops the bot.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from bot.feed import Event, FeedError, MatchDecl, Quote, parse_object
@@ -25,6 +35,9 @@ LEAD = 15 * 60.0  # start polling this long before kick-off
 FIXTURES_EVERY = 6 * 3600.0
 IDLE_CHECK = 300.0  # with nothing live, look again this often
 GIVE_UP_AFTER = 6 * 3600.0  # a match not over this long after kick-off was postponed or lost
+RETRY_DELAYS: tuple[float, ...] = (5.0, 15.0, 45.0, 135.0, 300.0)
+"""Waits before the 1st, 2nd... retry of a failed fixtures look-up (the last one repeats)."""
+DAY = 86400.0
 
 Ingest = Callable[[MatchDecl | Event | Quote], Awaitable[Any]]
 
@@ -37,14 +50,20 @@ class LivePolling:
         sources: list[MatchSource],
         ingest: Ingest,
         clock: Callable[[], float],
+        retry_delays: Sequence[float] = RETRY_DELAYS,
     ) -> None:
         self.db = db
         self.scheduler = scheduler
         self.sources = sources
         self.ingest = ingest
         self.clock = clock
+        self.retry_delays = tuple(retry_delays) or RETRY_DELAYS
+        self._looked_up: set[str] = set()
+        self._poll_soon: set[str] = set()
+        self._started = False
 
     def start(self) -> None:
+        self._started = True
         for source in self.sources:
             attach = getattr(source, "attach", None)
             if callable(attach):  # optional: a source that keeps state in the store
@@ -69,10 +88,13 @@ class LivePolling:
 
     async def _poll_and_reschedule(self, source: MatchSource) -> None:
         live = 0
+        self._poll_soon.discard(source.name)
         try:
             live = await self.poll(source)
         finally:
             delay = source.poll_interval(live) if live else min(IDLE_CHECK, source.poll_interval(0))
+            if source.name in self._poll_soon:  # fixtures were found meanwhile
+                delay = 0.0
             self._schedule_poll(source, delay)
 
     async def poll(self, source: MatchSource) -> int:
@@ -80,6 +102,7 @@ class LivePolling:
         horizon = utc(self.clock() + LEAD).isoformat()
         prefix = f"{source.name}:"
         since = utc(self.clock() - GIVE_UP_AFTER).isoformat()
+        await self._plan_day(source, prefix, since)
         due = await self.db.call(lambda s: s.pollable_matches(prefix, horizon, since))
         if not due:
             return 0
@@ -104,16 +127,82 @@ class LivePolling:
         await self.db.call(mark_last)
         return len(ids)
 
+    async def _plan_day(self, source: MatchSource, prefix: str, since: str) -> None:
+        """Tell a source on a daily quota which followed matches are still to come today."""
+        plan = getattr(source, "plan_day", None)
+        if not callable(plan):
+            return
+        now = self.clock()
+        end_of_day = utc(now - now % DAY + DAY).isoformat()  # the quota resets at 00:00 UTC
+        rows = await self.db.call(lambda s: s.pollable_matches(prefix, end_of_day, since))
+        plan([(r["id"], datetime.fromisoformat(r["kickoff"]).timestamp()) for r in rows])
+
     async def refresh_fixtures(self, source: MatchSource) -> None:
         teams = await self.db.call(lambda s: s.followed_team_names())
         if not teams:
             return
-        try:
-            objects = await source.fixtures(teams)
-        except Exception as exc:
-            log.warning("%s: fixtures for %s failed: %s", source.name, ", ".join(teams), exc)
+        self._looked_up.update(teams)
+        if not callable(getattr(source, "team_fixtures", None)):
+            try:
+                objects = await source.fixtures(teams)
+            except Exception as exc:
+                log.warning("%s: fixtures for %s failed: %s", source.name, ", ".join(teams), exc)
+                return
+            await self._ingest_all(source, objects)
             return
+        for team in teams:  # one after the other; a failed team is retried on its own
+            await self._discover(source, team, 0)
+
+    async def discover_new(self) -> None:
+        """Look up at once the fixtures of followed teams not looked up yet in this run (a
+        chat just subscribed); does nothing before :meth:`start` (which looks them all up)."""
+        if not self._started:
+            return
+        teams = await self.db.call(lambda s: s.followed_team_names())
+        fresh = [t for t in teams if t not in self._looked_up]
+        self._looked_up.update(fresh)
+        for source in self.sources:
+            for team in fresh:
+                self._schedule_discovery(source, team, 0.0, 0)
+
+    def _schedule_discovery(
+        self, source: MatchSource, team: str, delay: float, attempt: int
+    ) -> None:
+        async def job() -> None:
+            await self._discover(source, team, attempt)
+
+        self.scheduler.at(f"discover:{source.name}:{team}", utc(self.clock() + delay), job)
+
+    async def _discover(self, source: MatchSource, team: str, attempt: int) -> None:
+        """One fixtures look-up of one team; on failure, the next try is scheduled."""
+        provider = getattr(source, "provider", "") or source.name
+        lookup = getattr(source, "team_fixtures", None)
+        try:
+            if callable(lookup):
+                objects = await lookup(team)
+            else:
+                objects = await source.fixtures([team])
+        except Exception as exc:
+            delay = self.retry_delays[min(attempt, len(self.retry_delays) - 1)]
+            retry_after = getattr(exc, "retry_after", None)
+            if isinstance(retry_after, int | float):
+                delay = max(delay, float(retry_after))
+            log.warning(
+                "%s: fixtures of %s failed (attempt %d), trying again in %gs: %s",
+                provider,
+                team,
+                attempt + 1,
+                delay,
+                getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}",
+            )
+            self._schedule_discovery(source, team, delay, attempt + 1)
+            return
+        if attempt:
+            log.info("%s: fixtures of %s found after %d attempts", provider, team, attempt + 1)
         await self._ingest_all(source, objects)
+        if objects and self._started:  # a match may be about to start: poll now
+            self._poll_soon.add(source.name)
+            self._schedule_poll(source, 0.0)
 
     async def _ingest_all(self, source: MatchSource, objects: list[dict[str, Any]]) -> None:
         for obj in objects:

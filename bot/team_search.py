@@ -19,16 +19,19 @@ at the configured providers (:class:`TeamSearch`). Their answers become
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from rapidfuzz import fuzz
 
 from bot.teams import Team, ensure_team, normalize
 from storage.store import Store
+
+log = logging.getLogger(__name__)
 
 MAX_CHOICES = 8
 
@@ -64,6 +67,7 @@ class TeamCandidate:
         return side_of(self.name)
 
 
+@runtime_checkable
 class TeamSearch(Protocol):
     """A provider that can look teams up by name (:mod:`adapters.providers` sources)."""
 
@@ -73,6 +77,18 @@ class TeamSearch(Protocol):
         """Teams whose name (or country, for national teams) matches ``typed``; ``[]`` when
         nothing matches or the search cannot be made now (quota, outage: logged)."""
         ...
+
+
+async def search_all(searchers: Iterable[TeamSearch], typed: str) -> list[TeamCandidate]:
+    """Every searcher's answers for ``typed``, ranked, at most ``MAX_CHOICES``; a searcher that
+    fails is logged and skipped."""
+    found: list[TeamCandidate] = []
+    for searcher in searchers:
+        try:
+            found += await searcher.search_teams(typed)
+        except Exception as exc:
+            log.warning("%s: team search for %r failed: %s", searcher.name, typed, exc)
+    return rank(typed, found)[:MAX_CHOICES]
 
 
 def side_of(name: str) -> str | None:

@@ -260,15 +260,38 @@ def _iso(date: str) -> str:
     return parsed.isoformat().replace("+00:00", "Z")
 
 
-def _season(value: Any) -> str | None:
-    year = opt_int(value)
+SeasonSpan = tuple[str | None, str | None]
+"""A league season's first and last day (``YYYY-MM-DD``) as ``/leagues`` gives them."""
+
+
+def season_label(season: Any, span: SeasonSpan | None = None, kickoff: str = "") -> str | None:
+    """The feed's ``season`` for API-Football's integer ``league.season``.
+
+    ``2006`` stays ``2006`` (World Cup, MLS, Brazil: calendar-year competitions) unless the
+    league's season dates (``span``) run into the next year, or the fixture itself is played
+    in the next year: then ``2006-07``. Without either, no span is invented."""
+    year = opt_int(season)
     if year is None:
-        return opt_str(value)
-    return f"{year}-{(year + 1) % 100:02d}"
+        return opt_str(season)
+    last = year
+    for day in (*(span or ()), kickoff):
+        if isinstance(day, str) and day[:4].isdigit() and int(day[:4]) == year + 1:
+            last = year + 1
+    return f"{year}-{last % 100:02d}" if last > year else str(year)
 
 
-def match_object(fx: Mapping[str, Any]) -> FeedEvent:
-    """The feed-v1 ``match`` object of a raw fixture."""
+def season_dates(items: Iterable[Any], year: int) -> SeasonSpan:
+    """``(start, end)`` of season ``year`` in a ``/leagues`` answer (``None`` when absent)."""
+    for item in items:
+        seasons = dig(item, "seasons")
+        for season in seasons if isinstance(seasons, list) else []:
+            if opt_int(dig(season, "year")) == year:
+                return opt_str(dig(season, "start")), opt_str(dig(season, "end"))
+    return None, None
+
+
+def match_object(fx: Mapping[str, Any], span: SeasonSpan | None = None) -> FeedEvent:
+    """The feed-v1 ``match`` object of a raw fixture (``span``: its league season's dates)."""
     fixture_id = fx["fixture"]["id"]
     m: FeedEvent = {
         "type": "match",
@@ -278,7 +301,7 @@ def match_object(fx: Mapping[str, Any]) -> FeedEvent:
         "away": fx["teams"]["away"]["name"],
         "kickoff": _iso(fx["fixture"]["date"]),
     }
-    season = _season(dig(fx, "league", "season"))
+    season = season_label(dig(fx, "league", "season"), span, m["kickoff"])
     if season:
         m["season"] = season
     rnd = opt_str(dig(fx, "league", "round"))
@@ -346,10 +369,12 @@ def _is_shootout(ev: Mapping[str, Any]) -> bool:
     return "shootout" in comments.replace(" ", "")
 
 
-def translate_fixture(fx: Mapping[str, Any], events: Iterable[Any]) -> ProviderSnapshot:
+def translate_fixture(
+    fx: Mapping[str, Any], events: Iterable[Any], span: SeasonSpan | None = None
+) -> ProviderSnapshot:
     """Translate a raw fixture and its raw events into a :class:`ProviderSnapshot` (pure)."""
     fx = _check_fixture(fx)
-    match = match_object(fx)
+    match = match_object(fx, span)
     mid = match["match"]
     short = str(fx["fixture"]["status"]["short"]).upper()
     state = STATUS_STATE.get(short, "unknown")

@@ -5,9 +5,12 @@ them per minute (free plan: 10). :class:`PollPlanner` turns the budget the provi
 reported (:class:`~adapters.providers.base.Quota`) into the delay before the next poll:
 
 * **daily budget** (``plan_daily``): the requests left today, minus a ``reserve`` kept for
-  fixture look-ups, are spread over what is left of the live window of the matches being
-  followed (a match is polled from ``LEAD`` before kick-off until about ``MATCH_WINDOW`` after
-  it). ``interval = max(min_interval, window_left * requests_per_poll / budget)``. When that
+  fixture look-ups and team searches, are spread over what is left of the live windows of the
+  matches being followed *and of the followed matches still to come today* (a match is polled
+  from ``LEAD`` before kick-off until about ``MATCH_WINDOW`` after it; overlapping windows
+  share requests): ``interval = max(min_interval, windows_left * requests_per_poll / budget)``,
+  so requests are held back for the evening's matches. ``check_day`` warns when the day's
+  matches cannot all be covered at a poll every ``warn_interval``. When that
   stretches past ``warn_interval`` (alerts would come late) a WARNING is logged once per match;
   the bot polls more slowly rather than stopping, eating into the reserve when it must; with
   nothing left it polls every ``EXHAUSTED_INTERVAL``;
@@ -75,23 +78,31 @@ class PollPlanner:
 
     # -- budgets -------------------------------------------------------------------------------
 
+    def may_look_up(self, quota: Quota) -> bool:
+        """May a team search be made? Searches and fixture look-ups draw on the ``reserve``;
+        a search stops at half of it, so fixture look-ups of followed teams keep the rest."""
+        return quota.day_remaining is None or quota.day_remaining > self.reserve // 2
+
     def plan_daily(
         self,
         quota: Quota,
         requests_per_poll: int,
         kickoffs: Iterable[tuple[str, float]],
+        later: Iterable[tuple[str, float]] = (),
     ) -> float:
-        """Interval that makes today's remaining requests last the live window.
+        """Interval that makes today's remaining requests last the day's live windows.
 
-        ``kickoffs`` are (match id, kick-off timestamp) of the matches being polled."""
+        ``kickoffs`` are (match id, kick-off timestamp) of the matches being polled; ``later``
+        the followed matches still to come today: their windows are counted too, so requests
+        are held back for them (windows that overlap cost one request per poll)."""
         interval = self.min_interval
         matches = list(kickoffs)
         remaining = quota.day_remaining
         if remaining is not None and matches:
             now = self.clock()
-            window = max(
-                max(MIN_WINDOW_LEFT, kickoff + self.match_window - now) for _, kickoff in matches
-            )
+            polled = {mid for mid, _ in matches}
+            coming = [(m, k) for m, k in later if m not in polled and k + self.match_window > now]
+            window = self.windows_left(matches, coming)
             budget = remaining - self.reserve
             if remaining <= 0:
                 planned = EXHAUSTED_INTERVAL
@@ -101,9 +112,51 @@ class PollPlanner:
                 planned = window * requests_per_poll / budget
             planned = min(planned, MAX_INTERVAL) if remaining > 0 else planned
             if planned > max(self.min_interval, self.warn_interval):
-                self._warn_short(matches, remaining, planned)
+                self._warn_short(matches, remaining, planned, len(coming))
             interval = max(interval, planned)
         return max(interval, self.plan_minute(quota, requests_per_poll, 0))
+
+    def windows_left(
+        self, live: Iterable[tuple[str, float]], coming: Iterable[tuple[str, float]] = ()
+    ) -> float:
+        """Seconds of polling still needed: the union of the live matches' remaining windows
+        (at least ``MIN_WINDOW_LEFT``) and the coming matches' windows (``LEAD`` before kick-off
+        to ``match_window`` after)."""
+        now = self.clock()
+        spans = [(now, max(now + MIN_WINDOW_LEFT, k + self.match_window)) for _, k in live]
+        spans += [(max(now, k - LEAD), k + self.match_window) for _, k in coming]
+        total, end = 0.0, now
+        for start, stop in sorted(spans):
+            start = max(start, end)
+            if stop > start:
+                total += stop - start
+                end = stop
+        return total
+
+    def check_day(self, quota: Quota, today: Iterable[tuple[str, float]]) -> None:
+        """Warn (once per set of matches) when the requests left today cannot poll the day's
+        followed matches at least every ``warn_interval``."""
+        matches = list(today)
+        remaining = quota.day_remaining
+        if remaining is None or not matches:
+            return
+        needed = math.ceil(self.windows_left([], matches) / max(self.warn_interval, 1.0))
+        if needed <= remaining - self.reserve:
+            return
+        key = "day:" + ",".join(sorted(mid for mid, _ in matches))
+        if key in self.warned:
+            return
+        self.warned.add(key)
+        log.warning(
+            "%s: %d requests left today cannot cover the %d followed matches still to come "
+            "(%s): about %d are needed to poll every %ds; alerts will come late",
+            self.provider,
+            remaining,
+            len(matches),
+            ", ".join(mid for mid, _ in matches),
+            needed + self.reserve,
+            math.ceil(self.warn_interval),
+        )
 
     def plan_minute(
         self, quota: Quota, requests_per_poll: int, reserve: int | None = None
@@ -116,15 +169,19 @@ class PollPlanner:
             interval = max(interval, 60.0 * requests_per_poll / per_minute)
         return max(interval, quota.wait_seconds())
 
-    def _warn_short(self, matches: list[tuple[str, float]], remaining: int, planned: float) -> None:
+    def _warn_short(
+        self, matches: list[tuple[str, float]], remaining: int, planned: float, coming: int
+    ) -> None:
         fresh = [mid for mid, _ in matches if mid not in self.warned]
         if not fresh:
             return
         self.warned.update(fresh)
+        later = f" (and {coming} more later today)" if coming else ""
         log.warning(
-            "%s: daily request quota running short (%d left) for %s: polling only every %ds",
+            "%s: daily request quota running short (%d left) for %s%s: polling only every %ds",
             self.provider,
             remaining,
             ", ".join(fresh),
+            later,
             math.ceil(planned),
         )

@@ -27,34 +27,40 @@ import asyncio
 import json
 import logging
 import math
-import re
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 from adapters.providers import api_football, football_data
-from adapters.providers.api_football import MAX_IDS_PER_REQUEST, ApiFootball, translate_fixture
+from adapters.providers.api_football import (
+    MAX_IDS_PER_REQUEST,
+    ApiFootball,
+    SeasonSpan,
+    translate_fixture,
+)
 from adapters.providers.errors import ProviderError
 from adapters.providers.football_data import FootballData, translate_match
 from adapters.providers.http import Quota
 from adapters.providers.planning import MATCH_WINDOW, PollPlanner
 from adapters.providers.score_only import fill_from_score
-from adapters.providers.team_map import (
-    Candidate,
-    af_candidates,
-    cached,
-    fd_candidates,
-    our_names,
-    pick,
-)
+from adapters.providers.shapes import dig, opt_int, opt_str
+from adapters.providers.team_map import Candidate, cached, our_names, pick
+from adapters.providers.team_map import af_candidates as af_team_map
+from adapters.providers.team_map import fd_candidates as fd_team_map
+from adapters.providers.team_search import af_candidates, af_query, fd_candidates, fd_matches
 from bot.snapshots import DiffState, FeedEvent, ProviderSnapshot, diff_snapshot
+from bot.team_search import TeamCandidate
 from storage.thread import StoreThread
 
 log = logging.getLogger(__name__)
 
 DEAD_STATES = frozenset({"postponed", "cancelled", "abandoned"})
+SEARCH_TTL = 7 * 86400.0
+"""Team searches and competition team lists are asked again after a week."""
+LEAGUE_TTL = 30 * 86400.0
+"""A league season's dates are asked again after a month."""
 DEAD_RECHECK = 30 * 60.0
 """A postponed / cancelled / abandoned match is asked about again only this often."""
 FD_FREE_COMPETITIONS = (
@@ -121,6 +127,8 @@ class ProviderSource(ABC):
         self._dead: dict[str, float] = {}
         self._team_ids: dict[str, str | None] = {}
         self._polled: list[str] = []
+        self._day: list[tuple[str, float]] = []
+        self._memo: dict[str, tuple[float, Any]] = {}
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r})"
@@ -152,10 +160,7 @@ class ProviderSource(ABC):
         out: dict[str, dict[str, Any]] = {}
         for team in team_names:
             try:
-                tid = await self._team_id(team)
-                if tid is None:
-                    continue
-                raw = await self._upcoming(int(tid))
+                decls = await self.team_fixtures(team)
             except Exception as err:
                 log.warning(
                     "%s: fixtures of %s failed: %s",
@@ -164,23 +169,97 @@ class ProviderSource(ABC):
                     getattr(err, "message", None) or type(err).__name__,
                 )
                 continue
-            decls = []
-            for item in raw:
-                try:
-                    decls.append(self._declaration(item))
-                except ProviderError as err:
-                    log.warning("%s: skipped a fixture of %s: %s", self.provider, team, err.message)
-            decls.sort(key=lambda d: str(d["kickoff"]))
-            for decl in decls[: self.next_fixtures]:
+            for decl in decls:
                 out[decl["match"]] = decl
         return list(out.values())
+
+    async def team_fixtures(self, team: str) -> list[dict[str, Any]]:
+        """``match`` declarations of the team's next ``next_fixtures`` fixtures (``[]`` when
+        the provider has no such team). Raises on failure, so the caller can retry: a
+        :class:`ProviderError` (retryable when waiting can help, e.g. no request left now)."""
+        self._check_budget(f"fixtures of {team}")
+        tid = await self._team_id(team)
+        if tid is None:
+            return []
+        raw = await self._upcoming(int(tid))
+        decls = []
+        for item in raw:
+            try:
+                decls.append(await self._declaration(item))
+            except ProviderError as err:
+                log.warning("%s: skipped a fixture of %s: %s", self.provider, team, err.message)
+        decls.sort(key=lambda d: str(d["kickoff"]))
+        return decls[: self.next_fixtures]
+
+    def _check_budget(self, what: str) -> None:
+        """Raise a retryable ProviderError when the provider said no request is left now."""
+        quota = self.quota
+        if quota.day_remaining == 0:
+            raise ProviderError(
+                f"{what} postponed: no request left today",
+                provider=self.provider,
+                retryable=True,
+            )
+        if quota.minute_remaining == 0:
+            raise ProviderError(
+                f"{what} postponed: no request left this minute",
+                provider=self.provider,
+                retry_after=quota.reset_seconds or 60.0,
+                retryable=True,
+            )
+
+    @abstractmethod
+    async def search_teams(self, typed: str) -> list[TeamCandidate]:
+        """See :class:`bot.team_search.TeamSearch` (failures are logged, never raised)."""
+
+    def plan_day(self, kickoffs: Sequence[tuple[str, float]]) -> None:
+        """The followed matches of this provider still to come today, (id, kick-off), so the
+        quota plan keeps requests for them (called by :class:`bot.polling.LivePolling`)."""
+        self._day = list(kickoffs)
+        self.planner.check_day(self.quota, self._day)
+
+    # -- cached answers ------------------------------------------------------------------------
+
+    async def _recall(self, key: str, ttl: float | None) -> Any:
+        """A provider answer kept earlier under ``key`` (younger than ``ttl``), else None."""
+        now = self.clock()
+        hit = self._memo.get(key)
+        if hit is not None and (ttl is None or now - hit[0] < ttl):
+            return hit[1]
+        if self._db is None:
+            return None
+        row = await self._db.call(lambda s: s.cached_answer(self.name, key))
+        if row is None or (ttl is not None and now - float(row["fetched_at"] or 0) >= ttl):
+            return None
+        try:
+            value = json.loads(row["value"])
+        except ValueError:
+            return None
+        self._memo[key] = (float(row["fetched_at"] or 0), value)
+        return value
+
+    async def _remember(
+        self, key: str, ttl: float | None, fetch: Callable[[], Awaitable[Any]]
+    ) -> Any:
+        """The answer kept under ``key`` when fresh, else ``await fetch()`` kept (memory and
+        store): searches, competition team lists and league seasons cost one request each."""
+        value = await self._recall(key, ttl)
+        if value is not None:
+            return value
+        value = await fetch()
+        now = self.clock()
+        self._memo[key] = (now, value)
+        if self._db is not None:
+            text = json.dumps(value, ensure_ascii=False)
+            await self._db.call(lambda s: s.keep_answer(self.name, key, text, now))
+        return value
 
     @abstractmethod
     async def _upcoming(self, team_id: int) -> list[dict[str, Any]]:
         """The provider's raw upcoming fixtures of one of its teams."""
 
     @abstractmethod
-    def _declaration(self, raw: dict[str, Any]) -> dict[str, Any]:
+    async def _declaration(self, raw: dict[str, Any]) -> dict[str, Any]:
         """A raw fixture as a feed-format ``match`` object (raises ProviderError)."""
 
     # -- diffing -------------------------------------------------------------------------------
@@ -313,7 +392,9 @@ class ApiFootballSource(ProviderSource):
         if live_matches <= 0:
             return max(self.planner.min_interval, self.planner.backoff())
         per_poll = math.ceil(live_matches / MAX_IDS_PER_REQUEST)
-        planned = self.planner.plan_daily(self.quota, per_poll, self._kickoffs_polled())
+        planned = self.planner.plan_daily(
+            self.quota, per_poll, self._kickoffs_polled(), later=self._day
+        )
         return max(planned, self.planner.backoff())
 
     async def poll(self, match_ids: list[str]) -> list[dict[str, Any]]:
@@ -345,7 +426,8 @@ class ApiFootballSource(ProviderSource):
                     events = fx.get("events")
                     if not isinstance(events, list):
                         events = await self.client.events(fx["fixture"]["id"])
-                    out += await self._new_objects(translate_fixture(fx, events))
+                    span = await self._season_span(fx, fetch=False)
+                    out += await self._new_objects(translate_fixture(fx, events, span))
                 except Exception as err:
                     self._failed(f"poll of {mid}", err)
                     ok = False
@@ -358,15 +440,80 @@ class ApiFootballSource(ProviderSource):
     async def _upcoming(self, team_id: int) -> list[dict[str, Any]]:
         return await self.client.fixtures_for_team(team_id, next=self.next_fixtures)
 
-    def _declaration(self, raw: dict[str, Any]) -> dict[str, Any]:
-        return api_football.match_object(raw)
+    async def _declaration(self, raw: dict[str, Any]) -> dict[str, Any]:
+        return api_football.match_object(raw, await self._season_span(raw, fetch=True))
+
+    async def _season_span(self, fx: dict[str, Any], *, fetch: bool) -> SeasonSpan | None:
+        """Start and end dates of the fixture's league season (``/leagues?id=&season=``, asked
+        once per league and season, at fixture discovery only; polls use what is kept)."""
+        league = opt_int(dig(fx, "league", "id"))
+        year = opt_int(dig(fx, "league", "season"))
+        if league is None or year is None:
+            return None
+        key = f"leagues?id={league}&season={year}"
+        try:
+            if not fetch:
+                kept = await self._recall(key, LEAGUE_TTL)
+            else:
+                kept = await self._remember(
+                    key,
+                    LEAGUE_TTL,
+                    lambda: self._fetch_span(league, year),
+                )
+        except ProviderError as err:
+            log.warning(
+                "%s: season dates of league %s (%s) unavailable: %s",
+                self.provider,
+                league,
+                year,
+                err.message,
+            )
+            return None
+        if not isinstance(kept, list) or len(kept) != 2:
+            return None
+        return (opt_str(kept[0]), opt_str(kept[1]))
+
+    async def _fetch_span(self, league: int, year: int) -> list[str | None]:
+        items = await self.client.get("leagues", {"id": league, "season": year})
+        start, end = api_football.season_dates(items, year)
+        return [start, end]
 
     async def _lookup_team(self, team_name: str, names: set[str]) -> Candidate | None:
-        query = " ".join(re.sub(r"[^\w ]+", " ", team_name).split())
-        if len(query) < 3:  # the API's minimum
+        query = af_query(team_name)
+        if query is None:  # the API's minimum
             return None
-        items = await self.client.get("teams", {"search": query})
-        return pick(af_candidates(items), names, lone_ok=True)
+        items = await self._search(query)
+        return pick(af_team_map(items), names, lone_ok=True)
+
+    async def _search(self, query: str) -> list[Any]:
+        """``/teams?search=`` answer items, kept a week (one request per new search)."""
+
+        async def fetch() -> list[Any]:
+            return await self.client.get("teams", {"search": query})
+
+        items = await self._remember(f"teams?search={query.casefold()}", SEARCH_TTL, fetch)
+        return items if isinstance(items, list) else []
+
+    async def search_teams(self, typed: str) -> list[TeamCandidate]:
+        query = af_query(typed)
+        if query is None:
+            log.info("%s: %r is too short to search (3 characters at least)", self.provider, typed)
+            return []
+        key = f"teams?search={query.casefold()}"
+        if await self._recall(key, SEARCH_TTL) is None and not self.planner.may_look_up(self.quota):
+            log.warning(
+                "%s: team search for %r skipped: %s requests left today, kept for live matches",
+                self.provider,
+                typed,
+                self.quota.day_remaining,
+            )
+            return []
+        try:
+            items = await self._search(query)
+        except ProviderError as err:
+            log.warning("%s: team search for %r failed: %s", self.provider, typed, err.message)
+            return []
+        return af_candidates(self.name, items)
 
 
 class FootballDataSource(ProviderSource):
@@ -396,7 +543,6 @@ class FootballDataSource(ProviderSource):
         self.client = client
         self.competitions = tuple(competitions)
         self.next_fixtures = next_fixtures
-        self._index: dict[str, list[Candidate]] = {}
         self._turn = 0
 
     @property
@@ -448,24 +594,91 @@ class FootballDataSource(ProviderSource):
     async def _upcoming(self, team_id: int) -> list[dict[str, Any]]:
         return await self.client.matches_for_team(team_id, status="SCHEDULED")
 
-    def _declaration(self, raw: dict[str, Any]) -> dict[str, Any]:
+    async def _declaration(self, raw: dict[str, Any]) -> dict[str, Any]:
         return football_data.match_object(raw)
+
+    async def _competition_teams(self, code: str) -> dict[str, Any]:
+        """``/competitions/{code}/teams``, slimmed to what team matching needs, kept a week."""
+
+        async def fetch() -> dict[str, Any]:
+            return slim_competition_teams(await self.client.get(f"competitions/{code}/teams"))
+
+        body = await self._remember(f"competitions/{code}/teams", SEARCH_TTL, fetch)
+        return body if isinstance(body, dict) else {}
 
     async def _lookup_team(self, team_name: str, names: set[str]) -> Candidate | None:
         for code in self.competitions:
-            if code not in self._index:
-                if self.quota.minute_remaining == 0:  # wait for the minute to reset
-                    await asyncio.sleep(min(60.0, self.quota.reset_seconds or 60.0))
-                try:
-                    body = await self.client.get(f"competitions/{code}/teams")
-                except ProviderError as err:
-                    log.warning("%s: teams of %s unavailable: %s", self.provider, code, err.message)
-                    if err.retryable:
-                        raise  # try the whole look-up again at the next fixtures refresh
-                    self._index[code] = []
-                    continue
-                self._index[code] = fd_candidates(body)
-            found = pick(self._index[code], names, lone_ok=False)
+            if self.quota.minute_remaining == 0:  # wait for the minute to reset
+                await asyncio.sleep(min(60.0, self.quota.reset_seconds or 60.0))
+            try:
+                body = await self._competition_teams(code)
+            except ProviderError as err:
+                log.warning("%s: teams of %s unavailable: %s", self.provider, code, err.message)
+                if err.retryable:
+                    raise  # try the whole look-up again later
+                self._memo[f"competitions/{code}/teams"] = (self.clock(), {"teams": []})
+                continue
+            found = pick(fd_team_map(body), names, lone_ok=False)
             if found is not None:
                 return found
         return None
+
+    async def search_teams(self, typed: str) -> list[TeamCandidate]:
+        """The teams of the plan's competitions matching ``typed``. Competition lists not kept
+        yet are fetched while the minute's budget lasts (the rest at the next search)."""
+        found: list[TeamCandidate] = []
+        skipped: list[str] = []
+        for code in self.competitions:
+            key = f"competitions/{code}/teams"
+            body = await self._recall(key, SEARCH_TTL)
+            if body is None:
+                if (
+                    self.quota.minute_remaining or 0
+                ) <= 1 and self.quota.minute_remaining is not None:
+                    skipped.append(code)
+                    continue
+                try:
+                    body = await self._competition_teams(code)
+                except ProviderError as err:
+                    log.warning("%s: teams of %s unavailable: %s", self.provider, code, err.message)
+                    skipped.append(code)
+                    continue
+            candidates = fd_candidates(self.name, code, body)
+            tlas = {c.key: tla for c, tla in zip(candidates, _tlas(body), strict=False)}
+            found += fd_matches(typed, candidates, tlas)
+        if skipped:
+            log.info(
+                "%s: search for %r did not cover %s yet (minute budget)",
+                self.provider,
+                typed,
+                ", ".join(skipped),
+            )
+        return found
+
+
+def _tlas(body: dict[str, Any]) -> list[str]:
+    teams = body.get("teams")
+    return [
+        str(t.get("tla") or "")
+        for t in (teams if isinstance(teams, list) else [])
+        if isinstance(t, dict) and opt_int(t.get("id")) is not None and opt_str(t.get("name"))
+    ]
+
+
+def slim_competition_teams(body: dict[str, Any]) -> dict[str, Any]:
+    """What is kept of a competition's team list: names, codes and countries (no squads)."""
+    teams = body.get("teams")
+    return {
+        "competition": {"name": opt_str(dig(body, "competition", "name"))},
+        "teams": [
+            {
+                "id": t.get("id"),
+                "name": t.get("name"),
+                "shortName": t.get("shortName"),
+                "tla": t.get("tla"),
+                "area": {"name": opt_str(dig(t, "area", "name"))},
+            }
+            for t in (teams if isinstance(teams, list) else [])
+            if isinstance(t, dict)
+        ],
+    }
