@@ -60,6 +60,7 @@ class LivePolling:
         self.retry_delays = tuple(retry_delays) or RETRY_DELAYS
         self._looked_up: set[str] = set()
         self._poll_soon: set[str] = set()
+        self._discovering: set[tuple[str, str]] = set()  # (source, team) tried, not yet done
         self._started = False
 
     def start(self) -> None:
@@ -151,7 +152,9 @@ class LivePolling:
             await self._ingest_all(source, objects)
             return
         for team in teams:  # one after the other; a failed team is retried on its own
-            await self._discover(source, team, 0)
+            if (source.name, team) not in self._discovering:
+                self._discovering.add((source.name, team))
+                await self._discover(source, team, 0)
 
     async def discover_new(self) -> None:
         """Look up at once the fixtures of followed teams not looked up yet in this run (a
@@ -163,7 +166,9 @@ class LivePolling:
         self._looked_up.update(fresh)
         for source in self.sources:
             for team in fresh:
-                self._schedule_discovery(source, team, 0.0, 0)
+                if (source.name, team) not in self._discovering:
+                    self._discovering.add((source.name, team))
+                    self._schedule_discovery(source, team, 0.0, 0)
 
     def _schedule_discovery(
         self, source: MatchSource, team: str, delay: float, attempt: int
@@ -193,10 +198,11 @@ class LivePolling:
                 team,
                 attempt + 1,
                 delay,
-                getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}",
+                _reason(exc, provider),
             )
             self._schedule_discovery(source, team, delay, attempt + 1)
             return
+        self._discovering.discard((source.name, team))
         if attempt:
             log.info("%s: fixtures of %s found after %d attempts", provider, team, attempt + 1)
         await self._ingest_all(source, objects)
@@ -224,3 +230,9 @@ class LivePolling:
                     obj.get("match"),
                     type(exc).__name__,
                 )
+
+
+def _reason(exc: BaseException, provider: str) -> str:
+    """An error's text for the log, without the provider's name repeated."""
+    text = str(getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}")
+    return text.removeprefix(f"{provider}: ")

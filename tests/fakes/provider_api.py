@@ -15,6 +15,11 @@ Usage::
   the provider's real error shape (API-Football: HTTP 200 with ``errors.token``;
   football-data: 400 "Your API token is invalid." / 403 when missing).
 * Every request is recorded (``requests``: method, path, query, headers).
+* Unscripted, the fakes answer from small databases that follow the public documentation:
+  API-Football ``GET /teams?search=`` (``teams``: at least 3 characters, letters, digits and
+  spaces only, else the API's ``errors``; matches the team name *or its country*, like the real
+  search) and ``GET /leagues?id=&season=`` (``leagues``: seasons with ``start``/``end``);
+  football-data ``GET /v4/competitions/{code}/teams`` (``competition_teams``).
 * Quota headers with decreasing counts: API-Football ``x-ratelimit-requests-limit/-remaining``
   (day) and ``X-RateLimit-Limit/-Remaining`` (minute); football-data
   ``X-Requests-Available-Minute`` and ``X-RequestCounter-Reset``. With
@@ -102,6 +107,75 @@ def wrong_shape(kind: Kind = "api_football") -> Reply:
     )
 
 
+def af_team(
+    tid: int, name: str, country: str, *, national: bool = False, code: str | None = None
+) -> dict[str, Any]:
+    """An item of API-Football's ``/teams`` answer (``team`` and ``venue`` objects)."""
+    return {
+        "team": {
+            "id": tid,
+            "name": name,
+            "code": code,
+            "country": country,
+            "founded": None,
+            "national": national,
+            "logo": f"https://media.api-sports.io/football/teams/{tid}.png",
+        },
+        "venue": {"id": None, "name": None, "address": None, "city": None, "capacity": None},
+    }
+
+
+AF_TEAMS: list[dict[str, Any]] = [
+    af_team(2, "France", "France", national=True, code="FRA"),
+    af_team(1566, "France U21", "France", national=True),
+    af_team(1661, "France W", "France", national=True),
+    af_team(768, "Italy", "Italy", national=True, code="ITA"),
+    af_team(1669, "Italy W", "Italy", national=True),
+    af_team(85, "Paris Saint Germain", "France", code="PAR"),
+    af_team(81, "Marseille", "France", code="MAR"),
+    af_team(505, "Inter", "Italy", code="INT"),
+    af_team(1000, "Inter Turku", "Finland", code="INT"),
+    af_team(9568, "Inter Miami", "USA", code="MIA"),
+    af_team(15662, "Inter U23", "Italy"),
+    af_team(228, "Sporting CP", "Portugal", code="SPO"),
+    af_team(2722, "Sporting CP W", "Portugal"),
+    af_team(9580, "Sporting Kansas City", "USA"),
+    af_team(723, "Sporting Gijon", "Spain"),
+    af_team(51, "Brighton", "England", code="BRI"),
+]
+"""A few of API-Football's teams: national sides (with their women's and youth sides), and
+clubs that share a name across countries."""
+
+
+def af_league(
+    lid: int, name: str, kind: str, country: str, seasons: list[tuple[int, str, str]]
+) -> dict[str, Any]:
+    """An item of API-Football's ``/leagues`` answer."""
+    return {
+        "league": {"id": lid, "name": name, "type": kind, "logo": None},
+        "country": {"name": country, "code": None, "flag": None},
+        "seasons": [
+            {"year": y, "start": start, "end": end, "current": False, "coverage": {}}
+            for y, start, end in seasons
+        ],
+    }
+
+
+AF_LEAGUES: dict[int, dict[str, Any]] = {
+    1: af_league(
+        1,
+        "World Cup",
+        "Cup",
+        "World",
+        [(2006, "2006-06-09", "2006-07-09"), (2026, "2026-06-11", "2026-07-19")],
+    ),
+    135: af_league(135, "Serie A", "League", "Italy", [(2026, "2026-08-22", "2027-05-30")]),
+    253: af_league(
+        253, "Major League Soccer", "League", "USA", [(2026, "2026-02-21", "2026-12-05")]
+    ),
+}
+
+
 @dataclass
 class Recorded:
     method: str
@@ -128,6 +202,9 @@ class FakeProvider:
         self.minute_remaining = minute_limit
         self.enforce_minute_limit = enforce_minute_limit
         self.requests: list[Recorded] = []
+        self.teams: list[dict[str, Any]] = list(AF_TEAMS)
+        self.leagues: dict[int, dict[str, Any]] = dict(AF_LEAGUES)
+        self.competition_teams: dict[str, dict[str, Any]] = {}
         self._scripts: dict[tuple[str, tuple[tuple[str, str], ...]], list[Reply]] = {}
         self._runner: web.AppRunner | None = None
         self.base_url = ""
@@ -248,6 +325,56 @@ class FakeProvider:
             status=404,
         )
 
+    def _af_body(
+        self, get: str, params: dict[str, str], response: list[Any], errors: Any = ()
+    ) -> dict[str, Any]:
+        return {
+            "get": get,
+            "parameters": params,
+            "errors": errors or [],
+            "results": len(response),
+            "paging": {"current": 1, "total": 1},
+            "response": response,
+        }
+
+    def _from_database(self, path: str, query: dict[str, str]) -> Any:
+        if self.kind == "api_football" and path == "/teams" and "search" in query:
+            text = query["search"]
+            if len(text) < 3:
+                return self._af_body(
+                    "teams",
+                    query,
+                    [],
+                    {"search": "The Search field must be at least 3 characters."},
+                )
+            if not all(c.isalnum() or c == " " for c in text):
+                return self._af_body(
+                    "teams", query, [], {"search": "The Search field must be alpha-numeric."}
+                )
+            wanted = text.casefold()
+            found = [
+                t
+                for t in self.teams
+                if wanted in t["team"]["name"].casefold()
+                or wanted in str(t["team"]["country"]).casefold()
+            ]
+            return self._af_body("teams", query, found)
+        if self.kind == "api_football" and path == "/leagues" and "id" in query:
+            league = self.leagues.get(int(query["id"])) if query["id"].isdigit() else None
+            if league is None:
+                return self._af_body("leagues", query, [])
+            item = dict(league)
+            if "season" in query:
+                item["seasons"] = [
+                    s for s in league["seasons"] if str(s["year"]) == query["season"]
+                ]
+            return self._af_body("leagues", query, [item])
+        if self.kind == "football_data" and path.startswith("/competitions/"):
+            code = path.split("/")[2]
+            if path.endswith("/teams") and code in self.competition_teams:
+                return self.competition_teams[code]
+        return None
+
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         self.requests.append(
             Recorded(request.method, request.path, dict(request.query), dict(request.headers))
@@ -270,7 +397,11 @@ class FakeProvider:
         key = (request.path, tuple(sorted(request.query.items())))
         queue = self._scripts.get(key)
         if not queue:
-            return self._not_found(request.path[len(self.prefix) :])
+            path = request.path[len(self.prefix) :]
+            answer = self._from_database(path, dict(request.query))
+            if answer is not None:
+                return web.json_response(answer, headers=self._quota_headers())
+            return self._not_found(path)
         reply = queue.pop(0) if len(queue) > 1 else queue[0]
         if reply.delay:
             await asyncio.sleep(reply.delay)
