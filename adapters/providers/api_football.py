@@ -40,7 +40,9 @@ when an earlier event is dropped. Minute changes change the id: diff_snapshot re
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
 from typing import Any
@@ -58,6 +60,8 @@ from adapters.providers.translate import (
     player_key,
 )
 from bot.snapshots import FeedEvent, MatchState, ProviderSnapshot
+
+log = logging.getLogger(__name__)
 
 PROVIDER = "API-Football"
 DEFAULT_BASE_URL = "https://v3.football.api-sports.io"
@@ -364,210 +368,293 @@ def _passed_periods(short: str, elapsed: int | None, fx: Mapping[str, Any]) -> l
     return []
 
 
-def _is_shootout(ev: Mapping[str, Any]) -> bool:
-    comments = (opt_str(ev.get("comments")) or "").lower().replace("-", " ")
-    return "shootout" in comments.replace(" ", "")
-
-
 def translate_fixture(
     fx: Mapping[str, Any], events: Iterable[Any], span: SeasonSpan | None = None
 ) -> ProviderSnapshot:
-    """Translate a raw fixture and its raw events into a :class:`ProviderSnapshot` (pure)."""
+    """Translate a raw fixture and its raw events into a :class:`ProviderSnapshot` (pure).
+
+    An event that is not an object, or of a team not in the fixture, is skipped."""
     fx = _check_fixture(fx)
     match = match_object(fx, span)
-    mid = match["match"]
     short = str(fx["fixture"]["status"]["short"]).upper()
-    state = STATUS_STATE.get(short, "unknown")
     elapsed = opt_int(dig(fx, "fixture", "status", "elapsed"))
     extra = opt_int(dig(fx, "fixture", "status", "extra"))
-    home_id = opt_int(dig(fx, "teams", "home", "id"))
-    away_id = opt_int(dig(fx, "teams", "away", "id"))
-    home_name, away_name = match["home"], match["away"]
-    score = _pair(fx.get("goals"))
-    shootout = _pair(dig(fx, "score", "penalty"))
-
-    def side_name(team: Any) -> str | None:
-        tid = opt_int(dig(team, "id"))
-        name = opt_str(dig(team, "name"))
-        if tid is not None and tid == home_id:
-            return str(home_name)
-        if tid is not None and tid == away_id:
-            return str(away_name)
-        if name in (home_name, away_name):
-            return name
-        return None
-
-    raw = [obj(e, "event", PROVIDER) for e in events]
-    indexed = sorted(
-        enumerate(raw),
-        key=lambda ie: (
-            (opt_int(dig(ie[1], "time", "elapsed")) or 0)
-            + (opt_int(dig(ie[1], "time", "extra")) or 0),
-            ie[0],
-        ),
-    )
     starters, bench = _lineup_sets(fx.get("lineups"))
-    ids = IdMaker()
-    out: list[FeedEvent] = []
-    goals: list[tuple[FeedEvent, str, str, int]] = []  # (event, API team, player key, abs min)
-    pending: list[FeedEvent] = []
-    yellows: set[str] = set()
-    sent_off: dict[str, int] = {}  # player key -> abs minute of second yellow
-    subbed_on: set[str] = set()
-
-    for _, ev in indexed:
-        etype = (opt_str(ev.get("type")) or "").strip().lower()
-        detail = (opt_str(ev.get("detail")) or "").strip()
-        dlow = detail.lower()
-        team = side_name(ev.get("team"))
-        if team is None:
-            continue  # event of an unknown team: cannot be expressed
-        team_key = str(opt_int(dig(ev, "team", "id")) or team)
-        minute_raw = opt_int(dig(ev, "time", "elapsed"))
-        stoppage = opt_int(dig(ev, "time", "extra"))
-        minute = clamp_minute(minute_raw)
-        stoppage = stoppage if stoppage and stoppage > 0 else None
-        abs_min = minute + (stoppage or 0)
-        pname = opt_str(dig(ev, "player", "name"))
-        pkey = player_key(dig(ev, "player", "id"), pname)
-        aname = opt_str(dig(ev, "assist", "name"))
-        akey = player_key(dig(ev, "assist", "id"), aname)
-        when = f"{minute}+{stoppage or 0}"
-
-        def base(
-            kind: str,
-            id_key: str,
-            team_name: str,
-            *,
-            with_stoppage: bool = True,
-            minute: int = minute,
-            stoppage: int | None = stoppage,
-        ) -> FeedEvent:
-            e: FeedEvent = {
-                "type": kind,
-                "match": mid,
-                "id": ids.make(id_key),
-                "minute": minute,
-                "team": team_name,
-            }
-            if with_stoppage and stoppage:
-                e["stoppage"] = stoppage
-            return e
-
-        if etype == "goal" and _is_shootout(ev) and dlow in ("penalty", "missed penalty"):
-            kick = base("shootout_kick", f"so:{team_key}:{pkey}", team, minute=120, stoppage=None)
-            kick["player"] = pname or "Unknown"
-            kick["scored"] = dlow == "penalty"
-            out.append(kick)
-        elif etype == "goal" and dlow == "missed penalty":
-            miss = base("penalty_missed", f"penmiss:{team_key}:{pkey}:{when}", team)
-            miss["player"] = pname or "Unknown"
-            comments = (opt_str(ev.get("comments")) or "").lower()
-            if "save" in comments:
-                miss["outcome"] = "saved"
-            elif any(w in comments for w in ("post", "bar", "woodwork")):
-                miss["outcome"] = "woodwork"
-            else:
-                miss["outcome"] = "missed"
-            out.append(miss)
-        elif etype == "goal" and dlow in ("normal goal", "own goal", "penalty"):
-            own = dlow == "own goal"
-            g = base("goal", f"{'og' if own else 'goal'}:{team_key}:{pkey}:{when}", team)
-            g["player"] = pname or "Unknown"
-            if own:
-                g["kind"] = "own_goal"
-            elif dlow == "penalty":
-                g["kind"] = "penalty"
-            else:
-                g["kind"] = "normal"
-            if aname and not own:
-                g["assist"] = aname
-            out.append(g)
-            goals.append((g, team_key, pkey, abs_min))
-        elif etype == "card":
-            if "second yellow" in dlow or (dlow.startswith("yellow") and pkey in yellows):
-                c = base("card", f"yellow:{team_key}:{pkey}:{when}", team)
-                c["card"] = "second_yellow"
-                sent_off[pkey] = abs_min
-            elif dlow.startswith("yellow"):
-                c = base("card", f"yellow:{team_key}:{pkey}:{when}", team)
-                c["card"] = "yellow"
-                yellows.add(pkey)
-            elif dlow.startswith("red"):
-                if pkey in sent_off and 0 <= abs_min - sent_off[pkey] <= 2:
-                    continue  # the red shown for the second yellow
-                c = base("card", f"red:{team_key}:{pkey}:{when}", team)
-                c["card"] = "red"
-            else:
-                continue
-            c["player"] = pname or "Unknown"
-            out.append(c)
-        elif etype == "subst":
-            off_name, off_key, on_name, on_key = pname, pkey, aname, akey
-            if (pkey in bench and akey in starters) or (
-                pkey in subbed_on and akey != "-" and akey not in subbed_on
-            ):
-                off_name, off_key, on_name, on_key = aname, akey, pname, pkey
-            s = base("substitution", f"sub:{team_key}:{off_key}>{on_key}:{when}", team)
-            s["player_in"] = on_name or "Unknown"
-            if off_name:
-                s["player_out"] = off_name
-            subbed_on.add(on_key)
-            out.append(s)
-        elif etype == "var" and "goal cancelled" in dlow:
-            ref = None
-            for g, g_team, g_pkey, g_min in reversed(goals):
-                if (
-                    g_team == team_key
-                    and g_pkey == pkey
-                    and g_min <= abs_min
-                    and (ref is None or g_min > ref[1])
-                ):
-                    ref = (g, g_min)
-            cancel = base("goal_cancelled", f"var-cancel:{team_key}:{pkey}:{when}", team)
-            cancel["reason"] = "var"
-            if ref is not None and not any(
-                e.get("type") == "goal_cancelled" and e.get("ref") == ref[0]["id"] for e in out
-            ):
-                cancel["ref"] = ref[0]["id"]
-                cancel["team"] = ref[0]["team"]
-                out.append(cancel)
-            else:
-                cancel["player"] = pname or "Unknown"
-                pending.append(cancel)
-        elif etype == "var" and "disallowed" in dlow:
-            d = base("goal_disallowed", f"var-disallowed:{team_key}:{pkey}:{when}", team)
-            if "offside" in dlow:
-                d["reason"] = "offside"
-            elif "handball" in dlow:
-                d["reason"] = "handball"
-            elif "foul" in dlow:
-                d["reason"] = "foul"
-            else:
-                d["reason"] = "var"
-            if pname:
-                d["player"] = pname
-            d["detail"] = detail
-            out.append(d)
-        # other types/details (Var "Penalty confirmed", unknown types) are ignored
-
+    ctx = _Translation(str(match["match"]), starters, bench)
+    sides = _Sides(fx, str(match["home"]), str(match["away"]))
+    usable = [e for e in events if isinstance(e, dict)]
+    if len(usable) < len(events if isinstance(events, list) else usable):
+        log.info("%s: skipped events of %s that are not objects", PROVIDER, ctx.mid)
+    for raw in sorted(usable, key=_clock):  # stable: the API's order at the same minute
+        ev = _read_event(raw, sides)
+        if ev is not None:
+            _translate_event(ev, ctx)
     passed = _passed_periods(short, elapsed, fx)
     stoppages: dict[str, int] = {}
     if short == "HT" and extra:
         stoppages["half_time"] = extra
     full_time_minute = 120 if "extra_time" in passed else 90
-    periods = period_events(str(mid), passed, full_time_minute=full_time_minute, stoppage=stoppages)
+    periods = period_events(ctx.mid, passed, full_time_minute=full_time_minute, stoppage=stoppages)
     return ProviderSnapshot(
         match=match,
-        events=order_events(periods, out),
-        status=state,
+        events=order_events(periods, ctx.out),
+        status=STATUS_STATE.get(short, "unknown"),
         provider_status=short,
-        score=score,
-        shootout=shootout,
+        score=_pair(fx.get("goals")),
+        shootout=_pair(dig(fx, "score", "penalty")),
         elapsed=elapsed,
         stoppage=extra,
-        pending_cancellations=pending,
+        pending_cancellations=ctx.pending,
     )
+
+
+def _clock(ev: Mapping[str, Any]) -> int:
+    return (opt_int(dig(ev, "time", "elapsed")) or 0) + (opt_int(dig(ev, "time", "extra")) or 0)
+
+
+class _Sides:
+    """The fixture's two teams: an event's ``team`` (by id, else by name) as home or away."""
+
+    def __init__(self, fx: Mapping[str, Any], home: str, away: str) -> None:
+        self.home, self.away = home, away
+        self.home_id = opt_int(dig(fx, "teams", "home", "id"))
+        self.away_id = opt_int(dig(fx, "teams", "away", "id"))
+
+    def name(self, team: Any) -> str | None:
+        tid = opt_int(dig(team, "id"))
+        name = opt_str(dig(team, "name"))
+        if tid is not None and tid == self.home_id:
+            return self.home
+        if tid is not None and tid == self.away_id:
+            return self.away
+        if name in (self.home, self.away):
+            return name
+        return None
+
+
+@dataclass(frozen=True)
+class _Event:
+    """One raw API event, read: what every kind of event needs."""
+
+    kind: str  # lower-case ``type``
+    detail: str
+    team: str  # the fixture's name of the event's team
+    team_key: str  # the API team id (or name) used in ids
+    minute: int
+    stoppage: int | None
+    player: str | None
+    player_key: str
+    assist: str | None
+    assist_key: str
+    comments: str
+
+    @property
+    def dlow(self) -> str:
+        return self.detail.lower()
+
+    @property
+    def abs_minute(self) -> int:
+        return self.minute + (self.stoppage or 0)
+
+    @property
+    def when(self) -> str:
+        return f"{self.minute}+{self.stoppage or 0}"
+
+
+def _read_event(ev: Mapping[str, Any], sides: _Sides) -> _Event | None:
+    team = sides.name(ev.get("team"))
+    if team is None:
+        return None  # event of an unknown team: cannot be expressed
+    stoppage = opt_int(dig(ev, "time", "extra"))
+    pname = opt_str(dig(ev, "player", "name"))
+    aname = opt_str(dig(ev, "assist", "name"))
+    return _Event(
+        kind=(opt_str(ev.get("type")) or "").strip().lower(),
+        detail=(opt_str(ev.get("detail")) or "").strip(),
+        team=team,
+        team_key=str(opt_int(dig(ev, "team", "id")) or team),
+        minute=clamp_minute(opt_int(dig(ev, "time", "elapsed"))),
+        stoppage=stoppage if stoppage and stoppage > 0 else None,
+        player=pname,
+        player_key=player_key(dig(ev, "player", "id"), pname),
+        assist=aname,
+        assist_key=player_key(dig(ev, "assist", "id"), aname),
+        comments=(opt_str(ev.get("comments")) or "").lower(),
+    )
+
+
+@dataclass
+class _Translation:
+    """What translating one fixture's events remembers from one event to the next."""
+
+    mid: str
+    starters: set[str]
+    bench: set[str]
+    ids: IdMaker = field(default_factory=IdMaker)
+    out: list[FeedEvent] = field(default_factory=list)
+    goals: list[tuple[FeedEvent, str, str, int]] = field(default_factory=list)
+    """(event, API team, player key, minute) of the goals so far (for VAR cancellations)."""
+    pending: list[FeedEvent] = field(default_factory=list)
+    yellows: set[str] = field(default_factory=set)
+    sent_off: dict[str, int] = field(default_factory=dict)
+    """Player key -> minute of a second yellow."""
+    subbed_on: set[str] = field(default_factory=set)
+
+    def new(
+        self,
+        ev: _Event,
+        kind: str,
+        id_key: str,
+        *,
+        minute: int | None = None,
+        with_stoppage: bool = True,
+    ) -> FeedEvent:
+        e: FeedEvent = {
+            "type": kind,
+            "match": self.mid,
+            "id": self.ids.make(id_key),
+            "minute": ev.minute if minute is None else minute,
+            "team": ev.team,
+        }
+        if with_stoppage and ev.stoppage:
+            e["stoppage"] = ev.stoppage
+        return e
+
+
+def _translate_event(ev: _Event, ctx: _Translation) -> None:
+    """Dispatch one event by kind (other types/details, e.g. Var "Penalty confirmed", are
+    ignored)."""
+    if ev.kind == "goal" and _is_shootout(ev.comments) and ev.dlow in ("penalty", "missed penalty"):
+        _shootout_kick(ev, ctx)
+    elif ev.kind == "goal" and ev.dlow == "missed penalty":
+        _missed_penalty(ev, ctx)
+    elif ev.kind == "goal" and ev.dlow in ("normal goal", "own goal", "penalty"):
+        _goal(ev, ctx)
+    elif ev.kind == "card":
+        _card(ev, ctx)
+    elif ev.kind == "subst":
+        _substitution(ev, ctx)
+    elif ev.kind == "var" and "goal cancelled" in ev.dlow:
+        _var_cancel(ev, ctx)
+    elif ev.kind == "var" and "disallowed" in ev.dlow:
+        _var_disallowed(ev, ctx)
+
+
+def _is_shootout(comments: str) -> bool:
+    return "shootout" in comments.replace("-", " ").replace(" ", "")
+
+
+def _shootout_kick(ev: _Event, ctx: _Translation) -> None:
+    kick = ctx.new(
+        ev, "shootout_kick", f"so:{ev.team_key}:{ev.player_key}", minute=120, with_stoppage=False
+    )
+    kick["player"] = ev.player or "Unknown"
+    kick["scored"] = ev.dlow == "penalty"
+    ctx.out.append(kick)
+
+
+def _missed_penalty(ev: _Event, ctx: _Translation) -> None:
+    miss = ctx.new(ev, "penalty_missed", f"penmiss:{ev.team_key}:{ev.player_key}:{ev.when}")
+    miss["player"] = ev.player or "Unknown"
+    if "save" in ev.comments:
+        miss["outcome"] = "saved"
+    elif any(w in ev.comments for w in ("post", "bar", "woodwork")):
+        miss["outcome"] = "woodwork"
+    else:
+        miss["outcome"] = "missed"
+    ctx.out.append(miss)
+
+
+def _goal(ev: _Event, ctx: _Translation) -> None:
+    """A goal for the event's ``team``: for an own goal too (the side it counts for, as
+    documented; the player is the opponent who put it in)."""
+    own = ev.dlow == "own goal"
+    g = ctx.new(ev, "goal", f"{'og' if own else 'goal'}:{ev.team_key}:{ev.player_key}:{ev.when}")
+    g["player"] = ev.player or "Unknown"
+    g["kind"] = "own_goal" if own else "penalty" if ev.dlow == "penalty" else "normal"
+    if ev.assist and not own:
+        g["assist"] = ev.assist
+    ctx.out.append(g)
+    ctx.goals.append((g, ev.team_key, ev.player_key, ev.abs_minute))
+
+
+def _card(ev: _Event, ctx: _Translation) -> None:
+    pkey, dlow = ev.player_key, ev.dlow
+    if "second yellow" in dlow or (dlow.startswith("yellow") and pkey in ctx.yellows):
+        c = ctx.new(ev, "card", f"yellow:{ev.team_key}:{pkey}:{ev.when}")
+        c["card"] = "second_yellow"
+        ctx.sent_off[pkey] = ev.abs_minute
+    elif dlow.startswith("yellow"):
+        c = ctx.new(ev, "card", f"yellow:{ev.team_key}:{pkey}:{ev.when}")
+        c["card"] = "yellow"
+        ctx.yellows.add(pkey)
+    elif dlow.startswith("red"):
+        if pkey in ctx.sent_off and 0 <= ev.abs_minute - ctx.sent_off[pkey] <= 2:
+            return  # the red shown for the second yellow
+        c = ctx.new(ev, "card", f"red:{ev.team_key}:{pkey}:{ev.when}")
+        c["card"] = "red"
+    else:
+        return
+    c["player"] = ev.player or "Unknown"
+    ctx.out.append(c)
+
+
+def _substitution(ev: _Event, ctx: _Translation) -> None:
+    off_name, off_key, on_name, on_key = ev.player, ev.player_key, ev.assist, ev.assist_key
+    if (ev.player_key in ctx.bench and ev.assist_key in ctx.starters) or (
+        ev.player_key in ctx.subbed_on
+        and ev.assist_key != "-"
+        and ev.assist_key not in ctx.subbed_on
+    ):
+        off_name, off_key, on_name, on_key = ev.assist, ev.assist_key, ev.player, ev.player_key
+    s = ctx.new(ev, "substitution", f"sub:{ev.team_key}:{off_key}>{on_key}:{ev.when}")
+    s["player_in"] = on_name or "Unknown"
+    if off_name:
+        s["player_out"] = off_name
+    ctx.subbed_on.add(on_key)
+    ctx.out.append(s)
+
+
+def _var_cancel(ev: _Event, ctx: _Translation) -> None:
+    """``Goal cancelled``: references the goal of the same team and player with the closest
+    minute at or before; pending (resolved by the differ) when the API removed the goal."""
+    ref: tuple[FeedEvent, int] | None = None
+    for g, g_team, g_pkey, g_min in reversed(ctx.goals):
+        if (
+            g_team == ev.team_key
+            and g_pkey == ev.player_key
+            and g_min <= ev.abs_minute
+            and (ref is None or g_min > ref[1])
+        ):
+            ref = (g, g_min)
+    cancel = ctx.new(ev, "goal_cancelled", f"var-cancel:{ev.team_key}:{ev.player_key}:{ev.when}")
+    cancel["reason"] = "var"
+    if ref is not None and not any(
+        e.get("type") == "goal_cancelled" and e.get("ref") == ref[0]["id"] for e in ctx.out
+    ):
+        cancel["ref"] = ref[0]["id"]
+        cancel["team"] = ref[0]["team"]
+        ctx.out.append(cancel)
+    else:
+        cancel["player"] = ev.player or "Unknown"
+        ctx.pending.append(cancel)
+
+
+def _var_disallowed(ev: _Event, ctx: _Translation) -> None:
+    d = ctx.new(ev, "goal_disallowed", f"var-disallowed:{ev.team_key}:{ev.player_key}:{ev.when}")
+    dlow = ev.dlow
+    if "offside" in dlow:
+        d["reason"] = "offside"
+    elif "handball" in dlow:
+        d["reason"] = "handball"
+    elif "foul" in dlow:
+        d["reason"] = "foul"
+    else:
+        d["reason"] = "var"
+    if ev.player:
+        d["player"] = ev.player
+    d["detail"] = ev.detail
+    ctx.out.append(d)
 
 
 def _lineup_sets(lineups: Any) -> tuple[set[str], set[str]]:
