@@ -346,16 +346,35 @@ def translate_match(m: Mapping[str, Any]) -> ProviderSnapshot:
     """Translate a raw football-data match into a :class:`ProviderSnapshot` (pure)."""
     m = _check_match(m)
     match = match_object(m)
-    mid = str(match["match"])
-    home, away = str(match["home"]), str(match["away"])
-    home_id = opt_int(dig(m, "homeTeam", "id"))
-    away_id = opt_int(dig(m, "awayTeam", "id"))
     state, passed = _state_and_periods(m)
+    status = str(m["status"]).upper()
+    score, shootout = _scores(m, state, status)
+    ctx = _Translation(m, str(match["match"]), str(match["home"]), str(match["away"]))
+    _goals(m.get("goals"), ctx)
+    _bookings(m.get("bookings"), ctx)
+    _substitutions(m.get("substitutions"), ctx)
+    _shootout_kicks(m.get("penalties"), ctx)
+    full_time_minute = 120 if "extra_time" in passed else 90
+    periods = period_events(ctx.mid, passed, full_time_minute=full_time_minute)
+    return ProviderSnapshot(
+        match=match,
+        events=order_events(periods, ctx.out),
+        status=state,
+        provider_status=status,
+        score=score,
+        shootout=shootout,
+        elapsed=opt_int(m.get("minute")),
+        stoppage=opt_int(m.get("injuryTime")),
+    )
 
+
+def _scores(
+    m: Mapping[str, Any], state: MatchState, status: str
+) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+    """(score without shoot-out kicks, shoot-out score): ``fullTime`` includes the kicks."""
     full = _pair(dig(m, "score", "fullTime"))
     shootout = _pair(dig(m, "score", "penalties"))
     duration = str(dig(m, "score", "duration") or "REGULAR").upper()
-    status = str(m["status"]).upper()
     if shootout is not None and (duration == "PENALTY_SHOOTOUT" or status == "PENALTY_SHOOTOUT"):
         if full is not None:
             full = (full[0] - shootout[0], full[1] - shootout[1])
@@ -363,34 +382,47 @@ def translate_match(m: Mapping[str, Any]) -> ProviderSnapshot:
             shootout = None
     elif duration != "PENALTY_SHOOTOUT" and status != "PENALTY_SHOOTOUT":
         shootout = None
-    score = full
-    if score is None and state not in ("scheduled", "postponed", "cancelled", "unknown"):
-        score = (0, 0)
+    if full is None and state not in ("scheduled", "postponed", "cancelled", "unknown"):
+        full = (0, 0)
+    return full, shootout
 
-    def side(team: Any) -> str | None:
+
+class _Translation:
+    """The match's sides and the events translated so far (stable ids)."""
+
+    def __init__(self, m: Mapping[str, Any], mid: str, home: str, away: str) -> None:
+        self.mid, self.home, self.away = mid, home, away
+        self.home_id = opt_int(dig(m, "homeTeam", "id"))
+        self.away_id = opt_int(dig(m, "awayTeam", "id"))
+        self.ids = IdMaker()
+        self.out: list[FeedEvent] = []
+
+    def side(self, team: Any) -> str | None:
         tid = opt_int(dig(team, "id"))
-        if tid is not None and tid == home_id:
-            return home
-        if tid is not None and tid == away_id:
-            return away
+        if tid is not None and tid == self.home_id:
+            return self.home
+        if tid is not None and tid == self.away_id:
+            return self.away
         name = opt_str(dig(team, "name"))
-        if name in (home, away):
+        if name in (self.home, self.away):
             return name
         return None
 
-    def other(name: str) -> str:
-        return away if name == home else home
+    def other(self, name: str) -> str:
+        return self.away if name == self.home else self.home
 
-    ids = IdMaker()
-    out: list[FeedEvent] = []
+    @staticmethod
+    def team_key(team: Any, name: str) -> str:
+        tid = opt_int(dig(team, "id"))
+        return str(tid) if tid is not None else name
 
-    def base(kind: str, key: str, team: str, raw: Mapping[str, Any]) -> FeedEvent:
+    def new(self, kind: str, key: str, team: str, raw: Mapping[str, Any]) -> FeedEvent:
         minute = clamp_minute(opt_int(raw.get("minute")))
         inj = opt_int(raw.get("injuryTime"))
         ev: FeedEvent = {
             "type": kind,
-            "match": mid,
-            "id": ids.make(f"{key}:{minute}+{inj or 0}"),
+            "match": self.mid,
+            "id": self.ids.make(f"{key}:{minute}+{inj or 0}"),
             "minute": minute,
             "team": team,
         }
@@ -398,122 +430,98 @@ def translate_match(m: Mapping[str, Any]) -> ProviderSnapshot:
             ev["stoppage"] = inj
         return ev
 
-    def team_key(team: Any, name: str) -> str:
-        tid = opt_int(dig(team, "id"))
-        return str(tid) if tid is not None else name
 
-    goals = m.get("goals")
+def _items(value: Any) -> list[dict[str, Any]]:
+    """The objects of a list the provider may omit (free plan) or fill with junk."""
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _goals(goals: Any, ctx: _Translation) -> None:
+    """Goals, credited to the side whose running ``score`` went up (else ``team``; an OWN
+    goal without running score to the other side)."""
+    items = [g for g in _items(goals) if opt_int(g.get("minute")) is not None]
+    items.sort(key=lambda g: (opt_int(g.get("minute")) or 0) + (opt_int(g.get("injuryTime")) or 0))
     running = (0, 0)
-    if isinstance(goals, list):
-        goal_items = [
-            g for g in goals if isinstance(g, dict) and opt_int(g.get("minute")) is not None
-        ]
-        goal_items.sort(
-            key=lambda g: (opt_int(g.get("minute")) or 0) + (opt_int(g.get("injuryTime")) or 0)
+    for g in items:
+        team = ctx.side(g.get("team"))
+        if team is None:
+            continue
+        gtype = str(g.get("type") or "REGULAR").upper()
+        own = gtype == "OWN"
+        after = _pair(g.get("score"))
+        credited = ctx.other(team) if own else team
+        if after is not None:
+            if after[0] == running[0] + 1 and after[1] == running[1]:
+                credited = ctx.home
+            elif after[1] == running[1] + 1 and after[0] == running[0]:
+                credited = ctx.away
+            running = after
+        pname = opt_str(dig(g, "scorer", "name"))
+        pk = player_key(dig(g, "scorer", "id"), pname)
+        key = f"{'og' if own else 'goal'}:{ctx.team_key(g.get('team'), team)}:{pk}"
+        ev = ctx.new("goal", key, credited, g)
+        ev["player"] = pname or "Unknown"
+        ev["kind"] = "own_goal" if own else "penalty" if gtype == "PENALTY" else "normal"
+        assist = opt_str(dig(g, "assist", "name"))
+        if assist and not own:
+            ev["assist"] = assist
+        ctx.out.append(ev)
+
+
+CARDS = {"YELLOW": "yellow", "YELLOW_RED": "second_yellow", "RED": "red"}
+CARD_CLASS = {"yellow": "yellow", "second_yellow": "second", "red": "red"}
+
+
+def _bookings(bookings: Any, ctx: _Translation) -> None:
+    for b in _items(bookings):
+        team = ctx.side(b.get("team"))
+        card = CARDS.get(str(b.get("card") or "").upper())
+        if team is None or card is None:
+            continue
+        pname = opt_str(dig(b, "player", "name"))
+        pk = player_key(dig(b, "player", "id"), pname)
+        key = f"{CARD_CLASS[card]}:{ctx.team_key(b.get('team'), team)}:{pk}"
+        ev = ctx.new("card", key, team, b)
+        ev["player"] = pname or "Unknown"
+        ev["card"] = card
+        ctx.out.append(ev)
+
+
+def _substitutions(subs: Any, ctx: _Translation) -> None:
+    for s in _items(subs):
+        team = ctx.side(s.get("team"))
+        pin = opt_str(dig(s, "playerIn", "name"))
+        if team is None or pin is None:
+            continue
+        pout = opt_str(dig(s, "playerOut", "name"))
+        key_out = player_key(dig(s, "playerOut", "id"), pout)
+        key_in = player_key(dig(s, "playerIn", "id"), pin)
+        key = f"sub:{ctx.team_key(s.get('team'), team)}:{key_out}>{key_in}"
+        ev = ctx.new("substitution", key, team, s)
+        ev["player_in"] = pin
+        if pout:
+            ev["player_out"] = pout
+        ctx.out.append(ev)
+
+
+def _shootout_kicks(kicks: Any, ctx: _Translation) -> None:
+    for k in _items(kicks):
+        team = ctx.side(k.get("team"))
+        pname = opt_str(dig(k, "player", "name"))
+        if team is None or not isinstance(k.get("scored"), bool):
+            continue
+        pk = player_key(dig(k, "player", "id"), pname)
+        ctx.out.append(
+            {
+                "type": "shootout_kick",
+                "match": ctx.mid,
+                "id": ctx.ids.make(f"so:{ctx.team_key(k.get('team'), team)}:{pk}"),
+                "minute": 120,
+                "team": team,
+                "player": pname or "Unknown",
+                "scored": k["scored"],
+            }
         )
-        for g in goal_items:
-            team = side(g.get("team"))
-            if team is None:
-                continue
-            gtype = str(g.get("type") or "REGULAR").upper()
-            own = gtype == "OWN"
-            after = _pair(g.get("score"))
-            credited = other(team) if own else team
-            if after is not None:
-                if after[0] == running[0] + 1 and after[1] == running[1]:
-                    credited = home
-                elif after[1] == running[1] + 1 and after[0] == running[0]:
-                    credited = away
-                running = after
-            pname = opt_str(dig(g, "scorer", "name"))
-            pk = player_key(dig(g, "scorer", "id"), pname)
-            ev = base(
-                "goal",
-                f"{'og' if own else 'goal'}:{team_key(g.get('team'), team)}:{pk}",
-                credited,
-                g,
-            )
-            ev["player"] = pname or "Unknown"
-            ev["kind"] = "own_goal" if own else "penalty" if gtype == "PENALTY" else "normal"
-            assist = opt_str(dig(g, "assist", "name"))
-            if assist and not own:
-                ev["assist"] = assist
-            out.append(ev)
-
-    bookings = m.get("bookings")
-    if isinstance(bookings, list):
-        for b in bookings:
-            if not isinstance(b, dict):
-                continue
-            team = side(b.get("team"))
-            card = {"YELLOW": "yellow", "YELLOW_RED": "second_yellow", "RED": "red"}.get(
-                str(b.get("card") or "").upper()
-            )
-            if team is None or card is None:
-                continue
-            pname = opt_str(dig(b, "player", "name"))
-            pk = player_key(dig(b, "player", "id"), pname)
-            cls = {"yellow": "yellow", "second_yellow": "second", "red": "red"}[card]
-            ev = base("card", f"{cls}:{team_key(b.get('team'), team)}:{pk}", team, b)
-            ev["player"] = pname or "Unknown"
-            ev["card"] = card
-            out.append(ev)
-
-    subs = m.get("substitutions")
-    if isinstance(subs, list):
-        for s in subs:
-            if not isinstance(s, dict):
-                continue
-            team = side(s.get("team"))
-            pin = opt_str(dig(s, "playerIn", "name"))
-            if team is None or pin is None:
-                continue
-            pout = opt_str(dig(s, "playerOut", "name"))
-            key_out = player_key(dig(s, "playerOut", "id"), pout)
-            key_in = player_key(dig(s, "playerIn", "id"), pin)
-            ev = base(
-                "substitution", f"sub:{team_key(s.get('team'), team)}:{key_out}>{key_in}", team, s
-            )
-            ev["player_in"] = pin
-            if pout:
-                ev["player_out"] = pout
-            out.append(ev)
-
-    kicks = m.get("penalties")
-    if isinstance(kicks, list):
-        for k in kicks:
-            if not isinstance(k, dict):
-                continue
-            team = side(k.get("team"))
-            pname = opt_str(dig(k, "player", "name"))
-            if team is None or not isinstance(k.get("scored"), bool):
-                continue
-            pk = player_key(dig(k, "player", "id"), pname)
-            out.append(
-                {
-                    "type": "shootout_kick",
-                    "match": mid,
-                    "id": ids.make(f"so:{team_key(k.get('team'), team)}:{pk}"),
-                    "minute": 120,
-                    "team": team,
-                    "player": pname or "Unknown",
-                    "scored": k["scored"],
-                }
-            )
-
-    full_time_minute = 120 if "extra_time" in passed else 90
-    periods = period_events(mid, passed, full_time_minute=full_time_minute)
-    minute = opt_int(m.get("minute"))
-    return ProviderSnapshot(
-        match=match,
-        events=order_events(periods, out),
-        status=state,
-        provider_status=status,
-        score=score,
-        shootout=shootout,
-        elapsed=minute,
-        stoppage=opt_int(m.get("injuryTime")),
-    )
 
 
 __all__ = [
