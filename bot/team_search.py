@@ -4,8 +4,9 @@ A name the bundled catalogue does not know (no alias, only weak fuzzy suggestion
 at the configured providers (:class:`TeamSearch`). Their answers become
 :class:`TeamCandidate`\\ s, which this module
 
-* ranks (:func:`rank`): the typed name itself first, a club's first team before its women's,
-  youth and reserve sides, then the closest spellings;
+* ranks (:func:`rank`): the typed name itself first, then names starting with it, a first
+  team before women's, youth and reserve sides, then the closest spellings (a country's clubs,
+  which API-Football's search also answers, come last);
 * labels so that similar teams can be told apart (:func:`labels`): ``Inter (Italy)``,
   ``Inter Miami CF (USA)``, ``France (national team)``, ``Italy W (national team, women)``,
   ``Inter U23 (Italy, youth)`` — a women's, youth or reserve side is never taken for the first
@@ -144,7 +145,7 @@ def rank(typed: str, candidates: Iterable[TeamCandidate]) -> list[TeamCandidate]
         exact = key in names
         prefix = any(n.startswith(key) for n in names)
         closeness = max((fuzz.WRatio(key, n) for n in names), default=0.0)
-        return (0 if exact else 1, 1 if c.side else 0, 0 if prefix else 1, -closeness, c.name)
+        return (0 if exact else 1, 0 if prefix else 1, 1 if c.side else 0, -closeness, c.name)
 
     return sorted(unique.values(), key=order)
 
