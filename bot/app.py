@@ -37,8 +37,16 @@ from bot.polling import LivePolling
 from bot.ports import ChatAdapter, CommandContext, MatchSource, StatsSource
 from bot.reporting import REPORT_USAGE, Report, ReportError, ReportParser, Undo, new_report_id
 from bot.scheduler import Scheduler, utc
-from bot.team_search import TeamSearch, adopt, describe, offer, search_all, sure_pick
-from bot.teams import find_team, normalize, seed_known_teams
+from bot.team_search import (
+    TeamSearch,
+    adopt,
+    catalogue_answers,
+    describe,
+    offer,
+    search_all,
+    sure_pick,
+)
+from bot.teams import find_team, seed_known_teams
 from storage.store import NewOutboxRow, Store
 from storage.thread import StoreThread
 
@@ -281,10 +289,7 @@ class MatchBot:
     async def _subscribe_any(self, ctx: CommandContext, name: str, typed: str) -> Message:
         """``/subscribe`` a team the catalogue may not know: ask the providers, then follow
         the one team spelled as typed, or offer their answers as choices."""
-        # only an exact name or alias is the catalogue's final answer: a fuzzy likeness
-        # ("Inter Miami" ~ "Inter") is no reason not to ask the providers
-        known = await self.db.call(lambda s: s.team_by_alias(normalize(typed)))
-        if known is None:
+        if not await self.db.call(lambda s: catalogue_answers(s, typed)):
             found = await search_all(self._searchers(), typed)
             if found:
                 sure = sure_pick(typed, found)

@@ -29,7 +29,7 @@ from typing import Protocol, runtime_checkable
 
 from rapidfuzz import fuzz
 
-from bot.teams import Team, ensure_team, normalize
+from bot.teams import Team, catalogue, ensure_team, find_team, normalize, spellings
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ MAX_CHOICES = 8
 
 _WOMEN = re.compile(r"(\sW$|\bwomen|\bfemmin|\bfemin|\bladies\b|\bfrauen\b|\bdamen\b)", re.I)
 _YOUTH = re.compile(
-    r"(\bU-?\s?\d{2}\b|\bunder[- ]?\d{2}\b|\byouth\b|\bjuniors?\b|\bprimavera\b)", re.I
+    r"(\bU-?\s?\d{2}\b|\bunder[- ]?\d{2}\b|\byouth\b|\bprimavera\b|\bacademy\b)", re.I
 )
 _RESERVES = re.compile(r"(\s(II|B)$|\breserves?\b)", re.I)
 
@@ -90,6 +90,19 @@ async def search_all(searchers: Iterable[TeamSearch], typed: str) -> list[TeamCa
         except Exception as exc:
             log.warning("%s: team search for %r failed: %s", searcher.name, typed, exc)
     return rank(typed, found)[:MAX_CHOICES]
+
+
+def catalogue_answers(store: Store, typed: str) -> bool:
+    """Does the bot's own catalogue answer ``typed`` without asking a provider? It does for an
+    exact name or alias, a clear fuzzy winner (every word typed in its name), or a name the
+    catalogue lists as meaning several teams (``Paris``: a choice). ``Inter Miami`` or
+    ``Inter U23`` are none of these: the providers are asked."""
+    forms = spellings(typed)
+    if any(store.team_by_alias(form) is not None for form in forms):
+        return True
+    if any(form in catalogue().ambiguous for form in forms):
+        return True
+    return find_team(store, typed).team is not None
 
 
 def side_of(name: str) -> str | None:

@@ -52,6 +52,7 @@ def test_labels_tell_similar_teams_apart() -> None:
         ("Barcelona B", "reserves"),
         ("Real Madrid II", "reserves"),
         ("West Bromwich", None),
+        ("Boca Juniors", None),
         ("Bayern Munich", None),
     ],
 )

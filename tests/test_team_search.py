@@ -209,23 +209,31 @@ async def test_similar_clubs_are_offered_as_choices_and_the_chosen_one_is_follow
         bot = af_bot(fake, tmp_path / "bot.db", platform)
         await bot.start()
 
-        offered = await bot.command(chat("a"), "subscribe", "Sporting")
+        offered = await bot.command(chat("a"), "subscribe", "Nacional")
         assert offered.kind == "suggestions"
-        labels = [b.label for b in offered.buttons]
-        assert sorted(labels[:3]) == [
-            "Sporting CP (Portugal)",
-            "Sporting Gijon (Spain)",
-            "Sporting Kansas City (USA)",
+        assert [b.label for b in offered.buttons] == [
+            "Nacional (Uruguay)",
+            "Nacional (Portugal)",
+            "Atletico Nacional (Colombia)",
         ]
-        assert labels[3:] == ["Sporting CP W (Portugal, women)"]  # never taken for the club
         assert (await say(bot, "a", "/subscriptions")).startswith("This chat follows no team")
-        chosen = next(b.action for b in offered.buttons if b.label.startswith("Sporting CP ("))
+        chosen = next(b.action for b in offered.buttons if b.label == "Nacional (Uruguay)")
         pressed = await bot.press(chat("a"), chosen)
-        assert (
-            render(pressed, "text") == "✅ This chat now follows Sporting CP. Alerts: key events."
+        assert render(pressed, "text") == ("✅ This chat now follows Nacional. Alerts: key events.")
+        await until(lambda: bool(requests_to(fake, "/fixtures", team=2356, next=5)))
+        # the other Nacional is another team, told apart by its country
+        other = next(b.action for b in offered.buttons if b.label == "Nacional (Portugal)")
+        pressed = await bot.press(chat("d"), other)
+        assert render(pressed, "text") == (
+            "✅ This chat now follows Nacional (Portugal). Alerts: key events."
         )
-        await until(lambda: bool(requests_to(fake, "/fixtures", team=228, next=5)))
+        await until(lambda: bool(requests_to(fake, "/fixtures", team=4716, next=5)))
 
+        # a national team outside the catalogue: one first team spelled as typed, followed
+        assert await say(bot, "e", "/subscribe Norway") == (
+            "✅ This chat now follows Norway. Alerts: key events."
+        )
+        await until(lambda: bool(requests_to(fake, "/fixtures", team=1090, next=5)))
         # a club that shares a catalogue club's first word is searched, not taken for it
         assert await say(bot, "b", "/subscribe Inter Miami") == (
             "✅ This chat now follows Inter Miami. Alerts: key events."
@@ -279,18 +287,18 @@ async def test_bad_search_and_discovery_answers_are_logged_and_skipped(
     caplog.set_level(logging.INFO)
     kickoff = soon(120)
     async with FakeProvider.api_football(key=KEY) as fake:
-        fake.script("/teams", {"search": "Brighton"}, garbage())
+        fake.script("/teams", {"search": "Egypt"}, garbage())
         # JSON null where objects are expected, an item without a name, then a good one
         fake.script(
             "/teams",
-            {"search": "Marseille"},
-            answer("teams", {}, None, {"team": {"id": 81}}, {"team": None}, *fake.teams[6:7]),
+            {"search": "Boca Juniors"},
+            answer("teams", {}, None, {"team": {"id": 451}}, {"team": None}, *fake.teams[-2:-1]),
         )
         bad_fixture = fixture(kickoff)
         bad_fixture["teams"] = None
         fake.script(
             "/fixtures",
-            {"team": 81, "next": 5},
+            {"team": 451, "next": 5},
             answer("fixtures", {}, bad_fixture),
             {"get": "fixtures", "errors": [], "response": None},
             answer("fixtures", {}, fixture(kickoff)),
@@ -300,12 +308,10 @@ async def test_bad_search_and_discovery_answers_are_logged_and_skipped(
         bot = af_bot(fake, tmp_path / "bot.db", platform)
         bot.polling.retry_delays = (0.05,)
         await bot.start()
-        assert await say(bot, "a", "/subscribe Brighton") == (
-            "I don't know a team called “Brighton”.\n\n"
-            "Check the spelling, or try the club's usual short name (inter, milan, juve)."
-        )
-        assert (await say(bot, "a", "/subscribe Marseille")).startswith("✅")
-        await until(lambda: len(requests_to(fake, "/fixtures", team=81, next=5)) == 3)
+        unknown = await say(bot, "a", "/subscribe Egypt")
+        assert unknown.startswith("I don't know a team called “Egypt”.")
+        assert (await say(bot, "a", "/subscribe Boca Juniors")).startswith("✅")
+        await until(lambda: len(requests_to(fake, "/fixtures", team=451, next=5)) == 3)
         await until(lambda: "found after 3 attempts" in caplog.text)
         await bot.stop()
         await bot.sources[0].aclose()  # type: ignore[attr-defined]
@@ -317,8 +323,8 @@ async def test_bad_search_and_discovery_answers_are_logged_and_skipped(
     finally:
         store.close()
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert any("team search for 'Brighton' failed" in w and "not JSON" in w for w in warnings)
-    assert any("fixtures of Marseille failed" in w and "teams" in w for w in warnings)
+    assert any("team search for 'Egypt' failed" in w and "not JSON" in w for w in warnings)
+    assert any("fixtures of Boca Juniors failed" in w and "teams" in w for w in warnings)
     assert any("season dates of league 1" in w for w in warnings)
 
 

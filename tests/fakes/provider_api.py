@@ -142,6 +142,13 @@ AF_TEAMS: list[dict[str, Any]] = [
     af_team(9580, "Sporting Kansas City", "USA"),
     af_team(723, "Sporting Gijon", "Spain"),
     af_team(51, "Brighton", "England", code="BRI"),
+    af_team(1090, "Norway", "Norway", national=True, code="NOR"),
+    af_team(1672, "Norway W", "Norway", national=True),
+    af_team(2356, "Nacional", "Uruguay", code="NAC"),
+    af_team(4716, "Nacional", "Portugal", code="NAC"),
+    af_team(1137, "Atletico Nacional", "Colombia"),
+    af_team(451, "Boca Juniors", "Argentina", code="BOC"),
+    af_team(32, "Egypt", "Egypt", national=True, code="EGY"),
 ]
 """A few of API-Football's teams: national sides (with their women's and youth sides), and
 clubs that share a name across countries."""
