@@ -19,6 +19,7 @@ from adapters.providers import ApiFootball, FootballData
 from adapters.providers.sources import ApiFootballSource, FootballDataSource
 from bot import polling
 from bot.app import MatchBot
+from bot.feed import parse_object
 from bot.messages.render import render
 from storage.store import Store
 from tests.conftest import chat, until
@@ -370,3 +371,52 @@ async def test_football_data_search_finds_a_national_team_in_its_competitions(
         assert len(fake.requests) == before
         await bot.stop()
         await source.aclose()
+
+
+async def test_the_quota_plan_counts_the_days_later_matches(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    noon = datetime(2026, 6, 20, 12, 0, tzinfo=UTC)
+    kickoffs = {"af:1": noon, "af:2": noon + timedelta(hours=7), "af:3": noon + timedelta(days=1)}
+    async with FakeProvider.api_football(key=KEY, day_limit=40) as fake:
+        # the bot's clock at noon: af:1 kicks off now, af:2 tonight, af:3 tomorrow
+        source = ApiFootballSource(
+            ApiFootball(KEY, base_url=fake.base_url), min_interval=15.0, clock=noon.timestamp
+        )
+        bot = MatchBot(tmp_path / "db", [], reminder_lead=None, sources=[source])
+        await bot.open()
+        for mid, kickoff in kickoffs.items():
+            await bot.ingest(
+                parse_object(
+                    {
+                        "type": "match",
+                        "match": mid,
+                        "competition": "World Cup",
+                        "home": "France",
+                        "away": "Italy",
+                        "kickoff": kickoff.isoformat(),
+                    }
+                )
+            )
+        await bot.command(chat("a"), "subscribe", "France")
+        live = polling.LivePolling(
+            bot.db, bot.scheduler, [source], bot.ingest, clock=noon.timestamp
+        )
+        source.attach(bot.db)  # what LivePolling.start does
+        fixture_1 = fixture(noon.isoformat())
+        fixture_1["fixture"]["id"] = 1
+        fake.script("/fixtures", {"ids": "1"}, answer("fixtures", {}, fixture_1))
+        assert await live.poll(source) == 1
+        tonight = source.poll_interval(1)
+        await live.poll(source)  # the plan now knows the requests left
+        assert source.quota.day_remaining == 38
+        await bot.db.close()
+        await source.aclose()
+    # 29 requests above the reserve for af:1 now and af:2 tonight: half as often as for af:1
+    alone = source.planner.windows_left([("af:1", noon.timestamp())]) / 29
+    assert tonight == pytest.approx(2 * alone, rel=0.15)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any(
+        "39 requests left today cannot cover the 2 followed matches still to come (af:1, af:2)" in w
+        for w in warnings
+    ), warnings
