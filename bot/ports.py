@@ -123,7 +123,12 @@ CommandHandler = Callable[[CommandContext, str, str], Awaitable[Message]]
 
 
 class MatchSource(Protocol):
-    """A data provider the scheduler polls. Its match ids start with ``name`` + ``:``."""
+    """A data provider the scheduler polls. Its match ids start with ``name`` + ``:``.
+
+    Optional, looked up by :class:`bot.polling.LivePolling`: ``attach(db)`` (keeps state in the
+    store), ``team_fixtures(team)`` (one team's fixtures, raising on failure so the look-up is
+    retried), ``plan_day([(match id, kick-off)])`` (the followed matches still to come today,
+    for a daily quota) and ``search_teams(typed)`` (:class:`bot.team_search.TeamSearch`)."""
 
     name: str
 
