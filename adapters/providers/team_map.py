@@ -5,7 +5,7 @@
   ``Internazionale``...), normalised as :func:`bot.teams.normalize` does; a single candidate is
   taken as is; several candidates without a name match are ambiguous: no mapping.
 * football-data.org has no team search: the teams of the competitions on the plan
-  (``/competitions/<code>/teams``, one request per competition, read once per process) are
+  (``/competitions/<code>/teams``, one request per competition, kept a week in the store) are
   matched by ``name`` / ``shortName`` / ``tla`` against the name and aliases.
 
 A mapping found is kept in the ``provider_teams`` table for good; "no such team" is kept too and
