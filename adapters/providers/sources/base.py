@@ -1,0 +1,321 @@
+"""What both live sources share: differs seeded from the store, the team-id cache, cached
+provider answers, fixture look-ups, planning, closing."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from adapters.providers.errors import ProviderError
+from adapters.providers.http import Quota
+from adapters.providers.planning import MATCH_WINDOW, PollPlanner
+from adapters.providers.team_map import Candidate, cached, our_names
+from bot.snapshots import DiffState, FeedEvent, ProviderSnapshot, diff_snapshot
+from bot.team_search import TeamCandidate
+from storage.thread import StoreThread
+
+log = logging.getLogger(__name__)
+
+DEAD_STATES = frozenset({"postponed", "cancelled", "abandoned"})
+SEARCH_TTL = 7 * 86400.0
+"""Team searches and competition team lists are asked again after a week."""
+LEAGUE_TTL = 30 * 86400.0
+"""A league season's dates are asked again after a month."""
+DEAD_RECHECK = 30 * 60.0
+"""A postponed / cancelled / abandoned match is asked about again only this often."""
+FD_FREE_COMPETITIONS = (
+    "PL",
+    "CL",
+    "BL1",
+    "SA",
+    "PD",
+    "FL1",
+    "DED",
+    "PPL",
+    "ELC",
+    "BSA",
+    "EC",
+    "WC",
+)
+
+
+def seed_state(rows: Sequence[dict[str, Any]]) -> DiffState:
+    """A differ state that counts the stored events (``Store.events`` rows) as announced."""
+    state = DiffState()
+    for row in rows:
+        try:
+            data = json.loads(row["data"])
+        except (TypeError, ValueError):
+            continue
+        if not isinstance(data, dict) or "type" not in data:
+            continue
+        state.seen[str(row["id"])] = data
+        if data["type"] == "goal_cancelled" and data.get("ref") is not None:
+            state.cancelled.add(str(data["ref"]))
+    return state
+
+
+def _kickoff(match: FeedEvent) -> float | None:
+    try:
+        return datetime.fromisoformat(str(match["kickoff"]).replace("Z", "+00:00")).timestamp()
+    except (KeyError, ValueError):
+        return None
+
+
+class ProviderSource(ABC):
+    """What both sources share: differs, store seeding, team-id cache, planning, closing."""
+
+    name: str = ""
+    provider: str = ""
+    next_fixtures: int = 5
+
+    def __init__(
+        self,
+        *,
+        min_interval: float,
+        reserve: int,
+        clock: Callable[[], float] = time.time,
+        match_window: float = MATCH_WINDOW,
+    ) -> None:
+        self.clock = clock
+        self.planner = PollPlanner(
+            self.provider, min_interval, reserve, clock, match_window=match_window
+        )
+        self._db: StoreThread | None = None
+        self._states: dict[str, DiffState] = {}
+        self._kickoffs: dict[str, float] = {}
+        self._dead: dict[str, float] = {}
+        self._team_ids: dict[str, str | None] = {}
+        self._polled: list[str] = []
+        self._day: list[tuple[str, float]] = []
+        self._memo: dict[str, tuple[float, Any]] = {}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r})"
+
+    def attach(self, db: StoreThread) -> None:
+        """Use the bot's store (called by :class:`bot.polling.LivePolling` at start)."""
+        self._db = db
+
+    @abstractmethod
+    async def aclose(self) -> None:
+        """Close the provider client."""
+
+    @property
+    @abstractmethod
+    def quota(self) -> Quota:
+        """The provider's budget as last reported."""
+
+    @abstractmethod
+    def poll_interval(self, live_matches: int) -> float:
+        """See :class:`bot.ports.MatchSource`."""
+
+    @abstractmethod
+    async def poll(self, match_ids: list[str]) -> list[dict[str, Any]]:
+        """See :class:`bot.ports.MatchSource`."""
+
+    async def fixtures(self, team_names: list[str]) -> list[dict[str, Any]]:
+        """See :class:`bot.ports.MatchSource`: the next ``next_fixtures`` fixtures of each
+        team the provider knows; a team or a fixture that fails is logged and skipped."""
+        out: dict[str, dict[str, Any]] = {}
+        for team in team_names:
+            try:
+                decls = await self.team_fixtures(team)
+            except Exception as err:
+                log.warning(
+                    "%s: fixtures of %s failed: %s",
+                    self.provider,
+                    team,
+                    getattr(err, "message", None) or type(err).__name__,
+                )
+                continue
+            for decl in decls:
+                out[decl["match"]] = decl
+        return list(out.values())
+
+    async def team_fixtures(self, team: str) -> list[dict[str, Any]]:
+        """``match`` declarations of the team's next ``next_fixtures`` fixtures (``[]`` when
+        the provider has no such team). Raises on failure, so the caller can retry: a
+        :class:`ProviderError` (retryable when waiting can help, e.g. no request left now)."""
+        self._check_budget(f"fixtures of {team}")
+        tid = await self._team_id(team)
+        if tid is None:
+            return []
+        raw = await self._upcoming(int(tid))
+        decls = []
+        for item in raw:
+            try:
+                decls.append(await self._declaration(item))
+            except ProviderError as err:
+                log.warning("%s: skipped a fixture of %s: %s", self.provider, team, err.message)
+        decls.sort(key=lambda d: str(d["kickoff"]))
+        return decls[: self.next_fixtures]
+
+    def _check_budget(self, what: str) -> None:
+        """Raise a retryable ProviderError when the provider said no request is left now."""
+        quota = self.quota
+        if quota.day_remaining == 0:
+            raise ProviderError(
+                f"{what} postponed: no request left today",
+                provider=self.provider,
+                retryable=True,
+            )
+        if quota.minute_remaining == 0:
+            raise ProviderError(
+                f"{what} postponed: no request left this minute",
+                provider=self.provider,
+                retry_after=quota.reset_seconds or 60.0,
+                retryable=True,
+            )
+
+    @abstractmethod
+    async def search_teams(self, typed: str) -> list[TeamCandidate]:
+        """See :class:`bot.team_search.TeamSearch` (failures are logged, never raised)."""
+
+    def plan_day(self, kickoffs: Sequence[tuple[str, float]]) -> None:
+        """The followed matches of this provider still to come today, (id, kick-off), so the
+        quota plan keeps requests for them (called by :class:`bot.polling.LivePolling`)."""
+        self._day = list(kickoffs)
+        self.planner.check_day(self.quota, self._day)
+
+    # -- cached answers ------------------------------------------------------------------------
+
+    async def _recall(self, key: str, ttl: float | None) -> Any:
+        """A provider answer kept earlier under ``key`` (younger than ``ttl``), else None."""
+        now = self.clock()
+        hit = self._memo.get(key)
+        if hit is not None and (ttl is None or now - hit[0] < ttl):
+            return hit[1]
+        if self._db is None:
+            return None
+        row = await self._db.call(lambda s: s.cached_answer(self.name, key))
+        if row is None or (ttl is not None and now - float(row["fetched_at"] or 0) >= ttl):
+            return None
+        try:
+            value = json.loads(row["value"])
+        except ValueError:
+            return None
+        self._memo[key] = (float(row["fetched_at"] or 0), value)
+        return value
+
+    async def _remember(
+        self, key: str, ttl: float | None, fetch: Callable[[], Awaitable[Any]]
+    ) -> Any:
+        """The answer kept under ``key`` when fresh, else ``await fetch()`` kept (memory and
+        store): searches, competition team lists and league seasons cost one request each."""
+        value = await self._recall(key, ttl)
+        if value is not None:
+            return value
+        value = await fetch()
+        now = self.clock()
+        self._memo[key] = (now, value)
+        if self._db is not None:
+            text = json.dumps(value, ensure_ascii=False)
+            await self._db.call(lambda s: s.keep_answer(self.name, key, text, now))
+        return value
+
+    @abstractmethod
+    async def _upcoming(self, team_id: int) -> list[dict[str, Any]]:
+        """The provider's raw upcoming fixtures of one of its teams."""
+
+    @abstractmethod
+    async def _declaration(self, raw: dict[str, Any]) -> dict[str, Any]:
+        """A raw fixture as a feed-format ``match`` object (raises ProviderError)."""
+
+    # -- diffing -------------------------------------------------------------------------------
+
+    async def _state(self, match_id: str) -> DiffState:
+        state = self._states.get(match_id)
+        if state is not None:
+            return state
+        if self._db is None:
+            return DiffState()
+        rows = await self._db.call(lambda s: s.events(match_id))
+        state = seed_state(rows)
+        if rows:
+            log.info("%s: %s resumed from %d stored events", self.provider, match_id, len(rows))
+        self._states[match_id] = state
+        return state
+
+    def _prepare(self, snap: ProviderSnapshot, state: DiffState, raw: Any) -> ProviderSnapshot:
+        return snap
+
+    async def _new_objects(self, snap: ProviderSnapshot, raw: Any = None) -> list[FeedEvent]:
+        """The match declaration and the events new in ``snap`` (state updated)."""
+        mid = snap.match_id
+        state = await self._state(mid)
+        new, self._states[mid] = diff_snapshot(state, self._prepare(snap, state, raw))
+        kickoff = _kickoff(snap.match)
+        if kickoff is not None:
+            self._kickoffs[mid] = kickoff
+        if snap.status in DEAD_STATES:
+            self._dead[mid] = self.clock()
+        else:
+            self._dead.pop(mid, None)
+        return [snap.match, *new]
+
+    def _due(self, match_ids: list[str]) -> list[str]:
+        """The ids worth a request now (a dead match only every ``DEAD_RECHECK``)."""
+        now = self.clock()
+        return [m for m in match_ids if now - self._dead.get(m, -DEAD_RECHECK) >= DEAD_RECHECK]
+
+    def _failed(self, what: str, err: BaseException) -> None:
+        self.planner.failed(err)
+        if isinstance(err, ProviderError):
+            log.warning(
+                "%s: %s failed, keeping the last good state: %s", self.provider, what, err.message
+            )
+        else:
+            log.warning(
+                "%s: %s failed, keeping the last good state: %s: %s",
+                self.provider,
+                what,
+                type(err).__name__,
+                str(err)[:200],
+            )
+
+    # -- planning ------------------------------------------------------------------------------
+
+    def _kickoffs_polled(self) -> list[tuple[str, float]]:
+        now = self.clock()
+        return [(m, self._kickoffs.get(m, now)) for m in self._polled]
+
+    # -- teams ---------------------------------------------------------------------------------
+
+    async def _team_id(self, team_name: str) -> str | None:
+        if team_name in self._team_ids:
+            return self._team_ids[team_name]
+        now = self.clock()
+        names: set[str]
+        if self._db is not None:
+            known, tid = await self._db.call(lambda s: cached(s, self.name, team_name, now))
+            if known:
+                self._team_ids[team_name] = tid
+                return tid
+            names = await self._db.call(lambda s: our_names(s, team_name))
+        else:
+            names = our_names(None, team_name)
+        found = await self._lookup_team(team_name, names)
+        if found is None:
+            log.warning(
+                "%s: no team found for %r (asked again in a week)", self.provider, team_name
+            )
+        else:
+            log.info("%s: team %r is %s (id %s)", self.provider, team_name, found.label, found.id)
+        tid = found.id if found else None
+        label = found.label if found else None
+        if self._db is not None:
+            await self._db.call(
+                lambda s: s.save_provider_team(self.name, team_name, tid, label, now)
+            )
+        self._team_ids[team_name] = tid
+        return tid
+
+    @abstractmethod
+    async def _lookup_team(self, team_name: str, names: set[str]) -> Candidate | None:
+        """Ask the provider which of its teams ours is."""

@@ -1,0 +1,193 @@
+"""football-data.org v4 as a live source."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from adapters.providers import football_data
+from adapters.providers.errors import ProviderError
+from adapters.providers.football_data import FootballData, translate_match
+from adapters.providers.http import Quota
+from adapters.providers.planning import MATCH_WINDOW
+from adapters.providers.score_only import fill_from_score
+from adapters.providers.shapes import dig, opt_int, opt_str
+from adapters.providers.sources.base import FD_FREE_COMPETITIONS, SEARCH_TTL, ProviderSource
+from adapters.providers.team_map import Candidate, pick
+from adapters.providers.team_map import fd_candidates as fd_team_map
+from adapters.providers.team_search import fd_candidates, fd_matches
+from bot.snapshots import DiffState, ProviderSnapshot
+from bot.team_search import TeamCandidate
+
+log = logging.getLogger(__name__)
+
+
+class FootballDataSource(ProviderSource):
+    """football-data.org v4: one ``/matches/{id}`` request per match and poll.
+
+    On the free plan a match has only its status and score: goals (``Unknown scorer``) and
+    shoot-out kicks are derived from the score (see :mod:`adapters.providers.score_only`).
+    ``competitions``: where team names are looked up (the free plan's by default)."""
+
+    name = "fd"
+    provider = football_data.PROVIDER
+
+    def __init__(
+        self,
+        client: FootballData,
+        *,
+        min_interval: float = 30.0,
+        reserve: int = 3,
+        competitions: Sequence[str] = FD_FREE_COMPETITIONS,
+        next_fixtures: int = 10,
+        clock: Callable[[], float] = time.time,
+        match_window: float = MATCH_WINDOW,
+    ) -> None:
+        super().__init__(
+            min_interval=min_interval, reserve=reserve, clock=clock, match_window=match_window
+        )
+        self.client = client
+        self.competitions = tuple(competitions)
+        self.next_fixtures = next_fixtures
+        self._turn = 0
+
+    @property
+    def quota(self) -> Quota:
+        return self.client.quota
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    def poll_interval(self, live_matches: int) -> float:
+        per_poll = max(1, live_matches)
+        return max(self.planner.plan_minute(self.quota, per_poll), self.planner.backoff())
+
+    def _prepare(self, snap: ProviderSnapshot, state: DiffState, raw: Any) -> ProviderSnapshot:
+        if isinstance(raw, dict) and not isinstance(raw.get("goals"), list):
+            score = raw.get("score")
+            return fill_from_score(snap, state, score if isinstance(score, dict) else None)
+        return snap
+
+    async def poll(self, match_ids: list[str]) -> list[dict[str, Any]]:
+        self._polled = list(match_ids)
+        due = self._due(match_ids)
+        if due:  # start with a different match each poll, in case the minute runs out
+            self._turn %= len(due)
+            due = due[self._turn :] + due[: self._turn]
+            self._turn += 1
+        out: list[dict[str, Any]] = []
+        ok = True
+        for mid in due:
+            number = mid.partition(":")[2]
+            if not number.isdigit():
+                log.warning("%s: %r is not a football-data match id", self.provider, mid)
+                continue
+            if self.quota.minute_remaining == 0:
+                log.info(
+                    "%s: minute budget used up, %s waits for the next poll", self.provider, mid
+                )
+                break
+            try:
+                raw = await self.client.match(int(number))
+                out += await self._new_objects(translate_match(raw), raw)
+            except Exception as err:
+                self._failed(f"poll of {mid}", err)
+                ok = False
+        if ok:
+            self.planner.succeeded()
+        return out
+
+    async def _upcoming(self, team_id: int) -> list[dict[str, Any]]:
+        return await self.client.matches_for_team(team_id, status="SCHEDULED")
+
+    async def _declaration(self, raw: dict[str, Any]) -> dict[str, Any]:
+        return football_data.match_object(raw)
+
+    async def _competition_teams(self, code: str) -> dict[str, Any]:
+        """``/competitions/{code}/teams``, slimmed to what team matching needs, kept a week."""
+
+        async def fetch() -> dict[str, Any]:
+            return slim_competition_teams(await self.client.get(f"competitions/{code}/teams"))
+
+        body = await self._remember(f"competitions/{code}/teams", SEARCH_TTL, fetch)
+        return body if isinstance(body, dict) else {}
+
+    async def _lookup_team(self, team_name: str, names: set[str]) -> Candidate | None:
+        for code in self.competitions:
+            if self.quota.minute_remaining == 0:  # wait for the minute to reset
+                await asyncio.sleep(min(60.0, self.quota.reset_seconds or 60.0))
+            try:
+                body = await self._competition_teams(code)
+            except ProviderError as err:
+                log.warning("%s: teams of %s unavailable: %s", self.provider, code, err.message)
+                if err.retryable:
+                    raise  # try the whole look-up again later
+                self._memo[f"competitions/{code}/teams"] = (self.clock(), {"teams": []})
+                continue
+            found = pick(fd_team_map(body), names, lone_ok=False)
+            if found is not None:
+                return found
+        return None
+
+    async def search_teams(self, typed: str) -> list[TeamCandidate]:
+        """The teams of the plan's competitions matching ``typed``. Competition lists not kept
+        yet are fetched while the minute's budget lasts (the rest at the next search)."""
+        found: list[TeamCandidate] = []
+        skipped: list[str] = []
+        for code in self.competitions:
+            key = f"competitions/{code}/teams"
+            body = await self._recall(key, SEARCH_TTL)
+            if body is None:
+                if (
+                    self.quota.minute_remaining or 0
+                ) <= 1 and self.quota.minute_remaining is not None:
+                    skipped.append(code)
+                    continue
+                try:
+                    body = await self._competition_teams(code)
+                except ProviderError as err:
+                    log.warning("%s: teams of %s unavailable: %s", self.provider, code, err.message)
+                    skipped.append(code)
+                    continue
+            candidates = fd_candidates(self.name, code, body)
+            tlas = {c.key: tla for c, tla in zip(candidates, _tlas(body), strict=False)}
+            found += fd_matches(typed, candidates, tlas)
+        if skipped:
+            log.info(
+                "%s: search for %r did not cover %s yet (minute budget)",
+                self.provider,
+                typed,
+                ", ".join(skipped),
+            )
+        return found
+
+
+def _tlas(body: dict[str, Any]) -> list[str]:
+    teams = body.get("teams")
+    return [
+        str(t.get("tla") or "")
+        for t in (teams if isinstance(teams, list) else [])
+        if isinstance(t, dict) and opt_int(t.get("id")) is not None and opt_str(t.get("name"))
+    ]
+
+
+def slim_competition_teams(body: dict[str, Any]) -> dict[str, Any]:
+    """What is kept of a competition's team list: names, codes and countries (no squads)."""
+    teams = body.get("teams")
+    return {
+        "competition": {"name": opt_str(dig(body, "competition", "name"))},
+        "teams": [
+            {
+                "id": t.get("id"),
+                "name": t.get("name"),
+                "shortName": t.get("shortName"),
+                "tla": t.get("tla"),
+                "area": {"name": opt_str(dig(t, "area", "name"))},
+            }
+            for t in (teams if isinstance(teams, list) else [])
+            if isinstance(t, dict)
+        ],
+    }
