@@ -23,7 +23,14 @@ from bot.feed import parse_object
 from bot.messages.render import render
 from storage.store import Store
 from tests.conftest import chat, until
-from tests.fakes.provider_api import FakeProvider, Reply, garbage, server_error
+from tests.fakes.provider_api import (
+    FakeProvider,
+    Reply,
+    af_event,
+    af_own_goal,
+    garbage,
+    server_error,
+)
 from tests.fakes.recording import RecordingPlatform
 
 KEY = "af-secret-key-123"
@@ -38,30 +45,10 @@ def soon(minutes: float = 5) -> str:
     return (datetime.now(UTC) + timedelta(minutes=minutes)).replace(microsecond=0).isoformat()
 
 
-def event(
-    minute: int,
-    team: dict[str, Any],
-    player: tuple[int, str],
-    kind: str,
-    detail: str,
-    assist: tuple[int, str] | None = None,
-) -> dict[str, Any]:
-    """An event as API-Football v3 ``/fixtures`` embeds it."""
-    return {
-        "time": {"elapsed": minute, "extra": None},
-        "team": team,
-        "player": {"id": player[0], "name": player[1]},
-        "assist": {"id": assist[0] if assist else None, "name": assist[1] if assist else None},
-        "type": kind,
-        "detail": detail,
-        "comments": None,
-    }
-
-
-PEN = event(7, FRANCE, (153, "Z. Zidane"), "Goal", "Penalty")
-HEADER = event(19, ITALY, (30775, "M. Materazzi"), "Goal", "Normal Goal", (846, "A. Pirlo"))
+PEN = af_event(7, FRANCE, (153, "Z. Zidane"), "Goal", "Penalty")
+HEADER = af_event(19, ITALY, (30775, "M. Materazzi"), "Goal", "Normal Goal", (846, "A. Pirlo"))
 # an own goal by Italy's captain: ``team`` is the side it counts for (France), as documented
-OWN = event(60, FRANCE, (30773, "F. Cannavaro"), "Goal", "Own Goal")
+OWN = af_own_goal(60, FRANCE, (30773, "F. Cannavaro"))
 
 
 def fixture(

@@ -183,6 +183,37 @@ AF_LEAGUES: dict[int, dict[str, Any]] = {
 }
 
 
+def af_event(
+    minute: int,
+    team: dict[str, Any],
+    player: tuple[int, str],
+    kind: str,
+    detail: str,
+    assist: tuple[int, str] | None = None,
+    extra: int | None = None,
+) -> dict[str, Any]:
+    """An event as API-Football v3 embeds it in ``/fixtures`` (and ``/fixtures/events``).
+
+    ``team`` is ``{"id", "name", "logo"}``. For ``Goal`` / ``Own Goal`` the documented meaning
+    applies: ``team`` is the side the goal counts *for*, ``player`` the opponent who put it in
+    (see :func:`af_own_goal`)."""
+    return {
+        "time": {"elapsed": minute, "extra": extra},
+        "team": team,
+        "player": {"id": player[0], "name": player[1]},
+        "assist": {"id": assist[0] if assist else None, "name": assist[1] if assist else None},
+        "type": kind,
+        "detail": detail,
+        "comments": None,
+    }
+
+
+def af_own_goal(minute: int, counts_for: dict[str, Any], player: tuple[int, str]) -> dict[str, Any]:
+    """An own goal as API-Football reports it: ``team`` is the side it counts for, ``player``
+    plays for the other side, no assist; the fixture's ``goals`` include it for ``team``."""
+    return af_event(minute, counts_for, player, "Goal", "Own Goal")
+
+
 @dataclass
 class Recorded:
     method: str
