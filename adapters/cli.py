@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import signal
 import sys
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from importlib import resources
@@ -18,7 +19,7 @@ import typer
 from pydantic import ValidationError
 
 from adapters.console import ConsoleAdapter
-from adapters.console.adapter import CHAT_ID, RULE
+from adapters.console.adapter import CHAT_ID, RULE, silence_closed_output
 from adapters.providers import sources_from_settings, stats_from_settings
 from bot.app import MatchBot
 from bot.delivery import Delivery
@@ -44,6 +45,18 @@ app = typer.Typer(
 )
 
 SEED_FEED = "atalanta-inter.jsonl"
+
+
+@contextlib.contextmanager
+def _quiet_when_output_closes() -> Iterator[None]:
+    """``matchbot demo | head -1``: a reader that goes away ends the command quietly, exit 0."""
+    try:
+        yield
+    except BrokenPipeError:
+        silence_closed_output(sys.stdout)
+        raise typer.Exit(0) from None
+
+
 PLATFORM_FOR_FORMAT: dict[str, str] = {
     "text": "console",
     "telegram": "telegram",
@@ -224,10 +237,11 @@ def _recap(bot: MatchBot, match_id: str, _store: Store) -> Message | None:
 def demo(speed: SpeedOption = 1.0) -> None:
     """Replay the bundled Atalanta 0-1 Inter match on the console, then its recap."""
     setup_logging(Settings().log_level or "ERROR")
-    print("matchbot demo: Atalanta v Inter, Serie A, replayed from the bundled match report.")
-    print("This console chat follows both teams with every alert on. Ctrl+C stops.")
-    print(RULE)
-    asyncio.run(replay_feed(seed_lines(), speed=speed))
+    with _quiet_when_output_closes():
+        print("matchbot demo: Atalanta v Inter, Serie A, replayed from the bundled match report.")
+        print("This console chat follows both teams with every alert on. Ctrl+C stops.")
+        print(RULE)
+        asyncio.run(replay_feed(seed_lines(), speed=speed))
 
 
 @app.command()
@@ -245,7 +259,8 @@ def replay(
     if level not in ("goals", "key", "all"):
         raise typer.BadParameter("choose goals, key or all", param_hint="--level")
     setup_logging(Settings().log_level or "ERROR")
-    rejected = asyncio.run(replay_feed(_read_feed(feed), fmt=fmt_ok, speed=speed, level=level))
+    with _quiet_when_output_closes():
+        rejected = asyncio.run(replay_feed(_read_feed(feed), fmt=fmt_ok, speed=speed, level=level))
     raise typer.Exit(1 if rejected else 0)
 
 
@@ -260,9 +275,10 @@ def recap(
     Same rules as replay: rejected lines on stderr, exit status 1 if any."""
     fmt_ok = _check_format(fmt)
     setup_logging(Settings().log_level or "ERROR")
-    rejected, found = asyncio.run(
-        recaps_of_feed(_read_feed(feed), match, fmt_ok, sys.stdout, sys.stderr)
-    )
+    with _quiet_when_output_closes():
+        rejected, found = asyncio.run(
+            recaps_of_feed(_read_feed(feed), match, fmt_ok, sys.stdout, sys.stderr)
+        )
     if match and not found:
         raise typer.Exit(2)
     raise typer.Exit(1 if rejected else 0)

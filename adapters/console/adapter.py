@@ -87,7 +87,7 @@ class ConsoleAdapter:
             print("\n".join(lines), RULE, sep="\n", file=self.out, flush=True)
         except BrokenPipeError:
             # The reader went away (`matchbot demo | head`): stop quietly, like any Unix tool.
-            _silence(self.out)
+            silence_closed_output(self.out)
             raise ChatUnreachable("the console's output was closed") from None
         return [str(self._count)]
 
@@ -141,7 +141,7 @@ class ConsoleAdapter:
                 print(f"Sorry, that failed: {neutralise(str(exc))}", file=self.out, flush=True)
 
 
-def _silence(stream: TextIO) -> None:
+def silence_closed_output(stream: TextIO) -> None:
     """Point a closed output at /dev/null, so later writes and the final flush do not fail."""
     with contextlib.suppress(OSError, ValueError):
         devnull = os.open(os.devnull, os.O_WRONLY)
