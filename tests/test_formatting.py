@@ -9,7 +9,7 @@ import pytest
 
 from bot.engine import Engine
 from bot.feed import parse_line
-from bot.messages import templates
+from bot.messages import i18n, templates
 from bot.messages.render import (
     discord_embeds,
     escape_discord,
@@ -33,6 +33,7 @@ DECL = {
 }
 
 
+@pytest.mark.parametrize("lang", ["en", "it"])
 @pytest.mark.parametrize(("fmt", "ext"), [("text", "txt"), ("telegram", "html"), ("discord", "md")])
 @pytest.mark.parametrize(
     ("name", "feed", "match"),
@@ -42,12 +43,14 @@ DECL = {
     ],
 )
 def test_recap_golden(
-    engine: Engine, name: str, feed: Path, match: str, fmt: str, ext: str
+    engine: Engine, name: str, feed: Path, match: str, fmt: str, ext: str, lang: str
 ) -> None:
     assert ingest_file(engine, feed) == []
-    message = engine.recap_message(match)
+    with i18n.use(lang):
+        message = engine.recap_message(match)
     assert message is not None
-    expected = (GOLDEN / f"{name}-recap.{ext}").read_text("utf-8").rstrip("\n")
+    suffix = "" if lang == "en" else f"-{lang}"
+    expected = (GOLDEN / f"{name}-recap{suffix}.{ext}").read_text("utf-8").rstrip("\n")
     assert render(message, fmt) == expected  # type: ignore[arg-type]
 
 

@@ -122,10 +122,7 @@ def ordinal(n: int) -> str:
     """``1st``, ``22nd``, ``65th`` / ``1º``, ``65º`` (numerals, so no gender to agree with)."""
     if current() == "it":
         return f"{n}º"
-    if 10 <= n % 100 <= 20:
-        suffix = "th"
-    else:
-        suffix = {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 
 

@@ -137,9 +137,7 @@ def decisive_goal(state: MatchState) -> ScoredGoal | None:
 
 def _came_from_behind(state: MatchState, winner: Side) -> bool:
     loser = _other(winner)
-    return any(
-        getattr(g.score_after, loser) > getattr(g.score_after, winner) for g in state.goals
-    )
+    return any(getattr(g.score_after, loser) > getattr(g.score_after, winner) for g in state.goals)
 
 
 def _error_before(state: MatchState, scored: ScoredGoal) -> str | None:
@@ -231,7 +229,9 @@ def _result_sentence(state: MatchState, facts: _Facts) -> str:
             " {goal}{extras}{comma} was the winner.",
             **values,
         )
-    return _("{goal}{extras}{comma} gave {winner} a {score} win over {loser}{where}{aet}.", **values)
+    return _(
+        "{goal}{extras}{comma} gave {winner} a {score} win over {loser}{where}{aet}.", **values
+    )
 
 
 def _scorers_sentence(state: MatchState) -> str | None:
@@ -350,7 +350,9 @@ def _turning_clause(state: MatchState, stored: StoredEvent) -> str | None:
             return _("{player} hit the woodwork with a penalty for {team} {at}", **values)
         return _("{player} missed a penalty for {team} {at}", **values)
     if isinstance(event, MissEvent):
-        return _("{player} missed a big chance for {team} {at}", player=event.player, team=team, at=at)
+        return _(
+            "{player} missed a big chance for {team} {at}", player=event.player, team=team, at=at
+        )
     return None
 
 
