@@ -47,7 +47,7 @@ def translations(lang: str) -> gettext.NullTranslations:
     if lang == DEFAULT_LANGUAGE or not path.exists():
         return gettext.NullTranslations()
     with path.open("rb") as po:
-        catalog = read_po(po, locale=lang, domain=DOMAIN)
+        catalog = read_po(po, domain=DOMAIN)
     compiled = io.BytesIO()
     write_mo(compiled, catalog)
     compiled.seek(0)

@@ -28,7 +28,7 @@ from bot.feed import (
     SubstitutionEvent,
 )
 from bot.match import Fixture, MatchState, Score, StoredEvent
-from bot.messages.i18n import N_, _, date_text, datetime_text, ngettext, ordinal
+from bot.messages.i18n import N_, _, date_text, datetime_text, italian_al, ngettext, ordinal
 from bot.messages.lead import lead
 from bot.messages.model import (
     Button,
@@ -134,8 +134,18 @@ def _scorer(goal: GoalEvent) -> str:
 def _goal_name(goal: GoalEvent) -> str:
     """``Lautaro Martínez's 65' goal``, ``Gonzalo Montiel's 119' own goal``."""
     if goal.kind == "own_goal":
-        return _("{player}'s {minute} own goal", player=goal.player, minute=minute(goal))
-    return _("{player}'s {minute} goal", player=goal.player, minute=minute(goal))
+        return _(
+            "{player}'s {minute} own goal",
+            player=goal.player,
+            minute=minute(goal),
+            al=italian_al(goal.minute),
+        )
+    return _(
+        "{player}'s {minute} goal",
+        player=goal.player,
+        minute=minute(goal),
+        al=italian_al(goal.minute),
+    )
 
 
 def _with_team(player: str, team: str) -> str:
@@ -695,6 +705,11 @@ def _place(place: str) -> str:
     return _("channel") if place == "channel" else _("chat")
 
 
+def _this_place(place: str) -> str:
+    """``This chat`` / ``This channel`` (``Questa chat`` / ``Questo canale``)."""
+    return _("This channel") if place == "channel" else _("This chat")
+
+
 def admins_only_in(place: str) -> Message:
     if place == "channel":
         return reply(
@@ -706,11 +721,11 @@ def admins_only_in(place: str) -> Message:
 
 def subscribed(team: str, level: str, already: bool, place: str = "chat") -> Message:
     if already:
-        return reply(_("This {place} already follows {team}.", place=_place(place), team=team))
+        return reply(_("{place} already follows {team}.", place=_this_place(place), team=team))
     return reply(
         _(
-            "✅ This {place} now follows {team}. Alerts: {level}.",
-            place=_place(place),
+            "✅ {place} now follows {team}. Alerts: {level}.",
+            place=_this_place(place),
             team=team,
             level=_(level),
         )
@@ -719,20 +734,20 @@ def subscribed(team: str, level: str, already: bool, place: str = "chat") -> Mes
 
 def unsubscribed(team: str, was: bool, place: str = "chat") -> Message:
     if not was:
-        return reply(_("This {place} doesn't follow {team}.", place=_place(place), team=team))
-    return reply(_("🔕 This {place} no longer follows {team}.", place=_place(place), team=team))
+        return reply(_("{place} doesn't follow {team}.", place=_this_place(place), team=team))
+    return reply(_("🔕 {place} no longer follows {team}.", place=_this_place(place), team=team))
 
 
 def subscriptions(teams: Sequence[str], place: str = "chat") -> Message:
     if not teams:
         return follows_nothing(place, "subscribe")
-    return reply(line(_("This {place} follows: ", place=_place(place)), bold(", ".join(teams))))
+    return reply(line(_("{place} follows: ", place=_this_place(place)), bold(", ".join(teams))))
 
 
 def follows_nothing(place: str, command: str) -> Message:
     hint = _("Try ") if command == "subscribe" else _("Ask for one: ")
     return reply(
-        _("This {place} follows no team yet.", place=_place(place)),
+        _("{place} follows no team yet.", place=_this_place(place)),
         line(hint, bold(f"/{command} inter"), "."),
     )
 
