@@ -116,13 +116,11 @@ def result_line(state: MatchState) -> str:
         s = state.shootout
         if s.home != s.away:
             winner = state.fixture.home if s.home > s.away else state.fixture.away
-            text += _(
-                ", {winner} win {score} on penalties",
-                winner=winner,
-                score=f"{max(s.home, s.away)}-{min(s.home, s.away)}",
-            )
+            kicks = f"{max(s.home, s.away)}-{min(s.home, s.away)}"
+            text += _(", {winner} win {score} on penalties", winner=winner, score=kicks)
         else:
-            text += _(", {score} on penalties so far", score=f"{s.home}-{s.away}")
+            kicks = f"{s.home}-{s.away}"
+            text += _(", {score} on penalties so far", score=kicks)
     return text
 
 
@@ -763,7 +761,12 @@ def score_line(state: MatchState, tz: ZoneInfo | None = None) -> Line:
         return line(_("🔴 LIVE {minute}  ", minute=minute_now), bold(result_line(state)))
     if state.finished:
         return line(_("FT  "), bold(result_line(state)), f", {fixture_line(fx, tz)}")
-    return line(_("Next: "), bold(f"{fx.home} v {fx.away}"), f", {kickoff_text(fx.kickoff, tz)}")
+    return line(_("Next: "), bold(versus(fx)), f", {kickoff_text(fx.kickoff, tz)}")
+
+
+def versus(fixture: Fixture) -> str:
+    """``Atalanta v Inter`` / ``Atalanta-Inter``."""
+    return _("{home} v {away}", home=fixture.home, away=fixture.away)
 
 
 def kickoff_text(kickoff: datetime, tz: ZoneInfo | None) -> str:
@@ -929,7 +932,7 @@ def next_fixture(fixture: Fixture, tz: ZoneInfo | None) -> Line:
     where = " · ".join(p for p in parts if p)
     return line(
         "📅 ",
-        bold(f"{fixture.home} v {fixture.away}"),
+        bold(versus(fixture)),
         f", {kickoff_text(fixture.kickoff, tz)} · {where}",
     )
 
@@ -1028,7 +1031,7 @@ def league_table(
                 won=w,
                 drawn=d,
                 lost=lost,
-                gd=f"{gd:+d}",
+                gd=format(gd, "+d"),
             ),
         )
         for pos, team, p, w, d, lost, gd, pts in rows
