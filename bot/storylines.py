@@ -11,7 +11,8 @@ Each storyline is claimed only when the store proves it; a wrong fact is worse t
   whose scorers are unknown (a score-only provider) ends it.
 - Season goals are only given when the chain reaches back to matchday 1.
 - The table position is computed only when the bot knows every match of every round up to this
-  one, and only for a team whose points no other team shares (tie-breakers differ by league);
+  one (each of at least ten teams playing once per matchday), and only for a team whose points
+  no other team shares (tie-breakers differ by league);
   a provider's table (football-data.org) is used when it has demonstrably counted this match.
 """
 
@@ -35,6 +36,9 @@ _ROUND = re.compile(
     re.IGNORECASE,
 )
 MIN_RUN = 3
+#: A table is only computed for a competition of at least this many known teams: a handful of
+#: teams that happen to have played each other could otherwise pass for a whole league.
+MIN_TABLE_TEAMS = 10
 
 
 def matchday(round_name: str | None) -> int | None:
@@ -272,7 +276,7 @@ class Storylines:
             teams |= {row["home_team"], row["away_team"]}
             if number <= last:
                 rounds[number].append(row)
-        if len(teams) < 4 or len(teams) % 2:
+        if len(teams) < MIN_TABLE_TEAMS or len(teams) % 2:
             return None
         points: Counter[str] = Counter(dict.fromkeys(teams, 0))
         for number in range(1, last + 1):
