@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from datetime import UTC, datetime
@@ -163,3 +164,48 @@ def test_private_chat_takes_the_users_italian(store: Store) -> None:
     group = ctx("-40", kind="group", language="it")
     assert render(commands.run(group, "help", ""), "text").startswith("What I can do")
     assert "language" not in store.chat_settings("telegram", "-40")
+
+
+TRANSLATING_CALLS = {"_", "N_", "ngettext"}
+WORDS = re.compile(r"[A-Za-z]{2,}[ ,.;:!?'’]+[A-Za-z]{2,}")
+
+
+def untranslated_sentences(path: Path) -> list[tuple[int, str]]:
+    """String literals with words in them that no ``_()`` / ``N_()`` / ``ngettext()`` wraps
+    (docstrings, commands like ``/settings level goals|key|all``, dict keys and the values of
+    keyword arguments such as ``kind=`` are not sentences)."""
+    tree = ast.parse(path.read_text("utf-8"))
+    wrapped: set[int] = set()
+    skipped: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+            if name in TRANSLATING_CALLS:
+                wrapped |= {id(n) for arg in node.args for n in ast.walk(arg)}
+            skipped |= {id(n) for kw in node.keywords for n in ast.walk(kw.value)}
+        elif isinstance(node, ast.FunctionDef | ast.ClassDef | ast.Module) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                skipped.add(id(first.value))
+        elif isinstance(node, ast.Dict):
+            skipped |= {id(k) for k in node.keys if k is not None}
+        elif isinstance(node, ast.Compare | ast.Subscript):
+            skipped |= {id(n) for n in ast.walk(node)}
+    found = []
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in wrapped
+            and id(node) not in skipped
+            and WORDS.search(node.value)
+            and not node.value.lstrip().startswith("/")
+        ):
+            found.append((node.lineno, node.value))
+    return found
+
+
+def test_every_sentence_in_templates_is_translatable() -> None:
+    """A new English sentence in templates.py must be written inside _() and get its Italian
+    in locales/it (see the README's "Languages")."""
+    assert untranslated_sentences(SOURCES[0]) == []

@@ -1043,5 +1043,21 @@ def league_table(
     )
 
 
+def table_needs_provider() -> str:
+    return _("The league table needs football-data.org: the operator sets FOOTBALL_DATA_TOKEN.")
+
+
+def which_competition(command: str) -> str:
+    return _("Which competition? For example: /{command} serie a", command=command)
+
+
+def no_table_for(competition: str) -> str:
+    return _("I have no table for “{competition}”.", competition=competition)
+
+
+def table_down() -> str:
+    return _("The table is not available right now; try later.")
+
+
 def table_unavailable(reason: str) -> Message:
     return reply(reason, kind="error")
