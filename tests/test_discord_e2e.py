@@ -420,6 +420,10 @@ async def test_settings_options_and_reporter_commands(running: Running) -> None:
     saved = await running.slash("settings", {"level": "all", "spoiler_delay": 0})
     assert embed(saved)["title"] == "✅ Settings saved"
     assert "Alerts: **everything**" in embed(saved)["description"]
+    italian = await running.slash("settings", {"language": "it"})
+    assert embed(italian)["title"] == "✅ Impostazioni salvate"
+    assert "Lingua: **Italiano**" in embed(italian)["description"]
+    await running.slash("settings", {"language": "en"})
     bad = await running.slash("settings", {"timezone": "Mars/Olympus"})
     assert bad.ephemeral and embed(bad)["title"] == "I don't know the time zone “Mars/Olympus”."
 

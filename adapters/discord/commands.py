@@ -31,7 +31,7 @@ COMMANDS: dict[str, str] = {
     "next": "A team's next fixture (or of the teams this channel follows)",
     "last": "A team's latest result (or of the teams this channel follows)",
     "table": "A competition's league table",
-    "settings": "This channel's alert level, time zone and spoiler delay",
+    "settings": "This channel's alert level, time zone, spoiler delay and language",
     "report": "Reporters: post what no feed carries (see /report help)",
     "help": "What this bot can do",
 }
@@ -39,6 +39,10 @@ LEVELS = [
     app_commands.Choice(name="Goals only", value="goals"),
     app_commands.Choice(name="Key events", value="key"),
     app_commands.Choice(name="Everything", value="all"),
+]
+LANGUAGES = [
+    app_commands.Choice(name="English", value="en"),
+    app_commands.Choice(name="Italiano", value="it"),
 ]
 #: Reply kinds shown only to the member who typed the command.
 PRIVATE_KINDS = frozenset({"error", "suggestions"})
@@ -178,13 +182,15 @@ def build_tree(client: discord.Client, core: CoreAPI) -> app_commands.CommandTre
         level="Which alerts this channel gets",
         timezone="Time zone for kick-off times, e.g. Europe/Rome",
         spoiler_delay="Seconds to hold live alerts back (0-300), for delayed streams",
+        language="The language of alerts, recaps and replies",
     )
-    @app_commands.choices(level=LEVELS)
+    @app_commands.choices(level=LEVELS, language=LANGUAGES)
     async def settings(
         interaction: discord.Interaction,
         level: app_commands.Choice[str] | None = None,
         timezone: str | None = None,
         spoiler_delay: app_commands.Range[int, 0, 300] | None = None,
+        language: app_commands.Choice[str] | None = None,
     ) -> None:
         changes = [
             f"{what} {value}"
@@ -192,6 +198,7 @@ def build_tree(client: discord.Client, core: CoreAPI) -> app_commands.CommandTre
                 ("level", level.value if level else None),
                 ("timezone", timezone),
                 ("spoiler", spoiler_delay),
+                ("language", language.value if language else None),
             )
             if value is not None
         ]
