@@ -117,6 +117,10 @@ async def test_commands_alerts_and_recap_reach_the_right_chats_in_order(
         names = [c["command"] for c in menu]
         assert names == ["start", *(name for name, _ in COMMAND_HELP)]
         assert {"subscribe", "unsubscribe", "score", "help"} <= set(names)
+        await fake.wait_for_call("setMyCommands", 2)
+        italian = fake.get_commands(language_code="it")
+        assert italian is not None and [c["command"] for c in italian] == names
+        assert italian[0]["description"] == "benvenuto, e come iniziare"
 
         fake.user_sends(ALICE, "/subscribe Inter")
         fake.user_sends(BOB, "/subscribe intr")

@@ -644,6 +644,11 @@ def help_text(extra: Sequence[tuple[str, str]] = (), welcome: bool = False) -> M
     return Message(kind="help", headline=line(bold(head)), sections=tuple(sections))
 
 
+def start_help() -> str:
+    """/start in a command menu."""
+    return _("welcome, and how to start")
+
+
 def _help_row(name: str, what: str) -> Line:
     """``/subscribe TEAM — follow a team's matches in this chat``."""
     args, sep, description = what.partition(": ")
