@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -205,10 +205,10 @@ class Storylines:
             results.append((getattr(state.score, mine), getattr(state.score, _other(mine))))
         team = fx.home if side == "home" else fx.away
 
-        def run(test: object) -> int:
+        def run(test: Callable[[int, int], bool]) -> int:
             n = 0
             for scored, conceded in results:
-                if not test(scored, conceded):  # type: ignore[operator]
+                if not test(scored, conceded):
                     break
                 n += 1
             return n
@@ -359,13 +359,13 @@ class Storylines:
             if season:
                 stories.append(season)
         for side in ("home", "away"):
-            stories.extend(self.team_runs(current, side))  # type: ignore[arg-type]
+            stories.extend(self.team_runs(current, side))
         stories.extend(self.table_places(current, standings, source))
         meeting = self.last_meeting(current)
         if meeting:
             stories.append(meeting)
         for side in ("home", "away"):
-            upcoming = self.next_fixture(current, side)  # type: ignore[arg-type]
+            upcoming = self.next_fixture(current, side)
             if upcoming:
                 stories.append(upcoming)
         return stories

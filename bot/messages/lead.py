@@ -241,7 +241,7 @@ def _scorers_sentence(state: MatchState) -> str | None:
     margin = abs(state.score.home - state.score.away)
     if not known or (len(state.goals) == 1 and decisive is not None and margin == 1):
         return None
-    parts = []
+    parts: list[str] = []
     for side in ("home", "away"):
         mine = [g.goal for g in known if g.side == side]
         if not mine:
@@ -255,7 +255,7 @@ def _scorers_sentence(state: MatchState) -> str | None:
             mark = {"penalty": _(" pen"), "own_goal": _(" og")}.get(goal.kind, "")
             minutes[goal.player].append(f"{_clock(goal)}{mark}")
         names = and_list([f"{p} ({', '.join(minutes[p])})" for p in players])
-        team = _name(state, side)  # type: ignore[arg-type]
+        team = _name(state, side)
         if not parts:
             parts.append(_("Goals for {team}: {scorers}", team=team, scorers=names))
         else:
