@@ -245,14 +245,22 @@ class Storylines:
         return LastMeeting(self._state(earlier[-1]))
 
     def next_fixture(self, current: MatchState, side: Side) -> NextFixture | None:
+        """The team's next known match in the same competition: with numbered matchdays,
+        only the very next matchday's (anything else could skip a match the bot does not
+        know)."""
         fx = current.fixture
         team_id = fx.home_team if side == "home" else fx.away_team
         later = [
             r
             for r in self.store.matches_of_team(team_id)
-            if r["period"] is None and r["kickoff"] > fx.kickoff.isoformat()
+            if r["period"] is None
+            and r["kickoff"] > fx.kickoff.isoformat()
+            and r["competition"] == fx.competition
         ]
         if not later:
+            return None
+        number = matchday(fx.round)
+        if number is not None and matchday(later[0]["round"]) != number + 1:
             return None
         return NextFixture(fx.home if side == "home" else fx.away, Fixture.from_row(later[0]))
 

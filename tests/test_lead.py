@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.match import Fixture, MatchState, derive_state
-from bot.messages import i18n
+from bot.messages import i18n, templates
 from bot.messages.lead import lead
 
 FIXTURE = Fixture(
@@ -209,6 +209,7 @@ def test_straight_to_penalties_is_not_extra_time() -> None:
     )  # fmt: skip
     en, it = both(state)
     assert en == "Atalanta and Inter drew 0-0, and Inter won the shoot-out 1-0."
+    assert templates.result_line(state) == "Atalanta 0-0 Inter, Inter win 1-0 on penalties"
     assert it == "Atalanta-Inter finisce 0-0; ai rigori vince Inter 1-0."
 
 

@@ -199,13 +199,23 @@ def test_next_fixture(engine: Engine) -> None:
     mid = play(engine, 1, "Atalanta", "Inter")
     play(engine, 3, "Roma", "Atalanta", finished=False)
     play(engine, 2, "Atalanta", "Roma", finished=False)
+    play(engine, None, "Atalanta", "Genoa", finished=False, competition="Coppa Italia", day=3)
     found = [s for s in stories(engine, mid) if isinstance(s, NextFixture)]
     assert [(s.team, s.fixture.home, s.fixture.away) for s in found] == [
         ("Atalanta", "Atalanta", "Roma")
     ]
-    assert "📅 Next for Atalanta: Atalanta v Roma, Sat 30 Aug 18:45 UTC (Serie A)" in texts(
+    assert "📅 Atalanta's next Serie A match: Atalanta v Roma, Sat 30 Aug 18:45 UTC" in texts(
         engine, mid
     )
+    assert "📅 Prossima partita di Atalanta in Serie A: Atalanta-Roma, sab 30 ago 18:45 UTC" in (
+        texts(engine, mid, "it")
+    )
+
+
+def test_no_next_fixture_across_an_unknown_matchday(engine: Engine) -> None:
+    mid = play(engine, 1, "Atalanta", "Inter")
+    play(engine, 3, "Roma", "Atalanta", finished=False)  # matchday 2 unknown
+    assert not [s for s in stories(engine, mid) if isinstance(s, NextFixture)]
 
 
 TEAMS = ["Inter", "Milan", "Roma", "Lazio", "Napoli", "Juventus", "Atalanta", "Torino"]

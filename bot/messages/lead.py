@@ -21,7 +21,6 @@ from bot.feed import (
     MissEvent,
     NoteEvent,
     PenaltyMissedEvent,
-    PeriodEvent,
 )
 from bot.match import MatchState, ScoredGoal, Side, StoredEvent
 from bot.messages.i18n import N_, _, and_list, italian_al, ordinal
@@ -79,14 +78,6 @@ def _where(venue: str | None) -> str:
     return _(" in {venue}", venue=venue)
 
 
-def _went_to_extra_time(state: MatchState) -> bool:
-    return any(
-        (isinstance(s.event, PeriodEvent) and s.event.period == "extra_time")
-        or (s.event.minute > 90 and not isinstance(s.event, PeriodEvent))
-        for s in state.events
-    )
-
-
 def lead(state: MatchState) -> str | None:
     """The lead paragraph of a finished match (None before full time)."""
     if not state.finished:
@@ -97,7 +88,7 @@ def lead(state: MatchState) -> str | None:
         away=fx.away,
         result=f"{state.score.home}-{state.score.away}",
         where=_where(fx.venue),
-        aet=_(" after extra time") if _went_to_extra_time(state) else "",
+        aet=_(" after extra time") if state.extra_time else "",
     )
     sentences = [_result_sentence(state, facts)]
     scorers = _scorers_sentence(state)

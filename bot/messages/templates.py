@@ -599,7 +599,7 @@ def storyline_text(story: Storyline, tz: ZoneInfo | None = None) -> str:
     assert isinstance(story, NextFixture)
     fx = story.fixture
     return _(
-        "📅 Next for {team}: {home} v {away}, {when} ({competition})",
+        "📅 {team}'s next {competition} match: {home} v {away}, {when}",
         team=story.team,
         home=fx.home,
         away=fx.away,
