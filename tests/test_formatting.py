@@ -303,3 +303,19 @@ def test_split_text_keeps_lines_whole_and_parts_short() -> None:
     assert "\n".join(parts).split("\n") == rows
     long_line = "word " * 2000
     assert all(len(p) <= 4096 for p in split_text(long_line, 4096))
+
+
+def test_discord_recap_puts_the_lead_in_the_embed_description(engine: Engine) -> None:
+    assert ingest_file(engine, SEED) == []
+    message = engine.recap_message(SEED_MATCH)
+    assert message is not None
+    (embed,) = discord_embeds(message)
+    assert embed["title"] == "🏁 Atalanta 0-1 Inter"
+    fixture_line, lead = embed["description"].split("\n\n")
+    assert fixture_line == "Serie A · Matchday 17 · Bergamo · 28 Dec 2025"
+    assert lead.startswith("Lautaro Martínez's 65th-minute goal, set up by Francesco Pio Esposito")
+    assert [f["name"] for f in embed["fields"]] == [
+        "⚽ Goals",
+        "📋 Key moments",
+        "💬 What they said",
+    ]
