@@ -102,7 +102,7 @@ def test_recap_after_extra_time_and_penalties() -> None:
 def test_recap_and_demo_in_italian() -> None:
     done = matchbot("recap", str(SEED), "--lang", "it", "--format", "telegram")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("<b>🏁 Atalanta 0-1 Inter</b>\n\nSerie A · Matchday 17 ·")
+    assert done.stdout.startswith("<b>🏁 Atalanta 0-1 Inter</b>\n\nSerie A · Giornata 17 ·")
     assert "Atalanta-Inter 0-1 a Bergamo: decide il gol di Lautaro Martínez al 65'" in done.stdout
     parse_telegram_html(done.stdout.split("─" * 48)[0].strip())
     demo = matchbot("demo", "--speed", "0", "--lang", "it")

@@ -50,6 +50,7 @@ from bot.storylines import (
     Storyline,
     TablePlace,
     TeamRun,
+    matchday,
 )
 
 REASONS = {
@@ -78,6 +79,27 @@ COMPETITIONS = {
     "Premier League": N_("Premier League"),
     "Coppa Italia": N_("Coppa Italia"),
 }
+
+
+#: Cup rounds said in the chat's language (league matchdays are numbered: "Matchday 17").
+ROUNDS = {
+    "Final": N_("Final"),
+    "Semi-finals": N_("Semi-finals"),
+    "Quarter-finals": N_("Quarter-finals"),
+    "Round of 16": N_("Round of 16"),
+    "Third place": N_("Third place"),
+}
+
+
+def round_name(name: str | None) -> str | None:
+    """``Matchday 17`` / ``Giornata 17`` (also for ``Regular Season - 17``), known cup rounds
+    translated, anything else as the feed has it."""
+    if name is None:
+        return None
+    number = matchday(name)
+    if number is not None:
+        return _("Matchday {n}", n=number)
+    return _(ROUNDS[name]) if name in ROUNDS else name
 
 
 def competition_name(name: str) -> str:
@@ -153,7 +175,12 @@ def _with_team(player: str, team: str) -> str:
 def fixture_line(fixture: Fixture, tz: ZoneInfo | None = None) -> str:
     """``Serie A · Matchday 17 · Bergamo · 28 Dec 2025``."""
     when = fixture.kickoff.astimezone(tz) if tz else fixture.kickoff
-    parts = [competition_name(fixture.competition), fixture.round, fixture.venue, date_text(when)]
+    parts = [
+        competition_name(fixture.competition),
+        round_name(fixture.round),
+        fixture.venue,
+        date_text(when),
+    ]
     return " · ".join(p for p in parts if p)
 
 
@@ -933,7 +960,7 @@ def settings_error(text: str, example: str) -> Message:
 
 
 def next_fixture(fixture: Fixture, tz: ZoneInfo | None) -> Line:
-    parts = [competition_name(fixture.competition), fixture.round, fixture.venue]
+    parts = [competition_name(fixture.competition), round_name(fixture.round), fixture.venue]
     where = " · ".join(p for p in parts if p)
     return line(
         "📅 ",
