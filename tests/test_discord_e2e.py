@@ -203,6 +203,14 @@ async def test_commands_then_the_seed_match_as_embeds(running: Running) -> None:
     assert {c["name"] for c in dc.synced_commands[None]} == COMMANDS
     team_option = {c["name"]: c for c in dc.synced_commands[None]}["subscribe"]["options"][0]
     assert team_option["name"] == "team" and team_option["autocomplete"] is True
+    # members whose Discord is in Italian read the descriptions and choices in Italian
+    synced = {c["name"]: c for c in dc.synced_commands[None]}
+    assert synced["subscribe"]["description_localizations"] == {
+        "it": "Segui le partite di una squadra in questo canale"
+    }
+    assert "name_localizations" not in team_option or not team_option["name_localizations"]
+    level = next(o for o in synced["settings"]["options"] if o["name"] == "level")
+    assert level["choices"][0]["name_localizations"] == {"it": "Solo gol"}
 
     # a member without Manage Server / Manage Channels is refused, privately
     refused = await running.slash("subscribe", {"team": "Inter"}, user=MEMBER, permissions=None)
