@@ -101,7 +101,7 @@ def test_scoring_streak_over_consecutive_matchdays(engine: Engine) -> None:
     assert SeasonGoals(LAUTARO, "Inter", 4, "Serie A") in found
     en = texts(engine, last)
     assert "🔥 Lautaro Martínez has scored in each of Inter's last 3 Serie A matches" in en
-    assert "🎯 Lautaro Martínez: 4 Serie A goals this season" in en
+    assert "🎯 Lautaro Martínez: 4 Serie A goals for Inter this season" in en
     it = texts(engine, last, "it")
     assert "🔥 Lautaro Martínez in gol in ognuna delle ultime 3 partite di Inter in Serie A" in it
 

@@ -560,10 +560,11 @@ def storyline_text(story: Storyline, tz: ZoneInfo | None = None) -> str:
         )
     if isinstance(story, SeasonGoals):
         return ngettext(
-            "🎯 {player}: {n} {competition} goal this season",
-            "🎯 {player}: {n} {competition} goals this season",
+            "🎯 {player}: {n} {competition} goal for {team} this season",
+            "🎯 {player}: {n} {competition} goals for {team} this season",
             story.goals,
             player=story.player,
+            team=story.team,
             competition=competition_name(story.competition),
         )
     if isinstance(story, TeamRun):
