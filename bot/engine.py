@@ -6,6 +6,7 @@ synchronous and talks to the :class:`Store` directly.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -430,7 +431,10 @@ class Engine:
                 continue
             if row["status"] != "sent":
                 continue
-            body, payload = message(format_for(row["platform"]), "UTC")
+            chat = ChatSettings.from_json(
+                json.dumps(self.store.chat_settings(row["platform"], row["chat_id"]))
+            )
+            body, payload = message(format_for(row["platform"]), "UTC", chat.language)
             rows.append(
                 NewOutboxRow(
                     key=f"retract:{fixture.id}:{event.id}:{row['platform']}:{row['chat_id']}",

@@ -228,6 +228,8 @@ def _result_sentence(state: MatchState, facts: _Facts) -> str:
 def _scorers_sentence(state: MatchState) -> str | None:
     """Every known scorer with minutes, by team; left out when the first sentence said it all."""
     known = [g for g in state.goals if is_known_scorer(g.goal)]
+    if len(known) < len(state.goals):
+        return None  # a partial list would read as the whole story
     decisive = decisive_goal(state)
     margin = abs(state.score.home - state.score.away)
     if not known or (len(state.goals) == 1 and decisive is not None and margin == 1):
