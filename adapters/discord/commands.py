@@ -98,6 +98,7 @@ def context_of(interaction: discord.Interaction) -> CommandContext:
         chat_title=title,
         can_manage=bool(can_manage),
         place="channel" if in_guild else "chat",
+        user_language=interaction.locale.value,  # the member's Discord language (e.g. "it")
     )
 
 
