@@ -108,7 +108,7 @@ def test_recap_and_demo_in_italian() -> None:
     demo = matchbot("demo", "--speed", "0", "--lang", "it")
     assert demo.returncode == 0, demo.stderr
     assert "⚽ GOL! Atalanta 0-1 Inter\n\n65' Lautaro Martínez segna per Inter" in demo.stdout
-    assert "🏁 Finale: Atalanta 0-1 Inter" in demo.stdout
+    assert "🏁 Fine partita: Atalanta 0-1 Inter" in demo.stdout
     refused = matchbot("recap", str(SEED), "--lang", "klingon")
     assert refused.returncode == 2 and "choose en or it" in refused.stderr
 
