@@ -116,6 +116,24 @@ def test_goalless_draw_with_turning_points() -> None:
     assert "Ademola Lookman (Atalanta) si fa parare un rigore all'80'" in it
 
 
+def test_a_late_save_that_kept_the_win() -> None:
+    state = state_of(
+        goal(65, "Inter", "Lautaro Martínez"),
+        {"type": "save", "minute": 20, "team": "Atalanta", "player": "Marco Carnesecchi"},
+        {"type": "save", "minute": 80, "team": "Atalanta", "player": "Marco Carnesecchi"},
+        {"type": "save", "minute": 89, "team": "Inter", "player": "Yann Sommer",
+         "shooter": "Ademola Lookman"},
+    )  # fmt: skip
+    en, it = both(state)
+    assert en == (
+        "Lautaro Martínez's 65th-minute goal gave Inter a 1-0 win over Atalanta. Yann Sommer"
+        " denied Ademola Lookman with a big save for Inter in the 89th minute."
+    )
+    assert it.endswith(
+        "Yann Sommer (Inter) nega il gol a Ademola Lookman con una grande parata all'89'."
+    )
+
+
 def test_score_draw_names_every_scorer() -> None:
     state = state_of(
         goal(12, "Inter", "Lautaro Martínez", kind="penalty"),

@@ -21,6 +21,7 @@ from bot.feed import (
     MissEvent,
     NoteEvent,
     PenaltyMissedEvent,
+    SaveEvent,
 )
 from bot.match import MatchState, ScoredGoal, Side, StoredEvent
 from bot.messages.i18n import N_, _, and_list, italian_al, ordinal
@@ -257,23 +258,27 @@ def _scorers_sentence(state: MatchState) -> str | None:
 
 
 def _turning_points(state: MatchState) -> str | None:
+    """Disallowed and cancelled goals, red cards and missed penalties, then the latest late big
+    miss by a side that did not win and the latest late big save by a side that did not lose."""
     winner = _winner(state)
+    loser = _other(winner) if winner else None
     picked: list[tuple[int, StoredEvent, str]] = []
-    late_miss: StoredEvent | None = None
+    late: dict[type, StoredEvent] = {}
     for stored in state.events:
         event = stored.event
         clause = _turning_clause(state, stored)
         if clause is None:
             continue
-        if isinstance(event, MissEvent):
-            if event.minute >= LATE_MINUTE and stored.side != winner:
-                late_miss = stored
+        if isinstance(event, MissEvent | SaveEvent):
+            against = winner if isinstance(event, MissEvent) else loser
+            if event.minute >= LATE_MINUTE and stored.side != against:
+                late[type(event)] = stored
             continue
         picked.append((0, stored, clause))
-    if late_miss is not None:
-        clause = _turning_clause(state, late_miss)
+    for stored in late.values():
+        clause = _turning_clause(state, stored)
         assert clause is not None
-        picked.append((1, late_miss, clause))
+        picked.append((1, stored, clause))
     chosen = sorted(picked, key=lambda item: item[0])[:MAX_TURNING_POINTS]
     in_order = [c for _p, _s, c in sorted(chosen, key=lambda item: (item[1].clock, item[1].seq))]
     if not in_order:
@@ -346,6 +351,11 @@ def _turning_clause(state: MatchState, stored: StoredEvent) -> str | None:
         return _(
             "{player} missed a big chance for {team} {at}", player=event.player, team=team, at=at
         )
+    if isinstance(event, SaveEvent):
+        values = {"player": event.player, "team": team, "at": at, "shooter": event.shooter}
+        if event.shooter:
+            return _("{player} denied {shooter} with a big save for {team} {at}", **values)
+        return _("{player} made a big save for {team} {at}", **values)
     return None
 
 
