@@ -91,9 +91,11 @@ class Commands:
     def _pick(self, ctx: CommandContext, command: str, key: str) -> Message:
         found = offered(self.store, key)
         if command not in self.handlers or found is None:
-            return templates.reply("That button has expired. Type the command again.")
+            with i18n.use(self.language(ctx)):
+                return templates.button_expired()
         if command in CHANGES_SUBSCRIPTIONS and not ctx.can_manage:
-            return templates.admins_only_in(ctx.place)
+            with i18n.use(self.language(ctx)):
+                return templates.admins_only_in(ctx.place)
         team = adopt(self.store, found[0], found[1], self.clock())
         return self.run(ctx, command, team.name)
 

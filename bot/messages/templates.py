@@ -716,8 +716,8 @@ def team_choices(typed: str, choices: Sequence[tuple[str, str]], command: str) -
     """A provider search found teams for ``typed``: ``(candidate key, label)`` pairs as buttons
     (the labels tell similar teams apart: ``Inter (Italy)``, ``Inter Miami CF (USA)``)."""
     return reply(
-        line("Which team do you mean by ", quoted(typed), "?"),
-        "\n".join(label for _, label in choices),
+        line(_("Which team do you mean by "), quoted(typed), "?"),
+        "\n".join(label for _key, label in choices),
         kind="suggestions",
         buttons=[Button(label=label, action=f"{command}:pick:{key}") for key, label in choices],
     )
@@ -725,8 +725,12 @@ def team_choices(typed: str, choices: Sequence[tuple[str, str]], command: str) -
 
 def team_search_unavailable(typed: str) -> Message:
     return reply(
-        line("I don't know a team called ", quoted(typed), " and can't ask my data provider now."),
-        "Try again in a few minutes, or use the club's usual short name.",
+        line(
+            _("I don't know a team called "),
+            quoted(typed),
+            _(" and can't ask my data provider now."),
+        ),
+        _("Try again in a few minutes, or use the club's usual short name."),
         kind="error",
     )
 
