@@ -27,6 +27,7 @@ from bot.feed import EventBase, FeedError, MatchDecl, Parsed, Rejected, read_lin
 from bot.feeds import FirstLines, read_feed_file
 from bot.logs import setup_logging
 from bot.match import MatchState
+from bot.messages import i18n
 from bot.messages.model import Message
 from bot.messages.render import FORMATS, Format, render
 from bot.ports import ChatAdapter, StartupError
@@ -72,6 +73,10 @@ SpeedOption = Annotated[
         min=0.0,
         help="Replay pace: 1 plays a match in under a minute, 2 twice as fast, 0 instantly.",
     ),
+]
+LangOption = Annotated[
+    str,
+    typer.Option("--lang", help="Language of alerts and recaps: en (English) or it (Italiano)."),
 ]
 FormatOption = Annotated[
     str,
@@ -140,6 +145,7 @@ async def replay_feed(
     level: str = "all",
     out: TextIO | None = None,
     err: TextIO | None = None,
+    lang: str = "en",
 ) -> int:
     """Replay a feed through the real engine, outbox and delivery into one console chat that
     follows every team in it. Returns how many lines were rejected."""
@@ -163,7 +169,7 @@ async def replay_feed(
             _say(_repeat_note(item, seen), err)
             continue
         if isinstance(item.item, MatchDecl) and outcome.status == "new":
-            await _follow_match(bot, adapter.platform, item.item.match, level)
+            await _follow_match(bot, adapter.platform, item.item.match, level, lang)
         if outcome.finished:
             finished.append(outcome.match_id)
         await delivery.drain()
@@ -174,12 +180,14 @@ async def replay_feed(
     return rejected
 
 
-async def _follow_match(bot: MatchBot, platform: str, match_id: str, level: str) -> None:
+async def _follow_match(
+    bot: MatchBot, platform: str, match_id: str, level: str, lang: str = "en"
+) -> None:
     def follow(store: Store) -> None:
         match = store.match(match_id)
         assert match is not None
         store.ensure_chat(platform, CHAT_ID, "console", "private")
-        store.set_chat_settings(platform, CHAT_ID, {"level": level})
+        store.set_chat_settings(platform, CHAT_ID, {"level": level, "language": lang})
         store.subscribe(platform, CHAT_ID, match["home_team"])
         store.subscribe(platform, CHAT_ID, match["away_team"])
 
@@ -187,7 +195,12 @@ async def _follow_match(bot: MatchBot, platform: str, match_id: str, level: str)
 
 
 async def recaps_of_feed(
-    lines: Sequence[str | bytes], match_id: str | None, fmt: Format, out: TextIO, err: TextIO
+    lines: Sequence[str | bytes],
+    match_id: str | None,
+    fmt: Format,
+    out: TextIO,
+    err: TextIO,
+    lang: str = "en",
 ) -> tuple[int, bool]:
     """Ingest a feed and print the recap of each finished match. Returns (rejected, found)."""
     bot = MatchBot(":memory:", recap_delay=None, reminder_lead=None)
@@ -217,7 +230,7 @@ async def recaps_of_feed(
         if not state.finished:
             _say(f"match {mid!r} has not reached full time: no recap yet", err)
             continue
-        message = await bot.db.call(partial(_recap, bot, mid))
+        message = await bot.db.call(partial(_recap, bot, mid, lang))
         assert message is not None
         print(neutralise(render(message, fmt), keep_newlines=True), file=out)
         print(RULE, file=out)
@@ -229,19 +242,28 @@ def _state(bot: MatchBot, match_id: str, _store: Store) -> MatchState | None:
     return bot.engine.state(match_id)
 
 
-def _recap(bot: MatchBot, match_id: str, _store: Store) -> Message | None:
-    return bot.engine.recap_message(match_id)
+def _recap(bot: MatchBot, match_id: str, lang: str, _store: Store) -> Message | None:
+    with i18n.use(lang):
+        return bot.engine.recap_message(match_id)
+
+
+def _check_lang(lang: str) -> str:
+    code = i18n.normalize_language(lang)
+    if code is None:
+        raise typer.BadParameter("choose en or it", param_hint="--lang")
+    return code
 
 
 @app.command()
-def demo(speed: SpeedOption = 1.0) -> None:
+def demo(speed: SpeedOption = 1.0, lang: LangOption = "en") -> None:
     """Replay the bundled Atalanta 0-1 Inter match on the console, then its recap."""
+    lang = _check_lang(lang)
     setup_logging(Settings().log_level or "ERROR")
     with _quiet_when_output_closes():
         print("matchbot demo: Atalanta v Inter, Serie A, replayed from the bundled match report.")
         print("This console chat follows both teams with every alert on. Ctrl+C stops.")
         print(RULE)
-        asyncio.run(replay_feed(seed_lines(), speed=speed))
+        asyncio.run(replay_feed(seed_lines(), speed=speed, lang=lang))
 
 
 @app.command()
@@ -250,17 +272,21 @@ def replay(
     speed: SpeedOption = 1.0,
     fmt: FormatOption = "text",
     level: Annotated[str, typer.Option(help="Which alerts to show: goals, key or all.")] = "all",
+    lang: LangOption = "en",
 ) -> None:
     """Replay a feed file: each alert as it happens, then the full-time recap.
 
     Rejected lines are reported on stderr as 'line N: reason'; the exit status is 1 if any
     line was rejected (every other line is still processed)."""
     fmt_ok = _check_format(fmt)
+    lang = _check_lang(lang)
     if level not in ("goals", "key", "all"):
         raise typer.BadParameter("choose goals, key or all", param_hint="--level")
     setup_logging(Settings().log_level or "ERROR")
     with _quiet_when_output_closes():
-        rejected = asyncio.run(replay_feed(_read_feed(feed), fmt=fmt_ok, speed=speed, level=level))
+        rejected = asyncio.run(
+            replay_feed(_read_feed(feed), fmt=fmt_ok, speed=speed, level=level, lang=lang)
+        )
     raise typer.Exit(1 if rejected else 0)
 
 
@@ -269,15 +295,17 @@ def recap(
     feed: Annotated[Path, typer.Argument(help="A feed file (JSON Lines, feed format v1).")],
     match: Annotated[str | None, typer.Option(help="Only this match id.")] = None,
     fmt: FormatOption = "text",
+    lang: LangOption = "en",
 ) -> None:
     """Print only the full-time recap of each finished match in a feed file.
 
     Same rules as replay: rejected lines on stderr, exit status 1 if any."""
     fmt_ok = _check_format(fmt)
+    lang = _check_lang(lang)
     setup_logging(Settings().log_level or "ERROR")
     with _quiet_when_output_closes():
         rejected, found = asyncio.run(
-            recaps_of_feed(_read_feed(feed), match, fmt_ok, sys.stdout, sys.stderr)
+            recaps_of_feed(_read_feed(feed), match, fmt_ok, sys.stdout, sys.stderr, lang)
         )
     if match and not found:
         raise typer.Exit(2)

@@ -30,11 +30,11 @@ from bot.feed import (
     parse_object,
 )
 from bot.feeds import FeedFollower, FirstLines, keep_running
-from bot.messages import templates
+from bot.messages import i18n, templates
 from bot.messages.model import Message
 from bot.messages.render import render
 from bot.polling import LivePolling
-from bot.ports import ChatAdapter, CommandContext, MatchSource, StatsSource
+from bot.ports import ChatAdapter, CommandContext, MatchSource, StatsSource, TableRow
 from bot.reporting import REPORT_USAGE, Report, ReportError, ReportParser, Undo, new_report_id
 from bot.scheduler import Scheduler, utc
 from bot.team_search import (
@@ -257,10 +257,27 @@ class MatchBot:
         self.scheduler.at(f"recap:{match_id}", utc(at), job)
 
     async def queue_recap(self, match_id: str) -> int:
-        queued = await self.db.call(lambda s: self.engine.queue_recap(match_id))
+        standings = await self._standings(match_id)
+        source = "football-data.org" if standings else None
+        queued = await self.db.call(lambda s: self.engine.queue_recap(match_id, standings, source))
         if queued:
             self.wake()
         return queued
+
+    async def _standings(self, match_id: str) -> list[TableRow] | None:
+        """The league table of the match's competition from the stats provider, for the
+        recap's table storyline (None without a provider, or when it fails)."""
+        if self.stats is None:
+            return None
+        fixture = await self.db.call(lambda s: self.engine.fixture(match_id))
+        code = self.stats.competition_code(fixture.competition) if fixture else None
+        if code is None:
+            return None
+        try:
+            return await self.stats.table(code)
+        except Exception as exc:  # the recap goes out without the table
+            log.warning("table for the recap of %s failed: %s", match_id, exc)
+            return None
 
     # --- CoreAPI -----------------------------------------------------------------------------
 
@@ -274,7 +291,9 @@ class MatchBot:
         elif name == "report":
             message = await self._report(ctx, args)
         elif name == "table" or (name == "scorers" and self.stats is not None and not args):
-            message = await self._stats(ctx, name, args)
+            language = await self.db.call(lambda s: self.commands.language(ctx))
+            with i18n.use(language):
+                message = await self._stats(ctx, name, args)
         else:
             message = await self.db.call(lambda s: self.commands.run(ctx, name, args))
         if reply_key is not None:
@@ -358,19 +377,17 @@ class MatchBot:
     async def _stats(self, ctx: CommandContext, name: str, args: str) -> Message:
         """``/table`` and ``/scorers`` without a team, from the stats provider."""
         if self.stats is None:
-            return templates.table_unavailable(
-                "The league table needs football-data.org: the operator sets FOOTBALL_DATA_TOKEN."
-            )
+            return templates.table_unavailable(templates.table_needs_provider())
         competition: str | None = args.strip() or None
         if competition is None:
             competition = await self.db.call(lambda s: self.commands.chat_competition(ctx))
         if not competition:
-            return templates.table_unavailable(f"Which competition? For example: /{name} serie a")
+            return templates.table_unavailable(templates.which_competition(name))
         code = self.stats.competition_code(competition)
         if code is None:
             if name == "scorers":
                 return await self.db.call(lambda s: self.commands.run(ctx, name, args))
-            return templates.table_unavailable(f"I have no table for “{competition}”.")
+            return templates.table_unavailable(templates.no_table_for(competition))
         try:
             if name == "table":
                 rows = await self.stats.table(code)
@@ -400,7 +417,7 @@ class MatchBot:
             log.warning("stats for %s failed: %s", competition, exc)
             if name == "scorers":
                 return await self.db.call(lambda s: self.commands.run(ctx, name, args))
-            return templates.table_unavailable("The table is not available right now; try later.")
+            return templates.table_unavailable(templates.table_down())
 
     async def _queue_reply(
         self, ctx: CommandContext, message: Message, key: str, replaces: str | None = None

@@ -8,12 +8,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from bot.messages.i18n import LANGUAGES, N_
+
 Level = Literal["goals", "key", "all"]
 
 LEVEL_NAMES: dict[str, str] = {
-    "goals": "goals only",
-    "key": "key events",
-    "all": "everything",
+    "goals": N_("goals only"),
+    "key": N_("key events"),
+    "all": N_("everything"),
 }
 
 # Alert categories (see bot.messages.templates.alert_category) each level lets through.
@@ -61,6 +63,14 @@ class ChatSettings(BaseModel):
     level: Level = "key"
     timezone: str = "UTC"
     spoiler_delay: int = Field(default=0, ge=0, le=MAX_SPOILER_DELAY)
+    language: str = "en"
+
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        if value not in LANGUAGES:
+            raise ValueError(f"unknown language {value!r}")
+        return value
 
     @field_validator("timezone")
     @classmethod

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from bot.chat_settings import LEVEL_NAMES, MAX_SPOILER_DELAY, ChatSettings, find_timezone
 from bot.feed import GoalEvent
 from bot.match import Fixture, MatchState, derive_state
-from bot.messages import templates
-from bot.messages.model import Message, line
+from bot.messages import i18n, templates
+from bot.messages.model import Message
 from bot.ports import CommandContext
 from bot.team_search import adopt, offered, side_of
 from bot.teams import Team, find_team, normalize
@@ -49,15 +49,30 @@ class Commands:
         }
 
     def run(self, ctx: CommandContext, name: str, args: str) -> Message:
-        """Answer ``/name args`` typed in ``ctx``'s chat."""
-        name = ALIASES.get(name.casefold(), name.casefold())
-        handler = self.handlers.get(name)
-        if handler is None:
-            return templates.unknown_command(name)
+        """Answer ``/name args`` typed in ``ctx``'s chat, in the chat's language."""
         self.store.ensure_chat(ctx.platform, ctx.chat_id, ctx.chat_title, ctx.chat_kind)
-        if name in CHANGES_SUBSCRIPTIONS and not ctx.can_manage:
-            return templates.admins_only_in(ctx.place)
-        return handler(ctx, args.strip())
+        with i18n.use(self.language(ctx)):
+            name = ALIASES.get(name.casefold(), name.casefold())
+            handler = self.handlers.get(name)
+            if handler is None:
+                return templates.unknown_command(name)
+            if name in CHANGES_SUBSCRIPTIONS and not ctx.can_manage:
+                return templates.admins_only_in(ctx.place)
+            return handler(ctx, args.strip())
+
+    def language(self, ctx: CommandContext) -> str:
+        """The chat's language; a private chat that never chose one takes the user's own
+        (Telegram's ``language_code``) when the bot speaks it, and keeps it."""
+        stored = self.store.chat_settings(ctx.platform, ctx.chat_id)
+        if "language" in stored:
+            return ChatSettings.model_validate(stored).language
+        spoken = i18n.normalize_language(ctx.user_language)
+        if ctx.chat_kind == "private" and spoken and spoken != i18n.DEFAULT_LANGUAGE:
+            settings = ChatSettings.model_validate(stored)
+            settings.language = spoken
+            self.store.set_chat_settings(ctx.platform, ctx.chat_id, settings.as_dict())
+            return spoken
+        return i18n.DEFAULT_LANGUAGE
 
     def press(self, ctx: CommandContext, action: str) -> Message:
         """A button was pressed: ``subscribe:inter`` runs ``/subscribe`` for that team id,
@@ -69,15 +84,18 @@ class Commands:
             return self._pick(ctx, command, rest.removeprefix("pick:"))
         team = self.store.team(rest)
         if command not in self.handlers or team is None:
-            return templates.reply("That button has expired. Type the command again.")
+            with i18n.use(self.language(ctx)):
+                return templates.button_expired()
         return self.run(ctx, command, team["name"])
 
     def _pick(self, ctx: CommandContext, command: str, key: str) -> Message:
         found = offered(self.store, key)
         if command not in self.handlers or found is None:
-            return templates.reply("That button has expired. Type the command again.")
+            with i18n.use(self.language(ctx)):
+                return templates.button_expired()
         if command in CHANGES_SUBSCRIPTIONS and not ctx.can_manage:
-            return templates.admins_only_in(ctx.place)
+            with i18n.use(self.language(ctx)):
+                return templates.admins_only_in(ctx.place)
         team = adopt(self.store, found[0], found[1], self.clock())
         return self.run(ctx, command, team.name)
 
@@ -155,7 +173,7 @@ class Commands:
                 if r["period"] is None and datetime.fromisoformat(r["kickoff"]) >= now
             ]
             if not upcoming:
-                rows.append(line(f"{team.name}: no fixture in my data yet."))
+                rows.append(templates.no_data(team.name, "fixture"))
             elif upcoming[0]["id"] not in seen:
                 seen.add(upcoming[0]["id"])
                 rows.append(templates.next_fixture(Fixture.from_row(upcoming[0]), zone))
@@ -170,7 +188,7 @@ class Commands:
         for team in teams:
             played = [r for r in self.store.matches_of_team(team.id) if r["period"] == "full_time"]
             if not played:
-                rows.append(line(f"{team.name}: no result in my data yet."))
+                rows.append(templates.no_data(team.name, "result"))
             elif played[-1]["id"] not in seen:
                 row = played[-1]
                 seen.add(row["id"])
@@ -189,35 +207,36 @@ class Commands:
         changed = current.model_copy()
         if what in ("level", "alerts"):
             if value.casefold() not in LEVEL_NAMES:
-                return templates.settings_error(
-                    "The alert level is goals, key or all.", "/settings level all"
-                )
+                return templates.settings_error(templates.bad_level(), "/settings level all")
             changed.level = value.casefold()  # type: ignore[assignment]
         elif what in ("timezone", "tz", "zone"):
             zone = find_timezone(value)
             if zone is None:
                 return templates.settings_error(
-                    f"I don't know the time zone “{value}”.", "/settings timezone Europe/Rome"
+                    templates.bad_timezone(value), "/settings timezone Europe/Rome"
                 )
             changed.timezone = zone
         elif what in ("spoiler", "delay"):
             seconds = value.rstrip("s").strip()
             if not seconds.isdigit() or not 0 <= int(seconds) <= MAX_SPOILER_DELAY:
                 return templates.settings_error(
-                    f"The spoiler delay is 0 to {MAX_SPOILER_DELAY} seconds.",
-                    "/settings spoiler 60",
+                    templates.bad_spoiler(MAX_SPOILER_DELAY), "/settings spoiler 60"
                 )
             changed.spoiler_delay = int(seconds)
+        elif what in ("language", "lang", "lingua"):
+            language = i18n.normalize_language(value)
+            if language is None:
+                return templates.settings_error(templates.bad_language(), "/settings language it")
+            changed.language = language
         else:
-            return templates.settings_error(
-                "I can change: level, timezone, spoiler.", "/settings level all"
-            )
+            return templates.settings_error(templates.bad_setting(), "/settings level all")
         self.store.set_chat_settings(ctx.platform, ctx.chat_id, changed.as_dict())
-        return self._settings_view(changed, ctx.place, note="✅ Settings saved")
+        with i18n.use(changed.language):
+            return self._settings_view(changed, ctx.place, note=templates.settings_saved())
 
     def _settings_view(self, s: ChatSettings, place: str, note: str | None = None) -> Message:
         return templates.settings_view(
-            s.level_name, s.level, s.timezone, s.spoiler_delay, note, place
+            s.level_name, s.level, s.timezone, s.spoiler_delay, note, place, s.language
         )
 
     def score(self, ctx: CommandContext, args: str) -> Message:
@@ -230,7 +249,7 @@ class Commands:
         for team in teams:
             state = self.current_match(team.id)
             if state is None:
-                rows.append(line(f"{team.name}: no match in my data yet."))
+                rows.append(templates.no_data(team.name, "match"))
             elif state.fixture.id not in seen:
                 seen.add(state.fixture.id)
                 rows.append(templates.score_line(state, zone))
@@ -259,7 +278,7 @@ class Commands:
             }
             competitions = [c for c in competitions if c in mine] or competitions
         if not competitions:
-            return templates.reply("No goals in my data yet.")
+            return templates.no_goals_yet()
         return templates.top_scorers(competitions[0], self.top_scorers(competitions[0]))
 
     # --- queries -----------------------------------------------------------------------------

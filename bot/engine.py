@@ -6,9 +6,10 @@ synchronous and talks to the :class:`Store` directly.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Literal
@@ -26,9 +27,12 @@ from bot.feed import (
     show,
 )
 from bot.match import Fixture, MatchState, StoredEvent, derive_state, side_for_event
-from bot.messages import templates
+from bot.messages import i18n, templates
+from bot.messages.lead import is_known_scorer
 from bot.messages.model import Message
 from bot.messages.render import Format, render
+from bot.ports import TableRow
+from bot.storylines import Storyline, Storylines
 from bot.teams import ensure_team
 from storage.store import NewOutboxRow, Store
 
@@ -53,21 +57,23 @@ class Ingested:
 
 
 class Renderer:
-    """Builds a message once per time zone and renders it once per output format, so a
-    fan-out to thousands of chats does the work a handful of times."""
+    """Builds a message once per time zone and language and renders it once per output
+    format, so a fan-out to thousands of chats does the work a handful of times."""
 
     def __init__(self, build: Callable[[ZoneInfo], Message]) -> None:
         self._build = build
-        self._messages: dict[str, Message] = {}
-        self._cache: dict[tuple[Format, str], tuple[str, str]] = {}
+        self._messages: dict[tuple[str, str], Message] = {}
+        self._cache: dict[tuple[Format, str, str], tuple[str, str]] = {}
 
-    def __call__(self, fmt: Format, zone: str) -> tuple[str, str]:
-        """(rendered text, neutral message JSON) for chats in ``zone`` reading ``fmt``."""
-        key = (fmt, zone)
+    def __call__(self, fmt: Format, zone: str, language: str = "en") -> tuple[str, str]:
+        """(rendered text, neutral message JSON) for chats in ``zone`` reading ``fmt`` in
+        ``language``."""
+        key = (fmt, zone, language)
         if key not in self._cache:
-            if zone not in self._messages:
-                self._messages[zone] = self._build(ZoneInfo(zone))
-            message = self._messages[zone]
+            if (zone, language) not in self._messages:
+                with i18n.use(language):
+                    self._messages[(zone, language)] = self._build(ZoneInfo(zone))
+            message = self._messages[(zone, language)]
             self._cache[key] = (render(message, fmt), message.to_json())
         return self._cache[key]
 
@@ -224,11 +230,19 @@ class Engine:
                 category=category,
                 edits=f"event:{fixture.id}:{event.ref}",
             )
+        streak = None
+        if (
+            isinstance(event, GoalEvent)
+            and event.kind != "own_goal"
+            and is_known_scorer(event)
+            and stored.side is not None
+        ):
+            streak = Storylines(self.store).player_streak(state, event.player, stored.side)
         return self._fan_out(
             fixture,
             f"event:{fixture.id}:{event.id}",
             "alert",
-            lambda zone: templates.alert(state, stored, zone),
+            lambda zone: templates.alert(state, stored, zone, streak),
             category=category,
         )
 
@@ -258,7 +272,7 @@ class Engine:
             if category is not None and not settings.wants(category):
                 continue
             platform, chat_id = chat["platform"], chat["chat_id"]
-            body, payload = message(format_for(platform), settings.timezone)
+            body, payload = message(format_for(platform), settings.timezone, settings.language)
             edit_key = f"{edits}:{platform}:{chat_id}" if edits else None
             if edit_key and self.store.rewrite_pending(edit_key, body, payload, kind):
                 continue  # the original had not gone out yet: it now says the truth
@@ -312,8 +326,25 @@ class Engine:
 
     # --- recaps ------------------------------------------------------------------------------
 
-    def queue_recap(self, match_id: str) -> int:
-        """Queue the full-time recap for every chat following either team, exactly once."""
+    def storylines(
+        self,
+        state: MatchState,
+        standings: Sequence[TableRow] | None = None,
+        source: str | None = None,
+    ) -> list[Storyline]:
+        """What the store proves around a finished match (see :mod:`bot.storylines`)."""
+        return Storylines(self.store).for_recap(state, standings, source)
+
+    def queue_recap(
+        self,
+        match_id: str,
+        standings: Sequence[TableRow] | None = None,
+        source: str | None = None,
+    ) -> int:
+        """Queue the full-time recap for every chat following either team, exactly once.
+
+        ``standings``: the league table from a stats provider named ``source``, used for the
+        table storyline when it has counted this match."""
         with self.store.atomic():
             if self.store.recap_queued(match_id):
                 return 0
@@ -321,11 +352,12 @@ class Engine:
             if state is None or not state.finished:
                 return 0
             quotes = self.quotes(match_id)
+            stories = self.storylines(state, standings, source)
             queued = self._fan_out(
                 state.fixture,
                 f"recap:{match_id}",
                 "recap",
-                lambda zone: templates.recap(state, quotes, zone),
+                lambda zone: templates.recap(state, quotes, zone, stories),
             )
             self.store.mark_recap_queued(match_id, queued)
             log.info("recap of %s queued for %d chats", match_id, queued)
@@ -399,7 +431,10 @@ class Engine:
                 continue
             if row["status"] != "sent":
                 continue
-            body, payload = message(format_for(row["platform"]), "UTC")
+            chat = ChatSettings.from_json(
+                json.dumps(self.store.chat_settings(row["platform"], row["chat_id"]))
+            )
+            body, payload = message(format_for(row["platform"]), "UTC", chat.language)
             rows.append(
                 NewOutboxRow(
                     key=f"retract:{fixture.id}:{event.id}:{row['platform']}:{row['chat_id']}",
@@ -438,4 +473,5 @@ class Engine:
         state = self.state(match_id)
         if state is None:
             return None
-        return templates.recap(state, self.quotes(match_id))
+        stories = self.storylines(state) if state.finished else []
+        return templates.recap(state, self.quotes(match_id), stories=stories)

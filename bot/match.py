@@ -161,13 +161,15 @@ def derive_state(fixture: Fixture, rows: list[dict[str, Any]]) -> MatchState:
     for stored in sorted(events, key=lambda e: e.seq):
         if isinstance(stored.event, PeriodEvent):
             state.period = stored.event.period
-            if stored.event.period in ("extra_time", "penalties"):
+            if stored.event.period == "extra_time":
                 state.extra_time = True
     if state.period is None and events:
         state.period = "first_half"  # a feed that skipped the kick-off line: the match is on
     for stored in state.events:
         event = stored.event
         state.last_clock = max(state.last_clock, stored.clock)
+        if event.minute > 90 and not isinstance(event, PeriodEvent | ShootoutKickEvent):
+            state.extra_time = True  # played past 90' (a feed may skip the extra-time line)
         if isinstance(event, GoalEvent) and event.id not in cancelled and stored.side:
             score = score.plus(stored.side)
             state.goals.append(ScoredGoal(event, stored.side, score))

@@ -75,6 +75,7 @@ class CommandContext:
     chat_title: str | None = None
     can_manage: bool = True  # may change this chat's subscriptions and settings
     place: str = "chat"  # what fans call it: "chat" (Telegram, console) or "channel" (Discord)
+    user_language: str | None = None  # the user's app language (Telegram's language_code)
 
 
 class ChatAdapter(Protocol):

@@ -203,6 +203,14 @@ async def test_commands_then_the_seed_match_as_embeds(running: Running) -> None:
     assert {c["name"] for c in dc.synced_commands[None]} == COMMANDS
     team_option = {c["name"]: c for c in dc.synced_commands[None]}["subscribe"]["options"][0]
     assert team_option["name"] == "team" and team_option["autocomplete"] is True
+    # members whose Discord is in Italian read the descriptions and choices in Italian
+    synced = {c["name"]: c for c in dc.synced_commands[None]}
+    assert synced["subscribe"]["description_localizations"] == {
+        "it": "Segui le partite di una squadra in questo canale"
+    }
+    assert "name_localizations" not in team_option or not team_option["name_localizations"]
+    level = next(o for o in synced["settings"]["options"] if o["name"] == "level")
+    assert level["choices"][0]["name_localizations"] == {"it": "Solo gol"}
 
     # a member without Manage Server / Manage Channels is refused, privately
     refused = await running.slash("subscribe", {"team": "Inter"}, user=MEMBER, permissions=None)
@@ -420,6 +428,10 @@ async def test_settings_options_and_reporter_commands(running: Running) -> None:
     saved = await running.slash("settings", {"level": "all", "spoiler_delay": 0})
     assert embed(saved)["title"] == "✅ Settings saved"
     assert "Alerts: **everything**" in embed(saved)["description"]
+    italian = await running.slash("settings", {"language": "it"})
+    assert embed(italian)["title"] == "✅ Impostazioni salvate"
+    assert "Lingua: **Italiano**" in embed(italian)["description"]
+    await running.slash("settings", {"language": "en"})
     bad = await running.slash("settings", {"timezone": "Mars/Olympus"})
     assert bad.ephemeral and embed(bad)["title"] == "I don't know the time zone “Mars/Olympus”."
 

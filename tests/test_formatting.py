@@ -9,7 +9,7 @@ import pytest
 
 from bot.engine import Engine
 from bot.feed import parse_line
-from bot.messages import templates
+from bot.messages import i18n, templates
 from bot.messages.render import (
     discord_embeds,
     escape_discord,
@@ -33,6 +33,7 @@ DECL = {
 }
 
 
+@pytest.mark.parametrize("lang", ["en", "it"])
 @pytest.mark.parametrize(("fmt", "ext"), [("text", "txt"), ("telegram", "html"), ("discord", "md")])
 @pytest.mark.parametrize(
     ("name", "feed", "match"),
@@ -42,12 +43,14 @@ DECL = {
     ],
 )
 def test_recap_golden(
-    engine: Engine, name: str, feed: Path, match: str, fmt: str, ext: str
+    engine: Engine, name: str, feed: Path, match: str, fmt: str, ext: str, lang: str
 ) -> None:
     assert ingest_file(engine, feed) == []
-    message = engine.recap_message(match)
+    with i18n.use(lang):
+        message = engine.recap_message(match)
     assert message is not None
-    expected = (GOLDEN / f"{name}-recap.{ext}").read_text("utf-8").rstrip("\n")
+    suffix = "" if lang == "en" else f"-{lang}"
+    expected = (GOLDEN / f"{name}-recap{suffix}.{ext}").read_text("utf-8").rstrip("\n")
     assert render(message, fmt) == expected  # type: ignore[arg-type]
 
 
@@ -300,3 +303,19 @@ def test_split_text_keeps_lines_whole_and_parts_short() -> None:
     assert "\n".join(parts).split("\n") == rows
     long_line = "word " * 2000
     assert all(len(p) <= 4096 for p in split_text(long_line, 4096))
+
+
+def test_discord_recap_puts_the_lead_in_the_embed_description(engine: Engine) -> None:
+    assert ingest_file(engine, SEED) == []
+    message = engine.recap_message(SEED_MATCH)
+    assert message is not None
+    (embed,) = discord_embeds(message)
+    assert embed["title"] == "🏁 Atalanta 0-1 Inter"
+    fixture_line, lead = embed["description"].split("\n\n")
+    assert fixture_line == "Serie A · Matchday 17 · Bergamo · 28 Dec 2025"
+    assert lead.startswith("Lautaro Martínez's 65th-minute goal, set up by Francesco Pio Esposito")
+    assert [f["name"] for f in embed["fields"]] == [
+        "⚽ Goals",
+        "📋 Key moments",
+        "💬 What they said",
+    ]

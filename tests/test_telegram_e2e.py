@@ -117,6 +117,10 @@ async def test_commands_alerts_and_recap_reach_the_right_chats_in_order(
         names = [c["command"] for c in menu]
         assert names == ["start", *(name for name, _ in COMMAND_HELP)]
         assert {"subscribe", "unsubscribe", "score", "help"} <= set(names)
+        await fake.wait_for_call("setMyCommands", 2)
+        italian = fake.get_commands(language_code="it")
+        assert italian is not None and [c["command"] for c in italian] == names
+        assert italian[0]["description"] == "benvenuto, e come iniziare"
 
         fake.user_sends(ALICE, "/subscribe Inter")
         fake.user_sends(BOB, "/subscribe intr")
@@ -346,3 +350,23 @@ async def test_rows_unsent_at_shutdown_go_out_once_at_the_next_start(
     assert bot.texts(BOB) == [SUBSCRIBED, kickoff]
     assert bot.texts(ALICE) == [SUBSCRIBED, kickoff]
     no_violations(fake)
+
+
+async def test_a_private_chat_speaks_the_users_language(bot: Bot, fake: FakeTelegram) -> None:
+    fake.set_user_language(ALICE, "it")
+    fake.set_chat(GROUP, "supergroup", title="Nerazzurri")
+    fake.set_member_status(GROUP, ALICE, "administrator")
+    async with bot.running():
+        fake.user_sends(ALICE, "/subscribe Inter")
+        assert await bot.wait_texts(ALICE, 1) == [
+            "✅ Questa chat ora segue Inter. Avvisi: eventi principali."
+        ]
+        # a group keeps English whoever writes, until its admins choose
+        fake.user_sends(GROUP, "/subscribe Inter", user_id=ALICE)
+        (answer,) = await fake.wait_for_messages(1, GROUP)
+        assert answer["text"] == "✅ This chat now follows Inter. Alerts: key events."
+        fake.user_sends(GROUP, "/settings language it", user_id=ALICE)
+        (_, saved) = await fake.wait_for_messages(2, GROUP)
+        assert saved["text"].startswith("✅ Impostazioni salvate")
+        buttons = [b for row in saved["reply_markup"]["inline_keyboard"] for b in row]
+        assert {"text": "English", "callback_data": "settings:language:en"} in buttons

@@ -197,6 +197,7 @@ SETTINGS_KEYBOARD = [
         ("Delay 1 min", "settings:spoiler:60"),
     ],
     [("Delay 2 min", "settings:spoiler:120"), ("Delay 5 min", "settings:spoiler:300")],
+    [("✓ English", "settings:language:en"), ("Italiano", "settings:language:it")],
 ]
 
 
@@ -288,6 +289,7 @@ async def test_settings_buttons_in_a_group_are_for_its_admins(bot: Bot, fake: Fa
     store = bot.store()
     try:
         assert store.chat_settings("telegram", str(GROUP)) == {
+            "language": "en",
             "level": "all",
             "spoiler_delay": 0,
             "timezone": "Europe/Rome",

@@ -24,7 +24,7 @@ import discord
 from aiolimiter import AsyncLimiter
 from discord import app_commands
 
-from adapters.discord.commands import build_tree
+from adapters.discord.commands import CatalogueTranslator, build_tree
 from adapters.discord.embeds import NO_MENTIONS, message_batches
 from bot.messages.model import Message
 from bot.ports import (
@@ -176,6 +176,7 @@ class DiscordAdapter:
         client = MatchbotClient(core, guild_ready_timeout=self.guild_ready_timeout)
         self.client = client
         self.tree = build_tree(client, core)
+        await self.tree.set_translator(CatalogueTranslator())
         try:
             try:
                 await client.login(self.token)

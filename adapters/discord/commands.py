@@ -16,6 +16,8 @@ import discord
 from discord import app_commands
 
 from adapters.discord.embeds import NO_MENTIONS, message_batches
+from bot.messages import i18n
+from bot.messages.i18n import N_
 from bot.messages.model import Message
 from bot.ports import CommandContext, CoreAPI
 
@@ -23,23 +25,53 @@ log = logging.getLogger(__name__)
 
 #: Every slash command, as Discord lists it.
 COMMANDS: dict[str, str] = {
-    "subscribe": "Follow a team's matches in this channel",
-    "unsubscribe": "Stop following a team in this channel",
-    "subscriptions": "The teams this channel follows",
-    "score": "Live or latest score of a team (or of the teams this channel follows)",
-    "scorers": "Scorers of a team's match, or a competition's top scorers",
-    "next": "A team's next fixture (or of the teams this channel follows)",
-    "last": "A team's latest result (or of the teams this channel follows)",
-    "table": "A competition's league table",
-    "settings": "This channel's alert level, time zone and spoiler delay",
-    "report": "Reporters: post what no feed carries (see /report help)",
-    "help": "What this bot can do",
+    "subscribe": N_("Follow a team's matches in this channel"),
+    "unsubscribe": N_("Stop following a team in this channel"),
+    "subscriptions": N_("The teams this channel follows"),
+    "score": N_("Live or latest score of a team (or of the teams this channel follows)"),
+    "scorers": N_("Scorers of a team's match, or a competition's top scorers"),
+    "next": N_("A team's next fixture (or of the teams this channel follows)"),
+    "last": N_("A team's latest result (or of the teams this channel follows)"),
+    "table": N_("A competition's league table"),
+    "settings": N_("This channel's alert level, time zone, spoiler delay and language"),
+    "report": N_("Reporters: post what no feed carries (see /report help)"),
+    "help": N_("What this bot can do"),
 }
 LEVELS = [
-    app_commands.Choice(name="Goals only", value="goals"),
-    app_commands.Choice(name="Key events", value="key"),
-    app_commands.Choice(name="Everything", value="all"),
+    app_commands.Choice(name=N_("Goals only"), value="goals"),
+    app_commands.Choice(name=N_("Key events"), value="key"),
+    app_commands.Choice(name=N_("Everything"), value="all"),
 ]
+LANGUAGES = [
+    app_commands.Choice(name="English", value="en"),
+    app_commands.Choice(name="Italiano", value="it"),
+]
+
+
+class CatalogueTranslator(app_commands.Translator):
+    """Descriptions and choices of the slash commands in the languages of the bot's catalogue,
+    for members whose Discord is set to one of them (command and option names stay English,
+    so they are the same everywhere)."""
+
+    async def translate(
+        self,
+        string: app_commands.locale_str,
+        locale: discord.Locale,
+        context: app_commands.TranslationContextTypes,
+    ) -> str | None:
+        names = (
+            app_commands.TranslationContextLocation.command_name,
+            app_commands.TranslationContextLocation.group_name,
+            app_commands.TranslationContextLocation.parameter_name,
+        )
+        language = i18n.normalize_language(locale.value)
+        if context.location in names or language in (None, i18n.DEFAULT_LANGUAGE):
+            return None
+        with i18n.use(language):
+            text = i18n._(string.message)
+        return None if text == string.message else text
+
+
 #: Reply kinds shown only to the member who typed the command.
 PRIVATE_KINDS = frozenset({"error", "suggestions"})
 #: Answer after this many seconds at the latest, deferring when the core is slower
@@ -66,6 +98,7 @@ def context_of(interaction: discord.Interaction) -> CommandContext:
         chat_title=title,
         can_manage=bool(can_manage),
         place="channel" if in_guild else "chat",
+        user_language=interaction.locale.value,  # the member's Discord language (e.g. "it")
     )
 
 
@@ -129,13 +162,13 @@ def build_tree(client: discord.Client, core: CoreAPI) -> app_commands.CommandTre
         ]
 
     @tree.command(name="subscribe", description=COMMANDS["subscribe"])
-    @app_commands.describe(team="The team to follow")
+    @app_commands.describe(team=N_("The team to follow"))
     @app_commands.autocomplete(team=team_choices)
     async def subscribe(interaction: discord.Interaction, team: str) -> None:
         await run_command(core, interaction, "subscribe", team)
 
     @tree.command(name="unsubscribe", description=COMMANDS["unsubscribe"])
-    @app_commands.describe(team="The team to stop following")
+    @app_commands.describe(team=N_("The team to stop following"))
     @app_commands.autocomplete(team=team_choices)
     async def unsubscribe(interaction: discord.Interaction, team: str) -> None:
         await run_command(core, interaction, "unsubscribe", team)
@@ -145,46 +178,48 @@ def build_tree(client: discord.Client, core: CoreAPI) -> app_commands.CommandTre
         await run_command(core, interaction, "subscriptions", None)
 
     @tree.command(name="score", description=COMMANDS["score"])
-    @app_commands.describe(team="A team (leave empty for the teams this channel follows)")
+    @app_commands.describe(team=N_("A team (leave empty for the teams this channel follows)"))
     @app_commands.autocomplete(team=team_choices)
     async def score(interaction: discord.Interaction, team: str | None = None) -> None:
         await run_command(core, interaction, "score", team)
 
     @tree.command(name="scorers", description=COMMANDS["scorers"])
-    @app_commands.describe(team="A team or a competition (leave empty for the top scorers)")
+    @app_commands.describe(team=N_("A team or a competition (leave empty for the top scorers)"))
     @app_commands.autocomplete(team=team_choices)
     async def scorers(interaction: discord.Interaction, team: str | None = None) -> None:
         await run_command(core, interaction, "scorers", team)
 
     @tree.command(name="next", description=COMMANDS["next"])
-    @app_commands.describe(team="A team (leave empty for the teams this channel follows)")
+    @app_commands.describe(team=N_("A team (leave empty for the teams this channel follows)"))
     @app_commands.autocomplete(team=team_choices)
     async def next_(interaction: discord.Interaction, team: str | None = None) -> None:
         await run_command(core, interaction, "next", team)
 
     @tree.command(name="last", description=COMMANDS["last"])
-    @app_commands.describe(team="A team (leave empty for the teams this channel follows)")
+    @app_commands.describe(team=N_("A team (leave empty for the teams this channel follows)"))
     @app_commands.autocomplete(team=team_choices)
     async def last(interaction: discord.Interaction, team: str | None = None) -> None:
         await run_command(core, interaction, "last", team)
 
     @tree.command(name="table", description=COMMANDS["table"])
-    @app_commands.describe(competition="e.g. Serie A (leave empty for this channel's league)")
+    @app_commands.describe(competition=N_("e.g. Serie A (leave empty for this channel's league)"))
     async def table(interaction: discord.Interaction, competition: str | None = None) -> None:
         await run_command(core, interaction, "table", competition)
 
     @tree.command(name="settings", description=COMMANDS["settings"])
     @app_commands.describe(
-        level="Which alerts this channel gets",
-        timezone="Time zone for kick-off times, e.g. Europe/Rome",
-        spoiler_delay="Seconds to hold live alerts back (0-300), for delayed streams",
+        level=N_("Which alerts this channel gets"),
+        timezone=N_("Time zone for kick-off times, e.g. Europe/Rome"),
+        spoiler_delay=N_("Seconds to hold live alerts back (0-300), for delayed streams"),
+        language=N_("The language of alerts, recaps and replies"),
     )
-    @app_commands.choices(level=LEVELS)
+    @app_commands.choices(level=LEVELS, language=LANGUAGES)
     async def settings(
         interaction: discord.Interaction,
         level: app_commands.Choice[str] | None = None,
         timezone: str | None = None,
         spoiler_delay: app_commands.Range[int, 0, 300] | None = None,
+        language: app_commands.Choice[str] | None = None,
     ) -> None:
         changes = [
             f"{what} {value}"
@@ -192,13 +227,14 @@ def build_tree(client: discord.Client, core: CoreAPI) -> app_commands.CommandTre
                 ("level", level.value if level else None),
                 ("timezone", timezone),
                 ("spoiler", spoiler_delay),
+                ("language", language.value if language else None),
             )
             if value is not None
         ]
         await run_command(core, interaction, "settings", changes)
 
     @tree.command(name="report", description=COMMANDS["report"])
-    @app_commands.describe(what="e.g. goal Inter Lautaro Martínez 65 assist Esposito")
+    @app_commands.describe(what=N_("e.g. goal Inter Lautaro Martínez 65 assist Esposito"))
     async def report(interaction: discord.Interaction, what: str) -> None:
         await run_command(core, interaction, "report", what)
 

@@ -25,6 +25,7 @@ from telegram.ext import Application, ApplicationBuilder
 from adapters.telegram.errors import is_not_modified, translate
 from adapters.telegram.handlers import ALLOWED_UPDATES, UpdateHandlers
 from bot.logs import REDACTED
+from bot.messages import i18n, templates
 from bot.messages.model import Button, Message
 from bot.messages.render import split_text
 from bot.messages.templates import COMMAND_HELP
@@ -46,7 +47,6 @@ POLL_TIMEOUT = dtm.timedelta(seconds=30)
 #: How long :meth:`TelegramAdapter.stop` waits for sends already on the wire.
 STOP_GRACE = 15.0
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-START_HELP = "welcome, and how to start"
 MAX_CALLBACK_DATA = 64  # bytes
 #: Inline keyboard layout on a phone: buttons a row, and label characters a row.
 ROW_BUTTONS = 3
@@ -153,11 +153,12 @@ def listen_address(listen: str) -> tuple[str, int]:
     return host, number
 
 
-def bot_commands() -> list[BotCommand]:
-    """The command menu: /start and every command of the core's help."""
-    return [BotCommand("start", START_HELP)] + [
-        BotCommand(name, what) for name, what in COMMAND_HELP
-    ]
+def bot_commands(language: str = "en") -> list[BotCommand]:
+    """The command menu: /start and every command of the core's help, in ``language``."""
+    with i18n.use(language):
+        return [BotCommand("start", templates.start_help())] + [
+            BotCommand(name, i18n._(what)) for name, what in COMMAND_HELP
+        ]
 
 
 class TelegramAdapter:
@@ -249,6 +250,9 @@ class TelegramAdapter:
             raise StartupError(f"cannot reach the Telegram Bot API at {where}: {reason}") from None
         self.application = app
         await app.bot.set_my_commands(bot_commands())
+        for language in i18n.LANGUAGES:  # the menu in the user's app language where we speak it
+            if language != i18n.DEFAULT_LANGUAGE:
+                await app.bot.set_my_commands(bot_commands(language), language_code=language)
         if self.webhook_url:
             await self._start_webhook(app)
         else:

@@ -144,6 +144,7 @@ class UpdateHandlers:
             chat_kind=kind,
             chat_title=chat.title or chat.full_name or chat.username,
             can_manage=can_manage,
+            user_language=user.language_code if user else None,
         )
 
     async def can_manage(

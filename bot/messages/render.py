@@ -137,23 +137,24 @@ def _chunks(rows: list[str], limit: int) -> list[str]:
 def discord_embeds(message: Message) -> list[dict[str, Any]]:
     """The message as Discord embeds (JSON dicts), split to stay inside every Discord limit.
 
-    The headline is the title; untitled sections form the description; each titled section
+    The headline is the title; untitled sections form the description (a blank line between
+    two: a recap's fixture line, then its lead paragraph); each titled section
     becomes fields (split at line boundaries when longer than a field may be). A message too
     big for one embed continues in further embeds, each under the 6000-character total.
     """
     title = _trim(render_line(message.headline, "discord").replace("**", ""), EMBED_TITLE)
-    description_rows: list[str] = []
+    description_blocks: list[str] = []
     fields: list[dict[str, Any]] = []
     for section in message.sections:
         rows = [render_line(parts, "discord") for parts in section.lines]
         if not section.title:
-            description_rows += rows
+            description_blocks.append("\n".join(rows))
             continue
         name = _trim(escape_discord(section.title), EMBED_FIELD_NAME)
         more = f"{_trim(name, EMBED_FIELD_NAME - len(' (cont.)'))} (cont.)"  # still ≤ 256
         for i, chunk in enumerate(_chunks(rows, EMBED_FIELD_VALUE)):
             fields.append({"name": name if i == 0 else more, "value": chunk, "inline": False})
-    description = "\n".join(description_rows)
+    description = "\n\n".join(block for block in description_blocks if block)
     colour = _KIND_COLOURS.get(message.kind, 0x95A5A6)
     embeds: list[dict[str, Any]] = []
     current: dict[str, Any] = {"title": title, "color": colour}

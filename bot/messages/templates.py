@@ -1,6 +1,9 @@
 """What the bot says: alerts, corrections, recaps and command replies, as neutral messages.
 
-Every sentence a fan reads is written in this module; ``render`` only decides how it looks.
+Every sentence a fan reads is written in this module (the recap's lead in ``lead.py``);
+``render`` only decides how it looks. Sentences are English inside ``_()`` (or ``N_()`` where
+they are listed before use) and come out in the language set by :func:`bot.messages.i18n.use`;
+their Italian is in ``locales/it/LC_MESSAGES/matchbot.po`` (see the README's "Languages").
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from bot.feed import (
     SubstitutionEvent,
 )
 from bot.match import Fixture, MatchState, Score, StoredEvent
+from bot.messages.i18n import N_, _, date_text, datetime_text, italian_al, ngettext, ordinal
+from bot.messages.lead import lead
 from bot.messages.model import (
     Button,
     Line,
@@ -37,29 +42,81 @@ from bot.messages.model import (
     strike,
 )
 from bot.messages.render import render_line
+from bot.storylines import (
+    LastMeeting,
+    NextFixture,
+    PlayerStreak,
+    SeasonGoals,
+    Storyline,
+    TablePlace,
+    TeamRun,
+    matchday,
+)
 
 REASONS = {
-    "offside": "offside",
-    "foul": "foul",
-    "handball": "handball",
-    "var": "VAR review",
-    "other": "other reasons",
+    "offside": N_("offside"),
+    "foul": N_("foul"),
+    "handball": N_("handball"),
+    "var": N_("VAR review"),
+    "other": N_("other reasons"),
 }
 RULED_OUT = {
-    "offside": "ruled out for offside",
-    "foul": "ruled out for a foul",
-    "handball": "ruled out for handball",
-    "var": "ruled out after a VAR review",
-    "other": "ruled out",
+    "offside": N_("ruled out for offside"),
+    "foul": N_("ruled out for a foul"),
+    "handball": N_("ruled out for handball"),
+    "var": N_("ruled out after a VAR review"),
+    "other": N_("ruled out"),
 }
+#: Competition names said in the chat's language; any other name is shown as the feed has it.
+COMPETITIONS = {
+    "World Cup": N_("World Cup"),
+    "FIFA World Cup": N_("World Cup"),
+    "European Championship": N_("European Championship"),
+    "Champions League": N_("Champions League"),
+    "UEFA Champions League": N_("Champions League"),
+    "Europa League": N_("Europa League"),
+    "Serie A": N_("Serie A"),
+    "Premier League": N_("Premier League"),
+    "Coppa Italia": N_("Coppa Italia"),
+}
+
+
+#: Cup rounds said in the chat's language (league matchdays are numbered: "Matchday 17").
+ROUNDS = {
+    "Final": N_("Final"),
+    "Semi-finals": N_("Semi-finals"),
+    "Quarter-finals": N_("Quarter-finals"),
+    "Round of 16": N_("Round of 16"),
+    "Third place": N_("Third place"),
+}
+
+
+def round_name(name: str | None) -> str | None:
+    """``Matchday 17`` / ``Giornata 17`` (also for ``Regular Season - 17``), known cup rounds
+    translated, anything else as the feed has it."""
+    if name is None:
+        return None
+    number = matchday(name)
+    if number is not None:
+        return _("Matchday {n}", n=number)
+    return _(ROUNDS[name]) if name in ROUNDS else name
+
+
+def competition_name(name: str) -> str:
+    """``World Cup`` → ``Coppa del Mondo`` in Italian; unknown names stay as they are."""
+    return _(COMPETITIONS[name]) if name in COMPETITIONS else name
 
 
 def _ruled_out(event: GoalDisallowedEvent) -> str:
     detail = f", {event.detail}" if event.detail else ""
-    return f"{RULED_OUT[event.reason]}{detail}"
+    return f"{_(RULED_OUT[event.reason])}{detail}"
 
 
-PENALTY_OUTCOMES = {"saved": "saved", "missed": "off target", "woodwork": "hits the woodwork"}
+PENALTY_OUTCOMES = {
+    "saved": N_("saved"),
+    "missed": N_("off target"),
+    "woodwork": N_("hits the woodwork"),
+}
 
 
 def minute(event: Event) -> str:
@@ -76,26 +133,39 @@ def result_line(state: MatchState) -> str:
     """``Atalanta 0-1 Inter``, with ``(a.e.t.)`` and the shoot-out where they apply."""
     text = scoreline(state.fixture, state.score)
     if state.extra_time:
-        text += " (a.e.t.)"
+        text += _(" (a.e.t.)")
     if state.shootout is not None:
         s = state.shootout
         if s.home != s.away:
             winner = state.fixture.home if s.home > s.away else state.fixture.away
-            text += f", {winner} win {max(s.home, s.away)}-{min(s.home, s.away)} on penalties"
+            kicks = f"{max(s.home, s.away)}-{min(s.home, s.away)}"
+            text += _(", {winner} win {score} on penalties", winner=winner, score=kicks)
         else:
-            text += f", {s.home}-{s.away} on penalties so far"
+            kicks = f"{s.home}-{s.away}"
+            text += _(", {score} on penalties so far", score=kicks)
     return text
 
 
 def _scorer(goal: GoalEvent) -> str:
-    mark = {"penalty": " (pen)", "own_goal": " (og)"}.get(goal.kind, "")
+    mark = {"penalty": _(" (pen)"), "own_goal": _(" (og)")}.get(goal.kind, "")
     return f"{goal.player}{mark}"
 
 
 def _goal_name(goal: GoalEvent) -> str:
     """``Lautaro Martínez's 65' goal``, ``Gonzalo Montiel's 119' own goal``."""
-    what = "own goal" if goal.kind == "own_goal" else "goal"
-    return f"{goal.player}'s {minute(goal)} {what}"
+    if goal.kind == "own_goal":
+        return _(
+            "{player}'s {minute} own goal",
+            player=goal.player,
+            minute=minute(goal),
+            al=italian_al(goal.minute),
+        )
+    return _(
+        "{player}'s {minute} goal",
+        player=goal.player,
+        minute=minute(goal),
+        al=italian_al(goal.minute),
+    )
 
 
 def _with_team(player: str, team: str) -> str:
@@ -105,7 +175,12 @@ def _with_team(player: str, team: str) -> str:
 def fixture_line(fixture: Fixture, tz: ZoneInfo | None = None) -> str:
     """``Serie A · Matchday 17 · Bergamo · 28 Dec 2025``."""
     when = fixture.kickoff.astimezone(tz) if tz else fixture.kickoff
-    parts = [fixture.competition, fixture.round, fixture.venue, f"{when:%-d %b %Y}"]
+    parts = [
+        competition_name(fixture.competition),
+        round_name(fixture.round),
+        fixture.venue,
+        date_text(when),
+    ]
     return " · ".join(p for p in parts if p)
 
 
@@ -149,21 +224,28 @@ def _period_alert(
     if event.period == "first_half":
         return Message(
             kind="kickoff",
-            headline=line(bold(f"🟢 Kick-off: {fx.home} v {fx.away}")),
+            headline=line(bold(_("🟢 Kick-off: {home} v {away}", home=fx.home, away=fx.away))),
             sections=(Section(lines=(line(fixture_line(fx, tz)),)),),
         )
     headline = {
-        "second_half": f"▶️ Second half under way: {now}",
-        "half_time": f"⏸ Half-time: {now}",
-        "extra_time": f"⏱ Extra time: {now}",
-        "penalties": f"🎯 Penalty shoot-out: {now}",
-        "full_time": f"🏁 Full-time: {result_line(state)}",
+        "second_half": N_("▶️ Second half under way: {score}"),
+        "half_time": N_("⏸ Half-time: {score}"),
+        "extra_time": N_("⏱ Extra time: {score}"),
+        "penalties": N_("🎯 Penalty shoot-out: {score}"),
+        "full_time": N_("🏁 Full-time: {result}"),
     }[event.period]
+    headline = _(headline, score=now, result=result_line(state) if state.finished else now)
     return Message(kind=event.period, headline=line(bold(headline)))
 
 
-def alert(state: MatchState, stored: StoredEvent, tz: ZoneInfo | None = None) -> Message:
-    """The live alert for one event (dates in ``tz``, the chat's time zone)."""
+def alert(
+    state: MatchState,
+    stored: StoredEvent,
+    tz: ZoneInfo | None = None,
+    streak: PlayerStreak | None = None,
+) -> Message:
+    """The live alert for one event (dates in ``tz``, the chat's time zone); a goal alert
+    carries the scorer's ``streak`` when he has one."""
     event = stored.event
     fx = state.fixture
     score = state.score_at(stored.seq)
@@ -174,45 +256,68 @@ def alert(state: MatchState, stored: StoredEvent, tz: ZoneInfo | None = None) ->
     if isinstance(event, GoalEvent):
         detail = line(f"{at} ", bold(_scorer(event)))
         if event.kind == "own_goal":
-            detail += line(f" — own goal, counts for {team}")
+            detail += line(_(" — own goal, counts for {team}", team=team))
         else:
-            detail += line(f" scores for {team}")
+            detail += line(_(" scores for {team}", team=team))
         if event.assist:
-            detail += line(f" (assist: {event.assist})")
+            detail += line(_(" (assist: {player})", player=event.assist))
+        rows = [detail]
+        if streak is not None:
+            rows.append(line(storyline_text(streak)))
         return Message(
             kind="goal",
-            headline=line(bold(f"⚽ GOAL! {scoreline(fx, score)}")),
-            sections=(Section(lines=(detail,)),),
+            headline=line(bold(_("⚽ GOAL! {score}", score=scoreline(fx, score)))),
+            sections=(Section(lines=tuple(rows)),),
         )
     if isinstance(event, GoalDisallowedEvent):
-        who = f"{event.player}'s goal" if event.player else "Goal"
-        text = f"{at} {who} {_ruled_out(event)}. Still {scoreline(fx, score)}"
+        ruled_out = _ruled_out(event)
+        still = scoreline(fx, score)
+        if event.player:
+            text = _(
+                "{minute} {player}'s goal {ruled_out}. Still {score}",
+                minute=at,
+                player=event.player,
+                ruled_out=ruled_out,
+                score=still,
+            )
+        else:
+            text = _(
+                "{minute} Goal {ruled_out}. Still {score}",
+                minute=at,
+                ruled_out=ruled_out,
+                score=still,
+            )
         return Message(
             kind="goal_disallowed",
-            headline=line(bold(f"❌ Goal disallowed — {team}")),
+            headline=line(bold(_("❌ Goal disallowed — {team}", team=team))),
             sections=(Section(lines=(line(text),)),),
         )
     if isinstance(event, CardEvent):
         title = {
-            "yellow": "🟨 Yellow card",
-            "second_yellow": "🟨🟥 Second yellow, sent off",
-            "red": "🟥 Red card",
+            "yellow": N_("🟨 Yellow card — {team}"),
+            "second_yellow": N_("🟨🟥 Second yellow, sent off — {team}"),
+            "red": N_("🟥 Red card — {team}"),
         }[event.card]
         return Message(
             kind="red_card" if event.card != "yellow" else "card",
-            headline=line(bold(f"{title} — {team}")),
+            headline=line(bold(_(title, team=team))),
             sections=(Section(lines=(line(f"{at} {event.player}"),)),),
         )
     if isinstance(event, PenaltyMissedEvent):
         return Message(
             kind="penalty_missed",
-            headline=line(bold(f"🚫 Penalty missed — {team}")),
+            headline=line(bold(_("🚫 Penalty missed — {team}", team=team))),
             sections=(
                 Section(
                     lines=(
                         line(
-                            f"{at} {event.player}, {PENALTY_OUTCOMES[event.outcome]}."
-                            f" Still {scoreline(fx, score)}"
+                            _(
+                                "{minute} {player}, {outcome}. Still {score}",
+                                minute=at,
+                                player=event.player,
+                                outcome=_(PENALTY_OUTCOMES[event.outcome]),
+                                score=scoreline(fx, score),
+                            )
                         ),
                     )
                 ),
@@ -227,14 +332,14 @@ def alert(state: MatchState, stored: StoredEvent, tz: ZoneInfo | None = None) ->
 
 def _minor_headline(event: Event, team: str) -> str:
     if isinstance(event, SubstitutionEvent):
-        return f"🔄 Substitution — {team}"
+        return _("🔄 Substitution — {team}", team=team)
     if isinstance(event, SaveEvent):
-        return f"🧤 Save — {team}"
+        return _("🧤 Save — {team}", team=team)
     if isinstance(event, MissEvent):
-        return f"😱 Big chance missed — {team}"
+        return _("😱 Big chance missed — {team}", team=team)
     if isinstance(event, ShootoutKickEvent):
-        return f"🎯 Shoot-out kick — {team}"
-    return f"📝 Key moment — {team}"
+        return _("🎯 Shoot-out kick — {team}", team=team)
+    return _("📝 Key moment — {team}", team=team)
 
 
 def moment_text(event: Event, team: str, brief: bool = False) -> tuple[str, ...]:
@@ -243,24 +348,27 @@ def moment_text(event: Event, team: str, brief: bool = False) -> tuple[str, ...]
     ``brief`` leaves out what an alert's headline already says (the kind and the team)."""
     who = (lambda player: player) if brief else (lambda player: _with_team(player, team))
     if isinstance(event, SubstitutionEvent):
-        out = f" for {event.player_out}" if event.player_out else ""
-        return (f"{event.player_in} comes on{out}" + ("" if brief else f" ({team})"),)
+        if event.player_out:
+            text = _("{player} comes on for {off}", player=event.player_in, off=event.player_out)
+        else:
+            text = _("{player} comes on", player=event.player_in)
+        return (text + ("" if brief else f" ({team})"),)
     if isinstance(event, SaveEvent):
-        text = ("" if brief else "Save: ") + who(event.player)
+        text = ("" if brief else _("Save: ")) + who(event.player)
         if event.shooter:
-            text += f" denies {event.shooter}"
+            text += _(" denies {player}", player=event.shooter)
         if event.detail:
             text += f", {event.detail}"
         return (text,)
     if isinstance(event, MissEvent):
-        text = ("" if brief else "Miss: ") + who(event.player)
+        text = ("" if brief else _("Miss: ")) + who(event.player)
         if event.assist:
-            text += f", set up by {event.assist}"
+            text += _(", set up by {player}", player=event.assist)
         if event.detail:
             text += f", {event.detail}"
         return (text,)
     if isinstance(event, ShootoutKickEvent):
-        outcome = "scores ✅" if event.scored else "misses ❌"
+        outcome = _("scores ✅") if event.scored else _("misses ❌")
         return (f"{who(event.player)} {outcome}",)
     if isinstance(event, NoteEvent):
         return (event.text,)
@@ -269,17 +377,22 @@ def moment_text(event: Event, team: str, brief: bool = False) -> tuple[str, ...]
 
 def correction(state: MatchState, cancel: GoalCancelledEvent, goal: GoalEvent | None) -> Message:
     """What a cancelled goal's alert becomes (edited in place, or sent as a correction)."""
-    why = {"var": "cancelled by VAR", "other": "cancelled"}.get(
-        cancel.reason, f"cancelled by VAR ({cancel.reason})"
-    )
+    if cancel.reason == "var":
+        why = _("cancelled by VAR")
+    elif cancel.reason == "other":
+        why = _("cancelled")
+    else:
+        why = _("cancelled by VAR ({reason})", reason=_(REASONS[cancel.reason]))
     score = scoreline(state.fixture, state.score)
     lines: list[Line] = []
     if goal is not None:
-        lines.append(line(f"{_goal_name(goal)} for {goal.team} does not stand."))
-    lines.append(line("Score: ", bold(score)))
+        lines.append(
+            line(_("{goal} for {team} does not stand.", goal=_goal_name(goal), team=goal.team))
+        )
+    lines.append(line(_("Score: "), bold(score)))
     return Message(
         kind="correction",
-        headline=line("⚽ ", strike("GOAL"), bold(f" {why} — {score}")),
+        headline=line("⚽ ", strike(_("GOAL")), bold(f" {why} — {score}")),
         sections=(Section(lines=tuple(lines)),),
     )
 
@@ -299,23 +412,48 @@ def _key_moment(
         now = state.score_at(stored.seq)
         score = f"{now.home}-{now.away}"
         if event.kind == "own_goal":
-            return line(at, "⚽ Own goal by ", bold(event.player), f", for {team}, {score}")
-        return line(at, "⚽ ", bold(_scorer(event)), f" scores for {team}, {score}")
+            return line(
+                at,
+                _("⚽ Own goal by "),
+                bold(event.player),
+                _(", for {team}, {score}", team=team, score=score),
+            )
+        return line(
+            at,
+            "⚽ ",
+            bold(_scorer(event)),
+            _(" scores for {team}, {score}", team=team, score=score),
+        )
     if isinstance(event, GoalDisallowedEvent):
-        who = f"{event.player}'s goal for {team}" if event.player else f"{team} goal"
+        if event.player:
+            who = _("{player}'s goal for {team}", player=event.player, team=team)
+        else:
+            who = _("{team} goal", team=team)
         return line(at, f"❌ {who} {_ruled_out(event)}")
     if isinstance(event, GoalCancelledEvent):
         goal = state.goal_by_id(event.ref)
-        what = _goal_name(goal) if goal else "a goal"
-        return line(at, f"❌ VAR cancels {what} for {team} ({REASONS[event.reason]})")
+        what = _goal_name(goal) if goal else _("a goal")
+        return line(
+            at,
+            _(
+                "❌ VAR cancels {goal} for {team} ({reason})",
+                goal=what,
+                team=team,
+                reason=_(REASONS[event.reason]),
+            ),
+        )
     if isinstance(event, CardEvent) and event.card != "yellow":
-        title = "Second yellow" if event.card == "second_yellow" else "Red card"
-        return line(at, f"🟥 {title}: {_with_team(event.player, team)}")
+        if event.card == "second_yellow":
+            return line(at, _("🟥 Second yellow: {player}", player=_with_team(event.player, team)))
+        return line(at, _("🟥 Red card: {player}", player=_with_team(event.player, team)))
     if isinstance(event, PenaltyMissedEvent):
         return line(
             at,
-            f"🚫 Penalty missed: {_with_team(event.player, team)},"
-            f" {PENALTY_OUTCOMES[event.outcome]}",
+            _(
+                "🚫 Penalty missed: {player}, {outcome}",
+                player=_with_team(event.player, team),
+                outcome=_(PENALTY_OUTCOMES[event.outcome]),
+            ),
         )
     if isinstance(event, SaveEvent):
         return line(at, "🧤 ", *moment_text(event, team))
@@ -344,34 +482,52 @@ def _made_a_difference(
     return False
 
 
-def recap(state: MatchState, quotes: Iterable[Quote], tz: ZoneInfo | None = None) -> Message:
-    """The full-time recap: result, scorers, key moments in match order, and what was said."""
+def recap(
+    state: MatchState,
+    quotes: Iterable[Quote],
+    tz: ZoneInfo | None = None,
+    stories: Sequence[Storyline] = (),
+) -> Message:
+    """The full-time recap: result, the lead paragraph, scorers, storylines, key moments in
+    match order, and what was said."""
     fx = state.fixture
     sections = [Section(lines=(line(fixture_line(fx, tz)),))]
+    paragraph = lead(state)
+    if paragraph:
+        sections.append(Section(lines=(line(paragraph),)))
     goal_lines: list[Line] = []
     for scored in state.goals:
         goal = scored.goal
-        assist = f" (assist: {goal.assist})" if goal.assist else ""
+        assist = _(" (assist: {player})", player=goal.assist) if goal.assist else ""
         goal_lines.append(line(f"{minute(goal)} ", bold(_scorer(goal)), f" — {goal.team}{assist}"))
-    sections.append(Section(title="⚽ Goals", lines=tuple(goal_lines) or (line("No goals."),)))
+    sections.append(
+        Section(title=_("⚽ Goals"), lines=tuple(goal_lines) or (line(_("No goals.")),))
+    )
+    if stories:
+        sections.append(
+            Section(
+                title=_("📈 Storylines"),
+                lines=tuple(line(storyline_text(s, tz)) for s in stories),
+            )
+        )
     moments: list[Line] = []
     for i, stored in enumerate(state.events):
         moment = _key_moment(state, stored, state.events[i + 1 :])
         if moment is not None:
             moments.append(moment)
     if moments:
-        sections.append(Section(title="📋 Key moments", lines=tuple(moments)))
+        sections.append(Section(title=_("📋 Key moments"), lines=tuple(moments)))
     kicks = [s for s in state.events if isinstance(s.event, ShootoutKickEvent)]
     if kicks:
         sections.append(
             Section(
-                title="🎯 Penalty shoot-out",
+                title=_("🎯 Penalty shoot-out"),
                 lines=tuple(line(*moment_text(k.event, k.event.team or "")) for k in kicks),
             )
         )
     said = [quote_line(q) for q in quotes]
     if said:
-        sections.append(Section(title="💬 What they said", lines=tuple(said)))
+        sections.append(Section(title=_("💬 What they said"), lines=tuple(said)))
     return Message(
         kind="recap", headline=line(bold(f"🏁 {result_line(state)}")), sections=tuple(sections)
     )
@@ -386,24 +542,113 @@ def quote_followup(state: MatchState, quote: Quote) -> Message:
     """A quote that arrived after the recap went out."""
     return Message(
         kind="quote",
-        headline=line(bold(f"💬 After {result_line(state)}")),
+        headline=line(bold(_("💬 After {result}", result=result_line(state)))),
         sections=(Section(lines=(quote_line(quote),)),),
+    )
+
+
+def storyline_text(story: Storyline, tz: ZoneInfo | None = None) -> str:
+    """One storyline as a sentence (see :mod:`bot.storylines` for when each is true)."""
+    if isinstance(story, PlayerStreak):
+        return ngettext(
+            "🔥 {player} has scored in {team}'s last {n} {competition} match",
+            "🔥 {player} has scored in each of {team}'s last {n} {competition} matches",
+            story.matches,
+            player=story.player,
+            team=story.team,
+            competition=competition_name(story.competition),
+        )
+    if isinstance(story, SeasonGoals):
+        return ngettext(
+            "🎯 {player}: {n} {competition} goal for {team} this season",
+            "🎯 {player}: {n} {competition} goals for {team} this season",
+            story.goals,
+            player=story.player,
+            team=story.team,
+            competition=competition_name(story.competition),
+        )
+    if isinstance(story, TeamRun):
+        values = {"team": story.team, "competition": competition_name(story.competition)}
+        n = story.matches
+        if story.kind == "wins":
+            return ngettext(
+                "📈 {team} have won their last {n} {competition} match",
+                "📈 {team} have won their last {n} {competition} matches",
+                n,
+                **values,
+            )
+        if story.kind == "unbeaten":
+            return ngettext(
+                "📈 {team} are unbeaten in their last {n} {competition} match",
+                "📈 {team} are unbeaten in their last {n} {competition} matches",
+                n,
+                **values,
+            )
+        if story.kind == "defeats":
+            return ngettext(
+                "📉 {team} have lost their last {n} {competition} match",
+                "📉 {team} have lost their last {n} {competition} matches",
+                n,
+                **values,
+            )
+        if story.kind == "winless":
+            return ngettext(
+                "📉 {team} have not won in their last {n} {competition} match",
+                "📉 {team} have not won in their last {n} {competition} matches",
+                n,
+                **values,
+            )
+        return ngettext(
+            "🧱 {team} have kept a clean sheet in their last {n} {competition} match",
+            "🧱 {team} have kept a clean sheet in each of their last {n} {competition} matches",
+            n,
+            **values,
+        )
+    if isinstance(story, TablePlace):
+        text = ngettext(
+            "🏆 {team} are {nth} in {competition} with {n} point",
+            "🏆 {team} are {nth} in {competition} with {n} points",
+            story.points,
+            team=story.team,
+            nth=ordinal(story.position),
+            competition=competition_name(story.competition),
+        )
+        if story.source:
+            return text + _(" (table: {source})", source=story.source)
+        return text
+    if isinstance(story, LastMeeting):
+        fx = story.state.fixture
+        return _(
+            "🔁 Last meeting I know of: {result} ({competition}, {date})",
+            result=result_line(story.state),
+            competition=competition_name(fx.competition),
+            date=date_text(fx.kickoff.astimezone(tz) if tz else fx.kickoff),
+        )
+    assert isinstance(story, NextFixture)
+    fx = story.fixture
+    return _(
+        "📅 {team}'s next {competition} match: {home} v {away}, {when}",
+        team=story.team,
+        home=fx.home,
+        away=fx.away,
+        when=kickoff_text(fx.kickoff, tz),
+        competition=competition_name(fx.competition),
     )
 
 
 # --- replies to commands -----------------------------------------------------------------------
 
 COMMAND_HELP: tuple[tuple[str, str], ...] = (
-    ("subscribe", "TEAM: follow a team's matches in this chat"),
-    ("unsubscribe", "TEAM: stop following a team"),
-    ("subscriptions", "the teams this chat follows"),
-    ("score", "[TEAM]: live or latest score"),
-    ("scorers", "[TEAM]: scorers of the match, or the top scorers"),
-    ("next", "[TEAM]: the next fixture"),
-    ("last", "[TEAM]: the latest result"),
-    ("table", "[COMPETITION]: the league table"),
-    ("settings", "alert level, time zone, spoiler delay"),
-    ("help", "what I can do"),
+    ("subscribe", N_("TEAM: follow a team's matches in this chat")),
+    ("unsubscribe", N_("TEAM: stop following a team")),
+    ("subscriptions", N_("the teams this chat follows")),
+    ("score", N_("[TEAM]: live or latest score")),
+    ("scorers", N_("[TEAM]: scorers of the match, or the top scorers")),
+    ("next", N_("[TEAM]: the next fixture")),
+    ("last", N_("[TEAM]: the latest result")),
+    ("table", N_("[COMPETITION]: the league table")),
+    ("settings", N_("alert level, time zone, spoiler delay, language")),
+    ("help", N_("what I can do")),
 )
 
 
@@ -415,46 +660,51 @@ def reply(*lines: Line | str, kind: str = "reply", buttons: Sequence[Button] = (
 
 
 def help_text(extra: Sequence[tuple[str, str]] = (), welcome: bool = False) -> Message:
-    rows = [_help_row(name, what) for name, what in (*COMMAND_HELP, *extra)]
+    rows = [_help_row(name, _(what)) for name, what in (*COMMAND_HELP, *extra)]
     head = (
-        "👋 I post live match alerts and full-time recaps for the teams this chat follows."
+        _("👋 I post live match alerts and full-time recaps for the teams this chat follows.")
         if welcome
-        else "What I can do"
+        else _("What I can do")
     )
     sections = [Section(lines=tuple(rows))]
     if welcome:
-        sections.append(Section(lines=(line("Start with ", bold("/subscribe inter"), "."),)))
+        sections.append(Section(lines=(line(_("Start with "), bold("/subscribe inter"), "."),)))
     return Message(kind="help", headline=line(bold(head)), sections=tuple(sections))
+
+
+def start_help() -> str:
+    """/start in a command menu."""
+    return _("welcome, and how to start")
 
 
 def _help_row(name: str, what: str) -> Line:
     """``/subscribe TEAM — follow a team's matches in this chat``."""
     args, sep, description = what.partition(": ")
-    if sep and args.strip("[]").isupper():
+    if sep and args.strip("[]").isupper() and args.strip("[]").isalpha():
         return line(bold(f"/{name} {args}"), f" — {description}")
     return line(bold(f"/{name}"), f" — {what}")
 
 
 def unknown_command(name: str) -> Message:
-    return reply(f"I don't know /{name}. Try /help.", kind="error")
+    return reply(_("I don't know /{name}. Try /help.", name=name), kind="error")
 
 
 def need_team(command: str) -> Message:
-    return reply(line("Which team? For example: ", bold(f"/{command} inter")), kind="error")
+    return reply(line(_("Which team? For example: "), bold(f"/{command} inter")), kind="error")
 
 
 def unknown_team(typed: str, suggestions: Sequence[tuple[str, str]], command: str) -> Message:
     """No team matched ``typed``: offer the closest (``(team id, name)`` pairs) as buttons."""
     if not suggestions:
         return reply(
-            line("I don't know a team called ", quoted(typed), "."),
-            "Check the spelling, or try the club's usual short name (inter, milan, juve).",
+            line(_("I don't know a team called "), quoted(typed), "."),
+            _("Check the spelling, or try the club's usual short name (inter, milan, juve)."),
             kind="error",
         )
-    names = ", ".join(name for _, name in suggestions)
+    names = ", ".join(name for _id, name in suggestions)
     return reply(
-        line("I don't know a team called ", quoted(typed), "."),
-        line("Did you mean: ", bold(names), "?"),
+        line(_("I don't know a team called "), quoted(typed), "."),
+        line(_("Did you mean: "), bold(names), "?"),
         kind="suggestions",
         buttons=[
             Button(label=name, action=f"{command}:{team_id}") for team_id, name in suggestions
@@ -466,8 +716,8 @@ def team_choices(typed: str, choices: Sequence[tuple[str, str]], command: str) -
     """A provider search found teams for ``typed``: ``(candidate key, label)`` pairs as buttons
     (the labels tell similar teams apart: ``Inter (Italy)``, ``Inter Miami CF (USA)``)."""
     return reply(
-        line("Which team do you mean by ", quoted(typed), "?"),
-        "\n".join(label for _, label in choices),
+        line(_("Which team do you mean by "), quoted(typed), "?"),
+        "\n".join(label for _key, label in choices),
         kind="suggestions",
         buttons=[Button(label=label, action=f"{command}:pick:{key}") for key, label in choices],
     )
@@ -475,75 +725,114 @@ def team_choices(typed: str, choices: Sequence[tuple[str, str]], command: str) -
 
 def team_search_unavailable(typed: str) -> Message:
     return reply(
-        line("I don't know a team called ", quoted(typed), " and can't ask my data provider now."),
-        "Try again in a few minutes, or use the club's usual short name.",
+        line(
+            _("I don't know a team called "),
+            quoted(typed),
+            _(" and can't ask my data provider now."),
+        ),
+        _("Try again in a few minutes, or use the club's usual short name."),
         kind="error",
     )
+
+
+def _place(place: str) -> str:
+    """``chat`` or ``channel`` in the chat's language."""
+    return _("channel") if place == "channel" else _("chat")
+
+
+def _this_place(place: str) -> str:
+    """``This chat`` / ``This channel`` (``Questa chat`` / ``Questo canale``)."""
+    return _("This channel") if place == "channel" else _("This chat")
 
 
 def admins_only_in(place: str) -> Message:
     if place == "channel":
         return reply(
-            "Only members who can manage this server or channel can change what it follows.",
+            _("Only members who can manage this server or channel can change what it follows."),
             kind="error",
         )
-    return reply(f"Only the {place}'s admins can change what this {place} follows.", kind="error")
+    return reply(_("Only the chat's admins can change what this chat follows."), kind="error")
 
 
 def subscribed(team: str, level: str, already: bool, place: str = "chat") -> Message:
     if already:
-        return reply(f"This {place} already follows {team}.")
-    return reply(f"✅ This {place} now follows {team}. Alerts: {level}.")
+        return reply(_("{place} already follows {team}.", place=_this_place(place), team=team))
+    return reply(
+        _(
+            "✅ {place} now follows {team}. Alerts: {level}.",
+            place=_this_place(place),
+            team=team,
+            level=_(level),
+        )
+    )
 
 
 def unsubscribed(team: str, was: bool, place: str = "chat") -> Message:
     if not was:
-        return reply(f"This {place} doesn't follow {team}.")
-    return reply(f"🔕 This {place} no longer follows {team}.")
+        return reply(_("{place} doesn't follow {team}.", place=_this_place(place), team=team))
+    return reply(_("🔕 {place} no longer follows {team}.", place=_this_place(place), team=team))
 
 
 def subscriptions(teams: Sequence[str], place: str = "chat") -> Message:
     if not teams:
         return follows_nothing(place, "subscribe")
-    return reply(line(f"This {place} follows: ", bold(", ".join(teams))))
+    return reply(line(_("{place} follows: ", place=_this_place(place)), bold(", ".join(teams))))
 
 
 def follows_nothing(place: str, command: str) -> Message:
-    hint = "Try " if command == "subscribe" else "Ask for one: "
-    return reply(f"This {place} follows no team yet.", line(hint, bold(f"/{command} inter"), "."))
+    hint = _("Try ") if command == "subscribe" else _("Ask for one: ")
+    return reply(
+        _("{place} follows no team yet.", place=_this_place(place)),
+        line(hint, bold(f"/{command} inter"), "."),
+    )
 
 
 def score_line(state: MatchState, tz: ZoneInfo | None = None) -> Line:
     """One match for /score: live with the minute, final, or upcoming."""
     fx = state.fixture
     if state.live:
-        phase = {"half_time": "HT", "penalties": "PENS"}.get(state.period or "")
+        phase = {"half_time": _("HT"), "penalties": _("PENS")}.get(state.period or "")
         minute_now = phase or f"{state.last_clock[0]}'"
         if not phase and state.last_clock[1]:
             minute_now = f"{state.last_clock[0]}+{state.last_clock[1]}'"
-        return line(f"🔴 LIVE {minute_now}  ", bold(result_line(state)))
+        return line(_("🔴 LIVE {minute}  ", minute=minute_now), bold(result_line(state)))
     if state.finished:
-        return line("FT  ", bold(result_line(state)), f", {fixture_line(fx, tz)}")
-    return line("Next: ", bold(f"{fx.home} v {fx.away}"), f", {kickoff_text(fx.kickoff, tz)}")
+        return line(_("FT  "), bold(result_line(state)), f", {fixture_line(fx, tz)}")
+    return line(_("Next: "), bold(versus(fx)), f", {kickoff_text(fx.kickoff, tz)}")
+
+
+def versus(fixture: Fixture) -> str:
+    """``Atalanta v Inter`` / ``Atalanta-Inter``."""
+    return _("{home} v {away}", home=fixture.home, away=fixture.away)
 
 
 def kickoff_text(kickoff: datetime, tz: ZoneInfo | None) -> str:
+    """``Sun 28 Dec 20:45 CET`` / ``dom 28 dic 20:45 CET`` in the chat's time zone."""
     zone = tz or ZoneInfo("UTC")
     local = kickoff.astimezone(zone)
-    return f"{local:%a %-d %b %H:%M} {local.tzname() or zone.key}"
+    return f"{datetime_text(kickoff, zone)} {local.tzname() or zone.key}"
+
+
+def no_data(team: str, what: str) -> Line:
+    """``Inter: no fixture in my data yet.`` (``what``: fixture, result or match)."""
+    if what == "fixture":
+        return line(_("{team}: no fixture in my data yet.", team=team))
+    if what == "result":
+        return line(_("{team}: no result in my data yet.", team=team))
+    return line(_("{team}: no match in my data yet.", team=team))
 
 
 def scores(rows: Sequence[Line]) -> Message:
-    return reply(*rows) if rows else reply("No match in my data yet.")
+    return reply(*rows) if rows else reply(_("No match in my data yet."))
 
 
 def no_match(team: str) -> Message:
-    return reply(f"I have no match of {team} yet.")
+    return reply(_("I have no match of {team} yet.", team=team))
 
 
 def match_scorers(state: MatchState) -> Message:
     if not state.goals:
-        status = "no goals yet" if not state.finished else "no goals"
+        status = _("no goals yet") if not state.finished else _("no goals")
         return reply(line(bold(result_line(state)), f": {status}."))
     names = ", ".join(f"{_scorer(g.goal)} {minute(g.goal)}" for g in state.goals)
     return reply(line(bold(result_line(state)), f": {names}"))
@@ -553,11 +842,18 @@ def top_scorers(
     competition: str, table: Sequence[tuple[str, str, int]], source: str | None = None
 ) -> Message:
     """``table`` rows are (player, team, goals), best first."""
+    name = competition_name(competition)
     if not table:
-        return reply(f"No goals in {competition} in my data yet.")
+        return reply(_("No goals in {competition} in my data yet.", competition=name))
     rows = [line(f"{i}. ", bold(p), f" ({t}) {g}") for i, (p, t, g) in enumerate(table, start=1)]
-    origin = f"From {source}." if source else "From the matches I know."
-    return reply(line(bold(f"{competition} top scorers")), *rows, line(italic(origin)))
+    origin = _("From {source}.", source=source) if source else _("From the matches I know.")
+    return reply(
+        line(bold(_("{competition} top scorers", competition=name))), *rows, line(italic(origin))
+    )
+
+
+def no_goals_yet() -> Message:
+    return reply(_("No goals in my data yet."))
 
 
 # --- settings, fixtures and reminders -----------------------------------------------------------
@@ -567,8 +863,14 @@ SPOILER_CHOICES = (0, 30, 60, 120, 300)
 
 def delay_text(seconds: int) -> str:
     if not seconds:
-        return "off"
-    return f"{seconds} s" if seconds < 60 or seconds % 60 else f"{seconds // 60} min"
+        return _("off")
+    if seconds < 60 or seconds % 60:
+        return _("{seconds} s", seconds=seconds)
+    return _("{minutes} min", minutes=seconds // 60)
+
+
+#: The languages a chat can choose, as each language calls itself.
+LANGUAGE_CHOICES = (("en", "English"), ("it", "Italiano"))
 
 
 def settings_view(
@@ -578,48 +880,96 @@ def settings_view(
     spoiler_delay: int,
     note: str | None = None,
     place: str = "chat",
+    language: str = "en",
 ) -> Message:
     """The chat's settings, with a button for each choice."""
     rows = [
-        line("Alerts: ", bold(level_name)),
-        line("Time zone: ", bold(timezone)),
-        line("Spoiler delay: ", bold(delay_text(spoiler_delay))),
+        line(_("Alerts: "), bold(_(level_name))),
+        line(_("Time zone: "), bold(timezone)),
+        line(_("Spoiler delay: "), bold(delay_text(spoiler_delay))),
+        line(_("Language: "), bold(dict(LANGUAGE_CHOICES).get(language, language))),
     ]
     how = [
         line(bold("/settings level goals|key|all")),
         line(bold("/settings timezone Europe/Rome")),
         line(
             bold("/settings spoiler 0-300"),
-            " (seconds to hold live alerts back, for fans watching a delayed stream)",
+            _(" (seconds to hold live alerts back, for fans watching a delayed stream)"),
         ),
+        line(bold("/settings language en|it")),
     ]
-    buttons = [
-        Button(label=("✓ " if level == value else "") + label, action=f"settings:level:{value}")
-        for value, label in (("goals", "Goals only"), ("key", "Key events"), ("all", "Everything"))
-    ] + [
-        Button(
-            label=("✓ " if spoiler_delay == s else "") + f"Delay {delay_text(s)}",
-            action=f"settings:spoiler:{s}",
-        )
-        for s in SPOILER_CHOICES
-    ]
-    sections = [Section(lines=tuple(rows)), Section(title="Change", lines=tuple(how))]
-    head = note or f"⚙️ Settings for this {place}"
+    buttons = (
+        [
+            Button(
+                label=("✓ " if level == value else "") + _(label), action=f"settings:level:{value}"
+            )
+            for value, label in (
+                ("goals", N_("Goals only")),
+                ("key", N_("Key events")),
+                ("all", N_("Everything")),
+            )
+        ]
+        + [
+            Button(
+                label=("✓ " if spoiler_delay == s else "")
+                + _("Delay {delay}", delay=delay_text(s)),
+                action=f"settings:spoiler:{s}",
+            )
+            for s in SPOILER_CHOICES
+        ]
+        + [
+            Button(
+                label=("✓ " if language == code else "") + name,
+                action=f"settings:language:{code}",
+            )
+            for code, name in LANGUAGE_CHOICES
+        ]
+    )
+    sections = [Section(lines=tuple(rows)), Section(title=_("Change"), lines=tuple(how))]
+    head = note or _("⚙️ Settings for this {place}", place=_place(place))
     return Message(
         kind="settings", headline=line(bold(head)), sections=tuple(sections), buttons=tuple(buttons)
     )
 
 
+def settings_saved() -> str:
+    return _("✅ Settings saved")
+
+
+def bad_level() -> str:
+    return _("The alert level is goals, key or all.")
+
+
+def bad_timezone(typed: str) -> str:
+    return _("I don't know the time zone “{typed}”.", typed=typed)
+
+
+def bad_spoiler(most: int) -> str:
+    return _("The spoiler delay is 0 to {most} seconds.", most=most)
+
+
+def bad_language() -> str:
+    return _("The language is en (English) or it (Italiano).")
+
+
+def bad_setting() -> str:
+    return _("I can change: level, timezone, spoiler, language.")
+
+
+def button_expired() -> Message:
+    return reply(_("That button has expired. Type the command again."))
+
+
 def settings_error(text: str, example: str) -> Message:
-    return reply(text, line("For example: ", bold(example)), kind="error")
+    return reply(text, line(_("For example: "), bold(example)), kind="error")
 
 
 def next_fixture(fixture: Fixture, tz: ZoneInfo | None) -> Line:
-    parts = [fixture.competition, fixture.round, fixture.venue]
+    parts = [competition_name(fixture.competition), round_name(fixture.round), fixture.venue]
     where = " · ".join(p for p in parts if p)
     return line(
         "📅 ",
-        bold(f"{fixture.home} v {fixture.away}"),
+        bold(versus(fixture)),
         f", {kickoff_text(fixture.kickoff, tz)} · {where}",
     )
 
@@ -629,10 +979,19 @@ def last_result(state: MatchState, tz: ZoneInfo | None) -> Line:
 
 
 def reminder(fixture: Fixture, minutes_before: int, tz: ZoneInfo | None) -> Message:
-    lead = f"{minutes_before} minutes" if minutes_before != 1 else "1 minute"
     return Message(
         kind="reminder",
-        headline=line(bold(f"⏰ Kick-off in {lead}: {fixture.home} v {fixture.away}")),
+        headline=line(
+            bold(
+                ngettext(
+                    "⏰ Kick-off in {n} minute: {home} v {away}",
+                    "⏰ Kick-off in {n} minutes: {home} v {away}",
+                    minutes_before,
+                    home=fixture.home,
+                    away=fixture.away,
+                )
+            )
+        ),
         sections=(
             Section(
                 lines=(line(kickoff_text(fixture.kickoff, tz)), line(fixture_line(fixture, tz)))
@@ -653,20 +1012,20 @@ def plain_headline(message: Message) -> str:
 
 def reported(what: str, report_id: str | None, where: str) -> Message:
     """The acknowledgement of a report: the event as understood, and how to take it back."""
-    rows = [line("✅ Reported: ", bold(what)), line(where)]
+    rows = [line(_("✅ Reported: "), bold(what)), line(where)]
     if report_id:
-        rows.append(line("Wrong? ", bold(f"/report undo {report_id}")))
+        rows.append(line(_("Wrong? "), bold(f"/report undo {report_id}")))
     return reply(*rows)
 
 
 def report_undone(what: str) -> Message:
-    return reply(line("↩️ Taken back: ", bold(what)))
+    return reply(line(_("↩️ Taken back: "), bold(what)))
 
 
 def report_refused() -> Message:
     return reply(
-        "Only the bot's reporters can use /report.",
-        "The operator names them in MATCHBOT_REPORTERS.",
+        _("Only the bot's reporters can use /report."),
+        _("The operator names them in MATCHBOT_REPORTERS."),
         kind="error",
     )
 
@@ -676,7 +1035,7 @@ def report_problem(problem: str, usage: Sequence[tuple[str, str]]) -> Message:
     return Message(
         kind="error",
         headline=line(problem),
-        sections=(Section(title="Reporter commands", lines=tuple(rows)),),
+        sections=(Section(title=_("Reporter commands"), lines=tuple(rows)),),
     )
 
 
@@ -685,7 +1044,9 @@ def retracted(original: Message) -> Message:
     return Message(
         kind="correction",
         headline=line("↩️ ", strike(render_line(original.headline, "text"))),
-        sections=(Section(lines=(line("This was reported by mistake and has been taken back."),)),),
+        sections=(
+            Section(lines=(line(_("This was reported by mistake and has been taken back.")),)),
+        ),
     )
 
 
@@ -693,17 +1054,46 @@ def league_table(
     competition: str, rows: Sequence[tuple[int, str, int, int, int, int, int, int]]
 ) -> Message:
     """``rows``: (position, team, played, won, drawn, lost, goal difference, points)."""
+    name = competition_name(competition)
     if not rows:
-        return reply(f"No table for {competition} yet.")
+        return reply(_("No table for {competition} yet.", competition=name))
     lines = [
-        line(f"{pos}. ", bold(team), f" {pts} pts · P{p} W{w} D{d} L{lost} · GD {gd:+d}")
+        line(
+            f"{pos}. ",
+            bold(team),
+            _(
+                " {points} pts · P{played} W{won} D{drawn} L{lost} · GD {gd}",
+                points=pts,
+                played=p,
+                won=w,
+                drawn=d,
+                lost=lost,
+                gd=format(gd, "+d"),
+            ),
+        )
         for pos, team, p, w, d, lost, gd, pts in rows
     ]
     return Message(
         kind="table",
-        headline=line(bold(f"🏆 {competition} table")),
+        headline=line(bold(_("🏆 {competition} table", competition=name))),
         sections=(Section(lines=tuple(lines)),),
     )
+
+
+def table_needs_provider() -> str:
+    return _("The league table needs football-data.org: the operator sets FOOTBALL_DATA_TOKEN.")
+
+
+def which_competition(command: str) -> str:
+    return _("Which competition? For example: /{command} serie a", command=command)
+
+
+def no_table_for(competition: str) -> str:
+    return _("I have no table for “{competition}”.", competition=competition)
+
+
+def table_down() -> str:
+    return _("The table is not available right now; try later.")
 
 
 def table_unavailable(reason: str) -> Message:

@@ -705,6 +705,11 @@ class FakeTelegram:
             user["first_name"] = first_name
         return dict(user)
 
+    def set_user_language(self, user_id: int, language_code: str) -> None:
+        """The IETF tag of the user's Telegram app language (``from.language_code``)."""
+        self._user(user_id)
+        self._users[user_id]["language_code"] = language_code
+
     def set_member_status(self, chat_id: int, user_id: int, status: str) -> None:
         """Configure what getChatMember answers: creator/administrator/member/restricted/left/
         kicked."""

@@ -1,0 +1,131 @@
+"""The bot's languages: gettext catalogues (Babel) and language-aware numbers and dates.
+
+Every sentence is written in English in :mod:`bot.messages.templates` (and the modules it uses)
+inside ``_()``; the Italian is in ``locales/it/LC_MESSAGES/matchbot.po``, read with Babel at
+import and used through the standard :mod:`gettext` machinery (plural forms included). Which
+language a message is built in is a context variable, set with :func:`use` around the build,
+so templates keep their signatures.
+
+A sentence with no Italian yet comes out in English (``tests/test_i18n.py`` fails until the
+catalogue has it).
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from babel.lists import format_list
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+LANGUAGES: dict[str, str] = {"en": "English", "it": "Italiano"}
+DEFAULT_LANGUAGE = "en"
+LOCALES = Path(__file__).parent / "locales"
+DOMAIN = "matchbot"
+
+_current: ContextVar[str] = ContextVar("language", default=DEFAULT_LANGUAGE)
+
+
+def catalogue_path(lang: str) -> Path:
+    return LOCALES / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@cache
+def translations(lang: str) -> gettext.NullTranslations:
+    """The language's catalogue (English is the source language: no catalogue)."""
+    path = catalogue_path(lang)
+    if lang == DEFAULT_LANGUAGE or not path.exists():
+        return gettext.NullTranslations()
+    with path.open("rb") as po:
+        catalog = read_po(po, domain=DOMAIN)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)
+
+
+def current() -> str:
+    return _current.get()
+
+
+def normalize_language(value: str | None) -> str | None:
+    """``it``, ``IT``, ``it-IT``, ``italiano`` → ``it``; None when not a language we speak."""
+    if not value:
+        return None
+    folded = value.strip().casefold().replace("_", "-")
+    for code, name in LANGUAGES.items():
+        if folded == code or folded.startswith(f"{code}-") or folded == name.casefold():
+            return code
+    if folded in ("italian", "inglese", "english"):
+        return "it" if folded == "italian" else "en"
+    return None
+
+
+@contextmanager
+def use(lang: str | None) -> Iterator[None]:
+    """Build messages in ``lang`` inside the block (unknown or None: English)."""
+    token = _current.set(lang if lang in LANGUAGES else DEFAULT_LANGUAGE)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def _(message: str, **values: Any) -> str:
+    """``message`` in the current language, with ``{name}`` fields filled from ``values``."""
+    text = translations(current()).gettext(message)
+    return text.format(**values) if values else text
+
+
+def N_(message: str) -> str:
+    """Marks a sentence for the catalogue where it is written; translated later with ``_()``."""
+    return message
+
+
+def ngettext(singular: str, plural: str, n: int, **values: Any) -> str:
+    """The singular or plural form for ``n`` in the current language (``{n}`` is filled too)."""
+    text = translations(current()).ngettext(singular, plural, n)
+    return text.format(n=n, **values)
+
+
+# --- numbers, dates, lists -----------------------------------------------------------------------
+
+
+def date_text(when: datetime) -> str:
+    """``28 Dec 2025`` / ``28 dic 2025``."""
+    return format_date(when, "d MMM y", locale=current())
+
+
+def datetime_text(when: datetime, zone: ZoneInfo) -> str:
+    """``Sun 28 Dec 20:45`` / ``dom 28 dic 20:45`` in ``zone``."""
+    return format_datetime(when, "EEE d MMM HH:mm", tzinfo=zone, locale=current())
+
+
+def and_list(items: Sequence[str]) -> str:
+    """``A, B and C`` / ``A, B e C`` (Babel's list patterns for the language)."""
+    if not items:
+        return ""
+    return format_list(list(items), style="standard", locale=current())
+
+
+def ordinal(n: int) -> str:
+    """``1st``, ``22nd``, ``65th`` / ``1º``, ``65º`` (numerals, so no gender to agree with)."""
+    if current() == "it":
+        return f"{n}º"
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def italian_al(minute: int) -> str:
+    """The Italian preposition before a minute: ``al 65'``, but ``all'80'``, ``all'8'``."""
+    return "all'" if minute in (1, 8, 11) or 80 <= minute <= 89 else "al "

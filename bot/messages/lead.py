@@ -1,0 +1,370 @@
+"""The recap's lead paragraph: the match told in a few sentences, from its events alone.
+
+Deterministic and conservative: every name, minute and number in the lead comes from the
+match's events (or its declaration: teams, venue). What cannot be known is not said — a goal
+synthesised from a bare score (no scorer, an estimated minute) is never described, and an
+"error" before a goal is only mentioned when a note by the conceding side says so.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.feed import (
+    CardEvent,
+    Event,
+    GoalCancelledEvent,
+    GoalDisallowedEvent,
+    GoalEvent,
+    MissEvent,
+    NoteEvent,
+    PenaltyMissedEvent,
+    SaveEvent,
+)
+from bot.match import MatchState, ScoredGoal, Side, StoredEvent
+from bot.messages.i18n import N_, _, and_list, italian_al, ordinal
+
+#: Words in a note that mark a mistake (English and Italian reporters).
+_ERROR_WORDS = re.compile(
+    r"\b(error|errors|mistake|blunder|gift(s|ed)?|gifting|slip(s|ped)?|"
+    r"los(es|t) (the ball|possession)|errore|svarione|regal[ao]|perde (palla|il pallone))\b",
+    re.IGNORECASE,
+)
+#: How late a chance has to be to count as a turning point in the lead.
+LATE_MINUTE = 75
+MAX_TURNING_POINTS = 4
+_STADIUM_WORDS = re.compile(
+    r"(stadium|stadio|stadion|estadio|stade|arena|park|ground|field|,)", re.IGNORECASE
+)
+
+
+def is_known_scorer(goal: GoalEvent) -> bool:
+    """False for goals a score-only provider synthesised (``score:…`` ids, no real scorer)."""
+    return not goal.id.startswith("score:")
+
+
+@dataclass(frozen=True)
+class _Facts:
+    home: str
+    away: str
+    result: str  # home-away, "0-1"
+    where: str
+    aet: str
+
+
+def at_minute(event: Event) -> str:
+    """``in the 65th minute`` / ``al 65'``; stoppage time as ``in stoppage time (90+3')``."""
+    clock = f"{event.minute}+{event.stoppage}'" if event.stoppage else f"{event.minute}'"
+    if event.stoppage:
+        return _("in stoppage time ({minute})", minute=clock, al=italian_al(event.minute))
+    return _(
+        "in the {nth} minute",
+        nth=ordinal(event.minute),
+        minute=clock,
+        al=italian_al(event.minute),
+    )
+
+
+def _clock(event: Event) -> str:
+    return f"{event.minute}+{event.stoppage}'" if event.stoppage else f"{event.minute}'"
+
+
+def _where(venue: str | None) -> str:
+    if not venue:
+        return ""
+    if _STADIUM_WORDS.search(venue):
+        return _(" at {venue}", venue=venue)
+    return _(" in {venue}", venue=venue)
+
+
+def lead(state: MatchState) -> str | None:
+    """The lead paragraph of a finished match (None before full time)."""
+    if not state.finished:
+        return None
+    fx = state.fixture
+    facts = _Facts(
+        home=fx.home,
+        away=fx.away,
+        result=f"{state.score.home}-{state.score.away}",
+        where=_where(fx.venue),
+        aet=_(" after extra time") if state.extra_time else "",
+    )
+    sentences = [_result_sentence(state, facts)]
+    scorers = _scorers_sentence(state)
+    if scorers:
+        sentences.append(scorers)
+    turning = _turning_points(state)
+    if turning:
+        sentences.append(turning)
+    return " ".join(sentences)
+
+
+def _winner(state: MatchState) -> Side | None:
+    if state.score.home == state.score.away:
+        return None
+    return "home" if state.score.home > state.score.away else "away"
+
+
+def _name(state: MatchState, side: Side) -> str:
+    return state.fixture.home if side == "home" else state.fixture.away
+
+
+def _other(side: Side) -> Side:
+    return "away" if side == "home" else "home"
+
+
+def decisive_goal(state: MatchState) -> ScoredGoal | None:
+    """The winner's goal that put them ahead for good (None for a draw)."""
+    winner = _winner(state)
+    if winner is None:
+        return None
+    losing_total = getattr(state.score, _other(winner))
+    for scored in state.goals:
+        if scored.side == winner and getattr(scored.score_after, winner) == losing_total + 1:
+            return scored
+    return None
+
+
+def _came_from_behind(state: MatchState, winner: Side) -> bool:
+    loser = _other(winner)
+    return any(getattr(g.score_after, loser) > getattr(g.score_after, winner) for g in state.goals)
+
+
+def _error_before(state: MatchState, scored: ScoredGoal) -> str | None:
+    """The player of a note by the conceding side, just before the goal, that names a mistake."""
+    goal_stored = next(s for s in state.events if s.event.id == scored.goal.id)
+    conceding = _other(scored.side)
+    for stored in reversed(state.events[: state.events.index(goal_stored)]):
+        event = stored.event
+        if (event.minute, event.stoppage or 0) < (scored.goal.minute - 2, 0):
+            break
+        if (
+            isinstance(event, NoteEvent)
+            and stored.side == conceding
+            and event.player
+            and _ERROR_WORDS.search(event.text)
+        ):
+            return event.player
+        if isinstance(event, GoalEvent):
+            break
+    return None
+
+
+def _goal_phrase(goal: GoalEvent) -> str:
+    values = {
+        "player": goal.player,
+        "nth": ordinal(goal.minute),
+        "minute": _clock(goal),
+        "al": italian_al(goal.minute),
+    }
+    if goal.kind == "own_goal":
+        if goal.stoppage:
+            return _("An own goal by {player} in stoppage time ({minute})", **values)
+        return _("An own goal by {player} in the {nth} minute", **values)
+    if goal.kind == "penalty":
+        if goal.stoppage:
+            return _("{player}'s stoppage-time penalty ({minute})", **values)
+        return _("{player}'s {nth}-minute penalty", **values)
+    if goal.stoppage:
+        return _("{player}'s stoppage-time goal ({minute})", **values)
+    return _("{player}'s {nth}-minute goal", **values)
+
+
+def _result_sentence(state: MatchState, facts: _Facts) -> str:
+    values = {
+        "home": facts.home,
+        "away": facts.away,
+        "result": facts.result,
+        "where": facts.where,
+        "aet": facts.aet,
+    }
+    winner = _winner(state)
+    if winner is None:
+        shootout = state.shootout
+        if shootout is not None and shootout.home != shootout.away:
+            kicks_winner: Side = "home" if shootout.home > shootout.away else "away"
+            return _(
+                "{home} and {away} drew {result}{where}{aet}, and {winner} won the"
+                " shoot-out {shootout}.",
+                winner=_name(state, kicks_winner),
+                shootout=f"{max(shootout.home, shootout.away)}-{min(shootout.home, shootout.away)}",
+                **values,
+            )
+        return _("{home} and {away} drew {result}{where}{aet}.", **values)
+    loser = _other(winner)
+    values |= {
+        "winner": _name(state, winner),
+        "loser": _name(state, loser),
+        "score": f"{getattr(state.score, winner)}-{getattr(state.score, loser)}",
+    }
+    decisive = decisive_goal(state)
+    margin = getattr(state.score, winner) - getattr(state.score, loser)
+    if decisive is None or not is_known_scorer(decisive.goal) or margin > 1:
+        if _came_from_behind(state, winner):
+            return _("{winner} came from behind to beat {loser} {score}{where}{aet}.", **values)
+        return _("{winner} beat {loser} {score}{where}{aet}.", **values)
+    goal = decisive.goal
+    extras = ""
+    if goal.assist and goal.kind == "normal":
+        extras += _(", set up by {assist}", assist=goal.assist)
+    error = _error_before(state, decisive)
+    if error and extras:
+        extras += _(" after an error by {player}", player=error)
+    elif error:
+        extras += _(", after an error by {player}", player=error)
+    values |= {"goal": _goal_phrase(goal), "extras": extras, "comma": "," if extras else ""}
+    if _came_from_behind(state, winner):
+        return _(
+            "{winner} came from behind to beat {loser} {score}{where}{aet}:"
+            " {goal}{extras}{comma} was the winner.",
+            **values,
+        )
+    return _(
+        "{goal}{extras}{comma} gave {winner} a {score} win over {loser}{where}{aet}.", **values
+    )
+
+
+def _scorers_sentence(state: MatchState) -> str | None:
+    """Every known scorer with minutes, by team; left out when the first sentence said it all."""
+    known = [g for g in state.goals if is_known_scorer(g.goal)]
+    if len(known) < len(state.goals):
+        return None  # a partial list would read as the whole story
+    decisive = decisive_goal(state)
+    margin = abs(state.score.home - state.score.away)
+    if not known or (len(state.goals) == 1 and decisive is not None and margin == 1):
+        return None
+    parts: list[str] = []
+    for side in ("home", "away"):
+        mine = [g.goal for g in known if g.side == side]
+        if not mine:
+            continue
+        players: list[str] = []
+        minutes: dict[str, list[str]] = {}
+        for goal in mine:
+            if goal.player not in minutes:
+                players.append(goal.player)
+                minutes[goal.player] = []
+            mark = {"penalty": _(" pen"), "own_goal": _(" og")}.get(goal.kind, "")
+            minutes[goal.player].append(f"{_clock(goal)}{mark}")
+        names = and_list([f"{p} ({', '.join(minutes[p])})" for p in players])
+        team = _name(state, side)
+        if not parts:
+            parts.append(_("Goals for {team}: {scorers}", team=team, scorers=names))
+        else:
+            parts.append(_("for {team}: {scorers}", team=team, scorers=names))
+    return "; ".join(parts) + "."
+
+
+def _turning_points(state: MatchState) -> str | None:
+    """Disallowed and cancelled goals, red cards and missed penalties, then the latest late big
+    miss by a side that did not win and the latest late big save by a side that did not lose."""
+    winner = _winner(state)
+    loser = _other(winner) if winner else None
+    picked: list[tuple[int, StoredEvent, str]] = []
+    late: dict[type, StoredEvent] = {}
+    for stored in state.events:
+        event = stored.event
+        clause = _turning_clause(state, stored)
+        if clause is None:
+            continue
+        if isinstance(event, MissEvent | SaveEvent):
+            against = winner if isinstance(event, MissEvent) else loser
+            if event.minute >= LATE_MINUTE and stored.side != against:
+                late[type(event)] = stored
+            continue
+        picked.append((0, stored, clause))
+    for stored in late.values():
+        clause = _turning_clause(state, stored)
+        assert clause is not None
+        picked.append((1, stored, clause))
+    chosen = sorted(picked, key=lambda item: item[0])[:MAX_TURNING_POINTS]
+    in_order = [c for _p, _s, c in sorted(chosen, key=lambda item: (item[1].clock, item[1].seq))]
+    if not in_order:
+        return None
+    return _("{clauses}.", clauses=and_list(in_order))
+
+
+_WHY = {
+    "offside": N_(" for offside"),
+    "foul": N_(" for a foul"),
+    "handball": N_(" for handball"),
+    "var": N_(" after a VAR review"),
+}
+
+
+def _why(reason: str) -> str:
+    return _(_WHY[reason]) if reason in _WHY else ""
+
+
+def _turning_clause(state: MatchState, stored: StoredEvent) -> str | None:
+    event = stored.event
+    team = getattr(event, "team", None) or ""
+    at = at_minute(event)
+    if isinstance(event, GoalDisallowedEvent):
+        if event.player:
+            return _(
+                "{team} had a goal by {player} ruled out{why} {at}",
+                team=team,
+                player=event.player,
+                why=_why(event.reason),
+                at=at,
+            )
+        return _("{team} had a goal ruled out{why} {at}", team=team, why=_why(event.reason), at=at)
+    if isinstance(event, GoalCancelledEvent):
+        goal = state.goal_by_id(event.ref)
+        if goal is not None:
+            at = at_minute(goal)
+        if goal is None or not is_known_scorer(goal):
+            return _("{team} had a goal cancelled by VAR {at}", team=team, at=at)
+        if goal.kind == "own_goal":
+            return _(
+                "{team} had an own goal by {player} cancelled by VAR {at}",
+                team=team,
+                player=goal.player,
+                at=at,
+            )
+        return _(
+            "{team} had a goal by {player} cancelled by VAR {at}",
+            team=team,
+            player=goal.player,
+            at=at,
+        )
+    if isinstance(event, CardEvent) and event.card != "yellow":
+        if event.card == "second_yellow":
+            return _(
+                "{player} was sent off for {team} after a second yellow card {at}",
+                player=event.player,
+                team=team,
+                at=at,
+            )
+        return _("{player} was sent off for {team} {at}", player=event.player, team=team, at=at)
+    if isinstance(event, PenaltyMissedEvent):
+        values = {"player": event.player, "team": team, "at": at}
+        if event.outcome == "saved":
+            return _("{player} had a penalty saved for {team} {at}", **values)
+        if event.outcome == "woodwork":
+            return _("{player} hit the woodwork with a penalty for {team} {at}", **values)
+        return _("{player} missed a penalty for {team} {at}", **values)
+    if isinstance(event, MissEvent):
+        return _(
+            "{player} missed a big chance for {team} {at}", player=event.player, team=team, at=at
+        )
+    if isinstance(event, SaveEvent):
+        values = {"player": event.player, "team": team, "at": at, "shooter": event.shooter}
+        if event.shooter:
+            return _("{player} denied {shooter} with a big save for {team} {at}", **values)
+        return _("{player} made a big save for {team} {at}", **values)
+    return None
+
+
+def names_in(events: Sequence[Event]) -> set[str]:
+    """Every person named by these events (for tests of what a lead may say)."""
+    names: set[str] = set()
+    for event in events:
+        for attr in ("player", "assist", "shooter", "player_in", "player_out"):
+            value = getattr(event, attr, None)
+            if value:
+                names.add(value)
+    return names
