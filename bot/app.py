@@ -17,6 +17,7 @@ from typing import Any
 from bot.chat_settings import ChatSettings
 from bot.commands import ALIASES as COMMAND_ALIASES
 from bot.commands import Commands
+from bot.competitions import seed_known_competitions
 from bot.delivery import Delivery
 from bot.engine import Engine, Ingested, format_for
 from bot.feed import (
@@ -97,6 +98,7 @@ class MatchBot:
         self.engine = Engine(store, self.clock)
         self.commands = Commands(store, self.clock)
         await self.db.call(seed_known_teams)
+        await self.db.call(seed_known_competitions)
 
     async def start(self) -> None:
         await self.open()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -55,6 +56,28 @@ LEVELS: dict[str, frozenset[str]] = {
     ),
 }
 MAX_SPOILER_DELAY = 300
+LEVEL_RANK: dict[str, int] = {"goals": 1, "key": 2, "all": 3}
+
+
+def level_needed(category: str | None) -> int:
+    """The lowest level rank (goals 1, key 2, all 3) that lets an alert category through."""
+    if category is None:
+        return 1
+    return next(LEVEL_RANK[level] for level in ("goals", "key", "all") if category in LEVELS[level])
+
+
+def player_level_needed(category: str) -> int:
+    """The same for a followed player's own moments: everything he does is key to those who
+    follow him (cards and substitutions included); goals only keeps his goals and assists."""
+    return 1 if category in LEVELS["goals"] else 2
+
+
+def parse_digest_time(text: str) -> str | None:
+    """``9``, ``9:00``, ``09.30`` → ``09:00``/``09:30``; None when it is not a time of day."""
+    m = re.fullmatch(r"(\d{1,2})(?:[:.h](\d{2}))?", text.strip())
+    if not m or int(m.group(1)) > 23 or int(m.group(2) or 0) > 59:
+        return None
+    return f"{int(m.group(1)):02d}:{int(m.group(2) or 0):02d}"
 
 
 class ChatSettings(BaseModel):
@@ -71,6 +94,18 @@ class ChatSettings(BaseModel):
         if value not in LANGUAGES:
             raise ValueError(f"unknown language {value!r}")
         return value
+
+    digest: str | None = None  # the daily digest's local time, "HH:MM"; None: off
+
+    @field_validator("digest")
+    @classmethod
+    def _digest_time(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parsed = parse_digest_time(value)
+        if parsed is None:
+            raise ValueError(f"not a time of day: {value!r}")
+        return parsed
 
     @field_validator("timezone")
     @classmethod

@@ -2,24 +2,72 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from datetime import time as day_time
 
-from bot.chat_settings import LEVEL_NAMES, MAX_SPOILER_DELAY, ChatSettings, find_timezone
+from bot.chat_settings import (
+    LEVEL_NAMES,
+    MAX_SPOILER_DELAY,
+    ChatSettings,
+    find_timezone,
+    parse_digest_time,
+)
+from bot.competitions import find_competition
 from bot.feed import GoalEvent
 from bot.match import Fixture, MatchState, derive_state
 from bot.messages import i18n, templates
-from bot.messages.model import Message
+from bot.messages.model import Line, Message
+from bot.players import find_player, player_by_id
 from bot.ports import CommandContext
 from bot.team_search import adopt, offered, side_of
-from bot.teams import Team, find_team, normalize
+from bot.teams import Team, find_team, normalize, spellings
 from storage.store import Store
 
 Handler = Callable[[CommandContext, str], Message]
 CHANGES_SUBSCRIPTIONS = frozenset({"subscribe", "unsubscribe"})  # /settings checks itself
-ALIASES = {"follow": "subscribe", "unfollow": "unsubscribe", "teams": "subscriptions"}
+ALIASES = {
+    "follow": "subscribe",
+    "unfollow": "unsubscribe",
+    "teams": "subscriptions",
+    "following": "subscriptions",
+    "oggi": "today",
+}
+#: Words that say what kind of thing a fan names: ``/subscribe player Lautaro``.
+KIND_WORDS = {
+    "team": "team",
+    "club": "team",
+    "competition": "competition",
+    "league": "competition",
+    "tournament": "competition",
+    "player": "player",
+}
+#: A level typed after the name: ``/subscribe serie a goals``.
+LEVEL_WORDS = {"goals": "goals", "key": "key", "all": "all", "everything": "all"}
+#: How choice buttons name what they pick: ``subscribe:inter`` (a team, as before),
+#: ``subscribe:c:serie-a``, ``subscribe:p:12``, with ``:goals`` when a level was typed.
+BUTTON_KINDS = {"t": "team", "c": "competition", "p": "player"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """Something a chat can follow."""
+
+    kind: str  # team, competition or player
+    id: str
+    label: str  # Inter; Serie A; Lautaro Martínez (Inter)
+
+    def button(self, level: str | None = None) -> str:
+        """The button action suffix that picks it again (see BUTTON_KINDS)."""
+        if self.kind == "team" and level is None:
+            return self.id
+        return f"{self.kind[0]}:{self.id}" + (f":{level}" if level else "")
+
+
 #: Commands whose answer depends on ``CommandContext.can_manage`` (adapters may skip a costly
 #: rights check for every other command).
 MAY_CHANGE_CHAT = frozenset(
@@ -46,6 +94,7 @@ class Commands:
             "next": self.next,
             "last": self.last,
             "settings": self.settings,
+            "today": self.today,
         }
 
     def run(self, ctx: CommandContext, name: str, args: str) -> Message:
@@ -75,18 +124,45 @@ class Commands:
         return i18n.DEFAULT_LANGUAGE
 
     def press(self, ctx: CommandContext, action: str) -> Message:
-        """A button was pressed: ``subscribe:inter`` runs ``/subscribe`` for that team id,
+        """A button was pressed: ``subscribe:inter`` runs ``/subscribe`` for that team id
+        (``subscribe:c:serie-a:goals``, ``subscribe:p:12`` for a competition or a player),
         ``settings:level:all`` runs ``/settings level all``."""
         command, _, rest = action.partition(":")
         if command == "settings":
             return self.run(ctx, command, rest.replace(":", " "))
         if rest.startswith("pick:"):  # a team a provider search offered
             return self._pick(ctx, command, rest.removeprefix("pick:"))
-        team = self.store.team(rest)
-        if command not in self.handlers or team is None:
+        if command not in self.handlers:
             with i18n.use(self.language(ctx)):
                 return templates.button_expired()
-        return self.run(ctx, command, team["name"])
+        kind, _, ident = rest.partition(":")
+        if kind in BUTTON_KINDS and ident:
+            ident, _, level = ident.partition(":")
+            target = self._target_by_id(BUTTON_KINDS[kind], ident)
+        else:
+            target, level = self._target_by_id("team", rest), ""
+        name = ALIASES.get(command, command)
+        self.store.ensure_chat(ctx.platform, ctx.chat_id, ctx.chat_title, ctx.chat_kind)
+        with i18n.use(self.language(ctx)):
+            if target is None:
+                return templates.button_expired()
+            if name in CHANGES_SUBSCRIPTIONS and not ctx.can_manage:
+                return templates.admins_only_in(ctx.place)
+            if name == "subscribe":
+                return self._follow(ctx, target, level or None)
+            if name == "unsubscribe":
+                return self._unfollow(ctx, target)
+        return self.run(ctx, command, target.label if target.kind != "team" else target.id)
+
+    def _target_by_id(self, kind: str, ident: str) -> Target | None:
+        if kind == "team":
+            team = self.store.team(ident)
+            return Target("team", team["id"], team["name"]) if team else None
+        if kind == "competition":
+            row = self.store.competition(ident)
+            return Target("competition", row["id"], row["name"]) if row else None
+        player = player_by_id(self.store, ident)
+        return Target("player", str(player.id), player.label) if player else None
 
     def _pick(self, ctx: CommandContext, command: str, key: str) -> Message:
         found = offered(self.store, key)
@@ -124,32 +200,214 @@ class Commands:
             return team
         return templates.unknown_team(typed, [(t.id, t.name) for t in found.suggestions], command)
 
+    def _parse_follow(self, args: str) -> tuple[str | None, str, str | None]:
+        """``player Lautaro Martínez goals`` → (kind, name, level)."""
+        words = args.split()
+        level = None
+        if len(words) > 1 and words[-1].casefold() in LEVEL_WORDS:
+            level = LEVEL_WORDS[words.pop().casefold()]
+        kind = None
+        if len(words) > 1 and words[0].casefold() in KIND_WORDS:
+            kind = KIND_WORDS[words.pop(0).casefold()]
+        return kind, " ".join(words), level
+
+    def _resolve(
+        self, typed: str, kind: str | None, command: str, level: str | None = None
+    ) -> Target | Message:
+        """What the fan named: a team, a competition or a player (``kind`` when they said
+        which); a name that is several things, or nothing exactly, gets choices as buttons."""
+        if not typed:
+            return templates.need_target(command)
+        team: Target | None = None
+        competition: Target | None = None
+        options: list[Target] = []
+        team_exact = any(self.store.team_by_alias(f) for f in spellings(typed))
+        if kind in (None, "team"):
+            found = find_team(self.store, typed)
+            if found.team is not None:
+                team = Target("team", found.team.id, found.team.name)
+                # "Internazionale U23" is not Inter: a women's, youth or reserve side is never
+                # silently taken for the first team (or the other way round)
+                if side_of(typed) != side_of(team.label) and not team_exact:
+                    options.append(team)
+                    team = None
+            options += [Target("team", t.id, t.name) for t in found.suggestions]
+            if kind == "team" or (found.suggestions and team_exact):
+                if team is not None:
+                    return team
+                return templates.unknown_team(
+                    typed, [(t.button(level), t.label) for t in options], command
+                )
+        if kind in (None, "competition"):
+            found_c = find_competition(self.store, typed)
+            if found_c.competition is not None:
+                c = found_c.competition
+                competition = Target("competition", c.id, c.name)
+                if team is not None and team_exact and not found_c.exact:
+                    competition = None  # an exact team beats a near-miss competition
+                elif team is not None and found_c.exact and not team_exact:
+                    team = None
+            options += [Target("competition", c.id, c.name) for c in found_c.suggestions]
+            if team is not None and not team_exact and found_c.suggestions:
+                options.insert(0, team)  # a near-miss team or a near-miss competition: ask
+                team = None
+        if team is not None and competition is not None:
+            return templates.which_one(
+                typed,
+                [(t.button(level), f"{t.label} ({t.kind})") for t in (team, competition)],
+                command,
+            )
+        if team is not None or competition is not None:
+            return team or competition  # type: ignore[return-value]
+        if kind in (None, "player"):
+            match = re.fullmatch(r"#(\d+)", typed.strip())
+            if match:
+                by_id = player_by_id(self.store, match.group(1))
+                if by_id is not None:
+                    return Target("player", str(by_id.id), by_id.label)
+            found_p = find_player(self.store, typed)
+            if found_p.player is not None:
+                p = found_p.player
+                return Target("player", str(p.id), p.label)
+            players = [Target("player", str(p.id), p.label) for p in found_p.suggestions]
+            if found_p.ambiguous:
+                return templates.which_one(
+                    typed, [(t.button(level), t.label) for t in players], command
+                )
+            options += players
+        options.sort(key=lambda t: t.kind != "competition")  # stable: competitions first
+        if kind is None and all(t.kind == "team" for t in options):
+            return templates.unknown_team(
+                typed, [(t.button(level), t.label) for t in options], command
+            )
+        return templates.unknown_target(
+            typed, [(t.button(level), t.label) for t in options[:5]], command, kind
+        )
+
     def subscribe(self, ctx: CommandContext, args: str) -> Message:
-        team = self._team(args, "subscribe")
-        if isinstance(team, Message):
-            return team
-        new = self.store.subscribe(ctx.platform, ctx.chat_id, team.id)
-        settings = ChatSettings.model_validate(self.store.chat_settings(ctx.platform, ctx.chat_id))
-        return templates.subscribed(team.name, settings.level_name, not new, ctx.place)
+        kind, typed, level = self._parse_follow(args)
+        target = self._resolve(typed, kind, "subscribe", level)
+        if isinstance(target, Message):
+            return target
+        return self._follow(ctx, target, level)
+
+    def _follow(self, ctx: CommandContext, target: Target, level: str | None) -> Message:
+        new = self.store.subscribe(ctx.platform, ctx.chat_id, target.id, target.kind, level)
+        settings = self._zone(ctx)
+        own = level or next(
+            (
+                r["level"]
+                for r in self.store.follows(ctx.platform, ctx.chat_id)
+                if (r["kind"], r["target"]) == (target.kind, target.id)
+            ),
+            None,
+        )
+        words = LEVEL_NAMES[own] if own else settings.level_name
+        if not new and level is not None:
+            return templates.level_changed(target.label, words, ctx.place)
+        if target.kind == "team" and level is None:
+            return templates.subscribed(target.label, words, not new, ctx.place)
+        return templates.followed(target.label, words, not new, ctx.place)
 
     def unsubscribe(self, ctx: CommandContext, args: str) -> Message:
-        team = self._team(args, "unsubscribe")
-        if isinstance(team, Message):
-            return team
-        was = self.store.unsubscribe(ctx.platform, ctx.chat_id, team.id)
-        return templates.unsubscribed(team.name, was, ctx.place)
+        kind, typed, _ = self._parse_follow(args)
+        target = self._followed_named(ctx, typed, kind)
+        if target is None:
+            found = self._resolve(typed, kind, "unsubscribe")
+            if isinstance(found, Message):
+                return found
+            target = found
+        return self._unfollow(ctx, target)
+
+    def _unfollow(self, ctx: CommandContext, target: Target) -> Message:
+        was = self.store.unsubscribe(ctx.platform, ctx.chat_id, target.id, target.kind)
+        return templates.unsubscribed(target.label, was, ctx.place)
+
+    def _followed_named(self, ctx: CommandContext, typed: str, kind: str | None) -> Target | None:
+        """One of the chat's own subscriptions that ``typed`` names (``lautaro``), if just one."""
+        key = normalize(typed)
+        if not key:
+            return None
+        words = key.split()
+        mine = []
+        for row in self.store.follows(ctx.platform, ctx.chat_id):
+            if kind is not None and row["kind"] != kind:
+                continue
+            name = normalize(row["name"] or "")
+            if name == key or all(w in name.split() for w in words):
+                mine.append(self._target_of(row))
+        return mine[0] if len(mine) == 1 else None
+
+    @staticmethod
+    def _target_of(row: dict[str, object]) -> Target:
+        label = str(row["name"])
+        if row["kind"] == "player" and row.get("team"):
+            label = f"{label} ({row['team']})"
+        return Target(str(row["kind"]), str(row["target"]), label)
 
     def subscriptions(self, ctx: CommandContext, args: str) -> Message:
-        teams = self.store.subscriptions(ctx.platform, ctx.chat_id)
-        return templates.subscriptions([t["name"] for t in teams], ctx.place)
+        rows = self.store.follows(ctx.platform, ctx.chat_id)
+        if all(r["kind"] == "team" and r["level"] is None for r in rows):
+            return templates.subscriptions([r["name"] for r in rows], ctx.place)
+        return templates.follow_list(
+            [
+                (
+                    str(r["kind"]),
+                    self._target_of(r).label,
+                    LEVEL_NAMES[r["level"]] if r["level"] else None,
+                )
+                for r in rows
+            ],
+            ctx.place,
+        )
+
+    # --- /today and the daily digest -----------------------------------------------------
+
+    def today(self, ctx: CommandContext, args: str) -> Message:
+        return self.today_message(ctx.platform, ctx.chat_id, ctx.place)
+
+    def today_message(
+        self, platform: str, chat_id: str, place: str = "chat", digest: bool = False
+    ) -> Message:
+        """The day's fixtures, live scores and results of every team, competition and player
+        the chat follows, the day and times in the chat's time zone."""
+        settings = self._zone(platform_chat=(platform, chat_id))
+        zone = settings.zone
+        local_now = datetime.fromtimestamp(self.clock(), zone)
+        start = datetime.combine(local_now.date(), day_time(0), zone)
+        end = datetime.combine(local_now.date() + timedelta(days=1), day_time(0), zone)
+        teams, competitions = set(), set()
+        for row in self.store.follows(platform, chat_id):
+            if row["kind"] == "team":
+                teams.add(row["target"])
+            elif row["kind"] == "competition":
+                competitions.add(row["target"])
+            elif row["team_id"]:
+                teams.add(row["team_id"])  # a player: his team's matches
+        groups: dict[str, list[Line]] = {}
+        for row in self.store.matches_between(
+            start.astimezone(UTC).isoformat(), end.astimezone(UTC).isoformat()
+        ):
+            if not (
+                row["home_team"] in teams
+                or row["away_team"] in teams
+                or row["competition_id"] in competitions
+            ):
+                continue
+            state = derive_state(Fixture.from_row(row), self.store.events(row["id"]))
+            groups.setdefault(row["competition"], []).append(templates.today_line(state, zone))
+        return templates.today(list(groups.items()), local_now, settings.timezone, place, digest)
 
     def _chat_teams(self, ctx: CommandContext) -> list[Team]:
         return [
             Team(r["id"], r["name"]) for r in self.store.subscriptions(ctx.platform, ctx.chat_id)
         ]
 
-    def _zone(self, ctx: CommandContext) -> ChatSettings:
-        return ChatSettings.model_validate(self.store.chat_settings(ctx.platform, ctx.chat_id))
+    def _zone(
+        self, ctx: CommandContext | None = None, platform_chat: tuple[str, str] | None = None
+    ) -> ChatSettings:
+        platform, chat_id = platform_chat or (ctx.platform, ctx.chat_id)  # type: ignore[union-attr]
+        return ChatSettings.model_validate(self.store.chat_settings(platform, chat_id))
 
     def _teams_for(self, ctx: CommandContext, args: str, command: str) -> list[Team] | Message:
         """The team named in ``args``, else the chat's teams, else a hint."""
@@ -199,7 +457,7 @@ class Commands:
     def settings(self, ctx: CommandContext, args: str) -> Message:
         current = self._zone(ctx)
         if not args:
-            return self._settings_view(current, ctx.place)
+            return self._settings_view(current, ctx)
         if not ctx.can_manage:
             return templates.admins_only_in(ctx.place)
         what, _, value = args.partition(" ")
@@ -216,6 +474,19 @@ class Commands:
                     templates.bad_timezone(value), "/settings timezone Europe/Rome"
                 )
             changed.timezone = zone
+        elif what == "digest":
+            if value.casefold() in ("off", "no", "none", "0"):
+                changed.digest = None
+            else:
+                at = parse_digest_time(value)
+                if at is None:
+                    return templates.settings_error(
+                        "The digest time is a time of day, like 09:00 (or off).",
+                        "/settings digest 09:00",
+                    )
+                changed.digest = at
+        elif what == "follow":
+            return self._set_follow_level(ctx, current, value)
         elif what in ("spoiler", "delay"):
             seconds = value.rstrip("s").strip()
             if not seconds.isdigit() or not 0 <= int(seconds) <= MAX_SPOILER_DELAY:
@@ -232,11 +503,46 @@ class Commands:
             return templates.settings_error(templates.bad_setting(), "/settings level all")
         self.store.set_chat_settings(ctx.platform, ctx.chat_id, changed.as_dict())
         with i18n.use(changed.language):
-            return self._settings_view(changed, ctx.place, note=templates.settings_saved())
+            return self._settings_view(changed, ctx, note=templates.settings_saved())
 
-    def _settings_view(self, s: ChatSettings, place: str, note: str | None = None) -> Message:
+    def _set_follow_level(self, ctx: CommandContext, current: ChatSettings, value: str) -> Message:
+        """``follow c serie-a goals`` (a /settings button): one subscription's level; ``chat``
+        goes back to the chat's level."""
+        parts = value.split()
+        if len(parts) != 3 or parts[0] not in BUTTON_KINDS:
+            return templates.settings_error(
+                "Change a subscription's level with /subscribe.", "/subscribe serie a goals"
+            )
+        kind, ident, level = BUTTON_KINDS[parts[0]], parts[1], parts[2]
+        chosen = LEVEL_WORDS.get(level)
+        if chosen is None and level != "chat":
+            return templates.reply("That button has expired. Type the command again.")
+        if not self.store.set_follow_level(ctx.platform, ctx.chat_id, kind, ident, chosen):
+            return templates.reply("That button has expired. Type the command again.")
+        return self._settings_view(current, ctx, note="✅ Settings saved")
+
+    def _settings_view(
+        self, s: ChatSettings, ctx: CommandContext | str, note: str | None = None
+    ) -> Message:
+        place = ctx if isinstance(ctx, str) else ctx.place
+        follows = (
+            []
+            if isinstance(ctx, str)
+            else [
+                (str(r["kind"]), str(r["target"]), self._target_of(r).label, r["level"])
+                for r in self.store.follows(ctx.platform, ctx.chat_id)
+            ]
+        )
         return templates.settings_view(
-            s.level_name, s.level, s.timezone, s.spoiler_delay, note, place, s.language
+            s.level_name,
+            s.level,
+            s.timezone,
+            s.spoiler_delay,
+            note,
+            place,
+            s.language,
+            follows=follows,
+            digest=s.digest,
         )
 
     def score(self, ctx: CommandContext, args: str) -> Message:

@@ -15,7 +15,8 @@ from datetime import UTC
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from bot.chat_settings import ChatSettings
+from bot.chat_settings import ChatSettings, level_needed, player_level_needed
+from bot.competitions import ensure_competition
 from bot.feed import (
     Event,
     FeedConflict,
@@ -31,6 +32,7 @@ from bot.messages import i18n, templates
 from bot.messages.lead import is_known_scorer
 from bot.messages.model import Message
 from bot.messages.render import Format, render
+from bot.players import involved, remember
 from bot.ports import TableRow
 from bot.storylines import Storyline, Storylines
 from bot.teams import ensure_team
@@ -126,9 +128,11 @@ class Engine:
         away = ensure_team(self.store, decl.away)
         if home.id == away.id:
             raise FeedError(f"home and away are the same team ({decl.home})")
+        competition = ensure_competition(self.store, decl.competition)
         row = {
             "id": decl.match,
             "competition": decl.competition,
+            "competition_id": competition.id,
             "home_team": home.id,
             "away_team": away.id,
             "home_name": decl.home,
@@ -173,6 +177,7 @@ class Engine:
         before = derive_state(fixture, self.store.events(event.match))
         if isinstance(event, GoalCancelledEvent):
             self._check_cancel(before, event)
+        remember(self.store, fixture, event)
         self.store.add_event(
             event.match,
             event.id,
@@ -220,6 +225,8 @@ class Engine:
         event = stored.event
         fixture = state.fixture
         category = templates.alert_category(event)
+        players = self.store.player_ids(involved(state, event))
+        score = state.score_at(stored.seq)
         if isinstance(event, GoalCancelledEvent):
             goal = state.goal_by_id(event.ref)
             return self._fan_out(
@@ -229,6 +236,7 @@ class Engine:
                 lambda zone: templates.correction(state, event, goal),
                 category=category,
                 edits=f"event:{fixture.id}:{event.ref}",
+                players=players,
             )
         streak = None
         if (
@@ -244,6 +252,10 @@ class Engine:
             "alert",
             lambda zone: templates.alert(state, stored, zone, streak),
             category=category,
+            players=players,
+            for_player_fans=lambda zone: templates.player_alert(
+                templates.alert(state, stored, zone), state, stored, score
+            ),
         )
 
     def _fan_out(
@@ -256,23 +268,36 @@ class Engine:
         category: str | None = None,
         hold: bool = True,
         edits: str | None = None,
+        players: list[int] | None = None,
+        for_player_fans: Callable[[ZoneInfo], Message] | None = None,
     ) -> int:
-        """Queue one message for every active chat following either team, in one go.
+        """Queue one message for every active chat that follows either team, the match's
+        competition or one of ``players``, in one go, each chat once.
 
         ``key`` + ``:platform:chat`` is each row's outbox key, so queuing twice is harmless;
-        ``category`` applies each chat's alert filter; ``hold`` applies its spoiler delay;
-        ``edits`` names the earlier message (same key scheme) this one corrects: an original
-        still unsent is rewritten in place instead of being followed by a correction.
+        ``category`` applies the alert level (each subscription's own, else the chat's; the
+        most permissive of a chat's matching subscriptions decides); ``hold`` applies the
+        chat's spoiler delay; ``edits`` names the earlier message (same key scheme) this one
+        corrects: an original still unsent is rewritten in place instead of being followed by
+        a correction. Chats that get the message only through a followed player get
+        ``for_player_fans`` (the alert with the match and its score) when given.
         """
         message = Renderer(build)
+        player_message = Renderer(for_player_fans) if for_player_fans else message
         now = self.clock()
         rows = []
-        for pos, chat in enumerate(self.store.subscribers([fixture.home_team, fixture.away_team])):
+        audience = self.store.audience(
+            [fixture.home_team, fixture.away_team],
+            fixture.competition_id,
+            players or [],
+            need=level_needed(category),
+            need_player=player_level_needed(category) if category else 1,
+        )
+        for pos, chat in enumerate(audience):
             settings = ChatSettings.from_json(chat["settings"])
-            if category is not None and not settings.wants(category):
-                continue
             platform, chat_id = chat["platform"], chat["chat_id"]
-            body, payload = message(format_for(platform), settings.timezone, settings.language)
+            render_for = message if chat["via_match"] else player_message
+            body, payload = render_for(format_for(platform), settings.timezone, settings.language)
             edit_key = f"{edits}:{platform}:{chat_id}" if edits else None
             if edit_key and self.store.rewrite_pending(edit_key, body, payload, kind):
                 continue  # the original had not gone out yet: it now says the truth

@@ -35,6 +35,7 @@ class Fixture:
     season: str | None = None
     round: str | None = None
     venue: str | None = None
+    competition_id: str | None = None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Fixture:
@@ -49,6 +50,7 @@ class Fixture:
             season=row.get("season"),
             round=row.get("round"),
             venue=row.get("venue"),
+            competition_id=row.get("competition_id"),
         )
 
     def side_of(self, team: str) -> Side | None:

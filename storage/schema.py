@@ -170,6 +170,49 @@ def m005_team_search(db: Database) -> None:
     )
 
 
+@migrations()
+def m006_follow_competitions_and_players(db: Database) -> None:
+    """A subscription follows a team, a competition or a player: ``(platform, chat_id, kind,
+    target, level)``, ``level`` NULL meaning the chat's own level. Existing rows are teams."""
+    subs = db.table("subscriptions")
+    for index in subs.indexes:
+        if index.columns == ["team_id"]:
+            db.execute(f"DROP INDEX [{index.name}]")
+    subs.add_column("kind", str, not_null_default="team")
+    subs.add_column("level", str)
+    subs.transform(
+        rename={"team_id": "target"},
+        pk=("platform", "chat_id", "kind", "target"),
+        column_order=["platform", "chat_id", "kind", "target", "level", "created_at"],
+    )
+    subs.create_index(["kind", "target"])
+    db.table("competitions").create({"id": str, "name": str}, pk="id")
+    db.table("competition_aliases").create(
+        {"alias": str, "competition_id": str},
+        pk="alias",
+        foreign_keys=[("competition_id", "competitions", "id")],
+    )
+    db.table("matches").add_column("competition_id", str)
+    db.table("matches").create_index(["competition_id", "kickoff"])
+    db.table("matches").create_index(["kickoff"])
+    db.table("players").create(
+        {
+            "id": int,
+            "name": str,
+            "norm": str,
+            "team_id": str,
+            "provider": str,
+            "provider_id": str,
+            "seen_at": float,
+        },
+        pk="id",
+        not_null={"name", "norm", "team_id"},
+    )
+    db.table("players").create_index(["team_id", "norm"], unique=True)
+    db.table("players").create_index(["provider", "provider_id"], unique=True)
+    db.table("players").create_index(["norm"])
+
+
 def apply(db: Database) -> None:
     """Bring the schema up to date (no-op when it already is)."""
     migrations.apply(db)

@@ -309,8 +309,8 @@ class Store:
                 [platform, new_id, old["title"], old["kind"], old["settings"], time.time()],
             )
         self._exec(
-            "INSERT OR IGNORE INTO subscriptions (platform, chat_id, team_id, created_at)"
-            " SELECT platform, ?, team_id, created_at FROM subscriptions"
+            "INSERT OR IGNORE INTO subscriptions (platform, chat_id, kind, target, level,"
+            " created_at) SELECT platform, ?, kind, target, level, created_at FROM subscriptions"
             " WHERE platform = ? AND chat_id = ?",
             [new_id, platform, old_id],
         )
@@ -327,44 +327,227 @@ class Store:
             "UPDATE chats SET active = 0 WHERE platform = ? AND chat_id = ?", [platform, old_id]
         )
 
-    def subscribe(self, platform: str, chat_id: str, team_id: str) -> bool:
-        """True when the subscription is new."""
+    def subscribe(
+        self,
+        platform: str,
+        chat_id: str,
+        target: str,
+        kind: str = "team",
+        level: str | None = None,
+    ) -> bool:
+        """Follow a team, a competition or a player (``target`` is its id); True when the
+        subscription is new. Subscribing again with a ``level`` changes the level."""
+        new = (
+            self._exec(
+                "INSERT OR IGNORE INTO subscriptions (platform, chat_id, kind, target, level,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                [platform, chat_id, kind, target, level, time.time()],
+            )
+            == 1
+        )
+        if not new and level is not None:
+            self.set_follow_level(platform, chat_id, kind, target, level)
+        return new
+
+    def set_follow_level(
+        self, platform: str, chat_id: str, kind: str, target: str, level: str | None
+    ) -> bool:
+        """Change one subscription's level (None: the chat's level); False if not followed."""
         return (
             self._exec(
-                "INSERT OR IGNORE INTO subscriptions (platform, chat_id, team_id, created_at)"
-                " VALUES (?, ?, ?, ?)",
-                [platform, chat_id, team_id, time.time()],
+                "UPDATE subscriptions SET level = ? WHERE platform = ? AND chat_id = ?"
+                " AND kind = ? AND target = ?",
+                [level, platform, chat_id, kind, target],
             )
             == 1
         )
 
-    def unsubscribe(self, platform: str, chat_id: str, team_id: str) -> bool:
+    def unsubscribe(self, platform: str, chat_id: str, target: str, kind: str = "team") -> bool:
         return (
             self._exec(
-                "DELETE FROM subscriptions WHERE platform = ? AND chat_id = ? AND team_id = ?",
-                [platform, chat_id, team_id],
+                "DELETE FROM subscriptions WHERE platform = ? AND chat_id = ? AND kind = ?"
+                " AND target = ?",
+                [platform, chat_id, kind, target],
             )
             == 1
         )
 
     def subscriptions(self, platform: str, chat_id: str) -> list[Row]:
+        """The teams the chat follows (id, name), by name."""
         return self._rows(
-            "SELECT t.id, t.name FROM subscriptions s JOIN teams t ON t.id = s.team_id"
-            " WHERE s.platform = ? AND s.chat_id = ? ORDER BY t.name",
+            "SELECT t.id, t.name FROM subscriptions s JOIN teams t ON t.id = s.target"
+            " WHERE s.platform = ? AND s.chat_id = ? AND s.kind = 'team' ORDER BY t.name",
+            [platform, chat_id],
+        )
+
+    def follows(self, platform: str, chat_id: str) -> list[Row]:
+        """Everything the chat follows: (kind, target, name, team, team_id, level), teams
+        first, then competitions, then players, each by name."""
+        return self._rows(
+            "SELECT s.kind, s.target, s.level,"
+            " COALESCE(t.name, co.name, p.name, s.target) AS name,"
+            " pt.name AS team, p.team_id AS team_id"
+            " FROM subscriptions s"
+            " LEFT JOIN teams t ON s.kind = 'team' AND t.id = s.target"
+            " LEFT JOIN competitions co ON s.kind = 'competition' AND co.id = s.target"
+            " LEFT JOIN players p ON s.kind = 'player' AND CAST(p.id AS TEXT) = s.target"
+            " LEFT JOIN teams pt ON pt.id = p.team_id"
+            " WHERE s.platform = ? AND s.chat_id = ?"
+            " ORDER BY CASE s.kind WHEN 'team' THEN 0 WHEN 'competition' THEN 1 ELSE 2 END,"
+            " name",
             [platform, chat_id],
         )
 
     def subscribers(self, team_ids: Iterable[str]) -> list[Row]:
         """Active chats following any of the teams, each once, oldest subscriber first."""
-        ids = list(team_ids)
-        marks = ",".join("?" * len(ids))
+        return self.audience(team_ids)
+
+    def audience(
+        self,
+        team_ids: Iterable[str],
+        competition_id: str | None = None,
+        player_ids: Iterable[int] = (),
+        need: int = 1,
+        need_player: int = 1,
+    ) -> list[Row]:
+        """Active chats that get a match's message, each once, oldest subscriber first.
+
+        A chat is in when any of its subscriptions matches (one of the teams, the
+        competition, one of the players) with a level that lets the message through: each
+        subscription's level (else the chat's, else key events) ranks goals 1, key 2, all 3
+        and must reach ``need`` (``need_player`` for player subscriptions). ``via_match`` is 1
+        when a team or competition subscription let it through, 0 when only a player did.
+        One statement, however many chats: the work stays in SQLite.
+        """
+        teams = list(team_ids)
+        players = [str(p) for p in player_ids]
+        where = []
+        params: list[Any] = []
+        if teams:
+            where.append(f"(s.kind = 'team' AND s.target IN ({','.join('?' * len(teams))}))")
+            params += teams
+        if competition_id is not None:
+            where.append("(s.kind = 'competition' AND s.target = ?)")
+            params.append(competition_id)
+        if players:
+            where.append(f"(s.kind = 'player' AND s.target IN ({','.join('?' * len(players))}))")
+            params += players
+        if not where:
+            return []
         return self._rows(
-            f"SELECT c.platform, c.chat_id, c.settings, MIN(s.created_at) AS since"
-            f" FROM subscriptions s JOIN chats c"
-            f" ON c.platform = s.platform AND c.chat_id = s.chat_id"
-            f" WHERE s.team_id IN ({marks}) AND c.active = 1"
-            f" GROUP BY c.platform, c.chat_id ORDER BY since, c.platform, c.chat_id",
-            ids,
+            "SELECT c.platform, c.chat_id, c.settings, MIN(s.created_at) AS since,"
+            " MAX(s.kind != 'player') AS via_match"
+            " FROM subscriptions s JOIN chats c"
+            " ON c.platform = s.platform AND c.chat_id = s.chat_id"
+            f" WHERE c.active = 1 AND ({' OR '.join(where)})"
+            " AND (CASE COALESCE(s.level, json_extract(c.settings, '$.level'), 'key')"
+            " WHEN 'goals' THEN 1 WHEN 'all' THEN 3 ELSE 2 END)"
+            " >= (CASE s.kind WHEN 'player' THEN ? ELSE ? END)"
+            " GROUP BY c.platform, c.chat_id ORDER BY since, c.platform, c.chat_id",
+            [*params, need_player, need],
+        )
+
+    def chats_with_digest(self) -> list[Row]:
+        """Active chats that asked for the daily digest (``digest`` in their settings)."""
+        return self._rows(
+            "SELECT platform, chat_id, settings FROM chats WHERE active = 1"
+            " AND json_extract(settings, '$.digest') IS NOT NULL"
+        )
+
+    # --- competitions ----------------------------------------------------------------------
+
+    def competition_by_alias(self, alias: str) -> Row | None:
+        return self._one(
+            "SELECT c.id, c.name FROM competition_aliases a"
+            " JOIN competitions c ON c.id = a.competition_id WHERE a.alias = ?",
+            [alias],
+        )
+
+    def competition(self, competition_id: str) -> Row | None:
+        return self._one("SELECT id, name FROM competitions WHERE id = ?", [competition_id])
+
+    def add_competition(self, competition_id: str, name: str) -> None:
+        self._exec(
+            "INSERT OR IGNORE INTO competitions (id, name) VALUES (?, ?)", [competition_id, name]
+        )
+
+    def add_competition_alias(self, alias: str, competition_id: str) -> None:
+        self._exec(
+            "INSERT OR IGNORE INTO competition_aliases (alias, competition_id) VALUES (?, ?)",
+            [alias, competition_id],
+        )
+
+    def competition_names(self) -> list[Row]:
+        """Every (alias, competition id, name): the vocabulary for competition lookup."""
+        return self._rows(
+            "SELECT a.alias, c.id, c.name FROM competition_aliases a"
+            " JOIN competitions c ON c.id = a.competition_id"
+        )
+
+    def matches_without_competition_id(self) -> list[Row]:
+        return self._rows("SELECT id, competition FROM matches WHERE competition_id IS NULL")
+
+    def set_match_competition(self, match_id: str, competition_id: str) -> None:
+        self._exec("UPDATE matches SET competition_id = ? WHERE id = ?", [competition_id, match_id])
+
+    # --- players ---------------------------------------------------------------------------
+
+    def add_players(self, players: Iterable[tuple[str, str, str]]) -> None:
+        """Remember players seen in events: (name, folded name, team id); known ones are kept."""
+        now = time.time()
+        self.db.conn.executemany(
+            "INSERT INTO players (name, norm, team_id, seen_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (team_id, norm) DO UPDATE SET seen_at = excluded.seen_at",
+            [(name, norm, team, now) for name, norm, team in players],
+        )
+
+    def add_provider_player(
+        self, provider: str, provider_id: str, name: str, norm: str, team_id: str
+    ) -> None:
+        """A player a data provider knows by ``provider_id``: the same id is the same player
+        even when the name is spelled another way (or he moved to another team)."""
+        known = self._one(
+            "SELECT id FROM players WHERE provider = ? AND provider_id = ?", [provider, provider_id]
+        )
+        if known is not None:
+            self._exec(
+                "UPDATE OR IGNORE players SET team_id = ?, seen_at = ? WHERE id = ?",
+                [team_id, time.time(), known["id"]],
+            )
+            return
+        self.add_players([(name, norm, team_id)])
+        self._exec(
+            "UPDATE OR IGNORE players SET provider = ?, provider_id = ?"
+            " WHERE team_id = ? AND norm = ? AND provider_id IS NULL",
+            [provider, provider_id, team_id, norm],
+        )
+
+    def player_ids(self, keys: Iterable[tuple[str, str]]) -> list[int]:
+        """The ids of the players (team id, folded name)."""
+        pairs = list(dict.fromkeys(keys))
+        if not pairs:
+            return []
+        values = ",".join("(?, ?)" for _ in pairs)
+        return [
+            r["id"]
+            for r in self._rows(
+                f"SELECT id FROM players WHERE (team_id, norm) IN (VALUES {values})",
+                [v for pair in pairs for v in pair],
+            )
+        ]
+
+    def player(self, player_id: int) -> Row | None:
+        return self._one(
+            "SELECT p.*, t.name AS team FROM players p LEFT JOIN teams t ON t.id = p.team_id"
+            " WHERE p.id = ?",
+            [player_id],
+        )
+
+    def players(self) -> list[Row]:
+        """Every known player (id, name, norm, team id, team name)."""
+        return self._rows(
+            "SELECT p.id, p.name, p.norm, p.team_id, t.name AS team FROM players p"
+            " LEFT JOIN teams t ON t.id = p.team_id ORDER BY p.name"
         )
 
     # --- outbox ----------------------------------------------------------------------------
@@ -569,8 +752,11 @@ class Store:
             "SELECT m.* FROM matches m WHERE m.id LIKE ? ESCAPE '\\' AND m.kickoff <= ?"
             " AND m.kickoff >= ? AND (m.finished_at IS NULL OR m.final_polled_at IS NULL)"
             " AND EXISTS (SELECT 1 FROM subscriptions s JOIN chats c ON c.platform = s.platform"
-            " AND c.chat_id = s.chat_id WHERE c.active = 1"
-            " AND s.team_id IN (m.home_team, m.away_team)) ORDER BY m.kickoff",
+            " AND c.chat_id = s.chat_id WHERE c.active = 1 AND ("
+            "(s.kind = 'team' AND s.target IN (m.home_team, m.away_team))"
+            " OR (s.kind = 'competition' AND s.target = m.competition_id)"
+            " OR (s.kind = 'player' AND s.target IN (SELECT CAST(p.id AS TEXT) FROM players p"
+            " WHERE p.team_id IN (m.home_team, m.away_team))))) ORDER BY m.kickoff",
             [
                 prefix.replace("%", "\\%").replace("_", "\\_") + "%",
                 kicked_off_by_iso,
@@ -587,9 +773,18 @@ class Store:
             for r in self._rows(
                 "SELECT DISTINCT t.name FROM subscriptions s JOIN chats c"
                 " ON c.platform = s.platform AND c.chat_id = s.chat_id"
-                " JOIN teams t ON t.id = s.team_id WHERE c.active = 1 ORDER BY t.name"
+                " LEFT JOIN players p ON s.kind = 'player' AND CAST(p.id AS TEXT) = s.target"
+                " JOIN teams t ON t.id = CASE s.kind WHEN 'team' THEN s.target"
+                " ELSE p.team_id END WHERE c.active = 1 ORDER BY t.name"
             )
         ]
+
+    def matches_between(self, start_iso: str, end_iso: str) -> list[Row]:
+        """Matches kicking off in [start, end), in kick-off order."""
+        return self._rows(
+            "SELECT * FROM matches WHERE kickoff >= ? AND kickoff < ? ORDER BY kickoff, id",
+            [start_iso, end_iso],
+        )
 
     def upcoming_matches(self, after_iso: str) -> list[Row]:
         """Matches not started whose kick-off is after ``after_iso``, soonest first."""

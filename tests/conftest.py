@@ -14,6 +14,7 @@ import pytest
 from bot.engine import Engine
 from bot.feed import read_lines
 from bot.ports import CommandContext
+from bot.competitions import seed_known_competitions
 from bot.teams import seed_known_teams
 from storage.store import Store
 
@@ -50,6 +51,7 @@ def store() -> Iterator[Store]:
     """A fresh in-memory store with the bundled teams."""
     s = Store.open(":memory:")
     seed_known_teams(s)
+    seed_known_competitions(s)
     yield s
     s.close()
 

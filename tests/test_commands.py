@@ -61,7 +61,10 @@ def test_a_typo_gets_suggestions_as_buttons(commands: Commands) -> None:
 def test_an_unknown_team_and_missing_argument_get_clear_answers(commands: Commands) -> None:
     answer = commands.run(FAN, "subscribe", "Qwxyz")
     assert answer.kind == "error" and "I don't know a team called “Qwxyz”" in render(answer, "text")
-    assert say(commands, "/subscribe") == "Which team? For example: /subscribe inter"
+    assert say(commands, "/subscribe") == (
+        "Which team, competition or player? For example: /subscribe inter, /subscribe serie a"
+        "\n\nor /subscribe player Lautaro Martínez."
+    )
     assert say(commands, "/offside") == "I don't know /offside. Try /help."
     assert render(commands.press(FAN, "subscribe:nope"), "text").startswith("That button")
 
@@ -129,4 +132,6 @@ def test_top_scorers_skip_own_and_cancelled_goals(commands: Commands, engine: En
 
 def test_start_and_help(commands: Commands) -> None:
     assert say(commands, "/start").startswith("👋 I post live match alerts")
-    assert "/subscribe TEAM — follow a team's matches in this chat" in say(commands, "/help")
+    help_text = say(commands, "/help")
+    assert "/subscribe WHAT [LEVEL] — follow a team (inter), a competition (serie a)" in help_text
+    assert "/today — today's matches of everything this chat follows" in help_text

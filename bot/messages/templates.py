@@ -12,6 +12,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
+
 from bot.feed import (
     CardEvent,
     Event,
@@ -28,7 +30,16 @@ from bot.feed import (
     SubstitutionEvent,
 )
 from bot.match import Fixture, MatchState, Score, StoredEvent
-from bot.messages.i18n import N_, _, date_text, datetime_text, italian_al, ngettext, ordinal
+from bot.messages.i18n import (
+    N_,
+    _,
+    current,
+    date_text,
+    datetime_text,
+    italian_al,
+    ngettext,
+    ordinal,
+)
 from bot.messages.lead import lead
 from bot.messages.model import (
     Button,
@@ -639,15 +650,22 @@ def storyline_text(story: Storyline, tz: ZoneInfo | None = None) -> str:
 # --- replies to commands -----------------------------------------------------------------------
 
 COMMAND_HELP: tuple[tuple[str, str], ...] = (
-    ("subscribe", N_("TEAM: follow a team's matches in this chat")),
-    ("unsubscribe", N_("TEAM: stop following a team")),
-    ("subscriptions", N_("the teams this chat follows")),
+    (
+        "subscribe",
+        N_(
+            "WHAT: follow a team (inter), a competition (serie a) or a player"
+            " (player Lautaro Martínez); add goals, key or all for its own alert level"
+        ),
+    ),
+    ("unsubscribe", N_("WHAT: stop following a team, competition or player")),
+    ("subscriptions", N_("the teams, competitions and players this chat follows")),
+    ("today", N_("today's matches of everything this chat follows")),
     ("score", N_("[TEAM]: live or latest score")),
     ("scorers", N_("[TEAM]: scorers of the match, or the top scorers")),
     ("next", N_("[TEAM]: the next fixture")),
     ("last", N_("[TEAM]: the latest result")),
     ("table", N_("[COMPETITION]: the league table")),
-    ("settings", N_("alert level, time zone, spoiler delay, language")),
+    ("settings", N_("alert levels, time zone, spoiler delay, language, daily digest")),
     ("help", N_("what I can do")),
 )
 
@@ -662,7 +680,10 @@ def reply(*lines: Line | str, kind: str = "reply", buttons: Sequence[Button] = (
 def help_text(extra: Sequence[tuple[str, str]] = (), welcome: bool = False) -> Message:
     rows = [_help_row(name, _(what)) for name, what in (*COMMAND_HELP, *extra)]
     head = (
-        _("👋 I post live match alerts and full-time recaps for the teams this chat follows.")
+        _(
+            "👋 I post live match alerts and full-time recaps for the teams, competitions and"
+            " players this chat follows."
+        )
         if welcome
         else _("What I can do")
     )
@@ -881,13 +902,21 @@ def settings_view(
     note: str | None = None,
     place: str = "chat",
     language: str = "en",
+    follows: Sequence[tuple[str, str, str, str | None]] = (),
+    digest: str | None = None,
 ) -> Message:
-    """The chat's settings, with a button for each choice."""
+    """The chat's settings, with a button for each choice. ``follows`` are the chat's
+    subscriptions as (kind, target id, label, level or None for the chat's level): each gets
+    a line and a button that moves it to the next level."""
     rows = [
         line(_("Alerts: "), bold(_(level_name))),
         line(_("Time zone: "), bold(timezone)),
         line(_("Spoiler delay: "), bold(delay_text(spoiler_delay))),
         line(_("Language: "), bold(dict(LANGUAGE_CHOICES).get(language, language))),
+        line(
+            _("Daily digest: "),
+            bold(_("at {time}", time=digest) if digest else _("off")),
+        ),
     ]
     how = [
         line(bold("/settings level goals|key|all")),
@@ -897,7 +926,13 @@ def settings_view(
             _(" (seconds to hold live alerts back, for fans watching a delayed stream)"),
         ),
         line(bold("/settings language en|it")),
+        line(
+            bold("/settings digest 09:00"),
+            _(" (today's matches every day at that time; off)"),
+        ),
     ]
+    if follows:
+        how.append(line(bold("/subscribe serie a goals"), _(" (one subscription's level)")))
     buttons = (
         [
             Button(
@@ -925,11 +960,39 @@ def settings_view(
             for code, name in LANGUAGE_CHOICES
         ]
     )
-    sections = [Section(lines=tuple(rows)), Section(title=_("Change"), lines=tuple(how))]
+    for kind, target, label, lvl in follows:
+        following = FOLLOW_CYCLE[(FOLLOW_CYCLE.index(lvl) + 1) % len(FOLLOW_CYCLE)]
+        buttons.append(
+            Button(
+                label=f"{label}: {follow_level_text(lvl)} → {follow_level_text(following)}",
+                action=f"settings:follow:{kind[0]}:{target}:{following or 'chat'}",
+            )
+        )
+    sections = [Section(lines=tuple(rows))]
+    if follows:
+        sections.append(
+            Section(
+                title=_("Alerts per subscription"),
+                lines=tuple(
+                    line(f"{label}: ", bold(follow_level_text(lvl)))
+                    for _kind, _target, label, lvl in follows
+                ),
+            )
+        )
+    sections.append(Section(title=_("Change"), lines=tuple(how)))
     head = note or _("⚙️ Settings for this {place}", place=_place(place))
     return Message(
         kind="settings", headline=line(bold(head)), sections=tuple(sections), buttons=tuple(buttons)
     )
+
+
+#: The levels a subscription's button steps through (None: the chat's own level).
+FOLLOW_CYCLE: tuple[str | None, ...] = (None, "goals", "key", "all")
+LEVEL_WORDS = {"goals": N_("goals only"), "key": N_("key events"), "all": N_("everything")}
+
+
+def follow_level_text(level: str | None) -> str:
+    return _(LEVEL_WORDS[level]) if level else _("chat's level")
 
 
 def settings_saved() -> str:
@@ -953,7 +1016,19 @@ def bad_language() -> str:
 
 
 def bad_setting() -> str:
-    return _("I can change: level, timezone, spoiler, language.")
+    return _("I can change: level, timezone, spoiler, language, digest.")
+
+
+def bad_digest() -> str:
+    return _("The digest time is a time of day, like 09:00 (or off).")
+
+
+def bad_follow_level() -> str:
+    return _("Name a subscription and a level: goals, key or all.")
+
+
+def follow_level_hint() -> str:
+    return _("Change a subscription's level with /subscribe.")
 
 
 def button_expired() -> Message:
@@ -1098,3 +1173,174 @@ def table_down() -> str:
 
 def table_unavailable(reason: str) -> Message:
     return reply(reason, kind="error")
+
+
+# --- following competitions and players, /today and the daily digest -----------------------------
+
+
+def player_alert(message: Message, state: MatchState, stored: StoredEvent, score: Score) -> Message:
+    """An alert for the fans of a player in it: the same alert, with the match and its score
+    (they may not follow either team)."""
+    fx = state.fixture
+    where = line(
+        "⭐ ",
+        bold(scoreline(fx, score)),
+        f" · {minute(stored.event)} · {competition_name(fx.competition)}",
+    )
+    return message.model_copy(update={"sections": (*message.sections, Section(lines=(where,)))})
+
+
+def need_target(command: str) -> Message:
+    return reply(
+        line(
+            _("Which team, competition or player? For example: "),
+            bold(f"/{command} inter"),
+            ", ",
+            bold(f"/{command} serie a"),
+        ),
+        line(_("or "), bold(f"/{command} player Lautaro Martínez"), "."),
+        kind="error",
+    )
+
+
+def _unknown_what(kind: str | None) -> str:
+    if kind == "team":
+        return _("I don't know a team called ")
+    if kind == "competition":
+        return _("I don't know a competition called ")
+    if kind == "player":
+        return _("I don't know a player called ")
+    return _("I don't know a team, competition or player called ")
+
+
+def unknown_target(
+    typed: str, suggestions: Sequence[tuple[str, str]], command: str, kind: str | None
+) -> Message:
+    """Nothing matched ``typed``: the closest (action target, label) pairs as buttons.
+    ``kind``: what was asked for (None: a team, a competition or a player)."""
+    if not suggestions:
+        hint = (
+            _("Players are known once a match of theirs is in my data; try the full name.")
+            if kind == "player"
+            else _("Check the spelling, or try the usual short name (inter, serie a, world cup).")
+        )
+        return reply(line(_unknown_what(kind), quoted(typed), "."), hint, kind="error")
+    names = ", ".join(label for _t, label in suggestions)
+    return reply(
+        line(_unknown_what(kind), quoted(typed), "."),
+        line(_("Did you mean: "), bold(names), "?"),
+        kind="suggestions",
+        buttons=[Button(label=label, action=f"{command}:{t}") for t, label in suggestions],
+    )
+
+
+def which_one(typed: str, options: Sequence[tuple[str, str]], command: str) -> Message:
+    """``typed`` names several things (a team and a competition, two players): ask which."""
+    return reply(
+        line(
+            quoted(typed),
+            _(" could be: "),
+            bold(", ".join(label for _t, label in options)),
+            ".",
+        ),
+        _("Which one?"),
+        kind="suggestions",
+        buttons=[Button(label=label, action=f"{command}:{t}") for t, label in options],
+    )
+
+
+def kind_label(label: str, kind: str) -> str:
+    """``Champions (team)``, ``Champions League (competition)``."""
+    words = {"team": _("team"), "competition": _("competition"), "player": _("player")}
+    return f"{label} ({words.get(kind, kind)})"
+
+
+def followed(label: str, level: str, already: bool, place: str = "chat") -> Message:
+    """The answer to /subscribe for a competition or a player (``level`` in words)."""
+    if already:
+        return reply(
+            _(
+                "{place} already follows {what}. Alerts: {level}.",
+                place=_this_place(place),
+                what=label,
+                level=_(level),
+            )
+        )
+    return reply(
+        _(
+            "✅ {place} now follows {team}. Alerts: {level}.",
+            place=_this_place(place),
+            team=label,
+            level=_(level),
+        )
+    )
+
+
+def level_changed(label: str, level: str, place: str = "chat") -> Message:
+    return reply(
+        _(
+            "✅ {place} follows {what} with alerts: {level}.",
+            place=_this_place(place),
+            what=label,
+            level=_(level),
+        )
+    )
+
+
+def follow_list(follows: Sequence[tuple[str, str, str | None]], place: str = "chat") -> Message:
+    """/subscriptions: (kind, label, level in words or None for the chat's level)."""
+    if not follows:
+        return follows_nothing(place, "subscribe")
+    titles = {"team": _("Teams"), "competition": _("Competitions"), "player": _("Players")}
+    sections = []
+    for kind, title in titles.items():
+        rows = [
+            line(bold(label), f" — {_(level)}" if level else "")
+            for k, label, level in follows
+            if k == kind
+        ]
+        if rows:
+            sections.append(Section(title=title, lines=tuple(rows)))
+    return Message(
+        kind="reply",
+        headline=line(_("{place} follows:", place=_this_place(place))),
+        sections=tuple(sections),
+    )
+
+
+def weekday_date_text(day: datetime) -> str:
+    """``Sun 1 Feb`` / ``dom 1 feb``."""
+    return format_date(day, "EEE d MMM", locale=current())
+
+
+def today_line(state: MatchState, tz: ZoneInfo) -> Line:
+    """One match of the day: live with the minute, the result, or the kick-off time."""
+    fx = state.fixture
+    if state.started:
+        return score_line(state, tz)
+    local = fx.kickoff.astimezone(tz)
+    return line(f"{local:%H:%M}  ", bold(f"{fx.home} v {fx.away}"))
+
+
+def today(
+    by_competition: Sequence[tuple[str, Sequence[Line]]],
+    day: datetime,
+    zone: str,
+    place: str = "chat",
+    digest: bool = False,
+) -> Message:
+    """/today and the daily digest: the day's matches of what the chat follows, grouped by
+    competition, times in the chat's time zone ``zone``."""
+    icon = "☀️" if digest else "📅"
+    head = f"{icon} " + _("Today, {day} ({zone})", day=weekday_date_text(day), zone=zone)
+    kind = "digest" if digest else "reply"
+    if not by_competition:
+        return reply(
+            line(bold(head)),
+            _("No match today for what {place} follows.", place=_this_place(place).lower()),
+            kind=kind,
+        )
+    sections = tuple(
+        Section(title=competition_name(name), lines=tuple(rows)) for name, rows in by_competition
+    )
+    return Message(kind=kind, headline=line(bold(head)), sections=sections)

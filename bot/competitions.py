@@ -1,0 +1,112 @@
+"""Competition names: canonical ids, aliases, and forgiving lookup of what a fan types.
+
+Competitions come from the bundled list (``bot/data/competitions.json``, plus the leagues and
+tournaments named in ``teams.json``), from every feed's ``match`` lines (a name never seen
+becomes a competition of its own) and so from every provider that declares matches.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from rapidfuzz import fuzz, process
+
+from bot.teams import catalogue as team_catalogue
+from bot.teams import normalize, spellings
+from storage.store import Store
+
+
+@dataclass(frozen=True)
+class Competition:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class CompetitionLookup:
+    """What a typed name found: one competition, or none and a few suggestions."""
+
+    competition: Competition | None
+    suggestions: tuple[Competition, ...] = ()
+    exact: bool = False  # found by its name or an alias, not by a near miss
+
+
+def competition_id_for(name: str) -> str:
+    """``Serie A`` → ``serie-a``."""
+    return normalize(name).replace(" ", "-") or "competition"
+
+
+@cache
+def known_competitions() -> dict[str, tuple[str, ...]]:
+    """The bundled competitions: name → aliases."""
+    text = resources.files("bot.data").joinpath("competitions.json").read_text("utf-8")
+    data = json.loads(text)
+    known = {name: tuple(aliases) for name, aliases in data.items() if not name.startswith("_")}
+    for league in team_catalogue().seasons:  # the leagues of the team catalogue
+        known.setdefault(league, ())
+    return known
+
+
+def seed_known_competitions(store: Store) -> None:
+    """Load the bundled competitions (idempotent) and give every stored match its
+    competition id (matches stored before competitions could be followed)."""
+    with store.atomic():
+        for name, aliases in known_competitions().items():
+            ensure_competition(store, name, aliases)
+        for row in store.matches_without_competition_id():
+            store.set_match_competition(row["id"], ensure_competition(store, row["competition"]).id)
+
+
+def ensure_competition(
+    store: Store, name: str, aliases: tuple[str, ...] | list[str] = ()
+) -> Competition:
+    """The competition a feed calls ``name``: found through its aliases, or created."""
+    found = next(filter(None, map(store.competition_by_alias, spellings(name))), None)
+    if found is not None:
+        competition = Competition(found["id"], found["name"])
+    else:
+        competition = Competition(competition_id_for(name), name)
+        store.add_competition(competition.id, competition.name)
+    for alias in (name, *aliases):
+        for spelling in spellings(alias):
+            store.add_competition_alias(spelling, competition.id)
+    return competition
+
+
+def find_competition(store: Store, typed: str, limit: int = 3) -> CompetitionLookup:
+    """An exact name or alias (``serie a``, ``coppa del mondo``, ``ucl``), else a clear near
+    miss (``seria a``), else up to ``limit`` suggestions."""
+    forms = spellings(typed)
+    if not forms:
+        return CompetitionLookup(None)
+    exact = next(filter(None, map(store.competition_by_alias, forms)), None)
+    if exact is not None:
+        return CompetitionLookup(Competition(exact["id"], exact["name"]), exact=True)
+    vocabulary = store.competition_names()
+    choices = {i: row["alias"] for i, row in enumerate(vocabulary)}
+    ranked = process.extract(forms[0], choices, scorer=fuzz.WRatio, limit=20, score_cutoff=70)
+    best: dict[str, tuple[float, Competition]] = {}
+    for alias, score, index in ranked:
+        row = vocabulary[index]
+        # A near miss must be near the whole name, not only a part of it (``a`` is not Serie A).
+        score = min(score, fuzz.token_sort_ratio(forms[0], alias) + 15)
+        if row["id"] not in best or score > best[row["id"]][0]:
+            best[row["id"]] = (score, Competition(row["id"], row["name"]))
+    ordered = sorted(best.values(), key=lambda item: (-item[0], item[1].name))
+    if not ordered or ordered[0][0] < 70:
+        return CompetitionLookup(None)
+    score, top = ordered[0]
+    runner_up = ordered[1][0] if len(ordered) > 1 else 0.0
+    if score >= 85 and score - runner_up >= 5:
+        return CompetitionLookup(top)
+    close = [c for points, c in ordered if points >= 70 and points >= score - 10]
+    return CompetitionLookup(None, tuple(close[:limit]))
+
+
+def competition_named(store: Store, name: str) -> Competition | None:
+    """The competition a stored match names (exact aliases only)."""
+    found = next(filter(None, map(store.competition_by_alias, spellings(name))), None)
+    return Competition(found["id"], found["name"]) if found else None
