@@ -6,11 +6,13 @@ Platform adapters only ever see this object through :class:`bot.ports.CoreAPI`.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 import time
 from collections.abc import Callable, Coroutine, Iterable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +59,7 @@ REPORT_ID = re.compile(r"r[0-9a-f]{6}")
 KEEP_DELIVERED = 14 * 86400.0  # delivered messages are forgotten after two weeks
 HOUSEKEEPING_EVERY = 86400.0
 SUBSCRIBE_NAMES = frozenset({"subscribe", "follow"})
+DIGEST_CATCH_UP = 3 * 3600.0  # a daily digest missed by less than this goes out at start-up
 
 
 class MatchBot:
@@ -209,6 +212,10 @@ class MatchBot:
 
     async def schedule_from_store(self) -> None:
         """Derive every pending job from the store (at start-up, and after a restart)."""
+        for chat in await self.db.call(lambda s: s.chats_with_digest()):
+            self._schedule_digest(
+                chat["platform"], chat["chat_id"], ChatSettings.from_json(chat["settings"])
+            )
         if self.recap_delay is not None:  # None: a replay, whose caller queues the recaps
             due = await self.db.call(lambda s: s.finished_matches_without_recap())
             for match in due:
@@ -220,6 +227,73 @@ class MatchBot:
             self._schedule_reminder(
                 match["id"], datetime.fromisoformat(match["kickoff"]).timestamp()
             )
+
+    def _schedule_digest(
+        self, platform: str, chat_id: str, settings: ChatSettings, catch_up: bool = True
+    ) -> None:
+        """The chat's daily digest at its local time (job ``digest:<platform>:<chat>``).
+
+        Derived from the chat's settings like every timed job; each day's digest is queued
+        under ``digest:<platform>:<chat>:<local date>``, so it goes out once a day whatever
+        restarts happen. A digest missed by less than ``DIGEST_CATCH_UP`` while the bot was
+        down goes out at start-up."""
+        job_id = f"digest:{platform}:{chat_id}"
+        if settings.digest is None:
+            self.scheduler.cancel(job_id)
+            return
+        zone = settings.zone
+        now = datetime.fromtimestamp(self.clock(), zone)
+        hour, minute = map(int, settings.digest.split(":"))
+        at = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+        if catch_up and at <= now and (now - at).total_seconds() <= DIGEST_CATCH_UP:
+            when = now  # missed while down (the key makes a second one today impossible)
+        elif at <= now:
+            at = datetime.combine(now.date() + timedelta(days=1), dt_time(hour, minute), zone)
+            when = at
+        else:
+            when = at
+
+        async def job() -> None:
+            try:
+                await self.queue_digest(platform, chat_id)
+            finally:
+                fresh = await self.db.call(lambda s: s.chat(platform, chat_id))
+                if fresh is not None and fresh["active"]:
+                    latest = ChatSettings.from_json(fresh["settings"])
+                    self._schedule_digest(platform, chat_id, latest, catch_up=False)
+
+        self.scheduler.at(job_id, when.astimezone(UTC), job)
+
+    async def queue_digest(self, platform: str, chat_id: str) -> int:
+        """Queue today's digest for one chat (nothing when the chat follows no match today,
+        or already had today's digest)."""
+
+        def build(store: Store) -> int:
+            chat = store.chat(platform, chat_id)
+            if chat is None or not chat["active"]:
+                return 0
+            settings = ChatSettings.from_json(chat["settings"])
+            if settings.digest is None:
+                return 0
+            place = "channel" if platform == "discord" and chat["kind"] == "group" else "chat"
+            message = self.commands.today_message(platform, chat_id, place, digest=True)
+            if not message.sections:  # nothing today: no message
+                return 0
+            day = datetime.fromtimestamp(self.clock(), settings.zone).date().isoformat()
+            row = NewOutboxRow(
+                key=f"digest:{platform}:{chat_id}:{day}",
+                platform=platform,
+                chat_id=chat_id,
+                kind="digest",
+                body=render(message, format_for(platform)),
+                payload=message.to_json(),
+            )
+            return store.enqueue([row])
+
+        queued = await self.db.call(build)
+        if queued:
+            self.wake()
+        return queued
 
     def _schedule_housekeeping(self, delay: float) -> None:
         """Once a day: forget messages delivered more than two weeks ago, so the database of
@@ -288,8 +362,12 @@ class MatchBot:
     ) -> Message:
         name = name.casefold()
         subscribing = COMMAND_ALIASES.get(name, name) == "subscribe"
+        team_text = None
         if subscribing and args.strip() and ctx.can_manage and self._searchers():
-            message = await self._subscribe_any(ctx, name, args.strip())
+            # a competition, a player, or a team the bot knows needs no provider search
+            team_text = await self.db.call(lambda s: self.commands.team_to_search(args))
+        if team_text is not None:
+            message = await self._subscribe_any(ctx, name, team_text, args.strip())
         elif name == "report":
             message = await self._report(ctx, args)
         elif name == "table" or (name == "scorers" and self.stats is not None and not args):
@@ -298,6 +376,8 @@ class MatchBot:
                 message = await self._stats(ctx, name, args)
         else:
             message = await self.db.call(lambda s: self.commands.run(ctx, name, args))
+        if name == "settings" and args:
+            await self._reschedule_digest(ctx)
         if reply_key is not None:
             await self._queue_reply(ctx, message, reply_key)
         if subscribing:
@@ -307,9 +387,12 @@ class MatchBot:
     def _searchers(self) -> list[TeamSearch]:
         return [s for s in self.sources if isinstance(s, TeamSearch)]
 
-    async def _subscribe_any(self, ctx: CommandContext, name: str, typed: str) -> Message:
+    async def _subscribe_any(
+        self, ctx: CommandContext, name: str, typed: str, args: str
+    ) -> Message:
         """``/subscribe`` a team the catalogue may not know: ask the providers, then follow
-        the one team spelled as typed, or offer their answers as choices."""
+        the one team spelled as typed, or offer their answers as choices (``args``: all that
+        was typed, ``typed`` the team's name in it)."""
         if not await self.db.call(lambda s: catalogue_answers(s, typed)):
             found = await search_all(self._searchers(), typed)
             if found:
@@ -322,7 +405,14 @@ class MatchBot:
                     return templates.team_choices(typed, offer(store, found), "subscribe")
 
                 return await self.db.call(choose)
-        return await self.db.call(lambda s: self.commands.run(ctx, name, typed))
+        return await self.db.call(lambda s: self.commands.run(ctx, name, args))
+
+    async def _reschedule_digest(self, ctx: CommandContext) -> None:
+        """The chat's settings may have changed: its digest job follows them."""
+        settings = await self.db.call(
+            lambda s: ChatSettings.from_json(json.dumps(s.chat_settings(ctx.platform, ctx.chat_id)))
+        )
+        self._schedule_digest(ctx.platform, ctx.chat_id, settings, catch_up=False)
 
     async def press(
         self,
@@ -334,6 +424,8 @@ class MatchBot:
         message = await self.db.call(lambda s: self.commands.press(ctx, action))
         if action.partition(":")[0] in SUBSCRIBE_NAMES:
             await self.polling.discover_new()
+        if action.startswith("settings:"):
+            await self._reschedule_digest(ctx)
         if reply_key is not None:
             replaces = None
             # A choice made replaces the message that offered it (no stale buttons); a refusal
@@ -454,3 +546,7 @@ class MatchBot:
             return [t.name for t in found.suggestions]
 
         return await self.db.call(names)
+
+    async def follow_names(self, typed: str, limit: int = 25) -> list[tuple[str, str]]:
+        """Autocomplete across teams, competitions and players: (label, what to type)."""
+        return await self.db.call(lambda s: self.commands.suggest(typed, limit))

@@ -284,6 +284,22 @@ class Commands:
             typed, [(t.button(level), t.label) for t in options[:5]], command, kind
         )
 
+    def team_to_search(self, args: str) -> str | None:
+        """The team name in ``/subscribe args`` worth asking the providers about: None when
+        it names a player, a competition the bot knows, or says so (``competition …``)."""
+        kind, typed, _ = self._parse_follow(args)
+        if kind not in (None, "team") or not typed:
+            return None
+        if kind is None:
+            found = find_competition(self.store, typed)
+            if found.competition is not None and not any(
+                self.store.team_by_alias(f) for f in spellings(typed)
+            ):
+                return None
+            if find_player(self.store, typed).player is not None:
+                return None
+        return typed
+
     def subscribe(self, ctx: CommandContext, args: str) -> Message:
         kind, typed, level = self._parse_follow(args)
         target = self._resolve(typed, kind, "subscribe", level)
@@ -360,6 +376,45 @@ class Commands:
             ],
             ctx.place,
         )
+
+    def suggest(self, typed: str, limit: int = 25) -> list[tuple[str, str]]:
+        """Autocomplete across teams, competitions and players: (label, what to type).
+        Names containing what was typed come first (those starting with it before the
+        rest), then near misses."""
+        key = normalize(typed)
+        found: list[tuple[int, str, str]] = []  # (rank, label, value)
+        teams = {r["id"]: r["name"] for r in self.store.team_names()}
+        comps = {r["id"]: r["name"] for r in self.store.competition_names()}
+
+        def rank(name: str) -> int | None:
+            folded = normalize(name)
+            if not key:
+                return 1
+            if folded.startswith(key) or any(w.startswith(key) for w in folded.split()):
+                return 0
+            return 1 if key in folded else None
+
+        for name in sorted(set(comps.values())):
+            if (r := rank(name)) is not None:
+                found.append((r, f"{name} (competition)", f"competition {name}"))
+        for name in sorted(set(teams.values())):
+            if (r := rank(name)) is not None:
+                found.append((r, name, f"team {name}"))
+        if key:
+            for row in self.store.players():
+                if (r := rank(row["name"])) is not None:
+                    label = f"{row['name']} ({row['team']})" if row["team"] else row["name"]
+                    found.append((r, f"{label} — player", f"player #{row['id']}"))
+        found.sort(key=lambda item: item[0])
+        result = [(label, value) for _, label, value in found]
+        if len(result) < limit and key:
+            near = find_team(self.store, typed)
+            extra = [near.team] if near.team else list(near.suggestions)
+            result += [(t.name, f"team {t.name}") for t in extra]
+            near_c = find_competition(self.store, typed)
+            extra_c = [near_c.competition] if near_c.competition else list(near_c.suggestions)
+            result += [(f"{c.name} (competition)", f"competition {c.name}") for c in extra_c]
+        return list(dict.fromkeys(result))[:limit]
 
     # --- /today and the daily digest -----------------------------------------------------
 
@@ -487,6 +542,8 @@ class Commands:
                 changed.digest = at
         elif what == "follow":
             return self._set_follow_level(ctx, current, value)
+        elif what == "subscription":
+            return self._set_subscription_level(ctx, current, value)
         elif what in ("spoiler", "delay"):
             seconds = value.rstrip("s").strip()
             if not seconds.isdigit() or not 0 <= int(seconds) <= MAX_SPOILER_DELAY:
@@ -519,6 +576,28 @@ class Commands:
             return templates.reply("That button has expired. Type the command again.")
         if not self.store.set_follow_level(ctx.platform, ctx.chat_id, kind, ident, chosen):
             return templates.reply("That button has expired. Type the command again.")
+        return self._settings_view(current, ctx, note="✅ Settings saved")
+
+    def _set_subscription_level(
+        self, ctx: CommandContext, current: ChatSettings, value: str
+    ) -> Message:
+        """``/settings subscription serie a goals``: one subscription's level."""
+        kind, typed, level = self._parse_follow(value)
+        if level is None:
+            return templates.settings_error(
+                "Name a subscription and a level: goals, key or all.",
+                "/settings subscription serie a goals",
+            )
+        target = self._followed_named(ctx, typed, kind)
+        if target is None:
+            found = self._resolve(typed, kind, "subscribe", level)
+            if isinstance(found, Message):
+                return found
+            target = found
+        if not self.store.set_follow_level(
+            ctx.platform, ctx.chat_id, target.kind, target.id, level
+        ):
+            return templates.unsubscribed(target.label, False, ctx.place)
         return self._settings_view(current, ctx, note="✅ Settings saved")
 
     def _settings_view(

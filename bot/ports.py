@@ -119,6 +119,11 @@ class CoreAPI(Protocol):
 
     async def team_names(self, typed: str, limit: int = 25) -> list[str]: ...
 
+    async def follow_names(self, typed: str, limit: int = 25) -> list[tuple[str, str]]:
+        """Autocomplete across teams, competitions and players: (label, text to pass as the
+        argument of ``/subscribe``)."""
+        ...
+
 
 CommandHandler = Callable[[CommandContext, str, str], Awaitable[Message]]
 

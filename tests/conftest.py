@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
+from bot.competitions import seed_known_competitions
 from bot.engine import Engine
 from bot.feed import read_lines
 from bot.ports import CommandContext
-from bot.competitions import seed_known_competitions
 from bot.teams import seed_known_teams
 from storage.store import Store
 

@@ -53,6 +53,9 @@ class StubCore:
     async def team_names(self, typed: str, limit: int = 25) -> list[str]:
         return ["Inter"][:limit]
 
+    async def follow_names(self, typed: str, limit: int = 25) -> list[tuple[str, str]]:
+        return [("Inter", "team Inter")][:limit]
+
 
 def huge_message(count: int = 40, rows: int = 30) -> Message:
     """A recap far over every Discord limit: ``count`` sections of ``rows`` long lines."""
@@ -156,7 +159,7 @@ async def test_guild_sync_only_in_that_guild(
     await bot.start(StubCore())
     await bot.stop()
     assert None not in dc.synced_commands
-    assert len(dc.synced_commands[dc.guild_id]) == 11
+    assert len(dc.synced_commands[dc.guild_id]) == 12
 
     stranger = DiscordAdapter(dc.token, guild_id=1234)
     with pytest.raises(RuntimeError, match="DISCORD_GUILD_ID=1234"):

@@ -46,6 +46,7 @@ COMMANDS = {
     "subscribe",
     "unsubscribe",
     "subscriptions",
+    "today",
     "score",
     "scorers",
     "next",
@@ -81,7 +82,7 @@ class Running:
 
     def subscriptions(self, channel: int) -> list[str]:
         rows = self.query(
-            "SELECT team_id FROM subscriptions WHERE platform = 'discord' AND chat_id = ?",
+            "SELECT target FROM subscriptions WHERE platform = 'discord' AND chat_id = ?",
             str(channel),
         )
         return sorted(r[0] for r in rows)
@@ -202,38 +203,38 @@ async def test_commands_then_the_seed_match_as_embeds(running: Running) -> None:
     dc = running.dc
     assert {c["name"] for c in dc.synced_commands[None]} == COMMANDS
     team_option = {c["name"]: c for c in dc.synced_commands[None]}["subscribe"]["options"][0]
-    assert team_option["name"] == "team" and team_option["autocomplete"] is True
+    assert team_option["name"] == "name" and team_option["autocomplete"] is True
     # members whose Discord is in Italian read the descriptions and choices in Italian
     synced = {c["name"]: c for c in dc.synced_commands[None]}
     assert synced["subscribe"]["description_localizations"] == {
-        "it": "Segui le partite di una squadra in questo canale"
+        "it": "Segui una squadra, una competizione o un giocatore in questo canale"
     }
     assert "name_localizations" not in team_option or not team_option["name_localizations"]
     level = next(o for o in synced["settings"]["options"] if o["name"] == "level")
     assert level["choices"][0]["name_localizations"] == {"it": "Solo gol"}
 
     # a member without Manage Server / Manage Channels is refused, privately
-    refused = await running.slash("subscribe", {"team": "Inter"}, user=MEMBER, permissions=None)
+    refused = await running.slash("subscribe", {"name": "Inter"}, user=MEMBER, permissions=None)
     assert refused.ephemeral
     assert embed(refused)["title"] == (
         "Only members who can manage this server or channel can change what it follows."
     )
     assert running.subscriptions(ALERTS) == []
 
-    # autocomplete offers the store's team names
-    iid = await dc.send_autocomplete(GUILD, ALERTS, ADMIN, "subscribe", {"team": "int"}, "team")
+    # autocomplete offers the store's teams, competitions and players
+    iid = await dc.send_autocomplete(GUILD, ALERTS, ADMIN, "subscribe", {"name": "int"}, "name")
     choices = (await dc.wait_interaction_response(iid)).choices
-    assert {"name": "Inter", "value": "Inter"} in choices
+    assert {"name": "Inter", "value": "team Inter"} in choices
     assert len(choices) <= 25
 
-    done = await running.slash("subscribe", {"team": "Inter"})
+    done = await running.slash("subscribe", {"name": "Inter"})
     assert not done.ephemeral
     assert embed(done)["title"] == "✅ This channel now follows Inter. Alerts: key events."
     assert running.subscriptions(ALERTS) == ["inter"]
-    by_guild = await running.slash("subscribe", {"team": "inter"}, permissions=MANAGE_GUILD)
+    by_guild = await running.slash("subscribe", {"name": "inter"}, permissions=MANAGE_GUILD)
     assert embed(by_guild)["title"] == "This channel already follows Inter."
 
-    unknown = await running.slash("subscribe", {"team": "Interr Milano FC"})
+    unknown = await running.slash("subscribe", {"name": "Interr Milano FC"})
     assert unknown.ephemeral  # a refusal with suggestions, only for the one who typed it
 
     subs = await running.slash("subscriptions", permissions=None)
@@ -287,7 +288,7 @@ async def test_commands_then_the_seed_match_as_embeds(running: Running) -> None:
 
 async def test_cancelled_goal_edits_its_alert_and_quotes_ping_nobody(running: Running) -> None:
     dc = running.dc
-    await running.slash("subscribe", {"team": "Atalanta"})
+    await running.slash("subscribe", {"name": "Atalanta"})
     match = "cup-atalanta-inter"
     running.feed_in(
         match_lines(
@@ -350,8 +351,8 @@ async def test_cancelled_goal_edits_its_alert_and_quotes_ping_nobody(running: Ru
 
 async def test_forbidden_channel_is_deactivated(running: Running) -> None:
     dc = running.dc
-    await running.slash("subscribe", {"team": "Inter"}, channel=ALERTS)
-    await running.slash("subscribe", {"team": "Inter"}, channel=OTHER)
+    await running.slash("subscribe", {"name": "Inter"}, channel=ALERTS)
+    await running.slash("subscribe", {"name": "Inter"}, channel=OTHER)
     dc.forbid(OTHER)
     match = "cup-forbidden"
     running.feed_in(
@@ -395,9 +396,9 @@ async def test_forbidden_channel_is_deactivated(running: Running) -> None:
 
 async def test_deleted_channel_and_left_guild_lose_their_subscriptions(running: Running) -> None:
     dc = running.dc
-    await running.slash("subscribe", {"team": "Inter"}, channel=ALERTS)
-    await running.slash("subscribe", {"team": "Milan"}, channel=GENERAL)
-    await running.slash("subscribe", {"team": "Inter"}, channel=FAR, guild=GUILD2)
+    await running.slash("subscribe", {"name": "Inter"}, channel=ALERTS)
+    await running.slash("subscribe", {"name": "Milan"}, channel=GENERAL)
+    await running.slash("subscribe", {"name": "Inter"}, channel=FAR, guild=GUILD2)
     assert running.subscriptions(FAR) == ["inter"]
 
     await dc.channel_delete(ALERTS)
@@ -415,7 +416,7 @@ async def test_deleted_channel_and_left_guild_lose_their_subscriptions(running: 
 
     # a DM is its own chat, and anyone may manage it
     dm = await running.slash(
-        "subscribe", {"team": "Inter"}, channel=555, guild=None, permissions=None
+        "subscribe", {"name": "Inter"}, channel=555, guild=None, permissions=None
     )
     assert not dm.ephemeral
     assert running.subscriptions(555) == ["inter"]
@@ -424,7 +425,7 @@ async def test_deleted_channel_and_left_guild_lose_their_subscriptions(running: 
 
 
 async def test_settings_options_and_reporter_commands(running: Running) -> None:
-    await running.slash("subscribe", {"team": "Inter"})
+    await running.slash("subscribe", {"name": "Inter"})
     saved = await running.slash("settings", {"level": "all", "spoiler_delay": 0})
     assert embed(saved)["title"] == "✅ Settings saved"
     assert "Alerts: **everything**" in embed(saved)["description"]

@@ -25,15 +25,18 @@ log = logging.getLogger(__name__)
 
 #: Every slash command, as Discord lists it.
 COMMANDS: dict[str, str] = {
-    "subscribe": N_("Follow a team's matches in this channel"),
-    "unsubscribe": N_("Stop following a team in this channel"),
-    "subscriptions": N_("The teams this channel follows"),
+    "subscribe": N_("Follow a team, a competition or a player in this channel"),
+    "unsubscribe": N_("Stop following a team, a competition or a player in this channel"),
+    "subscriptions": N_("The teams, competitions and players this channel follows"),
+    "today": N_("Today's matches of everything this channel follows"),
     "score": N_("Live or latest score of a team (or of the teams this channel follows)"),
     "scorers": N_("Scorers of a team's match, or a competition's top scorers"),
     "next": N_("A team's next fixture (or of the teams this channel follows)"),
     "last": N_("A team's latest result (or of the teams this channel follows)"),
     "table": N_("A competition's league table"),
-    "settings": N_("This channel's alert level, time zone, spoiler delay and language"),
+    "settings": N_(
+        "This channel's alert levels, time zone, spoiler delay, language and daily digest"
+    ),
     "report": N_("Reporters: post what no feed carries (see /report help)"),
     "help": N_("What this bot can do"),
 }
@@ -161,21 +164,44 @@ def build_tree(client: discord.Client, core: CoreAPI) -> app_commands.CommandTre
             if n.strip()
         ]
 
+    async def follow_choices(
+        interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        found = await core.follow_names(current, limit=MAX_CHOICES)
+        return [
+            app_commands.Choice(name=label[:CHOICE_LENGTH], value=value[:CHOICE_LENGTH])
+            for label, value in found[:MAX_CHOICES]
+            if label.strip()
+        ]
+
     @tree.command(name="subscribe", description=COMMANDS["subscribe"])
-    @app_commands.describe(team=N_("The team to follow"))
-    @app_commands.autocomplete(team=team_choices)
-    async def subscribe(interaction: discord.Interaction, team: str) -> None:
-        await run_command(core, interaction, "subscribe", team)
+    @app_commands.describe(
+        name=N_("A team (Inter), a competition (Serie A) or a player (Lautaro Martínez)"),
+        level=N_("Which alerts for this one (default: the channel's level)"),
+    )
+    @app_commands.autocomplete(name=follow_choices)
+    @app_commands.choices(level=LEVELS)
+    async def subscribe(
+        interaction: discord.Interaction,
+        name: str,
+        level: app_commands.Choice[str] | None = None,
+    ) -> None:
+        args = f"{name} {level.value}" if level else name
+        await run_command(core, interaction, "subscribe", args)
 
     @tree.command(name="unsubscribe", description=COMMANDS["unsubscribe"])
-    @app_commands.describe(team=N_("The team to stop following"))
-    @app_commands.autocomplete(team=team_choices)
-    async def unsubscribe(interaction: discord.Interaction, team: str) -> None:
-        await run_command(core, interaction, "unsubscribe", team)
+    @app_commands.describe(name=N_("The team, competition or player to stop following"))
+    @app_commands.autocomplete(name=follow_choices)
+    async def unsubscribe(interaction: discord.Interaction, name: str) -> None:
+        await run_command(core, interaction, "unsubscribe", name)
 
     @tree.command(name="subscriptions", description=COMMANDS["subscriptions"])
     async def subscriptions(interaction: discord.Interaction) -> None:
         await run_command(core, interaction, "subscriptions", None)
+
+    @tree.command(name="today", description=COMMANDS["today"])
+    async def today(interaction: discord.Interaction) -> None:
+        await run_command(core, interaction, "today", None)
 
     @tree.command(name="score", description=COMMANDS["score"])
     @app_commands.describe(team=N_("A team (leave empty for the teams this channel follows)"))
@@ -212,14 +238,21 @@ def build_tree(client: discord.Client, core: CoreAPI) -> app_commands.CommandTre
         timezone=N_("Time zone for kick-off times, e.g. Europe/Rome"),
         spoiler_delay=N_("Seconds to hold live alerts back (0-300), for delayed streams"),
         language=N_("The language of alerts, recaps and replies"),
+        digest=N_("Today's matches every day at this local time, e.g. 09:00 (off: none)"),
+        subscription=N_("One of the channel's subscriptions, to give it its own alert level"),
+        subscription_level=N_("The alert level for that subscription"),
     )
-    @app_commands.choices(level=LEVELS, language=LANGUAGES)
+    @app_commands.choices(level=LEVELS, language=LANGUAGES, subscription_level=LEVELS)
+    @app_commands.autocomplete(subscription=follow_choices)
     async def settings(
         interaction: discord.Interaction,
         level: app_commands.Choice[str] | None = None,
         timezone: str | None = None,
         spoiler_delay: app_commands.Range[int, 0, 300] | None = None,
         language: app_commands.Choice[str] | None = None,
+        digest: str | None = None,
+        subscription: str | None = None,
+        subscription_level: app_commands.Choice[str] | None = None,
     ) -> None:
         changes = [
             f"{what} {value}"
@@ -228,9 +261,12 @@ def build_tree(client: discord.Client, core: CoreAPI) -> app_commands.CommandTre
                 ("timezone", timezone),
                 ("spoiler", spoiler_delay),
                 ("language", language.value if language else None),
+                ("digest", digest),
             )
             if value is not None
         ]
+        if subscription and subscription_level:
+            changes.append(f"subscription {subscription} {subscription_level.value}")
         await run_command(core, interaction, "settings", changes)
 
     @tree.command(name="report", description=COMMANDS["report"])
