@@ -1,0 +1,436 @@
+"""Following competitions and players: the subscription model, its migration, fan-out
+(each chat once, the most permissive level deciding), lookup, /subscriptions, /today."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from bot.commands import Commands
+from bot.engine import Engine
+from bot.feed import parse_line
+from bot.messages.render import render
+from bot.ports import CommandContext
+from storage import schema
+from storage.store import Store
+
+FAN = CommandContext(platform="telegram", chat_id="1", user_id="u1")
+MEMBER = CommandContext(
+    platform="telegram", chat_id="-9", user_id="u2", chat_kind="group", can_manage=False
+)
+NOON = datetime.fromisoformat("2026-02-01T12:00:00+00:00").timestamp()
+
+
+def line(**fields: object) -> str:
+    return json.dumps(fields, ensure_ascii=False)
+
+
+def match(mid: str, home: str, away: str, competition: str = "Serie A", at: str = "19:45") -> str:
+    kickoff = f"2026-02-01T{at}:00Z"
+    return line(
+        type="match", match=mid, competition=competition, home=home, away=away, kickoff=kickoff
+    )
+
+
+def feed(engine: Engine, *lines: str) -> None:
+    for text in lines:
+        engine.ingest(parse_line(text))
+
+
+def ctx(chat: str, **kw: object) -> CommandContext:
+    return CommandContext(platform="telegram", chat_id=chat, user_id="u", **kw)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def commands(store: Store) -> Commands:
+    return Commands(store, clock=lambda: NOON)
+
+
+def say(commands: Commands, text: str, where: CommandContext = FAN) -> str:
+    name, _, args = text.lstrip("/").partition(" ")
+    return render(commands.run(where, name, args), "text")
+
+
+def keys(store: Store, chat: str) -> list[str]:
+    return [r["key"] for r in store.outbox_rows("telegram", chat)]
+
+
+def texts(store: Store, chat: str) -> list[str]:
+    return [r["body"] for r in store.outbox_rows("telegram", chat)]
+
+
+# --- the migration ------------------------------------------------------------------------------
+
+
+def test_team_subscriptions_made_by_the_previous_schema_keep_working(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    old = Migrations("matchbot")
+    old._migrations = [m for m in schema.migrations._migrations if m.name < "m005"]  # type: ignore[attr-defined]
+    db = Database(sqlite3.connect(path))
+    old.apply(db)
+    db.execute("INSERT INTO teams (id, name) VALUES ('inter', 'Inter')")
+    db.execute("INSERT INTO team_aliases (alias, team_id) VALUES ('inter', 'inter')")
+    db.execute(
+        "INSERT INTO chats (platform, chat_id, settings, active, created_at)"
+        " VALUES ('telegram', '1', '{\"level\": \"goals\"}', 1, 1.0)"
+    )
+    db.execute("INSERT INTO subscriptions VALUES ('telegram', '1', 'inter', 2.0)")
+    db.execute(
+        "INSERT INTO matches (id, competition, home_team, away_team, home_name, away_name,"
+        " kickoff) VALUES ('old', 'Serie A', 'atalanta', 'inter', 'Atalanta', 'Inter',"
+        " '2025-12-28T19:45:00+00:00')"
+    )
+    db.conn.commit()
+    db.close()
+
+    store = Store.open(path)  # migrates
+    from bot.competitions import seed_known_competitions
+
+    seed_known_competitions(store)
+    assert store.follows("telegram", "1")[0]["kind"] == "team"
+    assert [t["name"] for t in store.subscriptions("telegram", "1")] == ["Inter"]
+    assert store.match("old")["competition_id"] == "serie-a"
+    engine = Engine(store)
+    feed(engine, match("m1", "Atalanta", "Inter"))
+    feed(engine, line(type="goal", match="m1", id="g1", minute=5, team="Inter", player="X"))
+    assert keys(store, "1") == ["event:m1:g1:telegram:1"]
+    store.close()
+
+
+# --- fan-out ----------------------------------------------------------------------------------
+
+
+def test_a_competition_follower_gets_matches_of_teams_it_does_not_follow(
+    engine: Engine, store: Store, commands: Commands
+) -> None:
+    say(commands, "/subscribe serie a")
+    feed(
+        engine,
+        match("m1", "Napoli", "Roma"),
+        match("m2", "Arsenal", "Chelsea", competition="Premier League"),
+        line(type="period", match="m1", id="k", minute=0, period="first_half"),
+        line(type="period", match="m2", id="k", minute=0, period="first_half"),
+    )
+    assert keys(store, "1") == ["event:m1:k:telegram:1"]
+
+
+def test_team_competition_and_player_together_get_each_alert_once(
+    engine: Engine, store: Store, commands: Commands
+) -> None:
+    feed(engine, match("m0", "Inter", "Lecce"))
+    feed(
+        engine,
+        line(type="goal", match="m0", id="g", minute=3, team="Inter", player="Lautaro Martínez"),
+    )
+    for what in ("inter", "serie a", "player Lautaro Martínez"):
+        assert say(commands, f"/subscribe {what}").startswith("✅")
+    feed(
+        engine,
+        match("m1", "Atalanta", "Inter"),
+        line(type="period", match="m1", id="k", minute=0, period="first_half"),
+        line(type="goal", match="m1", id="g1", minute=65, team="Inter", player="Lautaro Martínez"),
+        line(
+            type="card",
+            match="m1",
+            id="c1",
+            minute=70,
+            team="Inter",
+            player="Lautaro Martinez",
+            card="red",
+        ),
+    )
+    mine = [k for k in keys(store, "1") if ":m1:" in k]
+    assert mine == ["event:m1:k:telegram:1", "event:m1:g1:telegram:1", "event:m1:c1:telegram:1"]
+
+
+def test_a_player_follower_gets_his_moments_with_the_match_and_score(
+    engine: Engine, store: Store, commands: Commands
+) -> None:
+    feed(engine, match("m1", "Atalanta", "Inter"))
+    feed(engine, line(type="period", match="m1", id="k", minute=0, period="first_half"))
+    feed(
+        engine, line(type="goal", match="m1", id="g0", minute=10, team="Atalanta", player="Ederson")
+    )
+    assert say(commands, "/subscribe player Ederson") == (
+        "✅ This chat now follows Ederson (Atalanta). Alerts: key events."
+    )
+    feed(
+        engine,
+        line(type="goal", match="m1", id="g1", minute=65, team="Inter", player="Lautaro Martínez"),
+        line(
+            type="card",
+            match="m1",
+            id="c1",
+            minute=70,
+            team="Atalanta",
+            player="Ederson",
+            card="yellow",
+        ),
+        line(
+            type="substitution",
+            match="m1",
+            id="s1",
+            minute=80,
+            team="Atalanta",
+            player_in="Zappacosta",
+            player_out="Ederson",
+        ),
+        line(
+            type="goal",
+            match="m1",
+            id="g2",
+            minute=85,
+            team="Inter",
+            player="Sommer",
+            kind="own_goal",
+        ),
+        line(type="period", match="m1", id="ht", minute=45, period="half_time"),
+    )
+    got = texts(store, "1")
+    assert len(got) == 2  # his card and his substitution; not the kick-off, others' goals, HT
+    assert got[0].startswith("<b>🟨 Yellow card — Atalanta</b>")
+    assert "⭐ <b>Atalanta 1-1 Inter</b> · 70' · Serie A" in got[0]
+    assert "Zappacosta comes on for Ederson" in got[1]
+    assert "⭐ <b>Atalanta 1-1 Inter</b> · 80'" in got[1]
+
+
+def test_each_subscription_has_its_own_level_and_the_most_permissive_decides(
+    engine: Engine, store: Store, commands: Commands
+) -> None:
+    say(commands, "/subscribe serie a goals")
+    say(commands, "/subscribe inter")  # the chat's level: key events
+    feed(
+        engine,
+        match("m1", "Napoli", "Roma"),
+        match("m2", "Atalanta", "Inter", at="20:45"),
+        line(type="period", match="m1", id="k", minute=0, period="first_half"),
+        line(type="goal", match="m1", id="g", minute=5, team="Roma", player="Dybala"),
+        line(type="period", match="m2", id="k", minute=0, period="first_half"),
+    )
+    assert keys(store, "1") == ["event:m1:g:telegram:1", "event:m2:k:telegram:1"]
+    assert say(commands, "/subscriptions") == (
+        "This chat follows:\n\nTeams\nInter\n\nCompetitions\nSerie A — goals only"
+    )
+    # a /settings button moves one subscription to the next level
+    pressed = commands.press(FAN, "settings:follow:c:serie-a:all")
+    assert "Serie A: everything" in render(pressed, "text")
+    feed(
+        engine,
+        line(
+            type="card", match="m1", id="y", minute=9, team="Roma", player="Mancini", card="yellow"
+        ),
+    )
+    assert keys(store, "1")[-1] == "event:m1:y:telegram:1"
+
+
+def test_a_cancelled_goal_is_corrected_for_the_scorers_followers(
+    engine: Engine, store: Store, commands: Commands
+) -> None:
+    feed(engine, match("m1", "Atalanta", "Inter"))
+    feed(
+        engine,
+        line(type="goal", match="m1", id="g1", minute=65, team="Inter", player="Lautaro Martínez"),
+    )
+    say(commands, "/subscribe player lautaro")
+    feed(
+        engine,
+        line(type="goal", match="m1", id="g2", minute=75, team="Inter", player="Lautaro Martínez"),
+    )
+    feed(
+        engine,
+        line(
+            type="goal_cancelled",
+            match="m1",
+            id="x",
+            minute=76,
+            team="Inter",
+            ref="g2",
+            reason="handball",
+        ),
+    )
+    rows = store.outbox_rows("telegram", "1")
+    assert [r["key"] for r in rows] == ["event:m1:g2:telegram:1"]  # rewritten before sending
+    assert "cancelled by VAR" in rows[0]["body"]
+
+
+# --- lookup -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [
+        ("serie a", "Serie A"),
+        ("Seria A", "Serie A"),
+        ("world cup", "World Cup"),
+        ("coppa del mondo", "World Cup"),
+        ("Mondiali", "World Cup"),
+        ("champions league", "Champions League"),
+        ("UCL", "Champions League"),
+        ("premier league", "Premier League"),
+        ("Premier Leage", "Premier League"),
+        ("competition euro", "European Championship"),
+        ("league ligue 1", "Ligue 1"),
+    ],
+)
+def test_competitions_are_found_by_the_names_fans_type(
+    commands: Commands, typed: str, name: str
+) -> None:
+    assert say(commands, f"/subscribe {typed}") == (
+        f"✅ This chat now follows {name}. Alerts: key events."
+    )
+
+
+def test_a_competition_named_in_a_feed_can_be_followed(engine: Engine, commands: Commands) -> None:
+    feed(
+        engine, match("m1", "Boca Juniors", "River Plate", competition="Liga Profesional Argentina")
+    )
+    assert say(commands, "/subscribe liga profesional argentina").startswith(
+        "✅ This chat now follows Liga Profesional Argentina."
+    )
+
+
+def test_a_name_that_is_a_team_and_a_competition_asks_which(
+    engine: Engine, commands: Commands, store: Store
+) -> None:
+    feed(engine, match("m1", "Champions", "Legends", competition="Friendlies"))
+    asked = commands.run(FAN, "subscribe", "champions")
+    assert asked.kind == "suggestions"
+    assert render(asked, "text").startswith("“champions” could be: Champions (team), Champions")
+    assert [b.action for b in asked.buttons] == [
+        "subscribe:champions",
+        "subscribe:c:champions-league",
+    ]
+    chosen = commands.press(FAN, "subscribe:c:champions-league")
+    assert (
+        render(chosen, "text") == "✅ This chat now follows Champions League. Alerts: key events."
+    )
+    assert [r["kind"] for r in store.follows("telegram", "1")] == ["competition"]
+
+
+def test_ambiguous_players_get_choices_and_a_team_picks_one(
+    engine: Engine, commands: Commands
+) -> None:
+    feed(engine, match("m1", "Inter", "Manchester United"))
+    feed(
+        engine,
+        line(type="goal", match="m1", id="g1", minute=5, team="Inter", player="Lautaro Martínez"),
+        line(
+            type="card",
+            match="m1",
+            id="c1",
+            minute=6,
+            team="Manchester United",
+            player="Lisandro Martínez",
+            card="yellow",
+        ),
+    )
+    asked = commands.run(FAN, "subscribe", "player Martinez")
+    assert asked.kind == "suggestions"
+    assert [b.label for b in asked.buttons] == [
+        "Lautaro Martínez (Inter)",
+        "Lisandro Martínez (Manchester United)",
+    ]
+    pressed = commands.press(FAN, asked.buttons[1].action)
+    assert render(pressed, "text").startswith("✅ This chat now follows Lisandro Martínez")
+    assert say(commands, "/subscribe player Martinez (Inter)").startswith(
+        "✅ This chat now follows Lautaro Martínez (Inter)."
+    )
+    assert say(commands, "/unsubscribe lisandro") == (
+        "🔕 This chat no longer follows Lisandro Martínez (Manchester United)."
+    )
+    assert say(commands, "/unsubscribe player Lautaro Martínez") == (
+        "🔕 This chat no longer follows Lautaro Martínez (Inter)."
+    )
+    unknown = say(commands, "/subscribe player Nobody Atall")
+    assert unknown.startswith("I don't know a player called “Nobody Atall”.")
+
+
+def test_subscriptions_and_unsubscribe_work_on_every_kind(
+    engine: Engine, commands: Commands
+) -> None:
+    feed(engine, match("m1", "Atalanta", "Inter"))
+    feed(
+        engine,
+        line(type="goal", match="m1", id="g1", minute=5, team="Inter", player="Lautaro Martínez"),
+    )
+    say(commands, "/subscribe inter")
+    say(commands, "/subscribe world cup goals")
+    say(commands, "/subscribe player lautaro martinez all")
+    assert say(commands, "/subscriptions") == (
+        "This chat follows:\n\nTeams\nInter\n\nCompetitions\nWorld Cup — goals only"
+        "\n\nPlayers\nLautaro Martínez (Inter) — everything"
+    )
+    assert (
+        say(commands, "/unsubscribe coppa del mondo") == "🔕 This chat no longer follows World Cup."
+    )
+    assert (
+        say(commands, "/unsubscribe lautaro")
+        == "🔕 This chat no longer follows Lautaro Martínez (Inter)."
+    )
+    assert say(commands, "/subscriptions") == "This chat follows: Inter"
+
+
+def test_only_those_who_manage_a_group_change_what_it_follows(
+    commands: Commands, store: Store
+) -> None:
+    refused = "Only the chat's admins can change what this chat follows."
+    assert say(commands, "/subscribe serie a", MEMBER) == refused
+    assert commands.press(MEMBER, "subscribe:c:serie-a").kind == "error"
+    assert say(commands, "/settings subscription serie a goals", MEMBER) == refused
+    assert store.follows("telegram", "-9") == []
+
+
+# --- /today and the digest ----------------------------------------------------------------------
+
+
+def test_today_lists_the_days_matches_in_the_chats_time_zone(
+    engine: Engine, commands: Commands, store: Store
+) -> None:
+    say(commands, "/subscribe serie a")
+    say(commands, "/settings timezone Asia/Tokyo")  # 21:00 there: the day runs 15:00-15:00 UTC
+    feed(
+        engine,
+        match("m1", "Napoli", "Roma", at="10:00"),  # 19:00 in Tokyo: today there
+        match("m2", "Atalanta", "Inter", at="19:45"),  # 04:45 tomorrow in Tokyo
+        line(type="period", match="m1", id="k", minute=0, period="first_half"),
+        line(type="goal", match="m1", id="g", minute=30, team="Roma", player="Dybala"),
+    )
+    assert say(commands, "/today") == (
+        "📅 Today, Sun 1 Feb (Asia/Tokyo)\n\nSerie A\n🔴 LIVE 30'  Napoli 0-1 Roma"
+    )
+    say(commands, "/settings timezone Europe/Rome")
+    assert say(commands, "/today") == (
+        "📅 Today, Sun 1 Feb (Europe/Rome)\n\nSerie A\n🔴 LIVE 30'  Napoli 0-1 Roma"
+        "\n20:45  Atalanta v Inter"
+    )
+
+
+def test_digest_setting_is_validated_and_shown(commands: Commands) -> None:
+    assert "Daily digest: off" in say(commands, "/settings")
+    assert "Daily digest: at 09:00" in say(commands, "/settings digest 9")
+    assert say(commands, "/settings digest 25:00").startswith("The digest time is a time of day")
+    assert "Daily digest: off" in say(commands, "/settings digest off")
+
+
+def test_autocomplete_offers_teams_competitions_and_players(
+    engine: Engine, commands: Commands
+) -> None:
+    feed(engine, match("m1", "Atalanta", "Inter"))
+    feed(
+        engine,
+        line(type="goal", match="m1", id="g1", minute=5, team="Inter", player="Lautaro Martínez"),
+    )
+    found = commands.suggest("la")
+    assert ("La Liga (competition)", "competition La Liga") in found
+    assert ("Lazio", "team Lazio") in found
+    assert any(label == "Lautaro Martínez (Inter) — player" for label, _ in found)
+    player_value = next(v for label, v in found if label.startswith("Lautaro"))
+    assert say(commands, f"/subscribe {player_value}").startswith(
+        "✅ This chat now follows Lautaro"
+    )
