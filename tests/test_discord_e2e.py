@@ -458,3 +458,88 @@ async def test_settings_options_and_reporter_commands(running: Running) -> None:
     await running.dc.wait_for(
         lambda: any("cancelled" in e.json["embeds"][0]["title"] for e in running.dc.edits), 10
     )
+
+
+async def test_following_a_competition_and_a_player_with_today(running: Running) -> None:
+    dc = running.dc
+    # a match makes Lautaro Martínez known
+    running.feed_in(
+        match_lines(
+            "old-cup",
+            {"type": "goal", "id": "g", "minute": 3, "team": "Inter", "player": "Lautaro Martínez"},
+        )
+    )
+    await running.eventually(lambda: running.query("SELECT 1 FROM players") != [])
+    # autocomplete offers competitions and players next to teams
+    iid = await dc.send_autocomplete(GUILD, ALERTS, ADMIN, "subscribe", {"name": "laut"}, "name")
+    choices = (await dc.wait_interaction_response(iid)).choices
+    assert choices[0]["name"] == "Lautaro Martínez (Inter) — player"
+    iid = await dc.send_autocomplete(GUILD, ALERTS, ADMIN, "subscribe", {"name": "ser"}, "name")
+    choices = (await dc.wait_interaction_response(iid)).choices
+    assert {"name": "Serie A (competition)", "value": "competition Serie A"} in choices
+
+    refused = await running.slash(
+        "subscribe", {"name": "competition Serie A"}, user=MEMBER, permissions=None
+    )
+    assert refused.ephemeral
+    league = await running.slash("subscribe", {"name": "competition Serie A", "level": "goals"})
+    assert embed(league)["title"] == "✅ This channel now follows Serie A. Alerts: goals only."
+    player = await running.slash("subscribe", {"name": choices_value(running, "Lautaro")})
+    assert embed(player)["title"] == (
+        "✅ This channel now follows Lautaro Martínez (Inter). Alerts: key events."
+    )
+    running.feed_in(
+        [
+            {
+                "type": "match",
+                "match": "nr",
+                "competition": "Serie A",
+                "home": "Napoli",
+                "away": "Roma",
+                "kickoff": "2026-02-01T17:00:00Z",
+            },
+            {"type": "period", "match": "nr", "id": "k", "minute": 0, "period": "first_half"},
+            {
+                "type": "goal",
+                "match": "nr",
+                "id": "g",
+                "minute": 9,
+                "team": "Roma",
+                "player": "Dybala",
+            },
+            *match_lines(
+                "cup",
+                {
+                    "type": "card",
+                    "id": "c",
+                    "minute": 30,
+                    "team": "Inter",
+                    "player": "Lautaro Martínez",
+                    "card": "yellow",
+                },
+            ),
+        ]
+    )
+    await dc.wait_for(2, timeout=15, channel_id=ALERTS)
+    sent = dc.messages(ALERTS)
+    assert [embed(m)["title"] for m in sent] == [
+        esc("⚽ GOAL! Napoli 0-1 Roma"),  # goals only for Serie A: no kick-off
+        esc("🟨 Yellow card — Inter"),  # a Coppa Italia match, through the player
+    ]
+    assert esc("Atalanta 0-0 Inter") in embed(sent[1])["description"]
+
+    subs = await running.slash("subscriptions", permissions=None)
+    assert "Serie A" in json.dumps(embed(subs), ensure_ascii=False)
+    today = await running.slash("today", permissions=None)
+    assert embed(today)["title"].startswith("📅 Today")
+    changed = await running.slash(
+        "settings", {"subscription": "competition Serie A", "subscription_level": "all"}
+    )
+    assert "Serie A: **everything**" in json.dumps(embed(changed), ensure_ascii=False)
+    gone = await running.slash("unsubscribe", {"name": "Lautaro"})
+    assert embed(gone)["title"] == "🔕 This channel no longer follows Lautaro Martínez (Inter)."
+
+
+def choices_value(running: Running, prefix: str) -> str:
+    (player_id,) = running.query("SELECT id FROM players WHERE name LIKE ?", f"{prefix}%")[0]
+    return f"player #{player_id}"
