@@ -71,7 +71,7 @@ def texts(store: Store, chat: str) -> list[str]:
 def test_team_subscriptions_made_by_the_previous_schema_keep_working(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     old = Migrations("matchbot")
-    old._migrations = [m for m in schema.migrations._migrations if m.name < "m005"]  # type: ignore[attr-defined]
+    old._migrations = [m for m in schema.migrations._migrations if m.name < "m006"]  # type: ignore[attr-defined]
     db = Database(sqlite3.connect(path))
     old.apply(db)
     db.execute("INSERT INTO teams (id, name) VALUES ('inter', 'Inter')")
@@ -434,3 +434,4 @@ def test_autocomplete_offers_teams_competitions_and_players(
     assert say(commands, f"/subscribe {player_value}").startswith(
         "✅ This chat now follows Lautaro"
     )
+
