@@ -1,8 +1,9 @@
 """Players: who an event involves, remembered as events arrive, and found by what fans type.
 
 A player is one name in one team (compared without accents or case: ``Lautaro Martinez`` is
-``Lautaro Martínez``); a provider's player id, where a provider gives one, is the same player
-whatever the spelling (see :meth:`storage.store.Store.add_provider_player`).
+``Lautaro Martínez``). The ``players`` table has room for a provider's player id
+(``provider``, ``provider_id``), but feed format v1 carries none yet, so players are matched by
+name and team only.
 """
 
 from __future__ import annotations

@@ -501,27 +501,6 @@ class Store:
             [(name, norm, team, now) for name, norm, team in players],
         )
 
-    def add_provider_player(
-        self, provider: str, provider_id: str, name: str, norm: str, team_id: str
-    ) -> None:
-        """A player a data provider knows by ``provider_id``: the same id is the same player
-        even when the name is spelled another way (or he moved to another team)."""
-        known = self._one(
-            "SELECT id FROM players WHERE provider = ? AND provider_id = ?", [provider, provider_id]
-        )
-        if known is not None:
-            self._exec(
-                "UPDATE OR IGNORE players SET team_id = ?, seen_at = ? WHERE id = ?",
-                [team_id, time.time(), known["id"]],
-            )
-            return
-        self.add_players([(name, norm, team_id)])
-        self._exec(
-            "UPDATE OR IGNORE players SET provider = ?, provider_id = ?"
-            " WHERE team_id = ? AND norm = ? AND provider_id IS NULL",
-            [provider, provider_id, team_id, norm],
-        )
-
     def player_ids(self, keys: Iterable[tuple[str, str]]) -> list[int]:
         """The ids of the players (team id, folded name)."""
         pairs = list(dict.fromkeys(keys))
