@@ -47,6 +47,31 @@ def match(mid: str, home: str, away: str, kickoff: str, competition: str = "Seri
     )
 
 
+async def until_known(bot: Bot, player: str) -> None:
+    """Wait until the feed follower has read the earlier match (the player is in the store)."""
+    for _ in range(200):
+        store = bot.store()
+        try:
+            if any(p["name"] == player for p in store.players()):
+                return
+        finally:
+            store.close()
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{player} never became known")
+
+
+async def until_stored(bot: Bot, match_id: str) -> None:
+    for _ in range(200):
+        store = bot.store()
+        try:
+            if store.match(match_id) is not None:
+                return
+        finally:
+            store.close()
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{match_id} never stored")
+
+
 def daytime_zone() -> ZoneInfo:
     """A time zone far from UTC where it is now between 01:00 and 21:00, so a match kicking
     off within the hour is today there (whenever the test runs)."""
@@ -70,6 +95,7 @@ async def test_competitions_players_and_each_alert_once_across_restarts(
     )
     async with bot.running():
         await fake.wait_for_call("setMyCommands")
+        await until_known(bot, "Lautaro Martínez")
         menu = [c["command"] for c in fake.get_commands() or []]
         assert {"subscribe", "unsubscribe", "subscriptions", "today"} <= set(menu)
         assert (await bot.ask(LEAGUE, "/subscribe serie a"))["text"] == (
@@ -162,6 +188,7 @@ async def test_today_and_the_daily_digest_in_the_chats_time_zone(
     bot.append(match("nr", "Napoli", "Roma", kickoff.strftime("%Y-%m-%dT%H:%M:00Z")))
     today_head = f"📅 Today, {local:%a %-d %b} ({zone.key})"
     async with bot.running():
+        await until_stored(bot, "nr")
         await bot.ask(EARLY, "/subscribe serie a")
         await bot.ask(EARLY, f"/settings timezone {zone.key}")
         answer = await bot.ask(EARLY, "/today")
