@@ -124,7 +124,7 @@ class ChatSettings(BaseModel):
             return cls()
 
     def as_dict(self) -> dict[str, Any]:
-        return self.model_dump()
+        return self.model_dump(exclude_none=True)
 
     @property
     def zone(self) -> ZoneInfo:

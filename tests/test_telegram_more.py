@@ -198,6 +198,8 @@ SETTINGS_KEYBOARD = [
     ],
     [("Delay 2 min", "settings:spoiler:120"), ("Delay 5 min", "settings:spoiler:300")],
     [("✓ English", "settings:language:en"), ("Italiano", "settings:language:it")],
+    # one button per subscription: its own level, one step further
+    [("Inter: chat's level → goals only", "settings:follow:t:inter:goals")],
 ]
 
 
