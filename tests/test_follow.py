@@ -434,4 +434,3 @@ def test_autocomplete_offers_teams_competitions_and_players(
     assert say(commands, f"/subscribe {player_value}").startswith(
         "✅ This chat now follows Lautaro"
     )
-
