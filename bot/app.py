@@ -276,7 +276,8 @@ class MatchBot:
             if settings.digest is None:
                 return 0
             place = "channel" if platform == "discord" and chat["kind"] == "group" else "chat"
-            message = self.commands.today_message(platform, chat_id, place, digest=True)
+            with i18n.use(settings.language):
+                message = self.commands.today_message(platform, chat_id, place, digest=True)
             if not message.sections:  # nothing today: no message
                 return 0
             day = datetime.fromtimestamp(self.clock(), settings.zone).date().isoformat()

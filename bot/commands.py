@@ -254,7 +254,10 @@ class Commands:
         if team is not None and competition is not None:
             return templates.which_one(
                 typed,
-                [(t.button(level), f"{t.label} ({t.kind})") for t in (team, competition)],
+                [
+                    (t.button(level), templates.kind_label(t.label, t.kind))
+                    for t in (team, competition)
+                ],
                 command,
             )
         if team is not None or competition is not None:
@@ -536,7 +539,7 @@ class Commands:
                 at = parse_digest_time(value)
                 if at is None:
                     return templates.settings_error(
-                        "The digest time is a time of day, like 09:00 (or off).",
+                        templates.bad_digest(),
                         "/settings digest 09:00",
                     )
                 changed.digest = at
@@ -568,15 +571,15 @@ class Commands:
         parts = value.split()
         if len(parts) != 3 or parts[0] not in BUTTON_KINDS:
             return templates.settings_error(
-                "Change a subscription's level with /subscribe.", "/subscribe serie a goals"
+                templates.follow_level_hint(), "/subscribe serie a goals"
             )
         kind, ident, level = BUTTON_KINDS[parts[0]], parts[1], parts[2]
         chosen = LEVEL_WORDS.get(level)
         if chosen is None and level != "chat":
-            return templates.reply("That button has expired. Type the command again.")
+            return templates.button_expired()
         if not self.store.set_follow_level(ctx.platform, ctx.chat_id, kind, ident, chosen):
-            return templates.reply("That button has expired. Type the command again.")
-        return self._settings_view(current, ctx, note="✅ Settings saved")
+            return templates.button_expired()
+        return self._settings_view(current, ctx, note=templates.settings_saved())
 
     def _set_subscription_level(
         self, ctx: CommandContext, current: ChatSettings, value: str
@@ -585,7 +588,7 @@ class Commands:
         kind, typed, level = self._parse_follow(value)
         if level is None:
             return templates.settings_error(
-                "Name a subscription and a level: goals, key or all.",
+                templates.bad_follow_level(),
                 "/settings subscription serie a goals",
             )
         target = self._followed_named(ctx, typed, kind)
@@ -598,7 +601,7 @@ class Commands:
             ctx.platform, ctx.chat_id, target.kind, target.id, level
         ):
             return templates.unsubscribed(target.label, False, ctx.place)
-        return self._settings_view(current, ctx, note="✅ Settings saved")
+        return self._settings_view(current, ctx, note=templates.settings_saved())
 
     def _settings_view(
         self, s: ChatSettings, ctx: CommandContext | str, note: str | None = None

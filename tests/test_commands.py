@@ -133,5 +133,5 @@ def test_top_scorers_skip_own_and_cancelled_goals(commands: Commands, engine: En
 def test_start_and_help(commands: Commands) -> None:
     assert say(commands, "/start").startswith("👋 I post live match alerts")
     help_text = say(commands, "/help")
-    assert "/subscribe WHAT [LEVEL] — follow a team (inter), a competition (serie a)" in help_text
+    assert "/subscribe WHAT — follow a team (inter), a competition (serie a)" in help_text
     assert "/today — today's matches of everything this chat follows" in help_text
