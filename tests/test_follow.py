@@ -434,3 +434,15 @@ def test_autocomplete_offers_teams_competitions_and_players(
     assert say(commands, f"/subscribe {player_value}").startswith(
         "✅ This chat now follows Lautaro"
     )
+
+
+def test_the_new_answers_in_italian(engine: Engine, commands: Commands, store: Store) -> None:
+    say(commands, "/settings language it")
+    assert say(commands, "/subscribe serie a goals") == (
+        "✅ Questa chat ora segue Serie A. Avvisi: solo gol."
+    )
+    assert (
+        say(commands, "/subscriptions") == "Questa chat segue:\n\nCompetizioni\nSerie A — solo gol"
+    )
+    assert say(commands, "/today").startswith("📅 Oggi, dom 1 feb (UTC)")
+    assert "Riepilogo quotidiano: alle 09:00" in say(commands, "/settings digest 09:00")
