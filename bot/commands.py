@@ -232,6 +232,10 @@ class Commands:
                     options.append(team)
                     team = None
             options += [Target("team", t.id, t.name) for t in found.suggestions]
+            if found.ambiguous:  # "Manchester": not unknown, one of several
+                return templates.which_one(
+                    typed, [(t.button(level), t.label) for t in options], command
+                )
             if kind == "team" or (found.suggestions and team_exact):
                 if team is not None:
                     return team

@@ -57,6 +57,7 @@ class Lookup:
 
     team: Team | None
     suggestions: tuple[Team, ...] = ()
+    ambiguous: bool = False  # the name means each of the suggestions (``Manchester``)
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,7 @@ def find_team(store: Store, typed: str, limit: int = 3) -> Lookup:
     if meant:
         if exact is not None and all(team.id != exact["id"] for team in meant):
             meant.insert(0, Team(exact["id"], exact["name"]))
-        return Lookup(meant[0]) if len(meant) == 1 else Lookup(None, tuple(meant))
+        return Lookup(meant[0]) if len(meant) == 1 else Lookup(None, tuple(meant), ambiguous=True)
     if exact is not None:
         return Lookup(Team(exact["id"], exact["name"]))
     vocabulary = store.team_names()

@@ -194,7 +194,10 @@ def test_subscribe_to_an_ambiguous_name_gets_buttons(store: Store) -> None:
     message = Commands(store).run(FAN, "subscribe", "Manchester")
     assert message.kind == "suggestions"
     assert [b.label for b in message.buttons] == ["Manchester City", "Manchester United"]
-    assert "Did you mean: Manchester City, Manchester United?" in render(message, "text")
+    text = render(message, "text")
+    assert "“Manchester” could be: Manchester City, Manchester United." in text
+    assert "Which one?" in text
+    assert "don't know" not in text  # the bot knows both: it asks, it does not apologise
 
 
 def test_the_old_format_still_loads_and_mistakes_are_named() -> None:
