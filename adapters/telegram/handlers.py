@@ -10,12 +10,12 @@ from __future__ import annotations
 import logging
 import time
 
-from telegram import Chat, ChatMember, Update
+from telegram import CallbackQuery, Chat, ChatMember, Update
 from telegram import Message as TgMessage
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
-from bot.commands import ALIASES, MAY_CHANGE_CHAT
+from bot.commands import ALIASES, MAY_CHANGE_CHAT, parse_press, press_refusal
 from bot.messages.templates import COMMAND_HELP
 from bot.ports import CommandContext, CoreAPI
 
@@ -96,17 +96,50 @@ class UpdateHandlers:
         await self.core.command(ctx, name, args, reply_key(update, chat.id))
 
     async def on_press(self, update: Update, context: Context) -> None:
+        """A button press. It acts only on the chat of the message that carried the button
+        (callback data never names a chat), and only if the presser — ``from``, always the
+        real user, even for an anonymous admin or in a channel — has the rights a command
+        would need there. A refusal is a short alert on the presser's screen, not a message
+        in the chat."""
         query = update.callback_query
         if query is None:
             return
-        await query.answer()  # stop the button's spinner at once; the answer is a message
-        if query.data is None or query.message is None:
+        press = parse_press(query.data or "")
+        if query.message is None or press is None:  # inline-mode or forged/old callback data
+            await self._answer(query, press_refusal(self._nobody(), None))
             return
         chat = query.message.chat
-        ctx = await self.context(update, None, chat, context)
+        ctx = await self.press_context(query, chat, context, press.needs_rights)
+        refusal = press_refusal(ctx, press)
+        if refusal is not None:
+            log.info(
+                "telegram: refused button %r of user %s in chat %s",
+                query.data,
+                query.from_user.id,
+                chat.id,
+            )
+            await self._answer(query, refusal)
+            return
+        await self._answer(query, None)  # stop the spinner at once; the answer is a message
+        assert query.data is not None
         await self.core.press(
             ctx, query.data, reply_key(update, chat.id), str(query.message.message_id)
         )
+
+    @staticmethod
+    async def _answer(query: CallbackQuery, alert: str | None) -> None:
+        """answerCallbackQuery: a refusal as an alert the presser must dismiss."""
+        try:
+            if alert is None:
+                await query.answer()
+            else:
+                await query.answer(alert, show_alert=True)
+        except TelegramError as exc:  # too old (over 15 s) or already answered
+            log.info("telegram: could not answer a button press: %s", exc.message)
+
+    @staticmethod
+    def _nobody() -> CommandContext:
+        return CommandContext(platform="telegram", chat_id="", user_id="", can_manage=False)
 
     async def on_private_text(self, update: Update, context: Context) -> None:
         """Plain words in a private chat: answer with the help, so the user sees the commands."""
@@ -147,6 +180,34 @@ class UpdateHandlers:
             user_language=user.language_code if user else None,
         )
 
+    async def press_context(
+        self, query: CallbackQuery, chat: Chat, context: Context, rights_matter: bool
+    ) -> CommandContext:
+        """Who pressed a button, where, and whether they may change the chat."""
+        user = query.from_user
+        kind = CHAT_KINDS.get(chat.type, "group")
+        can_manage = rights_matter and await self.presser_may_manage(kind, chat, user.id, context)
+        return CommandContext(
+            platform="telegram",
+            chat_id=str(chat.id),
+            user_id=str(user.id),
+            chat_kind=kind,
+            chat_title=chat.title or chat.full_name or chat.username,
+            can_manage=can_manage,
+            user_language=user.language_code,
+        )
+
+    async def presser_may_manage(
+        self, kind: str, chat: Chat, user_id: int, context: Context
+    ) -> bool:
+        """A private chat: its own user. A group: anyone unless admin-only, else its
+        administrators. A channel: its administrators, always (every reader can press)."""
+        if kind == "private":
+            return user_id == chat.id
+        if kind == "group" and not self.admin_only:
+            return True
+        return await self.is_admin(chat.id, user_id, context)
+
     async def can_manage(
         self,
         kind: str,
@@ -155,16 +216,20 @@ class UpdateHandlers:
         user_id: int | None,
         context: Context,
     ) -> bool:
-        """Private chats and channels: yes. Groups: anyone unless admin-only, else the chat's
-        administrators (including an anonymous admin posting as the group)."""
-        if kind != "group" or not self.admin_only:
+        """Who wrote a command may change the chat?
+
+        Private chats: yes. Channels: a post signed by the channel itself (only its
+        administrators can post), else a user who is its administrator. Groups: anyone unless
+        admin-only, else the chat's administrators, including an anonymous admin (who posts
+        as the group itself); posting as another chat (a channel) gives no rights."""
+        if kind == "private":
+            return True
+        if kind == "group" and not self.admin_only:
             return True
         if message is not None and message.sender_chat is not None:
             return message.sender_chat.id == chat.id
-        if user_id is None:
-            return False
-        if user_id == GROUP_ANONYMOUS_BOT:
-            return True
+        if user_id is None or user_id == GROUP_ANONYMOUS_BOT:
+            return False  # an anonymous admin always comes with sender_chat
         return await self.is_admin(chat.id, user_id, context)
 
     async def is_admin(self, chat_id: int, user_id: int, context: Context) -> bool:

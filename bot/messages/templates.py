@@ -766,6 +766,22 @@ def _this_place(place: str) -> str:
     return _("This channel") if place == "channel" else _("This chat")
 
 
+def button_expired_text() -> str:
+    """The short alert for a button the bot never offered (forged, or from an old version)."""
+    return _("That button has expired. Type the command again.")
+
+
+def button_refused(chat_kind: str, place: str = "chat") -> str:
+    """The short alert shown to someone who pressed a button only admins may press."""
+    if place == "channel":
+        return _("Only members who can manage this server or channel can change its settings.")
+    if chat_kind == "channel":
+        return _("Only the channel's administrators can change what it follows and its settings.")
+    if chat_kind == "private":
+        return _("This button belongs to someone else's chat.")
+    return _("Only the chat's admins can change what this chat follows and its settings.")
+
+
 def admins_only_in(place: str) -> Message:
     if place == "channel":
         return reply(

@@ -58,6 +58,12 @@ What it emulates
   new messages).  Pass ``count_edits=False`` to exempt edits entirely.  A refused request is
   answered ``429 Too Many Requests: retry after N`` with ``parameters.retry_after=N``, is
   appended to :attr:`FakeTelegram.violations` and is *not* delivered/recorded as a message.
+* Updates a test queues: a user's ``message`` (:meth:`FakeTelegram.user_sends`, also sent on
+  behalf of a chat: an anonymous group admin, or a member posting as their channel), a
+  ``channel_post`` (:meth:`FakeTelegram.channel_posts`: no ``from``, signed by the channel) and
+  a ``callback_query`` from any user under any message the bot sent, with any data
+  (:meth:`FakeTelegram.user_presses`). answerCallbackQuery texts over 200 characters are
+  refused like Telegram refuses them.
 * Error injection: :meth:`FakeTelegram.fail_next` (one-shot), :meth:`FakeTelegram.block`,
   :meth:`FakeTelegram.migrate` (permanent).
 
@@ -104,6 +110,11 @@ FailureKind = Literal[
 ]
 
 MAX_MESSAGE_LENGTH = 4096
+MAX_CALLBACK_ANSWER_LENGTH = 200
+#: The ``from`` of messages an anonymous group administrator sends (``sender_chat``: the group).
+GROUP_ANONYMOUS_BOT = 1087968824
+#: The ``from`` of messages a member sends on behalf of one of their channels.
+CHANNEL_BOT = 136817688
 MAX_CALLBACK_DATA_BYTES = 64
 
 #: Parameters that are always plain strings on the wire and must never be JSON-decoded
@@ -579,6 +590,7 @@ class FakeTelegram:
         self._callback_queries: dict[str, JSON] = {}
         self._next_callback_id = 1
         self._member_status: dict[tuple[int, int], str] = {}
+        self._anonymous_admins: set[tuple[int, int]] = set()
         self._failures: dict[int, list[InjectedFailure]] = {}
         self._chat_last: dict[int, float] = {}
         self._group_windows: dict[int, _RateWindow] = {}
@@ -698,6 +710,10 @@ class FakeTelegram:
         user = self._users.get(user_id)
         if user is None:
             user = {"id": user_id, "is_bot": False, "first_name": first_name or f"User{user_id}"}
+            if user_id == GROUP_ANONYMOUS_BOT:
+                user.update(is_bot=True, first_name="Group", username="GroupAnonymousBot")
+            elif user_id == CHANNEL_BOT:
+                user.update(is_bot=True, first_name="Channel", username="Channel_Bot")
             self._users[user_id] = user
         if username is not None:
             user["username"] = username
@@ -710,13 +726,19 @@ class FakeTelegram:
         self._user(user_id)
         self._users[user_id]["language_code"] = language_code
 
-    def set_member_status(self, chat_id: int, user_id: int, status: str) -> None:
+    def set_member_status(
+        self, chat_id: int, user_id: int, status: str, *, is_anonymous: bool = False
+    ) -> None:
         """Configure what getChatMember answers: creator/administrator/member/restricted/left/
-        kicked."""
+        kicked (``is_anonymous``: an owner or administrator who stays anonymous in the group)."""
         valid = {"creator", "administrator", "member", "restricted", "left", "kicked"}
         if status not in valid:
             raise ValueError(f"status must be one of {sorted(valid)}")
         self._member_status[(chat_id, user_id)] = status
+        if is_anonymous:
+            self._anonymous_admins.add((chat_id, user_id))
+        else:
+            self._anonymous_admins.discard((chat_id, user_id))
 
     def block(self, chat_id: int) -> None:
         """Every later send/edit to *chat_id* is answered 403 (blocked by user / kicked)."""
@@ -797,12 +819,20 @@ class FakeTelegram:
         first_name: str | None = None,
         chat_title: str | None = None,
         message_thread_id: int | None = None,
+        sender_chat_id: int | None = None,
     ) -> JSON:
         """Queue a ``message`` update as if a user wrote *text*; returns the update dict.
 
         ``user_id`` defaults to *chat_id* for private chats and 1000 otherwise.  A leading
         ``/command`` or ``/command@BotName`` gets a ``bot_command`` entity.
+
+        ``sender_chat_id`` sends on behalf of a chat, as Telegram shows it: the group's own id
+        is an anonymous administrator (``from`` is then @GroupAnonymousBot, 1087968824),
+        another id is a member posting as one of their channels (``from`` is @Channel_Bot,
+        136817688).
         """
+        if sender_chat_id is not None and user_id is None:
+            user_id = GROUP_ANONYMOUS_BOT if sender_chat_id == chat_id else CHANNEL_BOT
         chat = self._chat(chat_id)
         if chat_type is not None:
             chat.type = chat_type
@@ -824,10 +854,43 @@ class FakeTelegram:
         chat.next_message_id += 1
         if message_thread_id is not None:
             message["message_thread_id"] = message_thread_id
+        if sender_chat_id is not None:
+            message["sender_chat"] = self._chat(sender_chat_id).to_json()
         if text.startswith("/"):
             token = text.split(None, 1)[0]
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": utf16_len(token)}]
         return self._queue_update({"message": message})
+
+    def channel_posts(
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        author_signature: str | None = None,
+        title: str | None = None,
+    ) -> JSON:
+        """Queue a ``channel_post`` update: an administrator posted *text* in channel
+        *chat_id*. Like Telegram, the post has no ``from``: it is signed by the channel itself
+        (``sender_chat``), optionally with the author's name (``author_signature``)."""
+        chat = self._chat(chat_id)
+        chat.type = "channel"
+        if title is not None:
+            chat.title = title
+        chat.title = chat.title or f"Channel{abs(chat_id)}"
+        message: JSON = {
+            "message_id": chat.next_message_id,
+            "sender_chat": chat.to_json(),
+            "chat": chat.to_json(),
+            "date": int(time.time()),
+            "text": text,
+        }
+        chat.next_message_id += 1
+        if author_signature is not None:
+            message["author_signature"] = author_signature
+        if text.startswith("/"):
+            token = text.split(None, 1)[0]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": utf16_len(token)}]
+        return self._queue_update({"channel_post": message})
 
     def user_presses(
         self,
@@ -1400,6 +1463,9 @@ class FakeTelegram:
                 400,
                 "Bad Request: query is too old and response timeout expired or query ID is invalid",
             )
+        text = params.get("text")
+        if isinstance(text, str) and len(text) > MAX_CALLBACK_ANSWER_LENGTH:
+            raise _ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
         self.callback_answers.append(
             {
                 "callback_query_id": query_id,
@@ -1427,12 +1493,13 @@ class FakeTelegram:
         user = self.bot_user if user_id == self.bot_id else self._user(user_id)
         status = self._member_status.get((chat_id, user_id), "member")
         member: JSON = {"status": status, "user": user}
+        anonymous = (chat_id, user_id) in self._anonymous_admins
         if status == "creator":
-            member["is_anonymous"] = False
+            member["is_anonymous"] = anonymous
         elif status == "administrator":
             member.update(
                 can_be_edited=False,
-                is_anonymous=False,
+                is_anonymous=anonymous,
                 can_manage_chat=True,
                 can_delete_messages=True,
                 can_manage_video_chats=True,
