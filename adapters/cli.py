@@ -374,6 +374,7 @@ async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> None
         sources=sources,
         stats=stats,
         reporters=settings.reporter_ids,
+        lead_reporters=settings.lead_reporter_ids,
     )
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -75,6 +75,7 @@ class MatchBot:
         sources: Iterable[MatchSource] = (),
         stats: StatsSource | None = None,
         reporters: frozenset[str] = frozenset(),
+        lead_reporters: frozenset[str] = frozenset(),
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.db = StoreThread(db_path)
@@ -83,7 +84,8 @@ class MatchBot:
         self.reminder_lead = reminder_lead
         self.clock = clock
         self.stats = stats
-        self.reporters = reporters
+        self.reporters = reporters | lead_reporters
+        self.lead_reporters = lead_reporters
         self.scheduler = Scheduler()
         self.sources = list(sources)
         self.polling = LivePolling(self.db, self.scheduler, self.sources, self.ingest, clock)
@@ -181,9 +183,22 @@ class MatchBot:
 
     # --- match data --------------------------------------------------------------------------
 
-    async def ingest(self, item: MatchDecl | Event | Quote) -> Ingested:
-        """Ingest one feed object; raises :class:`FeedError` when it is rejected."""
-        result = await self.db.call(lambda s: self.engine.ingest(item))
+    async def ingest(
+        self,
+        item: MatchDecl | Event | Quote,
+        then: Callable[[Store, Ingested], None] | None = None,
+    ) -> Ingested:
+        """Ingest one feed object; raises :class:`FeedError` when it is rejected. ``then``
+        runs in the same transaction (a report's author is stored with the report)."""
+
+        def work(store: Store) -> Ingested:
+            with store.atomic():
+                result = self.engine.ingest(item)
+                if then is not None:
+                    then(store, result)
+                return result
+
+        result = await self.db.call(work)
         if result.status == "new" and not isinstance(item, MatchDecl):
             log.info(
                 "%s: %s %s (%d messages queued)", item.match, item.type, item.id, result.queued
@@ -439,28 +454,81 @@ class MatchBot:
         return message
 
     async def _report(self, ctx: CommandContext, args: str) -> Message:
-        """``/report …``: a reporter's event, validated and ingested like a feed line."""
+        """``/report …``: a reporter's event, validated and ingested like a feed line, stored
+        with who reported it. Every mistake is answered "Not reported: reason"."""
         if f"{ctx.platform}:{ctx.user_id}" not in self.reporters:
             return templates.report_refused()
+        report_id = new_report_id()
 
         def parse(store: Store) -> Report | Undo:
             zone = ChatSettings.model_validate(store.chat_settings(ctx.platform, ctx.chat_id))
-            return ReportParser(store, self.clock, zone.zone).parse(args, new_report_id())
+            return ReportParser(store, self.clock, zone.zone).parse(args, report_id)
+
+        def own(store: Store, result: Ingested) -> None:
+            if result.status == "duplicate":  # an id a feed already used: not this report's
+                raise ReportError("that report id is taken; please send the report again.")
+            kind = "match" if result.match_id == f"report:{report_id}" else "event"
+            store.add_report(
+                report_id, ctx.platform, ctx.user_id, result.match_id, kind, self.clock()
+            )
 
         try:
             parsed = await self.db.call(parse)
             if isinstance(parsed, Undo):
-                if not REPORT_ID.fullmatch(parsed.report_id):
-                    raise ReportError(f"“{parsed.report_id}” is not a report id (like r1a2b3).")
-                what = await self.db.call(lambda s: self.engine.retract(parsed.report_id))
-                self.wake()
-                return templates.report_undone(what)
+                return await self._undo(ctx, parsed.report_id)
             item = parse_object(parsed.item)
-            await self.ingest(item)
+            await self.ingest(item, then=own)
         except (ReportError, FeedError) as exc:
             return templates.report_problem(f"Not reported: {exc}", REPORT_USAGE)
+        except Exception:  # a parser bug must not leave the reporter without an answer
+            log.exception("report %r failed", args)
+            return templates.report_problem(
+                "Not reported: I could not understand that report.", REPORT_USAGE
+            )
         described = await self.db.call(lambda s: self.engine.describe(item))
         return templates.reported(described, parsed.item.get("id"), self._where(parsed))
+
+    async def _undo(self, ctx: CommandContext, typed: str) -> Message:
+        """``/report undo ID``: only the reporter's own reports (a lead reporter: anyone's),
+        and never a feed event, whatever its id looks like."""
+        report_id = typed.strip().casefold()
+        lead = f"{ctx.platform}:{ctx.user_id}" in self.lead_reporters
+
+        def undo(store: Store) -> str:
+            with store.atomic():
+                row = store.report(report_id)
+                if row is None:
+                    if store.events_with_id(report_id) or store.quotes_with_id(report_id):
+                        raise ReportError(
+                            f"{report_id} came from a match feed, not from a reporter;"
+                            " only reports can be undone here."
+                        )
+                    raise ReportError(f"there is no report {report_id!r}.")
+                if (row["platform"], row["user_id"]) != (ctx.platform, ctx.user_id) and not lead:
+                    raise ReportError(
+                        f"{report_id} is another reporter's report; you can undo only your own."
+                    )
+                if row["kind"] == "match":
+                    raise ReportError(
+                        f"{report_id} declared a match; a match stays, undo its events instead."
+                    )
+                if row["undone_at"] is not None:
+                    raise ReportError(f"{report_id} is already taken back.")
+                what = self.engine.retract(report_id, row["match_id"])
+                store.mark_report_undone(report_id, self.clock())
+                return what
+
+        if not REPORT_ID.fullmatch(report_id):
+            problem = f"“{typed}” is not a report id (like r1a2b3)."
+        else:
+            try:
+                what = await self.db.call(undo)
+            except (ReportError, FeedError) as exc:
+                problem = str(exc)
+            else:
+                self.wake()
+                return templates.report_undone(what)
+        return templates.report_problem(f"Not reported: {problem}", REPORT_USAGE)
 
     @staticmethod
     def _where(report: Report) -> str:

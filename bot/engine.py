@@ -403,14 +403,17 @@ class Engine:
             return templates.plain_headline(templates.correction(state, item, goal))
         return templates.plain_headline(templates.alert(state, stored))
 
-    def retract(self, event_id: str) -> str:
-        """Take back a reported event or quote; returns what was retracted, in words.
+    def retract(self, event_id: str, match_id: str) -> str:
+        """Take back a reported event or quote of match ``match_id``; returns what was
+        retracted, in words.
 
         A goal is cancelled (its alerts are corrected like a VAR decision); any other event is
         removed, its unsent alerts dropped and its sent alerts corrected; a quote is removed.
         """
         with self.store.atomic():
             for row in self.store.events_with_id(event_id):
+                if row["match_id"] != match_id:
+                    continue
                 state = self.state(row["match_id"])
                 assert state is not None
                 stored = next(s for s in state.events if s.event.id == event_id)
@@ -433,6 +436,8 @@ class Engine:
                 self._withdraw(state, stored)
                 return templates.plain_headline(templates.alert(state, stored))
             for row in self.store.quotes_with_id(event_id):
+                if row["match_id"] != match_id:
+                    continue
                 self.store.delete_quote(row["match_id"], event_id)
                 return f"{row['speaker']}'s quote"
         raise FeedError(f"there is no report {event_id!r}")

@@ -60,6 +60,7 @@ class Settings(BaseSettings):
         default="https://api.football-data.org/v4", validation_alias=_env("FOOTBALL_DATA_BASE_URL")
     )
     reporters: str = Field(default="", validation_alias=_env("MATCHBOT_REPORTERS"))
+    lead_reporters: str = Field(default="", validation_alias=_env("MATCHBOT_LEAD_REPORTERS"))
 
     @field_validator(
         "telegram_bot_token",
@@ -88,6 +89,11 @@ class Settings(BaseSettings):
     def reporter_ids(self) -> frozenset[str]:
         """``telegram:123,discord:456`` → {"telegram:123", "discord:456"}."""
         return frozenset(r.strip() for r in self.reporters.split(",") if r.strip())
+
+    @property
+    def lead_reporter_ids(self) -> frozenset[str]:
+        """``MATCHBOT_LEAD_REPORTERS``: reporters who may also undo other reporters' reports."""
+        return frozenset(r.strip() for r in self.lead_reporters.split(",") if r.strip())
 
     @property
     def recap_delay(self) -> float:

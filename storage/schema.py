@@ -213,6 +213,27 @@ def m006_follow_competitions_and_players(db: Database) -> None:
     db.table("players").create_index(["norm"])
 
 
+@migrations()
+def m007_reports(db: Database) -> None:
+    """Who reported what: ``/report undo`` takes back only a reporter's own reports, and
+    never a feed event (which has no row here). A database that already has the table (made
+    when this migration was still called ``m006_reports``) keeps it."""
+    db.table("reports").create(
+        {
+            "id": str,
+            "platform": str,
+            "user_id": str,
+            "match_id": str,
+            "kind": str,
+            "created_at": float,
+            "undone_at": float,
+        },
+        pk="id",
+        not_null={"platform", "user_id", "match_id", "kind"},
+        if_not_exists=True,
+    )
+
+
 def apply(db: Database) -> None:
     """Bring the schema up to date (no-op when it already is)."""
     migrations.apply(db)

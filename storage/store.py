@@ -668,6 +668,27 @@ class Store:
 
     # --- reporters' corrections -------------------------------------------------------------
 
+    def add_report(
+        self, report_id: str, platform: str, user_id: str, match_id: str, kind: str, at: float
+    ) -> None:
+        """Remember who made report ``report_id`` (an event, a quote or a match)."""
+        self.db.table("reports").insert(
+            {
+                "id": report_id,
+                "platform": platform,
+                "user_id": user_id,
+                "match_id": match_id,
+                "kind": kind,
+                "created_at": at,
+            }
+        )
+
+    def report(self, report_id: str) -> Row | None:
+        return self._one("SELECT * FROM reports WHERE id = ?", [report_id])
+
+    def mark_report_undone(self, report_id: str, at: float) -> None:
+        self._exec("UPDATE reports SET undone_at = ? WHERE id = ?", [at, report_id])
+
     def events_with_id(self, event_id: str) -> list[Row]:
         return self._rows("SELECT * FROM events WHERE id = ?", [event_id])
 

@@ -270,3 +270,21 @@ async def test_when_groups_let_everyone_act_channels_still_do_not(
         )
         assert answer["text"] == CHANNEL_REFUSAL
         assert settings_of(bot.db, CHANNEL) == {}
+
+
+async def test_reports_need_a_listed_person_not_a_placeholder_sender(
+    fake: FakeTelegram, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Anonymous admins and posts as a channel all come ``from`` a shared placeholder bot:
+    listing that bot as a reporter must not make every anonymous admin one."""
+    monkeypatch.setenv("MATCHBOT_REPORTERS", "telegram:1087968824,telegram:136817688,telegram:7")
+    bot = Bot(fake, tmp_path)
+    refused = "Only the bot's reporters can use /report."
+    async with bot.running():
+        for kw in ({"sender_chat_id": GROUP}, {"sender_chat_id": CHANNEL}, {"user_id": MEMBER}):
+            answer = await bot.ask(GROUP, "/report@MatchBot match Atalanta v Inter", **kw)
+            assert answer["text"].startswith(refused), (kw, answer["text"])
+        answer = await channel_post(bot, CHANNEL, "/report@MatchBot match Atalanta v Inter")
+        assert answer["text"].startswith(refused)
+        answer = await bot.ask(GROUP, "/report@MatchBot match Atalanta v Inter", user_id=ADMIN)
+        assert answer["text"].startswith("✅ Reported: Atalanta v Inter")

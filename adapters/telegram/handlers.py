@@ -170,10 +170,14 @@ class UpdateHandlers:
         can_manage = rights_matter and await self.can_manage(
             kind, chat, message, user.id if user else None, context
         )
+        # A message sent on behalf of a chat (an anonymous admin, a channel) is that chat's:
+        # its ``from`` is a placeholder bot shared by every such message on Telegram.
+        sender = message.sender_chat if message is not None else None
+        who = sender.id if sender is not None else user.id if user is not None else chat.id
         return CommandContext(
             platform="telegram",
             chat_id=str(chat.id),
-            user_id=str(user.id if user else chat.id),
+            user_id=str(who),
             chat_kind=kind,
             chat_title=chat.title or chat.full_name or chat.username,
             can_manage=can_manage,
