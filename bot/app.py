@@ -459,6 +459,8 @@ class MatchBot:
         if f"{ctx.platform}:{ctx.user_id}" not in self.reporters:
             return templates.report_refused()
         report_id = new_report_id()
+        # A lone surrogate cannot be stored (chat platforms never send one; the console might).
+        args = args.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
         def parse(store: Store) -> Report | Undo:
             zone = ChatSettings.model_validate(store.chat_settings(ctx.platform, ctx.chat_id))
@@ -480,12 +482,16 @@ class MatchBot:
             await self.ingest(item, then=own)
         except (ReportError, FeedError) as exc:
             return templates.report_problem(f"Not reported: {exc}", REPORT_USAGE)
-        except Exception:  # a parser bug must not leave the reporter without an answer
-            log.exception("report %r failed", args)
+        except Exception:  # a bug must not leave the reporter without an answer
+            log.exception("report %r failed", args[:200])
             return templates.report_problem(
                 "Not reported: I could not understand that report.", REPORT_USAGE
             )
-        described = await self.db.call(lambda s: self.engine.describe(item))
+        try:
+            described = await self.db.call(lambda s: self.engine.describe(item))
+        except Exception:
+            log.exception("describing report %s failed", report_id)
+            described = item.type
         return templates.reported(described, parsed.item.get("id"), self._where(parsed))
 
     async def _undo(self, ctx: CommandContext, typed: str) -> Message:

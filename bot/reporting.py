@@ -42,7 +42,15 @@ REPORT_USAGE: tuple[tuple[str, str], ...] = (
     ("undo ID", "take a report back"),
 )
 
-MINUTE = re.compile(r"^(\d{1,3})(?:\+(\d{1,2}))?'?$")
+MINUTE = re.compile(r"^([0-9]{1,3})(?:\+([0-9]{1,2}))?'?$")
+MATCH_REPORT = re.compile(
+    r"(?P<home>.+?)\s+(?:v|vs|-)\s+(?P<away>.+?)(?:\s+at\s+(?P<when>.+?))?"
+    r"(?:\s+in\s+(?P<competition>.+))?",
+    re.IGNORECASE,
+)
+KICKOFF = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})[ T]([0-9]{1,2}):([0-9]{2})")
+#: Kick-offs a reporter may declare (the time zone arithmetic stays far from datetime's ends).
+MIN_YEAR, MAX_YEAR = 1900, 2100
 PERIODS = {
     "kickoff": "first_half",
     "ko": "first_half",
@@ -89,6 +97,11 @@ class Report:
 
     item: dict[str, Any]
     fixture: Fixture | None
+
+
+def _nothing_after(rest: list[str]) -> None:
+    if rest:
+        raise ReportError(f"I did not understand “{' '.join(rest)}” at the end.")
 
 
 def new_report_id() -> str:
@@ -216,24 +229,13 @@ class ReportParser:
 
     def _match(self, words: list[str], report_id: str) -> Report:
         text = " ".join(words)
-        found = re.match(
-            r"^(.+?)\s+(?:v|vs|-)\s+(.+?)(?:\s+at\s+(\d{4}-\d{2}-\d{2})\s+(\d{1,2}:\d{2}))?"
-            r"(?:\s+in\s+(.+))?$",
-            text,
-            re.IGNORECASE,
-        )
+        found = MATCH_REPORT.fullmatch(text)
         if not found:
             raise ReportError(
                 "For example: /report match Inter v Milan at 2026-02-01 20:45 in Serie A"
             )
-        home, away, day, hour, competition = found.groups()
-        if day and hour:
-            local = datetime.fromisoformat(
-                f"{day}T{int(hour.split(':')[0]):02d}:{hour.split(':')[1]}"
-            )
-            kickoff = local.replace(tzinfo=self.tz)
-        else:
-            kickoff = datetime.fromtimestamp(self.clock(), UTC)
+        home, away, when, competition = found.group("home", "away", "when", "competition")
+        kickoff = self._kickoff(when) if when else datetime.fromtimestamp(self.clock(), UTC)
         item = {
             "type": "match",
             "match": f"report:{report_id}",
@@ -244,11 +246,35 @@ class ReportParser:
         }
         return Report(item, None)
 
+    def _kickoff(self, when: str) -> datetime:
+        """``2026-02-01 20:45`` in the reporter's time zone; a mistake says what is wrong."""
+        found = KICKOFF.fullmatch(when)
+        if found is None:
+            raise ReportError(f"write the kick-off like “at 2026-02-01 20:45”, not “at {when}”.")
+        year, month, day, hour, minute = (int(found.group(i)) for i in range(1, 6))
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise ReportError(f"the kick-off year must be between {MIN_YEAR} and {MAX_YEAR}.")
+        if not 0 <= hour <= 23 or not 0 <= minute <= 59:
+            raise ReportError(f"“{found.group(4)}:{found.group(5)}” is not a time of day.")
+        try:
+            local = datetime(year, month, day, hour, minute)
+        except ValueError:
+            raise ReportError(
+                f"“{found.group(1)}-{found.group(2)}-{found.group(3)}” is not a date"
+                " (year-month-day)."
+            ) from None
+        return local.replace(tzinfo=self.tz)
+
     def _period(self, team: Team, state: MatchState, words: list[str]) -> dict[str, Any]:
         if not words or words[0].casefold() not in PERIODS:
             raise ReportError("Which period? kickoff, ht, 2h, et, pens or ft.")
         period = PERIODS[words[0].casefold()]
         at = _minute(words[1]) if len(words) > 1 else None
+        if len(words) > 1 and at is None:
+            raise ReportError(
+                f"After the period I understand a minute like 90+5, not “{words[1]}”."
+            )
+        _nothing_after(words[2:])
         return {
             "type": "period",
             "period": period,
@@ -276,7 +302,8 @@ class ReportParser:
         if not words or words[-1].casefold() not in REASONS:
             raise ReportError(f"Why was it disallowed? End with one of: {', '.join(REASONS)}.")
         reason = words[-1].casefold()
-        player, at, _ = self._player_minute(words[:-1], need_player=False)
+        player, at, rest = self._player_minute(words[:-1], need_player=False)
+        _nothing_after(rest)
         return {
             "type": "goal_disallowed",
             "reason": reason,
@@ -287,6 +314,7 @@ class ReportParser:
     def _cancel(self, team: Team, state: MatchState, words: list[str]) -> dict[str, Any]:
         _, at, rest = self._player_minute(words, need_player=False)
         reason = rest[0].casefold() if rest else "var"
+        _nothing_after(rest[1:])
         if reason not in REASONS:
             raise ReportError(f"The reason is one of: {', '.join(REASONS)}.")
         goals = [g for g in state.goals if g.goal.team == self._spelling(state.fixture, team)]
@@ -304,7 +332,8 @@ class ReportParser:
     def _card(self, team: Team, state: MatchState, words: list[str]) -> dict[str, Any]:
         if not words or words[-1].casefold() not in CARDS:
             raise ReportError("Which card? End with yellow, second or red.")
-        player, at, _ = self._player_minute(words[:-1])
+        player, at, rest = self._player_minute(words[:-1])
+        _nothing_after(rest)
         return {
             "type": "card",
             "player": player,
@@ -317,6 +346,8 @@ class ReportParser:
         item: dict[str, Any] = {"type": "substitution", "player_in": player, **self._clock(at)}
         if rest and rest[0].casefold() == "for" and len(rest) > 1:
             item["player_out"] = " ".join(rest[1:])
+        elif rest:
+            raise ReportError(f"After the minute I understand “for PLAYER”, not “{rest[0]}”.")
         return item
 
     def _save(self, team: Team, state: MatchState, words: list[str]) -> dict[str, Any]:
@@ -324,6 +355,8 @@ class ReportParser:
         item: dict[str, Any] = {"type": "save", "player": player, **self._clock(at)}
         if rest and rest[0].casefold() == "from" and len(rest) > 1:
             item["shooter"] = " ".join(rest[1:])
+        elif rest:
+            raise ReportError(f"After the minute I understand “from SHOOTER”, not “{rest[0]}”.")
         return item
 
     def _miss(self, team: Team, state: MatchState, words: list[str]) -> dict[str, Any]:
@@ -333,6 +366,11 @@ class ReportParser:
         item: dict[str, Any] = {"type": "miss", "player": player, **self._clock(at)}
         if rest and rest[0].casefold() == "assist" and len(rest) > 1:
             item["assist"] = " ".join(rest[1:])
+        elif rest:
+            raise ReportError(
+                f"After the minute I understand “assist PLAYER” or “: what happened”, not"
+                f" “{rest[0]}”."
+            )
         if detail.strip():
             item["detail"] = detail.strip()
         return item
@@ -340,7 +378,8 @@ class ReportParser:
     def _penalty(self, team: Team, state: MatchState, words: list[str]) -> dict[str, Any]:
         if not words or words[-1].casefold() not in OUTCOMES:
             raise ReportError("How did it end? End with saved, missed or woodwork.")
-        player, at, _ = self._player_minute(words[:-1])
+        player, at, rest = self._player_minute(words[:-1])
+        _nothing_after(rest)
         return {
             "type": "penalty_missed",
             "player": player,
