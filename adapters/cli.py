@@ -33,6 +33,7 @@ from bot.messages.render import FORMATS, Format, render
 from bot.ports import ChatAdapter, StartupError
 from bot.safe_text import neutralise
 from bot.settings import Settings
+from storage import lock as database_lock
 from storage.store import Store
 
 log = logging.getLogger("matchbot")
@@ -358,8 +359,16 @@ async def _replay_live(bot: MatchBot, lines: list[str], delay: float) -> None:
 
 async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> None:
     """``matchbot run``: start every configured adapter and run until ``stop`` is set
-    (SIGINT / SIGTERM set it; tests pass their own)."""
-    stop = stop or asyncio.Event()
+    (SIGINT / SIGTERM set it; tests pass their own). Only one process runs on a database: a
+    second one refuses to start (:class:`StartupError`) while the first holds its lock."""
+    try:
+        with database_lock.exclusive(settings.db):
+            await _serve(settings, stop or asyncio.Event())
+    except database_lock.DatabaseInUse as exc:
+        raise StartupError(str(exc)) from None
+
+
+async def _serve(settings: Settings, stop: asyncio.Event) -> None:
     adapters = build_adapters(settings, stop)
     console = all(isinstance(a, ConsoleAdapter) for a in adapters)
     seed_mode = console and not settings.feed_paths

@@ -1,0 +1,54 @@
+"""One running bot per database: an exclusive OS lock on a file beside it.
+
+``flock`` locks belong to the open file, so the kernel drops them when the process ends in
+any way — Ctrl+C, SIGTERM, a crash, ``kill -9`` — and a lock is never left stale. The lock file
+(``matchbot.db.lock``) holds the pid of the process that holds it, to name it in the refusal.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+
+class DatabaseInUse(Exception):
+    """Another process holds the database's lock."""
+
+    def __init__(self, db_path: Path, pid: str | None) -> None:
+        holder = f" (pid {pid})" if pid else ""
+        super().__init__(f"another matchbot is already running on {db_path}{holder}")
+        self.db_path = db_path
+        self.pid = pid
+
+
+def lock_path(db_path: Path) -> Path:
+    """``/srv/matchbot.db`` → ``/srv/matchbot.db.lock`` (symlinks and ``./`` resolved, so two
+    spellings of one database share one lock)."""
+    resolved = db_path.expanduser().resolve()
+    return resolved.with_name(resolved.name + ".lock")
+
+
+@contextlib.contextmanager
+def exclusive(db_path: Path) -> Iterator[Path]:
+    """Hold the database's lock for the duration of the ``with``; raises
+    :class:`DatabaseInUse` at once (never waits) when another process holds it."""
+    if str(db_path) == ":memory:":
+        yield db_path
+        return
+    path = lock_path(db_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 32).decode("ascii", "replace").strip()
+            raise DatabaseInUse(path.with_suffix(""), holder or None) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield path
+    finally:
+        os.close(fd)
