@@ -110,12 +110,13 @@ class MatchBot:
         for adapter in self.adapters:
             delivery = Delivery(self.db, adapter, self.clock)
             self.deliveries[adapter.platform] = delivery
+        # The platforms first: when one cannot start, no timed job has begun yet.
+        for adapter in self.adapters:
+            await adapter.start(self)
         self.scheduler.start()
         await self.schedule_from_store()
         self._schedule_housekeeping(0.0)
         self.polling.start()
-        for adapter in self.adapters:
-            await adapter.start(self)
         for delivery in self.deliveries.values():
             self._spawn(delivery.run(), f"delivery-{delivery.platform}")
         counts = await self.db.call(lambda s: s.outbox_counts())

@@ -46,6 +46,7 @@ class Settings(BaseSettings):
         default=None, validation_alias=_env("DISCORD_BOT_TOKEN")
     )
     discord_guild_id: int | None = Field(default=None, validation_alias=_env("DISCORD_GUILD_ID"))
+    discord_base_url: str | None = Field(default=None, validation_alias=_env("DISCORD_BASE_URL"))
 
     api_football_key: SecretStr | None = Field(
         default=None, validation_alias=_env("API_FOOTBALL_KEY")
@@ -66,6 +67,7 @@ class Settings(BaseSettings):
         "telegram_bot_token",
         "discord_bot_token",
         "telegram_base_url",
+        "discord_base_url",
         "telegram_webhook_url",
         "log_level",
         "api_football_key",

@@ -162,7 +162,7 @@ async def test_guild_sync_only_in_that_guild(
     assert len(dc.synced_commands[dc.guild_id]) == 12
 
     stranger = DiscordAdapter(dc.token, guild_id=1234)
-    with pytest.raises(RuntimeError, match="DISCORD_GUILD_ID=1234"):
+    with pytest.raises(StartupError, match="DISCORD_GUILD_ID=1234"):
         await stranger.start(StubCore())
 
 

@@ -26,6 +26,7 @@ from discord import app_commands
 
 from adapters.discord.commands import CatalogueTranslator, build_tree
 from adapters.discord.embeds import NO_MENTIONS, message_batches
+from bot.logs import REDACTED
 from bot.messages.model import Message
 from bot.ports import (
     CannotEdit,
@@ -42,6 +43,9 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+#: What a failure to reach Discord raises: no connection, a timeout, an HTTP error status.
+NETWORK_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError, discord.HTTPException)
 
 PLATFORM = "discord"
 #: Requests per second the bot allows itself (Discord's global limit is 50).
@@ -90,6 +94,24 @@ def translate_error(exc: BaseException) -> BaseException:
     return exc
 
 
+class QuietReconnects(logging.Filter):
+    """discord.py logs each gateway reconnect with a full traceback at ERROR; a reconnect is
+    routine (the gateway drops connections now and then): one WARNING line with the cause."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and str(record.msg).startswith("Attempting a reconnect"):
+            cause = record.exc_info[1]
+            record.msg = f"{record.getMessage()} ({type(cause).__name__}: {cause})"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+_quiet_reconnects = QuietReconnects()
+
+
 class MatchbotClient(discord.Client):
     """The discord.py client: no privileged intents, no mentions, and the gateway events that
     tell the core a channel is gone."""
@@ -97,6 +119,11 @@ class MatchbotClient(discord.Client):
     def __init__(self, core: CoreAPI, *, guild_ready_timeout: float) -> None:
         intents = discord.Intents.none()
         intents.guilds = True  # GUILD_CREATE / GUILD_DELETE / CHANNEL_DELETE; not privileged
+        # The bot never joins voice: no warnings at start-up about voice libraries.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
+        client_log = logging.getLogger("discord.client")
+        if _quiet_reconnects not in client_log.filters:
+            client_log.addFilter(_quiet_reconnects)
         super().__init__(
             intents=intents,
             allowed_mentions=NO_MENTIONS,
@@ -140,11 +167,13 @@ class DiscordAdapter:
         guild_id: int | None = None,
         *,
         requests_per_second: float = REQUESTS_PER_SECOND,
+        base_url: str | None = None,
     ) -> None:
         if not token:
             raise ValueError("a Discord bot token is required")
         self.token = token
         self.guild_id = guild_id
+        self.base_url = base_url.rstrip("/") if base_url else None
         self.pacing = Pacing(
             per_second=requests_per_second,
             per_chat_interval=PER_CHANNEL_INTERVAL,
@@ -163,7 +192,11 @@ class DiscordAdapter:
         """From ``DISCORD_BOT_TOKEN`` and the optional ``DISCORD_GUILD_ID``."""
         if settings.discord_bot_token is None:
             raise ValueError("DISCORD_BOT_TOKEN is not set")
-        return cls(settings.discord_bot_token.get_secret_value(), settings.discord_guild_id)
+        return cls(
+            settings.discord_bot_token.get_secret_value(),
+            settings.discord_guild_id,
+            base_url=settings.discord_base_url,
+        )
 
     def is_group(self, chat_id: str) -> bool:
         """Discord's limits are per channel, with no extra limit for server channels."""
@@ -172,7 +205,15 @@ class DiscordAdapter:
     # --- life cycle --------------------------------------------------------------------------
 
     async def start(self, core: CoreAPI) -> None:
-        """Log in, connect the gateway, wait until ready, then sync the slash commands."""
+        """Log in, connect the gateway, wait until ready, then sync the slash commands.
+
+        Every start-up failure — a rejected token, Discord unreachable, a gateway that never
+        gets ready — is a :class:`StartupError` whose message names the problem and never
+        the token (``matchbot run`` prints it on one line and exits 2)."""
+        if self.base_url:
+            # discord.py has one REST base for the process; the gateway URL comes from it.
+            discord.http.Route.BASE = self.base_url
+        where = discord.http.Route.BASE
         client = MatchbotClient(core, guild_ready_timeout=self.guild_ready_timeout)
         self.client = client
         self.tree = build_tree(client, core)
@@ -185,6 +226,10 @@ class DiscordAdapter:
                     "Discord rejected DISCORD_BOT_TOKEN: copy the bot token again from the"
                     " Developer Portal (Bot → Reset Token)"
                 ) from None
+            except NETWORK_ERRORS as exc:
+                raise StartupError(
+                    f"cannot reach Discord at {where}: {self._reason(exc)}"
+                ) from None
             self._connection = asyncio.create_task(client.connect(), name="discord-gateway")
             ready = asyncio.create_task(client.ready.wait())
             done, _ = await asyncio.wait(
@@ -194,14 +239,40 @@ class DiscordAdapter:
             )
             ready.cancel()
             if self._connection in done:
-                self._connection.result()  # raises PrivilegedIntentsRequired …
-                raise RuntimeError("the Discord gateway connection ended before it was ready")
+                try:
+                    self._connection.result()
+                except discord.PrivilegedIntentsRequired:
+                    raise StartupError(
+                        "Discord refused the gateway intents this bot asks for"
+                    ) from None
+                except Exception as exc:
+                    # discord.py gives up on a gateway it never reached with an AttributeError
+                    # (no websocket to resume): that, too, is "cannot connect".
+                    reason = self._reason(exc) if client.ws is not None else "no connection"
+                    raise StartupError(f"cannot connect to Discord's gateway: {reason}") from None
+                raise StartupError("the Discord gateway connection ended before it was ready")
             if not done:
-                raise TimeoutError(f"Discord not ready after {self.ready_timeout:g}s")
-            await self.sync_commands()
+                raise StartupError(
+                    f"Discord's gateway was not ready after {self.ready_timeout:g}s"
+                    f" (is Discord reachable from here? REST: {where})"
+                )
+            try:
+                await self.sync_commands()
+            except NETWORK_ERRORS as exc:
+                raise StartupError(
+                    f"cannot register the slash commands with Discord: {self._reason(exc)}"
+                ) from None
         except BaseException:
             await self.stop()
             raise
+
+    def _reason(self, exc: BaseException) -> str:
+        """What went wrong, for the operator: never the token."""
+        if isinstance(exc, discord.HTTPException):
+            text = f"HTTP {exc.status} {exc.text or ''}".strip()
+        else:
+            text = str(exc) or type(exc).__name__
+        return text.replace(self.token, REDACTED)
 
     async def sync_commands(self) -> list[app_commands.AppCommand]:
         """Register the slash commands: globally (Discord may take up to an hour to show
@@ -215,11 +286,11 @@ class DiscordAdapter:
         self.tree.copy_global_to(guild=guild)
         try:
             synced = await self.tree.sync(guild=guild)
-        except discord.Forbidden as exc:
-            raise RuntimeError(
+        except discord.Forbidden:
+            raise StartupError(
                 f"cannot register commands in DISCORD_GUILD_ID={self.guild_id}: is the bot in"
                 " that server, invited with the applications.commands scope?"
-            ) from exc
+            ) from None
         log.info("discord: %d slash commands synced to server %s", len(synced), self.guild_id)
         return synced
 
