@@ -19,11 +19,15 @@ from bot.safe_text import neutralise
 Format = Literal["text", "telegram", "discord"]
 FORMATS: tuple[Format, ...] = ("text", "telegram", "discord")
 
-_DISCORD_SPECIAL = re.compile(r"([\\*_~`|\[\]])")
-_DISCORD_LINE_START = re.compile(r"^(\s*)([>#-])", re.MULTILINE)
+#: Characters Discord markdown gives a meaning anywhere in a line. ``<`` opens every construct
+#: Discord parses in angle brackets — user, role and channel mentions (``<@id>``, ``<@!id>``,
+#: ``<@&id>``, ``<#id>``), command mentions (``</name:id>``), live timestamps (``<t:…>``),
+#: custom emoji (``<:name:id>``, ``<a:name:id>``), guide links (``<id:browse>``) and links in
+#: angle brackets — so a backslash before every ``<`` shows each of them as plain text.
+_DISCORD_SPECIAL = re.compile(r"([\\*_~`|\[\]<])")
+_DISCORD_LINE_START = re.compile(r"^(\s*)([>#+-])", re.MULTILINE)
 _DISCORD_LIST_NUMBER = re.compile(r"^(\s*\d+)\.", re.MULTILINE)
 _MENTION = re.compile(r"@(everyone|here)", re.IGNORECASE)
-_ANGLE_MENTION = re.compile(r"<(@[!&]?|#)(\d+)>")
 ZWSP = "\u200b"
 
 
@@ -33,12 +37,15 @@ def escape_telegram(text: str) -> str:
 
 
 def escape_discord(text: str) -> str:
-    """Escape Discord markdown and defuse @everyone, @here and <@id> mentions."""
+    """Escape Discord markdown (a backslash before each special character, and before a
+    quote, heading or list marker opening a line), show every ``<…>`` construct as text
+    (escaped, and a zero-width space after the ``<``), and defuse @everyone and @here (a
+    zero-width space after the ``@``)."""
     text = _DISCORD_SPECIAL.sub(r"\\\1", text)
     text = _DISCORD_LINE_START.sub(r"\1\\\2", text)
     text = _DISCORD_LIST_NUMBER.sub(r"\1\\.", text)
-    text = _MENTION.sub(lambda m: f"@{ZWSP}{m.group(1)}", text)
-    return _ANGLE_MENTION.sub(lambda m: f"<{m.group(1)}{ZWSP}{m.group(2)}>", text)
+    text = text.replace("<", f"<{ZWSP}")  # and where Discord ignores escapes (embed titles)
+    return _MENTION.sub(lambda m: f"@{ZWSP}{m.group(1)}", text)
 
 
 def _span_text(span: Span) -> str:
