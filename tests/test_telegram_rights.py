@@ -166,6 +166,17 @@ async def test_in_a_channel_only_its_administrators_press_buttons(
         assert answer["text"] == CHANNEL_REFUSAL
         assert subscriptions_of(bot.db, CHANNEL) == ["Inter"]
 
+        # nor make the bot post (as the channel) by pressing a /score suggestion
+        offer = await channel_post(bot, CHANNEL, "/score milna")
+        data = offer["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        assert data.startswith("score:")
+        answer = await press(fake, CHANNEL, offer["message_id"], data, user_id=READER)
+        assert answer["text"] == CHANNEL_REFUSAL
+        answer = await press(fake, CHANNEL, offer["message_id"], data, user_id=ADMIN)
+        assert answer["text"] is None
+        await bot.wait_edited(CHANNEL, offer["message_id"])
+        assert len(fake.messages(CHANNEL)) == 4
+
 
 async def test_in_groups_members_are_refused_and_admins_may_press(
     bot: Bot, fake: FakeTelegram

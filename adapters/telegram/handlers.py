@@ -15,7 +15,13 @@ from telegram import Message as TgMessage
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
-from bot.commands import ALIASES, MAY_CHANGE_CHAT, parse_press, press_refusal
+from bot.commands import (
+    ALIASES,
+    MAY_CHANGE_CHAT,
+    parse_press,
+    press_needs_rights,
+    press_refusal,
+)
 from bot.messages.templates import COMMAND_HELP
 from bot.ports import CommandContext, CoreAPI
 
@@ -109,7 +115,8 @@ class UpdateHandlers:
             await self._answer(query, press_refusal(self._nobody(), None))
             return
         chat = query.message.chat
-        ctx = await self.press_context(query, chat, context, press.needs_rights)
+        rights_matter = press_needs_rights(press, CHAT_KINDS.get(chat.type, "group"))
+        ctx = await self.press_context(query, chat, context, rights_matter)
         refusal = press_refusal(ctx, press)
         if refusal is not None:
             log.info(
