@@ -44,6 +44,8 @@ FORGED = [
     "settings:level:60",
     "settings:spoiler:-1",
     "settings:spoiler:9999",
+    "settings:spoiler:45",
+    "settings:spoiler:060",
     "settings:level:everything",
     "settings:",
     "settings",
