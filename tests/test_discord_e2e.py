@@ -543,3 +543,31 @@ async def test_following_a_competition_and_a_player_with_today(running: Running)
 def choices_value(running: Running, prefix: str) -> str:
     (player_id,) = running.query("SELECT id FROM players WHERE name LIKE ?", f"{prefix}%")[0]
     return f"player #{player_id}"
+
+
+async def test_members_without_manage_rights_change_nothing(running: Running) -> None:
+    await running.slash("subscribe", {"name": "Inter"})
+    view = await running.slash("settings", user=MEMBER, permissions=None)  # looking is fine
+    assert not view.ephemeral and embed(view)["title"] == "⚙️ Settings for this channel"
+    for options in ({"level": "all"}, {"spoiler_delay": 60}, {"timezone": "Europe/Rome"}):
+        refused = await running.slash("settings", options, user=MEMBER, permissions=None)
+        assert refused.ephemeral, options
+        assert embed(refused)["title"] == (
+            "Only members who can manage this server or channel can change what it follows."
+        )
+    rows = running.query(
+        "SELECT settings FROM chats WHERE platform = 'discord' AND chat_id = ?", str(ALERTS)
+    )
+    assert rows == [("{}",)]
+
+    # and a member who is not a reporter cannot take a reporter's goal back
+    await running.slash("report", {"what": "match Atalanta v Inter in Serie A"})
+    ack = await running.slash("report", {"what": "goal Inter Lautaro Martínez 65"})
+    report_id = embed(ack)["description"].rsplit(" ", 1)[-1].strip("*")
+    refused = await running.slash(
+        "report", {"what": f"undo {report_id}"}, user=MEMBER, permissions=MANAGE_GUILD
+    )
+    assert refused.ephemeral
+    assert embed(refused)["title"] == "Only the bot's reporters can use /report."
+    score = await running.slash("score", {"team": "Inter"}, user=MEMBER, permissions=None)
+    assert "Atalanta 0-1 Inter" in embed(score)["title"] + embed(score).get("description", "")
