@@ -232,9 +232,9 @@ async def test_settings_buttons_in_a_group_are_for_its_admins(bot: Bot, fake: Fa
         assert saved["text"].startswith("✅ Settings saved\n\nAlerts: everything\n")
         assert keyboard_of(saved)[0][2] == ("✓ Everything", "settings:level:all")
         assert len(fake.callback_answers) == 2
-        # the member's rights were first asked for by the press (the admin's by /subscribe)
+        # rights are asked for each command or press that would change the chat
         asked = [(q["chat_id"], q["user_id"]) for q in fake.calls_to("getChatMember")]
-        assert asked == [(GROUP, ADMIN), (GROUP, MEMBER)]
+        assert asked == [(GROUP, ADMIN), (GROUP, ADMIN), (GROUP, MEMBER), (GROUP, ADMIN)]
 
         zone = await bot.ask(GROUP, "/settings timezone Europe/Rome", user_id=ADMIN)
         assert zone["text"].startswith("✅ Settings saved\n\nAlerts: everything\n")

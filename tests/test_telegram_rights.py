@@ -301,3 +301,26 @@ async def test_reports_need_a_listed_person_not_a_placeholder_sender(
         assert answer["text"].startswith(refused)
         answer = await bot.ask(GROUP, "/report@MatchBot match Atalanta v Inter", user_id=ADMIN)
         assert answer["text"].startswith("✅ Reported: Atalanta v Inter")
+
+
+async def test_rights_follow_promotions_and_demotions_at_once(bot: Bot, fake: FakeTelegram) -> None:
+    async with bot.running():
+        view = await bot.ask(GROUP, "/settings", user_id=ADMIN)
+        channel_view = await channel_post(bot, CHANNEL, "/settings")
+        for chat, message in ((GROUP, view), (CHANNEL, channel_view)):
+            answer = await press(
+                fake, chat, message["message_id"], "settings:level:all", user_id=ADMIN
+            )
+            assert answer["text"] is None
+            fake.set_member_status(chat, ADMIN, "member")  # demoted
+            answer = await press(
+                fake, chat, message["message_id"], "settings:level:goals", user_id=ADMIN
+            )
+            assert answer["text"] in (GROUP_REFUSAL, CHANNEL_REFUSAL)
+            fake.set_member_status(chat, MEMBER, "administrator")  # promoted
+            answer = await press(
+                fake, chat, message["message_id"], "settings:level:key", user_id=MEMBER
+            )
+            assert answer["text"] is None
+        refused = await bot.ask(GROUP, "/subscribe inter", user_id=ADMIN)
+        assert refused["text"] == "Only the chat's admins can change what this chat follows."

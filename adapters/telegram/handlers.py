@@ -8,7 +8,6 @@ them, paced like every other message.
 from __future__ import annotations
 
 import logging
-import time
 
 from telegram import CallbackQuery, Chat, ChatMember, Update
 from telegram import Message as TgMessage
@@ -31,7 +30,6 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CHANNEL_POST, Update.CALLBACK_QUERY]
 ADMIN_STATUSES = frozenset({ChatMember.OWNER, ChatMember.ADMINISTRATOR})
 #: The user Telegram shows as the sender of an anonymous group admin's messages.
 GROUP_ANONYMOUS_BOT = 1087968824
-ADMIN_CACHE_SECONDS = 60.0
 KNOWN_COMMANDS = frozenset({"start", *(name for name, _ in COMMAND_HELP), *ALIASES})
 CHAT_KINDS = {
     Chat.PRIVATE: "private",
@@ -69,7 +67,6 @@ class UpdateHandlers:
     def __init__(self, core: CoreAPI, *, admin_only: bool = True) -> None:
         self.core = core
         self.admin_only = admin_only
-        self._admins: dict[tuple[int, int], tuple[float, bool]] = {}
 
     def install(self, app: Application) -> None:  # type: ignore[type-arg]
         posts = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
@@ -244,16 +241,11 @@ class UpdateHandlers:
         return await self.is_admin(chat.id, user_id, context)
 
     async def is_admin(self, chat_id: int, user_id: int, context: Context) -> bool:
-        """getChatMember, remembered for a minute; a failed lookup counts as no."""
-        now = time.monotonic()
-        cached = self._admins.get((chat_id, user_id))
-        if cached is not None and now - cached[0] < ADMIN_CACHE_SECONDS:
-            return cached[1]
+        """getChatMember, asked each time (only commands and presses that change the chat
+        need it, and a demoted admin must lose the rights at once); a failed lookup is a no."""
         try:
             member = await context.bot.get_chat_member(chat_id, user_id)
         except TelegramError as exc:
             log.warning("telegram: cannot check admin rights in %s: %s", chat_id, exc.message)
             return False
-        admin = member.status in ADMIN_STATUSES
-        self._admins[(chat_id, user_id)] = (now, admin)
-        return admin
+        return member.status in ADMIN_STATUSES
