@@ -364,7 +364,7 @@ async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> None
     try:
         with database_lock.exclusive(settings.db):
             await _serve(settings, stop or asyncio.Event())
-    except database_lock.DatabaseInUse as exc:
+    except database_lock.LockError as exc:
         raise StartupError(str(exc)) from None
 
 

@@ -14,7 +14,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 
-class DatabaseInUse(Exception):
+class LockError(Exception):
+    """The database's lock cannot be taken; the message says why, for the operator."""
+
+
+class DatabaseInUse(LockError):
     """Another process holds the database's lock."""
 
     def __init__(self, db_path: Path, pid: str | None) -> None:
@@ -39,14 +43,19 @@ def exclusive(db_path: Path) -> Iterator[Path]:
         yield db_path
         return
     path = lock_path(db_path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise LockError(f"cannot create the lock file {path}: {exc.strerror or exc}") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.read(fd, 32).decode("ascii", "replace").strip()
             raise DatabaseInUse(path.with_suffix(""), holder or None) from None
+        except OSError as exc:  # a file system without locks (some network shares)
+            raise LockError(f"cannot lock {path}: {exc.strerror or exc}") from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         yield path

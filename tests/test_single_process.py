@@ -129,6 +129,15 @@ def test_no_stale_lock_after_kill_9(tmp_path: Path) -> None:
         assert stop(after) == 0
 
 
+def test_a_lock_file_that_cannot_be_made_is_one_clean_line(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("")
+    env = environment(tmp_path, str(tmp_path / "file" / "bot.db"))  # under a file, not a folder
+    done = second_run(env, tmp_path)
+    assert done.returncode == 2, done.stderr
+    [line] = done.stderr.strip().splitlines()
+    assert "cannot start: cannot create the lock file " in line, line
+
+
 def test_the_lock_is_held_only_inside_the_with(tmp_path: Path) -> None:
     db = tmp_path / "x.db"
     with exclusive(db) as path:
