@@ -231,6 +231,13 @@ async def test_anonymous_admins_act_and_posting_as_a_channel_does_not(
         # @GroupAnonymousBot without the group as sender_chat is not an anonymous admin
         refused = await bot.ask(GROUP, "/unsubscribe inter", user_id=1087968824)
         assert refused["text"] == "Only the chat's admins can change what this chat follows."
+        # a channel post Telegram copies into the linked discussion group is not a command
+        # there (neither obeyed nor refused); the next real command is answered as usual
+        before = len(fake.messages(GROUP))
+        fake.user_sends(GROUP, "/unsubscribe inter", sender_chat_id=CHANNEL, automatic_forward=True)
+        follows = await bot.ask(GROUP, "/subscriptions", user_id=MEMBER)
+        assert len(fake.messages(GROUP)) == before + 1
+        assert "Inter" in follows["text"]
         assert subscriptions_of(bot.db, GROUP) == ["Inter"]
 
 

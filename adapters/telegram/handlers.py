@@ -89,6 +89,8 @@ class UpdateHandlers:
         message, chat = update.effective_message, update.effective_chat
         if message is None or chat is None or not message.text:
             return
+        if message.is_automatic_forward:
+            return  # a channel post copied into its discussion group: the channel's, not a command
         parsed = parse_command(message.text, context.bot.username)
         if parsed is None:
             return

@@ -820,6 +820,7 @@ class FakeTelegram:
         chat_title: str | None = None,
         message_thread_id: int | None = None,
         sender_chat_id: int | None = None,
+        automatic_forward: bool = False,
     ) -> JSON:
         """Queue a ``message`` update as if a user wrote *text*; returns the update dict.
 
@@ -829,7 +830,8 @@ class FakeTelegram:
         ``sender_chat_id`` sends on behalf of a chat, as Telegram shows it: the group's own id
         is an anonymous administrator (``from`` is then @GroupAnonymousBot, 1087968824),
         another id is a member posting as one of their channels (``from`` is @Channel_Bot,
-        136817688).
+        136817688). ``automatic_forward``: a post of the linked channel, copied by Telegram
+        into its discussion group (``sender_chat`` is that channel).
         """
         if sender_chat_id is not None and user_id is None:
             user_id = GROUP_ANONYMOUS_BOT if sender_chat_id == chat_id else CHANNEL_BOT
@@ -856,6 +858,8 @@ class FakeTelegram:
             message["message_thread_id"] = message_thread_id
         if sender_chat_id is not None:
             message["sender_chat"] = self._chat(sender_chat_id).to_json()
+        if automatic_forward:
+            message["is_automatic_forward"] = True
         if text.startswith("/"):
             token = text.split(None, 1)[0]
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": utf16_len(token)}]
