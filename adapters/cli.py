@@ -361,9 +361,13 @@ async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> None
     """``matchbot run``: start every configured adapter and run until ``stop`` is set
     (SIGINT / SIGTERM set it; tests pass their own). Only one process runs on a database: a
     second one refuses to start (:class:`StartupError`) while the first holds its lock."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):  # from the start: a stop while starting is clean
+        loop.add_signal_handler(sig, stop.set)
     try:
         with database_lock.exclusive(settings.db):
-            await _serve(settings, stop or asyncio.Event())
+            await _serve(settings, stop)
     except database_lock.LockError as exc:
         raise StartupError(str(exc)) from None
 
@@ -385,9 +389,6 @@ async def _serve(settings: Settings, stop: asyncio.Event) -> None:
         reporters=settings.reporter_ids,
         lead_reporters=settings.lead_reporter_ids,
     )
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
     tasks: list[asyncio.Task[None]] = []
     try:
         await bot.start()
