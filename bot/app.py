@@ -18,7 +18,7 @@ from typing import Any
 
 from bot.chat_settings import ChatSettings
 from bot.commands import ALIASES as COMMAND_ALIASES
-from bot.commands import Commands
+from bot.commands import Commands, parse_press, press_refusal
 from bot.competitions import seed_known_competitions
 from bot.delivery import Delivery
 from bot.engine import Engine, Ingested, format_for
@@ -453,6 +453,13 @@ class MatchBot:
                 )
             await self._queue_reply(ctx, message, reply_key, replaces)
         return message
+
+    async def press_refusal(self, ctx: CommandContext, action: str) -> str | None:
+        def check(store: Store) -> str | None:
+            with i18n.use(self.commands.language(ctx)):
+                return press_refusal(ctx, parse_press(action))
+
+        return await self.db.call(check)
 
     async def _report(self, ctx: CommandContext, args: str) -> Message:
         """``/report …``: a reporter's event, validated and ingested like a feed line, stored

@@ -47,6 +47,8 @@ FORGED = [
     "settings:spoiler:45",
     "settings:spoiler:060",
     "settings:level:everything",
+    "settings:language:fr",
+    "settings:language:",
     "settings:",
     "settings",
     "report:goal Inter X 10",
@@ -331,3 +333,20 @@ async def test_rights_follow_promotions_and_demotions_at_once(bot: Bot, fake: Fa
             assert answer["text"] is None
         refused = await bot.ask(GROUP, "/subscribe inter", user_id=ADMIN)
         assert refused["text"] == "Only the chat's admins can change what this chat follows."
+
+
+async def test_refusals_speak_the_chats_language(bot: Bot, fake: FakeTelegram) -> None:
+    async with bot.running():
+        await bot.ask(GROUP, "/settings language it", user_id=ADMIN)
+        view = await bot.ask(GROUP, "/settings", user_id=ADMIN)
+        answer = await press(fake, GROUP, view["message_id"], "settings:level:all", user_id=MEMBER)
+        assert answer["text"] == (
+            "Solo gli amministratori possono cambiare le squadre seguite da questa chat e le sue"
+            " impostazioni."
+        )
+        answer = await press(fake, GROUP, view["message_id"], "settings:language:fr", user_id=ADMIN)
+        assert answer["text"] == "Questo pulsante è scaduto. Scrivi di nuovo il comando."
+        answer = await press(fake, GROUP, view["message_id"], "settings:language:en", user_id=ADMIN)
+        assert answer["text"] is None
+        await bot.wait_edited(GROUP, view["message_id"])
+        assert settings_of(bot.db, GROUP)["language"] == "en"

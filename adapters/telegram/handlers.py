@@ -14,13 +14,7 @@ from telegram import Message as TgMessage
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
-from bot.commands import (
-    ALIASES,
-    MAY_CHANGE_CHAT,
-    parse_press,
-    press_needs_rights,
-    press_refusal,
-)
+from bot.commands import ALIASES, MAY_CHANGE_CHAT, parse_press, press_needs_rights
 from bot.messages.templates import COMMAND_HELP
 from bot.ports import CommandContext, CoreAPI
 
@@ -109,14 +103,15 @@ class UpdateHandlers:
         query = update.callback_query
         if query is None:
             return
-        press = parse_press(query.data or "")
-        if query.message is None or press is None:  # inline-mode or forged/old callback data
-            await self._answer(query, press_refusal(self._nobody(), None))
+        if query.message is None:  # a button of an inline-mode message: the bot has none
+            await self._answer(query, await self.core.press_refusal(self._nobody(), ""))
             return
         chat = query.message.chat
-        rights_matter = press_needs_rights(press, CHAT_KINDS.get(chat.type, "group"))
+        press = parse_press(query.data or "")
+        kind = CHAT_KINDS.get(chat.type, "group")
+        rights_matter = press is not None and press_needs_rights(press, kind)
         ctx = await self.press_context(query, chat, context, rights_matter)
-        refusal = press_refusal(ctx, press)
+        refusal = await self.core.press_refusal(ctx, query.data or "")
         if refusal is not None:
             log.info(
                 "telegram: refused button %r of user %s in chat %s",
