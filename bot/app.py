@@ -456,8 +456,11 @@ class MatchBot:
 
     async def press_refusal(self, ctx: CommandContext, action: str) -> str | None:
         def check(store: Store) -> str | None:
+            press = parse_press(action)
+            if press is not None and not self.commands.still_offered(ctx, press):
+                press = None
             with i18n.use(self.commands.language(ctx)):
-                return press_refusal(ctx, parse_press(action))
+                return press_refusal(ctx, press)
 
         return await self.db.call(check)
 

@@ -86,12 +86,12 @@ _ID = r"[a-z0-9][a-z0-9-]{0,59}"
 #: Every button the bot offers, and nothing else: ``subscribe:inter`` (a team),
 #: ``subscribe:c:serie-a``, ``subscribe:p:12``, ``subscribe:t:inter:goals`` (a competition, a
 #: player, a team with the level typed; ``unsubscribe:`` too, without a level),
-#: ``subscribe:pick:api-football:505`` (a team a provider search offered),
+#: ``subscribe:pick:af:505`` (a team a provider search offered; the key must be one offered),
 #: ``settings:level:all``, ``settings:spoiler:60``, ``settings:language:it``,
 #: ``settings:follow:c:serie-a:goals`` (one subscription's level; ``chat``: the chat's). No
 #: action names a chat: a press acts on the chat it was pressed in.
 BUTTON_ACTION = re.compile(
-    r"(?P<command>[a-z]+):(?:pick:(?P<pick>[a-z0-9][a-z0-9_-]{0,30}:[A-Za-z0-9_-]{1,40})"
+    r"(?P<command>[a-z]+):(?:pick:(?P<pick>[\w.-]{1,30}:[\w.-]{1,40})"
     rf"|(?P<kind>[{''.join(BUTTON_KINDS)}]):(?P<target>{_ID})(?::(?P<level>goals|key|all))?"
     rf"|(?P<team>{_ID}))"
     r"|settings:(?P<setting>level|spoiler|language):(?P<value>[a-z0-9]{1,5})"
@@ -257,6 +257,21 @@ class Commands:
             return Target("competition", row["id"], row["name"]) if row else None
         player = player_by_id(self.store, ident)
         return Target("player", str(player.id), player.label) if player else None
+
+    def still_offered(self, ctx: CommandContext, press: Press) -> bool:
+        """Whether what a button names still exists: the team, competition or player, the
+        provider search's candidate, or — for a subscription's level button — a subscription
+        of ``ctx``'s chat (the other settings buttons always are)."""
+        if press.command == "settings":
+            if not press.kind:
+                return True
+            return any(
+                (row["kind"], str(row["target"])) == (press.kind, press.target)
+                for row in self.store.follows(ctx.platform, ctx.chat_id)
+            )
+        if press.pick:
+            return offered(self.store, press.args) is not None
+        return self._target_by_id(press.kind, press.target) is not None
 
     def _pick(self, ctx: CommandContext, command: str, key: str) -> Message:
         found = offered(self.store, key)
