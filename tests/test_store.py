@@ -5,7 +5,9 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
 from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
 
 from storage import schema
 from storage.store import NewOutboxRow, Store
@@ -63,7 +65,69 @@ def test_schema_has_every_table_the_bot_needs() -> None:
         "outbox",
         "sent_messages",
         "recaps",
+        "reports",
     }
+
+
+def _m006_reports(db: Database) -> None:
+    """The reports table as its first migration, ``m006_reports``, made it."""
+    db.table("reports").create(
+        {
+            "id": str,
+            "platform": str,
+            "user_id": str,
+            "match_id": str,
+            "kind": str,
+            "created_at": float,
+            "undone_at": float,
+        },
+        pk="id",
+        not_null={"platform", "user_id", "match_id", "kind"},
+    )
+
+
+@pytest.mark.parametrize("made_by", ["m006_follow_competitions_and_players", "m006_reports"])
+def test_a_database_from_before_m007_reports_upgrades(tmp_path: Path, made_by: str) -> None:
+    """Databases whose last migration is either m006 (following competitions and players,
+    or the reports table under its first name) reach the current schema, keeping their rows."""
+    path = tmp_path / "old.db"
+    old = Migrations("matchbot")
+    old._migrations = [m for m in schema.migrations._migrations if m.name < "m006"]  # type: ignore[attr-defined]
+    if made_by == "m006_reports":
+        old(name="m006_reports")(_m006_reports)
+    else:
+        old._migrations += [m for m in schema.migrations._migrations if m.name == made_by]  # type: ignore[attr-defined]
+    db = Database(sqlite3.connect(path))
+    old.apply(db)
+    db.execute("INSERT INTO teams (id, name) VALUES ('inter', 'Inter')")
+    db.execute(
+        "INSERT INTO chats (platform, chat_id, settings, active, created_at)"
+        " VALUES ('telegram', '1', '{}', 1, 1.0)"
+    )
+    columns = (
+        "platform, chat_id, target" if made_by != "m006_reports" else "platform, chat_id, team_id"
+    )
+    db.execute(
+        f"INSERT INTO subscriptions ({columns}, created_at) VALUES ('telegram', '1', 'inter', 2.0)"
+    )
+    if made_by == "m006_reports":
+        db.execute(
+            "INSERT INTO reports (id, platform, user_id, match_id, kind, created_at)"
+            " VALUES ('r0a0b0c', 'telegram', '7', 'm1', 'event', 3.0)"
+        )
+    db.conn.commit()
+    db.close()
+
+    store = Store.open(path)  # migrates
+    assert schema.migrations.pending(store.db) == []
+    applied = [r["name"] for r in store.db.query("SELECT name FROM _sqlite_migrations")]
+    assert {made_by, "m006_follow_competitions_and_players", "m007_reports"} <= set(applied)
+    assert [(r["kind"], r["target"]) for r in store.follows("telegram", "1")] == [("team", "inter")]
+    if made_by == "m006_reports":
+        assert store.report("r0a0b0c")["user_id"] == "7"  # type: ignore[index]
+    store.add_report("r1a1b1c", "discord", "9", "m2", "match", 4.0)
+    assert store.report("r1a1b1c")["platform"] == "discord"  # type: ignore[index]
+    store.close()
 
 
 def test_enqueue_is_idempotent_per_key(store: Store) -> None:

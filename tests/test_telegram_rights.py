@@ -8,6 +8,7 @@ configures.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,31 @@ FORGED = [
     "subscribe:pick:fd:1",
     "subscribe:../inter",
     "SUBSCRIBE:inter",
+    # competitions, players and per-subscription levels (issue 14's buttons), forged
+    "subscribe:c:no-such-cup",
+    "subscribe:p:999999",
+    "subscribe:p:lautaro",
+    "subscribe:t:no-such-team:goals",
+    "subscribe:c:serie-a:everything",
+    "subscribe:c:serie-a:goals:all",
+    f"subscribe:c:serie-a:{OTHER}",
+    f"subscribe:p:{OTHER}:goals",
+    "subscribe:x:serie-a",
+    "subscribe:C:serie-a",
+    "unsubscribe:c:serie-a:goals",
+    "score:c:serie-a",
+    "next:p:1",
+    "today:c:serie-a",
+    "settings:follow:t:inter:goals",  # OTHER follows Inter: a button of OTHER's /settings
+    "settings:follow:c:serie-a:key",  # a subscription the chat does not have
+    "settings:follow:c:serie-a:none",
+    "settings:follow:x:serie-a:goals",
+    "settings:follow:c:serie-a",
+    "settings:follow:c::goals",
+    f"settings:follow:t:inter:all:{OTHER}",
+    "settings:digest:09:00",
+    "settings:digest:off",
+    "settings:subscription:serie a goals",
     ":",
     "",
     "x" * 64,
@@ -105,6 +131,18 @@ def subscriptions_of(db: Path, chat: int) -> list[str]:
         return [t["name"] for t in store.subscriptions("telegram", str(chat))]
     finally:
         store.close()
+
+
+def follows_of(db: Path, chat: int) -> list[tuple[str, str, str | None]]:
+    store = Store.open(db)
+    try:
+        return [(r["kind"], r["name"], r["level"]) for r in store.follows("telegram", str(chat))]
+    finally:
+        store.close()
+
+
+def actions_of(message: dict[str, Any]) -> list[str]:
+    return [b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row]
 
 
 async def press(fake: FakeTelegram, chat: int, message_id: int, data: str, **kw: Any) -> Any:
@@ -277,6 +315,99 @@ async def test_forged_callback_data_acts_nowhere(bot: Bot, fake: FakeTelegram) -
         await bot.wait_edited(FAN, mine["message_id"])
         assert settings_of(bot.db, FAN)["level"] == "all"
         assert settings_of(bot.db, OTHER) == {}
+
+
+async def test_competition_player_and_subscription_level_buttons_need_the_same_rights(
+    bot: Bot, fake: FakeTelegram
+) -> None:
+    """Every kind of button the bot offers is accepted from whoever may change the chat, and
+    refused to a member: players and teams with a level, competitions, and the /settings
+    buttons that set one subscription's level."""
+    store = Store.open(bot.db)
+    with store.atomic():
+        store.add_players(
+            [
+                ("Lautaro Martínez", "lautaro martinez", "inter"),
+                ("Lisandro Martínez", "lisandro martinez", "manchester-united"),
+            ]
+        )
+    store.close()
+    async with bot.running():
+        offers = [
+            await bot.ask(GROUP, text, user_id=ADMIN)
+            for text in (
+                "/subscribe Martinez goals",
+                "/subscribe player Martinez",
+                "/subscribe Manchester goals",
+                "/unsubscribe competition seria",
+            )
+        ]
+        actions = [actions_of(offer) for offer in offers]
+        patterns = (
+            r"subscribe:p:\d+:goals",
+            r"subscribe:p:\d+",
+            r"subscribe:t:manchester-(city|united):goals",
+            r"unsubscribe:c:serie-[ab]",
+        )
+        for offered, pattern in zip(actions, patterns, strict=True):
+            assert len(offered) == 2 and all(re.fullmatch(pattern, a) for a in offered), offered
+        for offer, offered in zip(offers, actions, strict=True):
+            for data in offered:
+                answer = await press(fake, GROUP, offer["message_id"], data, user_id=MEMBER)
+                assert (answer["text"], answer["show_alert"]) == (GROUP_REFUSAL, True), data
+        assert follows_of(bot.db, GROUP) == []
+
+        # the administrator's presses act: Lautaro with goals only, Lisandro at the chat's
+        # level, Manchester City with goals only
+        for offer, data in zip(
+            offers[:3], (actions[0][0], actions[1][1], actions[2][0]), strict=True
+        ):
+            answer = await press(fake, GROUP, offer["message_id"], data, user_id=ADMIN)
+            assert answer["text"] is None, data
+            await bot.wait_edited(GROUP, offer["message_id"])
+        answer = await press(fake, GROUP, offers[3]["message_id"], actions[3][0], user_id=ADMIN)
+        assert answer["text"] is None
+        follows = [
+            ("team", "Manchester City", "goals"),
+            ("player", "Lautaro Martínez", "goals"),
+            ("player", "Lisandro Martínez", None),
+        ]
+        for _ in range(100):
+            if follows_of(bot.db, GROUP) == follows:
+                break
+            await asyncio.sleep(0.05)
+        assert follows_of(bot.db, GROUP) == follows
+
+        # /settings: a member may press none of its buttons, an administrator all of them
+        view = await bot.ask(GROUP, "/settings", user_id=MEMBER)
+        buttons = actions_of(view)
+        levels = [a for a in buttons if a.startswith("settings:follow:")]
+        assert len(levels) == 3 and all(
+            re.fullmatch(r"settings:follow:[tp]:[a-z0-9-]+:(goals|key|all|chat)", a) for a in levels
+        ), levels
+        for data in buttons:
+            answer = await press(fake, GROUP, view["message_id"], data, user_id=MEMBER)
+            assert answer["text"] == GROUP_REFUSAL, data
+        assert follows_of(bot.db, GROUP) == follows
+        for data in levels:
+            answer = await press(fake, GROUP, view["message_id"], data, user_id=ADMIN)
+            assert answer["text"] is None, data
+        moved = [
+            ("team", "Manchester City", "key"),
+            ("player", "Lautaro Martínez", "key"),
+            ("player", "Lisandro Martínez", "goals"),
+        ]
+        for _ in range(100):
+            if follows_of(bot.db, GROUP) == moved:
+                break
+            await asyncio.sleep(0.05)
+        assert follows_of(bot.db, GROUP) == moved
+
+        # a level button of a subscription the chat has since dropped has expired
+        await bot.ask(GROUP, "/unsubscribe lisandro", user_id=ADMIN)
+        answer = await press(fake, GROUP, view["message_id"], levels[2], user_id=ADMIN)
+        assert (answer["text"], answer["show_alert"]) == (EXPIRED, True)
+        assert follows_of(bot.db, GROUP) == moved[:2]
 
 
 async def test_when_groups_let_everyone_act_channels_still_do_not(
