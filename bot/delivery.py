@@ -50,10 +50,22 @@ class ChatPacer:
         self.clock = clock
         self._last: dict[str, float] = {}
         self._group_window: dict[str, deque[float]] = defaultdict(deque)
+        self._held: dict[str, float] = {}
+
+    def hold(self, chat_id: str, until: float) -> None:
+        """The platform asked us to leave this chat alone until ``until`` (this clock): rows
+        queued later (an answer to a command typed meanwhile) wait too."""
+        self._held[chat_id] = max(self._held.get(chat_id, 0.0), until)
 
     def ready_at(self, chat_id: str) -> float:
         """The earliest time this chat may get its next message."""
         at = self._last.get(chat_id, 0.0) + self.pacing.per_chat_interval
+        held = self._held.get(chat_id)
+        if held is not None:
+            if held > self.clock():
+                at = max(at, held)
+            else:
+                del self._held[chat_id]
         limit = self.pacing.group_per_minute
         if limit and self.is_group(chat_id):
             window = self._group_window[chat_id]
@@ -198,6 +210,7 @@ class Delivery:
             ids = await self._send_or_edit(row, message)
         except RetryAfter as exc:
             log.warning("%s chat %s: rate limited, waiting %.1fs", platform, chat, exc.seconds)
+            self.pacer.hold(chat, time.monotonic() + exc.seconds)
             until, reason = self.clock() + exc.seconds, str(exc)
 
             def wait(s: Store) -> None:

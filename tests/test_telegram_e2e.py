@@ -85,7 +85,7 @@ def _offline(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeTelegram]:
     """The fake Bot API with Telegram's limits: 1 msg/s a chat, 20/min a group, 30/s overall."""
-    async with FakeTelegram(token=TOKEN) as server:
+    async with FakeTelegram(token=TOKEN, hold_after_429=True) as server:
         yield server
 
 
@@ -349,6 +349,32 @@ async def test_rows_unsent_at_shutdown_go_out_once_at_the_next_start(
         await asyncio.sleep(1.5)  # nothing else comes: every row went out exactly once
     assert bot.texts(BOB) == [SUBSCRIBED, kickoff]
     assert bot.texts(ALICE) == [SUBSCRIBED, kickoff]
+    no_violations(fake)
+
+
+async def test_retry_after_holds_the_whole_chat_replies_included(
+    bot: Bot, fake: FakeTelegram
+) -> None:
+    """Telegram's ``retry after N`` is about the chat: its answer to a command typed during the
+    hold waits too (the fake refuses, and records, anything sent to the chat within N s)."""
+    async with bot.running():
+        await bot.subscribe(BOB)
+        fake.fail_next(BOB, "retry_after", retry_after=2)
+        bot.append(*derby_feed())
+        for _ in range(100):
+            if any(e[1].get("chat_id") == BOB and e[2] == 429 for e in fake.errors):
+                break
+            await asyncio.sleep(0.05)
+        else:
+            pytest.fail("the 429 never came")
+        fake.user_sends(BOB, "/score")
+        texts = await bot.wait_texts(BOB, 3)
+        assert texts[1] == "🟢 Kick-off: Inter v Milan\n\nSerie A · 1 Feb 2026"
+        assert "Inter" in texts[2] and "Milan" in texts[2]  # the /score answer, after the hold
+        refused = [e for e in fake.errors if e[1].get("chat_id") == BOB]
+        assert [e[2] for e in refused] == [429], [
+            (e[1].get("text"), e[3]) for e in refused
+        ]  # nothing was sent to BOB during the hold
     no_violations(fake)
 
 

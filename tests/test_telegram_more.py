@@ -54,7 +54,7 @@ def _env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram(token=TOKEN) as server:
+    async with FakeTelegram(token=TOKEN, hold_after_429=True) as server:
         yield server
 
 

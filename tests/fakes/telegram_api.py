@@ -52,6 +52,10 @@ What it emulates
     leaky-bucket client under sustained load).
   - ``time_scale`` multiplies every window/interval (0.01 = everything 100x faster) for
     benchmarks; ``retry_after`` answered to clients is always an integer >= 1 (Telegram's).
+  - ``hold_after_429=True``: after a ``429 retry after N`` (flood control or injected) to a
+    chat, every message or edit to that chat within those N seconds is refused again with the
+    time left and recorded as a ``"retry_after"`` violation: a client must hold the whole chat
+    (replies included), as Telegram expects.
 
   Edits (editMessageText) count towards the per-chat and the group limits but not the
   global 30/s limit (Telegram throttles edits per chat; the global broadcast limit is about
@@ -66,6 +70,9 @@ What it emulates
   refused like Telegram refuses them.
 * Error injection: :meth:`FakeTelegram.fail_next` (one-shot), :meth:`FakeTelegram.block`,
   :meth:`FakeTelegram.migrate` (permanent).
+* ``latency`` (seconds): every request is answered that long after it was processed, like a
+  real round trip to Telegram (``python -m tests.fakes.telegram_api --latency-ms 50`` runs the
+  server on its own).
 
 What it does not emulate
 ------------------------
@@ -434,7 +441,7 @@ def _trim(text: str, entities: list[JSON]) -> tuple[str, list[JSON]]:
 class Violation:
     """A request refused by the emulated flood control."""
 
-    kind: Literal["per_chat", "group", "global"]
+    kind: Literal["per_chat", "group", "global", "retry_after"]
     method: str
     chat_id: int
     retry_after: int
@@ -544,6 +551,8 @@ class FakeTelegram:
         time_scale: float = 1.0,
         count_edits: bool = True,
         strict_html_entities: bool = True,
+        latency: float = 0.0,
+        hold_after_429: bool = False,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
@@ -561,6 +570,8 @@ class FakeTelegram:
         self.time_scale = time_scale
         self.count_edits = count_edits
         self.strict_html_entities = strict_html_entities
+        self.latency = latency
+        self.hold_after_429 = hold_after_429
         self._host = host
         self._port = port
 
@@ -593,6 +604,8 @@ class FakeTelegram:
         self._anonymous_admins: set[tuple[int, int]] = set()
         self._failures: dict[int, list[InjectedFailure]] = {}
         self._chat_last: dict[int, float] = {}
+        #: chat id -> time.monotonic() until which a 429 asked the client to leave it alone
+        self._held_until: dict[int, float] = {}
         self._group_windows: dict[int, _RateWindow] = {}
         self._global_window: _RateWindow | None = (
             _RateWindow(global_per_second, time_scale, window_mode)
@@ -1008,9 +1021,22 @@ class FakeTelegram:
             result = await handler(params)
         except _ApiError as exc:
             self.errors.append((method, params, exc.code, exc.description))
+            chat_id = params.get("chat_id")
+            if (
+                self.hold_after_429
+                and exc.code == 429
+                and exc.parameters
+                and isinstance(chat_id, int)
+            ):
+                hold = time.monotonic() + float(exc.parameters.get("retry_after", 0))
+                self._held_until[chat_id] = max(self._held_until.get(chat_id, 0.0), hold)
             await self._notify()
+            if self.latency > 0:
+                await asyncio.sleep(self.latency)
             return self._error_response(exc.code, exc.description, exc.parameters)
         await self._notify()
+        if self.latency > 0:
+            await asyncio.sleep(self.latency)
         return web.json_response({"ok": True, "result": result})
 
     @staticmethod
@@ -1071,6 +1097,28 @@ class FakeTelegram:
 
         Returns True when a held ("timeout") request should proceed normally afterwards.
         """
+        held = (
+            self._held_until.get(chat_id) if method in ("sendMessage", "editMessageText") else None
+        )
+        if held is not None:
+            left = held - time.monotonic()
+            if left > 0:
+                retry_after = max(1, math.ceil(left))
+                self.violations.append(
+                    Violation(
+                        kind="retry_after",
+                        method=method,
+                        chat_id=chat_id,
+                        retry_after=retry_after,
+                        at=time.monotonic(),
+                    )
+                )
+                raise _ApiError(
+                    429,
+                    f"Too Many Requests: retry after {retry_after}",
+                    {"retry_after": retry_after},
+                )
+            del self._held_until[chat_id]
         queue = self._failures.get(chat_id)
         if not queue:
             return False
@@ -1568,3 +1616,36 @@ def _maybe_json(key: str, value: str) -> Any:
         return json.loads(value)
     except ValueError:
         return value
+
+
+async def _serve_forever(args: Any) -> None:
+    server = FakeTelegram(
+        args.token,
+        global_per_second=args.global_per_second,
+        paid_global_per_second=args.paid_per_second,
+        latency=args.latency_ms / 1000.0,
+        port=args.port,
+    )
+    async with server:
+        print(f"fake Telegram Bot API at {server.base_url} (token {args.token})", flush=True)
+        await asyncio.Event().wait()
+
+
+def main() -> None:
+    """Run the fake on its own: ``python -m tests.fakes.telegram_api --latency-ms 50``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="A fake Telegram Bot API server on 127.0.0.1")
+    parser.add_argument("--token", default="123:ABC")
+    parser.add_argument("--port", type=int, default=8081)
+    parser.add_argument(
+        "--latency-ms", type=float, default=0.0, help="answer each request after this delay"
+    )
+    parser.add_argument("--global-per-second", type=int, default=30)
+    parser.add_argument("--paid-per-second", type=int, default=1000)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve_forever(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
