@@ -23,13 +23,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import inspect
 import logging
 import multiprocessing
+import os
 import resource
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.connection import Connection
@@ -67,37 +70,55 @@ class TimedFakeTelegram(FakeTelegram):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.arrivals: list[float] = []
+        self.per_chat: Counter[int] = Counter()
+        self.cpu_started = time.process_time()
 
     async def _m_sendmessage(self, params: JSON) -> JSON:
         message = await super()._m_sendmessage(params)
         self.arrivals.append(time.monotonic())
+        self.per_chat[params["chat_id"]] += 1
         return message
 
 
-def _serve(conn: Connection, global_per_second: int, paid_per_second: int) -> None:
-    asyncio.run(_serve_async(conn, global_per_second, paid_per_second))
+def _serve(
+    conn: Connection, global_per_second: int | None, paid_per_second: int | None, latency: float
+) -> None:
+    asyncio.run(_serve_async(conn, global_per_second, paid_per_second, latency))
 
 
-async def _serve_async(conn: Connection, global_per_second: int, paid_per_second: int) -> None:
+async def _serve_async(
+    conn: Connection, global_per_second: int | None, paid_per_second: int | None, latency: float
+) -> None:
     loop = asyncio.get_running_loop()
     async with TimedFakeTelegram(
-        TOKEN, global_per_second=global_per_second, paid_global_per_second=paid_per_second
+        TOKEN,
+        global_per_second=global_per_second,
+        paid_global_per_second=paid_per_second,
+        latency=latency,
     ) as fake:
         conn.send(fake.base_url)
         while True:
             command = await loop.run_in_executor(None, conn.recv)
+            if command[0] == "start":  # the bot is about to ingest: count CPU from here
+                fake.cpu_started = time.process_time()
+                conn.send("ok")
+                continue
             if command[0] != "wait":
                 return
             _, wanted, timeout = command
             deadline = time.monotonic() + timeout
             while len(fake.arrivals) < wanted and time.monotonic() < deadline:  # noqa: ASYNC110
                 await asyncio.sleep(0.02)  # cheaper than the fake's O(n) wait_for_messages
+            cpu = time.process_time() - fake.cpu_started
             await asyncio.sleep(0.5)  # anything more (a duplicate) would show up now
             conn.send(
                 {
                     "arrivals": list(fake.arrivals),
                     "violations": len(fake.violations),
                     "kinds": fake.violation_counts(),
+                    "doubled": sum(n - 1 for n in fake.per_chat.values() if n > 1),
+                    "chats": len(fake.per_chat),
+                    "fake_cpu": cpu,
                 }
             )
 
@@ -105,14 +126,26 @@ async def _serve_async(conn: Connection, global_per_second: int, paid_per_second
 class FakeServer:
     """A :class:`TimedFakeTelegram` running in a child process."""
 
-    def __init__(self, global_per_second: int = 30, paid_per_second: int = 1000) -> None:
+    def __init__(
+        self,
+        global_per_second: int | None = 30,
+        paid_per_second: int | None = 1000,
+        latency: float = 0.0,
+    ) -> None:
         ctx = multiprocessing.get_context("spawn")
         self._conn, child = ctx.Pipe()
         self._process = ctx.Process(
-            target=_serve, args=(child, global_per_second, paid_per_second), daemon=True
+            target=_serve,
+            args=(child, global_per_second, paid_per_second, latency),
+            daemon=True,
         )
         self._process.start()
         self.base_url: str = self._conn.recv()
+
+    def start(self) -> None:
+        """The measured part begins (the fake's CPU is counted from here)."""
+        self._conn.send(("start",))
+        self._conn.recv()
 
     async def wait(self, messages: int, within: float) -> dict[str, Any]:
         """Wait until the server accepted ``messages`` messages (at most ``within`` seconds);
@@ -129,19 +162,27 @@ class FakeServer:
             self._process.kill()
 
 
-def _figures(record: dict[str, Any], started: float, limit: float, **extra: float) -> Figures:
+def _figures(
+    record: dict[str, Any], started: float, limit: float, bot_cpu: float, **extra: float
+) -> Figures:
     arrivals = record["arrivals"]
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     if not arrivals:
         return {"delivered": 0.0, "violations": float(record["violations"]), **extra}
     last = max(arrivals) - started
+    count = len(arrivals)
     return {
-        "delivered": float(len(arrivals)),
+        "delivered": float(count),
         "seconds": round(last, 2),
-        "rate_ratio": round(len(arrivals) / last / limit, 3),
+        "per_second": round(count / last, 1),
+        "rate_ratio": round(count / last / limit, 3),
         "first_s": round(min(arrivals) - started, 3),
         "last_s": round(last, 2),
         "violations": float(record["violations"]),
+        "doubled": float(record["doubled"]),
+        "bot_cpu_ms": round(bot_cpu / count * 1000, 3),
+        "fake_cpu_ms": round(record["fake_cpu"] / count * 1000, 3),
+        "per_cpu_s": round(count / bot_cpu, 0) if bot_cpu > 0 else 0.0,
         "peak_mem_mb": round(peak_kb / 1024, 1),
         **extra,
     }
@@ -154,13 +195,18 @@ def _timeout(chats: int, limit: float) -> float:
 # --- matchbot ---------------------------------------------------------------------------------
 
 
-async def measure_matchbot(chats: int, paid: bool) -> Figures:
-    """One goal through matchbot's whole path to ``chats`` private chats."""
+async def measure_matchbot(
+    chats: int, paid: bool, latency: float = 0.0, unlimited: bool = False
+) -> Figures:
+    """One goal through matchbot's whole path to ``chats`` private chats; ``unlimited``: no
+    overall limit at the fake nor in the bot (the bot's own ceiling)."""
     limit = 1000.0 if paid else 30.0
-    server = FakeServer()
+    server = FakeServer(None, None, latency=latency) if unlimited else FakeServer(latency=latency)
     try:
         with tempfile.TemporaryDirectory() as tmp:
             adapter = TelegramAdapter(TOKEN, base_url=server.base_url, paid_broadcast=paid)
+            if unlimited:
+                adapter.pacing = dataclasses.replace(adapter.pacing, per_second=None)
             bot = MatchBot(Path(tmp) / "bench.db", [adapter], recap_delay=None)
             await bot.start()
             try:
@@ -174,27 +220,30 @@ async def measure_matchbot(chats: int, paid: bool) -> Figures:
                             store.subscribe("telegram", str(chat), "inter")
 
                 await bot.db.call(subscribe)
+                server.start()
+                cpu = time.process_time()
                 started = time.monotonic()
                 await bot.ingest(goal)
                 record = await server.wait(chats, _timeout(chats, limit * 0.9))
+                cpu = time.process_time() - cpu
             finally:
                 await bot.stop()
     finally:
         server.close()
-    return _figures(record, started, limit)
+    return _figures(record, started, limit, cpu)
 
 
 # --- the baseline: python-telegram-bot's AIORateLimiter ---------------------------------------
 
 
-async def measure_baseline(chats: int, paid: bool) -> Figures:
+async def measure_baseline(chats: int, paid: bool, latency: float = 0.0) -> Figures:
     """The same sends through ``ApplicationBuilder().rate_limiter(AIORateLimiter())``."""
     limit = 1000.0 if paid else 30.0
     text = render(
         Message(kind="goal", headline=line(bold("⚽ GOAL! Atalanta 0-1 Inter"))),
         format_for("telegram"),
     )
-    server = FakeServer()
+    server = FakeServer(latency=latency)
     try:
         app = (
             ApplicationBuilder()
@@ -206,6 +255,8 @@ async def measure_baseline(chats: int, paid: bool) -> Figures:
             .build()
         )
         async with app:
+            server.start()
+            cpu = time.process_time()
             started = time.monotonic()
             results = await asyncio.gather(
                 *(
@@ -221,48 +272,60 @@ async def measure_baseline(chats: int, paid: bool) -> Figures:
                 return_exceptions=True,
             )
             record = await server.wait(chats, 1.0)
+            cpu = time.process_time() - cpu
     finally:
         server.close()
     failed = sum(1 for r in results if isinstance(r, BaseException))
-    return _figures(record, started, limit, failed=float(failed))
+    return _figures(record, started, limit, cpu, failed=float(failed))
 
 
 # --- running and printing ---------------------------------------------------------------------
 
-RUNS: dict[str, tuple[str, Callable[[int], Figures]]] = {}
+Run = Callable[[int, float], Figures]
+RUNS: dict[str, tuple[str, Run]] = {}
 
 
-def _run_limits(chats: int) -> Figures:
-    return asyncio.run(measure_matchbot(chats, paid=False))
+def _run_limits(chats: int, latency: float) -> Figures:
+    return asyncio.run(measure_matchbot(chats, paid=False, latency=latency))
 
 
-def _run_paid(chats: int) -> Figures:
-    return asyncio.run(measure_matchbot(chats, paid=True))
+def _run_paid(chats: int, latency: float) -> Figures:
+    return asyncio.run(measure_matchbot(chats, paid=True, latency=latency))
 
 
-def _run_baseline(chats: int) -> Figures:
-    return asyncio.run(measure_baseline(chats, paid=False))
+def _run_unlimited(chats: int, latency: float) -> Figures:
+    return asyncio.run(measure_matchbot(chats, paid=True, latency=latency, unlimited=True))
 
 
-def _run_baseline_paid(chats: int) -> Figures:
-    return asyncio.run(measure_baseline(chats, paid=True))
+def _run_baseline(chats: int, latency: float) -> Figures:
+    return asyncio.run(measure_baseline(chats, paid=False, latency=latency))
+
+
+def _run_baseline_paid(chats: int, latency: float) -> Figures:
+    return asyncio.run(measure_baseline(chats, paid=True, latency=latency))
 
 
 RUNS.update(
     {
         "limits": ("matchbot, Telegram limits (30/s)", _run_limits),
         "paid": ("matchbot, paid broadcast (1000/s)", _run_paid),
+        "unlimited": ("matchbot, paid, no limits at all", _run_unlimited),
         "baseline": ("PTB AIORateLimiter (30/s)", _run_baseline),
         "baseline-paid": ("PTB AIORateLimiter, paid (1000/s)", _run_baseline_paid),
     }
 )
+PAID_RUNS = "paid,baseline-paid,unlimited"
 COLUMNS = (
     ("delivered", "delivered", "{:.0f}"),
     ("seconds", "seconds", "{:.1f}"),
+    ("per_second", "msg/s", "{:.0f}"),
     ("rate_ratio", "rate/limit", "{:.3f}"),
     ("first_s", "ingest→first s", "{:.3f}"),
-    ("last_s", "ingest→last s", "{:.1f}"),
     ("violations", "violations", "{:.0f}"),
+    ("doubled", "doubled", "{:.0f}"),
+    ("bot_cpu_ms", "bot CPU ms/msg", "{:.3f}"),
+    ("fake_cpu_ms", "fake CPU ms/msg", "{:.3f}"),
+    ("per_cpu_s", "bot msg/CPU-s", "{:.0f}"),
     ("peak_mem_mb", "peak MB", "{:.1f}"),
     ("failed", "failed", "{:.0f}"),
 )
@@ -278,12 +341,12 @@ def _quiet() -> None:
     logging.basicConfig(level=logging.CRITICAL)
 
 
-def run_in_child(fn: Callable[[int], Figures], chats: int) -> Figures:
+def run_in_child(fn: Run, chats: int, latency: float) -> Figures:
     """Each run in a fresh process, so its peak memory is its own."""
     with ProcessPoolExecutor(
         1, mp_context=multiprocessing.get_context("spawn"), initializer=_quiet
     ) as pool:
-        return pool.submit(fn, chats).result()
+        return pool.submit(fn, chats, latency).result()
 
 
 def run_discord(chats: int, per_second: float) -> None:
@@ -299,7 +362,15 @@ def run_discord(chats: int, per_second: float) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--chats", type=int, default=2000, help="chats following the team")
+    parser.add_argument(
+        "--chats", type=int, default=None, help="chats following the team (2,000; 3,000 --paid)"
+    )
+    parser.add_argument(
+        "--paid", action="store_true", help=f"the paid-broadcast runs only: --runs {PAID_RUNS}"
+    )
+    parser.add_argument(
+        "--latency-ms", type=float, default=0.0, help="the fake answers each request this late"
+    )
     parser.add_argument("--platform", choices=("telegram", "discord"), default="telegram")
     parser.add_argument(
         "--runs",
@@ -312,16 +383,28 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     if args.platform == "discord":
-        run_discord(args.chats, args.per_second)
+        run_discord(args.chats or 500, args.per_second)
         return
-    wanted = [r.strip() for r in args.runs.split(",") if r.strip()]
+    chats = args.chats or (3000 if args.paid else 2000)
+    runs = PAID_RUNS if args.paid else args.runs
+    wanted = [r.strip() for r in runs.split(",") if r.strip()]
     unknown = [r for r in wanted if r not in RUNS]
     if unknown:
         parser.error(f"unknown run(s): {', '.join(unknown)}")
-    print(f"one goal to {args.chats} Telegram chats")
+    cores = len(os.sched_getaffinity(0))
+    print(
+        f"one goal to {chats} Telegram chats, fake answering after {args.latency_ms:g} ms,"
+        f" {cores} CPU cores"
+    )
+    results: dict[str, Figures] = {}
     for name in wanted:
         title, fn = RUNS[name]
-        print_figures(title, run_in_child(fn, args.chats))
+        results[name] = run_in_child(fn, chats, args.latency_ms / 1000)
+        print_figures(title, results[name])
+    for ours, theirs in (("paid", "baseline-paid"), ("limits", "baseline")):
+        if ours in results and theirs in results and results[theirs].get("per_second"):
+            ratio = results[ours].get("per_second", 0.0) / results[theirs]["per_second"]
+            print(f"{ours} ÷ {theirs} (msg/s, same run): {ratio:.2f}×")
 
 
 if __name__ == "__main__":

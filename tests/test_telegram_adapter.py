@@ -75,9 +75,12 @@ async def fake() -> AsyncIterator[FakeTelegram]:
         yield server
 
 
-@pytest.fixture
-async def adapter(fake: FakeTelegram) -> AsyncIterator[TelegramAdapter]:
-    tg = TelegramAdapter(TOKEN, base_url=fake.base_url)
+@pytest.fixture(params=[False, True], ids=["ptb", "paid-bulk"])
+async def adapter(
+    fake: FakeTelegram, request: pytest.FixtureRequest
+) -> AsyncIterator[TelegramAdapter]:
+    """Every test runs on python-telegram-bot's path and on the paid-broadcast bulk path."""
+    tg = TelegramAdapter(TOKEN, base_url=fake.base_url, paid_broadcast=request.param)
     await tg.start(NoCore())
     try:
         yield tg
@@ -99,7 +102,7 @@ async def test_send_is_html_without_previews_and_buttons_are_callbacks(
     assert sent["text"] == "A & B <3"
     assert sent["parse_mode"] == "HTML"
     assert sent["link_preview_options"] == {"is_disabled": True}
-    assert sent["allow_paid_broadcast"] is False
+    assert sent["allow_paid_broadcast"] is adapter.paid_broadcast
     assert sent["reply_markup"] == {
         "inline_keyboard": [[{"text": "Inter", "callback_data": "subscribe:inter"}]]
     }
@@ -290,3 +293,18 @@ async def test_the_delivery_loop_paces_the_extra_parts(
     assert time.monotonic() - started >= 0.95
     assert delivery.pacer.ready_at(str(CHAT)) > time.monotonic()  # the second part counted
     assert fake.violations == []
+
+
+@pytest.mark.parametrize("paid", [False, True], ids=["ptb", "paid-bulk"])
+async def test_a_timeout_is_a_temporary_failure(
+    fake: FakeTelegram, monkeypatch: pytest.MonkeyPatch, paid: bool
+) -> None:
+    monkeypatch.setattr("adapters.telegram.adapter.REQUEST_TIMEOUT", 0.5)
+    tg = TelegramAdapter(TOKEN, base_url=fake.base_url, paid_broadcast=paid)
+    await tg.start(NoCore())
+    try:
+        fake.fail_next(CHAT, "timeout", delay=3.0)
+        with pytest.raises(TemporaryFailure, match="timed out"):
+            await tg.send(str(CHAT), "hi", PLAIN)
+    finally:
+        await tg.stop()

@@ -240,9 +240,12 @@ async def test_a_cancelled_goal_edits_the_original_alert(bot: Bot, fake: FakeTel
     no_violations(fake)
 
 
+@pytest.mark.parametrize("paid", [False, True], ids=["ptb", "paid-bulk"])
 async def test_each_telegram_error_is_handled_as_telegram_defines_it(
-    bot: Bot, fake: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+    fake: FakeTelegram, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, paid: bool
 ) -> None:
+    """The same handling on python-telegram-bot's path and on the paid-broadcast bulk path."""
+    bot = Bot(fake, tmp_path, telegram_paid_broadcast=paid)
     monkeypatch.setattr(telegram_adapter, "REQUEST_TIMEOUT", 1.0)
     slow, blocked, gone, flaky, timeout = 51, 52, 53, 54, 55
     group = -4242

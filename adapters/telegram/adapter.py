@@ -22,6 +22,7 @@ from telegram.constants import ParseMode
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
+from adapters.telegram.bulk import BulkSender
 from adapters.telegram.errors import is_not_modified, translate
 from adapters.telegram.handlers import ALLOWED_UPDATES, UpdateHandlers
 from bot.logs import REDACTED
@@ -185,6 +186,8 @@ class TelegramAdapter:
         self.pacing = telegram_pacing(paid_broadcast)
         self.application: Application | None = None  # type: ignore[type-arg]
         self._pace: Pace | None = None
+        #: paid broadcast: sendMessage on the lean path (see :mod:`.bulk`)
+        self._bulk: BulkSender | None = None
         self._sending = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -248,6 +251,9 @@ class TelegramAdapter:
             where = self.base_url or "https://api.telegram.org"
             reason = str(exc).replace(self._token, REDACTED)
             raise StartupError(f"cannot reach the Telegram Bot API at {where}: {reason}") from None
+        if self.paid_broadcast:
+            self._bulk = BulkSender(app.bot.base_url, self.pacing.max_in_flight, REQUEST_TIMEOUT)
+            await self._bulk.start()
         self.application = app
         await app.bot.set_my_commands(bot_commands())
         for language in i18n.LANGUAGES:  # the menu in the user's app language where we speak it
@@ -297,6 +303,9 @@ class TelegramAdapter:
             await app.stop()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._idle.wait(), STOP_GRACE)
+        bulk, self._bulk = self._bulk, None
+        if bulk is not None:
+            await bulk.stop()
         await app.shutdown()
 
     # --- sending -----------------------------------------------------------------------------
@@ -334,18 +343,32 @@ class TelegramAdapter:
             for i, part in enumerate(parts):
                 if i:
                     await self._next_part(chat_id)
+                last = i == len(parts) - 1
                 try:
-                    sent = await bot.send_message(
-                        chat_id=wire_chat_id(chat_id),
-                        text=part,
-                        parse_mode=ParseMode.HTML,
-                        link_preview_options=NO_PREVIEW,
-                        reply_markup=markup if i == len(parts) - 1 else None,
-                        allow_paid_broadcast=True if self.paid_broadcast else None,
-                    )
+                    if self._bulk is not None:
+                        message_id = await self._bulk.send_message(
+                            {
+                                "chat_id": wire_chat_id(chat_id),
+                                "text": part,
+                                "parse_mode": ParseMode.HTML.value,
+                                "link_preview_options": {"is_disabled": True},
+                                **({"reply_markup": markup.to_dict()} if markup and last else {}),
+                                "allow_paid_broadcast": True,
+                            }
+                        )
+                    else:
+                        sent = await bot.send_message(
+                            chat_id=wire_chat_id(chat_id),
+                            text=part,
+                            parse_mode=ParseMode.HTML,
+                            link_preview_options=NO_PREVIEW,
+                            reply_markup=markup if last else None,
+                            allow_paid_broadcast=True if self.paid_broadcast else None,
+                        )
+                        message_id = sent.message_id
                 except TelegramError as exc:
                     raise translate(exc) from exc
-                ids.append(str(sent.message_id))
+                ids.append(str(message_id))
         return ids
 
     async def edit(self, chat_id: str, message_ids: list[str], text: str, message: Message) -> None:
