@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
+import math
 import random
 import time
 from collections import defaultdict, deque
@@ -34,6 +36,15 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 MAX_BACKOFF = 300.0
+#: Heads fetched at once are used for at most this long before the outbox is asked again
+#: (and at once after :meth:`Delivery.wake`, which every change of the outbox calls).
+HEADS_TTL = 0.5
+
+
+@functools.lru_cache(maxsize=256)
+def parse_message(payload: str) -> Message:
+    """A fan-out sends one payload to every chat: parse it once (messages are immutable)."""
+    return Message.from_json(payload)
 
 
 def backoff(attempts: int) -> float:
@@ -98,6 +109,12 @@ class Delivery:
         # sees more than ``rate`` messages.
         self._limiter = AsyncLimiter(1, 1.0 / rate) if rate else None
         self._in_flight: dict[str, asyncio.Task[None]] = {}
+        #: due heads fetched ahead (see :meth:`_dispatch_due`) and when they were fetched
+        self._heads: deque[OutboxRow] = deque()
+        self._heads_at = -math.inf
+        #: sent rows waiting for their one shared write (see :meth:`_mark_sent`)
+        self._sent_marks: list[tuple[OutboxRow, list[str], asyncio.Future[None]]] = []
+        self._marks_writer: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._stopping = False
         self.sent_count = 0
@@ -117,6 +134,8 @@ class Delivery:
         self.pacer.sent(chat_id)
 
     def wake(self) -> None:
+        """The outbox changed: look at it again now."""
+        self._heads_at = -math.inf
         self._wake.set()
 
     async def run(self) -> None:
@@ -166,24 +185,40 @@ class Delivery:
         return max(0.02, min(1.0, next_due - self.clock()))
 
     async def _dispatch_due(self) -> int:
-        capacity = self.adapter.pacing.max_in_flight - len(self._in_flight)
+        """Start sends for due heads, up to ``max_in_flight`` at once.
+
+        Finding the heads costs a scan of every pending row, so at high rates they are fetched
+        ahead (``limit`` for half a second of sending) and used until :data:`HEADS_TTL` passed,
+        the outbox changed (:meth:`wake`) or they ran out; a chat's later rows come with the next
+        fetch."""
+        pacing = self.adapter.pacing
+        capacity = pacing.max_in_flight - len(self._in_flight)
         if capacity <= 0:
             return 0
-        busy = list(self._in_flight)
-        now = self.clock()
-        heads = await self.db.call(
-            lambda s: s.due_heads(self.platform, now, limit=capacity * 4, busy_chats=busy)
-        )
-        started = 0
         mono = time.monotonic()
-        for row in heads:
-            if started >= capacity:
-                break
+        if len(self._heads) < capacity or mono - self._heads_at > HEADS_TTL:
+            busy = list(self._in_flight)
+            now = self.clock()
+            limit = max(capacity * 4, int((pacing.per_second or 0) * HEADS_TTL))
+            self._heads_at = mono
+            self._heads = deque(
+                await self.db.call(
+                    lambda s: s.due_heads(self.platform, now, limit=limit, busy_chats=busy)
+                )
+            )
+            mono = time.monotonic()
+        started = 0
+        skipped: list[OutboxRow] = []
+        heads = self._heads
+        while heads and started < capacity:
+            row = heads.popleft()
             # A chat can have two heads (its reply lane and its alert lane): one at a time.
             if row.chat_id in self._in_flight or self.pacer.ready_at(row.chat_id) > mono:
+                skipped.append(row)
                 continue
             self._in_flight[row.chat_id] = asyncio.create_task(self._deliver(row))
             started += 1
+        heads.extendleft(reversed(skipped))
         return started
 
     async def _deliver(self, row: OutboxRow) -> None:
@@ -201,7 +236,7 @@ class Delivery:
             self._wake.set()
 
     async def _attempt(self, row: OutboxRow) -> None:
-        message = Message.from_json(row.payload)
+        message = parse_message(row.payload)
         chat, platform = row.chat_id, self.platform
         try:
             if self._limiter is not None:
@@ -222,10 +257,12 @@ class Delivery:
             log.info("%s chat %s moved to %s", platform, chat, exc.new_chat_id)
             new_id = exc.new_chat_id
             await self.db.call(lambda s: s.migrate_chat(platform, chat, new_id))
+            self._heads_at = -math.inf  # heads fetched ahead may name the old id
         except ChatUnreachable as exc:
             reason = str(exc)
             log.warning("%s chat %s unreachable (%s): its alerts stop", platform, chat, reason)
             await self.db.call(lambda s: s.deactivate_chat(platform, chat, reason))
+            self._heads_at = -math.inf
         except PermanentFailure as exc:
             reason = str(exc)
             log.error("%s refused %s: %s", platform, row.key, reason)
@@ -233,8 +270,36 @@ class Delivery:
         except TemporaryFailure as exc:
             await self._retry_later(row, str(exc))
         else:
-            await self.db.call(lambda s: s.mark_sent(row.id, row.key, platform, chat, ids))
+            await self._mark_sent(row, ids)
             self.sent_count += 1
+
+    async def _mark_sent(self, row: OutboxRow, ids: list[str]) -> None:
+        """Record ``row`` as sent. Rows confirmed meanwhile share one transaction (one trip
+        to the database thread); the row keeps its place among the sends in flight until
+        its mark is committed, so a crash can repeat at most ``max_in_flight`` rows."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._sent_marks.append((row, ids, done))
+        if self._marks_writer is None or self._marks_writer.done():
+            self._marks_writer = asyncio.create_task(self._write_marks())
+        await done
+
+    async def _write_marks(self) -> None:
+        platform = self.platform
+        while self._sent_marks:
+            batch, self._sent_marks = self._sent_marks, []
+            marks = [(row.id, row.key, row.chat_id, ids) for row, ids, _ in batch]
+            try:
+                await self.db.call(
+                    functools.partial(Store.mark_many_sent, platform=platform, marks=marks)
+                )
+            except Exception as exc:
+                for _, _, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+            else:
+                for _, _, done in batch:
+                    if not done.done():
+                        done.set_result(None)
 
     async def _retry_later(self, row: OutboxRow, reason: str) -> None:
         attempts = row.attempts + 1

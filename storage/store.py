@@ -601,6 +601,25 @@ class Store:
                 [key, platform, chat_id, json.dumps(message_ids), time.time()],
             )
 
+    def mark_many_sent(
+        self, platform: str, marks: Iterable[tuple[int, str, str, list[str]]]
+    ) -> None:
+        """:meth:`mark_sent` for many ``(row id, key, chat id, message ids)`` in one
+        transaction."""
+        now = time.time()
+        marks = list(marks)
+        with self.db.atomic():
+            self.db.conn.executemany(
+                "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1"
+                " WHERE id = ?",
+                [(now, row_id) for row_id, _, _, _ in marks],
+            )
+            self.db.conn.executemany(
+                "INSERT OR REPLACE INTO sent_messages (key, platform, chat_id, message_ids,"
+                " sent_at) VALUES (?, ?, ?, ?, ?)",
+                [(key, platform, chat, json.dumps(ids), now) for _, key, chat, ids in marks],
+            )
+
     def mark_retry(self, row_id: int, at: float, error: str, *, count: bool = True) -> None:
         """Try the row again at ``at``; ``count`` is False when the platform only asked to wait."""
         self._exec(
