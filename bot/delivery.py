@@ -105,9 +105,11 @@ class Delivery:
         self.clock = clock
         self.pacer = ChatPacer(adapter, time.monotonic)
         rate = adapter.pacing.per_second
-        # One message per 1/rate seconds: no bursts, so a sliding one-second window never
-        # sees more than ``rate`` messages.
-        self._limiter = AsyncLimiter(1, 1.0 / rate) if rate else None
+        # A token bucket of ``burst`` messages refilled at ``rate``: a sliding one-second window
+        # never sees more than ``rate + burst`` messages. ``burst`` 1 spaces them evenly; at
+        # high rates a few lets the loop catch up when it woke late instead of losing the slot.
+        burst = adapter.pacing.burst
+        self._limiter = AsyncLimiter(burst, burst / rate) if rate else None
         self._in_flight: dict[str, asyncio.Task[None]] = {}
         #: due heads fetched ahead (see :meth:`_dispatch_due`) and when they were fetched
         self._heads: deque[OutboxRow] = deque()
@@ -147,7 +149,12 @@ class Delivery:
                 log.exception("%s delivery loop error; retrying in a second", self.platform)
                 started, pause = 0, 1.0
             else:
-                pause = await self._idle_for() if not started else 0.0
+                if started:
+                    pause = 0.0
+                elif len(self._in_flight) >= self.adapter.pacing.max_in_flight:
+                    pause = 1.0  # every slot is busy: the next one to finish wakes the loop
+                else:
+                    pause = await self._idle_for()
             if pause > 0:
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):

@@ -62,6 +62,9 @@ class Pacing:
     per_chat_interval: float = 0.0  # seconds between two messages to one chat
     group_per_minute: int | None = None  # messages per minute to one group chat
     max_in_flight: int = 16  # sends awaiting an answer at once
+    #: messages that may go at once after a pause: any one-second window then holds at most
+    #: ``per_second + burst`` (1: evenly spaced, no catching up on a late wake-up)
+    burst: int = 1
 
 
 @dataclass(frozen=True)
