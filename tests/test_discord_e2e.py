@@ -12,6 +12,7 @@ import contextlib
 import json
 import re
 import sqlite3
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -458,6 +459,55 @@ async def test_settings_options_and_reporter_commands(running: Running) -> None:
     await running.dc.wait_for(
         lambda: any("cancelled" in e.json["embeds"][0]["title"] for e in running.dc.edits), 10
     )
+
+
+async def test_a_long_429_holds_that_channel_while_others_go_on(running: Running) -> None:
+    """Discord's 429 with a wait longer than discord.py sleeps (30 s): that channel's
+    messages wait for it, without counting as failed attempts; other channels go on. (The
+    fake refuses, and records, anything sent to the channel before the wait is over.)"""
+    dc = running.dc
+    await running.slash("subscribe", {"name": "Inter"}, channel=ALERTS)
+    await running.slash("subscribe", {"name": "Inter"}, channel=OTHER)
+    dc.fail_next(OTHER, "rate_limited", retry_after=40)
+    match = "cup-held"
+    running.feed_in(
+        match_lines(match, {"type": "period", "id": "p1", "minute": 0, "period": "first_half"})
+    )
+    await dc.wait_for(1, timeout=15, channel_id=ALERTS)
+
+    def held() -> bool:
+        rows = running.query(
+            "SELECT status, attempts, next_attempt_at FROM outbox WHERE chat_id = ?", str(OTHER)
+        )
+        return len(rows) == 1 and rows[0][0] == "pending" and rows[0][2] > time.time() + 5
+
+    await running.eventually(held)  # a quick backoff instead of Discord's wait never gets here
+    ((_, attempts, next_attempt_at),) = running.query(
+        "SELECT status, attempts, next_attempt_at FROM outbox WHERE chat_id = ?", str(OTHER)
+    )
+    assert attempts == 0  # waiting as asked is not a failed attempt
+    assert next_attempt_at >= time.time() + 30  # Discord's 40 s, not a quick backoff
+
+    running.feed_in(
+        [
+            {
+                "type": "goal",
+                "match": match,
+                "id": "g1",
+                "minute": 3,
+                "team": "Inter",
+                "player": "Lautaro Martínez",
+            }
+        ]
+    )
+    await dc.wait_for(2, timeout=15, channel_id=ALERTS)
+    to_other = [r.status for r in dc.requests if r.path == f"/channels/{OTHER}/messages"]
+    assert to_other == [429]
+    assert dc.channel_violations(OTHER) == []
+    pending = running.query(
+        "SELECT COUNT(*) FROM outbox WHERE chat_id = ? AND status = 'pending'", str(OTHER)
+    )
+    assert pending == [(2,)]  # the kick-off and the goal, in order, after the wait
 
 
 async def test_following_a_competition_and_a_player_with_today(running: Running) -> None:

@@ -516,7 +516,9 @@ class FakeDiscord:
         self._command_ids: dict[tuple[int | None, str], int] = {}
 
         # error injection and rate limiting
-        self._failures: dict[int | None, deque[tuple[FailureKind, int]]] = {}
+        self._failures: dict[int | None, deque[tuple[FailureKind, int, float]]] = {}
+        #: channel id -> time.monotonic() until which a 429 asked the bot to leave it alone
+        self._channel_held: dict[int, float] = {}
         self._forbidden: set[int] = set()
         self._global_window: deque[float] = deque()
         self._buckets: dict[tuple[str, int], _Bucket] = {}
@@ -722,10 +724,14 @@ class FakeDiscord:
         count: int = 1,
         *,
         status: int | None = None,
+        retry_after: float = 0.5,
     ) -> None:
         """Make the next ``count`` REST calls on ``channel_id`` (None: any call) fail.
 
-        kinds: "rate_limited" (429, retry_after 0.5, Via header: discord.py retries),
+        kinds: "rate_limited" (429 with ``retry_after``, Via header: discord.py sleeps and
+        retries up to its ``max_ratelimit_timeout``, else raises ``RateLimited``; any later
+        call on that channel within ``retry_after`` is refused again and recorded as a
+        channel violation),
         "forbidden" (403/50001), "not_found" (404/10003), "server_error" (``status`` 500 by
         default, or 502/503/504 — 502 with Cloudflare's HTML body; discord.py retries
         500/502/504 after 1, 3, 5, 7 s and raises DiscordServerError after 5 tries, but
@@ -734,7 +740,7 @@ class FakeDiscord:
         if kind not in ("rate_limited", "forbidden", "not_found", "server_error"):
             raise ValueError(f"unknown failure kind {kind!r}")
         default = {"rate_limited": 429, "forbidden": 403, "not_found": 404, "server_error": 500}
-        entry = (kind, status or default[kind])
+        entry = (kind, status or default[kind], retry_after)
         self._failures.setdefault(channel_id, deque()).extend([entry] * count)
 
     def forbid(self, channel_id: int) -> None:
@@ -1082,16 +1088,16 @@ class FakeDiscord:
         body = {"message": _RATE_LIMIT_MESSAGE, "retry_after": retry_after, "global": is_global}
         return _json_response(body, status=429, headers=all_headers)
 
-    def _injected(self, kind: FailureKind, status: int) -> web.Response:
+    def _injected(self, kind: FailureKind, status: int, retry_after: float = 0.5) -> web.Response:
         if kind == "rate_limited":
             headers = {
                 "X-RateLimit-Limit": str(self.channel_rate_limit or 5),
                 "X-RateLimit-Remaining": "0",
-                "X-RateLimit-Reset": f"{time.time() + 0.5:.3f}",
-                "X-RateLimit-Reset-After": "0.500",
+                "X-RateLimit-Reset": f"{time.time() + retry_after:.3f}",
+                "X-RateLimit-Reset-After": f"{retry_after:.3f}",
                 "X-RateLimit-Bucket": "injected",
             }
-            return self._too_many(0.5, is_global=False, headers=headers)
+            return self._too_many(retry_after, is_global=False, headers=headers)
         if kind == "forbidden":
             return _error(403, "Missing Access", 50001)
         if kind == "not_found":
@@ -1160,10 +1166,21 @@ class FakeDiscord:
         if "channel_id" in request.match_info:
             with contextlib.suppress(ValueError):
                 channel_id = int(request.match_info["channel_id"])
+        if channel_id is not None and channel_id in self._channel_held:
+            left = self._channel_held[channel_id] - loop_now
+            if left > 0:
+                self.violations.append(
+                    RateLimitViolation("channel", request.method, path, channel_id, time.time())
+                )
+                return self._too_many(left, is_global=False, headers={})
+            del self._channel_held[channel_id]
         for key in (channel_id, None) if channel_id is not None else (None,):
             queue = self._failures.get(key)
             if queue:
-                return self._injected(*queue.popleft())
+                kind, status, retry_after = queue.popleft()
+                if kind == "rate_limited" and channel_id is not None:
+                    self._channel_held[channel_id] = loop_now + retry_after
+                return self._injected(kind, status, retry_after)
 
         bucket_name: str | None = None
         if channel_id is not None and "/messages" in path and self.channel_rate_limit:
