@@ -12,7 +12,7 @@ import discord
 import pytest
 
 from adapters.discord import DiscordAdapter, commands
-from adapters.discord.adapter import translate_error
+from adapters.discord.adapter import counts_globally, translate_error
 from adapters.discord.embeds import embed_batches, embed_size
 from bot.messages.model import Message, Section, bold, line
 from bot.messages.render import discord_embeds
@@ -26,7 +26,12 @@ from bot.ports import (
     TemporaryFailure,
 )
 from bot.settings import Settings
-from tests.fakes.discord_api import FakeDiscord, validate_message_payload
+from tests.fakes.discord_api import (
+    FakeChannel,
+    FakeDiscord,
+    FakeGuild,
+    validate_message_payload,
+)
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -231,3 +236,33 @@ async def test_slow_command_is_deferred_and_failures_answered(
         assert failed.ephemeral and failed.content is not None and "Sorry" in failed.content
     finally:
         await bot.stop()
+
+
+async def test_a_burst_of_sends_stays_within_the_global_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """30 channels at once against a fake allowing 10 requests in any second: every message
+    arrives and Discord never had to refuse one (the window counts login and command sync
+    too)."""
+    monkeypatch.setattr(DiscordAdapter, "guild_ready_timeout", 0.05)
+    channels = [FakeChannel(id=900_000_000_000_000_100 + i, name=f"c{i}") for i in range(30)]
+    guild = FakeGuild(id=900_000_000_000_000_001, name="burst", channels=channels)
+    async with FakeDiscord(guilds=[guild], global_rate_limit=10) as fake:
+        bot = DiscordAdapter(fake.token, requests_per_second=10)
+        await bot.start(StubCore())
+        try:
+            message = Message(kind="goal", headline=line(bold("GOAL")))
+            await asyncio.gather(*(bot.send(str(c.id), "", message) for c in channels))
+        finally:
+            await bot.stop()
+        assert len(fake.messages()) == 30
+        assert fake.global_violations() == []
+
+
+def test_interaction_answers_and_the_gateway_do_not_count_globally() -> None:
+    base = "https://discord.com/api/v10"
+    assert counts_globally(f"{base}/channels/1/messages")
+    assert counts_globally(f"{base}/applications/1/commands")
+    assert not counts_globally(f"{base}/interactions/1/tok/callback")
+    assert not counts_globally(f"{base}/webhooks/1/tok/messages/@original")
+    assert not counts_globally("wss://gateway.discord.gg/?v=10&encoding=json")
