@@ -308,3 +308,20 @@ async def test_a_timeout_is_a_temporary_failure(
             await tg.send(str(CHAT), "hi", PLAIN)
     finally:
         await tg.stop()
+
+
+async def test_paid_sends_never_exceed_the_limit_at_telegrams_end(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """60 paid sends at once against a Telegram allowing 20 a second (and answering after
+    50 ms): all delivered, none refused, whatever the bot's own pacing."""
+    monkeypatch.setattr("adapters.telegram.adapter.PAID_LIMIT", 20)
+    async with FakeTelegram(token=TOKEN, latency=0.05, paid_global_per_second=20) as server:
+        tg = TelegramAdapter(TOKEN, base_url=server.base_url, paid_broadcast=True)
+        await tg.start(NoCore())
+        try:
+            await asyncio.gather(*(tg.send(str(1000 + i), "hi", PLAIN) for i in range(60)))
+        finally:
+            await tg.stop()
+        assert len(server.messages()) == 60
+        assert server.violations == []

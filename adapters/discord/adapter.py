@@ -7,10 +7,10 @@ directly, because Discord wants an interaction answered within 3 seconds.
 
 Discord counts every REST request against a global limit of 50 per second and only tells a bot
 after it went over (a global 429; repeated invalid requests get the bot banned), so this adapter
-keeps its own pace: every REST request of its discord.py client holds a slot of a
-:class:`.window.RequestWindow` of 50 from the moment it is sent until a second after its answer,
-so Discord never sees more than 50 in any second whatever the round trip, and the bot still
-sends at about 0.97 of the limit.
+keeps its own pace: every REST request of its discord.py client holds one of 50 slots of a
+:class:`bot.request_window.RequestWindow` from the moment it is sent until a second after its
+answer, so Discord never sees more than 50 in any second whatever the round trip, and the bot
+still sends at about 0.97 of the limit.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from discord import app_commands
 
 from adapters.discord.commands import CatalogueTranslator, build_tree
 from adapters.discord.embeds import NO_MENTIONS, message_batches
-from adapters.discord.window import RequestWindow
+from adapters.discord.window import window_trace
 from bot.logs import REDACTED
 from bot.messages.model import Message
 from bot.ports import (
@@ -41,6 +41,7 @@ from bot.ports import (
     StartupError,
     TemporaryFailure,
 )
+from bot.request_window import RequestWindow
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -145,7 +146,7 @@ class MatchbotClient(discord.Client):
             allowed_mentions=NO_MENTIONS,
             guild_ready_timeout=guild_ready_timeout,
             max_ratelimit_timeout=MAX_RATELIMIT_SLEEP,
-            http_trace=window.trace(counts_globally),
+            http_trace=window_trace(window, counts_globally),
         )
         self.core = core
         self.ready = asyncio.Event()

@@ -40,6 +40,8 @@ MAX_TEXT = 4096  # UTF-16 code units, after Telegram parsed the HTML
 FREE_RATE = 29.0
 #: With ``allow_paid_broadcast`` Telegram allows up to 1000 a second (paid in Stars).
 PAID_RATE = 970.0
+#: Telegram's paid limit: messages in any second, as counted at Telegram's end.
+PAID_LIMIT = 1000
 #: Paid sends that may catch up at once after a late wake-up: at most 970 + 16 = 986 in any
 #: second, under the 1000.
 PAID_BURST = 16
@@ -259,7 +261,9 @@ class TelegramAdapter:
             reason = str(exc).replace(self._token, REDACTED)
             raise StartupError(f"cannot reach the Telegram Bot API at {where}: {reason}") from None
         if self.paid_broadcast:
-            self._bulk = BulkSender(app.bot.base_url, self.pacing.max_in_flight, REQUEST_TIMEOUT)
+            self._bulk = BulkSender(
+                app.bot.base_url, self.pacing.max_in_flight, REQUEST_TIMEOUT, PAID_LIMIT
+            )
             await self._bulk.start()
         self.application = app
         await app.bot.set_my_commands(bot_commands())

@@ -1,0 +1,88 @@
+"""A limit of N requests in any window of time that the receiving server can never see broken.
+
+A server that counts requests as they arrive (Discord's global 50 a second, Telegram's 1,000
+paid messages a second) cannot be kept under its limit by spacing requests evenly on the
+sender's clock alone: the network, and the server itself when busy, bunch requests up on the
+way, so such a pacer needs headroom. :class:`RequestWindow` needs none: a request occupies
+its slot from the moment it is sent until ``window`` after its answer came back. The server
+received it somewhere in between, so whatever the round trip, no window at the server ever
+holds more than ``limit`` requests, and a busy server (answering late) slows the sender by
+itself. The sender still reaches ``limit ÷ (window + round trip)``.
+
+(Ending the slot earlier, say half the shortest round trip seen, on the ground that an answer
+takes that long to come back, was tried and let the fake Telegram refuse requests: when the
+server is busy, requests wait on the way in, before it counts them, so the way back can be far
+shorter than half a round trip.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+
+
+class RequestWindow:
+    """At most ``limit`` requests in flight or answered less than ``window`` seconds ago."""
+
+    def __init__(
+        self,
+        limit: int,
+        window: float = 1.0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        self.limit = limit
+        self.window = window
+        self.clock = clock
+        self._in_flight = 0
+        self._expiries: deque[float] = deque()  # when answered requests stop counting
+        self._waiters: list[asyncio.Future[None]] = []
+
+    def used(self) -> int:
+        """Slots taken now: requests in flight plus those answered within the window."""
+        now = self.clock()
+        expiries = self._expiries
+        while expiries and expiries[0] <= now:
+            expiries.popleft()
+        return self._in_flight + len(expiries)
+
+    async def acquire(self) -> None:
+        """Wait for a slot and take it; call :meth:`release` once the request was answered
+        (or failed)."""
+        loop = asyncio.get_running_loop()
+        while self.used() >= self.limit:
+            # the oldest answered request frees its slot then; else an answer will tell
+            wait = max(0.0, self._expiries[0] - self.clock()) if self._expiries else None
+            waiter: asyncio.Future[None] = loop.create_future()
+            self._waiters.append(waiter)
+            try:
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(wait):
+                        await waiter
+            finally:
+                with contextlib.suppress(ValueError):
+                    self._waiters.remove(waiter)
+        self._in_flight += 1
+
+    def release(self) -> None:
+        """The request is over: its slot is free ``window`` from now."""
+        self._in_flight -= 1
+        self._expiries.append(self.clock() + self.window)
+        waiters, self._waiters = self._waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    @contextlib.asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        """Hold a slot around one request."""
+        await self.acquire()
+        try:
+            yield
+        finally:
+            self.release()
