@@ -41,7 +41,10 @@ class RequestWindow:
         self.clock = clock
         self._in_flight = 0
         self._expiries: deque[float] = deque()  # when answered requests stop counting
-        self._waiters: list[asyncio.Future[None]] = []
+        #: requests waiting for a slot, first come first served; only the first one waits for
+        #: the clock or an answer, the others wait for their turn (no herd of wake-ups)
+        self._queue: deque[asyncio.Future[None]] = deque()
+        self._head_wake: asyncio.Future[None] | None = None
 
     def used(self) -> int:
         """Slots taken now: requests in flight plus those answered within the window."""
@@ -54,29 +57,35 @@ class RequestWindow:
     async def acquire(self) -> None:
         """Wait for a slot and take it; call :meth:`release` once the request was answered
         (or failed)."""
+        if not self._queue and self.used() < self.limit:
+            self._in_flight += 1
+            return
         loop = asyncio.get_running_loop()
-        while self.used() >= self.limit:
-            # the oldest answered request frees its slot then; else an answer will tell
-            wait = max(0.0, self._expiries[0] - self.clock()) if self._expiries else None
-            waiter: asyncio.Future[None] = loop.create_future()
-            self._waiters.append(waiter)
-            try:
+        turn: asyncio.Future[None] = loop.create_future()
+        self._queue.append(turn)
+        try:
+            if self._queue[0] is not turn:
+                await turn  # the request before this one got its slot
+            while self.used() >= self.limit:
+                # the oldest answered request frees its slot then; else an answer will tell
+                wait = max(0.0, self._expiries[0] - self.clock()) if self._expiries else None
+                self._head_wake = loop.create_future()
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(wait):
-                        await waiter
-            finally:
-                with contextlib.suppress(ValueError):
-                    self._waiters.remove(waiter)
-        self._in_flight += 1
+                        await self._head_wake
+            self._in_flight += 1
+        finally:
+            self._queue.remove(turn)
+            if self._queue and not self._queue[0].done():
+                self._queue[0].set_result(None)
 
     def release(self) -> None:
         """The request is over: its slot is free ``window`` from now."""
         self._in_flight -= 1
         self._expiries.append(self.clock() + self.window)
-        waiters, self._waiters = self._waiters, []
-        for waiter in waiters:
-            if not waiter.done():
-                waiter.set_result(None)
+        wake = self._head_wake
+        if wake is not None and not wake.done():
+            wake.set_result(None)
 
     @contextlib.asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:

@@ -193,6 +193,8 @@ class TelegramAdapter:
         self.group_admin_only = group_admin_only
         self.paid_broadcast = paid_broadcast
         self.pacing = telegram_pacing(paid_broadcast)
+        #: Telegram's paid limit, kept at Telegram's end by the bulk path (None: not kept)
+        self.paid_limit: int | None = PAID_LIMIT
         self.application: Application | None = None  # type: ignore[type-arg]
         self._pace: Pace | None = None
         #: paid broadcast: sendMessage on the lean path (see :mod:`.bulk`)
@@ -262,7 +264,7 @@ class TelegramAdapter:
             raise StartupError(f"cannot reach the Telegram Bot API at {where}: {reason}") from None
         if self.paid_broadcast:
             self._bulk = BulkSender(
-                app.bot.base_url, self.pacing.max_in_flight, REQUEST_TIMEOUT, PAID_LIMIT
+                app.bot.base_url, self.pacing.max_in_flight, REQUEST_TIMEOUT, self.paid_limit
             )
             await self._bulk.start()
         self.application = app

@@ -115,13 +115,13 @@ class BulkSender:
     """``sendMessage`` through :class:`AiohttpRequest`, returning only the message id."""
 
     def __init__(
-        self, bot_url: str, connections: int, timeout: float, per_second_limit: int
+        self, bot_url: str, connections: int, timeout: float, per_second_limit: int | None
     ) -> None:
         """``bot_url``: ``telegram.Bot.base_url`` (the API address with the token);
         ``per_second_limit``: Telegram's, kept by a :class:`bot.request_window.RequestWindow`
         (on top of the delivery loop's pacing) however the network bunches requests up."""
         self._url = f"{bot_url}/sendMessage"
-        window = RequestWindow(per_second_limit, 1.0)
+        window = RequestWindow(per_second_limit, 1.0) if per_second_limit else None
         self.request = AiohttpRequest(connections, timeout, window)
 
     async def start(self) -> None:
