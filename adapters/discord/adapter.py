@@ -184,19 +184,14 @@ class DiscordAdapter:
         token: str,
         guild_id: int | None = None,
         *,
-        requests_per_second: float = REQUESTS_PER_SECOND,
-        base_url: str | None = None,
-
-
         requests_per_second: int = REQUESTS_PER_SECOND,
+        base_url: str | None = None,
     ) -> None:
         if not token:
             raise ValueError("a Discord bot token is required")
         self.token = token
         self.guild_id = guild_id
         self.base_url = base_url.rstrip("/") if base_url else None
-
-
         # The overall pace is the request window's (below), not the delivery loop's.
         self.pacing = Pacing(
             per_second=None,
@@ -238,10 +233,6 @@ class DiscordAdapter:
             # discord.py has one REST base for the process; the gateway URL comes from it.
             discord.http.Route.BASE = self.base_url
         where = discord.http.Route.BASE
-        client = MatchbotClient(core, guild_ready_timeout=self.guild_ready_timeout)
-
-
-        """Log in, connect the gateway, wait until ready, then sync the slash commands."""
         client = MatchbotClient(
             core, guild_ready_timeout=self.guild_ready_timeout, window=self.window
         )
