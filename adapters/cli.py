@@ -27,7 +27,7 @@ from bot.feed import EventBase, FeedError, MatchDecl, Parsed, Rejected, read_lin
 from bot.feeds import FirstLines, read_feed_file
 from bot.logs import setup_logging
 from bot.match import MatchState
-from bot.messages import i18n
+from bot.messages import i18n, templates
 from bot.messages.model import Message
 from bot.messages.render import FORMATS, Format, render
 from bot.ports import ChatAdapter, StartupError
@@ -261,8 +261,8 @@ def demo(speed: SpeedOption = 1.0, lang: LangOption = "en") -> None:
     lang = _check_lang(lang)
     setup_logging(Settings().log_level or "ERROR")
     with _quiet_when_output_closes():
-        print("matchbot demo: Atalanta v Inter, Serie A, replayed from the bundled match report.")
-        print("This console chat follows both teams with every alert on. Ctrl+C stops.")
+        with i18n.use(lang):
+            print(*templates.console_demo_intro("Atalanta", "Inter", "Serie A"), sep="\n")
         print(RULE)
         asyncio.run(replay_feed(seed_lines(), speed=speed, lang=lang))
 
@@ -403,11 +403,10 @@ async def _serve(settings: Settings, stop: asyncio.Event) -> None:
         if seed_mode:
             lead = 20.0
             kickoff = datetime.now(UTC) + timedelta(seconds=lead)
-            print("matchbot console: this terminal is a chat. Type /help, or /subscribe inter.")
-            print(
-                f"The bundled match Atalanta v Inter kicks off in {lead:.0f} seconds. /quit ends."
-            )
-            print(RULE)
+            chat = next(a for a in adapters if isinstance(a, ConsoleAdapter)).context()
+            with i18n.use(await bot.language(chat)):
+                intro = templates.console_run_intro("Atalanta", "Inter", round(lead))
+            print(*intro, RULE, sep="\n")
             seed_task = asyncio.create_task(_replay_live(bot, live_seed_lines(kickoff), lead))
             tasks.append(seed_task)
         await stop.wait()

@@ -30,7 +30,6 @@ from bot.feed import (
     Parsed,
     Quote,
     Rejected,
-    parse_object,
 )
 from bot.feeds import FeedFollower, FirstLines, keep_running
 from bot.messages import i18n, templates
@@ -38,7 +37,7 @@ from bot.messages.model import Message
 from bot.messages.render import render
 from bot.polling import LivePolling
 from bot.ports import ChatAdapter, CommandContext, MatchSource, StatsSource, TableRow
-from bot.reporting import REPORT_USAGE, Report, ReportError, ReportParser, Undo, new_report_id
+from bot.reporting import Report, ReportError, ReportParser, Undo, new_report_id, validated
 from bot.scheduler import Scheduler, utc
 from bot.team_search import (
     TeamSearch,
@@ -466,20 +465,29 @@ class MatchBot:
 
     async def _report(self, ctx: CommandContext, args: str) -> Message:
         """``/report …``: a reporter's event, validated and ingested like a feed line, stored
-        with who reported it. Every mistake is answered "Not reported: reason"."""
+        with who reported it. Every answer is in the chat's language; every mistake is
+        "Not reported: reason"."""
+        language = await self.language(ctx)
+        with i18n.use(language):
+            return await self._report_in(ctx, args, language)
+
+    async def _report_in(self, ctx: CommandContext, args: str, language: str) -> Message:
         if f"{ctx.platform}:{ctx.user_id}" not in self.reporters:
             return templates.report_refused()
         report_id = new_report_id()
         # A lone surrogate cannot be stored (chat platforms never send one; the console might).
         args = args.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
+        # The store's thread has its own context: each job there sets the language again.
         def parse(store: Store) -> Report | Undo:
             zone = ChatSettings.model_validate(store.chat_settings(ctx.platform, ctx.chat_id))
-            return ReportParser(store, self.clock, zone.zone).parse(args, report_id)
+            with i18n.use(language):
+                return ReportParser(store, self.clock, zone.zone).parse(args, report_id)
 
         def own(store: Store, result: Ingested) -> None:
             if result.status == "duplicate":  # an id a feed already used: not this report's
-                raise ReportError("that report id is taken; please send the report again.")
+                with i18n.use(language):
+                    raise ReportError(templates.report_id_taken())
             kind = "match" if result.match_id == f"report:{report_id}" else "event"
             store.add_report(
                 report_id, ctx.platform, ctx.user_id, result.match_id, kind, self.clock()
@@ -488,71 +496,66 @@ class MatchBot:
         try:
             parsed = await self.db.call(parse)
             if isinstance(parsed, Undo):
-                return await self._undo(ctx, parsed.report_id)
-            item = parse_object(parsed.item)
+                return await self._undo(ctx, parsed.report_id, language)
+            item = validated(parsed.item)
             await self.ingest(item, then=own)
-        except (ReportError, FeedError) as exc:
-            return templates.report_problem(f"Not reported: {exc}", REPORT_USAGE)
+        except ReportError as exc:
+            return templates.report_problem(str(exc))
+        except FeedError as exc:  # the match refused it: the feed's reason, for the detail
+            return templates.report_problem(templates.report_refused_by_match(str(exc)))
         except Exception:  # a bug must not leave the reporter without an answer
             log.exception("report %r failed", args[:200])
-            return templates.report_problem(
-                "Not reported: I could not understand that report.", REPORT_USAGE
-            )
+            return templates.report_problem(templates.report_not_understood())
+
+        def describe(store: Store) -> str:
+            with i18n.use(language):
+                return self.engine.describe(item)
+
         try:
-            described = await self.db.call(lambda s: self.engine.describe(item))
+            described = await self.db.call(describe)
         except Exception:
             log.exception("describing report %s failed", report_id)
             described = item.type
-        return templates.reported(described, parsed.item.get("id"), self._where(parsed))
+        return templates.reported(
+            described, parsed.item.get("id"), templates.report_where(parsed.fixture)
+        )
 
-    async def _undo(self, ctx: CommandContext, typed: str) -> Message:
+    async def _undo(self, ctx: CommandContext, typed: str, language: str) -> Message:
         """``/report undo ID``: only the reporter's own reports (a lead reporter: anyone's),
         and never a feed event, whatever its id looks like."""
         report_id = typed.strip().casefold()
         lead = f"{ctx.platform}:{ctx.user_id}" in self.lead_reporters
 
         def undo(store: Store) -> str:
-            with store.atomic():
+            with store.atomic(), i18n.use(language):
                 row = store.report(report_id)
                 if row is None:
                     if store.events_with_id(report_id) or store.quotes_with_id(report_id):
-                        raise ReportError(
-                            f"{report_id} came from a match feed, not from a reporter;"
-                            " only reports can be undone here."
-                        )
-                    raise ReportError(f"there is no report {report_id!r}.")
+                        raise ReportError(templates.report_from_a_feed(report_id))
+                    raise ReportError(templates.report_unknown_id(report_id))
                 if (row["platform"], row["user_id"]) != (ctx.platform, ctx.user_id) and not lead:
-                    raise ReportError(
-                        f"{report_id} is another reporter's report; you can undo only your own."
-                    )
+                    raise ReportError(templates.report_someone_elses(report_id))
                 if row["kind"] == "match":
-                    raise ReportError(
-                        f"{report_id} declared a match; a match stays, undo its events instead."
-                    )
+                    raise ReportError(templates.report_match_stays(report_id))
                 if row["undone_at"] is not None:
-                    raise ReportError(f"{report_id} is already taken back.")
+                    raise ReportError(templates.report_already_undone(report_id))
                 what = self.engine.retract(report_id, row["match_id"])
                 store.mark_report_undone(report_id, self.clock())
                 return what
 
         if not REPORT_ID.fullmatch(report_id):
-            problem = f"“{typed}” is not a report id (like r1a2b3)."
+            problem = templates.report_not_an_id(typed)
         else:
             try:
                 what = await self.db.call(undo)
-            except (ReportError, FeedError) as exc:
+            except ReportError as exc:
                 problem = str(exc)
+            except FeedError as exc:
+                problem = templates.report_refused_by_match(str(exc))
             else:
                 self.wake()
                 return templates.report_undone(what)
-        return templates.report_problem(f"Not reported: {problem}", REPORT_USAGE)
-
-    @staticmethod
-    def _where(report: Report) -> str:
-        fixture = report.fixture
-        if fixture is None:
-            return "A new match: report its events with the team's name."
-        return f"{fixture.home} v {fixture.away}, {fixture.competition}"
+        return templates.report_problem(problem)
 
     async def _stats(self, ctx: CommandContext, name: str, args: str) -> Message:
         """``/table`` and ``/scorers`` without a team, from the stats provider."""
@@ -617,6 +620,9 @@ class MatchBot:
         delivery = self.deliveries.get(ctx.platform)
         if delivery is not None:
             delivery.wake()
+
+    async def language(self, ctx: CommandContext) -> str:
+        return await self.db.call(lambda s: self.commands.language(ctx))
 
     async def chat_gone(self, platform: str, chat_id: str) -> None:
         removed = await self.db.call(lambda s: s.forget_chat(platform, chat_id))

@@ -391,10 +391,11 @@ class Engine:
     def describe(self, item: MatchDecl | Event | Quote) -> str:
         """One stored feed object in plain words, as a fan would read it."""
         if isinstance(item, MatchDecl):
-            when = f"{item.kickoff:%d %b %H:%M %Z}"
-            return f"{item.home} v {item.away}, {item.competition}, kick-off {when}"
+            return templates.report_match_described(
+                item.home, item.away, item.competition, item.kickoff
+            )
         if isinstance(item, Quote):
-            return f"{item.speaker}: “{item.text}”"
+            return templates.report_quote_described(item.speaker, item.text)
         state = self.state(item.match)
         assert state is not None
         stored = next(s for s in state.events if s.event.id == item.id)
@@ -439,7 +440,7 @@ class Engine:
                 if row["match_id"] != match_id:
                     continue
                 self.store.delete_quote(row["match_id"], event_id)
-                return f"{row['speaker']}'s quote"
+                return templates.report_quote_taken_back(row["speaker"])
         raise FeedError(f"there is no report {event_id!r}")
 
     def _withdraw(self, state: MatchState, stored: StoredEvent) -> None:

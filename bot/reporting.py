@@ -2,7 +2,9 @@
 
 ``/report goal Inter Lautaro Martínez 65 assist Esposito`` becomes a feed-format-v1 ``goal``
 and goes through the same validation and engine as any feed line. The grammar, with examples,
-is in ``REPORT_USAGE``; every report is acknowledged with an id that ``/report undo ID`` takes
+is in ``REPORT_USAGE`` (:mod:`bot.messages.templates`, like every sentence the reporter reads:
+build reports inside :func:`bot.messages.i18n.use` and they come in the chat's language); every
+report is acknowledged with an id that ``/report undo ID`` takes
 back.
 """
 
@@ -16,31 +18,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.match import Fixture, MatchState, derive_state
-from bot.teams import Team, find_team, normalize
-from storage.store import Store
+from pydantic import TypeAdapter, ValidationError
 
-REPORT_USAGE: tuple[tuple[str, str], ...] = (
-    ("match HOME v AWAY [at 2026-02-01 20:45] [in Serie A]", "declare a match no feed covers"),
-    ("period TEAM kickoff|ht|2h|et|pens|ft [MINUTE]", "the match moves on"),
-    (
-        "goal TEAM PLAYER MINUTE [pen|og] [assist PLAYER]",
-        "/report goal Inter Lautaro Martínez 65 assist Esposito",
-    ),
-    ("disallowed TEAM [PLAYER] MINUTE offside|foul|handball|var|other", "a goal that never stood"),
-    ("cancel TEAM MINUTE [REASON]", "VAR overturns TEAM's latest goal"),
-    ("card TEAM PLAYER MINUTE yellow|second|red", "a booking"),
-    ("sub TEAM PLAYER MINUTE [for PLAYER]", "a substitution"),
-    ("save TEAM KEEPER MINUTE [from SHOOTER]", "/report save Atalanta Carnesecchi 12 from Thuram"),
-    ("miss TEAM PLAYER MINUTE [assist PLAYER] [: what happened]", "a big chance missed"),
-    ("pen TEAM PLAYER MINUTE saved|missed|woodwork", "a penalty that did not go in"),
-    ("note TEAM MINUTE TEXT", "a key moment in your words"),
-    (
-        "quote TEAM SPEAKER [(ROLE)]: TEXT",
-        "/report quote Inter Cristian Chivu (Inter coach): We faced a great side",
-    ),
-    ("undo ID", "take a report back"),
-)
+from bot.feed import Event as FeedEvent
+from bot.feed import EventBase, FeedItem, MatchDecl, Quote, parse_object
+from bot.match import Fixture, MatchState, derive_state
+from bot.messages import templates
+from bot.messages.templates import REPORT_USAGE as REPORT_USAGE  # its home before
+from bot.teams import Team, find_team, normalize, spellings, team_id_for
+from storage.store import Store
 
 MINUTE = re.compile(r"^([0-9]{1,3})(?:\+([0-9]{1,2}))?'?$")
 MATCH_REPORT = re.compile(
@@ -101,7 +87,49 @@ class Report:
 
 def _nothing_after(rest: list[str]) -> None:
     if rest:
-        raise ReportError(f"I did not understand “{' '.join(rest)}” at the end.")
+        raise ReportError(templates.report_trailing_words(" ".join(rest)))
+
+
+_REPORTED: TypeAdapter[MatchDecl | FeedEvent | Quote] = TypeAdapter(FeedItem)
+
+
+def validated(item: dict[str, Any]) -> MatchDecl | FeedEvent | Quote:
+    """The feed object a report built, validated like a feed line; a value the format refuses
+    (a minute past 130, a name too long) is a :class:`ReportError` in the reporter's words."""
+    try:
+        _REPORTED.validate_python(item)
+    except ValidationError as exc:
+        raise ReportError("; ".join(_problem(error) for error in exc.errors())) from None
+    except Exception:
+        raise ReportError(templates.report_not_understood()) from None
+    return parse_object(item)
+
+
+def _problem(error: Any) -> str:
+    """One pydantic error as a reporter's sentence."""
+    loc = [str(p) for p in error["loc"] if not isinstance(p, int)]
+    field = loc[-1] if loc else "object"
+    kind = error["type"]
+    context = error.get("ctx") or {}
+    if kind in ("less_than_equal", "greater_than_equal", "less_than", "greater_than"):
+        low, high = _bounds(field)
+        return templates.report_out_of_range(field, error.get("input"), low, high)
+    if kind == "string_too_long":
+        return templates.report_too_long(field, int(context.get("max_length", 0)))
+    if kind in ("string_too_short", "missing"):
+        return templates.report_empty(field)
+    return templates.report_invalid(field, str(error["msg"]).removeprefix("Value error, "))
+
+
+def _bounds(field: str) -> tuple[object, object]:
+    """The lowest and highest values the feed format allows in ``field`` (``minute``: 0–130)."""
+    low: object = "…"
+    high: object = "…"
+    info = EventBase.model_fields.get(field)
+    for rule in info.metadata if info is not None else ():
+        low = getattr(rule, "ge", low)
+        high = getattr(rule, "le", high)
+    return low, high
 
 
 def new_report_id() -> str:
@@ -126,11 +154,11 @@ class ReportParser:
     def parse(self, args: str, report_id: str) -> Report | Undo:
         words = args.split()
         if not words:
-            raise ReportError("What happened? For example: /report goal Inter Lautaro Martínez 65")
+            raise ReportError(templates.report_what_happened())
         kind, rest = words[0].casefold(), words[1:]
         if kind == "undo":
             if len(rest) != 1:
-                raise ReportError("Which report? For example: /report undo r1a2b3")
+                raise ReportError(templates.report_which_undo())
             return Undo(rest[0])
         if kind == "match":
             return self._match(rest, report_id)
@@ -148,9 +176,7 @@ class ReportParser:
             "quote": self._quote,
         }
         if kind not in builders:
-            raise ReportError(
-                f"I can't report “{kind}”. Try: {', '.join(['match', *builders, 'undo'])}."
-            )
+            raise ReportError(templates.report_unknown_kind(kind, ["match", *builders, "undo"]))
         team, state, rest = self._team_and_match(rest)
         item = builders[kind](team, state, rest)
         item.update(match=state.fixture.id, id=report_id)
@@ -174,9 +200,7 @@ class ReportParser:
             if loose.team is not None:
                 return loose.team, self._match_of(loose.team), words[1:]
         typed = words[0] if words else ""
-        raise ReportError(
-            f"Which team? I don't know “{typed}”. Start with the team: /report goal Inter …"
-        )
+        raise ReportError(templates.report_which_team(typed))
 
     def _match_of(self, team: Team) -> MatchState:
         """The team's live match, else its next one within a day, else its latest."""
@@ -192,10 +216,7 @@ class ReportParser:
         started = [r for r in rows if r["period"] is not None]
         chosen = live[-1:] or soon[:1] or started[-1:]
         if not chosen:
-            raise ReportError(
-                f"{team.name} has no match in my data. Declare it first:"
-                f" /report match {team.name} v OPPONENT"
-            )
+            raise ReportError(templates.report_no_match(team.name))
         row = chosen[0]
         return derive_state(Fixture.from_row(row), self.store.events(row["id"]))
 
@@ -205,7 +226,7 @@ class ReportParser:
             return fixture.home
         if team.id == fixture.away_team:
             return fixture.away
-        raise ReportError(f"{team.name} does not play in {fixture.home} v {fixture.away}.")
+        raise ReportError(templates.report_not_playing(team.name, fixture))
 
     # --- the reports -----------------------------------------------------------------------
 
@@ -220,7 +241,7 @@ class ReportParser:
                 if need_player and player is None:
                     break
                 return player, at, words[i + 1 :]
-        raise ReportError("I need the player and the minute, e.g. “Lautaro Martínez 65” or “45+2”.")
+        raise ReportError(templates.report_player_and_minute())
 
     @staticmethod
     def _clock(at: tuple[int, int | None]) -> dict[str, Any]:
@@ -231,10 +252,10 @@ class ReportParser:
         text = " ".join(words)
         found = MATCH_REPORT.fullmatch(text)
         if not found:
-            raise ReportError(
-                "For example: /report match Inter v Milan at 2026-02-01 20:45 in Serie A"
-            )
+            raise ReportError(templates.report_match_example())
         home, away, when, competition = found.group("home", "away", "when", "competition")
+        if self._team_id(home.strip()) == self._team_id(away.strip()):
+            raise ReportError(templates.report_same_team(home.strip(), away.strip()))
         kickoff = self._kickoff(when) if when else datetime.fromtimestamp(self.clock(), UTC)
         item = {
             "type": "match",
@@ -246,34 +267,36 @@ class ReportParser:
         }
         return Report(item, None)
 
+    def _team_id(self, name: str) -> str:
+        """The team a match declaration would name (as the engine finds it, creating none)."""
+        found = next(filter(None, map(self.store.team_by_alias, spellings(name))), None)
+        return str(found["id"]) if found is not None else team_id_for(name)
+
     def _kickoff(self, when: str) -> datetime:
         """``2026-02-01 20:45`` in the reporter's time zone; a mistake says what is wrong."""
         found = KICKOFF.fullmatch(when)
         if found is None:
-            raise ReportError(f"write the kick-off like “at 2026-02-01 20:45”, not “at {when}”.")
+            raise ReportError(templates.report_kickoff_format(when))
         year, month, day, hour, minute = (int(found.group(i)) for i in range(1, 6))
         if not MIN_YEAR <= year <= MAX_YEAR:
-            raise ReportError(f"the kick-off year must be between {MIN_YEAR} and {MAX_YEAR}.")
+            raise ReportError(templates.report_kickoff_year(MIN_YEAR, MAX_YEAR))
         if not 0 <= hour <= 23 or not 0 <= minute <= 59:
-            raise ReportError(f"“{found.group(4)}:{found.group(5)}” is not a time of day.")
+            raise ReportError(templates.report_not_a_time(f"{found.group(4)}:{found.group(5)}"))
         try:
             local = datetime(year, month, day, hour, minute)
         except ValueError:
             raise ReportError(
-                f"“{found.group(1)}-{found.group(2)}-{found.group(3)}” is not a date"
-                " (year-month-day)."
+                templates.report_not_a_date(f"{found.group(1)}-{found.group(2)}-{found.group(3)}")
             ) from None
         return local.replace(tzinfo=self.tz)
 
     def _period(self, team: Team, state: MatchState, words: list[str]) -> dict[str, Any]:
         if not words or words[0].casefold() not in PERIODS:
-            raise ReportError("Which period? kickoff, ht, 2h, et, pens or ft.")
+            raise ReportError(templates.report_which_period())
         period = PERIODS[words[0].casefold()]
         at = _minute(words[1]) if len(words) > 1 else None
         if len(words) > 1 and at is None:
-            raise ReportError(
-                f"After the period I understand a minute like 90+5, not “{words[1]}”."
-            )
+            raise ReportError(templates.report_period_minute(words[1]))
         _nothing_after(words[2:])
         return {
             "type": "period",
@@ -293,14 +316,12 @@ class ReportParser:
             elif word == "assist" and rest:
                 item["assist"], rest = " ".join(rest), []
             else:
-                raise ReportError(
-                    f"After the minute I understand pen, og or assist NAME, not “{word}”."
-                )
+                raise ReportError(templates.report_after_minute("pen, og, assist PLAYER", word))
         return item
 
     def _disallowed(self, team: Team, state: MatchState, words: list[str]) -> dict[str, Any]:
         if not words or words[-1].casefold() not in REASONS:
-            raise ReportError(f"Why was it disallowed? End with one of: {', '.join(REASONS)}.")
+            raise ReportError(templates.report_disallowed_reason(REASONS))
         reason = words[-1].casefold()
         player, at, rest = self._player_minute(words[:-1], need_player=False)
         _nothing_after(rest)
@@ -316,12 +337,10 @@ class ReportParser:
         reason = rest[0].casefold() if rest else "var"
         _nothing_after(rest[1:])
         if reason not in REASONS:
-            raise ReportError(f"The reason is one of: {', '.join(REASONS)}.")
+            raise ReportError(templates.report_cancel_reason(REASONS))
         goals = [g for g in state.goals if g.goal.team == self._spelling(state.fixture, team)]
         if not goals:
-            raise ReportError(
-                f"{team.name} has no goal to cancel in {state.fixture.home} v {state.fixture.away}."
-            )
+            raise ReportError(templates.report_no_goal_to_cancel(team.name, state.fixture))
         return {
             "type": "goal_cancelled",
             "ref": goals[-1].goal.id,
@@ -331,7 +350,7 @@ class ReportParser:
 
     def _card(self, team: Team, state: MatchState, words: list[str]) -> dict[str, Any]:
         if not words or words[-1].casefold() not in CARDS:
-            raise ReportError("Which card? End with yellow, second or red.")
+            raise ReportError(templates.report_which_card())
         player, at, rest = self._player_minute(words[:-1])
         _nothing_after(rest)
         return {
@@ -347,7 +366,7 @@ class ReportParser:
         if rest and rest[0].casefold() == "for" and len(rest) > 1:
             item["player_out"] = " ".join(rest[1:])
         elif rest:
-            raise ReportError(f"After the minute I understand “for PLAYER”, not “{rest[0]}”.")
+            raise ReportError(templates.report_after_minute("“for PLAYER”", rest[0]))
         return item
 
     def _save(self, team: Team, state: MatchState, words: list[str]) -> dict[str, Any]:
@@ -356,7 +375,7 @@ class ReportParser:
         if rest and rest[0].casefold() == "from" and len(rest) > 1:
             item["shooter"] = " ".join(rest[1:])
         elif rest:
-            raise ReportError(f"After the minute I understand “from SHOOTER”, not “{rest[0]}”.")
+            raise ReportError(templates.report_after_minute("“from SHOOTER”", rest[0]))
         return item
 
     def _miss(self, team: Team, state: MatchState, words: list[str]) -> dict[str, Any]:
@@ -367,17 +386,14 @@ class ReportParser:
         if rest and rest[0].casefold() == "assist" and len(rest) > 1:
             item["assist"] = " ".join(rest[1:])
         elif rest:
-            raise ReportError(
-                f"After the minute I understand “assist PLAYER” or “: what happened”, not"
-                f" “{rest[0]}”."
-            )
+            raise ReportError(templates.report_after_miss(rest[0]))
         if detail.strip():
             item["detail"] = detail.strip()
         return item
 
     def _penalty(self, team: Team, state: MatchState, words: list[str]) -> dict[str, Any]:
         if not words or words[-1].casefold() not in OUTCOMES:
-            raise ReportError("How did it end? End with saved, missed or woodwork.")
+            raise ReportError(templates.report_penalty_outcome())
         player, at, rest = self._player_minute(words[:-1])
         _nothing_after(rest)
         return {
@@ -389,7 +405,7 @@ class ReportParser:
 
     def _note(self, team: Team, state: MatchState, words: list[str]) -> dict[str, Any]:
         if not words or _minute(words[0]) is None or len(words) < 2:
-            raise ReportError("For example: /report note Atalanta 65 Djimsiti loses the ball")
+            raise ReportError(templates.report_note_example())
         at = _minute(words[0])
         assert at is not None
         return {"type": "note", "text": " ".join(words[1:]), **self._clock(at)}
@@ -397,10 +413,7 @@ class ReportParser:
     def _quote(self, team: Team, state: MatchState, words: list[str]) -> dict[str, Any]:
         who, sep, text = " ".join(words).partition(":")
         if not sep or not who.strip() or not text.strip():
-            raise ReportError(
-                "For example: /report quote Inter Cristian Chivu (Inter coach): We faced a great"
-                " side"
-            )
+            raise ReportError(templates.report_quote_example())
         role = re.search(r"\(([^)]+)\)\s*$", who)
         speaker = who[: role.start()].strip() if role else who.strip()
         item: dict[str, Any] = {

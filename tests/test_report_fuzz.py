@@ -62,7 +62,7 @@ async def bot(tmp_path: Path) -> AsyncIterator[MatchBot]:
         ("match Inter", "For example: /report match"),
         ("match", "For example: /report match"),
         ("goal Inter Lautaro 65 assist", "not “assist”"),
-        ("goal Inter Lautaro 999", "less than or equal to 130"),
+        ("goal Inter Lautaro 999", "minute 999 is outside the range 0–130"),
         ("goal Inter Lautaro 65+999", "I need the player and the minute"),
         ("goal Inter Lautaro " + "9" * 5000, "I need the player and the minute"),
         ("goal Inter 65", "I need the player and the minute"),

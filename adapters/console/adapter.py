@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
+from bot.messages import i18n, templates
 from bot.messages.model import Message
 from bot.ports import CannotEdit, ChatUnreachable, CommandContext, CoreAPI, Pacing
 from bot.safe_text import neutralise
@@ -82,7 +83,8 @@ class ConsoleAdapter:
             choices = "  ".join(
                 f"[{i}] {neutralise(b.label)}" for i, b in enumerate(message.buttons, 1)
             )
-            lines.append(f"{choices}   (type the number to choose)")
+            with i18n.use(await self._language()):
+                lines.append(f"{choices}   {templates.console_choose()}")
         try:
             print("\n".join(lines), RULE, sep="\n", file=self.out, flush=True)
         except BrokenPipeError:
@@ -93,6 +95,16 @@ class ConsoleAdapter:
 
     async def edit(self, chat_id: str, message_ids: list[str], text: str, message: Message) -> None:
         raise CannotEdit("a terminal cannot change what it printed")
+
+    async def _language(self) -> str:
+        """The console chat's language (``/settings language it``), for what it says itself."""
+        if self._core is None:
+            return i18n.DEFAULT_LANGUAGE
+        try:
+            return await self._core.language(self.context())
+        except Exception:  # the store is closing: English rather than nothing
+            log.debug("no language for the console", exc_info=True)
+            return i18n.DEFAULT_LANGUAGE
 
     def context(self) -> CommandContext:
         return CommandContext(
@@ -110,11 +122,8 @@ class ConsoleAdapter:
             return
         parsed = parse_command(text)
         if parsed is None:
-            print(
-                f"Commands start with /, for example /subscribe inter. /help lists them.\n{RULE}",
-                file=self.out,
-                flush=True,
-            )
+            with i18n.use(await self._language()):
+                print(templates.console_not_a_command(), RULE, sep="\n", file=self.out, flush=True)
             return
         name, args = parsed
         await self._core.command(self.context(), name, args, reply_key)
@@ -138,7 +147,9 @@ class ConsoleAdapter:
             try:
                 await self.handle_input(raw, f"reply:console:{stamp}:{n}")
             except Exception as exc:  # one bad line must not end the session
-                print(f"Sorry, that failed: {neutralise(str(exc))}", file=self.out, flush=True)
+                with i18n.use(await self._language()):
+                    failed = templates.console_failed(neutralise(str(exc)))
+                print(failed, file=self.out, flush=True)
 
 
 def silence_closed_output(stream: TextIO) -> None:

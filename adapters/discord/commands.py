@@ -16,7 +16,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord.embeds import NO_MENTIONS, message_batches
-from bot.messages import i18n
+from bot.messages import i18n, templates
 from bot.messages.i18n import N_
 from bot.messages.model import Message
 from bot.ports import CommandContext, CoreAPI
@@ -148,6 +148,17 @@ async def _run_all(
         if reply.kind in PRIVATE_KINDS:
             break
     return reply
+
+
+async def _failed_text(core: CoreAPI, interaction: discord.Interaction) -> str:
+    """ "Sorry, that failed" in the channel's language (the member's own when the core cannot
+    say: it may be what failed)."""
+    try:
+        language = await core.language(context_of(interaction))
+    except Exception:
+        language = i18n.normalize_language(interaction.locale.value) or i18n.DEFAULT_LANGUAGE
+    with i18n.use(language):
+        return templates.something_failed()
 
 
 def build_tree(client: discord.Client, core: CoreAPI) -> app_commands.CommandTree[discord.Client]:
@@ -283,7 +294,7 @@ def build_tree(client: discord.Client, core: CoreAPI) -> app_commands.CommandTre
         interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
         log.error("discord: /%s failed", getattr(interaction.command, "name", "?"), exc_info=error)
-        text = "Sorry, that failed. Please try again in a moment."
+        text = await _failed_text(core, interaction)
         try:
             if interaction.response.is_done():
                 await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
