@@ -316,7 +316,7 @@ class ReportParser:
             elif word == "assist" and rest:
                 item["assist"], rest = " ".join(rest), []
             else:
-                raise ReportError(templates.report_after_minute("pen, og, assist PLAYER", word))
+                raise ReportError(templates.report_after_minute("goal", word))
         return item
 
     def _disallowed(self, team: Team, state: MatchState, words: list[str]) -> dict[str, Any]:
@@ -366,7 +366,7 @@ class ReportParser:
         if rest and rest[0].casefold() == "for" and len(rest) > 1:
             item["player_out"] = " ".join(rest[1:])
         elif rest:
-            raise ReportError(templates.report_after_minute("“for PLAYER”", rest[0]))
+            raise ReportError(templates.report_after_minute("sub", rest[0]))
         return item
 
     def _save(self, team: Team, state: MatchState, words: list[str]) -> dict[str, Any]:
@@ -375,7 +375,7 @@ class ReportParser:
         if rest and rest[0].casefold() == "from" and len(rest) > 1:
             item["shooter"] = " ".join(rest[1:])
         elif rest:
-            raise ReportError(templates.report_after_minute("“from SHOOTER”", rest[0]))
+            raise ReportError(templates.report_after_minute("save", rest[0]))
         return item
 
     def _miss(self, team: Team, state: MatchState, words: list[str]) -> dict[str, Any]:

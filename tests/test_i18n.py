@@ -210,3 +210,81 @@ def test_every_sentence_in_templates_is_translatable() -> None:
     """A new English sentence in templates.py must be written inside _() and get its Italian
     in locales/it (see the README's "Languages")."""
     assert untranslated_sentences(SOURCES[0]) == []
+
+
+#: Modules that answer chats without building the text themselves: whatever they show a chat
+#: comes from templates.py. Their own literals are log lines, errors for the operator and
+#: protocol strings.
+CHAT_FACING = [
+    ROOT / "bot" / "app.py",
+    ROOT / "bot" / "reporting.py",
+    ROOT / "adapters" / "console" / "adapter.py",
+    ROOT / "adapters" / "discord" / "commands.py",
+    ROOT / "adapters" / "telegram" / "handlers.py",
+]
+#: Calls whose text goes to the operator (logs, a feed line's rejection on stderr) or is no
+#: sentence (a prefix to strip).
+OPERATOR_CALLS = {
+    "debug",
+    "info",
+    "warning",
+    "error",
+    "exception",
+    "critical",
+    "Rejected",
+    "keep_running",
+    "removeprefix",
+}
+#: Words with a space between them: a sentence (not ``football-data.org``, ``reply:console:``).
+SENTENCE = re.compile(r"[A-Za-z]{2,}[,.;:!?'’]*\s+[A-Za-z]{2,}")
+
+
+def chat_sentences(path: Path) -> list[tuple[int, str]]:
+    """English sentences a chat could see, written outside templates.py: string literals other
+    than docstrings, log lines, operator errors and command syntax (``/report undo r1a2b3``).
+    A ``raise`` is an operator's error unless it raises ``ReportError`` (its text is the
+    reporter's answer)."""
+    tree = ast.parse(path.read_text("utf-8"))
+    skipped: set[int] = set()
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        first = body[0] if isinstance(body, list) and body else None
+        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+            skipped.add(id(first.value))  # a docstring
+        if isinstance(node, ast.Call):
+            name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+            if name in OPERATOR_CALLS or name in TRANSLATING_CALLS:
+                skipped |= {id(n) for n in ast.walk(node)}
+        if isinstance(node, ast.Raise) and node.exc is not None:
+            raised = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+            if getattr(raised, "id", getattr(raised, "attr", "")) != "ReportError":
+                skipped |= {id(n) for n in ast.walk(node)}
+    return sorted(
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in skipped
+        and SENTENCE.search(node.value)
+        and not node.value.lstrip().startswith("/")
+    )
+
+
+@pytest.mark.parametrize("path", CHAT_FACING, ids=lambda p: p.name)
+def test_chat_facing_modules_take_their_sentences_from_templates(path: Path) -> None:
+    """A reporter's answer, the console's hints, Discord's "Sorry, that failed": written in
+    templates.py inside _() (so they have their Italian), never as a literal here."""
+    assert chat_sentences(path) == []
+
+
+def test_the_check_finds_a_literal_sentence(tmp_path: Path) -> None:
+    source = tmp_path / "example.py"
+    source.write_text(
+        '"""Docstring, not a sentence for a chat."""\n'
+        "def f(log, x):\n"
+        '    log.warning("feed %s failed", x)\n'
+        '    raise ReportError(f"Which team? I don\'t know {x}.")\n'
+        'TEXT = "Sorry, that failed. Please try again."\n'
+        'USAGE = "/report undo r1a2b3"\n'
+    )
+    assert [line for line, _ in chat_sentences(source)] == [4, 5]

@@ -1241,10 +1241,20 @@ def report_period_minute(typed: str) -> str:
     return _("After the period I understand a minute like 90+5, not “{typed}”.", typed=typed)
 
 
-def report_after_minute(expected: str, typed: str) -> str:
-    """``expected``: the words the bot reads there (``pen, og or assist PLAYER``)."""
+#: What may follow the minute of a report, by kind (the words the bot reads stay as they are).
+AFTER_THE_MINUTE = {
+    "goal": N_("pen, og or assist PLAYER"),
+    "sub": N_("“for PLAYER”"),
+    "save": N_("“from SHOOTER”"),
+}
+
+
+def report_after_minute(kind: str, typed: str) -> str:
+    """``kind``: the report (``goal``), whose words after the minute the reporter got wrong."""
     return _(
-        "After the minute I understand {expected}, not “{typed}”.", expected=expected, typed=typed
+        "After the minute I understand {expected}, not “{typed}”.",
+        expected=_(AFTER_THE_MINUTE[kind]),
+        typed=typed,
     )
 
 
