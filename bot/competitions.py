@@ -50,6 +50,31 @@ def known_competitions() -> dict[str, tuple[str, ...]]:
     return known
 
 
+@cache
+def provider_competitions() -> dict[str, dict[str, str]]:
+    """The providers' ids of the bundled competitions (``bot/data/provider_competitions.json``):
+    our name → {provider source name (``af``, ``fd``) → its league id or competition code}."""
+    text = resources.files("bot.data").joinpath("provider_competitions.json").read_text("utf-8")
+    data = json.loads(text)
+    return {
+        name: {source: str(code) for source, code in codes.items()}
+        for name, codes in data.items()
+        if not name.startswith("_") and isinstance(codes, dict)
+    }
+
+
+def provider_code(source: str, competition: str) -> str | None:
+    """The id or code of our competition ``competition`` (its name) at a provider's source
+    (``af``: API-Football league id, ``fd``: football-data.org code); None when unmapped."""
+    codes = provider_competitions().get(competition)
+    if codes is None:  # a name spelled another way: compare the normalised forms
+        wanted = normalize(competition)
+        codes = next(
+            (c for n, c in provider_competitions().items() if normalize(n) == wanted), None
+        )
+    return None if codes is None else codes.get(source)
+
+
 def seed_known_competitions(store: Store) -> None:
     """Load the bundled competitions (idempotent) and give every stored match its
     competition id (matches stored before competitions could be followed)."""

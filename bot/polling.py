@@ -4,16 +4,17 @@ For every source, one job: it polls the source's matches that a chat follows, fr
 ``LEAD`` before kick-off until the match is over plus one last poll after full time (providers
 drop finished matches from their live lists, and late corrections arrive then), then schedules
 itself again after the interval the source's rate limit allows. A second job refreshes the
-followed teams' fixtures every ``FIXTURES_EVERY``.
+followed teams' and competitions' fixtures every ``FIXTURES_EVERY``.
 
-**Discovery on demand.** When a chat starts following a team (:meth:`LivePolling.discover_new`),
-the team's fixtures are looked up at once (a job per source and team, within seconds), and the
-poll job runs right after, so a match about to start is polled from its first minute.
+**Discovery on demand.** When a chat starts following a team or a competition
+(:meth:`LivePolling.discover_new`), its fixtures are looked up at once (a job per source and
+team or competition, within seconds: ``team_fixtures``, ``competition_fixtures``), and the poll
+job runs right after, so a match about to start is polled from its first minute.
 
 **Retries.** A fixtures look-up that fails (timeout, 5xx, 429, garbage, no request left now) is
-logged with the provider and the team and tried again after ``RETRY_DELAYS`` (5 s, 15 s, 45 s,
-then every few minutes), never left for the next 6-hourly refresh. A failing provider never
-stops the bot.
+logged with the provider and the team or competition and tried again after ``RETRY_DELAYS``
+(5 s, 15 s, 45 s, then every few minutes), never left for the next 6-hourly refresh. A failing
+provider never stops the bot.
 """
 
 from __future__ import annotations
@@ -140,53 +141,61 @@ class LivePolling:
 
     async def refresh_fixtures(self, source: MatchSource) -> None:
         teams = await self.db.call(lambda s: s.followed_team_names())
-        if not teams:
-            return
+        competitions = await self.db.call(lambda s: [r["name"] for r in s.followed_competitions()])
         self._looked_up.update(teams)
-        if not callable(getattr(source, "team_fixtures", None)):
+        self._looked_up.update(_competition(c) for c in competitions)
+        if teams and not callable(getattr(source, "team_fixtures", None)):
             try:
                 objects = await source.fixtures(teams)
             except Exception as exc:
                 log.warning("%s: fixtures for %s failed: %s", source.name, ", ".join(teams), exc)
-                return
-            await self._ingest_all(source, objects)
-            return
-        for team in teams:  # one after the other; a failed team is retried on its own
-            if (source.name, team) not in self._discovering:
-                self._discovering.add((source.name, team))
-                await self._discover(source, team, 0)
+            else:
+                await self._ingest_all(source, objects)
+            teams = []
+        targets = teams + [_competition(c) for c in competitions if _looks_up_competitions(source)]
+        for target in targets:  # one after the other; a failed one is retried on its own
+            if (source.name, target) not in self._discovering:
+                self._discovering.add((source.name, target))
+                await self._discover(source, target, 0)
 
     async def discover_new(self) -> None:
-        """Look up at once the fixtures of followed teams not looked up yet in this run (a
-        chat just subscribed); does nothing before :meth:`start` (which looks them all up)."""
+        """Look up at once the fixtures of followed teams and competitions not looked up yet
+        in this run (a chat just subscribed); does nothing before :meth:`start` (which looks
+        them all up)."""
         if not self._started:
             return
         teams = await self.db.call(lambda s: s.followed_team_names())
-        fresh = [t for t in teams if t not in self._looked_up]
+        competitions = await self.db.call(lambda s: [r["name"] for r in s.followed_competitions()])
+        fresh = [t for t in [*teams, *map(_competition, competitions)] if t not in self._looked_up]
         self._looked_up.update(fresh)
         for source in self.sources:
-            for team in fresh:
-                if (source.name, team) not in self._discovering:
-                    self._discovering.add((source.name, team))
-                    self._schedule_discovery(source, team, 0.0, 0)
+            for target in fresh:
+                if _is_competition(target) and not _looks_up_competitions(source):
+                    continue
+                if (source.name, target) not in self._discovering:
+                    self._discovering.add((source.name, target))
+                    self._schedule_discovery(source, target, 0.0, 0)
 
     def _schedule_discovery(
-        self, source: MatchSource, team: str, delay: float, attempt: int
+        self, source: MatchSource, target: str, delay: float, attempt: int
     ) -> None:
         async def job() -> None:
-            await self._discover(source, team, attempt)
+            await self._discover(source, target, attempt)
 
-        self.scheduler.at(f"discover:{source.name}:{team}", utc(self.clock() + delay), job)
+        self.scheduler.at(f"discover:{source.name}:{target}", utc(self.clock() + delay), job)
 
-    async def _discover(self, source: MatchSource, team: str, attempt: int) -> None:
-        """One fixtures look-up of one team; on failure, the next try is scheduled."""
+    async def _discover(self, source: MatchSource, target: str, attempt: int) -> None:
+        """One fixtures look-up of one team or competition (``target``: a team's name, or
+        ``competition:`` + a competition's name); on failure, the next try is scheduled."""
         provider = getattr(source, "provider", "") or source.name
-        lookup = getattr(source, "team_fixtures", None)
+        name = target.removeprefix(COMPETITION)
         try:
-            if callable(lookup):
-                objects = await lookup(team)
+            if _is_competition(target):
+                objects = await source.competition_fixtures(name)  # type: ignore[attr-defined]
+            elif callable(lookup := getattr(source, "team_fixtures", None)):
+                objects = await lookup(name)
             else:
-                objects = await source.fixtures([team])
+                objects = await source.fixtures([name])
         except Exception as exc:
             delay = self.retry_delays[min(attempt, len(self.retry_delays) - 1)]
             retry_after = getattr(exc, "retry_after", None)
@@ -195,16 +204,16 @@ class LivePolling:
             log.warning(
                 "%s: fixtures of %s failed (attempt %d), trying again in %gs: %s",
                 provider,
-                team,
+                name,
                 attempt + 1,
                 delay,
                 _reason(exc, provider),
             )
-            self._schedule_discovery(source, team, delay, attempt + 1)
+            self._schedule_discovery(source, target, delay, attempt + 1)
             return
-        self._discovering.discard((source.name, team))
+        self._discovering.discard((source.name, target))
         if attempt:
-            log.info("%s: fixtures of %s found after %d attempts", provider, team, attempt + 1)
+            log.info("%s: fixtures of %s found after %d attempts", provider, name, attempt + 1)
         await self._ingest_all(source, objects)
         if objects and self._started:  # a match may be about to start: poll now
             self._poll_soon.add(source.name)
@@ -230,6 +239,23 @@ class LivePolling:
                     obj.get("match"),
                     type(exc).__name__,
                 )
+
+
+COMPETITION = "competition:"
+"""Prefix of a discovery target that is a competition (the rest: its name)."""
+
+
+def _competition(name: str) -> str:
+    return COMPETITION + name
+
+
+def _is_competition(target: str) -> bool:
+    return target.startswith(COMPETITION)
+
+
+def _looks_up_competitions(source: MatchSource) -> bool:
+    """Can the source look up a competition's fixtures (``competition_fixtures``)?"""
+    return callable(getattr(source, "competition_fixtures", None))
 
 
 def _reason(exc: BaseException, provider: str) -> str:

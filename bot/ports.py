@@ -145,8 +145,9 @@ class MatchSource(Protocol):
 
     Optional, looked up by :class:`bot.polling.LivePolling`: ``attach(db)`` (keeps state in the
     store), ``team_fixtures(team)`` (one team's fixtures, raising on failure so the look-up is
-    retried), ``plan_day([(match id, kick-off)])`` (the followed matches still to come today,
-    for a daily quota) and ``search_teams(typed)`` (:class:`bot.team_search.TeamSearch`)."""
+    retried), ``competition_fixtures(name)`` (the same for a followed competition),
+    ``plan_day([(match id, kick-off)])`` (the followed matches still to come today, for a daily
+    quota) and ``search_teams(typed)`` (:class:`bot.team_search.TeamSearch`)."""
 
     name: str
 

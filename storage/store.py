@@ -798,6 +798,34 @@ class Store:
             )
         ]
 
+    def followed_competitions(self) -> list[Row]:
+        """The competitions active chats follow (id, name), by name: their fixtures are looked
+        up at the data providers."""
+        return self._rows(
+            "SELECT DISTINCT co.id, co.name FROM subscriptions s JOIN chats c"
+            " ON c.platform = s.platform AND c.chat_id = s.chat_id"
+            " JOIN competitions co ON co.id = s.target"
+            " WHERE s.kind = 'competition' AND c.active = 1 ORDER BY co.name"
+        )
+
+    def competition_only_matches(self, match_ids: Iterable[str]) -> set[str]:
+        """Those of ``match_ids`` that active chats follow only through a competition (no
+        team or player subscription reaches them): the first to get fewer polls when a
+        provider's quota runs short."""
+        ids = list(match_ids)
+        if not ids:
+            return set()
+        rows = self._rows(
+            f"SELECT m.id FROM matches m WHERE m.id IN ({','.join('?' * len(ids))})"
+            " AND NOT EXISTS (SELECT 1 FROM subscriptions s JOIN chats c"
+            " ON c.platform = s.platform AND c.chat_id = s.chat_id WHERE c.active = 1 AND ("
+            "(s.kind = 'team' AND s.target IN (m.home_team, m.away_team))"
+            " OR (s.kind = 'player' AND s.target IN (SELECT CAST(p.id AS TEXT) FROM players p"
+            " WHERE p.team_id IN (m.home_team, m.away_team)))))",
+            ids,
+        )
+        return {r["id"] for r in rows}
+
     def matches_between(self, start_iso: str, end_iso: str) -> list[Row]:
         """Matches kicking off in [start, end), in kick-off order."""
         return self._rows(

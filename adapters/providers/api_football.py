@@ -150,6 +150,16 @@ class ApiFootball:
         items = await self.get("fixtures", {"team": team_id, "next": next})
         return [_check_fixture(it) for it in items]
 
+    async def fixtures_of_league(
+        self, league: int, season: int, date_from: str, date_to: str
+    ) -> list[dict[str, Any]]:
+        """A league season's fixtures between two dates (``YYYY-MM-DD``, both included):
+        ``/fixtures?league=&season=&from=&to=`` (the API requires ``season`` with ``league``)."""
+        items = await self.get(
+            "fixtures", {"league": league, "season": season, "from": date_from, "to": date_to}
+        )
+        return [_check_fixture(it) for it in items]
+
     async def fixture(self, fixture_id: int) -> dict[str, Any]:
         """One raw fixture object (with ``events`` when the API includes them)."""
         items = await self.get("fixtures", {"id": fixture_id})

@@ -166,6 +166,16 @@ class FootballData:
         body = await self.get(f"teams/{team_id}/matches", params)
         return [_check_match(m) for m in lst(body.get("matches"), "matches", PROVIDER)]
 
+    async def matches_of_competition(
+        self, code: str, date_from: str, date_to: str
+    ) -> list[dict[str, Any]]:
+        """Raw match objects of ``/competitions/{code}/matches?dateFrom=&dateTo=`` (dates
+        ``YYYY-MM-DD``, both included)."""
+        body = await self.get(
+            f"competitions/{code}/matches", {"dateFrom": date_from, "dateTo": date_to}
+        )
+        return [_check_match(m) for m in lst(body.get("matches"), "matches", PROVIDER)]
+
     async def match(self, match_id: int) -> dict[str, Any]:
         """One raw match object (``/matches/{id}``)."""
         body = await self.get(f"matches/{match_id}")

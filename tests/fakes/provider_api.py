@@ -18,8 +18,11 @@ Usage::
 * Unscripted, the fakes answer from small databases that follow the public documentation:
   API-Football ``GET /teams?search=`` (``teams``: at least 3 characters, letters, digits and
   spaces only, else the API's ``errors``; matches the team name *or its country*, like the real
-  search) and ``GET /leagues?id=&season=`` (``leagues``: seasons with ``start``/``end``);
-  football-data ``GET /v4/competitions/{code}/teams`` (``competition_teams``).
+  search), ``GET /leagues?id=&season=`` and ``?id=&current=true`` (``leagues``: seasons with
+  ``start``/``end``, the latest current) and ``GET /fixtures?league=&season=[&from=&to=]``
+  (``fixtures``; ``season`` required with ``league``, as the API says); football-data
+  ``GET /v4/competitions/{code}/teams`` (``competition_teams``) and
+  ``GET /v4/competitions/{code}/matches[?dateFrom=&dateTo=]`` (``fixtures``).
 * Quota headers with decreasing counts: API-Football ``x-ratelimit-requests-limit/-remaining``
   (day) and ``X-RateLimit-Limit/-Remaining`` (minute); football-data
   ``X-Requests-Available-Minute`` and ``X-RequestCounter-Reset``. With
@@ -157,12 +160,13 @@ clubs that share a name across countries."""
 def af_league(
     lid: int, name: str, kind: str, country: str, seasons: list[tuple[int, str, str]]
 ) -> dict[str, Any]:
-    """An item of API-Football's ``/leagues`` answer."""
+    """An item of API-Football's ``/leagues`` answer (the latest season is the current one)."""
+    latest = max((y for y, _, _ in seasons), default=None)
     return {
         "league": {"id": lid, "name": name, "type": kind, "logo": None},
         "country": {"name": country, "code": None, "flag": None},
         "seasons": [
-            {"year": y, "start": start, "end": end, "current": False, "coverage": {}}
+            {"year": y, "start": start, "end": end, "current": y == latest, "coverage": {}}
             for y, start, end in seasons
         ],
     }
@@ -243,6 +247,9 @@ class FakeProvider:
         self.teams: list[dict[str, Any]] = list(AF_TEAMS)
         self.leagues: dict[int, dict[str, Any]] = dict(AF_LEAGUES)
         self.competition_teams: dict[str, dict[str, Any]] = {}
+        self.fixtures: list[dict[str, Any]] = []
+        """API-Football raw fixtures (``/fixtures?league=&season=&from=&to=``) or football-data
+        raw matches (``/competitions/{code}/matches?dateFrom=&dateTo=``)."""
         self._scripts: dict[tuple[str, tuple[tuple[str, str], ...]], list[Reply]] = {}
         self._runner: web.AppRunner | None = None
         self.base_url = ""
@@ -402,15 +409,57 @@ class FakeProvider:
             if league is None:
                 return self._af_body("leagues", query, [])
             item = dict(league)
+            if query.get("current") == "true":
+                item["seasons"] = [s for s in league["seasons"] if s["current"]]
             if "season" in query:
                 item["seasons"] = [
                     s for s in league["seasons"] if str(s["year"]) == query["season"]
                 ]
             return self._af_body("leagues", query, [item])
+        if self.kind == "api_football" and path == "/fixtures" and "league" in query:
+            return self._league_fixtures(query)
         if self.kind == "football_data" and path.startswith("/competitions/"):
             code = path.split("/")[2]
             if path.endswith("/teams") and code in self.competition_teams:
                 return self.competition_teams[code]
+            if path.endswith("/matches"):
+                return self._competition_matches(code, query)
+        return None
+
+    def _league_fixtures(self, query: dict[str, str]) -> Any:
+        """``/fixtures?league=&season=`` with optional ``from``/``to`` (both or neither), as
+        documented: ``season`` is required with ``league``."""
+        if "season" not in query:
+            return self._af_body("fixtures", query, [], {"season": "The Season field is required."})
+        if ("from" in query) != ("to" in query):
+            return self._af_body(
+                "fixtures", query, [], {"date": "The From and To fields are both required."}
+            )
+        found = [
+            fx
+            for fx in self.fixtures
+            if str(fx["league"]["id"]) == query["league"]
+            and str(fx["league"]["season"]) == query["season"]
+            and query.get("from", "") <= fx["fixture"]["date"][:10] <= query.get("to", "9999")
+        ]
+        return self._af_body("fixtures", query, found)
+
+    def _competition_matches(self, code: str, query: dict[str, str]) -> Any:
+        """``/v4/competitions/{code}/matches`` with optional ``dateFrom``/``dateTo``."""
+        found = [
+            m
+            for m in self.fixtures
+            if m.get("competition", {}).get("code") == code
+            and query.get("dateFrom", "") <= m["utcDate"][:10] <= query.get("dateTo", "9999")
+        ]
+        if code not in self.competition_teams and not found:
+            return None  # an unknown competition: the API's 404
+        return {
+            "filters": dict(query),
+            "resultSet": {"count": len(found)},
+            "competition": {"code": code},
+            "matches": found,
+        }
         return None
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:

@@ -18,8 +18,10 @@ before it, and a goal that vanished is only cancelled if it had been announced. 
 **Failures** (timeouts, 5xx, 429, JSON that is not JSON or not the expected shape) are logged
 with the provider and the match ids; the state is left as it was (the last good one), and the
 next poll comes after a backoff (``Retry-After`` honoured, see :mod:`adapters.providers.planning`).
-``poll`` and ``fixtures`` never raise; ``team_fixtures`` (one team, for
-:class:`bot.polling.LivePolling`'s discovery with retries) does, so a failure can be retried.
+``poll`` and ``fixtures`` never raise; ``team_fixtures`` (one team) and ``competition_fixtures``
+(a followed competition's fixtures of the week ahead, through its provider id in
+``bot/data/provider_competitions.json``), for :class:`bot.polling.LivePolling`'s discovery with
+retries, do, so a failure can be retried.
 
 **Teams.** ``search_teams`` answers :class:`bot.team_search.TeamSearch` (API-Football
 ``/teams?search=``; football-data's competition team lists). Searches, competition team lists and

@@ -6,6 +6,7 @@ import logging
 import math
 import time
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from adapters.providers import api_football
@@ -111,6 +112,41 @@ class ApiFootballSource(ProviderSource):
 
     async def _upcoming(self, team_id: int) -> list[dict[str, Any]]:
         return await self.client.fixtures_for_team(team_id, next=self.next_fixtures)
+
+    async def _competition_upcoming(
+        self, code: str, start: date, end: date
+    ) -> list[dict[str, Any]]:
+        league = int(code)
+        season = await self._current_season(league)
+        if season is None:
+            log.warning("%s: league %s has no current season", self.provider, league)
+            return []
+        return await self.client.fixtures_of_league(
+            league, season, start.isoformat(), end.isoformat()
+        )
+
+    def _state_of(self, raw: dict[str, Any]) -> str:
+        short = str(dig(raw, "fixture", "status", "short") or "").upper()
+        return api_football.STATUS_STATE.get(short, "unknown")
+
+    async def _current_season(self, league: int) -> int | None:
+        """The league's current season (``/leagues?id=&current=true``, kept a week): the
+        ``season`` its fixtures are asked with."""
+
+        async def fetch() -> list[Any]:
+            items = await self.client.get("leagues", {"id": league, "current": "true"})
+            years = []
+            for item in items:
+                seasons = dig(item, "seasons")
+                for season in seasons if isinstance(seasons, list) else []:
+                    year = opt_int(dig(season, "year"))
+                    if year is not None and dig(season, "current") is True:
+                        years.append(year)
+            return years
+
+        years = await self._remember(f"leagues?id={league}&current=true", SEARCH_TTL, fetch)
+        found = [y for y in years if isinstance(y, int)] if isinstance(years, list) else []
+        return max(found) if found else None
 
     async def _declaration(self, raw: dict[str, Any]) -> dict[str, Any]:
         return api_football.match_object(raw, await self._season_span(raw, fetch=True))

@@ -8,13 +8,14 @@ import logging
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from adapters.providers.errors import ProviderError
 from adapters.providers.http import Quota
 from adapters.providers.planning import MATCH_WINDOW, PollPlanner
 from adapters.providers.team_map import Candidate, cached, our_names
+from bot.competitions import provider_code
 from bot.snapshots import DiffState, FeedEvent, ProviderSnapshot, diff_snapshot
 from bot.team_search import TeamCandidate
 from storage.thread import StoreThread
@@ -26,6 +27,11 @@ SEARCH_TTL = 7 * 86400.0
 """Team searches and competition team lists are asked again after a week."""
 LEAGUE_TTL = 30 * 86400.0
 """A league season's dates are asked again after a month."""
+COMPETITION_DAYS = 7
+"""A followed competition's fixtures are looked up from today to this many days ahead (the
+6-hourly refresh moves the window on)."""
+OVER_STATES = frozenset({"finished", "awarded", "postponed", "cancelled", "abandoned"})
+"""A competition's fixtures in these states are not declared (nothing left to follow)."""
 DEAD_RECHECK = 30 * 60.0
 """A postponed / cancelled / abandoned match is asked about again only this often."""
 FD_FREE_COMPETITIONS = (
@@ -155,6 +161,59 @@ class ProviderSource(ABC):
                 log.warning("%s: skipped a fixture of %s: %s", self.provider, team, err.message)
         decls.sort(key=lambda d: str(d["kickoff"]))
         return decls[: self.next_fixtures]
+
+    async def competition_fixtures(self, competition: str) -> list[dict[str, Any]]:
+        """``match`` declarations of a followed competition's fixtures from today to
+        ``COMPETITION_DAYS`` ahead, not finished yet, named after our ``competition`` (so they
+        belong to it whatever the provider calls it). ``[]`` when the provider has no id for
+        the competition (``bot/data/provider_competitions.json``). Raises on failure, like
+        :meth:`team_fixtures`, so the look-up can be retried."""
+        code = provider_code(self.name, competition)
+        if code is None:
+            log.info(
+                "%s: no league known for %s: only its matches declared otherwise are polled",
+                self.provider,
+                competition,
+            )
+            return []
+        self._check_budget(f"fixtures of {competition}")
+        today = datetime.fromtimestamp(self.clock(), UTC).date()
+        raw = await self._competition_upcoming(
+            code, today, today + timedelta(days=COMPETITION_DAYS)
+        )
+        decls = []
+        for item in raw:
+            if self._state_of(item) in OVER_STATES:
+                continue
+            try:
+                decl = await self._declaration(item)
+            except ProviderError as err:
+                log.warning(
+                    "%s: skipped a fixture of %s: %s", self.provider, competition, err.message
+                )
+                continue
+            decl["competition"] = competition
+            decls.append(decl)
+        decls.sort(key=lambda d: (str(d["kickoff"]), str(d["match"])))
+        log.info(
+            "%s: %d fixtures of %s (%s) in the next %d days",
+            self.provider,
+            len(decls),
+            competition,
+            code,
+            COMPETITION_DAYS,
+        )
+        return decls
+
+    @abstractmethod
+    async def _competition_upcoming(
+        self, code: str, start: date, end: date
+    ) -> list[dict[str, Any]]:
+        """The provider's raw fixtures of one of its competitions between two days."""
+
+    @abstractmethod
+    def _state_of(self, raw: dict[str, Any]) -> str:
+        """A raw fixture's state (``MatchState``: ``scheduled``, ``finished``...)."""
 
     def _check_budget(self, what: str) -> None:
         """Raise a retryable ProviderError when the provider said no request is left now."""

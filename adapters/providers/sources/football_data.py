@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Any
 
 from adapters.providers import football_data
@@ -102,6 +103,14 @@ class FootballDataSource(ProviderSource):
 
     async def _upcoming(self, team_id: int) -> list[dict[str, Any]]:
         return await self.client.matches_for_team(team_id, status="SCHEDULED")
+
+    async def _competition_upcoming(
+        self, code: str, start: date, end: date
+    ) -> list[dict[str, Any]]:
+        return await self.client.matches_of_competition(code, start.isoformat(), end.isoformat())
+
+    def _state_of(self, raw: dict[str, Any]) -> str:
+        return football_data.STATUS_STATE.get(str(raw.get("status") or ""), "unknown")
 
     async def _declaration(self, raw: dict[str, Any]) -> dict[str, Any]:
         return football_data.match_object(raw)
