@@ -104,11 +104,15 @@ class LivePolling:
         horizon = utc(self.clock() + LEAD).isoformat()
         prefix = f"{source.name}:"
         since = utc(self.clock() - GIVE_UP_AFTER).isoformat()
-        await self._plan_day(source, prefix, since)
+        day = await self._plan_day(source, prefix, since)
         due = await self.db.call(lambda s: s.pollable_matches(prefix, horizon, since))
         if not due:
             return 0
         ids = [m["id"] for m in due]
+        prioritise = getattr(source, "prioritise", None)
+        if callable(prioritise):  # optional: which matches may get fewer polls
+            both = list(dict.fromkeys([*ids, *day]))
+            prioritise(await self.db.call(lambda s: s.competition_only_matches(both)))
         try:
             objects = await source.poll(ids)
         except Exception as exc:
@@ -129,15 +133,17 @@ class LivePolling:
         await self.db.call(mark_last)
         return len(ids)
 
-    async def _plan_day(self, source: MatchSource, prefix: str, since: str) -> None:
-        """Tell a source on a daily quota which followed matches are still to come today."""
+    async def _plan_day(self, source: MatchSource, prefix: str, since: str) -> list[str]:
+        """Tell a source on a daily quota which followed matches are still to come today
+        (their ids are returned)."""
         plan = getattr(source, "plan_day", None)
         if not callable(plan):
-            return
+            return []
         now = self.clock()
         end_of_day = utc(now - now % DAY + DAY).isoformat()  # the quota resets at 00:00 UTC
         rows = await self.db.call(lambda s: s.pollable_matches(prefix, end_of_day, since))
         plan([(r["id"], datetime.fromisoformat(r["kickoff"]).timestamp()) for r in rows])
+        return [r["id"] for r in rows]
 
     async def refresh_fixtures(self, source: MatchSource) -> None:
         teams = await self.db.call(lambda s: s.followed_team_names())

@@ -16,6 +16,12 @@ reported (:class:`~adapters.providers.base.Quota`) into the delay before the nex
   nothing left it polls every ``EXHAUSTED_INTERVAL``;
 * **per-minute budget** (``plan_minute``): never more than ``minute_limit - reserve`` requests
   a minute, and when the provider says the minute is used up, wait for its counter to reset;
+* **matches followed only through a competition** (``secondary``) are the first to get fewer
+  polls when the budget runs short: ``thinning`` picks the smallest ``every`` (up to
+  ``MAX_EVERY``) that keeps the matches of followed teams and players within ``warn_interval``
+  (daily budget: the competition-only stretches of the day count ``1/every`` of their length,
+  and are polled ``every`` times less often; per-minute budget: each competition-only match is
+  polled on one poll in ``every``). Which matches, and how much less, is logged when it changes;
 * **failures** (:meth:`PollPlanner.failed`): exponential backoff from ``min_interval`` up to
   ``MAX_BACKOFF``, never shorter than the provider's ``Retry-After``; a good poll resets it.
 """
@@ -24,7 +30,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from adapters.providers.errors import ProviderError
@@ -42,6 +48,8 @@ EXHAUSTED_INTERVAL = 15 * 60.0
 """With no request left today, look again this often (the count resets at 00:00 UTC)."""
 MAX_INTERVAL = 30 * 60.0
 MAX_BACKOFF = 5 * 60.0
+MAX_EVERY = 4
+"""A match followed only through a competition is polled at least one time in this many."""
 
 
 @dataclass
@@ -57,6 +65,7 @@ class PollPlanner:
     failures: int = 0
     retry_after: float | None = None
     warned: set[str] = field(default_factory=set)
+    thinned: tuple[int, tuple[str, ...]] = (1, ())
 
     # -- failures ------------------------------------------------------------------------------
 
@@ -89,20 +98,22 @@ class PollPlanner:
         requests_per_poll: int,
         kickoffs: Iterable[tuple[str, float]],
         later: Iterable[tuple[str, float]] = (),
+        secondary: Collection[str] = frozenset(),
+        every: int = 1,
     ) -> float:
         """Interval that makes today's remaining requests last the day's live windows.
 
         ``kickoffs`` are (match id, kick-off timestamp) of the matches being polled; ``later``
         the followed matches still to come today: their windows are counted too, so requests
-        are held back for them (windows that overlap cost one request per poll)."""
+        are held back for them (windows that overlap cost one request per poll). Stretches of
+        the day when only ``secondary`` matches are live count ``1/every`` of their length
+        (they are polled ``every`` times less often)."""
         interval = self.min_interval
         matches = list(kickoffs)
         remaining = quota.day_remaining
         if remaining is not None and matches:
-            now = self.clock()
-            polled = {mid for mid, _ in matches}
-            coming = [(m, k) for m, k in later if m not in polled and k + self.match_window > now]
-            window = self.windows_left(matches, coming)
+            coming = self._coming(matches, later)
+            window = self._window(matches, coming, secondary, every)
             budget = remaining - self.reserve
             if remaining <= 0:
                 planned = EXHAUSTED_INTERVAL
@@ -115,6 +126,96 @@ class PollPlanner:
                 self._warn_short(matches, remaining, planned, len(coming))
             interval = max(interval, planned)
         return max(interval, self.plan_minute(quota, requests_per_poll, 0))
+
+    def _coming(
+        self, matches: list[tuple[str, float]], later: Iterable[tuple[str, float]]
+    ) -> list[tuple[str, float]]:
+        now = self.clock()
+        polled = {mid for mid, _ in matches}
+        return [(m, k) for m, k in later if m not in polled and k + self.match_window > now]
+
+    def _window(
+        self,
+        live: list[tuple[str, float]],
+        coming: list[tuple[str, float]],
+        secondary: Collection[str] = frozenset(),
+        every: int = 1,
+    ) -> float:
+        """Seconds of polling still needed, the competition-only stretches weighted 1/every."""
+        whole = self.windows_left(live, coming)
+        if every <= 1 or not secondary:
+            return whole
+        first = self.windows_left(
+            [m for m in live if m[0] not in secondary], [m for m in coming if m[0] not in secondary]
+        )
+        return first + (whole - first) / every
+
+    def thinning(
+        self,
+        quota: Quota,
+        requests_per_poll: int,
+        kickoffs: Iterable[tuple[str, float]],
+        later: Iterable[tuple[str, float]],
+        secondary: Collection[str],
+    ) -> int:
+        """How many times less often the matches followed only through a competition are
+        polled so that the others keep a poll every ``warn_interval`` on the day's budget
+        (1: no need; at most ``MAX_EVERY``). Logged when it changes."""
+        matches = list(kickoffs)
+        remaining = quota.day_remaining
+        involved = {m for m, _ in matches} | {m for m, _ in later}
+        thin = sorted(involved & set(secondary))
+        every = 1
+        if remaining is not None and matches and thin:
+            budget = max(1, remaining - self.reserve)
+            coming = self._coming(matches, later)
+            while every < MAX_EVERY:
+                window = self._window(matches, coming, secondary, every)
+                if window * requests_per_poll / budget <= max(
+                    self.min_interval, self.warn_interval
+                ):
+                    break
+                every += 1
+        self.note_thinning(every, thin, f"{remaining} requests left today")
+        return every
+
+    def thinning_per_minute(
+        self, quota: Quota, first: int, secondary: Sequence[str], target: float
+    ) -> int:
+        """On a per-minute budget (one request per match and poll), how many times less often
+        each of the ``secondary`` matches is polled so that a poll of the ``first`` ones (and a
+        share of the others) comes every ``target`` seconds (1: no need; at most
+        ``MAX_EVERY``). Logged when it changes."""
+        every = 1
+        if secondary:
+            floor = max(target, self.plan_minute(quota, max(1, first), 0))
+            while every < MAX_EVERY:
+                cost = first + math.ceil(len(secondary) / every)
+                if self.plan_minute(quota, max(1, cost), 0) <= floor:
+                    break
+                every += 1
+        self.note_thinning(every, sorted(secondary), "the per-minute limit")
+        return every
+
+    def note_thinning(self, every: int, secondary: Sequence[str], why: str) -> None:
+        """Log which matches get fewer polls, once per change."""
+        state = (every, tuple(secondary) if every > 1 else ())
+        if state == self.thinned:
+            return
+        self.thinned = state
+        if every > 1:
+            log.warning(
+                "%s: quota short (%s): %d matches followed only through a competition (%s) "
+                "are polled %d times less often; matches of followed teams and players keep "
+                "every poll",
+                self.provider,
+                why,
+                len(secondary),
+                ", ".join(secondary),
+                every,
+            )
+        else:
+            log.info("%s: every followed match is polled at the full rate again", self.provider)
 
     def windows_left(
         self, live: Iterable[tuple[str, float]], coming: Iterable[tuple[str, float]] = ()

@@ -18,7 +18,7 @@ from adapters.providers.api_football import (
 )
 from adapters.providers.errors import ProviderError
 from adapters.providers.http import Quota
-from adapters.providers.planning import MATCH_WINDOW
+from adapters.providers.planning import MATCH_WINDOW, MAX_INTERVAL
 from adapters.providers.shapes import dig, opt_int, opt_str
 from adapters.providers.sources.base import LEAGUE_TTL, SEARCH_TTL, ProviderSource
 from adapters.providers.team_map import Candidate, pick
@@ -65,9 +65,20 @@ class ApiFootballSource(ProviderSource):
         if live_matches <= 0:
             return max(self.planner.min_interval, self.planner.backoff())
         per_poll = math.ceil(live_matches / MAX_IDS_PER_REQUEST)
+        polled = self._kickoffs_polled()
+        # one request polls 20 matches: fewer polls for competition-only matches means a longer
+        # wait while only they are live, not leaving them out of a poll made anyway
+        every = self.planner.thinning(self.quota, per_poll, polled, self._day, self._secondary)
         planned = self.planner.plan_daily(
-            self.quota, per_poll, self._kickoffs_polled(), later=self._day
+            self.quota,
+            per_poll,
+            polled,
+            later=self._day,
+            secondary=self._secondary,
+            every=every,
         )
+        if every > 1 and self._polled and all(m in self._secondary for m in self._polled):
+            planned = max(planned, min(planned * every, MAX_INTERVAL))
         return max(planned, self.planner.backoff())
 
     async def poll(self, match_ids: list[str]) -> list[dict[str, Any]]:

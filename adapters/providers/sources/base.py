@@ -7,7 +7,7 @@ import json
 import logging
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -100,6 +100,9 @@ class ProviderSource(ABC):
         self._polled: list[str] = []
         self._day: list[tuple[str, float]] = []
         self._memo: dict[str, tuple[float, Any]] = {}
+        self._secondary: frozenset[str] = frozenset()
+        self._every = 1
+        self._round = 0
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r})"
@@ -241,6 +244,21 @@ class ProviderSource(ABC):
         quota plan keeps requests for them (called by :class:`bot.polling.LivePolling`)."""
         self._day = list(kickoffs)
         self.planner.check_day(self.quota, self._day)
+
+    def prioritise(self, secondary: Iterable[str]) -> None:
+        """The followed matches that chats follow only through a competition: the first to get
+        fewer polls when the quota runs short (called by :class:`bot.polling.LivePolling`)."""
+        self._secondary = frozenset(secondary)
+
+    def _thin(self, due: list[str]) -> list[str]:
+        """The ids to poll this time: every match of a followed team or player, and one
+        competition-only match in ``_every`` (a different share each poll)."""
+        if self._every <= 1:
+            return due
+        extra = [m for m in due if m in self._secondary]
+        keep = {m for i, m in enumerate(extra) if (i + self._round) % self._every == 0}
+        self._round += 1
+        return [m for m in due if m not in self._secondary or m in keep]
 
     # -- cached answers ------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -31,7 +32,9 @@ class FootballDataSource(ProviderSource):
 
     On the free plan a match has only its status and score: goals (``Unknown scorer``) and
     shoot-out kicks are derived from the score (see :mod:`adapters.providers.score_only`).
-    ``competitions``: where team names are looked up (the free plan's by default)."""
+    ``competitions``: where team names are looked up (the free plan's by default);
+    ``thin_target``: the poll interval beyond which matches followed only through a competition
+    are left out of some polls (:mod:`adapters.providers.planning`)."""
 
     name = "fd"
     provider = football_data.PROVIDER
@@ -44,6 +47,7 @@ class FootballDataSource(ProviderSource):
         reserve: int = 3,
         competitions: Sequence[str] = FD_FREE_COMPETITIONS,
         next_fixtures: int = 10,
+        thin_target: float = 60.0,
         clock: Callable[[], float] = time.time,
         match_window: float = MATCH_WINDOW,
     ) -> None:
@@ -54,6 +58,7 @@ class FootballDataSource(ProviderSource):
         self.competitions = tuple(competitions)
         self.next_fixtures = next_fixtures
         self._turn = 0
+        self.thin_target = thin_target
 
     @property
     def quota(self) -> Quota:
@@ -63,7 +68,12 @@ class FootballDataSource(ProviderSource):
         await self.client.aclose()
 
     def poll_interval(self, live_matches: int) -> float:
-        per_poll = max(1, live_matches)
+        """One request per match and poll within the minute's budget; when that stretches
+        past ``thin_target``, competition-only matches are left out of some polls first."""
+        extra = [m for m in self._polled if m in self._secondary]
+        first = len(self._polled) - len(extra) if self._polled else live_matches
+        self._every = self.planner.thinning_per_minute(self.quota, first, extra, self.thin_target)
+        per_poll = max(1, first + math.ceil(len(extra) / self._every))
         return max(self.planner.plan_minute(self.quota, per_poll), self.planner.backoff())
 
     def _prepare(self, snap: ProviderSnapshot, state: DiffState, raw: Any) -> ProviderSnapshot:
@@ -74,7 +84,7 @@ class FootballDataSource(ProviderSource):
 
     async def poll(self, match_ids: list[str]) -> list[dict[str, Any]]:
         self._polled = list(match_ids)
-        due = self._due(match_ids)
+        due = self._thin(self._due(match_ids))
         if due:  # start with a different match each poll, in case the minute runs out
             self._turn %= len(due)
             due = due[self._turn :] + due[: self._turn]
