@@ -32,7 +32,7 @@ from bot.messages import i18n, templates
 from bot.messages.lead import is_known_scorer
 from bot.messages.model import Message
 from bot.messages.render import Format, render
-from bot.players import involved, remember
+from bot.players import involved_ids, remember
 from bot.ports import TableRow
 from bot.storylines import Storyline, Storylines
 from bot.teams import ensure_team
@@ -225,7 +225,7 @@ class Engine:
         event = stored.event
         fixture = state.fixture
         category = templates.alert_category(event)
-        players = self.store.player_ids(involved(state, event))
+        players = involved_ids(self.store, state, event)
         score = state.score_at(stored.seq)
         if isinstance(event, GoalCancelledEvent):
             goal = state.goal_by_id(event.ref)

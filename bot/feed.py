@@ -58,6 +58,9 @@ def _text_time(value: object) -> object:
 Kickoff = Annotated[AwareDatetime, BeforeValidator(_text_time), AfterValidator(_sane_kickoff)]
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+PlayerId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+"""A data provider's id of a player, ``provider:id`` (``af:217``): optional beside each player
+name, so a player is known by it whatever the spelling of his name or his team."""
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Reason = Literal["offside", "foul", "handball", "var", "other"]
 Period = Literal["first_half", "half_time", "second_half", "extra_time", "penalties", "full_time"]
@@ -103,11 +106,14 @@ class GoalEvent(TeamEvent):
     player: Name
     assist: Name | None = None
     kind: Literal["normal", "penalty", "own_goal"] = "normal"
+    player_id: PlayerId | None = None
+    assist_id: PlayerId | None = None
 
 
 class GoalDisallowedEvent(TeamEvent):
     type: Literal["goal_disallowed"]
     player: Name | None = None
+    player_id: PlayerId | None = None
     reason: Reason
     detail: Text | None = None
 
@@ -122,12 +128,15 @@ class CardEvent(TeamEvent):
     type: Literal["card"]
     player: Name
     card: Literal["yellow", "second_yellow", "red"]
+    player_id: PlayerId | None = None
 
 
 class SubstitutionEvent(TeamEvent):
     type: Literal["substitution"]
     player_in: Name
     player_out: Name | None = None
+    player_in_id: PlayerId | None = None
+    player_out_id: PlayerId | None = None
 
 
 class SaveEvent(TeamEvent):
@@ -135,6 +144,8 @@ class SaveEvent(TeamEvent):
     player: Name
     shooter: Name | None = None
     detail: Text | None = None
+    player_id: PlayerId | None = None
+    shooter_id: PlayerId | None = None
 
 
 class MissEvent(TeamEvent):
@@ -142,24 +153,29 @@ class MissEvent(TeamEvent):
     player: Name
     assist: Name | None = None
     detail: Text | None = None
+    player_id: PlayerId | None = None
+    assist_id: PlayerId | None = None
 
 
 class PenaltyMissedEvent(TeamEvent):
     type: Literal["penalty_missed"]
     player: Name
     outcome: Literal["saved", "missed", "woodwork"]
+    player_id: PlayerId | None = None
 
 
 class ShootoutKickEvent(TeamEvent):
     type: Literal["shootout_kick"]
     player: Name
     scored: StrictBool
+    player_id: PlayerId | None = None
 
 
 class NoteEvent(TeamEvent):
     type: Literal["note"]
     text: Text
     player: Name | None = None
+    player_id: PlayerId | None = None
 
 
 class Quote(FeedObject):

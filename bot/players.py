@@ -1,9 +1,11 @@
 """Players: who an event involves, remembered as events arrive, and found by what fans type.
 
 A player is one name in one team (compared without accents or case: ``Lautaro Martinez`` is
-``Lautaro Martínez``). The ``players`` table has room for a provider's player id
-(``provider``, ``provider_id``), but feed format v1 carries none yet, so players are matched by
-name and team only.
+``Lautaro Martínez``). When an event carries a data provider's player id (``player_id``:
+``af:217``, from API-Football's events), the player is kept under it (``provider``,
+``provider_id``) and known by it: a goal credited to ``L. Martínez`` reaches the followers of
+``Lautaro Martínez`` with the same id, and so does one after a transfer. Without an id, a player
+is matched by name and team.
 """
 
 from __future__ import annotations
@@ -61,34 +63,45 @@ def _team_of(fixture: Fixture, team: str | None, other: bool = False) -> str | N
 
 def named_in(fixture: Fixture, event: Event) -> list[tuple[str, str]]:
     """Every (player name, team id) an event names: the players to remember."""
+    return [(name, team_id) for name, team_id, _ in named_with_ids(fixture, event)]
+
+
+def named_with_ids(fixture: Fixture, event: Event) -> list[tuple[str, str, str | None]]:
+    """Every (player name, team id, provider's player id or None) an event names."""
     team = getattr(event, "team", None)
     own = _team_of(fixture, team)
-    names: list[tuple[str, str | None]] = []
+    names: list[tuple[str, str | None, str | None]] = []
     if isinstance(event, GoalEvent):
         scorer_team = _team_of(fixture, team, other=event.kind == "own_goal")
-        names += [(event.player, scorer_team), (event.assist or "", own)]
+        names += [(event.player, scorer_team, event.player_id)]
+        names += [(event.assist or "", own, event.assist_id)]
     elif isinstance(event, SubstitutionEvent):
-        names += [(event.player_in, own), (event.player_out or "", own)]
+        names += [(event.player_in, own, event.player_in_id)]
+        names += [(event.player_out or "", own, event.player_out_id)]
     elif isinstance(event, SaveEvent):
-        names += [(event.player, own), (event.shooter or "", _team_of(fixture, team, True))]
+        names += [(event.player, own, event.player_id)]
+        names += [(event.shooter or "", _team_of(fixture, team, True), event.shooter_id)]
     elif isinstance(event, MissEvent):
-        names += [(event.player, own), (event.assist or "", own)]
+        names += [(event.player, own, event.player_id), (event.assist or "", own, event.assist_id)]
     elif isinstance(event, (CardEvent, PenaltyMissedEvent, ShootoutKickEvent)):
-        names.append((event.player, own))
+        names.append((event.player, own, event.player_id))
     elif isinstance(event, (GoalDisallowedEvent, NoteEvent)):
-        names.append((event.player or "", own))
-    return [(name, team_id) for name, team_id in names if name and team_id]
+        names.append((event.player or "", own, event.player_id))
+    return [(name, team_id, ref) for name, team_id, ref in names if name and team_id]
 
 
-def involved(state: MatchState, event: Event) -> list[tuple[str, str]]:
-    """(team id, folded name) of the players whose followers get this event: the scorer and
-    the assist of a goal (and of the goal a VAR decision cancels), a booked player, both
-    players of a substitution, the taker of a missed or saved penalty or a shoot-out kick,
-    the player whose goal was disallowed."""
-    fixture = state.fixture
+def split_ref(ref: str) -> tuple[str, str]:
+    """``af:217`` → (``af``, ``217``); an id without a provider is a feed's own."""
+    provider, sep, number = ref.partition(":")
+    return (provider, number) if sep and provider and number else ("feed", ref)
+
+
+def _involving(state: MatchState, event: Event) -> Event | None:
+    """The event whose players are involved: a VAR cancellation's goal, else the event, for
+    the kinds players are followed for."""
     if isinstance(event, GoalCancelledEvent):
         goal = state.goal_by_id(event.ref)
-        return involved(state, goal) if goal is not None else []
+        return _involving(state, goal) if goal is not None else None
     if not isinstance(
         event,
         (
@@ -100,15 +113,45 @@ def involved(state: MatchState, event: Event) -> list[tuple[str, str]]:
             GoalDisallowedEvent,
         ),
     ):
+        return None
+    return event
+
+
+def involved(state: MatchState, event: Event) -> list[tuple[str, str]]:
+    """(team id, folded name) of the players whose followers get this event: the scorer and
+    the assist of a goal (and of the goal a VAR decision cancels), a booked player, both
+    players of a substitution, the taker of a missed or saved penalty or a shoot-out kick,
+    the player whose goal was disallowed."""
+    found = _involving(state, event)
+    if found is None:
         return []
-    return [(team_id, normalize(name)) for name, team_id in named_in(fixture, event)]
+    return [(team_id, normalize(name)) for name, team_id in named_in(state.fixture, found)]
+
+
+def involved_ids(store: Store, state: MatchState, event: Event) -> list[int]:
+    """The stored ids of the players :func:`involved` names: by the provider's player id
+    where the event carries one (whatever the spelling of the name or the team), and by name
+    and team."""
+    found = _involving(state, event)
+    if found is None:
+        return []
+    named = named_with_ids(state.fixture, found)
+    refs = [split_ref(ref) for _, _, ref in named if ref]
+    keys = [(team_id, normalize(name)) for name, team_id, _ in named]
+    return list(dict.fromkeys([*store.player_ids_by_provider(refs), *store.player_ids(keys)]))
 
 
 def remember(store: Store, fixture: Fixture, event: Event) -> None:
-    """Store the players an event names (new ones are added, known ones kept)."""
-    named = named_in(fixture, event)
-    if named:
-        store.add_players((name, normalize(name), team_id) for name, team_id in named)
+    """Store the players an event names (new ones are added, known ones kept); a player with
+    a provider's id is kept under it."""
+    named = named_with_ids(fixture, event)
+    plain = [(name, normalize(name), team_id) for name, team_id, ref in named if not ref]
+    if plain:
+        store.add_players(plain)
+    for name, team_id, ref in named:
+        if ref:
+            provider, number = split_ref(ref)
+            store.add_provider_player(name, normalize(name), team_id, provider, number)
 
 
 _TEAM_SUFFIX = re.compile(r"^(?P<name>.+?)\s*(?:\((?P<paren>[^()]+)\)|,\s*(?P<comma>[^,]+))$")

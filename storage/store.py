@@ -515,6 +515,57 @@ class Store:
             )
         ]
 
+    def add_provider_player(
+        self, name: str, norm: str, team_id: str, provider: str, provider_id: str
+    ) -> None:
+        """Remember a player a data provider identifies (``provider``, ``provider_id``): the
+        row with that id (its name and team brought up to date when no other player of the
+        team has that name: a transfer, a fuller spelling), else the player of that name in
+        that team (given the id), else a new one."""
+        now = time.time()
+        known = self._one(
+            "SELECT id, team_id, norm FROM players WHERE provider = ? AND provider_id = ?",
+            [provider, provider_id],
+        )
+        same_name = self._one(
+            "SELECT id, provider_id FROM players WHERE team_id = ? AND norm = ?", [team_id, norm]
+        )
+        if known is not None:
+            if same_name is None:
+                self._exec(
+                    "UPDATE players SET name = ?, norm = ?, team_id = ?, seen_at = ?"
+                    " WHERE id = ?",
+                    [name, norm, team_id, now, known["id"]],
+                )
+            else:
+                self._exec("UPDATE players SET seen_at = ? WHERE id = ?", [now, known["id"]])
+        elif same_name is not None:
+            if same_name["provider_id"] is None:
+                self._exec(
+                    "UPDATE players SET provider = ?, provider_id = ?, seen_at = ? WHERE id = ?",
+                    [provider, provider_id, now, same_name["id"]],
+                )
+        else:
+            self._exec(
+                "INSERT INTO players (name, norm, team_id, provider, provider_id, seen_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [name, norm, team_id, provider, provider_id, now],
+            )
+
+    def player_ids_by_provider(self, refs: Iterable[tuple[str, str]]) -> list[int]:
+        """The ids of the players a data provider identifies: (provider, provider's id)."""
+        pairs = list(dict.fromkeys(refs))
+        if not pairs:
+            return []
+        values = ",".join("(?, ?)" for _ in pairs)
+        return [
+            r["id"]
+            for r in self._rows(
+                f"SELECT id FROM players WHERE (provider, provider_id) IN (VALUES {values})",
+                [v for pair in pairs for v in pair],
+            )
+        ]
+
     def player(self, player_id: int) -> Row | None:
         return self._one(
             "SELECT p.*, t.name AS team FROM players p LEFT JOIN teams t ON t.id = p.team_id"

@@ -457,6 +457,8 @@ class _Event:
     assist: str | None
     assist_key: str
     comments: str
+    player_ref: str | None = None  # the API's player id as the feed carries it: af:217
+    assist_ref: str | None = None
 
     @property
     def dlow(self) -> str:
@@ -490,7 +492,20 @@ def _read_event(ev: Mapping[str, Any], sides: _Sides) -> _Event | None:
         assist=aname,
         assist_key=player_key(dig(ev, "assist", "id"), aname),
         comments=(opt_str(ev.get("comments")) or "").lower(),
+        player_ref=_player_ref(dig(ev, "player", "id"), pname),
+        assist_ref=_player_ref(dig(ev, "assist", "id"), aname),
     )
+
+
+def _player_ref(value: Any, name: str | None) -> str | None:
+    """``af:<id>`` of a named player (the feed's ``player_id``), None without an id."""
+    number = opt_int(value)
+    return f"af:{number}" if number is not None and number > 0 and name else None
+
+
+def _with_id(e: FeedEvent, field_name: str, ref: str | None) -> None:
+    if ref is not None:
+        e[field_name] = ref
 
 
 @dataclass
@@ -560,6 +575,7 @@ def _shootout_kick(ev: _Event, ctx: _Translation) -> None:
     )
     kick["player"] = ev.player or "Unknown"
     kick["scored"] = ev.dlow == "penalty"
+    _with_id(kick, "player_id", ev.player_ref)
     ctx.out.append(kick)
 
 
@@ -572,6 +588,7 @@ def _missed_penalty(ev: _Event, ctx: _Translation) -> None:
         miss["outcome"] = "woodwork"
     else:
         miss["outcome"] = "missed"
+    _with_id(miss, "player_id", ev.player_ref)
     ctx.out.append(miss)
 
 
@@ -582,8 +599,10 @@ def _goal(ev: _Event, ctx: _Translation) -> None:
     g = ctx.new(ev, "goal", f"{'og' if own else 'goal'}:{ev.team_key}:{ev.player_key}:{ev.when}")
     g["player"] = ev.player or "Unknown"
     g["kind"] = "own_goal" if own else "penalty" if ev.dlow == "penalty" else "normal"
+    _with_id(g, "player_id", ev.player_ref)
     if ev.assist and not own:
         g["assist"] = ev.assist
+        _with_id(g, "assist_id", ev.assist_ref)
     ctx.out.append(g)
     ctx.goals.append((g, ev.team_key, ev.player_key, ev.abs_minute))
 
@@ -606,21 +625,26 @@ def _card(ev: _Event, ctx: _Translation) -> None:
     else:
         return
     c["player"] = ev.player or "Unknown"
+    _with_id(c, "player_id", ev.player_ref)
     ctx.out.append(c)
 
 
 def _substitution(ev: _Event, ctx: _Translation) -> None:
     off_name, off_key, on_name, on_key = ev.player, ev.player_key, ev.assist, ev.assist_key
+    off_ref, on_ref = ev.player_ref, ev.assist_ref
     if (ev.player_key in ctx.bench and ev.assist_key in ctx.starters) or (
         ev.player_key in ctx.subbed_on
         and ev.assist_key != "-"
         and ev.assist_key not in ctx.subbed_on
     ):
         off_name, off_key, on_name, on_key = ev.assist, ev.assist_key, ev.player, ev.player_key
+        off_ref, on_ref = on_ref, off_ref
     s = ctx.new(ev, "substitution", f"sub:{ev.team_key}:{off_key}>{on_key}:{ev.when}")
     s["player_in"] = on_name or "Unknown"
+    _with_id(s, "player_in_id", on_ref)
     if off_name:
         s["player_out"] = off_name
+        _with_id(s, "player_out_id", off_ref)
     ctx.subbed_on.add(on_key)
     ctx.out.append(s)
 
@@ -663,6 +687,7 @@ def _var_disallowed(ev: _Event, ctx: _Translation) -> None:
         d["reason"] = "var"
     if ev.player:
         d["player"] = ev.player
+        _with_id(d, "player_id", ev.player_ref)
     d["detail"] = ev.detail
     ctx.out.append(d)
 
