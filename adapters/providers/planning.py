@@ -188,10 +188,10 @@ class PollPlanner:
         ``MAX_EVERY``). Logged when it changes."""
         every = 1
         if secondary:
-            floor = max(target, self.plan_minute(quota, max(1, first), 0))
+            floor = max(target, self.plan_minute(quota, max(1, first)))
             while every < MAX_EVERY:
                 cost = first + math.ceil(len(secondary) / every)
-                if self.plan_minute(quota, max(1, cost), 0) <= floor:
+                if self.plan_minute(quota, max(1, cost)) <= floor:
                     break
                 every += 1
         self.note_thinning(every, sorted(secondary), "the per-minute limit")
