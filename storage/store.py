@@ -533,8 +533,7 @@ class Store:
         if known is not None:
             if same_name is None:
                 self._exec(
-                    "UPDATE players SET name = ?, norm = ?, team_id = ?, seen_at = ?"
-                    " WHERE id = ?",
+                    "UPDATE players SET name = ?, norm = ?, team_id = ?, seen_at = ? WHERE id = ?",
                     [name, norm, team_id, now, known["id"]],
                 )
             else:
