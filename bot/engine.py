@@ -40,6 +40,9 @@ from storage.store import NewOutboxRow, Store
 
 log = logging.getLogger(__name__)
 
+#: match states kept in memory, the most recently used (live matches are)
+KEPT_STATES = 64
+
 PLATFORM_FORMATS: dict[str, Format] = {"telegram": "telegram", "discord": "discord"}
 
 
@@ -84,6 +87,8 @@ class Engine:
     def __init__(self, store: Store, clock: Callable[[], float] = time.time) -> None:
         self.store = store
         self.clock = clock
+        #: match id → its state, grown event by event (see :meth:`_kept_state`)
+        self._states: dict[str, tuple[int, MatchState]] = {}
 
     # --- reading state -----------------------------------------------------------------------
 
@@ -92,10 +97,30 @@ class Engine:
         return Fixture.from_row(row) if row else None
 
     def state(self, match_id: str) -> MatchState | None:
+        """The match as its stored events make it (kept between calls: do not change it)."""
         fixture = self.fixture(match_id)
         if fixture is None:
             return None
-        return derive_state(fixture, self.store.events(match_id))
+        return self._kept_state(fixture)
+
+    def _kept_state(self, fixture: Fixture) -> MatchState:
+        """The state kept for the match, derived again from the store only when the match's
+        events changed behind it (first look, another writer, a rolled back ingest, a
+        retraction) or the fixture changed."""
+        version = self.store.events_version(fixture.id)
+        kept = self._states.pop(fixture.id, None)
+        if kept is not None and kept[0] == version and kept[1].fixture == fixture:
+            state = kept[1]
+        else:
+            state = derive_state(fixture, self.store.events(fixture.id))
+        self._keep(fixture.id, version, state)
+        return state
+
+    def _keep(self, match_id: str, version: int, state: MatchState) -> None:
+        self._states.pop(match_id, None)
+        self._states[match_id] = (version, state)  # the most recently used last
+        while len(self._states) > KEPT_STATES:
+            del self._states[next(iter(self._states))]
 
     def quotes(self, match_id: str) -> list[Quote]:
         return [
@@ -174,11 +199,12 @@ class Engine:
         team = getattr(event, "team", None)
         if team is not None and side is None:
             raise FeedError(f"team {team!r} does not play in {fixture.home} v {fixture.away}")
-        before = derive_state(fixture, self.store.events(event.match))
+        state = self._kept_state(fixture)
+        was_finished = state.finished
         if isinstance(event, GoalCancelledEvent):
-            self._check_cancel(before, event)
+            self._check_cancel(state, event)
         remember(self.store, fixture, event)
-        self.store.add_event(
+        seq = self.store.add_event(
             event.match,
             event.id,
             event.type,
@@ -187,8 +213,12 @@ class Engine:
             side,
             event.model_dump_json(exclude_none=True),
         )
-        state = derive_state(fixture, self.store.events(event.match))
-        finished = state.finished and not before.finished
+        stored = StoredEvent(seq, side, event)
+        # Should anything below fail, the transaction rolls back and the kept state no longer
+        # matches the store's events: the next look rebuilds it.
+        state.add(stored)
+        self._keep(fixture.id, self.store.events_version(fixture.id), state)
+        finished = state.finished and not was_finished
         self.store.update_match_state(
             event.match,
             period=state.period,
@@ -196,7 +226,6 @@ class Engine:
             away_goals=state.score.away,
             finished_at=self.clock() if state.finished else None,
         )
-        stored = next(s for s in state.events if s.event.id == event.id)
         queued = self._fan_out_alert(state, stored)
         return Ingested("new", event.match, queued=queued, finished=finished)
 
@@ -398,7 +427,7 @@ class Engine:
             return templates.report_quote_described(item.speaker, item.text)
         state = self.state(item.match)
         assert state is not None
-        stored = next(s for s in state.events if s.event.id == item.id)
+        stored = state.by_id[item.id]
         if isinstance(item, GoalCancelledEvent):
             goal = state.goal_by_id(item.ref)
             return templates.plain_headline(templates.correction(state, item, goal))
@@ -417,7 +446,7 @@ class Engine:
                     continue
                 state = self.state(row["match_id"])
                 assert state is not None
-                stored = next(s for s in state.events if s.event.id == event_id)
+                stored = state.by_id[event_id]
                 event = stored.event
                 if isinstance(event, GoalEvent):
                     if event_id in state.cancelled:
@@ -447,7 +476,7 @@ class Engine:
         event = stored.event
         fixture = state.fixture
         self.store.delete_event(fixture.id, event.id)
-        after = derive_state(fixture, self.store.events(fixture.id))
+        after = self._kept_state(fixture)
         self.store.update_match_state(
             fixture.id,
             period=after.period,

@@ -5,6 +5,7 @@ The score is never sent by a feed: it is derived here from the goals, minus canc
 
 from __future__ import annotations
 
+import bisect
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -96,7 +97,10 @@ class ScoredGoal:
 
 @dataclass
 class MatchState:
-    """Everything derived from a match's events, in match order."""
+    """Everything derived from a match's events, in match order.
+
+    Built in one go by :func:`derive_state`, or grown one ingested event at a time by
+    :meth:`add` (the engine keeps one per match): both give the same state."""
 
     fixture: Fixture
     events: list[StoredEvent] = field(default_factory=list)
@@ -107,6 +111,11 @@ class MatchState:
     shootout: Score | None = None
     extra_time: bool = False
     last_clock: tuple[int, int] = (0, 0)
+    #: every event by id, and the latest ``seq`` seen (the next ingested event comes after it)
+    by_id: dict[str, StoredEvent] = field(default_factory=dict, repr=False, compare=False)
+    top_seq: int = field(default=0, repr=False, compare=False)
+    #: the latest period reached in feed order (``period`` falls back to the first half)
+    reached: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def finished(self) -> bool:
@@ -121,10 +130,8 @@ class MatchState:
         return self.started and not self.finished
 
     def goal_by_id(self, event_id: str) -> GoalEvent | None:
-        for stored in self.events:
-            if isinstance(stored.event, GoalEvent) and stored.event.id == event_id:
-                return stored.event
-        return None
+        stored = self.by_id.get(event_id)
+        return stored.event if stored and isinstance(stored.event, GoalEvent) else None
 
     def score_at(self, seq: int) -> Score:
         """The score right after the event with ingest position ``seq``."""
@@ -135,10 +142,63 @@ class MatchState:
         return score
 
     def _seq_of(self, event_id: str) -> int:
-        for stored in self.events:
-            if stored.event.id == event_id:
-                return stored.seq
-        return 0
+        stored = self.by_id.get(event_id)
+        return stored.seq if stored else 0
+
+    def add(self, stored: StoredEvent) -> None:
+        """Take in one more event, ingested after every event already here (``stored.seq``
+        above :attr:`top_seq`): constant work for an event in match order (a late one only
+        re-scores the goals after it)."""
+        event = stored.event
+        key = (stored.clock, stored.seq)
+        at = len(self.events)
+        if self.events and (self.events[-1].clock, self.events[-1].seq) > key:
+            at = bisect.bisect_right(self.events, key, key=lambda e: (e.clock, e.seq))
+        self.events.insert(at, stored)
+        self.by_id[event.id] = stored
+        self.top_seq = max(self.top_seq, stored.seq)
+        if isinstance(event, PeriodEvent):
+            self.reached = event.period
+            if event.period == "extra_time":
+                self.extra_time = True
+        self.period = self.reached or "first_half"
+        self.last_clock = max(self.last_clock, stored.clock)
+        if event.minute > 90 and not isinstance(event, PeriodEvent | ShootoutKickEvent):
+            self.extra_time = True
+        if isinstance(event, GoalEvent) and event.id not in self.cancelled and stored.side:
+            keys = [self._key(g) for g in self.goals]
+            place = bisect.bisect_right(keys, key)
+            self.goals.insert(place, ScoredGoal(event, stored.side, Score()))
+            self._rescore(place)
+        elif isinstance(event, GoalCancelledEvent):
+            self.cancelled[event.ref] = event
+            for place, goal in enumerate(self.goals):
+                if goal.goal.id == event.ref:
+                    del self.goals[place]
+                    self._rescore(place)
+                    break
+        elif isinstance(event, ShootoutKickEvent) and stored.side:
+            self.shootout = self.shootout or Score()
+            if event.scored:
+                self.shootout = self.shootout.plus(stored.side)
+
+    def _key(self, goal: ScoredGoal) -> tuple[tuple[int, int], int]:
+        stored = self.by_id[goal.goal.id]
+        return (stored.clock, stored.seq)
+
+    def _rescore(self, start: int) -> None:
+        """Recount the score after each goal from ``start`` on."""
+        score = self.goals[start - 1].score_after if start > 0 else Score()
+        for place in range(start, len(self.goals)):
+            goal = self.goals[place]
+            score = score.plus(goal.side)
+            self.goals[place] = ScoredGoal(goal.goal, goal.side, score)
+        self.score = score
+
+
+def stored_event(row: dict[str, Any]) -> StoredEvent:
+    """An event row (as :meth:`Store.events` returns them) parsed."""
+    return StoredEvent(row["seq"], row["side"], parse_object(json.loads(row["data"])))  # type: ignore[arg-type]
 
 
 def side_for_event(fixture: Fixture, event: Event) -> Side | None:
@@ -148,11 +208,10 @@ def side_for_event(fixture: Fixture, event: Event) -> Side | None:
 
 def derive_state(fixture: Fixture, rows: list[dict[str, Any]]) -> MatchState:
     """Rebuild the match state from stored event rows (as :meth:`Store.events` returns them)."""
-    events = [
-        StoredEvent(row["seq"], row["side"], parse_object(json.loads(row["data"])))  # type: ignore[arg-type]
-        for row in rows
-    ]
+    events = [stored_event(row) for row in rows]
     state = MatchState(fixture=fixture)
+    state.by_id = {e.event.id: e for e in events}
+    state.top_seq = max((e.seq for e in events), default=0)
     # Match order: by the clock, ties broken by feed order (a note before the goal it explains).
     state.events = sorted(events, key=lambda e: (e.clock, e.seq))
     cancelled = {e.event.ref: e.event for e in events if isinstance(e.event, GoalCancelledEvent)}
@@ -162,7 +221,7 @@ def derive_state(fixture: Fixture, rows: list[dict[str, Any]]) -> MatchState:
     # The period is the latest one reached in feed order (a feed can only move forward).
     for stored in sorted(events, key=lambda e: e.seq):
         if isinstance(stored.event, PeriodEvent):
-            state.period = stored.event.period
+            state.period = state.reached = stored.event.period
             if stored.event.period == "extra_time":
                 state.extra_time = True
     if state.period is None and events:

@@ -234,6 +234,13 @@ def m007_reports(db: Database) -> None:
     )
 
 
+@migrations()
+def m008_events_version(db: Database) -> None:
+    """A counter bumped by every event added to or removed from a match, so the engine can
+    keep each match's state in memory and know when it must read the events again."""
+    db.table("matches").add_column("events_version", int, not_null_default=0)
+
+
 def apply(db: Database) -> None:
     """Bring the schema up to date (no-op when it already is)."""
     migrations.apply(db)

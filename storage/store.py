@@ -181,19 +181,21 @@ class Store:
         stoppage: int | None,
         side: str | None,
         data: str,
-    ) -> bool:
-        """Store an event; False when (match, id) is already there."""
-        seq = self._one(
+    ) -> int:
+        """Store an event; returns its ``seq`` (its place in feed order), 0 when (match, id)
+        is already there."""
+        row = self._one(
             "SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM events WHERE match_id = ?", [match_id]
         )
-        return (
+        seq: int = row["n"] if row else 1
+        added = (
             self._exec(
                 "INSERT OR IGNORE INTO events (match_id, id, seq, type, minute, stoppage, side,"
                 " data, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     match_id,
                     event_id,
-                    seq["n"] if seq else 1,
+                    seq,
                     kind,
                     minute,
                     stoppage,
@@ -203,6 +205,21 @@ class Store:
                 ],
             )
             == 1
+        )
+        if added:
+            self._bump_events_version(match_id)
+        return seq if added else 0
+
+    def events_version(self, match_id: str) -> int:
+        """A number that changes whenever one of the match's events is added or removed (a
+        state kept in memory is current while it is the same)."""
+        row = self._one("SELECT events_version AS v FROM matches WHERE id = ?", [match_id])
+        return int(row["v"] or 0) if row else 0
+
+    def _bump_events_version(self, match_id: str) -> None:
+        self._exec(
+            "UPDATE matches SET events_version = COALESCE(events_version, 0) + 1 WHERE id = ?",
+            [match_id],
         )
 
     def has_event(self, match_id: str, event_id: str) -> bool:
@@ -765,7 +782,8 @@ class Store:
         return self._rows("SELECT * FROM quotes WHERE id = ?", [quote_id])
 
     def delete_event(self, match_id: str, event_id: str) -> None:
-        self._exec("DELETE FROM events WHERE match_id = ? AND id = ?", [match_id, event_id])
+        if self._exec("DELETE FROM events WHERE match_id = ? AND id = ?", [match_id, event_id]):
+            self._bump_events_version(match_id)
 
     def delete_quote(self, match_id: str, quote_id: str) -> None:
         self._exec("DELETE FROM quotes WHERE match_id = ? AND id = ?", [match_id, quote_id])
