@@ -135,11 +135,11 @@ class MatchState:
 
     def score_at(self, seq: int) -> Score:
         """The score right after the event with ingest position ``seq``."""
-        score = Score()
-        for goal in self.goals:
+        # The last goal in match order ingested by then (usually the last goal: O(1)).
+        for goal in reversed(self.goals):
             if self._seq_of(goal.goal.id) <= seq:
-                score = goal.score_after
-        return score
+                return goal.score_after
+        return Score()
 
     def _seq_of(self, event_id: str) -> int:
         stored = self.by_id.get(event_id)
