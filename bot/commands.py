@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -18,8 +17,7 @@ from bot.chat_settings import (
     parse_digest_time,
 )
 from bot.competitions import find_competition
-from bot.feed import GoalEvent
-from bot.match import Fixture, MatchState, derive_state
+from bot.match import Fixture, KeptStates, MatchState
 from bot.messages import i18n, templates
 from bot.messages.model import Line, Message
 from bot.players import find_player, player_by_id
@@ -181,6 +179,8 @@ class Commands:
     def __init__(self, store: Store, clock: Callable[[], float] = time.time) -> None:
         self.store = store
         self.clock = clock
+        #: states of the matches asked about (live ones grow event by event)
+        self.states = KeptStates()
         self.handlers: dict[str, Handler] = {
             "start": self.start,
             "help": self.help,
@@ -565,7 +565,7 @@ class Commands:
                 or row["competition_id"] in competitions
             ):
                 continue
-            state = derive_state(Fixture.from_row(row), self.store.events(row["id"]))
+            state = self.states.get(self.store, Fixture.from_row(row))
             groups.setdefault(row["competition"], []).append(templates.today_line(state, zone))
         return templates.today(list(groups.items()), local_now, settings.timezone, place, digest)
 
@@ -621,7 +621,7 @@ class Commands:
             elif played[-1]["id"] not in seen:
                 row = played[-1]
                 seen.add(row["id"])
-                state = derive_state(Fixture.from_row(row), self.store.events(row["id"]))
+                state = self.states.get(self.store, Fixture.from_row(row))
                 rows.append(templates.last_result(state, zone))
         return templates.scores(rows)
 
@@ -797,7 +797,7 @@ class Commands:
         ]
         chosen = (live or started or [])[-1:] or upcoming[:1] or rows[-1:]
         row = chosen[0]
-        return derive_state(Fixture.from_row(row), self.store.events(row["id"]))
+        return self.states.get(self.store, Fixture.from_row(row))
 
     def chat_competition(self, ctx: CommandContext) -> str | None:
         """The competition of the latest match of the chat's teams, if any."""
@@ -820,12 +820,6 @@ class Commands:
     def top_scorers(self, competition: str, limit: int = 10) -> list[tuple[str, str, int]]:
         """(player, team, goals) in ``competition`` from the matches the bot knows; own goals
         and cancelled goals do not count."""
-        tally: Counter[tuple[str, str]] = Counter()
-        for row in self.store.matches(competition):
-            state = derive_state(Fixture.from_row(row), self.store.events(row["id"]))
-            for scored in state.goals:
-                goal: GoalEvent = scored.goal
-                if goal.kind != "own_goal":
-                    tally[(goal.player, goal.team)] += 1
-        ranked = sorted(tally.items(), key=lambda item: (-item[1], item[0][0]))
-        return [(player, team, n) for (player, team), n in ranked[:limit]]
+        return [
+            (r["player"], r["team"], r["goals"]) for r in self.store.top_scorers(competition, limit)
+        ]

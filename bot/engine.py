@@ -27,7 +27,7 @@ from bot.feed import (
     Quote,
     show,
 )
-from bot.match import Fixture, MatchState, StoredEvent, derive_state, side_for_event
+from bot.match import Fixture, KeptStates, MatchState, StoredEvent, side_for_event
 from bot.messages import i18n, templates
 from bot.messages.lead import is_known_scorer
 from bot.messages.model import Message
@@ -39,9 +39,6 @@ from bot.teams import ensure_team
 from storage.store import NewOutboxRow, Store
 
 log = logging.getLogger(__name__)
-
-#: match states kept in memory, the most recently used (live matches are)
-KEPT_STATES = 64
 
 PLATFORM_FORMATS: dict[str, Format] = {"telegram": "telegram", "discord": "discord"}
 
@@ -87,8 +84,8 @@ class Engine:
     def __init__(self, store: Store, clock: Callable[[], float] = time.time) -> None:
         self.store = store
         self.clock = clock
-        #: match id → its state, grown event by event (see :meth:`_kept_state`)
-        self._states: dict[str, tuple[int, MatchState]] = {}
+        #: each match's state, grown event by event
+        self.states = KeptStates()
 
     # --- reading state -----------------------------------------------------------------------
 
@@ -104,23 +101,7 @@ class Engine:
         return self._kept_state(fixture)
 
     def _kept_state(self, fixture: Fixture) -> MatchState:
-        """The state kept for the match, derived again from the store only when the match's
-        events changed behind it (first look, another writer, a rolled back ingest, a
-        retraction) or the fixture changed."""
-        version = self.store.events_version(fixture.id)
-        kept = self._states.pop(fixture.id, None)
-        if kept is not None and kept[0] == version and kept[1].fixture == fixture:
-            state = kept[1]
-        else:
-            state = derive_state(fixture, self.store.events(fixture.id))
-        self._keep(fixture.id, version, state)
-        return state
-
-    def _keep(self, match_id: str, version: int, state: MatchState) -> None:
-        self._states.pop(match_id, None)
-        self._states[match_id] = (version, state)  # the most recently used last
-        while len(self._states) > KEPT_STATES:
-            del self._states[next(iter(self._states))]
+        return self.states.get(self.store, fixture)
 
     def quotes(self, match_id: str) -> list[Quote]:
         return [
@@ -217,7 +198,7 @@ class Engine:
         # Should anything below fail, the transaction rolls back and the kept state no longer
         # matches the store's events: the next look rebuilds it.
         state.add(stored)
-        self._keep(fixture.id, self.store.events_version(fixture.id), state)
+        self.states.keep(fixture.id, self.store.events_version(fixture.id), state)
         finished = state.finished and not was_finished
         self.store.update_match_state(
             event.match,

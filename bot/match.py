@@ -9,7 +9,7 @@ import bisect
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from bot.feed import (
     Event,
@@ -241,3 +241,35 @@ def derive_state(fixture: Fixture, rows: list[dict[str, Any]]) -> MatchState:
     state.score = score
     state.shootout = shootout
     return state
+
+
+class EventsStore(Protocol):
+    def events_version(self, match_id: str) -> int: ...
+    def events(self, match_id: str) -> list[dict[str, Any]]: ...
+
+
+class KeptStates:
+    """Match states kept in memory (the most recently used), each derived from the store
+    once and then grown by :meth:`MatchState.add`; derived again only when the match's events
+    changed behind it (first look, another writer or connection, a rolled back ingest, a
+    retraction: the store's ``events_version`` moved) or its fixture changed."""
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self._states: dict[str, tuple[int, MatchState]] = {}
+
+    def get(self, store: EventsStore, fixture: Fixture) -> MatchState:
+        version = store.events_version(fixture.id)
+        kept = self._states.get(fixture.id)
+        if kept is not None and kept[0] == version and kept[1].fixture == fixture:
+            state = kept[1]
+        else:
+            state = derive_state(fixture, store.events(fixture.id))
+        self.keep(fixture.id, version, state)
+        return state
+
+    def keep(self, match_id: str, version: int, state: MatchState) -> None:
+        self._states.pop(match_id, None)
+        self._states[match_id] = (version, state)  # the most recently used last
+        while len(self._states) > self.size:
+            del self._states[next(iter(self._states))]

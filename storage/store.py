@@ -222,6 +222,21 @@ class Store:
             [match_id],
         )
 
+    def top_scorers(self, competition: str, limit: int) -> list[Row]:
+        """(``player``, ``team``, ``goals``) of ``competition``, most goals first: own goals and
+        cancelled goals (a ``goal_cancelled`` naming them) do not count."""
+        return self._rows(
+            "SELECT json_extract(e.data, '$.player') AS player,"
+            " json_extract(e.data, '$.team') AS team, COUNT(*) AS goals"
+            " FROM matches m JOIN events e ON e.match_id = m.id AND e.type = 'goal'"
+            " WHERE m.competition = ? AND e.side IS NOT NULL"
+            " AND COALESCE(json_extract(e.data, '$.kind'), 'normal') != 'own_goal'"
+            " AND NOT EXISTS (SELECT 1 FROM events c WHERE c.match_id = e.match_id"
+            " AND c.type = 'goal_cancelled' AND json_extract(c.data, '$.ref') = e.id)"
+            " GROUP BY player, team ORDER BY goals DESC, player, team LIMIT ?",
+            [competition, limit],
+        )
+
     def has_event(self, match_id: str, event_id: str) -> bool:
         return (
             self._one(
