@@ -93,6 +93,7 @@ class MatchBot:
         self._feed_lines: dict[Path, FirstLines] = {}
         self.engine: Engine
         self.commands: Commands
+        self.read_commands: Commands | None = None
 
     # --- life cycle --------------------------------------------------------------------------
 
@@ -101,6 +102,8 @@ class MatchBot:
         store = await self.db.open()
         self.engine = Engine(store, self.clock)
         self.commands = Commands(store, self.clock)
+        reader = self.db.reader
+        self.read_commands = Commands(reader, self.clock) if reader is not None else None
         await self.db.call(seed_known_teams)
         await self.db.call(seed_known_competitions)
 
@@ -391,7 +394,7 @@ class MatchBot:
             with i18n.use(language):
                 message = await self._stats(ctx, name, args)
         else:
-            message = await self.db.call(lambda s: self.commands.run(ctx, name, args))
+            message = await self._answer(ctx, name, args)
         if name == "settings" and args:
             await self._reschedule_digest(ctx)
         if reply_key is not None:
@@ -399,6 +402,16 @@ class MatchBot:
         if subscribing:
             await self.polling.discover_new()
         return message
+
+    async def _answer(self, ctx: CommandContext, name: str, args: str) -> Message:
+        """A command's answer: one that only reads comes from the read connection, so it
+        never waits behind a fan-out being written or the delivery's bookkeeping."""
+        reader = self.read_commands
+        if reader is not None:
+            answer = await self.db.read(lambda s: reader.answer_read_only(ctx, name, args))
+            if answer is not None:
+                return answer
+        return await self.db.call(lambda s: self.commands.run(ctx, name, args))
 
     def _searchers(self) -> list[TeamSearch]:
         return [s for s in self.sources if isinstance(s, TeamSearch)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Callable
@@ -28,6 +29,10 @@ from storage.store import Store
 
 Handler = Callable[[CommandContext, str], Message]
 CHANGES_SUBSCRIPTIONS = frozenset({"subscribe", "unsubscribe"})  # /settings checks itself
+#: commands that only read: answered on the read connection (see :meth:`Commands.answer_read_only`)
+READ_ONLY = frozenset(
+    {"start", "help", "subscriptions", "score", "scorers", "next", "last", "today"}
+)
 ALIASES = {
     "follow": "subscribe",
     "unfollow": "unsubscribe",
@@ -206,6 +211,29 @@ class Commands:
             if name in CHANGES_SUBSCRIPTIONS and not ctx.can_manage:
                 return templates.admins_only_in(ctx.place)
             return handler(ctx, args.strip())
+
+    def answer_read_only(self, ctx: CommandContext, name: str, args: str) -> Message | None:
+        """:meth:`run` for a command that only reads, on a read-only connection; None when
+        the answer needs a write (not such a command, a chat new, inactive or renamed, a
+        language to remember): then :meth:`run` it on the writing connection."""
+        name = ALIASES.get(name.casefold(), name.casefold())
+        if name not in READ_ONLY:
+            return None
+        chat = self.store.chat(ctx.platform, ctx.chat_id)
+        if (
+            chat is None
+            or not chat["active"]
+            or (ctx.chat_title is not None and chat["title"] != ctx.chat_title)
+            or (ctx.chat_kind is not None and chat["kind"] != ctx.chat_kind)
+        ):
+            return None
+        stored = json.loads(chat["settings"] or "{}")
+        spoken = i18n.normalize_language(ctx.user_language)
+        private = ctx.chat_kind == "private"
+        if "language" not in stored and private and spoken not in (None, i18n.DEFAULT_LANGUAGE):
+            return None  # the user's language is to be remembered for the chat
+        with i18n.use(self.language(ctx)):
+            return self.handlers[name](ctx, args.strip())
 
     def language(self, ctx: CommandContext) -> str:
         """The chat's language; a private chat that never chose one takes the user's own

@@ -84,6 +84,17 @@ class Store:
         db.execute("PRAGMA synchronous=NORMAL")
         return cls(db)
 
+    @classmethod
+    def open_reader(cls, path: str | Path) -> Store:
+        """A read-only connection to the database at ``path`` (opened and migrated by
+        :meth:`open` first): in WAL mode it reads the last committed state while another
+        connection writes."""
+        conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+        conn.execute("PRAGMA query_only=1")
+        store = cls.__new__(cls)
+        store.db = Database(conn)
+        return store
+
     def close(self) -> None:
         self.db.close()
 

@@ -24,11 +24,35 @@ class StoreThread:
         self._path = path
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="matchbot-db")
         self._store: Store | None = None
+        #: a second, read-only connection on its own thread: commands that only read are
+        #: answered there, from the last committed state (WAL), never waiting behind a write
+        self._read_executor: ThreadPoolExecutor | None = None
+        self._reader: Store | None = None
 
     async def open(self) -> Store:
         loop = asyncio.get_running_loop()
         self._store = await loop.run_in_executor(self._executor, Store.open, self._path)
+        if str(self._path) != ":memory:":  # a database in memory has one connection only
+            self._read_executor = ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix="matchbot-db-read"
+            )
+            self._reader = await loop.run_in_executor(
+                self._read_executor, Store.open_reader, self._path
+            )
         return self._store
+
+    @property
+    def reader(self) -> Store | None:
+        """The read-only connection (None: there is only the one, see :meth:`read`)."""
+        return self._reader
+
+    async def read(self, fn: Callable[[Store], T]) -> T:
+        """Run ``fn(store)``, which only reads, on the read connection's thread (on the
+        database thread when there is no read connection)."""
+        reader, executor = self._reader, self._read_executor
+        if reader is None or executor is None:
+            return await self.call(fn)
+        return await asyncio.get_running_loop().run_in_executor(executor, fn, reader)
 
     async def call(self, fn: Callable[[Store], T]) -> T:
         """Run ``fn(store)`` on the database thread and return its result."""
@@ -39,8 +63,13 @@ class StoreThread:
         return await loop.run_in_executor(self._executor, fn, store)
 
     async def close(self) -> None:
+        loop = asyncio.get_running_loop()
+        reader, self._reader = self._reader, None
+        if reader is not None and self._read_executor is not None:
+            await loop.run_in_executor(self._read_executor, reader.close)
+        if self._read_executor is not None:
+            self._read_executor.shutdown(wait=True)
         store, self._store = self._store, None
         if store is not None:
-            loop = asyncio.get_running_loop()
             await loop.run_in_executor(self._executor, store.close)
         self._executor.shutdown(wait=True)
