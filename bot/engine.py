@@ -36,7 +36,7 @@ from bot.players import involved_ids, remember
 from bot.ports import TableRow
 from bot.storylines import Storyline, Storylines
 from bot.teams import ensure_team
-from storage.store import NewOutboxRow, Store
+from storage.store import Audience, FanOut, NewOutboxRow, Store
 
 log = logging.getLogger(__name__)
 
@@ -294,38 +294,31 @@ class Engine:
         """
         message = Renderer(build)
         player_message = Renderer(for_player_fans) if for_player_fans else message
-        now = self.clock()
-        rows = []
-        audience = self.store.audience(
-            [fixture.home_team, fixture.away_team],
-            fixture.competition_id,
-            players or [],
-            need=level_needed(category),
-            need_player=player_level_needed(category) if category else 1,
+
+        def render_for(platform: str, zone: str, language: str, via_match: bool) -> tuple[str, str]:
+            return (message if via_match else player_message)(format_for(platform), zone, language)
+
+        defaults = ChatSettings()
+        return self.store.fan_out(
+            Audience(
+                [fixture.home_team, fixture.away_team],
+                fixture.competition_id,
+                players or [],
+                need=level_needed(category),
+                need_player=player_level_needed(category) if category else 1,
+            ),
+            FanOut(
+                key=key,
+                kind=kind,
+                match_id=fixture.id,
+                now=self.clock(),
+                hold=hold,
+                edits=edits,
+                default_zone=defaults.timezone,
+                default_language=defaults.language,
+            ),
+            render_for,
         )
-        for pos, chat in enumerate(audience):
-            settings = ChatSettings.from_json(chat["settings"])
-            platform, chat_id = chat["platform"], chat["chat_id"]
-            render_for = message if chat["via_match"] else player_message
-            body, payload = render_for(format_for(platform), settings.timezone, settings.language)
-            edit_key = f"{edits}:{platform}:{chat_id}" if edits else None
-            if edit_key and self.store.rewrite_pending(edit_key, body, payload, kind):
-                continue  # the original had not gone out yet: it now says the truth
-            rows.append(
-                NewOutboxRow(
-                    key=f"{key}:{platform}:{chat_id}",
-                    platform=platform,
-                    chat_id=chat_id,
-                    kind=kind,
-                    body=body,
-                    payload=payload,
-                    match_id=fixture.id,
-                    edit_key=edit_key,
-                    fanout_pos=pos,
-                    next_attempt_at=now + settings.spoiler_delay if hold else 0.0,
-                )
-            )
-        return self.store.enqueue(rows)
 
     def _quote(self, quote: Quote) -> Ingested:
         fixture = self._require_fixture(quote.match)

@@ -244,6 +244,39 @@ def m008_events_version(db: Database) -> None:
     db.table("matches").create_index(["competition"])
 
 
+#: every outbox column, each row's text taken from the message it refers to (when it does)
+OUTBOX_VIEW = """CREATE VIEW outbox_view AS SELECT o.id, o.key, o.platform, o.chat_id, o.kind,
+ o.match_id, COALESCE(o.body, m.body) AS body, COALESCE(o.payload, m.payload) AS payload,
+ o.edit_key, o.fanout_pos, o.status, o.attempts, o.next_attempt_at, o.created_at, o.sent_at,
+ o.last_error, o.message_id FROM outbox o LEFT JOIN messages m ON m.id = o.message_id"""
+
+
+@migrations()
+def m008_set_based_fan_out(db: Database) -> None:
+    """A fan-out stores its message once (``messages``) and one small outbox row per chat
+    referring to it, inserted by one statement from the subscriptions; the chat settings
+    that statement needs become columns (``tz``, ``lang``, ``spoiler``, ``level``: NULL is
+    the default), filled here from each chat's settings JSON."""
+    db.table("messages").create(
+        {"id": int, "body": str, "payload": str, "created_at": float}, pk="id"
+    )
+    db.table("outbox").add_column("message_id", int)
+    db.table("outbox").create_index(["message_id"])
+    chats = db.table("chats")
+    chats.add_column("tz", str)
+    chats.add_column("lang", str)
+    chats.add_column("spoiler", float)
+    chats.add_column("level", str)
+    db.execute(
+        "UPDATE chats SET tz = json_extract(settings, '$.timezone'),"
+        " lang = json_extract(settings, '$.language'),"
+        " spoiler = json_extract(settings, '$.spoiler_delay'),"
+        " level = json_extract(settings, '$.level')"
+        " WHERE settings IS NOT NULL AND json_valid(settings)"
+    )
+    db.execute(OUTBOX_VIEW)
+
+
 def apply(db: Database) -> None:
     """Bring the schema up to date (no-op when it already is)."""
     migrations.apply(db)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +47,31 @@ class OutboxRow:
             attempts=row["attempts"],
             next_attempt_at=row["next_attempt_at"] or 0.0,
         )
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who gets a match's message (see :meth:`Store.audience`)."""
+
+    team_ids: Sequence[str]
+    competition_id: str | None = None
+    player_ids: Sequence[int] = ()
+    need: int = 1
+    need_player: int = 1
+
+
+@dataclass(frozen=True)
+class FanOut:
+    """One message queued for an audience (see :meth:`Store.fan_out`)."""
+
+    key: str
+    kind: str
+    match_id: str | None
+    now: float
+    hold: bool = True
+    edits: str | None = None
+    default_zone: str = "UTC"
+    default_language: str = "en"
 
 
 @dataclass(frozen=True)
@@ -110,8 +135,8 @@ class Store:
         rows = self._rows(sql, params)
         return rows[0] if rows else None
 
-    def _exec(self, sql: str, params: Iterable[Any] = ()) -> int:
-        cursor = self.db.execute(sql, list(params))
+    def _exec(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> int:
+        cursor = self.db.execute(sql, params if isinstance(params, dict) else list(params))
         return cursor.rowcount
 
     # --- teams -----------------------------------------------------------------------------
@@ -319,8 +344,17 @@ class Store:
     def set_chat_settings(self, platform: str, chat_id: str, settings: dict[str, Any]) -> None:
         self.ensure_chat(platform, chat_id)
         self._exec(
-            "UPDATE chats SET settings = ? WHERE platform = ? AND chat_id = ?",
-            [json.dumps(settings, sort_keys=True), platform, chat_id],
+            "UPDATE chats SET settings = ?, tz = ?, lang = ?, spoiler = ?, level = ?"
+            " WHERE platform = ? AND chat_id = ?",
+            [
+                json.dumps(settings, sort_keys=True),
+                settings.get("timezone"),
+                settings.get("language"),
+                settings.get("spoiler_delay"),
+                settings.get("level"),
+                platform,
+                chat_id,
+            ],
         )
 
     def deactivate_chat(self, platform: str, chat_id: str, reason: str) -> None:
@@ -347,9 +381,20 @@ class Store:
         old = self.chat(platform, old_id)
         if old is not None and self.chat(platform, new_id) is None:
             self._exec(
-                "INSERT INTO chats (platform, chat_id, title, kind, settings, active, created_at)"
-                " VALUES (?, ?, ?, ?, ?, 1, ?)",
-                [platform, new_id, old["title"], old["kind"], old["settings"], time.time()],
+                "INSERT INTO chats (platform, chat_id, title, kind, settings, tz, lang, spoiler,"
+                " level, active, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
+                [
+                    platform,
+                    new_id,
+                    old["title"],
+                    old["kind"],
+                    old["settings"],
+                    old["tz"],
+                    old["lang"],
+                    old["spoiler"],
+                    old["level"],
+                    time.time(),
+                ],
             )
         self._exec(
             "INSERT OR IGNORE INTO subscriptions (platform, chat_id, kind, target, level,"
@@ -462,6 +507,21 @@ class Store:
         when a team or competition subscription let it through, 0 when only a player did.
         One statement, however many chats: the work stays in SQLite.
         """
+        query = self._audience_query(team_ids, competition_id, player_ids, need, need_player)
+        if query is None:
+            return []
+        sql, params = query
+        return self._rows(f"{sql} ORDER BY since, c.platform, c.chat_id", params)
+
+    def _audience_query(
+        self,
+        team_ids: Iterable[str],
+        competition_id: str | None,
+        player_ids: Iterable[int],
+        need: int,
+        need_player: int,
+    ) -> tuple[str, list[Any]] | None:
+        """:meth:`audience` as one SELECT (unordered), with each chat's settings columns."""
         teams = list(team_ids)
         players = [str(p) for p in player_ids]
         where = []
@@ -476,19 +536,120 @@ class Store:
             where.append(f"(s.kind = 'player' AND s.target IN ({','.join('?' * len(players))}))")
             params += players
         if not where:
-            return []
-        return self._rows(
-            "SELECT c.platform, c.chat_id, c.settings, MIN(s.created_at) AS since,"
-            " MAX(s.kind != 'player') AS via_match"
+            return None
+        return (
+            "SELECT c.platform, c.chat_id, c.settings, c.tz, c.lang, c.spoiler,"
+            " MIN(s.created_at) AS since, MAX(s.kind != 'player') AS via_match"
             " FROM subscriptions s JOIN chats c"
             " ON c.platform = s.platform AND c.chat_id = s.chat_id"
             f" WHERE c.active = 1 AND ({' OR '.join(where)})"
-            " AND (CASE COALESCE(s.level, json_extract(c.settings, '$.level'), 'key')"
+            " AND (CASE COALESCE(s.level, c.level, 'key')"
             " WHEN 'goals' THEN 1 WHEN 'all' THEN 3 ELSE 2 END)"
             " >= (CASE s.kind WHEN 'player' THEN ? ELSE ? END)"
-            " GROUP BY c.platform, c.chat_id ORDER BY since, c.platform, c.chat_id",
+            " GROUP BY c.platform, c.chat_id",
             [*params, need_player, need],
         )
+
+    def fan_out(
+        self,
+        audience: Audience,
+        fan: FanOut,
+        render: Callable[[str, str, str, bool], tuple[str, str]],
+    ) -> int:
+        """Queue one message for every chat of ``audience``, in a handful of statements
+        however many chats: each distinct message (per platform, time zone, language, and
+        whether the chat follows the match or only a player) is rendered by ``render`` and
+        stored once; one ``INSERT … SELECT`` adds each chat's outbox row referring to it
+        (position in the fan-out by subscription age; held back by the chat's spoiler delay
+        when ``fan.hold``). With ``fan.edits``, a chat whose original row is still pending
+        gets that row rewritten instead. Returns how many rows are new."""
+        query = self._audience_query(
+            audience.team_ids,
+            audience.competition_id,
+            audience.player_ids,
+            audience.need,
+            audience.need_player,
+        )
+        if query is None:
+            return 0
+        sql, params = query
+        zone, language = fan.default_zone, fan.default_language
+        self._exec("DROP TABLE IF EXISTS temp.fanout_chats")
+        self._exec(
+            "CREATE TEMP TABLE fanout_chats AS SELECT a.platform, a.chat_id,"
+            " COALESCE(a.tz, ?) AS zone, COALESCE(a.lang, ?) AS language,"
+            " COALESCE(a.spoiler, 0) AS spoiler, a.via_match,"
+            " ROW_NUMBER() OVER (ORDER BY a.since, a.platform, a.chat_id) - 1 AS pos"
+            f" FROM ({sql}) a",
+            [zone, language, *params],
+        )
+        self._exec("DROP TABLE IF EXISTS temp.fanout_messages")
+        self._exec(
+            "CREATE TEMP TABLE fanout_messages (platform TEXT, zone TEXT, language TEXT,"
+            " via_match INTEGER, message_id INTEGER,"
+            " PRIMARY KEY (platform, zone, language, via_match))"
+        )
+        now = time.time()
+        for combo in self._rows(
+            "SELECT DISTINCT platform, zone, language, via_match FROM temp.fanout_chats"
+        ):
+            body, payload = render(
+                combo["platform"], combo["zone"], combo["language"], bool(combo["via_match"])
+            )
+            cursor = self.db.execute(
+                "INSERT INTO messages (body, payload, created_at) VALUES (?, ?, ?)",
+                [body, payload, now],
+            )
+            self._exec(
+                "INSERT INTO temp.fanout_messages VALUES (?, ?, ?, ?, ?)",
+                [
+                    combo["platform"],
+                    combo["zone"],
+                    combo["language"],
+                    combo["via_match"],
+                    cursor.lastrowid,
+                ],
+            )
+        chats = (
+            "FROM temp.fanout_chats a JOIN temp.fanout_messages f ON f.platform = a.platform"
+            " AND f.zone = a.zone AND f.language = a.language AND f.via_match = a.via_match"
+        )
+        skip = ""
+        if fan.edits is not None:
+            # an original not sent yet now says the truth (and is not followed by a correction)
+            self._exec(
+                "UPDATE outbox SET message_id = x.message_id, body = NULL, payload = NULL,"
+                f" kind = ? FROM (SELECT ? || ':' || a.platform || ':' || a.chat_id AS k,"
+                f" f.message_id {chats}) x WHERE outbox.key = x.k AND outbox.status = 'pending'",
+                [fan.kind, fan.edits],
+            )
+            skip = (
+                " WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.status = 'pending'"
+                " AND o.key = :edits || ':' || a.platform || ':' || a.chat_id)"
+            )
+        added = self._exec(
+            "INSERT OR IGNORE INTO outbox (key, platform, chat_id, kind, match_id, message_id,"
+            " edit_key, fanout_pos, status, attempts, next_attempt_at, created_at)"
+            " SELECT :key || ':' || a.platform || ':' || a.chat_id, a.platform, a.chat_id,"
+            " :kind, :match, f.message_id,"
+            " CASE WHEN :edits IS NULL THEN NULL"
+            " ELSE :edits || ':' || a.platform || ':' || a.chat_id END,"
+            " a.pos, 'pending', 0,"
+            " CASE WHEN :hold THEN :now + a.spoiler ELSE 0.0 END, :created"
+            f" {chats}{skip} ORDER BY a.pos",
+            {
+                "key": fan.key,
+                "kind": fan.kind,
+                "match": fan.match_id,
+                "edits": fan.edits,
+                "hold": 1 if fan.hold else 0,
+                "now": fan.now,
+                "created": now,
+            },
+        )
+        self._exec("DROP TABLE temp.fanout_chats")
+        self._exec("DROP TABLE temp.fanout_messages")
+        return added
 
     def chats_with_digest(self) -> list[Row]:
         """Active chats that asked for the daily digest (``digest`` in their settings)."""
@@ -662,7 +823,7 @@ class Store:
         busy = list(busy_chats)
         exclude = f" AND chat_id NOT IN ({','.join('?' * len(busy))})" if busy else ""
         rows = self._rows(
-            "SELECT o.* FROM outbox o JOIN (SELECT MIN(id) AS id FROM outbox"
+            "SELECT o.* FROM outbox_view o JOIN (SELECT MIN(id) AS id FROM outbox"
             f" WHERE status = 'pending' AND platform = ?{exclude}"
             " GROUP BY chat_id, kind = 'reply') h"
             " ON o.id = h.id WHERE o.next_attempt_at <= ?"
@@ -776,7 +937,7 @@ class Store:
             where.append("chat_id = ?")
             params.append(chat_id)
         clause = f" WHERE {' AND '.join(where)}" if where else ""
-        return self._rows(f"SELECT * FROM outbox{clause} ORDER BY id", params)
+        return self._rows(f"SELECT * FROM outbox_view{clause} ORDER BY id", params)
 
     # --- reporters' corrections -------------------------------------------------------------
 
@@ -817,7 +978,7 @@ class Store:
     def outbox_rows_for(self, key_prefix: str) -> list[Row]:
         """Rows whose key starts with ``key_prefix`` (one event's alerts in every chat)."""
         return self._rows(
-            "SELECT * FROM outbox WHERE substr(key, 1, length(?)) = ? ORDER BY id",
+            "SELECT * FROM outbox_view WHERE substr(key, 1, length(?)) = ? ORDER BY id",
             [key_prefix, key_prefix],
         )
 
@@ -841,6 +1002,11 @@ class Store:
                 [before],
             )
             self._exec("DELETE FROM sent_messages WHERE sent_at < ?", [before])
+            self._exec(
+                "DELETE FROM messages WHERE created_at < ? AND NOT EXISTS"
+                " (SELECT 1 FROM outbox o WHERE o.message_id = messages.id)",
+                [before],
+            )
         return removed
 
     # --- recaps ----------------------------------------------------------------------------

@@ -1,0 +1,126 @@
+"""Set-based fan-out: each distinct message stored once, one outbox row per chat referring to
+it, the chat settings it needs read from columns; and the migration that brings an existing
+database there."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from bot.engine import Engine
+from bot.feed import parse_line
+from storage import schema
+from storage.store import Store
+
+NOW = 1_800_000_000.0
+
+
+def line(**fields: object) -> str:
+    return json.dumps(fields, ensure_ascii=False)
+
+
+MATCH = line(
+    type="match",
+    match="m1",
+    competition="Serie A",
+    home="Atalanta",
+    away="Inter",
+    kickoff="2026-02-01T19:45:00Z",
+)
+GOAL = line(type="goal", match="m1", id="g1", minute=5, team="Inter", player="Lautaro Martínez")
+
+
+def feed(engine: Engine, *lines: str) -> None:
+    for text in lines:
+        engine.ingest(parse_line(text))  # type: ignore[arg-type]
+
+
+def follow(store: Store, chat: str, settings: dict[str, object] | None = None) -> None:
+    store.ensure_chat("telegram", chat, None, "private")
+    store.subscribe("telegram", chat, "inter")
+    if settings is not None:
+        store.set_chat_settings("telegram", chat, settings)
+
+
+def test_one_goal_stores_each_distinct_message_once(store: Store) -> None:
+    engine = Engine(store, clock=lambda: NOW)
+    feed(engine, MATCH)
+    for chat in range(1, 51):
+        follow(store, str(chat))
+    follow(store, "rome", {"timezone": "Europe/Rome", "language": "it", "spoiler_delay": 90})
+    feed(engine, GOAL)
+    raw = list(store.db.query("SELECT * FROM outbox ORDER BY id"))
+    assert len(raw) == 51
+    assert all(r["body"] is None and r["message_id"] for r in raw)
+    messages = list(store.db.query("SELECT * FROM messages"))
+    assert len(messages) == 2  # English in UTC; Italian in Rome
+    rows = {r["chat_id"]: r for r in store.outbox_rows("telegram")}
+    assert "GOAL" in rows["1"]["body"] and rows["1"]["body"] == rows["50"]["body"]
+    assert rows["rome"]["body"] != rows["1"]["body"]
+    assert rows["rome"]["next_attempt_at"] == NOW + 90  # the chat's spoiler delay
+    assert rows["1"]["next_attempt_at"] == NOW
+    assert [rows[str(c)]["fanout_pos"] for c in (1, 2, 50)] == [0, 1, 49]  # oldest first
+    assert rows["1"]["key"] == "event:m1:g1:telegram:1"
+    # the same goal again queues nothing
+    assert Engine(store, clock=lambda: NOW).ingest(parse_line(GOAL)).queued == 0  # type: ignore[arg-type]
+
+
+def test_a_goal_cancelled_before_its_alert_went_out_rewrites_it(store: Store) -> None:
+    engine = Engine(store, clock=lambda: NOW)
+    feed(engine, MATCH)
+    follow(store, "1")
+    follow(store, "2")
+    feed(engine, GOAL)
+    first = store.outbox_rows("telegram", "1")[0]
+    store.mark_sent(first["id"], first["key"], "telegram", "1", ["100"])
+    cancel = line(
+        type="goal_cancelled", match="m1", id="c1", minute=7, team="Inter", ref="g1", reason="var"
+    )
+    feed(engine, cancel)
+    one = store.outbox_rows("telegram", "1")
+    two = store.outbox_rows("telegram", "2")
+    # chat 1 already had the goal: a correction editing it; chat 2 had not: rewritten in place
+    assert [r["kind"] for r in one] == ["alert", "correction"]
+    assert one[1]["edit_key"] == "event:m1:g1:telegram:1"
+    assert len(two) == 1 and two[0]["kind"] == "correction"
+    assert two[0]["body"] == one[1]["body"]
+
+
+def test_the_migration_keeps_queued_rows_and_reads_settings_into_columns(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    old = Migrations("matchbot")
+    old._migrations = [m for m in schema.migrations._migrations if m.name < "m008"]  # type: ignore[attr-defined]
+    db = Database(sqlite3.connect(path))
+    old.apply(db)
+    settings = {"timezone": "Europe/Rome", "language": "it", "spoiler_delay": 60, "level": "all"}
+    db.execute(
+        "INSERT INTO chats (platform, chat_id, settings, active, created_at)"
+        " VALUES ('telegram', '1', ?, 1, 1.0)",
+        [json.dumps(settings)],
+    )
+    db.execute(
+        "INSERT INTO outbox (key, platform, chat_id, kind, body, payload, status, attempts,"
+        " next_attempt_at, created_at) VALUES ('k', 'telegram', '1', 'alert', 'old text', '{}',"
+        " 'pending', 0, 0, 1.0)"
+    )
+    db.conn.commit()
+    db.close()
+
+    store = Store.open(path)  # migrates
+    chat = store.chat("telegram", "1")
+    assert chat is not None
+    assert (chat["tz"], chat["lang"], chat["spoiler"], chat["level"]) == (
+        "Europe/Rome",
+        "it",
+        60,
+        "all",
+    )
+    [row] = store.outbox_rows("telegram", "1")
+    assert (row["body"], row["payload"], row["status"]) == ("old text", "{}", "pending")
+    [head] = store.due_heads("telegram", NOW, limit=10)
+    assert head.body == "old text"
+    store.close()
