@@ -574,21 +574,17 @@ class Store:
             return 0
         sql, params = query
         zone, language = fan.default_zone, fan.default_language
-        self._exec("DROP TABLE IF EXISTS temp.fanout_chats")
-        self._exec(
-            "CREATE TEMP TABLE fanout_chats AS SELECT a.platform, a.chat_id,"
+        self._fan_out_tables()
+        chats = self._exec(
+            "INSERT INTO temp.fanout_chats SELECT a.platform, a.chat_id,"
             " COALESCE(a.tz, ?) AS zone, COALESCE(a.lang, ?) AS language,"
             " COALESCE(a.spoiler, 0) AS spoiler, a.via_match,"
             " ROW_NUMBER() OVER (ORDER BY a.since, a.platform, a.chat_id) - 1 AS pos"
             f" FROM ({sql}) a",
             [zone, language, *params],
         )
-        self._exec("DROP TABLE IF EXISTS temp.fanout_messages")
-        self._exec(
-            "CREATE TEMP TABLE fanout_messages (platform TEXT, zone TEXT, language TEXT,"
-            " via_match INTEGER, message_id INTEGER,"
-            " PRIMARY KEY (platform, zone, language, via_match))"
-        )
+        if not chats:
+            return 0
         now = time.time()
         for combo in self._rows(
             "SELECT DISTINCT platform, zone, language, via_match FROM temp.fanout_chats"
@@ -647,9 +643,27 @@ class Store:
                 "created": now,
             },
         )
-        self._exec("DROP TABLE temp.fanout_chats")
-        self._exec("DROP TABLE temp.fanout_messages")
+        self._exec("DELETE FROM temp.fanout_chats")
+        self._exec("DELETE FROM temp.fanout_messages")
         return added
+
+    def _fan_out_tables(self) -> None:
+        """The scratch tables of :meth:`fan_out`, made once per connection (a schema change
+        would make SQLite prepare every statement again)."""
+        if getattr(self, "_scratch_ready", False):
+            return
+        self._exec(
+            "CREATE TEMP TABLE IF NOT EXISTS fanout_chats (platform TEXT, chat_id TEXT,"
+            " zone TEXT, language TEXT, spoiler REAL, via_match INTEGER, pos INTEGER)"
+        )
+        self._exec(
+            "CREATE TEMP TABLE IF NOT EXISTS fanout_messages (platform TEXT, zone TEXT,"
+            " language TEXT, via_match INTEGER, message_id INTEGER,"
+            " PRIMARY KEY (platform, zone, language, via_match))"
+        )
+        self._exec("DELETE FROM temp.fanout_chats")
+        self._exec("DELETE FROM temp.fanout_messages")
+        self._scratch_ready = True
 
     def chats_with_digest(self) -> list[Row]:
         """Active chats that asked for the daily digest (``digest`` in their settings)."""
