@@ -575,7 +575,7 @@ class Store:
         sql, params = query
         zone, language = fan.default_zone, fan.default_language
         self._fan_out_tables()
-        chats = self._exec(
+        counted = self._exec(
             "INSERT INTO temp.fanout_chats SELECT a.platform, a.chat_id,"
             " COALESCE(a.tz, ?) AS zone, COALESCE(a.lang, ?) AS language,"
             " COALESCE(a.spoiler, 0) AS spoiler, a.via_match,"
@@ -583,7 +583,7 @@ class Store:
             f" FROM ({sql}) a",
             [zone, language, *params],
         )
-        if not chats:
+        if not counted:
             return 0
         now = time.time()
         for combo in self._rows(
