@@ -163,10 +163,12 @@ class Delivery:
                 await asyncio.sleep(0)
 
     async def stop(self) -> None:
+        """From now on no send starts (rows not sent stay pending, for the next run); sends
+        already under way finish and are recorded."""
         self._stopping = True
         self._wake.set()
-        if self._in_flight:
-            await asyncio.gather(*self._in_flight.values(), return_exceptions=True)
+        while self._in_flight:
+            await asyncio.gather(*list(self._in_flight.values()), return_exceptions=True)
 
     async def drain(self, limit: float = 60.0) -> None:
         """Deliver until no row of this platform is pending (for replays and tests)."""
@@ -217,7 +219,8 @@ class Delivery:
         started = 0
         skipped: list[OutboxRow] = []
         heads = self._heads
-        while heads and started < capacity:
+        # once stop() began, no send starts: the rows stay pending
+        while heads and started < capacity and not self._stopping:
             row = heads.popleft()
             # A chat can have two heads (its reply lane and its alert lane): one at a time.
             if row.chat_id in self._in_flight or self.pacer.ready_at(row.chat_id) > mono:
@@ -248,6 +251,8 @@ class Delivery:
         try:
             if self._limiter is not None:
                 await self._limiter.acquire()
+            if self._stopping:
+                return  # stop() began while this waited its turn: the row stays pending
             self.pacer.sent(chat)
             ids = await self._send_or_edit(row, message)
         except RetryAfter as exc:
