@@ -88,6 +88,14 @@ class NewOutboxRow:
     next_attempt_at: float = 0.0
 
 
+def _numbered(sql: str, count: int) -> str:
+    """``sql`` with its first ``count`` ``?`` marks named ``:p0``, ``:p1``… (to mix them
+    with named parameters)."""
+    for i in range(count):
+        sql = sql.replace("?", f":p{i}", 1)
+    return sql
+
+
 class Store:
     """The bot's durable state: teams, matches, events, chats, subscriptions and the outbox."""
 
@@ -107,6 +115,8 @@ class Store:
         if str(path) != ":memory:":
             db.enable_wal()
         db.execute("PRAGMA synchronous=NORMAL")
+        # a fan-out groups and numbers its chats in scratch tables: in memory, not on disk
+        db.execute("PRAGMA temp_store=MEMORY")
         return cls(db)
 
     @classmethod
@@ -538,7 +548,7 @@ class Store:
         if not where:
             return None
         return (
-            "SELECT c.platform, c.chat_id, c.settings, c.tz, c.lang, c.spoiler,"
+            "SELECT c.platform, c.chat_id, c.tz, c.lang, c.spoiler,"
             " MIN(s.created_at) AS since, MAX(s.kind != 'player') AS via_match"
             " FROM subscriptions s JOIN chats c"
             " ON c.platform = s.platform AND c.chat_id = s.chat_id"
@@ -575,20 +585,18 @@ class Store:
         sql, params = query
         zone, language = fan.default_zone, fan.default_language
         self._fan_out_tables()
-        counted = self._exec(
-            "INSERT INTO temp.fanout_chats SELECT a.platform, a.chat_id,"
-            " COALESCE(a.tz, ?) AS zone, COALESCE(a.lang, ?) AS language,"
-            " COALESCE(a.spoiler, 0) AS spoiler, a.via_match,"
-            " ROW_NUMBER() OVER (ORDER BY a.since, a.platform, a.chat_id) - 1 AS pos"
-            f" FROM ({sql}) a",
+        now = time.time()
+        # Each distinct message once: a cheap pass over the audience's chats (a chat that
+        # follows the match and a player too may add a variant nobody gets: pruned later).
+        combos = self._rows(
+            "SELECT DISTINCT c.platform, COALESCE(c.tz, ?) AS zone,"
+            " COALESCE(c.lang, ?) AS language, s.kind != 'player' AS via_match"
+            + sql[sql.index(" FROM subscriptions s") : sql.index(" GROUP BY")],
             [zone, language, *params],
         )
-        if not counted:
+        if not combos:
             return 0
-        now = time.time()
-        for combo in self._rows(
-            "SELECT DISTINCT platform, zone, language, via_match FROM temp.fanout_chats"
-        ):
+        for combo in combos:
             body, payload = render(
                 combo["platform"], combo["zone"], combo["language"], bool(combo["via_match"])
             )
@@ -606,18 +614,23 @@ class Store:
                     cursor.lastrowid,
                 ],
             )
+        # The audience numbered oldest subscriber first, each chat with its message.
         chats = (
-            "FROM temp.fanout_chats a JOIN temp.fanout_messages f ON f.platform = a.platform"
-            " AND f.zone = a.zone AND f.language = a.language AND f.via_match = a.via_match"
+            "FROM (SELECT a.*, ROW_NUMBER() OVER (ORDER BY a.since, a.platform, a.chat_id) - 1"
+            f" AS pos FROM ({sql}) a) a JOIN temp.fanout_messages f ON f.platform = a.platform"
+            " AND f.zone = COALESCE(a.tz, :zone) AND f.language = COALESCE(a.lang, :language)"
+            " AND f.via_match = a.via_match"
         )
+        named = {f"p{i}": v for i, v in enumerate(params)}
+        chats = _numbered(chats, len(params))
         skip = ""
         if fan.edits is not None:
             # an original not sent yet now says the truth (and is not followed by a correction)
             self._exec(
                 "UPDATE outbox SET message_id = x.message_id, body = NULL, payload = NULL,"
-                f" kind = ? FROM (SELECT ? || ':' || a.platform || ':' || a.chat_id AS k,"
+                " kind = :kind FROM (SELECT :edits || ':' || a.platform || ':' || a.chat_id AS k,"
                 f" f.message_id {chats}) x WHERE outbox.key = x.k AND outbox.status = 'pending'",
-                [fan.kind, fan.edits],
+                {"kind": fan.kind, "edits": fan.edits, "zone": zone, "language": language} | named,
             )
             skip = (
                 " WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.status = 'pending'"
@@ -631,8 +644,8 @@ class Store:
             " CASE WHEN :edits IS NULL THEN NULL"
             " ELSE :edits || ':' || a.platform || ':' || a.chat_id END,"
             " a.pos, 'pending', 0,"
-            " CASE WHEN :hold THEN :now + a.spoiler ELSE 0.0 END, :created"
-            f" {chats}{skip} ORDER BY a.pos",
+            " CASE WHEN :hold THEN :now + COALESCE(a.spoiler, 0) ELSE 0.0 END, :created"
+            f" {chats}{skip}",
             {
                 "key": fan.key,
                 "kind": fan.kind,
@@ -641,27 +654,24 @@ class Store:
                 "hold": 1 if fan.hold else 0,
                 "now": fan.now,
                 "created": now,
-            },
+                "zone": zone,
+                "language": language,
+            }
+            | named,
         )
-        self._exec("DELETE FROM temp.fanout_chats")
         self._exec("DELETE FROM temp.fanout_messages")
         return added
 
     def _fan_out_tables(self) -> None:
-        """The scratch tables of :meth:`fan_out`, made once per connection (a schema change
+        """The scratch table of :meth:`fan_out`, made once per connection (a schema change
         would make SQLite prepare every statement again)."""
         if getattr(self, "_scratch_ready", False):
             return
-        self._exec(
-            "CREATE TEMP TABLE IF NOT EXISTS fanout_chats (platform TEXT, chat_id TEXT,"
-            " zone TEXT, language TEXT, spoiler REAL, via_match INTEGER, pos INTEGER)"
-        )
         self._exec(
             "CREATE TEMP TABLE IF NOT EXISTS fanout_messages (platform TEXT, zone TEXT,"
             " language TEXT, via_match INTEGER, message_id INTEGER,"
             " PRIMARY KEY (platform, zone, language, via_match))"
         )
-        self._exec("DELETE FROM temp.fanout_chats")
         self._exec("DELETE FROM temp.fanout_messages")
         self._scratch_ready = True
 
