@@ -422,6 +422,8 @@ class Engine:
                 assert state is not None
                 stored = state.by_id[event_id]
                 event = stored.event
+                # in words as it was reported (the kept state changes with what follows)
+                what = templates.plain_headline(templates.alert(state, stored))
                 if isinstance(event, GoalEvent):
                     if event_id in state.cancelled:
                         raise FeedError(f"{event_id} is already taken back")
@@ -436,9 +438,9 @@ class Engine:
                         reason="other",
                     )
                     self._event(cancel)
-                    return templates.plain_headline(templates.alert(state, stored))
+                    return what
                 self._withdraw(state, stored)
-                return templates.plain_headline(templates.alert(state, stored))
+                return what
             for row in self.store.quotes_with_id(event_id):
                 if row["match_id"] != match_id:
                     continue
