@@ -275,6 +275,14 @@ def m008_set_based_fan_out(db: Database) -> None:
         " WHERE settings IS NOT NULL AND json_valid(settings)"
     )
     db.execute(OUTBOX_VIEW)
+    # the delivery's ready queue: pending rows in the order they are offered
+    db.execute(
+        "CREATE INDEX idx_outbox_ready ON outbox (platform, fanout_pos, id)"
+        " WHERE status = 'pending'"
+    )
+    db.execute(
+        "CREATE INDEX idx_outbox_due ON outbox (platform, next_attempt_at) WHERE status = 'pending'"
+    )
 
 
 def apply(db: Database) -> None:

@@ -845,14 +845,17 @@ class Store:
         with a long fan-out of another instead of waiting behind it.
         """
         busy = list(busy_chats)
-        exclude = f" AND chat_id NOT IN ({','.join('?' * len(busy))})" if busy else ""
+        exclude = f" AND o.chat_id NOT IN ({','.join('?' * len(busy))})" if busy else ""
+        # Walks the pending rows in (fanout_pos, id) order on an index and keeps the heads
+        # (no earlier pending row in the chat's lane): about ``limit`` rows read, not every
+        # pending row grouped and sorted.
         rows = self._rows(
-            "SELECT o.* FROM outbox_view o JOIN (SELECT MIN(id) AS id FROM outbox"
-            f" WHERE status = 'pending' AND platform = ?{exclude}"
-            " GROUP BY chat_id, kind = 'reply') h"
-            " ON o.id = h.id WHERE o.next_attempt_at <= ?"
+            "SELECT o.* FROM outbox_view o WHERE o.status = 'pending' AND o.platform = ?"
+            f" AND o.next_attempt_at <= ?{exclude} AND NOT EXISTS (SELECT 1 FROM outbox p"
+            " WHERE p.status = 'pending' AND p.platform = o.platform AND p.chat_id = o.chat_id"
+            " AND p.id < o.id AND (p.kind = 'reply') = (o.kind = 'reply'))"
             " ORDER BY o.fanout_pos, o.id LIMIT ?",
-            [platform, *busy, now, limit],
+            [platform, now, *busy, limit],
         )
         return [OutboxRow.from_row(r) for r in rows]
 
