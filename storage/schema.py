@@ -252,7 +252,7 @@ OUTBOX_VIEW = """CREATE VIEW outbox_view AS SELECT o.id, o.key, o.platform, o.ch
 
 
 @migrations()
-def m008_set_based_fan_out(db: Database) -> None:
+def m009_set_based_fan_out(db: Database) -> None:
     """A fan-out stores its message once (``messages``) and one small outbox row per chat
     referring to it, inserted by one statement from the subscriptions; the chat settings
     that statement needs become columns (``tz``, ``lang``, ``spoiler``, ``level``: NULL is

@@ -131,7 +131,7 @@ def test_engine_keeps_its_state_equal_to_the_stored_events() -> None:
         kept = engine.state("m")
         assert kept is not None
         assert comparable(kept) == comparable(derive_state(fixture_of(store), store.events("m")))
-    engine.retract("e3")  # the card: removed
+    engine.retract("e3", "m")  # the card: removed
     kept = engine.state("m")
     assert kept is not None and "e3" not in kept.by_id
     assert comparable(kept) == comparable(derive_state(fixture_of(store), store.events("m")))
