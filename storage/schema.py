@@ -261,7 +261,6 @@ def m009_set_based_fan_out(db: Database) -> None:
         {"id": int, "body": str, "payload": str, "created_at": float}, pk="id"
     )
     db.table("outbox").add_column("message_id", int)
-    db.table("outbox").create_index(["message_id"])
     chats = db.table("chats")
     chats.add_column("tz", str)
     chats.add_column("lang", str)

@@ -1030,8 +1030,8 @@ class Store:
             )
             self._exec("DELETE FROM sent_messages WHERE sent_at < ?", [before])
             self._exec(
-                "DELETE FROM messages WHERE created_at < ? AND NOT EXISTS"
-                " (SELECT 1 FROM outbox o WHERE o.message_id = messages.id)",
+                "DELETE FROM messages WHERE created_at < ? AND id NOT IN"
+                " (SELECT message_id FROM outbox WHERE message_id IS NOT NULL)",
                 [before],
             )
         return removed

@@ -124,3 +124,21 @@ def test_the_migration_keeps_queued_rows_and_reads_settings_into_columns(tmp_pat
     [head] = store.due_heads("telegram", NOW, limit=10)
     assert head.body == "old text"
     store.close()
+
+
+def test_prune_forgets_a_message_once_no_row_refers_to_it(store: Store) -> None:
+    engine = Engine(store, clock=lambda: NOW)
+    feed(engine, MATCH)
+    follow(store, "1")
+    follow(store, "2")
+    feed(engine, GOAL)
+    first, second = store.outbox_rows("telegram")
+    store.mark_sent(first["id"], first["key"], "telegram", "1", ["100"])
+    later = NOW * 2
+    store.prune(before=later)
+    assert store.db.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 1  # still pending
+    [row] = store.outbox_rows("telegram")
+    assert row["body"] == second["body"]
+    store.mark_sent(row["id"], row["key"], "telegram", "2", ["101"])
+    store.prune(before=later)
+    assert store.db.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 0
