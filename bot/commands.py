@@ -186,6 +186,10 @@ class Commands:
         self.clock = clock
         #: states of the matches asked about (live ones grow event by event)
         self.states = KeptStates()
+        #: competition → (its events' version and the limit, the ranking then)
+        self._scorers: dict[
+            str, tuple[tuple[tuple[int, int], int], list[tuple[str, str, int]]]
+        ] = {}
         self.handlers: dict[str, Handler] = {
             "start": self.start,
             "help": self.help,
@@ -848,6 +852,12 @@ class Commands:
     def top_scorers(self, competition: str, limit: int = 10) -> list[tuple[str, str, int]]:
         """(player, team, goals) in ``competition`` from the matches the bot knows; own goals
         and cancelled goals do not count."""
-        return [
+        version = (self.store.competition_events_version(competition), limit)
+        kept = self._scorers.get(competition)
+        if kept is not None and kept[0] == version:
+            return kept[1]  # no event of the competition came or went since
+        ranked = [
             (r["player"], r["team"], r["goals"]) for r in self.store.top_scorers(competition, limit)
         ]
+        self._scorers[competition] = (version, ranked)
+        return ranked

@@ -283,6 +283,16 @@ class Store:
             [competition, limit],
         )
 
+    def competition_events_version(self, competition: str) -> tuple[int, int]:
+        """(matches, sum of their ``events_version``) of a competition: changes whenever one
+        of its matches, or an event of one, is added or removed."""
+        row = self._one(
+            "SELECT COUNT(*) AS n, COALESCE(SUM(events_version), 0) AS v FROM matches"
+            " WHERE competition = ?",
+            [competition],
+        )
+        return (row["n"], row["v"]) if row else (0, 0)
+
     def has_event(self, match_id: str, event_id: str) -> bool:
         return (
             self._one(
