@@ -218,9 +218,9 @@ class LivePolling:
             self._schedule_discovery(source, target, delay, attempt + 1)
             return
         self._discovering.discard((source.name, target))
-        if attempt:
-            log.info("%s: fixtures of %s found after %d attempts", provider, name, attempt + 1)
         await self._ingest_all(source, objects)
+        if attempt:  # logged once the fixtures are stored, so the line means "usable now"
+            log.info("%s: fixtures of %s found after %d attempts", provider, name, attempt + 1)
         if objects and self._started:  # a match may be about to start: poll now
             self._poll_soon.add(source.name)
             self._schedule_poll(source, 0.0)
