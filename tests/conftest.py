@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from bot.competitions import seed_known_competitions
 from bot.engine import Engine
@@ -21,6 +22,11 @@ from storage.store import Store
 DATA = Path(__file__).parent / "data"
 SEED = Path(__file__).parent.parent / "bot" / "data" / "atalanta-inter.jsonl"
 SEED_MATCH = "serie-a-2025-26-atalanta-inter"
+
+# Property tests check behaviour, never speed: on a shared 2-core machine one slow example must
+# not fail a run (Hypothesis' default 200 ms deadline per example).
+hypothesis_settings.register_profile("matchbot", deadline=None)
+hypothesis_settings.load_profile("matchbot")
 
 
 @pytest.fixture(autouse=True)
