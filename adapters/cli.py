@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from adapters.console import ConsoleAdapter
 from adapters.console.adapter import CHAT_ID, RULE, silence_closed_output
+from adapters.console.render import FORMATS, Format, console_text
 from adapters.providers import sources_from_settings, stats_from_settings
 from bot.app import MatchBot
 from bot.delivery import Delivery
@@ -29,7 +30,6 @@ from bot.logs import setup_logging
 from bot.match import MatchState
 from bot.messages import i18n, templates
 from bot.messages.model import Message
-from bot.messages.render import FORMATS, Format, render
 from bot.ports import ChatAdapter, StartupError
 from bot.safe_text import neutralise
 from bot.settings import Settings
@@ -59,11 +59,6 @@ def _quiet_when_output_closes() -> Iterator[None]:
         raise typer.Exit(0) from None
 
 
-PLATFORM_FOR_FORMAT: dict[str, str] = {
-    "text": "console",
-    "telegram": "telegram",
-    "discord": "discord",
-}
 SECONDS_PER_MATCH_MINUTE = 0.4
 MIN_GAP = 0.6
 
@@ -152,7 +147,7 @@ async def replay_feed(
     follows every team in it. Returns how many lines were rejected."""
     out = out or sys.stdout
     err = err or sys.stderr
-    adapter = ConsoleAdapter(out, platform=PLATFORM_FOR_FORMAT[fmt])
+    adapter = ConsoleAdapter(out, fmt=fmt)
     bot = MatchBot(":memory:", [adapter], recap_delay=None, reminder_lead=None)
     await bot.open()
     delivery = Delivery(bot.db, adapter)
@@ -233,7 +228,7 @@ async def recaps_of_feed(
             continue
         message = await bot.db.call(partial(_recap, bot, mid, lang))
         assert message is not None
-        print(neutralise(render(message, fmt), keep_newlines=True), file=out)
+        print(console_text(message, fmt), file=out)
         print(RULE, file=out)
     await bot.db.close()
     return rejected, found

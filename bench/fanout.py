@@ -48,11 +48,10 @@ from telegram.constants import ParseMode  # noqa: E402
 from telegram.ext import AIORateLimiter, ApplicationBuilder  # noqa: E402
 
 from adapters.telegram import TelegramAdapter  # noqa: E402
+from adapters.telegram.render import telegram_html  # noqa: E402
 from bench.scenario import goal_feed  # noqa: E402
 from bot.app import MatchBot  # noqa: E402
-from bot.engine import format_for  # noqa: E402
 from bot.messages.model import Message, bold, line  # noqa: E402
-from bot.messages.render import render  # noqa: E402
 from storage.store import Store  # noqa: E402
 from tests.fakes.telegram_api import JSON, FakeTelegram  # noqa: E402
 
@@ -249,10 +248,7 @@ async def measure_matchbot(
 async def measure_baseline(chats: int, paid: bool, latency: float = 0.0) -> Figures:
     """The same sends through ``ApplicationBuilder().rate_limiter(AIORateLimiter())``."""
     limit = 1000.0 if paid else 30.0
-    text = render(
-        Message(kind="goal", headline=line(bold("⚽ GOAL! Atalanta 0-1 Inter"))),
-        format_for("telegram"),
-    )
+    text = telegram_html(Message(kind="goal", headline=line(bold("⚽ GOAL! Atalanta 0-1 Inter"))))
     server = FakeServer(latency=latency)
     try:
         app = (

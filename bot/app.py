@@ -21,7 +21,7 @@ from bot.commands import ALIASES as COMMAND_ALIASES
 from bot.commands import Commands, parse_press, press_refusal
 from bot.competitions import seed_known_competitions
 from bot.delivery import Delivery
-from bot.engine import Engine, Ingested, format_for
+from bot.engine import Engine, Ingested
 from bot.feed import (
     Event,
     FeedConflict,
@@ -34,7 +34,6 @@ from bot.feed import (
 from bot.feeds import FeedFollower, FirstLines, keep_running
 from bot.messages import i18n, templates
 from bot.messages.model import Message
-from bot.messages.render import render
 from bot.polling import LivePolling
 from bot.ports import ChatAdapter, CommandContext, MatchSource, StatsSource, TableRow
 from bot.reporting import Report, ReportError, ReportParser, Undo, new_report_id, validated
@@ -304,7 +303,6 @@ class MatchBot:
                 platform=platform,
                 chat_id=chat_id,
                 kind="digest",
-                body=render(message, format_for(platform)),
                 payload=message.to_json(),
             )
             return store.enqueue([row])
@@ -624,7 +622,6 @@ class MatchBot:
             platform=ctx.platform,
             chat_id=ctx.chat_id,
             kind="reply",
-            body=render(message, format_for(ctx.platform)),
             payload=message.to_json(),
             edit_key=replaces,
             next_attempt_at=0.0,

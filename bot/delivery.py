@@ -338,10 +338,10 @@ class Delivery:
             original = await self.db.call(lambda s: s.sent_message_ids(key))
             if original:
                 try:
-                    await self.adapter.edit(row.chat_id, original, row.body, message)
+                    await self.adapter.edit(row.chat_id, original, message)
                     return original
                 except CannotEdit as exc:
                     log.info(
                         "%s cannot edit %s (%s): sending a correction", self.platform, key, exc
                     )
-        return await self.adapter.send(row.chat_id, row.body, message)
+        return await self.adapter.send(row.chat_id, message)

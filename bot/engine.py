@@ -31,7 +31,6 @@ from bot.match import Fixture, KeptStates, MatchState, StoredEvent, side_for_eve
 from bot.messages import i18n, templates
 from bot.messages.lead import is_known_scorer
 from bot.messages.model import Message
-from bot.messages.render import Format, render
 from bot.players import involved_ids, remember
 from bot.ports import TableRow
 from bot.storylines import Storyline, Storylines
@@ -39,12 +38,6 @@ from bot.teams import ensure_team
 from storage.store import Audience, FanOut, NewOutboxRow, Store
 
 log = logging.getLogger(__name__)
-
-PLATFORM_FORMATS: dict[str, Format] = {"telegram": "telegram", "discord": "discord"}
-
-
-def format_for(platform: str) -> Format:
-    return PLATFORM_FORMATS.get(platform, "text")
 
 
 @dataclass(frozen=True)
@@ -58,26 +51,22 @@ class Ingested:
     kickoff_changed: bool = False
 
 
-class Renderer:
-    """Builds a message once per time zone and language and renders it once per output
-    format, so a fan-out to thousands of chats does the work a handful of times."""
+class Built:
+    """Builds a message once per time zone and language, so a fan-out to thousands of chats
+    does the work a handful of times. Only the neutral message is stored: each platform's
+    adapter renders it when it sends it (once per message, not per chat)."""
 
     def __init__(self, build: Callable[[ZoneInfo], Message]) -> None:
         self._build = build
-        self._messages: dict[tuple[str, str], Message] = {}
-        self._cache: dict[tuple[Format, str, str], tuple[str, str]] = {}
+        self._messages: dict[tuple[str, str], str] = {}
 
-    def __call__(self, fmt: Format, zone: str, language: str = "en") -> tuple[str, str]:
-        """(rendered text, neutral message JSON) for chats in ``zone`` reading ``fmt`` in
-        ``language``."""
-        key = (fmt, zone, language)
-        if key not in self._cache:
-            if (zone, language) not in self._messages:
-                with i18n.use(language):
-                    self._messages[(zone, language)] = self._build(ZoneInfo(zone))
-            message = self._messages[(zone, language)]
-            self._cache[key] = (render(message, fmt), message.to_json())
-        return self._cache[key]
+    def __call__(self, zone: str, language: str = "en") -> str:
+        """The neutral message (JSON) for chats in ``zone`` reading ``language``."""
+        key = (zone, language)
+        if key not in self._messages:
+            with i18n.use(language):
+                self._messages[key] = self._build(ZoneInfo(zone)).to_json()
+        return self._messages[key]
 
 
 class Engine:
@@ -292,11 +281,11 @@ class Engine:
         a correction. Chats that get the message only through a followed player get
         ``for_player_fans`` (the alert with the match and its score) when given.
         """
-        message = Renderer(build)
-        player_message = Renderer(for_player_fans) if for_player_fans else message
+        message = Built(build)
+        player_message = Built(for_player_fans) if for_player_fans else message
 
-        def render_for(platform: str, zone: str, language: str, via_match: bool) -> tuple[str, str]:
-            return (message if via_match else player_message)(format_for(platform), zone, language)
+        def message_for(zone: str, language: str, via_match: bool) -> str:
+            return (message if via_match else player_message)(zone, language)
 
         defaults = ChatSettings()
         return self.store.fan_out(
@@ -317,7 +306,7 @@ class Engine:
                 default_zone=defaults.timezone,
                 default_language=defaults.language,
             ),
-            render_for,
+            message_for,
         )
 
     def _quote(self, quote: Quote) -> Ingested:
@@ -460,7 +449,7 @@ class Engine:
             away_goals=after.score.away,
             finished_at=self.clock() if after.finished else None,
         )
-        message = Renderer(lambda zone: templates.retracted(templates.alert(state, stored)))
+        message = Built(lambda zone: templates.retracted(templates.alert(state, stored)))
         rows = []
         for row in self.store.outbox_rows_for(f"event:{fixture.id}:{event.id}:"):
             if self.store.drop_pending(row["key"], "retracted by a reporter"):
@@ -470,14 +459,13 @@ class Engine:
             chat = ChatSettings.from_json(
                 json.dumps(self.store.chat_settings(row["platform"], row["chat_id"]))
             )
-            body, payload = message(format_for(row["platform"]), "UTC", chat.language)
+            payload = message("UTC", chat.language)
             rows.append(
                 NewOutboxRow(
                     key=f"retract:{fixture.id}:{event.id}:{row['platform']}:{row['chat_id']}",
                     platform=row["platform"],
                     chat_id=row["chat_id"],
                     kind="correction",
-                    body=body,
                     payload=payload,
                     match_id=fixture.id,
                     edit_key=row["key"],

@@ -82,7 +82,9 @@ class CommandContext:
 
 
 class ChatAdapter(Protocol):
-    """One chat platform. ``send`` returns the platform's ids of the messages it posted."""
+    """One chat platform. ``send`` and ``edit`` take the neutral message and write it in the
+    platform's own format (each adapter's ``render`` module); ``send`` returns the platform's
+    ids of the messages it posted."""
 
     platform: str
     pacing: Pacing
@@ -93,11 +95,9 @@ class ChatAdapter(Protocol):
 
     async def stop(self) -> None: ...
 
-    async def send(self, chat_id: str, text: str, message: Message) -> list[str]: ...
+    async def send(self, chat_id: str, message: Message) -> list[str]: ...
 
-    async def edit(
-        self, chat_id: str, message_ids: list[str], text: str, message: Message
-    ) -> None: ...
+    async def edit(self, chat_id: str, message_ids: list[str], message: Message) -> None: ...
 
 
 class CoreAPI(Protocol):

@@ -26,8 +26,7 @@ class OutboxRow:
     chat_id: str
     kind: str
     match_id: str | None
-    body: str
-    payload: str
+    payload: str  # the neutral message (JSON); the adapter renders it when it sends it
     edit_key: str | None
     attempts: int
     next_attempt_at: float
@@ -41,7 +40,6 @@ class OutboxRow:
             chat_id=row["chat_id"],
             kind=row["kind"],
             match_id=row["match_id"],
-            body=row["body"],
             payload=row["payload"] or "{}",
             edit_key=row["edit_key"],
             attempts=row["attempts"],
@@ -80,7 +78,6 @@ class NewOutboxRow:
     platform: str
     chat_id: str
     kind: str
-    body: str
     payload: str
     match_id: str | None = None
     edit_key: str | None = None
@@ -574,15 +571,16 @@ class Store:
         self,
         audience: Audience,
         fan: FanOut,
-        render: Callable[[str, str, str, bool], tuple[str, str]],
+        message: Callable[[str, str, bool], str],
     ) -> int:
         """Queue one message for every chat of ``audience``, in a handful of statements
-        however many chats: each distinct message (per platform, time zone, language, and
-        whether the chat follows the match or only a player) is rendered by ``render`` and
-        stored once; one ``INSERT … SELECT`` adds each chat's outbox row referring to it
-        (position in the fan-out by subscription age; held back by the chat's spoiler delay
-        when ``fan.hold``). With ``fan.edits``, a chat whose original row is still pending
-        gets that row rewritten instead. Returns how many rows are new."""
+        however many chats: each distinct neutral message (per time zone, language, and
+        whether the chat follows the match or only a player, whatever the platform) is made
+        by ``message`` and stored once (each adapter renders it when it sends it); one
+        ``INSERT … SELECT`` adds each chat's outbox row referring to it (position in the
+        fan-out by subscription age; held back by the chat's spoiler delay when ``fan.hold``).
+        With ``fan.edits``, a chat whose original row is still pending gets that row rewritten
+        instead. Returns how many rows are new."""
         query = self._audience_query(
             audience.team_ids,
             audience.competition_id,
@@ -599,7 +597,7 @@ class Store:
         # Each distinct message once: a cheap pass over the audience's chats (a chat that
         # follows the match and a player too may add a variant nobody gets: pruned later).
         combos = self._rows(
-            "SELECT DISTINCT c.platform, COALESCE(c.tz, ?) AS zone,"
+            "SELECT DISTINCT COALESCE(c.tz, ?) AS zone,"
             " COALESCE(c.lang, ?) AS language, s.kind != 'player' AS via_match"
             + sql[sql.index(" FROM subscriptions s") : sql.index(" GROUP BY")],
             [zone, language, *params],
@@ -607,17 +605,13 @@ class Store:
         if not combos:
             return 0
         for combo in combos:
-            body, payload = render(
-                combo["platform"], combo["zone"], combo["language"], bool(combo["via_match"])
-            )
+            payload = message(combo["zone"], combo["language"], bool(combo["via_match"]))
             cursor = self.db.execute(
-                "INSERT INTO messages (body, payload, created_at) VALUES (?, ?, ?)",
-                [body, payload, now],
+                "INSERT INTO messages (payload, created_at) VALUES (?, ?)", [payload, now]
             )
             self._exec(
-                "INSERT INTO temp.fanout_messages VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO temp.fanout_messages VALUES (?, ?, ?, ?)",
                 [
-                    combo["platform"],
                     combo["zone"],
                     combo["language"],
                     combo["via_match"],
@@ -627,8 +621,8 @@ class Store:
         # The audience numbered oldest subscriber first, each chat with its message.
         chats = (
             "FROM (SELECT a.*, ROW_NUMBER() OVER (ORDER BY a.since, a.platform, a.chat_id) - 1"
-            f" AS pos FROM ({sql}) a) a JOIN temp.fanout_messages f ON f.platform = a.platform"
-            " AND f.zone = COALESCE(a.tz, :zone) AND f.language = COALESCE(a.lang, :language)"
+            f" AS pos FROM ({sql}) a) a JOIN temp.fanout_messages f"
+            " ON f.zone = COALESCE(a.tz, :zone) AND f.language = COALESCE(a.lang, :language)"
             " AND f.via_match = a.via_match"
         )
         named = {f"p{i}": v for i, v in enumerate(params)}
@@ -678,9 +672,8 @@ class Store:
         if getattr(self, "_scratch_ready", False):
             return
         self._exec(
-            "CREATE TEMP TABLE IF NOT EXISTS fanout_messages (platform TEXT, zone TEXT,"
-            " language TEXT, via_match INTEGER, message_id INTEGER,"
-            " PRIMARY KEY (platform, zone, language, via_match))"
+            "CREATE TEMP TABLE IF NOT EXISTS fanout_messages (zone TEXT, language TEXT,"
+            " via_match INTEGER, message_id INTEGER, PRIMARY KEY (zone, language, via_match))"
         )
         self._exec("DELETE FROM temp.fanout_messages")
         self._scratch_ready = True
@@ -825,16 +818,15 @@ class Store:
         added = 0
         for r in rows:
             added += self._exec(
-                "INSERT OR IGNORE INTO outbox (key, platform, chat_id, kind, match_id, body,"
-                " payload, edit_key, fanout_pos, status, attempts, next_attempt_at, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+                "INSERT OR IGNORE INTO outbox (key, platform, chat_id, kind, match_id, payload,"
+                " edit_key, fanout_pos, status, attempts, next_attempt_at, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
                 [
                     r.key,
                     r.platform,
                     r.chat_id,
                     r.kind,
                     r.match_id,
-                    r.body,
                     r.payload,
                     r.edit_key,
                     r.fanout_pos,
@@ -919,13 +911,13 @@ class Store:
             [1 if count else 0, at, error, row_id],
         )
 
-    def rewrite_pending(self, key: str, body: str, payload: str, kind: str) -> bool:
-        """Replace the text of a row not sent yet (a goal cancelled before its alert went out)."""
+    def rewrite_pending(self, key: str, payload: str, kind: str) -> bool:
+        """Replace the message of a row not sent yet (a goal cancelled before its alert went
+        out)."""
         return (
             self._exec(
-                "UPDATE outbox SET body = ?, payload = ?, kind = ? WHERE key = ?"
-                " AND status = 'pending'",
-                [body, payload, kind, key],
+                "UPDATE outbox SET payload = ?, kind = ? WHERE key = ? AND status = 'pending'",
+                [payload, kind, key],
             )
             == 1
         )

@@ -12,9 +12,12 @@ from typing import Any
 import pytest
 from hypothesis import settings as hypothesis_settings
 
+from adapters.discord.render import discord_markdown
+from adapters.telegram.render import telegram_html
 from bot.competitions import seed_known_competitions
 from bot.engine import Engine
 from bot.feed import read_lines
+from bot.messages.model import Message, message_text
 from bot.ports import CommandContext
 from bot.teams import seed_known_teams
 from storage.store import Store
@@ -88,6 +91,17 @@ def follow(store: Store, platform: str, chat_id: str, *teams: str, level: str = 
     store.set_chat_settings(platform, chat_id, {"level": level})
     for team in teams:
         store.subscribe(platform, chat_id, team)
+
+
+def outbox_text(row: dict[str, Any]) -> str:
+    """What a queued row says, as its platform's adapter will write it when it sends it
+    (the outbox keeps only the neutral message): Telegram HTML, Discord markdown, else plain."""
+    message = Message.from_json(row["payload"])
+    if row["platform"] == "telegram":
+        return telegram_html(message)
+    if row["platform"] == "discord":
+        return discord_markdown(message)
+    return message_text(message)
 
 
 def chat(chat_id: str) -> CommandContext:

@@ -10,7 +10,7 @@ import pytest
 from bot.commands import Commands
 from bot.engine import Engine
 from bot.feed import parse_line
-from bot.messages.render import render
+from bot.messages.model import message_text
 from bot.ports import CommandContext
 from storage.store import Store
 from tests.conftest import DATA, SEED, ingest_file
@@ -29,7 +29,7 @@ def commands(store: Store) -> Commands:
 
 def say(commands: Commands, text: str, ctx: CommandContext = FAN) -> str:
     name, _, args = text.lstrip("/").partition(" ")
-    return render(commands.run(ctx, name, args), "text")
+    return message_text(commands.run(ctx, name, args))
 
 
 @pytest.mark.parametrize("typed", ["inter", "Internazionale", "Inter Milan", "INTER", "inter "])
@@ -53,20 +53,20 @@ def test_a_typo_gets_suggestions_as_buttons(commands: Commands) -> None:
     message = commands.run(FAN, "subscribe", "intr")
     assert message.kind == "suggestions"
     assert [(b.label, b.action) for b in message.buttons] == [("Inter", "subscribe:inter")]
-    assert render(message, "text") == ("I don't know a team called “intr”.\n\nDid you mean: Inter?")
+    assert message_text(message) == ("I don't know a team called “intr”.\n\nDid you mean: Inter?")
     pressed = commands.press(FAN, "subscribe:inter")
-    assert render(pressed, "text") == "✅ This chat now follows Inter. Alerts: key events."
+    assert message_text(pressed) == "✅ This chat now follows Inter. Alerts: key events."
 
 
 def test_an_unknown_team_and_missing_argument_get_clear_answers(commands: Commands) -> None:
     answer = commands.run(FAN, "subscribe", "Qwxyz")
-    assert answer.kind == "error" and "I don't know a team called “Qwxyz”" in render(answer, "text")
+    assert answer.kind == "error" and "I don't know a team called “Qwxyz”" in message_text(answer)
     assert say(commands, "/subscribe") == (
         "Which team, competition or player? For example: /subscribe inter, /subscribe serie a"
         "\n\nor /subscribe player Lautaro Martínez."
     )
     assert say(commands, "/offside") == "I don't know /offside. Try /help."
-    assert render(commands.press(FAN, "subscribe:nope"), "text").startswith("That button")
+    assert message_text(commands.press(FAN, "subscribe:nope")).startswith("That button")
 
 
 def test_only_admins_change_a_groups_subscriptions(commands: Commands) -> None:

@@ -15,7 +15,7 @@ import pytest
 from adapters.providers import ApiFootball, FootballData
 from adapters.providers.sources import ApiFootballSource, FootballDataSource
 from bot.app import MatchBot
-from bot.messages.render import render
+from bot.messages.model import message_text
 from tests.conftest import chat, until
 from tests.fakes.provider_api import FakeProvider, load_fixture, server_error
 from tests.fakes.recording import RecordingPlatform
@@ -112,7 +112,7 @@ async def test_a_chat_following_serie_a_gets_a_goal_of_teams_it_does_not_follow(
         await bot.open()
         await bot.start()
         follow = await bot.command(chat("a"), "subscribe", "serie a")
-        assert "Serie A" in render(follow, "text")
+        assert "Serie A" in message_text(follow)
         await until(lambda: "⚽ GOAL! Lazio 1-0 Torino" in headlines(platform, "a"))
         await bot.stop()
         await bot.sources[0].aclose()  # type: ignore[attr-defined]
@@ -159,7 +159,7 @@ async def test_a_failed_competition_look_up_is_retried(
     ]
     assert len(failures) == 2
     assert "HTTP 503" in failures[0] and "HTTP 502" in failures[1]
-    assert "Lazio" in render(today, "text") and "Torino" in render(today, "text")
+    assert "Lazio" in message_text(today) and "Torino" in message_text(today)
 
 
 async def test_football_data_competition_matches_are_followed(tmp_path: Path) -> None:

@@ -23,8 +23,6 @@ from storage.store import NewOutboxRow, Store
 from storage.thread import StoreThread
 from tests.fakes.recording import RecordingPlatform
 
-PAYLOAD = Message(kind="alert", headline=line("x")).to_json()
-
 
 def rows(*specs: tuple[str, str], edit_key: str | None = None) -> list[NewOutboxRow]:
     return [
@@ -33,8 +31,7 @@ def rows(*specs: tuple[str, str], edit_key: str | None = None) -> list[NewOutbox
             platform="test",
             chat_id=chat,
             kind="alert",
-            body=key,
-            payload=PAYLOAD,
+            payload=Message(kind="alert", headline=line(key)).to_json(),
             edit_key=edit_key,
         )
         for key, chat in specs

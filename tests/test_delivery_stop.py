@@ -13,13 +13,10 @@ from storage.store import NewOutboxRow, Store
 from storage.thread import StoreThread
 from tests.fakes.recording import RecordingPlatform
 
-PAYLOAD = Message(kind="alert", headline=line("x")).to_json()
-
 
 def row(key: str, chat: str) -> NewOutboxRow:
-    return NewOutboxRow(
-        key=key, platform="test", chat_id=chat, kind="alert", body=key, payload=PAYLOAD
-    )
+    payload = Message(kind="alert", headline=line(key)).to_json()
+    return NewOutboxRow(key=key, platform="test", chat_id=chat, kind="alert", payload=payload)
 
 
 async def statuses(db: StoreThread) -> dict[str, str]:

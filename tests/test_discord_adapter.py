@@ -14,8 +14,8 @@ import pytest
 from adapters.discord import DiscordAdapter, commands
 from adapters.discord.adapter import counts_globally, translate_error
 from adapters.discord.embeds import embed_batches, embed_size
+from adapters.discord.render import discord_embeds
 from bot.messages.model import Message, Section, bold, line
-from bot.messages.render import discord_embeds
 from bot.ports import (
     CannotEdit,
     ChatUnreachable,
@@ -118,7 +118,7 @@ def test_from_settings() -> None:
 async def test_a_huge_message_is_split_never_refused(
     dc: FakeDiscord, adapter: DiscordAdapter
 ) -> None:
-    ids = await adapter.send(str(dc.channel_id), "", huge_message(8, 6))
+    ids = await adapter.send(str(dc.channel_id), huge_message(8, 6))
     sent = dc.messages(dc.channel_id)
     assert len(ids) == len(sent) >= 2
     assert [str(m.id) for m in sent] == ids
@@ -130,30 +130,30 @@ async def test_errors_become_delivery_errors(dc: FakeDiscord, adapter: DiscordAd
     chat = str(dc.channel_id)
     hello = Message(kind="goal", headline=line(bold("⚽ GOAL!")))
     dc.fail_next(dc.channel_id, "rate_limited")  # discord.py waits and retries by itself
-    assert len(await adapter.send(chat, "", hello)) == 1
+    assert len(await adapter.send(chat, hello)) == 1
     dc.fail_next(dc.channel_id, "server_error", status=503)  # raised at once by discord.py
     with pytest.raises(TemporaryFailure):
-        await adapter.send(chat, "", hello)
+        await adapter.send(chat, hello)
     dc.fail_next(dc.channel_id, "not_found")
     with pytest.raises(ChatUnreachable):
-        await adapter.send(chat, "", hello)
+        await adapter.send(chat, hello)
     dc.fail_next(dc.channel_id, "forbidden")
     with pytest.raises(ChatUnreachable):
-        await adapter.send(chat, "", hello)
+        await adapter.send(chat, hello)
     with pytest.raises(ChatUnreachable):  # a channel that never existed
-        await adapter.send("123", "", hello)
+        await adapter.send("123", hello)
 
 
 async def test_edit_in_place_and_deleted_message(dc: FakeDiscord, adapter: DiscordAdapter) -> None:
     chat = str(dc.channel_id)
-    ids = await adapter.send(chat, "", Message(kind="goal", headline=line("⚽ GOAL! 1-0")))
-    await adapter.edit(chat, ids, "", Message(kind="correction", headline=line("No goal: 0-0")))
+    ids = await adapter.send(chat, Message(kind="goal", headline=line("⚽ GOAL! 1-0")))
+    await adapter.edit(chat, ids, Message(kind="correction", headline=line("No goal: 0-0")))
     assert [e.message_id for e in dc.edits] == [int(ids[0])]
     assert dc.messages(dc.channel_id)[0].embeds[0]["title"] == "No goal: 0-0"
     assert dc.edits[0].json["allowed_mentions"] == {"parse": []}
     dc.get_message(int(ids[0])).deleted = True  # type: ignore[union-attr]
     with pytest.raises(CannotEdit):
-        await adapter.edit(chat, ids, "", Message(kind="correction", headline=line("again")))
+        await adapter.edit(chat, ids, Message(kind="correction", headline=line("again")))
 
 
 async def test_guild_sync_only_in_that_guild(
@@ -252,7 +252,7 @@ async def test_a_burst_of_sends_stays_within_the_global_limit(
         await bot.start(StubCore())
         try:
             message = Message(kind="goal", headline=line(bold("GOAL")))
-            await asyncio.gather(*(bot.send(str(c.id), "", message) for c in channels))
+            await asyncio.gather(*(bot.send(str(c.id), message) for c in channels))
         finally:
             await bot.stop()
         assert len(fake.messages()) == 30

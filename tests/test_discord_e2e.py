@@ -22,7 +22,7 @@ import pytest
 
 from adapters.cli import run_bot, seed_lines
 from adapters.discord import DiscordAdapter
-from bot.messages.render import escape_discord as esc
+from adapters.discord.render import escape_discord as esc
 from bot.settings import Settings
 from tests.fakes.discord_api import (
     FakeChannel,

@@ -11,11 +11,11 @@ import re
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from adapters.discord.render import ZWSP, discord_embeds, discord_markdown, escape_discord
 from bot.engine import Engine
 from bot.feed import parse_line
 from bot.messages import templates
 from bot.messages.model import Message, Section, Span
-from bot.messages.render import ZWSP, discord_embeds, escape_discord, render
 
 SPECIAL = frozenset("\\*_~`|[]<")
 LINE_MARKERS = frozenset(">#+-")
@@ -118,7 +118,7 @@ def test_every_part_of_a_discord_message_is_inert(
             assert re.search(r"@(everyone|here)", text, re.IGNORECASE) is None
             assert PARSEABLE.search(text) is None, text
             assert all(literal for c, literal in tokens(text) if c == "<"), text
-    markdown = render(message, "discord")
+    markdown = discord_markdown(message)
     assert PARSEABLE.search(markdown) is None
     assert all(literal for c, literal in tokens(markdown) if c == "<")
 
@@ -168,7 +168,7 @@ def test_names_from_a_feed_are_inert_in_discord_alerts(
     assert recap is not None
     messages.append(recap)
     for message in messages:
-        markdown = render(message, "discord")
+        markdown = discord_markdown(message)
         assert PARSEABLE.search(markdown) is None, markdown
         assert all(literal for c, literal in tokens(markdown) if c == "<"), markdown
         for embed in discord_embeds(message):

@@ -9,7 +9,7 @@ import pytest
 from bot.engine import Engine
 from bot.feed import FeedError, parse_line
 from storage.store import Store
-from tests.conftest import DATA, SEED, SEED_MATCH, follow, ingest_file
+from tests.conftest import DATA, SEED, SEED_MATCH, follow, ingest_file, outbox_text
 
 DECL = (
     '{"type":"match","match":"m1","competition":"Serie A","home":"Atalanta",'
@@ -27,7 +27,7 @@ def feed(engine: Engine, *lines: str) -> None:
 
 
 def bodies(store: Store, platform: str, chat: str) -> list[str]:
-    return [r["body"] for r in store.outbox_rows(platform, chat)]
+    return [outbox_text(r) for r in store.outbox_rows(platform, chat)]
 
 
 def test_alerts_go_to_chats_following_either_team_once_each(engine: Engine, store: Store) -> None:
@@ -96,7 +96,7 @@ def test_the_score_is_derived_and_cancelled_goals_come_off(engine: Engine, store
     correction = store.outbox_rows("telegram", "1")[-1]
     assert correction["kind"] == "correction"
     assert correction["edit_key"] == "event:m1:g1:telegram:1"
-    assert correction["body"] == (
+    assert outbox_text(correction) == (
         "⚽ <s>GOAL</s><b> cancelled by VAR (handball) — Atalanta 1-0 Inter</b>\n\n"
         "Lautaro Martínez's 10' goal for Inter does not stand.\n"
         "Score: <b>Atalanta 1-0 Inter</b>"
@@ -115,7 +115,7 @@ def test_a_goal_cancelled_before_its_alert_went_out_is_rewritten_not_doubled(
     )
     rows = store.outbox_rows("telegram", "1")
     assert len(rows) == 1
-    assert rows[0]["kind"] == "correction" and "cancelled by VAR" in rows[0]["body"]
+    assert rows[0]["kind"] == "correction" and "cancelled by VAR" in outbox_text(rows[0])
 
 
 @pytest.mark.parametrize(
@@ -185,7 +185,7 @@ def test_recap_goes_out_once_per_chat_with_the_quotes(engine: Engine, store: Sto
         f"recap:{SEED_MATCH}:telegram:1",
         f"recap:{SEED_MATCH}:discord:2",
     ]
-    assert "Raffaele Palladino (Atalanta coach)" in recaps[0]["body"]
+    assert "Raffaele Palladino (Atalanta coach)" in outbox_text(recaps[0])
 
 
 def test_no_recap_before_full_time(engine: Engine, store: Store) -> None:
@@ -213,7 +213,7 @@ def test_a_quote_after_the_recap_is_followed_up_once(engine: Engine, store: Stor
     engine.ingest(parse_line(late))
     followups = [r for r in store.outbox_rows() if r["kind"] == "quote"]
     assert len(followups) == 1
-    assert followups[0]["body"] == (
+    assert outbox_text(followups[0]) == (
         "<b>💬 After Atalanta 0-1 Inter</b>\n\n"
         "<b>Lautaro (Inter captain)</b>: <i>“Four in a row &amp; counting”</i>"
     )

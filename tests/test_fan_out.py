@@ -15,6 +15,7 @@ from bot.engine import Engine
 from bot.feed import parse_line
 from storage import schema
 from storage.store import Store
+from tests.conftest import outbox_text
 
 NOW = 1_800_000_000.0
 
@@ -55,12 +56,13 @@ def test_one_goal_stores_each_distinct_message_once(store: Store) -> None:
     feed(engine, GOAL)
     raw = list(store.db.query("SELECT * FROM outbox ORDER BY id"))
     assert len(raw) == 51
-    assert all(r["body"] is None and r["message_id"] for r in raw)
+    assert all(r["body"] is None and r["payload"] is None and r["message_id"] for r in raw)
     messages = list(store.db.query("SELECT * FROM messages"))
     assert len(messages) == 2  # English in UTC; Italian in Rome
+    assert all(m["body"] is None for m in messages)  # neutral: the adapter renders it
     rows = {r["chat_id"]: r for r in store.outbox_rows("telegram")}
-    assert "GOAL" in rows["1"]["body"] and rows["1"]["body"] == rows["50"]["body"]
-    assert rows["rome"]["body"] != rows["1"]["body"]
+    assert "GOAL" in outbox_text(rows["1"]) and outbox_text(rows["1"]) == outbox_text(rows["50"])
+    assert outbox_text(rows["rome"]) != outbox_text(rows["1"])
     assert rows["rome"]["next_attempt_at"] == NOW + 90  # the chat's spoiler delay
     assert rows["1"]["next_attempt_at"] == NOW
     assert [rows[str(c)]["fanout_pos"] for c in (1, 2, 50)] == [0, 1, 49]  # oldest first
@@ -87,7 +89,7 @@ def test_a_goal_cancelled_before_its_alert_went_out_rewrites_it(store: Store) ->
     assert [r["kind"] for r in one] == ["alert", "correction"]
     assert one[1]["edit_key"] == "event:m1:g1:telegram:1"
     assert len(two) == 1 and two[0]["kind"] == "correction"
-    assert two[0]["body"] == one[1]["body"]
+    assert outbox_text(two[0]) == outbox_text(one[1])
 
 
 def test_the_migration_keeps_queued_rows_and_reads_settings_into_columns(tmp_path: Path) -> None:
@@ -122,7 +124,7 @@ def test_the_migration_keeps_queued_rows_and_reads_settings_into_columns(tmp_pat
     [row] = store.outbox_rows("telegram", "1")
     assert (row["body"], row["payload"], row["status"]) == ("old text", "{}", "pending")
     [head] = store.due_heads("telegram", NOW, limit=10)
-    assert head.body == "old text"
+    assert head.payload == "{}"
     store.close()
 
 
@@ -138,7 +140,7 @@ def test_prune_forgets_a_message_once_no_row_refers_to_it(store: Store) -> None:
     store.prune(before=later)
     assert store.db.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 1  # still pending
     [row] = store.outbox_rows("telegram")
-    assert row["body"] == second["body"]
+    assert outbox_text(row) == outbox_text(second)
     store.mark_sent(row["id"], row["key"], "telegram", "2", ["101"])
     store.prune(before=later)
     assert store.db.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 0

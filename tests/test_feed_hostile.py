@@ -15,7 +15,7 @@ from adapters.console import ConsoleAdapter
 from bot.app import MatchBot
 from bot.feed import Parsed, Rejected, read_lines, split_lines
 from bot.feeds import FeedFollower, keep_running
-from bot.messages.model import Message, bold, line
+from bot.messages.model import Message, Section, bold, line
 from tests.conftest import until
 from tests.hostile import (
     BREAK_RULES,
@@ -264,11 +264,17 @@ def test_names_cannot_forge_lines_or_send_escape_sequences() -> None:
 async def test_the_console_adapter_neutralises_what_it_prints() -> None:
     out = io.StringIO()
     console = ConsoleAdapter(out)
-    message = Message(kind="goal", headline=line(bold("Bad\x1b[2J name\u202e"), " Ça va 👍"))
-    await console.send("local", "x\x1b]0;title\x07\nsecond line", message)
+    message = Message(
+        kind="goal",
+        headline=line(bold("Bad\x1b[2J name\u202e"), " Ça va 👍"),
+        sections=(Section(title="x\x1b]0;title\x07", lines=(line("second\nline"),)),),
+    )
+    await console.send("local", message)
     printed = out.getvalue()
-    assert "\x1b" not in printed and "\x07" not in printed
-    assert printed.startswith("x\ufffd]0;title\ufffd\nsecond line\n")
+    assert "\x1b" not in printed and "\x07" not in printed and "\u202e" not in printed
+    assert printed.startswith(
+        "Bad\ufffd[2J name\ufffd Ça va 👍\n\nx\ufffd]0;title\ufffd\nsecond line\n"
+    )
 
 
 # --- 1: the live follower (matchbot run) keeps following, whatever a line holds ------------------

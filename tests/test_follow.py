@@ -15,10 +15,11 @@ from sqlite_utils.migrations import Migrations
 from bot.commands import Commands
 from bot.engine import Engine
 from bot.feed import parse_line
-from bot.messages.render import render
+from bot.messages.model import message_text
 from bot.ports import CommandContext
 from storage import schema
 from storage.store import Store
+from tests.conftest import outbox_text
 
 FAN = CommandContext(platform="telegram", chat_id="1", user_id="u1")
 MEMBER = CommandContext(
@@ -54,7 +55,7 @@ def commands(store: Store) -> Commands:
 
 def say(commands: Commands, text: str, where: CommandContext = FAN) -> str:
     name, _, args = text.lstrip("/").partition(" ")
-    return render(commands.run(where, name, args), "text")
+    return message_text(commands.run(where, name, args))
 
 
 def keys(store: Store, chat: str) -> list[str]:
@@ -62,7 +63,7 @@ def keys(store: Store, chat: str) -> list[str]:
 
 
 def texts(store: Store, chat: str) -> list[str]:
-    return [r["body"] for r in store.outbox_rows("telegram", chat)]
+    return [outbox_text(r) for r in store.outbox_rows("telegram", chat)]
 
 
 # --- the migration ------------------------------------------------------------------------------
@@ -219,7 +220,7 @@ def test_each_subscription_has_its_own_level_and_the_most_permissive_decides(
     )
     # a /settings button moves one subscription to the next level
     pressed = commands.press(FAN, "settings:follow:c:serie-a:all")
-    assert "Serie A: everything" in render(pressed, "text")
+    assert "Serie A: everything" in message_text(pressed)
     feed(
         engine,
         line(
@@ -256,7 +257,7 @@ def test_a_cancelled_goal_is_corrected_for_the_scorers_followers(
     )
     rows = store.outbox_rows("telegram", "1")
     assert [r["key"] for r in rows] == ["event:m1:g2:telegram:1"]  # rewritten before sending
-    assert "cancelled by VAR" in rows[0]["body"]
+    assert "cancelled by VAR" in outbox_text(rows[0])
 
 
 # --- lookup -----------------------------------------------------------------------------------
@@ -301,15 +302,13 @@ def test_a_name_that_is_a_team_and_a_competition_asks_which(
     feed(engine, match("m1", "Champions", "Legends", competition="Friendlies"))
     asked = commands.run(FAN, "subscribe", "champions")
     assert asked.kind == "suggestions"
-    assert render(asked, "text").startswith("“champions” could be: Champions (team), Champions")
+    assert message_text(asked).startswith("“champions” could be: Champions (team), Champions")
     assert [b.action for b in asked.buttons] == [
         "subscribe:champions",
         "subscribe:c:champions-league",
     ]
     chosen = commands.press(FAN, "subscribe:c:champions-league")
-    assert (
-        render(chosen, "text") == "✅ This chat now follows Champions League. Alerts: key events."
-    )
+    assert message_text(chosen) == "✅ This chat now follows Champions League. Alerts: key events."
     assert [r["kind"] for r in store.follows("telegram", "1")] == ["competition"]
 
 
@@ -337,7 +336,7 @@ def test_ambiguous_players_get_choices_and_a_team_picks_one(
         "Lisandro Martínez (Manchester United)",
     ]
     pressed = commands.press(FAN, asked.buttons[1].action)
-    assert render(pressed, "text").startswith("✅ This chat now follows Lisandro Martínez")
+    assert message_text(pressed).startswith("✅ This chat now follows Lisandro Martínez")
     assert say(commands, "/subscribe player Martinez (Inter)").startswith(
         "✅ This chat now follows Lautaro Martínez (Inter)."
     )

@@ -17,9 +17,10 @@ from bot.commands import Commands
 from bot.engine import Engine
 from bot.feed import parse_line
 from bot.messages import i18n, templates
-from bot.messages.render import render
+from bot.messages.model import message_text
 from bot.ports import CommandContext
 from storage.store import Store
+from tests.conftest import outbox_text
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Where sentences are written (``_()``, ``N_()``, ``ngettext()``).
@@ -111,15 +112,15 @@ def test_settings_language_changes_replies_and_alerts(store: Store, engine: Engi
     for chat in (it_chat, en_chat):
         commands.run(chat, "subscribe", "inter")
     saved = commands.run(it_chat, "settings", "language it")
-    text = render(saved, "text")
+    text = message_text(saved)
     assert text.startswith("✅ Impostazioni salvate")
     assert "Lingua: Italiano" in text
     assert any(b.action == "settings:language:en" for b in saved.buttons)
     assert store.chat_settings("telegram", "10")["language"] == "it"
-    assert render(commands.run(it_chat, "score", "nonexistentteamxyz"), "text").startswith(
+    assert message_text(commands.run(it_chat, "score", "nonexistentteamxyz")).startswith(
         "Non conosco una squadra"
     )
-    bad = render(commands.run(it_chat, "settings", "language klingon"), "text")
+    bad = message_text(commands.run(it_chat, "settings", "language klingon"))
     assert bad.startswith("La lingua è en (English) o it (Italiano).")
     # alerts: each chat in its own language
     engine.ingest(
@@ -145,7 +146,7 @@ def test_settings_language_changes_replies_and_alerts(store: Store, engine: Engi
         "player": "Lautaro Martínez",
     }
     engine.ingest(parse_line(json.dumps(goal)))
-    bodies = {r["chat_id"]: r["body"] for r in store.outbox_rows() if r["kind"] == "alert"}
+    bodies = {r["chat_id"]: outbox_text(r) for r in store.outbox_rows() if r["kind"] == "alert"}
     assert bodies["10"].startswith("<b>⚽ GOL! Atalanta 0-1 Inter</b>")
     assert "segna per Inter" in bodies["10"]
     assert bodies["20"].startswith("<b>⚽ GOAL! Atalanta 0-1 Inter</b>")
@@ -154,16 +155,16 @@ def test_settings_language_changes_replies_and_alerts(store: Store, engine: Engi
 def test_private_chat_takes_the_users_italian(store: Store) -> None:
     commands = Commands(store)
     answer = commands.run(ctx("30", language="it-IT"), "help", "")
-    assert render(answer, "text").startswith("Cosa so fare")
+    assert message_text(answer).startswith("Cosa so fare")
     assert store.chat_settings("telegram", "30")["language"] == "it"
     # once chosen, the chat's own setting wins over the user's app language
     commands.run(ctx("30", language="it"), "settings", "language en")
-    assert render(commands.run(ctx("30", language="it"), "help", ""), "text").startswith(
+    assert message_text(commands.run(ctx("30", language="it"), "help", "")).startswith(
         "What I can do"
     )
     # a group is not switched by one member's app language
     group = ctx("-40", kind="group", language="it")
-    assert render(commands.run(group, "help", ""), "text").startswith("What I can do")
+    assert message_text(commands.run(group, "help", "")).startswith("What I can do")
     assert "language" not in store.chat_settings("telegram", "-40")
 
 

@@ -113,7 +113,7 @@ async def test_the_console_speaks_its_chats_language(tmp_path: Path) -> None:
         assert "I comandi iniziano con /, per esempio /subscribe inter." in out.getvalue()
         # numbered buttons: how to choose, in Italian
         choices = await bot.command(console.context(), "subscribe", "intr")
-        await console.send("local", "Intendevi Inter?", choices)
+        await console.send("local", choices)
         assert "[1] Inter" in out.getvalue()
         assert "(scrivi il numero per scegliere)" in out.getvalue()
     finally:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.app import MatchBot
 from bot.feed import parse_object
-from bot.messages.render import render
+from bot.messages.model import message_text
 from bot.ports import CommandContext
 from storage.store import Store
 from tests.conftest import SEED, SEED_MATCH
@@ -27,7 +27,7 @@ async def test_score_is_answered_while_the_database_thread_is_busy_writing(
         for text in lines[:2]:  # the match and its kick-off
             await bot.ingest(parse_object(json.loads(text)))  # type: ignore[arg-type]
         await bot.command(FAN, "subscribe", "inter")
-        before = render(await bot.command(FAN, "score", ""), "text")
+        before = message_text(await bot.command(FAN, "score", ""))
 
         release = threading.Event()
         writing = threading.Event()
@@ -55,12 +55,12 @@ async def test_score_is_answered_while_the_database_thread_is_busy_writing(
             release.set()
             await writer
         # the answer is the last committed state, not the write under way
-        assert render(answer, "text") == before
-        assert render(scorers, "text") == render(
-            await bot.db.call(lambda s: bot.commands.run(FAN, "scorers", "")), "text"
+        assert message_text(answer) == before
+        assert message_text(scorers) == message_text(
+            await bot.db.call(lambda s: bot.commands.run(FAN, "scorers", ""))
         )
         # a command that writes still goes through the writer
-        assert "follows" in render(await bot.command(FAN, "subscribe", "atalanta"), "text")
+        assert "follows" in message_text(await bot.command(FAN, "subscribe", "atalanta"))
     finally:
         await bot.db.close()
 

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.app import MatchBot
-from bot.messages.render import render
+from bot.messages.model import message_text
 from bot.ports import CommandContext
 from tests.fakes.recording import RecordingPlatform
 
@@ -33,7 +33,7 @@ def new_bot(db: Path) -> MatchBot:
 
 async def live_match(bot: MatchBot) -> None:
     for args in ("match Atalanta v Inter in Serie A", "period Inter kickoff"):
-        answer = render(await bot.command(REPORTER, "report", args), "text")
+        answer = message_text(await bot.command(REPORTER, "report", args))
         assert answer.startswith("✅ Reported:"), answer
 
 
@@ -103,7 +103,7 @@ async def test_each_mistake_is_answered_with_its_reason(
     bot: MatchBot, args: str, problem: str
 ) -> None:
     answer = await bot.command(REPORTER, "report", args)
-    text = render(answer, "text")
+    text = message_text(answer)
     assert answer.kind == "error"
     assert text.startswith("Not reported: "), text
     assert problem in text.splitlines()[0], text
@@ -116,7 +116,7 @@ def test_a_report_with_a_local_kick_off_is_stored_in_utc(tmp_path: Path) -> None
         try:
             await bot.command(REPORTER, "settings", "timezone Europe/Rome")
             answer = await bot.command(REPORTER, "report", "match A v B at 2026-7-4 20:45")
-            return render(answer, "text")
+            return message_text(answer)
         finally:
             await bot.stop()
 
@@ -223,7 +223,7 @@ def test_no_report_text_goes_unanswered(tmp_path: Path) -> None:
     @given(REPORT_TEXT)
     def answers(args: str) -> None:
         answer = loop.run_until_complete(bot.command(REPORTER, "report", args))
-        text = render(answer, "text")
+        text = message_text(answer)
         assert text.startswith(("✅ Reported: ", "↩️ Taken back: ", "Not reported: ")), text
         assert FALLBACK not in text, args  # every mistake has its own reason
 

@@ -13,8 +13,7 @@ import pytest
 
 from bot.app import MatchBot
 from bot.feed import parse_object
-from bot.messages.model import Message
-from bot.messages.render import render
+from bot.messages.model import Message, message_text
 from bot.ports import CommandContext
 from tests.fakes.recording import RecordingPlatform
 
@@ -29,7 +28,7 @@ ANNS_GROUP_MATE = CommandContext(platform="test", chat_id="ann-dm", user_id="5")
 
 
 def text(message: Message) -> str:
-    return render(message, "text")
+    return message_text(message)
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ import pytest
 from adapters.providers.football_data import FootballData
 from adapters.providers.stats import FootballDataStats
 from bot.app import MatchBot
-from bot.messages.model import Message
-from bot.messages.render import render
+from bot.messages.model import Message, message_text
 from bot.ports import CommandContext
 from tests.fakes.provider_api import FakeProvider, server_error
 from tests.fakes.recording import RecordingPlatform
@@ -22,7 +21,7 @@ FAN = CommandContext(platform="test", chat_id="fans", user_id="7")
 
 
 def text(message: Message) -> str:
-    return render(message, "text")
+    return message_text(message)
 
 
 @pytest.fixture

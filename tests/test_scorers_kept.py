@@ -7,7 +7,7 @@ import json
 from bot.commands import Commands
 from bot.engine import Engine
 from bot.feed import parse_line
-from bot.messages.render import render
+from bot.messages.model import message_text
 from bot.ports import CommandContext
 from storage.store import Store
 
@@ -19,7 +19,7 @@ def line(**fields: object) -> str:
 
 
 def scorers(commands: Commands) -> str:
-    return render(commands.run(FAN, "scorers", "serie a"), "text")
+    return message_text(commands.run(FAN, "scorers", "serie a"))
 
 
 def test_the_ranking_follows_new_cancelled_and_retracted_goals(store: Store) -> None:

@@ -26,7 +26,6 @@ def row(
         platform=platform,
         chat_id=chat,
         kind=kind,
-        body=key,
         payload="{}",
         fanout_pos=pos,
         next_attempt_at=at,

@@ -9,7 +9,7 @@ from typing import Any
 from bot.engine import Engine
 from bot.feed import parse_line
 from bot.messages import i18n, templates
-from bot.messages.render import render
+from bot.messages.model import message_text
 from bot.ports import TableRow
 from bot.storylines import (
     LastMeeting,
@@ -22,7 +22,7 @@ from bot.storylines import (
     matchday,
 )
 from storage.store import Store
-from tests.conftest import follow
+from tests.conftest import follow, outbox_text
 
 START = datetime(2025, 8, 23, 18, 45, tzinfo=UTC)
 Goal = tuple[str, str, int]  # team, player, minute
@@ -290,19 +290,19 @@ def test_recap_and_goal_alert_carry_the_storylines(store: Store, engine: Engine)
     play(engine, 2, "Milan", "Inter", [("Inter", LAUTARO, 30)])
     last = play(engine, 3, "Atalanta", "Inter", [("Inter", LAUTARO, 65)])
     alert = next(
-        r["body"]
+        outbox_text(r)
         for r in store.outbox_rows()
         if r["key"].startswith(f"event:{last}:g0:") and r["kind"] == "alert"
     )
     assert "🔥 Lautaro Martínez has scored in each of Inter's last 3 Serie A matches" in alert
     first_alert = next(
-        r["body"]
+        outbox_text(r)
         for r in store.outbox_rows()
         if r["key"].startswith("event:SerieA-1-Inter-Roma:g0")
     )
     assert "🔥" not in first_alert
     engine.queue_recap(last)
-    recap = next(r["body"] for r in store.outbox_rows() if r["kind"] == "recap")
+    recap = next(outbox_text(r) for r in store.outbox_rows() if r["kind"] == "recap")
     assert "📈 Storylines" in recap
     assert "🔥 Lautaro Martínez has scored in each of Inter's last 3 Serie A matches" in recap
     message = engine.recap_message(last)
@@ -310,4 +310,4 @@ def test_recap_and_goal_alert_carry_the_storylines(store: Store, engine: Engine)
     with i18n.use("it"):
         italian = engine.recap_message(last)
     assert italian is not None
-    assert "📈 Il contesto" in render(italian, "text")
+    assert "📈 Il contesto" in message_text(italian)

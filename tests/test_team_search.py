@@ -20,7 +20,7 @@ from adapters.providers.sources import ApiFootballSource, FootballDataSource
 from bot import polling
 from bot.app import MatchBot
 from bot.feed import parse_object
-from bot.messages.render import render
+from bot.messages.model import message_text
 from storage.store import Store
 from tests.conftest import chat, until
 from tests.fakes.provider_api import (
@@ -121,7 +121,7 @@ def af_bot(fake: FakeProvider, db: Path, platform: RecordingPlatform) -> MatchBo
 
 async def say(bot: MatchBot, chat_id: str, text: str) -> str:
     name, _, args = text.lstrip("/").partition(" ")
-    return render(await bot.command(chat(chat_id), name, args), "text")
+    return message_text(await bot.command(chat(chat_id), name, args))
 
 
 async def test_a_national_team_found_by_search_is_followed_and_polled_live_own_goal_included(
@@ -207,12 +207,12 @@ async def test_similar_clubs_are_offered_as_choices_and_the_chosen_one_is_follow
         assert (await say(bot, "a", "/subscriptions")).startswith("This chat follows no team")
         chosen = next(b.action for b in offered.buttons if b.label == "Nacional (Uruguay)")
         pressed = await bot.press(chat("a"), chosen)
-        assert render(pressed, "text") == ("✅ This chat now follows Nacional. Alerts: key events.")
+        assert message_text(pressed) == ("✅ This chat now follows Nacional. Alerts: key events.")
         await until(lambda: bool(requests_to(fake, "/fixtures", team=2356, next=5)))
         # the other Nacional is another team, told apart by its country
         other = next(b.action for b in offered.buttons if b.label == "Nacional (Portugal)")
         pressed = await bot.press(chat("d"), other)
-        assert render(pressed, "text") == (
+        assert message_text(pressed) == (
             "✅ This chat now follows Nacional (Portugal). Alerts: key events."
         )
         await until(lambda: bool(requests_to(fake, "/fixtures", team=4716, next=5)))

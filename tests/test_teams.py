@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.commands import Commands
-from bot.messages.render import render
+from bot.messages.model import message_text
 from bot.ports import CommandContext
 from bot.teams import (
     catalogue,
@@ -194,7 +194,7 @@ def test_subscribe_to_an_ambiguous_name_gets_buttons(store: Store) -> None:
     message = Commands(store).run(FAN, "subscribe", "Manchester")
     assert message.kind == "suggestions"
     assert [b.label for b in message.buttons] == ["Manchester City", "Manchester United"]
-    text = render(message, "text")
+    text = message_text(message)
     assert "“Manchester” could be: Manchester City, Manchester United." in text
     assert "Which one?" in text
     assert "don't know" not in text  # the bot knows both: it asks, it does not apologise

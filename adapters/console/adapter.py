@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
+from adapters.console.render import Format, console_text
+from adapters.rendering import RenderCache
 from bot.messages import i18n, templates
 from bot.messages.model import Message
 from bot.ports import CannotEdit, ChatUnreachable, CommandContext, CoreAPI, Pacing
@@ -37,7 +39,8 @@ def parse_command(text: str) -> tuple[str, str] | None:
 
 
 class ConsoleAdapter:
-    """Prints messages to ``out``; reads commands from ``stdin`` when ``interactive``."""
+    """Prints messages to ``out`` (in ``fmt``: plain text, or a preview of Telegram's or
+    Discord's format); reads commands from ``stdin`` when ``interactive``."""
 
     platform = "console"
     pacing = Pacing(max_in_flight=1)
@@ -46,12 +49,14 @@ class ConsoleAdapter:
         self,
         out: TextIO | None = None,
         *,
-        platform: str = "console",
+        fmt: Format = "text",
         interactive: bool = False,
         on_exit: Callable[[], None] | None = None,
     ) -> None:
         self.out = out or sys.stdout
-        self.platform = platform
+        self.fmt = fmt
+        #: each message rendered once, however many times it is printed
+        self.render = RenderCache(lambda message: console_text(message, fmt))
         self.interactive = interactive
         self.on_exit = on_exit
         self._core: CoreAPI | None = None
@@ -73,11 +78,9 @@ class ConsoleAdapter:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reader
 
-    async def send(self, chat_id: str, text: str, message: Message) -> list[str]:
+    async def send(self, chat_id: str, message: Message) -> list[str]:
         self._count += 1
-        # Names from a feed reach the terminal: no escape sequence or control character may
-        # (the renderer already turned line breaks inside names into spaces).
-        lines = [neutralise(text, keep_newlines=True)]
+        lines = [self.render(message)]
         if message.buttons:
             self._buttons = [b.action for b in message.buttons]
             choices = "  ".join(
@@ -93,7 +96,7 @@ class ConsoleAdapter:
             raise ChatUnreachable("the console's output was closed") from None
         return [str(self._count)]
 
-    async def edit(self, chat_id: str, message_ids: list[str], text: str, message: Message) -> None:
+    async def edit(self, chat_id: str, message_ids: list[str], message: Message) -> None:
         raise CannotEdit("a terminal cannot change what it printed")
 
     async def _language(self) -> str:

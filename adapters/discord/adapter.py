@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 from urllib.parse import urlsplit
 
@@ -29,6 +29,7 @@ from discord import app_commands
 from adapters.discord.commands import CatalogueTranslator, build_tree
 from adapters.discord.embeds import NO_MENTIONS, message_batches
 from adapters.discord.window import window_trace
+from adapters.rendering import RenderCache
 from bot.logs import REDACTED
 from bot.messages.model import Message
 from bot.ports import (
@@ -202,6 +203,10 @@ class DiscordAdapter:
         # Every REST request of the client holds a slot here (an aiohttp trace), so the bot,
         # whatever it sends, stays within ``requests_per_second`` in any second.
         self.window = RequestWindow(requests_per_second)
+        #: each message's embeds, built on its first send only (a fan-out's channels share them)
+        self.render = RenderCache(
+            lambda message: tuple(tuple(batch) for batch in message_batches(message))
+        )
         self.client: MatchbotClient | None = None
         self.tree: app_commands.CommandTree[discord.Client] | None = None
         self._connection: asyncio.Task[None] | None = None
@@ -341,30 +346,31 @@ class DiscordAdapter:
                 raise
             raise translated from exc
 
-    async def send(self, chat_id: str, text: str, message: Message) -> list[str]:
+    async def send(self, chat_id: str, message: Message) -> list[str]:
         """Post ``message`` as embeds; more than one message when it is too big for one."""
         channel = self._channel(chat_id)
-        return [str((await self._post(channel, embeds)).id) for embeds in message_batches(message)]
+        return [str((await self._post(channel, embeds)).id) for embeds in self.render(message)]
 
     async def _post(
-        self, channel: discord.PartialMessageable, embeds: list[discord.Embed]
+        self, channel: discord.PartialMessageable, embeds: Sequence[discord.Embed]
     ) -> discord.Message:
         async def post() -> discord.Message:
             return await channel.send(embeds=embeds, allowed_mentions=NO_MENTIONS)
 
         return await self._request(post)
 
-    async def edit(self, chat_id: str, message_ids: list[str], text: str, message: Message) -> None:
+    async def edit(self, chat_id: str, message_ids: list[str], message: Message) -> None:
         """Rewrite the messages of an earlier send (a goal cancelled by VAR), in place."""
         channel = self._channel(chat_id)
-        batches = message_batches(message)
+        batches = self.render(message)
         for message_id, embeds in zip(message_ids, batches, strict=False):
             partial = channel.get_partial_message(int(message_id))
 
             async def patch(
-                partial: discord.PartialMessage = partial, embeds: list[discord.Embed] = embeds
+                partial: discord.PartialMessage = partial,
+                embeds: Sequence[discord.Embed] = embeds,
             ) -> discord.Message:
-                return await partial.edit(embeds=embeds, allowed_mentions=NO_MENTIONS)
+                return await partial.edit(embeds=list(embeds), allowed_mentions=NO_MENTIONS)
 
             await self._request(patch)
         for embeds in batches[len(message_ids) :]:  # the new text is longer: add the rest

@@ -1,6 +1,6 @@
 """Neutral messages as the embeds of Discord messages, inside every Discord limit.
 
-:func:`bot.messages.render.discord_embeds` builds embeds that are each valid; Discord also
+:func:`adapters.discord.render.discord_embeds` builds embeds that are each valid; Discord also
 limits a *message* to 10 embeds and 6000 characters across all of them, so the embeds are
 grouped here into as many messages as needed.
 """
@@ -12,8 +12,8 @@ from typing import Any
 
 import discord
 
+from adapters.discord.render import EMBED_TOTAL, discord_embeds
 from bot.messages.model import Message
-from bot.messages.render import EMBED_TOTAL, discord_embeds
 
 JSON = dict[str, Any]
 

@@ -1,4 +1,5 @@
-"""The Telegram chat adapter: sends the core's rendered HTML, edits corrections in place.
+"""The Telegram chat adapter: sends neutral messages as Telegram HTML (see :mod:`.render`,
+rendered once per message however many chats get it), edits corrections in place.
 
 The core's :class:`bot.delivery.Delivery` paces every send (overall rate, one message a second
 per chat, 20 a minute per group) from :attr:`TelegramAdapter.pacing`; this module only talks to
@@ -22,20 +23,20 @@ from telegram.constants import ParseMode
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
+from adapters.rendering import RenderCache
 from adapters.telegram.bulk import BulkSender
 from adapters.telegram.errors import is_not_modified, translate
 from adapters.telegram.handlers import ALLOWED_UPDATES, UpdateHandlers
+from adapters.telegram.render import telegram_parts
 from bot.logs import REDACTED
 from bot.messages import i18n, templates
 from bot.messages.model import Button, Message
-from bot.messages.render import split_text
 from bot.messages.templates import COMMAND_HELP
 from bot.ports import CannotEdit, CoreAPI, Pacing, StartupError, TemporaryFailure
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-MAX_TEXT = 4096  # UTF-16 code units, after Telegram parsed the HTML
 #: Telegram allows about 30 messages a second overall; staying a little under it absorbs jitter.
 FREE_RATE = 29.0
 #: With ``allow_paid_broadcast`` Telegram allows up to 1000 a second (paid in Stars).
@@ -74,21 +75,6 @@ def telegram_pacing(paid_broadcast: bool = False) -> Pacing:
         max_in_flight=PAID_IN_FLIGHT if paid_broadcast else 32,
         burst=PAID_BURST if paid_broadcast else 1,
     )
-
-
-def utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le", "surrogatepass")) // 2
-
-
-def message_parts(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """``text`` split at line boundaries into parts Telegram accepts (emoji count twice)."""
-    size = limit
-    while True:
-        parts = split_text(text, size)
-        longest = max((utf16_len(p) for p in parts), default=0)
-        if longest <= limit or size <= 64:
-            return parts
-        size = max(64, size * limit // longest - 1)
 
 
 def button_rows(buttons: Sequence[Button]) -> list[list[Button]]:
@@ -193,6 +179,8 @@ class TelegramAdapter:
         self.group_admin_only = group_admin_only
         self.paid_broadcast = paid_broadcast
         self.pacing = telegram_pacing(paid_broadcast)
+        #: each message's HTML parts, rendered on its first send only (a fan-out's chats share it)
+        self.render = RenderCache(telegram_parts)
         #: Telegram's paid limit, kept at Telegram's end by the bulk path (None: not kept)
         self.paid_limit: int | None = PAID_LIMIT
         self.application: Application | None = None  # type: ignore[type-arg]
@@ -346,10 +334,10 @@ class TelegramAdapter:
             gap = max(gap, 60.0 / self.pacing.group_per_minute)
         await asyncio.sleep(gap)
 
-    async def send(self, chat_id: str, text: str, message: Message) -> list[str]:
-        """Post ``text`` (Telegram HTML), split into parts of at most 4096 characters; the
+    async def send(self, chat_id: str, message: Message) -> list[str]:
+        """Post ``message`` as Telegram HTML, split into parts of at most 4096 characters; the
         buttons go under the last part. Returns the message ids."""
-        parts = message_parts(text)
+        parts = self.render(message)
         markup = keyboard(message)
         ids: list[str] = []
         async with self._bot() as bot:
@@ -384,10 +372,10 @@ class TelegramAdapter:
                 ids.append(str(message_id))
         return ids
 
-    async def edit(self, chat_id: str, message_ids: list[str], text: str, message: Message) -> None:
-        """Replace the text of a message already sent; "not modified" means it already says
-        that. Raises :class:`CannotEdit` when Telegram will not edit it."""
-        parts = message_parts(text)
+    async def edit(self, chat_id: str, message_ids: list[str], message: Message) -> None:
+        """Replace the text of a message already sent with ``message``; "not modified" means
+        it already says that. Raises :class:`CannotEdit` when Telegram will not edit it."""
+        parts = self.render(message)
         if not message_ids or len(parts) != 1:
             raise CannotEdit("the correction does not fit in the original message")
         async with self._bot() as bot:

@@ -1,2 +1,2 @@
-"""Every text the bot sends is built here: neutral messages (``model``), what they say
-(``templates``), and how each output format writes them (``render``)."""
+"""Every text the bot sends is built here: neutral messages (``model``) and what they say
+(``templates``). How each platform writes them is its adapter's (``adapters/*/render.py``)."""

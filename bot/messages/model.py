@@ -1,10 +1,18 @@
-"""A platform-neutral message: styled spans in lines, grouped in sections, optional buttons."""
+"""A platform-neutral message: styled spans in lines, grouped in sections, optional buttons.
+
+Each adapter writes messages in its platform's format (``adapters/*/render.py``); this module
+only knows their plain words (:func:`message_text`) and their layout, which every text format
+shares: the headline, then each section (its title, then its lines), a blank line between.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
+
+from bot.safe_text import neutralise
 
 Style = Literal["plain", "bold", "italic", "strike", "quote"]
 
@@ -77,3 +85,33 @@ def quoted(text: str) -> Span:
 
 def line(*parts: Span | str) -> Line:
     return tuple(plain(p) if isinstance(p, str) else p for p in parts)
+
+
+def span_text(span: Span) -> str:
+    """A span's words as plain text, on one line: a line break or a control character inside a
+    name or a quote must not start a line of its own (a forged alert) nor reach a terminal
+    raw. A quote gets its quotation marks here, in every format."""
+    text = neutralise(span.text)
+    return f"“{text}”" if span.style == "quote" else text
+
+
+def line_text(parts: Line, write: Callable[[Span], str] = span_text) -> str:
+    """A line, each span written by ``write`` (by default: its plain words)."""
+    return "".join(write(span) for span in parts)
+
+
+def message_text(
+    message: Message,
+    write: Callable[[Span], str] = span_text,
+    title: Callable[[str], str] = lambda text: text,
+) -> str:
+    """The whole message as one text: the headline, then each section (its title, written by
+    ``title`` once neutralised, then its lines), a blank line between. By default the plain
+    words; an adapter passes its format's writers for spans and titles."""
+    blocks = [line_text(message.headline, write)]
+    for section in message.sections:
+        rows = [title(neutralise(section.title))] if section.title else []
+        rows += [line_text(parts, write) for parts in section.lines]
+        if rows:
+            blocks.append("\n".join(rows))
+    return "\n\n".join(blocks)

@@ -1,7 +1,7 @@
 """What the bot says: alerts, corrections, recaps and command replies, as neutral messages.
 
 Every sentence a fan reads is written in this module (the recap's lead in ``lead.py``);
-``render`` only decides how it looks. Sentences are English inside ``_()`` (or ``N_()`` where
+each adapter only decides how it looks. Sentences are English inside ``_()`` (or ``N_()`` where
 they are listed before use) and come out in the language set by :func:`bot.messages.i18n.use`;
 their Italian is in ``locales/it/LC_MESSAGES/matchbot.po`` (see the README's "Languages").
 """
@@ -49,10 +49,10 @@ from bot.messages.model import (
     bold,
     italic,
     line,
+    line_text,
     quoted,
     strike,
 )
-from bot.messages.render import render_line
 from bot.storylines import (
     LastMeeting,
     NextFixture,
@@ -1098,8 +1098,8 @@ def reminder(fixture: Fixture, minutes_before: int, tz: ZoneInfo | None) -> Mess
 def plain_headline(message: Message) -> str:
     """A message's headline and first line as plain words (for acknowledgements)."""
     first = message.sections[0].lines[0] if message.sections and message.sections[0].lines else ()
-    head = render_line(message.headline, "text")
-    return f"{head} — {render_line(first, 'text')}" if first else head
+    head = line_text(message.headline)
+    return f"{head} — {line_text(first)}" if first else head
 
 
 def reported(what: str, report_id: str | None, where: str) -> Message:
@@ -1430,7 +1430,7 @@ def retracted(original: Message) -> Message:
     """What a reporter's taken-back alert becomes."""
     return Message(
         kind="correction",
-        headline=line("↩️ ", strike(render_line(original.headline, "text"))),
+        headline=line("↩️ ", strike(line_text(original.headline))),
         sections=(
             Section(lines=(line(_("This was reported by mistake and has been taken back.")),)),
         ),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from bot.messages.model import Message
+from bot.messages.model import Message, message_text
 from bot.ports import CannotEdit, CoreAPI, DeliveryError, Pacing
 
 
@@ -34,18 +34,18 @@ class RecordingPlatform:
     async def stop(self) -> None:
         return None
 
-    async def send(self, chat_id: str, text: str, message: Message) -> list[str]:
+    async def send(self, chat_id: str, message: Message) -> list[str]:
         queue = self.failures.get(chat_id)
         if queue:
             raise queue.pop(0)
         self._next_id += 1
-        self.sent.append((chat_id, text, time.monotonic()))
+        self.sent.append((chat_id, message_text(message), time.monotonic()))
         return [str(self._next_id)]
 
-    async def edit(self, chat_id: str, message_ids: list[str], text: str, message: Message) -> None:
+    async def edit(self, chat_id: str, message_ids: list[str], message: Message) -> None:
         if not self.can_edit:
             raise CannotEdit("no edits here")
-        self.edited.append((chat_id, message_ids, text))
+        self.edited.append((chat_id, message_ids, message_text(message)))
 
     def texts(self, chat_id: str) -> list[str]:
         return [t for c, t, _ in self.sent if c == chat_id]

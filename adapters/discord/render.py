@@ -1,23 +1,16 @@
-"""Writing a neutral :class:`Message` in each output format.
+"""Neutral messages in Discord markdown, and as Discord embeds inside every Discord limit.
 
-- ``text``: plain text for the console.
-- ``telegram``: Telegram Bot API HTML; every dynamic value is escaped.
-- ``discord``: Discord markdown; every dynamic value is escaped and mass mentions are defused
-  (the Discord client also sends ``allowed_mentions`` = none, so nothing can ping).
+Every dynamic value is escaped and mass mentions are defused (the client also sends
+``allowed_mentions`` = none, so nothing can ping). :func:`discord_embeds` gives plain JSON
+dicts; :mod:`adapters.discord.embeds` groups them into messages. Nothing here talks to Discord.
 """
 
 from __future__ import annotations
 
-import html
 import re
-from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any
 
-from bot.messages.model import Line, Message, Span
-from bot.safe_text import neutralise
-
-Format = Literal["text", "telegram", "discord"]
-FORMATS: tuple[Format, ...] = ("text", "telegram", "discord")
+from bot.messages.model import Message, Span, line_text, message_text, span_text
 
 #: Characters Discord markdown gives a meaning anywhere in a line. ``<`` opens every construct
 #: Discord parses in angle brackets — user, role and channel mentions (``<@id>``, ``<@!id>``,
@@ -30,10 +23,7 @@ _DISCORD_LIST_NUMBER = re.compile(r"^(\s*\d+)\.", re.MULTILINE)
 _MENTION = re.compile(r"@(everyone|here)", re.IGNORECASE)
 ZWSP = "\u200b"
 
-
-def escape_telegram(text: str) -> str:
-    """Escape for Telegram HTML: only ``<``, ``>`` and ``&`` are special."""
-    return html.escape(text, quote=False)
+_MARKS = {"bold": "**", "italic": "*", "strike": "~~", "quote": "*"}
 
 
 def escape_discord(text: str) -> str:
@@ -48,58 +38,19 @@ def escape_discord(text: str) -> str:
     return _MENTION.sub(lambda m: f"@{ZWSP}{m.group(1)}", text)
 
 
-def _span_text(span: Span) -> str:
-    # A span is part of one line: a line break or a control character inside a name or a
-    # quote must not start a line of its own (a forged alert) nor reach a terminal raw.
-    text = neutralise(span.text)
-    return f"“{text}”" if span.style == "quote" else text
-
-
-def _span_telegram(span: Span) -> str:
-    body = escape_telegram(_span_text(span))
-    tag = {"bold": "b", "italic": "i", "strike": "s", "quote": "i"}.get(span.style)
-    return f"<{tag}>{body}</{tag}>" if tag else body
-
-
-def _span_discord(span: Span) -> str:
-    body = escape_discord(_span_text(span))
-    mark = {"bold": "**", "italic": "*", "strike": "~~", "quote": "*"}.get(span.style, "")
+def _span(span: Span) -> str:
+    body = escape_discord(span_text(span))
+    mark = _MARKS.get(span.style, "")
     return f"{mark}{body}{mark}" if body.strip() else body
 
 
-_SPAN_WRITERS: dict[Format, Callable[[Span], str]] = {
-    "text": _span_text,
-    "telegram": _span_telegram,
-    "discord": _span_discord,
-}
+def _title(title: str) -> str:
+    return f"**{escape_discord(title)}**"
 
 
-def render_line(parts: Line, fmt: Format) -> str:
-    return "".join(_SPAN_WRITERS[fmt](span) for span in parts)
-
-
-def _title(title: str, fmt: Format) -> str:
-    title = neutralise(title)
-    if fmt == "telegram":
-        return f"<b>{escape_telegram(title)}</b>"
-    if fmt == "discord":
-        return f"**{escape_discord(title)}**"
-    return title
-
-
-def render(message: Message, fmt: Format) -> str:
-    """The whole message as one text in ``fmt``; sections are separated by a blank line."""
-    blocks = [render_line(message.headline, fmt)]
-    for section in message.sections:
-        rows = [_title(section.title, fmt)] if section.title else []
-        rows += [render_line(parts, fmt) for parts in section.lines]
-        if rows:
-            blocks.append("\n".join(rows))
-    return "\n\n".join(blocks)
-
-
-def plain_text(parts: Line) -> str:
-    return render_line(parts, "text")
+def discord_markdown(message: Message) -> str:
+    """The whole message as one Discord markdown text; sections are separated by a blank line."""
+    return message_text(message, _span, _title)
 
 
 # Discord embed limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
@@ -149,11 +100,11 @@ def discord_embeds(message: Message) -> list[dict[str, Any]]:
     becomes fields (split at line boundaries when longer than a field may be). A message too
     big for one embed continues in further embeds, each under the 6000-character total.
     """
-    title = _trim(render_line(message.headline, "discord").replace("**", ""), EMBED_TITLE)
+    title = _trim(line_text(message.headline, _span).replace("**", ""), EMBED_TITLE)
     description_blocks: list[str] = []
     fields: list[dict[str, Any]] = []
     for section in message.sections:
-        rows = [render_line(parts, "discord") for parts in section.lines]
+        rows = [line_text(parts, _span) for parts in section.lines]
         if not section.title:
             description_blocks.append("\n".join(rows))
             continue
@@ -182,30 +133,3 @@ def discord_embeds(message: Message) -> list[dict[str, Any]]:
         if not embed["fields"]:
             del embed["fields"]
     return embeds  # the Discord adapter groups them into messages of at most 10
-
-
-def split_text(text: str, limit: int) -> list[str]:
-    """Split a rendered text at line boundaries into parts of at most ``limit`` characters.
-
-    Lines are whole units of markup in every format here, so a split never breaks a tag.
-    A single line longer than ``limit`` is cut (at a space where possible).
-    """
-    parts: list[str] = []
-    current = ""
-    for row in text.split("\n"):
-        while len(row) > limit:
-            cut = row.rfind(" ", 0, limit)
-            cut = cut if cut > limit // 2 else limit
-            parts.extend([current] if current else [])
-            current = ""
-            parts.append(row[:cut])
-            row = row[cut:].lstrip()
-        candidate = f"{current}\n{row}" if current else row
-        if len(candidate) > limit:
-            parts.append(current)
-            current = row
-        else:
-            current = candidate
-    if current.strip():
-        parts.append(current)
-    return [p.strip("\n") for p in parts if p.strip()]

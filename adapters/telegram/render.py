@@ -1,0 +1,83 @@
+"""Neutral messages in Telegram's HTML, split into the parts Telegram accepts.
+
+Every dynamic value is escaped (only ``<``, ``>`` and ``&`` are special in Telegram HTML), styles
+become ``<b>``, ``<i>`` and ``<s>``, and a text longer than one Telegram message (4096 UTF-16 code
+units once Telegram parsed the HTML) is split at line boundaries. Nothing here talks to Telegram.
+"""
+
+from __future__ import annotations
+
+import html
+
+from bot.messages.model import Message, Span, message_text, span_text
+
+MAX_TEXT = 4096  # UTF-16 code units, after Telegram parsed the HTML
+
+_TAGS = {"bold": "b", "italic": "i", "strike": "s", "quote": "i"}
+
+
+def escape_telegram(text: str) -> str:
+    """Escape for Telegram HTML: only ``<``, ``>`` and ``&`` are special."""
+    return html.escape(text, quote=False)
+
+
+def _span(span: Span) -> str:
+    body = escape_telegram(span_text(span))
+    tag = _TAGS.get(span.style)
+    return f"<{tag}>{body}</{tag}>" if tag else body
+
+
+def _title(title: str) -> str:
+    return f"<b>{escape_telegram(title)}</b>"
+
+
+def telegram_html(message: Message) -> str:
+    """The whole message as one Telegram HTML text; sections are separated by a blank line."""
+    return message_text(message, _span, _title)
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Split a rendered text at line boundaries into parts of at most ``limit`` characters.
+
+    Lines are whole units of markup here (a tag never spans lines), so a split never breaks a
+    tag. A single line longer than ``limit`` is cut (at a space where possible).
+    """
+    parts: list[str] = []
+    current = ""
+    for row in text.split("\n"):
+        while len(row) > limit:
+            cut = row.rfind(" ", 0, limit)
+            cut = cut if cut > limit // 2 else limit
+            parts.extend([current] if current else [])
+            current = ""
+            parts.append(row[:cut])
+            row = row[cut:].lstrip()
+        candidate = f"{current}\n{row}" if current else row
+        if len(candidate) > limit:
+            parts.append(current)
+            current = row
+        else:
+            current = candidate
+    if current.strip():
+        parts.append(current)
+    return [p.strip("\n") for p in parts if p.strip()]
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def message_parts(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """``text`` split at line boundaries into parts Telegram accepts (emoji count twice)."""
+    size = limit
+    while True:
+        parts = split_text(text, size)
+        longest = max((utf16_len(p) for p in parts), default=0)
+        if longest <= limit or size <= 64:
+            return parts
+        size = max(64, size * limit // longest - 1)
+
+
+def telegram_parts(message: Message) -> tuple[str, ...]:
+    """The message as the texts of the Telegram messages that carry it (one, unless long)."""
+    return tuple(message_parts(telegram_html(message)))
