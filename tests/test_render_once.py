@@ -16,9 +16,12 @@ from pathlib import Path
 import pytest
 
 from adapters.discord import DiscordAdapter
+from adapters.rendering import RenderCache
 from adapters.telegram import TelegramAdapter
+from adapters.telegram.render import telegram_parts
 from bot.app import MatchBot
 from bot.feed import parse_object
+from bot.messages.model import Message, bold, line
 from storage.store import Store
 from tests.conftest import until
 from tests.fakes.discord_api import FakeChannel, FakeDiscord, FakeGuild
@@ -122,3 +125,23 @@ async def test_a_fan_out_renders_each_message_once_per_adapter(
         assert posted.embeds[0]["title"] == f"⚽ {word} Atalanta 0-1 Inter"
         assert posted.allowed_mentions == {"parse": []}
     assert tg.violations == [] and dc.global_violations() == []
+
+
+def test_the_cache_knows_a_message_by_its_content_and_keeps_the_latest() -> None:
+    """The same message parsed twice (another row of the same fan-out, after the delivery's own
+    cache forgot it) is not rendered again; the least recently used are forgotten."""
+    render = RenderCache(telegram_parts, size=2)
+    goal = Message(kind="goal", headline=line(bold("GOAL")))
+    again = Message.from_json(goal.to_json())
+    assert again is not goal
+    assert render(goal) == render(again) == ("<b>GOAL</b>",)
+    assert render.renders == 1
+    other = [Message(kind="goal", headline=line(f"{i}")) for i in range(2)]
+    render(other[0])
+    render(goal)  # used again: kept
+    render(other[1])  # the third: other[0] is forgotten
+    assert render.renders == 3
+    render(goal)
+    assert render.renders == 3
+    render(other[0])
+    assert render.renders == 4
