@@ -6,7 +6,6 @@ so the delivery loop handles every platform's failures the same way.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -135,9 +134,6 @@ class CoreAPI(Protocol):
         """Autocomplete across teams, competitions and players: (label, text to pass as the
         argument of ``/subscribe``)."""
         ...
-
-
-CommandHandler = Callable[[CommandContext, str, str], Awaitable[Message]]
 
 
 class MatchSource(Protocol):

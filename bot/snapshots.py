@@ -101,15 +101,6 @@ class ProviderSnapshot:
     def live(self) -> bool:
         return self.status in LIVE_STATES
 
-    def score_text(self) -> str:
-        """E.g. ``3-3, 4-2 on penalties`` (``-`` before kick-off)."""
-        if self.score is None:
-            return "-"
-        text = f"{self.score[0]}-{self.score[1]}"
-        if self.shootout is not None:
-            text += f", {self.shootout[0]}-{self.shootout[1]} on penalties"
-        return text
-
 
 @dataclass
 class DiffState:
@@ -350,14 +341,3 @@ def _announce(
         state.seen[ev_id] = ev
         out.append(ev)
     return out
-
-
-class FeedDiffer:
-    """Stateful convenience around :func:`diff_snapshot`, one per match."""
-
-    def __init__(self) -> None:
-        self.state = DiffState()
-
-    def update(self, snap: ProviderSnapshot) -> list[FeedEvent]:
-        new, self.state = diff_snapshot(self.state, snap)
-        return new

@@ -14,13 +14,11 @@ import pytest
 from adapters.providers import (
     ApiFootball,
     DiffState,
-    FeedDiffer,
     FootballData,
     ProviderError,
     ProviderSnapshot,
     diff_snapshot,
     translate_fixture,
-    with_backoff,
 )
 from tests.fakes.provider_api import (
     FakeProvider,
@@ -282,7 +280,7 @@ EXPECTED_STATES = [
 async def test_api_football_whole_match_life(af: FakeProvider, http: httpx.AsyncClient) -> None:
     af.script("/fixtures", {"id": FID}, *LIFE)
     client = ApiFootball("af-secret-key", base_url=af.base_url, client=http)
-    differ = FeedDiffer()
+    state = DiffState()
     announced: list[dict[str, Any]] = []
     snap: ProviderSnapshot | None = None
     for i, expected in enumerate(EXPECTED_LIFE):
@@ -290,7 +288,7 @@ async def test_api_football_whole_match_life(af: FakeProvider, http: httpx.Async
         assert snap.status == EXPECTED_STATES[i], (i, snap.provider_status)
         check_feed(snap.events, snap.match)
         assert derived_score(snap.match, snap.events) == (snap.score or (0, 0)), i
-        new = differ.update(snap)
+        new, state = diff_snapshot(state, snap)
         assert [brief(ev) for ev in new] == expected, f"poll {i + 1} ({LIFE[i]})"
         announced += new
     assert snap is not None
@@ -299,7 +297,6 @@ async def test_api_football_whole_match_life(af: FakeProvider, http: httpx.Async
     check_feed(announced, snap.match)
     assert derived_score(snap.match, announced) == (2, 2)
     assert snap.score == (2, 2) and snap.shootout == (4, 2)
-    assert snap.score_text() == "2-2, 4-2 on penalties"
     assert snap.finished
     kicks = [e for e in announced if e["type"] == "shootout_kick"]
     assert [sum(k["scored"] for k in kicks if k["team"] == t) for t in ("Inter", "Atalanta")] == [
@@ -339,7 +336,7 @@ async def test_api_football_whole_match_life(af: FakeProvider, http: httpx.Async
     assert all(r.headers.get("x-apisports-key") == "af-secret-key" for r in af.requests)
 
     # a poll repeated after the end brings nothing new
-    assert differ.update(await client.snapshot(FID)) == []
+    assert diff_snapshot(state, await client.snapshot(FID))[0] == []
 
 
 async def test_finished_fixture_in_one_snapshot_is_complete() -> None:
@@ -588,28 +585,6 @@ async def test_api_football_bad_key_and_timeout(af: FakeProvider) -> None:
     assert missing == []
 
 
-async def test_with_backoff_retries_and_honours_retry_after(
-    af: FakeProvider, http: httpx.AsyncClient
-) -> None:
-    af.script("/fixtures", {"id": FID}, rate_limited(9), server_error(), "af_life_02_1h.json")
-    client = ApiFootball("af-secret-key", base_url=af.base_url, client=http)
-    delays: list[float] = []
-
-    async def fake_sleep(seconds: float) -> None:
-        delays.append(seconds)
-
-    snap = await with_backoff(
-        lambda: client.snapshot(FID), base_delay=0.5, jitter=0, sleep=fake_sleep
-    )
-    assert snap.status == "first_half"
-    assert delays == [9, 1.0]
-    # non-retryable errors go straight through
-    bad = ApiFootball("nope", base_url=af.base_url, client=http)
-    with pytest.raises(ProviderError, match="key refused"):
-        await with_backoff(lambda: bad.snapshot(FID), sleep=fake_sleep)
-    assert delays == [9, 1.0]
-
-
 # --------------------------------------------------------------------------------------------
 # football-data.org
 
@@ -621,7 +596,6 @@ async def test_football_data_shootout_score_excludes_penalties(
     client = FootballData("fd-secret-token", base_url=fd.base_url, client=http)
     snap = await client.snapshot(552200)
     assert snap.score == (1, 1) and snap.shootout == (1, 4)
-    assert snap.score_text() == "1-1, 1-4 on penalties"
     assert snap.status == "finished"
     check_feed(snap.events, snap.match)
     assert derived_score(snap.match, snap.events) == (1, 1)

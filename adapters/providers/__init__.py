@@ -18,13 +18,12 @@ from adapters.providers.football_data import (
     StandingRow,
     translate_match,
 )
-from adapters.providers.http import Quota, with_backoff
+from adapters.providers.http import Quota
 from adapters.providers.sources import ApiFootballSource, FootballDataSource, ProviderSource
 from adapters.providers.stats import FootballDataStats
 from bot.settings import Settings
 from bot.snapshots import (
     DiffState,
-    FeedDiffer,
     FeedEvent,
     MatchState,
     ProviderSnapshot,
@@ -79,7 +78,6 @@ __all__ = [
     "ApiFootball",
     "ApiFootballSource",
     "DiffState",
-    "FeedDiffer",
     "FeedEvent",
     "FootballData",
     "FootballDataSource",
@@ -95,5 +93,4 @@ __all__ = [
     "stats_from_settings",
     "translate_fixture",
     "translate_match",
-    "with_backoff",
 ]

@@ -9,7 +9,7 @@ class ProviderError(Exception):
     ``status`` is the HTTP status when there was one; ``retry_after`` (seconds) is set when the
     provider said how long to wait (HTTP 429 ``Retry-After``, football-data's
     ``X-RequestCounter-Reset``, API-Football's per-minute ``rateLimit`` error); ``retryable`` tells
-    :func:`with_backoff` whether trying again can help (5xx, timeouts, rate limits, garbage) or
+    the caller whether trying again can help (5xx, timeouts, rate limits, garbage) or
     not (bad key, unknown fixture, daily quota exhausted).
     """
 

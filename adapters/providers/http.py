@@ -4,19 +4,16 @@
   :class:`~adapters.providers.errors.ProviderError`, the quota read from every answer;
 * :class:`Quota` - the provider's request budget as read from its response headers;
 * :func:`get_json` - one GET: timeouts, 429 (``Retry-After``), 5xx, non-JSON bodies;
-* :func:`with_backoff` - retry a call on retryable errors with exponential backoff.
 
 The key/token is never put in a message, a ``repr`` or a log line.
 """
 
 from __future__ import annotations
 
-import asyncio
-import random
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 
@@ -70,40 +67,6 @@ def parse_retry_after(raw: str | None) -> float | None:
         return max(0.0, float(raw.strip()))
     except ValueError:
         return None
-
-
-T = TypeVar("T")
-
-
-async def with_backoff(
-    call: Callable[[], Awaitable[T]],
-    *,
-    attempts: int = 4,
-    base_delay: float = 1.0,
-    max_delay: float = 120.0,
-    jitter: float = 0.1,
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-) -> T:
-    """Await ``call()``; on a *retryable* :class:`ProviderError` wait and try again.
-
-    The wait before retry ``n`` (1-based) is ``base_delay * 2**(n-1)`` (plus up to ``jitter`` of it
-    at random), capped at ``max_delay``, but never shorter than the error's ``retry_after``. A
-    non-retryable error, or the last attempt's error, is raised unchanged.
-    """
-    if attempts < 1:
-        raise ValueError("attempts must be >= 1")
-    for attempt in range(1, attempts + 1):
-        try:
-            return await call()
-        except ProviderError as err:
-            if not err.retryable or attempt == attempts:
-                raise
-            delay = min(max_delay, base_delay * 2 ** (attempt - 1))
-            delay += random.uniform(0, jitter * delay) if jitter > 0 else 0.0
-            if err.retry_after is not None:
-                delay = max(delay, err.retry_after)
-            await sleep(delay)
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 async def get_json(
