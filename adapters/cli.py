@@ -170,7 +170,7 @@ async def replay_feed(
             finished.append(outcome.match_id)
         await delivery.drain()
     for match_id in finished:
-        await bot.queue_recap(match_id)
+        await bot.jobs.queue_recap(match_id)
     await delivery.drain()
     await bot.db.close()
     return rejected

@@ -6,13 +6,10 @@ Platform adapters only ever see this object through :class:`bot.ports.CoreAPI`.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 import time
 from collections.abc import Callable, Coroutine, Iterable
-from datetime import UTC, datetime, timedelta
-from datetime import time as dt_time
 from pathlib import Path
 from typing import Any
 
@@ -35,9 +32,9 @@ from bot.feeds import FeedFollower, FirstLines, keep_running
 from bot.messages import i18n, templates
 from bot.messages.model import Message
 from bot.polling import LivePolling
-from bot.ports import ChatAdapter, CommandContext, MatchSource, StatsSource, TableRow
+from bot.ports import ChatAdapter, CommandContext, MatchSource, StatsSource
 from bot.reporting import Report, ReportError, ReportParser, Undo, new_report_id, validated
-from bot.scheduler import Scheduler, utc
+from bot.scheduler import Scheduler, TimedJobs
 from bot.team_search import (
     TeamSearch,
     adopt,
@@ -54,10 +51,7 @@ from storage.thread import StoreThread
 log = logging.getLogger(__name__)
 
 REPORT_ID = re.compile(r"r[0-9a-f]{6}")
-KEEP_DELIVERED = 14 * 86400.0  # delivered messages are forgotten after two weeks
-HOUSEKEEPING_EVERY = 86400.0
 SUBSCRIBE_NAMES = frozenset({"subscribe", "follow"})
-DIGEST_CATCH_UP = 3 * 3600.0  # a daily digest missed by less than this goes out at start-up
 
 
 class MatchBot:
@@ -93,6 +87,7 @@ class MatchBot:
         self.engine: Engine
         self.commands: Commands
         self.read_commands: Commands | None = None
+        self.jobs: TimedJobs
 
     # --- life cycle --------------------------------------------------------------------------
 
@@ -103,6 +98,18 @@ class MatchBot:
         self.commands = Commands(store, self.clock)
         reader = self.db.reader
         self.read_commands = Commands(reader, self.clock) if reader is not None else None
+        self.jobs = TimedJobs(
+            self.scheduler,
+            self.db,
+            self.engine,
+            self.commands,
+            self.polling,
+            self.clock,
+            self.wake,
+            recap_delay=self.recap_delay,
+            reminder_lead=self.reminder_lead,
+            stats=self.stats,
+        )
         await self.db.call(seed_known_teams)
         await self.db.call(seed_known_competitions)
 
@@ -114,10 +121,7 @@ class MatchBot:
         # The platforms first: when one cannot start, no timed job has begun yet.
         for adapter in self.adapters:
             await adapter.start(self)
-        self.scheduler.start()
-        await self.schedule_from_store()
-        self._schedule_housekeeping(0.0)
-        self.polling.start()
+        await self.jobs.start()
         for delivery in self.deliveries.values():
             self._spawn(delivery.run(), f"delivery-{delivery.platform}")
         counts = await self.db.call(lambda s: s.outbox_counts())
@@ -209,12 +213,7 @@ class MatchBot:
             log.info("%s: %s v %s, kick-off %s", item.match, item.home, item.away, item.kickoff)
         if result.queued:
             self.wake()
-        if result.finished and self.recap_delay is not None:
-            self._schedule_recap(result.match_id, self.clock() + self.recap_delay)
-        if result.kickoff_changed and self.reminder_lead is not None:
-            fixture = await self.db.call(lambda s: self.engine.fixture(result.match_id))
-            if fixture is not None:
-                self._schedule_reminder(result.match_id, fixture.kickoff.timestamp())
+        await self.jobs.follow_up(result)
         return result
 
     async def ingest_lines(self, items: Iterable[Parsed | Rejected]) -> list[Rejected]:
@@ -227,151 +226,6 @@ class MatchBot:
                 rejected.append(outcome)
         return rejected
 
-    async def schedule_from_store(self) -> None:
-        """Derive every pending job from the store (at start-up, and after a restart)."""
-        for chat in await self.db.call(lambda s: s.chats_with_digest()):
-            self._schedule_digest(
-                chat["platform"], chat["chat_id"], ChatSettings.from_json(chat["settings"])
-            )
-        if self.recap_delay is not None:  # None: a replay, whose caller queues the recaps
-            due = await self.db.call(lambda s: s.finished_matches_without_recap())
-            for match in due:
-                self._schedule_recap(match["id"], (match["finished_at"] or 0) + self.recap_delay)
-        if self.reminder_lead is None:
-            return
-        now_iso = utc(self.clock()).isoformat()
-        for match in await self.db.call(lambda s: s.upcoming_matches(now_iso)):
-            self._schedule_reminder(
-                match["id"], datetime.fromisoformat(match["kickoff"]).timestamp()
-            )
-
-    def _schedule_digest(
-        self, platform: str, chat_id: str, settings: ChatSettings, catch_up: bool = True
-    ) -> None:
-        """The chat's daily digest at its local time (job ``digest:<platform>:<chat>``).
-
-        Derived from the chat's settings like every timed job; each day's digest is queued
-        under ``digest:<platform>:<chat>:<local date>``, so it goes out once a day whatever
-        restarts happen. A digest missed by less than ``DIGEST_CATCH_UP`` while the bot was
-        down goes out at start-up."""
-        job_id = f"digest:{platform}:{chat_id}"
-        if settings.digest is None:
-            self.scheduler.cancel(job_id)
-            return
-        zone = settings.zone
-        now = datetime.fromtimestamp(self.clock(), zone)
-        hour, minute = map(int, settings.digest.split(":"))
-        at = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
-        if catch_up and at <= now and (now - at).total_seconds() <= DIGEST_CATCH_UP:
-            when = now  # missed while down (the key makes a second one today impossible)
-        elif at <= now:
-            at = datetime.combine(now.date() + timedelta(days=1), dt_time(hour, minute), zone)
-            when = at
-        else:
-            when = at
-
-        async def job() -> None:
-            try:
-                await self.queue_digest(platform, chat_id)
-            finally:
-                fresh = await self.db.call(lambda s: s.chat(platform, chat_id))
-                if fresh is not None and fresh["active"]:
-                    latest = ChatSettings.from_json(fresh["settings"])
-                    self._schedule_digest(platform, chat_id, latest, catch_up=False)
-
-        self.scheduler.at(job_id, when.astimezone(UTC), job)
-
-    async def queue_digest(self, platform: str, chat_id: str) -> int:
-        """Queue today's digest for one chat (nothing when the chat follows no match today,
-        or already had today's digest)."""
-
-        def build(store: Store) -> int:
-            chat = store.chat(platform, chat_id)
-            if chat is None or not chat["active"]:
-                return 0
-            settings = ChatSettings.from_json(chat["settings"])
-            if settings.digest is None:
-                return 0
-            place = "channel" if platform == "discord" and chat["kind"] == "group" else "chat"
-            with i18n.use(settings.language):
-                message = self.commands.today_message(platform, chat_id, place, digest=True)
-            if not message.sections:  # nothing today: no message
-                return 0
-            day = datetime.fromtimestamp(self.clock(), settings.zone).date().isoformat()
-            row = NewOutboxRow(
-                key=f"digest:{platform}:{chat_id}:{day}",
-                platform=platform,
-                chat_id=chat_id,
-                kind="digest",
-                payload=message.to_json(),
-            )
-            return store.enqueue([row])
-
-        queued = await self.db.call(build)
-        if queued:
-            self.wake()
-        return queued
-
-    def _schedule_housekeeping(self, delay: float) -> None:
-        """Once a day: forget messages delivered more than two weeks ago, so the database of
-        a long-running bot stays small (corrections only ever edit recent alerts)."""
-
-        async def job() -> None:
-            try:
-                before = self.clock() - KEEP_DELIVERED
-                removed = await self.db.call(lambda s: s.prune(before))
-                if removed:
-                    log.info("housekeeping: forgot %d delivered messages", removed)
-            finally:
-                self._schedule_housekeeping(HOUSEKEEPING_EVERY)
-
-        self.scheduler.at("housekeeping", utc(self.clock() + delay), job)
-
-    def _schedule_reminder(self, match_id: str, kickoff: float) -> None:
-        """The fixture reminder, ``reminder_lead`` before kick-off (at once if that passed)."""
-        job_id = f"reminder:{match_id}"
-        if self.reminder_lead is None or kickoff <= self.clock():
-            self.scheduler.cancel(job_id)
-            return
-
-        async def job() -> None:
-            queued = await self.db.call(lambda s: self.engine.queue_reminder(match_id))
-            if queued:
-                self.wake()
-
-        self.scheduler.at(job_id, utc(kickoff - self.reminder_lead), job)
-
-    def _schedule_recap(self, match_id: str, at: float) -> None:
-        """The recap goes out ``recap_delay`` after full time, so post-match quotes make it."""
-
-        async def job() -> None:
-            await self.queue_recap(match_id)
-
-        self.scheduler.at(f"recap:{match_id}", utc(at), job)
-
-    async def queue_recap(self, match_id: str) -> int:
-        standings = await self._standings(match_id)
-        source = "football-data.org" if standings else None
-        queued = await self.db.call(lambda s: self.engine.queue_recap(match_id, standings, source))
-        if queued:
-            self.wake()
-        return queued
-
-    async def _standings(self, match_id: str) -> list[TableRow] | None:
-        """The league table of the match's competition from the stats provider, for the
-        recap's table storyline (None without a provider, or when it fails)."""
-        if self.stats is None:
-            return None
-        fixture = await self.db.call(lambda s: self.engine.fixture(match_id))
-        code = self.stats.competition_code(fixture.competition) if fixture else None
-        if code is None:
-            return None
-        try:
-            return await self.stats.table(code)
-        except Exception as exc:  # the recap goes out without the table
-            log.warning("table for the recap of %s failed: %s", match_id, exc)
-            return None
-
     # --- CoreAPI -----------------------------------------------------------------------------
 
     async def command(
@@ -382,19 +236,19 @@ class MatchBot:
         team_text = None
         if subscribing and args.strip() and ctx.can_manage and self._searchers():
             # a competition, a player, or a team the bot knows needs no provider search
-            team_text = await self.db.call(lambda s: self.commands.team_to_search(args))
+            team_text = await self.db.run(self.commands.team_to_search, args)
         if team_text is not None:
             message = await self._subscribe_any(ctx, name, team_text, args.strip())
         elif name == "report":
             message = await self._report(ctx, args)
         elif name == "table" or (name == "scorers" and self.stats is not None and not args):
-            language = await self.db.call(lambda s: self.commands.language(ctx))
+            language = await self.db.run(self.commands.language, ctx)
             with i18n.use(language):
                 message = await self._stats(ctx, name, args)
         else:
             message = await self._answer(ctx, name, args)
         if name == "settings" and args:
-            await self._reschedule_digest(ctx)
+            await self.jobs.reschedule_digest(ctx.platform, ctx.chat_id)
         if reply_key is not None:
             await self._queue_reply(ctx, message, reply_key)
         if subscribing:
@@ -406,10 +260,10 @@ class MatchBot:
         never waits behind a fan-out being written or the delivery's bookkeeping."""
         reader = self.read_commands
         if reader is not None:
-            answer = await self.db.read(lambda s: reader.answer_read_only(ctx, name, args))
+            answer = await self.db.run_read(reader.answer_read_only, ctx, name, args)
             if answer is not None:
                 return answer
-        return await self.db.call(lambda s: self.commands.run(ctx, name, args))
+        return await self.db.run(self.commands.run, ctx, name, args)
 
     def _searchers(self) -> list[TeamSearch]:
         return [s for s in self.sources if isinstance(s, TeamSearch)]
@@ -432,14 +286,7 @@ class MatchBot:
                     return templates.team_choices(typed, offer(store, found), "subscribe")
 
                 return await self.db.call(choose)
-        return await self.db.call(lambda s: self.commands.run(ctx, name, args))
-
-    async def _reschedule_digest(self, ctx: CommandContext) -> None:
-        """The chat's settings may have changed: its digest job follows them."""
-        settings = await self.db.call(
-            lambda s: ChatSettings.from_json(json.dumps(s.chat_settings(ctx.platform, ctx.chat_id)))
-        )
-        self._schedule_digest(ctx.platform, ctx.chat_id, settings, catch_up=False)
+        return await self.db.run(self.commands.run, ctx, name, args)
 
     async def press(
         self,
@@ -448,11 +295,11 @@ class MatchBot:
         reply_key: str | None = None,
         pressed_message_id: str | None = None,
     ) -> Message:
-        message = await self.db.call(lambda s: self.commands.press(ctx, action))
+        message = await self.db.run(self.commands.press, ctx, action)
         if action.partition(":")[0] in SUBSCRIBE_NAMES:
             await self.polling.discover_new()
         if action.startswith("settings:"):
-            await self._reschedule_digest(ctx)
+            await self.jobs.reschedule_digest(ctx.platform, ctx.chat_id)
         if reply_key is not None:
             replaces = None
             # A choice made replaces the message that offered it (no stale buttons); a refusal
@@ -574,13 +421,13 @@ class MatchBot:
             return templates.table_unavailable(templates.table_needs_provider())
         competition: str | None = args.strip() or None
         if competition is None:
-            competition = await self.db.call(lambda s: self.commands.chat_competition(ctx))
+            competition = await self.db.run(self.commands.chat_competition, ctx)
         if not competition:
             return templates.table_unavailable(templates.which_competition(name))
         code = self.stats.competition_code(competition)
         if code is None:
             if name == "scorers":
-                return await self.db.call(lambda s: self.commands.run(ctx, name, args))
+                return await self.db.run(self.commands.run, ctx, name, args)
             return templates.table_unavailable(templates.no_table_for(competition))
         try:
             if name == "table":
@@ -610,7 +457,7 @@ class MatchBot:
         except Exception as exc:  # a provider outage must not leave the fan without an answer
             log.warning("stats for %s failed: %s", competition, exc)
             if name == "scorers":
-                return await self.db.call(lambda s: self.commands.run(ctx, name, args))
+                return await self.db.run(self.commands.run, ctx, name, args)
             return templates.table_unavailable(templates.table_down())
 
     async def _queue_reply(
@@ -632,7 +479,7 @@ class MatchBot:
             delivery.wake()
 
     async def language(self, ctx: CommandContext) -> str:
-        return await self.db.call(lambda s: self.commands.language(ctx))
+        return await self.db.run(self.commands.language, ctx)
 
     async def chat_gone(self, platform: str, chat_id: str) -> None:
         removed = await self.db.call(lambda s: s.forget_chat(platform, chat_id))
@@ -651,4 +498,4 @@ class MatchBot:
 
     async def follow_names(self, typed: str, limit: int = 25) -> list[tuple[str, str]]:
         """Autocomplete across teams, competitions and players: (label, what to type)."""
-        return await self.db.call(lambda s: self.commands.suggest(typed, limit))
+        return await self.db.run(self.commands.suggest, typed, limit)

@@ -1,4 +1,5 @@
-"""The bot's one scheduler (APScheduler): full-time recaps, derived from the store.
+"""The bot's timed jobs on its one scheduler (APScheduler): full-time recaps, fixture
+reminders, daily digests, housekeeping, and the start of provider polling.
 
 Jobs are never pickled into an APScheduler job store: the SQLite store is the only record, and
 every job is derived from it at start-up (and re-derived whenever the store changes), with
@@ -7,15 +8,32 @@ stable ids, so a restart re-creates exactly the jobs still due.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from datetime import time as dt_time
+from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.chat_settings import ChatSettings
+from bot.commands import Commands
+from bot.engine import Engine, Ingested
+from bot.messages import i18n
+from bot.ports import StatsSource, TableRow
+from storage.store import NewOutboxRow, Store
+from storage.thread import StoreThread
+
+if TYPE_CHECKING:  # polling schedules itself on this module's Scheduler
+    from bot.polling import LivePolling
 
 log = logging.getLogger(__name__)
 
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
+KEEP_DELIVERED = 14 * 86400.0  # delivered messages are forgotten after two weeks
+HOUSEKEEPING_EVERY = 86400.0
+DIGEST_CATCH_UP = 3 * 3600.0  # a daily digest missed by less than this goes out at start-up
 
 
 def utc(ts: float) -> datetime:
@@ -48,3 +66,214 @@ class Scheduler:
     def cancel(self, job_id: str) -> None:
         if self._aps.get_job(job_id) is not None:
             self._aps.remove_job(job_id)
+
+
+class TimedJobs:
+    """Every timed job of the running bot, each derived from the store under a stable id:
+    ``recap:<match>``, ``reminder:<match>``, ``digest:<platform>:<chat>``, ``housekeeping``
+    (provider polling schedules itself: :class:`bot.polling.LivePolling`).
+
+    ``recap_delay`` None: no recap is scheduled (a replay, whose caller queues the recaps);
+    ``reminder_lead`` None: no fixture reminders. ``wake`` tells delivery something was queued.
+    """
+
+    def __init__(
+        self,
+        scheduler: Scheduler,
+        db: StoreThread,
+        engine: Engine,
+        commands: Commands,
+        polling: LivePolling,
+        clock: Callable[[], float],
+        wake: Callable[[], None],
+        *,
+        recap_delay: float | None,
+        reminder_lead: float | None,
+        stats: StatsSource | None,
+    ) -> None:
+        self.scheduler = scheduler
+        self.db = db
+        self.engine = engine
+        self.commands = commands
+        self.polling = polling
+        self.clock = clock
+        self.wake = wake
+        self.recap_delay = recap_delay
+        self.reminder_lead = reminder_lead
+        self.stats = stats
+
+    async def start(self) -> None:
+        """Start the scheduler with every job the store calls for, then provider polling."""
+        self.scheduler.start()
+        await self.schedule_from_store()
+        self._schedule_housekeeping(0.0)
+        self.polling.start()
+
+    def stop(self) -> None:
+        self.scheduler.stop()
+
+    async def follow_up(self, result: Ingested) -> None:
+        """The jobs an ingested feed object calls for: a match finished has its recap, a
+        kick-off moved has its reminder moved."""
+        if result.finished and self.recap_delay is not None:
+            self._schedule_recap(result.match_id, self.clock() + self.recap_delay)
+        if result.kickoff_changed and self.reminder_lead is not None:
+            fixture = await self.db.run(self.engine.fixture, result.match_id)
+            if fixture is not None:
+                self._schedule_reminder(result.match_id, fixture.kickoff.timestamp())
+
+    async def schedule_from_store(self) -> None:
+        """Derive every pending job from the store (at start-up, and after a restart)."""
+        for chat in await self.db.call(lambda s: s.chats_with_digest()):
+            self._schedule_digest(
+                chat["platform"], chat["chat_id"], ChatSettings.from_json(chat["settings"])
+            )
+        if self.recap_delay is not None:  # None: a replay, whose caller queues the recaps
+            due = await self.db.call(lambda s: s.finished_matches_without_recap())
+            for match in due:
+                self._schedule_recap(match["id"], (match["finished_at"] or 0) + self.recap_delay)
+        if self.reminder_lead is None:
+            return
+        now_iso = utc(self.clock()).isoformat()
+        for match in await self.db.call(lambda s: s.upcoming_matches(now_iso)):
+            self._schedule_reminder(
+                match["id"], datetime.fromisoformat(match["kickoff"]).timestamp()
+            )
+
+    # --- the daily digest --------------------------------------------------------------------
+
+    async def reschedule_digest(self, platform: str, chat_id: str) -> None:
+        """The chat's settings may have changed: its digest job follows them."""
+        settings = await self.db.call(
+            lambda s: ChatSettings.from_json(json.dumps(s.chat_settings(platform, chat_id)))
+        )
+        self._schedule_digest(platform, chat_id, settings, catch_up=False)
+
+    def _schedule_digest(
+        self, platform: str, chat_id: str, settings: ChatSettings, catch_up: bool = True
+    ) -> None:
+        """The chat's daily digest at its local time (job ``digest:<platform>:<chat>``).
+
+        Derived from the chat's settings like every timed job; each day's digest is queued
+        under ``digest:<platform>:<chat>:<local date>``, so it goes out once a day whatever
+        restarts happen. A digest missed by less than ``DIGEST_CATCH_UP`` while the bot was
+        down goes out at start-up."""
+        job_id = f"digest:{platform}:{chat_id}"
+        if settings.digest is None:
+            self.scheduler.cancel(job_id)
+            return
+        zone = settings.zone
+        now = datetime.fromtimestamp(self.clock(), zone)
+        hour, minute = map(int, settings.digest.split(":"))
+        at = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+        if catch_up and at <= now and (now - at).total_seconds() <= DIGEST_CATCH_UP:
+            when = now  # missed while down (the key makes a second one today impossible)
+        elif at <= now:
+            at = datetime.combine(now.date() + timedelta(days=1), dt_time(hour, minute), zone)
+            when = at
+        else:
+            when = at
+
+        async def job() -> None:
+            try:
+                await self.queue_digest(platform, chat_id)
+            finally:
+                fresh = await self.db.call(lambda s: s.chat(platform, chat_id))
+                if fresh is not None and fresh["active"]:
+                    latest = ChatSettings.from_json(fresh["settings"])
+                    self._schedule_digest(platform, chat_id, latest, catch_up=False)
+
+        self.scheduler.at(job_id, when.astimezone(UTC), job)
+
+    async def queue_digest(self, platform: str, chat_id: str) -> int:
+        """Queue today's digest for one chat (nothing when the chat follows no match today,
+        or already had today's digest)."""
+
+        def build(store: Store) -> int:
+            chat = store.chat(platform, chat_id)
+            if chat is None or not chat["active"]:
+                return 0
+            settings = ChatSettings.from_json(chat["settings"])
+            if settings.digest is None:
+                return 0
+            place = "channel" if platform == "discord" and chat["kind"] == "group" else "chat"
+            with i18n.use(settings.language):
+                message = self.commands.today_message(platform, chat_id, place, digest=True)
+            if not message.sections:  # nothing today: no message
+                return 0
+            day = datetime.fromtimestamp(self.clock(), settings.zone).date().isoformat()
+            row = NewOutboxRow(
+                key=f"digest:{platform}:{chat_id}:{day}",
+                platform=platform,
+                chat_id=chat_id,
+                kind="digest",
+                payload=message.to_json(),
+            )
+            return store.enqueue([row])
+
+        queued = await self.db.call(build)
+        if queued:
+            self.wake()
+        return queued
+
+    # --- housekeeping, reminders, recaps -----------------------------------------------------
+
+    def _schedule_housekeeping(self, delay: float) -> None:
+        """Once a day: forget messages delivered more than two weeks ago, so the database of
+        a long-running bot stays small (corrections only ever edit recent alerts)."""
+
+        async def job() -> None:
+            try:
+                before = self.clock() - KEEP_DELIVERED
+                removed = await self.db.call(lambda s: s.prune(before))
+                if removed:
+                    log.info("housekeeping: forgot %d delivered messages", removed)
+            finally:
+                self._schedule_housekeeping(HOUSEKEEPING_EVERY)
+
+        self.scheduler.at("housekeeping", utc(self.clock() + delay), job)
+
+    def _schedule_reminder(self, match_id: str, kickoff: float) -> None:
+        """The fixture reminder, ``reminder_lead`` before kick-off (at once if that passed)."""
+        job_id = f"reminder:{match_id}"
+        if self.reminder_lead is None or kickoff <= self.clock():
+            self.scheduler.cancel(job_id)
+            return
+
+        async def job() -> None:
+            queued = await self.db.run(self.engine.queue_reminder, match_id)
+            if queued:
+                self.wake()
+
+        self.scheduler.at(job_id, utc(kickoff - self.reminder_lead), job)
+
+    def _schedule_recap(self, match_id: str, at: float) -> None:
+        """The recap goes out ``recap_delay`` after full time, so post-match quotes make it."""
+
+        async def job() -> None:
+            await self.queue_recap(match_id)
+
+        self.scheduler.at(f"recap:{match_id}", utc(at), job)
+
+    async def queue_recap(self, match_id: str) -> int:
+        standings = await self._standings(match_id)
+        source = "football-data.org" if standings else None
+        queued = await self.db.run(self.engine.queue_recap, match_id, standings, source)
+        if queued:
+            self.wake()
+        return queued
+
+    async def _standings(self, match_id: str) -> list[TableRow] | None:
+        """The league table of the match's competition from the stats provider, for the
+        recap's table storyline (None without a provider, or when it fails)."""
+        if self.stats is None:
+            return None
+        fixture = await self.db.run(self.engine.fixture, match_id)
+        code = self.stats.competition_code(fixture.competition) if fixture else None
+        if code is None:
+            return None
+        try:
+            return await self.stats.table(code)
+        except Exception as exc:  # the recap goes out without the table
+            log.warning("table for the recap of %s failed: %s", match_id, exc)
+            return None

@@ -6,11 +6,12 @@ import asyncio
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TypeVar
+from typing import ParamSpec, TypeVar
 
 from storage.store import Store
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 class StoreThread:
@@ -61,6 +62,16 @@ class StoreThread:
             raise RuntimeError("the store is not open")
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, fn, store)
+
+    async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run ``fn(*args, **kwargs)`` on the database thread: for objects that already hold
+        the store (the engine, the commands), so they need not be handed it."""
+        return await self.call(lambda _store: fn(*args, **kwargs))
+
+    async def run_read(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """:meth:`run` on the read connection's thread (``fn`` reads through objects that hold
+        the read-only store)."""
+        return await self.read(lambda _store: fn(*args, **kwargs))
 
     async def close(self) -> None:
         loop = asyncio.get_running_loop()
