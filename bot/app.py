@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 from collections.abc import Callable, Coroutine, Iterable
 from pathlib import Path
 from typing import Any
 
-from bot.chat_settings import ChatSettings
 from bot.commands import ALIASES as COMMAND_ALIASES
 from bot.commands import Commands, parse_press, press_refusal
 from bot.competitions import seed_known_competitions
@@ -33,8 +31,9 @@ from bot.messages import i18n, templates
 from bot.messages.model import Message
 from bot.polling import LivePolling
 from bot.ports import ChatAdapter, CommandContext, MatchSource, StatsSource
-from bot.reporting import Report, ReportError, ReportParser, Undo, new_report_id, validated
+from bot.report_command import ReportCommand
 from bot.scheduler import Scheduler, TimedJobs
+from bot.stats_commands import StatsCommands
 from bot.team_search import (
     TeamSearch,
     adopt,
@@ -50,7 +49,6 @@ from storage.thread import StoreThread
 
 log = logging.getLogger(__name__)
 
-REPORT_ID = re.compile(r"r[0-9a-f]{6}")
 SUBSCRIBE_NAMES = frozenset({"subscribe", "follow"})
 
 
@@ -76,7 +74,7 @@ class MatchBot:
         self.reminder_lead = reminder_lead
         self.clock = clock
         self.stats = stats
-        self.reporters = reporters | lead_reporters
+        self.reporters = reporters
         self.lead_reporters = lead_reporters
         self.scheduler = Scheduler()
         self.sources = list(sources)
@@ -88,6 +86,8 @@ class MatchBot:
         self.commands: Commands
         self.read_commands: Commands | None = None
         self.jobs: TimedJobs
+        self.report: ReportCommand
+        self.stats_commands: StatsCommands
 
     # --- life cycle --------------------------------------------------------------------------
 
@@ -98,6 +98,17 @@ class MatchBot:
         self.commands = Commands(store, self.clock)
         reader = self.db.reader
         self.read_commands = Commands(reader, self.clock) if reader is not None else None
+        self.report = ReportCommand(
+            self.db,
+            self.engine,
+            self.commands,
+            self.ingest,
+            self.wake,
+            self.clock,
+            reporters=self.reporters,
+            lead_reporters=self.lead_reporters,
+        )
+        self.stats_commands = StatsCommands(self.db, self.commands, self.stats)
         self.jobs = TimedJobs(
             self.scheduler,
             self.db,
@@ -240,11 +251,9 @@ class MatchBot:
         if team_text is not None:
             message = await self._subscribe_any(ctx, name, team_text, args.strip())
         elif name == "report":
-            message = await self._report(ctx, args)
-        elif name == "table" or (name == "scorers" and self.stats is not None and not args):
-            language = await self.db.run(self.commands.language, ctx)
-            with i18n.use(language):
-                message = await self._stats(ctx, name, args)
+            message = await self.report.run(ctx, args)
+        elif self.stats_commands.handles(name, args):
+            message = await self.stats_commands.run(ctx, name, args)
         else:
             message = await self._answer(ctx, name, args)
         if name == "settings" and args:
@@ -320,145 +329,6 @@ class MatchBot:
                 return press_refusal(ctx, press)
 
         return await self.db.call(check)
-
-    async def _report(self, ctx: CommandContext, args: str) -> Message:
-        """``/report …``: a reporter's event, validated and ingested like a feed line, stored
-        with who reported it. Every answer is in the chat's language; every mistake is
-        "Not reported: reason"."""
-        language = await self.language(ctx)
-        with i18n.use(language):
-            return await self._report_in(ctx, args, language)
-
-    async def _report_in(self, ctx: CommandContext, args: str, language: str) -> Message:
-        if f"{ctx.platform}:{ctx.user_id}" not in self.reporters:
-            return templates.report_refused()
-        report_id = new_report_id()
-        # A lone surrogate cannot be stored (chat platforms never send one; the console might).
-        args = args.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-
-        # The store's thread has its own context: each job there sets the language again.
-        def parse(store: Store) -> Report | Undo:
-            zone = ChatSettings.model_validate(store.chat_settings(ctx.platform, ctx.chat_id))
-            with i18n.use(language):
-                return ReportParser(store, self.clock, zone.zone).parse(args, report_id)
-
-        def own(store: Store, result: Ingested) -> None:
-            if result.status == "duplicate":  # an id a feed already used: not this report's
-                with i18n.use(language):
-                    raise ReportError(templates.report_id_taken())
-            kind = "match" if result.match_id == f"report:{report_id}" else "event"
-            store.add_report(
-                report_id, ctx.platform, ctx.user_id, result.match_id, kind, self.clock()
-            )
-
-        try:
-            parsed = await self.db.call(parse)
-            if isinstance(parsed, Undo):
-                return await self._undo(ctx, parsed.report_id, language)
-            item = validated(parsed.item)
-            await self.ingest(item, then=own)
-        except ReportError as exc:
-            return templates.report_problem(str(exc))
-        except FeedError as exc:  # the match refused it: the feed's reason, for the detail
-            return templates.report_problem(templates.report_refused_by_match(str(exc)))
-        except Exception:  # a bug must not leave the reporter without an answer
-            log.exception("report %r failed", args[:200])
-            return templates.report_problem(templates.report_not_understood())
-
-        def describe(store: Store) -> str:
-            with i18n.use(language):
-                return self.engine.describe(item)
-
-        try:
-            described = await self.db.call(describe)
-        except Exception:
-            log.exception("describing report %s failed", report_id)
-            described = item.type
-        return templates.reported(
-            described, parsed.item.get("id"), templates.report_where(parsed.fixture)
-        )
-
-    async def _undo(self, ctx: CommandContext, typed: str, language: str) -> Message:
-        """``/report undo ID``: only the reporter's own reports (a lead reporter: anyone's),
-        and never a feed event, whatever its id looks like."""
-        report_id = typed.strip().casefold()
-        lead = f"{ctx.platform}:{ctx.user_id}" in self.lead_reporters
-
-        def undo(store: Store) -> str:
-            with store.atomic(), i18n.use(language):
-                row = store.report(report_id)
-                if row is None:
-                    if store.events_with_id(report_id) or store.quotes_with_id(report_id):
-                        raise ReportError(templates.report_from_a_feed(report_id))
-                    raise ReportError(templates.report_unknown_id(report_id))
-                if (row["platform"], row["user_id"]) != (ctx.platform, ctx.user_id) and not lead:
-                    raise ReportError(templates.report_someone_elses(report_id))
-                if row["kind"] == "match":
-                    raise ReportError(templates.report_match_stays(report_id))
-                if row["undone_at"] is not None:
-                    raise ReportError(templates.report_already_undone(report_id))
-                what = self.engine.retract(report_id, row["match_id"])
-                store.mark_report_undone(report_id, self.clock())
-                return what
-
-        if not REPORT_ID.fullmatch(report_id):
-            problem = templates.report_not_an_id(typed)
-        else:
-            try:
-                what = await self.db.call(undo)
-            except ReportError as exc:
-                problem = str(exc)
-            except FeedError as exc:
-                problem = templates.report_refused_by_match(str(exc))
-            else:
-                self.wake()
-                return templates.report_undone(what)
-        return templates.report_problem(problem)
-
-    async def _stats(self, ctx: CommandContext, name: str, args: str) -> Message:
-        """``/table`` and ``/scorers`` without a team, from the stats provider."""
-        if self.stats is None:
-            return templates.table_unavailable(templates.table_needs_provider())
-        competition: str | None = args.strip() or None
-        if competition is None:
-            competition = await self.db.run(self.commands.chat_competition, ctx)
-        if not competition:
-            return templates.table_unavailable(templates.which_competition(name))
-        code = self.stats.competition_code(competition)
-        if code is None:
-            if name == "scorers":
-                return await self.db.run(self.commands.run, ctx, name, args)
-            return templates.table_unavailable(templates.no_table_for(competition))
-        try:
-            if name == "table":
-                rows = await self.stats.table(code)
-                return templates.league_table(
-                    competition,
-                    [
-                        (
-                            r.position,
-                            r.team,
-                            r.played,
-                            r.won,
-                            r.drawn,
-                            r.lost,
-                            r.goal_difference,
-                            r.points,
-                        )
-                        for r in rows
-                    ],
-                )
-            scorers = await self.stats.top_scorers(code)
-            return templates.top_scorers(
-                competition,
-                [(s.player, s.team, s.goals) for s in scorers],
-                source="football-data.org",
-            )
-        except Exception as exc:  # a provider outage must not leave the fan without an answer
-            log.warning("stats for %s failed: %s", competition, exc)
-            if name == "scorers":
-                return await self.db.run(self.commands.run, ctx, name, args)
-            return templates.table_unavailable(templates.table_down())
 
     async def _queue_reply(
         self, ctx: CommandContext, message: Message, key: str, replaces: str | None = None

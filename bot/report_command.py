@@ -1,0 +1,152 @@
+"""``/report``: a reporter posts an event no feed carries (or takes one back with
+``/report undo ID``); it is validated and ingested like a feed line, stored with who reported it.
+
+The words of a report (``goal Inter Lautaro 65``) are read by :mod:`bot.reporting`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+
+from bot.chat_settings import ChatSettings
+from bot.commands import Commands
+from bot.engine import Engine, Ingested
+from bot.feed import Event, FeedError, MatchDecl, Quote
+from bot.messages import i18n, templates
+from bot.messages.model import Message
+from bot.ports import CommandContext
+from bot.reporting import Report, ReportError, ReportParser, Undo, new_report_id, validated
+from storage.store import Store
+from storage.thread import StoreThread
+
+log = logging.getLogger(__name__)
+
+REPORT_ID = re.compile(r"r[0-9a-f]{6}")
+
+#: How a report reaches the match: :meth:`bot.app.MatchBot.ingest`, with what to do in the
+#: same transaction (store who reported it).
+Ingest = Callable[
+    [MatchDecl | Event | Quote, Callable[[Store, Ingested], None]], Awaitable[Ingested]
+]
+
+
+class ReportCommand:
+    """``/report`` for the reporters named in the settings (``platform:user id``); a lead
+    reporter may also undo anyone's report."""
+
+    def __init__(
+        self,
+        db: StoreThread,
+        engine: Engine,
+        commands: Commands,
+        ingest: Ingest,
+        wake: Callable[[], None],
+        clock: Callable[[], float],
+        *,
+        reporters: frozenset[str],
+        lead_reporters: frozenset[str],
+    ) -> None:
+        self.db = db
+        self.engine = engine
+        self.commands = commands
+        self.ingest = ingest
+        self.wake = wake
+        self.clock = clock
+        self.reporters = reporters | lead_reporters
+        self.lead_reporters = lead_reporters
+
+    async def run(self, ctx: CommandContext, args: str) -> Message:
+        """``/report …``: a reporter's event, validated and ingested like a feed line, stored
+        with who reported it. Every answer is in the chat's language; every mistake is
+        "Not reported: reason"."""
+        language = await self.db.run(self.commands.language, ctx)
+        with i18n.use(language):
+            return await self._report_in(ctx, args, language)
+
+    async def _report_in(self, ctx: CommandContext, args: str, language: str) -> Message:
+        if f"{ctx.platform}:{ctx.user_id}" not in self.reporters:
+            return templates.report_refused()
+        report_id = new_report_id()
+        # A lone surrogate cannot be stored (chat platforms never send one; the console might).
+        args = args.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+        # The store's thread has its own context: each job there sets the language again.
+        def parse(store: Store) -> Report | Undo:
+            zone = ChatSettings.model_validate(store.chat_settings(ctx.platform, ctx.chat_id))
+            with i18n.use(language):
+                return ReportParser(store, self.clock, zone.zone).parse(args, report_id)
+
+        def own(store: Store, result: Ingested) -> None:
+            if result.status == "duplicate":  # an id a feed already used: not this report's
+                with i18n.use(language):
+                    raise ReportError(templates.report_id_taken())
+            kind = "match" if result.match_id == f"report:{report_id}" else "event"
+            store.add_report(
+                report_id, ctx.platform, ctx.user_id, result.match_id, kind, self.clock()
+            )
+
+        try:
+            parsed = await self.db.call(parse)
+            if isinstance(parsed, Undo):
+                return await self._undo(ctx, parsed.report_id, language)
+            item = validated(parsed.item)
+            await self.ingest(item, own)
+        except ReportError as exc:
+            return templates.report_problem(str(exc))
+        except FeedError as exc:  # the match refused it: the feed's reason, for the detail
+            return templates.report_problem(templates.report_refused_by_match(str(exc)))
+        except Exception:  # a bug must not leave the reporter without an answer
+            log.exception("report %r failed", args[:200])
+            return templates.report_problem(templates.report_not_understood())
+
+        def describe(store: Store) -> str:
+            with i18n.use(language):
+                return self.engine.describe(item)
+
+        try:
+            described = await self.db.call(describe)
+        except Exception:
+            log.exception("describing report %s failed", report_id)
+            described = item.type
+        return templates.reported(
+            described, parsed.item.get("id"), templates.report_where(parsed.fixture)
+        )
+
+    async def _undo(self, ctx: CommandContext, typed: str, language: str) -> Message:
+        """``/report undo ID``: only the reporter's own reports (a lead reporter: anyone's),
+        and never a feed event, whatever its id looks like."""
+        report_id = typed.strip().casefold()
+        lead = f"{ctx.platform}:{ctx.user_id}" in self.lead_reporters
+
+        def undo(store: Store) -> str:
+            with store.atomic(), i18n.use(language):
+                row = store.report(report_id)
+                if row is None:
+                    if store.events_with_id(report_id) or store.quotes_with_id(report_id):
+                        raise ReportError(templates.report_from_a_feed(report_id))
+                    raise ReportError(templates.report_unknown_id(report_id))
+                if (row["platform"], row["user_id"]) != (ctx.platform, ctx.user_id) and not lead:
+                    raise ReportError(templates.report_someone_elses(report_id))
+                if row["kind"] == "match":
+                    raise ReportError(templates.report_match_stays(report_id))
+                if row["undone_at"] is not None:
+                    raise ReportError(templates.report_already_undone(report_id))
+                what = self.engine.retract(report_id, row["match_id"])
+                store.mark_report_undone(report_id, self.clock())
+                return what
+
+        if not REPORT_ID.fullmatch(report_id):
+            problem = templates.report_not_an_id(typed)
+        else:
+            try:
+                what = await self.db.call(undo)
+            except ReportError as exc:
+                problem = str(exc)
+            except FeedError as exc:
+                problem = templates.report_refused_by_match(str(exc))
+            else:
+                self.wake()
+                return templates.report_undone(what)
+        return templates.report_problem(problem)

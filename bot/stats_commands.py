@@ -1,0 +1,79 @@
+"""``/table`` and ``/scorers`` from the stats provider (football-data.org): a competition's
+league table and its top scorers. Without a provider, or when it fails, ``/scorers`` falls back
+to the goals of the matches the bot knows (:meth:`bot.commands.Commands.scorers`).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.commands import Commands
+from bot.messages import i18n, templates
+from bot.messages.model import Message
+from bot.ports import CommandContext, StatsSource
+from storage.thread import StoreThread
+
+log = logging.getLogger(__name__)
+
+
+class StatsCommands:
+    def __init__(self, db: StoreThread, commands: Commands, stats: StatsSource | None) -> None:
+        self.db = db
+        self.commands = commands
+        self.stats = stats
+
+    def handles(self, name: str, args: str) -> bool:
+        """Whether ``/name args`` is answered here: ``/table`` always, ``/scorers`` without a
+        team or competition when there is a provider."""
+        return name == "table" or (name == "scorers" and self.stats is not None and not args)
+
+    async def run(self, ctx: CommandContext, name: str, args: str) -> Message:
+        """The answer, in the chat's language."""
+        language = await self.db.run(self.commands.language, ctx)
+        with i18n.use(language):
+            return await self._answer(ctx, name, args)
+
+    async def _answer(self, ctx: CommandContext, name: str, args: str) -> Message:
+        """``/table`` and ``/scorers`` without a team, from the stats provider."""
+        if self.stats is None:
+            return templates.table_unavailable(templates.table_needs_provider())
+        competition: str | None = args.strip() or None
+        if competition is None:
+            competition = await self.db.run(self.commands.chat_competition, ctx)
+        if not competition:
+            return templates.table_unavailable(templates.which_competition(name))
+        code = self.stats.competition_code(competition)
+        if code is None:
+            if name == "scorers":
+                return await self.db.run(self.commands.run, ctx, name, args)
+            return templates.table_unavailable(templates.no_table_for(competition))
+        try:
+            if name == "table":
+                rows = await self.stats.table(code)
+                return templates.league_table(
+                    competition,
+                    [
+                        (
+                            r.position,
+                            r.team,
+                            r.played,
+                            r.won,
+                            r.drawn,
+                            r.lost,
+                            r.goal_difference,
+                            r.points,
+                        )
+                        for r in rows
+                    ],
+                )
+            scorers = await self.stats.top_scorers(code)
+            return templates.top_scorers(
+                competition,
+                [(s.player, s.team, s.goals) for s in scorers],
+                source="football-data.org",
+            )
+        except Exception as exc:  # a provider outage must not leave the fan without an answer
+            log.warning("stats for %s failed: %s", competition, exc)
+            if name == "scorers":
+                return await self.db.run(self.commands.run, ctx, name, args)
+            return templates.table_unavailable(templates.table_down())
