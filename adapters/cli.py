@@ -1,40 +1,29 @@
-"""The ``matchbot`` command line: the composition root that wires adapters to the core."""
+"""The ``matchbot`` command line (Typer): its commands and options. What they run is wired in
+:mod:`adapters.compose` (``run``) and :mod:`adapters.console.replay` (``demo``, ``replay``,
+``recap``)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
-import signal
 import sys
-from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
-from datetime import UTC, datetime, timedelta
-from functools import partial
-from importlib import resources
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated
 
 import typer
 from pydantic import ValidationError
 
-from adapters.console import ConsoleAdapter
-from adapters.console.adapter import CHAT_ID, RULE, silence_closed_output
-from adapters.console.render import FORMATS, Format, console_text
-from adapters.providers import sources_from_settings, stats_from_settings
-from bot.app import MatchBot
-from bot.delivery import Delivery
-from bot.feed import EventBase, FeedError, MatchDecl, Parsed, Rejected, read_lines
-from bot.feeds import FirstLines, read_feed_file
+from adapters.compose import run_bot
+from adapters.console.adapter import RULE, silence_closed_output
+from adapters.console.render import FORMATS, Format
+from adapters.console.replay import recaps_of_feed, replay_feed, seed_lines
+from bot.feeds import read_feed_file
 from bot.logs import setup_logging
-from bot.match import MatchState
 from bot.messages import i18n, templates
-from bot.messages.model import Message
-from bot.ports import ChatAdapter, StartupError
-from bot.safe_text import neutralise
+from bot.ports import StartupError
 from bot.settings import Settings
-from storage import lock as database_lock
-from storage.store import Store
 
 log = logging.getLogger("matchbot")
 
@@ -46,8 +35,6 @@ app = typer.Typer(
     rich_markup_mode="markdown",
 )
 
-SEED_FEED = "atalanta-inter.jsonl"
-
 
 @contextlib.contextmanager
 def _quiet_when_output_closes() -> Iterator[None]:
@@ -58,9 +45,6 @@ def _quiet_when_output_closes() -> Iterator[None]:
         silence_closed_output(sys.stdout)
         raise typer.Exit(0) from None
 
-
-SECONDS_PER_MATCH_MINUTE = 0.4
-MIN_GAP = 0.6
 
 SpeedOption = Annotated[
     float,
@@ -80,12 +64,6 @@ FormatOption = Annotated[
 ]
 
 
-def seed_lines() -> list[str]:
-    """The bundled Atalanta 0-1 Inter match, as feed lines."""
-    text = resources.files("bot.data").joinpath(SEED_FEED).read_text("utf-8")
-    return text.splitlines()
-
-
 def _check_format(fmt: str) -> Format:
     if fmt not in FORMATS:
         raise typer.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")
@@ -99,148 +77,6 @@ def _read_feed(path: Path) -> list[bytes]:
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise typer.BadParameter(f"cannot read {path}: {reason}", param_hint="FEED") from None
-
-
-def _say(text: str, stream: TextIO) -> None:
-    """One line about the feed on ``stream``, on one line whatever the feed held."""
-    print(neutralise(text), file=stream, flush=True)
-
-
-def _repeat_note(item: Parsed, seen: FirstLines) -> str:
-    first = seen.first(item.item)
-    what = f"repeats line {first}" if first is not None else "repeats an earlier line"
-    return f"line {item.line}: {what} (ignored)"
-
-
-async def paced(
-    items: Iterable[Parsed | Rejected], speed: float
-) -> AsyncIterator[Parsed | Rejected]:
-    """Yield feed lines at a watchable pace, following the match clock."""
-    last_minute: float | None = None
-    for item in items:
-        if speed > 0 and isinstance(item, Parsed):
-            if isinstance(item.item, EventBase):
-                minute = item.item.minute + (item.item.stoppage or 0) / 10
-                gap = (
-                    MIN_GAP
-                    if last_minute is None
-                    else max(MIN_GAP, (minute - last_minute) * SECONDS_PER_MATCH_MINUTE)
-                )
-                last_minute = minute
-            else:
-                gap = MIN_GAP * 2
-            await asyncio.sleep(gap / speed)
-        yield item
-
-
-async def replay_feed(
-    lines: Sequence[str | bytes],
-    *,
-    fmt: Format = "text",
-    speed: float = 0.0,
-    level: str = "all",
-    out: TextIO | None = None,
-    err: TextIO | None = None,
-    lang: str = "en",
-) -> int:
-    """Replay a feed through the real engine, outbox and delivery into one console chat that
-    follows every team in it. Returns how many lines were rejected."""
-    out = out or sys.stdout
-    err = err or sys.stderr
-    adapter = ConsoleAdapter(out, fmt=fmt)
-    bot = MatchBot(":memory:", [adapter], recap_delay=None, reminder_lead=None)
-    await bot.open()
-    delivery = Delivery(bot.db, adapter)
-    rejected = 0
-    finished: list[str] = []
-    seen = FirstLines()
-    async for item in paced(read_lines(lines), speed):
-        outcome = await bot.ingest_parsed(item, seen) if isinstance(item, Parsed) else item
-        if isinstance(outcome, Rejected):
-            _say(str(outcome), err)
-            rejected += 1
-            continue
-        assert isinstance(item, Parsed)
-        if outcome.status == "duplicate":
-            _say(_repeat_note(item, seen), err)
-            continue
-        if isinstance(item.item, MatchDecl) and outcome.status == "new":
-            await _follow_match(bot, adapter.platform, item.item.match, level, lang)
-        if outcome.finished:
-            finished.append(outcome.match_id)
-        await delivery.drain()
-    for match_id in finished:
-        await bot.jobs.queue_recap(match_id)
-    await delivery.drain()
-    await bot.db.close()
-    return rejected
-
-
-async def _follow_match(
-    bot: MatchBot, platform: str, match_id: str, level: str, lang: str = "en"
-) -> None:
-    def follow(store: Store) -> None:
-        match = store.match(match_id)
-        assert match is not None
-        store.ensure_chat(platform, CHAT_ID, "console", "private")
-        store.set_chat_settings(platform, CHAT_ID, {"level": level, "language": lang})
-        store.subscribe(platform, CHAT_ID, match["home_team"])
-        store.subscribe(platform, CHAT_ID, match["away_team"])
-
-    await bot.db.call(follow)
-
-
-async def recaps_of_feed(
-    lines: Sequence[str | bytes],
-    match_id: str | None,
-    fmt: Format,
-    out: TextIO,
-    err: TextIO,
-    lang: str = "en",
-) -> tuple[int, bool]:
-    """Ingest a feed and print the recap of each finished match. Returns (rejected, found)."""
-    bot = MatchBot(":memory:", recap_delay=None, reminder_lead=None)
-    await bot.open()
-    rejected = 0
-    matches: list[str] = []
-    seen = FirstLines()
-    for item in read_lines(lines):
-        outcome = await bot.ingest_parsed(item, seen) if isinstance(item, Parsed) else item
-        if isinstance(outcome, Rejected):
-            _say(str(outcome), err)
-            rejected += 1
-        elif outcome.status == "duplicate":
-            assert isinstance(item, Parsed)
-            _say(_repeat_note(item, seen), err)
-        elif outcome.status == "new" and isinstance(item, Parsed):
-            matches += [item.item.match] if isinstance(item.item, MatchDecl) else []
-    wanted = [match_id] if match_id else matches
-    found = False
-    for mid in wanted:
-        state = await bot.db.call(partial(_state, bot, mid))
-        if state is None:
-            known = ", ".join(matches) or "none"
-            _say(f"no match {mid!r} in this feed (matches: {known})", err)
-            continue
-        found = True
-        if not state.finished:
-            _say(f"match {mid!r} has not reached full time: no recap yet", err)
-            continue
-        message = await bot.db.call(partial(_recap, bot, mid, lang))
-        assert message is not None
-        print(console_text(message, fmt), file=out)
-        print(RULE, file=out)
-    await bot.db.close()
-    return rejected, found
-
-
-def _state(bot: MatchBot, match_id: str, _store: Store) -> MatchState | None:
-    return bot.engine.state(match_id)
-
-
-def _recap(bot: MatchBot, match_id: str, lang: str, _store: Store) -> Message | None:
-    with i18n.use(lang):
-        return bot.engine.recap_message(match_id)
 
 
 def _check_lang(lang: str) -> str:
@@ -306,114 +142,6 @@ def recap(
     if match and not found:
         raise typer.Exit(2)
     raise typer.Exit(1 if rejected else 0)
-
-
-def build_adapters(settings: Settings, console_exit: asyncio.Event) -> list[ChatAdapter]:
-    """The chat platforms configured; the console when no token is set."""
-    adapters: list[ChatAdapter] = []
-    if settings.telegram_bot_token is not None:
-        from adapters.telegram import TelegramAdapter
-
-        adapters.append(TelegramAdapter.from_settings(settings))
-    if settings.discord_bot_token is not None:
-        from adapters.discord import DiscordAdapter
-
-        adapters.append(DiscordAdapter.from_settings(settings))
-    if not adapters:
-        adapters.append(ConsoleAdapter(interactive=True, on_exit=console_exit.set))
-    return adapters
-
-
-def live_seed_lines(start: datetime) -> list[str]:
-    """The seed match as a new fixture kicking off at ``start`` (fresh ids each run)."""
-    suffix = start.strftime("%Y%m%d%H%M%S")
-    lines = []
-    for line in seed_lines():
-        data = json.loads(line)
-        data["match"] = f"{data['match']}-{suffix}"
-        if data["type"] == "match":
-            data["kickoff"] = start.isoformat()
-        lines.append(json.dumps(data, ensure_ascii=False))
-    return lines
-
-
-async def _replay_live(bot: MatchBot, lines: list[str], delay: float) -> None:
-    """The fixture at once (so /score and /next know it), its match ``delay`` seconds later."""
-    fixture, match = lines[:1], lines[1:]
-    for item in read_lines(fixture):
-        if isinstance(item, Parsed):
-            await bot.ingest(item.item)
-    await asyncio.sleep(delay)
-    async for item in paced(read_lines(match, first_line=2), speed=1.0):
-        if isinstance(item, Parsed):
-            try:
-                await bot.ingest(item.item)
-            except FeedError as exc:
-                log.warning("seed line %d: %s", item.line, exc)
-
-
-async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """``matchbot run``: start every configured adapter and run until ``stop`` is set
-    (SIGINT / SIGTERM set it; tests pass their own). Only one process runs on a database: a
-    second one refuses to start (:class:`StartupError`) while the first holds its lock."""
-    stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):  # from the start: a stop while starting is clean
-        loop.add_signal_handler(sig, stop.set)
-    try:
-        with database_lock.exclusive(settings.db):
-            await _serve(settings, stop)
-    except database_lock.LockError as exc:
-        raise StartupError(str(exc)) from None
-
-
-async def _serve(settings: Settings, stop: asyncio.Event) -> None:
-    adapters = build_adapters(settings, stop)
-    console = all(isinstance(a, ConsoleAdapter) for a in adapters)
-    seed_mode = console and not settings.feed_paths
-    recap_delay = min(settings.recap_delay, 5.0) if seed_mode else settings.recap_delay
-    sources = sources_from_settings(settings)
-    stats, stats_client = stats_from_settings(settings, sources)
-    bot = MatchBot(
-        settings.db,
-        adapters,
-        recap_delay=recap_delay,
-        reminder_lead=settings.reminder_lead,
-        sources=sources,
-        stats=stats,
-        reporters=settings.reporter_ids,
-        lead_reporters=settings.lead_reporter_ids,
-    )
-    tasks: list[asyncio.Task[None]] = []
-    try:
-        await bot.start()
-        log.info(
-            "matchbot running on %s (store: %s)",
-            ", ".join(a.platform for a in adapters),
-            settings.db,
-        )
-        if settings.feed_paths:
-            bot.follow_feeds(settings.feed_paths)
-            log.info("following feeds: %s", ", ".join(map(str, settings.feed_paths)))
-        if seed_mode:
-            lead = 20.0
-            kickoff = datetime.now(UTC) + timedelta(seconds=lead)
-            chat = next(a for a in adapters if isinstance(a, ConsoleAdapter)).context()
-            with i18n.use(await bot.language(chat)):
-                intro = templates.console_run_intro("Atalanta", "Inter", round(lead))
-            print(*intro, RULE, sep="\n")
-            seed_task = asyncio.create_task(_replay_live(bot, live_seed_lines(kickoff), lead))
-            tasks.append(seed_task)
-        await stop.wait()
-        log.info("stopping")
-    finally:
-        for task in tasks:
-            task.cancel()
-        await bot.stop()
-        for source in sources:
-            await source.aclose()
-        if stats_client is not None:
-            await stats_client.aclose()
 
 
 @app.command()

@@ -1,5 +1,5 @@
 """The harness of the Telegram end-to-end tests: ``matchbot run``'s own code path
-(:func:`adapters.cli.run_bot`) against the fake Bot API server (tests/fakes/telegram_api.py).
+(:func:`adapters.compose.run_bot`) against the fake Bot API server (tests/fakes/telegram_api.py).
 
 Test modules define their own small fixtures around these (pytest fixtures imported from
 another module would shadow their parameters)::
@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from adapters.cli import run_bot
+from adapters.compose import run_bot
 from bot.settings import Settings
 from storage.store import Store
 from tests.fakes.telegram_api import FakeTelegram

@@ -207,7 +207,7 @@ def test_run_without_tokens_is_a_console_chat(tmp_path: Path) -> None:
 def test_live_seed_is_a_fresh_fixture_each_run() -> None:
     from datetime import UTC, datetime
 
-    from adapters.cli import live_seed_lines
+    from adapters.compose import live_seed_lines
 
     start = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
     lines = [json.loads(line) for line in live_seed_lines(start)]

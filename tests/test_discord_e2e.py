@@ -1,4 +1,4 @@
-"""End to end: ``matchbot run``'s code path (adapters.cli.run_bot) with DISCORD_BOT_TOKEN set,
+"""End to end: ``matchbot run``'s code path (adapters.compose.run_bot) with DISCORD_BOT_TOKEN set,
 the real discord.py client, against the fake Discord on 127.0.0.1.
 
 Slash commands go in through the fake gateway; alerts and recaps come out of the shared outbox
@@ -20,7 +20,8 @@ from typing import Any
 
 import pytest
 
-from adapters.cli import run_bot, seed_lines
+from adapters.compose import run_bot
+from adapters.console.replay import seed_lines
 from adapters.discord import DiscordAdapter
 from adapters.discord.render import escape_discord as esc
 from bot.settings import Settings

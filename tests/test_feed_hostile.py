@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from adapters.cli import recaps_of_feed, replay_feed
 from adapters.console import ConsoleAdapter
+from adapters.console.replay import recaps_of_feed, replay_feed
 from bot.app import MatchBot
 from bot.feed import Parsed, Rejected, read_lines, split_lines
 from bot.feeds import FeedFollower, keep_running

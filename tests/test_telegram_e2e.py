@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 import adapters.telegram.adapter as telegram_adapter
-from adapters.cli import seed_lines
+from adapters.console.replay import seed_lines
 from bot.messages.templates import COMMAND_HELP
 from tests.fakes.telegram_api import FakeTelegram
 from tests.telegram_helpers import (

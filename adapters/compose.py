@@ -1,0 +1,132 @@
+"""The composition root of ``matchbot run``: the store, engine, scheduler and delivery
+(:class:`bot.app.MatchBot`), the chat platforms, the data providers and the feeds, built from
+the settings and run until told to stop. The command line itself is :mod:`adapters.cli`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import signal
+from datetime import UTC, datetime, timedelta
+
+from adapters.console import ConsoleAdapter
+from adapters.console.adapter import RULE
+from adapters.console.replay import paced, seed_lines
+from adapters.providers import sources_from_settings, stats_from_settings
+from bot.app import MatchBot
+from bot.feed import FeedError, Parsed, read_lines
+from bot.messages import i18n, templates
+from bot.ports import ChatAdapter, StartupError
+from bot.settings import Settings
+from storage import lock as database_lock
+
+log = logging.getLogger("matchbot")
+
+
+def build_adapters(settings: Settings, console_exit: asyncio.Event) -> list[ChatAdapter]:
+    """The chat platforms configured; the console when no token is set."""
+    adapters: list[ChatAdapter] = []
+    if settings.telegram_bot_token is not None:
+        from adapters.telegram import TelegramAdapter
+
+        adapters.append(TelegramAdapter.from_settings(settings))
+    if settings.discord_bot_token is not None:
+        from adapters.discord import DiscordAdapter
+
+        adapters.append(DiscordAdapter.from_settings(settings))
+    if not adapters:
+        adapters.append(ConsoleAdapter(interactive=True, on_exit=console_exit.set))
+    return adapters
+
+
+def live_seed_lines(start: datetime) -> list[str]:
+    """The seed match as a new fixture kicking off at ``start`` (fresh ids each run)."""
+    suffix = start.strftime("%Y%m%d%H%M%S")
+    lines = []
+    for line in seed_lines():
+        data = json.loads(line)
+        data["match"] = f"{data['match']}-{suffix}"
+        if data["type"] == "match":
+            data["kickoff"] = start.isoformat()
+        lines.append(json.dumps(data, ensure_ascii=False))
+    return lines
+
+
+async def _replay_live(bot: MatchBot, lines: list[str], delay: float) -> None:
+    """The fixture at once (so /score and /next know it), its match ``delay`` seconds later."""
+    fixture, match = lines[:1], lines[1:]
+    for item in read_lines(fixture):
+        if isinstance(item, Parsed):
+            await bot.ingest(item.item)
+    await asyncio.sleep(delay)
+    async for item in paced(read_lines(match, first_line=2), speed=1.0):
+        if isinstance(item, Parsed):
+            try:
+                await bot.ingest(item.item)
+            except FeedError as exc:
+                log.warning("seed line %d: %s", item.line, exc)
+
+
+async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """``matchbot run``: start every configured adapter and run until ``stop`` is set
+    (SIGINT / SIGTERM set it; tests pass their own). Only one process runs on a database: a
+    second one refuses to start (:class:`StartupError`) while the first holds its lock."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):  # from the start: a stop while starting is clean
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        with database_lock.exclusive(settings.db):
+            await _serve(settings, stop)
+    except database_lock.LockError as exc:
+        raise StartupError(str(exc)) from None
+
+
+async def _serve(settings: Settings, stop: asyncio.Event) -> None:
+    adapters = build_adapters(settings, stop)
+    console = all(isinstance(a, ConsoleAdapter) for a in adapters)
+    seed_mode = console and not settings.feed_paths
+    recap_delay = min(settings.recap_delay, 5.0) if seed_mode else settings.recap_delay
+    sources = sources_from_settings(settings)
+    stats, stats_client = stats_from_settings(settings, sources)
+    bot = MatchBot(
+        settings.db,
+        adapters,
+        recap_delay=recap_delay,
+        reminder_lead=settings.reminder_lead,
+        sources=sources,
+        stats=stats,
+        reporters=settings.reporter_ids,
+        lead_reporters=settings.lead_reporter_ids,
+    )
+    tasks: list[asyncio.Task[None]] = []
+    try:
+        await bot.start()
+        log.info(
+            "matchbot running on %s (store: %s)",
+            ", ".join(a.platform for a in adapters),
+            settings.db,
+        )
+        if settings.feed_paths:
+            bot.follow_feeds(settings.feed_paths)
+            log.info("following feeds: %s", ", ".join(map(str, settings.feed_paths)))
+        if seed_mode:
+            lead = 20.0
+            kickoff = datetime.now(UTC) + timedelta(seconds=lead)
+            chat = next(a for a in adapters if isinstance(a, ConsoleAdapter)).context()
+            with i18n.use(await bot.language(chat)):
+                intro = templates.console_run_intro("Atalanta", "Inter", round(lead))
+            print(*intro, RULE, sep="\n")
+            seed_task = asyncio.create_task(_replay_live(bot, live_seed_lines(kickoff), lead))
+            tasks.append(seed_task)
+        await stop.wait()
+        log.info("stopping")
+    finally:
+        for task in tasks:
+            task.cancel()
+        await bot.stop()
+        for source in sources:
+            await source.aclose()
+        if stats_client is not None:
+            await stats_client.aclose()
