@@ -12,7 +12,7 @@ from collections.abc import Callable, Coroutine, Iterable
 from pathlib import Path
 from typing import Any
 
-from bot.commands import ALIASES as COMMAND_ALIASES
+from bot.command_catalogue import canonical
 from bot.commands import Commands, parse_press, press_refusal
 from bot.competitions import seed_known_competitions
 from bot.delivery import Delivery
@@ -243,7 +243,7 @@ class MatchBot:
         self, ctx: CommandContext, name: str, args: str, reply_key: str | None = None
     ) -> Message:
         name = name.casefold()
-        subscribing = COMMAND_ALIASES.get(name, name) == "subscribe"
+        subscribing = canonical(name) == "subscribe"
         team_text = None
         if subscribing and args.strip() and ctx.can_manage and self._searchers():
             # a competition, a player, or a team the bot knows needs no provider search

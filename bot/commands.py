@@ -17,6 +17,7 @@ from bot.chat_settings import (
     find_timezone,
     parse_digest_time,
 )
+from bot.command_catalogue import ALIASES
 from bot.competitions import find_competition
 from bot.match import Fixture, KeptStates, MatchState
 from bot.messages import i18n, templates
@@ -33,13 +34,6 @@ CHANGES_SUBSCRIPTIONS = frozenset({"subscribe", "unsubscribe"})  # /settings che
 READ_ONLY = frozenset(
     {"start", "help", "subscriptions", "score", "scorers", "next", "last", "today"}
 )
-ALIASES = {
-    "follow": "subscribe",
-    "unfollow": "unsubscribe",
-    "teams": "subscriptions",
-    "following": "subscriptions",
-    "oggi": "today",
-}
 #: Words that say what kind of thing a fan names: ``/subscribe player Lautaro``.
 KIND_WORDS = {
     "team": "team",
@@ -69,17 +63,6 @@ class Target:
         if self.kind == "team" and level is None:
             return self.id
         return f"{self.kind[0]}:{self.id}" + (f":{level}" if level else "")
-
-
-#: Commands whose answer depends on ``CommandContext.can_manage`` (adapters may skip a costly
-#: rights check for every other command).
-MAY_CHANGE_CHAT = frozenset(
-    {
-        *CHANGES_SUBSCRIPTIONS,
-        "settings",
-        *(a for a, c in ALIASES.items() if c in CHANGES_SUBSCRIPTIONS),
-    }
-)
 
 
 #: The commands a team button may run (the "Did you mean" suggestions offer them).

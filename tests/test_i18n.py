@@ -28,6 +28,7 @@ SOURCES = [
     ROOT / "bot" / "messages" / "templates.py",
     ROOT / "bot" / "messages" / "lead.py",
     ROOT / "bot" / "chat_settings.py",
+    ROOT / "bot" / "command_catalogue.py",
     ROOT / "adapters" / "discord" / "commands.py",
 ]
 FIELD = re.compile(r"\{(\w*)\}")

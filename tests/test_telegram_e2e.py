@@ -17,7 +17,7 @@ import pytest
 
 import adapters.telegram.adapter as telegram_adapter
 from adapters.console.replay import seed_lines
-from bot.messages.templates import COMMAND_HELP
+from bot.command_catalogue import menu as catalogue_menu
 from tests.fakes.telegram_api import FakeTelegram
 from tests.telegram_helpers import (
     SUBSCRIBED,
@@ -115,7 +115,7 @@ async def test_commands_alerts_and_recap_reach_the_right_chats_in_order(
         menu = fake.get_commands()
         assert menu is not None
         names = [c["command"] for c in menu]
-        assert names == ["start", *(name for name, _ in COMMAND_HELP)]
+        assert names == [c.name for c in catalogue_menu("telegram")] and names[0] == "start"
         assert {"subscribe", "unsubscribe", "score", "help"} <= set(names)
         await fake.wait_for_call("setMyCommands", 2)
         italian = fake.get_commands(language_code="it")

@@ -16,6 +16,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord.embeds import NO_MENTIONS, message_batches
+from bot.command_catalogue import commands_on
 from bot.messages import i18n, templates
 from bot.messages.i18n import N_
 from bot.messages.model import Message
@@ -23,23 +24,8 @@ from bot.ports import CommandContext, CoreAPI
 
 log = logging.getLogger(__name__)
 
-#: Every slash command, as Discord lists it.
-COMMANDS: dict[str, str] = {
-    "subscribe": N_("Follow a team, a competition or a player in this channel"),
-    "unsubscribe": N_("Stop following a team, a competition or a player in this channel"),
-    "subscriptions": N_("The teams, competitions and players this channel follows"),
-    "today": N_("Today's matches of everything this channel follows"),
-    "score": N_("Live or latest score of a team (or of the teams this channel follows)"),
-    "scorers": N_("Scorers of a team's match, or a competition's top scorers"),
-    "next": N_("A team's next fixture (or of the teams this channel follows)"),
-    "last": N_("A team's latest result (or of the teams this channel follows)"),
-    "table": N_("A competition's league table"),
-    "settings": N_(
-        "This channel's alert levels, time zone, spoiler delay, language and daily digest"
-    ),
-    "report": N_("Reporters: post what no feed carries (see /report help)"),
-    "help": N_("What this bot can do"),
-}
+#: Every slash command and its description, as Discord lists it: the core's catalogue.
+COMMANDS: dict[str, str] = {c.name: c.describe for c in commands_on("discord")}
 LEVELS = [
     app_commands.Choice(name=N_("Goals only"), value="goals"),
     app_commands.Choice(name=N_("Key events"), value="key"),
@@ -162,7 +148,7 @@ async def _failed_text(core: CoreAPI, interaction: discord.Interaction) -> str:
 
 
 def build_tree(client: discord.Client, core: CoreAPI) -> app_commands.CommandTree[discord.Client]:
-    """The command tree of ``client``: the six commands, team autocomplete, error replies."""
+    """The command tree of ``client``: the catalogue's commands, autocomplete, error replies."""
     tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
 
     async def team_choices(

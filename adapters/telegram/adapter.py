@@ -31,7 +31,6 @@ from adapters.telegram.render import telegram_parts
 from bot.logs import REDACTED
 from bot.messages import i18n, templates
 from bot.messages.model import Button, Message
-from bot.messages.templates import COMMAND_HELP
 from bot.ports import CannotEdit, CoreAPI, Pacing, StartupError, TemporaryFailure
 from bot.settings import Settings
 
@@ -150,11 +149,9 @@ def listen_address(listen: str) -> tuple[str, int]:
 
 
 def bot_commands(language: str = "en") -> list[BotCommand]:
-    """The command menu: /start and every command of the core's help, in ``language``."""
+    """The command menu: the core's catalogue of commands for Telegram, in ``language``."""
     with i18n.use(language):
-        return [BotCommand("start", templates.start_help())] + [
-            BotCommand(name, i18n._(what)) for name, what in COMMAND_HELP
-        ]
+        return [BotCommand(name, about) for name, about in templates.command_menu("telegram")]
 
 
 class TelegramAdapter:

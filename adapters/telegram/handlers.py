@@ -14,8 +14,8 @@ from telegram import Message as TgMessage
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
-from bot.commands import ALIASES, MAY_CHANGE_CHAT, parse_press, press_needs_rights
-from bot.messages.templates import COMMAND_HELP
+from bot.command_catalogue import MAY_CHANGE_CHAT, menu
+from bot.commands import parse_press, press_needs_rights
 from bot.ports import CommandContext, CoreAPI
 
 log = logging.getLogger(__name__)
@@ -24,7 +24,9 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CHANNEL_POST, Update.CALLBACK_QUERY]
 ADMIN_STATUSES = frozenset({ChatMember.OWNER, ChatMember.ADMINISTRATOR})
 #: The user Telegram shows as the sender of an anonymous group admin's messages.
 GROUP_ANONYMOUS_BOT = 1087968824
-KNOWN_COMMANDS = frozenset({"start", *(name for name, _ in COMMAND_HELP), *ALIASES})
+#: The bare commands a shared group may address to this bot: those of its menu, and their
+#: aliases. A reporter names the bot (``/report@MatchBot``): a bare /report may be another bot's.
+KNOWN_COMMANDS = frozenset(name for c in menu("telegram") for name in (c.name, *c.aliases))
 CHAT_KINDS = {
     Chat.PRIVATE: "private",
     Chat.GROUP: "group",

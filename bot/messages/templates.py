@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
+from bot import command_catalogue
+from bot.command_catalogue import ChatCommand
 from bot.feed import (
     CardEvent,
     Event,
@@ -650,26 +652,6 @@ def storyline_text(story: Storyline, tz: ZoneInfo | None = None) -> str:
 
 # --- replies to commands -----------------------------------------------------------------------
 
-COMMAND_HELP: tuple[tuple[str, str], ...] = (
-    (
-        "subscribe",
-        N_(
-            "WHAT: follow a team (inter), a competition (serie a) or a player"
-            " (player Lautaro Martínez); add goals, key or all for its own alert level"
-        ),
-    ),
-    ("unsubscribe", N_("WHAT: stop following a team, competition or player")),
-    ("subscriptions", N_("the teams, competitions and players this chat follows")),
-    ("today", N_("today's matches of everything this chat follows")),
-    ("score", N_("[TEAM]: live or latest score")),
-    ("scorers", N_("[TEAM]: scorers of the match, or the top scorers")),
-    ("next", N_("[TEAM]: the next fixture")),
-    ("last", N_("[TEAM]: the latest result")),
-    ("table", N_("[COMPETITION]: the league table")),
-    ("settings", N_("alert levels, time zone, spoiler delay, language, daily digest")),
-    ("help", N_("what I can do")),
-)
-
 
 def reply(*lines: Line | str, kind: str = "reply", buttons: Sequence[Button] = ()) -> Message:
     """A short answer: the first line is the headline, the rest one section."""
@@ -678,8 +660,9 @@ def reply(*lines: Line | str, kind: str = "reply", buttons: Sequence[Button] = (
     return Message(kind=kind, headline=rows[0], sections=body, buttons=tuple(buttons))
 
 
-def help_text(extra: Sequence[tuple[str, str]] = (), welcome: bool = False) -> Message:
-    rows = [_help_row(name, _(what)) for name, what in (*COMMAND_HELP, *extra)]
+def help_text(welcome: bool = False) -> Message:
+    """``/help`` (``/start``: with a welcome): every command of the catalogue it lists."""
+    rows = [_help_row(command) for command in command_catalogue.in_help()]
     head = (
         _(
             "👋 I post live match alerts and full-time recaps for the teams, competitions and"
@@ -694,17 +677,20 @@ def help_text(extra: Sequence[tuple[str, str]] = (), welcome: bool = False) -> M
     return Message(kind="help", headline=line(bold(head)), sections=tuple(sections))
 
 
-def start_help() -> str:
-    """/start in a command menu."""
-    return _("welcome, and how to start")
+def _help_row(command: ChatCommand) -> Line:
+    """``/score [TEAM] — live or latest score``."""
+    if command.args:
+        return line(bold(f"/{command.name} {_(command.args)}"), f" — {_(command.help)}")
+    return line(bold(f"/{command.name}"), f" — {_(command.help)}")
 
 
-def _help_row(name: str, what: str) -> Line:
-    """``/subscribe TEAM — follow a team's matches in this chat``."""
-    args, sep, description = what.partition(": ")
-    if sep and args.strip("[]").isupper() and args.strip("[]").isalpha():
-        return line(bold(f"/{name} {args}"), f" — {description}")
-    return line(bold(f"/{name}"), f" — {what}")
+def command_menu(platform: str) -> list[tuple[str, str]]:
+    """A platform's command menu (Telegram's ``setMyCommands``) in the current language:
+    (name, description) pairs, the description ``[TEAM]: live or latest score``."""
+    return [
+        (c.name, f"{_(c.args)}: {_(c.help)}" if c.args else _(c.help))
+        for c in command_catalogue.menu(platform)
+    ]
 
 
 def unknown_command(name: str) -> Message:
