@@ -158,8 +158,3 @@ def menu(platform: str) -> list[ChatCommand]:
 def in_help() -> list[ChatCommand]:
     """The commands ``/help`` lists, in order."""
     return [c for c in CATALOGUE if c.in_help]
-
-
-def known_names() -> frozenset[str]:
-    """Every name the bot answers to, aliases included."""
-    return frozenset({*BY_NAME, *ALIASES})

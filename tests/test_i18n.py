@@ -220,6 +220,8 @@ def test_every_sentence_in_templates_is_translatable() -> None:
 CHAT_FACING = [
     ROOT / "bot" / "app.py",
     ROOT / "bot" / "reporting.py",
+    ROOT / "bot" / "report_command.py",
+    ROOT / "bot" / "stats_commands.py",
     ROOT / "adapters" / "console" / "adapter.py",
     ROOT / "adapters" / "discord" / "commands.py",
     ROOT / "adapters" / "telegram" / "handlers.py",
