@@ -1,6 +1,10 @@
-"""The running bot: store, engine, commands, scheduler, delivery and adapters, wired together.
+"""The running bot: starts and stops the store, delivery, platforms and timed jobs, ingests
+feed objects, routes commands and button presses, and queues their replies.
 
-Platform adapters only ever see this object through :class:`bot.ports.CoreAPI`.
+The commands themselves are :mod:`bot.commands` (from the store), :mod:`bot.report_command`
+and :mod:`bot.stats_commands`, listed in :mod:`bot.command_catalogue`; the timed jobs are
+:mod:`bot.scheduler`'s. Platform adapters only ever see this object through
+:class:`bot.ports.CoreAPI`; it is built from the settings in :mod:`adapters.compose`.
 """
 
 from __future__ import annotations
