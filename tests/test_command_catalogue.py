@@ -21,7 +21,7 @@ from bot.command_catalogue import (
     menu,
 )
 from bot.messages import i18n, templates
-from bot.messages.render import render
+from bot.messages.model import message_text
 from bot.ports import CommandContext
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.telegram_api import FakeTelegram
@@ -44,14 +44,14 @@ async def bot() -> AsyncIterator[MatchBot]:
 
 
 def unknown(name: str) -> str:
-    return render(templates.unknown_command(name), "text")
+    return message_text(templates.unknown_command(name))
 
 
 async def test_every_catalogued_name_is_answered(bot: MatchBot) -> None:
     for name in sorted({*BY_NAME, *ALIASES}):
         answer = await bot.command(FAN, name, "")
-        assert render(answer, "text") != unknown(name), f"/{name} is catalogued, not answered"
-        assert render(answer, "text") != unknown(ALIASES.get(name, name))
+        assert message_text(answer) != unknown(name), f"/{name} is catalogued, not answered"
+        assert message_text(answer) != unknown(ALIASES.get(name, name))
 
 
 async def test_every_command_answered_is_catalogued(bot: MatchBot) -> None:
@@ -62,7 +62,7 @@ async def test_every_command_answered_is_catalogued(bot: MatchBot) -> None:
     # a name outside the catalogue is no command, whatever answers it would have
     for name in ("frobnicate", "reports", "tables", "stats"):
         answer = await bot.command(FAN, name, "")
-        assert render(answer, "text") == unknown(name)
+        assert message_text(answer) == unknown(name)
 
 
 def test_the_catalogue_is_consistent() -> None:
@@ -80,13 +80,13 @@ def test_the_catalogue_is_consistent() -> None:
 def test_help_lists_the_catalogue_in_each_language() -> None:
     for language in i18n.LANGUAGES:
         with i18n.use(language):
-            text = render(templates.help_text(), "text")
+            text = message_text(templates.help_text())
             rows = [r for r in text.splitlines() if r.startswith("/")]
             assert [r.split()[0] for r in rows] == [f"/{c.name}" for c in in_help()]
             score = next(r for r in rows if r.startswith("/score "))
             wanted = f"/score {i18n._('[TEAM]')} — {i18n._('live or latest score')}"
             assert score == wanted
-    assert "/report" not in render(templates.help_text(), "text")  # reporters: /report help
+    assert "/report" not in message_text(templates.help_text())  # reporters: /report help
 
 
 async def test_telegram_menu_lists_the_catalogue(bot: MatchBot) -> None:
