@@ -15,20 +15,22 @@ import math
 import random
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
-from aiolimiter import AsyncLimiter
-
+from bot.clock import Clock, SystemClock, clock_of
 from bot.messages.model import Message
 from bot.ports import (
     CannotEdit,
     ChatAdapter,
     ChatMoved,
     ChatUnreachable,
+    PacedAdapter,
+    Pacing,
     PermanentFailure,
     RetryAfter,
     TemporaryFailure,
 )
+from bot.request_window import RequestWindow
 from storage.store import OutboxRow, Store
 from storage.thread import StoreThread
 
@@ -39,6 +41,8 @@ MAX_BACKOFF = 300.0
 #: Heads fetched at once are used for at most this long before the outbox is asked again
 #: (and at once after :meth:`Delivery.wake`, which every change of the outbox calls).
 HEADS_TTL = 0.5
+#: How often the pacer forgets chats whose last message no longer limits anything.
+FORGET_EVERY = 60.0
 
 
 @functools.lru_cache(maxsize=256)
@@ -52,88 +56,169 @@ def backoff(attempts: int) -> float:
     return min(MAX_BACKOFF, 2.0 ** max(0, attempts - 1)) * random.uniform(0.8, 1.2)
 
 
-class ChatPacer:
-    """Remembers when each chat last got a message, to keep to the platform's per-chat limits."""
+class Pacer:
+    """The one place the bot keeps to a platform's limits (:class:`bot.ports.Pacer`).
 
-    def __init__(self, adapter: ChatAdapter, clock: Callable[[], float]) -> None:
-        self.pacing = adapter.pacing
-        self.is_group = adapter.is_group
-        self.clock = clock
-        self._last: dict[str, float] = {}
+    Limits are kept as the platform counts them, at its end, whatever the round trip:
+
+    * overall, ``per_second`` requests in any second (a :class:`RequestWindow`: a request holds
+      its slot from before it is sent until a second after its answer), started no closer
+      than ``1/per_second`` apart (after up to ``burst`` at once), so the loop always has a
+      turn coming soon for a new alert;
+    * per chat, the next request goes ``per_chat_interval`` after the last one's answer, and
+      a group's ``group_per_minute`` requests in any minute count from their answers;
+    * a chat the platform asked to wait (:meth:`hold`) waits, replies to commands included.
+
+    The delivery loop takes a turn (:meth:`reserve`) before it chooses the row to send, and
+    gives it to that row's chat (:meth:`assign`): the adapter's first request for the chat
+    uses it (:meth:`request`); further requests (a long text's extra parts, a library's
+    retries) wait their own turn there."""
+
+    def __init__(
+        self, pacing: Pacing, is_group: Callable[[str], bool], clock: Clock | None = None
+    ) -> None:
+        self.pacing = pacing
+        self.is_group = is_group
+        self.clock = clock or SystemClock()
+        rate = pacing.per_second
+        self.window: RequestWindow | None = None
+        self._spacing = 0.0
+        if rate:
+            # a whole number of requests per window (0.5/s: 1 request in any 2 s)
+            limit = max(1, math.floor(rate))
+            self.window = RequestWindow(limit, limit / rate, clock=self.clock)
+            self._spacing = 1.0 / rate
+        self._next_start = -math.inf  # the spacing's earliest next start (minus the burst)
+        self._answered: dict[str, float] = {}
         self._group_window: dict[str, deque[float]] = defaultdict(deque)
         self._held: dict[str, float] = {}
+        self._assigned: set[str] = set()
 
-    def hold(self, chat_id: str, until: float) -> None:
-        """The platform asked us to leave this chat alone until ``until`` (this clock): rows
-        queued later (an answer to a command typed meanwhile) wait too."""
+    # --- per chat ----------------------------------------------------------------------------
+
+    def hold(self, chat_id: str, seconds: float) -> None:
+        """The platform asked us to leave this chat alone for ``seconds``: rows queued later
+        (an answer to a command typed meanwhile) wait too."""
+        until = self.clock.monotonic() + seconds
         self._held[chat_id] = max(self._held.get(chat_id, 0.0), until)
 
     def ready_at(self, chat_id: str) -> float:
-        """The earliest time this chat may get its next message."""
-        at = self._last.get(chat_id, 0.0) + self.pacing.per_chat_interval
+        """The earliest time (:meth:`Clock.monotonic`) this chat may get its next request."""
+        now = self.clock.monotonic()
+        at = self._answered.get(chat_id, -math.inf) + self.pacing.per_chat_interval
         held = self._held.get(chat_id)
         if held is not None:
-            if held > self.clock():
+            if held > now:
                 at = max(at, held)
             else:
                 del self._held[chat_id]
         limit = self.pacing.group_per_minute
         if limit and self.is_group(chat_id):
             window = self._group_window[chat_id]
-            while window and window[0] <= self.clock() - 60.0:
+            while window and window[0] <= now - 60.0:
                 window.popleft()
-            if len(window) >= limit:
+            if not window:
+                del self._group_window[chat_id]
+            elif len(window) >= limit:
                 at = max(at, window[0] + 60.0)
         return at
 
-    def sent(self, chat_id: str) -> None:
-        now = self.clock()
-        self._last[chat_id] = now
+    def answered(self, chat_id: str) -> None:
+        """A request to this chat got its answer (or failed): its intervals count from now."""
+        now = self.clock.monotonic()
+        self._answered[chat_id] = now
         if self.pacing.group_per_minute and self.is_group(chat_id):
             self._group_window[chat_id].append(now)
+
+    def forget_idle(self) -> None:
+        """Drop what no longer limits anything (chats answered long ago)."""
+        horizon = self.clock.monotonic() - self.pacing.per_chat_interval
+        self._answered = {c: t for c, t in self._answered.items() if t > horizon}
+
+    # --- overall -----------------------------------------------------------------------------
+
+    async def _take_turn(self) -> None:
+        if self.window is None:
+            return
+        await self.window.acquire()
+        now = self.clock.monotonic()
+        earliest = self._next_start - (self.pacing.burst - 1) * self._spacing
+        if earliest > now:
+            await self.clock.sleep(earliest - now)
+            now = self.clock.monotonic()
+        self._next_start = max(self._next_start, now) + self._spacing
+
+    async def reserve(self) -> None:
+        """Wait for the next overall turn and take it (the loop then chooses a row for it)."""
+        await self._take_turn()
+
+    def unreserve(self) -> None:
+        """The turn taken by :meth:`reserve` found no row: free it at once."""
+        if self.window is not None:
+            self.window.give_back()
+            self._next_start -= self._spacing
+
+    def assign(self, chat_id: str) -> None:
+        """The turn taken by :meth:`reserve` is ``chat_id``'s next request."""
+        self._assigned.add(chat_id)
+
+    def finish(self, chat_id: str) -> None:
+        """The loop's send to ``chat_id`` is over; a turn the adapter did not use counts as
+        a request answered now."""
+        if chat_id in self._assigned:
+            self._assigned.discard(chat_id)
+            if self.window is not None:
+                self.window.release()
+        self.answered(chat_id)
+
+    @contextlib.asynccontextmanager
+    async def request(
+        self, chat_id: str | None, *, chat_limits: bool = True
+    ) -> AsyncIterator[None]:
+        """Around one request to ``chat_id`` (:class:`bot.ports.Pacer`)."""
+        if chat_id is not None and chat_id in self._assigned:
+            self._assigned.discard(chat_id)  # the loop's turn for this send
+        else:
+            if chat_id is not None and chat_limits:
+                while (wait := self.ready_at(chat_id) - self.clock.monotonic()) > 0:
+                    await self.clock.sleep(wait)
+            await self._take_turn()
+        try:
+            yield
+        finally:
+            if self.window is not None:
+                self.window.release()
+            if chat_id is not None:
+                self.answered(chat_id)
 
 
 class Delivery:
     """Drains one platform's outbox rows through its adapter."""
 
     def __init__(
-        self, db: StoreThread, adapter: ChatAdapter, clock: Callable[[], float] = time.time
+        self,
+        db: StoreThread,
+        adapter: ChatAdapter,
+        clock: Clock | Callable[[], float] = time.time,
     ) -> None:
         self.db = db
         self.adapter = adapter
         self.platform = adapter.platform
-        self.clock = clock
-        self.pacer = ChatPacer(adapter, time.monotonic)
-        rate = adapter.pacing.per_second
-        # A token bucket of ``burst`` messages refilled at ``rate``: a sliding one-second window
-        # never sees more than ``rate + burst`` messages. ``burst`` 1 spaces them evenly; at
-        # high rates a few lets the loop catch up when it woke late instead of losing the slot.
-        burst = adapter.pacing.burst
-        self._limiter = AsyncLimiter(burst, burst / rate) if rate else None
+        self.clock = clock_of(clock)
+        self.pacer = Pacer(adapter.pacing, adapter.is_group, self.clock)
         self._in_flight: dict[str, asyncio.Task[None]] = {}
-        #: due heads fetched ahead (see :meth:`_dispatch_due`) and when they were fetched
+        #: due heads fetched ahead (see :meth:`_next_row`) and when they were fetched
         self._heads: deque[OutboxRow] = deque()
         self._heads_at = -math.inf
+        self._forgot_at = -math.inf
         #: sent rows waiting for their one shared write (see :meth:`_mark_sent`)
         self._sent_marks: list[tuple[OutboxRow, list[str], asyncio.Future[None]]] = []
         self._marks_writer: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._stopping = False
         self.sent_count = 0
-        # An adapter that may post one row as several messages (Telegram splits texts over
-        # 4096 characters) paces each extra message through this loop's limits.
-        bind_pacer = getattr(adapter, "bind_pacer", None)
-        if callable(bind_pacer):
-            bind_pacer(self.pace_extra)
-
-    async def pace_extra(self, chat_id: str) -> None:
-        """Wait until one more message may go to ``chat_id``, and count it."""
-        wait = self.pacer.ready_at(chat_id) - time.monotonic()
-        if wait > 0:  # the chat's only send in flight is this one: nothing moves ready_at
-            await asyncio.sleep(wait)
-        if self._limiter is not None:
-            await self._limiter.acquire()
-        self.pacer.sent(chat_id)
+        if isinstance(adapter, PacedAdapter):  # its sends may make more than one request
+            adapter.bind_pacer(self.pacer)
 
     def wake(self) -> None:
         """The outbox changed: look at it again now."""
@@ -144,23 +229,21 @@ class Delivery:
         """Deliver until :meth:`stop`; an adapter failure never ends the loop."""
         while not self._stopping:
             try:
-                started = await self._dispatch_due()
+                pause = await self._step()
             except Exception:
                 log.exception("%s delivery loop error; retrying in a second", self.platform)
-                started, pause = 0, 1.0
-            else:
-                if started:
-                    pause = 0.0
-                elif len(self._in_flight) >= self.adapter.pacing.max_in_flight:
-                    pause = 1.0  # every slot is busy: the next one to finish wakes the loop
-                else:
-                    pause = await self._idle_for()
+                pause = 1.0
             if pause > 0:
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=pause)
+                await self._pause(pause)
             else:
                 await asyncio.sleep(0)
+
+    async def _pause(self, seconds: float) -> None:
+        """Wait ``seconds``, or less if :meth:`wake` (or a finished send) calls."""
+        self._wake.clear()
+        with contextlib.suppress(TimeoutError):
+            async with self.clock.timeout(seconds):
+                await self._wake.wait()
 
     async def stop(self) -> None:
         """From now on no send starts (rows not sent stay pending, for the next run); sends
@@ -171,65 +254,91 @@ class Delivery:
             await asyncio.gather(*list(self._in_flight.values()), return_exceptions=True)
 
     async def drain(self, limit: float = 60.0) -> None:
-        """Deliver until no row of this platform is pending (for replays and tests)."""
-        deadline = time.monotonic() + limit
-        while time.monotonic() < deadline:
-            started = await self._dispatch_due()
+        """Deliver until no row of this platform is pending (for replays and tests);
+        ``limit`` seconds on the delivery's clock."""
+        deadline = self.clock.monotonic() + limit
+        while self.clock.monotonic() < deadline:
+            pause = await self._step()
             if self._in_flight:
-                await asyncio.wait(
-                    list(self._in_flight.values()), timeout=0.5, return_when=asyncio.FIRST_COMPLETED
-                )
+                if pause > 0:
+                    with contextlib.suppress(TimeoutError):
+                        async with self.clock.timeout(min(pause, 0.5)):
+                            await asyncio.wait(
+                                list(self._in_flight.values()), return_when=asyncio.FIRST_COMPLETED
+                            )
                 continue
-            if not started:
+            if pause > 0:
                 pending = await self.db.call(lambda s: s.next_due_at(self.platform))
                 if pending is None:
                     return
-                await asyncio.sleep(min(0.2, max(0.0, pending - self.clock())))
+                await self.clock.sleep(min(pause, 0.2))
         raise TimeoutError(f"{self.platform} outbox not drained in {limit}s")
 
     async def _idle_for(self) -> float:
         next_due = await self.db.call(lambda s: s.next_due_at(self.platform))
         if next_due is None:
             return 5.0
-        return max(0.02, min(1.0, next_due - self.clock()))
+        return max(0.02, min(1.0, next_due - self.clock.time()))
 
-    async def _dispatch_due(self) -> int:
-        """Start sends for due heads, up to ``max_in_flight`` at once.
+    async def _step(self) -> float:
+        """Start at most one send: take the next overall turn first, then choose the row for
+        it (so no send ever waits for a turn with a row of its own, and a new alert goes at
+        the next turn). Returns how long to pause before the next step (0: none)."""
+        if len(self._in_flight) >= self.adapter.pacing.max_in_flight:
+            return 1.0  # every slot is busy: the next one to finish wakes the loop
+        await self.pacer.reserve()
+        row: OutboxRow | None = None
+        pause = 0.0
+        try:
+            if not self._stopping:  # once stop() began, no send starts: rows stay pending
+                row, pause = await self._next_row()
+        finally:
+            if row is None or self._stopping:
+                self.pacer.unreserve()
+        if row is None or self._stopping:
+            return pause
+        self.pacer.assign(row.chat_id)
+        self._in_flight[row.chat_id] = asyncio.create_task(self._deliver(row))
+        return 0.0
 
-        Finding the heads costs a scan of every pending row, so at high rates they are fetched
-        ahead (``limit`` for half a second of sending) and used until :data:`HEADS_TTL` passed,
-        the outbox changed (:meth:`wake`) or they ran out; a chat's later rows come with the next
-        fetch."""
-        pacing = self.adapter.pacing
-        capacity = pacing.max_in_flight - len(self._in_flight)
-        if capacity <= 0:
-            return 0
-        mono = time.monotonic()
-        if len(self._heads) < capacity or mono - self._heads_at > HEADS_TTL:
+    async def _next_row(self) -> tuple[OutboxRow | None, float]:
+        """The first due head whose chat may get a message now, or None and how long to
+        wait for one.
+
+        Finding the heads costs a walk of the ready queue, so they are fetched ahead (half
+        a second of sending) and used until :data:`HEADS_TTL` passed, the outbox changed
+        (:meth:`wake`) or none is left; a chat's later rows come with the next fetch."""
+        if not self._heads or self.clock.monotonic() - self._heads_at > HEADS_TTL:
+            pacing = self.adapter.pacing
             busy = list(self._in_flight)
-            now = self.clock()
-            limit = max(capacity * 4, int((pacing.per_second or 0) * HEADS_TTL))
-            self._heads_at = mono
+            now = self.clock.time()
+            limit = max(64, int((pacing.per_second or 0) * HEADS_TTL))
+            self._heads_at = self.clock.monotonic()
+            if self._heads_at - self._forgot_at > FORGET_EVERY:
+                self._forgot_at = self._heads_at
+                self.pacer.forget_idle()
             self._heads = deque(
                 await self.db.call(
                     lambda s: s.due_heads(self.platform, now, limit=limit, busy_chats=busy)
                 )
             )
-            mono = time.monotonic()
-        started = 0
-        skipped: list[OutboxRow] = []
+        mono = self.clock.monotonic()
+        soonest = math.inf
         heads = self._heads
-        # once stop() began, no send starts: the rows stay pending
-        while heads and started < capacity and not self._stopping:
-            row = heads.popleft()
+        for i, row in enumerate(heads):
             # A chat can have two heads (its reply lane and its alert lane): one at a time.
-            if row.chat_id in self._in_flight or self.pacer.ready_at(row.chat_id) > mono:
-                skipped.append(row)
+            if row.chat_id in self._in_flight:
                 continue
-            self._in_flight[row.chat_id] = asyncio.create_task(self._deliver(row))
-            started += 1
-        heads.extendleft(reversed(skipped))
-        return started
+            ready = self.pacer.ready_at(row.chat_id)
+            if ready <= mono:
+                del heads[i]
+                return row, 0.0
+            soonest = min(soonest, ready)
+        if heads and soonest < math.inf:
+            return None, max(0.005, soonest - mono)
+        if heads:
+            return None, 1.0  # only chats with a send under way: its end wakes the loop
+        return None, await self._idle_for()
 
     async def _deliver(self, row: OutboxRow) -> None:
         try:
@@ -238,7 +347,7 @@ class Delivery:
             log.exception("unexpected error delivering %s", row.key)
             await self.db.call(
                 lambda s: s.mark_retry(
-                    row.id, self.clock() + backoff(row.attempts + 1), "internal error"
+                    row.id, self.clock.time() + backoff(row.attempts + 1), "internal error"
                 )
             )
         finally:
@@ -249,16 +358,16 @@ class Delivery:
         message = parse_message(row.payload)
         chat, platform = row.chat_id, self.platform
         try:
-            if self._limiter is not None:
-                await self._limiter.acquire()
-            if self._stopping:
-                return  # stop() began while this waited its turn: the row stays pending
-            self.pacer.sent(chat)
-            ids = await self._send_or_edit(row, message)
+            try:
+                if self._stopping:
+                    return  # stop() began before this send started: the row stays pending
+                ids = await self._send_or_edit(row, message)
+            finally:
+                self.pacer.finish(chat)
         except RetryAfter as exc:
             log.warning("%s chat %s: rate limited, waiting %.1fs", platform, chat, exc.seconds)
-            self.pacer.hold(chat, time.monotonic() + exc.seconds)
-            until, reason = self.clock() + exc.seconds, str(exc)
+            self.pacer.hold(chat, exc.seconds)
+            until, reason = self.clock.time() + exc.seconds, str(exc)
 
             def wait(s: Store) -> None:
                 s.mark_retry(row.id, until, reason, count=False)
@@ -321,14 +430,14 @@ class Delivery:
             )
             await self.db.call(lambda s: s.mark_failed(row.id, reason))
             return
-        at = self.clock() + backoff(attempts)
+        at = self.clock.time() + backoff(attempts)
         log.warning(
             "%s send of %s failed (%s); retry %d at +%.0fs",
             self.platform,
             row.key,
             reason,
             attempts,
-            at - self.clock(),
+            at - self.clock.time(),
         )
         await self.db.call(lambda s: s.mark_retry(row.id, at, reason))
 

@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.feed import Event, FeedError, MatchDecl, Quote, parse_object
-from bot.ports import MatchSource
+from bot.ports import MatchSource, StatefulSource
 from bot.scheduler import Scheduler, utc
 from storage.store import Store
 from storage.thread import StoreThread
@@ -67,9 +67,8 @@ class LivePolling:
     def start(self) -> None:
         self._started = True
         for source in self.sources:
-            attach = getattr(source, "attach", None)
-            if callable(attach):  # optional: a source that keeps state in the store
-                attach(self.db)
+            if isinstance(source, StatefulSource):
+                source.attach(self.db)
             self._schedule_poll(source, 0.0)
             self._schedule_fixtures(source, 0.0)
 

@@ -6,10 +6,14 @@ so the delivery loop handles every platform's failures the same way.
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from bot.messages.model import Message
+
+if TYPE_CHECKING:
+    from storage.thread import StoreThread
 
 
 class StartupError(Exception):
@@ -55,15 +59,43 @@ class CannotEdit(DeliveryError):
 
 @dataclass(frozen=True)
 class Pacing:
-    """How fast a platform lets a bot send (the delivery loop keeps under these)."""
+    """How fast a platform lets a bot send (the delivery loop's :class:`bot.delivery.Pacer`
+    keeps under these, as the platform counts them)."""
 
-    per_second: float | None = None  # overall messages per second
-    per_chat_interval: float = 0.0  # seconds between two messages to one chat
-    group_per_minute: int | None = None  # messages per minute to one group chat
+    #: requests the platform takes in any one second, counted at its end (None: no limit)
+    per_second: float | None = None
+    #: seconds from the answer to one request to a chat until the next one to it is sent
+    per_chat_interval: float = 0.0
+    group_per_minute: int | None = None  # messages in any minute to one group chat
     max_in_flight: int = 16  # sends awaiting an answer at once
-    #: messages that may go at once after a pause: any one-second window then holds at most
-    #: ``per_second + burst`` (1: evenly spaced, no catching up on a late wake-up)
+    #: requests that may start at once after a pause; then they are spaced ``1/per_second``
+    #: apart (1: evenly spaced, so a new alert never waits long for the next free turn)
     burst: int = 1
+
+
+class Pacer(Protocol):
+    """The delivery loop's pacer (:class:`bot.delivery.Pacer`), the one place the bot keeps
+    to a platform's limits. An adapter that makes requests of its own while delivering (the
+    extra parts of a long message, the edits of a correction, a library's retries) holds one
+    :meth:`request` around each; the first request of a send the loop started finds its turn
+    already taken by the loop."""
+
+    def request(
+        self, chat_id: str | None, *, chat_limits: bool = True
+    ) -> AbstractAsyncContextManager[None]:
+        """Around one request to ``chat_id`` (None: to no chat in particular): waits until
+        the chat and the platform's overall limit allow it, and counts it until answered.
+        ``chat_limits`` False: only the overall limit (the chat's own limits are kept by the
+        platform's library, as discord.py keeps Discord's per-route buckets)."""
+        ...
+
+
+@runtime_checkable
+class PacedAdapter(Protocol):
+    """Optional :class:`ChatAdapter` capability: an adapter whose send or edit may make more
+    than one request gets the delivery loop's pacer to hold around each of them."""
+
+    def bind_pacer(self, pacer: Pacer) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -139,9 +171,10 @@ class CoreAPI(Protocol):
 class MatchSource(Protocol):
     """A data provider the scheduler polls. Its match ids start with ``name`` + ``:``.
 
-    Optional, looked up by :class:`bot.polling.LivePolling`: ``attach(db)`` (keeps state in the
-    store), ``team_fixtures(team)`` (one team's fixtures, raising on failure so the look-up is
-    retried), ``competition_fixtures(name)`` (the same for a followed competition),
+    Optional, looked up by :class:`bot.polling.LivePolling`: :class:`StatefulSource`
+    (``attach(db)``, keeps state in the store), ``team_fixtures(team)`` (one team's
+    fixtures, raising on failure so the look-up is retried), ``competition_fixtures(name)``
+    (the same for a followed competition),
     ``plan_day([(match id, kick-off)])`` (the followed matches still to come today, for a daily
     quota) and ``search_teams(typed)`` (:class:`bot.team_search.TeamSearch`)."""
 
@@ -159,6 +192,14 @@ class MatchSource(Protocol):
     async def fixtures(self, team_names: list[str]) -> list[dict[str, Any]]:
         """``match`` declarations of the upcoming fixtures of these teams."""
         ...
+
+
+@runtime_checkable
+class StatefulSource(Protocol):
+    """Optional :class:`MatchSource` capability: a source that keeps state in the store (a
+    daily request quota) is given the database when polling starts."""
+
+    def attach(self, db: StoreThread) -> None: ...
 
 
 @dataclass(frozen=True)

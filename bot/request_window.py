@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
+
+from bot.clock import Clock, SystemClock
 
 
 class RequestWindow:
@@ -32,13 +33,13 @@ class RequestWindow:
         limit: int,
         window: float = 1.0,
         *,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Clock | None = None,
     ) -> None:
         if limit < 1:
             raise ValueError("limit must be at least 1")
         self.limit = limit
         self.window = window
-        self.clock = clock
+        self.clock = clock or SystemClock()
         self._in_flight = 0
         self._expiries: deque[float] = deque()  # when answered requests stop counting
         #: requests waiting for a slot, first come first served; only the first one waits for
@@ -48,7 +49,7 @@ class RequestWindow:
 
     def used(self) -> int:
         """Slots taken now: requests in flight plus those answered within the window."""
-        now = self.clock()
+        now = self.clock.monotonic()
         expiries = self._expiries
         while expiries and expiries[0] <= now:
             expiries.popleft()
@@ -68,10 +69,12 @@ class RequestWindow:
                 await turn  # the request before this one got its slot
             while self.used() >= self.limit:
                 # the oldest answered request frees its slot then; else an answer will tell
-                wait = max(0.0, self._expiries[0] - self.clock()) if self._expiries else None
+                wait = (
+                    max(0.0, self._expiries[0] - self.clock.monotonic()) if self._expiries else None
+                )
                 self._head_wake = loop.create_future()
                 with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(wait):
+                    async with self.clock.timeout(wait):
                         await self._head_wake
             self._in_flight += 1
         finally:
@@ -82,7 +85,15 @@ class RequestWindow:
     def release(self) -> None:
         """The request is over: its slot is free ``window`` from now."""
         self._in_flight -= 1
-        self._expiries.append(self.clock() + self.window)
+        self._expiries.append(self.clock.monotonic() + self.window)
+        self._wake_head()
+
+    def give_back(self) -> None:
+        """A slot taken but never used for a request: free at once."""
+        self._in_flight -= 1
+        self._wake_head()
+
+    def _wake_head(self) -> None:
         wake = self._head_wake
         if wake is not None and not wake.done():
             wake.set_result(None)

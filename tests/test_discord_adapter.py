@@ -15,6 +15,7 @@ from adapters.discord import DiscordAdapter, commands
 from adapters.discord.adapter import counts_globally, translate_error
 from adapters.discord.embeds import embed_batches, embed_size
 from adapters.discord.render import discord_embeds
+from bot.delivery import Pacer
 from bot.messages.model import Message, Section, bold, line
 from bot.ports import (
     CannotEdit,
@@ -111,7 +112,7 @@ def test_from_settings() -> None:
     settings = Settings(_env_file=None, DISCORD_BOT_TOKEN="t", DISCORD_GUILD_ID="42")  # type: ignore[call-arg]
     adapter = DiscordAdapter.from_settings(settings)
     assert (adapter.token, adapter.guild_id, adapter.platform) == ("t", 42, "discord")
-    assert adapter.window.limit <= 50  # Discord's global limit: 50 requests in any second
+    assert adapter.pacing.per_second == 50  # Discord's global limit: 50 requests in any second
     assert adapter.pacing.per_chat_interval >= 1.0  # Discord: 5 messages per 5 s per channel
 
 
@@ -242,13 +243,14 @@ async def test_a_burst_of_sends_stays_within_the_global_limit(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """30 channels at once against a fake allowing 10 requests in any second: every message
-    arrives and Discord never had to refuse one (the window counts login and command sync
+    arrives and Discord never had to refuse one (the pacer counts login and command sync
     too)."""
     monkeypatch.setattr(DiscordAdapter, "guild_ready_timeout", 0.05)
     channels = [FakeChannel(id=900_000_000_000_000_100 + i, name=f"c{i}") for i in range(30)]
     guild = FakeGuild(id=900_000_000_000_000_001, name="burst", channels=channels)
     async with FakeDiscord(guilds=[guild], global_rate_limit=10) as fake:
         bot = DiscordAdapter(fake.token, requests_per_second=10)
+        bot.bind_pacer(Pacer(bot.pacing, bot.is_group))  # the delivery loop's, as in a run
         await bot.start(StubCore())
         try:
             message = Message(kind="goal", headline=line(bold("GOAL")))

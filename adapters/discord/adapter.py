@@ -6,11 +6,12 @@ outbox through :class:`bot.delivery.Delivery`; only the answers to slash command
 directly, because Discord wants an interaction answered within 3 seconds.
 
 Discord counts every REST request against a global limit of 50 per second and only tells a bot
-after it went over (a global 429; repeated invalid requests get the bot banned), so this adapter
-keeps its own pace: every REST request of its discord.py client holds one of 50 slots of a
-:class:`bot.request_window.RequestWindow` from the moment it is sent until a second after its
-answer, so Discord never sees more than 50 in any second whatever the round trip, and the bot
-still sends at about 0.97 of the limit.
+after it went over (a global 429; repeated invalid requests get the bot banned), so every REST
+request of the discord.py client is paced by the delivery loop's pacer
+(:class:`bot.delivery.Pacer`, bound through :meth:`DiscordAdapter.bind_pacer`): it holds one of
+50 slots from the moment it is sent until a second after its answer, so Discord never sees more
+than 50 in any second whatever the round trip, and the bot still sends at about 0.97 of the
+limit. discord.py keeps the per-route buckets Discord announces in its headers.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from discord import app_commands
 
 from adapters.discord.commands import CatalogueTranslator, build_tree
 from adapters.discord.embeds import NO_MENTIONS, message_batches
-from adapters.discord.window import window_trace
+from adapters.discord.window import pacer_trace
 from adapters.rendering import RenderCache
 from bot.logs import REDACTED
 from bot.messages.model import Message
@@ -36,13 +37,13 @@ from bot.ports import (
     CannotEdit,
     ChatUnreachable,
     CoreAPI,
+    Pacer,
     Pacing,
     PermanentFailure,
     RetryAfter,
     StartupError,
     TemporaryFailure,
 )
-from bot.request_window import RequestWindow
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -134,7 +135,13 @@ class MatchbotClient(discord.Client):
     """The discord.py client: no privileged intents, no mentions, and the gateway events that
     tell the core a channel is gone."""
 
-    def __init__(self, core: CoreAPI, *, guild_ready_timeout: float, window: RequestWindow) -> None:
+    def __init__(
+        self,
+        core: CoreAPI,
+        *,
+        guild_ready_timeout: float,
+        pacer: Callable[[], Pacer | None],
+    ) -> None:
         intents = discord.Intents.none()
         intents.guilds = True  # GUILD_CREATE / GUILD_DELETE / CHANNEL_DELETE; not privileged
         # The bot never joins voice: no warnings at start-up about voice libraries.
@@ -147,7 +154,7 @@ class MatchbotClient(discord.Client):
             allowed_mentions=NO_MENTIONS,
             guild_ready_timeout=guild_ready_timeout,
             max_ratelimit_timeout=MAX_RATELIMIT_SLEEP,
-            http_trace=window_trace(window, counts_globally),
+            http_trace=pacer_trace(pacer, counts_globally),
         )
         self.core = core
         self.ready = asyncio.Event()
@@ -193,16 +200,15 @@ class DiscordAdapter:
         self.token = token
         self.guild_id = guild_id
         self.base_url = base_url.rstrip("/") if base_url else None
-        # The overall pace is the request window's (below), not the delivery loop's.
+        # Every REST request of the client is paced (an aiohttp trace), so the bot, whatever it
+        # sends, stays within ``requests_per_second`` in any second.
         self.pacing = Pacing(
-            per_second=None,
+            per_second=requests_per_second,
             per_chat_interval=PER_CHANNEL_INTERVAL,
             group_per_minute=None,
             max_in_flight=MAX_IN_FLIGHT,
         )
-        # Every REST request of the client holds a slot here (an aiohttp trace), so the bot,
-        # whatever it sends, stays within ``requests_per_second`` in any second.
-        self.window = RequestWindow(requests_per_second)
+        self._pacer: Pacer | None = None
         #: each message's embeds, built on its first send only (a fan-out's channels share them)
         self.render = RenderCache(
             lambda message: tuple(tuple(batch) for batch in message_batches(message))
@@ -226,6 +232,11 @@ class DiscordAdapter:
         """Discord's limits are per channel, with no extra limit for server channels."""
         return False
 
+    def bind_pacer(self, pacer: Pacer) -> None:
+        """The delivery loop's pacer (:class:`bot.ports.PacedAdapter`): held around every
+        REST request Discord counts globally."""
+        self._pacer = pacer
+
     # --- life cycle --------------------------------------------------------------------------
 
     async def start(self, core: CoreAPI) -> None:
@@ -239,7 +250,7 @@ class DiscordAdapter:
             discord.http.Route.BASE = self.base_url
         where = discord.http.Route.BASE
         client = MatchbotClient(
-            core, guild_ready_timeout=self.guild_ready_timeout, window=self.window
+            core, guild_ready_timeout=self.guild_ready_timeout, pacer=lambda: self._pacer
         )
         self.client = client
         self.tree = build_tree(client, core)
@@ -339,7 +350,7 @@ class DiscordAdapter:
     async def _request(self, call: Callable[[], Awaitable[T]]) -> T:
         """One REST request, paced, its failure translated to a :mod:`bot.ports` error."""
         try:
-            return await call()  # paced by the request window, see MatchbotClient
+            return await call()  # paced by the delivery loop's pacer, see MatchbotClient
         except Exception as exc:
             translated = translate_error(exc)
             if translated is exc:

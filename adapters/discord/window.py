@@ -1,20 +1,37 @@
-"""Discord's global limit through :class:`bot.request_window.RequestWindow`: an aiohttp trace
-that holds a slot for every request of the discord.py client's session."""
+"""Discord's global limit through the delivery loop's pacer: an aiohttp trace that holds the
+pacer's :meth:`~bot.ports.Pacer.request` around every request of the discord.py client's
+session that Discord counts globally."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 import aiohttp
 
-from bot.request_window import RequestWindow
+from bot.ports import Pacer
 
 
-def window_trace(window: RequestWindow, counts: Callable[[str], bool]) -> aiohttp.TraceConfig:
-    """An aiohttp trace that holds a slot of ``window`` for every request whose URL ``counts``,
-    from just before it is sent until its answer (or failure): every attempt of every request
-    of the session, retries and requests the bot's own code never sees included."""
+def channel_of(url: str) -> str | None:
+    """The channel a REST request is about (``…/channels/{id}/…``), if any."""
+    parts = urlsplit(url).path.split("/")
+    try:
+        at = parts.index("channels")
+    except ValueError:
+        return None
+    return parts[at + 1] if len(parts) > at + 1 and parts[at + 1].isdigit() else None
+
+
+def pacer_trace(
+    pacer: Callable[[], Pacer | None], counts: Callable[[str], bool]
+) -> aiohttp.TraceConfig:
+    """An aiohttp trace that holds ``pacer()``'s request around every request whose URL
+    ``counts``, from just before it is sent until its answer (or failure): every attempt of
+    every request of the session, retries and requests the bot's own code never sees
+    included. A send the delivery loop started uses the turn the loop took for it (the
+    request names its channel); the channel's own limits are discord.py's business."""
     config = aiohttp.TraceConfig()
 
     async def start(
@@ -22,14 +39,18 @@ def window_trace(window: RequestWindow, counts: Callable[[str], bool]) -> aiohtt
         ctx: SimpleNamespace,
         params: aiohttp.TraceRequestStartParams,
     ) -> None:
-        if counts(str(params.url)):
-            await window.acquire()
-            ctx.holds_slot = True
+        current = pacer()
+        url = str(params.url)
+        if current is not None and counts(url):
+            stack = contextlib.AsyncExitStack()
+            await stack.enter_async_context(current.request(channel_of(url), chat_limits=False))
+            ctx.paced = stack
 
     async def end(session: aiohttp.ClientSession, ctx: SimpleNamespace, params: object) -> None:
-        if getattr(ctx, "holds_slot", False):
-            ctx.holds_slot = False
-            window.release()
+        stack = getattr(ctx, "paced", None)
+        if stack is not None:
+            ctx.paced = None
+            await stack.aclose()
 
     config.on_request_start.append(start)
     config.on_request_end.append(end)

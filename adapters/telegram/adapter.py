@@ -1,9 +1,11 @@
 """The Telegram chat adapter: sends neutral messages as Telegram HTML (see :mod:`.render`,
 rendered once per message however many chats get it), edits corrections in place.
 
-The core's :class:`bot.delivery.Delivery` paces every send (overall rate, one message a second
-per chat, 20 a minute per group) from :attr:`TelegramAdapter.pacing`; this module only talks to
-the Bot API through python-telegram-bot and translates its errors (see :mod:`.errors`).
+The core's pacer (:class:`bot.delivery.Pacer`) paces every request (Telegram's 30 messages in
+any second, 1,000 with paid broadcast; one a second per chat; 20 a minute per group) from
+:attr:`TelegramAdapter.pacing`; this module holds the pacer's :meth:`~bot.ports.Pacer.request`
+around each message it posts (a long text is several), talks to the Bot API through
+python-telegram-bot and translates its errors (see :mod:`.errors`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import hashlib
 import logging
 import math
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AbstractAsyncContextManager
 from urllib.parse import urlsplit
 
 from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
@@ -31,19 +34,17 @@ from adapters.telegram.render import telegram_parts
 from bot.logs import REDACTED
 from bot.messages import i18n, templates
 from bot.messages.model import Button, Message
-from bot.ports import CannotEdit, CoreAPI, Pacing, StartupError, TemporaryFailure
+from bot.ports import CannotEdit, CoreAPI, Pacer, Pacing, StartupError, TemporaryFailure
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-#: Telegram allows about 30 messages a second overall; staying a little under it absorbs jitter.
-FREE_RATE = 29.0
+#: Telegram's limit: about 30 messages in any second overall, counted at Telegram's end (the
+#: pacer keeps it whatever the round trip, so no margin is needed).
+FREE_LIMIT = 30
 #: With ``allow_paid_broadcast`` Telegram allows up to 1000 a second (paid in Stars).
-PAID_RATE = 970.0
-#: Telegram's paid limit: messages in any second, as counted at Telegram's end.
 PAID_LIMIT = 1000
-#: Paid sends that may catch up at once after a late wake-up: at most 970 + 16 = 986 in any
-#: second, under the 1000.
+#: Paid sends that may start at once after a pause (a late wake-up catches up).
 PAID_BURST = 16
 #: Paid sends awaiting Telegram's answer at once (and connections in the bulk path's pool):
 #: 1,000 a second at a 50 ms round trip keep ~50 busy; the rest absorbs slower answers.
@@ -61,14 +62,11 @@ MAX_CALLBACK_DATA = 64  # bytes
 ROW_BUTTONS = 3
 ROW_CHARS = 36
 
-Pace = Callable[[str], Awaitable[None]]
-
 
 def telegram_pacing(paid_broadcast: bool = False) -> Pacing:
     """Telegram's limits: ~30 messages/s overall (1000/s paid), 1/s per chat, 20/min a group."""
-    rate = PAID_RATE if paid_broadcast else FREE_RATE
     return Pacing(
-        per_second=rate,
+        per_second=PAID_LIMIT if paid_broadcast else FREE_LIMIT,
         per_chat_interval=PER_CHAT_INTERVAL,
         group_per_minute=GROUP_PER_MINUTE,
         max_in_flight=PAID_IN_FLIGHT if paid_broadcast else 32,
@@ -178,10 +176,8 @@ class TelegramAdapter:
         self.pacing = telegram_pacing(paid_broadcast)
         #: each message's HTML parts, rendered on its first send only (a fan-out's chats share it)
         self.render = RenderCache(telegram_parts)
-        #: Telegram's paid limit, kept at Telegram's end by the bulk path (None: not kept)
-        self.paid_limit: int | None = PAID_LIMIT
         self.application: Application | None = None  # type: ignore[type-arg]
-        self._pace: Pace | None = None
+        self._pacer: Pacer | None = None
         #: paid broadcast: sendMessage on the lean path (see :mod:`.bulk`)
         self._bulk: BulkSender | None = None
         self._sending = 0
@@ -208,9 +204,15 @@ class TelegramAdapter:
         """Groups, supergroups and channels have negative ids."""
         return chat_id.startswith("-")
 
-    def bind_pacer(self, pace: Pace) -> None:
-        """The delivery loop's pacer, awaited before each extra part of a long message."""
-        self._pace = pace
+    def bind_pacer(self, pacer: Pacer) -> None:
+        """The delivery loop's pacer (:class:`bot.ports.PacedAdapter`): held around every
+        message posted and every edit, so each part of a long text is paced in its chat."""
+        self._pacer = pacer
+
+    def _paced(self, chat_id: str) -> AbstractAsyncContextManager[None]:
+        if self._pacer is None:  # not delivering (a test of the adapter alone)
+            return contextlib.nullcontext()
+        return self._pacer.request(chat_id)
 
     # --- life cycle --------------------------------------------------------------------------
 
@@ -248,9 +250,7 @@ class TelegramAdapter:
             reason = str(exc).replace(self._token, REDACTED)
             raise StartupError(f"cannot reach the Telegram Bot API at {where}: {reason}") from None
         if self.paid_broadcast:
-            self._bulk = BulkSender(
-                app.bot.base_url, self.pacing.max_in_flight, REQUEST_TIMEOUT, self.paid_limit
-            )
+            self._bulk = BulkSender(app.bot.base_url, self.pacing.max_in_flight, REQUEST_TIMEOUT)
             await self._bulk.start()
         self.application = app
         await app.bot.set_my_commands(bot_commands())
@@ -322,15 +322,6 @@ class TelegramAdapter:
             if self._sending == 0:
                 self._idle.set()
 
-    async def _next_part(self, chat_id: str) -> None:
-        if self._pace is not None:
-            await self._pace(chat_id)
-            return
-        gap = self.pacing.per_chat_interval
-        if self.is_group(chat_id) and self.pacing.group_per_minute:
-            gap = max(gap, 60.0 / self.pacing.group_per_minute)
-        await asyncio.sleep(gap)
-
     async def send(self, chat_id: str, message: Message) -> list[str]:
         """Post ``message`` as Telegram HTML, split into parts of at most 4096 characters; the
         buttons go under the last part. Returns the message ids."""
@@ -339,31 +330,34 @@ class TelegramAdapter:
         ids: list[str] = []
         async with self._bot() as bot:
             for i, part in enumerate(parts):
-                if i:
-                    await self._next_part(chat_id)
                 last = i == len(parts) - 1
                 try:
-                    if self._bulk is not None:
-                        message_id = await self._bulk.send_message(
-                            {
-                                "chat_id": wire_chat_id(chat_id),
-                                "text": part,
-                                "parse_mode": ParseMode.HTML.value,
-                                "link_preview_options": {"is_disabled": True},
-                                **({"reply_markup": markup.to_dict()} if markup and last else {}),
-                                "allow_paid_broadcast": True,
-                            }
-                        )
-                    else:
-                        sent = await bot.send_message(
-                            chat_id=wire_chat_id(chat_id),
-                            text=part,
-                            parse_mode=ParseMode.HTML,
-                            link_preview_options=NO_PREVIEW,
-                            reply_markup=markup if last else None,
-                            allow_paid_broadcast=True if self.paid_broadcast else None,
-                        )
-                        message_id = sent.message_id
+                    async with self._paced(chat_id):  # each part paced in its chat
+                        if self._bulk is not None:
+                            message_id = await self._bulk.send_message(
+                                {
+                                    "chat_id": wire_chat_id(chat_id),
+                                    "text": part,
+                                    "parse_mode": ParseMode.HTML.value,
+                                    "link_preview_options": {"is_disabled": True},
+                                    **(
+                                        {"reply_markup": markup.to_dict()}
+                                        if markup and last
+                                        else {}
+                                    ),
+                                    "allow_paid_broadcast": True,
+                                }
+                            )
+                        else:
+                            sent = await bot.send_message(
+                                chat_id=wire_chat_id(chat_id),
+                                text=part,
+                                parse_mode=ParseMode.HTML,
+                                link_preview_options=NO_PREVIEW,
+                                reply_markup=markup if last else None,
+                                allow_paid_broadcast=True if self.paid_broadcast else None,
+                            )
+                            message_id = sent.message_id
                 except TelegramError as exc:
                     raise translate(exc) from exc
                 ids.append(str(message_id))
@@ -377,14 +371,15 @@ class TelegramAdapter:
             raise CannotEdit("the correction does not fit in the original message")
         async with self._bot() as bot:
             try:
-                await bot.edit_message_text(
-                    text=parts[0],
-                    chat_id=wire_chat_id(chat_id),
-                    message_id=int(message_ids[0]),
-                    parse_mode=ParseMode.HTML,
-                    link_preview_options=NO_PREVIEW,
-                    reply_markup=keyboard(message),
-                )
+                async with self._paced(chat_id):
+                    await bot.edit_message_text(
+                        text=parts[0],
+                        chat_id=wire_chat_id(chat_id),
+                        message_id=int(message_ids[0]),
+                        parse_mode=ParseMode.HTML,
+                        link_preview_options=NO_PREVIEW,
+                        reply_markup=keyboard(message),
+                    )
             except TelegramError as exc:
                 if is_not_modified(exc):
                     return

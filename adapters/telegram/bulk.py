@@ -11,10 +11,10 @@ through :class:`BulkSender` instead:
   ``NetworkError`` for 5xx, ``TimedOut``), so :func:`adapters.telegram.errors.translate` maps
   them exactly as before;
 * the body is JSON built from plain values (no ``telegram`` objects);
-* only the message id is read from the answer;
-* Telegram's 1,000 a second is also kept at Telegram's end: every send holds a slot of a
-  :class:`bot.request_window.RequestWindow` until a second after its answer, so requests
-  bunched up on the way (or by a busy server) never exceed it.
+* only the message id is read from the answer.
+
+Telegram's 1,000 a second is kept by the delivery loop's pacer (:class:`bot.delivery.Pacer`),
+which the adapter holds around every send, as on the default path.
 
 Everything else (getUpdates, commands, edits, button answers) stays on python-telegram-bot's
 own client.
@@ -23,7 +23,6 @@ own client.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from typing import Any
 
@@ -31,8 +30,6 @@ import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 from telegram.request._requestparameter import RequestParameter
-
-from bot.request_window import RequestWindow
 
 JSONDict = dict[str, Any]
 JSON_HEADERS = {"Content-Type": "application/json"}
@@ -47,12 +44,9 @@ class AiohttpRequest(BaseRequest):
     """A PTB request backend on one aiohttp session with ``connections`` keep-alive
     connections (aiohttp hands a free one out in constant time)."""
 
-    def __init__(
-        self, connections: int, timeout: float, window: RequestWindow | None = None
-    ) -> None:
+    def __init__(self, connections: int, timeout: float) -> None:
         self.connections = connections
         self.timeout = timeout
-        self.window = window
         self._session: aiohttp.ClientSession | None = None
 
     @property
@@ -97,10 +91,8 @@ class AiohttpRequest(BaseRequest):
             if request_data is not None
             else None
         )
-        slot = self.window.slot() if self.window is not None else contextlib.nullcontext()
         try:
             async with (
-                slot,
                 asyncio.timeout(self.timeout),
                 session.request(method, url, data=body, headers=JSON_HEADERS) as response,
             ):
@@ -114,15 +106,10 @@ class AiohttpRequest(BaseRequest):
 class BulkSender:
     """``sendMessage`` through :class:`AiohttpRequest`, returning only the message id."""
 
-    def __init__(
-        self, bot_url: str, connections: int, timeout: float, per_second_limit: int | None
-    ) -> None:
-        """``bot_url``: ``telegram.Bot.base_url`` (the API address with the token);
-        ``per_second_limit``: Telegram's, kept by a :class:`bot.request_window.RequestWindow`
-        (on top of the delivery loop's pacing) however the network bunches requests up."""
+    def __init__(self, bot_url: str, connections: int, timeout: float) -> None:
+        """``bot_url``: ``telegram.Bot.base_url`` (the API address with the token)."""
         self._url = f"{bot_url}/sendMessage"
-        window = RequestWindow(per_second_limit, 1.0) if per_second_limit else None
-        self.request = AiohttpRequest(connections, timeout, window)
+        self.request = AiohttpRequest(connections, timeout)
 
     async def start(self) -> None:
         await self.request.initialize()
