@@ -206,7 +206,6 @@ async def measure_matchbot(
             adapter = TelegramAdapter(TOKEN, base_url=server.base_url, paid_broadcast=paid)
             if unlimited:
                 adapter.pacing = dataclasses.replace(adapter.pacing, per_second=None)
-                adapter.paid_limit = None
             bot = MatchBot(Path(tmp) / "bench.db", [adapter], recap_delay=None)
             await bot.start()
             try:

@@ -42,6 +42,9 @@ log = logging.getLogger(__name__)
 #: Telegram's limit: about 30 messages in any second overall, counted at Telegram's end (the
 #: pacer keeps it whatever the round trip, so no margin is needed).
 FREE_LIMIT = 30
+#: Free sends that may start at once after a pause: a late turn is caught up instead of lost,
+#: and the sends stay spread over each second (a new alert never waits long for a turn).
+FREE_BURST = 4
 #: With ``allow_paid_broadcast`` Telegram allows up to 1000 a second (paid in Stars).
 PAID_LIMIT = 1000
 #: Paid sends that may start at once after a pause (a late wake-up catches up).
@@ -70,7 +73,7 @@ def telegram_pacing(paid_broadcast: bool = False) -> Pacing:
         per_chat_interval=PER_CHAT_INTERVAL,
         group_per_minute=GROUP_PER_MINUTE,
         max_in_flight=PAID_IN_FLIGHT if paid_broadcast else 32,
-        burst=PAID_BURST if paid_broadcast else 1,
+        burst=PAID_BURST if paid_broadcast else FREE_BURST,
     )
 
 
