@@ -15,6 +15,7 @@ from adapters.console.adapter import RULE
 from adapters.console.replay import paced, seed_lines
 from adapters.providers import sources_from_settings, stats_from_settings
 from bot.app import MatchBot
+from bot.clock import Clock
 from bot.feed import FeedError, Parsed, read_lines
 from bot.messages import i18n, templates
 from bot.ports import ChatAdapter, StartupError
@@ -68,22 +69,25 @@ async def _replay_live(bot: MatchBot, lines: list[str], delay: float) -> None:
                 log.warning("seed line %d: %s", item.line, exc)
 
 
-async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> None:
+async def run_bot(
+    settings: Settings, stop: asyncio.Event | None = None, *, delivery_clock: Clock | None = None
+) -> None:
     """``matchbot run``: start every configured adapter and run until ``stop`` is set
-    (SIGINT / SIGTERM set it; tests pass their own). Only one process runs on a database: a
-    second one refuses to start (:class:`StartupError`) while the first holds its lock."""
+    (SIGINT / SIGTERM set it; tests pass their own, and may pace delivery by a
+    ``delivery_clock`` of their own). Only one process runs on a database: a second one
+    refuses to start (:class:`StartupError`) while the first holds its lock."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):  # from the start: a stop while starting is clean
         loop.add_signal_handler(sig, stop.set)
     try:
         with database_lock.exclusive(settings.db):
-            await _serve(settings, stop)
+            await _serve(settings, stop, delivery_clock)
     except database_lock.LockError as exc:
         raise StartupError(str(exc)) from None
 
 
-async def _serve(settings: Settings, stop: asyncio.Event) -> None:
+async def _serve(settings: Settings, stop: asyncio.Event, delivery_clock: Clock | None) -> None:
     adapters = build_adapters(settings, stop)
     console = all(isinstance(a, ConsoleAdapter) for a in adapters)
     seed_mode = console and not settings.feed_paths
@@ -99,6 +103,7 @@ async def _serve(settings: Settings, stop: asyncio.Event) -> None:
         stats=stats,
         reporters=settings.reporter_ids,
         lead_reporters=settings.lead_reporter_ids,
+        delivery_clock=delivery_clock,
     )
     tasks: list[asyncio.Task[None]] = []
     try:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Coroutine, Iterable
 from pathlib import Path
 from typing import Any
 
+from bot.clock import Clock, SystemClock
 from bot.command_catalogue import canonical
 from bot.commands import Commands, parse_press, press_refusal
 from bot.competitions import seed_known_competitions
@@ -71,12 +72,16 @@ class MatchBot:
         reporters: frozenset[str] = frozenset(),
         lead_reporters: frozenset[str] = frozenset(),
         clock: Callable[[], float] = time.time,
+        delivery_clock: Clock | None = None,
     ) -> None:
+        """``delivery_clock``: what delivery paces by (tests pass a :class:`bot.clock.FastClock`);
+        by default the real clock with ``clock`` as its epoch time."""
         self.db = StoreThread(db_path)
         self.adapters = list(adapters)
         self.recap_delay = recap_delay
         self.reminder_lead = reminder_lead
         self.clock = clock
+        self.delivery_clock = delivery_clock or SystemClock(clock)
         self.stats = stats
         self.reporters = reporters
         self.lead_reporters = lead_reporters
@@ -131,7 +136,7 @@ class MatchBot:
     async def start(self) -> None:
         await self.open()
         for adapter in self.adapters:
-            delivery = Delivery(self.db, adapter, self.clock)
+            delivery = Delivery(self.db, adapter, self.delivery_clock)
             self.deliveries[adapter.platform] = delivery
         # The platforms first: when one cannot start, no timed job has begun yet.
         for adapter in self.adapters:

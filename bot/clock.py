@@ -56,20 +56,22 @@ class SystemClock:
 
 
 class FastClock:
-    """A pacing clock ``speed`` times faster than the real one (for tests): a second of
-    pacing takes ``1 / speed`` real seconds. The epoch time (the outbox's due times, shared
-    with the rest of the bot) stays ``wall``'s."""
+    """A clock ``speed`` times faster than the real one, for tests: a second of pacing, a
+    platform's "retry after 1 s" and a retry's back-off take ``1 / speed`` real seconds. Its
+    epoch time starts at the real one and runs as fast (so the outbox's due times written by
+    the delivery loop pass as fast; a due time the engine wrote on the real clock, such as a
+    spoiler delay, passes early)."""
 
-    def __init__(self, speed: float = 100.0, wall: Callable[[], float] = time.time) -> None:
+    def __init__(self, speed: float = 100.0) -> None:
         self.speed = speed
-        self._wall = wall
+        self._start_wall = time.time()
         self._start = time.monotonic()
 
     def monotonic(self) -> float:
         return self._start + (time.monotonic() - self._start) * self.speed
 
     def time(self) -> float:
-        return self._wall()
+        return self._start_wall + (time.monotonic() - self._start) * self.speed
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds / self.speed)

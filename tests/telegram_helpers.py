@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 
 from adapters.compose import run_bot
+from bot.clock import Clock
 from bot.settings import Settings
 from storage.store import Store
 from tests.fakes.telegram_api import FakeTelegram
@@ -59,8 +60,18 @@ class Bot:
     are passed as keyword arguments on top.
     """
 
-    def __init__(self, fake: FakeTelegram, tmp_path: Path, **overrides: Any) -> None:
+    def __init__(
+        self,
+        fake: FakeTelegram,
+        tmp_path: Path,
+        *,
+        delivery_clock: Clock | None = None,
+        **overrides: Any,
+    ) -> None:
+        """``delivery_clock``: a :class:`bot.clock.FastClock` to pace delivery by, with the
+        fake's limits scaled the same way (``FakeTelegram(time_scale=1 / speed)``)."""
         self.fake = fake
+        self.delivery_clock = delivery_clock
         self.db = tmp_path / "matchbot.db"
         self.feed = tmp_path / "feed.jsonl"
         self.feed.touch()
@@ -81,7 +92,9 @@ class Bot:
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
         stop = asyncio.Event()
-        task = asyncio.create_task(run_bot(self.settings(), stop))
+        task = asyncio.create_task(
+            run_bot(self.settings(), stop, delivery_clock=self.delivery_clock)
+        )
         try:
             await self.fake.wait_for_call(
                 "setMyCommands", len(self.fake.calls_to("setMyCommands")) + 1

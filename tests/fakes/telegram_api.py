@@ -50,8 +50,9 @@ What it emulates
     ``"bucket"`` (leaky bucket of capacity N draining at N/window, which is what
     ``telegram.ext.AIORateLimiter``/aiolimiter implement; a strict sliding window will flag a
     leaky-bucket client under sustained load).
-  - ``time_scale`` multiplies every window/interval (0.01 = everything 100x faster) for
-    benchmarks; ``retry_after`` answered to clients is always an integer >= 1 (Telegram's).
+  - ``time_scale`` multiplies every window/interval and hold (0.01 = everything 100x faster,
+    for benchmarks and for tests whose bot paces by a :class:`bot.clock.FastClock`);
+    ``retry_after`` answered to clients is always an integer >= 1 (Telegram's).
   - ``hold_after_429=True``: after a ``429 retry after N`` (flood control or injected) to a
     chat, every message or edit to that chat within those N seconds is refused again with the
     time left and recorded as a ``"retry_after"`` violation: a client must hold the whole chat
@@ -1028,7 +1029,8 @@ class FakeTelegram:
                 and exc.parameters
                 and isinstance(chat_id, int)
             ):
-                hold = time.monotonic() + float(exc.parameters.get("retry_after", 0))
+                wait = float(exc.parameters.get("retry_after", 0)) * self.time_scale
+                hold = time.monotonic() + wait
                 self._held_until[chat_id] = max(self._held_until.get(chat_id, 0.0), hold)
             await self._notify()
             if self.latency > 0:
@@ -1103,7 +1105,7 @@ class FakeTelegram:
         if held is not None:
             left = held - time.monotonic()
             if left > 0:
-                retry_after = max(1, math.ceil(left))
+                retry_after = max(1, math.ceil(left / self.time_scale))
                 self.violations.append(
                     Violation(
                         kind="retry_after",
