@@ -31,6 +31,10 @@ from storage.store import Store
 from tests.fakes.telegram_api import FakeTelegram
 
 TOKEN = "123456:TEST-e2e-token"
+#: End-to-end tests pace delivery on a :class:`bot.clock.FastClock` this many times faster than
+#: real time, against a fake whose limits are scaled the same way (``time_scale=1 / SPEED``):
+#: every limit still holds, no test spends real seconds on it.
+SPEED = 100.0
 SUBSCRIBED = "✅ This chat now follows Inter. Alerts: key events."
 
 #: Environment variables a developer's shell or .env could set that would change what

@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.clock import FastClock
 from tests.fakes.telegram_api import FakeTelegram
-from tests.telegram_helpers import TOKEN, Bot, clean_telegram_env, event, no_violations
+from tests.telegram_helpers import SPEED, TOKEN, Bot, clean_telegram_env, event, no_violations
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -33,7 +34,7 @@ def _env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram(token=TOKEN) as server:
+    async with FakeTelegram(token=TOKEN, time_scale=1 / SPEED) as server:
         yield server
 
 
@@ -85,7 +86,7 @@ def daytime_zone() -> ZoneInfo:
 async def test_competitions_players_and_each_alert_once_across_restarts(
     fake: FakeTelegram, tmp_path: Path
 ) -> None:
-    bot = Bot(fake, tmp_path)
+    bot = Bot(fake, tmp_path, delivery_clock=FastClock(SPEED))
     fake.set_chat(GROUP, "supergroup", title="Calcio")
     fake.set_member_status(GROUP, ADMIN, "administrator")
     # an earlier match makes Lautaro Martínez known to the bot
@@ -182,7 +183,7 @@ async def test_today_and_the_daily_digest_in_the_chats_time_zone(
     fake: FakeTelegram, tmp_path: Path
 ) -> None:
     zone = daytime_zone()
-    bot = Bot(fake, tmp_path)
+    bot = Bot(fake, tmp_path, delivery_clock=FastClock(SPEED))
     kickoff = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(minutes=50)
     local = kickoff.astimezone(zone)
     bot.append(match("nr", "Napoli", "Roma", kickoff.strftime("%Y-%m-%dT%H:%M:00Z")))

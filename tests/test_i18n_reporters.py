@@ -14,11 +14,12 @@ import pytest
 from adapters.console import ConsoleAdapter
 from adapters.discord import DiscordAdapter, commands
 from bot.app import MatchBot
+from bot.clock import FastClock
 from bot.messages.model import Message, line
 from bot.ports import CommandContext
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.telegram_api import FakeTelegram
-from tests.telegram_helpers import TOKEN, Bot, clean_telegram_env, no_violations
+from tests.telegram_helpers import SPEED, TOKEN, Bot, clean_telegram_env, no_violations
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -35,14 +36,14 @@ def _env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram(token=TOKEN) as server:
+    async with FakeTelegram(token=TOKEN, time_scale=1 / SPEED) as server:
         yield server
 
 
 async def test_a_reporter_in_an_italian_chat_gets_italian_answers(
     fake: FakeTelegram, tmp_path: Path
 ) -> None:
-    bot = Bot(fake, tmp_path)
+    bot = Bot(fake, tmp_path, delivery_clock=FastClock(SPEED))
     fake.set_user_language(REPORTER, "it")  # his private chat starts in Italian
     fake.set_chat(GROUP, "supergroup", title="Press box")
     fake.set_member_status(GROUP, REPORTER, "member")

@@ -18,10 +18,12 @@ import aiohttp
 import pytest
 
 from adapters.telegram.adapter import button_rows, listen_address, webhook_path, webhook_secret
+from bot.clock import FastClock
 from bot.messages.model import Button
 from bot.reporting import REPORT_USAGE
 from tests.fakes.telegram_api import FakeTelegram
 from tests.telegram_helpers import (
+    SPEED,
     SUBSCRIBED,
     TOKEN,
     Bot,
@@ -54,13 +56,13 @@ def _env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram(token=TOKEN, hold_after_429=True) as server:
+    async with FakeTelegram(token=TOKEN, hold_after_429=True, time_scale=1 / SPEED) as server:
         yield server
 
 
 @pytest.fixture
 def bot(fake: FakeTelegram, tmp_path: Path) -> Bot:
-    return Bot(fake, tmp_path)
+    return Bot(fake, tmp_path, delivery_clock=FastClock(SPEED))
 
 
 def keyboard_of(message: dict[str, Any]) -> list[list[tuple[str, str]]]:

@@ -15,9 +15,10 @@ from typing import Any
 
 import pytest
 
+from bot.clock import FastClock
 from storage.store import Store
 from tests.fakes.telegram_api import FakeTelegram
-from tests.telegram_helpers import TOKEN, Bot, clean_telegram_env
+from tests.telegram_helpers import SPEED, TOKEN, Bot, clean_telegram_env
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -101,7 +102,7 @@ def _env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram(token=TOKEN) as server:
+    async with FakeTelegram(token=TOKEN, time_scale=1 / SPEED) as server:
         server.set_chat(CHANNEL, "channel", title="Nerazzurri news")
         server.set_chat(GROUP, "supergroup", title="Curva Nord")
         server.set_chat(BASIC, "group", title="Five-a-side")
@@ -114,7 +115,7 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 
 @pytest.fixture
 def bot(fake: FakeTelegram, tmp_path: Path) -> Bot:
-    return Bot(fake, tmp_path)
+    return Bot(fake, tmp_path, delivery_clock=FastClock(SPEED))
 
 
 def settings_of(db: Path, chat: int) -> dict[str, Any]:
@@ -413,7 +414,7 @@ async def test_competition_player_and_subscription_level_buttons_need_the_same_r
 async def test_when_groups_let_everyone_act_channels_still_do_not(
     fake: FakeTelegram, tmp_path: Path
 ) -> None:
-    bot = Bot(fake, tmp_path, telegram_group_admin_only=False)
+    bot = Bot(fake, tmp_path, delivery_clock=FastClock(SPEED), telegram_group_admin_only=False)
     async with bot.running():
         view = await bot.ask(GROUP, "/settings", user_id=MEMBER)
         answer = await press(fake, GROUP, view["message_id"], "settings:level:all", user_id=MEMBER)
@@ -434,7 +435,7 @@ async def test_reports_need_a_listed_person_not_a_placeholder_sender(
     """Anonymous admins and posts as a channel all come ``from`` a shared placeholder bot:
     listing that bot as a reporter must not make every anonymous admin one."""
     monkeypatch.setenv("MATCHBOT_REPORTERS", "telegram:1087968824,telegram:136817688,telegram:7")
-    bot = Bot(fake, tmp_path)
+    bot = Bot(fake, tmp_path, delivery_clock=FastClock(SPEED))
     refused = "Only the bot's reporters can use /report."
     async with bot.running():
         for kw in ({"sender_chat_id": GROUP}, {"sender_chat_id": CHANNEL}, {"user_id": MEMBER}):
