@@ -6,8 +6,7 @@ on demand); end-to-end tests of the real platforms use the HTTP fakes beside thi
 
 from __future__ import annotations
 
-import time
-
+from bot.clock import Clock, SystemClock
 from bot.messages.model import Message, message_text
 from bot.ports import CannotEdit, CoreAPI, DeliveryError, Pacing
 
@@ -17,8 +16,13 @@ class RecordingPlatform:
 
     platform = "test"
 
-    def __init__(self, pacing: Pacing | None = None, can_edit: bool = True) -> None:
+    def __init__(
+        self, pacing: Pacing | None = None, can_edit: bool = True, clock: Clock | None = None
+    ) -> None:
+        """``clock``: what :attr:`sent` times are read from (the delivery's, in a test that
+        paces on a :class:`bot.clock.FastClock`)."""
         self.pacing = pacing or Pacing(max_in_flight=8)
+        self.clock = clock or SystemClock()
         self.can_edit = can_edit
         self.sent: list[tuple[str, str, float]] = []
         self.edited: list[tuple[str, list[str], str]] = []
@@ -39,7 +43,7 @@ class RecordingPlatform:
         if queue:
             raise queue.pop(0)
         self._next_id += 1
-        self.sent.append((chat_id, message_text(message), time.monotonic()))
+        self.sent.append((chat_id, message_text(message), self.clock.monotonic()))
         return [str(self._next_id)]
 
     async def edit(self, chat_id: str, message_ids: list[str], message: Message) -> None:
