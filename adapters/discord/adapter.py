@@ -58,6 +58,9 @@ PLATFORM = "discord"
 REQUESTS_PER_SECOND = 50
 #: Seconds between two messages to one channel (Discord's channel bucket is 5 per 5 s).
 PER_CHANNEL_INTERVAL = 1.0
+#: Requests that may start at once after a pause (then spaced 1/50 s apart): a late turn is
+#: caught up instead of lost.
+BURST = 4
 #: Sends awaiting Discord's answer at once.
 MAX_IN_FLIGHT = 50
 #: Discord error code of a deleted message (``NotFound`` of a message, not of its channel).
@@ -207,6 +210,7 @@ class DiscordAdapter:
             per_chat_interval=PER_CHANNEL_INTERVAL,
             group_per_minute=None,
             max_in_flight=MAX_IN_FLIGHT,
+            burst=BURST,
         )
         self._pacer: Pacer | None = None
         #: each message's embeds, built on its first send only (a fan-out's channels share them)
