@@ -25,7 +25,15 @@ from datetime import datetime
 from typing import Any
 
 from bot.feed import Event, FeedError, MatchDecl, Quote, parse_object
-from bot.ports import MatchSource, StatefulSource
+from bot.ports import (
+    CompetitionFixtures,
+    DayPlanner,
+    MatchSource,
+    Prioritising,
+    ProviderNamed,
+    StatefulSource,
+    TeamFixtures,
+)
 from bot.scheduler import Scheduler, utc
 from storage.store import Store
 from storage.thread import StoreThread
@@ -108,10 +116,9 @@ class LivePolling:
         if not due:
             return 0
         ids = [m["id"] for m in due]
-        prioritise = getattr(source, "prioritise", None)
-        if callable(prioritise):  # optional: which matches may get fewer polls
+        if isinstance(source, Prioritising):  # optional: which matches may get fewer polls
             both = list(dict.fromkeys([*ids, *day]))
-            prioritise(await self.db.call(lambda s: s.competition_only_matches(both)))
+            source.prioritise(await self.db.call(lambda s: s.competition_only_matches(both)))
         try:
             objects = await source.poll(ids)
         except Exception as exc:
@@ -135,13 +142,12 @@ class LivePolling:
     async def _plan_day(self, source: MatchSource, prefix: str, since: str) -> list[str]:
         """Tell a source on a daily quota which followed matches are still to come today
         (their ids are returned)."""
-        plan = getattr(source, "plan_day", None)
-        if not callable(plan):
+        if not isinstance(source, DayPlanner):
             return []
         now = self.clock()
         end_of_day = utc(now - now % DAY + DAY).isoformat()  # the quota resets at 00:00 UTC
         rows = await self.db.call(lambda s: s.pollable_matches(prefix, end_of_day, since))
-        plan([(r["id"], datetime.fromisoformat(r["kickoff"]).timestamp()) for r in rows])
+        source.plan_day([(r["id"], datetime.fromisoformat(r["kickoff"]).timestamp()) for r in rows])
         return [r["id"] for r in rows]
 
     async def refresh_fixtures(self, source: MatchSource) -> None:
@@ -149,7 +155,7 @@ class LivePolling:
         competitions = await self.db.call(lambda s: [r["name"] for r in s.followed_competitions()])
         self._looked_up.update(teams)
         self._looked_up.update(_competition(c) for c in competitions)
-        if teams and not callable(getattr(source, "team_fixtures", None)):
+        if teams and not isinstance(source, TeamFixtures):
             try:
                 objects = await source.fixtures(teams)
             except Exception as exc:
@@ -192,13 +198,15 @@ class LivePolling:
     async def _discover(self, source: MatchSource, target: str, attempt: int) -> None:
         """One fixtures look-up of one team or competition (``target``: a team's name, or
         ``competition:`` + a competition's name); on failure, the next try is scheduled."""
-        provider = getattr(source, "provider", "") or source.name
+        provider = (source.provider if isinstance(source, ProviderNamed) else "") or source.name
         name = target.removeprefix(COMPETITION)
         try:
             if _is_competition(target):
-                objects = await source.competition_fixtures(name)  # type: ignore[attr-defined]
-            elif callable(lookup := getattr(source, "team_fixtures", None)):
-                objects = await lookup(name)
+                if not isinstance(source, CompetitionFixtures):
+                    return  # never given one: only sources that look competitions up are
+                objects = await source.competition_fixtures(name)
+            elif isinstance(source, TeamFixtures):
+                objects = await source.team_fixtures(name)
             else:
                 objects = await source.fixtures([name])
         except Exception as exc:
@@ -260,7 +268,7 @@ def _is_competition(target: str) -> bool:
 
 def _looks_up_competitions(source: MatchSource) -> bool:
     """Can the source look up a competition's fixtures (``competition_fixtures``)?"""
-    return callable(getattr(source, "competition_fixtures", None))
+    return isinstance(source, CompetitionFixtures)
 
 
 def _reason(exc: BaseException, provider: str) -> str:

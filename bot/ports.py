@@ -6,6 +6,7 @@ so the delivery loop handles every platform's failures the same way.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -171,12 +172,13 @@ class CoreAPI(Protocol):
 class MatchSource(Protocol):
     """A data provider the scheduler polls. Its match ids start with ``name`` + ``:``.
 
-    Optional, looked up by :class:`bot.polling.LivePolling`: :class:`StatefulSource`
-    (``attach(db)``, keeps state in the store), ``team_fixtures(team)`` (one team's
-    fixtures, raising on failure so the look-up is retried), ``competition_fixtures(name)``
-    (the same for a followed competition),
-    ``plan_day([(match id, kick-off)])`` (the followed matches still to come today, for a daily
-    quota) and ``search_teams(typed)`` (:class:`bot.team_search.TeamSearch`)."""
+    Optional capabilities, each a protocol below that :class:`bot.polling.LivePolling` checks
+    for: :class:`StatefulSource` (keeps state in the store), :class:`TeamFixtures` (one team's
+    fixtures, raising on failure so the look-up is retried), :class:`CompetitionFixtures` (the
+    same for a followed competition), :class:`DayPlanner` (a daily quota planned over the
+    followed matches), :class:`Prioritising` (which matches may get fewer polls) and
+    :class:`ProviderNamed` (the provider's name for the log); ``search_teams(typed)`` is
+    :class:`bot.team_search.TeamSearch`."""
 
     name: str
 
@@ -200,6 +202,47 @@ class StatefulSource(Protocol):
     daily request quota) is given the database when polling starts."""
 
     def attach(self, db: StoreThread) -> None: ...
+
+
+@runtime_checkable
+class TeamFixtures(Protocol):
+    """Optional :class:`MatchSource` capability: fixtures looked up one team at a time."""
+
+    async def team_fixtures(self, team: str) -> list[dict[str, Any]]:
+        """``match`` declarations of the team's upcoming fixtures; raises on failure."""
+        ...
+
+
+@runtime_checkable
+class CompetitionFixtures(Protocol):
+    """Optional :class:`MatchSource` capability: a followed competition's fixtures."""
+
+    async def competition_fixtures(self, competition: str) -> list[dict[str, Any]]:
+        """``match`` declarations of the competition's upcoming fixtures; raises on failure."""
+        ...
+
+
+@runtime_checkable
+class DayPlanner(Protocol):
+    """Optional :class:`MatchSource` capability: a source on a daily quota is told the
+    followed matches still to come today (id, kick-off timestamp)."""
+
+    def plan_day(self, kickoffs: Sequence[tuple[str, float]]) -> None: ...
+
+
+@runtime_checkable
+class Prioritising(Protocol):
+    """Optional :class:`MatchSource` capability: told which matches are followed only
+    through a competition (they may get fewer polls when requests run short)."""
+
+    def prioritise(self, secondary: Iterable[str]) -> None: ...
+
+
+@runtime_checkable
+class ProviderNamed(Protocol):
+    """Optional :class:`MatchSource` capability: the provider's name, for the log."""
+
+    provider: str
 
 
 @dataclass(frozen=True)
