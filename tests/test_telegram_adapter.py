@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dtm
 import socket
-import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -18,6 +17,8 @@ from adapters.telegram.adapter import telegram_pacing, webhook_secret
 from adapters.telegram.errors import retry_after_seconds
 from adapters.telegram.handlers import parse_command
 from adapters.telegram.render import message_parts
+from bot.clock import FastClock
+from bot.delivery import Pacer
 from bot.messages.model import Button, Message, Section, bold, line, strike
 from bot.ports import (
     CannotEdit,
@@ -78,9 +79,13 @@ def _offline(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
+#: The pacer and the fake's limits run this many times faster than real time.
+SPEED = 100.0
+
+
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram(token=TOKEN) as server:
+    async with FakeTelegram(token=TOKEN, time_scale=1 / SPEED) as server:
         yield server
 
 
@@ -89,11 +94,10 @@ async def adapter(
     fake: FakeTelegram, request: pytest.FixtureRequest
 ) -> AsyncIterator[TelegramAdapter]:
     """Every test runs on python-telegram-bot's path and on the paid-broadcast bulk path,
-    paced by the delivery loop's pacer as in a run."""
-    from bot.delivery import Pacer
+    paced by the delivery loop's pacer as in a run (on a clock as fast as the fake's)."""
 
     tg = TelegramAdapter(TOKEN, base_url=fake.base_url, paid_broadcast=request.param)
-    tg.bind_pacer(Pacer(tg.pacing, tg.is_group))
+    tg.bind_pacer(Pacer(tg.pacing, tg.is_group, FastClock(SPEED)))
     await tg.start(NoCore())
     try:
         yield tg
@@ -126,9 +130,11 @@ async def test_a_long_text_is_split_at_lines_and_paced_per_chat(
 ) -> None:
     rows = [(f"{i:04d}", f" {'x' * 90}") for i in range(60)]  # ~6,100 characters
     message = long_message("r", rows, buttons=(Button(label="B", action="score:x"),))
-    started = time.monotonic()
+    clock = FastClock(SPEED)
+    adapter.bind_pacer(Pacer(adapter.pacing, adapter.is_group, clock))
+    started = clock.monotonic()
     ids = await adapter.send(str(CHAT), message)
-    assert time.monotonic() - started >= 0.95  # the second part waited a second
+    assert clock.monotonic() - started >= 1.0  # the second part waited its chat's second
     parts = fake.messages(CHAT)
     assert ids == [str(p["message_id"]) for p in parts] and len(parts) == 2
     assert "\n".join(p["text"] for p in parts) == "r\n\n" + "\n".join(
@@ -151,11 +157,10 @@ async def test_edit_replaces_the_text_and_not_modified_counts_as_done(
 ) -> None:
     goal = Message(kind="goal", headline=line(bold("GOAL"), " 1-0"))
     (first,) = await adapter.send(str(CHAT), goal)
-    await asyncio.sleep(1.0)  # one message a second to a chat, edits included
+    # the pacer keeps to one message a second to a chat, edits included
     cancelled = Message(kind="correction", headline=line(strike("GOAL"), " 0-0"))
     await adapter.edit(str(CHAT), [first], cancelled)
     assert fake.messages(CHAT)[0]["text"] == "GOAL 0-0"
-    await asyncio.sleep(1.0)
     await adapter.edit(str(CHAT), [first], cancelled)  # "not modified": fine
     with pytest.raises(CannotEdit):
         await adapter.edit(str(CHAT), ["999"], PLAIN)
@@ -304,15 +309,16 @@ async def test_the_delivery_loop_paces_the_extra_parts(
     from bot.delivery import Delivery
     from storage.thread import StoreThread
 
-    delivery = Delivery(StoreThread(":memory:"), adapter)  # binds its pacer to the adapter
+    clock = FastClock(SPEED)
+    delivery = Delivery(StoreThread(":memory:"), adapter, clock)  # binds its pacer
     await delivery.pacer.reserve()  # as the loop does before it starts a send
     delivery.pacer.assign(str(CHAT))
-    started = time.monotonic()
+    started = clock.monotonic()
     await adapter.send(str(CHAT), long_message("y" * 100, [("", "y" * 100)] * 59))
     delivery.pacer.finish(str(CHAT))
     assert len(fake.messages(CHAT)) == 2
-    assert time.monotonic() - started >= 0.95
-    assert delivery.pacer.ready_at(str(CHAT)) > time.monotonic()  # the second part counted
+    assert clock.monotonic() - started >= 1.0  # the first part took the loop's turn
+    assert delivery.pacer.ready_at(str(CHAT)) > clock.monotonic()  # the second part counted
     assert fake.violations == []
 
 
@@ -334,14 +340,15 @@ async def test_a_timeout_is_a_temporary_failure(
 async def test_paid_sends_never_exceed_the_limit_at_telegrams_end(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """60 paid sends at once against a Telegram allowing 20 a second (and answering after
-    50 ms), through the delivery loop's pacer: all delivered, none refused."""
-    from bot.delivery import Pacer
-
+    """60 paid sends at once against a Telegram allowing 20 a second and answering after a
+    tenth of a second, through the delivery loop's pacer (clock and fake 100 times faster):
+    all delivered, none refused."""
     monkeypatch.setattr("adapters.telegram.adapter.PAID_LIMIT", 20)
-    async with FakeTelegram(token=TOKEN, latency=0.05, paid_global_per_second=20) as server:
+    async with FakeTelegram(
+        token=TOKEN, latency=0.1 / SPEED, paid_global_per_second=20, time_scale=1 / SPEED
+    ) as server:
         tg = TelegramAdapter(TOKEN, base_url=server.base_url, paid_broadcast=True)
-        tg.bind_pacer(Pacer(tg.pacing, tg.is_group))
+        tg.bind_pacer(Pacer(tg.pacing, tg.is_group, FastClock(SPEED)))
         await tg.start(NoCore())
         try:
             await asyncio.gather(*(tg.send(str(1000 + i), PLAIN) for i in range(60)))
