@@ -567,6 +567,35 @@ class Store:
             [*params, need_player, need],
         )
 
+    def _subscribers_of(
+        self, targets: Sequence[tuple[str, Sequence[str]]], need: int
+    ) -> tuple[str, list[Any]] | None:
+        """Every subscription of an active chat to one of ``targets`` (kind, ids) whose level
+        lets a message needing ``need`` through, one row per subscription (a chat following
+        two of them comes twice): ``platform, chat_id, tz, lang, spoiler, since``. No grouping
+        and no join beyond the chat's row: the cheapest pass over a large audience."""
+        where: list[str] = []
+        params: list[Any] = []
+        for kind, ids in targets:
+            if not ids:
+                continue
+            if len(ids) == 1:
+                where.append("(s.kind = ? AND s.target = ?)")
+            else:
+                where.append(f"(s.kind = ? AND s.target IN ({','.join('?' * len(ids))}))")
+            params += [kind, *ids]
+        if not where:
+            return None
+        return (
+            "SELECT c.platform, c.chat_id, c.tz, c.lang, c.spoiler, s.created_at AS since"
+            " FROM subscriptions s JOIN chats c"
+            " ON c.platform = s.platform AND c.chat_id = s.chat_id"
+            f" WHERE c.active = 1 AND ({' OR '.join(where)})"
+            " AND (CASE COALESCE(s.level, c.level, 'key')"
+            " WHEN 'goals' THEN 1 WHEN 'all' THEN 3 ELSE 2 END) >= ?",
+            [*params, need],
+        )
+
     def fan_out(
         self,
         audience: Audience,
@@ -580,7 +609,108 @@ class Store:
         ``INSERT … SELECT`` adds each chat's outbox row referring to it (position in the
         fan-out by subscription age; held back by the chat's spoiler delay when ``fan.hold``).
         With ``fan.edits``, a chat whose original row is still pending gets that row rewritten
-        instead. Returns how many rows are new."""
+        instead. Returns how many rows are new.
+
+        The chats that follow the match (a team or the competition) are queued first, then
+        those that follow only one of its players (their own message, their own positions
+        from 0). A chat reached by several subscriptions is queued once: its key is unique,
+        and the rows it would add again are the same but for their position (``INSERT OR
+        IGNORE``); no grouping of the audience, no per-chat sort beyond the one numbering it.
+        """
+        groups = [
+            (
+                1,
+                self._subscribers_of(
+                    [
+                        ("team", list(audience.team_ids)),
+                        (
+                            "competition",
+                            [audience.competition_id] if audience.competition_id else [],
+                        ),
+                    ],
+                    audience.need,
+                ),
+            ),
+            (
+                0,
+                self._subscribers_of(
+                    [("player", [str(p) for p in audience.player_ids])], audience.need_player
+                ),
+            ),
+        ]
+        zone, language = fan.default_zone, fan.default_language
+        self._fan_out_tables()
+        created = fan.now
+        for via_match, query in groups:
+            if query is None:
+                continue
+            sql, params = query
+            for combo in self._rows(
+                f"SELECT DISTINCT COALESCE(a.tz, ?) AS zone,"
+                f" COALESCE(a.lang, ?) AS language FROM ({sql}) a",
+                [zone, language, *params],
+            ):
+                payload = message(combo["zone"], combo["language"], bool(via_match))
+                cursor = self.db.execute(
+                    "INSERT INTO messages (payload, created_at) VALUES (?, ?)", [payload, created]
+                )
+                self._exec(
+                    "INSERT OR IGNORE INTO temp.fanout_messages VALUES (?, ?, ?, ?)",
+                    [
+                        combo["zone"],
+                        combo["language"],
+                        via_match,
+                        cursor.lastrowid,
+                    ],
+                )
+        skip = ""
+        if fan.edits is not None:
+            self._rewrite_originals(audience, fan)
+            skip = (
+                " WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.status = 'pending'"
+                " AND o.key = :edits || ':' || a.platform || ':' || a.chat_id)"
+            )
+        added = 0
+        for via_match, query in groups:
+            if query is None:
+                continue
+            sql, params = query
+            named = {f"p{i}": v for i, v in enumerate(params)}
+            added += self._exec(
+                "INSERT OR IGNORE INTO outbox (key, platform, chat_id, kind, match_id, message_id,"
+                " edit_key, fanout_pos, status, attempts, next_attempt_at, created_at)"
+                " SELECT :key || ':' || a.platform || ':' || a.chat_id, a.platform, a.chat_id,"
+                " :kind, :match, f.message_id,"
+                " CASE WHEN :edits IS NULL THEN NULL"
+                " ELSE :edits || ':' || a.platform || ':' || a.chat_id END,"
+                " a.pos, 'pending', 0,"
+                " CASE WHEN :hold THEN :now + COALESCE(a.spoiler, 0) ELSE 0.0 END, :created"
+                " FROM (SELECT a.*, ROW_NUMBER() OVER (ORDER BY a.since, a.platform, a.chat_id)"
+                f" - 1 AS pos FROM ({_numbered(sql, len(params))}) a) a"
+                " JOIN temp.fanout_messages f"
+                " ON f.zone = COALESCE(a.tz, :zone) AND f.language = COALESCE(a.lang, :language)"
+                f" AND f.via_match = :via{skip}",
+                {
+                    "key": fan.key,
+                    "kind": fan.kind,
+                    "match": fan.match_id,
+                    "edits": fan.edits,
+                    "hold": 1 if fan.hold else 0,
+                    "now": fan.now,
+                    "created": created,
+                    "zone": zone,
+                    "language": language,
+                    "via": via_match,
+                }
+                | named,
+            )
+        self._exec("DELETE FROM temp.fanout_messages")
+        return added
+
+    def _rewrite_originals(self, audience: Audience, fan: FanOut) -> None:
+        """A correction's chats whose original row is not sent yet: that row now says the
+        truth (and is not followed by a correction). The audience grouped per chat (each
+        chat's message decided by all its subscriptions): corrections are rare."""
         query = self._audience_query(
             audience.team_ids,
             audience.competition_id,
@@ -589,82 +719,24 @@ class Store:
             audience.need_player,
         )
         if query is None:
-            return 0
+            return
         sql, params = query
-        zone, language = fan.default_zone, fan.default_language
-        self._fan_out_tables()
-        now = time.time()
-        # Each distinct message once: a cheap pass over the audience's chats (a chat that
-        # follows the match and a player too may add a variant nobody gets: pruned later).
-        combos = self._rows(
-            "SELECT DISTINCT COALESCE(c.tz, ?) AS zone,"
-            " COALESCE(c.lang, ?) AS language, s.kind != 'player' AS via_match"
-            + sql[sql.index(" FROM subscriptions s") : sql.index(" GROUP BY")],
-            [zone, language, *params],
-        )
-        if not combos:
-            return 0
-        for combo in combos:
-            payload = message(combo["zone"], combo["language"], bool(combo["via_match"]))
-            cursor = self.db.execute(
-                "INSERT INTO messages (payload, created_at) VALUES (?, ?)", [payload, now]
-            )
-            self._exec(
-                "INSERT INTO temp.fanout_messages VALUES (?, ?, ?, ?)",
-                [
-                    combo["zone"],
-                    combo["language"],
-                    combo["via_match"],
-                    cursor.lastrowid,
-                ],
-            )
-        # The audience numbered oldest subscriber first, each chat with its message.
-        chats = (
-            "FROM (SELECT a.*, ROW_NUMBER() OVER (ORDER BY a.since, a.platform, a.chat_id) - 1"
-            f" AS pos FROM ({sql}) a) a JOIN temp.fanout_messages f"
+        self._exec(
+            "UPDATE outbox SET message_id = x.message_id, body = NULL, payload = NULL,"
+            " kind = :kind FROM (SELECT :edits || ':' || a.platform || ':' || a.chat_id AS k,"
+            f" f.message_id FROM ({_numbered(sql, len(params))}) a"
+            " JOIN temp.fanout_messages f"
             " ON f.zone = COALESCE(a.tz, :zone) AND f.language = COALESCE(a.lang, :language)"
-            " AND f.via_match = a.via_match"
-        )
-        named = {f"p{i}": v for i, v in enumerate(params)}
-        chats = _numbered(chats, len(params))
-        skip = ""
-        if fan.edits is not None:
-            # an original not sent yet now says the truth (and is not followed by a correction)
-            self._exec(
-                "UPDATE outbox SET message_id = x.message_id, body = NULL, payload = NULL,"
-                " kind = :kind FROM (SELECT :edits || ':' || a.platform || ':' || a.chat_id AS k,"
-                f" f.message_id {chats}) x WHERE outbox.key = x.k AND outbox.status = 'pending'",
-                {"kind": fan.kind, "edits": fan.edits, "zone": zone, "language": language} | named,
-            )
-            skip = (
-                " WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.status = 'pending'"
-                " AND o.key = :edits || ':' || a.platform || ':' || a.chat_id)"
-            )
-        added = self._exec(
-            "INSERT OR IGNORE INTO outbox (key, platform, chat_id, kind, match_id, message_id,"
-            " edit_key, fanout_pos, status, attempts, next_attempt_at, created_at)"
-            " SELECT :key || ':' || a.platform || ':' || a.chat_id, a.platform, a.chat_id,"
-            " :kind, :match, f.message_id,"
-            " CASE WHEN :edits IS NULL THEN NULL"
-            " ELSE :edits || ':' || a.platform || ':' || a.chat_id END,"
-            " a.pos, 'pending', 0,"
-            " CASE WHEN :hold THEN :now + COALESCE(a.spoiler, 0) ELSE 0.0 END, :created"
-            f" {chats}{skip}",
+            " AND f.via_match = a.via_match) x"
+            " WHERE outbox.key = x.k AND outbox.status = 'pending'",
             {
-                "key": fan.key,
                 "kind": fan.kind,
-                "match": fan.match_id,
                 "edits": fan.edits,
-                "hold": 1 if fan.hold else 0,
-                "now": fan.now,
-                "created": now,
-                "zone": zone,
-                "language": language,
+                "zone": fan.default_zone,
+                "language": fan.default_language,
             }
-            | named,
+            | {f"p{i}": v for i, v in enumerate(params)},
         )
-        self._exec("DELETE FROM temp.fanout_messages")
-        return added
 
     def _fan_out_tables(self) -> None:
         """The scratch table of :meth:`fan_out`, made once per connection (a schema change

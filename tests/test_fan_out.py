@@ -144,3 +144,43 @@ def test_prune_forgets_a_message_once_no_row_refers_to_it(store: Store) -> None:
     store.mark_sent(row["id"], row["key"], "telegram", "2", ["101"])
     store.prune(before=later)
     assert store.db.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 0
+
+
+def test_a_chat_reached_several_ways_gets_one_row_with_the_match_message(store: Store) -> None:
+    engine = Engine(store, clock=lambda: NOW)
+    feed(engine, MATCH)
+    feed(
+        engine,
+        line(type="goal", match="m1", id="g0", minute=2, team="Inter", player="Lautaro Martínez"),
+    )
+    [lautaro] = store.player_ids([("inter", "lautaro martinez")])
+    for chat, targets in {
+        "both-teams": [("team", "inter"), ("team", "atalanta")],
+        "team-and-player": [("player", str(lautaro)), ("team", "inter")],
+        "player-only": [("player", str(lautaro))],
+    }.items():
+        store.ensure_chat("telegram", chat, None, "private")
+        for kind, target in targets:
+            store.subscribe("telegram", chat, target, kind)
+    feed(engine, GOAL)
+    rows = {
+        r["chat_id"]: r
+        for r in store.outbox_rows("telegram")
+        if r["key"].startswith("event:m1:g1:")
+    }
+    assert sorted(rows) == ["both-teams", "player-only", "team-and-player"]
+    assert rows["team-and-player"]["body"] == rows["both-teams"]["body"]  # the match's alert
+    assert rows["player-only"]["body"] != rows["both-teams"]["body"]  # with the match and score
+
+
+def test_fan_out_positions_follow_subscription_age_not_chat_ids(store: Store) -> None:
+    engine = Engine(store, clock=lambda: NOW)
+    feed(engine, MATCH)
+    for chat in ("a", "b", "c"):
+        follow(store, chat)
+    ages = {"a": 30.0, "b": 10.0, "c": 20.0}
+    for chat, age in ages.items():
+        store.db.execute("UPDATE subscriptions SET created_at = ? WHERE chat_id = ?", [age, chat])
+    feed(engine, GOAL)
+    rows = {r["chat_id"]: r["fanout_pos"] for r in store.outbox_rows("telegram")}
+    assert rows == {"b": 0, "c": 1, "a": 2}
