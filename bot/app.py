@@ -352,7 +352,8 @@ class MatchBot:
             edit_key=replaces,
             next_attempt_at=0.0,
         )
-        await self.db.call(lambda s: s.enqueue([row]))
+        now = self.clock()
+        await self.db.call(lambda s: s.enqueue([row], now=now))
         delivery = self.deliveries.get(ctx.platform)
         if delivery is not None:
             delivery.wake()

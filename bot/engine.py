@@ -471,7 +471,7 @@ class Engine:
                     edit_key=row["key"],
                 )
             )
-        self.store.enqueue(rows)
+        self.store.enqueue(rows, now=self.clock())
 
     def queue_reminder(self, match_id: str) -> int:
         """Queue the kick-off reminder for every chat following either team, once each.

@@ -209,7 +209,7 @@ class TimedJobs:
                 kind="digest",
                 payload=message.to_json(),
             )
-            return store.enqueue([row])
+            return store.enqueue([row], now=self.clock())
 
         queued = await self.db.call(build)
         if queued:

@@ -884,9 +884,9 @@ class Store:
 
     # --- outbox ----------------------------------------------------------------------------
 
-    def enqueue(self, rows: Iterable[NewOutboxRow]) -> int:
-        """Queue messages; a key already queued is left alone. Returns how many are new."""
-        now = time.time()
+    def enqueue(self, rows: Iterable[NewOutboxRow], *, now: float) -> int:
+        """Queue messages at ``now`` (the caller's clock); a key already queued is left alone.
+        Returns how many are new."""
         added = 0
         for r in rows:
             added += self._exec(

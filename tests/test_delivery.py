@@ -47,7 +47,7 @@ async def db(tmp_path: Path) -> StoreThread:
 
 
 async def queue(db: StoreThread, new: list[NewOutboxRow]) -> None:
-    await db.call(lambda s: s.enqueue(new))
+    await db.call(lambda s: s.enqueue(new, now=0.0))
 
 
 async def statuses(db: StoreThread) -> dict[str, str]:

@@ -27,7 +27,7 @@ async def test_stop_during_a_slow_database_call_starts_no_send(tmp_path: Path) -
     db = StoreThread(tmp_path / "bot.db")
     await db.open()
     try:
-        await db.call(lambda s: s.enqueue([row("a", "1"), row("b", "2")]))
+        await db.call(lambda s: s.enqueue([row("a", "1"), row("b", "2")], now=0.0))
         platform = RecordingPlatform()
         delivery = Delivery(db, platform)
         release, busy = threading.Event(), threading.Event()
@@ -59,7 +59,7 @@ async def test_a_send_waiting_for_its_turn_when_stop_begins_does_not_start(
     db = StoreThread(tmp_path / "bot.db")
     await db.open()
     try:
-        await db.call(lambda s: s.enqueue([row("a", "1"), row("b", "2")]))
+        await db.call(lambda s: s.enqueue([row("a", "1"), row("b", "2")], now=0.0))
         platform = RecordingPlatform(Pacing(per_second=0.5))  # one send per two seconds
         delivery = Delivery(db, platform)
         runner = asyncio.create_task(delivery.run())

@@ -130,13 +130,15 @@ def test_a_database_from_before_m007_reports_upgrades(tmp_path: Path, made_by: s
 
 
 def test_enqueue_is_idempotent_per_key(store: Store) -> None:
-    assert store.enqueue([row("a"), row("b")]) == 2
-    assert store.enqueue([row("a"), row("c")]) == 1
+    assert store.enqueue([row("a"), row("b")], now=0.0) == 2
+    assert store.enqueue([row("a"), row("c")], now=0.0) == 1
     assert [r["key"] for r in store.outbox_rows()] == ["a", "b", "c"]
 
 
 def test_only_each_chats_oldest_due_row_is_offered(store: Store) -> None:
-    store.enqueue([row("a1", "A"), row("a2", "A"), row("b1", "B", at=50.0), row("b2", "B")])
+    store.enqueue(
+        [row("a1", "A"), row("a2", "A"), row("b1", "B", at=50.0), row("b2", "B")], now=0.0
+    )
     heads = store.due_heads("telegram", now=10.0, limit=10)
     assert [h.key for h in heads] == ["a1"]  # b1 holds B's queue until it is due
     assert [h.key for h in store.due_heads("telegram", now=60.0, limit=10)] == ["a1", "b1"]
@@ -145,19 +147,19 @@ def test_only_each_chats_oldest_due_row_is_offered(store: Store) -> None:
 
 
 def test_replies_have_their_own_lane(store: Store) -> None:
-    store.enqueue([row("held-alert", "A", at=500.0), row("reply", "A", kind="reply")])
+    store.enqueue([row("held-alert", "A", at=500.0), row("reply", "A", kind="reply")], now=0.0)
     assert [h.key for h in store.due_heads("telegram", now=1.0, limit=10)] == ["reply"]
 
 
 def test_heads_interleave_fanouts_fairly(store: Store) -> None:
-    store.enqueue([row(f"big{i}", f"c{i}", pos=i) for i in range(100)])
-    store.enqueue([row("urgent", "x", pos=0)])
+    store.enqueue([row(f"big{i}", f"c{i}", pos=i) for i in range(100)], now=0.0)
+    store.enqueue([row("urgent", "x", pos=0)], now=0.0)
     keys = [h.key for h in store.due_heads("telegram", now=1.0, limit=3)]
     assert keys == ["big0", "urgent", "big1"]
 
 
 def test_outbox_states(store: Store) -> None:
-    store.enqueue([row("a"), row("b"), row("c")])
+    store.enqueue([row("a"), row("b"), row("c")], now=0.0)
     a, b, c = (r["id"] for r in store.outbox_rows())
     store.mark_sent(a, "a", "telegram", "1", ["11", "12"])
     store.mark_retry(b, 99.0, "timeout")
@@ -172,7 +174,7 @@ def test_outbox_states(store: Store) -> None:
 
 
 def test_delay_chat_holds_all_its_rows(store: Store) -> None:
-    store.enqueue([row("a1", "A"), row("a2", "A"), row("b1", "B")])
+    store.enqueue([row("a1", "A"), row("a2", "A"), row("b1", "B")], now=0.0)
     store.delay_chat("telegram", "A", 300.0)
     assert [h.key for h in store.due_heads("telegram", 299.0, 10)] == ["b1"]
 
@@ -181,7 +183,7 @@ def test_deactivated_chat_drops_its_queue_and_gets_no_fanout(store: Store) -> No
     store.add_team("inter", "Inter")
     store.ensure_chat("telegram", "1")
     store.subscribe("telegram", "1", "inter")
-    store.enqueue([row("a", "1")])
+    store.enqueue([row("a", "1")], now=0.0)
     store.deactivate_chat("telegram", "1", "blocked")
     assert store.subscribers(["inter"]) == []
     assert store.outbox_rows()[0]["status"] == "dropped"
@@ -194,7 +196,7 @@ def test_migrated_chat_takes_its_subscriptions_and_queue(store: Store) -> None:
     store.ensure_chat("telegram", "-5", "Fans", "group")
     store.set_chat_settings("telegram", "-5", {"level": "all"})
     store.subscribe("telegram", "-5", "inter")
-    store.enqueue([row("event:m:g:telegram:-5", "-5")])
+    store.enqueue([row("event:m:g:telegram:-5", "-5")], now=0.0)
     store.migrate_chat("telegram", "-5", "-1005")
     assert [c["chat_id"] for c in store.subscribers(["inter"])] == ["-1005"]
     assert store.chat_settings("telegram", "-1005") == {"level": "all"}
@@ -211,7 +213,7 @@ def test_forget_chat_removes_subscriptions(store: Store) -> None:
 
 
 def test_a_platform_message_id_leads_back_to_its_outbox_key(store: Store) -> None:
-    store.enqueue([row("reply:telegram:7:1", "1", kind="reply")])
+    store.enqueue([row("reply:telegram:7:1", "1", kind="reply")], now=0.0)
     (sent,) = store.outbox_rows()
     store.mark_sent(sent["id"], sent["key"], "telegram", "1", ["41", "42"])
     assert store.sent_key("telegram", "1", "42") == "reply:telegram:7:1"
@@ -220,13 +222,13 @@ def test_a_platform_message_id_leads_back_to_its_outbox_key(store: Store) -> Non
 
 
 def test_prune_forgets_old_delivered_messages_but_never_pending_ones(store: Store) -> None:
-    store.enqueue([row("old-sent"), row("old-pending", "2"), row("old-failed", "3")])
+    # queued at the caller's clock (100, then 1000), not the wall clock
+    store.enqueue([row("old-sent"), row("old-pending", "2"), row("old-failed", "3")], now=100.0)
     rows = {r["key"]: r["id"] for r in store.outbox_rows()}
     store.mark_sent(rows["old-sent"], "old-sent", "telegram", "1", ["9"])
     store.mark_failed(rows["old-failed"], "bad request")
-    store.db.execute("UPDATE outbox SET created_at = 100")
     store.db.execute("UPDATE sent_messages SET sent_at = 100")
-    store.enqueue([row("new", "4")])
+    store.enqueue([row("new", "4")], now=1000.0)
     new_id = store.outbox_rows()[-1]["id"]
     store.mark_sent(new_id, "new", "telegram", "4", ["10"])
     assert store.prune(before=50.0) == 0  # nothing is that old
