@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     )
     discord_guild_id: int | None = Field(default=None, validation_alias=_env("DISCORD_GUILD_ID"))
     discord_base_url: str | None = Field(default=None, validation_alias=_env("DISCORD_BASE_URL"))
+    discord_shards: int | None = Field(
+        default=None, ge=1, validation_alias=_env("MATCHBOT_DISCORD_SHARDS")
+    )
 
     api_football_key: SecretStr | None = Field(
         default=None, validation_alias=_env("API_FOOTBALL_KEY")
@@ -78,7 +81,7 @@ class Settings(BaseSettings):
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("discord_guild_id", mode="before")
+    @field_validator("discord_guild_id", "discord_shards", mode="before")
     @classmethod
     def _blank_guild(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

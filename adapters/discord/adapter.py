@@ -104,11 +104,14 @@ def translate_error(exc: BaseException) -> BaseException:
 
 
 class QuietReconnects(logging.Filter):
-    """discord.py logs each gateway reconnect with a full traceback at ERROR; a reconnect is
-    routine (the gateway drops connections now and then): one WARNING line with the cause."""
+    """discord.py logs each gateway reconnect (and each shard's failed connection attempt)
+    with a full traceback at ERROR; a reconnect is routine (the gateway drops connections now
+    and then): one WARNING line with the cause."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.exc_info and str(record.msg).startswith("Attempting a reconnect"):
+        if record.exc_info and str(record.msg).startswith(
+            ("Attempting a reconnect", "Failed to connect for shard_id")
+        ):
             cause = record.exc_info[1]
             record.msg = f"{record.getMessage()} ({type(cause).__name__}: {cause})"
             record.args = None
@@ -134,9 +137,13 @@ def counts_globally(url: str) -> bool:
     )
 
 
-class MatchbotClient(discord.Client):
+class MatchbotClient(discord.AutoShardedClient):
     """The discord.py client: no privileged intents, no mentions, and the gateway events that
-    tell the core a channel is gone."""
+    tell the core a channel is gone.
+
+    Sharded, as Discord requires past 2,500 servers: ``shard_count`` None asks Discord how
+    many shards it recommends (``GET /gateway/bot``) at each start; one process runs them all.
+    """
 
     def __init__(
         self,
@@ -144,26 +151,41 @@ class MatchbotClient(discord.Client):
         *,
         guild_ready_timeout: float,
         pacer: Callable[[], Pacer | None],
+        shard_count: int | None = None,
+        identify_interval: float = 5.0,
     ) -> None:
         intents = discord.Intents.none()
         intents.guilds = True  # GUILD_CREATE / GUILD_DELETE / CHANNEL_DELETE; not privileged
         # The bot never joins voice: no warnings at start-up about voice libraries.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
-        client_log = logging.getLogger("discord.client")
-        if _quiet_reconnects not in client_log.filters:
-            client_log.addFilter(_quiet_reconnects)
+        for name in ("discord.client", "discord.shard"):
+            client_log = logging.getLogger(name)
+            if _quiet_reconnects not in client_log.filters:
+                client_log.addFilter(_quiet_reconnects)
         super().__init__(
             intents=intents,
             allowed_mentions=NO_MENTIONS,
             guild_ready_timeout=guild_ready_timeout,
             max_ratelimit_timeout=MAX_RATELIMIT_SLEEP,
             http_trace=pacer_trace(pacer, counts_globally),
+            shard_count=shard_count,
         )
         self.core = core
         self.ready = asyncio.Event()
+        self.identify_interval = identify_interval
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """Discord takes one IDENTIFY per 5 seconds: each shard after the first waits."""
+        if not initial:
+            await asyncio.sleep(self.identify_interval)
 
     async def on_ready(self) -> None:
-        log.info("discord: connected as %s to %d servers", self.user, len(self.guilds))
+        log.info(
+            "discord: connected as %s to %d servers (%s shards)",
+            self.user,
+            len(self.guilds),
+            self.shard_count,
+        )
         self.ready.set()
 
     async def on_guild_remove(self, guild: discord.Guild) -> None:
@@ -189,6 +211,8 @@ class DiscordAdapter:
     guild_ready_timeout: float = 2.0
     #: How long :meth:`start` waits for the gateway before giving up.
     ready_timeout: float = 60.0
+    #: Seconds between two shards' IDENTIFY (Discord's identify limit).
+    identify_interval: float = 5.0
 
     def __init__(
         self,
@@ -197,6 +221,7 @@ class DiscordAdapter:
         *,
         requests_per_second: int = REQUESTS_PER_SECOND,
         base_url: str | None = None,
+        shard_count: int | None = None,
     ) -> None:
         if not token:
             raise ValueError("a Discord bot token is required")
@@ -205,6 +230,8 @@ class DiscordAdapter:
         self.base_url = base_url.rstrip("/") if base_url else None
         # Every REST request of the client is paced (an aiohttp trace), so the bot, whatever it
         # sends, stays within ``requests_per_second`` in any second.
+        #: gateway shards (None: as many as Discord recommends, asked at start-up)
+        self.shard_count = shard_count
         self.pacing = Pacing(
             per_second=requests_per_second,
             per_chat_interval=PER_CHANNEL_INTERVAL,
@@ -223,13 +250,15 @@ class DiscordAdapter:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DiscordAdapter:
-        """From ``DISCORD_BOT_TOKEN`` and the optional ``DISCORD_GUILD_ID``."""
+        """From ``DISCORD_BOT_TOKEN`` and the optional ``DISCORD_GUILD_ID``,
+        ``DISCORD_BASE_URL`` and ``MATCHBOT_DISCORD_SHARDS``."""
         if settings.discord_bot_token is None:
             raise ValueError("DISCORD_BOT_TOKEN is not set")
         return cls(
             settings.discord_bot_token.get_secret_value(),
             settings.discord_guild_id,
             base_url=settings.discord_base_url,
+            shard_count=settings.discord_shards,
         )
 
     def is_group(self, chat_id: str) -> bool:
@@ -254,7 +283,11 @@ class DiscordAdapter:
             discord.http.Route.BASE = self.base_url
         where = discord.http.Route.BASE
         client = MatchbotClient(
-            core, guild_ready_timeout=self.guild_ready_timeout, pacer=lambda: self._pacer
+            core,
+            guild_ready_timeout=self.guild_ready_timeout,
+            pacer=lambda: self._pacer,
+            shard_count=self.shard_count,
+            identify_interval=self.identify_interval,
         )
         self.client = client
         self.tree = build_tree(client, core)
@@ -339,6 +372,13 @@ class DiscordAdapter:
         """Close the gateway and the HTTP session."""
         if self.client is not None and not self.client.is_closed():
             await self.client.close()
+        if (
+            self._connection is not None
+            and self.client is not None
+            and not self.client.ready.is_set()
+        ):
+            # never ready: a shard may still be retrying its first connection (every 5 s)
+            self._connection.cancel()
         if self._connection is not None:
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 await asyncio.wait_for(self._connection, 10)

@@ -44,10 +44,15 @@ What is emulated
   checked: close 4004 / 4014), READY, GUILD_CREATE per guild, HEARTBEAT/ACK, RESUME (RESUMED
   for known sessions, INVALID_SESSION otherwise), REQUEST_GUILD_MEMBERS (one chunk), and
   test-driven INTERACTION_CREATE, GUILD_CREATE, GUILD_DELETE, CHANNEL_DELETE, RECONNECT.
+* Sharding: ``/gateway/bot`` recommends ``shards`` (default 1); IDENTIFY may carry
+  ``shard: [id, count]`` (close 4010 when invalid); a connection serving more than
+  ``max_guilds_per_shard`` guilds (Discord: 2,500) is closed with 4011 (sharding required).
+  Each shard gets the guilds with ``(guild_id >> 22) % count == id`` in READY/GUILD_CREATE, and
+  the events of those guilds; events outside a guild (DMs) go to shard 0.
 
 What is NOT emulated
 --------------------
-ETF encoding, zstd-stream (falls back to uncompressed text frames), sharding, voice, file
+ETF encoding, zstd-stream (falls back to uncompressed text frames), voice, file
 uploads / multipart bodies, threads, DMs, reactions, message history, MESSAGE_CREATE echoes of
 the bot's own messages, component/modal interactions, per-route limits other than the message
 routes, the invalid-request Cloudflare ban (only counted in ``invalid_requests``), gateway
@@ -392,6 +397,17 @@ class _GatewayConnection:
     session_id: str | None = None
     seq: int = 0
     identified: bool = False
+    #: (shard id, shard count) from IDENTIFY; None: unsharded (every guild)
+    shard: tuple[int, int] | None = None
+
+    def serves(self, guild_id: int | str | None) -> bool:
+        """Whether this connection gets a guild's events (outside a guild: shard 0)."""
+        if self.shard is None:
+            return True
+        shard_id, count = self.shard
+        if guild_id is None:
+            return shard_id == 0
+        return (int(guild_id) >> 22) % count == shard_id
 
     async def send(self, payload: JSON) -> None:
         text = json.dumps(payload, separators=(",", ":"))
@@ -463,6 +479,8 @@ class FakeDiscord:
         interaction_response_timeout: float | None = 3.0,
         privileged_intents: int = 0,
         patch_discord: bool = True,
+        shards: int = 1,
+        max_guilds_per_shard: int = 2500,
     ) -> None:
         self.token = token
         self.bot_id = bot_id
@@ -476,6 +494,10 @@ class FakeDiscord:
         #: privileged intents enabled in the "developer portal"; others close IDENTIFY with 4014
         self.privileged_intents = privileged_intents
         self.patch_discord = patch_discord
+        #: the shard count ``/gateway/bot`` recommends
+        self.shards = shards
+        #: more guilds than this on one connection: IDENTIFY is closed with 4011
+        self.max_guilds_per_shard = max_guilds_per_shard
 
         self._ids = _Snowflakes()
         if guilds is None:
@@ -526,6 +548,7 @@ class FakeDiscord:
         # gateway
         self._connections: list[_GatewayConnection] = []
         self._sessions: dict[str, int] = {}  # session id -> last seq
+        self._session_shards: dict[str, tuple[int, int] | None] = {}
         self._identified = asyncio.Event()
         self._changed = asyncio.Event()
 
@@ -760,7 +783,10 @@ class FakeDiscord:
     ) -> None:
         """Send a DISPATCH (op 0) event to every identified gateway connection."""
         await self.wait_identified(timeout)
-        conns = [c for c in self._connections if c.identified]
+        guild_id = data.get("guild_id")
+        if guild_id is None and event.startswith("GUILD_"):
+            guild_id = data.get("id")
+        conns = [c for c in self._connections if c.identified and c.serves(guild_id)]
         if not conns:
             raise RuntimeError("FakeDiscord: no identified gateway connection")
         for conn in conns:
@@ -1244,7 +1270,7 @@ class FakeDiscord:
         return _json_response(
             {
                 "url": self.gateway_url,
-                "shards": 1,
+                "shards": self.shards,
                 "session_start_limit": {
                     "total": 1000,
                     "remaining": 999,
@@ -1651,12 +1677,29 @@ class FakeDiscord:
         if int(intents) & PRIVILEGED_INTENTS & ~self.privileged_intents:
             await conn.ws.close(code=4014, message=b"Disallowed intent(s).")
             return
+        shard = data.get("shard")
+        if shard is not None:
+            if not (
+                isinstance(shard, list)
+                and len(shard) == 2
+                and all(isinstance(n, int) for n in shard)
+                and 0 <= shard[0] < shard[1]
+            ):
+                await conn.ws.close(code=4010, message=b"Invalid shard.")
+                return
+            conn.shard = (shard[0], shard[1])
+        count = conn.shard[1] if conn.shard else 1
+        if len(self.guilds) > self.max_guilds_per_shard * count:
+            await conn.ws.close(code=4011, message=b"Sharding required.")
+            return
+        served = [g for g in self.guilds.values() if conn.serves(g.id)]
         conn.session_id = secrets.token_hex(16)
+        self._session_shards[conn.session_id] = conn.shard
         conn.identified = True
         ready = {
             "v": 10,
             "user": self.bot_user_payload(),
-            "guilds": [{"id": str(g), "unavailable": True} for g in self.guilds],
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in served],
             "session_id": conn.session_id,
             "session_type": "normal",
             "resume_gateway_url": self.gateway_url,
@@ -1671,7 +1714,7 @@ class FakeDiscord:
             "_trace": ['["fake-gateway",{"micros":0}]'],
         }
         await self._dispatch_to(conn, "READY", ready)
-        for guild in list(self.guilds.values()):
+        for guild in served:
             await self._dispatch_to(
                 conn, "GUILD_CREATE", self._guild_payload(guild, unavailable=False)
             )
@@ -1687,6 +1730,7 @@ class FakeDiscord:
             return
         conn.session_id = session_id
         conn.seq = self._sessions[session_id]
+        conn.shard = self._session_shards.get(session_id)
         conn.identified = True
         self.resumes += 1
         await self._dispatch_to(conn, "RESUMED", {"_trace": ['["fake-gateway",{"micros":0}]']})
