@@ -15,7 +15,9 @@ process. Prints ONE JSON object:
   goal is ingested until the fan-out has been delivering for a few seconds; ``*_idle_*``: the
   same before the goal.
 * ``p5_peak_rss_mb``: peak resident memory of the process running the bot (this benchmark's
-  bot process, data building included; the fake server runs elsewhere).
+  bot process, data building included; the fake server runs elsewhere). ``--subscriptions``
+  adds chats following four other teams and competitions each, up to that many subscriptions
+  in all (``subscriptions`` in the output).
 * ``p2_seconds``: a goal of the other match, ingested while the big fan-out is being
   delivered, until the fake server accepted it in its chat.
 * ``ingest_5000_events_seconds``: one match of 5,000 events ingested one by one through the
@@ -29,6 +31,7 @@ Run from the repository root::
 
     python bench/scale.py                 # 100,000 chats
     python bench/scale.py --chats 2000 --p1-chats 300   # quick
+    python bench/scale.py --subscriptions 1000000 --p1-chats ""   # P5 at 1M subscriptions
 """
 
 from __future__ import annotations
@@ -225,13 +228,40 @@ def build_season(store: Store, engine: Engine, rng: random.Random) -> int:
     return events
 
 
-def subscribe_chats(store: Store, chats: int) -> None:
+#: what the chats beyond ``--chats`` follow (none of it plays in the two live matches)
+OTHER_FOLLOWS = [("team", t.lower()) for t in TEAMS[4:]] + [
+    ("competition", c) for c in ("premier-league", "la-liga", "bundesliga", "ligue-1")
+]
+#: subscriptions of each chat beyond ``--chats``
+FOLLOWS_PER_OTHER_CHAT = 4
+
+
+def subscribe_chats(store: Store, chats: int, subscriptions: int) -> int:
+    """``chats`` chats following Inter, one following Milan, and up to ``subscriptions`` in all
+    from more chats, each following :data:`FOLLOWS_PER_OTHER_CHAT` other teams and
+    competitions. Returns the subscriptions made."""
+    made = 0
     with store.atomic():
         for chat in range(FIRST_CHAT, FIRST_CHAT + chats):
             store.ensure_chat("telegram", str(chat), None, "private")
             store.subscribe("telegram", str(chat), "inter")
         store.ensure_chat("telegram", str(OTHER_CHAT), None, "private")
         store.subscribe("telegram", str(OTHER_CHAT), "milan")
+        made = chats + 1
+    chat = FIRST_CHAT + chats
+    while made < subscriptions:
+        with store.atomic():  # a transaction per 100,000 chats
+            for _ in range(100_000):
+                if made >= subscriptions:
+                    break
+                store.ensure_chat("telegram", str(chat), None, "private")
+                first = chat % len(OTHER_FOLLOWS)
+                for i in range(min(FOLLOWS_PER_OTHER_CHAT, subscriptions - made)):
+                    kind, target = OTHER_FOLLOWS[(first + i * 3) % len(OTHER_FOLLOWS)]
+                    store.subscribe("telegram", str(chat), target, kind)
+                    made += 1
+                chat += 1
+    return made
 
 
 # --- measuring ----------------------------------------------------------------------------
@@ -257,7 +287,7 @@ async def sample_commands(
             await asyncio.sleep(0.02)
 
 
-async def measure_bot(chats: int, tmp: Path) -> dict[str, Any]:
+async def measure_bot(chats: int, subscriptions: int, tmp: Path) -> dict[str, Any]:
     rng = random.Random(2026)
     path = tmp / "scale.db"
     store = Store.open(path)
@@ -280,13 +310,14 @@ async def measure_bot(chats: int, tmp: Path) -> dict[str, Any]:
                 }
             )
         )
-    subscribe_chats(store, chats)
+    made = subscribe_chats(store, chats, subscriptions)
     store.close()
     build_seconds = time.perf_counter() - started
 
     server = FakeServer()
     figures: dict[str, Any] = {
         "season_events": season_events,
+        "subscriptions": made,
         "build_seconds": round(build_seconds, 1),
     }
     try:
@@ -409,10 +440,10 @@ def measure_ingest(events: int, budget: float, tmp: Path) -> dict[str, Any]:
     return {"ingest_5000_events_seconds": round(seconds, 2)}
 
 
-def run_scale(chats: int, ingest_budget: float) -> dict[str, Any]:
+def run_scale(chats: int, subscriptions: int, ingest_budget: float) -> dict[str, Any]:
     logging.basicConfig(level=logging.CRITICAL)
     with tempfile.TemporaryDirectory() as tmp:
-        figures = asyncio.run(measure_bot(chats, Path(tmp)))
+        figures = asyncio.run(measure_bot(chats, subscriptions, Path(tmp)))
         figures.update(measure_ingest(5000, ingest_budget, Path(tmp)))
     return figures
 
@@ -434,6 +465,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chats", type=int, default=100_000, help="chats following the team")
     parser.add_argument(
+        "--subscriptions",
+        type=int,
+        default=0,
+        help="subscriptions in all (more chats, each following 4 other teams and competitions);"
+        " default: only the chats following the team",
+    )
+    parser.add_argument(
         "--p1-chats", default="300,2000", help="comma-separated chat counts for p1 (empty: skip)"
     )
     parser.add_argument(
@@ -444,7 +482,7 @@ def main() -> None:
         "chats": args.chats,
         "machine": f"{platform.machine()} {os.cpu_count()} cpu, Python {platform.python_version()}",
     }
-    figures.update(in_child(run_scale, args.chats, args.ingest_budget))
+    figures.update(in_child(run_scale, args.chats, args.subscriptions, args.ingest_budget))
     p1: dict[str, Any] = {}
     for chats in [int(c) for c in args.p1_chats.split(",") if c.strip()]:
         result = in_child(run_p1, chats)
