@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -12,6 +13,10 @@ from storage.store import Store
 
 T = TypeVar("T")
 P = ParamSpec("P")
+
+#: Seconds between two checkpoints of the write-ahead log (on a connection and thread of their
+#: own, so no commit waits for one).
+CHECKPOINT_EVERY = 1.0
 
 
 class StoreThread:
@@ -29,6 +34,7 @@ class StoreThread:
         #: answered there, from the last committed state (WAL), never waiting behind a write
         self._read_executor: ThreadPoolExecutor | None = None
         self._reader: Store | None = None
+        self._checkpoints: asyncio.Task[None] | None = None
 
     async def open(self) -> Store:
         loop = asyncio.get_running_loop()
@@ -40,7 +46,24 @@ class StoreThread:
             self._reader = await loop.run_in_executor(
                 self._read_executor, Store.open_reader, self._path
             )
+            await self.call(lambda s: s.defer_checkpoints())
+            self._checkpoints = asyncio.create_task(
+                self._checkpoint_regularly(), name="matchbot-db-checkpoints"
+            )
         return self._store
+
+    async def _checkpoint_regularly(self) -> None:
+        """Every :data:`CHECKPOINT_EVERY` seconds, the write-ahead log copied into the database
+        file by a connection of its own, on a thread of its own."""
+        loop = asyncio.get_running_loop()
+        with ThreadPoolExecutor(1, thread_name_prefix="matchbot-db-checkpoint") as executor:
+            store = await loop.run_in_executor(executor, Store.open_reader, self._path)
+            try:
+                while True:
+                    await asyncio.sleep(CHECKPOINT_EVERY)
+                    await loop.run_in_executor(executor, store.checkpoint)
+            finally:
+                await asyncio.shield(loop.run_in_executor(executor, store.close))
 
     @property
     def reader(self) -> Store | None:
@@ -75,6 +98,11 @@ class StoreThread:
 
     async def close(self) -> None:
         loop = asyncio.get_running_loop()
+        checkpoints, self._checkpoints = self._checkpoints, None
+        if checkpoints is not None:
+            checkpoints.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await checkpoints
         reader, self._reader = self._reader, None
         if reader is not None and self._read_executor is not None:
             await loop.run_in_executor(self._read_executor, reader.close)
