@@ -25,8 +25,7 @@ def rows(n: int) -> list[NewOutboxRow]:
             platform="telegram",
             chat_id=str(i),
             kind="alert",
-            body="x" * 200,
-            payload="{}",
+            payload="x" * 200,
         )
         for i in range(n)
     ]

@@ -169,8 +169,10 @@ def test_a_chat_reached_several_ways_gets_one_row_with_the_match_message(store: 
         if r["key"].startswith("event:m1:g1:")
     }
     assert sorted(rows) == ["both-teams", "player-only", "team-and-player"]
-    assert rows["team-and-player"]["body"] == rows["both-teams"]["body"]  # the match's alert
-    assert rows["player-only"]["body"] != rows["both-teams"]["body"]  # with the match and score
+    assert rows["team-and-player"]["payload"] == rows["both-teams"]["payload"]  # the match's alert
+    assert (
+        rows["player-only"]["payload"] != rows["both-teams"]["payload"]
+    )  # with the match and score
 
 
 def test_fan_out_positions_follow_subscription_age_not_chat_ids(store: Store) -> None:
