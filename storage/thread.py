@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -13,6 +15,8 @@ from storage.store import Store
 
 T = TypeVar("T")
 P = ParamSpec("P")
+
+log = logging.getLogger(__name__)
 
 #: Seconds between two checkpoints of the write-ahead log (on a connection and thread of their
 #: own, so no commit waits for one).
@@ -61,7 +65,10 @@ class StoreThread:
             try:
                 while True:
                     await asyncio.sleep(CHECKPOINT_EVERY)
-                    await loop.run_in_executor(executor, store.checkpoint)
+                    try:
+                        await loop.run_in_executor(executor, store.checkpoint)
+                    except sqlite3.Error as exc:  # tried again next time
+                        log.warning("checkpoint of the database's log failed: %s", exc)
             finally:
                 await asyncio.shield(loop.run_in_executor(executor, store.close))
 
