@@ -13,7 +13,7 @@ from pathlib import Path
 import discord
 import pytest
 
-from adapters.cli import run_bot
+from adapters.compose import run_bot
 from adapters.discord import DiscordAdapter
 from bot.settings import Settings
 from tests.fakes.discord_api import FakeChannel, FakeDiscord, FakeGuild
