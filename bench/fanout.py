@@ -2,8 +2,8 @@
 enforces the platform's flood limits.
 
 Telegram runs (the default platform), each with the fake Bot API server in its own process
-(``tests/fakes/telegram_api.py``, strict sliding windows) and the bot side in another, so the
-peak memory is the bot's alone:
+(``tests/support/fakes/telegram_api.py``, strict sliding windows) and the bot side in another,
+so the peak memory is the bot's alone:
 
 * ``limits``: matchbot (engine → outbox → delivery → TelegramAdapter → python-telegram-bot)
   against Telegram's limits: 30 messages/s overall, 1/s per chat.
@@ -53,7 +53,7 @@ from bench.scenario import goal_feed  # noqa: E402
 from bot.app import MatchBot  # noqa: E402
 from bot.messages.model import Message, bold, line  # noqa: E402
 from storage.store import Store  # noqa: E402
-from tests.fakes.telegram_api import JSON, FakeTelegram  # noqa: E402
+from tests.support.fakes.telegram_api import JSON, FakeTelegram  # noqa: E402
 
 TOKEN = "100000:BENCH-token"
 FIRST_CHAT = 10_000_000

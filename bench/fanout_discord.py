@@ -27,7 +27,7 @@ from adapters.discord import DiscordAdapter
 from bench.scenario import goal_feed
 from bot.app import MatchBot
 from storage.store import Store
-from tests.fakes.discord_api import FakeChannel, FakeDiscord, FakeGuild
+from tests.support.fakes.discord_api import FakeChannel, FakeDiscord, FakeGuild
 
 #: Discord allows 500 channels in a server.
 CHANNELS_PER_GUILD = 500

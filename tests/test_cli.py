@@ -5,32 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import queue
 import subprocess
-import sys
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATA, SEED
-from tests.fakes.telegram_api import parse_telegram_html
-
-MATCHBOT = [sys.executable, "-m", "adapters.cli"]
-
-
-def matchbot(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.endswith("_TOKEN")}
-    return subprocess.run(
-        [*MATCHBOT, *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-        cwd=cwd,
-        check=False,
-    )
+from tests.support.cli import MATCHBOT, Console, matchbot
+from tests.support.core import DATA, SEED
+from tests.support.fakes.telegram_api import parse_telegram_html
 
 
 def test_demo_prints_every_fact_of_the_match() -> None:
@@ -132,46 +114,6 @@ def test_helpful_errors_for_bad_arguments(tmp_path: Path) -> None:
         assert matchbot(command, "--help").returncode == 0
 
 
-class Console:
-    """``matchbot run`` in console mode, driven through its stdin and stdout."""
-
-    def __init__(self, env: dict[str, str], cwd: Path) -> None:
-        self.proc = subprocess.Popen(
-            [*MATCHBOT, "run"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-            cwd=cwd,
-            bufsize=1,
-        )
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.seen: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.lines.put(line.rstrip("\n"))
-
-    def type(self, text: str) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(text + "\n")
-        self.proc.stdin.flush()
-
-    def expect(self, text: str, timeout: float = 20.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if any(text in line for line in self.seen):
-                return
-            try:
-                self.seen.append(self.lines.get(timeout=0.2))
-            except queue.Empty:
-                continue
-        raise AssertionError(f"{text!r} never appeared; got:\n" + "\n".join(self.seen))
-
-
 def test_run_without_tokens_is_a_console_chat(tmp_path: Path) -> None:
     feed = tmp_path / "live.jsonl"
     feed.write_text("")
@@ -223,7 +165,7 @@ def test_negative_speed_is_refused(speed: str) -> None:
 async def test_a_rejected_token_is_a_clear_error_that_never_shows_the_token(
     tmp_path: Path,
 ) -> None:
-    from tests.fakes.telegram_api import FakeTelegram
+    from tests.support.fakes.telegram_api import FakeTelegram
 
     secret = "999:NOT-THE-RIGHT-TOKEN"
     async with FakeTelegram(token="123:ABC") as tg:

@@ -23,8 +23,8 @@ from bot.command_catalogue import (
 from bot.messages import i18n, templates
 from bot.messages.model import message_text
 from bot.ports import CommandContext
-from tests.fakes.discord_api import FakeDiscord
-from tests.fakes.telegram_api import FakeTelegram
+from tests.support.fakes.discord_api import FakeDiscord
+from tests.support.fakes.telegram_api import FakeTelegram
 
 pytestmark = pytest.mark.timeout(30)
 

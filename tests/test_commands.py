@@ -13,7 +13,7 @@ from bot.feed import parse_line
 from bot.messages.model import message_text
 from bot.ports import CommandContext
 from storage.store import Store
-from tests.conftest import DATA, SEED, ingest_file
+from tests.support.core import DATA, SEED, ingest_file
 
 FAN = CommandContext(platform="telegram", chat_id="1", user_id="u1")
 GROUP_MEMBER = CommandContext(

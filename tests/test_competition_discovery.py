@@ -16,9 +16,9 @@ from adapters.providers import ApiFootball, FootballData
 from adapters.providers.sources import ApiFootballSource, FootballDataSource
 from bot.app import MatchBot
 from bot.messages.model import message_text
-from tests.conftest import chat, until
-from tests.fakes.provider_api import FakeProvider, load_fixture, server_error
-from tests.fakes.recording import RecordingPlatform
+from tests.support.core import chat, until
+from tests.support.fakes.provider_api import FakeProvider, load_fixture, server_error
+from tests.support.fakes.recording import RecordingPlatform
 
 KEY = "af-secret-key-123"
 FAST = 0.05

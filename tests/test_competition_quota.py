@@ -16,7 +16,7 @@ from adapters.providers.http import Quota
 from adapters.providers.planning import MAX_EVERY, PollPlanner
 from adapters.providers.sources import FootballDataSource
 from storage.store import Store
-from tests.fakes.provider_api import FakeProvider, load_fixture
+from tests.support.fakes.provider_api import FakeProvider, load_fixture
 
 NOW = 1_800_000_000.0
 WINDOW = 135 * 60.0

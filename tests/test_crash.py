@@ -18,7 +18,7 @@ import pytest
 from adapters.telegram.adapter import PAID_IN_FLIGHT
 from bot.teams import seed_known_teams
 from storage.store import Store
-from tests.fakes.telegram_api import FakeTelegram
+from tests.support.fakes.telegram_api import FakeTelegram
 
 pytestmark = pytest.mark.timeout(120)
 

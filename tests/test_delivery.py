@@ -21,7 +21,7 @@ from bot.ports import (
 )
 from storage.store import NewOutboxRow, Store
 from storage.thread import StoreThread
-from tests.fakes.recording import RecordingPlatform
+from tests.support.fakes.recording import RecordingPlatform
 
 
 def rows(*specs: tuple[str, str], edit_key: str | None = None) -> list[NewOutboxRow]:

@@ -11,7 +11,7 @@ from bot.messages.model import Message, line
 from bot.ports import Pacing
 from storage.store import NewOutboxRow, Store
 from storage.thread import StoreThread
-from tests.fakes.recording import RecordingPlatform
+from tests.support.fakes.recording import RecordingPlatform
 
 
 def row(key: str, chat: str) -> NewOutboxRow:

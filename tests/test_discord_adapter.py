@@ -27,7 +27,7 @@ from bot.ports import (
     TemporaryFailure,
 )
 from bot.settings import Settings
-from tests.fakes.discord_api import (
+from tests.support.fakes.discord_api import (
     FakeChannel,
     FakeDiscord,
     FakeGuild,

@@ -25,7 +25,7 @@ from adapters.console.replay import seed_lines
 from adapters.discord import DiscordAdapter
 from adapters.discord.render import escape_discord as esc
 from bot.settings import Settings
-from tests.fakes.discord_api import (
+from tests.support.fakes.discord_api import (
     FakeChannel,
     FakeDiscord,
     FakeGuild,

@@ -16,7 +16,7 @@ import pytest
 from adapters.compose import run_bot
 from adapters.discord import DiscordAdapter
 from bot.settings import Settings
-from tests.fakes.discord_api import FakeChannel, FakeDiscord, FakeGuild
+from tests.support.fakes.discord_api import FakeChannel, FakeDiscord, FakeGuild
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -14,7 +14,7 @@ import pytest
 from adapters.discord import DiscordAdapter
 from bot.messages.model import Message, line
 from bot.ports import CommandContext, StartupError
-from tests.fakes.discord_api import FakeDiscord
+from tests.support.fakes.discord_api import FakeDiscord
 
 pytestmark = pytest.mark.timeout(90)
 

@@ -9,7 +9,7 @@ import pytest
 from bot.engine import Engine
 from bot.feed import FeedError, parse_line
 from storage.store import Store
-from tests.conftest import DATA, SEED, SEED_MATCH, follow, ingest_file, outbox_text
+from tests.support.core import DATA, SEED, SEED_MATCH, follow, ingest_file, outbox_text
 
 DECL = (
     '{"type":"match","match":"m1","competition":"Serie A","home":"Atalanta",'

@@ -1,4 +1,5 @@
-"""The real discord.py client against tests/fakes/discord_api.FakeDiscord (all on 127.0.0.1)."""
+"""The real discord.py client against tests/support/fakes/discord_api.FakeDiscord
+(all on 127.0.0.1)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import discord
 import pytest
 from discord import app_commands
 
-from tests.fakes.discord_api import (
+from tests.support.fakes.discord_api import (
     EPHEMERAL_FLAG,
     FakeChannel,
     FakeDiscord,

@@ -47,7 +47,12 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from tests.fakes.telegram_api import FakeTelegram, HtmlParseError, parse_telegram_html, utf16_len
+from tests.support.fakes.telegram_api import (
+    FakeTelegram,
+    HtmlParseError,
+    parse_telegram_html,
+    utf16_len,
+)
 
 TOKEN = "123456:TEST-token"
 CHAT = 42

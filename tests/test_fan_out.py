@@ -15,7 +15,7 @@ from bot.engine import Engine
 from bot.feed import parse_line
 from storage import schema
 from storage.store import Store
-from tests.conftest import outbox_text
+from tests.support.core import outbox_text
 
 NOW = 1_800_000_000.0
 

@@ -223,7 +223,7 @@ def test_quote_role_and_team_are_optional() -> None:
 
 
 def test_the_bundled_seed_match_is_valid() -> None:
-    from tests.conftest import SEED
+    from tests.support.core import SEED
 
     results = list(read_lines(SEED.read_text("utf-8").splitlines()))
     assert all(isinstance(r, Parsed) for r in results)

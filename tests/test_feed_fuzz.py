@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from bot.app import MatchBot
 from bot.feed import MAX_LINE_BYTES, Parsed, Rejected, read_lines, split_lines
 from bot.feeds import FeedFollower
-from tests.hostile import DECL, FULL_TIME, GOAL, KICKOFF, NAMED, QUOTE, dumps
+from tests.support.hostile import DECL, FULL_TIME, GOAL, KICKOFF, NAMED, QUOTE, dumps
 
 FUZZ = settings(
     max_examples=60,

@@ -16,8 +16,8 @@ from bot.app import MatchBot
 from bot.feed import Parsed, Rejected, read_lines, split_lines
 from bot.feeds import FeedFollower, keep_running
 from bot.messages.model import Message, Section, bold, line
-from tests.conftest import until
-from tests.hostile import (
+from tests.support.core import until
+from tests.support.hostile import (
     BREAK_RULES,
     DECL,
     FULL_TIME,
@@ -132,7 +132,7 @@ def test_recap_survives_a_match_line_whose_id_is_not_a_string(match_id: str) -> 
 
 
 def test_the_command_line_never_shows_a_traceback(tmp_path: Path) -> None:
-    from tests.test_cli import matchbot
+    from tests.support.cli import matchbot
 
     lines, bad = mixed_feed()
     feed = tmp_path / "hostile.jsonl"
@@ -224,7 +224,7 @@ def test_repeats_and_conflicts_are_treated_alike_by_replay_and_recap() -> None:
 
 
 def test_an_exact_repeat_alone_exits_0(tmp_path: Path) -> None:
-    from tests.test_cli import matchbot
+    from tests.support.cli import matchbot
 
     feed = tmp_path / "twice.jsonl"
     feed.write_bytes(feed_bytes([dumps(x) for x in (DECL, KICKOFF, GOAL, GOAL, FULL_TIME)]))
@@ -460,8 +460,8 @@ async def test_an_unreadable_feed_is_reported_once_and_others_followed(
 
 
 def test_matchbot_run_follows_on_after_the_issues_bad_lines(tmp_path: Path) -> None:
-    from tests.conftest import SEED
-    from tests.test_cli import Console
+    from tests.support.cli import Console
+    from tests.support.core import SEED
 
     feed = tmp_path / "live.jsonl"
     feed.write_text("")

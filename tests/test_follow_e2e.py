@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.clock import FastClock
-from tests.fakes.telegram_api import FakeTelegram
-from tests.telegram_helpers import SPEED, TOKEN, Bot, clean_telegram_env, event, no_violations
+from tests.support.fakes.telegram_api import FakeTelegram
+from tests.support.telegram import SPEED, TOKEN, Bot, clean_telegram_env, event, no_violations
 
 pytestmark = pytest.mark.timeout(90)
 

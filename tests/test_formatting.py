@@ -21,8 +21,8 @@ from bot.feed import parse_line
 from bot.messages import i18n, templates
 from bot.messages.model import Message, message_text
 from storage.store import Store
-from tests.conftest import DATA, SEED, SEED_MATCH, follow, ingest_file
-from tests.fakes.telegram_api import parse_telegram_html
+from tests.support.core import DATA, SEED, SEED_MATCH, follow, ingest_file
+from tests.support.fakes.telegram_api import parse_telegram_html
 
 GOLDEN = Path(__file__).parent / "golden"
 #: each format as its platform's adapter writes it

@@ -20,7 +20,7 @@ from bot.messages import i18n, templates
 from bot.messages.model import message_text
 from bot.ports import CommandContext
 from storage.store import Store
-from tests.conftest import outbox_text
+from tests.support.core import outbox_text
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Where sentences are written (``_()``, ``N_()``, ``ngettext()``).

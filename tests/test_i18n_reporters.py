@@ -17,9 +17,9 @@ from bot.app import MatchBot
 from bot.clock import FastClock
 from bot.messages.model import Message, line
 from bot.ports import CommandContext
-from tests.fakes.discord_api import FakeDiscord
-from tests.fakes.telegram_api import FakeTelegram
-from tests.telegram_helpers import SPEED, TOKEN, Bot, clean_telegram_env, no_violations
+from tests.support.fakes.discord_api import FakeDiscord
+from tests.support.fakes.telegram_api import FakeTelegram
+from tests.support.telegram import SPEED, TOKEN, Bot, clean_telegram_env, no_violations
 
 pytestmark = pytest.mark.timeout(60)
 

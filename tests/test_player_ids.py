@@ -13,8 +13,8 @@ from bot.engine import Engine
 from bot.feed import parse_object
 from bot.snapshots import FeedEvent
 from storage.store import Store
-from tests.fakes.provider_api import load_fixture
-from tests.test_follow import FAN, NOON, feed, match, say, texts
+from tests.support.fakes.provider_api import load_fixture
+from tests.support.following import FAN, NOON, feed, match, say, texts
 
 
 @pytest.fixture

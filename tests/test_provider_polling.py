@@ -19,8 +19,8 @@ import pytest
 from adapters.providers import ApiFootball, FootballData
 from adapters.providers.sources import ApiFootballSource, FootballDataSource
 from bot.app import MatchBot
-from tests.conftest import chat, until
-from tests.fakes.provider_api import (
+from tests.support.core import chat, until
+from tests.support.fakes.provider_api import (
     FakeProvider,
     Recorded,
     garbage,
@@ -29,7 +29,7 @@ from tests.fakes.provider_api import (
     server_error,
     wrong_shape,
 )
-from tests.fakes.recording import RecordingPlatform
+from tests.support.fakes.recording import RecordingPlatform
 
 FID = 1035001
 IDS = {"ids": str(FID)}

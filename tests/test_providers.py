@@ -20,7 +20,7 @@ from adapters.providers import (
     diff_snapshot,
     translate_fixture,
 )
-from tests.fakes.provider_api import (
+from tests.support.fakes.provider_api import (
     FakeProvider,
     garbage,
     load_fixture,

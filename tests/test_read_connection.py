@@ -12,7 +12,7 @@ from bot.feed import parse_object
 from bot.messages.model import message_text
 from bot.ports import CommandContext
 from storage.store import Store
-from tests.conftest import SEED, SEED_MATCH
+from tests.support.core import SEED, SEED_MATCH
 
 FAN = CommandContext(platform="telegram", chat_id="1", user_id="u1")
 

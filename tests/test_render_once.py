@@ -23,10 +23,10 @@ from bot.app import MatchBot
 from bot.feed import parse_object
 from bot.messages.model import Message, bold, line
 from storage.store import Store
-from tests.conftest import until
-from tests.fakes.discord_api import FakeChannel, FakeDiscord, FakeGuild
-from tests.fakes.telegram_api import FakeTelegram
-from tests.telegram_helpers import TOKEN
+from tests.support.core import until
+from tests.support.fakes.discord_api import FakeChannel, FakeDiscord, FakeGuild
+from tests.support.fakes.telegram_api import FakeTelegram
+from tests.support.telegram import TOKEN
 
 pytestmark = pytest.mark.timeout(60)
 

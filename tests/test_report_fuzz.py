@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from bot.app import MatchBot
 from bot.messages.model import message_text
 from bot.ports import CommandContext
-from tests.fakes.recording import RecordingPlatform
+from tests.support.fakes.recording import RecordingPlatform
 
 REPORTER = CommandContext(platform="test", chat_id="press", user_id="42")
 FALLBACK = "I could not understand that report"

@@ -15,7 +15,7 @@ from bot.app import MatchBot
 from bot.feed import parse_object
 from bot.messages.model import Message, message_text
 from bot.ports import CommandContext
-from tests.fakes.recording import RecordingPlatform
+from tests.support.fakes.recording import RecordingPlatform
 
 ANN = CommandContext(platform="test", chat_id="ann-dm", user_id="1")
 BEN = CommandContext(platform="test", chat_id="ben-dm", user_id="2")

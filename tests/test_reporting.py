@@ -13,8 +13,8 @@ from adapters.providers.stats import FootballDataStats
 from bot.app import MatchBot
 from bot.messages.model import Message, message_text
 from bot.ports import CommandContext
-from tests.fakes.provider_api import FakeProvider, server_error
-from tests.fakes.recording import RecordingPlatform
+from tests.support.fakes.provider_api import FakeProvider, server_error
+from tests.support.fakes.recording import RecordingPlatform
 
 REPORTER = CommandContext(platform="test", chat_id="press", user_id="42")
 FAN = CommandContext(platform="test", chat_id="fans", user_id="7")

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 from bot.app import MatchBot
 from bot.feed import parse_line
-from tests.conftest import SEED, chat, until
-from tests.fakes.recording import RecordingPlatform
+from tests.support.core import SEED, chat, until
+from tests.support.fakes.recording import RecordingPlatform
 
 SEED_LINES = SEED.read_text("utf-8").splitlines()
 UNTIL_FULL_TIME = SEED_LINES[:16]

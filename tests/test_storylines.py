@@ -22,7 +22,7 @@ from bot.storylines import (
     matchday,
 )
 from storage.store import Store
-from tests.conftest import follow, outbox_text
+from tests.support.core import follow, outbox_text
 
 START = datetime(2025, 8, 23, 18, 45, tzinfo=UTC)
 Goal = tuple[str, str, int]  # team, player, minute

@@ -22,8 +22,8 @@ from bot.app import MatchBot
 from bot.feed import parse_object
 from bot.messages.model import message_text
 from storage.store import Store
-from tests.conftest import chat, until
-from tests.fakes.provider_api import (
+from tests.support.core import chat, until
+from tests.support.fakes.provider_api import (
     FakeProvider,
     Reply,
     af_event,
@@ -31,7 +31,7 @@ from tests.fakes.provider_api import (
     garbage,
     server_error,
 )
-from tests.fakes.recording import RecordingPlatform
+from tests.support.fakes.recording import RecordingPlatform
 
 KEY = "af-secret-key-123"
 FID = 1489369

@@ -29,7 +29,7 @@ from bot.ports import (
     RetryAfter,
     TemporaryFailure,
 )
-from tests.fakes.telegram_api import FakeTelegram
+from tests.support.fakes.telegram_api import FakeTelegram
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -1,5 +1,5 @@
 """End to end on Telegram: ``matchbot run``'s own code path, the real python-telegram-bot, and
-the fake Bot API server enforcing Telegram's flood limits (tests/fakes/telegram_api.py).
+the fake Bot API server enforcing Telegram's flood limits (tests/support/fakes/telegram_api.py).
 
 Every test ends by checking the server saw no flood-control violation.
 """
@@ -18,8 +18,8 @@ import adapters.telegram.adapter as telegram_adapter
 from adapters.console.replay import seed_lines
 from bot.clock import FastClock
 from bot.command_catalogue import menu as catalogue_menu
-from tests.fakes.telegram_api import FakeTelegram
-from tests.telegram_helpers import (
+from tests.support.fakes.telegram_api import FakeTelegram
+from tests.support.telegram import (
     SUBSCRIBED,
     TOKEN,
     Bot,

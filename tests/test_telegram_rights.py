@@ -1,7 +1,7 @@
 """Who may act on Telegram, end to end: commands and button presses in private chats, groups,
 supergroups and channels, by admins, members, anonymous admins and readers, with honest and
 forged callback data. ``matchbot run``'s code path (``run_bot``) against the fake Bot API
-server (tests/fakes/telegram_api.py), which answers getChatMember with the status each test
+server (tests/support/fakes/telegram_api.py), which answers getChatMember with the status each test
 configures.
 """
 
@@ -17,8 +17,8 @@ import pytest
 
 from bot.clock import FastClock
 from storage.store import Store
-from tests.fakes.telegram_api import FakeTelegram
-from tests.telegram_helpers import SPEED, TOKEN, Bot, clean_telegram_env
+from tests.support.fakes.telegram_api import FakeTelegram
+from tests.support.telegram import SPEED, TOKEN, Bot, clean_telegram_env
 
 pytestmark = pytest.mark.timeout(90)
 

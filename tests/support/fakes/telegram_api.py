@@ -72,8 +72,8 @@ What it emulates
 * Error injection: :meth:`FakeTelegram.fail_next` (one-shot), :meth:`FakeTelegram.block`,
   :meth:`FakeTelegram.migrate` (permanent).
 * ``latency`` (seconds): every request is answered that long after it was processed, like a
-  real round trip to Telegram (``python -m tests.fakes.telegram_api --latency-ms 50`` runs the
-  server on its own).
+  real round trip to Telegram (``python -m tests.support.fakes.telegram_api --latency-ms 50``
+  runs the server on its own).
 
 What it does not emulate
 ------------------------
@@ -1634,7 +1634,7 @@ async def _serve_forever(args: Any) -> None:
 
 
 def main() -> None:
-    """Run the fake on its own: ``python -m tests.fakes.telegram_api --latency-ms 50``."""
+    """Run the fake on its own: ``python -m tests.support.fakes.telegram_api --latency-ms 50``."""
     import argparse
 
     parser = argparse.ArgumentParser(description="A fake Telegram Bot API server on 127.0.0.1")

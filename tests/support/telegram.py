@@ -1,5 +1,6 @@
 """The harness of the Telegram end-to-end tests: ``matchbot run``'s own code path
-(:func:`adapters.compose.run_bot`) against the fake Bot API server (tests/fakes/telegram_api.py).
+(:func:`adapters.compose.run_bot`) against the fake Bot API server
+(tests/support/fakes/telegram_api.py).
 
 Test modules define their own small fixtures around these (pytest fixtures imported from
 another module would shadow their parameters)::
@@ -28,7 +29,7 @@ from adapters.compose import run_bot
 from bot.clock import Clock
 from bot.settings import Settings
 from storage.store import Store
-from tests.fakes.telegram_api import FakeTelegram
+from tests.support.fakes.telegram_api import FakeTelegram
 
 TOKEN = "123456:TEST-e2e-token"
 #: End-to-end tests pace delivery on a :class:`bot.clock.FastClock` this many times faster than

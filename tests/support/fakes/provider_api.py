@@ -40,7 +40,7 @@ from typing import Any, Literal
 
 from aiohttp import web
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "providers"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "providers"
 
 Kind = Literal["api_football", "football_data"]
 
