@@ -192,8 +192,10 @@ class ScriptedSource:
         self.kickoff = kickoff
         self.asked: list[list[str]] = []
         self.fixture_requests: list[list[str]] = []
+        self.rounds = 0  # rounds of the poll job, whether or not a match was due
 
     def poll_interval(self, live_matches: int) -> float:
+        self.rounds += 1  # asked after every round, for the wait until the next one
         return 0.1
 
     async def poll(self, match_ids: list[str]) -> list[dict[str, Any]]:
@@ -241,9 +243,13 @@ async def test_nobody_following_means_no_polling(tmp_path: Path) -> None:
     bot = MatchBot(tmp_path / "db", [RecordingPlatform()], sources=[source])
     await bot.start()
     await bot.ingest(parse_line(fixture_line("fake:2", kickoff)))
-    await asyncio.sleep(0.4)
-    await bot.stop()
+    rounds = source.rounds
+    await until(lambda: source.rounds >= rounds + 2)  # the poll job ran, twice, after the match
     assert source.asked == []
+    # the same match is polled as soon as a chat follows one of its teams
+    await bot.command(chat("a"), "subscribe", "milan")
+    await until(lambda: any("fake:2" in ids for ids in source.asked))
+    await bot.stop()
 
 
 async def test_a_match_that_never_finished_is_not_polled_forever(tmp_path: Path) -> None:
@@ -253,9 +259,9 @@ async def test_a_match_that_never_finished_is_not_polled_forever(tmp_path: Path)
     bot = MatchBot(tmp_path / "db", [RecordingPlatform()], sources=[source])
     await bot.open()
     await bot.command(chat("a"), "subscribe", "inter")
-    decl = fixture_line("fake:9", long_ago)
-    await bot.ingest(parse_line(decl))
+    await bot.ingest(parse_line(fixture_line("fake:9", long_ago)))
+    await bot.ingest(parse_line(fixture_line("fake:8", datetime.now(UTC))))  # on now: polled
     await bot.start()
-    await asyncio.sleep(0.4)
+    await until(lambda: len(source.asked) >= 3)
     await bot.stop()
-    assert source.asked == []
+    assert all(ids == ["fake:8"] for ids in source.asked), source.asked
