@@ -336,6 +336,17 @@ def _pair(value: Any) -> tuple[int, int] | None:
     return home, away
 
 
+_REGULAR = ("first_half", "half_time", "second_half")
+_PERIODS_OF_STATUS: dict[str, tuple[str, ...]] = {
+    "1H": ("first_half",),
+    "HT": ("first_half", "half_time"),
+    "2H": _REGULAR,
+    "ET": (*_REGULAR, "extra_time"),
+    "P": (*_REGULAR, "extra_time", "penalties"),
+}
+"""The periods passed by a status that says it all (the others need the clock or the score)."""
+
+
 def _passed_periods(short: str, elapsed: int | None, fx: Mapping[str, Any]) -> list[str]:
     et_played = _pair(dig(fx, "score", "extratime")) is not None
     pens = _pair(dig(fx, "score", "penalty")) is not None
@@ -351,21 +362,12 @@ def _passed_periods(short: str, elapsed: int | None, fx: Mapping[str, Any]) -> l
             out.append("extra_time")
         return out
 
-    regular = ["first_half", "half_time", "second_half"]
-    if short == "1H":
-        return ["first_half"]
-    if short == "HT":
-        return ["first_half", "half_time"]
-    if short == "2H":
-        return regular
-    if short == "BT":
-        return [*regular, "extra_time"] if e > 90 else regular
-    if short == "ET":
-        return [*regular, "extra_time"]
-    if short == "P":
-        return [*regular, "extra_time", "penalties"]
+    if short in _PERIODS_OF_STATUS:
+        return list(_PERIODS_OF_STATUS[short])
+    if short == "BT":  # break before extra time, or before penalties after it
+        return [*_REGULAR, "extra_time"] if e > 90 else list(_REGULAR)
     if short in ("FT", "AET", "PEN"):
-        out = list(regular)
+        out = list(_REGULAR)
         if et_played or short in ("AET", "PEN"):
             out.append("extra_time")
         if pens or short == "PEN":
