@@ -16,8 +16,11 @@ from bot.teams import seed_known_teams
 from storage.store import Store
 
 # Property tests check behaviour, never speed: on a shared 2-core machine one slow example must
-# not fail a run (Hypothesis' default 200 ms deadline per example).
-hypothesis_settings.register_profile("matchbot", deadline=None)
+# not fail a run (Hypothesis' default 200 ms deadline per example). How many examples each
+# property tries is the profile's to say, not the test's: "matchbot" (the default) keeps the
+# suite quick; `pytest --hypothesis-profile thorough` tries twenty times as many.
+hypothesis_settings.register_profile("matchbot", deadline=None, max_examples=50)
+hypothesis_settings.register_profile("thorough", deadline=None, max_examples=1000)
 hypothesis_settings.load_profile("matchbot")
 
 

@@ -142,7 +142,7 @@ def test_run_without_tokens_is_a_console_chat(tmp_path: Path) -> None:
         console.type("/quit")
         assert console.proc.wait(timeout=20) == 0
     finally:
-        console.proc.kill()
+        console.close()
     assert "🧤 Save —" not in "\n".join(console.seen)  # key events only by default
 
 
@@ -212,16 +212,12 @@ def test_a_bad_setting_is_named() -> None:
 def test_a_closed_pipe_ends_the_command_quietly(args: list[str], read_first: bool) -> None:
     # The reader may go away at any point, even before the first lines were flushed.
     env = {k: v for k, v in os.environ.items() if not k.endswith("_TOKEN")}
-    proc = subprocess.Popen(
-        [*MATCHBOT, *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    assert proc.stdout is not None and proc.stderr is not None
-    if read_first:
-        assert proc.stdout.readline().strip()
-    proc.stdout.close()  # like `matchbot demo | head -1` (or `| true`)
-    assert proc.wait(timeout=30) == 0
-    assert "Traceback" not in proc.stderr.read()
+    with subprocess.Popen(
+        [*MATCHBOT, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    ) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        if read_first:
+            assert proc.stdout.readline().strip()
+        proc.stdout.close()  # like `matchbot demo | head -1` (or `| true`)
+        assert proc.wait(timeout=30) == 0
+        assert "Traceback" not in proc.stderr.read()

@@ -74,10 +74,10 @@ async def start_bot(tmp_path: Path, fake: FakeTelegram, feed: Path) -> asyncio.s
         MATCHBOT_FEEDS=str(feed),
         MATCHBOT_LOG_LEVEL="WARNING",
     )
-    log = (tmp_path / "bot.log").open("ab")
-    return await asyncio.create_subprocess_exec(
-        *MATCHBOT, env=env, cwd=tmp_path, stdout=log, stderr=log
-    )
+    with (tmp_path / "bot.log").open("ab") as log:  # the child keeps its own copy
+        return await asyncio.create_subprocess_exec(
+            *MATCHBOT, env=env, cwd=tmp_path, stdout=log, stderr=log
+        )
 
 
 async def wait_chats(fake: FakeTelegram, count: int, within: float) -> None:

@@ -88,7 +88,7 @@ def assert_inert(escaped: str) -> None:
             start = False
 
 
-@settings(max_examples=500, database=None)
+@settings(database=None)
 @given(TEXT)
 @example("".join(CONSTRUCTS) + "@everyone @here")
 def test_escaped_text_is_inert_and_reads_as_typed(text: str) -> None:
@@ -98,7 +98,7 @@ def test_escaped_text_is_inert_and_reads_as_typed(text: str) -> None:
     assert shown.replace(ZWSP, "") == text.replace(ZWSP, "")
 
 
-@settings(max_examples=200, database=None)
+@settings(database=None)
 @given(TEXT, TEXT, TEXT, st.sampled_from(["plain", "bold", "italic", "strike", "quote"]))
 def test_every_part_of_a_discord_message_is_inert(
     headline: str, title: str, body: str, style: str
@@ -126,9 +126,7 @@ def test_every_part_of_a_discord_message_is_inert(
 _ids = itertools.count()
 
 
-@settings(
-    max_examples=100, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     st.text(min_size=1, max_size=40).filter(str.strip),
     st.sampled_from(CONSTRUCTS),

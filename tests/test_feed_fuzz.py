@@ -22,7 +22,6 @@ from bot.feeds import FeedFollower
 from tests.support.hostile import DECL, FULL_TIME, GOAL, KICKOFF, NAMED, QUOTE, dumps
 
 FUZZ = settings(
-    max_examples=60,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

@@ -483,9 +483,8 @@ def test_matchbot_run_follows_on_after_the_issues_bad_lines(tmp_path: Path) -> N
         console.type("/quit")
         assert console.proc.wait(timeout=20) == 0
     finally:
-        console.proc.kill()
-    assert console.proc.stderr is not None
-    err = console.proc.stderr.read()
+        console.close()
+    err = console.stderr
     assert "Traceback" not in err
     for number in range(1, len(examples) + 1):
         assert f"feed {feed} line {number}: " in err, err[-3000:]

@@ -331,7 +331,7 @@ def allowed_numbers(state: MatchState) -> set[str]:
     return numbers
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(events=match_events(), lang=st.sampled_from(["en", "it"]))
 def test_lead_says_only_what_the_events_say(events: list[dict[str, Any]], lang: str) -> None:
     state = state_of(*events)

@@ -84,7 +84,7 @@ def rows(stored: list[StoredEvent]) -> list[dict[str, Any]]:
     ]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(events())
 def test_incremental_state_equals_full_derivation(feed: list[dict[str, Any]]) -> None:
     state = MatchState(fixture=FIXTURE)

@@ -215,7 +215,6 @@ def test_no_report_text_goes_unanswered(tmp_path: Path) -> None:
     loop.run_until_complete(live_match(bot))
 
     @settings(
-        max_examples=400,
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow],
         database=None,

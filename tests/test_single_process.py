@@ -77,56 +77,56 @@ def second_run(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[st
 
 def test_a_second_process_on_one_database_refuses_to_start(tmp_path: Path) -> None:
     env = environment(tmp_path, "./matchbot.db")
-    first = start(env, tmp_path)
-    try:
-        wait_until_holding(first, tmp_path / "matchbot.db")
-        # the same database, however it is spelled
-        for spelling in ("./matchbot.db", "matchbot.db", str(tmp_path / "matchbot.db")):
-            second = second_run({**env, "MATCHBOT_DB": spelling}, tmp_path)
-            assert second.returncode == 2, second.stderr
-            lines = second.stderr.strip().splitlines()
-            assert len(lines) == 1, second.stderr
-            assert lines[0].endswith(
-                "cannot start: another matchbot is already running on"
-                f" {(tmp_path / 'matchbot.db').resolve()} (pid {first.pid})"
-            ), lines
-            assert "Traceback" not in second.stderr
-        # another database is another bot
-        other = start({**env, "MATCHBOT_DB": "other.db"}, tmp_path)
+    with start(env, tmp_path) as first:
         try:
-            wait_until_holding(other, tmp_path / "other.db")
-        finally:
-            assert stop(other) == 0
-        assert first.poll() is None  # the first one never noticed
+            wait_until_holding(first, tmp_path / "matchbot.db")
+            # the same database, however it is spelled
+            for spelling in ("./matchbot.db", "matchbot.db", str(tmp_path / "matchbot.db")):
+                second = second_run({**env, "MATCHBOT_DB": spelling}, tmp_path)
+                assert second.returncode == 2, second.stderr
+                lines = second.stderr.strip().splitlines()
+                assert len(lines) == 1, second.stderr
+                assert lines[0].endswith(
+                    "cannot start: another matchbot is already running on"
+                    f" {(tmp_path / 'matchbot.db').resolve()} (pid {first.pid})"
+                ), lines
+                assert "Traceback" not in second.stderr
+            # another database is another bot
+            with start({**env, "MATCHBOT_DB": "other.db"}, tmp_path) as other:
+                try:
+                    wait_until_holding(other, tmp_path / "other.db")
+                finally:
+                    assert stop(other) == 0
+            assert first.poll() is None  # the first one never noticed
 
-        # a clean stop releases the lock: the next start works
-        assert stop(first) == 0
-        again = start(env, tmp_path)
-        try:
-            wait_until_holding(again, tmp_path / "matchbot.db")
+            # a clean stop releases the lock: the next start works
+            assert stop(first) == 0
+            with start(env, tmp_path) as again:
+                try:
+                    wait_until_holding(again, tmp_path / "matchbot.db")
+                finally:
+                    assert stop(again) == 0
         finally:
-            assert stop(again) == 0
-    finally:
-        if first.poll() is None:
-            first.kill()
-            first.wait()
+            if first.poll() is None:
+                first.kill()
+                first.wait()
 
 
 def test_no_stale_lock_after_kill_9(tmp_path: Path) -> None:
     env = environment(tmp_path, str(tmp_path / "bot.db"))
-    first = start(env, tmp_path)
-    wait_until_holding(first, tmp_path / "bot.db")
-    first.send_signal(signal.SIGKILL)
-    first.wait(30)
+    with start(env, tmp_path) as first:
+        wait_until_holding(first, tmp_path / "bot.db")
+        first.send_signal(signal.SIGKILL)
+        first.wait(30)
     assert lock_path(tmp_path / "bot.db").exists()  # the file stays; its lock does not
-    after = start(env, tmp_path)
-    try:
-        wait_until_holding(after, tmp_path / "bot.db")
-        refused = second_run(env, tmp_path)
-        assert refused.returncode == 2
-        assert f"(pid {after.pid})" in refused.stderr
-    finally:
-        assert stop(after) == 0
+    with start(env, tmp_path) as after:
+        try:
+            wait_until_holding(after, tmp_path / "bot.db")
+            refused = second_run(env, tmp_path)
+            assert refused.returncode == 2
+            assert f"(pid {after.pid})" in refused.stderr
+        finally:
+            assert stop(after) == 0
 
 
 def test_a_lock_file_that_cannot_be_made_is_one_clean_line(tmp_path: Path) -> None:

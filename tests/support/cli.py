@@ -43,7 +43,21 @@ class Console:
         )
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
+        self.stderr = ""  # all of it, once closed
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def close(self) -> None:
+        """End the process if still running, keep its stderr, and close the pipes."""
+        self.proc.kill()
+        self.proc.wait(timeout=20)
+        self._reader.join(timeout=20)
+        assert self.proc.stdin is not None and self.proc.stderr is not None
+        self.proc.stdin.close()
+        self.stderr = self.proc.stderr.read()
+        self.proc.stderr.close()
+        assert self.proc.stdout is not None
+        self.proc.stdout.close()
 
     def _read(self) -> None:
         assert self.proc.stdout is not None
