@@ -1,4 +1,5 @@
-"""The matchbot command line, run as a user would: as subprocesses."""
+"""The matchbot command line, run as a user would: as subprocesses (only ``--help`` and an
+argument check parse the same typer app in this process, as typer's ``CliRunner``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from adapters.cli import app
 from tests.support.cli import MATCHBOT, Console, matchbot
 from tests.support.core import DATA, SEED
 from tests.support.fakes.telegram_api import parse_telegram_html
@@ -110,8 +113,9 @@ def test_helpful_errors_for_bad_arguments(tmp_path: Path) -> None:
     assert done.returncode == 2 and "cannot read" in done.stderr
     done = matchbot("replay", str(SEED), "--format", "html")
     assert done.returncode == 2 and "choose one of text, telegram, discord" in done.stderr
-    for command in ("demo", "replay", "recap", "run"):
-        assert matchbot(command, "--help").returncode == 0
+    for command in ("demo", "replay", "recap", "run"):  # the same app, parsed in this process
+        shown = CliRunner().invoke(app, [command, "--help"])
+        assert shown.exit_code == 0 and f" {command} [OPTIONS]" in shown.output
 
 
 def test_run_without_tokens_is_a_console_chat(tmp_path: Path) -> None:
@@ -159,7 +163,8 @@ def test_live_seed_is_a_fresh_fixture_each_run() -> None:
 
 @pytest.mark.parametrize("speed", ["-1"])
 def test_negative_speed_is_refused(speed: str) -> None:
-    assert matchbot("demo", "--speed", speed).returncode == 2
+    refused = CliRunner().invoke(app, ["demo", "--speed", speed])  # parsed in this process
+    assert refused.exit_code == 2 and "Invalid value for '--speed'" in refused.output
 
 
 async def test_a_rejected_token_is_a_clear_error_that_never_shows_the_token(
