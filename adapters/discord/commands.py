@@ -147,7 +147,7 @@ async def _failed_text(core: CoreAPI, interaction: discord.Interaction) -> str:
         return templates.something_failed()
 
 
-def build_tree(client: discord.Client, core: CoreAPI) -> app_commands.CommandTree[discord.Client]:
+def build_tree(client: discord.Client, core: CoreAPI) -> app_commands.CommandTree[discord.Client]:  # noqa: C901 (one slash command per catalogue entry)
     """The command tree of ``client``: the catalogue's commands, autocomplete, error replies."""
     tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
 
