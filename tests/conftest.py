@@ -3,7 +3,6 @@ Every test runs offline: a connection to anything but loopback fails."""
 
 from __future__ import annotations
 
-import os
 import socket
 from collections.abc import Iterator
 from typing import Any
@@ -23,13 +22,6 @@ from storage.store import Store
 hypothesis_settings.register_profile("matchbot", deadline=None, max_examples=50)
 hypothesis_settings.register_profile("thorough", deadline=None, max_examples=1000)
 hypothesis_settings.load_profile("matchbot")
-
-
-def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
-    """Workers for ``-n auto`` (pyproject's addopts): two per core. Most tests spend their time
-    waiting on local sockets, subprocesses and timers rather than computing, so a second
-    worker per core keeps the cores busy."""
-    return 2 * (os.cpu_count() or 1)
 
 
 @pytest.fixture(autouse=True)
