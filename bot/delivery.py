@@ -216,6 +216,9 @@ class Delivery:
         self._marks_writer: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._stopping = False
+        #: :meth:`run` is delivering (then :meth:`drain` only waits: two dispatchers could
+        #: both choose a row fetched before the other's "sent" mark, and send it twice)
+        self._running = False
         self.sent_count = 0
         if isinstance(adapter, PacedAdapter):  # its sends may make more than one request
             adapter.bind_pacer(self.pacer)
@@ -227,16 +230,20 @@ class Delivery:
 
     async def run(self) -> None:
         """Deliver until :meth:`stop`; an adapter failure never ends the loop."""
-        while not self._stopping:
-            try:
-                pause = await self._step()
-            except Exception:
-                log.exception("%s delivery loop error; retrying in a second", self.platform)
-                pause = 1.0
-            if pause > 0:
-                await self._pause(pause)
-            else:
-                await asyncio.sleep(0)
+        self._running = True
+        try:
+            while not self._stopping:
+                try:
+                    pause = await self._step()
+                except Exception:
+                    log.exception("%s delivery loop error; retrying in a second", self.platform)
+                    pause = 1.0
+                if pause > 0:
+                    await self._pause(pause)
+                else:
+                    await asyncio.sleep(0)
+        finally:
+            self._running = False
 
     async def _pause(self, seconds: float) -> None:
         """Wait ``seconds``, or less if :meth:`wake` (or a finished send) calls."""
@@ -257,6 +264,15 @@ class Delivery:
         """Deliver until no row of this platform is pending (for replays and tests);
         ``limit`` seconds on the delivery's clock."""
         deadline = self.clock.monotonic() + limit
+        if self._running:  # the loop delivers: wait for it to have sent everything
+            self.wake()
+            while self.clock.monotonic() < deadline:
+                if not self._in_flight:
+                    pending = await self.db.call(lambda s: s.next_due_at(self.platform))
+                    if pending is None:
+                        return
+                await asyncio.sleep(0.01)
+            raise TimeoutError(f"{self.platform} outbox not drained in {limit}s")
         while self.clock.monotonic() < deadline:
             pause = await self._step()
             if self._in_flight:

@@ -229,8 +229,9 @@ async def test_a_new_alert_goes_at_the_next_turn_during_a_big_fan_out(db: StoreT
     try:
         while len(platform.sent) < 25:
             await asyncio.sleep(0.001)
-        before = len(platform.sent)
         await queue(db, [one_row("other-match:goal", "z"), one_row("reply:y", "y", "reply")])
+        # counted once the rows are committed (the fan-out goes on while they are written)
+        before = len(platform.sent)
         delivery.wake()
         while not {"other-match:goal", "reply:y"} <= {t for _, t, _ in platform.sent}:
             await asyncio.sleep(0.001)
