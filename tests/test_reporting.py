@@ -84,9 +84,15 @@ async def test_a_reporter_covers_a_match_no_feed_carries(bot: MatchBot) -> None:
     assert any(t.startswith("⚽ GOAL! Atalanta 0-1 Inter") for t in fans)
     assert any("Charles De Ketelaere's goal ruled out for offside" in t for t in fans)
     assert any(t.startswith("🏁 Full-time: Atalanta 0-1 Inter") for t in fans)
-    await asyncio.sleep(0.3)
-    await settle(bot)
-    recap = next(t for t in sent(bot, "fans") if t.startswith("🏁 Atalanta 0-1 Inter\n"))
+    for _ in range(500):  # the recap job fires on the scheduler (recap delay 0)
+        await settle(bot)
+        recaps = [t for t in sent(bot, "fans") if t.startswith("🏁 Atalanta 0-1 Inter\n")]
+        if recaps:
+            break
+        await asyncio.sleep(0.02)
+    else:
+        raise AssertionError("no recap")
+    (recap,) = recaps
     assert "87' 😱 Miss: Lazar Samardžić (Atalanta), set up by De Ketelaere, blazes wide" in recap
     assert "Cristian Chivu (Inter coach): “We faced a great side.”" in recap
 
