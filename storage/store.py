@@ -652,14 +652,31 @@ class Store:
         zone, language = fan.default_zone, fan.default_language
         self._fan_out_tables()
         created = fan.now
+        # Each group's chats copied once, oldest subscription first, into a scratch table in
+        # memory whose rowid numbers them (no window function, no second pass over the
+        # subscriptions): its distinct (zone, language) pairs and the outbox rows come from it.
+        spans: list[tuple[int, int, int]] = []  # (via_match, first rowid, past the last)
         for via_match, query in groups:
             if query is None:
                 continue
             sql, params = query
+            base = self.db.execute(
+                "SELECT COALESCE(MAX(rowid), 0) + 1 FROM temp.fanout_audience"
+            ).fetchone()[0]
+            self._exec(
+                "INSERT INTO temp.fanout_audience (via_match, platform, chat_id, tz, lang, spoiler)"
+                f" SELECT ?, a.platform, a.chat_id, a.tz, a.lang, a.spoiler FROM ({sql}) a"
+                " ORDER BY a.since, a.platform, a.chat_id",
+                [via_match, *params],
+            )
+            end = self.db.execute(
+                "SELECT COALESCE(MAX(rowid), 0) + 1 FROM temp.fanout_audience"
+            ).fetchone()[0]
+            spans.append((via_match, base, end))
             for combo in self._rows(
-                f"SELECT DISTINCT COALESCE(a.tz, ?) AS zone,"
-                f" COALESCE(a.lang, ?) AS language FROM ({sql}) a",
-                [zone, language, *params],
+                "SELECT DISTINCT COALESCE(tz, ?) AS zone, COALESCE(lang, ?) AS language"
+                " FROM temp.fanout_audience WHERE rowid >= ? AND rowid < ?",
+                [zone, language, base, end],
             ):
                 payload = message(combo["zone"], combo["language"], bool(via_match))
                 cursor = self.db.execute(
@@ -678,15 +695,11 @@ class Store:
         if fan.edits is not None:
             self._rewrite_originals(audience, fan)
             skip = (
-                " WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.status = 'pending'"
+                " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.status = 'pending'"
                 " AND o.key = :edits || ':' || a.platform || ':' || a.chat_id)"
             )
         added = 0
-        for via_match, query in groups:
-            if query is None:
-                continue
-            sql, params = query
-            named = {f"p{i}": v for i, v in enumerate(params)}
+        for via_match, base, end in spans:
             added += self._exec(
                 "INSERT OR IGNORE INTO outbox (key, platform, chat_id, kind, match_id, message_id,"
                 " edit_key, fanout_pos, status, attempts, next_attempt_at, created_at)"
@@ -694,13 +707,12 @@ class Store:
                 " :kind, :match, f.message_id,"
                 " CASE WHEN :edits IS NULL THEN NULL"
                 " ELSE :edits || ':' || a.platform || ':' || a.chat_id END,"
-                " a.pos, 'pending', 0,"
+                " a.rowid - :base, 'pending', 0,"
                 " CASE WHEN :hold THEN :now + COALESCE(a.spoiler, 0) ELSE 0.0 END, :created"
-                " FROM (SELECT a.*, ROW_NUMBER() OVER (ORDER BY a.since, a.platform, a.chat_id)"
-                f" - 1 AS pos FROM ({_numbered(sql, len(params))}) a) a"
-                " JOIN temp.fanout_messages f"
+                " FROM temp.fanout_audience a CROSS JOIN temp.fanout_messages f"
                 " ON f.zone = COALESCE(a.tz, :zone) AND f.language = COALESCE(a.lang, :language)"
-                f" AND f.via_match = :via{skip}",
+                f" AND f.via_match = :via WHERE a.rowid >= :base AND a.rowid < :end{skip}"
+                " ORDER BY a.rowid",
                 {
                     "key": fan.key,
                     "kind": fan.kind,
@@ -712,10 +724,12 @@ class Store:
                     "zone": zone,
                     "language": language,
                     "via": via_match,
-                }
-                | named,
+                    "base": base,
+                    "end": end,
+                },
             )
         self._exec("DELETE FROM temp.fanout_messages")
+        self._exec("DELETE FROM temp.fanout_audience")
         return added
 
     def _rewrite_originals(self, audience: Audience, fan: FanOut) -> None:
@@ -758,7 +772,12 @@ class Store:
             "CREATE TEMP TABLE IF NOT EXISTS fanout_messages (zone TEXT, language TEXT,"
             " via_match INTEGER, message_id INTEGER, PRIMARY KEY (zone, language, via_match))"
         )
+        self._exec(
+            "CREATE TEMP TABLE IF NOT EXISTS fanout_audience (via_match INTEGER, platform TEXT,"
+            " chat_id TEXT, tz TEXT, lang TEXT, spoiler REAL)"
+        )
         self._exec("DELETE FROM temp.fanout_messages")
+        self._exec("DELETE FROM temp.fanout_audience")
         self._scratch_ready = True
 
     def chats_with_digest(self) -> list[Row]:
