@@ -619,6 +619,9 @@ class Store:
         by ``message`` and stored once (each adapter renders it when it sends it); one
         ``INSERT … SELECT`` adds each chat's outbox row referring to it (position in the
         fan-out by subscription age; held back by the chat's spoiler delay when ``fan.hold``).
+        The subscriptions are read once: the chats are copied, sorted by subscription age,
+        into an in-memory scratch table whose rowid is their position, and both the distinct
+        messages and the outbox rows come from there.
         With ``fan.edits``, a chat whose original row is still pending gets that row rewritten
         instead. Returns how many rows are new.
 
@@ -626,7 +629,7 @@ class Store:
         those that follow only one of its players (their own message, their own positions
         from 0). A chat reached by several subscriptions is queued once: its key is unique,
         and the rows it would add again are the same but for their position (``INSERT OR
-        IGNORE``); no grouping of the audience, no per-chat sort beyond the one numbering it.
+        IGNORE``); no grouping of the audience, no sort beyond the one ordering it.
         """
         groups = [
             (
@@ -764,21 +767,25 @@ class Store:
         )
 
     def _fan_out_tables(self) -> None:
-        """The scratch table of :meth:`fan_out`, made once per connection (a schema change
-        would make SQLite prepare every statement again)."""
-        if getattr(self, "_scratch_ready", False):
-            return
-        self._exec(
-            "CREATE TEMP TABLE IF NOT EXISTS fanout_messages (zone TEXT, language TEXT,"
-            " via_match INTEGER, message_id INTEGER, PRIMARY KEY (zone, language, via_match))"
-        )
-        self._exec(
-            "CREATE TEMP TABLE IF NOT EXISTS fanout_audience (via_match INTEGER, platform TEXT,"
-            " chat_id TEXT, tz TEXT, lang TEXT, spoiler REAL)"
-        )
+        """The scratch tables of :meth:`fan_out`, made once per connection (a schema change
+        would make SQLite prepare every statement again) and emptied before each fan-out (a
+        fan-out that failed half-way leaves nothing behind for the next one).
+
+        ``fanout_audience`` holds one fan-out's chats, oldest subscription first, numbered by
+        its rowid; ``fanout_messages`` the message stored for each (zone, language, kind of
+        follower)."""
+        if not getattr(self, "_scratch_ready", False):
+            self._exec(
+                "CREATE TEMP TABLE IF NOT EXISTS fanout_messages (zone TEXT, language TEXT,"
+                " via_match INTEGER, message_id INTEGER, PRIMARY KEY (zone, language, via_match))"
+            )
+            self._exec(
+                "CREATE TEMP TABLE IF NOT EXISTS fanout_audience (via_match INTEGER,"
+                " platform TEXT, chat_id TEXT, tz TEXT, lang TEXT, spoiler REAL)"
+            )
+            self._scratch_ready = True
         self._exec("DELETE FROM temp.fanout_messages")
         self._exec("DELETE FROM temp.fanout_audience")
-        self._scratch_ready = True
 
     def chats_with_digest(self) -> list[Row]:
         """Active chats that asked for the daily digest (``digest`` in their settings)."""
