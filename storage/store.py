@@ -619,6 +619,9 @@ class Store:
         by ``message`` and stored once (each adapter renders it when it sends it); one
         ``INSERT … SELECT`` adds each chat's outbox row referring to it (position in the
         fan-out by subscription age; held back by the chat's spoiler delay when ``fan.hold``).
+        The subscriptions are read once: the chats are copied, sorted by subscription age,
+        into an in-memory scratch table whose rowid is their position, and both the distinct
+        messages and the outbox rows come from there.
         With ``fan.edits``, a chat whose original row is still pending gets that row rewritten
         instead. Returns how many rows are new.
 
@@ -626,7 +629,7 @@ class Store:
         those that follow only one of its players (their own message, their own positions
         from 0). A chat reached by several subscriptions is queued once: its key is unique,
         and the rows it would add again are the same but for their position (``INSERT OR
-        IGNORE``); no grouping of the audience, no per-chat sort beyond the one numbering it.
+        IGNORE``); no grouping of the audience, no sort beyond the one ordering it.
         """
         groups = [
             (
@@ -652,14 +655,31 @@ class Store:
         zone, language = fan.default_zone, fan.default_language
         self._fan_out_tables()
         created = fan.now
+        # Each group's chats copied once, oldest subscription first, into a scratch table in
+        # memory whose rowid numbers them (no window function, no second pass over the
+        # subscriptions): its distinct (zone, language) pairs and the outbox rows come from it.
+        spans: list[tuple[int, int, int]] = []  # (via_match, first rowid, past the last)
         for via_match, query in groups:
             if query is None:
                 continue
             sql, params = query
+            base = self.db.execute(
+                "SELECT COALESCE(MAX(rowid), 0) + 1 FROM temp.fanout_audience"
+            ).fetchone()[0]
+            self._exec(
+                "INSERT INTO temp.fanout_audience (via_match, platform, chat_id, tz, lang, spoiler)"
+                f" SELECT ?, a.platform, a.chat_id, a.tz, a.lang, a.spoiler FROM ({sql}) a"
+                " ORDER BY a.since, a.platform, a.chat_id",
+                [via_match, *params],
+            )
+            end = self.db.execute(
+                "SELECT COALESCE(MAX(rowid), 0) + 1 FROM temp.fanout_audience"
+            ).fetchone()[0]
+            spans.append((via_match, base, end))
             for combo in self._rows(
-                f"SELECT DISTINCT COALESCE(a.tz, ?) AS zone,"
-                f" COALESCE(a.lang, ?) AS language FROM ({sql}) a",
-                [zone, language, *params],
+                "SELECT DISTINCT COALESCE(tz, ?) AS zone, COALESCE(lang, ?) AS language"
+                " FROM temp.fanout_audience WHERE rowid >= ? AND rowid < ?",
+                [zone, language, base, end],
             ):
                 payload = message(combo["zone"], combo["language"], bool(via_match))
                 cursor = self.db.execute(
@@ -678,15 +698,11 @@ class Store:
         if fan.edits is not None:
             self._rewrite_originals(audience, fan)
             skip = (
-                " WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.status = 'pending'"
+                " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.status = 'pending'"
                 " AND o.key = :edits || ':' || a.platform || ':' || a.chat_id)"
             )
         added = 0
-        for via_match, query in groups:
-            if query is None:
-                continue
-            sql, params = query
-            named = {f"p{i}": v for i, v in enumerate(params)}
+        for via_match, base, end in spans:
             added += self._exec(
                 "INSERT OR IGNORE INTO outbox (key, platform, chat_id, kind, match_id, message_id,"
                 " edit_key, fanout_pos, status, attempts, next_attempt_at, created_at)"
@@ -694,13 +710,12 @@ class Store:
                 " :kind, :match, f.message_id,"
                 " CASE WHEN :edits IS NULL THEN NULL"
                 " ELSE :edits || ':' || a.platform || ':' || a.chat_id END,"
-                " a.pos, 'pending', 0,"
+                " a.rowid - :base, 'pending', 0,"
                 " CASE WHEN :hold THEN :now + COALESCE(a.spoiler, 0) ELSE 0.0 END, :created"
-                " FROM (SELECT a.*, ROW_NUMBER() OVER (ORDER BY a.since, a.platform, a.chat_id)"
-                f" - 1 AS pos FROM ({_numbered(sql, len(params))}) a) a"
-                " JOIN temp.fanout_messages f"
+                " FROM temp.fanout_audience a CROSS JOIN temp.fanout_messages f"
                 " ON f.zone = COALESCE(a.tz, :zone) AND f.language = COALESCE(a.lang, :language)"
-                f" AND f.via_match = :via{skip}",
+                f" AND f.via_match = :via WHERE a.rowid >= :base AND a.rowid < :end{skip}"
+                " ORDER BY a.rowid",
                 {
                     "key": fan.key,
                     "kind": fan.kind,
@@ -712,10 +727,12 @@ class Store:
                     "zone": zone,
                     "language": language,
                     "via": via_match,
-                }
-                | named,
+                    "base": base,
+                    "end": end,
+                },
             )
         self._exec("DELETE FROM temp.fanout_messages")
+        self._exec("DELETE FROM temp.fanout_audience")
         return added
 
     def _rewrite_originals(self, audience: Audience, fan: FanOut) -> None:
@@ -750,16 +767,25 @@ class Store:
         )
 
     def _fan_out_tables(self) -> None:
-        """The scratch table of :meth:`fan_out`, made once per connection (a schema change
-        would make SQLite prepare every statement again)."""
-        if getattr(self, "_scratch_ready", False):
-            return
-        self._exec(
-            "CREATE TEMP TABLE IF NOT EXISTS fanout_messages (zone TEXT, language TEXT,"
-            " via_match INTEGER, message_id INTEGER, PRIMARY KEY (zone, language, via_match))"
-        )
+        """The scratch tables of :meth:`fan_out`, made once per connection (a schema change
+        would make SQLite prepare every statement again) and emptied before each fan-out (a
+        fan-out that failed half-way leaves nothing behind for the next one).
+
+        ``fanout_audience`` holds one fan-out's chats, oldest subscription first, numbered by
+        its rowid; ``fanout_messages`` the message stored for each (zone, language, kind of
+        follower)."""
+        if not getattr(self, "_scratch_ready", False):
+            self._exec(
+                "CREATE TEMP TABLE IF NOT EXISTS fanout_messages (zone TEXT, language TEXT,"
+                " via_match INTEGER, message_id INTEGER, PRIMARY KEY (zone, language, via_match))"
+            )
+            self._exec(
+                "CREATE TEMP TABLE IF NOT EXISTS fanout_audience (via_match INTEGER,"
+                " platform TEXT, chat_id TEXT, tz TEXT, lang TEXT, spoiler REAL)"
+            )
+            self._scratch_ready = True
         self._exec("DELETE FROM temp.fanout_messages")
-        self._scratch_ready = True
+        self._exec("DELETE FROM temp.fanout_audience")
 
     def chats_with_digest(self) -> list[Row]:
         """Active chats that asked for the daily digest (``digest`` in their settings)."""

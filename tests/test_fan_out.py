@@ -8,13 +8,14 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from bot.engine import Engine
 from bot.feed import parse_line
 from storage import schema
-from storage.store import Store
+from storage.store import Audience, FanOut, Store
 from tests.support.core import outbox_text
 
 NOW = 1_800_000_000.0
@@ -186,3 +187,39 @@ def test_fan_out_positions_follow_subscription_age_not_chat_ids(store: Store) ->
     feed(engine, GOAL)
     rows = {r["chat_id"]: r["fanout_pos"] for r in store.outbox_rows("telegram")}
     assert rows == {"b": 0, "c": 1, "a": 2}
+
+
+def test_each_fan_out_numbers_its_own_chats_from_0_even_after_one_failed(store: Store) -> None:
+    """The scratch table numbering a fan-out's chats starts afresh each time: after another
+    fan-out, after one whose message could not be made (rolled back), and for the chats that
+    follow only a player (their own positions)."""
+    for chat in ("a", "b", "c"):
+        follow(store, chat)
+    store.ensure_chat("telegram", "p", None, "private")
+    store.subscribe("telegram", "p", "7", "player")
+    audience = Audience(["inter"], None, [7])
+
+    def fan(key: str) -> FanOut:
+        return FanOut(key=key, kind="alert", match_id="m1", now=NOW)
+
+    assert store.fan_out(audience, fan("first"), lambda zone, lang, via: f"{via}") == 4
+
+    def failing(zone: str, lang: str, via: bool) -> str:
+        if not via:
+            raise RuntimeError("no message for player fans")
+        return "match"
+
+    with pytest.raises(RuntimeError), store.atomic():
+        store.fan_out(audience, fan("failed"), failing)
+    assert store.fan_out(audience, fan("second"), lambda zone, lang, via: f"second {via}") == 4
+    for key in ("first", "second"):
+        rows = {r["chat_id"]: r for r in store.outbox_rows_for(f"{key}:")}
+        assert {c: r["fanout_pos"] for c, r in rows.items()} == {"a": 0, "b": 1, "c": 2, "p": 0}
+    second = {r["chat_id"]: r["payload"] for r in store.outbox_rows_for("second:")}
+    assert second == {
+        "a": "second True",
+        "b": "second True",
+        "c": "second True",
+        "p": "second False",
+    }
+    assert store.outbox_rows_for("failed:") == []
