@@ -39,6 +39,7 @@ from bot.ports import ChatAdapter, CommandContext, MatchSource, StatsSource
 from bot.report_command import ReportCommand
 from bot.scheduler import Scheduler, TimedJobs
 from bot.stats_commands import StatsCommands
+from bot.store_contract import CoreStore, NewOutboxRow
 from bot.team_search import (
     TeamSearch,
     adopt,
@@ -49,7 +50,6 @@ from bot.team_search import (
     sure_pick,
 )
 from bot.teams import find_team, seed_known_teams
-from storage.store import NewOutboxRow, Store
 from storage.thread import StoreThread
 
 log = logging.getLogger(__name__)
@@ -212,12 +212,12 @@ class MatchBot:
     async def ingest(
         self,
         item: MatchDecl | Event | Quote,
-        then: Callable[[Store, Ingested], None] | None = None,
+        then: Callable[[CoreStore, Ingested], None] | None = None,
     ) -> Ingested:
         """Ingest one feed object; raises :class:`FeedError` when it is rejected. ``then``
         runs in the same transaction (a report's author is stored with the report)."""
 
-        def work(store: Store) -> Ingested:
+        def work(store: CoreStore) -> Ingested:
             with store.atomic():
                 result = self.engine.ingest(item)
                 if then is not None:
@@ -297,7 +297,7 @@ class MatchBot:
             if found:
                 sure = sure_pick(typed, found)
 
-                def choose(store: Store) -> Message:
+                def choose(store: CoreStore) -> Message:
                     if sure is not None:
                         team = adopt(store, sure, describe(sure), self.clock())
                         return self.commands.run(ctx, name, team.name)
@@ -330,7 +330,7 @@ class MatchBot:
         return message
 
     async def press_refusal(self, ctx: CommandContext, action: str) -> str | None:
-        def check(store: Store) -> str | None:
+        def check(store: CoreStore) -> str | None:
             press = parse_press(action)
             if press is not None and not self.commands.still_offered(ctx, press):
                 press = None
@@ -366,7 +366,7 @@ class MatchBot:
         log.info("%s chat %s is gone: %d subscriptions removed", platform, chat_id, removed)
 
     async def team_names(self, typed: str, limit: int = 25) -> list[str]:
-        def names(store: Store) -> list[str]:
+        def names(store: CoreStore) -> list[str]:
             if not typed.strip():
                 return sorted({r["name"] for r in store.team_names()})[:limit]
             found = find_team(store, typed, limit=limit)

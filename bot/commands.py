@@ -24,9 +24,9 @@ from bot.messages import i18n, templates
 from bot.messages.model import Line, Message
 from bot.players import find_player, player_by_id
 from bot.ports import CommandContext
+from bot.store_contract import CoreStore, FollowRow
 from bot.team_search import adopt, offered, side_of
 from bot.teams import Team, find_team, normalize, spellings
-from storage.store import Store
 
 Handler = Callable[[CommandContext, str], Message]
 CHANGES_SUBSCRIPTIONS = frozenset({"subscribe", "unsubscribe"})  # /settings checks itself
@@ -164,7 +164,7 @@ def press_refusal(ctx: CommandContext, press: Press | None) -> str | None:
 
 
 class Commands:
-    def __init__(self, store: Store, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, store: CoreStore, clock: Callable[[], float] = time.time) -> None:
         self.store = store
         self.clock = clock
         #: states of the matches asked about (live ones grow event by event)
@@ -486,11 +486,11 @@ class Commands:
         return mine[0] if len(mine) == 1 else None
 
     @staticmethod
-    def _target_of(row: dict[str, object]) -> Target:
-        label = str(row["name"])
+    def _target_of(row: FollowRow) -> Target:
+        label = row["name"]
         if row["kind"] == "player" and row.get("team"):
             label = f"{label} ({row['team']})"
-        return Target(str(row["kind"]), str(row["target"]), label)
+        return Target(row["kind"], row["target"], label)
 
     def subscriptions(self, ctx: CommandContext, args: str) -> Message:
         rows = self.store.follows(ctx.platform, ctx.chat_id)
@@ -571,17 +571,17 @@ class Commands:
             elif row["team_id"]:
                 teams.add(row["team_id"])  # a player: his team's matches
         groups: dict[str, list[Line]] = {}
-        for row in self.store.matches_between(
+        for match in self.store.matches_between(
             start.astimezone(UTC).isoformat(), end.astimezone(UTC).isoformat()
         ):
             if not (
-                row["home_team"] in teams
-                or row["away_team"] in teams
-                or row["competition_id"] in competitions
+                match["home_team"] in teams
+                or match["away_team"] in teams
+                or match["competition_id"] in competitions
             ):
                 continue
-            state = self.states.get(self.store, Fixture.from_row(row))
-            groups.setdefault(row["competition"], []).append(templates.today_line(state, zone))
+            state = self.states.get(self.store, Fixture.from_row(match))
+            groups.setdefault(match["competition"], []).append(templates.today_line(state, zone))
         return templates.today(list(groups.items()), local_now, settings.timezone, place, digest)
 
     def _chat_teams(self, ctx: CommandContext) -> list[Team]:

@@ -14,9 +14,9 @@ from importlib import resources
 
 from rapidfuzz import fuzz, process
 
+from bot.store_contract import CatalogueStore, CoreStore
 from bot.teams import catalogue as team_catalogue
 from bot.teams import normalize, spellings
-from storage.store import Store
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def provider_code(source: str, competition: str) -> str | None:
     return None if codes is None else codes.get(source)
 
 
-def seed_known_competitions(store: Store) -> None:
+def seed_known_competitions(store: CoreStore) -> None:
     """Load the bundled competitions (idempotent) and give every stored match its
     competition id (matches stored before competitions could be followed)."""
     with store.atomic():
@@ -86,7 +86,7 @@ def seed_known_competitions(store: Store) -> None:
 
 
 def ensure_competition(
-    store: Store, name: str, aliases: tuple[str, ...] | list[str] = ()
+    store: CatalogueStore, name: str, aliases: tuple[str, ...] | list[str] = ()
 ) -> Competition:
     """The competition a feed calls ``name``: found through its aliases, or created."""
     found = next(filter(None, map(store.competition_by_alias, spellings(name))), None)
@@ -101,7 +101,7 @@ def ensure_competition(
     return competition
 
 
-def find_competition(store: Store, typed: str, limit: int = 3) -> CompetitionLookup:
+def find_competition(store: CatalogueStore, typed: str, limit: int = 3) -> CompetitionLookup:
     """An exact name or alias (``serie a``, ``coppa del mondo``, ``ucl``), else a clear near
     miss (``seria a``), else up to ``limit`` suggestions."""
     forms = spellings(typed)
@@ -131,7 +131,7 @@ def find_competition(store: Store, typed: str, limit: int = 3) -> CompetitionLoo
     return CompetitionLookup(None, tuple(close[:limit]))
 
 
-def competition_named(store: Store, name: str) -> Competition | None:
+def competition_named(store: CatalogueStore, name: str) -> Competition | None:
     """The competition a stored match names (exact aliases only)."""
     found = next(filter(None, map(store.competition_by_alias, spellings(name))), None)
     return Competition(found["id"], found["name"]) if found else None

@@ -31,8 +31,7 @@ from bot.ports import (
     TemporaryFailure,
 )
 from bot.request_window import RequestWindow
-from storage.store import OutboxRow, Store
-from storage.thread import StoreThread
+from bot.store_contract import CoreStore, DatabaseThread, OutboxRow
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +48,12 @@ FORGET_EVERY = 60.0
 def parse_message(payload: str) -> Message:
     """A fan-out sends one payload to every chat: parse it once (messages are immutable)."""
     return Message.from_json(payload)
+
+
+def _mark_many_sent(
+    platform: str, marks: list[tuple[int, str, str, list[str]]], store: CoreStore
+) -> None:
+    store.mark_many_sent(platform, marks)
 
 
 def backoff(attempts: int) -> float:
@@ -197,7 +202,7 @@ class Delivery:
 
     def __init__(
         self,
-        db: StoreThread,
+        db: DatabaseThread,
         adapter: ChatAdapter,
         clock: Clock | Callable[[], float] = time.time,
     ) -> None:
@@ -385,7 +390,7 @@ class Delivery:
             self.pacer.hold(chat, exc.seconds)
             until, reason = self.clock.time() + exc.seconds, str(exc)
 
-            def wait(s: Store) -> None:
+            def wait(s: CoreStore) -> None:
                 s.mark_retry(row.id, until, reason, count=False)
                 s.delay_chat(platform, chat, until)
 
@@ -426,9 +431,7 @@ class Delivery:
             batch, self._sent_marks = self._sent_marks, []
             marks = [(row.id, row.key, row.chat_id, ids) for row, ids, _ in batch]
             try:
-                await self.db.call(
-                    functools.partial(Store.mark_many_sent, platform=platform, marks=marks)
-                )
+                await self.db.call(functools.partial(_mark_many_sent, platform, marks))
             except Exception as exc:
                 for _, _, done in batch:
                     if not done.done():

@@ -1,7 +1,7 @@
 """The update engine: feed objects in, outbox rows out, in one transaction per object.
 
-Runs on the database thread (see :class:`storage.thread.StoreThread`): every method here is
-synchronous and talks to the :class:`Store` directly.
+Runs on the database thread (see :class:`bot.store_contract.DatabaseThread`): every method here
+is synchronous and talks to the store (:class:`bot.store_contract.CoreStore`) directly.
 """
 
 from __future__ import annotations
@@ -33,9 +33,9 @@ from bot.messages.lead import is_known_scorer
 from bot.messages.model import Message
 from bot.players import involved_ids, remember
 from bot.ports import TableRow
+from bot.store_contract import Audience, CoreStore, FanOut, NewMatch, NewOutboxRow
 from bot.storylines import Storyline, Storylines
 from bot.teams import ensure_team
-from storage.store import Audience, FanOut, NewOutboxRow, Store
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ class Built:
 
 
 class Engine:
-    def __init__(self, store: Store, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, store: CoreStore, clock: Callable[[], float] = time.time) -> None:
         self.store = store
         self.clock = clock
         #: each match's state, grown event by event
@@ -124,7 +124,7 @@ class Engine:
         if home.id == away.id:
             raise FeedError(f"home and away are the same team ({decl.home})")
         competition = ensure_competition(self.store, decl.competition)
-        row = {
+        row: NewMatch = {
             "id": decl.match,
             "competition": decl.competition,
             "competition_id": competition.id,
@@ -145,7 +145,7 @@ class Engine:
                     f"match {show(decl.match)}",
                     f"already declared as {teams}",
                 )
-            if all(existing[k] == v for k, v in row.items()):
+            if all(existing.get(k) == v for k, v in row.items()):
                 return Ingested("duplicate", decl.match)
             self.store.upsert_match(row)
             return Ingested(
@@ -430,11 +430,11 @@ class Engine:
                     return what
                 self._withdraw(state, stored)
                 return what
-            for row in self.store.quotes_with_id(event_id):
-                if row["match_id"] != match_id:
+            for quote in self.store.quotes_with_id(event_id):
+                if quote["match_id"] != match_id:
                     continue
-                self.store.delete_quote(row["match_id"], event_id)
-                return templates.report_quote_taken_back(row["speaker"])
+                self.store.delete_quote(quote["match_id"], event_id)
+                return templates.report_quote_taken_back(quote["speaker"])
         raise FeedError(f"there is no report {event_id!r}")
 
     def _withdraw(self, state: MatchState, stored: StoredEvent) -> None:

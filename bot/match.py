@@ -9,7 +9,7 @@ import bisect
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import Literal
 
 from bot.feed import (
     Event,
@@ -20,6 +20,7 @@ from bot.feed import (
     clock,
     parse_object,
 )
+from bot.store_contract import EventRow, EventsStore, MatchRow
 
 Side = Literal["home", "away"]
 
@@ -39,7 +40,7 @@ class Fixture:
     competition_id: str | None = None
 
     @classmethod
-    def from_row(cls, row: dict[str, Any]) -> Fixture:
+    def from_row(cls, row: MatchRow) -> Fixture:
         return cls(
             id=row["id"],
             competition=row["competition"],
@@ -196,8 +197,8 @@ class MatchState:
         self.score = score
 
 
-def stored_event(row: dict[str, Any]) -> StoredEvent:
-    """An event row (as :meth:`Store.events` returns them) parsed."""
+def stored_event(row: EventRow) -> StoredEvent:
+    """An event row (as :meth:`~bot.store_contract.EventsStore.events` returns them) parsed."""
     return StoredEvent(row["seq"], row["side"], parse_object(json.loads(row["data"])))  # type: ignore[arg-type]
 
 
@@ -206,8 +207,9 @@ def side_for_event(fixture: Fixture, event: Event) -> Side | None:
     return fixture.side_of(team) if team else None
 
 
-def derive_state(fixture: Fixture, rows: list[dict[str, Any]]) -> MatchState:
-    """Rebuild the match state from stored event rows (as :meth:`Store.events` returns them)."""
+def derive_state(fixture: Fixture, rows: list[EventRow]) -> MatchState:
+    """Rebuild the match state from stored event rows (as :meth:`EventsStore.events` returns
+    them)."""
     events = [stored_event(row) for row in rows]
     state = MatchState(fixture=fixture)
     state.by_id = {e.event.id: e for e in events}
@@ -241,11 +243,6 @@ def derive_state(fixture: Fixture, rows: list[dict[str, Any]]) -> MatchState:
     state.score = score
     state.shootout = shootout
     return state
-
-
-class EventsStore(Protocol):
-    def events_version(self, match_id: str) -> int: ...
-    def events(self, match_id: str) -> list[dict[str, Any]]: ...
 
 
 class KeptStates:

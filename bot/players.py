@@ -29,8 +29,8 @@ from bot.feed import (
     SubstitutionEvent,
 )
 from bot.match import Fixture, MatchState
+from bot.store_contract import CatalogueStore, PlayerRow
 from bot.teams import find_team, normalize
-from storage.store import Store
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,7 @@ def involved(state: MatchState, event: Event) -> list[tuple[str, str]]:
     return [(team_id, normalize(name)) for name, team_id in named_in(state.fixture, found)]
 
 
-def involved_ids(store: Store, state: MatchState, event: Event) -> list[int]:
+def involved_ids(store: CatalogueStore, state: MatchState, event: Event) -> list[int]:
     """The stored ids of the players :func:`involved` names: by the provider's player id
     where the event carries one (whatever the spelling of the name or the team), and by name
     and team."""
@@ -141,7 +141,7 @@ def involved_ids(store: Store, state: MatchState, event: Event) -> list[int]:
     return list(dict.fromkeys([*store.player_ids_by_provider(refs), *store.player_ids(keys)]))
 
 
-def remember(store: Store, fixture: Fixture, event: Event) -> None:
+def remember(store: CatalogueStore, fixture: Fixture, event: Event) -> None:
     """Store the players an event names (new ones are added, known ones kept); a player with
     a provider's id is kept under it."""
     named = named_with_ids(fixture, event)
@@ -157,7 +157,7 @@ def remember(store: Store, fixture: Fixture, event: Event) -> None:
 _TEAM_SUFFIX = re.compile(r"^(?P<name>.+?)\s*(?:\((?P<paren>[^()]+)\)|,\s*(?P<comma>[^,]+))$")
 
 
-def find_player(store: Store, typed: str, limit: int = 5) -> PlayerLookup:
+def find_player(store: CatalogueStore, typed: str, limit: int = 5) -> PlayerLookup:
     """``Lautaro Martínez``, ``lautaro martinez``, ``Lautaro``, ``Martínez (Inter)``:
 
     1. the whole name (accents and case aside), or every word typed as words of his name
@@ -194,11 +194,11 @@ def find_player(store: Store, typed: str, limit: int = 5) -> PlayerLookup:
     return PlayerLookup(None, tuple(_player(r) for _, r in close))
 
 
-def _player(row: dict[str, object]) -> Player:
-    return Player(int(str(row["id"])), str(row["name"]), str(row.get("team") or ""))
+def _player(row: PlayerRow) -> Player:
+    return Player(row["id"], row["name"], row["team"] or "")
 
 
-def player_by_id(store: Store, player_id: str) -> Player | None:
+def player_by_id(store: CatalogueStore, player_id: str) -> Player | None:
     if not player_id.isdigit():
         return None
     row = store.player(int(player_id))

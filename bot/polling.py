@@ -35,8 +35,7 @@ from bot.ports import (
     TeamFixtures,
 )
 from bot.scheduler import Scheduler, utc
-from storage.store import Store
-from storage.thread import StoreThread
+from bot.store_contract import CoreStore, DatabaseThread
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +53,7 @@ Ingest = Callable[[MatchDecl | Event | Quote], Awaitable[Any]]
 class LivePolling:
     def __init__(
         self,
-        db: StoreThread,
+        db: DatabaseThread,
         scheduler: Scheduler,
         sources: list[MatchSource],
         ingest: Ingest,
@@ -132,7 +131,7 @@ class LivePolling:
         await self._ingest_all(source, objects)
         last = [m["id"] for m in due if m["finished_at"] is not None]
 
-        def mark_last(store: Store) -> None:  # finished before this poll: it was the last
+        def mark_last(store: CoreStore) -> None:  # finished before this poll: it was the last
             for match_id in last:
                 store.mark_final_poll(match_id)
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from bot.messages.model import Message
 
 if TYPE_CHECKING:
-    from storage.thread import StoreThread
+    from bot.store_contract import DatabaseThread
 
 
 class StartupError(Exception):
@@ -201,7 +201,7 @@ class StatefulSource(Protocol):
     """Optional :class:`MatchSource` capability: a source that keeps state in the store (a
     daily request quota) is given the database when polling starts."""
 
-    def attach(self, db: StoreThread) -> None: ...
+    def attach(self, db: DatabaseThread) -> None: ...
 
 
 @runtime_checkable

@@ -18,8 +18,7 @@ from bot.messages import i18n, templates
 from bot.messages.model import Message
 from bot.ports import CommandContext
 from bot.reporting import Report, ReportError, ReportParser, Undo, new_report_id, validated
-from storage.store import Store
-from storage.thread import StoreThread
+from bot.store_contract import CoreStore, DatabaseThread
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +27,7 @@ REPORT_ID = re.compile(r"r[0-9a-f]{6}")
 #: How a report reaches the match: :meth:`bot.app.MatchBot.ingest`, with what to do in the
 #: same transaction (store who reported it).
 Ingest = Callable[
-    [MatchDecl | Event | Quote, Callable[[Store, Ingested], None]], Awaitable[Ingested]
+    [MatchDecl | Event | Quote, Callable[[CoreStore, Ingested], None]], Awaitable[Ingested]
 ]
 
 
@@ -38,7 +37,7 @@ class ReportCommand:
 
     def __init__(
         self,
-        db: StoreThread,
+        db: DatabaseThread,
         engine: Engine,
         commands: Commands,
         ingest: Ingest,
@@ -73,12 +72,12 @@ class ReportCommand:
         args = args.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
         # The store's thread has its own context: each job there sets the language again.
-        def parse(store: Store) -> Report | Undo:
+        def parse(store: CoreStore) -> Report | Undo:
             zone = ChatSettings.model_validate(store.chat_settings(ctx.platform, ctx.chat_id))
             with i18n.use(language):
                 return ReportParser(store, self.clock, zone.zone).parse(args, report_id)
 
-        def own(store: Store, result: Ingested) -> None:
+        def own(store: CoreStore, result: Ingested) -> None:
             if result.status == "duplicate":  # an id a feed already used: not this report's
                 with i18n.use(language):
                     raise ReportError(templates.report_id_taken())
@@ -101,7 +100,7 @@ class ReportCommand:
             log.exception("report %r failed", args[:200])
             return templates.report_problem(templates.report_not_understood())
 
-        def describe(store: Store) -> str:
+        def describe(store: CoreStore) -> str:
             with i18n.use(language):
                 return self.engine.describe(item)
 
@@ -120,7 +119,7 @@ class ReportCommand:
         report_id = typed.strip().casefold()
         lead = f"{ctx.platform}:{ctx.user_id}" in self.lead_reporters
 
-        def undo(store: Store) -> str:
+        def undo(store: CoreStore) -> str:
             with store.atomic(), i18n.use(language):
                 row = store.report(report_id)
                 if row is None:

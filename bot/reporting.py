@@ -25,8 +25,8 @@ from bot.feed import EventBase, FeedItem, MatchDecl, Quote, parse_object
 from bot.match import Fixture, MatchState, derive_state
 from bot.messages import templates
 from bot.messages.templates import REPORT_USAGE as REPORT_USAGE  # its home before
+from bot.store_contract import CoreStore
 from bot.teams import Team, find_team, normalize, spellings, team_id_for
-from storage.store import Store
 
 MINUTE = re.compile(r"^([0-9]{1,3})(?:\+([0-9]{1,2}))?'?$")
 MATCH_REPORT = re.compile(
@@ -146,7 +146,7 @@ def _minute(token: str) -> tuple[int, int | None] | None:
 class ReportParser:
     """Turns ``/report`` arguments into feed objects, looking teams and matches up in the store."""
 
-    def __init__(self, store: Store, clock: Callable[[], float], tz: ZoneInfo) -> None:
+    def __init__(self, store: CoreStore, clock: Callable[[], float], tz: ZoneInfo) -> None:
         self.store = store
         self.clock = clock
         self.tz = tz

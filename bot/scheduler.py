@@ -22,8 +22,7 @@ from bot.commands import Commands
 from bot.engine import Engine, Ingested
 from bot.messages import i18n
 from bot.ports import StatsSource, TableRow
-from storage.store import NewOutboxRow, Store
-from storage.thread import StoreThread
+from bot.store_contract import CoreStore, DatabaseThread, NewOutboxRow
 
 if TYPE_CHECKING:  # polling schedules itself on this module's Scheduler
     from bot.polling import LivePolling
@@ -80,7 +79,7 @@ class TimedJobs:
     def __init__(
         self,
         scheduler: Scheduler,
-        db: StoreThread,
+        db: DatabaseThread,
         engine: Engine,
         commands: Commands,
         polling: LivePolling,
@@ -189,7 +188,7 @@ class TimedJobs:
         """Queue today's digest for one chat (nothing when the chat follows no match today,
         or already had today's digest)."""
 
-        def build(store: Store) -> int:
+        def build(store: CoreStore) -> int:
             chat = store.chat(platform, chat_id)
             if chat is None or not chat["active"]:
                 return 0

@@ -11,13 +11,13 @@ from bot.commands import Commands
 from bot.messages import i18n, templates
 from bot.messages.model import Message
 from bot.ports import CommandContext, StatsSource
-from storage.thread import StoreThread
+from bot.store_contract import DatabaseThread
 
 log = logging.getLogger(__name__)
 
 
 class StatsCommands:
-    def __init__(self, db: StoreThread, commands: Commands, stats: StatsSource | None) -> None:
+    def __init__(self, db: DatabaseThread, commands: Commands, stats: StatsSource | None) -> None:
         self.db = db
         self.commands = commands
         self.stats = stats

@@ -27,8 +27,8 @@ from typing import Literal
 from bot.match import Fixture, MatchState, Side, derive_state
 from bot.messages.lead import is_known_scorer
 from bot.ports import TableRow
+from bot.store_contract import CoreStore, MatchRow
 from bot.teams import find_team
-from storage.store import Row, Store
 
 _ROUND = re.compile(
     r"^\s*(?:matchday|match day|regular season\s*-|round|giornata|gameweek|week|jornada|"
@@ -110,11 +110,11 @@ def _other(side: Side) -> Side:
 class Storylines:
     """Computes storylines for one match from the store (runs on the database thread)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: CoreStore) -> None:
         self.store = store
         self._states: dict[str, MatchState] = {}
 
-    def _state(self, row: Row) -> MatchState:
+    def _state(self, row: MatchRow) -> MatchState:
         if row["id"] not in self._states:
             self._states[row["id"]] = derive_state(
                 Fixture.from_row(row), self.store.events(row["id"])
@@ -273,7 +273,7 @@ class Storylines:
         last = matchday(fx.round)
         if last is None:
             return None
-        rounds: dict[int, list[Row]] = defaultdict(list)
+        rounds: dict[int, list[MatchRow]] = defaultdict(list)
         teams: set[str] = set()
         for row in self.store.matches(fx.competition):
             if row["season"] != fx.season:

@@ -29,8 +29,8 @@ from typing import Protocol, runtime_checkable
 
 from rapidfuzz import fuzz
 
+from bot.store_contract import CoreStore
 from bot.teams import Team, catalogue, ensure_team, find_team, normalize, spellings
-from storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ async def search_all(searchers: Iterable[TeamSearch], typed: str) -> list[TeamCa
     return rank(typed, found)[:MAX_CHOICES]
 
 
-def catalogue_answers(store: Store, typed: str) -> bool:
+def catalogue_answers(store: CoreStore, typed: str) -> bool:
     """Does the bot's own catalogue answer ``typed`` without asking a provider? It does for an
     exact name or alias, a clear fuzzy winner (every word typed in its name), or a name the
     catalogue lists as meaning several teams (``Paris``: a choice). ``Inter Miami`` or
@@ -170,7 +170,7 @@ def sure_pick(typed: str, candidates: Iterable[TeamCandidate]) -> TeamCandidate 
     return exact[0] if len(exact) == 1 else None
 
 
-def offer(store: Store, candidates: Sequence[TeamCandidate]) -> list[tuple[str, str]]:
+def offer(store: CoreStore, candidates: Sequence[TeamCandidate]) -> list[tuple[str, str]]:
     """Remember the candidates offered to a chat; ``(key, label)`` pairs for the buttons."""
     out = []
     for candidate, label in zip(candidates, labels(candidates), strict=True):
@@ -186,7 +186,7 @@ def offer(store: Store, candidates: Sequence[TeamCandidate]) -> list[tuple[str, 
     return out
 
 
-def offered(store: Store, key: str) -> tuple[TeamCandidate, str] | None:
+def offered(store: CoreStore, key: str) -> tuple[TeamCandidate, str] | None:
     """A candidate offered earlier (a pressed button) and its label."""
     row = store.team_candidate(key)
     if row is None:
@@ -199,7 +199,7 @@ def offered(store: Store, key: str) -> tuple[TeamCandidate, str] | None:
         return None
 
 
-def adopt(store: Store, candidate: TeamCandidate, label: str, now: float) -> Team:
+def adopt(store: CoreStore, candidate: TeamCandidate, label: str, now: float) -> Team:
     """The bot's team for a chosen candidate, created if needed, with the provider's id stored.
 
     A team already mapped to the same provider id is that team. A team of the bot spelled

@@ -13,7 +13,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from storage.store import Store
+from bot.store_contract import CatalogueStore
 
 # Letters that Unicode does not decompose into a base letter plus an accent.
 _UNDECOMPOSED = str.maketrans(
@@ -124,14 +124,16 @@ def catalogue() -> Catalogue:
     return parse_catalogue(json.loads(text))
 
 
-def seed_known_teams(store: Store) -> None:
+def seed_known_teams(store: CatalogueStore) -> None:
     """Load the bundled teams and aliases (idempotent)."""
     with store.atomic():
         for team in catalogue().teams:
             ensure_team(store, team.name, team.aliases)
 
 
-def ensure_team(store: Store, name: str, aliases: list[str] | tuple[str, ...] = ()) -> Team:
+def ensure_team(
+    store: CatalogueStore, name: str, aliases: list[str] | tuple[str, ...] = ()
+) -> Team:
     """The team a feed calls ``name``: found through its aliases, or created."""
     found = next(filter(None, map(store.team_by_alias, spellings(name))), None)
     if found is not None:
@@ -145,7 +147,7 @@ def ensure_team(store: Store, name: str, aliases: list[str] | tuple[str, ...] = 
     return team
 
 
-def find_team(store: Store, typed: str, limit: int = 3) -> Lookup:
+def find_team(store: CatalogueStore, typed: str, limit: int = 3) -> Lookup:
     """Resolve what a fan typed, never silently to a team that was not meant:
 
     1. a name that means several teams (``Manchester``, ``Real``, ``Paris``) offers them all;
@@ -187,7 +189,7 @@ def find_team(store: Store, typed: str, limit: int = 3) -> Lookup:
     return Lookup(None, tuple(close[:limit]))
 
 
-def _ambiguous(store: Store, forms: tuple[str, ...]) -> list[Team]:
+def _ambiguous(store: CatalogueStore, forms: tuple[str, ...]) -> list[Team]:
     """The teams a deliberately ambiguous name may mean (catalogue's ``_ambiguous``)."""
     names = next((catalogue().ambiguous[f] for f in forms if f in catalogue().ambiguous), ())
     rows = [store.team_by_alias(normalize(name)) for name in names]

@@ -7,82 +7,43 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
+from bot.store_contract import (
+    AliasRow,
+    Audience,
+    AudienceRow,
+    CachedAnswerRow,
+    ChatRow,
+    CompetitionRow,
+    DigestChatRow,
+    EventRow,
+    FanOut,
+    FollowRow,
+    MatchCompetitionRow,
+    MatchRow,
+    NewMatch,
+    NewOutboxRow,
+    OutboxRow,
+    OutboxViewRow,
+    PlayerDetailRow,
+    PlayerRow,
+    ProviderTeamRow,
+    QuoteRow,
+    ReportRow,
+    ScorerCountRow,
+    TeamCandidateRow,
+    TeamRow,
+)
 from storage import schema
 
+#: a row as sqlite-utils returns it; each public method names its shape (bot.store_contract)
 Row = dict[str, Any]
 
-
-@dataclass(frozen=True)
-class OutboxRow:
-    id: int
-    key: str
-    platform: str
-    chat_id: str
-    kind: str
-    match_id: str | None
-    payload: str  # the neutral message (JSON); the adapter renders it when it sends it
-    edit_key: str | None
-    attempts: int
-    next_attempt_at: float
-
-    @classmethod
-    def from_row(cls, row: Row) -> OutboxRow:
-        return cls(
-            id=row["id"],
-            key=row["key"],
-            platform=row["platform"],
-            chat_id=row["chat_id"],
-            kind=row["kind"],
-            match_id=row["match_id"],
-            payload=row["payload"] or "{}",
-            edit_key=row["edit_key"],
-            attempts=row["attempts"],
-            next_attempt_at=row["next_attempt_at"] or 0.0,
-        )
-
-
-@dataclass(frozen=True)
-class Audience:
-    """Who gets a match's message (see :meth:`Store.audience`)."""
-
-    team_ids: Sequence[str]
-    competition_id: str | None = None
-    player_ids: Sequence[int] = ()
-    need: int = 1
-    need_player: int = 1
-
-
-@dataclass(frozen=True)
-class FanOut:
-    """One message queued for an audience (see :meth:`Store.fan_out`)."""
-
-    key: str
-    kind: str
-    match_id: str | None
-    now: float
-    hold: bool = True
-    edits: str | None = None
-    default_zone: str = "UTC"
-    default_language: str = "en"
-
-
-@dataclass(frozen=True)
-class NewOutboxRow:
-    key: str
-    platform: str
-    chat_id: str
-    kind: str
-    payload: str
-    match_id: str | None = None
-    edit_key: str | None = None
-    fanout_pos: int = 0
-    next_attempt_at: float = 0.0
+__all__ = ["Audience", "FanOut", "NewOutboxRow", "OutboxRow", "Row", "Store"]
 
 
 def _numbered(sql: str, count: int) -> str:
@@ -146,10 +107,13 @@ class Store:
         with self.db.atomic():
             yield
 
-    def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+    # Rows come back as the dicts sqlite-utils builds; each public method names their shape
+    # (a TypedDict of bot.store_contract, checked against the real columns by
+    # tests/test_store_contract.py), hence ``Any`` here.
+    def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
         return list(self.db.query(sql, list(params)))
 
-    def _one(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
+    def _one(self, sql: str, params: Iterable[Any] = ()) -> Any | None:
         rows = self._rows(sql, params)
         return rows[0] if rows else None
 
@@ -159,14 +123,14 @@ class Store:
 
     # --- teams -----------------------------------------------------------------------------
 
-    def team_by_alias(self, alias: str) -> Row | None:
+    def team_by_alias(self, alias: str) -> TeamRow | None:
         return self._one(
             "SELECT t.id, t.name FROM team_aliases a JOIN teams t ON t.id = a.team_id"
             " WHERE a.alias = ?",
             [alias],
         )
 
-    def team(self, team_id: str) -> Row | None:
+    def team(self, team_id: str) -> TeamRow | None:
         return self._one("SELECT id, name FROM teams WHERE id = ?", [team_id])
 
     def add_team(self, team_id: str, name: str) -> None:
@@ -177,7 +141,7 @@ class Store:
             "INSERT OR IGNORE INTO team_aliases (alias, team_id) VALUES (?, ?)", [alias, team_id]
         )
 
-    def team_names(self) -> list[Row]:
+    def team_names(self) -> list[AliasRow]:
         """Every (alias, team id, team name): the vocabulary for fuzzy team lookup."""
         return self._rows(
             "SELECT a.alias, t.id, t.name FROM team_aliases a JOIN teams t ON t.id = a.team_id"
@@ -185,14 +149,14 @@ class Store:
 
     # --- matches ---------------------------------------------------------------------------
 
-    def upsert_match(self, row: Row) -> None:
+    def upsert_match(self, row: NewMatch) -> None:
         existing = self.match(row["id"])
         if existing is None:
             self.db.table("matches").insert({**row, "updated_at": time.time()})
         else:
             self.db.table("matches").update(row["id"], {**row, "updated_at": time.time()})
 
-    def match(self, match_id: str) -> Row | None:
+    def match(self, match_id: str) -> MatchRow | None:
         return self._one("SELECT * FROM matches WHERE id = ?", [match_id])
 
     def update_match_state(
@@ -210,14 +174,14 @@ class Store:
             [period, home_goals, away_goals, finished_at, time.time(), match_id],
         )
 
-    def matches_of_team(self, team_id: str) -> list[Row]:
+    def matches_of_team(self, team_id: str) -> list[MatchRow]:
         """The team's matches, oldest kick-off first."""
         return self._rows(
             "SELECT * FROM matches WHERE home_team = ? OR away_team = ? ORDER BY kickoff, id",
             [team_id, team_id],
         )
 
-    def matches(self, competition: str | None = None) -> list[Row]:
+    def matches(self, competition: str | None = None) -> list[MatchRow]:
         if competition is None:
             return self._rows("SELECT * FROM matches ORDER BY kickoff, id")
         return self._rows(
@@ -276,7 +240,7 @@ class Store:
             [match_id],
         )
 
-    def top_scorers(self, competition: str, limit: int) -> list[Row]:
+    def top_scorers(self, competition: str, limit: int) -> list[ScorerCountRow]:
         """(``player``, ``team``, ``goals``) of ``competition``, most goals first: own goals and
         cancelled goals (a ``goal_cancelled`` naming them) do not count."""
         return self._rows(
@@ -309,7 +273,7 @@ class Store:
             is not None
         )
 
-    def events(self, match_id: str) -> list[Row]:
+    def events(self, match_id: str) -> list[EventRow]:
         """The match's events in the order they were ingested."""
         return self._rows("SELECT * FROM events WHERE match_id = ? ORDER BY seq", [match_id])
 
@@ -343,7 +307,7 @@ class Store:
             == 1
         )
 
-    def quotes(self, match_id: str) -> list[Row]:
+    def quotes(self, match_id: str) -> list[QuoteRow]:
         return self._rows("SELECT * FROM quotes WHERE match_id = ? ORDER BY seq", [match_id])
 
     # --- chats and subscriptions -----------------------------------------------------------
@@ -360,7 +324,7 @@ class Store:
             [platform, chat_id, title, kind, time.time()],
         )
 
-    def chat(self, platform: str, chat_id: str) -> Row | None:
+    def chat(self, platform: str, chat_id: str) -> ChatRow | None:
         return self._one(
             "SELECT * FROM chats WHERE platform = ? AND chat_id = ?", [platform, chat_id]
         )
@@ -488,7 +452,7 @@ class Store:
             == 1
         )
 
-    def subscriptions(self, platform: str, chat_id: str) -> list[Row]:
+    def subscriptions(self, platform: str, chat_id: str) -> list[TeamRow]:
         """The teams the chat follows (id, name), by name."""
         return self._rows(
             "SELECT t.id, t.name FROM subscriptions s JOIN teams t ON t.id = s.target"
@@ -496,7 +460,7 @@ class Store:
             [platform, chat_id],
         )
 
-    def follows(self, platform: str, chat_id: str) -> list[Row]:
+    def follows(self, platform: str, chat_id: str) -> list[FollowRow]:
         """Everything the chat follows: (kind, target, name, team, team_id, level), teams
         first, then competitions, then players, each by name."""
         return self._rows(
@@ -514,7 +478,7 @@ class Store:
             [platform, chat_id],
         )
 
-    def subscribers(self, team_ids: Iterable[str]) -> list[Row]:
+    def subscribers(self, team_ids: Iterable[str]) -> list[AudienceRow]:
         """Active chats following any of the teams, each once, oldest subscriber first."""
         return self.audience(team_ids)
 
@@ -525,7 +489,7 @@ class Store:
         player_ids: Iterable[int] = (),
         need: int = 1,
         need_player: int = 1,
-    ) -> list[Row]:
+    ) -> list[AudienceRow]:
         """Active chats that get a match's message, each once, oldest subscriber first.
 
         A chat is in when any of its subscriptions matches (one of the teams, the
@@ -787,7 +751,7 @@ class Store:
         self._exec("DELETE FROM temp.fanout_messages")
         self._exec("DELETE FROM temp.fanout_audience")
 
-    def chats_with_digest(self) -> list[Row]:
+    def chats_with_digest(self) -> list[DigestChatRow]:
         """Active chats that asked for the daily digest (``digest`` in their settings)."""
         return self._rows(
             "SELECT platform, chat_id, settings FROM chats WHERE active = 1"
@@ -796,14 +760,14 @@ class Store:
 
     # --- competitions ----------------------------------------------------------------------
 
-    def competition_by_alias(self, alias: str) -> Row | None:
+    def competition_by_alias(self, alias: str) -> CompetitionRow | None:
         return self._one(
             "SELECT c.id, c.name FROM competition_aliases a"
             " JOIN competitions c ON c.id = a.competition_id WHERE a.alias = ?",
             [alias],
         )
 
-    def competition(self, competition_id: str) -> Row | None:
+    def competition(self, competition_id: str) -> CompetitionRow | None:
         return self._one("SELECT id, name FROM competitions WHERE id = ?", [competition_id])
 
     def add_competition(self, competition_id: str, name: str) -> None:
@@ -817,14 +781,14 @@ class Store:
             [alias, competition_id],
         )
 
-    def competition_names(self) -> list[Row]:
+    def competition_names(self) -> list[AliasRow]:
         """Every (alias, competition id, name): the vocabulary for competition lookup."""
         return self._rows(
             "SELECT a.alias, c.id, c.name FROM competition_aliases a"
             " JOIN competitions c ON c.id = a.competition_id"
         )
 
-    def matches_without_competition_id(self) -> list[Row]:
+    def matches_without_competition_id(self) -> list[MatchCompetitionRow]:
         return self._rows("SELECT id, competition FROM matches WHERE competition_id IS NULL")
 
     def set_match_competition(self, match_id: str, competition_id: str) -> None:
@@ -905,14 +869,14 @@ class Store:
             )
         ]
 
-    def player(self, player_id: int) -> Row | None:
+    def player(self, player_id: int) -> PlayerDetailRow | None:
         return self._one(
             "SELECT p.*, t.name AS team FROM players p LEFT JOIN teams t ON t.id = p.team_id"
             " WHERE p.id = ?",
             [player_id],
         )
 
-    def players(self) -> list[Row]:
+    def players(self) -> list[PlayerRow]:
         """Every known player (id, name, norm, team id, team name)."""
         return self._rows(
             "SELECT p.id, p.name, p.norm, p.team_id, t.name AS team FROM players p"
@@ -1067,7 +1031,9 @@ class Store:
             for r in self._rows("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
         }
 
-    def outbox_rows(self, platform: str | None = None, chat_id: str | None = None) -> list[Row]:
+    def outbox_rows(
+        self, platform: str | None = None, chat_id: str | None = None
+    ) -> list[OutboxViewRow]:
         """Every row, oldest first (for tests and the operator)."""
         where, params = [], []
         if platform is not None:
@@ -1096,16 +1062,16 @@ class Store:
             }
         )
 
-    def report(self, report_id: str) -> Row | None:
+    def report(self, report_id: str) -> ReportRow | None:
         return self._one("SELECT * FROM reports WHERE id = ?", [report_id])
 
     def mark_report_undone(self, report_id: str, at: float) -> None:
         self._exec("UPDATE reports SET undone_at = ? WHERE id = ?", [at, report_id])
 
-    def events_with_id(self, event_id: str) -> list[Row]:
+    def events_with_id(self, event_id: str) -> list[EventRow]:
         return self._rows("SELECT * FROM events WHERE id = ?", [event_id])
 
-    def quotes_with_id(self, quote_id: str) -> list[Row]:
+    def quotes_with_id(self, quote_id: str) -> list[QuoteRow]:
         return self._rows("SELECT * FROM quotes WHERE id = ?", [quote_id])
 
     def delete_event(self, match_id: str, event_id: str) -> None:
@@ -1115,7 +1081,7 @@ class Store:
     def delete_quote(self, match_id: str, quote_id: str) -> None:
         self._exec("DELETE FROM quotes WHERE match_id = ? AND id = ?", [match_id, quote_id])
 
-    def outbox_rows_for(self, key_prefix: str) -> list[Row]:
+    def outbox_rows_for(self, key_prefix: str) -> list[OutboxViewRow]:
         """Rows whose key starts with ``key_prefix`` (one event's alerts in every chat)."""
         return self._rows(
             "SELECT * FROM outbox_view WHERE substr(key, 1, length(?)) = ? ORDER BY id",
@@ -1162,7 +1128,7 @@ class Store:
 
     def pollable_matches(
         self, prefix: str, kicked_off_by_iso: str, kicked_off_since_iso: str
-    ) -> list[Row]:
+    ) -> list[MatchRow]:
         """A source's matches worth polling: followed by an active chat, kick-off between
         ``kicked_off_since_iso`` and ``kicked_off_by_iso``, and not finished, or finished but
         not yet polled a last time. (The lower bound retires postponed or abandoned matches
@@ -1198,7 +1164,7 @@ class Store:
             )
         ]
 
-    def followed_competitions(self) -> list[Row]:
+    def followed_competitions(self) -> list[CompetitionRow]:
         """The competitions active chats follow (id, name), by name: their fixtures are looked
         up at the data providers."""
         return self._rows(
@@ -1226,21 +1192,21 @@ class Store:
         )
         return {r["id"] for r in rows}
 
-    def matches_between(self, start_iso: str, end_iso: str) -> list[Row]:
+    def matches_between(self, start_iso: str, end_iso: str) -> list[MatchRow]:
         """Matches kicking off in [start, end), in kick-off order."""
         return self._rows(
             "SELECT * FROM matches WHERE kickoff >= ? AND kickoff < ? ORDER BY kickoff, id",
             [start_iso, end_iso],
         )
 
-    def upcoming_matches(self, after_iso: str) -> list[Row]:
+    def upcoming_matches(self, after_iso: str) -> list[MatchRow]:
         """Matches not started whose kick-off is after ``after_iso``, soonest first."""
         return self._rows(
             "SELECT * FROM matches WHERE period IS NULL AND kickoff > ? ORDER BY kickoff",
             [after_iso],
         )
 
-    def finished_matches_without_recap(self) -> list[Row]:
+    def finished_matches_without_recap(self) -> list[MatchRow]:
         return self._rows(
             "SELECT m.* FROM matches m LEFT JOIN recaps r ON r.match_id = m.id"
             " WHERE m.finished_at IS NOT NULL AND r.match_id IS NULL ORDER BY m.finished_at"
@@ -1248,7 +1214,7 @@ class Store:
 
     # --- data providers --------------------------------------------------------------------
 
-    def provider_team(self, provider: str, team_name: str) -> Row | None:
+    def provider_team(self, provider: str, team_name: str) -> ProviderTeamRow | None:
         """The cached mapping of our ``team_name`` to ``provider``'s team (None: never asked)."""
         return self._one(
             "SELECT * FROM provider_teams WHERE provider = ? AND team_name = ?",
@@ -1270,7 +1236,7 @@ class Store:
             [provider, team_name, provider_team_id, provider_name, checked_at],
         )
 
-    def cached_answer(self, provider: str, key: str) -> Row | None:
+    def cached_answer(self, provider: str, key: str) -> CachedAnswerRow | None:
         """A provider answer kept by :meth:`keep_answer` (``value`` JSON, ``fetched_at``)."""
         return self._one(
             "SELECT value, fetched_at FROM provider_cache WHERE provider = ? AND key = ?",
@@ -1294,10 +1260,10 @@ class Store:
             [key, provider, provider_id, name, label, data, time.time()],
         )
 
-    def team_candidate(self, key: str) -> Row | None:
+    def team_candidate(self, key: str) -> TeamCandidateRow | None:
         return self._one("SELECT * FROM team_candidates WHERE key = ?", [key])
 
-    def provider_team_of(self, provider: str, provider_team_id: str) -> Row | None:
+    def provider_team_of(self, provider: str, provider_team_id: str) -> ProviderTeamRow | None:
         """Our team already mapped to ``provider``'s team ``provider_team_id``, if any."""
         return self._one(
             "SELECT * FROM provider_teams WHERE provider = ? AND provider_team_id = ?",

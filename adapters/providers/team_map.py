@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.providers.shapes import dig, opt_int, opt_str
+from bot.store_contract import CoreStore
 from bot.teams import normalize
-from storage.store import Store
 
 RETRY_UNMAPPED = 7 * 86400.0
 
@@ -35,7 +35,7 @@ class Candidate:
         return self.names[0]
 
 
-def our_names(store: Store | None, team_name: str) -> set[str]:
+def our_names(store: CoreStore | None, team_name: str) -> set[str]:
     """The normalised name and aliases of one of our teams."""
     names = {normalize(team_name)}
     if store is None:
@@ -84,7 +84,7 @@ def fd_candidates(body: Mapping[str, Any]) -> list[Candidate]:
     return out
 
 
-def cached(store: Store, provider: str, team_name: str, now: float) -> tuple[bool, str | None]:
+def cached(store: CoreStore, provider: str, team_name: str, now: float) -> tuple[bool, str | None]:
     """(known, provider team id): known is False when the provider must be asked."""
     row = store.provider_team(provider, team_name)
     if row is None:

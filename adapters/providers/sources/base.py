@@ -17,8 +17,8 @@ from adapters.providers.planning import MATCH_WINDOW, PollPlanner
 from adapters.providers.team_map import Candidate, cached, our_names
 from bot.competitions import provider_code
 from bot.snapshots import DiffState, FeedEvent, ProviderSnapshot, diff_snapshot
+from bot.store_contract import DatabaseThread, EventRow
 from bot.team_search import TeamCandidate
-from storage.thread import StoreThread
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ FD_FREE_COMPETITIONS = (
 )
 
 
-def seed_state(rows: Sequence[dict[str, Any]]) -> DiffState:
+def seed_state(rows: Sequence[EventRow]) -> DiffState:
     """A differ state that counts the stored events (``Store.events`` rows) as announced."""
     state = DiffState()
     for row in rows:
@@ -92,7 +92,7 @@ class ProviderSource(ABC):
         self.planner = PollPlanner(
             self.provider, min_interval, reserve, clock, match_window=match_window
         )
-        self._db: StoreThread | None = None
+        self._db: DatabaseThread | None = None
         self._states: dict[str, DiffState] = {}
         self._kickoffs: dict[str, float] = {}
         self._dead: dict[str, float] = {}
@@ -107,7 +107,7 @@ class ProviderSource(ABC):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r})"
 
-    def attach(self, db: StoreThread) -> None:
+    def attach(self, db: DatabaseThread) -> None:
         """Use the bot's store (called by :class:`bot.polling.LivePolling` at start)."""
         self._db = db
 

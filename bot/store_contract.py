@@ -1,0 +1,523 @@
+"""What the core asks of the store: the rows it gets back and the methods it calls.
+
+The core defines this contract and ``storage/`` implements it (``storage.store.Store``; mypy
+strict checks that it does, see ``storage/__init__.py``). Core modules type against the
+protocols here, never against the concrete store, so the dependency points inwards: storage
+imports the core's types, the core imports no storage module (only the composition root
+that opens the database does).
+
+Rows. What a query returns is a :class:`~typing.TypedDict` named after it (``MatchRow``,
+``EventRow``…): sqlite-utils hands out plain dicts, a TypedDict types them at no runtime cost
+and keeps every ``row["x"]`` call site as it was, while mypy checks the key and its type.
+A column is ``X | None`` when the schema allows NULL, unless the store's only writer always
+fills it (``home_name``, ``away_name``: every match declaration has them).
+``tests/test_store_contract.py`` checks each row type's keys against the columns the real
+queries return. The few records built once and read many times, or built by the core and
+handed to the store, are frozen dataclasses instead (:class:`OutboxRow`, which the delivery
+loop passes around and reads field by field; :class:`NewOutboxRow`, :class:`Audience`,
+:class:`FanOut`): immutable, with defaults, and checked at construction.
+
+Protocols, one per concern (a module asks only for the concern it uses):
+:class:`CatalogueStore` (teams, competitions, players), :class:`MatchStore` (matches, events,
+quotes, recaps, polling), :class:`ChatStore` (chats, settings, subscriptions),
+:class:`OutboxStore`, :class:`ReportStore` (reporters' corrections) and
+:class:`ProviderStore` (data providers' answers kept), each with ``atomic()`` for a
+transaction; :class:`CoreStore` is all of them. :class:`DatabaseThread` is how async code
+reaches the store (one thread owns the connection: ``storage.thread.StoreThread``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any, ParamSpec, Protocol, TypedDict, TypeVar
+
+T = TypeVar("T")
+P = ParamSpec("P")
+
+# --- rows ----------------------------------------------------------------------------------
+
+
+class TeamRow(TypedDict):
+    id: str
+    name: str
+
+
+class CompetitionRow(TypedDict):
+    id: str
+    name: str
+
+
+class AliasRow(TypedDict):
+    """One spelling of a team's or a competition's name (the fuzzy look-up's vocabulary)."""
+
+    alias: str
+    id: str
+    name: str
+
+
+class MatchRow(TypedDict):
+    id: str
+    competition: str
+    home_team: str
+    away_team: str
+    home_name: str
+    away_name: str
+    kickoff: str  # ISO 8601, UTC
+    season: str | None
+    round: str | None
+    venue: str | None
+    period: str | None
+    home_goals: int
+    away_goals: int
+    finished_at: float | None
+    updated_at: float
+    final_polled_at: float | None
+    competition_id: str | None
+    events_version: int
+
+
+class NewMatch(TypedDict):
+    """A match declaration as the engine stores it (:meth:`MatchStore.upsert_match`)."""
+
+    id: str
+    competition: str
+    competition_id: str | None
+    home_team: str
+    away_team: str
+    home_name: str
+    away_name: str
+    kickoff: str
+    season: str | None
+    round: str | None
+    venue: str | None
+
+
+class MatchCompetitionRow(TypedDict):
+    id: str
+    competition: str
+
+
+class EventRow(TypedDict):
+    match_id: str
+    id: str
+    seq: int  # place in feed order
+    type: str
+    minute: int
+    stoppage: int | None
+    side: str | None
+    data: str  # the feed object, JSON
+    ingested_at: float
+
+
+class QuoteRow(TypedDict):
+    match_id: str
+    id: str
+    seq: int
+    speaker: str
+    role: str | None
+    team: str | None
+    text: str
+    ingested_at: float
+
+
+class ScorerCountRow(TypedDict):
+    player: str
+    team: str
+    goals: int
+
+
+class ChatRow(TypedDict):
+    platform: str
+    chat_id: str
+    title: str | None
+    kind: str | None
+    settings: str | None  # JSON
+    active: int
+    created_at: float
+    tz: str | None
+    lang: str | None
+    spoiler: float | None
+    level: str | None
+
+
+class DigestChatRow(TypedDict):
+    platform: str
+    chat_id: str
+    settings: str
+
+
+class FollowRow(TypedDict):
+    """One thing a chat follows: ``kind`` team, competition or player; ``team`` and
+    ``team_id`` are a player's team."""
+
+    kind: str
+    target: str
+    level: str | None
+    name: str
+    team: str | None
+    team_id: str | None
+
+
+class AudienceRow(TypedDict):
+    platform: str
+    chat_id: str
+    tz: str | None
+    lang: str | None
+    spoiler: float | None
+    since: float
+    via_match: int
+
+
+class PlayerRow(TypedDict):
+    id: int
+    name: str
+    norm: str  # folded name
+    team_id: str
+    team: str | None
+
+
+class PlayerDetailRow(PlayerRow):
+    provider: str | None
+    provider_id: str | None
+    seen_at: float
+
+
+class OutboxViewRow(TypedDict):
+    """Every column of a queued message (for the operator and tests; the delivery loop gets
+    :class:`OutboxRow`)."""
+
+    id: int
+    key: str
+    platform: str
+    chat_id: str
+    kind: str
+    match_id: str | None
+    body: str | None
+    payload: str | None
+    edit_key: str | None
+    fanout_pos: int
+    status: str
+    attempts: int
+    next_attempt_at: float | None
+    created_at: float
+    sent_at: float | None
+    last_error: str | None
+    message_id: int | None
+
+
+class ReportRow(TypedDict):
+    id: str
+    platform: str
+    user_id: str
+    match_id: str
+    kind: str
+    created_at: float
+    undone_at: float | None
+
+
+class ProviderTeamRow(TypedDict):
+    provider: str
+    team_name: str
+    provider_team_id: str | None  # None: the provider has no such team
+    provider_name: str | None
+    checked_at: float
+
+
+class CachedAnswerRow(TypedDict):
+    value: str  # JSON
+    fetched_at: float
+
+
+class TeamCandidateRow(TypedDict):
+    key: str
+    provider: str
+    provider_id: str
+    name: str
+    label: str
+    data: str
+    offered_at: float
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    """A pending message as the delivery loop gets it."""
+
+    id: int
+    key: str
+    platform: str
+    chat_id: str
+    kind: str
+    match_id: str | None
+    payload: str  # the neutral message (JSON); the adapter renders it when it sends it
+    edit_key: str | None
+    attempts: int
+    next_attempt_at: float
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> OutboxRow:
+        return cls(
+            id=row["id"],
+            key=row["key"],
+            platform=row["platform"],
+            chat_id=row["chat_id"],
+            kind=row["kind"],
+            match_id=row["match_id"],
+            payload=row["payload"] or "{}",
+            edit_key=row["edit_key"],
+            attempts=row["attempts"],
+            next_attempt_at=row["next_attempt_at"] or 0.0,
+        )
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who gets a match's message (see :meth:`OutboxStore.fan_out`)."""
+
+    team_ids: Sequence[str]
+    competition_id: str | None = None
+    player_ids: Sequence[int] = ()
+    need: int = 1
+    need_player: int = 1
+
+
+@dataclass(frozen=True)
+class FanOut:
+    """One message queued for an audience (see :meth:`OutboxStore.fan_out`)."""
+
+    key: str
+    kind: str
+    match_id: str | None
+    now: float
+    hold: bool = True
+    edits: str | None = None
+    default_zone: str = "UTC"
+    default_language: str = "en"
+
+
+@dataclass(frozen=True)
+class NewOutboxRow:
+    key: str
+    platform: str
+    chat_id: str
+    kind: str
+    payload: str
+    match_id: str | None = None
+    edit_key: str | None = None
+    fanout_pos: int = 0
+    next_attempt_at: float = 0.0
+
+
+# --- protocols -----------------------------------------------------------------------------
+
+
+class Transactional(Protocol):
+    def atomic(self) -> AbstractContextManager[None]:
+        """A transaction: everything done inside is kept together or not at all."""
+        ...
+
+
+class CatalogueStore(Transactional, Protocol):
+    """Teams, competitions and players, and the names they are known by."""
+
+    def team_by_alias(self, alias: str) -> TeamRow | None: ...
+    def team(self, team_id: str) -> TeamRow | None: ...
+    def add_team(self, team_id: str, name: str) -> None: ...
+    def add_alias(self, alias: str, team_id: str) -> None: ...
+    def team_names(self) -> list[AliasRow]: ...
+    def competition_by_alias(self, alias: str) -> CompetitionRow | None: ...
+    def competition(self, competition_id: str) -> CompetitionRow | None: ...
+    def add_competition(self, competition_id: str, name: str) -> None: ...
+    def add_competition_alias(self, alias: str, competition_id: str) -> None: ...
+    def competition_names(self) -> list[AliasRow]: ...
+    def add_players(self, players: Iterable[tuple[str, str, str]]) -> None: ...
+    def player_ids(self, keys: Iterable[tuple[str, str]]) -> list[int]: ...
+    def add_provider_player(
+        self, name: str, norm: str, team_id: str, provider: str, provider_id: str
+    ) -> None: ...
+    def player_ids_by_provider(self, refs: Iterable[tuple[str, str]]) -> list[int]: ...
+    def player(self, player_id: int) -> PlayerDetailRow | None: ...
+    def players(self) -> list[PlayerRow]: ...
+
+
+class EventsStore(Transactional, Protocol):
+    """A match's stored events (what :class:`bot.match.KeptStates` reads)."""
+
+    def events_version(self, match_id: str) -> int: ...
+    def events(self, match_id: str) -> list[EventRow]: ...
+
+
+class MatchStore(EventsStore, Protocol):
+    """Matches, their events and quotes, recaps and what polling needs."""
+
+    def upsert_match(self, row: NewMatch) -> None: ...
+    def match(self, match_id: str) -> MatchRow | None: ...
+    def update_match_state(
+        self,
+        match_id: str,
+        *,
+        period: str | None,
+        home_goals: int,
+        away_goals: int,
+        finished_at: float | None,
+    ) -> None: ...
+    def matches_of_team(self, team_id: str) -> list[MatchRow]: ...
+    def matches(self, competition: str | None = None) -> list[MatchRow]: ...
+    def matches_between(self, start_iso: str, end_iso: str) -> list[MatchRow]: ...
+    def upcoming_matches(self, after_iso: str) -> list[MatchRow]: ...
+    def finished_matches_without_recap(self) -> list[MatchRow]: ...
+    def matches_without_competition_id(self) -> list[MatchCompetitionRow]: ...
+    def set_match_competition(self, match_id: str, competition_id: str) -> None: ...
+    def pollable_matches(
+        self, prefix: str, kicked_off_by_iso: str, kicked_off_since_iso: str
+    ) -> list[MatchRow]: ...
+    def mark_final_poll(self, match_id: str) -> None: ...
+    def competition_only_matches(self, match_ids: Iterable[str]) -> set[str]: ...
+    def add_event(
+        self,
+        match_id: str,
+        event_id: str,
+        kind: str,
+        minute: int,
+        stoppage: int | None,
+        side: str | None,
+        data: str,
+    ) -> int: ...
+    def has_event(self, match_id: str, event_id: str) -> bool: ...
+    def top_scorers(self, competition: str, limit: int) -> list[ScorerCountRow]: ...
+    def competition_events_version(self, competition: str) -> tuple[int, int]: ...
+    def add_quote(
+        self,
+        match_id: str,
+        quote_id: str,
+        speaker: str,
+        role: str | None,
+        team: str | None,
+        text: str,
+    ) -> bool: ...
+    def quotes(self, match_id: str) -> list[QuoteRow]: ...
+    def recap_queued(self, match_id: str) -> bool: ...
+    def mark_recap_queued(self, match_id: str, chats: int) -> None: ...
+
+
+class ChatStore(Transactional, Protocol):
+    """Chats, their settings and what they follow."""
+
+    def ensure_chat(
+        self, platform: str, chat_id: str, title: str | None = None, kind: str | None = None
+    ) -> None: ...
+    def chat(self, platform: str, chat_id: str) -> ChatRow | None: ...
+    def chat_settings(self, platform: str, chat_id: str) -> dict[str, Any]: ...
+    def set_chat_settings(self, platform: str, chat_id: str, settings: dict[str, Any]) -> None: ...
+    def deactivate_chat(self, platform: str, chat_id: str, reason: str) -> None: ...
+    def forget_chat(self, platform: str, chat_id: str) -> int: ...
+    def migrate_chat(self, platform: str, old_id: str, new_id: str) -> None: ...
+    def subscribe(
+        self,
+        platform: str,
+        chat_id: str,
+        target: str,
+        kind: str = "team",
+        level: str | None = None,
+    ) -> bool: ...
+    def set_follow_level(
+        self, platform: str, chat_id: str, kind: str, target: str, level: str | None
+    ) -> bool: ...
+    def unsubscribe(self, platform: str, chat_id: str, target: str, kind: str = "team") -> bool: ...
+    def subscriptions(self, platform: str, chat_id: str) -> list[TeamRow]: ...
+    def follows(self, platform: str, chat_id: str) -> list[FollowRow]: ...
+    def chats_with_digest(self) -> list[DigestChatRow]: ...
+    def followed_team_names(self) -> list[str]: ...
+    def followed_competitions(self) -> list[CompetitionRow]: ...
+
+
+class OutboxStore(Transactional, Protocol):
+    """The durable outbox: messages queued, offered to the delivery loop, marked."""
+
+    def enqueue(self, rows: Iterable[NewOutboxRow], *, now: float) -> int: ...
+    def fan_out(
+        self,
+        audience: Audience,
+        fan: FanOut,
+        message: Callable[[str, str, bool], str],
+    ) -> int: ...
+    def due_heads(
+        self, platform: str, now: float, limit: int, busy_chats: Iterable[str] = ()
+    ) -> list[OutboxRow]: ...
+    def next_due_at(self, platform: str) -> float | None: ...
+    def mark_many_sent(
+        self, platform: str, marks: Iterable[tuple[int, str, str, list[str]]]
+    ) -> None: ...
+    def mark_retry(self, row_id: int, at: float, error: str, *, count: bool = True) -> None: ...
+    def mark_failed(self, row_id: int, error: str) -> None: ...
+    def delay_chat(self, platform: str, chat_id: str, until: float) -> None: ...
+    def deactivate_chat(self, platform: str, chat_id: str, reason: str) -> None: ...
+    def migrate_chat(self, platform: str, old_id: str, new_id: str) -> None: ...
+    def sent_message_ids(self, key: str) -> list[str]: ...
+    def sent_key(self, platform: str, chat_id: str, message_id: str) -> str | None: ...
+    def outbox_counts(self) -> dict[str, int]: ...
+    def outbox_rows_for(self, key_prefix: str) -> list[OutboxViewRow]: ...
+    def drop_pending(self, key: str, reason: str) -> bool: ...
+    def prune(self, before: float) -> int: ...
+
+
+class ReportStore(Transactional, Protocol):
+    """Who reported what, and taking a report back."""
+
+    def add_report(
+        self, report_id: str, platform: str, user_id: str, match_id: str, kind: str, at: float
+    ) -> None: ...
+    def report(self, report_id: str) -> ReportRow | None: ...
+    def mark_report_undone(self, report_id: str, at: float) -> None: ...
+    def events_with_id(self, event_id: str) -> list[EventRow]: ...
+    def quotes_with_id(self, quote_id: str) -> list[QuoteRow]: ...
+    def delete_event(self, match_id: str, event_id: str) -> None: ...
+    def delete_quote(self, match_id: str, quote_id: str) -> None: ...
+
+
+class ProviderStore(Transactional, Protocol):
+    """Data providers' answers kept: team mappings, cached answers, teams a search offered."""
+
+    def provider_team(self, provider: str, team_name: str) -> ProviderTeamRow | None: ...
+    def provider_team_of(self, provider: str, provider_team_id: str) -> ProviderTeamRow | None: ...
+    def save_provider_team(
+        self,
+        provider: str,
+        team_name: str,
+        provider_team_id: str | None,
+        provider_name: str | None,
+        checked_at: float,
+    ) -> None: ...
+    def cached_answer(self, provider: str, key: str) -> CachedAnswerRow | None: ...
+    def keep_answer(self, provider: str, key: str, value: str, fetched_at: float) -> None: ...
+    def offer_candidate(
+        self, key: str, provider: str, provider_id: str, name: str, label: str, data: str
+    ) -> None: ...
+    def team_candidate(self, key: str) -> TeamCandidateRow | None: ...
+
+
+class CoreStore(
+    CatalogueStore, MatchStore, ChatStore, OutboxStore, ReportStore, ProviderStore, Protocol
+):
+    """Everything the core asks of the store."""
+
+
+class DatabaseThread(Protocol):
+    """Runs store calls on the thread that owns the connection (``storage.thread``)."""
+
+    async def call(self, fn: Callable[[CoreStore], T]) -> T:
+        """Run ``fn(store)`` on the database thread and return its result."""
+        ...
+
+    async def read(self, fn: Callable[[CoreStore], T]) -> T:
+        """Run ``fn(store)``, which only reads, on the read connection when there is one."""
+        ...
+
+    async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run ``fn(*args, **kwargs)`` on the database thread (``fn`` holds the store)."""
+        ...
+
+    async def run_read(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """:meth:`run` on the read connection's thread."""
+        ...
