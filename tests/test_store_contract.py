@@ -9,7 +9,9 @@ where the contract promises a value) fails here.
 
 from __future__ import annotations
 
+import ast
 import inspect
+import re
 import types
 from collections.abc import Callable
 from pathlib import Path
@@ -190,3 +192,47 @@ def test_the_core_protocols_name_only_methods_the_store_has() -> None:
         if not name.startswith("_")
     }
     assert wanted and wanted <= {n for n in dir(Store) if not n.startswith("_")}
+
+
+ROOT = Path(__file__).parent.parent
+#: the composition root opens the database; every other core module asks the contract
+OPENS_THE_DATABASE = {"bot/app.py": {"storage.thread"}}
+#: a statement, or a piece of one (the bot's SQL is written in capitals)
+SQL = re.compile(
+    r"\b(SELECT\b.*\bFROM|INSERT (OR \w+ )?INTO|UPDATE \w+ SET|DELETE FROM|"
+    r"CREATE (TEMP )?(TABLE|INDEX|VIEW)|PRAGMA \w+)\b",
+    re.S,
+)
+
+
+def imports_and_strings(path: Path) -> tuple[set[str], list[str]]:
+    tree = ast.parse(path.read_text("utf-8"))
+    imported: set[str] = set()
+    strings = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            strings.append(node.value)
+    return imported, strings
+
+
+@pytest.mark.parametrize("package", ["bot", "adapters"])
+def test_all_sql_lives_in_storage(package: str) -> None:
+    checked = 0
+    for path in sorted((ROOT / package).rglob("*.py")):
+        checked += 1
+        imported, strings = imports_and_strings(path)
+        assert not {m for m in imported if m.split(".")[0] in ("sqlite3", "sqlite_utils")}, path
+        assert not [s for s in strings if SQL.search(s)], path
+    assert checked > 10
+
+
+def test_the_core_depends_on_the_contract_not_on_storage() -> None:
+    for path in sorted((ROOT / "bot").rglob("*.py")):
+        name = path.relative_to(ROOT).as_posix()
+        imported, _ = imports_and_strings(path)
+        storage = {m for m in imported if m.split(".")[0] == "storage"}
+        assert storage <= OPENS_THE_DATABASE.get(name, set()), name
