@@ -341,14 +341,14 @@ class CatalogueStore(Transactional, Protocol):
     def players(self) -> list[PlayerRow]: ...
 
 
-class EventsStore(Transactional, Protocol):
+class EventsStore(Protocol):
     """A match's stored events (what :class:`bot.match.KeptStates` reads)."""
 
     def events_version(self, match_id: str) -> int: ...
     def events(self, match_id: str) -> list[EventRow]: ...
 
 
-class MatchStore(EventsStore, Protocol):
+class MatchStore(EventsStore, Transactional, Protocol):
     """Matches, their events and quotes, recaps and what polling needs."""
 
     def upsert_match(self, row: NewMatch) -> None: ...

@@ -1,4 +1,7 @@
-"""Every SQL statement of the bot. One :class:`Store` per connection, used from one thread."""
+"""Every SQL statement of the bot. One :class:`Store` per connection, used from one thread.
+
+:class:`Store` implements the core's store contract (:mod:`bot.store_contract`: the rows it
+returns and the protocols the core types against)."""
 
 from __future__ import annotations
 
