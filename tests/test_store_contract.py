@@ -235,4 +235,7 @@ def test_the_core_depends_on_the_contract_not_on_storage() -> None:
         name = path.relative_to(ROOT).as_posix()
         imported, _ = imports_and_strings(path)
         storage = {m for m in imported if m.split(".")[0] == "storage"}
-        assert storage <= OPENS_THE_DATABASE.get(name, set()), name
+        assert storage <= OPENS_THE_DATABASE.get(name, set()), (
+            f"{name} imports {sorted(storage)}: core modules type against bot.store_contract;"
+            " only the composition root (OPENS_THE_DATABASE) opens the database"
+        )
