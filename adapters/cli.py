@@ -19,7 +19,7 @@ from adapters.compose import run_bot
 from adapters.console.adapter import RULE, silence_closed_output
 from adapters.console.render import FORMATS, Format
 from adapters.console.replay import recaps_of_feed, replay_feed, seed_lines
-from bot.feeds import read_feed_file
+from bot.feed_files import read_feed_file
 from bot.logs import setup_logging
 from bot.messages import i18n, templates
 from bot.ports import StartupError

@@ -16,7 +16,7 @@ from adapters.console.replay import paced, seed_lines
 from adapters.providers import sources_from_settings, stats_from_settings
 from bot.app import MatchBot
 from bot.clock import Clock
-from bot.feed import FeedError, Parsed, read_lines
+from bot.feed_format import FeedError, Parsed, read_lines
 from bot.messages import i18n, templates
 from bot.ports import ChatAdapter, StartupError
 from bot.settings import Settings

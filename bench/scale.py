@@ -65,7 +65,7 @@ from sqlite_utils import Database  # noqa: E402
 from adapters.telegram import TelegramAdapter  # noqa: E402
 from bot.app import MatchBot  # noqa: E402
 from bot.engine import Engine  # noqa: E402
-from bot.feed import Event, MatchDecl, parse_object  # noqa: E402
+from bot.feed_format import Event, MatchDecl, parse_object  # noqa: E402
 from bot.ports import CommandContext  # noqa: E402
 from storage.store import Store  # noqa: E402
 from tests.support.fakes.telegram_api import JSON, FakeTelegram  # noqa: E402

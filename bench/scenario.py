@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.feed import Event, MatchDecl, Quote, parse_object
+from bot.feed_format import Event, MatchDecl, Quote, parse_object
 
 MATCH = "bench-atalanta-inter"
 

@@ -22,7 +22,8 @@ from bot.commands import Commands, parse_press, press_refusal
 from bot.competitions import seed_known_competitions
 from bot.delivery import Delivery
 from bot.engine import Engine, Ingested
-from bot.feed import (
+from bot.feed_files import FeedFollower, FirstLines, keep_running
+from bot.feed_format import (
     Event,
     FeedConflict,
     FeedError,
@@ -31,13 +32,11 @@ from bot.feed import (
     Quote,
     Rejected,
 )
-from bot.feeds import FeedFollower, FirstLines, keep_running
 from bot.messages import i18n, templates
 from bot.messages.model import Message
-from bot.polling import LivePolling
 from bot.ports import ChatAdapter, CommandContext, MatchSource, StatsSource
 from bot.report_command import ReportCommand
-from bot.scheduler import Scheduler, TimedJobs
+from bot.scheduler import LivePolling, Scheduler, TimedJobs
 from bot.stats_commands import StatsCommands
 from bot.store_contract import CoreStore, NewOutboxRow
 from bot.team_search import (

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bot.chat_settings import ChatSettings, level_needed, player_level_needed
 from bot.competitions import ensure_competition
-from bot.feed import (
+from bot.feed_format import (
     Event,
     FeedConflict,
     FeedError,

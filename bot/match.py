@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from bot.feed import (
+from bot.feed_format import (
     Event,
     GoalCancelledEvent,
     GoalEvent,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from bot.feed import (
+from bot.feed_format import (
     CardEvent,
     Event,
     GoalCancelledEvent,

@@ -172,7 +172,7 @@ class CoreAPI(Protocol):
 class MatchSource(Protocol):
     """A data provider the scheduler polls. Its match ids start with ``name`` + ``:``.
 
-    Optional capabilities, each a protocol below that :class:`bot.polling.LivePolling` checks
+    Optional capabilities, each a protocol below that :class:`~bot.scheduler.LivePolling` checks
     for: :class:`StatefulSource` (keeps state in the store), :class:`TeamFixtures` (one team's
     fixtures, raising on failure so the look-up is retried), :class:`CompetitionFixtures` (the
     same for a followed competition), :class:`DayPlanner` (a daily quota planned over the

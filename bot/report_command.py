@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from bot.chat_settings import ChatSettings
 from bot.commands import Commands
 from bot.engine import Engine, Ingested
-from bot.feed import Event, FeedError, MatchDecl, Quote
+from bot.feed_format import Event, FeedError, MatchDecl, Quote
 from bot.messages import i18n, templates
 from bot.messages.model import Message
 from bot.ports import CommandContext

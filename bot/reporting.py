@@ -20,8 +20,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import TypeAdapter, ValidationError
 
-from bot.feed import Event as FeedEvent
-from bot.feed import EventBase, FeedItem, MatchDecl, Quote, parse_object
+from bot.feed_format import Event as FeedEvent
+from bot.feed_format import EventBase, FeedItem, MatchDecl, Quote, parse_object
 from bot.match import Fixture, MatchState, derive_state
 from bot.messages import templates
 from bot.messages.templates import REPORT_USAGE as REPORT_USAGE  # its home before

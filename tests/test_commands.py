@@ -9,7 +9,7 @@ import pytest
 
 from bot.commands import Commands
 from bot.engine import Engine
-from bot.feed import parse_line
+from bot.feed_format import parse_line
 from bot.messages.model import message_text
 from bot.ports import CommandContext
 from storage.store import Store

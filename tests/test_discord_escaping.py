@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from adapters.discord.render import ZWSP, discord_embeds, discord_markdown, escape_discord
 from bot.engine import Engine
-from bot.feed import parse_line
+from bot.feed_format import parse_line
 from bot.messages import templates
 from bot.messages.model import Message, Section, Span
 

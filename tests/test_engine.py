@@ -7,7 +7,7 @@ import json
 import pytest
 
 from bot.engine import Engine
-from bot.feed import FeedError, parse_line
+from bot.feed_format import FeedError, parse_line
 from storage.store import Store
 from tests.support.core import DATA, SEED, SEED_MATCH, follow, ingest_file, outbox_text
 

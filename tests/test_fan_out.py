@@ -13,7 +13,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from bot.engine import Engine
-from bot.feed import parse_line
+from bot.feed_format import parse_line
 from storage import schema
 from storage.store import Audience, FanOut, Store
 from tests.support.core import outbox_text

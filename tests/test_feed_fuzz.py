@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.app import MatchBot
-from bot.feed import MAX_LINE_BYTES, Parsed, Rejected, read_lines, split_lines
-from bot.feeds import FeedFollower
+from bot.feed_files import FeedFollower
+from bot.feed_format import MAX_LINE_BYTES, Parsed, Rejected, read_lines, split_lines
 from tests.support.hostile import DECL, FULL_TIME, GOAL, KICKOFF, NAMED, QUOTE, dumps
 
 FUZZ = settings(

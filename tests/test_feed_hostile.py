@@ -13,8 +13,8 @@ import pytest
 from adapters.console import ConsoleAdapter
 from adapters.console.replay import recaps_of_feed, replay_feed
 from bot.app import MatchBot
-from bot.feed import Parsed, Rejected, read_lines, split_lines
-from bot.feeds import FeedFollower, keep_running
+from bot.feed_files import FeedFollower, keep_running
+from bot.feed_format import Parsed, Rejected, read_lines, split_lines
 from bot.messages.model import Message, Section, bold, line
 from tests.support.core import until
 from tests.support.hostile import (

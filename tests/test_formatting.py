@@ -17,7 +17,7 @@ from adapters.console.render import console_text
 from adapters.discord.render import discord_embeds, discord_markdown, escape_discord
 from adapters.telegram.render import escape_telegram, split_text, telegram_html
 from bot.engine import Engine
-from bot.feed import parse_line
+from bot.feed_format import parse_line
 from bot.messages import i18n, templates
 from bot.messages.model import Message, message_text
 from storage.store import Store

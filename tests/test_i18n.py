@@ -15,7 +15,7 @@ from babel.messages.pofile import read_po
 
 from bot.commands import Commands
 from bot.engine import Engine
-from bot.feed import parse_line
+from bot.feed_format import parse_line
 from bot.messages import i18n, templates
 from bot.messages.model import message_text
 from bot.ports import CommandContext

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.engine import Engine
-from bot.feed import Event, MatchDecl, parse_object
+from bot.feed_format import Event, MatchDecl, parse_object
 from bot.match import Fixture, MatchState, StoredEvent, derive_state, side_for_event
 from storage.store import Store
 

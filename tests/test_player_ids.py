@@ -10,7 +10,7 @@ import pytest
 from adapters.providers.api_football import translate_fixture
 from bot.commands import Commands
 from bot.engine import Engine
-from bot.feed import parse_object
+from bot.feed_format import parse_object
 from bot.snapshots import FeedEvent
 from storage.store import Store
 from tests.support.fakes.provider_api import load_fixture

@@ -48,7 +48,7 @@ LIFE = [
 ]
 
 # --------------------------------------------------------------------------------------------
-# feed-v1 checker (from /work/shared/spec/feed-format.md)
+# feed-v1 checker (from docs/feed-format.md)
 
 PERIODS = {"first_half", "half_time", "second_half", "extra_time", "penalties", "full_time"}
 REASONS = {"offside", "foul", "handball", "var", "other"}

@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 
 from bot.app import MatchBot
-from bot.feed import parse_object
+from bot.feed_format import parse_object
 from bot.messages.model import message_text
 from bot.ports import CommandContext
 from storage.store import Store

@@ -20,7 +20,7 @@ from adapters.rendering import RenderCache
 from adapters.telegram import TelegramAdapter
 from adapters.telegram.render import telegram_parts
 from bot.app import MatchBot
-from bot.feed import parse_object
+from bot.feed_format import parse_object
 from bot.messages.model import Message, bold, line
 from storage.store import Store
 from tests.support.core import until

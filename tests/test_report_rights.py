@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import MatchBot
-from bot.feed import parse_object
+from bot.feed_format import parse_object
 from bot.messages.model import Message, message_text
 from bot.ports import CommandContext
 from tests.support.fakes.recording import RecordingPlatform

@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.app import MatchBot
-from bot.feed import parse_line
+from bot.feed_format import parse_line
 from tests.support.core import SEED, chat, until
 from tests.support.fakes.recording import RecordingPlatform
 

@@ -20,7 +20,7 @@ from typing import Any, Union, get_args, get_origin, get_type_hints, is_typeddic
 import pytest
 
 from bot.engine import Engine
-from bot.feed import Parsed, read_lines
+from bot.feed_format import Parsed, read_lines
 from bot.store_contract import CoreStore, NewMatch, NewOutboxRow
 from storage.store import Store
 

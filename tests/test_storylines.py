@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.engine import Engine
-from bot.feed import parse_line
+from bot.feed_format import parse_line
 from bot.messages import i18n, templates
 from bot.messages.model import message_text
 from bot.ports import TableRow

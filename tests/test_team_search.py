@@ -17,10 +17,10 @@ import pytest
 
 from adapters.providers import ApiFootball, FootballData
 from adapters.providers.sources import ApiFootballSource, FootballDataSource
-from bot import polling
 from bot.app import MatchBot
-from bot.feed import parse_object
+from bot.feed_format import parse_object
 from bot.messages.model import message_text
+from bot.scheduler import polling
 from storage.store import Store
 from tests.support.core import chat, until
 from tests.support.fakes.provider_api import (

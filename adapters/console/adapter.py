@@ -28,7 +28,7 @@ CHAT_ID = "local"
 RULE = "─" * 48
 
 
-def parse_command(text: str) -> tuple[str, str] | None:
+def parse_console_line(text: str) -> tuple[str, str] | None:
     """``/score@MatchBot inter`` → ``("score", "inter")``; None when it is not a command."""
     text = text.strip()
     if not text.startswith("/") or len(text) < 2:
@@ -123,7 +123,7 @@ class ConsoleAdapter:
         if text.isdigit() and 0 < int(text) <= len(self._buttons):
             await self._core.press(self.context(), self._buttons[int(text) - 1], reply_key)
             return
-        parsed = parse_command(text)
+        parsed = parse_console_line(text)
         if parsed is None:
             with i18n.use(await self._language()):
                 print(templates.console_not_a_command(), RULE, sep="\n", file=self.out, flush=True)

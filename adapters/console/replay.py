@@ -15,8 +15,8 @@ from adapters.console.adapter import CHAT_ID, RULE
 from adapters.console.render import Format, console_text
 from bot.app import MatchBot
 from bot.delivery import Delivery
-from bot.feed import EventBase, MatchDecl, Parsed, Rejected, read_lines
-from bot.feeds import FirstLines
+from bot.feed_files import FirstLines
+from bot.feed_format import EventBase, MatchDecl, Parsed, Rejected, read_lines
 from bot.messages import i18n
 from bot.messages.model import Message
 from bot.safe_text import neutralise

@@ -2,7 +2,7 @@
 the :class:`bot.ports.MatchSource`\\ s built on them (``sources_from_settings``).
 
 The clients are pure of bot internals: they only produce feed-v1 dicts
-(``/work/shared/spec/feed-format.md``); :mod:`adapters.providers.sources` connects them to the bot.
+(``docs/feed-format.md``); :mod:`adapters.providers.sources` connects them to the bot.
 """
 
 from __future__ import annotations

@@ -39,7 +39,7 @@ from adapters.providers.http import Quota
 log = logging.getLogger(__name__)
 
 LEAD = 15 * 60.0
-"""Polling starts this long before kick-off (as in :mod:`bot.polling`)."""
+"""Polling starts this long before kick-off (as in :mod:`bot.scheduler.polling`)."""
 MATCH_WINDOW = 135 * 60.0
 """Polling of a match lasts until about this long after kick-off (90' + breaks + stoppage)."""
 MIN_WINDOW_LEFT = 15 * 60.0

@@ -37,7 +37,7 @@ CHAT_KINDS = {
 Context = ContextTypes.DEFAULT_TYPE
 
 
-def parse_command(text: str, bot_username: str | None) -> tuple[str, str, bool] | None:
+def parse_telegram_command(text: str, bot_username: str | None) -> tuple[str, str, bool] | None:
     """``/score@MatchBot inter`` → ``("score", "inter", True)`` (the last item: addressed to
     this bot by name). None when it is not a command, or is addressed to another bot."""
     if not text.startswith("/") or len(text) < 2:
@@ -87,7 +87,7 @@ class UpdateHandlers:
             return
         if message.is_automatic_forward:
             return  # a channel post copied into its discussion group: the channel's, not a command
-        parsed = parse_command(message.text, context.bot.username)
+        parsed = parse_telegram_command(message.text, context.bot.username)
         if parsed is None:
             return
         name, args, addressed = parsed

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.feed import (
+from bot.feed_format import (
     CardEvent,
     Event,
     GoalCancelledEvent,

@@ -16,7 +16,7 @@ from babel.dates import format_date
 
 from bot import command_catalogue
 from bot.command_catalogue import ChatCommand
-from bot.feed import (
+from bot.feed_format import (
     CardEvent,
     Event,
     GoalCancelledEvent,

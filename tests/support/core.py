@@ -12,7 +12,7 @@ from typing import Any
 from adapters.discord.render import discord_markdown
 from adapters.telegram.render import telegram_html
 from bot.engine import Engine
-from bot.feed import FeedError, Parsed, read_lines
+from bot.feed_format import FeedError, Parsed, read_lines
 from bot.messages.model import Message, message_text
 from bot.ports import CommandContext
 from storage.store import Store

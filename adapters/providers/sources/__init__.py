@@ -20,7 +20,7 @@ with the provider and the match ids; the state is left as it was (the last good 
 next poll comes after a backoff (``Retry-After`` honoured, see :mod:`adapters.providers.planning`).
 ``poll`` and ``fixtures`` never raise; ``team_fixtures`` (one team) and ``competition_fixtures``
 (a followed competition's fixtures of the week ahead, through its provider id in
-``bot/data/provider_competitions.json``), for :class:`bot.polling.LivePolling`'s discovery with
+``bot/data/provider_competitions.json``), for :class:`~bot.scheduler.LivePolling`'s discovery with
 retries, do, so a failure can be retried.
 
 **Teams.** ``search_teams`` answers :class:`bot.team_search.TeamSearch` (API-Football

@@ -108,7 +108,7 @@ class ProviderSource(ABC):
         return f"{type(self).__name__}({self.name!r})"
 
     def attach(self, db: DatabaseThread) -> None:
-        """Use the bot's store (called by :class:`bot.polling.LivePolling` at start)."""
+        """Use the bot's store (called by :class:`~bot.scheduler.LivePolling` at start)."""
         self._db = db
 
     @abstractmethod
@@ -241,13 +241,13 @@ class ProviderSource(ABC):
 
     def plan_day(self, kickoffs: Sequence[tuple[str, float]]) -> None:
         """The followed matches of this provider still to come today, (id, kick-off), so the
-        quota plan keeps requests for them (called by :class:`bot.polling.LivePolling`)."""
+        quota plan keeps requests for them (called by :class:`~bot.scheduler.LivePolling`)."""
         self._day = list(kickoffs)
         self.planner.check_day(self.quota, self._day)
 
     def prioritise(self, secondary: Iterable[str]) -> None:
         """The followed matches that chats follow only through a competition: the first to get
-        fewer polls when the quota runs short (called by :class:`bot.polling.LivePolling`)."""
+        fewer polls when the quota runs short (called by :class:`~bot.scheduler.LivePolling`)."""
         self._secondary = frozenset(secondary)
 
     def _thin(self, due: list[str]) -> list[str]:

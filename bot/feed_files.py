@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.feed import (
+from bot.feed_format import (
     LINE_TOO_LONG,
     MAX_LINE_BYTES,
     Event,
@@ -49,7 +49,7 @@ def feed_files(paths: list[Path]) -> list[Path]:
 
 
 def read_feed_file(path: Path) -> list[bytes]:
-    """A whole feed file as undecoded lines (see :func:`bot.feed.split_lines`)."""
+    """A whole feed file as undecoded lines (see :func:`bot.feed_format.split_lines`)."""
     return split_lines(path.read_bytes())
 
 

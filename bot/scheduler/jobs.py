@@ -25,7 +25,7 @@ from bot.ports import StatsSource, TableRow
 from bot.store_contract import CoreStore, DatabaseThread, NewOutboxRow
 
 if TYPE_CHECKING:  # polling schedules itself on this module's Scheduler
-    from bot.polling import LivePolling
+    from bot.scheduler.polling import LivePolling
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ class Scheduler:
 class TimedJobs:
     """Every timed job of the running bot, each derived from the store under a stable id:
     ``recap:<match>``, ``reminder:<match>``, ``digest:<platform>:<chat>``, ``housekeeping``
-    (provider polling schedules itself: :class:`bot.polling.LivePolling`).
+    (provider polling schedules itself: :class:`bot.scheduler.polling.LivePolling`).
 
     ``recap_delay`` None: no recap is scheduled (a replay, whose caller queues the recaps);
     ``reminder_lead`` None: no fixture reminders. ``wake`` tells delivery something was queued.

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bot.feed import (
+from bot.feed_format import (
     CardEvent,
     FeedError,
     GoalEvent,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.feed import Parsed, Rejected
-from bot.feeds import FeedFollower
+from bot.feed_files import FeedFollower
+from bot.feed_format import Parsed, Rejected
 
 DECL = (
     '{"type":"match","match":"m1","competition":"Serie A","home":"Atalanta",'

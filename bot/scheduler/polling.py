@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.feed import Event, FeedError, MatchDecl, Quote, parse_object
+from bot.feed_format import Event, FeedError, MatchDecl, Quote, parse_object
 from bot.ports import (
     CompetitionFixtures,
     DayPlanner,
@@ -34,7 +34,7 @@ from bot.ports import (
     StatefulSource,
     TeamFixtures,
 )
-from bot.scheduler import Scheduler, utc
+from bot.scheduler.jobs import Scheduler, utc
 from bot.store_contract import CoreStore, DatabaseThread
 
 log = logging.getLogger(__name__)
