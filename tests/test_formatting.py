@@ -336,3 +336,29 @@ def test_discord_recap_puts_the_lead_in_the_embed_description(engine: Engine) ->
         "📋 Key moments",
         "💬 What they said",
     ]
+
+
+def test_the_recap_scores_each_goal_in_match_order_even_when_reported_late(engine: Engine) -> None:
+    """A goal the feed reports after a later one still reads with the score of its minute."""
+    engine.ingest(parse_line(json.dumps(DECL)))
+    for event in (
+        {"type": "period", "id": "k", "minute": 0, "period": "first_half"},
+        {"type": "goal", "id": "g2", "minute": 70, "team": "Inter", "player": "Lautaro"},
+        {"type": "goal", "id": "g1", "minute": 20, "team": "Atalanta", "player": "Lookman"},
+        {
+            "type": "substitution",
+            "id": "s1",
+            "minute": 60,
+            "team": "Inter",
+            "player_in": "Lautaro",
+            "player_out": "Thuram",
+        },
+        {"type": "period", "id": "ft", "minute": 90, "period": "full_time"},
+    ):
+        engine.ingest(parse_line(json.dumps({"match": "m1", **event})))
+    message = engine.recap_message("m1")
+    assert message is not None
+    moments = message_text(message).split("Key moments")[1]
+    assert "20' ⚽ Lookman scores for Atalanta, 1-0" in moments
+    assert "60' 🔄 Lautaro comes on for Thuram (Inter)" in moments  # and then scores
+    assert "70' ⚽ Lautaro scores for Inter, 1-1" in moments

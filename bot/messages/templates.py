@@ -8,7 +8,7 @@ their Italian is in ``locales/it/LC_MESSAGES/matchbot.po`` (see the README's "La
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -415,15 +415,19 @@ def correction(state: MatchState, cancel: GoalCancelledEvent, goal: GoalEvent | 
 
 
 def _key_moment(
-    state: MatchState, stored: StoredEvent, later: Sequence[StoredEvent]
+    state: MatchState, stored: StoredEvent, scores: Mapping[str, Score], made_a_difference: bool
 ) -> Line | None:
+    """``stored`` as a line of the recap's key moments, or None when it is not one.
+
+    ``scores``: each counted goal's score right after it, in match order; ``made_a_difference``:
+    for a substitution, whether the player who came on later scored or assisted."""
     event = stored.event
     team = getattr(event, "team", None) or ""
     at = f"{minute(event)} "
     if isinstance(event, GoalEvent):
         if event.id in state.cancelled:
             return None
-        now = state.score_at(stored.seq)
+        now = scores.get(event.id, Score())
         score = f"{now.home}-{now.away}"
         if event.kind == "own_goal":
             return line(
@@ -475,25 +479,25 @@ def _key_moment(
         return line(at, "😱 ", *moment_text(event, team))
     if isinstance(event, NoteEvent):
         return line(at, "📝 ", event.text)
-    if isinstance(event, SubstitutionEvent) and _made_a_difference(state, event, later):
+    if isinstance(event, SubstitutionEvent) and made_a_difference:
         return line(at, "🔄 ", *moment_text(event, team))
     return None
 
 
-def _made_a_difference(
-    state: MatchState, sub: SubstitutionEvent, later: Sequence[StoredEvent]
-) -> bool:
-    """A substitution is a key moment when the player who came on scores or assists."""
-    for stored in later:
-        goal = stored.event
-        if (
-            isinstance(goal, GoalEvent)
-            and goal.id not in state.cancelled
-            and goal.team == sub.team
-            and sub.player_in in (goal.player, goal.assist)
-        ):
-            return True
-    return False
+def _substitutions_that_mattered(state: MatchState) -> set[str]:
+    """The substitutions that are key moments: the player who came on later scored or assisted
+    (one pass over the events, from the last)."""
+    involved: set[tuple[str, str]] = set()  # (team, player) of every goal after this point
+    mattered: set[str] = set()
+    for stored in reversed(state.events):
+        event = stored.event
+        if isinstance(event, GoalEvent) and event.id not in state.cancelled:
+            involved.add((event.team, event.player))
+            if event.assist:
+                involved.add((event.team, event.assist))
+        elif isinstance(event, SubstitutionEvent) and (event.team, event.player_in) in involved:
+            mattered.add(event.id)
+    return mattered
 
 
 def recap(
@@ -525,8 +529,10 @@ def recap(
             )
         )
     moments: list[Line] = []
-    for i, stored in enumerate(state.events):
-        moment = _key_moment(state, stored, state.events[i + 1 :])
+    scores = {scored.goal.id: scored.score_after for scored in state.goals}
+    mattered = _substitutions_that_mattered(state)
+    for stored in state.events:
+        moment = _key_moment(state, stored, scores, stored.event.id in mattered)
         if moment is not None:
             moments.append(moment)
     if moments:
