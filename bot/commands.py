@@ -787,11 +787,7 @@ class Commands:
             return templates.match_scorers(state)
         followed = {t.id for t in self._chat_teams(ctx)}
         if followed:
-            mine = {
-                m["competition"]
-                for m in self.store.matches()
-                if m["home_team"] in followed or m["away_team"] in followed
-            }
+            mine = set(self.store.competitions_played(followed))
             competitions = [c for c in competitions if c in mine] or competitions
         if not competitions:
             return templates.no_goals_yet()
@@ -817,20 +813,12 @@ class Commands:
     def chat_competition(self, ctx: CommandContext) -> str | None:
         """The competition of the latest match of the chat's teams, if any."""
         followed = {t.id for t in self._chat_teams(ctx)}
-        mine = [
-            m["competition"]
-            for m in self.store.matches()
-            if m["home_team"] in followed or m["away_team"] in followed
-        ]
-        return mine[-1] if mine else None
+        mine = self.store.competitions_played(followed)
+        return mine[0] if mine else None
 
     def _competitions(self) -> list[str]:
         """Competitions in the store, the most recently played first."""
-        order: list[str] = []
-        for m in reversed(self.store.matches()):
-            if m["competition"] not in order:
-                order.append(m["competition"])
-        return order
+        return self.store.competitions_played()
 
     def top_scorers(self, competition: str, limit: int = 10) -> list[tuple[str, str, int]]:
         """(player, team, goals) in ``competition`` from the matches the bot knows; own goals

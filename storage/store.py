@@ -184,6 +184,26 @@ class Store:
             [team_id, team_id],
         )
 
+    def competitions_played(self, team_ids: Iterable[str] | None = None) -> list[str]:
+        """The competitions of the stored matches (of ``team_ids``' matches, when given), the
+        one with the latest kick-off first."""
+        where, params = "", []
+        if team_ids is not None:
+            ids = sorted(set(team_ids))
+            if not ids:
+                return []
+            marks = ", ".join("?" * len(ids))
+            where = f" WHERE home_team IN ({marks}) OR away_team IN ({marks})"
+            params = ids + ids
+        return [
+            r["competition"]
+            for r in self._rows(
+                f"SELECT competition, MAX(kickoff) AS last FROM matches{where}"
+                " GROUP BY competition ORDER BY last DESC, competition",
+                params,
+            )
+        ]
+
     def matches(self, competition: str | None = None) -> list[MatchRow]:
         if competition is None:
             return self._rows("SELECT * FROM matches ORDER BY kickoff, id")

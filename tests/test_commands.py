@@ -135,3 +135,18 @@ def test_start_and_help(commands: Commands) -> None:
     help_text = say(commands, "/help")
     assert "/subscribe WHAT — follow a team (inter), a competition (serie a)" in help_text
     assert "/today — today's matches of everything this chat follows" in help_text
+
+
+def test_scorers_without_a_team_name_the_chats_competition_else_the_latest(
+    commands: Commands, engine: Engine, store: Store
+) -> None:
+    ingest_file(engine, SEED)  # Serie A, 28 Dec 2025
+    ingest_file(engine, DATA / "world-cup-final.jsonl")  # World Cup, 18 Dec 2022
+    # a chat following nobody: the competition played last
+    assert say(commands, "/scorers").startswith("Serie A top scorers")
+    say(commands, "/subscribe argentina")
+    assert say(commands, "/scorers").startswith("World Cup top scorers")
+    assert store.competitions_played() == ["Serie A", "World Cup"]
+    (argentina,) = [r["id"] for r in store.subscriptions("telegram", "1")]
+    assert store.competitions_played([argentina]) == ["World Cup"]
+    assert store.competitions_played([]) == []
