@@ -24,6 +24,7 @@ from adapters.compose import run_bot
 from adapters.console.replay import seed_lines
 from adapters.discord import DiscordAdapter
 from adapters.discord.render import escape_discord as esc
+from bot.clock import FastClock
 from bot.settings import Settings
 from tests.support.fakes.discord_api import (
     FakeChannel,
@@ -32,6 +33,7 @@ from tests.support.fakes.discord_api import (
     InteractionResponse,
     SentMessage,
 )
+from tests.support.telegram import SPEED
 
 GUILD = 800_000_000_000_000_001
 GENERAL = 800_000_000_000_000_010
@@ -128,26 +130,32 @@ def guilds() -> list[FakeGuild]:
     ]
 
 
-@pytest.fixture
-async def running(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Running]:
+@contextlib.asynccontextmanager
+async def start_running(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, speed: float
+) -> AsyncIterator[Running]:
+    """``matchbot run`` against a fake Discord; delivery paces on a clock ``speed`` times
+    faster than the real one, against a fake whose windows are scaled the same way (every limit
+    still holds, and is checked below, without spending real seconds on it)."""
     for var in ("TELEGRAM_BOT_TOKEN", "DISCORD_GUILD_ID", "MATCHBOT_FEEDS", "MATCHBOT_DB"):
         monkeypatch.delenv(var, raising=False)
     # discord.py waits this long after the last GUILD_CREATE before on_ready (2 s by default)
     monkeypatch.setattr(DiscordAdapter, "guild_ready_timeout", 0.1)
     feed = tmp_path / "feed.jsonl"
     feed.write_text("", encoding="utf-8")
-    async with FakeDiscord(guilds=guilds()) as dc:
+    async with FakeDiscord(guilds=guilds(), time_scale=1 / speed) as dc:
         settings = Settings(
             _env_file=None,  # type: ignore[call-arg]
             DISCORD_BOT_TOKEN=dc.token,
             MATCHBOT_DB=str(tmp_path / "bot.db"),
             MATCHBOT_FEEDS=str(feed),
-            # minutes: 3 s, so the quotes right after full time make it into the recap
-            MATCHBOT_RECAP_DELAY=0.05,
+            # minutes: 1.2 s, so the quotes right after full time make it into the recap
+            MATCHBOT_RECAP_DELAY=0.02,
             MATCHBOT_REPORTERS=f"discord:{ADMIN}",
         )
         stop = asyncio.Event()
-        task = asyncio.create_task(run_bot(settings, stop))
+        clock = FastClock(speed) if speed != 1 else None
+        task = asyncio.create_task(run_bot(settings, stop, delivery_clock=clock))
         await dc.wait_for(lambda: len(dc.synced_commands.get(None, [])) == len(COMMANDS), 10)
         run = Running(dc, settings.db, feed, stop, task)
         try:
@@ -158,6 +166,21 @@ async def running(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncItera
         assert dc.unhandled == []
         assert dc.global_violations() == []
         assert_no_pings(dc)
+
+
+@pytest.fixture
+async def running(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Running]:
+    async with start_running(tmp_path, monkeypatch, SPEED) as run:
+        yield run
+
+
+@pytest.fixture
+async def running_on_real_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Running]:
+    """For a test that reads the outbox's due times against the real clock."""
+    async with start_running(tmp_path, monkeypatch, 1.0) as run:
+        yield run
 
 
 def assert_no_pings(dc: FakeDiscord) -> None:
@@ -462,34 +485,38 @@ async def test_settings_options_and_reporter_commands(running: Running) -> None:
     )
 
 
-async def test_a_long_429_holds_that_channel_while_others_go_on(running: Running) -> None:
+async def test_a_long_429_holds_that_channel_while_others_go_on(
+    running_on_real_time: Running,
+) -> None:
     """Discord's 429 with a wait longer than discord.py sleeps (30 s): that channel's
     messages wait for it, without counting as failed attempts; other channels go on. (The
     fake refuses, and records, anything sent to the channel before the wait is over.)"""
-    dc = running.dc
-    await running.slash("subscribe", {"name": "Inter"}, channel=ALERTS)
-    await running.slash("subscribe", {"name": "Inter"}, channel=OTHER)
+    dc = running_on_real_time.dc
+    await running_on_real_time.slash("subscribe", {"name": "Inter"}, channel=ALERTS)
+    await running_on_real_time.slash("subscribe", {"name": "Inter"}, channel=OTHER)
     dc.fail_next(OTHER, "rate_limited", retry_after=40)
     match = "cup-held"
-    running.feed_in(
+    running_on_real_time.feed_in(
         match_lines(match, {"type": "period", "id": "p1", "minute": 0, "period": "first_half"})
     )
     await dc.wait_for(1, timeout=15, channel_id=ALERTS)
 
     def held() -> bool:
-        rows = running.query(
+        rows = running_on_real_time.query(
             "SELECT status, attempts, next_attempt_at FROM outbox WHERE chat_id = ?", str(OTHER)
         )
         return len(rows) == 1 and rows[0][0] == "pending" and rows[0][2] > time.time() + 5
 
-    await running.eventually(held)  # a quick backoff instead of Discord's wait never gets here
-    ((_, attempts, next_attempt_at),) = running.query(
+    await running_on_real_time.eventually(
+        held
+    )  # a quick backoff instead of Discord's wait never gets here
+    ((_, attempts, next_attempt_at),) = running_on_real_time.query(
         "SELECT status, attempts, next_attempt_at FROM outbox WHERE chat_id = ?", str(OTHER)
     )
     assert attempts == 0  # waiting as asked is not a failed attempt
     assert next_attempt_at >= time.time() + 30  # Discord's 40 s, not a quick backoff
 
-    running.feed_in(
+    running_on_real_time.feed_in(
         [
             {
                 "type": "goal",
@@ -505,7 +532,7 @@ async def test_a_long_429_holds_that_channel_while_others_go_on(running: Running
     to_other = [r.status for r in dc.requests if r.path == f"/channels/{OTHER}/messages"]
     assert to_other == [429]
     assert dc.channel_violations(OTHER) == []
-    pending = running.query(
+    pending = running_on_real_time.query(
         "SELECT COUNT(*) FROM outbox WHERE chat_id = ? AND status = 'pending'", str(OTHER)
     )
     assert pending == [(2,)]  # the kick-off and the goal, in order, after the wait

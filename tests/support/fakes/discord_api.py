@@ -31,7 +31,9 @@ What is emulated
   as on Discord) and per-channel fixed-window buckets on the message routes (default 5 per 5 s),
   with the ``X-RateLimit-*`` headers discord.py's bucket logic reads. Each 429 carries
   ``Via: 1.1 google`` (without it discord.py assumes a Cloudflare ban and raises instead of
-  retrying) and is recorded in ``violations``.
+  retrying) and is recorded in ``violations``. ``time_scale`` multiplies both windows (0.01:
+  everything 100 times faster, for tests whose bot paces delivery on a
+  :class:`bot.clock.FastClock`); discord.py waits what the headers say, so it follows.
 * Permissions: channels the bot cannot view answer 403/50001, without Send Messages 403/50013,
   embeds are silently dropped without Embed Links (as Discord does). Unknown or deleted channels
   answer 404/10003; channels of a guild the bot left answer 403/50001.
@@ -475,6 +477,7 @@ class FakeDiscord:
         global_rate_limit: int | None = 50,
         channel_rate_limit: int | None = 5,
         channel_rate_window: float = 5.0,
+        time_scale: float = 1.0,
         heartbeat_interval_ms: int = 41_250,
         interaction_response_timeout: float | None = 3.0,
         privileged_intents: int = 0,
@@ -488,7 +491,9 @@ class FakeDiscord:
         self.application_id = application_id if application_id is not None else bot_id
         self.global_rate_limit = global_rate_limit
         self.channel_rate_limit = channel_rate_limit
-        self.channel_rate_window = channel_rate_window
+        #: the global window (1 s) and the channel window are both multiplied by this
+        self.time_scale = time_scale
+        self.channel_rate_window = channel_rate_window * time_scale
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.interaction_response_timeout = interaction_response_timeout
         #: privileged intents enabled in the "developer portal"; others close IDENTIFY with 4014
@@ -1179,13 +1184,14 @@ class FakeDiscord:
         loop_now = time.monotonic()
         if self.global_rate_limit is not None and not interaction_path:
             window = self._global_window
-            while window and window[0] <= loop_now - 1.0:
+            span = self.time_scale  # Discord's 1 s, scaled
+            while window and window[0] <= loop_now - span:
                 window.popleft()
             if len(window) >= self.global_rate_limit:
                 self.violations.append(
                     RateLimitViolation("global", request.method, path, None, time.time())
                 )
-                return self._too_many(window[0] + 1.0 - loop_now, is_global=True, headers={})
+                return self._too_many(window[0] + span - loop_now, is_global=True, headers={})
             window.append(loop_now)
 
         channel_id: int | None = None
