@@ -18,6 +18,8 @@ from tests.support.fakes.discord_api import FakeDiscord
 
 pytestmark = pytest.mark.timeout(90)
 
+#: how long the gateway test waits for a gateway that never answers
+READY_TIMEOUT = 1.0
 SECRET = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.not-a-real-discord-token-value"
 
 
@@ -83,7 +85,7 @@ async def test_a_gateway_that_never_answers_is_a_startup_error(
 ) -> None:
     """REST answers, the gateway it names is unreachable: no hang, a clear StartupError."""
     monkeypatch.setattr(DiscordAdapter, "guild_ready_timeout", 0.05)
-    monkeypatch.setattr(DiscordAdapter, "ready_timeout", 5.0)
+    monkeypatch.setattr(DiscordAdapter, "ready_timeout", READY_TIMEOUT)
     monkeypatch.setattr(
         FakeDiscord, "gateway_url", property(lambda self: f"ws://127.0.0.1:{closed_port()}/gw")
     )
@@ -93,7 +95,7 @@ async def test_a_gateway_that_never_answers_is_a_startup_error(
             await adapter.start(Core())
     assert str(info.value) in (
         "cannot connect to Discord's gateway: no connection",
-        f"Discord's gateway was not ready after 5s (is Discord reachable from here? REST:"
+        f"Discord's gateway was not ready after {READY_TIMEOUT:g}s (is Discord reachable from here? REST:"
         f" {dc.api_base})",
     )
     assert dc.token not in str(info.value)
