@@ -3,7 +3,9 @@ Every test runs offline: a connection to anything but loopback fails."""
 
 from __future__ import annotations
 
+import os
 import socket
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,6 +16,12 @@ from bot.competitions import seed_known_competitions
 from bot.engine import Engine
 from bot.teams import seed_known_teams
 from storage.store import Store
+
+# Python's bytecode cache (the gitignored __pycache__/ folders) is kept even where the shell sets
+# PYTHONDONTWRITEBYTECODE: the suite starts about sixty `matchbot` subprocesses, each of which
+# would otherwise compile the whole bot again, and each xdist worker its test modules.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # inherited by every subprocess a test starts
+sys.dont_write_bytecode = False
 
 # Property tests check behaviour, never speed: on a shared 2-core machine one slow example must
 # not fail a run (Hypothesis' default 200 ms deadline per example). How many examples each

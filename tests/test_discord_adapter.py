@@ -15,6 +15,7 @@ from adapters.discord import DiscordAdapter, commands
 from adapters.discord.adapter import counts_globally, translate_error
 from adapters.discord.embeds import embed_batches, embed_size
 from adapters.discord.render import discord_embeds
+from bot.clock import FastClock
 from bot.delivery import Pacer
 from bot.messages.model import Message, Section, bold, line
 from bot.ports import (
@@ -244,13 +245,14 @@ async def test_a_burst_of_sends_stays_within_the_global_limit(
 ) -> None:
     """30 channels at once against a fake allowing 10 requests in any second: every message
     arrives and Discord never had to refuse one (the pacer counts login and command sync
-    too)."""
+    too). The pacer runs on a clock 10 times faster, against windows scaled the same way."""
     monkeypatch.setattr(DiscordAdapter, "guild_ready_timeout", 0.05)
     channels = [FakeChannel(id=900_000_000_000_000_100 + i, name=f"c{i}") for i in range(30)]
     guild = FakeGuild(id=900_000_000_000_000_001, name="burst", channels=channels)
-    async with FakeDiscord(guilds=[guild], global_rate_limit=10) as fake:
+    async with FakeDiscord(guilds=[guild], global_rate_limit=10, time_scale=0.1) as fake:
         bot = DiscordAdapter(fake.token, requests_per_second=10)
-        bot.bind_pacer(Pacer(bot.pacing, bot.is_group))  # the delivery loop's, as in a run
+        # the delivery loop's, as in a run
+        bot.bind_pacer(Pacer(bot.pacing, bot.is_group, FastClock(10)))
         await bot.start(StubCore())
         try:
             message = Message(kind="goal", headline=line(bold("GOAL")))
