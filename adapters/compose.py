@@ -70,24 +70,31 @@ async def _replay_live(bot: MatchBot, lines: list[str], delay: float) -> None:
 
 
 async def run_bot(
-    settings: Settings, stop: asyncio.Event | None = None, *, delivery_clock: Clock | None = None
+    settings: Settings,
+    stop: asyncio.Event | None = None,
+    *,
+    delivery_clock: Clock | None = None,
+    feed_interval: float = 1.0,
 ) -> None:
     """``matchbot run``: start every configured adapter and run until ``stop`` is set
     (SIGINT / SIGTERM set it; tests pass their own, and may pace delivery by a
-    ``delivery_clock`` of their own). Only one process runs on a database: a second one
-    refuses to start (:class:`StartupError`) while the first holds its lock."""
+    ``delivery_clock`` of their own and look at the feed files more often than every
+    ``feed_interval`` seconds). Only one process runs on a database: a second one refuses to
+    start (:class:`StartupError`) while the first holds its lock."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):  # from the start: a stop while starting is clean
         loop.add_signal_handler(sig, stop.set)
     try:
         with database_lock.exclusive(settings.db):
-            await _serve(settings, stop, delivery_clock)
+            await _serve(settings, stop, delivery_clock, feed_interval)
     except database_lock.LockError as exc:
         raise StartupError(str(exc)) from None
 
 
-async def _serve(settings: Settings, stop: asyncio.Event, delivery_clock: Clock | None) -> None:
+async def _serve(
+    settings: Settings, stop: asyncio.Event, delivery_clock: Clock | None, feed_interval: float
+) -> None:
     adapters = build_adapters(settings, stop)
     console = all(isinstance(a, ConsoleAdapter) for a in adapters)
     seed_mode = console and not settings.feed_paths
@@ -114,7 +121,7 @@ async def _serve(settings: Settings, stop: asyncio.Event, delivery_clock: Clock 
             settings.db,
         )
         if settings.feed_paths:
-            bot.follow_feeds(settings.feed_paths)
+            bot.follow_feeds(settings.feed_paths, feed_interval)
             log.info("following feeds: %s", ", ".join(map(str, settings.feed_paths)))
         if seed_mode:
             lead = 20.0

@@ -33,7 +33,7 @@ from tests.support.fakes.discord_api import (
     InteractionResponse,
     SentMessage,
 )
-from tests.support.telegram import SPEED
+from tests.support.telegram import FEED_INTERVAL, SPEED
 
 GUILD = 800_000_000_000_000_001
 GENERAL = 800_000_000_000_000_010
@@ -155,7 +155,9 @@ async def start_running(
         )
         stop = asyncio.Event()
         clock = FastClock(speed) if speed != 1 else None
-        task = asyncio.create_task(run_bot(settings, stop, delivery_clock=clock))
+        task = asyncio.create_task(
+            run_bot(settings, stop, delivery_clock=clock, feed_interval=FEED_INTERVAL)
+        )
         await dc.wait_for(lambda: len(dc.synced_commands.get(None, [])) == len(COMMANDS), 10)
         run = Running(dc, settings.db, feed, stop, task)
         try:

@@ -95,8 +95,8 @@ async def test_a_gateway_that_never_answers_is_a_startup_error(
             await adapter.start(Core())
     assert str(info.value) in (
         "cannot connect to Discord's gateway: no connection",
-        f"Discord's gateway was not ready after {READY_TIMEOUT:g}s (is Discord reachable from here? REST:"
-        f" {dc.api_base})",
+        f"Discord's gateway was not ready after {READY_TIMEOUT:g}s"
+        f" (is Discord reachable from here? REST: {dc.api_base})",
     )
     assert dc.token not in str(info.value)
     # discord.py's reconnect attempts are one line each, not a traceback

@@ -36,6 +36,9 @@ TOKEN = "123456:TEST-e2e-token"
 #: real time, against a fake whose limits are scaled the same way (``time_scale=1 / SPEED``):
 #: every limit still holds, no test spends real seconds on it.
 SPEED = 100.0
+#: Seconds between two looks at the feed file (``matchbot run`` looks every second): a line a
+#: test appends is read at once instead of up to a second later.
+FEED_INTERVAL = 0.05
 SUBSCRIBED = "✅ This chat now follows Inter. Alerts: key events."
 
 #: Environment variables a developer's shell or .env could set that would change what
@@ -98,7 +101,12 @@ class Bot:
     async def running(self) -> AsyncIterator[None]:
         stop = asyncio.Event()
         task = asyncio.create_task(
-            run_bot(self.settings(), stop, delivery_clock=self.delivery_clock)
+            run_bot(
+                self.settings(),
+                stop,
+                delivery_clock=self.delivery_clock,
+                feed_interval=FEED_INTERVAL,
+            )
         )
         try:
             await self.fake.wait_for_call(
