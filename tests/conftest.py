@@ -68,3 +68,11 @@ def store() -> Iterator[Store]:
 @pytest.fixture
 def engine(store: Store) -> Engine:
     return Engine(store)
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto`` (pyproject's addopts): one worker per core, and one more. Much of the suite
+    waits (on fake servers, on `matchbot` subprocesses, on timers), and the extra worker runs
+    tests meanwhile; ``-n`` on the command line still picks any other number."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (cores or 1) + 1
