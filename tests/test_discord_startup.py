@@ -3,6 +3,7 @@ token, and exit status 2 — whether Discord's REST API or its gateway cannot be
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import subprocess
@@ -81,7 +82,7 @@ def test_discord_unreachable_is_one_clean_line_and_exit_2(tmp_path: Path) -> Non
 
 
 async def test_a_gateway_that_never_answers_is_a_startup_error(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """REST answers, the gateway it names is unreachable: no hang, a clear StartupError."""
     monkeypatch.setattr(DiscordAdapter, "guild_ready_timeout", 0.05)
@@ -99,10 +100,37 @@ async def test_a_gateway_that_never_answers_is_a_startup_error(
         f" (is Discord reachable from here? REST: {dc.api_base})",
     )
     assert dc.token not in str(info.value)
-    # discord.py's reconnect attempts are one line each, not a traceback
-    retries = [r for r in caplog.records if r.getMessage().startswith("Attempting a reconnect")]
-    assert all(r.exc_info is None and r.levelname == "WARNING" for r in retries)
     assert adapter.client is not None and adapter.client.is_closed()
+
+
+async def test_discord_reconnect_attempts_are_one_warning_line(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """discord.py logs a gateway reconnect (and a shard's failed first connection) with a full
+    traceback at ERROR; the client's filter on discord.py's own loggers makes it one line."""
+    async with FakeDiscord() as dc:
+        adapter = DiscordAdapter(dc.token)
+        await adapter.start(Core())
+        try:
+            caplog.set_level(logging.INFO)
+            for logger, text in (
+                ("discord.client", "Attempting a reconnect in %.2fs"),
+                ("discord.shard", "Failed to connect for shard_id: %s. Retrying in %.2fs"),
+            ):
+                try:
+                    raise OSError("Connect call failed")
+                except OSError:  # as discord.py logs it
+                    args = (1.5,) if logger == "discord.client" else (0, 1.5)
+                    logging.getLogger(logger).exception(text, *args)
+        finally:
+            await adapter.stop()
+    lines = [r for r in caplog.records if r.name in ("discord.client", "discord.shard")]
+    lines = [r for r in lines if "Connect call failed" in r.getMessage()]
+    assert [r.getMessage() for r in lines] == [
+        "Attempting a reconnect in 1.50s (OSError: Connect call failed)",
+        "Failed to connect for shard_id: 0. Retrying in 1.50s (OSError: Connect call failed)",
+    ]
+    assert all(r.exc_info is None and r.levelname == "WARNING" for r in lines)
 
 
 async def test_discord_server_errors_at_log_in_are_a_startup_error(
