@@ -17,6 +17,9 @@ from bot.engine import Engine
 from bot.teams import seed_known_teams
 from storage.store import Store
 
+#: fixtures shared by the Telegram end-to-end tests (``fake``, ``bot``, ``reporters_env``)
+pytest_plugins = ["tests.support.telegram_fixtures"]
+
 # Python's bytecode cache (the gitignored __pycache__/ folders) is kept even where the shell sets
 # PYTHONDONTWRITEBYTECODE: the suite starts about sixty `matchbot` subprocesses, each of which
 # would otherwise compile the whole bot again, and each xdist worker its test modules.

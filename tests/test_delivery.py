@@ -248,3 +248,23 @@ async def test_replies_come_first_among_the_ready_heads(db: StoreThread) -> None
     await queue(db, [one_row("alert", "A"), one_row("reply", "B", "reply")])
     heads = await db.call(lambda s: s.due_heads("test", 1e12, limit=10))
     assert [h.key for h in heads] == ["reply", "alert"]
+
+
+async def test_draining_while_the_loop_runs_sends_each_row_once(db: StoreThread) -> None:
+    """A replay or a test drains the outbox of a running bot: the loop alone sends, so a row
+    fetched by both before its "sent" mark is never sent twice."""
+    platform = RecordingPlatform(Pacing(max_in_flight=8))
+    delivery = Delivery(db, platform)
+    runner = asyncio.create_task(delivery.run())
+    try:
+        for batch in range(10):
+            await queue(
+                db, [one_row(f"m{batch}:{chat}", f"c{chat}", fanout_pos=chat) for chat in range(30)]
+            )
+            delivery.wake()
+            await asyncio.gather(delivery.drain(10), delivery.drain(10))
+    finally:
+        await delivery.stop()
+        runner.cancel()
+    texts = [t for _, t, _ in platform.sent]
+    assert len(texts) == len(set(texts)) == 300

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,6 @@ from bot.command_catalogue import menu as catalogue_menu
 from tests.support.fakes.telegram_api import FakeTelegram
 from tests.support.telegram import (
     SUBSCRIBED,
-    TOKEN,
     Bot,
     clean_telegram_env,
     derby_feed,
@@ -82,20 +81,6 @@ def _offline(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(socket.socket, "connect", connect)
     clean_telegram_env(monkeypatch)
     yield
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    """The fake Bot API with Telegram's limits (1 msg/s a chat, 20/min a group, 30/s overall),
-    on a clock 100 times faster (as the bot's delivery, below): the limits still hold, no test
-    spends real seconds on them."""
-    async with FakeTelegram(token=TOKEN, hold_after_429=True, time_scale=1 / SPEED) as server:
-        yield server
-
-
-@pytest.fixture
-def bot(fake: FakeTelegram, tmp_path: Path) -> Bot:
-    return Bot(fake, tmp_path, delivery_clock=FastClock(SPEED))
 
 
 def seed_feed() -> list[str]:

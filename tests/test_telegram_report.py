@@ -8,26 +8,20 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.clock import FastClock
 from bot.reporting import REPORT_USAGE
 from tests.support.fakes.telegram_api import FakeTelegram
 from tests.support.telegram import (
-    SPEED,
-    TOKEN,
     Bot,
-    clean_telegram_env,
     no_violations,
 )
+from tests.support.telegram_fixtures import REPORTER
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = [pytest.mark.timeout(60), pytest.mark.usefixtures("reporters_env")]
 
-REPORTER = 99  # named in MATCHBOT_REPORTERS; writes to the bot privately
 FAN = 42  # a private chat following Inter
 GROUP = -1009876543  # a supergroup
 ADMIN, MEMBER = 7, 8
@@ -35,23 +29,6 @@ REFUSED = (
     "Only the bot's reporters can use /report.\n\nThe operator names them in MATCHBOT_REPORTERS."
 )
 REPORT_ID = re.compile(r"/report undo (r[0-9a-f]{6})$")
-
-
-@pytest.fixture(autouse=True)
-def _env(monkeypatch: pytest.MonkeyPatch) -> None:
-    clean_telegram_env(monkeypatch)
-    monkeypatch.setenv("MATCHBOT_REPORTERS", f"telegram:{REPORTER}, discord:123456789")
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram(token=TOKEN, hold_after_429=True, time_scale=1 / SPEED) as server:
-        yield server
-
-
-@pytest.fixture
-def bot(fake: FakeTelegram, tmp_path: Path) -> Bot:
-    return Bot(fake, tmp_path, delivery_clock=FastClock(SPEED))
 
 
 async def wait_edits(fake: FakeTelegram, n: int, within: float = 10) -> list[dict[str, Any]]:

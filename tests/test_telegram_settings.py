@@ -6,50 +6,26 @@ server (tests/support/fakes/telegram_api.py), which validates every keyboard the
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from adapters.telegram.adapter import button_rows
-from bot.clock import FastClock
 from bot.messages.model import Button
 from tests.support.fakes.telegram_api import FakeTelegram
 from tests.support.telegram import (
-    SPEED,
     SUBSCRIBED,
-    TOKEN,
     Bot,
-    clean_telegram_env,
     derby_feed,
     event,
     no_violations,
 )
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = [pytest.mark.timeout(60), pytest.mark.usefixtures("reporters_env")]
 
-REPORTER = 99  # named in MATCHBOT_REPORTERS; writes to the bot privately
 ALICE = 43  # a private chat following Inter at the default level
 GROUP = -1009876543  # a supergroup
 ADMIN, MEMBER = 7, 8
-
-
-@pytest.fixture(autouse=True)
-def _env(monkeypatch: pytest.MonkeyPatch) -> None:
-    clean_telegram_env(monkeypatch)
-    monkeypatch.setenv("MATCHBOT_REPORTERS", f"telegram:{REPORTER}, discord:123456789")
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram(token=TOKEN, hold_after_429=True, time_scale=1 / SPEED) as server:
-        yield server
-
-
-@pytest.fixture
-def bot(fake: FakeTelegram, tmp_path: Path) -> Bot:
-    return Bot(fake, tmp_path, delivery_clock=FastClock(SPEED))
 
 
 def keyboard_of(message: dict[str, Any]) -> list[list[tuple[str, str]]]:

@@ -9,46 +9,23 @@ import asyncio
 import re
 import socket
 import time
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 
 from adapters.telegram.adapter import listen_address, webhook_path, webhook_secret
-from bot.clock import FastClock
 from tests.support.fakes.telegram_api import FakeTelegram
 from tests.support.telegram import (
-    SPEED,
     SUBSCRIBED,
     TOKEN,
     Bot,
-    clean_telegram_env,
     no_violations,
 )
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = [pytest.mark.timeout(60), pytest.mark.usefixtures("reporters_env")]
 
-REPORTER = 99  # named in MATCHBOT_REPORTERS; writes to the bot privately
 FAN = 42  # a private chat following Inter
-
-
-@pytest.fixture(autouse=True)
-def _env(monkeypatch: pytest.MonkeyPatch) -> None:
-    clean_telegram_env(monkeypatch)
-    monkeypatch.setenv("MATCHBOT_REPORTERS", f"telegram:{REPORTER}, discord:123456789")
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram(token=TOKEN, hold_after_429=True, time_scale=1 / SPEED) as server:
-        yield server
-
-
-@pytest.fixture
-def bot(fake: FakeTelegram, tmp_path: Path) -> Bot:
-    return Bot(fake, tmp_path, delivery_clock=FastClock(SPEED))
 
 
 def free_port() -> int:
