@@ -298,30 +298,24 @@ async def test_the_live_bot_logs_each_bad_line_and_follows_on(
     try:
         bot.follow_feeds([feed], interval=0.01)
 
-        async def state_has(event_id: str, timeout: float = 10.0) -> None:
+        async def state_has(event_id: str) -> bool:
             # read on the database thread: the store's connection belongs to it
-            deadline = asyncio.get_running_loop().time() + timeout
-            while True:
-                state = await bot.db.call(lambda s: bot.engine.state("m1"))
-                if state is not None and any(e.event.id == event_id for e in state.events):
-                    return
-                assert asyncio.get_running_loop().time() < deadline, f"{event_id} not ingested"
-                await asyncio.sleep(0.02)
+            state = await bot.db.call(lambda s: bot.engine.state("m1"))
+            return state is not None and any(e.event.id == event_id for e in state.events)
 
-        await state_has("g1", timeout=60)
+        await until(lambda: state_has("g1"), timeout=60)
         logged = [r.getMessage() for r in caplog.records if r.name == "bot.app"]
         prefix = f"feed {feed} line "
         assert sorted(int(m.removeprefix(prefix).split(":")[0]) for m in logged) == sorted(bad)
         assert all(m.startswith(prefix) for m in logged)
         with feed.open("ab") as handle:  # still following afterwards
             handle.write(feed_bytes([dumps(FULL_TIME), b"\xff\xfe", dumps(QUOTE)]))
-        await state_has("p4")
-        for _ in range(500):  # the quote is the line after p4
-            if await bot.db.call(lambda s: bot.engine.quotes("m1")):
-                break
-            await asyncio.sleep(0.02)
-        else:
-            raise AssertionError("the quote was not ingested")
+        await until(lambda: state_has("p4"))
+
+        async def quoted() -> bool:
+            return bool(await bot.db.call(lambda s: bot.engine.quotes("m1")))
+
+        await until(quoted)
         assert f"{prefix}{len(lines) + 2}: not UTF-8 text" in caplog.text
     finally:
         await bot.stop()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import httpx
@@ -13,6 +12,7 @@ from adapters.providers.stats import FootballDataStats
 from bot.app import MatchBot
 from bot.messages.model import Message, message_text
 from bot.ports import CommandContext
+from tests.support.core import until
 from tests.support.fakes.provider_api import FakeProvider, server_error
 from tests.support.fakes.recording import RecordingPlatform
 
@@ -84,15 +84,13 @@ async def test_a_reporter_covers_a_match_no_feed_carries(bot: MatchBot) -> None:
     assert any(t.startswith("⚽ GOAL! Atalanta 0-1 Inter") for t in fans)
     assert any("Charles De Ketelaere's goal ruled out for offside" in t for t in fans)
     assert any(t.startswith("🏁 Full-time: Atalanta 0-1 Inter") for t in fans)
-    for _ in range(500):  # the recap job fires on the scheduler (recap delay 0)
-        await settle(bot)
-        recaps = [t for t in sent(bot, "fans") if t.startswith("🏁 Atalanta 0-1 Inter\n")]
-        if recaps:
-            break
-        await asyncio.sleep(0.02)
-    else:
-        raise AssertionError("no recap")
-    (recap,) = recaps
+
+    def recaps() -> list[str]:
+        return [t for t in sent(bot, "fans") if t.startswith("🏁 Atalanta 0-1 Inter\n")]
+
+    await until(lambda: bool(recaps()))  # the recap job fires on the scheduler (delay 0)
+    await settle(bot)
+    (recap,) = recaps()
     assert "87' 😱 Miss: Lazar Samardžić (Atalanta), set up by De Ketelaere, blazes wide" in recap
     assert "Cristian Chivu (Inter coach): “We faced a great side.”" in recap
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -60,10 +60,18 @@ def chat(chat_id: str) -> CommandContext:
     return CommandContext(platform="test", chat_id=chat_id, user_id="fan")
 
 
-async def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    """Wait for ``condition`` (polled), failing the test after ``timeout`` seconds."""
+async def until(
+    condition: Callable[[], bool] | Callable[[], Awaitable[bool]], timeout: float = 10.0
+) -> None:
+    """Wait for ``condition`` (polled; it may be a coroutine function, e.g. one reading the
+    store on the database thread), failing the test after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
-    while not condition():
+    while True:
+        met = condition()
+        if not isinstance(met, bool):
+            met = await met
+        if met:
+            return
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(0.02)
