@@ -4,12 +4,27 @@ endpoint, and the health probe's write. SQLite; a second backend implements the 
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from storage.store import Store
 
 #: a match with no news for this long is no longer counted live (an abandoned feed)
 LIVE_FOR = 4 * 3600.0
+
+
+class StoreProblem(Exception):
+    """The database could not be read or written; the message says why (no SQL)."""
+
+
+@contextlib.contextmanager
+def _told() -> Iterator[None]:
+    try:
+        yield
+    except (sqlite3.Error, OSError) as exc:
+        raise StoreProblem(str(exc) or type(exc).__name__) from None
 
 
 @dataclass(frozen=True)
@@ -30,6 +45,11 @@ class Counts:
 
 def backlog(store: Store, now: float) -> list[BacklogRow]:
     """Each platform's pending rows (from the partial index of pending rows)."""
+    with _told():
+        return _backlog(store, now)
+
+
+def _backlog(store: Store, now: float) -> list[BacklogRow]:
     rows = store.db.execute(
         "SELECT platform, COUNT(*), MIN(created_at),"
         " MIN(CASE WHEN attempts > 0 THEN MIN(created_at, next_attempt_at)"
@@ -41,6 +61,11 @@ def backlog(store: Store, now: float) -> list[BacklogRow]:
 
 
 def counts(store: Store, now: float) -> Counts:
+    with _told():
+        return _counts(store, now)
+
+
+def _counts(store: Store, now: float) -> Counts:
     live = store.db.execute(
         "SELECT COUNT(*) FROM matches WHERE finished_at IS NULL AND period IS NOT NULL"
         " AND updated_at > ?",
@@ -55,9 +80,9 @@ def counts(store: Store, now: float) -> Counts:
 
 
 def write_probe(store: Store, now: float) -> None:
-    """Write and commit one row: raises :class:`sqlite3.Error` when the database cannot be
+    """Write and commit one row: raises :class:`StoreProblem` when the database cannot be
     written (a full disk, a read-only or vanished file)."""
-    with store.atomic():
+    with _told(), store.atomic():
         store.db.execute(
             "INSERT OR REPLACE INTO health_probe (id, written_at) VALUES (1, ?)", [now]
         )

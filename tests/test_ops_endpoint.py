@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import aiohttp
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+import adapters.ops.server as server_module
 from bot.clock import FastClock
 from bot.teams import seed_known_teams
 from storage.store import Store
@@ -187,3 +189,34 @@ async def test_healthz_turns_503_while_telegram_does_not_answer_and_recovers(
             await until(healthy, timeout=30)
             await fake.wait_for_messages(10, timeout=30)
             assert len(fake.messages()) == 10
+
+
+async def test_healthz_turns_503_when_the_store_cannot_be_written_and_recovers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(server_module, "PROBE_EVERY", 0.05)
+    port = free_port()
+    async with telegram(1 / 100) as fake:
+        bot = Bot(fake, tmp_path, delivery_clock=FastClock(100), metrics_port=port)
+        async with bot.running():
+            assert await get(port, "/healthz") == (200, "ok\n")
+            # another hand takes the table the probe writes: its writes fail from now on
+            other = sqlite3.connect(bot.db)
+            other.execute("ALTER TABLE health_probe RENAME TO health_probe_gone")
+            other.commit()
+            answers: list[tuple[int, str]] = []
+
+            async def unhealthy() -> bool:
+                answers.append(await get(port, "/healthz"))
+                return answers[-1][0] == 503
+
+            await until(unhealthy, timeout=20)
+            assert answers[-1][1].startswith("the store cannot be written: ")
+            other.execute("ALTER TABLE health_probe_gone RENAME TO health_probe")
+            other.commit()
+            other.close()
+
+            async def healthy() -> bool:
+                return await get(port, "/healthz") == (200, "ok\n")
+
+            await until(healthy, timeout=20)

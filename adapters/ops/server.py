@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import sqlite3
 
 from aiohttp import web
 from prometheus_client.aiohttp import make_aiohttp_handler
@@ -43,14 +42,14 @@ class OpsServer:
         host: str,
         port: int,
         *,
-        probe_every: float = PROBE_EVERY,
+        probe_every: float | None = None,
     ) -> None:
         self.bot = bot
         self.health: Health = bot.health
         self.metrics = metrics
         self.host = host
         self.port = port
-        self.probe_every = probe_every
+        self.probe_every = PROBE_EVERY if probe_every is None else probe_every
         self.stopping = False
         self._runner: web.AppRunner | None = None
         self._probe: asyncio.Task[None] | None = None
@@ -105,7 +104,7 @@ class OpsServer:
                 await self.bot.db.call(lambda s: ops.write_probe(s, now))
         except RuntimeError:  # the store is not open (yet, or any more)
             return
-        except (sqlite3.Error, OSError) as exc:
+        except ops.StoreProblem as exc:
             if self.health.verdict().healthy:
                 log.error("the store cannot be written: %s", exc)
             self.health.store_failed(str(exc))
@@ -127,7 +126,7 @@ class OpsServer:
     async def verdict(self) -> Verdict:
         try:
             read = await self._read_store()
-        except (sqlite3.Error, TimeoutError) as exc:
+        except (ops.StoreProblem, TimeoutError) as exc:
             return Verdict(False, f"the store cannot be read: {exc or 'no answer'}")
         backlogs = [
             Backlog(r.platform, r.pending, r.oldest_pending_at, r.waiting_since)
@@ -150,7 +149,7 @@ class OpsServer:
     async def _metrics(self, request: web.Request) -> web.StreamResponse:
         try:
             read = await self._read_store()
-        except (sqlite3.Error, TimeoutError) as exc:
+        except (ops.StoreProblem, TimeoutError) as exc:
             log.warning("metrics: the store's gauges could not be read: %s", exc)
             read = None
         if read is not None:
