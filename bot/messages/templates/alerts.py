@@ -19,18 +19,8 @@ from bot.feed_format import (
     SubstitutionEvent,
 )
 from bot.match import MatchState, Score, StoredEvent
-from bot.messages.i18n import (
-    N_,
-    _,
-)
-from bot.messages.model import (
-    Line,
-    Message,
-    Section,
-    bold,
-    line,
-    strike,
-)
+from bot.messages.i18n import N_, _
+from bot.messages.model import Line, Message, Section, bold, line, strike
 from bot.messages.templates.storylines import storyline_text
 from bot.messages.templates.vocabulary import (
     PENALTY_OUTCOMES,
@@ -45,9 +35,7 @@ from bot.messages.templates.vocabulary import (
     scorer_name,
     with_team,
 )
-from bot.storylines import (
-    PlayerStreak,
-)
+from bot.storylines import PlayerStreak
 
 ALERT_CATEGORY = {
     "goal": "goal",

@@ -19,18 +19,9 @@ from bot.feed_format import (
     SubstitutionEvent,
 )
 from bot.match import MatchState, Score, StoredEvent
-from bot.messages.i18n import (
-    _,
-)
+from bot.messages.i18n import _
 from bot.messages.lead import lead
-from bot.messages.model import (
-    Line,
-    Message,
-    Section,
-    bold,
-    line,
-    quoted,
-)
+from bot.messages.model import Line, Message, Section, bold, line, quoted
 from bot.messages.templates.alerts import moment_text
 from bot.messages.templates.storylines import storyline_text
 from bot.messages.templates.vocabulary import (
@@ -44,9 +35,7 @@ from bot.messages.templates.vocabulary import (
     scorer_name,
     with_team,
 )
-from bot.storylines import (
-    Storyline,
-)
+from bot.storylines import Storyline
 
 
 def _key_moment(

@@ -8,29 +8,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.feed_format import (
-    Event,
-    GoalDisallowedEvent,
-    GoalEvent,
-)
+from bot.feed_format import Event, GoalDisallowedEvent, GoalEvent
 from bot.match import Fixture, MatchState, Score
-from bot.messages.i18n import (
-    N_,
-    _,
-    date_text,
-    datetime_text,
-    italian_al,
-)
-from bot.messages.model import (
-    Button,
-    Line,
-    Message,
-    Section,
-    line,
-)
-from bot.storylines import (
-    matchday,
-)
+from bot.messages.i18n import N_, _, date_text, datetime_text, italian_al
+from bot.messages.model import Button, Line, Message, Section, line
+from bot.storylines import matchday
 
 REASONS = {
     "offside": N_("offside"),
