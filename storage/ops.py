@@ -8,6 +8,7 @@ import contextlib
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from storage.store import Store
 
@@ -86,3 +87,57 @@ def write_probe(store: Store, now: float) -> None:
         store.db.execute(
             "INSERT OR REPLACE INTO health_probe (id, written_at) VALUES (1, ?)", [now]
         )
+
+
+@dataclass(frozen=True)
+class DatabaseReport:
+    """What ``matchbot doctor`` says of the database (opened read-only, never created)."""
+
+    exists: bool
+    applied: int = 0
+    known: int = 0
+    unknown: tuple[str, ...] = ()  # applied by a newer matchbot
+    check: str = ""  # ``PRAGMA quick_check``: "ok" or its complaints
+    journal_mode: str = ""
+    chat_zones: tuple[str, ...] = ()  # every time zone chats chose
+
+
+def inspect(path: Path) -> DatabaseReport:
+    """Open the database read-only and report on it; raises :class:`StoreProblem`."""
+    from storage.schema import migrations
+
+    if not path.exists():
+        return DatabaseReport(exists=False, known=len(migrations._migrations))
+    with (
+        _told(),
+        contextlib.closing(
+            sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True, timeout=10)
+        ) as conn,
+    ):
+        known = [m.name for m in migrations._migrations]
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        applied: list[str] = []
+        if "_sqlite_migrations" in tables:
+            applied = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT name FROM _sqlite_migrations WHERE migration_set = ?",
+                    [migrations.name],
+                )
+            ]
+        zones: list[str] = []
+        if "chats" in tables and "tz" in {r[1] for r in conn.execute("PRAGMA table_info(chats)")}:
+            zones = [
+                r[0] for r in conn.execute("SELECT DISTINCT tz FROM chats WHERE tz IS NOT NULL")
+            ]
+        check_rows = [str(r[0]) for r in conn.execute("PRAGMA quick_check").fetchall()]
+        mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+    return DatabaseReport(
+        exists=True,
+        applied=len([a for a in applied if a in known]),
+        known=len(known),
+        unknown=tuple(a for a in applied if a not in known),
+        check="ok" if check_rows == ["ok"] else "; ".join(check_rows[:5]),
+        journal_mode=str(mode),
+        chat_zones=tuple(zones),
+    )
