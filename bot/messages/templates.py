@@ -42,7 +42,7 @@ from bot.messages.i18n import (
     ngettext,
     ordinal,
 )
-from bot.messages.lead import lead
+from bot.messages.lead import is_known_scorer, lead, scorer_name
 from bot.messages.model import (
     Button,
     Line,
@@ -161,12 +161,16 @@ def result_line(state: MatchState) -> str:
 
 
 def _scorer(goal: GoalEvent) -> str:
+    if not is_known_scorer(goal):
+        return scorer_name(goal)
     mark = {"penalty": _(" (pen)"), "own_goal": _(" (og)")}.get(goal.kind, "")
     return f"{goal.player}{mark}"
 
 
 def _goal_name(goal: GoalEvent) -> str:
     """``Lautaro Martínez's 65' goal``, ``Gonzalo Montiel's 119' own goal``."""
+    if not is_known_scorer(goal):
+        return _("the {minute} goal", minute=minute(goal), al=italian_al(goal.minute))
     if goal.kind == "own_goal":
         return _(
             "{player}'s {minute} own goal",
@@ -202,6 +206,7 @@ def fixture_line(fixture: Fixture, tz: ZoneInfo | None = None) -> str:
 
 ALERT_CATEGORY = {
     "goal": "goal",
+    "goal_update": "goal",
     "goal_disallowed": "disallowed",
     "goal_cancelled": "cancelled",
     "penalty_missed": "penalty",
@@ -262,16 +267,19 @@ def alert(
     carries the scorer's ``streak`` when he has one."""
     event = stored.event
     fx = state.fixture
-    score = state.score_at(stored.seq)
+    score = state.score_at(stored)
     team = getattr(event, "team", None) or ""
     at = minute(event)
     if isinstance(event, PeriodEvent):
         return _period_alert(state, event, score, tz)
     if isinstance(event, GoalEvent):
-        detail = line(f"{at} ", bold(_scorer(event)))
-        if event.kind == "own_goal":
+        if not is_known_scorer(event):
+            detail = line(f"{at} ", _goal_for(event, team), " — ", italic(scorer_name(event)))
+        elif event.kind == "own_goal":
+            detail = line(f"{at} ", bold(_scorer(event)))
             detail += line(_(" — own goal, counts for {team}", team=team))
         else:
+            detail = line(f"{at} ", bold(_scorer(event)))
             detail += line(_(" scores for {team}", team=team))
         if event.assist:
             detail += line(_(" (assist: {player})", player=event.assist))
@@ -389,6 +397,72 @@ def moment_text(event: Event, team: str, brief: bool = False) -> tuple[str, ...]
     return (event.type,)
 
 
+def _goal_for(goal: GoalEvent, team: str) -> str:
+    """``Goal for Inter`` / ``Own goal, counts for Inter`` (when the scorer is not known)."""
+    if goal.kind == "own_goal":
+        return _("Own goal, counts for {team}", team=team)
+    if goal.kind == "penalty":
+        return _("Penalty goal for {team}", team=team)
+    return _("Goal for {team}", team=team)
+
+
+def goal_amended(state: MatchState, goal: StoredEvent, before: GoalEvent) -> Message:
+    """The short correction sent when a goal's alert, whose facts changed (scorer named,
+    assist, minute, kind, side), cannot be edited in place."""
+    assert isinstance(goal.event, GoalEvent)
+    now = goal.event
+    score = scoreline(state.fixture, state.score_at(goal))
+    if is_known_scorer(now) and now.kind == "own_goal":
+        what = _(
+            "{minute} own goal by {player}, counts for {team}",
+            player=now.player,
+            minute=minute(now),
+            team=now.team,
+        )
+    elif is_known_scorer(now):
+        what = _(
+            "{minute} goal for {team}: {player}",
+            player=_scorer(now),
+            minute=minute(now),
+            team=now.team,
+        )
+    else:
+        what = _("{minute} {goal}", minute=minute(now), goal=_goal_for(now, now.team))
+    if now.assist and now.kind != "own_goal":
+        what += _(" (assist: {player})", player=now.assist)
+    return Message(
+        kind="correction",
+        headline=line(bold(_("✏️ Correction — {score}", score=score))),
+        sections=(Section(lines=(line(what),)),),
+    )
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def goal_rescored(state: MatchState, goal: StoredEvent) -> Message:
+    """The short correction sent when a goal's alert shows a score made wrong by an event
+    reported late (and cannot be edited in place)."""
+    assert isinstance(goal.event, GoalEvent)
+    score = scoreline(state.fixture, state.score_at(goal))
+    return Message(
+        kind="correction",
+        headline=line(bold(_("✏️ Correction — {score}", score=score))),
+        sections=(
+            Section(
+                lines=(
+                    line(
+                        _capital(
+                            _("{goal} made it {score}.", goal=_goal_name(goal.event), score=score)
+                        )
+                    ),
+                )
+            ),
+        ),
+    )
+
+
 def correction(state: MatchState, cancel: GoalCancelledEvent, goal: GoalEvent | None) -> Message:
     """What a cancelled goal's alert becomes (edited in place, or sent as a correction)."""
     if cancel.reason == "var":
@@ -433,9 +507,11 @@ def _key_moment(
             return line(
                 at,
                 _("⚽ Own goal by "),
-                bold(event.player),
+                bold(scorer_name(event)),
                 _(", for {team}, {score}", team=team, score=score),
             )
+        if not is_known_scorer(event):
+            return line(at, "⚽ ", _goal_for(event, team), f", {score} (", scorer_name(event), ")")
         return line(
             at,
             "⚽ ",
@@ -492,7 +568,7 @@ def _substitutions_that_mattered(state: MatchState) -> set[str]:
     for stored in reversed(state.events):
         event = stored.event
         if isinstance(event, GoalEvent) and event.id not in state.cancelled:
-            involved.add((event.team, event.player))
+            involved.add((event.team, event.player or ""))
             if event.assist:
                 involved.add((event.team, event.assist))
         elif isinstance(event, SubstitutionEvent) and (event.team, event.player_in) in involved:
