@@ -96,3 +96,50 @@ def test_a_late_goal_gets_the_score_of_its_minute_and_later_alerts_are_corrected
         ("g0", 1, 0),
         ("g1", 1, 1),
     ]
+
+
+def test_scorers_count_the_latest_facts_and_never_an_unknown_scorer(
+    engine: Engine, store: Store
+) -> None:
+    from bot.commands import Commands
+    from bot.messages.model import message_text
+    from bot.ports import CommandContext
+
+    feed(
+        engine,
+        DECL,
+        ev(type="goal", id="g1", minute=10, team="Inter"),  # scorer not known yet
+        ev(type="goal", id="g2", minute=20, team="Inter"),  # ... and never named
+        ev(type="goal", id="g3", minute=30, team="Atalanta", player="A. Bastoni"),
+    )
+    feed(
+        engine,
+        ev(
+            type="goal_update",
+            id="g1:u1",
+            ref="g1",
+            minute=11,
+            team="Inter",
+            player="Lautaro Martínez",
+        ),
+        # Bastoni's goal was his own goal: it counts for Inter, and for nobody in /scorers
+        ev(
+            type="goal_update",
+            id="g3:u1",
+            ref="g3",
+            minute=30,
+            team="Inter",
+            player="A. Bastoni",
+            kind="own_goal",
+        ),
+    )
+    fan = CommandContext(platform="telegram", chat_id="1", user_id="u1")
+    top = message_text(Commands(store).run(fan, "scorers", "coppa italia"))
+    assert "1. Lautaro Martínez (Inter) 1" in top
+    assert "Bastoni" not in top and "2." not in top
+    assert "Unknown" not in top and "None" not in top
+    state = engine.state("m1")
+    assert state is not None and (state.score.home, state.score.away) == (0, 3)
+    scorers = message_text(Commands(store).run(fan, "scorers", "inter"))
+    assert "Lautaro Martínez 11'" in scorers
+    assert "scorer not yet confirmed 20'" in scorers
