@@ -53,7 +53,7 @@ def is_known_scorer(goal: GoalEvent) -> bool:
     )
 
 
-def scorer_name(goal: GoalEvent) -> str:
+def named_scorer(goal: GoalEvent) -> str:
     """The scorer's name, or words saying he is not known yet (never "Unknown")."""
     if goal.player is not None and is_known_scorer(goal):
         return goal.player
@@ -258,11 +258,11 @@ def _scorers_sentence(state: MatchState) -> str | None:
         players: list[str] = []
         minutes: dict[str, list[str]] = {}
         for goal in mine:
-            if scorer_name(goal) not in minutes:
-                players.append(scorer_name(goal))
-                minutes[scorer_name(goal)] = []
+            if named_scorer(goal) not in minutes:
+                players.append(named_scorer(goal))
+                minutes[named_scorer(goal)] = []
             mark = {"penalty": _(" pen"), "own_goal": _(" og")}.get(goal.kind, "")
-            minutes[scorer_name(goal)].append(f"{_clock(goal)}{mark}")
+            minutes[named_scorer(goal)].append(f"{_clock(goal)}{mark}")
         names = and_list([f"{p} ({', '.join(minutes[p])})" for p in players])
         team = _name(state, side)
         if not parts:
