@@ -224,7 +224,7 @@ def backup(
     """Copy the database (`MATCHBOT_DB`) to FILE, consistently, while the bot runs and sends.
 
     The copy is one committed state of the database (SQLite's online backup API), checked
-    with `PRAGMA integrity_check` before it is put in place; the bot is not stopped."""
+    for integrity before it is put in place; the bot is not stopped."""
     settings = _settings_or_exit()
     try:
         copied = backups.backup(settings.db, file, overwrite=force)
