@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
+from storage import urls
 from storage.store import Store
 
 T = TypeVar("T")
@@ -32,6 +33,8 @@ class StoreThread:
 
     def __init__(self, path: str | Path) -> None:
         self._path = path
+        #: a PostgreSQL URL (storage.pg_store) or a SQLite file
+        self._postgres = urls.is_url(path)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="matchbot-db")
         self._store: Store | None = None
         #: a second, read-only connection on its own thread: commands that only read are
@@ -40,10 +43,25 @@ class StoreThread:
         self._reader: Store | None = None
         self._checkpoints: asyncio.Task[None] | None = None
 
+    def _kind(self) -> type[Store]:
+        if self._postgres:
+            from storage.pg_store import PostgresStore
+
+            return PostgresStore
+        return Store
+
     async def open(self) -> Store:
         loop = asyncio.get_running_loop()
-        self._store = await loop.run_in_executor(self._executor, Store.open, self._path)
-        if str(self._path) != ":memory:":  # a database in memory has one connection only
+        kind = self._kind()
+        self._store = await loop.run_in_executor(self._executor, kind.open, self._path)
+        if self._postgres:  # a second connection; PostgreSQL checkpoints on its own
+            self._read_executor = ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix="matchbot-db-read"
+            )
+            self._reader = await loop.run_in_executor(
+                self._read_executor, kind.open_reader, self._path
+            )
+        elif str(self._path) != ":memory:":  # a database in memory has one connection only
             self._read_executor = ThreadPoolExecutor(
                 max_workers=1, thread_name_prefix="matchbot-db-read"
             )
