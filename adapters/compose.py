@@ -10,21 +10,27 @@ import json
 import logging
 import signal
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from adapters.console import ConsoleAdapter
 from adapters.console.adapter import RULE
 from adapters.console.replay import paced, seed_lines
 from adapters.leadership import Leadership, LeadershipLost, SoleProcess, leadership_for
 from adapters.providers import sources_from_settings, stats_from_settings
+from bot import metrics
 from bot.app import MatchBot
 from bot.clock import Clock
 from bot.feed_format import FeedError, Parsed, read_lines
+from bot.health import Health
 from bot.messages import i18n, templates
 from bot.ports import ChatAdapter, StartupError
 from bot.settings import Settings
 from storage import lock as database_lock
 from storage import urls
 from storage.schema import SchemaTooNew
+
+if TYPE_CHECKING:
+    from adapters.ops.prometheus import PrometheusMetrics
 
 log = logging.getLogger("matchbot")
 
@@ -150,6 +156,30 @@ async def _serve(
     feed_interval: float,
     leadership: Leadership,
 ) -> None:
+    health = Health(settings.health_stall_seconds)
+    prometheus = None
+    if settings.metrics_port is not None:
+        from adapters.ops.prometheus import PrometheusMetrics
+
+        prometheus = PrometheusMetrics(health.started_at)
+    metrics.install(prometheus)
+    try:
+        await _serve_with(
+            settings, stop, delivery_clock, feed_interval, health, prometheus, leadership
+        )
+    finally:
+        metrics.install(None)
+
+
+async def _serve_with(
+    settings: Settings,
+    stop: asyncio.Event,
+    delivery_clock: Clock | None,
+    feed_interval: float,
+    health: Health,
+    prometheus: PrometheusMetrics | None,
+    leadership: Leadership,
+) -> None:
     adapters = build_adapters(settings, stop)
     console = all(isinstance(a, ConsoleAdapter) for a in adapters)
     seed_mode = console and not settings.feed_paths
@@ -166,9 +196,20 @@ async def _serve(
         reporters=settings.reporter_ids,
         lead_reporters=settings.lead_reporter_ids,
         delivery_clock=delivery_clock,
+        health=health,
     )
     tasks: list[asyncio.Task[None]] = []
+    server = None
     try:
+        if prometheus is not None and settings.metrics_port is not None:
+            from adapters.ops.server import OpsServer
+
+            server = OpsServer(bot, prometheus, settings.metrics_host, settings.metrics_port)
+            try:
+                await server.start()
+            except OSError as exc:
+                server = None
+                raise StartupError(str(exc)) from None
         await bot.start(lead=False, adapters=[a for a in adapters if not needs_leader(a)])
         if not await leadership.acquire(stop):
             return
@@ -201,10 +242,14 @@ async def _serve(
             raise LeadershipLost("this process no longer holds the database's leader lock")
         log.info("stopping")
     finally:
+        if server is not None:
+            server.stopping = True
         for task in tasks:
             task.cancel()
         leadership.close()
         await bot.stop()
+        if server is not None:
+            await server.stop()
         for source in sources:
             await source.aclose()
         if stats_client is not None:

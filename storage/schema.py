@@ -285,7 +285,14 @@ def m009_set_based_fan_out(db: Database) -> None:
 
 
 @migrations()
-def m010_outbox_leases(db: Database) -> None:
+def m010_health_probe(db: Database) -> None:
+    """One row the health probe rewrites (``storage.ops.write_probe``): proof the database
+    can still be written (disk full, read-only file, lost file)."""
+    db.table("health_probe").create({"id": int, "written_at": float}, pk="id")
+
+
+@migrations()
+def m011_outbox_leases(db: Database) -> None:
     """Several processes on one database (PostgreSQL) claim the rows they are about to send:
     ``claimed_by`` (the process) until ``lease_until``; a row whose lease ended (its process
     died) is claimed again. The outbox view shows both."""
