@@ -195,10 +195,15 @@ def _timeout(chats: int, limit: float) -> float:
 
 
 async def measure_matchbot(
-    chats: int, paid: bool, latency: float = 0.0, unlimited: bool = False
+    chats: int,
+    paid: bool,
+    latency: float = 0.0,
+    unlimited: bool = False,
+    store: str | None = None,
 ) -> Figures:
     """One goal through matchbot's whole path to ``chats`` private chats; ``unlimited``: no
-    overall limit at the fake nor in the bot (the bot's own ceiling)."""
+    overall limit at the fake nor in the bot (the bot's own ceiling); ``store``: an empty
+    PostgreSQL database's URL to use instead of a new SQLite file."""
     limit = 1000.0 if paid else 30.0
     server = FakeServer(None, None, latency=latency) if unlimited else FakeServer(latency=latency)
     try:
@@ -206,7 +211,7 @@ async def measure_matchbot(
             adapter = TelegramAdapter(TOKEN, base_url=server.base_url, paid_broadcast=paid)
             if unlimited:
                 adapter.pacing = dataclasses.replace(adapter.pacing, per_second=None)
-            bot = MatchBot(Path(tmp) / "bench.db", [adapter], recap_delay=None)
+            bot = MatchBot(store or Path(tmp) / "bench.db", [adapter], recap_delay=None)
             await bot.start()
             try:
                 decl, goal = goal_feed()
