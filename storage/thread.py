@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 #: Seconds between two checkpoints of the write-ahead log (on a connection and thread of their
 #: own, so no commit waits for one).
 CHECKPOINT_EVERY = 1.0
+#: Seconds a call waits, trying again, for a lost PostgreSQL connection before it fails.
+RETRY_FOR = 60.0
 
 
 class StoreThread:
@@ -101,15 +103,39 @@ class StoreThread:
         reader, executor = self._reader, self._read_executor
         if reader is None or executor is None:
             return await self.call(fn)
-        return await asyncio.get_running_loop().run_in_executor(executor, fn, reader)
+        return await self._on(executor, fn, reader)
 
     async def call(self, fn: Callable[[Store], T]) -> T:
         """Run ``fn(store)`` on the database thread and return its result."""
         store = self._store
         if store is None:
             raise RuntimeError("the store is not open")
+        return await self._on(self._executor, fn, store)
+
+    async def _on(self, executor: ThreadPoolExecutor, fn: Callable[[Store], T], store: Store) -> T:
+        """``fn(store)`` on ``executor``. On PostgreSQL a lost connection is not the caller's
+        failure: ``fn`` (a transaction, rolled back with the connection) runs again on a new
+        connection, after 0.5, 1, 2 … 8 seconds, for up to :data:`RETRY_FOR` seconds."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, fn, store)
+        if not self._postgres:
+            return await loop.run_in_executor(executor, fn, store)
+        from storage.postgres import TRANSIENT
+
+        pause, waited = 0.5, 0.0
+        while True:
+            try:
+                return await loop.run_in_executor(executor, fn, store)
+            except TRANSIENT as exc:
+                if waited >= RETRY_FOR:
+                    raise
+                log.warning(
+                    "the database connection failed (%s); trying again in %.1f s",
+                    urls.scrub(str(exc).strip() or type(exc).__name__, str(self._path)),
+                    pause,
+                )
+                await asyncio.sleep(pause)
+                waited += pause
+                pause = min(pause * 2, 8.0)
 
     async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run ``fn(*args, **kwargs)`` on the database thread: for objects that already hold

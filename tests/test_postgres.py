@@ -122,3 +122,29 @@ def test_a_sqlite_schema_newer_than_the_code_is_refused(tmp_path: Path) -> None:
     done = run_matchbot({"MATCHBOT_DB": str(path)}, tmp_path)
     assert done.returncode == 2
     assert f"newer than this matchbot's schema version {known}" in done.stderr
+
+
+async def test_a_connection_lost_mid_run_is_tried_again_and_nothing_is_lost(
+    postgres_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every session of the bot's database is ended by the server (as a restart or a network
+    cut would): the next calls, writes and reads, wait for a new connection and succeed."""
+    thread = StoreThread(postgres_url)
+    await thread.open()
+    try:
+        await thread.call(lambda s: s.add_team("before", "Before"))
+        name = postgres_url.rsplit("/", 1)[1]
+        with psycopg.connect(postgres_url, autocommit=True) as admin:
+            ended = admin.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = %s AND pid <> pg_backend_pid()",
+                [name],
+            ).fetchone()
+        assert ended is not None and ended[0] >= 1  # the writer's connection at least
+        with caplog.at_level("WARNING", logger="storage.thread"):
+            await thread.call(lambda s: s.add_team("after", "After"))
+            assert await thread.read(lambda s: s.team("after")) == {"id": "after", "name": "After"}
+        assert await thread.read(lambda s: s.team("before")) is not None
+        assert "the database connection failed" in caplog.text
+    finally:
+        await thread.close()
