@@ -191,6 +191,18 @@ def _settings_or_exit() -> Settings:
         raise typer.Exit(2) from None
 
 
+def _sqlite_only(settings: Settings, command: str) -> None:
+    """``backup`` and ``restore`` are the SQLite file's; PostgreSQL has its own tools."""
+    if settings.database_url is not None:
+        tool = "pg_dump" if command == "backup" else "pg_restore"
+        print(
+            f"matchbot {command}: the database is PostgreSQL (MATCHBOT_DATABASE_URL): use {tool}"
+            " (docs/deploy.md)",
+            file=sys.stderr,
+        )
+        raise typer.Exit(2)
+
+
 def _size(n: int) -> str:
     return f"{n / 1_000_000:.1f} MB" if n >= 100_000 else f"{n / 1000:.0f} kB"
 
@@ -226,6 +238,7 @@ def backup(
     The copy is one committed state of the database (SQLite's online backup API), checked
     for integrity before it is put in place; the bot is not stopped."""
     settings = _settings_or_exit()
+    _sqlite_only(settings, "backup")
     try:
         copied = backups.backup(settings.db, file, overwrite=force)
     except StoreProblem as exc:
@@ -246,6 +259,7 @@ def restore(
     `matchbot run` holds the database this refuses. The database it replaces is kept as
     `<database>.before-restore-<time>`."""
     settings = _settings_or_exit()
+    _sqlite_only(settings, "restore")
     try:
         with database_lock.exclusive(settings.db):
             restored, kept = backups.restore(file, settings.db)
@@ -261,6 +275,29 @@ def restore(
         f"restored {file} as {settings.db} ({restored.subscriptions} subscriptions, "
         f"{restored.outbox_pending} messages pending, integrity ok); start the bot again"
     )
+
+
+@app.command("migrate-db")
+def migrate_db(
+    to: Annotated[
+        str,
+        typer.Option("--to", help="The PostgreSQL database: postgresql://user:password@host/db"),
+    ],
+    source: Annotated[
+        Path | None,
+        typer.Option("--from", help="The SQLite store to copy (default: MATCHBOT_DB)."),
+    ] = None,
+) -> None:
+    """Copy the SQLite store into an empty PostgreSQL database, and check the counts.
+
+    Subscriptions, chats and their settings, follows, matches, the outbox and everything
+    else: `matchbot run` with `MATCHBOT_DATABASE_URL` set to the same URL carries on. Stop
+    the bot running on the SQLite file first (the copy refuses while it runs).
+    """
+    from adapters.migrate_db import migrate_db as copy
+
+    setup_logging("ERROR")
+    raise typer.Exit(copy(source or Settings().db, to))
 
 
 def main() -> None:  # pragma: no cover - console script

@@ -22,7 +22,7 @@ import httpx
 from bot.logs import REDACTED
 from bot.settings import Settings
 from storage import lock as database_lock
-from storage import ops
+from storage import ops, urls
 
 Status = Literal["ok", "warn", "FAIL"]
 TIMEOUT = 10.0
@@ -153,6 +153,8 @@ class Doctor:
     # --- the database --------------------------------------------------------------------
 
     async def database(self) -> list[Check]:
+        if urls.is_url(self.settings.store):
+            return await self._postgres(str(self.settings.store))
         db = self.settings.db
         checks = []
         try:
@@ -163,29 +165,20 @@ class Doctor:
             checks.append(Check("database", "ok", f"{db}: not there yet, created at the first run"))
         else:
             checks.append(Check("database", "ok", f"{db} opens ({report.journal_mode} journal)"))
-            if report.unknown:
-                checks.append(
-                    Check(
-                        "schema",
-                        "FAIL",
-                        f"written by a newer matchbot ({', '.join(report.unknown)}): upgrade",
-                    )
-                )
-            elif report.applied < report.known:
-                checks.append(
-                    Check(
-                        "schema",
-                        "ok",
-                        f"version {report.applied} of {report.known}: migrated at the next start",
-                    )
-                )
-            else:
-                checks.append(Check("schema", "ok", f"version {report.applied} (current)"))
+            checks.extend(_schema(report))
             status: Status = "ok" if report.check == "ok" else "FAIL"
             checks.append(Check("integrity", status, report.check))
         checks.append(self._disk(db))
         checks.append(self._lock(db))
         return checks
+
+    async def _postgres(self, url: str) -> list[Check]:
+        where = urls.redact(url)
+        try:
+            report = await asyncio.to_thread(ops.inspect_postgres, url)
+        except ops.StoreProblem as exc:
+            return [Check("database", "FAIL", self._clean(str(exc)))]
+        return [Check("database", "ok", f"PostgreSQL at {where} answers"), *_schema(report)]
 
     @staticmethod
     def _disk(db: Path) -> Check:
@@ -282,6 +275,8 @@ class Doctor:
             ZoneInfo("Europe/Rome")
         except ZoneInfoNotFoundError:
             return [Check("time zones", "FAIL", "no time-zone database (install tzdata)")]
+        if urls.is_url(self.settings.store):
+            return [Check("time zones", "ok", "zone database present")]
         try:
             report = await asyncio.to_thread(ops.inspect, self.settings.db)
         except ops.StoreProblem:
@@ -296,6 +291,21 @@ class Doctor:
             return [Check("time zones", "FAIL", f"chats use unknown zones: {', '.join(bad)}")]
         used = len(report.chat_zones)
         return [Check("time zones", "ok", f"zone database present; chats use {used} zones")]
+
+
+def _schema(report: ops.DatabaseReport) -> list[Check]:
+    if report.unknown:
+        newer = ", ".join(report.unknown)
+        return [Check("schema", "FAIL", f"written by a newer matchbot ({newer}): upgrade")]
+    if report.applied < report.known:
+        return [
+            Check(
+                "schema",
+                "ok",
+                f"version {report.applied} of {report.known}: migrated at the next start",
+            )
+        ]
+    return [Check("schema", "ok", f"version {report.applied} (current)")]
 
 
 def _json(answer: httpx.Response) -> dict[str, Any] | None:
