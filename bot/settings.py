@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -59,6 +61,9 @@ class Settings(BaseSettings):
     )
 
     db: Path = Field(default=Path("matchbot.db"), validation_alias=_env("MATCHBOT_DB"))
+    database_url: SecretStr | None = Field(
+        default=None, validation_alias=_env("MATCHBOT_DATABASE_URL")
+    )
     feeds: str = Field(default="", validation_alias=_env("MATCHBOT_FEEDS"))
     log_level: str | None = Field(default=None, validation_alias=_env("MATCHBOT_LOG_LEVEL"))
     recap_delay_minutes: float = Field(
@@ -104,6 +109,17 @@ class Settings(BaseSettings):
     football_data_base_url: str = Field(
         default="https://api.football-data.org/v4", validation_alias=_env("FOOTBALL_DATA_BASE_URL")
     )
+    metrics_port: int | None = Field(
+        default=None, ge=0, le=65535, validation_alias=_env("MATCHBOT_METRICS_PORT")
+    )
+    metrics_host: str = Field(default="127.0.0.1", validation_alias=_env("MATCHBOT_METRICS_HOST"))
+    health_stall_seconds: float = Field(
+        default=300.0, gt=0, validation_alias=_env("MATCHBOT_HEALTH_STALL_SECONDS")
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text", validation_alias=_env("MATCHBOT_LOG_FORMAT")
+    )
+    admin_chat: str | None = Field(default=None, validation_alias=_env("MATCHBOT_ADMIN_CHAT"))
     reporters: str = Field(default="", validation_alias=_env("MATCHBOT_REPORTERS"))
     lead_reporters: str = Field(default="", validation_alias=_env("MATCHBOT_LEAD_REPORTERS"))
 
@@ -116,13 +132,26 @@ class Settings(BaseSettings):
         "log_level",
         "api_football_key",
         "football_data_token",
+        "database_url",
+        "admin_chat",
         mode="before",
     )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("discord_guild_id", mode="before")
+    @field_validator("metrics_host", "log_format", "health_stall_seconds", mode="before")
+    @classmethod
+    def _blank_is_default(cls, value: object, info: ValidationInfo) -> object:
+        if isinstance(value, str) and not value.strip():
+            return cls.model_fields[info.field_name or ""].default
+        return (
+            value.strip().lower()
+            if info.field_name == "log_format" and isinstance(value, str)
+            else value
+        )
+
+    @field_validator("discord_guild_id", "metrics_port", mode="before")
     @classmethod
     def _blank_guild(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -135,6 +164,25 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return ShardPlan.parse(value) if value.strip() else None
         return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_only(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(
+            ("postgresql://", "postgres://")
+        ):
+            raise ValueError(
+                "MATCHBOT_DATABASE_URL must be a postgresql:// URL (a SQLite file is MATCHBOT_DB)"
+            )
+        return value
+
+    @property
+    def store(self) -> str | Path:
+        """Where the store lives: the PostgreSQL URL when ``MATCHBOT_DATABASE_URL`` is set,
+        else the SQLite file ``MATCHBOT_DB``."""
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return self.db
 
     @property
     def feed_paths(self) -> list[Path]:
@@ -168,5 +216,11 @@ class Settings(BaseSettings):
             self.discord_bot_token,
             self.api_football_key,
             self.football_data_token,
+            self.database_url,
         ]
-        return [v.get_secret_value() for v in values if v is not None and v.get_secret_value()]
+        found = [v.get_secret_value() for v in values if v is not None and v.get_secret_value()]
+        if self.database_url is not None:  # the password alone, wherever it is quoted
+            password = urlsplit(self.database_url.get_secret_value()).password
+            if password:
+                found.append(password)
+        return found
