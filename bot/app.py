@@ -24,12 +24,11 @@ from bot.delivery import Delivery
 from bot.engine import Engine, Ingested
 from bot.feed_files import FeedFollower, FirstLines, keep_running
 from bot.feed_format import (
-    Event,
     FeedConflict,
     FeedError,
+    Item,
     MatchDecl,
     Parsed,
-    Quote,
     Rejected,
 )
 from bot.messages import i18n, templates
@@ -210,7 +209,7 @@ class MatchBot:
 
     async def ingest(
         self,
-        item: MatchDecl | Event | Quote,
+        item: Item,
         then: Callable[[CoreStore, Ingested], None] | None = None,
     ) -> Ingested:
         """Ingest one feed object; raises :class:`FeedError` when it is rejected. ``then``
@@ -226,7 +225,11 @@ class MatchBot:
         result = await self.db.call(work)
         if result.status == "new" and not isinstance(item, MatchDecl):
             log.info(
-                "%s: %s %s (%d messages queued)", item.match, item.type, item.id, result.queued
+                "%s: %s %s (%d messages queued)",
+                item.match,
+                item.type,
+                getattr(item, "id", "-"),
+                result.queued,
             )
         elif result.status != "duplicate" and isinstance(item, MatchDecl):
             log.info("%s: %s v %s, kick-off %s", item.match, item.home, item.away, item.kickoff)

@@ -33,6 +33,7 @@ LEVELS: dict[str, frozenset[str]] = {
             "half_time",
             "period",
             "full_time",
+            "added_time",
         }
     ),
     "all": frozenset(
@@ -52,6 +53,7 @@ LEVELS: dict[str, frozenset[str]] = {
             "miss",
             "note",
             "shootout",
+            "added_time",
         }
     ),
 }

@@ -6,6 +6,7 @@ returns and the protocols the core types against)."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -42,6 +43,7 @@ from bot.store_contract import (
     TeamRow,
 )
 from storage import schema
+from storage.match_data import MatchDataQueries
 
 #: a row as sqlite-utils returns it; each public method names its shape (bot.store_contract)
 Row = dict[str, Any]
@@ -57,7 +59,22 @@ def _numbered(sql: str, count: int) -> str:
     return sql
 
 
-class Store:
+_SETTING_NAME = re.compile(r"[a-z_]{1,32}")
+
+
+def _wanted(setting: str | None) -> str:
+    """The condition that a chat has not turned ``setting`` off (absent means on);
+    ``!setting``: that it has."""
+    if setting is None:
+        return ""
+    name = setting.removeprefix("!")
+    if not _SETTING_NAME.fullmatch(name):
+        raise ValueError(f"not a setting name: {setting!r}")
+    test = "=" if setting.startswith("!") else "!="
+    return f" AND COALESCE(json_extract(c.settings, '$.{name}'), 1) {test} 0"
+
+
+class Store(MatchDataQueries):
     """The bot's durable state: teams, matches, events, chats, subscriptions and the outbox."""
 
     def __init__(self, db: Database) -> None:
@@ -535,6 +552,7 @@ class Store:
         player_ids: Iterable[int],
         need: int,
         need_player: int,
+        wants: str | None = None,
     ) -> tuple[str, list[Any]] | None:
         """:meth:`audience` as one SELECT (unordered), with each chat's settings columns."""
         teams = list(team_ids)
@@ -557,7 +575,7 @@ class Store:
             " MIN(s.created_at) AS since, MAX(s.kind != 'player') AS via_match"
             " FROM subscriptions s JOIN chats c"
             " ON c.platform = s.platform AND c.chat_id = s.chat_id"
-            f" WHERE c.active = 1 AND ({' OR '.join(where)})"
+            f" WHERE c.active = 1 AND ({' OR '.join(where)}){_wanted(wants)}"
             " AND (CASE COALESCE(s.level, c.level, 'key')"
             " WHEN 'goals' THEN 1 WHEN 'all' THEN 3 ELSE 2 END)"
             " >= (CASE s.kind WHEN 'player' THEN ? ELSE ? END)"
@@ -566,7 +584,7 @@ class Store:
         )
 
     def _subscribers_of(
-        self, targets: Sequence[tuple[str, Sequence[str]]], need: int
+        self, targets: Sequence[tuple[str, Sequence[str]]], need: int, wants: str | None = None
     ) -> tuple[str, list[Any]] | None:
         """Every subscription of an active chat to one of ``targets`` (kind, ids) whose level
         lets a message needing ``need`` through, one row per subscription (a chat following
@@ -588,7 +606,7 @@ class Store:
             "SELECT c.platform, c.chat_id, c.tz, c.lang, c.spoiler, s.created_at AS since"
             " FROM subscriptions s JOIN chats c"
             " ON c.platform = s.platform AND c.chat_id = s.chat_id"
-            f" WHERE c.active = 1 AND ({' OR '.join(where)})"
+            f" WHERE c.active = 1 AND ({' OR '.join(where)}){_wanted(wants)}"
             " AND (CASE COALESCE(s.level, c.level, 'key')"
             " WHEN 'goals' THEN 1 WHEN 'all' THEN 3 ELSE 2 END) >= ?",
             [*params, need],
@@ -630,12 +648,15 @@ class Store:
                         ),
                     ],
                     audience.need,
+                    audience.wants,
                 ),
             ),
             (
                 0,
                 self._subscribers_of(
-                    [("player", [str(p) for p in audience.player_ids])], audience.need_player
+                    [("player", [str(p) for p in audience.player_ids])],
+                    audience.need_player,
+                    audience.wants,
                 ),
             ),
         ]
@@ -732,6 +753,7 @@ class Store:
             audience.player_ids,
             audience.need,
             audience.need_player,
+            audience.wants,
         )
         if query is None:
             return

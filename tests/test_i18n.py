@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [
     ROOT / "bot" / "messages" / "templates.py",
     ROOT / "bot" / "messages" / "lead.py",
+    ROOT / "bot" / "messages" / "match_depth.py",
     ROOT / "bot" / "chat_settings.py",
     ROOT / "bot" / "command_catalogue.py",
     ROOT / "adapters" / "discord" / "commands.py",
@@ -212,6 +213,11 @@ def test_every_sentence_in_templates_is_translatable() -> None:
     """A new English sentence in templates.py must be written inside _() and get its Italian
     in locales/it (see the README's "Languages")."""
     assert untranslated_sentences(SOURCES[0]) == []
+
+
+def test_every_sentence_of_the_match_depth_is_translatable() -> None:
+    """The same for the line-ups, statistics, shoot-out and table sentences."""
+    assert untranslated_sentences(ROOT / "bot" / "messages" / "match_depth.py") == []
 
 
 #: Modules that answer chats without building the text themselves: whatever they show a chat

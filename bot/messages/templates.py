@@ -210,6 +210,7 @@ ALERT_CATEGORY = {
     "miss": "miss",
     "note": "note",
     "shootout_kick": "shootout",
+    "added_time": "added_time",
 }
 PERIOD_CATEGORY = {
     "first_half": "kickoff",
