@@ -128,6 +128,20 @@ class Pacer:
                 at = max(at, window[0] + 60.0)
         return at
 
+    def waiting(self) -> dict[str, float]:
+        """Chats that must wait longer than a chat's usual interval (the platform asked them
+        to, or a group used its minute's budget), with when each may go again: the delivery
+        loop does not look at their rows until then, so they never crowd out the chats that
+        may go now."""
+        now = self.clock.monotonic()
+        usual = now + max(self.pacing.per_chat_interval, HEADS_TTL)
+        found: dict[str, float] = {}
+        for chat_id in [*self._held, *self._group_window]:
+            at = self.ready_at(chat_id)
+            if at > usual:
+                found[chat_id] = at
+        return found
+
     def answered(self, chat_id: str) -> None:
         """A request to this chat got its answer (or failed): its intervals count from now."""
         now = self.clock.monotonic()
@@ -168,13 +182,16 @@ class Pacer:
         self._assigned.add(chat_id)
 
     def finish(self, chat_id: str) -> None:
-        """The loop's send to ``chat_id`` is over; a turn the adapter did not use counts as
-        a request answered now."""
+        """The loop's send to ``chat_id`` is over. A turn the adapter did not use through
+        :meth:`request` (an adapter that makes one request per send and is not paced itself)
+        counts as one request answered now; a request made through :meth:`request` was
+        counted there already, and is never counted twice (a group's 20 a minute are 20
+        requests, not 10)."""
         if chat_id in self._assigned:
             self._assigned.discard(chat_id)
             if self.window is not None:
                 self.window.release()
-        self.answered(chat_id)
+            self.answered(chat_id)
 
     @contextlib.asynccontextmanager
     async def request(
@@ -215,6 +232,9 @@ class Delivery:
         #: due heads fetched ahead (see :meth:`_next_row`) and when they were fetched
         self._heads: deque[OutboxRow] = deque()
         self._heads_at = -math.inf
+        #: chats the pacer makes wait for long (see :meth:`Pacer.waiting`), when heads were
+        #: fetched: their rows were left out of the heads
+        self._waiting: dict[str, float] = {}
         self._forgot_at = -math.inf
         #: sent rows waiting for their one shared write (see :meth:`_mark_sent`)
         self._sent_marks: list[tuple[OutboxRow, list[str], asyncio.Future[None]]] = []
@@ -331,7 +351,8 @@ class Delivery:
         (:meth:`wake`) or none is left; a chat's later rows come with the next fetch."""
         if not self._heads or self.clock.monotonic() - self._heads_at > HEADS_TTL:
             pacing = self.adapter.pacing
-            busy = list(self._in_flight)
+            self._waiting = self.pacer.waiting()
+            busy = [*self._in_flight, *self._waiting]
             now = self.clock.time()
             limit = max(64, int((pacing.per_second or 0) * HEADS_TTL))
             self._heads_at = self.clock.monotonic()
@@ -359,7 +380,13 @@ class Delivery:
             return None, max(0.005, soonest - mono)
         if heads:
             return None, 1.0  # only chats with a send under way: its end wakes the loop
-        return None, await self._idle_for()
+        pause = await self._idle_for()
+        if self._waiting:
+            # Rows due now may all be waiting chats' (left out above): look again when the
+            # first of them may go, or within HEADS_TTL for a row of another chat coming due.
+            first = min(self._waiting.values()) - mono
+            pause = max(pause, min(HEADS_TTL, max(0.005, first)))
+        return None, pause
 
     async def _deliver(self, row: OutboxRow) -> None:
         try:

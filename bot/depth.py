@@ -24,7 +24,7 @@ from bot.match_data import (
     table_after,
 )
 from bot.messages import templates
-from bot.messages.match_depth import enrich_alert, lineup_of, lineups
+from bot.messages.templates.depth import enrich_alert, lineup_of, lineups
 from bot.players import split_ref
 from bot.teams import find_team, normalize
 

@@ -42,8 +42,8 @@ from bot.match_data import (
 )
 from bot.messages import i18n, templates
 from bot.messages.lead import is_known_scorer
-from bot.messages.match_depth import enrich_alert, enrich_recap
 from bot.messages.model import Message
+from bot.messages.templates.depth import enrich_alert, enrich_recap
 from bot.players import involved_ids, remember
 from bot.ports import TableRow
 from bot.store_contract import Audience, CoreStore, FanOut, NewMatch, NewOutboxRow

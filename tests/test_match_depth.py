@@ -19,8 +19,8 @@ from bot.engine import Engine
 from bot.feed_format import FeedError, parse_object
 from bot.match_data import Standings, moves, table_after
 from bot.messages import i18n
-from bot.messages.match_depth import table_move_text
 from bot.messages.model import Message, message_text
+from bot.messages.templates.depth import table_move_text
 from storage.store import Store
 from tests.support.core import DATA
 
