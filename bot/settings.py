@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -104,6 +105,17 @@ class Settings(BaseSettings):
     football_data_base_url: str = Field(
         default="https://api.football-data.org/v4", validation_alias=_env("FOOTBALL_DATA_BASE_URL")
     )
+    metrics_port: int | None = Field(
+        default=None, ge=0, le=65535, validation_alias=_env("MATCHBOT_METRICS_PORT")
+    )
+    metrics_host: str = Field(default="127.0.0.1", validation_alias=_env("MATCHBOT_METRICS_HOST"))
+    health_stall_seconds: float = Field(
+        default=300.0, gt=0, validation_alias=_env("MATCHBOT_HEALTH_STALL_SECONDS")
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text", validation_alias=_env("MATCHBOT_LOG_FORMAT")
+    )
+    admin_chat: str | None = Field(default=None, validation_alias=_env("MATCHBOT_ADMIN_CHAT"))
     reporters: str = Field(default="", validation_alias=_env("MATCHBOT_REPORTERS"))
     lead_reporters: str = Field(default="", validation_alias=_env("MATCHBOT_LEAD_REPORTERS"))
 
@@ -116,13 +128,25 @@ class Settings(BaseSettings):
         "log_level",
         "api_football_key",
         "football_data_token",
+        "admin_chat",
         mode="before",
     )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("discord_guild_id", mode="before")
+    @field_validator("metrics_host", "log_format", "health_stall_seconds", mode="before")
+    @classmethod
+    def _blank_is_default(cls, value: object, info: ValidationInfo) -> object:
+        if isinstance(value, str) and not value.strip():
+            return cls.model_fields[info.field_name or ""].default
+        return (
+            value.strip().lower()
+            if info.field_name == "log_format" and isinstance(value, str)
+            else value
+        )
+
+    @field_validator("discord_guild_id", "metrics_port", mode="before")
     @classmethod
     def _blank_guild(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -285,7 +285,14 @@ def m009_set_based_fan_out(db: Database) -> None:
 
 
 @migrations()
-def m010_match_data(db: Database) -> None:
+def m010_health_probe(db: Database) -> None:
+    """One row the health probe rewrites (``storage.ops.write_probe``): proof the database
+    can still be written (disk full, read-only file, lost file)."""
+    db.table("health_probe").create({"id": int, "written_at": float}, pk="id")
+
+
+@migrations()
+def m011_match_data(db: Database) -> None:
     """Line-ups, statistics, ratings and the table before a match: one JSON object per match
     and key (``lineup:inter``, ``stats:full_time``…), replaced by a later one, ``version``
     counting the replacements (a late line-up change edits the message sent before)."""
