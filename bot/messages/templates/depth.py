@@ -206,12 +206,14 @@ def added_time(event: AddedTimeEvent, score_text: str) -> Message:
 def _same_scorer(a: GoalEvent, b: GoalEvent) -> bool:
     if a.player_id and b.player_id:
         return a.player_id == b.player_id
+    if a.player is None or b.player is None:
+        return False
     return a.team.casefold() == b.team.casefold() and a.player.casefold() == b.player.casefold()
 
 
 def goals_so_far(state: MatchState, goal: GoalEvent) -> int:
     """How many goals (own goals aside) the scorer of ``goal`` has in the match up to it."""
-    if goal.kind == "own_goal":
+    if goal.kind == "own_goal" or goal.player is None:
         return 0
     count = 0
     for scored in state.goals:
@@ -238,7 +240,7 @@ def multi_scorers(state: MatchState) -> list[Line]:
     tallies: list[tuple[GoalEvent, int]] = []
     for scored in state.goals:
         goal = scored.goal
-        if goal.kind == "own_goal":
+        if goal.kind == "own_goal" or goal.player is None:
             continue
         for i, (first, n) in enumerate(tallies):
             if _same_scorer(first, goal):
@@ -550,7 +552,7 @@ def enrich_alert(
     added time, and (``stats``) the statistics in the half-time and full-time alerts."""
     event = stored.event
     fx = state.fixture
-    if isinstance(event, GoalEvent):
+    if isinstance(event, GoalEvent) and event.player is not None:
         tally = goal_tally(event.player, goals_so_far(state, event))
         return with_section(message, Section(lines=(line(tally),)) if tally else None)
     if isinstance(event, ShootoutKickEvent):
@@ -574,7 +576,7 @@ def enrich_alert(
         ]
         return substitutions(event.team, subs)
     if isinstance(event, AddedTimeEvent):
-        return added_time(event, _score_text(fx, state.score_at(stored.seq)))
+        return added_time(event, _score_text(fx, state.score_at(stored)))
     if stats and data is not None and isinstance(event, PeriodEvent):
         figures = data.stats.get(event.period)
         if figures is not None:
