@@ -26,15 +26,15 @@ _SETTING_NAME = re.compile(r"[a-z_]{1,32}")
 
 
 def _wanted(setting: str | None) -> str:
-    """The condition that a chat has not turned ``setting`` off (absent means on);
-    ``!setting``: that it has."""
+    """The condition that a chat has not turned ``setting`` off (``"off"`` in its settings;
+    absent means on); ``!setting``: that it has."""
     if setting is None:
         return ""
     name = setting.removeprefix("!")
     if not _SETTING_NAME.fullmatch(name):
         raise ValueError(f"not a setting name: {setting!r}")
     test = "=" if setting.startswith("!") else "!="
-    return f" AND COALESCE(json_extract(c.settings, '$.{name}'), 1) {test} 0"
+    return f" AND COALESCE(json_extract(c.settings, '$.{name}'), 'on') {test} 'off'"
 
 
 class FanOutTables(StoreBase):

@@ -3,35 +3,28 @@ pictures uploaded once to a platform."""
 
 from __future__ import annotations
 
-from typing import Any, cast
-
-from sqlite_utils import Database
-
 from bot.store_contract import MatchDataRow
+from storage.base import StoreBase
 
 
-class MatchDataQueries:
-    """Mixed into :class:`storage.store.Store` (which owns ``db``)."""
-
-    db: Database
-
+class MatchDataQueries(StoreBase):
     def put_match_data(self, match_id: str, key: str, data: str, now: float) -> int:
         """Keep ``data`` as the match's object ``key``: returns its version (1 for a new one,
         one more for a changed one), or 0 when the stored one is the same."""
-        row = self.db.execute(
+        row = self._one(
             "SELECT data, version FROM match_data WHERE match_id = ? AND key = ?", [match_id, key]
-        ).fetchone()
+        )
         if row is None:
-            self.db.execute(
+            self._exec(
                 "INSERT INTO match_data (match_id, key, data, version, updated_at)"
                 " VALUES (?, ?, ?, 1, ?)",
                 [match_id, key, data, now],
             )
             return 1
-        if row[0] == data:
+        if row["data"] == data:
             return 0
-        version = int(row[1]) + 1
-        self.db.execute(
+        version = int(row["version"]) + 1
+        self._exec(
             "UPDATE match_data SET data = ?, version = ?, updated_at = ?"
             " WHERE match_id = ? AND key = ?",
             [data, version, now, match_id, key],
@@ -39,22 +32,20 @@ class MatchDataQueries:
         return version
 
     def match_data(self, match_id: str) -> list[MatchDataRow]:
-        cursor = self.db.execute(
+        return self._rows(
             "SELECT match_id, key, data, version, updated_at FROM match_data"
             " WHERE match_id = ? ORDER BY key",
             [match_id],
         )
-        names = [d[0] for d in cursor.description]
-        return [cast(MatchDataRow, dict(zip(names, r, strict=True))) for r in cursor.fetchall()]
 
     def upload_id(self, platform: str, key: str) -> str | None:
-        row: Any = self.db.execute(
+        row = self._one(
             "SELECT file_id FROM uploads WHERE platform = ? AND key = ?", [platform, key]
-        ).fetchone()
-        return str(row[0]) if row else None
+        )
+        return str(row["file_id"]) if row else None
 
     def save_upload_id(self, platform: str, key: str, file_id: str, now: float) -> None:
-        self.db.execute(
+        self._exec(
             "INSERT OR REPLACE INTO uploads (platform, key, file_id, created_at)"
             " VALUES (?, ?, ?, ?)",
             [platform, key, file_id, now],

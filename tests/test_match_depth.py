@@ -164,7 +164,7 @@ def test_chats_that_turned_line_ups_and_stats_off_get_neither() -> None:
     engine.ingest(parse_object(json.loads(lines[0])))
     match = store.match(MATCH)
     assert match is not None
-    chat_follows(store, "off", match["home_team"], lineups=False, stats=False)
+    chat_follows(store, "off", match["home_team"], lineups="off", stats="off")
     chat_follows(store, "on", match["home_team"])
     for raw in lines[1:]:
         engine.ingest(parse_object(json.loads(raw)))
