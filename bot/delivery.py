@@ -567,4 +567,12 @@ class Delivery:
                     log.info(
                         "%s cannot edit %s (%s): sending a correction", self.platform, key, exc
                     )
+                ids = await self.adapter.send(row.chat_id, message.fallback or message)
+                # the correction stands for the original from now on: the next change of
+                # the same facts edits it, instead of sending one more correction
+                platform, chat = self.platform, row.chat_id
+                await self.db.call(lambda s: s.mark_many_sent(platform, [(row.id, key, chat, ids)]))
+                return ids
+            if message.edit_only:
+                return []  # this chat never got the message to edit: nothing to say
         return await self.adapter.send(row.chat_id, message)
