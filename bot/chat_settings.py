@@ -33,6 +33,7 @@ LEVELS: dict[str, frozenset[str]] = {
             "half_time",
             "period",
             "full_time",
+            "added_time",
         }
     ),
     "all": frozenset(
@@ -52,6 +53,7 @@ LEVELS: dict[str, frozenset[str]] = {
             "miss",
             "note",
             "shootout",
+            "added_time",
         }
     ),
 }
@@ -90,10 +92,26 @@ def parse_digest_time(text: str) -> str | None:
     return f"{int(m.group(1)):02d}:{int(m.group(2) or 0):02d}"
 
 
+OnOff = Literal["on", "off"]
+#: The match's depth a chat may turn on or off, each with its default and its name in
+#: /settings. The fan-out reads them from the settings JSON (``storage/fan_out.py``): "off"
+#: leaves the chat out; absent is the default.
+DEPTH_SETTINGS: dict[str, tuple[OnOff, str]] = {
+    "lineups": ("on", N_("line-ups before kick-off")),
+    "stats": ("on", N_("statistics at half-time and full time")),
+    "pictures": ("on", N_("the match card picture at full time")),
+    "scoreboard": ("off", N_("a live scoreboard edited in place")),
+}
+
+
 class ChatSettings(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     level: Level = "key"
+    lineups: OnOff = "on"
+    stats: OnOff = "on"
+    pictures: OnOff = "on"
+    scoreboard: OnOff = "off"
     timezone: str = "UTC"
     spoiler_delay: int = Field(default=0, ge=0, le=MAX_SPOILER_DELAY)
     language: str = "en"
@@ -134,7 +152,12 @@ class ChatSettings(BaseModel):
             return cls()
 
     def as_dict(self) -> dict[str, Any]:
-        return self.model_dump(exclude_none=True)
+        """The settings to store (the depth's switches only when changed)."""
+        data = self.model_dump(exclude_none=True)
+        for name, (default, _label) in DEPTH_SETTINGS.items():
+            if data.get(name) == default:
+                del data[name]
+        return data
 
     @property
     def zone(self) -> ZoneInfo:
