@@ -102,6 +102,9 @@ class MatchBot:
         self.presses = RecentPresses(clock)
         self.health = health or Health()
         self.first_sends = FirstSends()
+        #: why the bot must stop (a rejected token), once one was found; see :meth:`fatal`
+        self.fatal_reason: str | None = None
+        self.fatal_event = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._feed_lines: dict[Path, FirstLines] = {}
         self.engine: Engine
@@ -161,6 +164,7 @@ class MatchBot:
                 self.delivery_clock,
                 health=self.health,
                 first_sends=self.first_sends,
+                on_fatal=self.fatal,
             )
             self.deliveries[adapter.platform] = delivery
         # The platforms first: when one cannot start, no timed job has begun yet.
@@ -238,6 +242,13 @@ class MatchBot:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.db.close()
+
+    def fatal(self, reason: str) -> None:
+        """A fault that stops the bot (:class:`bot.ports.FatalSink`): the first reason is kept
+        and :attr:`fatal_event` set; ``matchbot run`` then stops and exits non-zero."""
+        if self.fatal_reason is None:
+            self.fatal_reason = reason
+            self.fatal_event.set()
 
     def wake(self) -> None:
         for delivery in self.deliveries.values():
