@@ -20,6 +20,7 @@ from bot.feed_format import (
     clock,
     parse_object,
 )
+from bot.messages.names import team_name
 from bot.store_contract import EventRow, EventsStore, MatchRow
 
 Side = Literal["home", "away"]
@@ -44,8 +45,8 @@ class Fixture:
         return cls(
             id=row["id"],
             competition=row["competition"],
-            home=row["home_name"],
-            away=row["away_name"],
+            home=team_name(row["home_name"]),
+            away=team_name(row["away_name"]),
             home_team=row["home_team"],
             away_team=row["away_team"],
             kickoff=datetime.fromisoformat(row["kickoff"]),

@@ -41,13 +41,16 @@ def catalogue_path(lang: str) -> Path:
 
 
 @cache
-def translations(lang: str) -> gettext.NullTranslations:
-    """The language's catalogue (English is the source language: no catalogue)."""
-    path = catalogue_path(lang)
+def translations(lang: str, domain: str = DOMAIN) -> gettext.NullTranslations:
+    """The language's catalogue (English is the source language: no catalogue).
+
+    ``domain`` ``bare``: the same sentences in the shape they take when a team in them has no
+    known article (``locales/it/LC_MESSAGES/bare.po``; see :mod:`bot.messages.grammar`)."""
+    path = LOCALES / lang / "LC_MESSAGES" / f"{domain}.po"
     if lang == DEFAULT_LANGUAGE or not path.exists():
         return gettext.NullTranslations()
     with path.open("rb") as po:
-        catalog = read_po(po, domain=DOMAIN)
+        catalog = read_po(po, domain=domain)
     compiled = io.BytesIO()
     write_mo(compiled, catalog)
     compiled.seek(0)
@@ -81,9 +84,26 @@ def use(lang: str | None) -> Iterator[None]:
         _current.reset(token)
 
 
+BARE = "bare"
+
+
+def _bare(values: dict[str, Any]) -> bool:
+    """Whether a name in ``values`` has no known article (a :class:`~grammar.TeamName`)."""
+    return any(getattr(value, "has_article", True) is False for value in values.values())
+
+
 def _(message: str, **values: Any) -> str:
-    """``message`` in the current language, with ``{name}`` fields filled from ``values``."""
-    text = translations(current()).gettext(message)
+    """``message`` in the current language, with ``{name}`` fields filled from ``values``.
+
+    When a team among ``values`` has no known article, the sentence's ``bare`` shape is used
+    where the language has one (Italian: ``gol di Lautaro (Inter)`` rather than ``per Inter``)."""
+    lang = current()
+    text = None
+    if lang != DEFAULT_LANGUAGE and _bare(values):
+        bare = translations(lang, BARE).gettext(message)
+        text = bare if bare != message else None
+    if text is None:
+        text = translations(lang).gettext(message)
     return text.format(**values) if values else text
 
 
@@ -94,7 +114,13 @@ def N_(message: str) -> str:
 
 def ngettext(singular: str, plural: str, n: int, **values: Any) -> str:
     """The singular or plural form for ``n`` in the current language (``{n}`` is filled too)."""
-    text = translations(current()).ngettext(singular, plural, n)
+    lang = current()
+    catalogue = translations(lang)
+    if lang != DEFAULT_LANGUAGE and _bare(values):
+        bare = translations(lang, BARE).ngettext(singular, plural, n)
+        if bare not in (singular, plural):
+            catalogue = translations(lang, BARE)
+    text = catalogue.ngettext(singular, plural, n)
     return text.format(n=n, **values)
 
 
