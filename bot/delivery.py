@@ -168,13 +168,16 @@ class Pacer:
         self._assigned.add(chat_id)
 
     def finish(self, chat_id: str) -> None:
-        """The loop's send to ``chat_id`` is over; a turn the adapter did not use counts as
-        a request answered now."""
+        """The loop's send to ``chat_id`` is over. A turn the adapter did not use through
+        :meth:`request` (an adapter that makes one request per send and is not paced itself)
+        counts as one request answered now; a request made through :meth:`request` was
+        counted there already, and is never counted twice (a group's 20 a minute are 20
+        requests, not 10)."""
         if chat_id in self._assigned:
             self._assigned.discard(chat_id)
             if self.window is not None:
                 self.window.release()
-        self.answered(chat_id)
+            self.answered(chat_id)
 
     @contextlib.asynccontextmanager
     async def request(

@@ -24,8 +24,10 @@ from tests.support.core import outbox_text
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Where sentences are written (``_()``, ``N_()``, ``ngettext()``).
+#: The templates package: one module per audience (alerts, recap, answers, ...).
+TEMPLATES = sorted((ROOT / "bot" / "messages" / "templates").glob("*.py"))
 SOURCES = [
-    ROOT / "bot" / "messages" / "templates.py",
+    *TEMPLATES,
     ROOT / "bot" / "messages" / "lead.py",
     ROOT / "bot" / "chat_settings.py",
     ROOT / "bot" / "command_catalogue.py",
@@ -209,9 +211,10 @@ def untranslated_sentences(path: Path) -> list[tuple[int, str]]:
 
 
 def test_every_sentence_in_templates_is_translatable() -> None:
-    """A new English sentence in templates.py must be written inside _() and get its Italian
+    """A new English sentence in the templates must be written inside _() and get its Italian
     in locales/it (see the README's "Languages")."""
-    assert untranslated_sentences(SOURCES[0]) == []
+    assert TEMPLATES
+    assert [(p.name, s) for p in TEMPLATES for s in untranslated_sentences(p)] == []
 
 
 #: Modules that answer chats without building the text themselves: whatever they show a chat

@@ -1431,6 +1431,7 @@ class FakeTelegram:
             "disable_notification": params.get("disable_notification"),
             "protect_content": params.get("protect_content"),
             "date": message["date"],
+            "received_at": time.monotonic(),
             "edits": 0,
             "deleted": False,
             "original_text": plain,

@@ -1,0 +1,274 @@
+"""Live alerts: a goal, a card, a period; corrections; a followed player's moment."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from bot.feed_format import (
+    CardEvent,
+    Event,
+    GoalCancelledEvent,
+    GoalDisallowedEvent,
+    GoalEvent,
+    MissEvent,
+    NoteEvent,
+    PenaltyMissedEvent,
+    PeriodEvent,
+    SaveEvent,
+    ShootoutKickEvent,
+    SubstitutionEvent,
+)
+from bot.match import MatchState, Score, StoredEvent
+from bot.messages.i18n import (
+    N_,
+    _,
+)
+from bot.messages.model import (
+    Line,
+    Message,
+    Section,
+    bold,
+    line,
+    strike,
+)
+from bot.messages.templates.storylines import storyline_text
+from bot.messages.templates.vocabulary import (
+    PENALTY_OUTCOMES,
+    REASONS,
+    competition_name,
+    fixture_line,
+    goal_name,
+    minute,
+    result_line,
+    ruled_out_text,
+    scoreline,
+    scorer_name,
+    with_team,
+)
+from bot.storylines import (
+    PlayerStreak,
+)
+
+ALERT_CATEGORY = {
+    "goal": "goal",
+    "goal_disallowed": "disallowed",
+    "goal_cancelled": "cancelled",
+    "penalty_missed": "penalty",
+    "substitution": "substitution",
+    "save": "save",
+    "miss": "miss",
+    "note": "note",
+    "shootout_kick": "shootout",
+}
+
+
+PERIOD_CATEGORY = {
+    "first_half": "kickoff",
+    "second_half": "kickoff",
+    "half_time": "half_time",
+    "extra_time": "period",
+    "penalties": "period",
+    "full_time": "full_time",
+}
+
+
+def alert_category(event: Event) -> str:
+    """The kind of alert an event is, for the chats' alert filters."""
+    if isinstance(event, PeriodEvent):
+        return PERIOD_CATEGORY[event.period]
+    if isinstance(event, CardEvent):
+        return "card" if event.card == "yellow" else "red_card"
+    return ALERT_CATEGORY[event.type]
+
+
+def _period_alert(
+    state: MatchState, event: PeriodEvent, score: Score, tz: ZoneInfo | None
+) -> Message:
+    fx = state.fixture
+    now = scoreline(fx, score)
+    if event.period == "first_half":
+        return Message(
+            kind="kickoff",
+            headline=line(bold(_("🟢 Kick-off: {home} v {away}", home=fx.home, away=fx.away))),
+            sections=(Section(lines=(line(fixture_line(fx, tz)),)),),
+        )
+    headline = {
+        "second_half": N_("▶️ Second half under way: {score}"),
+        "half_time": N_("⏸ Half-time: {score}"),
+        "extra_time": N_("⏱ Extra time: {score}"),
+        "penalties": N_("🎯 Penalty shoot-out: {score}"),
+        "full_time": N_("🏁 Full-time: {result}"),
+    }[event.period]
+    headline = _(headline, score=now, result=result_line(state) if state.finished else now)
+    return Message(kind=event.period, headline=line(bold(headline)))
+
+
+def alert(
+    state: MatchState,
+    stored: StoredEvent,
+    tz: ZoneInfo | None = None,
+    streak: PlayerStreak | None = None,
+) -> Message:
+    """The live alert for one event (dates in ``tz``, the chat's time zone); a goal alert
+    carries the scorer's ``streak`` when he has one."""
+    event = stored.event
+    fx = state.fixture
+    score = state.score_at(stored.seq)
+    team = getattr(event, "team", None) or ""
+    at = minute(event)
+    if isinstance(event, PeriodEvent):
+        return _period_alert(state, event, score, tz)
+    if isinstance(event, GoalEvent):
+        detail = line(f"{at} ", bold(scorer_name(event)))
+        if event.kind == "own_goal":
+            detail += line(_(" — own goal, counts for {team}", team=team))
+        else:
+            detail += line(_(" scores for {team}", team=team))
+        if event.assist:
+            detail += line(_(" (assist: {player})", player=event.assist))
+        rows = [detail]
+        if streak is not None:
+            rows.append(line(storyline_text(streak)))
+        return Message(
+            kind="goal",
+            headline=line(bold(_("⚽ GOAL! {score}", score=scoreline(fx, score)))),
+            sections=(Section(lines=tuple(rows)),),
+        )
+    if isinstance(event, GoalDisallowedEvent):
+        ruled_out = ruled_out_text(event)
+        still = scoreline(fx, score)
+        if event.player:
+            text = _(
+                "{minute} {player}'s goal {ruled_out}. Still {score}",
+                minute=at,
+                player=event.player,
+                ruled_out=ruled_out,
+                score=still,
+            )
+        else:
+            text = _(
+                "{minute} Goal {ruled_out}. Still {score}",
+                minute=at,
+                ruled_out=ruled_out,
+                score=still,
+            )
+        return Message(
+            kind="goal_disallowed",
+            headline=line(bold(_("❌ Goal disallowed — {team}", team=team))),
+            sections=(Section(lines=(line(text),)),),
+        )
+    if isinstance(event, CardEvent):
+        title = {
+            "yellow": N_("🟨 Yellow card — {team}"),
+            "second_yellow": N_("🟨🟥 Second yellow, sent off — {team}"),
+            "red": N_("🟥 Red card — {team}"),
+        }[event.card]
+        return Message(
+            kind="red_card" if event.card != "yellow" else "card",
+            headline=line(bold(_(title, team=team))),
+            sections=(Section(lines=(line(f"{at} {event.player}"),)),),
+        )
+    if isinstance(event, PenaltyMissedEvent):
+        return Message(
+            kind="penalty_missed",
+            headline=line(bold(_("🚫 Penalty missed — {team}", team=team))),
+            sections=(
+                Section(
+                    lines=(
+                        line(
+                            _(
+                                "{minute} {player}, {outcome}. Still {score}",
+                                minute=at,
+                                player=event.player,
+                                outcome=_(PENALTY_OUTCOMES[event.outcome]),
+                                score=scoreline(fx, score),
+                            )
+                        ),
+                    )
+                ),
+            ),
+        )
+    return Message(
+        kind=event.type,
+        headline=line(bold(_minor_headline(event, team))),
+        sections=(Section(lines=(line(f"{at} ", *moment_text(event, team, brief=True)),)),),
+    )
+
+
+def _minor_headline(event: Event, team: str) -> str:
+    if isinstance(event, SubstitutionEvent):
+        return _("🔄 Substitution — {team}", team=team)
+    if isinstance(event, SaveEvent):
+        return _("🧤 Save — {team}", team=team)
+    if isinstance(event, MissEvent):
+        return _("😱 Big chance missed — {team}", team=team)
+    if isinstance(event, ShootoutKickEvent):
+        return _("🎯 Shoot-out kick — {team}", team=team)
+    return _("📝 Key moment — {team}", team=team)
+
+
+def moment_text(event: Event, team: str, brief: bool = False) -> tuple[str, ...]:
+    """The words for a save, miss, substitution, note or shoot-out kick.
+
+    ``brief`` leaves out what an alert's headline already says (the kind and the team)."""
+    who = (lambda player: player) if brief else (lambda player: with_team(player, team))
+    if isinstance(event, SubstitutionEvent):
+        if event.player_out:
+            text = _("{player} comes on for {off}", player=event.player_in, off=event.player_out)
+        else:
+            text = _("{player} comes on", player=event.player_in)
+        return (text + ("" if brief else f" ({team})"),)
+    if isinstance(event, SaveEvent):
+        text = ("" if brief else _("Save: ")) + who(event.player)
+        if event.shooter:
+            text += _(" denies {player}", player=event.shooter)
+        if event.detail:
+            text += f", {event.detail}"
+        return (text,)
+    if isinstance(event, MissEvent):
+        text = ("" if brief else _("Miss: ")) + who(event.player)
+        if event.assist:
+            text += _(", set up by {player}", player=event.assist)
+        if event.detail:
+            text += f", {event.detail}"
+        return (text,)
+    if isinstance(event, ShootoutKickEvent):
+        outcome = _("scores ✅") if event.scored else _("misses ❌")
+        return (f"{who(event.player)} {outcome}",)
+    if isinstance(event, NoteEvent):
+        return (event.text,)
+    return (event.type,)
+
+
+def correction(state: MatchState, cancel: GoalCancelledEvent, goal: GoalEvent | None) -> Message:
+    """What a cancelled goal's alert becomes (edited in place, or sent as a correction)."""
+    if cancel.reason == "var":
+        why = _("cancelled by VAR")
+    elif cancel.reason == "other":
+        why = _("cancelled")
+    else:
+        why = _("cancelled by VAR ({reason})", reason=_(REASONS[cancel.reason]))
+    score = scoreline(state.fixture, state.score)
+    lines: list[Line] = []
+    if goal is not None:
+        lines.append(
+            line(_("{goal} for {team} does not stand.", goal=goal_name(goal), team=goal.team))
+        )
+    lines.append(line(_("Score: "), bold(score)))
+    return Message(
+        kind="correction",
+        headline=line("⚽ ", strike(_("GOAL")), bold(f" {why} — {score}")),
+        sections=(Section(lines=tuple(lines)),),
+    )
+
+
+def player_alert(message: Message, state: MatchState, stored: StoredEvent, score: Score) -> Message:
+    """An alert for the fans of a player in it: the same alert, with the match and its score
+    (they may not follow either team)."""
+    fx = state.fixture
+    where = line(
+        "⭐ ",
+        bold(scoreline(fx, score)),
+        f" · {minute(stored.event)} · {competition_name(fx.competition)}",
+    )
+    return message.model_copy(update={"sections": (*message.sections, Section(lines=(where,)))})

@@ -1,0 +1,224 @@
+"""Answers to commands about matches: teams not found, /score, /scorers, /next, /last, /table."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
+
+from bot.match import Fixture, MatchState
+from bot.messages.i18n import (
+    _,
+)
+from bot.messages.model import (
+    Button,
+    Line,
+    Message,
+    Section,
+    bold,
+    italic,
+    line,
+    quoted,
+)
+from bot.messages.templates.vocabulary import (
+    competition_name,
+    fixture_line,
+    kickoff_text,
+    minute,
+    reply,
+    result_line,
+    round_name,
+    scorer_name,
+    versus,
+)
+
+
+def need_team(command: str) -> Message:
+    return reply(line(_("Which team? For example: "), bold(f"/{command} inter")), kind="error")
+
+
+def unknown_team(typed: str, suggestions: Sequence[tuple[str, str]], command: str) -> Message:
+    """No team matched ``typed``: offer the closest (``(team id, name)`` pairs) as buttons."""
+    if not suggestions:
+        return reply(
+            line(_("I don't know a team called "), quoted(typed), "."),
+            _("Check the spelling, or try the club's usual short name (inter, milan, juve)."),
+            kind="error",
+        )
+    names = ", ".join(name for _id, name in suggestions)
+    return reply(
+        line(_("I don't know a team called "), quoted(typed), "."),
+        line(_("Did you mean: "), bold(names), "?"),
+        kind="suggestions",
+        buttons=[
+            Button(label=name, action=f"{command}:{team_id}") for team_id, name in suggestions
+        ],
+    )
+
+
+def team_choices(typed: str, choices: Sequence[tuple[str, str]], command: str) -> Message:
+    """A provider search found teams for ``typed``: ``(candidate key, label)`` pairs as buttons
+    (the labels tell similar teams apart: ``Inter (Italy)``, ``Inter Miami CF (USA)``)."""
+    return reply(
+        line(_("Which team do you mean by "), quoted(typed), "?"),
+        "\n".join(label for _key, label in choices),
+        kind="suggestions",
+        buttons=[Button(label=label, action=f"{command}:pick:{key}") for key, label in choices],
+    )
+
+
+def team_search_unavailable(typed: str) -> Message:
+    return reply(
+        line(
+            _("I don't know a team called "),
+            quoted(typed),
+            _(" and can't ask my data provider now."),
+        ),
+        _("Try again in a few minutes, or use the club's usual short name."),
+        kind="error",
+    )
+
+
+def button_expired_text() -> str:
+    """The short alert for a button the bot never offered (forged, or from an old version)."""
+    return _("That button has expired. Type the command again.")
+
+
+def button_refused(chat_kind: str, place: str = "chat") -> str:
+    """The short alert shown to someone who pressed a button only admins may press."""
+    if place == "channel":
+        return _("Only members who can manage this server or channel can change its settings.")
+    if chat_kind == "channel":
+        return _("Only the channel's administrators can change what it follows and its settings.")
+    if chat_kind == "private":
+        return _("This button belongs to someone else's chat.")
+    return _("Only the chat's admins can change what this chat follows and its settings.")
+
+
+def admins_only_in(place: str) -> Message:
+    if place == "channel":
+        return reply(
+            _("Only members who can manage this server or channel can change what it follows."),
+            kind="error",
+        )
+    return reply(_("Only the chat's admins can change what this chat follows."), kind="error")
+
+
+def score_line(state: MatchState, tz: ZoneInfo | None = None) -> Line:
+    """One match for /score: live with the minute, final, or upcoming."""
+    fx = state.fixture
+    if state.live:
+        phase = {"half_time": _("HT"), "penalties": _("PENS")}.get(state.period or "")
+        minute_now = phase or f"{state.last_clock[0]}'"
+        if not phase and state.last_clock[1]:
+            minute_now = f"{state.last_clock[0]}+{state.last_clock[1]}'"
+        return line(_("🔴 LIVE {minute}  ", minute=minute_now), bold(result_line(state)))
+    if state.finished:
+        return line(_("FT  "), bold(result_line(state)), f", {fixture_line(fx, tz)}")
+    return line(_("Next: "), bold(versus(fx)), f", {kickoff_text(fx.kickoff, tz)}")
+
+
+def no_data(team: str, what: str) -> Line:
+    """``Inter: no fixture in my data yet.`` (``what``: fixture, result or match)."""
+    if what == "fixture":
+        return line(_("{team}: no fixture in my data yet.", team=team))
+    if what == "result":
+        return line(_("{team}: no result in my data yet.", team=team))
+    return line(_("{team}: no match in my data yet.", team=team))
+
+
+def scores(rows: Sequence[Line]) -> Message:
+    return reply(*rows) if rows else reply(_("No match in my data yet."))
+
+
+def no_match(team: str) -> Message:
+    return reply(_("I have no match of {team} yet.", team=team))
+
+
+def match_scorers(state: MatchState) -> Message:
+    if not state.goals:
+        status = _("no goals yet") if not state.finished else _("no goals")
+        return reply(line(bold(result_line(state)), f": {status}."))
+    names = ", ".join(f"{scorer_name(g.goal)} {minute(g.goal)}" for g in state.goals)
+    return reply(line(bold(result_line(state)), f": {names}"))
+
+
+def top_scorers(
+    competition: str, table: Sequence[tuple[str, str, int]], source: str | None = None
+) -> Message:
+    """``table`` rows are (player, team, goals), best first."""
+    name = competition_name(competition)
+    if not table:
+        return reply(_("No goals in {competition} in my data yet.", competition=name))
+    rows = [line(f"{i}. ", bold(p), f" ({t}) {g}") for i, (p, t, g) in enumerate(table, start=1)]
+    origin = _("From {source}.", source=source) if source else _("From the matches I know.")
+    return reply(
+        line(bold(_("{competition} top scorers", competition=name))), *rows, line(italic(origin))
+    )
+
+
+def no_goals_yet() -> Message:
+    return reply(_("No goals in my data yet."))
+
+
+def next_fixture(fixture: Fixture, tz: ZoneInfo | None) -> Line:
+    parts = [competition_name(fixture.competition), round_name(fixture.round), fixture.venue]
+    where = " · ".join(p for p in parts if p)
+    return line(
+        "📅 ",
+        bold(versus(fixture)),
+        f", {kickoff_text(fixture.kickoff, tz)} · {where}",
+    )
+
+
+def last_result(state: MatchState, tz: ZoneInfo | None) -> Line:
+    return line("🏁 ", bold(result_line(state)), f", {fixture_line(state.fixture, tz)}")
+
+
+def league_table(
+    competition: str, rows: Sequence[tuple[int, str, int, int, int, int, int, int]]
+) -> Message:
+    """``rows``: (position, team, played, won, drawn, lost, goal difference, points)."""
+    name = competition_name(competition)
+    if not rows:
+        return reply(_("No table for {competition} yet.", competition=name))
+    lines = [
+        line(
+            f"{pos}. ",
+            bold(team),
+            _(
+                " {points} pts · P{played} W{won} D{drawn} L{lost} · GD {gd}",
+                points=pts,
+                played=p,
+                won=w,
+                drawn=d,
+                lost=lost,
+                gd=format(gd, "+d"),
+            ),
+        )
+        for pos, team, p, w, d, lost, gd, pts in rows
+    ]
+    return Message(
+        kind="table",
+        headline=line(bold(_("🏆 {competition} table", competition=name))),
+        sections=(Section(lines=tuple(lines)),),
+    )
+
+
+def table_needs_provider() -> str:
+    return _("The league table needs football-data.org: the operator sets FOOTBALL_DATA_TOKEN.")
+
+
+def which_competition(command: str) -> str:
+    return _("Which competition? For example: /{command} serie a", command=command)
+
+
+def no_table_for(competition: str) -> str:
+    return _("I have no table for “{competition}”.", competition=competition)
+
+
+def table_down() -> str:
+    return _("The table is not available right now; try later.")
+
+
+def table_unavailable(reason: str) -> Message:
+    return reply(reason, kind="error")

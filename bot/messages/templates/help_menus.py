@@ -1,0 +1,101 @@
+"""/help, the platforms' command menus, an unknown command, and what the console says itself."""
+
+from __future__ import annotations
+
+from bot import command_catalogue
+from bot.command_catalogue import ChatCommand
+from bot.messages.i18n import (
+    _,
+    ngettext,
+)
+from bot.messages.model import (
+    Line,
+    Message,
+    Section,
+    bold,
+    line,
+)
+from bot.messages.templates.vocabulary import competition_name, reply
+
+
+def help_text(welcome: bool = False) -> Message:
+    """``/help`` (``/start``: with a welcome): every command of the catalogue it lists."""
+    rows = [_help_row(command) for command in command_catalogue.in_help()]
+    head = (
+        _(
+            "👋 I post live match alerts and full-time recaps for the teams, competitions and"
+            " players this chat follows."
+        )
+        if welcome
+        else _("What I can do")
+    )
+    sections = [Section(lines=tuple(rows))]
+    if welcome:
+        sections.append(Section(lines=(line(_("Start with "), bold("/subscribe inter"), "."),)))
+    return Message(kind="help", headline=line(bold(head)), sections=tuple(sections))
+
+
+def _help_row(command: ChatCommand) -> Line:
+    """``/score [TEAM] — live or latest score``."""
+    if command.args:
+        return line(bold(f"/{command.name} {_(command.args)}"), f" — {_(command.help)}")
+    return line(bold(f"/{command.name}"), f" — {_(command.help)}")
+
+
+def command_menu(platform: str) -> list[tuple[str, str]]:
+    """A platform's command menu (Telegram's ``setMyCommands``) in the current language:
+    (name, description) pairs, the description ``[TEAM]: live or latest score``."""
+    return [
+        (c.name, f"{_(c.args)}: {_(c.help)}" if c.args else _(c.help))
+        for c in command_catalogue.menu(platform)
+    ]
+
+
+def unknown_command(name: str) -> Message:
+    return reply(_("I don't know /{name}. Try /help.", name=name), kind="error")
+
+
+def something_failed() -> str:
+    """A command's answer failed on the platform's side (Discord's ephemeral note)."""
+    return _("Sorry, that failed. Please try again in a moment.")
+
+
+def console_failed(detail: str) -> str:
+    return _("Sorry, that failed: {detail}", detail=detail)
+
+
+def console_not_a_command() -> str:
+    return _("Commands start with /, for example /subscribe inter. /help lists them.")
+
+
+def console_choose() -> str:
+    """After the numbered buttons of a message in the terminal."""
+    return _("(type the number to choose)")
+
+
+def console_demo_intro(home: str, away: str, competition: str) -> tuple[str, str]:
+    """``matchbot demo``'s first two lines."""
+    return (
+        _(
+            "matchbot demo: {home} v {away}, {competition}, replayed from the bundled match"
+            " report.",
+            home=home,
+            away=away,
+            competition=competition_name(competition),
+        ),
+        _("This console chat follows both teams with every alert on. Ctrl+C stops."),
+    )
+
+
+def console_run_intro(home: str, away: str, seconds: int) -> tuple[str, str]:
+    """``matchbot run`` without a platform: the terminal is a chat, the bundled match starts."""
+    return (
+        _("matchbot console: this terminal is a chat. Type /help, or /subscribe inter."),
+        ngettext(
+            "The bundled match {home} v {away} kicks off in {n} second. /quit ends.",
+            "The bundled match {home} v {away} kicks off in {n} seconds. /quit ends.",
+            seconds,
+            home=home,
+            away=away,
+        ),
+    )

@@ -1,0 +1,204 @@
+"""The full-time recap: its key moments, quotes and storylines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from zoneinfo import ZoneInfo
+
+from bot.feed_format import (
+    CardEvent,
+    GoalCancelledEvent,
+    GoalDisallowedEvent,
+    GoalEvent,
+    MissEvent,
+    NoteEvent,
+    PenaltyMissedEvent,
+    Quote,
+    SaveEvent,
+    ShootoutKickEvent,
+    SubstitutionEvent,
+)
+from bot.match import MatchState, Score, StoredEvent
+from bot.messages.i18n import (
+    _,
+)
+from bot.messages.lead import lead
+from bot.messages.model import (
+    Line,
+    Message,
+    Section,
+    bold,
+    line,
+    quoted,
+)
+from bot.messages.templates.alerts import moment_text
+from bot.messages.templates.storylines import storyline_text
+from bot.messages.templates.vocabulary import (
+    PENALTY_OUTCOMES,
+    REASONS,
+    fixture_line,
+    goal_name,
+    minute,
+    result_line,
+    ruled_out_text,
+    scorer_name,
+    with_team,
+)
+from bot.storylines import (
+    Storyline,
+)
+
+
+def _key_moment(
+    state: MatchState, stored: StoredEvent, scores: Mapping[str, Score], made_a_difference: bool
+) -> Line | None:
+    """``stored`` as a line of the recap's key moments, or None when it is not one.
+
+    ``scores``: each counted goal's score right after it, in match order; ``made_a_difference``:
+    for a substitution, whether the player who came on later scored or assisted."""
+    event = stored.event
+    team = getattr(event, "team", None) or ""
+    at = f"{minute(event)} "
+    if isinstance(event, GoalEvent):
+        if event.id in state.cancelled:
+            return None
+        now = scores.get(event.id, Score())
+        score = f"{now.home}-{now.away}"
+        if event.kind == "own_goal":
+            return line(
+                at,
+                _("⚽ Own goal by "),
+                bold(event.player),
+                _(", for {team}, {score}", team=team, score=score),
+            )
+        return line(
+            at,
+            "⚽ ",
+            bold(scorer_name(event)),
+            _(" scores for {team}, {score}", team=team, score=score),
+        )
+    if isinstance(event, GoalDisallowedEvent):
+        if event.player:
+            who = _("{player}'s goal for {team}", player=event.player, team=team)
+        else:
+            who = _("{team} goal", team=team)
+        return line(at, f"❌ {who} {ruled_out_text(event)}")
+    if isinstance(event, GoalCancelledEvent):
+        goal = state.goal_by_id(event.ref)
+        what = goal_name(goal) if goal else _("a goal")
+        return line(
+            at,
+            _(
+                "❌ VAR cancels {goal} for {team} ({reason})",
+                goal=what,
+                team=team,
+                reason=_(REASONS[event.reason]),
+            ),
+        )
+    if isinstance(event, CardEvent) and event.card != "yellow":
+        if event.card == "second_yellow":
+            return line(at, _("🟥 Second yellow: {player}", player=with_team(event.player, team)))
+        return line(at, _("🟥 Red card: {player}", player=with_team(event.player, team)))
+    if isinstance(event, PenaltyMissedEvent):
+        return line(
+            at,
+            _(
+                "🚫 Penalty missed: {player}, {outcome}",
+                player=with_team(event.player, team),
+                outcome=_(PENALTY_OUTCOMES[event.outcome]),
+            ),
+        )
+    if isinstance(event, SaveEvent):
+        return line(at, "🧤 ", *moment_text(event, team))
+    if isinstance(event, MissEvent):
+        return line(at, "😱 ", *moment_text(event, team))
+    if isinstance(event, NoteEvent):
+        return line(at, "📝 ", event.text)
+    if isinstance(event, SubstitutionEvent) and made_a_difference:
+        return line(at, "🔄 ", *moment_text(event, team))
+    return None
+
+
+def _substitutions_that_mattered(state: MatchState) -> set[str]:
+    """The substitutions that are key moments: the player who came on later scored or assisted
+    (one pass over the events, from the last)."""
+    involved: set[tuple[str, str]] = set()  # (team, player) of every goal after this point
+    mattered: set[str] = set()
+    for stored in reversed(state.events):
+        event = stored.event
+        if isinstance(event, GoalEvent) and event.id not in state.cancelled:
+            involved.add((event.team, event.player))
+            if event.assist:
+                involved.add((event.team, event.assist))
+        elif isinstance(event, SubstitutionEvent) and (event.team, event.player_in) in involved:
+            mattered.add(event.id)
+    return mattered
+
+
+def recap(
+    state: MatchState,
+    quotes: Iterable[Quote],
+    tz: ZoneInfo | None = None,
+    stories: Sequence[Storyline] = (),
+) -> Message:
+    """The full-time recap: result, the lead paragraph, scorers, storylines, key moments in
+    match order, and what was said."""
+    fx = state.fixture
+    sections = [Section(lines=(line(fixture_line(fx, tz)),))]
+    paragraph = lead(state)
+    if paragraph:
+        sections.append(Section(lines=(line(paragraph),)))
+    goal_lines: list[Line] = []
+    for scored in state.goals:
+        goal = scored.goal
+        assist = _(" (assist: {player})", player=goal.assist) if goal.assist else ""
+        goal_lines.append(
+            line(f"{minute(goal)} ", bold(scorer_name(goal)), f" — {goal.team}{assist}")
+        )
+    sections.append(
+        Section(title=_("⚽ Goals"), lines=tuple(goal_lines) or (line(_("No goals.")),))
+    )
+    if stories:
+        sections.append(
+            Section(
+                title=_("📈 Storylines"),
+                lines=tuple(line(storyline_text(s, tz)) for s in stories),
+            )
+        )
+    moments: list[Line] = []
+    scores = {scored.goal.id: scored.score_after for scored in state.goals}
+    mattered = _substitutions_that_mattered(state)
+    for stored in state.events:
+        moment = _key_moment(state, stored, scores, stored.event.id in mattered)
+        if moment is not None:
+            moments.append(moment)
+    if moments:
+        sections.append(Section(title=_("📋 Key moments"), lines=tuple(moments)))
+    kicks = [s for s in state.events if isinstance(s.event, ShootoutKickEvent)]
+    if kicks:
+        sections.append(
+            Section(
+                title=_("🎯 Penalty shoot-out"),
+                lines=tuple(line(*moment_text(k.event, k.event.team or "")) for k in kicks),
+            )
+        )
+    said = [quote_line(q) for q in quotes]
+    if said:
+        sections.append(Section(title=_("💬 What they said"), lines=tuple(said)))
+    return Message(
+        kind="recap", headline=line(bold(f"🏁 {result_line(state)}")), sections=tuple(sections)
+    )
+
+
+def quote_line(quote: Quote) -> Line:
+    who = f"{quote.speaker} ({quote.role})" if quote.role else quote.speaker
+    return line(bold(who), ": ", quoted(quote.text))
+
+
+def quote_followup(state: MatchState, quote: Quote) -> Message:
+    """A quote that arrived after the recap went out."""
+    return Message(
+        kind="quote",
+        headline=line(bold(_("💬 After {result}", result=result_line(state)))),
+        sections=(Section(lines=(quote_line(quote),)),),
+    )

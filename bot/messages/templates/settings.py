@@ -1,0 +1,179 @@
+"""/settings: the view, its choices, saved and refused values."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.messages.i18n import (
+    N_,
+    _,
+)
+from bot.messages.model import (
+    Button,
+    Message,
+    Section,
+    bold,
+    line,
+)
+from bot.messages.templates.vocabulary import place_name, reply
+
+SPOILER_CHOICES = (0, 30, 60, 120, 300)
+
+
+def delay_text(seconds: int) -> str:
+    if not seconds:
+        return _("off")
+    if seconds < 60 or seconds % 60:
+        return _("{seconds} s", seconds=seconds)
+    return _("{minutes} min", minutes=seconds // 60)
+
+
+#: The languages a chat can choose, as each language calls itself.
+LANGUAGE_CHOICES = (("en", "English"), ("it", "Italiano"))
+
+
+def settings_view(
+    level_name: str,
+    level: str,
+    timezone: str,
+    spoiler_delay: int,
+    note: str | None = None,
+    place: str = "chat",
+    language: str = "en",
+    follows: Sequence[tuple[str, str, str, str | None]] = (),
+    digest: str | None = None,
+) -> Message:
+    """The chat's settings, with a button for each choice. ``follows`` are the chat's
+    subscriptions as (kind, target id, label, level or None for the chat's level): each gets
+    a line and a button that moves it to the next level."""
+    rows = [
+        line(_("Alerts: "), bold(_(level_name))),
+        line(_("Time zone: "), bold(timezone)),
+        line(_("Spoiler delay: "), bold(delay_text(spoiler_delay))),
+        line(_("Language: "), bold(dict(LANGUAGE_CHOICES).get(language, language))),
+        line(
+            _("Daily digest: "),
+            bold(_("at {time}", time=digest) if digest else _("off")),
+        ),
+    ]
+    how = [
+        line(bold("/settings level goals|key|all")),
+        line(bold("/settings timezone Europe/Rome")),
+        line(
+            bold("/settings spoiler 0-300"),
+            _(" (seconds to hold live alerts back, for fans watching a delayed stream)"),
+        ),
+        line(bold("/settings language en|it")),
+        line(
+            bold("/settings digest 09:00"),
+            _(" (today's matches every day at that time; off)"),
+        ),
+    ]
+    if follows:
+        how.append(line(bold("/subscribe serie a goals"), _(" (one subscription's level)")))
+    buttons = (
+        [
+            Button(
+                label=("✓ " if level == value else "") + _(label), action=f"settings:level:{value}"
+            )
+            for value, label in (
+                ("goals", N_("Goals only")),
+                ("key", N_("Key events")),
+                ("all", N_("Everything")),
+            )
+        ]
+        + [
+            Button(
+                label=("✓ " if spoiler_delay == s else "")
+                + _("Delay {delay}", delay=delay_text(s)),
+                action=f"settings:spoiler:{s}",
+            )
+            for s in SPOILER_CHOICES
+        ]
+        + [
+            Button(
+                label=("✓ " if language == code else "") + name,
+                action=f"settings:language:{code}",
+            )
+            for code, name in LANGUAGE_CHOICES
+        ]
+    )
+    for kind, target, label, lvl in follows:
+        following = FOLLOW_CYCLE[(FOLLOW_CYCLE.index(lvl) + 1) % len(FOLLOW_CYCLE)]
+        buttons.append(
+            Button(
+                label=f"{label}: {follow_level_text(lvl)} → {follow_level_text(following)}",
+                action=f"settings:follow:{kind[0]}:{target}:{following or 'chat'}",
+            )
+        )
+    sections = [Section(lines=tuple(rows))]
+    if follows:
+        sections.append(
+            Section(
+                title=_("Alerts per subscription"),
+                lines=tuple(
+                    line(f"{label}: ", bold(follow_level_text(lvl)))
+                    for _kind, _target, label, lvl in follows
+                ),
+            )
+        )
+    sections.append(Section(title=_("Change"), lines=tuple(how)))
+    head = note or _("⚙️ Settings for this {place}", place=place_name(place))
+    return Message(
+        kind="settings", headline=line(bold(head)), sections=tuple(sections), buttons=tuple(buttons)
+    )
+
+
+#: The levels a subscription's button steps through (None: the chat's own level).
+FOLLOW_CYCLE: tuple[str | None, ...] = (None, "goals", "key", "all")
+
+
+LEVEL_WORDS = {"goals": N_("goals only"), "key": N_("key events"), "all": N_("everything")}
+
+
+def follow_level_text(level: str | None) -> str:
+    return _(LEVEL_WORDS[level]) if level else _("chat's level")
+
+
+def settings_saved() -> str:
+    return _("✅ Settings saved")
+
+
+def bad_level() -> str:
+    return _("The alert level is goals, key or all.")
+
+
+def bad_timezone(typed: str) -> str:
+    return _("I don't know the time zone “{typed}”.", typed=typed)
+
+
+def bad_spoiler(most: int) -> str:
+    return _("The spoiler delay is 0 to {most} seconds.", most=most)
+
+
+def bad_language() -> str:
+    return _("The language is en (English) or it (Italiano).")
+
+
+def bad_setting() -> str:
+    return _("I can change: level, timezone, spoiler, language, digest.")
+
+
+def bad_digest() -> str:
+    return _("The digest time is a time of day, like 09:00 (or off).")
+
+
+def bad_follow_level() -> str:
+    return _("Name a subscription and a level: goals, key or all.")
+
+
+def follow_level_hint() -> str:
+    return _("Change a subscription's level with /subscribe.")
+
+
+def button_expired() -> Message:
+    return reply(_("That button has expired. Type the command again."))
+
+
+def settings_error(text: str, example: str) -> Message:
+    return reply(text, line(_("For example: "), bold(example)), kind="error")

@@ -1,0 +1,197 @@
+"""Words every audience shares: competitions, rounds, reasons, minutes, scorelines, a
+fixture's line and the short reply every answer is built from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.feed_format import (
+    Event,
+    GoalDisallowedEvent,
+    GoalEvent,
+)
+from bot.match import Fixture, MatchState, Score
+from bot.messages.i18n import (
+    N_,
+    _,
+    date_text,
+    datetime_text,
+    italian_al,
+)
+from bot.messages.model import (
+    Button,
+    Line,
+    Message,
+    Section,
+    line,
+)
+from bot.storylines import (
+    matchday,
+)
+
+REASONS = {
+    "offside": N_("offside"),
+    "foul": N_("foul"),
+    "handball": N_("handball"),
+    "var": N_("VAR review"),
+    "other": N_("other reasons"),
+}
+
+
+RULED_OUT = {
+    "offside": N_("ruled out for offside"),
+    "foul": N_("ruled out for a foul"),
+    "handball": N_("ruled out for handball"),
+    "var": N_("ruled out after a VAR review"),
+    "other": N_("ruled out"),
+}
+
+
+#: Competition names said in the chat's language; any other name is shown as the feed has it.
+COMPETITIONS = {
+    "World Cup": N_("World Cup"),
+    "FIFA World Cup": N_("World Cup"),
+    "European Championship": N_("European Championship"),
+    "Champions League": N_("Champions League"),
+    "UEFA Champions League": N_("Champions League"),
+    "Europa League": N_("Europa League"),
+    "Serie A": N_("Serie A"),
+    "Premier League": N_("Premier League"),
+    "Coppa Italia": N_("Coppa Italia"),
+    "Friendly": N_("Friendly"),
+}
+
+
+#: Cup rounds said in the chat's language (league matchdays are numbered: "Matchday 17").
+ROUNDS = {
+    "Final": N_("Final"),
+    "Semi-finals": N_("Semi-finals"),
+    "Quarter-finals": N_("Quarter-finals"),
+    "Round of 16": N_("Round of 16"),
+    "Third place": N_("Third place"),
+}
+
+
+def round_name(name: str | None) -> str | None:
+    """``Matchday 17`` / ``Giornata 17`` (also for ``Regular Season - 17``), known cup rounds
+    translated, anything else as the feed has it."""
+    if name is None:
+        return None
+    number = matchday(name)
+    if number is not None:
+        return _("Matchday {n}", n=number)
+    return _(ROUNDS[name]) if name in ROUNDS else name
+
+
+def competition_name(name: str) -> str:
+    """``World Cup`` → ``Coppa del Mondo`` in Italian; unknown names stay as they are."""
+    return _(COMPETITIONS[name]) if name in COMPETITIONS else name
+
+
+def ruled_out_text(event: GoalDisallowedEvent) -> str:
+    detail = f", {event.detail}" if event.detail else ""
+    return f"{_(RULED_OUT[event.reason])}{detail}"
+
+
+PENALTY_OUTCOMES = {
+    "saved": N_("saved"),
+    "missed": N_("off target"),
+    "woodwork": N_("hits the woodwork"),
+}
+
+
+def minute(event: Event) -> str:
+    """The match clock as fans write it: ``65'``, ``45+2'``."""
+    extra = f"+{event.stoppage}" if event.stoppage else ""
+    return f"{event.minute}{extra}'"
+
+
+def scoreline(fixture: Fixture, score: Score) -> str:
+    return f"{fixture.home} {score.home}-{score.away} {fixture.away}"
+
+
+def result_line(state: MatchState) -> str:
+    """``Atalanta 0-1 Inter``, with ``(a.e.t.)`` and the shoot-out where they apply."""
+    text = scoreline(state.fixture, state.score)
+    if state.extra_time:
+        text += _(" (a.e.t.)")
+    if state.shootout is not None:
+        s = state.shootout
+        if s.home != s.away:
+            winner = state.fixture.home if s.home > s.away else state.fixture.away
+            kicks = f"{max(s.home, s.away)}-{min(s.home, s.away)}"
+            text += _(", {winner} win {score} on penalties", winner=winner, score=kicks)
+        else:
+            kicks = f"{s.home}-{s.away}"
+            text += _(", {score} on penalties so far", score=kicks)
+    return text
+
+
+def scorer_name(goal: GoalEvent) -> str:
+    mark = {"penalty": _(" (pen)"), "own_goal": _(" (og)")}.get(goal.kind, "")
+    return f"{goal.player}{mark}"
+
+
+def goal_name(goal: GoalEvent) -> str:
+    """``Lautaro Martínez's 65' goal``, ``Gonzalo Montiel's 119' own goal``."""
+    if goal.kind == "own_goal":
+        return _(
+            "{player}'s {minute} own goal",
+            player=goal.player,
+            minute=minute(goal),
+            al=italian_al(goal.minute),
+        )
+    return _(
+        "{player}'s {minute} goal",
+        player=goal.player,
+        minute=minute(goal),
+        al=italian_al(goal.minute),
+    )
+
+
+def with_team(player: str, team: str) -> str:
+    return f"{player} ({team})"
+
+
+def fixture_line(fixture: Fixture, tz: ZoneInfo | None = None) -> str:
+    """``Serie A · Matchday 17 · Bergamo · 28 Dec 2025``."""
+    when = fixture.kickoff.astimezone(tz) if tz else fixture.kickoff
+    parts = [
+        competition_name(fixture.competition),
+        round_name(fixture.round),
+        fixture.venue,
+        date_text(when),
+    ]
+    return " · ".join(p for p in parts if p)
+
+
+def reply(*lines: Line | str, kind: str = "reply", buttons: Sequence[Button] = ()) -> Message:
+    """A short answer: the first line is the headline, the rest one section."""
+    rows = [line(x) if isinstance(x, str) else x for x in lines]
+    body = (Section(lines=tuple(rows[1:])),) if len(rows) > 1 else ()
+    return Message(kind=kind, headline=rows[0], sections=body, buttons=tuple(buttons))
+
+
+def place_name(place: str) -> str:
+    """``chat`` or ``channel`` in the chat's language."""
+    return _("channel") if place == "channel" else _("chat")
+
+
+def this_place(place: str) -> str:
+    """``This chat`` / ``This channel`` (``Questa chat`` / ``Questo canale``)."""
+    return _("This channel") if place == "channel" else _("This chat")
+
+
+def versus(fixture: Fixture) -> str:
+    """``Atalanta v Inter`` / ``Atalanta-Inter``."""
+    return _("{home} v {away}", home=fixture.home, away=fixture.away)
+
+
+def kickoff_text(kickoff: datetime, tz: ZoneInfo | None) -> str:
+    """``Sun 28 Dec 20:45 CET`` / ``dom 28 dic 20:45 CET`` in the chat's time zone."""
+    zone = tz or ZoneInfo("UTC")
+    local = kickoff.astimezone(zone)
+    return f"{datetime_text(kickoff, zone)} {local.tzname() or zone.key}"
