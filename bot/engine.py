@@ -374,7 +374,9 @@ class Engine:
                 state.fixture,
                 f"recap:{match_id}",
                 "recap",
-                lambda zone: templates.recap(state, quotes, zone, stories),
+                lambda zone: templates.recap(
+                    state, quotes, zone, stories, self.place_in_round(state)
+                ),
             )
             self.store.mark_recap_queued(match_id, queued)
             log.info("recap of %s queued for %d chats", match_id, queued)
@@ -498,4 +500,20 @@ class Engine:
         if state is None:
             return None
         stories = self.storylines(state) if state.finished else []
-        return templates.recap(state, self.quotes(match_id), stories=stories)
+        return templates.recap(
+            state, self.quotes(match_id), stories=stories, variant=self.place_in_round(state)
+        )
+
+    def place_in_round(self, state: MatchState) -> int | None:
+        """The match's place among the known matches of its round (same competition, season
+        and round, by kick-off): the recap's lead takes another way of telling its shape for
+        each, so no two matches of a round read alike. None without a round."""
+        fx = state.fixture
+        if not fx.round:
+            return None
+        same = [
+            row["id"]
+            for row in self.store.matches(fx.competition)
+            if row.get("round") == fx.round and row.get("season") == fx.season
+        ]
+        return same.index(fx.id) if fx.id in same else None

@@ -40,13 +40,19 @@ class Fixture:
     venue: str | None = None
     competition_id: str | None = None
 
+    def __post_init__(self) -> None:
+        # The names as the feed spells them, each able to write itself in the chat's language
+        # (Italian: with its article, "l'Inter", "dell'Inter"; national teams' Italian names).
+        object.__setattr__(self, "home", team_name(self.home))
+        object.__setattr__(self, "away", team_name(self.away))
+
     @classmethod
     def from_row(cls, row: MatchRow) -> Fixture:
         return cls(
             id=row["id"],
             competition=row["competition"],
-            home=team_name(row["home_name"]),
-            away=team_name(row["away_name"]),
+            home=row["home_name"],
+            away=row["away_name"],
             home_team=row["home_team"],
             away_team=row["away_team"],
             kickoff=datetime.fromisoformat(row["kickoff"]),

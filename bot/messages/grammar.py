@@ -137,12 +137,19 @@ class TeamName(str):
     _english: str
     _italian: ItalianForm | None
 
+    national: bool
+
     def __new__(
-        cls, raw: str, english: str | None = None, italian: ItalianForm | None = None
+        cls,
+        raw: str,
+        english: str | None = None,
+        italian: ItalianForm | None = None,
+        national: bool = False,
     ) -> TeamName:
         made = super().__new__(cls, raw)
         made._english = english or raw
         made._italian = italian
+        made.national = national  # a national team (its coach is the "commissario tecnico")
         return made
 
     @property

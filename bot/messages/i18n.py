@@ -104,7 +104,21 @@ def _(message: str, **values: Any) -> str:
         text = bare if bare != message else None
     if text is None:
         text = translations(lang).gettext(message)
-    return text.format(**values) if values else text
+    return _fill(text, values)
+
+
+def _fill(text: str, values: dict[str, Any]) -> str:
+    """``text`` with its fields filled. A name passed as a plain string where the sentence
+    asks for its article (``{team:di}``) is written without one rather than failing."""
+    if not values:
+        return text
+    try:
+        return text.format(**values)
+    except ValueError:
+        from bot.messages.grammar import TeamName
+
+        bare = {k: TeamName(v) if type(v) is str else v for k, v in values.items()}
+        return text.format(**bare)
 
 
 def N_(message: str) -> str:
@@ -121,7 +135,7 @@ def ngettext(singular: str, plural: str, n: int, **values: Any) -> str:
         if bare not in (singular, plural):
             catalogue = translations(lang, BARE)
     text = catalogue.ngettext(singular, plural, n)
-    return text.format(n=n, **values)
+    return _fill(text, {"n": n, **values})
 
 
 # --- numbers, dates, lists -----------------------------------------------------------------------
@@ -150,6 +164,12 @@ def ordinal(n: int) -> str:
         return f"{n}º"
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
+
+
+def italian_the(score: str) -> str:
+    """The article Italian puts before a score: ``l'1-1``, ``l'8-0``, ``il 2-1``."""
+    first = score.split("-")[0]
+    return f"l'{score}" if first in ("1", "8", "11") or first.startswith("8") else f"il {score}"
 
 
 def italian_al(minute: int) -> str:

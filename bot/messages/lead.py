@@ -26,7 +26,7 @@ from bot.feed_format import (
     SaveEvent,
 )
 from bot.match import MatchState, Score, ScoredGoal, Side, StoredEvent
-from bot.messages.i18n import N_, _, and_list, italian_al, ordinal
+from bot.messages.i18n import N_, _, and_list, italian_al, italian_the, ordinal
 from bot.messages.names import team_name
 
 #: Words in a note that mark a mistake (English and Italian reporters).
@@ -57,8 +57,45 @@ class _Facts:
     aet: str
 
 
+#: How an estimated minute is said: (last minute of the stretch, the words).
+APPROXIMATE = (
+    (9, N_("in the opening minutes")),
+    (24, N_("midway through the first half")),
+    (29, N_("around the half-hour")),
+    (37, N_("just after the half-hour")),
+    (45, N_("late in the first half")),
+    (54, N_("early in the second half")),
+    (64, N_("around the hour mark")),
+    (75, N_("midway through the second half")),
+    (90, N_("late on")),
+    (105, N_("in the first half of extra time")),
+    (130, N_("in the second half of extra time")),
+)
+#: An estimated 45', 90' or 120' says only the part of the match (a provider's half-time score).
+APPROXIMATE_PART = {
+    45: N_("in the first half"),
+    90: N_("in the second half"),
+    120: N_("in extra time"),
+}
+
+
+def approximately(event: Event) -> str:
+    """When an event whose minute was estimated happened, said as approximate: ``just after
+    the half-hour`` / ``poco dopo la mezz'ora``; never a minute stated as fact."""
+    if event.stoppage:
+        if event.minute == 45:
+            return _("in first-half stoppage time")
+        return _("in stoppage time")
+    if event.minute in APPROXIMATE_PART:
+        return _(APPROXIMATE_PART[event.minute])
+    return _(next(words for last, words in APPROXIMATE if event.minute <= last))
+
+
 def at_minute(event: Event) -> str:
-    """``in the 65th minute`` / ``al 65'``; stoppage time as ``in stoppage time (90+3')``."""
+    """``in the 65th minute`` / ``al 65'``; stoppage time as ``in stoppage time (90+3')``; an
+    estimated minute as approximate (:func:`approximately`)."""
+    if event.minute_estimated:
+        return approximately(event)
     clock = f"{event.minute}+{event.stoppage}'" if event.stoppage else f"{event.minute}'"
     if event.stoppage:
         return _("in stoppage time ({minute})", minute=clock, al=italian_al(event.minute))
@@ -71,7 +108,11 @@ def at_minute(event: Event) -> str:
 
 
 def _clock(event: Event) -> str:
-    return f"{event.minute}+{event.stoppage}'" if event.stoppage else f"{event.minute}'"
+    """``65'``, ``90+3'``; ``~34'`` for an estimated minute."""
+    estimated = "~" if event.minute_estimated else ""
+    return estimated + (
+        f"{event.minute}+{event.stoppage}'" if event.stoppage else f"{event.minute}'"
+    )
 
 
 def _where(venue: str | None) -> str:
@@ -173,11 +214,18 @@ def _goal_phrase(goal: GoalEvent) -> str:
         "nth": ordinal(goal.minute),
         "minute": _clock(goal),
         "al": italian_al(goal.minute),
+        "when": approximately(goal),
     }
+    if goal.minute_estimated:
+        if goal.kind == "own_goal":
+            return _("an own goal by {player} {when}", **values)
+        if goal.kind == "penalty":
+            return _("{player}'s penalty {when}", **values)
+        return _("{player}'s goal {when}", **values)
     if goal.kind == "own_goal":
         if goal.stoppage:
-            return _("An own goal by {player} in stoppage time ({minute})", **values)
-        return _("An own goal by {player} in the {nth} minute", **values)
+            return _("an own goal by {player} in stoppage time ({minute})", **values)
+        return _("an own goal by {player} in the {nth} minute", **values)
     if goal.kind == "penalty":
         if goal.stoppage:
             return _("{player}'s stoppage-time penalty ({minute})", **values)
@@ -325,6 +373,7 @@ def _result_sentence(state: MatchState, facts: _Facts, pick: int) -> str:
         "home": facts.home,
         "away": facts.away,
         "result": facts.result,
+        "the_result": italian_the(facts.result),
         "where": facts.where,
         "aet": facts.aet,
     }
@@ -347,6 +396,7 @@ def _result_sentence(state: MatchState, facts: _Facts, pick: int) -> str:
             "loser": _name(state, loser),
             "score": f"{getattr(state.score, winner)}-{getattr(state.score, loser)}",
         }
+        values["the_score"] = italian_the(str(values["score"]))
         told = decisive_goal(state)
     ways = SHAPES[shape]
     margin = abs(state.score.home - state.score.away)

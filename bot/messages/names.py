@@ -118,14 +118,13 @@ def team_name(raw: str) -> TeamName:
                 filter(None, map(country_form, _aliases_of(name))), None
             )
             if country is not None:
-                return TeamName(raw, english=name, italian=country[1])
+                return TeamName(raw, english=name, italian=country[1], national=True)
         return TeamName(raw)
     country = country_form(raw)
     if country is not None:
         english, form = country
-        return TeamName(
-            raw, english=raw if normalize(raw) == normalize(english) else english, italian=form
-        )
+        same = normalize(raw) == normalize(english)
+        return TeamName(raw, english=raw if same else english, italian=form, national=True)
     return TeamName(raw)
 
 
@@ -137,23 +136,29 @@ def _aliases_of(name: str) -> tuple[str, ...]:
 
 
 @cache
-def _competition_phrases() -> dict[str, ItalianForm]:
+def _competition_phrases() -> dict[str, tuple[str, ItalianForm]]:
+    """Every folded name and alias of a described competition → (its name, its Italian form)."""
     data = _data("competitions.json")
-    phrases: dict[str, ItalianForm] = {}
+    phrases: dict[str, tuple[str, ItalianForm]] = {}
     aliases = {k: v for k, v in data.items() if not k.startswith("_")}
     for name, phrase in data.get("_italian", {}).items():
         form = parse_phrase(phrase)
         for spelling in (name, *aliases.get(name, ())):
-            phrases.setdefault(normalize(spelling), form)
+            phrases.setdefault(normalize(spelling), (name, form))
     return phrases
 
 
 def competition_name(raw: str) -> TeamName:
     """A competition, written in the current language when formatted: ``World Cup`` stays
     ``World Cup`` in English and is ``Mondiali`` (``{competition:a}`` → ``ai Mondiali``) in
-    Italian; a name nobody described stays as it is."""
-    form = _competition_phrases().get(normalize(raw))
-    return TeamName(raw, italian=form)
+    Italian; a competition Italian calls as it is keeps the feed's spelling (``Serie A TIM``,
+    ``la Serie A TIM``); a name nobody described stays as it is, without an article."""
+    found = _competition_phrases().get(normalize(raw))
+    if found is None:
+        return TeamName(raw)
+    name, form = found
+    renamed = form.name if form.name != name else raw
+    return TeamName(raw, italian=ItalianForm(renamed, form.article, form.gender))
 
 
 def competition_text(raw: str) -> str:
