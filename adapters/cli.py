@@ -161,7 +161,11 @@ def run() -> None:
         print(f"matchbot: the configuration is not valid: {problems}", file=sys.stderr)
         raise typer.Exit(2) from None
     console = settings.telegram_bot_token is None and settings.discord_bot_token is None
-    setup_logging(settings.log_level or ("WARNING" if console else "INFO"), settings.secrets())
+    setup_logging(
+        settings.log_level or ("WARNING" if console else "INFO"),
+        settings.secrets(),
+        settings.log_format,
+    )
     try:
         asyncio.run(run_bot(settings))
     except StartupError as exc:

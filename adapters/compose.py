@@ -9,18 +9,24 @@ import json
 import logging
 import signal
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from adapters.console import ConsoleAdapter
 from adapters.console.adapter import RULE
 from adapters.console.replay import paced, seed_lines
 from adapters.providers import sources_from_settings, stats_from_settings
+from bot import metrics
 from bot.app import MatchBot
 from bot.clock import Clock
 from bot.feed_format import FeedError, Parsed, read_lines
+from bot.health import Health
 from bot.messages import i18n, templates
 from bot.ports import ChatAdapter, StartupError
 from bot.settings import Settings
 from storage import lock as database_lock
+
+if TYPE_CHECKING:
+    from adapters.ops.prometheus import PrometheusMetrics
 
 log = logging.getLogger("matchbot")
 
@@ -95,6 +101,27 @@ async def run_bot(
 async def _serve(
     settings: Settings, stop: asyncio.Event, delivery_clock: Clock | None, feed_interval: float
 ) -> None:
+    health = Health(settings.health_stall_seconds)
+    prometheus = None
+    if settings.metrics_port is not None:
+        from adapters.ops.prometheus import PrometheusMetrics
+
+        prometheus = PrometheusMetrics(health.started_at)
+    metrics.install(prometheus)
+    try:
+        await _serve_with(settings, stop, delivery_clock, feed_interval, health, prometheus)
+    finally:
+        metrics.install(None)
+
+
+async def _serve_with(
+    settings: Settings,
+    stop: asyncio.Event,
+    delivery_clock: Clock | None,
+    feed_interval: float,
+    health: Health,
+    prometheus: PrometheusMetrics | None,
+) -> None:
     adapters = build_adapters(settings, stop)
     console = all(isinstance(a, ConsoleAdapter) for a in adapters)
     seed_mode = console and not settings.feed_paths
@@ -111,9 +138,20 @@ async def _serve(
         reporters=settings.reporter_ids,
         lead_reporters=settings.lead_reporter_ids,
         delivery_clock=delivery_clock,
+        health=health,
     )
     tasks: list[asyncio.Task[None]] = []
+    server = None
     try:
+        if prometheus is not None and settings.metrics_port is not None:
+            from adapters.ops.server import OpsServer
+
+            server = OpsServer(bot, prometheus, settings.metrics_host, settings.metrics_port)
+            try:
+                await server.start()
+            except OSError as exc:
+                server = None
+                raise StartupError(str(exc)) from None
         await bot.start()
         log.info(
             "matchbot running on %s (store: %s)",
@@ -135,9 +173,13 @@ async def _serve(
         await stop.wait()
         log.info("stopping")
     finally:
+        if server is not None:
+            server.stopping = True
         for task in tasks:
             task.cancel()
         await bot.stop()
+        if server is not None:
+            await server.stop()
         for source in sources:
             await source.aclose()
         if stats_client is not None:

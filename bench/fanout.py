@@ -195,11 +195,21 @@ def _timeout(chats: int, limit: float) -> float:
 
 
 async def measure_matchbot(
-    chats: int, paid: bool, latency: float = 0.0, unlimited: bool = False
+    chats: int,
+    paid: bool,
+    latency: float = 0.0,
+    unlimited: bool = False,
+    with_metrics: bool = False,
 ) -> Figures:
     """One goal through matchbot's whole path to ``chats`` private chats; ``unlimited``: no
-    overall limit at the fake nor in the bot (the bot's own ceiling)."""
+    overall limit at the fake nor in the bot (the bot's own ceiling); ``with_metrics``: every
+    send counted by the Prometheus metrics (``MATCHBOT_METRICS_PORT``), as in production."""
     limit = 1000.0 if paid else 30.0
+    if with_metrics:
+        from adapters.ops.prometheus import PrometheusMetrics
+        from bot import metrics
+
+        metrics.install(PrometheusMetrics(time.time()))
     server = FakeServer(None, None, latency=latency) if unlimited else FakeServer(latency=latency)
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -302,6 +312,12 @@ def _run_unlimited(chats: int, latency: float) -> Figures:
     return asyncio.run(measure_matchbot(chats, paid=True, latency=latency, unlimited=True))
 
 
+def _run_unlimited_metrics(chats: int, latency: float) -> Figures:
+    return asyncio.run(
+        measure_matchbot(chats, paid=True, latency=latency, unlimited=True, with_metrics=True)
+    )
+
+
 def _run_baseline(chats: int, latency: float) -> Figures:
     return asyncio.run(measure_baseline(chats, paid=False, latency=latency))
 
@@ -315,6 +331,7 @@ RUNS.update(
         "limits": ("matchbot, Telegram limits (30/s)", _run_limits),
         "paid": ("matchbot, paid broadcast (1000/s)", _run_paid),
         "unlimited": ("matchbot, paid, no limits at all", _run_unlimited),
+        "unlimited-metrics": ("the same, Prometheus metrics on", _run_unlimited_metrics),
         "baseline": ("PTB AIORateLimiter (30/s)", _run_baseline),
         "baseline-paid": ("PTB AIORateLimiter, paid (1000/s)", _run_baseline_paid),
     }
@@ -403,10 +420,18 @@ def main() -> None:
         f" {cores} CPU cores"
     )
     results: dict[str, Figures] = {}
-    for name in wanted:
+    send_rates: dict[str, list[float]] = {}
+    for name in wanted:  # a run named twice runs twice (alternate them to share the load)
         title, fn = RUNS[name]
         results[name] = run_in_child(fn, chats, args.latency_ms / 1000)
+        send_rates.setdefault(name, []).append(results[name].get("send_per_cpu_s", 0.0))
         print_figures(title, results[name])
+    if send_rates.get("unlimited") and send_rates.get("unlimited-metrics"):
+        plain = sum(send_rates["unlimited"]) / len(send_rates["unlimited"])
+        counted = sum(send_rates["unlimited-metrics"]) / len(send_rates["unlimited-metrics"])
+        print(
+            f"send path msg/CPU-s with metrics ÷ without (means, same run): {counted / plain:.3f}"
+        )
     for ours, theirs in (("paid", "baseline-paid"), ("limits", "baseline")):
         if ours in results and theirs in results and results[theirs].get("per_second"):
             ratio = results[ours].get("per_second", 0.0) / results[theirs]["per_second"]

@@ -16,6 +16,7 @@ from collections.abc import Callable, Coroutine, Iterable
 from pathlib import Path
 from typing import Any
 
+from bot import metrics
 from bot.clock import Clock, SystemClock
 from bot.command_catalogue import canonical
 from bot.commands import Commands, parse_press, press_refusal
@@ -25,6 +26,7 @@ from bot.engine import Engine, Ingested
 from bot.feed_files import FeedFollower, FirstLines, keep_running
 from bot.feed_format import (
     Event,
+    EventBase,
     FeedConflict,
     FeedError,
     MatchDecl,
@@ -32,6 +34,7 @@ from bot.feed_format import (
     Quote,
     Rejected,
 )
+from bot.health import FirstSends, Health
 from bot.messages import i18n, templates
 from bot.messages.model import Message
 from bot.ports import ChatAdapter, CommandContext, MatchSource, StatsSource
@@ -72,9 +75,11 @@ class MatchBot:
         lead_reporters: frozenset[str] = frozenset(),
         clock: Callable[[], float] = time.time,
         delivery_clock: Clock | None = None,
+        health: Health | None = None,
     ) -> None:
         """``delivery_clock``: what delivery paces by (tests pass a :class:`bot.clock.FastClock`);
-        by default the real clock with ``clock`` as its epoch time."""
+        by default the real clock with ``clock`` as its epoch time. ``health``: what the
+        operator's health endpoint asks (see :mod:`bot.health`)."""
         self.db = StoreThread(db_path)
         self.adapters = list(adapters)
         self.recap_delay = recap_delay
@@ -88,6 +93,8 @@ class MatchBot:
         self.sources = list(sources)
         self.polling = LivePolling(self.db, self.scheduler, self.sources, self.ingest, clock)
         self.deliveries: dict[str, Delivery] = {}
+        self.health = health or Health()
+        self.first_sends = FirstSends()
         self._tasks: list[asyncio.Task[None]] = []
         self._feed_lines: dict[Path, FirstLines] = {}
         self.engine: Engine
@@ -135,7 +142,13 @@ class MatchBot:
     async def start(self) -> None:
         await self.open()
         for adapter in self.adapters:
-            delivery = Delivery(self.db, adapter, self.delivery_clock)
+            delivery = Delivery(
+                self.db,
+                adapter,
+                self.delivery_clock,
+                health=self.health,
+                first_sends=self.first_sends,
+            )
             self.deliveries[adapter.platform] = delivery
         # The platforms first: when one cannot start, no timed job has begun yet.
         for adapter in self.adapters:
@@ -146,6 +159,7 @@ class MatchBot:
         counts = await self.db.call(lambda s: s.outbox_counts())
         if counts.get("pending"):
             log.info("resuming: %d messages still to send", counts["pending"])
+        self.health.ready = True
 
     def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
         task = asyncio.create_task(coro, name=name)
@@ -225,8 +239,15 @@ class MatchBot:
 
         result = await self.db.call(work)
         if result.status == "new" and not isinstance(item, MatchDecl):
+            if result.queued and isinstance(item, EventBase):
+                self.first_sends.queued(f"event:{item.match}:{item.id}", self.deliveries)
             log.info(
-                "%s: %s %s (%d messages queued)", item.match, item.type, item.id, result.queued
+                "%s: %s %s (%d messages queued)",
+                item.match,
+                item.type,
+                item.id,
+                result.queued,
+                extra={"match_id": item.match, "event_id": item.id},
             )
         elif result.status != "duplicate" and isinstance(item, MatchDecl):
             log.info("%s: %s v %s, kick-off %s", item.match, item.home, item.away, item.kickoff)
@@ -362,6 +383,7 @@ class MatchBot:
 
     async def chat_gone(self, platform: str, chat_id: str) -> None:
         removed = await self.db.call(lambda s: s.forget_chat(platform, chat_id))
+        metrics.current().chat_deactivated(platform, "removed")
         log.info("%s chat %s is gone: %d subscriptions removed", platform, chat_id, removed)
 
     async def team_names(self, typed: str, limit: int = 25) -> list[str]:

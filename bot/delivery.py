@@ -17,23 +17,33 @@ import time
 from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Callable
 
+from bot import metrics
 from bot.clock import Clock, SystemClock, clock_of
+from bot.health import FirstSends, Health
 from bot.messages.model import Message
 from bot.ports import (
     CannotEdit,
     ChatAdapter,
     ChatMoved,
     ChatUnreachable,
+    DeliveryError,
     PacedAdapter,
     Pacing,
-    PermanentFailure,
     RetryAfter,
     TemporaryFailure,
 )
+from bot.repeats import RepeatedFailures
 from bot.request_window import RequestWindow
 from bot.store_contract import CoreStore, DatabaseThread, OutboxRow
 
 log = logging.getLogger(__name__)
+
+#: the metrics outcome of each refusal a platform answers with
+_OUTCOMES: dict[type[DeliveryError], str] = {
+    RetryAfter: metrics.RATE_LIMITED,
+    ChatMoved: metrics.CHAT_MOVED,
+    ChatUnreachable: metrics.CHAT_GONE,
+}
 
 MAX_ATTEMPTS = 8
 MAX_BACKOFF = 300.0
@@ -128,6 +138,20 @@ class Pacer:
                 at = max(at, window[0] + 60.0)
         return at
 
+    def waiting(self) -> dict[str, float]:
+        """Chats that must wait longer than a chat's usual interval (the platform asked them
+        to, or a group used its minute's budget), with when each may go again: the delivery
+        loop does not look at their rows until then, so they never crowd out the chats that
+        may go now."""
+        now = self.clock.monotonic()
+        usual = now + max(self.pacing.per_chat_interval, HEADS_TTL)
+        found: dict[str, float] = {}
+        for chat_id in [*self._held, *self._group_window]:
+            at = self.ready_at(chat_id)
+            if at > usual:
+                found[chat_id] = at
+        return found
+
     def answered(self, chat_id: str) -> None:
         """A request to this chat got its answer (or failed): its intervals count from now."""
         now = self.clock.monotonic()
@@ -208,16 +232,29 @@ class Delivery:
         db: DatabaseThread,
         adapter: ChatAdapter,
         clock: Clock | Callable[[], float] = time.time,
+        *,
+        health: Health | None = None,
+        first_sends: FirstSends | None = None,
     ) -> None:
+        """``health`` hears whether the platform answers; ``first_sends`` times each event's
+        first alert (both for the operator's endpoints)."""
         self.db = db
         self.adapter = adapter
         self.platform = adapter.platform
+        self.health = health or Health()
+        self.first_sends = first_sends or FirstSends()
+        self.metrics = metrics.current()
+        #: passing failures of this platform's sends: one warning line, repeats summarised
+        self.failures = RepeatedFailures(f"{adapter.platform} sends", log)
         self.clock = clock_of(clock)
         self.pacer = Pacer(adapter.pacing, adapter.is_group, self.clock)
         self._in_flight: dict[str, asyncio.Task[None]] = {}
         #: due heads fetched ahead (see :meth:`_next_row`) and when they were fetched
         self._heads: deque[OutboxRow] = deque()
         self._heads_at = -math.inf
+        #: chats the pacer makes wait for long (see :meth:`Pacer.waiting`), when heads were
+        #: fetched: their rows were left out of the heads
+        self._waiting: dict[str, float] = {}
         self._forgot_at = -math.inf
         #: sent rows waiting for their one shared write (see :meth:`_mark_sent`)
         self._sent_marks: list[tuple[OutboxRow, list[str], asyncio.Future[None]]] = []
@@ -334,7 +371,8 @@ class Delivery:
         (:meth:`wake`) or none is left; a chat's later rows come with the next fetch."""
         if not self._heads or self.clock.monotonic() - self._heads_at > HEADS_TTL:
             pacing = self.adapter.pacing
-            busy = list(self._in_flight)
+            self._waiting = self.pacer.waiting()
+            busy = [*self._in_flight, *self._waiting]
             now = self.clock.time()
             limit = max(64, int((pacing.per_second or 0) * HEADS_TTL))
             self._heads_at = self.clock.monotonic()
@@ -362,13 +400,20 @@ class Delivery:
             return None, max(0.005, soonest - mono)
         if heads:
             return None, 1.0  # only chats with a send under way: its end wakes the loop
-        return None, await self._idle_for()
+        pause = await self._idle_for()
+        if self._waiting:
+            # Rows due now may all be waiting chats' (left out above): look again when the
+            # first of them may go, or within HEADS_TTL for a row of another chat coming due.
+            first = min(self._waiting.values()) - mono
+            pause = max(pause, min(HEADS_TTL, max(0.005, first)))
+        return None, pause
 
     async def _deliver(self, row: OutboxRow) -> None:
         try:
             await self._attempt(row)
         except Exception:
             log.exception("unexpected error delivering %s", row.key)
+            self.metrics.message_sent(self.platform, row.kind, metrics.ERROR, 0.0)
             await self.db.call(
                 lambda s: s.mark_retry(
                     row.id, self.clock.time() + backoff(row.attempts + 1), "internal error"
@@ -381,6 +426,7 @@ class Delivery:
     async def _attempt(self, row: OutboxRow) -> None:
         message = parse_message(row.payload)
         chat, platform = row.chat_id, self.platform
+        started = time.perf_counter()
         try:
             try:
                 if self._stopping:
@@ -388,8 +434,36 @@ class Delivery:
                 ids = await self._send_or_edit(row, message)
             finally:
                 self.pacer.finish(chat)
-        except RetryAfter as exc:
-            log.warning("%s chat %s: rate limited, waiting %.1fs", platform, chat, exc.seconds)
+        except TemporaryFailure as exc:
+            self._count(row, metrics.RETRY, started)
+            self.health.failed(platform)
+            await self._retry_later(row, str(exc))
+            return
+        except DeliveryError as exc:
+            self._count(row, _OUTCOMES.get(type(exc), metrics.REFUSED), started)
+            self.health.answered(platform)
+            await self._refused(row, exc)
+            return
+        self.health.answered(platform)
+        if self.failures.failing:
+            self.failures.succeeded()
+        self._count(row, metrics.SENT, started)
+        self.first_sends.sent(platform, row.key)
+        await self._mark_sent(row, ids)
+        self.sent_count += 1
+
+    def _count(self, row: OutboxRow, outcome: str, started: float) -> None:
+        self.metrics.message_sent(self.platform, row.kind, outcome, time.perf_counter() - started)
+
+    async def _refused(self, row: OutboxRow, exc: DeliveryError) -> None:
+        """The platform answered, and not with "sent": wait, move, or stop as it says."""
+        chat, platform = row.chat_id, self.platform
+        fields = {"platform": platform, "chat_id": chat, "outbox_id": row.id}
+        if isinstance(exc, RetryAfter):
+            log.warning(
+                "%s chat %s: rate limited, waiting %.1fs", platform, chat, exc.seconds, extra=fields
+            )
+            self.metrics.flood_wait(platform, exc.seconds)
             self.pacer.hold(chat, exc.seconds)
             until, reason = self.clock.time() + exc.seconds, str(exc)
 
@@ -398,25 +472,23 @@ class Delivery:
                 s.delay_chat(platform, chat, until)
 
             await self.db.call(wait)
-        except ChatMoved as exc:
-            log.info("%s chat %s moved to %s", platform, chat, exc.new_chat_id)
+        elif isinstance(exc, ChatMoved):
+            log.info("%s chat %s moved to %s", platform, chat, exc.new_chat_id, extra=fields)
             new_id = exc.new_chat_id
             await self.db.call(lambda s: s.migrate_chat(platform, chat, new_id))
             self._heads_at = -math.inf  # heads fetched ahead may name the old id
-        except ChatUnreachable as exc:
+        elif isinstance(exc, ChatUnreachable):
             reason = str(exc)
-            log.warning("%s chat %s unreachable (%s): its alerts stop", platform, chat, reason)
+            log.warning(
+                "%s chat %s unreachable (%s): its alerts stop", platform, chat, reason, extra=fields
+            )
+            self.metrics.chat_deactivated(platform, exc.why)
             await self.db.call(lambda s: s.deactivate_chat(platform, chat, reason))
             self._heads_at = -math.inf
-        except PermanentFailure as exc:
-            reason = str(exc)
-            log.error("%s refused %s: %s", platform, row.key, reason)
-            await self.db.call(lambda s: s.mark_failed(row.id, reason))
-        except TemporaryFailure as exc:
-            await self._retry_later(row, str(exc))
         else:
-            await self._mark_sent(row, ids)
-            self.sent_count += 1
+            reason = str(exc)
+            log.error("%s refused %s: %s", platform, row.key, reason, extra=fields)
+            await self.db.call(lambda s: s.mark_failed(row.id, reason))
 
     async def _mark_sent(self, row: OutboxRow, ids: list[str]) -> None:
         """Record ``row`` as sent. Rows confirmed meanwhile share one transaction (one trip
@@ -446,20 +518,30 @@ class Delivery:
 
     async def _retry_later(self, row: OutboxRow, reason: str) -> None:
         attempts = row.attempts + 1
+        fields = {"platform": self.platform, "chat_id": row.chat_id, "outbox_id": row.id}
         if attempts >= MAX_ATTEMPTS:
             log.error(
-                "%s gave up on %s after %d attempts: %s", self.platform, row.key, attempts, reason
+                "%s gave up on %s after %d attempts: %s",
+                self.platform,
+                row.key,
+                attempts,
+                reason,
+                extra=fields,
             )
+            self.metrics.message_sent(self.platform, row.kind, metrics.GAVE_UP, 0.0)
             await self.db.call(lambda s: s.mark_failed(row.id, reason))
             return
         at = self.clock.time() + backoff(attempts)
-        log.warning(
+        # a burst of 5xx answers is one warning line, its repeats counted and summarised
+        self.failures.failed(reason, **fields)
+        log.debug(
             "%s send of %s failed (%s); retry %d at +%.0fs",
             self.platform,
             row.key,
             reason,
             attempts,
             at - self.clock.time(),
+            extra=fields,
         )
         await self.db.call(lambda s: s.mark_retry(row.id, at, reason))
 

@@ -1,10 +1,19 @@
-"""Logging set-up: one line per record, and no secret ever written out."""
+"""Logging set-up: one line per record, and no secret ever written out.
+
+Two formats (``MATCHBOT_LOG_FORMAT``): ``text``, and ``json`` — every line one JSON object
+(``time``, ``level``, ``logger``, ``message``, and the fields a call site passes in ``extra``:
+``match_id``, ``chat_id``, ``platform``, ``outbox_id``…; a traceback is the ``exc_info`` field),
+written by python-json-logger, a formatter for the standard :mod:`logging` module, so every
+library's records come out the same way. Both formats go through :class:`RedactSecrets`."""
 
 from __future__ import annotations
 
 import logging
 import sys
+import time
 from collections.abc import Iterable
+
+from pythonjsonlogger.json import JsonFormatter
 
 from bot.safe_text import neutralise
 
@@ -42,12 +51,44 @@ class RedactSecrets(logging.Filter):
             record.exc_info = None
         if clean != message:
             record.msg, record.args = clean, None
+        for name, value in vars(record).items():  # fields passed in ``extra``
+            if isinstance(value, str) and name not in _RECORD_TEXT:
+                scrubbed = value
+                for secret in self.secrets:
+                    scrubbed = scrubbed.replace(secret, REDACTED)
+                if scrubbed != value:
+                    setattr(record, name, scrubbed)
         return True
 
 
-def setup_logging(level: str, secrets: Iterable[str] = ()) -> None:
+#: a record's own text attributes (its message is scrubbed above, the rest names code)
+_RECORD_TEXT = frozenset(
+    {"msg", "message", "exc_text", "name", "levelname", "pathname", "filename", "module"}
+    | {"funcName", "threadName", "processName", "taskName", "stack_info", "asctime"}
+)
+
+
+def json_formatter() -> logging.Formatter:
+    """One JSON object a line: time (ISO 8601, UTC), level, logger, message, then the
+    record's own fields."""
+    return JsonFormatter(
+        "{asctime}{levelname}{name}{message}",
+        style="{",
+        rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+        datefmt="%Y-%m-%dT%H:%M:%S%z",
+        json_ensure_ascii=False,
+    )
+
+
+def setup_logging(level: str, secrets: Iterable[str] = (), fmt: str = "text") -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(OneLineFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    formatter = (
+        json_formatter()
+        if fmt == "json"
+        else OneLineFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
+    formatter.converter = time.gmtime  # times in UTC, whatever the server's zone
+    handler.setFormatter(formatter)
     handler.addFilter(RedactSecrets(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]

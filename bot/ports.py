@@ -35,7 +35,26 @@ class RetryAfter(DeliveryError):
 
 
 class ChatUnreachable(DeliveryError):
-    """Blocked, kicked, deleted or never existed: stop sending to this chat."""
+    """Blocked, kicked, deleted or never existed: stop sending to this chat.
+
+    ``why`` is one word for the operator's metrics (``blocked``, ``kicked``, ``deleted`` or
+    ``other``); when the adapter does not say, it is read from the platform's description."""
+
+    def __init__(self, description: str, why: str | None = None) -> None:
+        super().__init__(description)
+        self.why = why or chat_gone_reason(description)
+
+
+def chat_gone_reason(description: str) -> str:
+    """``Forbidden: bot was blocked by the user`` → ``blocked``, and so on."""
+    text = description.lower()
+    if "blocked" in text:
+        return "blocked"
+    if any(w in text for w in ("kicked", "not a member", "removed", "forbidden", "rights")):
+        return "kicked"
+    if any(w in text for w in ("deleted", "deactivated", "not found", "unknown", "invalid")):
+        return "deleted"
+    return "other"
 
 
 class ChatMoved(DeliveryError):

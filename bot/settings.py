@@ -2,14 +2,56 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 def _env(name: str) -> AliasChoices:
     return AliasChoices(name, name.lower())
+
+
+@dataclass(frozen=True)
+class ShardPlan:
+    """Discord gateway shards: how many the bot has (``count``) and which of them this
+    process runs (``ids``; None: all of them)."""
+
+    count: int
+    ids: tuple[int, ...] | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> ShardPlan:
+        """``8`` (eight shards, all here), ``0-3/8`` (shards 0 to 3 of 8), ``5/8``,
+        ``0-1,6-7/8``."""
+        text = text.strip()
+        if text.isdigit():
+            return cls._checked(int(text), None)
+        found = re.fullmatch(r"(\d+(?:-\d+)?(?:,\d+(?:-\d+)?)*)/(\d+)", text.replace(" ", ""))
+        if found is None:
+            raise ValueError(
+                f"{text!r} is not a shard count (8) nor a range of shards (0-3/8: shards 0 to 3"
+                " of 8)"
+            )
+        ids: set[int] = set()
+        for part in found.group(1).split(","):
+            first, _, last = part.partition("-")
+            start, end = int(first), int(last or first)
+            if start > end:
+                raise ValueError(f"shard range {part} goes backwards")
+            ids.update(range(start, end + 1))
+        return cls._checked(int(found.group(2)), tuple(sorted(ids)))
+
+    @classmethod
+    def _checked(cls, count: int, ids: tuple[int, ...] | None) -> ShardPlan:
+        if count < 1:
+            raise ValueError("the shard count must be at least 1")
+        if ids is not None and ids[-1] >= count:
+            raise ValueError(f"shard {ids[-1]} is not among the {count} shards (0 to {count - 1})")
+        return cls(count, ids)
 
 
 class Settings(BaseSettings):
@@ -47,8 +89,8 @@ class Settings(BaseSettings):
     )
     discord_guild_id: int | None = Field(default=None, validation_alias=_env("DISCORD_GUILD_ID"))
     discord_base_url: str | None = Field(default=None, validation_alias=_env("DISCORD_BASE_URL"))
-    discord_shards: int | None = Field(
-        default=None, ge=1, validation_alias=_env("MATCHBOT_DISCORD_SHARDS")
+    discord_shards: ShardPlan | None = Field(
+        default=None, validation_alias=_env("MATCHBOT_DISCORD_SHARDS")
     )
 
     api_football_key: SecretStr | None = Field(
@@ -63,6 +105,17 @@ class Settings(BaseSettings):
     football_data_base_url: str = Field(
         default="https://api.football-data.org/v4", validation_alias=_env("FOOTBALL_DATA_BASE_URL")
     )
+    metrics_port: int | None = Field(
+        default=None, ge=0, le=65535, validation_alias=_env("MATCHBOT_METRICS_PORT")
+    )
+    metrics_host: str = Field(default="127.0.0.1", validation_alias=_env("MATCHBOT_METRICS_HOST"))
+    health_stall_seconds: float = Field(
+        default=300.0, gt=0, validation_alias=_env("MATCHBOT_HEALTH_STALL_SECONDS")
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text", validation_alias=_env("MATCHBOT_LOG_FORMAT")
+    )
+    admin_chat: str | None = Field(default=None, validation_alias=_env("MATCHBOT_ADMIN_CHAT"))
     reporters: str = Field(default="", validation_alias=_env("MATCHBOT_REPORTERS"))
     lead_reporters: str = Field(default="", validation_alias=_env("MATCHBOT_LEAD_REPORTERS"))
 
@@ -75,16 +128,37 @@ class Settings(BaseSettings):
         "log_level",
         "api_football_key",
         "football_data_token",
+        "admin_chat",
         mode="before",
     )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("discord_guild_id", "discord_shards", mode="before")
+    @field_validator("metrics_host", "log_format", "health_stall_seconds", mode="before")
+    @classmethod
+    def _blank_is_default(cls, value: object, info: ValidationInfo) -> object:
+        if isinstance(value, str) and not value.strip():
+            return cls.model_fields[info.field_name or ""].default
+        return (
+            value.strip().lower()
+            if info.field_name == "log_format" and isinstance(value, str)
+            else value
+        )
+
+    @field_validator("discord_guild_id", "metrics_port", mode="before")
     @classmethod
     def _blank_guild(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("discord_shards", mode="before")
+    @classmethod
+    def _shard_plan(cls, value: object) -> object:
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if isinstance(value, str):
+            return ShardPlan.parse(value) if value.strip() else None
+        return value
 
     @property
     def feed_paths(self) -> list[Path]:

@@ -284,6 +284,13 @@ def m009_set_based_fan_out(db: Database) -> None:
     )
 
 
+@migrations()
+def m010_health_probe(db: Database) -> None:
+    """One row the health probe rewrites (``storage.ops.write_probe``): proof the database
+    can still be written (disk full, read-only file, lost file)."""
+    db.table("health_probe").create({"id": int, "written_at": float}, pk="id")
+
+
 def apply(db: Database) -> None:
     """Bring the schema up to date (no-op when it already is)."""
     migrations.apply(db)

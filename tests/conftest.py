@@ -16,6 +16,7 @@ from bot.competitions import seed_known_competitions
 from bot.engine import Engine
 from bot.teams import seed_known_teams
 from storage.store import Store
+from tests.support import postgres
 
 #: fixtures shared by the Telegram end-to-end tests (``fake``, ``bot``, ``reporters_env``)
 pytest_plugins = ["tests.support.telegram_fixtures"]
@@ -66,6 +67,24 @@ def store() -> Iterator[Store]:
     seed_known_competitions(s)
     yield s
     s.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[postgres.PostgresServer]:
+    """A PostgreSQL server on 127.0.0.1 for this test process (tests/support/postgres.py);
+    the tests that need it are skipped, with the reason, where it cannot start."""
+    try:
+        server = postgres.start()
+    except postgres.Unavailable as exc:
+        pytest.skip(str(exc))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def postgres_url(postgres_server: postgres.PostgresServer) -> str:
+    """A fresh PostgreSQL database for the test module: its URL."""
+    return postgres_server.new_database()
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import pytest
 
 from adapters.compose import run_bot
 from adapters.discord import DiscordAdapter
-from bot.settings import Settings
+from bot.settings import Settings, ShardPlan
 from tests.support.fakes.discord_api import FakeChannel, FakeDiscord, FakeGuild
 
 pytestmark = pytest.mark.timeout(60)
@@ -120,7 +120,7 @@ async def test_a_configured_shard_count_is_used_as_is(
             DISCORD_BOT_TOKEN=dc.token,
             MATCHBOT_DB=str(tmp_path / "bot.db"),
         )
-        assert settings.discord_shards == 3
+        assert settings.discord_shards == ShardPlan(3)
         adapter = DiscordAdapter.from_settings(settings)
 
         class Core:
@@ -133,3 +133,83 @@ async def test_a_configured_shard_count_is_used_as_is(
             assert adapter.client is not None and len(adapter.client.guilds) == 2
         finally:
             await adapter.stop()
+
+
+class _Core:
+    async def chat_gone(self, platform: str, chat_id: str) -> None:
+        return None
+
+
+def four_servers() -> list[FakeGuild]:
+    """One server on each of 4 shards: ``(id >> 22) % 4`` is 1, 0, 3, 2."""
+    ids = [800_000_000_000_000_001, 810_000_000_000_000_001]
+    ids += [820_000_000_000_000_001, 830_000_000_000_000_001]
+    return [
+        FakeGuild(id=gid, name=f"S{n}", channels=[FakeChannel(id=gid + 9, name="alerts")])
+        for n, gid in enumerate(ids)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "plan"),
+    [
+        ("8", ShardPlan(8)),
+        ("0-3/8", ShardPlan(8, (0, 1, 2, 3))),
+        ("5/8", ShardPlan(8, (5,))),
+        ("0-1,6-7/8", ShardPlan(8, (0, 1, 6, 7))),
+        (" 4-7 / 8 ", ShardPlan(8, (4, 5, 6, 7))),
+        ("", None),
+    ],
+)
+def test_shard_ranges_are_read_from_the_setting(
+    text: str, plan: ShardPlan | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MATCHBOT_DISCORD_SHARDS", text)
+    assert Settings(_env_file=None).discord_shards == plan  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("4-9/8", "shard 9 is not among the 8 shards"),
+        ("3-1/8", "goes backwards"),
+        ("0/0", "at least 1"),
+        ("half", "not a shard count"),
+    ],
+)
+def test_a_bad_shard_range_is_refused_with_its_reason(
+    text: str, reason: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MATCHBOT_DISCORD_SHARDS", text)
+    with pytest.raises(ValueError, match=reason):
+        Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+async def test_two_processes_split_the_shards_by_range(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``0-1/4`` and ``2-3/4``: each adapter identifies only its own shards, and between them
+    every server is served once."""
+    async with FakeDiscord(guilds=four_servers(), shards=1, max_guilds_per_shard=1) as dc:
+        adapters = []
+        for text in ("0-1/4", "2-3/4"):
+            monkeypatch.setenv("MATCHBOT_DISCORD_SHARDS", text)
+            settings = Settings(_env_file=None, DISCORD_BOT_TOKEN=dc.token)  # type: ignore[call-arg]
+            adapters.append(DiscordAdapter.from_settings(settings))
+        try:
+            first, second = adapters
+            await first.start(_Core())  # type: ignore[arg-type]
+            assert sorted(p["shard"] for p in dc.identify_payloads) == [[0, 4], [1, 4]]
+            await second.start(_Core())  # type: ignore[arg-type]
+            assert sorted(p["shard"] for p in dc.identify_payloads) == [
+                [0, 4],
+                [1, 4],
+                [2, 4],
+                [3, 4],
+            ]
+            served = []
+            for adapter in adapters:
+                assert adapter.client is not None
+                served.append(sorted((g.id >> 22) % 4 for g in adapter.client.guilds))
+            assert served == [[0, 1], [2, 3]]
+        finally:
+            for adapter in adapters:
+                await adapter.stop()

@@ -6,6 +6,7 @@ Every test runs the real ``matchbot run`` code path against the fake Bot API, bo
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -13,8 +14,12 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FastClock
+from bot.delivery import Delivery
 from bot.messages.model import Message, line
+from bot.ports import Pacing
 from bot.store_contract import NewOutboxRow
+from storage.thread import StoreThread
+from tests.support.fakes.recording import RecordingPlatform
 from tests.support.fakes.telegram_api import FakeTelegram
 from tests.support.telegram import TOKEN, Bot, clean_telegram_env, no_violations
 
@@ -77,3 +82,107 @@ async def test_a_group_gets_twenty_messages_a_minute_and_the_21st_waits(
     assert len(first_minute) == 20, [round(t - at[0], 1) for t in at]
     assert at[20] >= at[0] + 60.0
     no_violations(fake)
+
+
+async def test_a_group_at_its_minute_budget_holds_back_no_other_chat(
+    fake: FakeTelegram, bot: Bot
+) -> None:
+    queue_alerts(bot, GROUP, 40)
+    async with bot.running():
+        await fake.wait_for_messages(20, GROUP, timeout=30)
+        for chat in (11, 12, 13):
+            fake.user_sends(chat, "/help")
+        asked = time.monotonic() / fake.time_scale
+        for chat in (11, 12, 13):
+            await fake.wait_for_messages(1, chat, timeout=30)
+        answered = max(scaled(fake, chat)[0] for chat in (11, 12, 13))
+        in_group = len(fake.messages(GROUP))
+    assert in_group <= 21  # the group is still waiting for its minute
+    assert answered - asked < 5.0
+    no_violations(fake)
+
+
+async def test_a_chat_told_to_retry_after_holds_back_no_other_chat(
+    fake: FakeTelegram, bot: Bot
+) -> None:
+    fake.fail_next(GROUP, "retry_after", retry_after=40)
+    queue_alerts(bot, GROUP, 3)
+    async with bot.running():
+        await fake.wait_for_call("sendMessage", 1)
+        for chat in (21, 22, 23):
+            fake.user_sends(chat, "/help")
+        asked = time.monotonic() / fake.time_scale
+        for chat in (21, 22, 23):
+            await fake.wait_for_messages(1, chat, timeout=30)
+        answered = max(scaled(fake, chat)[0] for chat in (21, 22, 23))
+        assert fake.messages(GROUP) == []  # still waiting its 40 s
+        await fake.wait_for_messages(3, GROUP, timeout=30)
+    assert answered - asked < 5.0
+    assert scaled(fake, GROUP)[0] - asked >= 35.0
+    no_violations(fake)
+
+
+# --- the delivery loop alone (an in-memory platform): waiting chats never fill its view ------
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[StoreThread]:
+    thread = StoreThread(tmp_path / "bot.db")
+    await thread.open()
+    yield thread
+    await thread.close()
+
+
+def row(key: str, chat: str, kind: str = "event", at: float = 0.0) -> NewOutboxRow:
+    return NewOutboxRow(
+        key=key,
+        platform="test",
+        chat_id=chat,
+        kind=kind,
+        payload=Message(kind="alert", headline=line(key)).to_json(),
+        next_attempt_at=at,
+    )
+
+
+async def run_until_sent(
+    delivery: Delivery, platform: RecordingPlatform, key: str, limit: float
+) -> float:
+    """Run the loop until ``key`` was sent; when it was, on the delivery's clock."""
+    runner = asyncio.create_task(delivery.run())
+    start = delivery.clock.monotonic()
+    try:
+        while key not in {t for _, t, _ in platform.sent}:
+            assert delivery.clock.monotonic() - start < limit, f"{key} not sent in {limit}s"
+            await asyncio.sleep(0.005)
+    finally:
+        await delivery.stop()
+        runner.cancel()
+    return next(at for _, t, at in platform.sent if t == key) - start
+
+
+async def test_many_groups_at_their_budget_do_not_hide_a_private_chat(db: StoreThread) -> None:
+    """More groups waiting for their minute than the loop looks at in one go: the private
+    chat behind them in the queue still gets its message at once."""
+    clock = FastClock(10)  # a slow send on a busy machine stays small next to the minute
+    pacing = Pacing(per_second=30, group_per_minute=1, max_in_flight=32)
+    platform = RecordingPlatform(pacing, clock=clock)
+    groups = [f"-{i}" for i in range(80)]  # the loop looks at 64 chats' heads at a time
+    await db.call(lambda s: s.enqueue([row(f"{g}:1", g) for g in groups], now=0.0))
+    await db.call(lambda s: s.enqueue([row(f"{g}:2", g) for g in groups], now=0.0))
+    await db.call(lambda s: s.enqueue([row("private", "7")], now=0.0))
+    delivery = Delivery(db, platform, clock)
+    # right after the groups' first messages, not when their minute is over
+    assert await run_until_sent(delivery, platform, "private", 90) < 30
+    assert [t for _, t, _ in platform.sent][80] == "private"
+
+
+async def test_a_waiting_group_does_not_delay_a_message_coming_due(db: StoreThread) -> None:
+    """A group waits for its minute; another chat's message due in 3 s goes in 3 s."""
+    clock = FastClock()
+    pacing = Pacing(per_second=30, group_per_minute=1, max_in_flight=32)
+    platform = RecordingPlatform(pacing, clock=clock)
+    await db.call(lambda s: s.enqueue([row("g1", "-1"), row("g2", "-1")], now=0.0))
+    due = clock.time() + 3.0
+    await db.call(lambda s: s.enqueue([row("later", "8", at=due)], now=0.0))
+    delivery = Delivery(db, platform, clock)
+    assert await run_until_sent(delivery, platform, "later", 60) < 5

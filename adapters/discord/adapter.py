@@ -142,7 +142,8 @@ class MatchbotClient(discord.AutoShardedClient):
     tell the core a channel is gone.
 
     Sharded, as Discord requires past 2,500 servers: ``shard_count`` None asks Discord how
-    many shards it recommends (``GET /gateway/bot``) at each start; one process runs them all.
+    many shards it recommends (``GET /gateway/bot``) at each start; ``shard_ids`` (with a
+    count) runs only those shards here, so several processes share a large bot's servers.
     """
 
     def __init__(
@@ -152,6 +153,7 @@ class MatchbotClient(discord.AutoShardedClient):
         guild_ready_timeout: float,
         pacer: Callable[[], Pacer | None],
         shard_count: int | None = None,
+        shard_ids: Sequence[int] | None = None,
         identify_interval: float = 5.0,
     ) -> None:
         intents = discord.Intents.none()
@@ -169,6 +171,8 @@ class MatchbotClient(discord.AutoShardedClient):
             max_ratelimit_timeout=MAX_RATELIMIT_SLEEP,
             http_trace=pacer_trace(pacer, counts_globally),
             shard_count=shard_count,
+            # discord.py types shard_ids as a list; None (its default) runs every shard
+            shard_ids=list(shard_ids) if shard_ids is not None else None,  # type: ignore[arg-type]
         )
         self.core = core
         self.ready = asyncio.Event()
@@ -181,9 +185,10 @@ class MatchbotClient(discord.AutoShardedClient):
 
     async def on_ready(self) -> None:
         log.info(
-            "discord: connected as %s to %d servers (%s shards)",
+            "discord: connected as %s to %d servers (shards %s of %s)",
             self.user,
             len(self.guilds),
+            ",".join(map(str, self.shard_ids)) if self.shard_ids is not None else "all",
             self.shard_count,
         )
         self.ready.set()
@@ -222,6 +227,7 @@ class DiscordAdapter:
         requests_per_second: int = REQUESTS_PER_SECOND,
         base_url: str | None = None,
         shard_count: int | None = None,
+        shard_ids: Sequence[int] | None = None,
     ) -> None:
         if not token:
             raise ValueError("a Discord bot token is required")
@@ -232,6 +238,10 @@ class DiscordAdapter:
         # sends, stays within ``requests_per_second`` in any second.
         #: gateway shards (None: as many as Discord recommends, asked at start-up)
         self.shard_count = shard_count
+        #: the shards this process runs (None: all); another process runs the others
+        self.shard_ids = tuple(shard_ids) if shard_ids is not None else None
+        if self.shard_ids is not None and shard_count is None:
+            raise ValueError("shard ids need a shard count (0-3/8: shards 0 to 3 of 8)")
         self.pacing = Pacing(
             per_second=requests_per_second,
             per_chat_interval=PER_CHANNEL_INTERVAL,
@@ -254,11 +264,13 @@ class DiscordAdapter:
         ``DISCORD_BASE_URL`` and ``MATCHBOT_DISCORD_SHARDS``."""
         if settings.discord_bot_token is None:
             raise ValueError("DISCORD_BOT_TOKEN is not set")
+        shards = settings.discord_shards
         return cls(
             settings.discord_bot_token.get_secret_value(),
             settings.discord_guild_id,
             base_url=settings.discord_base_url,
-            shard_count=settings.discord_shards,
+            shard_count=shards.count if shards is not None else None,
+            shard_ids=shards.ids if shards is not None else None,
         )
 
     def is_group(self, chat_id: str) -> bool:
@@ -287,6 +299,7 @@ class DiscordAdapter:
             guild_ready_timeout=self.guild_ready_timeout,
             pacer=lambda: self._pacer,
             shard_count=self.shard_count,
+            shard_ids=self.shard_ids,
             identify_interval=self.identify_interval,
         )
         self.client = client

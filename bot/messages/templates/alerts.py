@@ -50,9 +50,7 @@ from bot.messages.templates.vocabulary import (
     team_of,
     with_team,
 )
-from bot.storylines import (
-    PlayerStreak,
-)
+from bot.storylines import PlayerStreak
 
 ALERT_CATEGORY = {
     "goal": "goal",

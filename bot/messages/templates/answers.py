@@ -6,19 +6,8 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from bot.match import Fixture, MatchState
-from bot.messages.i18n import (
-    _,
-)
-from bot.messages.model import (
-    Button,
-    Line,
-    Message,
-    Section,
-    bold,
-    italic,
-    line,
-    quoted,
-)
+from bot.messages.i18n import _
+from bot.messages.model import Button, Line, Message, Section, bold, italic, line, quoted
 from bot.messages.templates.vocabulary import (
     competition_name,
     fixture_line,

@@ -4,17 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.messages.i18n import (
-    _,
-)
-from bot.messages.model import (
-    Button,
-    Message,
-    Section,
-    bold,
-    line,
-    quoted,
-)
+from bot.messages.i18n import _
+from bot.messages.model import Button, Message, Section, bold, line, quoted
 from bot.messages.templates.vocabulary import reply, this_place
 
 

@@ -4,17 +4,8 @@ from __future__ import annotations
 
 from bot import command_catalogue
 from bot.command_catalogue import ChatCommand
-from bot.messages.i18n import (
-    _,
-    ngettext,
-)
-from bot.messages.model import (
-    Line,
-    Message,
-    Section,
-    bold,
-    line,
-)
+from bot.messages.i18n import _, ngettext
+from bot.messages.model import Line, Message, Section, bold, line
 from bot.messages.templates.vocabulary import competition_name, reply
 
 

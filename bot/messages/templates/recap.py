@@ -50,9 +50,7 @@ from bot.messages.templates.vocabulary import (
     team_of,
     with_team,
 )
-from bot.storylines import (
-    Storyline,
-)
+from bot.storylines import Storyline
 
 
 def _key_moment(

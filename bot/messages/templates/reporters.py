@@ -8,20 +8,8 @@ from datetime import datetime
 from babel.dates import format_date
 
 from bot.match import Fixture
-from bot.messages.i18n import (
-    N_,
-    _,
-    current,
-    ngettext,
-)
-from bot.messages.model import (
-    Message,
-    Section,
-    bold,
-    line,
-    line_text,
-    strike,
-)
+from bot.messages.i18n import N_, _, current, ngettext
+from bot.messages.model import Message, Section, bold, line, line_text, strike
 from bot.messages.templates.vocabulary import competition_name, reply
 
 

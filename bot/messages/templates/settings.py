@@ -4,17 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.messages.i18n import (
-    N_,
-    _,
-)
-from bot.messages.model import (
-    Button,
-    Message,
-    Section,
-    bold,
-    line,
-)
+from bot.messages.i18n import N_, _
+from bot.messages.model import Button, Message, Section, bold, line
 from bot.messages.templates.vocabulary import place_name, reply
 
 SPOILER_CHOICES = (0, 30, 60, 120, 300)

@@ -6,12 +6,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot.messages.i18n import (
-    _,
-    date_text,
-    ngettext,
-    ordinal,
-)
+from bot.messages.i18n import _, date_text, ngettext, ordinal
 from bot.messages.templates.vocabulary import competition_name, kickoff_text, result_line
 from bot.storylines import (
     LastMeeting,

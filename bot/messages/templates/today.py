@@ -9,18 +9,8 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 
 from bot.match import Fixture, MatchState
-from bot.messages.i18n import (
-    _,
-    current,
-    ngettext,
-)
-from bot.messages.model import (
-    Line,
-    Message,
-    Section,
-    bold,
-    line,
-)
+from bot.messages.i18n import _, current, ngettext
+from bot.messages.model import Line, Message, Section, bold, line
 from bot.messages.templates.answers import score_line
 from bot.messages.templates.vocabulary import (
     competition_name,

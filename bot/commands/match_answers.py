@@ -1,0 +1,163 @@
+"""Answers about matches: /score, /scorers, /next, /last, /today and the daily digest."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from datetime import time as day_time
+
+from bot.commands.resolving import NameResolving
+from bot.match import Fixture, MatchState
+from bot.messages import templates
+from bot.messages.model import Line, Message
+from bot.ports import CommandContext
+from bot.teams import normalize
+
+
+class MatchAnswers(NameResolving):
+    def today(self, ctx: CommandContext, args: str) -> Message:
+        return self.today_message(ctx.platform, ctx.chat_id, ctx.place)
+
+    def today_message(
+        self, platform: str, chat_id: str, place: str = "chat", digest: bool = False
+    ) -> Message:
+        """The day's fixtures, live scores and results of every team, competition and player
+        the chat follows, the day and times in the chat's time zone."""
+        settings = self._zone(platform_chat=(platform, chat_id))
+        zone = settings.zone
+        local_now = datetime.fromtimestamp(self.clock(), zone)
+        start = datetime.combine(local_now.date(), day_time(0), zone)
+        end = datetime.combine(local_now.date() + timedelta(days=1), day_time(0), zone)
+        teams, competitions = set(), set()
+        for row in self.store.follows(platform, chat_id):
+            if row["kind"] == "team":
+                teams.add(row["target"])
+            elif row["kind"] == "competition":
+                competitions.add(row["target"])
+            elif row["team_id"]:
+                teams.add(row["team_id"])  # a player: his team's matches
+        groups: dict[str, list[Line]] = {}
+        for match in self.store.matches_between(
+            start.astimezone(UTC).isoformat(), end.astimezone(UTC).isoformat()
+        ):
+            if not (
+                match["home_team"] in teams
+                or match["away_team"] in teams
+                or match["competition_id"] in competitions
+            ):
+                continue
+            state = self.states.get(self.store, Fixture.from_row(match))
+            groups.setdefault(match["competition"], []).append(templates.today_line(state, zone))
+        return templates.today(list(groups.items()), local_now, settings.timezone, place, digest)
+
+    def next(self, ctx: CommandContext, args: str) -> Message:
+        teams = self._teams_for(ctx, args, "next")
+        if isinstance(teams, Message):
+            return teams
+        zone = self._zone(ctx).zone
+        now = datetime.fromtimestamp(self.clock(), UTC)
+        rows, seen = [], set()
+        for team in teams:
+            upcoming = [
+                r
+                for r in self.store.matches_of_team(team.id)
+                if r["period"] is None and datetime.fromisoformat(r["kickoff"]) >= now
+            ]
+            if not upcoming:
+                rows.append(templates.no_data(team.name, "fixture"))
+            elif upcoming[0]["id"] not in seen:
+                seen.add(upcoming[0]["id"])
+                rows.append(templates.next_fixture(Fixture.from_row(upcoming[0]), zone))
+        return templates.scores(rows)
+
+    def last(self, ctx: CommandContext, args: str) -> Message:
+        teams = self._teams_for(ctx, args, "last")
+        if isinstance(teams, Message):
+            return teams
+        zone = self._zone(ctx).zone
+        rows, seen = [], set()
+        for team in teams:
+            played = [r for r in self.store.matches_of_team(team.id) if r["period"] == "full_time"]
+            if not played:
+                rows.append(templates.no_data(team.name, "result"))
+            elif played[-1]["id"] not in seen:
+                row = played[-1]
+                seen.add(row["id"])
+                state = self.states.get(self.store, Fixture.from_row(row))
+                rows.append(templates.last_result(state, zone))
+        return templates.scores(rows)
+
+    def score(self, ctx: CommandContext, args: str) -> Message:
+        teams = self._teams_for(ctx, args, "score")
+        if isinstance(teams, Message):
+            return teams
+        zone = self._zone(ctx).zone
+        seen: set[str] = set()
+        rows = []
+        for team in teams:
+            state = self.current_match(team.id)
+            if state is None:
+                rows.append(templates.no_data(team.name, "match"))
+            elif state.fixture.id not in seen:
+                seen.add(state.fixture.id)
+                rows.append(templates.score_line(state, zone))
+        return templates.scores(rows)
+
+    def scorers(self, ctx: CommandContext, args: str) -> Message:
+        competitions = self._competitions()
+        if args:
+            wanted = normalize(args)
+            for competition in competitions:
+                if normalize(competition) == wanted:
+                    return templates.top_scorers(competition, self.top_scorers(competition))
+            team = self._team(args, "scorers")
+            if isinstance(team, Message):
+                return team
+            state = self.current_match(team.id)
+            if state is None:
+                return templates.no_match(team.name)
+            return templates.match_scorers(state)
+        followed = {t.id for t in self._chat_teams(ctx)}
+        if followed:
+            mine = set(self.store.competitions_played(followed))
+            competitions = [c for c in competitions if c in mine] or competitions
+        if not competitions:
+            return templates.no_goals_yet()
+        return templates.top_scorers(competitions[0], self.top_scorers(competitions[0]))
+
+    def current_match(self, team_id: str) -> MatchState | None:
+        """The team's live match, else its latest started one, else its next one."""
+        rows = self.store.matches_of_team(team_id)
+        if not rows:
+            return None
+        started = [r for r in rows if r["period"] is not None]
+        live = [r for r in started if r["period"] != "full_time"]
+        now = datetime.fromtimestamp(self.clock(), UTC)
+        upcoming = [
+            r for r in rows if r["period"] is None and datetime.fromisoformat(r["kickoff"]) >= now
+        ]
+        chosen = (live or started or [])[-1:] or upcoming[:1] or rows[-1:]
+        row = chosen[0]
+        return self.states.get(self.store, Fixture.from_row(row))
+
+    def chat_competition(self, ctx: CommandContext) -> str | None:
+        """The competition of the latest match of the chat's teams, if any."""
+        followed = {t.id for t in self._chat_teams(ctx)}
+        mine = self.store.competitions_played(followed)
+        return mine[0] if mine else None
+
+    def _competitions(self) -> list[str]:
+        """Competitions in the store, the most recently played first."""
+        return self.store.competitions_played()
+
+    def top_scorers(self, competition: str, limit: int = 10) -> list[tuple[str, str, int]]:
+        """(player, team, goals) in ``competition`` from the matches the bot knows; own goals
+        and cancelled goals do not count."""
+        version = (self.store.competition_events_version(competition), limit)
+        kept = self._scorers.get(competition)
+        if kept is not None and kept[0] == version:
+            return kept[1]  # no event of the competition came or went since
+        ranked = [
+            (r["player"], r["team"], r["goals"]) for r in self.store.top_scorers(competition, limit)
+        ]
+        self._scorers[competition] = (version, ranked)
+        return ranked

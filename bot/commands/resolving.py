@@ -1,0 +1,242 @@
+"""Resolving what a fan typed: a team, a competition or a player, with choices as buttons
+when a name is several things or nothing exactly; autocomplete.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.commands.base import CommandsBase
+from bot.competitions import find_competition
+from bot.messages import templates
+from bot.messages.model import Message
+from bot.players import find_player, player_by_id
+from bot.ports import CommandContext
+from bot.store_contract import FollowRow
+from bot.team_search import side_of
+from bot.teams import Team, find_team, normalize, spellings
+
+#: Words that say what kind of thing a fan names: ``/subscribe player Lautaro``.
+KIND_WORDS = {
+    "team": "team",
+    "club": "team",
+    "competition": "competition",
+    "league": "competition",
+    "tournament": "competition",
+    "player": "player",
+}
+
+
+#: A level typed after the name: ``/subscribe serie a goals``.
+LEVEL_WORDS = {"goals": "goals", "key": "key", "all": "all", "everything": "all"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """Something a chat can follow."""
+
+    kind: str  # team, competition or player
+    id: str
+    label: str  # Inter; Serie A; Lautaro Martínez (Inter)
+
+    def button(self, level: str | None = None) -> str:
+        """The button action suffix that picks it again (see BUTTON_KINDS)."""
+        if self.kind == "team" and level is None:
+            return self.id
+        return f"{self.kind[0]}:{self.id}" + (f":{level}" if level else "")
+
+
+class NameResolving(CommandsBase):
+    def _team(self, typed: str, command: str) -> Team | Message:
+        if not typed:
+            return templates.need_team(command)
+        found = find_team(self.store, typed)
+        team = found.team
+        # "Internazionale U23" is not Inter: a women's, youth or reserve side is never
+        # silently taken for the first team (or the other way round)
+        if (
+            team is not None
+            and side_of(typed) != side_of(team.name)
+            and self.store.team_by_alias(normalize(typed)) is None
+        ):
+            return templates.unknown_team(typed, [(team.id, team.name)], command)
+        if team is not None:
+            return team
+        return templates.unknown_team(typed, [(t.id, t.name) for t in found.suggestions], command)
+
+    def _parse_follow(self, args: str) -> tuple[str | None, str, str | None]:
+        """``player Lautaro Martínez goals`` → (kind, name, level)."""
+        words = args.split()
+        level = None
+        if len(words) > 1 and words[-1].casefold() in LEVEL_WORDS:
+            level = LEVEL_WORDS[words.pop().casefold()]
+        kind = None
+        if len(words) > 1 and words[0].casefold() in KIND_WORDS:
+            kind = KIND_WORDS[words.pop(0).casefold()]
+        return kind, " ".join(words), level
+
+    def _resolve(  # noqa: C901 (one lookup for a team, competition or player)
+        self, typed: str, kind: str | None, command: str, level: str | None = None
+    ) -> Target | Message:
+        """What the fan named: a team, a competition or a player (``kind`` when they said
+        which); a name that is several things, or nothing exactly, gets choices as buttons."""
+        if not typed:
+            return templates.need_target(command)
+        team: Target | None = None
+        competition: Target | None = None
+        options: list[Target] = []
+        team_exact = any(self.store.team_by_alias(f) for f in spellings(typed))
+        if kind in (None, "team"):
+            found = find_team(self.store, typed)
+            if found.team is not None:
+                team = Target("team", found.team.id, found.team.name)
+                # "Internazionale U23" is not Inter: a women's, youth or reserve side is never
+                # silently taken for the first team (or the other way round)
+                if side_of(typed) != side_of(team.label) and not team_exact:
+                    options.append(team)
+                    team = None
+            options += [Target("team", t.id, t.name) for t in found.suggestions]
+            if found.ambiguous:  # "Manchester": not unknown, one of several
+                return templates.which_one(
+                    typed, [(t.button(level), t.label) for t in options], command
+                )
+            if kind == "team" or (found.suggestions and team_exact):
+                if team is not None:
+                    return team
+                return templates.unknown_team(
+                    typed, [(t.button(level), t.label) for t in options], command
+                )
+        if kind in (None, "competition"):
+            found_c = find_competition(self.store, typed)
+            if found_c.competition is not None:
+                c = found_c.competition
+                competition = Target("competition", c.id, c.name)
+                if team is not None and team_exact and not found_c.exact:
+                    competition = None  # an exact team beats a near-miss competition
+                elif team is not None and found_c.exact and not team_exact:
+                    team = None
+            options += [Target("competition", c.id, c.name) for c in found_c.suggestions]
+            if team is not None and not team_exact and found_c.suggestions:
+                options.insert(0, team)  # a near-miss team or a near-miss competition: ask
+                team = None
+        if team is not None and competition is not None:
+            return templates.which_one(
+                typed,
+                [
+                    (t.button(level), templates.kind_label(t.label, t.kind))
+                    for t in (team, competition)
+                ],
+                command,
+            )
+        if team is not None or competition is not None:
+            return team or competition  # type: ignore[return-value]
+        if kind in (None, "player"):
+            match = re.fullmatch(r"#(\d+)", typed.strip())
+            if match:
+                by_id = player_by_id(self.store, match.group(1))
+                if by_id is not None:
+                    return Target("player", str(by_id.id), by_id.label)
+            found_p = find_player(self.store, typed)
+            if found_p.player is not None:
+                p = found_p.player
+                return Target("player", str(p.id), p.label)
+            players = [Target("player", str(p.id), p.label) for p in found_p.suggestions]
+            if found_p.ambiguous:
+                return templates.which_one(
+                    typed, [(t.button(level), t.label) for t in players], command
+                )
+            options += players
+        options.sort(key=lambda t: t.kind != "competition")  # stable: competitions first
+        if kind is None and all(t.kind == "team" for t in options):
+            return templates.unknown_team(
+                typed, [(t.button(level), t.label) for t in options], command
+            )
+        return templates.unknown_target(
+            typed, [(t.button(level), t.label) for t in options[:5]], command, kind
+        )
+
+    def team_to_search(self, args: str) -> str | None:
+        """The team name in ``/subscribe args`` worth asking the providers about: None when
+        it names a player, a competition the bot knows, or says so (``competition …``)."""
+        kind, typed, _ = self._parse_follow(args)
+        if kind not in (None, "team") or not typed:
+            return None
+        if kind is None:
+            found = find_competition(self.store, typed)
+            if found.competition is not None and not any(
+                self.store.team_by_alias(f) for f in spellings(typed)
+            ):
+                return None
+            if find_player(self.store, typed).player is not None:
+                return None
+        return typed
+
+    def _followed_named(self, ctx: CommandContext, typed: str, kind: str | None) -> Target | None:
+        """One of the chat's own subscriptions that ``typed`` names (``lautaro``), if just one."""
+        key = normalize(typed)
+        if not key:
+            return None
+        words = key.split()
+        mine = []
+        for row in self.store.follows(ctx.platform, ctx.chat_id):
+            if kind is not None and row["kind"] != kind:
+                continue
+            name = normalize(row["name"] or "")
+            if name == key or all(w in name.split() for w in words):
+                mine.append(self._target_of(row))
+        return mine[0] if len(mine) == 1 else None
+
+    @staticmethod
+    def _target_of(row: FollowRow) -> Target:
+        label = row["name"]
+        if row["kind"] == "player" and row.get("team"):
+            label = f"{label} ({row['team']})"
+        return Target(row["kind"], row["target"], label)
+
+    def _teams_for(self, ctx: CommandContext, args: str, command: str) -> list[Team] | Message:
+        """The team named in ``args``, else the chat's teams, else a hint."""
+        if args:
+            team = self._team(args, command)
+            return team if isinstance(team, Message) else [team]
+        teams = self._chat_teams(ctx)
+        return teams or templates.follows_nothing(ctx.place, command)
+
+    def suggest(self, typed: str, limit: int = 25) -> list[tuple[str, str]]:
+        """Autocomplete across teams, competitions and players: (label, what to type).
+        Names containing what was typed come first (those starting with it before the
+        rest), then near misses."""
+        key = normalize(typed)
+        found: list[tuple[int, str, str]] = []  # (rank, label, value)
+        teams = {r["id"]: r["name"] for r in self.store.team_names()}
+        comps = {r["id"]: r["name"] for r in self.store.competition_names()}
+
+        def rank(name: str) -> int | None:
+            folded = normalize(name)
+            if not key:
+                return 1
+            if folded.startswith(key) or any(w.startswith(key) for w in folded.split()):
+                return 0
+            return 1 if key in folded else None
+
+        for name in sorted(set(comps.values())):
+            if (r := rank(name)) is not None:
+                found.append((r, f"{name} (competition)", f"competition {name}"))
+        for name in sorted(set(teams.values())):
+            if (r := rank(name)) is not None:
+                found.append((r, name, f"team {name}"))
+        if key:
+            for row in self.store.players():
+                if (r := rank(row["name"])) is not None:
+                    label = f"{row['name']} ({row['team']})" if row["team"] else row["name"]
+                    found.append((r, f"{label} — player", f"player #{row['id']}"))
+        found.sort(key=lambda item: item[0])
+        result = [(label, value) for _, label, value in found]
+        if len(result) < limit and key:
+            near = find_team(self.store, typed)
+            extra = [near.team] if near.team else list(near.suggestions)
+            result += [(t.name, f"team {t.name}") for t in extra]
+            near_c = find_competition(self.store, typed)
+            extra_c = [near_c.competition] if near_c.competition else list(near_c.suggestions)
+            result += [(f"{c.name} (competition)", f"competition {c.name}") for c in extra_c]
+        return list(dict.fromkeys(result))[:limit]

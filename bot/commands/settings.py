@@ -1,0 +1,133 @@
+"""/settings: the view, each setting's value checked, one subscription's level."""
+
+from __future__ import annotations
+
+from bot.chat_settings import (
+    LEVEL_NAMES,
+    MAX_SPOILER_DELAY,
+    ChatSettings,
+    find_timezone,
+    parse_digest_time,
+)
+from bot.commands.buttons import BUTTON_KINDS
+from bot.commands.resolving import LEVEL_WORDS, NameResolving
+from bot.messages import i18n, templates
+from bot.messages.model import Message
+from bot.ports import CommandContext
+
+
+class SettingsCommand(NameResolving):
+    def settings(self, ctx: CommandContext, args: str) -> Message:  # noqa: C901 (one branch per setting)
+        current = self._zone(ctx)
+        if not args:
+            return self._settings_view(current, ctx)
+        if not ctx.can_manage:
+            return templates.admins_only_in(ctx.place)
+        what, _, value = args.partition(" ")
+        what, value = what.casefold(), value.strip()
+        changed = current.model_copy()
+        if what in ("level", "alerts"):
+            if value.casefold() not in LEVEL_NAMES:
+                return templates.settings_error(templates.bad_level(), "/settings level all")
+            changed.level = value.casefold()  # type: ignore[assignment]
+        elif what in ("timezone", "tz", "zone"):
+            zone = find_timezone(value)
+            if zone is None:
+                return templates.settings_error(
+                    templates.bad_timezone(value), "/settings timezone Europe/Rome"
+                )
+            changed.timezone = zone
+        elif what == "digest":
+            if value.casefold() in ("off", "no", "none", "0"):
+                changed.digest = None
+            else:
+                at = parse_digest_time(value)
+                if at is None:
+                    return templates.settings_error(
+                        templates.bad_digest(),
+                        "/settings digest 09:00",
+                    )
+                changed.digest = at
+        elif what == "follow":
+            return self._set_follow_level(ctx, current, value)
+        elif what == "subscription":
+            return self._set_subscription_level(ctx, current, value)
+        elif what in ("spoiler", "delay"):
+            seconds = value.rstrip("s").strip()
+            if not seconds.isdigit() or not 0 <= int(seconds) <= MAX_SPOILER_DELAY:
+                return templates.settings_error(
+                    templates.bad_spoiler(MAX_SPOILER_DELAY), "/settings spoiler 60"
+                )
+            changed.spoiler_delay = int(seconds)
+        elif what in ("language", "lang", "lingua"):
+            language = i18n.normalize_language(value)
+            if language is None:
+                return templates.settings_error(templates.bad_language(), "/settings language it")
+            changed.language = language
+        else:
+            return templates.settings_error(templates.bad_setting(), "/settings level all")
+        self.store.set_chat_settings(ctx.platform, ctx.chat_id, changed.as_dict())
+        with i18n.use(changed.language):
+            return self._settings_view(changed, ctx, note=templates.settings_saved())
+
+    def _set_follow_level(self, ctx: CommandContext, current: ChatSettings, value: str) -> Message:
+        """``follow c serie-a goals`` (a /settings button): one subscription's level; ``chat``
+        goes back to the chat's level."""
+        parts = value.split()
+        if len(parts) != 3 or parts[0] not in BUTTON_KINDS:
+            return templates.settings_error(
+                templates.follow_level_hint(), "/subscribe serie a goals"
+            )
+        kind, ident, level = BUTTON_KINDS[parts[0]], parts[1], parts[2]
+        chosen = LEVEL_WORDS.get(level)
+        if chosen is None and level != "chat":
+            return templates.button_expired()
+        if not self.store.set_follow_level(ctx.platform, ctx.chat_id, kind, ident, chosen):
+            return templates.button_expired()
+        return self._settings_view(current, ctx, note=templates.settings_saved())
+
+    def _set_subscription_level(
+        self, ctx: CommandContext, current: ChatSettings, value: str
+    ) -> Message:
+        """``/settings subscription serie a goals``: one subscription's level."""
+        kind, typed, level = self._parse_follow(value)
+        if level is None:
+            return templates.settings_error(
+                templates.bad_follow_level(),
+                "/settings subscription serie a goals",
+            )
+        target = self._followed_named(ctx, typed, kind)
+        if target is None:
+            found = self._resolve(typed, kind, "subscribe", level)
+            if isinstance(found, Message):
+                return found
+            target = found
+        if not self.store.set_follow_level(
+            ctx.platform, ctx.chat_id, target.kind, target.id, level
+        ):
+            return templates.unsubscribed(target.label, False, ctx.place)
+        return self._settings_view(current, ctx, note=templates.settings_saved())
+
+    def _settings_view(
+        self, s: ChatSettings, ctx: CommandContext | str, note: str | None = None
+    ) -> Message:
+        place = ctx if isinstance(ctx, str) else ctx.place
+        follows = (
+            []
+            if isinstance(ctx, str)
+            else [
+                (str(r["kind"]), str(r["target"]), self._target_of(r).label, r["level"])
+                for r in self.store.follows(ctx.platform, ctx.chat_id)
+            ]
+        )
+        return templates.settings_view(
+            s.level_name,
+            s.level,
+            s.timezone,
+            s.spoiler_delay,
+            note,
+            place,
+            s.language,
+            follows=follows,
+            digest=s.digest,
+        )

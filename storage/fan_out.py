@@ -1,0 +1,296 @@
+"""Fan-out: who hears about an event, and one outbox row per chat for it in one statement."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from bot.store_contract import (
+    Audience,
+    AudienceRow,
+    FanOut,
+)
+from storage.base import StoreBase
+
+
+def _numbered(sql: str, count: int) -> str:
+    """``sql`` with its first ``count`` ``?`` marks named ``:p0``, ``:p1``… (to mix them
+    with named parameters)."""
+    for i in range(count):
+        sql = sql.replace("?", f":p{i}", 1)
+    return sql
+
+
+class FanOutTables(StoreBase):
+    def subscribers(self, team_ids: Iterable[str]) -> list[AudienceRow]:
+        """Active chats following any of the teams, each once, oldest subscriber first."""
+        return self.audience(team_ids)
+
+    def audience(
+        self,
+        team_ids: Iterable[str],
+        competition_id: str | None = None,
+        player_ids: Iterable[int] = (),
+        need: int = 1,
+        need_player: int = 1,
+    ) -> list[AudienceRow]:
+        """Active chats that get a match's message, each once, oldest subscriber first.
+
+        A chat is in when any of its subscriptions matches (one of the teams, the
+        competition, one of the players) with a level that lets the message through: each
+        subscription's level (else the chat's, else key events) ranks goals 1, key 2, all 3
+        and must reach ``need`` (``need_player`` for player subscriptions). ``via_match`` is 1
+        when a team or competition subscription let it through, 0 when only a player did.
+        One statement, however many chats: the work stays in SQLite.
+        """
+        query = self._audience_query(team_ids, competition_id, player_ids, need, need_player)
+        if query is None:
+            return []
+        sql, params = query
+        return self._rows(f"{sql} ORDER BY since, c.platform, c.chat_id", params)
+
+    def _audience_query(
+        self,
+        team_ids: Iterable[str],
+        competition_id: str | None,
+        player_ids: Iterable[int],
+        need: int,
+        need_player: int,
+    ) -> tuple[str, list[Any]] | None:
+        """:meth:`audience` as one SELECT (unordered), with each chat's settings columns."""
+        teams = list(team_ids)
+        players = [str(p) for p in player_ids]
+        where = []
+        params: list[Any] = []
+        if teams:
+            where.append(f"(s.kind = 'team' AND s.target IN ({','.join('?' * len(teams))}))")
+            params += teams
+        if competition_id is not None:
+            where.append("(s.kind = 'competition' AND s.target = ?)")
+            params.append(competition_id)
+        if players:
+            where.append(f"(s.kind = 'player' AND s.target IN ({','.join('?' * len(players))}))")
+            params += players
+        if not where:
+            return None
+        return (
+            "SELECT c.platform, c.chat_id, c.tz, c.lang, c.spoiler,"
+            " MIN(s.created_at) AS since, MAX(s.kind != 'player') AS via_match"
+            " FROM subscriptions s JOIN chats c"
+            " ON c.platform = s.platform AND c.chat_id = s.chat_id"
+            f" WHERE c.active = 1 AND ({' OR '.join(where)})"
+            " AND (CASE COALESCE(s.level, c.level, 'key')"
+            " WHEN 'goals' THEN 1 WHEN 'all' THEN 3 ELSE 2 END)"
+            " >= (CASE s.kind WHEN 'player' THEN ? ELSE ? END)"
+            " GROUP BY c.platform, c.chat_id",
+            [*params, need_player, need],
+        )
+
+    def _subscribers_of(
+        self, targets: Sequence[tuple[str, Sequence[str]]], need: int
+    ) -> tuple[str, list[Any]] | None:
+        """Every subscription of an active chat to one of ``targets`` (kind, ids) whose level
+        lets a message needing ``need`` through, one row per subscription (a chat following
+        two of them comes twice): ``platform, chat_id, tz, lang, spoiler, since``. No grouping
+        and no join beyond the chat's row: the cheapest pass over a large audience."""
+        where: list[str] = []
+        params: list[Any] = []
+        for kind, ids in targets:
+            if not ids:
+                continue
+            if len(ids) == 1:
+                where.append("(s.kind = ? AND s.target = ?)")
+            else:
+                where.append(f"(s.kind = ? AND s.target IN ({','.join('?' * len(ids))}))")
+            params += [kind, *ids]
+        if not where:
+            return None
+        return (
+            "SELECT c.platform, c.chat_id, c.tz, c.lang, c.spoiler, s.created_at AS since"
+            " FROM subscriptions s JOIN chats c"
+            " ON c.platform = s.platform AND c.chat_id = s.chat_id"
+            f" WHERE c.active = 1 AND ({' OR '.join(where)})"
+            " AND (CASE COALESCE(s.level, c.level, 'key')"
+            " WHEN 'goals' THEN 1 WHEN 'all' THEN 3 ELSE 2 END) >= ?",
+            [*params, need],
+        )
+
+    def fan_out(
+        self,
+        audience: Audience,
+        fan: FanOut,
+        message: Callable[[str, str, bool], str],
+    ) -> int:
+        """Queue one message for every chat of ``audience``, in a handful of statements
+        however many chats: each distinct neutral message (per time zone, language, and
+        whether the chat follows the match or only a player, whatever the platform) is made
+        by ``message`` and stored once (each adapter renders it when it sends it); one
+        ``INSERT … SELECT`` adds each chat's outbox row referring to it (position in the
+        fan-out by subscription age; held back by the chat's spoiler delay when ``fan.hold``).
+        The subscriptions are read once: the chats are copied, sorted by subscription age,
+        into an in-memory scratch table whose rowid is their position, and both the distinct
+        messages and the outbox rows come from there.
+        With ``fan.edits``, a chat whose original row is still pending gets that row rewritten
+        instead. Returns how many rows are new.
+
+        The chats that follow the match (a team or the competition) are queued first, then
+        those that follow only one of its players (their own message, their own positions
+        from 0). A chat reached by several subscriptions is queued once: its key is unique,
+        and the rows it would add again are the same but for their position (``INSERT OR
+        IGNORE``); no grouping of the audience, no sort beyond the one ordering it.
+        """
+        groups = [
+            (
+                1,
+                self._subscribers_of(
+                    [
+                        ("team", list(audience.team_ids)),
+                        (
+                            "competition",
+                            [audience.competition_id] if audience.competition_id else [],
+                        ),
+                    ],
+                    audience.need,
+                ),
+            ),
+            (
+                0,
+                self._subscribers_of(
+                    [("player", [str(p) for p in audience.player_ids])], audience.need_player
+                ),
+            ),
+        ]
+        zone, language = fan.default_zone, fan.default_language
+        self._fan_out_tables()
+        created = fan.now
+        # Each group's chats copied once, oldest subscription first, into a scratch table in
+        # memory whose rowid numbers them (no window function, no second pass over the
+        # subscriptions): its distinct (zone, language) pairs and the outbox rows come from it.
+        spans: list[tuple[int, int, int]] = []  # (via_match, first rowid, past the last)
+        for via_match, query in groups:
+            if query is None:
+                continue
+            sql, params = query
+            base = self.db.execute(
+                "SELECT COALESCE(MAX(rowid), 0) + 1 FROM temp.fanout_audience"
+            ).fetchone()[0]
+            self._exec(
+                "INSERT INTO temp.fanout_audience (via_match, platform, chat_id, tz, lang, spoiler)"
+                f" SELECT ?, a.platform, a.chat_id, a.tz, a.lang, a.spoiler FROM ({sql}) a"
+                " ORDER BY a.since, a.platform, a.chat_id",
+                [via_match, *params],
+            )
+            end = self.db.execute(
+                "SELECT COALESCE(MAX(rowid), 0) + 1 FROM temp.fanout_audience"
+            ).fetchone()[0]
+            spans.append((via_match, base, end))
+            for combo in self._rows(
+                "SELECT DISTINCT COALESCE(tz, ?) AS zone, COALESCE(lang, ?) AS language"
+                " FROM temp.fanout_audience WHERE rowid >= ? AND rowid < ?",
+                [zone, language, base, end],
+            ):
+                payload = message(combo["zone"], combo["language"], bool(via_match))
+                cursor = self.db.execute(
+                    "INSERT INTO messages (payload, created_at) VALUES (?, ?)", [payload, created]
+                )
+                self._exec(
+                    "INSERT OR IGNORE INTO temp.fanout_messages VALUES (?, ?, ?, ?)",
+                    [
+                        combo["zone"],
+                        combo["language"],
+                        via_match,
+                        cursor.lastrowid,
+                    ],
+                )
+        skip = ""
+        if fan.edits is not None:
+            self._rewrite_originals(audience, fan)
+            skip = (
+                " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.status = 'pending'"
+                " AND o.key = :edits || ':' || a.platform || ':' || a.chat_id)"
+            )
+        added = 0
+        for via_match, base, end in spans:
+            added += self._exec(
+                "INSERT OR IGNORE INTO outbox (key, platform, chat_id, kind, match_id, message_id,"
+                " edit_key, fanout_pos, status, attempts, next_attempt_at, created_at)"
+                " SELECT :key || ':' || a.platform || ':' || a.chat_id, a.platform, a.chat_id,"
+                " :kind, :match, f.message_id,"
+                " CASE WHEN :edits IS NULL THEN NULL"
+                " ELSE :edits || ':' || a.platform || ':' || a.chat_id END,"
+                " a.rowid - :base, 'pending', 0,"
+                " CASE WHEN :hold THEN :now + COALESCE(a.spoiler, 0) ELSE 0.0 END, :created"
+                " FROM temp.fanout_audience a CROSS JOIN temp.fanout_messages f"
+                " ON f.zone = COALESCE(a.tz, :zone) AND f.language = COALESCE(a.lang, :language)"
+                f" AND f.via_match = :via WHERE a.rowid >= :base AND a.rowid < :end{skip}"
+                " ORDER BY a.rowid",
+                {
+                    "key": fan.key,
+                    "kind": fan.kind,
+                    "match": fan.match_id,
+                    "edits": fan.edits,
+                    "hold": 1 if fan.hold else 0,
+                    "now": fan.now,
+                    "created": created,
+                    "zone": zone,
+                    "language": language,
+                    "via": via_match,
+                    "base": base,
+                    "end": end,
+                },
+            )
+        self._exec("DELETE FROM temp.fanout_messages")
+        self._exec("DELETE FROM temp.fanout_audience")
+        return added
+
+    def _rewrite_originals(self, audience: Audience, fan: FanOut) -> None:
+        """A correction's chats whose original row is not sent yet: that row now says the
+        truth (and is not followed by a correction). The audience grouped per chat (each
+        chat's message decided by all its subscriptions): corrections are rare."""
+        query = self._audience_query(
+            audience.team_ids,
+            audience.competition_id,
+            audience.player_ids,
+            audience.need,
+            audience.need_player,
+        )
+        if query is None:
+            return
+        sql, params = query
+        self._exec(
+            "UPDATE outbox SET message_id = x.message_id, body = NULL, payload = NULL,"
+            " kind = :kind FROM (SELECT :edits || ':' || a.platform || ':' || a.chat_id AS k,"
+            f" f.message_id FROM ({_numbered(sql, len(params))}) a"
+            " JOIN temp.fanout_messages f"
+            " ON f.zone = COALESCE(a.tz, :zone) AND f.language = COALESCE(a.lang, :language)"
+            " AND f.via_match = a.via_match) x"
+            " WHERE outbox.key = x.k AND outbox.status = 'pending'",
+            {
+                "kind": fan.kind,
+                "edits": fan.edits,
+                "zone": fan.default_zone,
+                "language": fan.default_language,
+            }
+            | {f"p{i}": v for i, v in enumerate(params)},
+        )
+
+    def _fan_out_tables(self) -> None:
+        """The scratch tables of :meth:`fan_out`, made once per connection (a schema change
+        would make SQLite prepare every statement again) and emptied before each fan-out (a
+        fan-out that failed half-way leaves nothing behind for the next one).
+
+        ``fanout_audience`` holds one fan-out's chats, oldest subscription first, numbered by
+        its rowid; ``fanout_messages`` the message stored for each (zone, language, kind of
+        follower)."""
+        if not getattr(self, "_scratch_ready", False):
+            self._exec(
+                "CREATE TEMP TABLE IF NOT EXISTS fanout_messages (zone TEXT, language TEXT,"
+                " via_match INTEGER, message_id INTEGER, PRIMARY KEY (zone, language, via_match))"
+            )
+            self._exec(
+                "CREATE TEMP TABLE IF NOT EXISTS fanout_audience (via_match INTEGER,"
+                " platform TEXT, chat_id TEXT, tz TEXT, lang TEXT, spoiler REAL)"
+            )
+            self._scratch_ready = True
+        self._exec("DELETE FROM temp.fanout_messages")
+        self._exec("DELETE FROM temp.fanout_audience")

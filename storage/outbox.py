@@ -1,0 +1,176 @@
+"""The durable outbox: rows due per chat, sent, retried, failed, pruned."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable
+
+from bot.store_contract import (
+    NewOutboxRow,
+    OutboxRow,
+    OutboxViewRow,
+)
+from storage.base import StoreBase
+
+
+class OutboxTables(StoreBase):
+    def enqueue(self, rows: Iterable[NewOutboxRow], *, now: float) -> int:
+        """Queue messages at ``now`` (the caller's clock); a key already queued is left alone.
+        Returns how many are new."""
+        added = 0
+        for r in rows:
+            added += self._exec(
+                "INSERT OR IGNORE INTO outbox (key, platform, chat_id, kind, match_id, payload,"
+                " edit_key, fanout_pos, status, attempts, next_attempt_at, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+                [
+                    r.key,
+                    r.platform,
+                    r.chat_id,
+                    r.kind,
+                    r.match_id,
+                    r.payload,
+                    r.edit_key,
+                    r.fanout_pos,
+                    r.next_attempt_at,
+                    now,
+                ],
+            )
+        return added
+
+    def due_heads(
+        self, platform: str, now: float, limit: int, busy_chats: Iterable[str] = ()
+    ) -> list[OutboxRow]:
+        """The oldest pending row of each chat, if it is due, fairest first.
+
+        Only a chat's head is ever offered, so one chat's messages keep their order (replies to
+        commands form their own lane, so they never wait behind held-back alerts); heads are
+        ordered by their place in their fan-out, replies first among equals (a reply is its
+        own fan-out of one, at place 0: it comes before every fan-out's later rows), so a new
+        alert of one match goes ahead of the rest of a long fan-out of another instead of
+        waiting behind it.
+        """
+        busy = list(busy_chats)
+        exclude = f" AND o.chat_id NOT IN ({','.join('?' * len(busy))})" if busy else ""
+        # Walks the pending rows in (fanout_pos, id) order on an index and keeps the heads
+        # (no earlier pending row in the chat's lane): about ``limit`` rows read, not every
+        # pending row grouped and sorted.
+        rows = self._rows(
+            "SELECT o.* FROM outbox_view o WHERE o.status = 'pending' AND o.platform = ?"
+            f" AND o.next_attempt_at <= ?{exclude} AND NOT EXISTS (SELECT 1 FROM outbox p"
+            " WHERE p.status = 'pending' AND p.platform = o.platform AND p.chat_id = o.chat_id"
+            " AND p.id < o.id AND (p.kind = 'reply') = (o.kind = 'reply'))"
+            " ORDER BY o.fanout_pos, o.kind != 'reply', o.id LIMIT ?",
+            [platform, now, *busy, limit],
+        )
+        return [OutboxRow.from_row(r) for r in rows]
+
+    def next_due_at(self, platform: str) -> float | None:
+        row = self._one(
+            "SELECT MIN(next_attempt_at) AS t FROM outbox WHERE status = 'pending'"
+            " AND platform = ?",
+            [platform],
+        )
+        return row["t"] if row else None
+
+    def mark_sent(
+        self, row_id: int, key: str, platform: str, chat_id: str, message_ids: list[str]
+    ) -> None:
+        with self.db.atomic():
+            self._exec(
+                "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1"
+                " WHERE id = ?",
+                [time.time(), row_id],
+            )
+            self._exec(
+                "INSERT OR REPLACE INTO sent_messages (key, platform, chat_id, message_ids,"
+                " sent_at) VALUES (?, ?, ?, ?, ?)",
+                [key, platform, chat_id, json.dumps(message_ids), time.time()],
+            )
+
+    def mark_many_sent(
+        self, platform: str, marks: Iterable[tuple[int, str, str, list[str]]]
+    ) -> None:
+        """:meth:`mark_sent` for many ``(row id, key, chat id, message ids)`` in one
+        transaction."""
+        now = time.time()
+        marks = list(marks)
+        with self.db.atomic():
+            self.db.conn.executemany(
+                "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1"
+                " WHERE id = ?",
+                [(now, row_id) for row_id, _, _, _ in marks],
+            )
+            self.db.conn.executemany(
+                "INSERT OR REPLACE INTO sent_messages (key, platform, chat_id, message_ids,"
+                " sent_at) VALUES (?, ?, ?, ?, ?)",
+                [(key, platform, chat, json.dumps(ids), now) for _, key, chat, ids in marks],
+            )
+
+    def mark_retry(self, row_id: int, at: float, error: str, *, count: bool = True) -> None:
+        """Try the row again at ``at``; ``count`` is False when the platform only asked to wait."""
+        self._exec(
+            "UPDATE outbox SET status = 'pending', attempts = attempts + ?, next_attempt_at = ?,"
+            " last_error = ? WHERE id = ?",
+            [1 if count else 0, at, error, row_id],
+        )
+
+    def rewrite_pending(self, key: str, payload: str, kind: str) -> bool:
+        """Replace the message of a row not sent yet (a goal cancelled before its alert went
+        out)."""
+        return (
+            self._exec(
+                "UPDATE outbox SET payload = ?, kind = ? WHERE key = ? AND status = 'pending'",
+                [payload, kind, key],
+            )
+            == 1
+        )
+
+    def delay_chat(self, platform: str, chat_id: str, until: float) -> None:
+        """Hold every pending row of a chat until ``until`` (the platform asked us to wait)."""
+        self._exec(
+            "UPDATE outbox SET next_attempt_at = MAX(next_attempt_at, ?) WHERE platform = ?"
+            " AND chat_id = ? AND status = 'pending'",
+            [until, platform, chat_id],
+        )
+
+    def mark_failed(self, row_id: int, error: str) -> None:
+        self._exec(
+            "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?"
+            " WHERE id = ?",
+            [error, row_id],
+        )
+
+    def sent_message_ids(self, key: str) -> list[str]:
+        row = self._one("SELECT message_ids FROM sent_messages WHERE key = ?", [key])
+        return list(json.loads(row["message_ids"])) if row else []
+
+    def sent_key(self, platform: str, chat_id: str, message_id: str) -> str | None:
+        """The outbox key of the message the platform knows as ``message_id`` in a chat."""
+        row = self._one(
+            "SELECT s.key FROM sent_messages s, json_each(s.message_ids) j"
+            " WHERE s.platform = ? AND s.chat_id = ? AND j.value = ?",
+            [platform, chat_id, message_id],
+        )
+        return row["key"] if row else None
+
+    def outbox_counts(self) -> dict[str, int]:
+        return {
+            r["status"]: r["n"]
+            for r in self._rows("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
+        }
+
+    def outbox_rows(
+        self, platform: str | None = None, chat_id: str | None = None
+    ) -> list[OutboxViewRow]:
+        """Every row, oldest first (for tests and the operator)."""
+        where, params = [], []
+        if platform is not None:
+            where.append("platform = ?")
+            params.append(platform)
+        if chat_id is not None:
+            where.append("chat_id = ?")
+            params.append(chat_id)
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        return self._rows(f"SELECT * FROM outbox_view{clause} ORDER BY id", params)
