@@ -23,11 +23,12 @@ from bot.feed_format import (
     FeedError,
     GoalCancelledEvent,
     GoalEvent,
+    GoalUpdateEvent,
     MatchDecl,
     Quote,
     show,
 )
-from bot.match import Fixture, KeptStates, MatchState, StoredEvent, side_for_event
+from bot.match import Fixture, KeptStates, MatchState, Score, StoredEvent, side_for_event
 from bot.messages import i18n, templates
 from bot.messages.lead import is_known_scorer
 from bot.messages.model import Message
@@ -171,8 +172,12 @@ class Engine:
             raise FeedError(f"team {team!r} does not play in {fixture.home} v {fixture.away}")
         state = self._kept_state(fixture)
         was_finished = state.finished
+        before: GoalEvent | None = None
         if isinstance(event, GoalCancelledEvent):
             self._check_cancel(state, event)
+        elif isinstance(event, GoalUpdateEvent):
+            before = self._check_update(state, event)
+        scores_before = state.goal_scores()
         remember(self.store, fixture, event)
         seq = self.store.add_event(
             event.match,
@@ -196,8 +201,89 @@ class Engine:
             away_goals=state.score.away,
             finished_at=self.clock() if state.finished else None,
         )
-        queued = self._fan_out_alert(state, stored)
+        if isinstance(event, GoalUpdateEvent) and before is not None:
+            queued = self._fan_out_amended(state, event, before)
+        else:
+            queued = self._fan_out_alert(state, stored)
+        queued += self._fan_out_rescored(state, event, scores_before)
         return Ingested("new", event.match, queued=queued, finished=finished)
+
+    def _check_update(self, state: MatchState, update: GoalUpdateEvent) -> GoalEvent:
+        """The goal ``update`` amends, as it stands before it (raises when there is none)."""
+        goal = state.goal_by_id(update.ref)
+        if goal is None:
+            raise FeedError(
+                f"goal_update refers to {update.ref!r}, which is not a goal of this match"
+            )
+        if update.ref in state.cancelled:
+            raise FeedError(f"goal {update.ref!r} is cancelled: it cannot be updated")
+        return goal
+
+    def _fan_out_amended(
+        self, state: MatchState, update: GoalUpdateEvent, before: GoalEvent
+    ) -> int:
+        """A goal whose facts changed: its alert edited in place in every chat that got it
+        (rewritten where still unsent, e.g. held by a spoiler delay; one short correction
+        where the platform refuses the edit); the fans of a player it now names get it."""
+        fixture = state.fixture
+        goal = state.by_id[update.ref]
+        players = sorted(
+            set(involved_ids(self.store, state, goal.event))
+            | set(involved_ids(self.store, state, before))
+        )
+        score = state.score_at(goal)
+
+        def edited(zone: ZoneInfo) -> Message:
+            fallback = templates.goal_amended(state, goal, before)
+            return templates.alert(state, goal, zone).model_copy(update={"fallback": fallback})
+
+        return self._fan_out(
+            fixture,
+            f"event:{fixture.id}:{update.id}",
+            "alert",
+            edited,
+            category=templates.alert_category(goal.event),
+            edits=f"event:{fixture.id}:{update.ref}",
+            players=players,
+            for_player_fans=lambda zone: templates.player_alert(
+                templates.alert(state, goal, zone), state, goal, score
+            ),
+        )
+
+    def _fan_out_rescored(
+        self, state: MatchState, cause: Event, scores_before: dict[str, Score]
+    ) -> int:
+        """Goals whose score changed under them (a late goal before them, an own goal moved
+        to the other side): each one's alert edited in place where it was sent, nothing new
+        where it was not."""
+        queued = 0
+        ref = getattr(cause, "ref", None)
+        for scored in state.goals:
+            goal_id = scored.goal.id
+            old = scores_before.get(goal_id)
+            if old is None or old == scored.score_after or goal_id in (cause.id, ref):
+                continue
+            stored = state.by_id[goal_id]
+            fixture = state.fixture
+
+            def edited(zone: ZoneInfo, stored: StoredEvent = stored) -> Message:
+                return templates.alert(state, stored, zone).model_copy(
+                    update={
+                        "fallback": templates.goal_rescored(state, stored),
+                        "edit_only": True,
+                    }
+                )
+
+            queued += self._fan_out(
+                fixture,
+                f"event:{fixture.id}:{cause.id}:{goal_id}",
+                "alert",
+                edited,
+                category=templates.alert_category(stored.event),
+                edits=f"event:{fixture.id}:{goal_id}",
+                players=involved_ids(self.store, state, stored.event),
+            )
+        return queued
 
     def _check_repeat(self, event: Event) -> None:
         """An event whose id is known: an exact repeat is harmless, another one is rejected."""
@@ -225,7 +311,7 @@ class Engine:
         fixture = state.fixture
         category = templates.alert_category(event)
         players = involved_ids(self.store, state, event)
-        score = state.score_at(stored.seq)
+        score = state.score_at(stored)
         if isinstance(event, GoalCancelledEvent):
             goal = state.goal_by_id(event.ref)
             return self._fan_out(
@@ -242,6 +328,7 @@ class Engine:
             isinstance(event, GoalEvent)
             and event.kind != "own_goal"
             and is_known_scorer(event)
+            and event.player is not None
             and stored.side is not None
         ):
             streak = Storylines(self.store).player_streak(state, event.player, stored.side)

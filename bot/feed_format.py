@@ -115,8 +115,11 @@ class PeriodEvent(EventBase):
 
 
 class GoalEvent(TeamEvent):
+    """A goal for ``team``. ``player`` may be missing: a provider often publishes a goal before
+    it names the scorer (a ``goal_update`` names him later)."""
+
     type: Literal["goal"]
-    player: Name
+    player: Name | None = None
     assist: Name | None = None
     kind: Literal["normal", "penalty", "own_goal"] = "normal"
     player_id: PlayerId | None = None
@@ -135,6 +138,35 @@ class GoalCancelledEvent(TeamEvent):
     type: Literal["goal_cancelled"]
     ref: Name
     reason: Reason
+
+
+class GoalUpdateEvent(TeamEvent):
+    """The goal ``ref`` as it is now known: its scorer, assist, minute, kind or team (an own
+    goal counts for the other side) corrected or completed. Every field is the goal's whole new
+    fact, not a difference: a field left out is no longer known (``assist`` gone)."""
+
+    type: Literal["goal_update"]
+    ref: Name
+    player: Name | None = None
+    assist: Name | None = None
+    kind: Literal["normal", "penalty", "own_goal"] = "normal"
+    player_id: PlayerId | None = None
+    assist_id: PlayerId | None = None
+
+    def amend(self, goal: GoalEvent) -> GoalEvent:
+        """``goal`` with this update's facts (its id stays)."""
+        return goal.model_copy(
+            update={
+                "team": self.team,
+                "minute": self.minute,
+                "stoppage": self.stoppage,
+                "player": self.player,
+                "assist": self.assist,
+                "kind": self.kind,
+                "player_id": self.player_id,
+                "assist_id": self.assist_id,
+            }
+        )
 
 
 class CardEvent(TeamEvent):
@@ -207,6 +239,7 @@ Event = (
     | GoalEvent
     | GoalDisallowedEvent
     | GoalCancelledEvent
+    | GoalUpdateEvent
     | CardEvent
     | SubstitutionEvent
     | SaveEvent

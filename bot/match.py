@@ -15,6 +15,7 @@ from bot.feed_format import (
     Event,
     GoalCancelledEvent,
     GoalEvent,
+    GoalUpdateEvent,
     PeriodEvent,
     ShootoutKickEvent,
     clock,
@@ -124,6 +125,11 @@ class MatchState:
     top_seq: int = field(default=0, repr=False, compare=False)
     #: the latest period reached in feed order (``period`` falls back to the first half)
     reached: str | None = field(default=None, repr=False, compare=False)
+    #: each amended goal's latest ``goal_update`` (by the goal's id); ``events``, ``goals`` and
+    #: ``by_id`` hold the goal as amended (its seq kept), never the update itself
+    updates: dict[str, StoredEvent] = field(default_factory=dict, repr=False, compare=False)
+    #: every event as stored, updates included, in ingest order (to derive again on an update)
+    ingested: list[StoredEvent] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def finished(self) -> bool:
@@ -141,23 +147,43 @@ class MatchState:
         stored = self.by_id.get(event_id)
         return stored.event if stored and isinstance(stored.event, GoalEvent) else None
 
-    def score_at(self, seq: int) -> Score:
-        """The score right after the event with ingest position ``seq``."""
-        # The last goal in match order ingested by then (usually the last goal: O(1)).
+    def score_at(self, stored: StoredEvent) -> Score:
+        """The score at ``stored``'s own place in the match: right after it for a goal, else
+        after every goal before it in match order (minute, added minute, then feed order), so
+        an event reported late states the score that was true at its minute."""
+        if isinstance(stored.event, PeriodEvent):
+            # a phase starts or ends when its line comes: every goal ingested before counts
+            # (a half-time at 45' follows a goal at 45+2')
+            for goal in reversed(self.goals):
+                if self.by_id[goal.goal.id].seq <= stored.seq:
+                    return goal.score_after
+            return Score()
+        key = self._place(stored)
+        # The last goal in match order up to there (usually the last goal: O(1)).
         for goal in reversed(self.goals):
-            if self._seq_of(goal.goal.id) <= seq:
+            if self._key(goal) <= key:
                 return goal.score_after
         return Score()
 
-    def _seq_of(self, event_id: str) -> int:
-        stored = self.by_id.get(event_id)
-        return stored.seq if stored else 0
+    def _place(self, stored: StoredEvent) -> tuple[tuple[int, int], int]:
+        current = self.by_id.get(stored.event.id)
+        if current is not None and current.seq == stored.seq:
+            stored = current  # a goal as amended since
+        return (stored.clock, stored.seq)
+
+    def goal_scores(self) -> dict[str, Score]:
+        """The score after each standing goal, by goal id."""
+        return {g.goal.id: g.score_after for g in self.goals}
 
     def add(self, stored: StoredEvent) -> None:
         """Take in one more event, ingested after every event already here (``stored.seq``
         above :attr:`top_seq`): constant work for an event in match order (a late one only
         re-scores the goals after it)."""
         event = stored.event
+        if isinstance(event, GoalUpdateEvent):
+            self._derive_again(stored)
+            return
+        self.ingested.append(stored)
         key = (stored.clock, stored.seq)
         at = len(self.events)
         if self.events and (self.events[-1].clock, self.events[-1].seq) > key:
@@ -190,6 +216,12 @@ class MatchState:
             if event.scored:
                 self.shootout = self.shootout.plus(stored.side)
 
+    def _derive_again(self, update: StoredEvent) -> None:
+        """Take in a ``goal_update``: the match derived again with it (updates are rare)."""
+        fresh = derive_from(self.fixture, [*self.ingested, update])
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(fresh, name))
+
     def _key(self, goal: ScoredGoal) -> tuple[tuple[int, int], int]:
         stored = self.by_id[goal.goal.id]
         return (stored.clock, stored.seq)
@@ -217,10 +249,46 @@ def side_for_event(fixture: Fixture, event: Event) -> Side | None:
 def derive_state(fixture: Fixture, rows: list[EventRow]) -> MatchState:
     """Rebuild the match state from stored event rows (as :meth:`EventsStore.events` returns
     them)."""
-    events = [stored_event(row) for row in rows]
+    return derive_from(fixture, [stored_event(row) for row in rows])
+
+
+def amended(
+    fixture: Fixture, ingested: list[StoredEvent]
+) -> tuple[list[StoredEvent], dict[str, StoredEvent]]:
+    """The events with each goal as its latest ``goal_update`` made it (same seq, its side
+    from the update's team), and those updates by goal id; updates of unknown goals are
+    ignored."""
+    updates: dict[str, StoredEvent] = {}
+    for stored in sorted(ingested, key=lambda e: e.seq):
+        if isinstance(stored.event, GoalUpdateEvent):
+            updates[stored.event.ref] = stored
+    events: list[StoredEvent] = []
+    for stored in ingested:
+        event = stored.event
+        if isinstance(event, GoalUpdateEvent):
+            continue
+        update = updates.get(event.id)
+        if isinstance(event, GoalEvent) and update is not None:
+            assert isinstance(update.event, GoalUpdateEvent)
+            new = update.event.amend(event)
+            stored = StoredEvent(stored.seq, fixture.side_of(new.team), new)
+        events.append(stored)
+    known = {e.event.id for e in events}
+    return events, {ref: u for ref, u in updates.items() if ref in known}
+
+
+def derive_from(fixture: Fixture, ingested: list[StoredEvent]) -> MatchState:
+    """The match state from its stored events (parsed), ``goal_update`` events included."""
+    events, updates = amended(fixture, ingested)
     state = MatchState(fixture=fixture)
+    state.ingested = sorted(ingested, key=lambda e: e.seq)
+    state.updates = updates
     state.by_id = {e.event.id: e for e in events}
-    state.top_seq = max((e.seq for e in events), default=0)
+    for update in updates.values():
+        state.by_id.setdefault(update.event.id, update)
+    for stored in ingested:
+        state.by_id.setdefault(stored.event.id, stored)
+    state.top_seq = max((e.seq for e in ingested), default=0)
     # Match order: by the clock, ties broken by feed order (a note before the goal it explains).
     state.events = sorted(events, key=lambda e: (e.clock, e.seq))
     cancelled = {e.event.ref: e.event for e in events if isinstance(e.event, GoalCancelledEvent)}

@@ -21,6 +21,7 @@ from bot.feed_format import (
     GoalCancelledEvent,
     GoalDisallowedEvent,
     GoalEvent,
+    GoalUpdateEvent,
     MissEvent,
     NoteEvent,
     PenaltyMissedEvent,
@@ -71,9 +72,9 @@ def named_with_ids(fixture: Fixture, event: Event) -> list[tuple[str, str, str |
     team = getattr(event, "team", None)
     own = _team_of(fixture, team)
     names: list[tuple[str, str | None, str | None]] = []
-    if isinstance(event, GoalEvent):
+    if isinstance(event, GoalEvent | GoalUpdateEvent):
         scorer_team = _team_of(fixture, team, other=event.kind == "own_goal")
-        names += [(event.player, scorer_team, event.player_id)]
+        names += [(event.player or "", scorer_team, event.player_id)]
         names += [(event.assist or "", own, event.assist_id)]
     elif isinstance(event, SubstitutionEvent):
         names += [(event.player_in, own, event.player_in_id)]
@@ -99,7 +100,7 @@ def split_ref(ref: str) -> tuple[str, str]:
 def _involving(state: MatchState, event: Event) -> Event | None:
     """The event whose players are involved: a VAR cancellation's goal, else the event, for
     the kinds players are followed for."""
-    if isinstance(event, GoalCancelledEvent):
+    if isinstance(event, GoalCancelledEvent | GoalUpdateEvent):
         goal = state.goal_by_id(event.ref)
         return _involving(state, goal) if goal is not None else None
     if not isinstance(

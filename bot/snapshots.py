@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from bot.football_rules import (
+    REMATCH_WINDOW,
+    abs_minute,
     clamp_minute,
     corrected_goal,
     goal_allowance,
@@ -114,6 +116,9 @@ class DiffState:
     """Ids of goals whose ``goal_cancelled`` was announced."""
     score: tuple[int, int] | None = None
     """The provider's score at the previous poll."""
+    updates: dict[str, int] = field(default_factory=dict)
+    """Goal id -> how many ``goal_update`` objects were announced for it (``seen`` holds the
+    goal's latest facts)."""
 
     def copy(self) -> DiffState:
         return DiffState(
@@ -121,7 +126,17 @@ class DiffState:
             aliases=dict(self.aliases),
             cancelled=set(self.cancelled),
             score=self.score,
+            updates=dict(self.updates),
         )
+
+    def take_update(self, update: FeedEvent) -> None:
+        """Remember an announced (or stored) ``goal_update``: its goal's facts are now its."""
+        ref = str(update.get("ref"))
+        goal = self.seen.get(ref)
+        if goal is None or goal.get("type") != "goal":
+            return
+        self.seen[ref] = goal_with_facts(goal, update)
+        self.updates[ref] = self.updates.get(ref, 0) + 1
 
     def active_goals(self) -> list[FeedEvent]:
         return [
@@ -174,6 +189,7 @@ def diff_snapshot(
     for cancel in _pending_cancellations(state, snap, current_ids):
         cancel_out[str(cancel["id"])] = cancel
         vanished = [v for v in vanished if v["id"] != cancel["ref"]]
+    current = _reclassified(state, snap, current, vanished)
     dropped = _withdraw_vanished(state, snap, vanished)
     out = _announce(state, snap, current, vanished, swallowed, cancel_out)
     out.extend(cancel_out.values())  # pending VAR cancellations
@@ -326,7 +342,10 @@ def _announce(
         if ev_id in cancel_out:
             out.append(cancel_out.pop(ev_id))
             continue
-        if ev_id in state.seen or ev_id in swallowed:
+        if ev_id in state.seen:
+            _update_goal(state, ev, out)
+            continue
+        if ev_id in swallowed:
             continue
         if ev["type"] == "goal" and ev["team"] in teams:
             side = teams.index(ev["team"])
@@ -335,9 +354,100 @@ def _announce(
                 if same is not None:  # e.g. the scorer's name was corrected
                     vanished.remove(same)
                     state.aliases[ev_id] = str(same["id"])
+                    _update_goal(state, {**ev, "id": same["id"]}, out)
                 continue  # else held back until the provider's score counts it
             left = allowance[side]
             allowance[side] = None if left is None else left - 1
         state.seen[ev_id] = ev
         out.append(ev)
+    return out
+
+
+GOAL_FACTS = ("team", "minute", "stoppage", "player", "player_id", "assist", "assist_id", "kind")
+"""What a ``goal_update`` carries: a goal's whole facts (a field left out is not known)."""
+
+
+def goal_with_facts(goal: FeedEvent, facts: FeedEvent) -> FeedEvent:
+    """``goal`` with the facts of ``facts`` (a goal or a ``goal_update``); its id stays."""
+    out = {k: v for k, v in goal.items() if k not in GOAL_FACTS}
+    out.update({k: facts[k] for k in GOAL_FACTS if facts.get(k) is not None})
+    return out
+
+
+def _facts(goal: FeedEvent) -> tuple[Any, ...]:
+    return tuple(goal.get(k) if k != "kind" else goal.get(k) or "normal" for k in GOAL_FACTS)
+
+
+def _update_goal(state: DiffState, ev: FeedEvent, out: list[FeedEvent]) -> None:
+    """Rule 7: an announced goal whose facts changed (scorer named, assist, minute, kind,
+    side) gets a ``goal_update`` (id ``<goal id>:u<n>``) with its whole new facts."""
+    ev_id = str(ev["id"])
+    old = state.seen.get(ev_id)
+    if ev["type"] != "goal" or old is None or ev_id in state.cancelled:
+        return
+    if _facts(old) == _facts(ev):
+        return
+    if ev.get("player") is None and old.get("player") is not None:
+        ev = {**ev, "player": old["player"], "player_id": old.get("player_id")}
+        if _facts(old) == _facts(ev):
+            return  # a name never goes back to unknown
+    n = state.updates.get(ev_id, 0) + 1
+    update: FeedEvent = {
+        "type": "goal_update",
+        "match": ev["match"],
+        "id": f"{ev_id}:u{n}",
+        "ref": ev_id,
+    }
+    update.update({k: ev[k] for k in GOAL_FACTS if ev.get(k) is not None})
+    state.take_update(update)
+    out.append(update)
+
+
+def _same_player(a: FeedEvent, b: FeedEvent) -> bool:
+    if a.get("player_id") and b.get("player_id"):
+        return bool(a["player_id"] == b["player_id"])
+    if a.get("player") and b.get("player"):
+        return str(a["player"]).casefold() == str(b["player"]).casefold()
+    return True  # one of them not named yet
+
+
+def _reclassified(
+    state: DiffState, snap: ProviderSnapshot, current: list[FeedEvent], vanished: list[FeedEvent]
+) -> list[FeedEvent]:
+    """Rule 8: a goal the provider moved to the other side (re-classified as an own goal, or
+    back) is the goal announced, not a new goal and a vanished one: a goal never seen whose
+    side's score allows it, same player, near the minute of a vanished goal of the other
+    side whose side's score went down."""
+    if snap.score is None:
+        return current
+    teams = (str(snap.match.get("home")), str(snap.match.get("away")))
+    announced = state.active_goals()
+    out: list[FeedEvent] = []
+    for ev in current:
+        ev_id = str(ev["id"])
+        if ev["type"] != "goal" or ev_id in state.seen or ev.get("team") not in teams:
+            out.append(ev)
+            continue
+        other = teams[1 - teams.index(ev["team"])]
+        over = sum(1 for g in announced if g["team"] == other) - snap.score[teams.index(other)]
+        match = None
+        if over > 0:
+            match = next(
+                (
+                    old
+                    for old in vanished
+                    if old["type"] == "goal"
+                    and old["team"] == other
+                    and "own_goal" in (old.get("kind"), ev.get("kind"))
+                    and _same_player(old, ev)
+                    and abs(abs_minute(old) - abs_minute(ev)) <= REMATCH_WINDOW
+                ),
+                None,
+            )
+        if match is None:
+            out.append(ev)
+            continue
+        vanished.remove(match)
+        state.aliases[ev_id] = str(match["id"])
+        out.append({**ev, "id": match["id"]})
     return out

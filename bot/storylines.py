@@ -185,7 +185,8 @@ class Storylines:
             goals += sum(
                 1
                 for g in mine
-                if g.goal.kind != "own_goal" and g.goal.player.casefold() == player.casefold()
+                if g.goal.kind != "own_goal"
+                and (g.goal.player or "").casefold() == player.casefold()
             )
         if not goals:
             return None
@@ -357,7 +358,7 @@ class Storylines:
         for scored in current.goals:
             goal = scored.goal
             known = goal.kind != "own_goal" and is_known_scorer(goal)
-            if known and (goal.player, scored.side) not in scorers:
+            if known and goal.player and (goal.player, scored.side) not in scorers:
                 scorers.append((goal.player, scored.side))
         for player, side in scorers:
             streak = self.player_streak(current, player, side)
@@ -385,6 +386,6 @@ def _scored_in(state: MatchState, team_id: str, player: str) -> bool:
         g.side == side
         and g.goal.kind != "own_goal"
         and is_known_scorer(g.goal)
-        and g.goal.player.casefold() == player.casefold()
+        and (g.goal.player or "").casefold() == player.casefold()
         for g in state.goals
     )

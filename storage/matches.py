@@ -127,16 +127,23 @@ class MatchTables(StoreBase):
         )
 
     def top_scorers(self, competition: str, limit: int) -> list[ScorerCountRow]:
-        """(``player``, ``team``, ``goals``) of ``competition``, most goals first: own goals and
-        cancelled goals (a ``goal_cancelled`` naming them) do not count."""
+        """(``player``, ``team``, ``goals``) of ``competition``, most goals first, each goal
+        as its latest ``goal_update`` left it: own goals, cancelled goals (a ``goal_cancelled``
+        naming them) and goals whose scorer is not known (no name yet, or a score-only
+        provider's ``score:`` goals) do not count."""
         return self._rows(
-            "SELECT json_extract(e.data, '$.player') AS player,"
-            " json_extract(e.data, '$.team') AS team, COUNT(*) AS goals"
+            "SELECT json_extract(g.data, '$.player') AS player,"
+            " json_extract(g.data, '$.team') AS team, COUNT(*) AS goals FROM ("
+            " SELECT COALESCE((SELECT u.data FROM events u WHERE u.match_id = e.match_id"
+            " AND u.type = 'goal_update' AND json_extract(u.data, '$.ref') = e.id"
+            " ORDER BY u.seq DESC LIMIT 1), e.data) AS data"
             " FROM matches m JOIN events e ON e.match_id = m.id AND e.type = 'goal'"
-            " WHERE m.competition = ? AND e.side IS NOT NULL"
-            " AND COALESCE(json_extract(e.data, '$.kind'), 'normal') != 'own_goal'"
+            " WHERE m.competition = ? AND e.side IS NOT NULL AND e.id NOT LIKE 'score:%'"
             " AND NOT EXISTS (SELECT 1 FROM events c WHERE c.match_id = e.match_id"
-            " AND c.type = 'goal_cancelled' AND json_extract(c.data, '$.ref') = e.id)"
+            " AND c.type = 'goal_cancelled' AND json_extract(c.data, '$.ref') = e.id)) g"
+            " WHERE COALESCE(json_extract(g.data, '$.kind'), 'normal') != 'own_goal'"
+            " AND json_extract(g.data, '$.player') IS NOT NULL"
+            " AND lower(json_extract(g.data, '$.player')) NOT IN ('unknown', 'unknown scorer')"
             " GROUP BY player, team ORDER BY goals DESC, player, team LIMIT ?",
             [competition, limit],
         )

@@ -166,8 +166,8 @@ def test_period_needs_no_team_but_other_events_do() -> None:
         (line(match="m1"), "missing required field 'type'"),
         (line(type="corner", match="m1", id="c", minute=3, team="Inter"), "unknown type 'corner'"),
         (
-            line(type="goal", match="m1", id="g", minute=3, team="Inter"),
-            "missing required field 'player'",
+            line(type="goal_update", match="m1", id="u", minute=3, team="Inter"),
+            "missing required field 'ref'",
         ),
         (line(type="goal", match="m1", id="g", minute=131, team="Inter", player="L"), "'minute'"),
         (line(type="goal", match="m1", id="g", minute=-1, team="Inter", player="L"), "'minute'"),

@@ -73,7 +73,7 @@ def comparable(state: MatchState) -> tuple[Any, ...]:
         state.last_clock,
         state.top_seq,
         sorted(state.by_id),
-        [state.score_at(s.seq) for s in state.events],
+        [state.score_at(s) for s in state.events],
     )
 
 

@@ -178,14 +178,17 @@ async def test_api_football_match_life_with_failures_and_a_restart(
         "🏁 Full-time: Inter 2-2 Atalanta",
         "🏁 Inter 2-2 Atalanta",  # the recap
     ]
-    # the VAR decision seen only after the restart corrects the goal announced before it
+    # the VAR decision seen only after the restart corrects the goal announced before it;
+    # Lautaro's goal re-timed 9' -> 10' is edited in place
     assert [(c, text.split("\n")[0]) for c, _, text in second.edited] == [
-        ("a", "⚽ GOAL cancelled by VAR — Inter 1-0 Atalanta")
+        ("a", "⚽ GOAL cancelled by VAR — Inter 1-0 Atalanta"),
+        ("a", "⚽ GOAL! Inter 1-0 Atalanta"),
     ]
+    assert second.edited[1][2].endswith("10' Lautaro Martínez scores for Inter (assist: N. Barella)")
     recap = second.texts("a")[-1]
     goals = recap.split("⚽ Goals\n")[1].split("\n\n")[0].splitlines()
     assert [g.split(" — ")[0] for g in goals] == [
-        "9' Lautaro Martínez",
+        "10' Lautaro Martínez",
         "41' I. Hien (og)",
         "75' C. De Ketelaere",
         "88' M. Retegui (pen)",

@@ -54,7 +54,8 @@ PERIODS = {"first_half", "half_time", "second_half", "extra_time", "penalties", 
 REASONS = {"offside", "foul", "handball", "var", "other"}
 EVENT_FIELDS: dict[str, set[str]] = {
     "period": {"period"},
-    "goal": {"team", "player"},
+    "goal": {"team"},  # the scorer may come later, in a goal_update
+    "goal_update": {"team", "ref"},
     "goal_disallowed": {"team", "reason"},
     "goal_cancelled": {"team", "ref", "reason"},
     "card": {"team", "player", "card"},
@@ -107,6 +108,8 @@ def check_feed(objs: Iterable[dict[str, Any]], match: dict[str, Any] | None = No
             assert ev["reason"] in REASONS
             if kind == "goal_cancelled":
                 assert ev["ref"] in goal_ids, f"ref to unknown goal {ev}"
+        elif kind == "goal_update":
+            assert ev["ref"] in goal_ids, f"ref to unknown goal {ev}"
         elif kind == "card":
             assert ev["card"] in {"yellow", "second_yellow", "red"}
         elif kind == "penalty_missed":
@@ -121,6 +124,8 @@ def derived_score(match: dict[str, Any], events: Iterable[dict[str, Any]]) -> tu
     for ev in events:
         if ev["type"] == "goal":
             goals[ev["id"]] = ev["team"]
+        elif ev["type"] == "goal_update":
+            goals[ev["ref"]] = ev["team"]
         elif ev["type"] == "goal_cancelled":
             cancelled.add(ev["ref"])
     teams = [t for gid, t in goals.items() if gid not in cancelled]
@@ -135,6 +140,8 @@ def brief(ev: dict[str, Any]) -> tuple[Any, ...]:
         return ("goal", ev["team"], ev["player"], ev["minute"], ev.get("kind", "normal"))
     if kind == "goal_cancelled":
         return ("goal_cancelled", ev["team"], ev["reason"])
+    if kind == "goal_update":
+        return ("goal_update", ev["team"], ev.get("player"), ev["minute"], ev.get("kind"))
     if kind == "goal_disallowed":
         return ("goal_disallowed", ev["team"], ev.get("player"), ev["reason"])
     if kind == "card":
@@ -223,9 +230,10 @@ EXPECTED_LIFE: list[list[tuple[Any, ...]]] = [
     ],
     # VAR cancels Lookman's goal; Bastoni's card is missing from this poll (not cancelled)
     [("goal_cancelled", "Atalanta", "var")],
-    # Lautaro's goal moved 9' -> 10' and the events were reordered: not re-announced;
-    # Bastoni's card is back: not re-announced
+    # Lautaro's goal moved 9' -> 10' and the events were reordered: not re-announced, its
+    # alert is edited (a goal_update); Bastoni's card is back: not re-announced
     [
+        ("goal_update", "Inter", "Lautaro Martínez", 10, "normal"),
         ("goal", "Inter", "I. Hien", 41, "own_goal"),
         ("goal_disallowed", "Inter", "M. Thuram", "offside"),
     ],
@@ -426,7 +434,7 @@ async def test_dropped_goal_with_same_score_is_kept_and_readded_silently() -> No
     g2 = copy.deepcopy(g)
     g2["time"] = {"elapsed": 19, "extra": None}  # and then its minute corrected
     new, st = _poll(st, [g2, c], (1, 0))
-    assert new == []
+    assert [brief(e) for e in new] == [("goal_update", "Inter", "Scorer", 19, "normal")]
     new, st = _poll(st, [g2, c], (1, 0))
     assert new == []
     # the corrected id is an alias of the announced one
@@ -439,7 +447,7 @@ async def test_minute_change_while_dropped_goal_vanishes_is_rematched_not_cancel
     g2 = copy.deepcopy(g)
     g2["time"] = {"elapsed": 47, "extra": None}
     new, st = _poll(st, [g2], (1, 0), 50)
-    assert new == []
+    assert [brief(e) for e in new] == [("goal_update", "Inter", "Scorer", 47, "normal")]
     # later a real cancellation of the (re-keyed) goal references the announced id
     new, st = _poll(st, [], (0, 0), 55)
     assert [brief(e) for e in new] == [("goal_cancelled", "Inter", "other")]
@@ -726,6 +734,9 @@ async def test_scorer_correction_is_not_a_new_goal() -> None:
     g = af_event(20, "Inter", "First Guess", "Goal", "Normal Goal")
     _, st = _poll(None, [g], (1, 0))
     fixed = af_event(21, "Inter", "Real Scorer", "Goal", "Normal Goal")
+    new, st = _poll(st, [fixed], (1, 0))
+    assert [brief(e) for e in new] == [("goal_update", "Inter", "Real Scorer", 21, "normal")]
+    assert new[0]["ref"] == f"goal:505:p{g['player']['id']}:20+0"
     new, st = _poll(st, [fixed], (1, 0))
     assert new == []
     later = af_event(40, "Inter", "Another", "Goal", "Normal Goal")

@@ -599,7 +599,8 @@ def _goal(ev: _Event, ctx: _Translation) -> None:
     documented; the player is the opponent who put it in)."""
     own = ev.dlow == "own goal"
     g = ctx.new(ev, "goal", f"{'og' if own else 'goal'}:{ev.team_key}:{ev.player_key}:{ev.when}")
-    g["player"] = ev.player or "Unknown"
+    if ev.player:  # else named at a later poll (a goal_update): never "Unknown"
+        g["player"] = ev.player
     g["kind"] = "own_goal" if own else "penalty" if ev.dlow == "penalty" else "normal"
     _with_id(g, "player_id", ev.player_ref)
     if ev.assist and not own:

@@ -43,9 +43,24 @@ _STADIUM_WORDS = re.compile(
 )
 
 
+_NO_NAMES = frozenset({"unknown", "unknown scorer", "none", "null", "nan", "n/a"})
+
+
 def is_known_scorer(goal: GoalEvent) -> bool:
-    """False for goals a score-only provider synthesised (``score:…`` ids, no real scorer)."""
-    return not goal.id.startswith("score:")
+    """False for a goal whose scorer is not known: not named yet by the provider, or a goal a
+    score-only provider synthesised (``score:…`` ids)."""
+    return (
+        goal.player is not None
+        and not goal.id.startswith("score:")
+        and goal.player.casefold() not in _NO_NAMES
+    )
+
+
+def named_scorer(goal: GoalEvent) -> str:
+    """The scorer's name, or words saying he is not known yet (never "Unknown")."""
+    if goal.player is not None and is_known_scorer(goal):
+        return goal.player
+    return _("scorer not yet confirmed")
 
 
 @dataclass(frozen=True)
@@ -476,11 +491,11 @@ def _scorers_sentence(state: MatchState) -> str | None:
         players: list[str] = []
         minutes: dict[str, list[str]] = {}
         for goal in mine:
-            if goal.player not in minutes:
-                players.append(goal.player)
-                minutes[goal.player] = []
+            if named_scorer(goal) not in minutes:
+                players.append(named_scorer(goal))
+                minutes[named_scorer(goal)] = []
             mark = {"penalty": _(" pen"), "own_goal": _(" og")}.get(goal.kind, "")
-            minutes[goal.player].append(f"{_clock(goal)}{mark}")
+            minutes[named_scorer(goal)].append(f"{_clock(goal)}{mark}")
         names = and_list([f"{p} ({', '.join(minutes[p])})" for p in players])
         team = _name(state, side)
         if not parts:

@@ -46,6 +46,11 @@ class Message(BaseModel):
     ``kind`` tells adapters what it is: an alert kind (``goal``, ``recap``, ``correction`` …),
     ``reply`` / ``help`` / ``suggestions`` for answers, ``error`` for a refused command
     (Discord shows those only to the user who typed it).
+
+    A message that edits an earlier one in place (an alert whose facts changed: a scorer
+    named, a goal cancelled, a score corrected) may carry ``fallback``, the short correction
+    sent instead when the platform refuses the edit (too old, deleted), and ``edit_only``:
+    a chat that never got the earlier message gets nothing.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -53,6 +58,8 @@ class Message(BaseModel):
     headline: Line
     sections: tuple[Section, ...] = ()
     buttons: tuple[Button, ...] = ()
+    fallback: Message | None = None
+    edit_only: bool = False
 
     def to_json(self) -> str:
         return self.model_dump_json()

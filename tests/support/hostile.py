@@ -160,8 +160,9 @@ def wrong_types() -> dict[str, str]:
             if field == "type":
                 continue
             for value in _OTHER_TYPES:
-                if type(value) is type(good) or (field == "role" and value is None):
-                    continue
+                optional = field == "role" or (base["type"] == "goal" and field == "player")
+                if type(value) is type(good) or (optional and value is None):
+                    continue  # a goal's scorer may be null: not known yet
                 lines[f"{base['type']}.{field} = {value!r}"] = _with(base, **{field: value})
     return lines
 

@@ -60,6 +60,9 @@ def seed_state(rows: Sequence[EventRow]) -> DiffState:
             continue
         if not isinstance(data, dict) or "type" not in data:
             continue
+        if data["type"] == "goal_update":
+            state.take_update(data)
+            continue
         state.seen[str(row["id"])] = data
         if data["type"] == "goal_cancelled" and data.get("ref") is not None:
             state.cancelled.add(str(data["ref"]))

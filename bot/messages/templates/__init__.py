@@ -13,6 +13,8 @@ from bot.messages.templates.alerts import (
     alert,
     alert_category,
     correction,
+    goal_amended,
+    goal_rescored,
     moment_text,
     player_alert,
 )
@@ -205,7 +207,9 @@ __all__ = [
     "follow_list",
     "followed",
     "follows_nothing",
+    "goal_amended",
     "goal_name",
+    "goal_rescored",
     "help_text",
     "kickoff_text",
     "kind_label",

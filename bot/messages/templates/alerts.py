@@ -19,20 +19,9 @@ from bot.feed_format import (
     SubstitutionEvent,
 )
 from bot.match import MatchState, Score, StoredEvent
-from bot.messages.i18n import (
-    N_,
-    _,
-)
-from bot.messages.model import (
-    Line,
-    Message,
-    Section,
-    Span,
-    bold,
-    line,
-    quoted,
-    strike,
-)
+from bot.messages.i18n import N_, _
+from bot.messages.lead import is_known_scorer, named_scorer
+from bot.messages.model import Line, Message, Section, Span, bold, italic, line, quoted, strike
 from bot.messages.templates.storylines import storyline_text
 from bot.messages.templates.vocabulary import (
     PENALTY_OUTCOMES,
@@ -54,6 +43,7 @@ from bot.storylines import PlayerStreak
 
 ALERT_CATEGORY = {
     "goal": "goal",
+    "goal_update": "goal",
     "goal_disallowed": "disallowed",
     "goal_cancelled": "cancelled",
     "penalty_missed": "penalty",
@@ -116,16 +106,19 @@ def alert(
     carries the scorer's ``streak`` when he has one."""
     event = stored.event
     fx = state.fixture
-    score = state.score_at(stored.seq)
+    score = state.score_at(stored)
     team = team_of(event)
     at = minute(event)
     if isinstance(event, PeriodEvent):
         return _period_alert(state, event, score, tz)
     if isinstance(event, GoalEvent):
-        detail = line(f"{at} ", bold(scorer_name(event)))
-        if event.kind == "own_goal":
+        if not is_known_scorer(event):
+            detail = line(f"{at} ", goal_for(event, team), " — ", italic(named_scorer(event)))
+        elif event.kind == "own_goal":
+            detail = line(f"{at} ", bold(scorer_name(event)))
             detail += line(_(" — own goal, counts for {team}", team=team))
         else:
+            detail = line(f"{at} ", bold(scorer_name(event)))
             detail += line(_(" scores for {team}", team=team))
         if event.assist:
             detail += line(_(" (assist: {player})", player=event.assist))
@@ -253,6 +246,63 @@ def note_text(event: NoteEvent) -> tuple[Span | str, ...]:
         return (event.text,)
     who = f"{event.player}: " if event.player else ""
     return (who, quoted(event.text), in_language(lang))
+
+
+def goal_for(goal: GoalEvent, team: str) -> str:
+    """``Goal for Inter`` / ``Own goal, counts for Inter`` (when the scorer is not known)."""
+    if goal.kind == "own_goal":
+        return _("Own goal, counts for {team}", team=team)
+    if goal.kind == "penalty":
+        return _("Penalty goal for {team}", team=team)
+    return _("Goal for {team}", team=team)
+
+
+def goal_amended(state: MatchState, goal: StoredEvent, before: GoalEvent) -> Message:
+    """The short correction sent when a goal's alert, whose facts changed (scorer named,
+    assist, minute, kind, side), cannot be edited in place."""
+    assert isinstance(goal.event, GoalEvent)
+    now = goal.event
+    score = scoreline(state.fixture, state.score_at(goal))
+    if is_known_scorer(now) and now.kind == "own_goal":
+        what = _(
+            "{minute} own goal by {player}, counts for {team}",
+            player=now.player,
+            minute=minute(now),
+            team=now.team,
+        )
+    elif is_known_scorer(now):
+        what = _(
+            "{minute} goal for {team}: {player}",
+            player=scorer_name(now),
+            minute=minute(now),
+            team=now.team,
+        )
+    else:
+        what = _("{minute} {goal}", minute=minute(now), goal=goal_for(now, now.team))
+    if now.assist and now.kind != "own_goal":
+        what += _(" (assist: {player})", player=now.assist)
+    return Message(
+        kind="correction",
+        headline=line(bold(_("✏️ Correction — {score}", score=score))),
+        sections=(Section(lines=(line(what),)),),
+    )
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def goal_rescored(state: MatchState, goal: StoredEvent) -> Message:
+    """The short correction sent when a goal's alert shows a score made wrong by an event
+    reported late (and cannot be edited in place)."""
+    assert isinstance(goal.event, GoalEvent)
+    score = scoreline(state.fixture, state.score_at(goal))
+    said = _("{goal} made it {score}.", goal=goal_name(goal.event), score=score)
+    return Message(
+        kind="correction",
+        headline=line(bold(_("✏️ Correction — {score}", score=score))),
+        sections=(Section(lines=(line(_capital(said)),)),),
+    )
 
 
 def correction(state: MatchState, cancel: GoalCancelledEvent, goal: GoalEvent | None) -> Message:

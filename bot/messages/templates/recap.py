@@ -19,21 +19,11 @@ from bot.feed_format import (
     SubstitutionEvent,
 )
 from bot.match import MatchState, Score, StoredEvent
-from bot.messages.i18n import (
-    N_,
-    _,
-)
-from bot.messages.lead import lead
-from bot.messages.model import (
-    Line,
-    Message,
-    Section,
-    bold,
-    line,
-    quoted,
-)
+from bot.messages.i18n import N_, _
+from bot.messages.lead import is_known_scorer, lead, named_scorer
+from bot.messages.model import Line, Message, Section, bold, line, quoted
 from bot.messages.names import team_name
-from bot.messages.templates.alerts import moment_text, note_text
+from bot.messages.templates.alerts import goal_for, moment_text, note_text
 from bot.messages.templates.storylines import storyline_text
 from bot.messages.templates.vocabulary import (
     PENALTY_OUTCOMES,
@@ -72,9 +62,11 @@ def _key_moment(
             return line(
                 at,
                 _("⚽ Own goal by "),
-                bold(event.player),
+                bold(named_scorer(event)),
                 _(", for {team}, {score}", team=team, score=score),
             )
+        if not is_known_scorer(event):
+            return line(at, "⚽ ", goal_for(event, team), f", {score} (", named_scorer(event), ")")
         return line(
             at,
             "⚽ ",
@@ -131,7 +123,7 @@ def _substitutions_that_mattered(state: MatchState) -> set[str]:
     for stored in reversed(state.events):
         event = stored.event
         if isinstance(event, GoalEvent) and event.id not in state.cancelled:
-            involved.add((event.team, event.player))
+            involved.add((event.team, event.player or ""))
             if event.assist:
                 involved.add((event.team, event.assist))
         elif isinstance(event, SubstitutionEvent) and (event.team, event.player_in) in involved:

@@ -19,21 +19,9 @@ from bot.feed_format import (
 )
 from bot.match import Fixture, MatchState, Score
 from bot.messages.grammar import TeamName
-from bot.messages.i18n import (
-    N_,
-    _,
-    current,
-    date_text,
-    datetime_text,
-    italian_al,
-)
-from bot.messages.model import (
-    Button,
-    Line,
-    Message,
-    Section,
-    line,
-)
+from bot.messages.i18n import N_, _, current, date_text, datetime_text, italian_al
+from bot.messages.lead import is_known_scorer, named_scorer
+from bot.messages.model import Button, Line, Message, Section, line
 from bot.messages.names import competition_text, round_text, team_name
 
 REASONS = {
@@ -127,12 +115,17 @@ def result_line(state: MatchState) -> str:
 
 
 def scorer_name(goal: GoalEvent) -> str:
+    """``Lautaro Martínez``, ``Retegui (pen)``; words saying he is not known yet when not."""
+    if not is_known_scorer(goal):
+        return named_scorer(goal)
     mark = {"penalty": _(" (pen)"), "own_goal": _(" (og)")}.get(goal.kind, "")
     return f"{goal.player}{mark}"
 
 
 def goal_name(goal: GoalEvent) -> str:
     """``Lautaro Martínez's 65' goal``, ``Gonzalo Montiel's 119' own goal``."""
+    if not is_known_scorer(goal):
+        return _("the {minute} goal", minute=minute(goal), al=italian_al(goal.minute))
     if goal.kind == "own_goal":
         return _(
             "{player}'s {minute} own goal",
