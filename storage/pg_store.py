@@ -64,11 +64,11 @@ class PostgresStore(Store):
             " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.status = 'pending'"
             " AND p.platform = o.platform AND p.chat_id = o.chat_id AND p.id < o.id"
             " AND (p.kind = 'reply') = (o.kind = 'reply'))"
-            " ORDER BY o.fanout_pos, o.kind != 'reply', o.id LIMIT ? FOR UPDATE SKIP LOCKED),"
+            " ORDER BY o.fanout_pos, o.kind = 'reply', o.id LIMIT ? FOR UPDATE SKIP LOCKED),"
             " claimed AS (UPDATE outbox SET claimed_by = ?, lease_until = ? FROM heads"
             " WHERE outbox.id = heads.id RETURNING outbox.id)"
             " SELECT v.* FROM outbox_view v JOIN claimed c ON c.id = v.id"
-            " ORDER BY v.fanout_pos, v.kind != 'reply', v.id",
+            " ORDER BY v.fanout_pos, v.kind = 'reply', v.id",
             [platform, now, *busy, now, owner, limit, owner, now + lease],
         )
         return [OutboxRow.from_row(r) for r in rows]
