@@ -77,12 +77,14 @@ class PostgresStore(Store):
         """:meth:`Store.fan_out`'s scratch tables, temporary to this connection (made again
         when the pool hands out a new one), numbered from 1 for each fan-out."""
         self._exec(
-            "CREATE TEMP TABLE IF NOT EXISTS fanout_messages (zone TEXT, language TEXT,"
-            " via_match INTEGER, message_id BIGINT, PRIMARY KEY (zone, language, via_match))"
+            'CREATE TEMP TABLE IF NOT EXISTS fanout_messages (zone TEXT COLLATE "C",'
+            ' language TEXT COLLATE "C", via_match INTEGER, message_id BIGINT,'
+            " PRIMARY KEY (zone, language, via_match))"
         )
         self._exec(
             "CREATE TEMP TABLE IF NOT EXISTS fanout_audience (rowid BIGSERIAL, via_match INTEGER,"
-            " platform TEXT, chat_id TEXT, tz TEXT, lang TEXT, spoiler DOUBLE PRECISION)"
+            ' platform TEXT COLLATE "C", chat_id TEXT COLLATE "C", tz TEXT COLLATE "C",'
+            ' lang TEXT COLLATE "C", spoiler DOUBLE PRECISION)'
         )
         self._exec("TRUNCATE pg_temp.fanout_messages, pg_temp.fanout_audience RESTART IDENTITY")
 

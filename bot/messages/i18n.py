@@ -88,8 +88,15 @@ BARE = "bare"
 
 
 def _bare(values: dict[str, Any]) -> bool:
-    """Whether a name in ``values`` has no known article (a :class:`~grammar.TeamName`)."""
-    return any(getattr(value, "has_article", True) is False for value in values.values())
+    """Whether a team in ``values`` has no known article (see :data:`TEAM_FIELDS`)."""
+    from bot.messages.names import team_name
+
+    for key, value in values.items():
+        if key in TEAM_FIELDS and type(value) is str and value:
+            value = team_name(value)
+        if getattr(value, "has_article", True) is False:
+            return True
+    return False
 
 
 def _(message: str, **values: Any) -> str:
@@ -107,17 +114,28 @@ def _(message: str, **values: Any) -> str:
     return _fill(text, values)
 
 
+#: The fields that hold a team's name: a plain string there is read as the team it names, so
+#: Italian writes it with its article and national teams with their Italian names.
+TEAM_FIELDS = frozenset({"team", "home", "away", "winner", "loser"})
+
+
 def _fill(text: str, values: dict[str, Any]) -> str:
-    """``text`` with its fields filled. A name passed as a plain string where the sentence
-    asks for its article (``{team:di}``) is written without one rather than failing."""
+    """``text`` with its fields filled. A team's name passed as a plain string is the team it
+    names (:func:`bot.messages.names.team_name`); any other plain string where the sentence
+    asks for an article (``{x:di}``) is written without one rather than failing."""
     if not values:
         return text
-    try:
-        return text.format(**values)
-    except ValueError:
-        from bot.messages.grammar import TeamName
+    from bot.messages.grammar import TeamName
+    from bot.messages.names import team_name
 
-        bare = {k: TeamName(v) if type(v) is str else v for k, v in values.items()}
+    named = {
+        k: team_name(v) if k in TEAM_FIELDS and type(v) is str and v else v
+        for k, v in values.items()
+    }
+    try:
+        return text.format(**named)
+    except ValueError:
+        bare = {k: TeamName(v) if type(v) is str else v for k, v in named.items()}
         return text.format(**bare)
 
 
