@@ -54,6 +54,10 @@ MAX_BACKOFF = 300.0
 HEADS_TTL = 0.5
 #: How often the pacer forgets chats whose last message no longer limits anything.
 FORGET_EVERY = 60.0
+#: Seconds between two looks at an empty outbox (every change made here wakes the loop at once).
+IDLE_CHECK = 5.0
+#: … when other processes share the database: a reply they queue waits at most this long.
+SHARED_IDLE_CHECK = 0.25
 #: Seconds a row fetched to be sent stays claimed by this process (renewed at each fetch):
 #: another process sharing the database takes it only once the lease ended, so a row of a
 #: process that died waits at most this long (see :meth:`CoreStore.due_heads`).
@@ -241,9 +245,13 @@ class Delivery:
         *,
         health: Health | None = None,
         first_sends: FirstSends | None = None,
+        idle_check: float = IDLE_CHECK,
     ) -> None:
         """``health`` hears whether the platform answers; ``first_sends`` times each event's
-        first alert (both for the operator's endpoints)."""
+        first alert (both for the operator's endpoints). ``idle_check``: seconds between two
+        looks at an empty outbox (:data:`SHARED_IDLE_CHECK` where other processes queue
+        messages too: their :meth:`wake` does not reach this one)."""
+        self.idle_check = idle_check
         self.db = db
         self.adapter = adapter
         self.platform = adapter.platform
@@ -346,7 +354,7 @@ class Delivery:
     async def _idle_for(self) -> float:
         next_due = await self.db.call(lambda s: s.next_due_at(self.platform))
         if next_due is None:
-            return 5.0
+            return self.idle_check
         return max(0.02, min(1.0, next_due - self.clock.time()))
 
     async def _step(self) -> float:
