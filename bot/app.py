@@ -155,6 +155,7 @@ class MatchBot:
                 health=self.health,
                 first_sends=self.first_sends,
                 idle_check=SHARED_IDLE_CHECK if self.db.shared else IDLE_CHECK,
+                recall_sends=self.db.shared,
             )
             self.deliveries[adapter.platform] = delivery
         # The platforms first: when one cannot start, no timed job has begun yet.
