@@ -21,7 +21,7 @@ from bot.clock import Clock, SystemClock
 from bot.command_catalogue import canonical
 from bot.commands import Commands, parse_press, press_refusal
 from bot.competitions import seed_known_competitions
-from bot.delivery import Delivery
+from bot.delivery import IDLE_CHECK, SHARED_IDLE_CHECK, Delivery
 from bot.engine import Engine, Ingested
 from bot.fairness import CommandLimits, coalesce, slow_down_key
 from bot.feed_files import FeedFollower, FirstLines, keep_running
@@ -157,6 +157,8 @@ class MatchBot:
                 self.delivery_clock,
                 health=self.health,
                 first_sends=self.first_sends,
+                idle_check=SHARED_IDLE_CHECK if self.db.shared else IDLE_CHECK,
+                recall_sends=self.db.shared,
             )
             self.deliveries[adapter.platform] = delivery
         # The platforms first: when one cannot start, no timed job has begun yet.
