@@ -43,7 +43,7 @@ from bot.ports import ChatAdapter, CommandContext, MatchSource, StatsSource
 from bot.report_command import ReportCommand
 from bot.scheduler import LivePolling, Scheduler, TimedJobs
 from bot.stats_commands import StatsCommands
-from bot.store_contract import CoreStore, NewOutboxRow
+from bot.store_contract import CoreStore, DatabaseThread, NewOutboxRow
 from bot.team_search import (
     TeamSearch,
     adopt,
@@ -54,7 +54,6 @@ from bot.team_search import (
     sure_pick,
 )
 from bot.teams import find_team, seed_known_teams
-from storage.thread import StoreThread
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +65,7 @@ class MatchBot:
 
     def __init__(
         self,
-        db_path: str | Path,
+        db: DatabaseThread,
         adapters: Iterable[ChatAdapter] = (),
         *,
         recap_delay: float | None = 600.0,
@@ -79,10 +78,15 @@ class MatchBot:
         delivery_clock: Clock | None = None,
         health: Health | None = None,
     ) -> None:
-        """``delivery_clock``: what delivery paces by (tests pass a :class:`bot.clock.FastClock`);
-        by default the real clock with ``clock`` as its epoch time. ``health``: what the
-        operator's health endpoint asks (see :mod:`bot.health`)."""
-        self.db = StoreThread(db_path)
+        """``db``: the database thread the composition root built (``adapters.assemble.build_bot``
+        opens one at a path or URL). ``delivery_clock``: what delivery paces by (tests pass a
+        :class:`bot.clock.FastClock`); by default the real clock with ``clock`` as its epoch
+        time. ``health``: what the operator's health endpoint asks (see :mod:`bot.health`)."""
+        if isinstance(db, str | Path):
+            raise TypeError(
+                "MatchBot takes a database thread: adapters.assemble.build_bot(path, ...) opens one"
+            )
+        self.db = db
         self.adapters = list(adapters)
         self.recap_delay = recap_delay
         self.reminder_lead = reminder_lead

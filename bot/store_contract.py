@@ -516,7 +516,22 @@ class CoreStore(
 
 
 class DatabaseThread(Protocol):
-    """Runs store calls on the thread that owns the connection (``storage.thread``)."""
+    """Runs store calls on the thread that owns the connection (``storage.thread``). The
+    composition root (``adapters/assemble.py``) builds it; the core only opens, uses and closes
+    it."""
+
+    async def open(self) -> CoreStore:
+        """Open the store (applying migrations) and return the writing connection."""
+        ...
+
+    @property
+    def reader(self) -> CoreStore | None:
+        """The read-only connection, when there is one (see :meth:`read`)."""
+        ...
+
+    async def close(self) -> None:
+        """Close every connection and stop the threads."""
+        ...
 
     async def call(self, fn: Callable[[CoreStore], T]) -> T:
         """Run ``fn(store)`` on the database thread and return its result."""
