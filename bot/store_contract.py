@@ -529,6 +529,11 @@ class DatabaseThread(Protocol):
         """The read-only connection, when there is one (see :meth:`read`)."""
         ...
 
+    @property
+    def shared(self) -> bool:
+        """Whether other processes may use the database at the same time (PostgreSQL)."""
+        ...
+
     async def close(self) -> None:
         """Close every connection and stop the threads."""
         ...

@@ -5,7 +5,7 @@ leader looks at an empty outbox every :data:`bot.delivery.SHARED_IDLE_CHECK` sec
 
 from __future__ import annotations
 
-from bot.app import MatchBot
+from adapters.assemble import build_bot
 from bot.delivery import SHARED_IDLE_CHECK
 from bot.messages.model import Message, bold, line
 from bot.ports import Pacing
@@ -20,8 +20,8 @@ async def test_a_reply_queued_by_a_process_standing_by_is_sent_by_the_leader(
 ) -> None:
     empty(postgres_url)
     platform = RecordingPlatform()
-    leader = MatchBot(postgres_url, [platform], recap_delay=None, reminder_lead=None)
-    standing_by = MatchBot(postgres_url, [RecordingPlatform()], recap_delay=None)
+    leader = build_bot(postgres_url, [platform], recap_delay=None, reminder_lead=None)
+    standing_by = build_bot(postgres_url, [RecordingPlatform()], recap_delay=None)
     await leader.start()
     await standing_by.start(lead=False)
     try:
@@ -53,7 +53,7 @@ async def test_a_new_leader_counts_the_last_minutes_sends_against_the_limits(
 
     empty(postgres_url)
     platform = RecordingPlatform(Pacing(per_chat_interval=1.0, group_per_minute=20))
-    seeder = MatchBot(postgres_url, [], recap_delay=None)
+    seeder = build_bot(postgres_url, [], recap_delay=None)
     await seeder.start(lead=False)
     now = time.time()
     rows = [
@@ -70,7 +70,7 @@ async def test_a_new_leader_counts_the_last_minutes_sends_against_the_limits(
 
     await seeder.db.call(sent_before)
     await seeder.stop()
-    leader = MatchBot(postgres_url, [platform], recap_delay=None, reminder_lead=None)
+    leader = build_bot(postgres_url, [platform], recap_delay=None, reminder_lead=None)
     await leader.start()
     try:
         pacer = leader.deliveries["test"].pacer
