@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, ParamSpec, Protocol, TypedDict, TypeVar
+from typing import Any, NotRequired, ParamSpec, Protocol, TypedDict, TypeVar
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -76,6 +76,10 @@ class MatchRow(TypedDict):
     final_polled_at: float | None
     competition_id: str | None
     events_version: int
+    status: str | None
+    clock_minute: int | None
+    clock_stoppage: int | None
+    clock_at: float | None
 
 
 class NewMatch(TypedDict):
@@ -92,6 +96,11 @@ class NewMatch(TypedDict):
     season: str | None
     round: str | None
     venue: str | None
+    #: the provider's clock, only when the declaration carries one
+    status: NotRequired[str | None]
+    clock_minute: NotRequired[int | None]
+    clock_stoppage: NotRequired[int | None]
+    clock_at: NotRequired[float | None]
 
 
 class MatchCompetitionRow(TypedDict):

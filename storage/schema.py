@@ -291,6 +291,17 @@ def m010_health_probe(db: Database) -> None:
     db.table("health_probe").create({"id": int, "written_at": float}, pk="id")
 
 
+@migrations()
+def m011_match_clock(db: Database) -> None:
+    """The provider's clock of a match: its status (``second_half``, ``suspended``...), its
+    minute and added minute, and when the bot learnt them (``/score`` says the minute)."""
+    matches = db.table("matches")
+    matches.add_column("status", str)
+    matches.add_column("clock_minute", int)
+    matches.add_column("clock_stoppage", int)
+    matches.add_column("clock_at", float)
+
+
 def apply(db: Database) -> None:
     """Bring the schema up to date (no-op when it already is)."""
     migrations.apply(db)

@@ -184,7 +184,9 @@ async def test_api_football_match_life_with_failures_and_a_restart(
         ("a", "⚽ GOAL cancelled by VAR — Inter 1-0 Atalanta"),
         ("a", "⚽ GOAL! Inter 1-0 Atalanta"),
     ]
-    assert second.edited[1][2].endswith("10' Lautaro Martínez scores for Inter (assist: N. Barella)")
+    assert second.edited[1][2].endswith(
+        "10' Lautaro Martínez scores for Inter (assist: N. Barella)"
+    )
     recap = second.texts("a")[-1]
     goals = recap.split("⚽ Goals\n")[1].split("\n\n")[0].splitlines()
     assert [g.split(" — ")[0] for g in goals] == [
