@@ -2,7 +2,7 @@
 enforces the platform's flood limits.
 
 Telegram runs (the default platform), each with the fake Bot API server in its own process
-(``tests/support/fakes/telegram_api.py``, strict sliding windows) and the bot side in another,
+(``tests/support/fakes/telegram_api/``, strict sliding windows) and the bot side in another,
 so the peak memory is the bot's alone:
 
 * ``limits``: matchbot (engine → outbox → delivery → TelegramAdapter → python-telegram-bot)

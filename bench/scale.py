@@ -4,7 +4,7 @@ Builds its own data in a temporary directory: a 20-team league, a full season (3
 25 events each: 9,500 events, played and finished), one live match whose goal fans out to
 ``--chats`` chats following one team, and a second live match followed by one chat. The bot
 (``MatchBot`` with the Telegram adapter) runs against the project's fake Telegram
-(``tests/support/fakes/telegram_api.py``, Telegram's limits, 30 messages/s), the fake in its own
+(``tests/support/fakes/telegram_api/``, Telegram's limits, 30 messages/s), the fake in its own
 process. Prints ONE JSON object:
 
 * ``p3_seconds``: ingesting the goal, until every chat's outbox row is committed;

@@ -1,5 +1,5 @@
 """End to end on Telegram: ``matchbot run``'s own code path, the real python-telegram-bot, and
-the fake Bot API server enforcing Telegram's flood limits (tests/support/fakes/telegram_api.py).
+the fake Bot API server enforcing Telegram's flood limits (tests/support/fakes/telegram_api/).
 
 Every test ends by checking the server saw no flood-control violation.
 """

@@ -1,6 +1,6 @@
 """End to end on Telegram: a reporter named in ``MATCHBOT_REPORTERS`` reports a match with
 ``/report`` and takes a goal back. ``matchbot run``'s own code path (``run_bot``), the real
-python-telegram-bot and the fake Bot API server (tests/support/fakes/telegram_api.py).
+python-telegram-bot and the fake Bot API server (tests/support/fakes/telegram_api/).
 """
 
 from __future__ import annotations

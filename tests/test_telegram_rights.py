@@ -1,7 +1,7 @@
 """Who may act on Telegram, end to end: commands and button presses in private chats, groups,
 supergroups and channels, by admins, members, anonymous admins and readers, with honest and
 forged callback data. ``matchbot run``'s code path (``run_bot``) against the fake Bot API
-server (tests/support/fakes/telegram_api.py), which answers getChatMember with the status each test
+server (tests/support/fakes/telegram_api/), which answers getChatMember with the status each test
 configures.
 """
 

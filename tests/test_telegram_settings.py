@@ -1,6 +1,6 @@
 """Telegram's ``/settings`` with its buttons: who may press them in a group, and how the choices
 are laid out in rows. End to end through ``matchbot run``'s own code path and the fake Bot API
-server (tests/support/fakes/telegram_api.py), which validates every keyboard the bot sends.
+server (tests/support/fakes/telegram_api/), which validates every keyboard the bot sends.
 """
 
 from __future__ import annotations

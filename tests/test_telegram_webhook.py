@@ -1,6 +1,6 @@
 """Telegram's webhook mode: updates posted to the bot's own server with the secret token, and the
 webhook settings as documented. End to end through ``matchbot run``'s own code path and the fake
-Bot API server (tests/support/fakes/telegram_api.py).
+Bot API server (tests/support/fakes/telegram_api/).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The harness of the Telegram end-to-end tests: ``matchbot run``'s own code path
 (:func:`adapters.compose.run_bot`) against the fake Bot API server
-(tests/support/fakes/telegram_api.py).
+(tests/support/fakes/telegram_api/).
 
 Test modules define their own small fixtures around these (pytest fixtures imported from
 another module would shadow their parameters)::
