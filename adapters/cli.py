@@ -177,6 +177,29 @@ def run() -> None:
         raise typer.Exit(1) from None
 
 
+@app.command("migrate-db")
+def migrate_db(
+    to: Annotated[
+        str,
+        typer.Option("--to", help="The PostgreSQL database: postgresql://user:password@host/db"),
+    ],
+    source: Annotated[
+        Path | None,
+        typer.Option("--from", help="The SQLite store to copy (default: MATCHBOT_DB)."),
+    ] = None,
+) -> None:
+    """Copy the SQLite store into an empty PostgreSQL database, and check the counts.
+
+    Subscriptions, chats and their settings, follows, matches, the outbox and everything
+    else: `matchbot run` with `MATCHBOT_DATABASE_URL` set to the same URL carries on. Stop
+    the bot running on the SQLite file first (the copy refuses while it runs).
+    """
+    from adapters.migrate_db import migrate_db as copy
+
+    setup_logging("ERROR")
+    raise typer.Exit(copy(source or Settings().db, to))
+
+
 def main() -> None:  # pragma: no cover - console script
     app()
 

@@ -5,6 +5,7 @@ the settings and run until told to stop. The command line itself is :mod:`adapte
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import signal
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING
 from adapters.console import ConsoleAdapter
 from adapters.console.adapter import RULE
 from adapters.console.replay import paced, seed_lines
+from adapters.leadership import Leadership, LeadershipLost, SoleProcess, leadership_for
 from adapters.providers import sources_from_settings, stats_from_settings
 from bot import metrics
 from bot.app import MatchBot
@@ -24,11 +26,17 @@ from bot.messages import i18n, templates
 from bot.ports import ChatAdapter, StartupError
 from bot.settings import Settings
 from storage import lock as database_lock
+from storage import urls
+from storage.schema import SchemaTooNew
 
 if TYPE_CHECKING:
     from adapters.ops.prometheus import PrometheusMetrics
 
 log = logging.getLogger("matchbot")
+
+#: seconds before a process that lost the database starts again (doubling, up to the max)
+RESTART_PAUSE = 1.0
+MAX_RESTART_PAUSE = 30.0
 
 
 def build_adapters(settings: Settings, console_exit: asyncio.Event) -> list[ChatAdapter]:
@@ -85,21 +93,68 @@ async def run_bot(
     """``matchbot run``: start every configured adapter and run until ``stop`` is set
     (SIGINT / SIGTERM set it; tests pass their own, and may pace delivery by a
     ``delivery_clock`` of their own and look at the feed files more often than every
-    ``feed_interval`` seconds). Only one process runs on a database: a second one refuses to
-    start (:class:`StartupError`) while the first holds its lock."""
+    ``feed_interval`` seconds). Only one process runs on a SQLite file: a second one refuses
+    to start (:class:`StartupError`) while the first holds its lock. On PostgreSQL
+    (``MATCHBOT_DATABASE_URL``) several processes share the database. A database that cannot
+    be reached, or whose schema is newer than this code's, is a :class:`StartupError` too."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):  # from the start: a stop while starting is clean
         loop.add_signal_handler(sig, stop.set)
     try:
+        if urls.is_url(settings.store):
+            await _serve_shared(settings, stop, delivery_clock, feed_interval)
+            return
         with database_lock.exclusive(settings.db):
-            await _serve(settings, stop, delivery_clock, feed_interval)
-    except database_lock.LockError as exc:
+            await _serve(settings, stop, delivery_clock, feed_interval, SoleProcess())
+    except (database_lock.LockError, urls.DatabaseUnreachable, SchemaTooNew) as exc:
         raise StartupError(str(exc)) from None
 
 
-async def _serve(
+async def _serve_shared(
     settings: Settings, stop: asyncio.Event, delivery_clock: Clock | None, feed_interval: float
+) -> None:
+    """:func:`_serve` on a database shared with other processes: when this process loses
+    the leader lock (its session with the database ended), everything stops and starts
+    again, standing by; the database unreachable then is waited for (with backoff), not an
+    exit."""
+    pause = RESTART_PAUSE
+    first = True
+    while not stop.is_set():
+        try:
+            await _serve(
+                settings, stop, delivery_clock, feed_interval, leadership_for(settings.store)
+            )
+            return
+        except urls.DatabaseUnreachable as exc:
+            if first:
+                raise
+            log.warning("%s; trying again in %.0f s", exc, pause)
+        except LeadershipLost as exc:
+            log.warning("%s; starting again, standing by", exc)
+            pause = RESTART_PAUSE
+        first = False
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), pause)
+        pause = min(pause * 2, MAX_RESTART_PAUSE)
+
+
+def needs_leader(adapter: ChatAdapter) -> bool:
+    """Whether the platform may run in one process only: Telegram taking its updates by long
+    polling (a second poller on the token gets 409 Conflict), and the console."""
+    from adapters.telegram import TelegramAdapter
+
+    if isinstance(adapter, TelegramAdapter):
+        return not adapter.webhook_url
+    return isinstance(adapter, ConsoleAdapter)
+
+
+async def _serve(
+    settings: Settings,
+    stop: asyncio.Event,
+    delivery_clock: Clock | None,
+    feed_interval: float,
+    leadership: Leadership,
 ) -> None:
     health = Health(settings.health_stall_seconds)
     prometheus = None
@@ -109,7 +164,9 @@ async def _serve(
         prometheus = PrometheusMetrics(health.started_at)
     metrics.install(prometheus)
     try:
-        await _serve_with(settings, stop, delivery_clock, feed_interval, health, prometheus)
+        await _serve_with(
+            settings, stop, delivery_clock, feed_interval, health, prometheus, leadership
+        )
     finally:
         metrics.install(None)
 
@@ -121,6 +178,7 @@ async def _serve_with(
     feed_interval: float,
     health: Health,
     prometheus: PrometheusMetrics | None,
+    leadership: Leadership,
 ) -> None:
     adapters = build_adapters(settings, stop)
     console = all(isinstance(a, ConsoleAdapter) for a in adapters)
@@ -129,7 +187,7 @@ async def _serve_with(
     sources = sources_from_settings(settings)
     stats, stats_client = stats_from_settings(settings, sources)
     bot = MatchBot(
-        settings.db,
+        settings.store,
         adapters,
         recap_delay=recap_delay,
         reminder_lead=settings.reminder_lead,
@@ -152,11 +210,14 @@ async def _serve_with(
             except OSError as exc:
                 server = None
                 raise StartupError(str(exc)) from None
-        await bot.start()
+        await bot.start(lead=False, adapters=[a for a in adapters if not needs_leader(a)])
+        if not await leadership.acquire(stop):
+            return
+        await bot.lead([a for a in adapters if needs_leader(a)])
         log.info(
             "matchbot running on %s (store: %s)",
             ", ".join(a.platform for a in adapters),
-            settings.db,
+            urls.redact(str(settings.store)),
         )
         if settings.feed_paths:
             bot.follow_feeds(settings.feed_paths, feed_interval)
@@ -170,13 +231,22 @@ async def _serve_with(
             print(*intro, RULE, sep="\n")
             seed_task = asyncio.create_task(_replay_live(bot, live_seed_lines(kickoff), lead))
             tasks.append(seed_task)
-        await stop.wait()
+        lost = asyncio.create_task(leadership.watch(), name="leadership")
+        tasks.append(lost)
+        stopping = asyncio.create_task(stop.wait(), name="stop")
+        try:
+            await asyncio.wait({lost, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+        if lost.done() and not stop.is_set():
+            raise LeadershipLost("this process no longer holds the database's leader lock")
         log.info("stopping")
     finally:
         if server is not None:
             server.stopping = True
         for task in tasks:
             task.cancel()
+        leadership.close()
         await bot.stop()
         if server is not None:
             await server.stop()

@@ -200,10 +200,12 @@ async def measure_matchbot(
     latency: float = 0.0,
     unlimited: bool = False,
     with_metrics: bool = False,
+    store: str | None = None,
 ) -> Figures:
     """One goal through matchbot's whole path to ``chats`` private chats; ``unlimited``: no
     overall limit at the fake nor in the bot (the bot's own ceiling); ``with_metrics``: every
-    send counted by the Prometheus metrics (``MATCHBOT_METRICS_PORT``), as in production."""
+    send counted by the Prometheus metrics (``MATCHBOT_METRICS_PORT``), as in production;
+    ``store``: an empty PostgreSQL database's URL to use instead of a new SQLite file."""
     limit = 1000.0 if paid else 30.0
     if with_metrics:
         from adapters.ops.prometheus import PrometheusMetrics
@@ -216,7 +218,7 @@ async def measure_matchbot(
             adapter = TelegramAdapter(TOKEN, base_url=server.base_url, paid_broadcast=paid)
             if unlimited:
                 adapter.pacing = dataclasses.replace(adapter.pacing, per_second=None)
-            bot = MatchBot(Path(tmp) / "bench.db", [adapter], recap_delay=None)
+            bot = MatchBot(store or Path(tmp) / "bench.db", [adapter], recap_delay=None)
             await bot.start()
             try:
                 decl, goal = goal_feed()

@@ -139,7 +139,13 @@ class MatchBot:
         await self.db.call(seed_known_teams)
         await self.db.call(seed_known_competitions)
 
-    async def start(self) -> None:
+    async def start(
+        self, *, lead: bool = True, adapters: Iterable[ChatAdapter] | None = None
+    ) -> None:
+        """Open the store and start the platforms (``adapters``: those of :attr:`adapters` to
+        start now, all by default). With ``lead`` it also starts what only one process may
+        run (:meth:`lead`); a process that shares the database with others starts without it,
+        and leads once it holds the database's leader lock."""
         await self.open()
         for adapter in self.adapters:
             delivery = Delivery(
@@ -151,7 +157,17 @@ class MatchBot:
             )
             self.deliveries[adapter.platform] = delivery
         # The platforms first: when one cannot start, no timed job has begun yet.
-        for adapter in self.adapters:
+        for adapter in self.adapters if adapters is None else adapters:
+            await adapter.start(self)
+        if lead:
+            await self.lead()
+
+    async def lead(self, adapters: Iterable[ChatAdapter] = ()) -> None:
+        """Start what runs in one process only: the platforms that must (``adapters``: a
+        Telegram bot taking updates by long polling), the timed jobs and the providers'
+        polling, and the delivery of the outbox (one sender per token keeps the platforms'
+        limits for every process together)."""
+        for adapter in adapters:
             await adapter.start(self)
         await self.jobs.start()
         for delivery in self.deliveries.values():

@@ -12,8 +12,10 @@ import contextlib
 import functools
 import logging
 import math
+import os
 import random
 import time
+import uuid
 from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Callable
 
@@ -52,6 +54,10 @@ MAX_BACKOFF = 300.0
 HEADS_TTL = 0.5
 #: How often the pacer forgets chats whose last message no longer limits anything.
 FORGET_EVERY = 60.0
+#: Seconds a row fetched to be sent stays claimed by this process (renewed at each fetch):
+#: another process sharing the database takes it only once the lease ended, so a row of a
+#: process that died waits at most this long (see :meth:`CoreStore.due_heads`).
+LEASE = 10.0
 
 
 @functools.lru_cache(maxsize=256)
@@ -265,6 +271,8 @@ class Delivery:
         #: both choose a row fetched before the other's "sent" mark, and send it twice)
         self._running = False
         self.sent_count = 0
+        #: who claims the rows this delivery sends (several processes may share the outbox)
+        self.owner = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
         if isinstance(adapter, PacedAdapter):  # its sends may make more than one request
             adapter.bind_pacer(self.pacer)
 
@@ -381,7 +389,9 @@ class Delivery:
                 self.pacer.forget_idle()
             self._heads = deque(
                 await self.db.call(
-                    lambda s: s.due_heads(self.platform, now, limit=limit, busy_chats=busy)
+                    lambda s: s.due_heads(
+                        self.platform, now, limit, busy, owner=self.owner, lease=LEASE
+                    )
                 )
             )
         mono = self.clock.monotonic()

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -60,6 +61,9 @@ class Settings(BaseSettings):
     )
 
     db: Path = Field(default=Path("matchbot.db"), validation_alias=_env("MATCHBOT_DB"))
+    database_url: SecretStr | None = Field(
+        default=None, validation_alias=_env("MATCHBOT_DATABASE_URL")
+    )
     feeds: str = Field(default="", validation_alias=_env("MATCHBOT_FEEDS"))
     log_level: str | None = Field(default=None, validation_alias=_env("MATCHBOT_LOG_LEVEL"))
     recap_delay_minutes: float = Field(
@@ -128,6 +132,7 @@ class Settings(BaseSettings):
         "log_level",
         "api_football_key",
         "football_data_token",
+        "database_url",
         "admin_chat",
         mode="before",
     )
@@ -159,6 +164,25 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return ShardPlan.parse(value) if value.strip() else None
         return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_only(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(
+            ("postgresql://", "postgres://")
+        ):
+            raise ValueError(
+                "MATCHBOT_DATABASE_URL must be a postgresql:// URL (a SQLite file is MATCHBOT_DB)"
+            )
+        return value
+
+    @property
+    def store(self) -> str | Path:
+        """Where the store lives: the PostgreSQL URL when ``MATCHBOT_DATABASE_URL`` is set,
+        else the SQLite file ``MATCHBOT_DB``."""
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return self.db
 
     @property
     def feed_paths(self) -> list[Path]:
@@ -192,5 +216,11 @@ class Settings(BaseSettings):
             self.discord_bot_token,
             self.api_football_key,
             self.football_data_token,
+            self.database_url,
         ]
-        return [v.get_secret_value() for v in values if v is not None and v.get_secret_value()]
+        found = [v.get_secret_value() for v in values if v is not None and v.get_secret_value()]
+        if self.database_url is not None:  # the password alone, wherever it is quoted
+            password = urlsplit(self.database_url.get_secret_value()).password
+            if password:
+                found.append(password)
+        return found

@@ -214,6 +214,8 @@ class OutboxViewRow(TypedDict):
     sent_at: float | None
     last_error: str | None
     message_id: int | None
+    claimed_by: str | None  # the process about to send it (several processes share a database)
+    lease_until: float | None  # … until then; past it, another process may claim it
 
 
 class ReportRow(TypedDict):
@@ -453,7 +455,14 @@ class OutboxStore(Transactional, Protocol):
         message: Callable[[str, str, bool], str],
     ) -> int: ...
     def due_heads(
-        self, platform: str, now: float, limit: int, busy_chats: Iterable[str] = ()
+        self,
+        platform: str,
+        now: float,
+        limit: int,
+        busy_chats: Iterable[str] = (),
+        *,
+        owner: str | None = None,
+        lease: float = 0.0,
     ) -> list[OutboxRow]: ...
     def next_due_at(self, platform: str) -> float | None: ...
     def mark_many_sent(

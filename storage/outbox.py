@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable
+from typing import Any
 
 from bot.store_contract import (
     NewOutboxRow,
@@ -40,7 +41,14 @@ class OutboxTables(StoreBase):
         return added
 
     def due_heads(
-        self, platform: str, now: float, limit: int, busy_chats: Iterable[str] = ()
+        self,
+        platform: str,
+        now: float,
+        limit: int,
+        busy_chats: Iterable[str] = (),
+        *,
+        owner: str | None = None,
+        lease: float = 0.0,
     ) -> list[OutboxRow]:
         """The oldest pending row of each chat, if it is due, fairest first.
 
@@ -50,13 +58,39 @@ class OutboxTables(StoreBase):
         own fan-out of one, at place 0: it comes before every fan-out's later rows), so a new
         alert of one match goes ahead of the rest of a long fan-out of another instead of
         waiting behind it.
+
+        With an ``owner`` (the sending process), the heads are claimed for it until ``now +
+        lease``; a head another owner claimed is skipped until its lease ends (see
+        :meth:`storage.pg_store.PostgresStore.due_heads` for several processes at once).
         """
-        busy = list(busy_chats)
+        with self.db.atomic():
+            rows = self._due_heads(platform, now, limit, busy_chats, owner)
+            if owner is not None and rows:
+                ids = [r["id"] for r in rows]
+                self._exec(
+                    "UPDATE outbox SET claimed_by = ?, lease_until = ?"
+                    f" WHERE id IN ({','.join('?' * len(ids))})",
+                    [owner, now + lease, *ids],
+                )
+        return [OutboxRow.from_row(r) for r in rows]
+
+    def _due_heads(
+        self,
+        platform: str,
+        now: float,
+        limit: int,
+        busy_chats: Iterable[str],
+        owner: str | None,
+    ) -> list[Any]:
+        busy: list[Any] = list(busy_chats)
         exclude = f" AND o.chat_id NOT IN ({','.join('?' * len(busy))})" if busy else ""
+        if owner is not None:
+            exclude += " AND (o.lease_until IS NULL OR o.lease_until <= ? OR o.claimed_by = ?)"
+            busy += [now, owner]
         # Walks the pending rows in (fanout_pos, id) order on an index and keeps the heads
         # (no earlier pending row in the chat's lane): about ``limit`` rows read, not every
         # pending row grouped and sorted.
-        rows = self._rows(
+        rows: list[Any] = self._rows(
             "SELECT o.* FROM outbox_view o WHERE o.status = 'pending' AND o.platform = ?"
             f" AND o.next_attempt_at <= ?{exclude} AND NOT EXISTS (SELECT 1 FROM outbox p"
             " WHERE p.status = 'pending' AND p.platform = o.platform AND p.chat_id = o.chat_id"
@@ -64,7 +98,7 @@ class OutboxTables(StoreBase):
             " ORDER BY o.fanout_pos, o.kind != 'reply', o.id LIMIT ?",
             [platform, now, *busy, limit],
         )
-        return [OutboxRow.from_row(r) for r in rows]
+        return rows
 
     def next_due_at(self, platform: str) -> float | None:
         row = self._one(
@@ -79,8 +113,8 @@ class OutboxTables(StoreBase):
     ) -> None:
         with self.db.atomic():
             self._exec(
-                "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1"
-                " WHERE id = ?",
+                "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1,"
+                " claimed_by = NULL, lease_until = NULL WHERE id = ?",
                 [time.time(), row_id],
             )
             self._exec(
@@ -98,8 +132,8 @@ class OutboxTables(StoreBase):
         marks = list(marks)
         with self.db.atomic():
             self.db.conn.executemany(
-                "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1"
-                " WHERE id = ?",
+                "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1,"
+                " claimed_by = NULL, lease_until = NULL WHERE id = ?",
                 [(now, row_id) for row_id, _, _, _ in marks],
             )
             self.db.conn.executemany(
@@ -112,7 +146,7 @@ class OutboxTables(StoreBase):
         """Try the row again at ``at``; ``count`` is False when the platform only asked to wait."""
         self._exec(
             "UPDATE outbox SET status = 'pending', attempts = attempts + ?, next_attempt_at = ?,"
-            " last_error = ? WHERE id = ?",
+            " last_error = ?, claimed_by = NULL, lease_until = NULL WHERE id = ?",
             [1 if count else 0, at, error, row_id],
         )
 
@@ -137,8 +171,8 @@ class OutboxTables(StoreBase):
 
     def mark_failed(self, row_id: int, error: str) -> None:
         self._exec(
-            "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?"
-            " WHERE id = ?",
+            "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?,"
+            " claimed_by = NULL, lease_until = NULL WHERE id = ?",
             [error, row_id],
         )
 

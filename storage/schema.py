@@ -292,7 +292,20 @@ def m010_health_probe(db: Database) -> None:
 
 
 @migrations()
-def m011_match_clock(db: Database) -> None:
+def m011_outbox_leases(db: Database) -> None:
+    """Several processes on one database (PostgreSQL) claim the rows they are about to send:
+    ``claimed_by`` (the process) until ``lease_until``; a row whose lease ended (its process
+    died) is claimed again. The outbox view shows both."""
+    db.table("outbox").add_column("claimed_by", str)
+    db.table("outbox").add_column("lease_until", float)
+    db.execute("DROP VIEW IF EXISTS outbox_view")
+    db.execute(
+        OUTBOX_VIEW.replace(" o.message_id FROM", " o.message_id, o.claimed_by, o.lease_until FROM")
+    )
+
+
+@migrations()
+def m012_match_clock(db: Database) -> None:
     """The provider's clock of a match: its status (``second_half``, ``suspended``...), its
     minute and added minute, and when the bot learnt them (``/score`` says the minute)."""
     matches = db.table("matches")
@@ -302,6 +315,38 @@ def m011_match_clock(db: Database) -> None:
     matches.add_column("clock_at", float)
 
 
+class SchemaTooNew(Exception):
+    """The database was migrated by a newer matchbot: this code would misread it."""
+
+    def __init__(self, database_version: int, code_version: int, unknown: list[str]) -> None:
+        super().__init__(
+            f"the database's schema is version {database_version}, newer than this matchbot's"
+            f" schema version {code_version} (it has {', '.join(unknown)}): run the newer"
+            " matchbot, or a copy of the database from before the upgrade"
+        )
+        self.database_version = database_version
+        self.code_version = code_version
+
+
+#: names migrations had before they were renamed (a database may still list them)
+FORMER_NAMES = frozenset({"m006_reports"})
+
+
+def names() -> list[str]:
+    """The migrations this code knows, in order: the schema's version is their number."""
+    return [m.name for m in migrations._migrations]
+
+
+def refuse_newer(applied: list[str]) -> None:
+    """Raise :class:`SchemaTooNew` when ``applied`` names a migration this code lacks."""
+    known = names()
+    unknown = [name for name in applied if name not in known and name not in FORMER_NAMES]
+    if unknown:
+        raise SchemaTooNew(len(set(applied)), len(known), unknown)
+
+
 def apply(db: Database) -> None:
-    """Bring the schema up to date (no-op when it already is)."""
+    """Bring the schema up to date (no-op when it already is); a database migrated by a newer
+    matchbot is refused (:class:`SchemaTooNew`)."""
+    refuse_newer([m.name for m in migrations.applied(db)])
     migrations.apply(db)

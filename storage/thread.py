@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
+from storage import urls
 from storage.store import Store
 
 T = TypeVar("T")
@@ -21,6 +22,8 @@ log = logging.getLogger(__name__)
 #: Seconds between two checkpoints of the write-ahead log (on a connection and thread of their
 #: own, so no commit waits for one).
 CHECKPOINT_EVERY = 1.0
+#: Seconds a call waits, trying again, for a lost PostgreSQL connection before it fails.
+RETRY_FOR = 60.0
 
 
 class StoreThread:
@@ -32,6 +35,8 @@ class StoreThread:
 
     def __init__(self, path: str | Path) -> None:
         self._path = path
+        #: a PostgreSQL URL (storage.pg_store) or a SQLite file
+        self._postgres = urls.is_url(path)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="matchbot-db")
         self._store: Store | None = None
         #: a second, read-only connection on its own thread: commands that only read are
@@ -40,10 +45,25 @@ class StoreThread:
         self._reader: Store | None = None
         self._checkpoints: asyncio.Task[None] | None = None
 
+    def _kind(self) -> type[Store]:
+        if self._postgres:
+            from storage.pg_store import PostgresStore
+
+            return PostgresStore
+        return Store
+
     async def open(self) -> Store:
         loop = asyncio.get_running_loop()
-        self._store = await loop.run_in_executor(self._executor, Store.open, self._path)
-        if str(self._path) != ":memory:":  # a database in memory has one connection only
+        kind = self._kind()
+        self._store = await loop.run_in_executor(self._executor, kind.open, self._path)
+        if self._postgres:  # a second connection; PostgreSQL checkpoints on its own
+            self._read_executor = ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix="matchbot-db-read"
+            )
+            self._reader = await loop.run_in_executor(
+                self._read_executor, kind.open_reader, self._path
+            )
+        elif str(self._path) != ":memory:":  # a database in memory has one connection only
             self._read_executor = ThreadPoolExecutor(
                 max_workers=1, thread_name_prefix="matchbot-db-read"
             )
@@ -83,15 +103,39 @@ class StoreThread:
         reader, executor = self._reader, self._read_executor
         if reader is None or executor is None:
             return await self.call(fn)
-        return await asyncio.get_running_loop().run_in_executor(executor, fn, reader)
+        return await self._on(executor, fn, reader)
 
     async def call(self, fn: Callable[[Store], T]) -> T:
         """Run ``fn(store)`` on the database thread and return its result."""
         store = self._store
         if store is None:
             raise RuntimeError("the store is not open")
+        return await self._on(self._executor, fn, store)
+
+    async def _on(self, executor: ThreadPoolExecutor, fn: Callable[[Store], T], store: Store) -> T:
+        """``fn(store)`` on ``executor``. On PostgreSQL a lost connection is not the caller's
+        failure: ``fn`` (a transaction, rolled back with the connection) runs again on a new
+        connection, after 0.5, 1, 2 … 8 seconds, for up to :data:`RETRY_FOR` seconds."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, fn, store)
+        if not self._postgres:
+            return await loop.run_in_executor(executor, fn, store)
+        from storage.postgres import TRANSIENT
+
+        pause, waited = 0.5, 0.0
+        while True:
+            try:
+                return await loop.run_in_executor(executor, fn, store)
+            except TRANSIENT as exc:
+                if waited >= RETRY_FOR:
+                    raise
+                log.warning(
+                    "the database connection failed (%s); trying again in %.1f s",
+                    urls.scrub(str(exc).strip() or type(exc).__name__, str(self._path)),
+                    pause,
+                )
+                await asyncio.sleep(pause)
+                waited += pause
+                pause = min(pause * 2, 8.0)
 
     async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run ``fn(*args, **kwargs)`` on the database thread: for objects that already hold

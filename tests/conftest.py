@@ -87,6 +87,25 @@ def postgres_url(postgres_server: postgres.PostgresServer) -> str:
     return postgres_server.new_database()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_store(request: pytest.FixtureRequest) -> Iterator[Store]:
+    """:func:`store` on each backend: SQLite in memory, and a PostgreSQL database (emptied
+    for each test; the test is skipped, with the reason, where PostgreSQL cannot start)."""
+    if request.param == "sqlite":
+        s = Store.open(":memory:")
+    else:
+        from storage.pg_store import PostgresStore
+
+        url = request.getfixturevalue("postgres_url")
+        postgres.empty(url)
+        s = PostgresStore.open(url)
+    if s.team("inter") is None:  # PostgreSQL keeps the catalogue from test to test
+        seed_known_teams(s)
+        seed_known_competitions(s)
+    yield s
+    s.close()
+
+
 @pytest.fixture
 def engine(store: Store) -> Engine:
     return Engine(store)

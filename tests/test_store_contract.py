@@ -1,4 +1,5 @@
-"""The store contract (bot/store_contract.py) against the real queries.
+"""The store contract (bot/store_contract.py) against the real queries, on SQLite and on
+PostgreSQL (the ``any_store`` fixture).
 
 mypy proves that :class:`storage.store.Store` has every method the core's protocols name,
 with their types; it cannot see what a query returns. Here every store method that hands
@@ -69,8 +70,9 @@ def check_row(row_type: Any, row: dict[str, Any]) -> None:
 
 
 @pytest.fixture
-def filled(store: Store) -> Store:
-    """A store with something in every table the typed rows come from."""
+def filled(any_store: Store) -> Store:
+    """A store with something in every table the typed rows come from (on each backend)."""
+    store = any_store
     engine = Engine(store)
     for item in read_lines(SEED.read_text("utf-8").splitlines()):
         if isinstance(item, Parsed):

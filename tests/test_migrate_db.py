@@ -1,0 +1,135 @@
+"""``matchbot migrate-db --to URL``: a SQLite store with chats, settings, follows of every
+kind, a match with its events, sent and pending messages, copied into an empty PostgreSQL
+database: every subscription and setting kept, every row counted, the password never shown,
+and the store on PostgreSQL carries on (pending rows go out, new ones get new ids)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from bot.competitions import seed_known_competitions
+from bot.engine import Engine
+from bot.feed_format import Parsed, read_lines
+from bot.teams import seed_known_teams
+from storage.pg_store import PostgresStore
+from storage.store import Store
+from tests.support.postgres import PostgresServer
+
+SEED = Path(__file__).parent.parent / "bot" / "data" / "atalanta-inter.jsonl"
+PASSWORD = "Pw-s3cret-99"
+
+
+def with_password(url: str) -> str:
+    parts = urlsplit(url)
+    netloc = f"postgres:{PASSWORD}@{parts.hostname}:{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def build(path: Path) -> None:
+    store = Store.open(path)
+    try:
+        seed_known_teams(store)
+        seed_known_competitions(store)
+        for chat in range(1, 41):
+            kind = "group" if chat % 2 else "private"
+            store.ensure_chat("telegram", str(-chat if chat % 2 else chat), f"Chat {chat}", kind)
+        store.ensure_chat("discord", "900", "alerts", "channel")
+        store.set_chat_settings("telegram", "2", {"language": "it", "timezone": "Europe/Rome"})
+        store.set_chat_settings("discord", "900", {"level": "all", "spoiler_delay": 30})
+        for chat in ("2", "-3", "4"):
+            store.subscribe("telegram", chat, "inter")
+        store.subscribe("telegram", "-5", "serie-a", kind="competition", level="goals")
+        store.subscribe("discord", "900", "atalanta", level="all")
+        engine = Engine(store)
+        for item in read_lines(SEED.read_text("utf-8").splitlines()):
+            if isinstance(item, Parsed):
+                engine.ingest(item.item)
+        player = store.players()[0]
+        store.subscribe("telegram", "6", str(player["id"]), kind="player")
+        rows = store.due_heads("telegram", 1e12, 3)
+        store.mark_many_sent("telegram", [(r.id, r.key, r.chat_id, ["77"]) for r in rows[:2]])
+    finally:
+        store.close()
+
+
+def migrate(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_TOKEN")}
+    return subprocess.run(
+        [sys.executable, "-m", "adapters.cli", "migrate-db", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_migrate_db_keeps_every_subscription_and_the_bot_carries_on(
+    tmp_path: Path, postgres_server: PostgresServer
+) -> None:
+    source = tmp_path / "bot.db"
+    build(source)
+    url = with_password(postgres_server.new_database())
+    done = migrate("--from", str(source), "--to", url)
+    assert done.returncode == 0, done.stderr
+    assert PASSWORD not in done.stdout + done.stderr
+    assert "postgres:***@" in done.stdout
+    assert "subscriptions" in done.stdout and "differs" not in done.stdout
+
+    old, new = Store.open(source), PostgresStore.open(url)
+    try:
+        chats = old.db.execute("SELECT platform, chat_id FROM chats ORDER BY 1, 2").fetchall()
+        assert len(chats) == 41
+        for platform, chat in chats:
+            assert new.chat(platform, chat) == old.chat(platform, chat)
+            assert new.follows(platform, chat) == old.follows(platform, chat)
+            assert new.chat_settings(platform, chat) == old.chat_settings(platform, chat)
+        assert sum(len(new.follows(p, c)) for p, c in chats) == 6
+        assert new.matches() == old.matches()
+        for match in old.matches():
+            assert new.events(match["id"]) == old.events(match["id"])
+            assert new.quotes(match["id"]) == old.quotes(match["id"])
+        assert new.outbox_rows() == old.outbox_rows()
+        assert new.outbox_counts() == old.outbox_counts()
+        assert new.outbox_counts()["sent"] == 2 and new.outbox_counts()["pending"] >= 1
+        # carrying on: the pending rows are due, a sent one can be edited, new ids follow on
+        pending = new.due_heads("telegram", 1e12, 100, owner="p1", lease=10.0)
+        assert {r.id for r in pending} == {r.id for r in old.due_heads("telegram", 1e12, 100)}
+        sent = [r for r in old.outbox_rows() if r["status"] == "sent"]
+        assert new.sent_message_ids(sent[0]["key"]) == ["77"]
+        highest = max(r["id"] for r in old.outbox_rows())
+        new.ensure_chat("telegram", "99")
+        new.subscribe("telegram", "99", "inter")
+        from bot.store_contract import NewOutboxRow
+
+        new.enqueue(
+            [
+                NewOutboxRow(
+                    key="later", platform="telegram", chat_id="99", kind="reply", payload="{}"
+                )
+            ],
+            now=1.0,
+        )
+        assert new.outbox_rows()[-1]["id"] == highest + 1
+    finally:
+        old.close()
+        new.close()
+
+    again = migrate("--from", str(source), "--to", url)
+    assert again.returncode == 2
+    assert "already holds data" in again.stderr
+    assert PASSWORD not in again.stderr
+
+
+def test_migrate_db_refuses_a_bad_target_clearly(tmp_path: Path) -> None:
+    source = tmp_path / "bot.db"
+    Store.open(source).close()
+    done = migrate("--from", str(source), "--to", f"postgresql://u:{PASSWORD}@127.0.0.1:1/x")
+    assert done.returncode == 2
+    assert "cannot reach the database at postgresql://u:***@127.0.0.1:1/x" in done.stderr
+    assert PASSWORD not in done.stderr
+    assert migrate("--from", str(tmp_path / "none.db"), "--to", "postgresql://x/y").returncode == 2
