@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from adapters.providers import FootballData
+from adapters.providers.football_data import FootballDataSource
 from adapters.providers.http import Quota
 from adapters.providers.planning import MAX_EVERY, PollPlanner
-from adapters.providers.sources import FootballDataSource
 from storage.store import Store
 from tests.support.fakes.provider_api import FakeProvider, load_fixture
 

@@ -19,7 +19,7 @@ from adapters.compose import build_adapters
 from adapters.discord import DiscordAdapter
 from adapters.discord.render import escape_discord as esc
 from adapters.providers import ApiFootball
-from adapters.providers.sources import ApiFootballSource
+from adapters.providers.api_football import ApiFootballSource
 from bot.app import MatchBot
 from bot.clock import FastClock
 from bot.messages.model import message_text

@@ -248,7 +248,7 @@ NOT_IN_ANY_EVENT = "Zed Nobody"
 
 
 @st.composite
-def match_events(draw: st.DrawFn) -> list[dict[str, Any]]:  # noqa: C901 (one branch per kind of event drawn)
+def match_events(draw: st.DrawFn) -> list[dict[str, Any]]:
     events: list[dict[str, Any]] = []
     minute = 0
     goals: list[str] = []

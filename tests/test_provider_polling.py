@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 
 from adapters.providers import ApiFootball, FootballData
-from adapters.providers.sources import ApiFootballSource, FootballDataSource
+from adapters.providers.api_football import ApiFootballSource
+from adapters.providers.football_data import FootballDataSource
 from bot.app import MatchBot
 from tests.support.core import chat, until
 from tests.support.fakes.provider_api import (

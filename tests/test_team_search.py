@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from adapters.providers import ApiFootball, FootballData
-from adapters.providers.sources import ApiFootballSource, FootballDataSource
+from adapters.providers.api_football import ApiFootballSource
+from adapters.providers.football_data import FootballDataSource
 from bot.app import MatchBot
 from bot.feed_format import parse_object
 from bot.messages.model import message_text

@@ -2,7 +2,8 @@
 the :class:`bot.ports.MatchSource`\\ s built on them (``sources_from_settings``).
 
 The clients are pure of bot internals: they only produce feed-v1 dicts
-(``docs/feed-format.md``); :mod:`adapters.providers.sources` connects them to the bot.
+(``docs/feed-format.md``); each provider's ``source.py`` (on
+:mod:`adapters.providers.polling_source`) connects them to the bot.
 """
 
 from __future__ import annotations
@@ -10,16 +11,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from adapters.providers.api_football import ApiFootball, translate_fixture
+from adapters.providers.api_football import ApiFootball, ApiFootballSource, translate_fixture
 from adapters.providers.errors import ProviderError
 from adapters.providers.football_data import (
     FootballData,
+    FootballDataSource,
     ScorerRow,
     StandingRow,
     translate_match,
 )
 from adapters.providers.http import Quota
-from adapters.providers.sources import ApiFootballSource, FootballDataSource, ProviderSource
+from adapters.providers.polling_source import ProviderSource
 from adapters.providers.stats import FootballDataStats
 from bot.settings import Settings
 from bot.snapshots import (

@@ -2,7 +2,7 @@
 
 API-Football counts requests per day (free plan: 100) and per minute; football-data.org counts
 them per minute (free plan: 10). :class:`PollPlanner` turns the budget the provider last
-reported (:class:`~adapters.providers.base.Quota`) into the delay before the next poll:
+reported (:class:`~adapters.providers.http.Quota`) into the delay before the next poll:
 
 * **daily budget** (``plan_daily``): the requests left today, minus a ``reserve`` kept for
   fixture look-ups and team searches, are spread over what is left of the live windows of the

@@ -7,7 +7,7 @@ score, scorer ``Unknown scorer``, and one scored ``shootout_kick`` per shoot-out
 * ids ``score:<home|away>:<n>``: the n-th goal of that side ever synthesised for the match (a
   goal taken back keeps its number, the next one gets a new one), ``so-score:<side>:<n>`` for kicks;
 * the goals already announced and still standing are repeated in every snapshot; when the score
-  goes *down* the latest ones are left out, so :func:`~adapters.providers.base.diff_snapshot`
+  goes *down* the latest ones are left out, so :func:`~bot.snapshots.diff_snapshot`
   cancels them (its "vanished goal" rule); when it goes up new ones are added;
 * minute: the match clock at the poll that saw the score change; for a goal first seen after
   the match (or before the clock is known) the half it was scored in, from the score breakdown

@@ -242,7 +242,7 @@ class RestMethods:
     def _lookup_interaction(self, token: str) -> _Interaction | None:
         return next((i for i in self._interactions.values() if i.token == token), None)
 
-    async def _callback(self, request: web.Request) -> web.Response:  # noqa: C901 (one branch per interaction response type)
+    async def _callback(self, request: web.Request) -> web.Response:
         try:
             interaction = self._interactions.get(int(request.match_info["interaction_id"]))
         except ValueError:

@@ -137,7 +137,7 @@ def _len(value: Any) -> int:
     return len(value) if isinstance(value, str) else 0
 
 
-def validate_message_payload(payload: Mapping[str, Any]) -> JSON | None:  # noqa: C901 (one check per field Discord validates)
+def validate_message_payload(payload: Mapping[str, Any]) -> JSON | None:
     """Return Discord's ``errors`` object for a message body that breaks a limit, else None."""
     errors: JSON = {}
     content = payload.get("content")

@@ -143,7 +143,7 @@ class _OpenTag:
     language: str | None = None
 
 
-def parse_telegram_html(source: str, *, strict_entities: bool = True) -> tuple[str, list[JSON]]:  # noqa: C901 (an HTML tokenizer: one branch per tag Telegram defines)
+def parse_telegram_html(source: str, *, strict_entities: bool = True) -> tuple[str, list[JSON]]:
     """Parse Telegram-flavoured HTML into ``(plain_text, entities)`` or raise HtmlParseError.
 
     Offsets/lengths of the entities are in UTF-16 code units.  The text is not trimmed here.

@@ -9,18 +9,14 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from adapters.providers import api_football
-from adapters.providers.api_football import (
-    MAX_IDS_PER_REQUEST,
-    ApiFootball,
-    SeasonSpan,
-    translate_fixture,
-)
+from adapters.providers.api_football import translation as api_football
+from adapters.providers.api_football.client import MAX_IDS_PER_REQUEST, ApiFootball
+from adapters.providers.api_football.translation import SeasonSpan, translate_fixture
 from adapters.providers.errors import ProviderError
 from adapters.providers.http import Quota
 from adapters.providers.planning import MATCH_WINDOW, MAX_INTERVAL
+from adapters.providers.polling_source import LEAGUE_TTL, SEARCH_TTL, ProviderSource
 from adapters.providers.shapes import dig, opt_int, opt_str
-from adapters.providers.sources.base import LEAGUE_TTL, SEARCH_TTL, ProviderSource
 from adapters.providers.team_map import Candidate, pick
 from adapters.providers.team_map import af_candidates as af_team_map
 from adapters.providers.team_search import af_candidates, af_query

@@ -10,14 +10,15 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from adapters.providers import football_data
 from adapters.providers.errors import ProviderError
-from adapters.providers.football_data import FootballData, translate_match
+from adapters.providers.football_data import translation as football_data
+from adapters.providers.football_data.client import FootballData
+from adapters.providers.football_data.translation import translate_match
 from adapters.providers.http import Quota
 from adapters.providers.planning import MATCH_WINDOW
+from adapters.providers.polling_source import FD_FREE_COMPETITIONS, SEARCH_TTL, ProviderSource
 from adapters.providers.score_only import fill_from_score
 from adapters.providers.shapes import dig, opt_int, opt_str
-from adapters.providers.sources.base import FD_FREE_COMPETITIONS, SEARCH_TTL, ProviderSource
 from adapters.providers.team_map import Candidate, pick
 from adapters.providers.team_map import fd_candidates as fd_team_map
 from adapters.providers.team_search import fd_candidates, fd_matches
