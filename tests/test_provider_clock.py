@@ -7,7 +7,7 @@ import asyncio
 from pathlib import Path
 
 from adapters.providers import ApiFootball
-from adapters.providers.sources import ApiFootballSource
+from adapters.providers.api_football import ApiFootballSource
 from bot.app import MatchBot
 from bot.messages.model import message_text
 from tests.support.af_match import FID, INTER, card, goal, poll, soon
