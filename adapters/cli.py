@@ -24,6 +24,9 @@ from bot.logs import setup_logging
 from bot.messages import i18n, templates
 from bot.ports import StartupError
 from bot.settings import Settings
+from storage import backup as backups
+from storage import lock as database_lock
+from storage.ops import StoreProblem
 
 log = logging.getLogger("matchbot")
 
@@ -175,6 +178,103 @@ def run() -> None:
         # Logged, not printed by Python: the log scrubs every configured secret.
         log.critical("matchbot stopped on an unexpected error", exc_info=True)
         raise typer.Exit(1) from None
+
+
+def _settings_or_exit() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False)
+        )
+        print(f"matchbot: the configuration is not valid: {problems}", file=sys.stderr)
+        raise typer.Exit(2) from None
+
+
+def _sqlite_only(settings: Settings, command: str) -> None:
+    """``backup`` and ``restore`` are the SQLite file's; PostgreSQL has its own tools."""
+    if settings.database_url is not None:
+        tool = "pg_dump" if command == "backup" else "pg_restore"
+        print(
+            f"matchbot {command}: the database is PostgreSQL (MATCHBOT_DATABASE_URL): use {tool}"
+            " (docs/deploy.md)",
+            file=sys.stderr,
+        )
+        raise typer.Exit(2)
+
+
+def _size(n: int) -> str:
+    return f"{n / 1_000_000:.1f} MB" if n >= 100_000 else f"{n / 1000:.0f} kB"
+
+
+@app.command()
+def doctor() -> None:
+    """Check the configuration, sending nothing to any chat: each platform token (which bot
+    it is), webhook, the database (opens, schema, integrity, free disk, a running bot), data
+    providers (reachable, key accepted, requests left), feeds and time zones. Tokens and keys
+    are never printed. Exit status 0 when all is well, 1 naming each problem otherwise."""
+    from adapters.ops.doctor import diagnose, table
+
+    settings = _settings_or_exit()
+    setup_logging(settings.log_level or "ERROR", settings.secrets(), settings.log_format)
+    checks = asyncio.run(diagnose(settings))
+    print(table(checks))
+    problems = [c for c in checks if c.status == "FAIL"]
+    if problems:
+        print(f"{len(problems)} problem(s):", file=sys.stderr)
+        for check in problems:
+            print(f"- {check.name}: {check.detail}", file=sys.stderr)
+        raise typer.Exit(1)
+    print("\nall is well")
+
+
+@app.command()
+def backup(
+    file: Annotated[Path, typer.Argument(help="Where to write the copy (a new file).")],
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+) -> None:
+    """Copy the database (`MATCHBOT_DB`) to FILE, consistently, while the bot runs and sends.
+
+    The copy is one committed state of the database (SQLite's online backup API), checked
+    for integrity before it is put in place; the bot is not stopped."""
+    settings = _settings_or_exit()
+    _sqlite_only(settings, "backup")
+    try:
+        copied = backups.backup(settings.db, file, overwrite=force)
+    except StoreProblem as exc:
+        print(f"matchbot backup: {exc}", file=sys.stderr)
+        raise typer.Exit(1) from None
+    print(
+        f"backed up {settings.db} to {copied.path} ({_size(copied.bytes)}, "
+        f"{copied.subscriptions} subscriptions, {copied.outbox_pending} messages pending, "
+        f"integrity ok, {copied.seconds:.1f} s)"
+    )
+
+
+@app.command()
+def restore(
+    file: Annotated[Path, typer.Argument(help="A backup made by `matchbot backup`.")],
+) -> None:
+    """Put a backup back as the database (`MATCHBOT_DB`). Stop the bot first: while a
+    `matchbot run` holds the database this refuses. The database it replaces is kept as
+    `<database>.before-restore-<time>`."""
+    settings = _settings_or_exit()
+    _sqlite_only(settings, "restore")
+    try:
+        with database_lock.exclusive(settings.db):
+            restored, kept = backups.restore(file, settings.db)
+    except database_lock.DatabaseInUse as exc:
+        print(f"matchbot restore: stop the bot first: {exc}", file=sys.stderr)
+        raise typer.Exit(2) from None
+    except (database_lock.LockError, StoreProblem) as exc:
+        print(f"matchbot restore: {exc}", file=sys.stderr)
+        raise typer.Exit(1) from None
+    if kept is not None:
+        print(f"the database it replaces is kept as {kept}")
+    print(
+        f"restored {file} as {settings.db} ({restored.subscriptions} subscriptions, "
+        f"{restored.outbox_pending} messages pending, integrity ok); start the bot again"
+    )
 
 
 @app.command("migrate-db")

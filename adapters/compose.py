@@ -28,6 +28,7 @@ from bot.settings import Settings
 from storage import lock as database_lock
 from storage import urls
 from storage.schema import SchemaTooNew
+from storage.thread import StoreThread
 
 if TYPE_CHECKING:
     from adapters.ops.prometheus import PrometheusMetrics
@@ -186,8 +187,9 @@ async def _serve_with(
     recap_delay = min(settings.recap_delay, 5.0) if seed_mode else settings.recap_delay
     sources = sources_from_settings(settings)
     stats, stats_client = stats_from_settings(settings, sources)
+    database = StoreThread(settings.store)
     bot = MatchBot(
-        settings.store,
+        database,
         adapters,
         recap_delay=recap_delay,
         reminder_lead=settings.reminder_lead,
@@ -204,7 +206,13 @@ async def _serve_with(
         if prometheus is not None and settings.metrics_port is not None:
             from adapters.ops.server import OpsServer
 
-            server = OpsServer(bot, prometheus, settings.metrics_host, settings.metrics_port)
+            server = OpsServer(
+                bot,
+                prometheus,
+                settings.metrics_host,
+                settings.metrics_port,
+                database=database,
+            )
             try:
                 await server.start()
             except OSError as exc:

@@ -36,8 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from adapters.assemble import build_bot  # noqa: E402
 from bench.scenario import goal_feed  # noqa: E402
-from bot.app import MatchBot  # noqa: E402
 from bot.teams import seed_known_teams  # noqa: E402
 from storage.store import Store  # noqa: E402
 
@@ -92,7 +92,7 @@ def subscribe_postgres(url: str, chats: int) -> None:
 
 
 async def measure_p3(target: str | Path) -> dict[str, Any]:
-    bot = MatchBot(target, [], recap_delay=None, reminder_lead=None)
+    bot = build_bot(target, [], recap_delay=None, reminder_lead=None)
     await bot.start()
     try:
         decl, goal = goal_feed()

@@ -47,10 +47,10 @@ from telegram import LinkPreviewOptions  # noqa: E402
 from telegram.constants import ParseMode  # noqa: E402
 from telegram.ext import AIORateLimiter, ApplicationBuilder  # noqa: E402
 
+from adapters.assemble import build_bot  # noqa: E402
 from adapters.telegram import TelegramAdapter  # noqa: E402
 from adapters.telegram.render import telegram_html  # noqa: E402
 from bench.scenario import goal_feed  # noqa: E402
-from bot.app import MatchBot  # noqa: E402
 from bot.messages.model import Message, bold, line  # noqa: E402
 from storage.store import Store  # noqa: E402
 from tests.support.fakes.telegram_api import JSON, FakeTelegram  # noqa: E402
@@ -218,7 +218,7 @@ async def measure_matchbot(
             adapter = TelegramAdapter(TOKEN, base_url=server.base_url, paid_broadcast=paid)
             if unlimited:
                 adapter.pacing = dataclasses.replace(adapter.pacing, per_second=None)
-            bot = MatchBot(store or Path(tmp) / "bench.db", [adapter], recap_delay=None)
+            bot = build_bot(store or Path(tmp) / "bench.db", [adapter], recap_delay=None)
             await bot.start()
             try:
                 decl, goal = goal_feed()

@@ -23,9 +23,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from adapters.assemble import build_bot
 from adapters.discord import DiscordAdapter
 from bench.scenario import goal_feed
-from bot.app import MatchBot
 from storage.store import Store
 from tests.support.fakes.discord_api import FakeChannel, FakeDiscord, FakeGuild
 
@@ -58,7 +58,7 @@ async def measure(chats: int, per_second: float = 50.0) -> dict[str, float]:
         with tempfile.TemporaryDirectory() as tmp:
             adapter = DiscordAdapter(dc.token, requests_per_second=int(per_second))
             adapter.guild_ready_timeout = 0.1
-            bot = MatchBot(Path(tmp) / "bench.db", [adapter], recap_delay=None)
+            bot = build_bot(Path(tmp) / "bench.db", [adapter], recap_delay=None)
             await bot.start()
             try:
                 decl, goal = goal_feed()

@@ -62,6 +62,7 @@ if str(ROOT) not in sys.path:
 
 from sqlite_utils import Database  # noqa: E402
 
+from adapters.assemble import build_bot  # noqa: E402
 from adapters.telegram import TelegramAdapter  # noqa: E402
 from bot.app import MatchBot  # noqa: E402
 from bot.engine import Engine  # noqa: E402
@@ -322,7 +323,7 @@ async def measure_bot(chats: int, subscriptions: int, tmp: Path) -> dict[str, An
     }
     try:
         adapter = TelegramAdapter(TOKEN, base_url=server.base_url)
-        bot = MatchBot(path, [adapter], recap_delay=None, reminder_lead=None)
+        bot = build_bot(path, [adapter], recap_delay=None, reminder_lead=None)
         await bot.start()
         try:
             ctx = CommandContext("telegram", str(FIRST_CHAT + chats // 2), "user")

@@ -23,6 +23,7 @@ from bot.commands import Commands, parse_press, press_refusal
 from bot.competitions import seed_known_competitions
 from bot.delivery import Delivery
 from bot.engine import Engine, Ingested
+from bot.fairness import CommandLimits, coalesce, slow_down_key
 from bot.feed_files import FeedFollower, FirstLines, keep_running
 from bot.feed_format import (
     Event,
@@ -37,11 +38,12 @@ from bot.feed_format import (
 from bot.health import FirstSends, Health
 from bot.messages import i18n, templates
 from bot.messages.model import Message
+from bot.messages.templates.fairness import slow_down
 from bot.ports import ChatAdapter, CommandContext, MatchSource, StatsSource
 from bot.report_command import ReportCommand
 from bot.scheduler import LivePolling, Scheduler, TimedJobs
 from bot.stats_commands import StatsCommands
-from bot.store_contract import CoreStore, NewOutboxRow
+from bot.store_contract import CoreStore, DatabaseThread, NewOutboxRow
 from bot.team_search import (
     TeamSearch,
     adopt,
@@ -52,7 +54,6 @@ from bot.team_search import (
     sure_pick,
 )
 from bot.teams import find_team, seed_known_teams
-from storage.thread import StoreThread
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ class MatchBot:
 
     def __init__(
         self,
-        db_path: str | Path,
+        db: DatabaseThread,
         adapters: Iterable[ChatAdapter] = (),
         *,
         recap_delay: float | None = 600.0,
@@ -77,10 +78,15 @@ class MatchBot:
         delivery_clock: Clock | None = None,
         health: Health | None = None,
     ) -> None:
-        """``delivery_clock``: what delivery paces by (tests pass a :class:`bot.clock.FastClock`);
-        by default the real clock with ``clock`` as its epoch time. ``health``: what the
-        operator's health endpoint asks (see :mod:`bot.health`)."""
-        self.db = StoreThread(db_path)
+        """``db``: the database thread the composition root built (``adapters.assemble.build_bot``
+        opens one at a path or URL). ``delivery_clock``: what delivery paces by (tests pass a
+        :class:`bot.clock.FastClock`); by default the real clock with ``clock`` as its epoch
+        time. ``health``: what the operator's health endpoint asks (see :mod:`bot.health`)."""
+        if isinstance(db, str | Path):
+            raise TypeError(
+                "MatchBot takes a database thread: adapters.assemble.build_bot(path, ...) opens one"
+            )
+        self.db = db
         self.adapters = list(adapters)
         self.recap_delay = recap_delay
         self.reminder_lead = reminder_lead
@@ -93,6 +99,7 @@ class MatchBot:
         self.sources = list(sources)
         self.polling = LivePolling(self.db, self.scheduler, self.sources, self.ingest, clock)
         self.deliveries: dict[str, Delivery] = {}
+        self.limits = CommandLimits()
         self.health = health or Health()
         self.first_sends = FirstSends()
         self._tasks: list[asyncio.Task[None]] = []
@@ -288,6 +295,13 @@ class MatchBot:
         self, ctx: CommandContext, name: str, args: str, reply_key: str | None = None
     ) -> Message:
         name = name.casefold()
+        # a reporter covering a match types fast, and needs every acknowledgement (its id)
+        reporting = name == "report" and self.report.is_reporter(ctx)
+        # only answers sent as messages cost the chat's budget (Discord answers the
+        # interaction itself, outside the channel's)
+        limited = reply_key is not None and not reporting
+        if limited and not self.limits.allow(ctx):
+            return await self._over_limit(ctx, reply_key)
         subscribing = canonical(name) == "subscribe"
         team_text = None
         if subscribing and args.strip() and ctx.can_manage and self._searchers():
@@ -304,7 +318,7 @@ class MatchBot:
         if name == "settings" and args:
             await self.jobs.reschedule_digest(ctx.platform, ctx.chat_id)
         if reply_key is not None:
-            await self._queue_reply(ctx, message, reply_key)
+            await self._queue_reply(ctx, message, reply_key, burst=not reporting)
         if subscribing:
             await self.polling.discover_new()
         return message
@@ -375,21 +389,61 @@ class MatchBot:
 
         return await self.db.call(check)
 
-    async def _queue_reply(
-        self, ctx: CommandContext, message: Message, key: str, replaces: str | None = None
-    ) -> None:
-        """Queue an answer; ``replaces`` is the outbox key of a message it should edit."""
-        row = NewOutboxRow(
-            key=key,
-            platform=ctx.platform,
-            chat_id=ctx.chat_id,
-            kind="reply",
-            payload=message.to_json(),
-            edit_key=replaces,
-            next_attempt_at=0.0,
+    async def _over_limit(self, ctx: CommandContext, reply_key: str | None) -> Message:
+        """A member over the group's command limit: the command is not run; the chat gets
+        the one "slow down" note (unless it is waiting already)."""
+        log.info(
+            "%s chat %s: user %s over the command limit", ctx.platform, ctx.chat_id, ctx.user_id
         )
-        now = self.clock()
-        await self.db.call(lambda s: s.enqueue([row], now=now))
+
+        def note(store: CoreStore) -> Message:
+            with i18n.use(self.commands.language(ctx)):
+                return slow_down()
+
+        message = await self.db.call(note)
+        if reply_key is not None:
+            await self._queue_reply(ctx, message, reply_key, over_limit=True)
+        return message
+
+    async def _queue_reply(
+        self,
+        ctx: CommandContext,
+        message: Message,
+        key: str,
+        replaces: str | None = None,
+        *,
+        over_limit: bool = False,
+        burst: bool = True,
+    ) -> None:
+        """Queue an answer; ``replaces`` is the outbox key of a message it should edit.
+        Beyond a chat's small burst of waiting answers it is dropped and the chat gets one
+        "slow down" note instead (:mod:`bot.fairness`); so is an answer ``over_limit``.
+        ``burst`` False: always queued (a reporter's acknowledgements)."""
+        platform, chat_id, now = ctx.platform, ctx.chat_id, self.clock()
+
+        def row(key: str, message: Message, replaces: str | None) -> NewOutboxRow:
+            return NewOutboxRow(
+                key=key,
+                platform=platform,
+                chat_id=chat_id,
+                kind="reply",
+                payload=message.to_json(),
+                edit_key=replaces,
+                next_attempt_at=0.0,
+            )
+
+        def queue(store: CoreStore) -> None:
+            with store.atomic():
+                waiting = store.pending_reply_keys(platform, chat_id) if burst else []
+                decision = coalesce(waiting, over_limit)
+                if decision == "queue":
+                    store.enqueue([row(key, message, replaces)], now=now)
+                elif decision == "note" and self.limits.may_note(platform, chat_id):
+                    with i18n.use(self.commands.language(ctx)):
+                        note = slow_down()
+                    store.enqueue([row(slow_down_key(key), note, None)], now=now)
+
+        await self.db.call(queue)
         delivery = self.deliveries.get(ctx.platform)
         if delivery is not None:
             delivery.wake()

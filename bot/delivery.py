@@ -403,6 +403,8 @@ class Delivery:
                 continue
             ready = self.pacer.ready_at(row.chat_id)
             if ready <= mono:
+                i = self._alert_first(i)
+                row = heads[i]
                 del heads[i]
                 return row, 0.0
             soonest = min(soonest, ready)
@@ -417,6 +419,18 @@ class Delivery:
             first = min(self._waiting.values()) - mono
             pause = max(pause, min(HEADS_TTL, max(0.005, first)))
         return None, pause
+
+    def _alert_first(self, i: int) -> int:
+        """Head ``i`` or, when it is an answer to a command and its chat also has a live
+        alert among the heads, that alert's: a chat's alerts go before its answers."""
+        heads = self._heads
+        chosen = heads[i]
+        if chosen.kind != "reply":
+            return i
+        for j in range(i + 1, len(heads)):
+            if heads[j].chat_id == chosen.chat_id and heads[j].kind != "reply":
+                return j
+        return i
 
     async def _deliver(self, row: OutboxRow) -> None:
         try:

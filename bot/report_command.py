@@ -56,6 +56,9 @@ class ReportCommand:
         self.reporters = reporters | lead_reporters
         self.lead_reporters = lead_reporters
 
+    def is_reporter(self, ctx: CommandContext) -> bool:
+        return f"{ctx.platform}:{ctx.user_id}" in self.reporters
+
     async def run(self, ctx: CommandContext, args: str) -> Message:
         """``/report …``: a reporter's event, validated and ingested like a feed line, stored
         with who reported it. Every answer is in the chat's language; every mistake is
@@ -65,7 +68,7 @@ class ReportCommand:
             return await self._report_in(ctx, args, language)
 
     async def _report_in(self, ctx: CommandContext, args: str, language: str) -> Message:
-        if f"{ctx.platform}:{ctx.user_id}" not in self.reporters:
+        if not self.is_reporter(ctx):
             return templates.report_refused()
         report_id = new_report_id()
         # A lone surrogate cannot be stored (chat platforms never send one; the console might).

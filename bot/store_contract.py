@@ -465,6 +465,7 @@ class OutboxStore(Transactional, Protocol):
         lease: float = 0.0,
     ) -> list[OutboxRow]: ...
     def next_due_at(self, platform: str) -> float | None: ...
+    def pending_reply_keys(self, platform: str, chat_id: str) -> list[str]: ...
     def mark_many_sent(
         self, platform: str, marks: Iterable[tuple[int, str, str, list[str]]]
     ) -> None: ...
@@ -523,7 +524,22 @@ class CoreStore(
 
 
 class DatabaseThread(Protocol):
-    """Runs store calls on the thread that owns the connection (``storage.thread``)."""
+    """Runs store calls on the thread that owns the connection (``storage.thread``). The
+    composition root (``adapters/assemble.py``) builds it; the core only opens, uses and closes
+    it."""
+
+    async def open(self) -> CoreStore:
+        """Open the store (applying migrations) and return the writing connection."""
+        ...
+
+    @property
+    def reader(self) -> CoreStore | None:
+        """The read-only connection, when there is one (see :meth:`read`)."""
+        ...
+
+    async def close(self) -> None:
+        """Close every connection and stop the threads."""
+        ...
 
     async def call(self, fn: Callable[[CoreStore], T]) -> T:
         """Run ``fn(store)`` on the database thread and return its result."""

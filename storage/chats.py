@@ -101,11 +101,15 @@ class ChatTables(StoreBase):
         self._exec(
             "DELETE FROM subscriptions WHERE platform = ? AND chat_id = ?", [platform, old_id]
         )
+        # a row whose new key is already taken stays as it is (written so both SQLite and
+        # PostgreSQL read it: neither ``UPDATE OR IGNORE`` nor ``ON CONFLICT`` in an UPDATE)
         self._exec(
-            "UPDATE OR IGNORE outbox SET chat_id = ?,"
+            "UPDATE outbox SET chat_id = ?,"
             " key = substr(key, 1, length(key) - length(?)) || ?"
-            " WHERE platform = ? AND chat_id = ? AND status = 'pending'",
-            [new_id, old_id, new_id, platform, old_id],
+            " WHERE platform = ? AND chat_id = ? AND status = 'pending'"
+            " AND NOT EXISTS (SELECT 1 FROM outbox taken"
+            " WHERE taken.key = substr(outbox.key, 1, length(outbox.key) - length(?)) || ?)",
+            [new_id, old_id, new_id, platform, old_id, old_id, new_id],
         )
         self._exec(
             "UPDATE chats SET active = 0 WHERE platform = ? AND chat_id = ?", [platform, old_id]

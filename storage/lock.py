@@ -61,3 +61,25 @@ def exclusive(db_path: Path) -> Iterator[Path]:
         yield path
     finally:
         os.close(fd)
+
+
+def holder(db_path: Path) -> str | None:
+    """Whether a ``matchbot run`` holds the database's lock: its pid (``"?"`` when the lock
+    file does not name one), or None when no process holds it. Looks without taking it for
+    longer than an instant (a shared lock, released at once)."""
+    if str(db_path) == ":memory:":
+        return None
+    path = lock_path(db_path)
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return os.read(fd, 32).decode("ascii", "replace").strip() or "?"
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)

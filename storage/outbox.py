@@ -54,10 +54,10 @@ class OutboxTables(StoreBase):
 
         Only a chat's head is ever offered, so one chat's messages keep their order (replies to
         commands form their own lane, so they never wait behind held-back alerts); heads are
-        ordered by their place in their fan-out, replies first among equals (a reply is its
-        own fan-out of one, at place 0: it comes before every fan-out's later rows), so a new
-        alert of one match goes ahead of the rest of a long fan-out of another instead of
-        waiting behind it.
+        ordered by their place in their fan-out, live alerts first among equals (a reply is
+        its own fan-out of one, at place 0: it comes after a new alert's first chats but before
+        every fan-out's later rows), so a new alert of one match goes ahead of the rest of a
+        long fan-out of another instead of waiting behind it.
 
         With an ``owner`` (the sending process), the heads are claimed for it until ``now +
         lease``; a head another owner claimed is skipped until its lease ends (see
@@ -95,10 +95,21 @@ class OutboxTables(StoreBase):
             f" AND o.next_attempt_at <= ?{exclude} AND NOT EXISTS (SELECT 1 FROM outbox p"
             " WHERE p.status = 'pending' AND p.platform = o.platform AND p.chat_id = o.chat_id"
             " AND p.id < o.id AND (p.kind = 'reply') = (o.kind = 'reply'))"
-            " ORDER BY o.fanout_pos, o.kind != 'reply', o.id LIMIT ?",
+            " ORDER BY o.fanout_pos, o.kind = 'reply', o.id LIMIT ?",
             [platform, now, *busy, limit],
         )
         return rows
+
+    def pending_reply_keys(self, platform: str, chat_id: str) -> list[str]:
+        """The keys of a chat's answers still waiting to be sent (few: see bot.fairness)."""
+        return [
+            r["key"]
+            for r in self._rows(
+                "SELECT key FROM outbox WHERE status = 'pending' AND platform = ?"
+                " AND chat_id = ? AND kind = 'reply' ORDER BY id",
+                [platform, chat_id],
+            )
+        ]
 
     def next_due_at(self, platform: str) -> float | None:
         row = self._one(

@@ -64,11 +64,11 @@ class PostgresStore(Store):
             " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.status = 'pending'"
             " AND p.platform = o.platform AND p.chat_id = o.chat_id AND p.id < o.id"
             " AND (p.kind = 'reply') = (o.kind = 'reply'))"
-            " ORDER BY o.fanout_pos, o.kind != 'reply', o.id LIMIT ? FOR UPDATE SKIP LOCKED),"
+            " ORDER BY o.fanout_pos, o.kind = 'reply', o.id LIMIT ? FOR UPDATE SKIP LOCKED),"
             " claimed AS (UPDATE outbox SET claimed_by = ?, lease_until = ? FROM heads"
             " WHERE outbox.id = heads.id RETURNING outbox.id)"
             " SELECT v.* FROM outbox_view v JOIN claimed c ON c.id = v.id"
-            " ORDER BY v.fanout_pos, v.kind != 'reply', v.id",
+            " ORDER BY v.fanout_pos, v.kind = 'reply', v.id",
             [platform, now, *busy, now, owner, limit, owner, now + lease],
         )
         return [OutboxRow.from_row(r) for r in rows]
@@ -77,12 +77,14 @@ class PostgresStore(Store):
         """:meth:`Store.fan_out`'s scratch tables, temporary to this connection (made again
         when the pool hands out a new one), numbered from 1 for each fan-out."""
         self._exec(
-            "CREATE TEMP TABLE IF NOT EXISTS fanout_messages (zone TEXT, language TEXT,"
-            " via_match INTEGER, message_id BIGINT, PRIMARY KEY (zone, language, via_match))"
+            'CREATE TEMP TABLE IF NOT EXISTS fanout_messages (zone TEXT COLLATE "C",'
+            ' language TEXT COLLATE "C", via_match INTEGER, message_id BIGINT,'
+            " PRIMARY KEY (zone, language, via_match))"
         )
         self._exec(
             "CREATE TEMP TABLE IF NOT EXISTS fanout_audience (rowid BIGSERIAL, via_match INTEGER,"
-            " platform TEXT, chat_id TEXT, tz TEXT, lang TEXT, spoiler DOUBLE PRECISION)"
+            ' platform TEXT COLLATE "C", chat_id TEXT COLLATE "C", tz TEXT COLLATE "C",'
+            ' lang TEXT COLLATE "C", spoiler DOUBLE PRECISION)'
         )
         self._exec("TRUNCATE pg_temp.fanout_messages, pg_temp.fanout_audience RESTART IDENTITY")
 

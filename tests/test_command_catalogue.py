@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from adapters.assemble import build_bot
 from adapters.discord import DiscordAdapter
 from adapters.telegram import TelegramAdapter
 from bot.app import MatchBot
@@ -35,7 +36,7 @@ FAN = CommandContext(platform="telegram", chat_id="7", user_id="7", chat_kind="p
 @pytest.fixture
 async def bot() -> AsyncIterator[MatchBot]:
     """The real core, its store in memory, nothing started: adapters only ask it things."""
-    core = MatchBot(":memory:", recap_delay=None, reminder_lead=None)
+    core = build_bot(":memory:", recap_delay=None, reminder_lead=None)
     await core.open()
     try:
         yield core

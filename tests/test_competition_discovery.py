@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from adapters.assemble import build_bot
 from adapters.providers import ApiFootball, FootballData
 from adapters.providers.api_football import ApiFootballSource
 from adapters.providers.football_data import FootballDataSource
@@ -84,7 +85,7 @@ def af_bot(fake: FakeProvider, db: Path, platform: RecordingPlatform) -> MatchBo
     source = ApiFootballSource(
         ApiFootball(KEY, base_url=fake.base_url), min_interval=FAST, match_window=60.0
     )
-    return MatchBot(db, [platform], recap_delay=0.0, reminder_lead=None, sources=[source])
+    return build_bot(db, [platform], recap_delay=0.0, reminder_lead=None, sources=[source])
 
 
 async def test_a_chat_following_serie_a_gets_a_goal_of_teams_it_does_not_follow(
@@ -179,7 +180,7 @@ async def test_football_data_competition_matches_are_followed(tmp_path: Path) ->
         source = FootballDataSource(
             FootballData("fd-token", base_url=fake.base_url), min_interval=FAST, match_window=60.0
         )
-        bot = MatchBot(
+        bot = build_bot(
             tmp_path / "bot.db", [platform], recap_delay=0.0, reminder_lead=None, sources=[source]
         )
         await bot.start()

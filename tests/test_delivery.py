@@ -239,15 +239,25 @@ async def test_a_new_alert_goes_at_the_next_turn_during_a_big_fan_out(db: StoreT
         await delivery.stop()
         runner.cancel()
     texts = [t for _, t, _ in platform.sent]
-    # the two went at the next two turns (one more fan-out send may have been on its way)
-    assert texts.index("reply:y") <= before + 1
-    assert texts.index("reply:y") < texts.index("other-match:goal") <= before + 2
+    # the two went at the next two turns (one more fan-out send may have been on its way),
+    # the live alert before the answer
+    assert texts.index("other-match:goal") <= before + 1
+    assert texts.index("other-match:goal") < texts.index("reply:y") <= before + 2
 
 
-async def test_replies_come_first_among_the_ready_heads(db: StoreThread) -> None:
-    await queue(db, [one_row("alert", "A"), one_row("reply", "B", "reply")])
+async def test_live_alerts_come_first_among_the_ready_heads(db: StoreThread) -> None:
+    await queue(db, [one_row("reply", "B", "reply"), one_row("alert", "A")])
     heads = await db.call(lambda s: s.due_heads("test", 1e12, limit=10))
-    assert [h.key for h in heads] == ["reply", "alert"]
+    assert [h.key for h in heads] == ["alert", "reply"]
+
+
+async def test_a_chats_alert_goes_before_its_own_answers(db: StoreThread) -> None:
+    """Answers queued first, then a goal (late in its fan-out): the goal is the chat's next."""
+    await queue(db, [one_row(f"reply{i}", "A", "reply") for i in range(3)])
+    await queue(db, [one_row("goal", "A", fanout_pos=500)])
+    platform = RecordingPlatform()
+    await Delivery(db, platform).drain(10)
+    assert platform.texts("A") == ["goal", "reply0", "reply1", "reply2"]
 
 
 async def test_draining_while_the_loop_runs_sends_each_row_once(db: StoreThread) -> None:

@@ -15,13 +15,21 @@ import pytest
 
 from bot.clock import FastClock
 from bot.delivery import Delivery
+from bot.fairness import GROUP_COMMANDS
 from bot.messages.model import Message, line
 from bot.ports import Pacing
 from bot.store_contract import NewOutboxRow
 from storage.thread import StoreThread
 from tests.support.fakes.recording import RecordingPlatform
 from tests.support.fakes.telegram_api import FakeTelegram
-from tests.support.telegram import TOKEN, Bot, clean_telegram_env, no_violations
+from tests.support.telegram import (
+    TOKEN,
+    Bot,
+    clean_telegram_env,
+    derby_feed,
+    event,
+    no_violations,
+)
 
 #: Slower than the other end-to-end tests: a minute of the group limit is 3 real seconds, so
 #: a loaded machine's scheduling delays stay small next to the intervals measured.
@@ -186,3 +194,76 @@ async def test_a_waiting_group_does_not_delay_a_message_coming_due(db: StoreThre
     await db.call(lambda s: s.enqueue([row("later", "8", at=due)], now=0.0))
     delivery = Delivery(db, platform, clock)
     assert await run_until_sent(delivery, platform, "later", 60) < 5
+
+
+# --- a flood of commands in a group while a goal is due ---------------------------------------
+
+FLOOD_SPEED = 5.0  # a command's way in is real time: 5 s on this clock is one real second
+ADMIN, MEMBER, OTHER = 7, 8, 31
+
+
+@pytest.fixture
+async def slow_fake() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram(token=TOKEN, hold_after_429=True, time_scale=1 / FLOOD_SPEED) as server:
+        yield server
+
+
+def goal(minute: int, player: str) -> str:
+    return event(
+        type="goal",
+        match="inter-milan",
+        id=f"g{minute}",
+        minute=minute,
+        team="Inter",
+        player=player,
+    )
+
+
+async def test_a_flood_of_commands_delays_neither_the_goal_nor_another_chat(
+    slow_fake: FakeTelegram, tmp_path: Path
+) -> None:
+    fake = slow_fake
+    bot = Bot(fake, tmp_path, delivery_clock=FastClock(FLOOD_SPEED))
+    fake.set_member_status(GROUP, ADMIN, "administrator")
+    async with bot.running():
+        await bot.subscribe(GROUP, user_id=ADMIN)
+        bot.append(*derby_feed())
+        await fake.wait_for_messages(2, GROUP, timeout=30)  # subscribed, kick-off
+        for i in range(40):
+            fake.user_sends(GROUP, "/score inter" if i % 2 else "/next inter", user_id=MEMBER)
+        bot.append(goal(12, "Marcus Thuram"))
+        flood_at = time.monotonic() / fake.time_scale
+        fake.user_sends(OTHER, "/score inter")
+        await fake.wait_for_messages(1, OTHER, timeout=30)
+        other_at = scaled(fake, OTHER)[0]
+        while not any("GOAL" in t for t in bot.texts(GROUP)):
+            await fake.wait_for_messages(len(fake.messages(GROUP)) + 1, GROUP, timeout=30)
+        goal_at = next(
+            m["received_at"] / fake.time_scale for m in fake.messages(GROUP) if "GOAL" in m["text"]
+        )
+        await asyncio.sleep(20 / FLOOD_SPEED)  # what else the flood would have sent
+    assert goal_at - flood_at < 30.0
+    assert other_at - flood_at < 5.0
+    answers = bot.texts(GROUP)[2:]
+    notes = [t for t in answers if t.startswith("🐢")]
+    assert len(notes) == 1
+    # a small burst of answers, the goal, the note: not forty answers
+    assert len(answers) <= 3 + 1 + 1 + 1, answers
+    no_violations(fake)
+
+
+async def test_a_member_over_the_group_limit_is_not_answered_but_others_are(
+    fake: FakeTelegram, bot: Bot
+) -> None:
+    async with bot.running():
+        for _ in range(GROUP_COMMANDS):
+            await bot.ask(GROUP, "/help", user_id=MEMBER)
+        for _ in range(4):  # over the limit: not run, one note for all
+            fake.user_sends(GROUP, "/subscribe inter", user_id=MEMBER)
+        await fake.wait_for_messages(GROUP_COMMANDS + 1, GROUP)
+        answer = await bot.ask(GROUP, "/help", user_id=ADMIN)  # another member: answered
+        await asyncio.sleep(5 / SPEED)
+    texts = bot.texts(GROUP)
+    assert [t.startswith("🐢") for t in texts] == [False] * GROUP_COMMANDS + [True, False]
+    assert answer["text"] == texts[0]
+    no_violations(fake)

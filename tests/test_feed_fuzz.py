@@ -16,6 +16,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from adapters.assemble import build_bot
 from bot.app import MatchBot
 from bot.feed_files import FeedFollower
 from bot.feed_format import MAX_LINE_BYTES, Parsed, Rejected, read_lines, split_lines
@@ -110,7 +111,7 @@ def test_ingesting_rejects_only_junk_and_keeps_every_good_line(
     lines, good = feed
 
     async def ingest() -> tuple[list[Rejected], MatchBot]:
-        bot = MatchBot(":memory:", recap_delay=None, reminder_lead=None)
+        bot = build_bot(":memory:", recap_delay=None, reminder_lead=None)
         await bot.open()
         return await bot.ingest_lines(read_lines(lines)), bot
 

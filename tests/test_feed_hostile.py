@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from adapters.assemble import build_bot
 from adapters.console import ConsoleAdapter
 from adapters.console.replay import recaps_of_feed, replay_feed
 from bot.app import MatchBot
@@ -281,7 +282,7 @@ async def test_the_console_adapter_neutralises_what_it_prints() -> None:
 
 
 async def live_bot() -> MatchBot:
-    bot = MatchBot(":memory:", recap_delay=None, reminder_lead=None)
+    bot = build_bot(":memory:", recap_delay=None, reminder_lead=None)
     await bot.open()
     return bot
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from adapters.assemble import build_bot
 from adapters.compose import build_adapters
 from adapters.discord import DiscordAdapter
 from adapters.discord.render import escape_discord as esc
@@ -80,7 +81,7 @@ async def run_polls(
         fake.script("/fixtures", {"team": 505, "next": 5}, poll(kickoff, "NS", None, None, []))
         fake.script("/fixtures", IDS, *polls)
         src = source(fake)
-        bot = MatchBot(
+        bot = build_bot(
             tmp_path / "bot.db", [platform], recap_delay=0.0, reminder_lead=None, sources=[src]
         )
         await bot.open()
@@ -156,7 +157,7 @@ async def live_bot(
         )
         stop = asyncio.Event()
         src = source(af)
-        bot = MatchBot(
+        bot = build_bot(
             settings.db,
             build_adapters(settings, stop),
             recap_delay=0.0,

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from adapters.assemble import build_bot
 from adapters.console import ConsoleAdapter
 from adapters.discord import DiscordAdapter, commands
-from bot.app import MatchBot
 from bot.clock import FastClock
 from bot.messages.model import Message, line
 from bot.ports import CommandContext
@@ -104,7 +104,7 @@ async def test_a_reporter_in_an_italian_chat_gets_italian_answers(
 async def test_the_console_speaks_its_chats_language(tmp_path: Path) -> None:
     out = io.StringIO()
     console = ConsoleAdapter(out)
-    bot = MatchBot(tmp_path / "bot.db", [console], recap_delay=None, reminder_lead=None)
+    bot = build_bot(tmp_path / "bot.db", [console], recap_delay=None, reminder_lead=None)
     await bot.start()
     try:
         await console.handle_input("hello", "reply:1")

@@ -133,6 +133,12 @@ async def test_metrics_count_a_fan_out_through_the_fake_telegram(tmp_path: Path)
                 assert now >= seen
                 seen = now
                 await asyncio.sleep(0.01)
+
+            async def all_marked_sent() -> bool:
+                samples = await scrape(port)
+                return value(samples, "matchbot_outbox_pending", platform="telegram") == 0
+
+            await until(all_marked_sent, timeout=20)
             after = await scrape(port)
             assert sent_alerts(after) - sent_alerts(before) == CHATS == len(fake.messages())
             assert value(after, "matchbot_send_seconds_count", platform="telegram") >= CHATS
@@ -220,3 +226,32 @@ async def test_healthz_turns_503_when_the_store_cannot_be_written_and_recovers(
                 return await get(port, "/healthz") == (200, "ok\n")
 
             await until(healthy, timeout=20)
+
+
+async def test_metrics_and_health_read_a_postgresql_store(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    port = free_port()
+    async with telegram(1 / 100) as fake:
+        bot = Bot(
+            fake,
+            tmp_path,
+            delivery_clock=FastClock(100),
+            metrics_port=port,
+            database_url=postgres_url,
+        )
+        async with bot.running():
+            await bot.subscribe(77)
+            bot.append(*match_lines("g1"))
+            await fake.wait_for_messages(2, 77)
+
+            async def all_marked_sent() -> bool:
+                samples = await scrape(port)
+                return value(samples, "matchbot_outbox_pending", platform="telegram") == 0
+
+            await until(all_marked_sent, timeout=20)
+            samples = await scrape(port)
+            assert sent_alerts(samples) == 1
+            assert value(samples, "matchbot_subscriptions") == 1
+            assert value(samples, "matchbot_outbox_pending", platform="telegram") == 0
+            assert await get(port, "/healthz") == (200, "ok\n")

@@ -116,3 +116,41 @@ def test_processes_claiming_at_once_never_share_a_row(postgres_url: str) -> None
     counts = Counter(claimed)
     assert len(counts) == 400
     assert max(counts.values()) == 1
+
+
+def test_a_chat_moved_to_a_new_id_takes_its_pending_rows(any_store: Store) -> None:
+    """A Telegram group upgraded to a supergroup: its subscriptions and pending rows move to
+    the new id; a row whose new key is already queued there stays behind (one copy each)."""
+    any_store.ensure_chat("telegram", "-1", "Fans", "group")
+    any_store.subscribe("telegram", "-1", "inter")
+    any_store.enqueue(
+        [
+            NewOutboxRow(
+                key=f"{k}:telegram:-1",
+                platform="telegram",
+                chat_id="-1",
+                kind="alert",
+                payload="{}",
+            )
+            for k in ("a", "b")
+        ]
+        + [
+            NewOutboxRow(
+                key="b:telegram:-100",
+                platform="telegram",
+                chat_id="-100",
+                kind="alert",
+                payload="{}",
+            )
+        ],
+        now=0.0,
+    )
+    any_store.migrate_chat("telegram", "-1", "-100")
+    keys = sorted((r["key"], r["chat_id"]) for r in any_store.outbox_rows())
+    assert keys == [
+        ("a:telegram:-100", "-100"),
+        ("b:telegram:-1", "-1"),
+        ("b:telegram:-100", "-100"),
+    ]
+    assert [f["target"] for f in any_store.follows("telegram", "-100")] == ["inter"]
+    assert any_store.follows("telegram", "-1") == []

@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 
+from adapters.assemble import build_bot
 from adapters.providers import ApiFootball, FootballData
 from adapters.providers.api_football import ApiFootballSource
 from adapters.providers.football_data import FootballDataSource
-from bot.app import MatchBot
 from tests.support.core import chat, until
 from tests.support.fakes.provider_api import (
     FakeProvider,
@@ -123,7 +123,7 @@ async def test_api_football_match_life_with_failures_and_a_restart(
 
         first = RecordingPlatform()
         source = af_source(fake)
-        bot = MatchBot(db, [first], recap_delay=0.0, reminder_lead=None, sources=[source])
+        bot = build_bot(db, [first], recap_delay=0.0, reminder_lead=None, sources=[source])
         await bot.open()
         await bot.command(chat("a"), "subscribe", "inter")
         await bot.command(chat("a"), "settings", "level all")
@@ -158,7 +158,7 @@ async def test_api_football_match_life_with_failures_and_a_restart(
         )
         second = RecordingPlatform()
         source = af_source(fake)
-        bot = MatchBot(db, [second], recap_delay=0.0, reminder_lead=None, sources=[source])
+        bot = build_bot(db, [second], recap_delay=0.0, reminder_lead=None, sources=[source])
         await bot.start()
         await until(lambda: any(t.startswith("🏁 Inter 2-2") for t in second.texts("a")))
         await asyncio.sleep(0.4)
@@ -291,7 +291,7 @@ async def test_football_data_score_only_match_with_a_shootout(tmp_path: Path) ->
         source = FootballDataSource(
             client, min_interval=FAST, competitions=["CL"], match_window=60.0
         )
-        bot = MatchBot(
+        bot = build_bot(
             tmp_path / "db", [platform], recap_delay=0.0, reminder_lead=None, sources=[source]
         )
         await bot.open()

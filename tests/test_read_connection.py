@@ -7,7 +7,7 @@ import json
 import threading
 from pathlib import Path
 
-from bot.app import MatchBot
+from adapters.assemble import build_bot
 from bot.feed_format import parse_object
 from bot.messages.model import message_text
 from bot.ports import CommandContext
@@ -20,7 +20,7 @@ FAN = CommandContext(platform="telegram", chat_id="1", user_id="u1")
 async def test_score_is_answered_while_the_database_thread_is_busy_writing(
     tmp_path: Path,
 ) -> None:
-    bot = MatchBot(tmp_path / "bot.db", recap_delay=None, reminder_lead=None)
+    bot = build_bot(tmp_path / "bot.db", recap_delay=None, reminder_lead=None)
     await bot.open()
     try:
         lines = SEED.read_text(encoding="utf-8").splitlines()
@@ -67,7 +67,7 @@ async def test_score_is_answered_while_the_database_thread_is_busy_writing(
 
 async def test_a_new_chat_is_recorded_by_its_first_command(tmp_path: Path) -> None:
     """The read path hands over to the writer when the chat must be written down."""
-    bot = MatchBot(tmp_path / "bot.db", recap_delay=None, reminder_lead=None)
+    bot = build_bot(tmp_path / "bot.db", recap_delay=None, reminder_lead=None)
     await bot.open()
     try:
         newcomer = CommandContext(platform="telegram", chat_id="77", user_id="u", chat_title="X")

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from adapters.assemble import build_bot
 from adapters.discord import DiscordAdapter
 from adapters.rendering import RenderCache
 from adapters.telegram import TelegramAdapter
 from adapters.telegram.render import telegram_parts
-from bot.app import MatchBot
 from bot.feed_format import parse_object
 from bot.messages.model import Message, bold, line
 from storage.store import Store
@@ -83,7 +83,7 @@ async def test_a_fan_out_renders_each_message_once_per_adapter(
     async with FakeTelegram(token=TOKEN) as tg, FakeDiscord(guilds=[guild]) as dc:
         telegram = TelegramAdapter(TOKEN, base_url=tg.base_url, paid_broadcast=True)
         discord = DiscordAdapter(dc.token)
-        bot = MatchBot(tmp_path / "bot.db", [telegram, discord], recap_delay=None)
+        bot = build_bot(tmp_path / "bot.db", [telegram, discord], recap_delay=None)
         await bot.start()
         try:
             await bot.ingest(parse_object(DECL))

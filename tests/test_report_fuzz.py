@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from adapters.assemble import build_bot
 from bot.app import MatchBot
 from bot.messages.model import message_text
 from bot.ports import CommandContext
@@ -22,7 +23,7 @@ FALLBACK = "I could not understand that report"
 
 
 def new_bot(db: Path) -> MatchBot:
-    return MatchBot(
+    return build_bot(
         db,
         [RecordingPlatform()],
         recap_delay=None,

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from adapters.assemble import build_bot
 from bot.app import MatchBot
 from bot.feed_format import parse_object
 from bot.messages.model import Message, message_text
@@ -33,7 +34,7 @@ def text(message: Message) -> str:
 
 @pytest.fixture
 async def bot(tmp_path: Path) -> AsyncIterator[MatchBot]:
-    bot = MatchBot(
+    bot = build_bot(
         tmp_path / "db",
         [RecordingPlatform()],
         recap_delay=None,

@@ -7,6 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from adapters.assemble import build_bot
 from adapters.providers.football_data import FootballData
 from adapters.providers.stats import FootballDataStats
 from bot.app import MatchBot
@@ -27,7 +28,7 @@ def text(message: Message) -> str:
 @pytest.fixture
 async def bot(tmp_path: Path) -> MatchBot:
     platform = RecordingPlatform()
-    bot = MatchBot(
+    bot = build_bot(
         tmp_path / "db",
         [platform],
         recap_delay=0.0,
@@ -156,7 +157,7 @@ async def test_table_and_top_scorers_from_football_data(
     football_data.script("/competitions/PL/scorers", {"limit": 10}, "fd_scorers_PL.json")
     async with httpx.AsyncClient() as http:
         stats = FootballDataStats(FootballData("fd-token", football_data.base_url, http))
-        bot = MatchBot(tmp_path / "db", [RecordingPlatform()], stats=stats)
+        bot = build_bot(tmp_path / "db", [RecordingPlatform()], stats=stats)
         await bot.start()
         table = text(await bot.command(FAN, "table", "premier league"))
         scorers = text(await bot.command(FAN, "scorers", "", reply_key=None))
@@ -171,14 +172,14 @@ async def test_table_and_top_scorers_from_football_data(
 async def test_table_without_a_provider_or_during_an_outage(
     tmp_path: Path, football_data: FakeProvider
 ) -> None:
-    bot = MatchBot(tmp_path / "db", [RecordingPlatform()])
+    bot = build_bot(tmp_path / "db", [RecordingPlatform()])
     await bot.start()
     assert "FOOTBALL_DATA_TOKEN" in text(await bot.command(FAN, "table", "serie a"))
     await bot.stop()
     football_data.script("/competitions/SA/standings", None, server_error(500))
     async with httpx.AsyncClient() as http:
         stats = FootballDataStats(FootballData("fd-token", football_data.base_url, http))
-        bot = MatchBot(tmp_path / "db2", [RecordingPlatform()], stats=stats)
+        bot = build_bot(tmp_path / "db2", [RecordingPlatform()], stats=stats)
         await bot.start()
         down = text(await bot.command(FAN, "table", "serie a"))
         await bot.stop()

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from adapters.assemble import build_bot
 from bot.app import MatchBot
 from bot.feed_format import parse_line
 from tests.support.core import SEED, chat, until
@@ -20,7 +21,7 @@ QUOTES = SEED_LINES[16:]
 
 
 async def started_bot(path: Path, platform: RecordingPlatform, **kwargs: Any) -> MatchBot:
-    bot = MatchBot(path, [platform], **kwargs)
+    bot = build_bot(path, [platform], **kwargs)
     await bot.start()
     return bot
 
@@ -224,7 +225,7 @@ async def test_polling_runs_until_full_time_plus_one_last_poll(tmp_path: Path) -
     polls = [seed[:1], seed[1:12], [], seed[12:]]  # kick-off, … , full time
     source = ScriptedSource(polls, kickoff)
     platform = RecordingPlatform()
-    bot = MatchBot(tmp_path / "db", [platform], recap_delay=0.0, sources=[source])
+    bot = build_bot(tmp_path / "db", [platform], recap_delay=0.0, sources=[source])
     await bot.open()
     await bot.command(chat("a"), "subscribe", "inter")
     await bot.start()
@@ -240,7 +241,7 @@ async def test_polling_runs_until_full_time_plus_one_last_poll(tmp_path: Path) -
 async def test_nobody_following_means_no_polling(tmp_path: Path) -> None:
     kickoff = datetime.now(UTC) + timedelta(minutes=5)
     source = ScriptedSource([], kickoff)
-    bot = MatchBot(tmp_path / "db", [RecordingPlatform()], sources=[source])
+    bot = build_bot(tmp_path / "db", [RecordingPlatform()], sources=[source])
     await bot.start()
     await bot.ingest(parse_line(fixture_line("fake:2", kickoff)))
     rounds = source.rounds
@@ -256,7 +257,7 @@ async def test_a_match_that_never_finished_is_not_polled_forever(tmp_path: Path)
     long_ago = datetime.now(UTC) - timedelta(hours=7)  # postponed, or lost by the provider
     source = ScriptedSource([], long_ago)
     source.fixtures = lambda names: asyncio.sleep(0, [])  # type: ignore[assignment,method-assign]
-    bot = MatchBot(tmp_path / "db", [RecordingPlatform()], sources=[source])
+    bot = build_bot(tmp_path / "db", [RecordingPlatform()], sources=[source])
     await bot.open()
     await bot.command(chat("a"), "subscribe", "inter")
     await bot.ingest(parse_line(fixture_line("fake:9", long_ago)))

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from adapters.assemble import build_bot
 from adapters.providers import ApiFootball, FootballData
 from adapters.providers.api_football import ApiFootballSource
 from adapters.providers.football_data import FootballDataSource
@@ -117,7 +118,7 @@ def af_bot(fake: FakeProvider, db: Path, platform: RecordingPlatform) -> MatchBo
     source = ApiFootballSource(
         ApiFootball(KEY, base_url=fake.base_url), min_interval=FAST, match_window=60.0
     )
-    return MatchBot(db, [platform], recap_delay=0.0, reminder_lead=None, sources=[source])
+    return build_bot(db, [platform], recap_delay=0.0, reminder_lead=None, sources=[source])
 
 
 async def say(bot: MatchBot, chat_id: str, text: str) -> str:
@@ -347,7 +348,7 @@ async def test_football_data_search_finds_a_national_team_in_its_competitions(
             min_interval=FAST,
             competitions=["CL", "WC"],
         )
-        bot = MatchBot(tmp_path / "db", [platform], reminder_lead=None, sources=[source])
+        bot = build_bot(tmp_path / "db", [platform], reminder_lead=None, sources=[source])
         await bot.start()
         assert await say(bot, "a", "/subscribe France") == (
             "✅ This chat now follows France. Alerts: key events."
@@ -371,7 +372,7 @@ async def test_the_quota_plan_counts_the_days_later_matches(
         source = ApiFootballSource(
             ApiFootball(KEY, base_url=fake.base_url), min_interval=15.0, clock=noon.timestamp
         )
-        bot = MatchBot(tmp_path / "db", [], reminder_lead=None, sources=[source])
+        bot = build_bot(tmp_path / "db", [], reminder_lead=None, sources=[source])
         await bot.open()
         for mid, kickoff in kickoffs.items():
             await bot.ingest(

@@ -245,3 +245,33 @@ async def test_a_killed_leader_is_replaced_within_15_seconds_and_nothing_is_lost
         assert store.outbox_counts() == {"sent": chats}
     finally:
         store.close()
+
+
+async def test_a_leader_whose_session_is_lost_stands_down_and_leads_again(
+    bots: Callable[[int], Awaitable[Bots]], postgres_url: str
+) -> None:
+    """The leader's own session with the database ends (a network cut, a database restart):
+    it stops leading at once, starts again standing by, takes the lock again (no one else
+    holds it) and goes on: the goal that comes next reaches every chat once."""
+    import psycopg
+
+    chats = 20
+    group = await bots(chats)
+    first = await group.start()
+    await group.wait_log(first, "matchbot running on telegram")
+    with psycopg.connect(postgres_url, autocommit=True) as admin:
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE application_name = 'matchbot-leader'"
+        )
+    await group.wait_log(first, "no longer holds the database's leader lock")
+    async with asyncio.timeout(30):
+        while group.log(first).count("matchbot running on telegram") < 2:
+            assert group.procs[first].returncode is None, group.log(first)
+            await asyncio.sleep(0.05)
+    add_goal(group.feed)
+    await wait_chats(group.fake, chats, within=30)
+    await asyncio.sleep(0.5)
+    await group.stop_all()
+    assert set(per_chat(group.fake).values()) == {1}
+    assert group.procs[first].returncode == 0

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from importlib import resources
 from typing import TextIO
 
+from adapters.assemble import build_bot
 from adapters.console import ConsoleAdapter
 from adapters.console.adapter import CHAT_ID, RULE
 from adapters.console.render import Format, console_text
@@ -20,7 +21,7 @@ from bot.feed_format import EventBase, MatchDecl, Parsed, Rejected, read_lines
 from bot.messages import i18n
 from bot.messages.model import Message
 from bot.safe_text import neutralise
-from storage.store import Store
+from bot.store_contract import CoreStore
 
 SEED_FEED = "atalanta-inter.jsonl"
 SECONDS_PER_MATCH_MINUTE = 0.4
@@ -80,7 +81,7 @@ async def replay_feed(
     out = out or sys.stdout
     err = err or sys.stderr
     adapter = ConsoleAdapter(out, fmt=fmt)
-    bot = MatchBot(":memory:", [adapter], recap_delay=None, reminder_lead=None)
+    bot = build_bot(":memory:", [adapter], recap_delay=None, reminder_lead=None)
     await bot.open()
     delivery = Delivery(bot.db, adapter)
     rejected = 0
@@ -111,7 +112,7 @@ async def replay_feed(
 async def _follow_match(
     bot: MatchBot, platform: str, match_id: str, level: str, lang: str = "en"
 ) -> None:
-    def follow(store: Store) -> None:
+    def follow(store: CoreStore) -> None:
         match = store.match(match_id)
         assert match is not None
         store.ensure_chat(platform, CHAT_ID, "console", "private")
@@ -131,7 +132,7 @@ async def recaps_of_feed(
     lang: str = "en",
 ) -> tuple[int, bool]:
     """Ingest a feed and print the recap of each finished match. Returns (rejected, found)."""
-    bot = MatchBot(":memory:", recap_delay=None, reminder_lead=None)
+    bot = build_bot(":memory:", recap_delay=None, reminder_lead=None)
     await bot.open()
     rejected = 0
     matches: list[str] = []

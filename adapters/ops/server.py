@@ -23,6 +23,7 @@ from adapters.ops.prometheus import PrometheusMetrics
 from bot.app import MatchBot
 from bot.health import Backlog, Health, Verdict
 from storage import ops
+from storage.thread import StoreThread
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +43,13 @@ class OpsServer:
         host: str,
         port: int,
         *,
+        database: StoreThread,
         probe_every: float | None = None,
     ) -> None:
+        """``database``: the bot's database thread, as the composition root built it (the
+        probes use storage's own queries, beyond the core's contract)."""
         self.bot = bot
+        self.database = database
         self.health: Health = bot.health
         self.metrics = metrics
         self.host = host
@@ -101,7 +106,7 @@ class OpsServer:
         now = self.health.clock()
         try:
             async with asyncio.timeout(STORE_TIMEOUT):
-                await self.bot.db.call(lambda s: ops.write_probe(s, now))
+                await self.database.call(lambda s: ops.write_probe(s, now))
         except RuntimeError:  # the store is not open (yet, or any more)
             return
         except ops.StoreProblem as exc:
@@ -117,7 +122,7 @@ class OpsServer:
         now = self.health.clock()
         try:
             async with asyncio.timeout(STORE_TIMEOUT):
-                return await self.bot.db.read(lambda s: (ops.backlog(s, now), ops.counts(s, now)))
+                return await self.database.read(lambda s: (ops.backlog(s, now), ops.counts(s, now)))
         except RuntimeError:  # the store is not open yet
             return None
 

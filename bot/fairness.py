@@ -1,0 +1,76 @@
+"""Fairness between chats and members: what one chat or one member may ask of the bot.
+
+The rules (README, "Fairness"):
+
+* live alerts go before answers to commands (:mod:`bot.delivery` orders them; a chat's
+  alert is sent before its own pending answers);
+* a chat has at most :data:`REPLY_BURST` answers waiting to be sent; an answer beyond them is
+  dropped, and the chat gets one "slow down" note instead (at most one in
+  :data:`NOTE_EVERY_SECONDS`);
+* in a group or channel each member may use :data:`GROUP_COMMANDS` commands in any
+  :data:`GROUP_WINDOW_SECONDS` seconds; beyond them a command is not run at all and is
+  answered only by that same one note (reporters' ``/report`` is not limited, and Discord's
+  slash commands are answered in their interaction, outside the channel's budget);
+* a chat's answers take only that chat's turns (the delivery loop sends each chat's messages
+  in its own lane, one at a time), so a flood in one chat never delays another chat.
+
+The per-member limit is a moving window kept by the ``limits`` library, in memory (a restart
+forgets it, which is harmless).
+"""
+
+from __future__ import annotations
+
+from limits import RateLimitItemPerSecond
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+
+from bot.ports import CommandContext
+
+#: Answers to commands a chat may have waiting to be sent; the next ones are dropped.
+REPLY_BURST = 3
+#: Commands (and button presses) one member may use in a group in any window …
+GROUP_COMMANDS = 8
+#: … of this many seconds.
+GROUP_WINDOW_SECONDS = 60
+#: A chat gets at most one "slow down" note in this many seconds.
+NOTE_EVERY_SECONDS = 60
+#: The "slow down" note's outbox key starts with this (its lane: the chat's answers).
+SLOW_DOWN_PREFIX = "slow:"
+
+
+def slow_down_key(reply_key: str) -> str:
+    """The note's key, from the key of the first answer it stands for (it keeps the chat id
+    at its end, so a migrated chat's pending note moves with it)."""
+    return SLOW_DOWN_PREFIX + reply_key.partition(":")[2]
+
+
+def coalesce(pending_keys: list[str], over_limit: bool = False) -> str:
+    """What to do with a new answer, given the keys of the chat's answers still waiting:
+    ``"queue"`` it, ``"note"`` (drop it, queue the one "slow down" note) or ``"drop"`` it
+    (the note is already waiting). An answer to a member ``over_limit`` is never queued."""
+    answers = [k for k in pending_keys if not k.startswith(SLOW_DOWN_PREFIX)]
+    if len(answers) < REPLY_BURST and not over_limit:
+        return "queue"
+    if any(k.startswith(SLOW_DOWN_PREFIX) for k in pending_keys):
+        return "drop"
+    return "note"
+
+
+class CommandLimits:
+    """Commands per member in groups and channels (private chats are not limited: their
+    answers are coalesced like any chat's)."""
+
+    def __init__(self, commands: int = GROUP_COMMANDS, seconds: int = GROUP_WINDOW_SECONDS) -> None:
+        self._rate = RateLimitItemPerSecond(commands, seconds)
+        self._notes = RateLimitItemPerSecond(1, NOTE_EVERY_SECONDS)
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+
+    def may_note(self, platform: str, chat_id: str) -> bool:
+        """Count one "slow down" note to a chat; False when it had one lately."""
+        return self._limiter.hit(self._notes, "note", platform, chat_id)
+
+    def allow(self, ctx: CommandContext) -> bool:
+        """Count one command of ``ctx``'s member; False when it is over the limit."""
+        if ctx.chat_kind == "private":
+            return True
+        return self._limiter.hit(self._rate, ctx.platform, ctx.chat_id, ctx.user_id)
