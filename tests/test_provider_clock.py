@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from adapters.assemble import build_bot
 from adapters.providers import ApiFootball
 from adapters.providers.api_football import ApiFootballSource
 from bot.app import MatchBot
@@ -32,7 +33,7 @@ async def test_score_says_the_providers_minute_and_its_statuses_in_words(tmp_pat
         fake.script("/fixtures", {"team": 505, "next": 5}, poll(k, "NS", None, None, []))
         fake.script("/fixtures", IDS, poll(k, "2H", 67, (1, 0), first))
         src = ApiFootballSource(ApiFootball(KEY, base_url=fake.base_url), min_interval=0.05)
-        bot = MatchBot(
+        bot = build_bot(
             tmp_path / "bot.db",
             [RecordingPlatform()],
             recap_delay=0.0,
@@ -77,7 +78,7 @@ async def test_a_postponed_match_and_the_breaks_are_said_in_words(tmp_path: Path
         fake.script("/fixtures", {"team": 505, "next": 5}, poll(k, "NS", None, None, []))
         fake.script("/fixtures", IDS, poll(k, "HT", 45, (0, 0), [], extra=2))
         src = ApiFootballSource(ApiFootball(KEY, base_url=fake.base_url), min_interval=0.05)
-        bot = MatchBot(
+        bot = build_bot(
             tmp_path / "bot.db",
             [RecordingPlatform()],
             recap_delay=0.0,
