@@ -26,13 +26,12 @@ from bot.engine import Engine, Ingested
 from bot.fairness import CommandLimits, coalesce, slow_down_key
 from bot.feed_files import FeedFollower, FirstLines, keep_running
 from bot.feed_format import (
-    Event,
     EventBase,
     FeedConflict,
     FeedError,
+    Item,
     MatchDecl,
     Parsed,
-    Quote,
     Rejected,
 )
 from bot.health import FirstSends, Health
@@ -102,6 +101,9 @@ class MatchBot:
         self.limits = CommandLimits()
         self.health = health or Health()
         self.first_sends = FirstSends()
+        #: why the bot must stop (a rejected token), once one was found; see :meth:`fatal`
+        self.fatal_reason: str | None = None
+        self.fatal_event = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._feed_lines: dict[Path, FirstLines] = {}
         self.engine: Engine
@@ -161,6 +163,7 @@ class MatchBot:
                 self.delivery_clock,
                 health=self.health,
                 first_sends=self.first_sends,
+                on_fatal=self.fatal,
             )
             self.deliveries[adapter.platform] = delivery
         # The platforms first: when one cannot start, no timed job has begun yet.
@@ -239,6 +242,13 @@ class MatchBot:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.db.close()
 
+    def fatal(self, reason: str) -> None:
+        """A fault that stops the bot (:class:`bot.ports.FatalSink`): the first reason is kept
+        and :attr:`fatal_event` set; ``matchbot run`` then stops and exits non-zero."""
+        if self.fatal_reason is None:
+            self.fatal_reason = reason
+            self.fatal_event.set()
+
     def wake(self) -> None:
         for delivery in self.deliveries.values():
             delivery.wake()
@@ -247,7 +257,7 @@ class MatchBot:
 
     async def ingest(
         self,
-        item: MatchDecl | Event | Quote,
+        item: Item,
         then: Callable[[CoreStore, Ingested], None] | None = None,
     ) -> Ingested:
         """Ingest one feed object; raises :class:`FeedError` when it is rejected. ``then``
@@ -268,9 +278,9 @@ class MatchBot:
                 "%s: %s %s (%d messages queued)",
                 item.match,
                 item.type,
-                item.id,
+                getattr(item, "id", "-"),
                 result.queued,
-                extra={"match_id": item.match, "event_id": item.id},
+                extra={"match_id": item.match, "event_id": getattr(item, "id", None)},
             )
         elif result.status != "duplicate" and isinstance(item, MatchDecl):
             log.info("%s: %s v %s, kick-off %s", item.match, item.home, item.away, item.kickoff)

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bot.chat_settings import ChatSettings, level_needed, player_level_needed
 from bot.competitions import ensure_competition
+from bot.depth import DepthFanOut
 from bot.feed_format import (
     Event,
     FeedConflict,
@@ -24,14 +25,26 @@ from bot.feed_format import (
     GoalCancelledEvent,
     GoalEvent,
     GoalUpdateEvent,
+    Item,
     MatchDecl,
+    PeriodEvent,
     Quote,
     show,
 )
 from bot.match import Fixture, KeptStates, MatchState, Score, StoredEvent, side_for_event
+from bot.match_data import (
+    Lineup,
+    MatchData,
+    MatchStats,
+    Ratings,
+    Standings,
+    StoredData,
+    data_key,
+)
 from bot.messages import i18n, templates
 from bot.messages.lead import is_known_scorer
 from bot.messages.model import Message
+from bot.messages.templates.depth import enrich_alert, enrich_recap
 from bot.players import involved_ids, remember
 from bot.ports import TableRow
 from bot.store_contract import Audience, CoreStore, FanOut, NewMatch, NewOutboxRow
@@ -109,14 +122,36 @@ class Engine:
 
     # --- ingesting ---------------------------------------------------------------------------
 
-    def ingest(self, item: MatchDecl | Event | Quote) -> Ingested:
+    def ingest(self, item: Item) -> Ingested:
         """Store one feed object and queue the messages it causes. Raises :class:`FeedError`."""
         with self.store.atomic():
             if isinstance(item, MatchDecl):
                 return self._declare(item)
             if isinstance(item, Quote):
                 return self._quote(item)
+            if isinstance(item, Lineup | MatchStats | Ratings | Standings):
+                return self._match_data(item)
             return self._event(item)
+
+    def stored_data(self, match_id: str) -> StoredData:
+        """The match's line-ups, statistics, ratings and table before it."""
+        return StoredData.from_rows(self.store.match_data(match_id))
+
+    def _match_data(self, item: MatchData) -> Ingested:
+        fixture = self._require_fixture(item.match)
+        depth = DepthFanOut(self, fixture)
+        item = depth.checked(item)
+        version = self.store.put_match_data(
+            item.match, data_key(item), item.model_dump_json(exclude_none=True), self.clock()
+        )
+        if version == 0:
+            return Ingested("duplicate", item.match)
+        queued = 0
+        if isinstance(item, Lineup):
+            queued = depth.lineups(item)
+        elif isinstance(item, MatchStats):
+            queued = depth.stats(item, version)
+        return Ingested("new" if version == 1 else "updated", item.match, queued=queued)
 
     def _declare(self, decl: MatchDecl) -> Ingested:
         existing = self.store.match(decl.match)
@@ -340,17 +375,28 @@ class Engine:
             and stored.side is not None
         ):
             streak = Storylines(self.store).player_streak(state, event.player, stored.side)
-        return self._fan_out(
+        depth = DepthFanOut(self, fixture)
+        data = depth.data() if isinstance(event, PeriodEvent) else None
+
+        def build(zone: ZoneInfo) -> Message:
+            return enrich_alert(templates.alert(state, stored, zone, streak), state, stored, data)
+
+        queued = self._fan_out(
             fixture,
             f"event:{fixture.id}:{event.id}",
             "alert",
-            lambda zone: templates.alert(state, stored, zone, streak),
+            build,
             category=category,
             players=players,
+            edits=depth.grouped_with(state, stored),
             for_player_fans=lambda zone: templates.player_alert(
-                templates.alert(state, stored, zone), state, stored, score
+                enrich_alert(templates.alert(state, stored, zone), state, stored, None),
+                state,
+                stored,
+                score,
             ),
         )
+        return queued + depth.after_period(state, stored)
 
     def _fan_out(
         self,
@@ -364,6 +410,8 @@ class Engine:
         edits: str | None = None,
         players: list[int] | None = None,
         for_player_fans: Callable[[ZoneInfo], Message] | None = None,
+        teams: bool = True,
+        wants: str | None = None,
     ) -> int:
         """Queue one message for every active chat that follows either team, the match's
         competition or one of ``players``, in one go, each chat once.
@@ -385,11 +433,12 @@ class Engine:
         defaults = ChatSettings()
         return self.store.fan_out(
             Audience(
-                [fixture.home_team, fixture.away_team],
-                fixture.competition_id,
+                [fixture.home_team, fixture.away_team] if teams else [],
+                fixture.competition_id if teams else None,
                 players or [],
                 need=level_needed(category),
                 need_player=player_level_needed(category) if category else 1,
+                wants=wants,
             ),
             FanOut(
                 key=key,
@@ -465,12 +514,27 @@ class Engine:
                 return 0
             quotes = self.quotes(match_id)
             stories = self.storylines(state, standings, source)
-            queued = self._fan_out(
-                state.fixture,
-                f"recap:{match_id}",
-                "recap",
-                lambda zone: templates.recap(state, quotes, zone, stories),
-            )
+            data = self.stored_data(match_id)
+            moves = DepthFanOut(self, state.fixture).table_moves(state, data)
+            queued = 0
+            # with statistics for the chats that want them, without for the others
+            for wants, stats in (
+                ((None, True),)
+                if not data.stats
+                else (
+                    ("stats", True),
+                    ("!stats", False),
+                )
+            ):
+                queued += self._fan_out(
+                    state.fixture,
+                    f"recap:{match_id}",
+                    "recap",
+                    lambda zone, stats=stats: enrich_recap(  # type: ignore[misc]
+                        templates.recap(state, quotes, zone, stories), state, data, moves, stats
+                    ),
+                    wants=wants,
+                )
             self.store.mark_recap_queued(match_id, queued)
             log.info("recap of %s queued for %d chats", match_id, queued)
             return queued
@@ -593,4 +657,8 @@ class Engine:
         if state is None:
             return None
         stories = self.storylines(state) if state.finished else []
-        return templates.recap(state, self.quotes(match_id), stories=stories)
+        data = self.stored_data(match_id)
+        moves = DepthFanOut(self, state.fixture).table_moves(state, data)
+        return enrich_recap(
+            templates.recap(state, self.quotes(match_id), stories=stories), state, data, moves
+        )

@@ -16,7 +16,7 @@ from pathlib import Path
 from bot.feed_format import (
     LINE_TOO_LONG,
     MAX_LINE_BYTES,
-    Event,
+    Item,
     MatchDecl,
     Parsed,
     Quote,
@@ -24,6 +24,7 @@ from bot.feed_format import (
     read_lines,
     split_lines,
 )
+from bot.match_data import MATCH_DATA_CLASSES, data_key
 from bot.safe_text import neutralise
 
 log = logging.getLogger(__name__)
@@ -53,11 +54,13 @@ def read_feed_file(path: Path) -> list[bytes]:
     return split_lines(path.read_bytes())
 
 
-def item_key(item: MatchDecl | Event | Quote) -> tuple[str, str, str]:
+def item_key(item: Item) -> tuple[str, str, str]:
     """What makes a feed object the same object: a match by its id, an event or a quote by
-    its match and id."""
+    its match and id, match data by its match and what it is (a team's line-up…)."""
     if isinstance(item, MatchDecl):
         return ("match", item.match, "")
+    if isinstance(item, MATCH_DATA_CLASSES):
+        return ("data", item.match, data_key(item))
     return ("quote" if isinstance(item, Quote) else "event", item.match, item.id)
 
 
@@ -70,7 +73,7 @@ class FirstLines:
     def note(self, parsed: Parsed) -> None:
         self._lines.setdefault(item_key(parsed.item), parsed.line)
 
-    def first(self, item: MatchDecl | Event | Quote) -> int | None:
+    def first(self, item: Item) -> int | None:
         return self._lines.get(item_key(item))
 
 

@@ -26,6 +26,7 @@ from pydantic import (
     ValidationError,
 )
 
+from bot.match_data import MATCH_DATA_TYPES, MatchData, MatchDataItem
 from bot.safe_text import neutralise
 
 MAX_LINE_BYTES = 1 << 20  # 1 MiB: a feed object is a few hundred bytes
@@ -228,6 +229,14 @@ class ShootoutKickEvent(TeamEvent):
     player_id: PlayerId | None = None
 
 
+class AddedTimeEvent(EventBase):
+    """The fourth official's board: ``minutes`` of added time at the end of a half."""
+
+    type: Literal["added_time"]
+    minutes: StrictInt = Field(ge=1, le=30)
+    team: Name | None = None
+
+
 class NoteEvent(TeamEvent):
     type: Literal["note"]
     text: Text
@@ -258,14 +267,23 @@ Event = (
     | PenaltyMissedEvent
     | ShootoutKickEvent
     | NoteEvent
+    | AddedTimeEvent
 )
 FeedItem = Annotated[MatchDecl | Event | Quote, Field(discriminator="type")]
 EVENT_TYPES: frozenset[str] = frozenset(
     t.model_fields["type"].annotation.__args__[0] for t in Event.__args__
 )
-KNOWN_TYPES: frozenset[str] = EVENT_TYPES | {"match", "quote"}
+TEAMLESS_EVENTS: frozenset[str] = frozenset({"period", "added_time"})
+"""Events that belong to the match, not to one side."""
+KNOWN_TYPES: frozenset[str] = EVENT_TYPES | {"match", "quote"} | MATCH_DATA_TYPES
 
 _adapter: TypeAdapter[MatchDecl | Event | Quote] = TypeAdapter(FeedItem)
+_data_adapter: TypeAdapter[MatchData] = TypeAdapter(MatchDataItem)
+
+
+Item = MatchDecl | Event | Quote | MatchData
+"""Any feed object: a fixture, an event on the pitch, a quote, or match data (line-ups,
+statistics, ratings, the table before the match)."""
 
 
 class FeedError(ValueError):
@@ -322,7 +340,7 @@ def _describe(error: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def parse_object(data: object) -> MatchDecl | Event | Quote:
+def parse_object(data: object) -> Item:
     """Validate one decoded JSON value as a feed object, or raise :class:`FeedError`.
 
     Whatever ``data`` holds, the only exception this raises is :class:`FeedError`."""
@@ -336,9 +354,11 @@ def parse_object(data: object) -> MatchDecl | Event | Quote:
     if kind not in KNOWN_TYPES:
         raise FeedError(f"unknown type {show(kind)}")
     team = data.get("team")
-    if kind != "period" and kind in EVENT_TYPES and (team is None or team == ""):
+    if kind not in TEAMLESS_EVENTS and kind in EVENT_TYPES and (team is None or team == ""):
         raise FeedError(f"missing required field 'team' (needed by a {kind})")
     try:
+        if kind in MATCH_DATA_TYPES:
+            return _data_adapter.validate_python(data)
         return _adapter.validate_python(data)
     except ValidationError as exc:
         raise FeedError(_describe(exc)) from None
@@ -375,7 +395,7 @@ def decode_line(line: str | bytes) -> str:
         ) from None
 
 
-def parse_line(line: str | bytes) -> MatchDecl | Event | Quote:
+def parse_line(line: str | bytes) -> Item:
     """Parse one JSON Lines line into a feed object, or raise :class:`FeedError`.
 
     Whatever the line holds, the only exception this raises is :class:`FeedError`."""
@@ -400,7 +420,7 @@ def parse_line(line: str | bytes) -> MatchDecl | Event | Quote:
 @dataclass(frozen=True)
 class Parsed:
     line: int
-    item: MatchDecl | Event | Quote
+    item: Item
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from pydantic import TypeAdapter, ValidationError
 from bot.feed_format import Event as FeedEvent
 from bot.feed_format import EventBase, FeedItem, MatchDecl, Quote, parse_object
 from bot.match import Fixture, MatchState, derive_state
+from bot.match_data import MATCH_DATA_CLASSES
 from bot.messages import templates
 from bot.messages.templates import REPORT_USAGE as REPORT_USAGE  # its home before
 from bot.store_contract import CoreStore
@@ -102,7 +103,10 @@ def validated(item: dict[str, Any]) -> MatchDecl | FeedEvent | Quote:
         raise ReportError("; ".join(_problem(error) for error in exc.errors())) from None
     except Exception:
         raise ReportError(templates.report_not_understood()) from None
-    return parse_object(item)
+    parsed = parse_object(item)
+    if isinstance(parsed, MATCH_DATA_CLASSES):  # a report is never match data
+        raise ReportError(templates.report_not_understood())
+    return parsed
 
 
 def _problem(error: Any) -> str:

@@ -131,6 +131,14 @@ class QuoteRow(TypedDict):
     ingested_at: float
 
 
+class MatchDataRow(TypedDict):
+    match_id: str
+    key: str
+    data: str
+    version: int
+    updated_at: float
+
+
 class ScorerCountRow(TypedDict):
     player: str
     team: str
@@ -291,6 +299,9 @@ class Audience:
     player_ids: Sequence[int] = ()
     need: int = 1
     need_player: int = 1
+    wants: str | None = None
+    """A chat setting that must not be off for the chat to get the message (``lineups``,
+    ``stats``: see :data:`bot.chat_settings.DEPTH_SETTINGS`)."""
 
 
 @dataclass(frozen=True)
@@ -517,8 +528,25 @@ class ProviderStore(Transactional, Protocol):
     def team_candidate(self, key: str) -> TeamCandidateRow | None: ...
 
 
+class MatchDataStore(Protocol):
+    """Line-ups, statistics, ratings and tables kept beside a match's events, and the
+    pictures uploaded once to a platform."""
+
+    def put_match_data(self, match_id: str, key: str, data: str, now: float) -> int: ...
+    def match_data(self, match_id: str) -> list[MatchDataRow]: ...
+    def upload_id(self, platform: str, key: str) -> str | None: ...
+    def save_upload_id(self, platform: str, key: str, file_id: str, now: float) -> None: ...
+
+
 class CoreStore(
-    CatalogueStore, MatchStore, ChatStore, OutboxStore, ReportStore, ProviderStore, Protocol
+    CatalogueStore,
+    MatchStore,
+    ChatStore,
+    OutboxStore,
+    ReportStore,
+    ProviderStore,
+    MatchDataStore,
+    Protocol,
 ):
     """Everything the core asks of the store."""
 

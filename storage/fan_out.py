@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -19,6 +20,21 @@ def _numbered(sql: str, count: int) -> str:
     for i in range(count):
         sql = sql.replace("?", f":p{i}", 1)
     return sql
+
+
+_SETTING_NAME = re.compile(r"[a-z_]{1,32}")
+
+
+def _wanted(setting: str | None) -> str:
+    """The condition that a chat has not turned ``setting`` off (``"off"`` in its settings;
+    absent means on); ``!setting``: that it has."""
+    if setting is None:
+        return ""
+    name = setting.removeprefix("!")
+    if not _SETTING_NAME.fullmatch(name):
+        raise ValueError(f"not a setting name: {setting!r}")
+    test = "=" if setting.startswith("!") else "!="
+    return f" AND COALESCE(json_extract(c.settings, '$.{name}'), 'on') {test} 'off'"
 
 
 class FanOutTables(StoreBase):
@@ -56,6 +72,7 @@ class FanOutTables(StoreBase):
         player_ids: Iterable[int],
         need: int,
         need_player: int,
+        wants: str | None = None,
     ) -> tuple[str, list[Any]] | None:
         """:meth:`audience` as one SELECT (unordered), with each chat's settings columns."""
         teams = list(team_ids)
@@ -78,7 +95,7 @@ class FanOutTables(StoreBase):
             " MIN(s.created_at) AS since, MAX(s.kind != 'player') AS via_match"
             " FROM subscriptions s JOIN chats c"
             " ON c.platform = s.platform AND c.chat_id = s.chat_id"
-            f" WHERE c.active = 1 AND ({' OR '.join(where)})"
+            f" WHERE c.active = 1 AND ({' OR '.join(where)}){_wanted(wants)}"
             " AND (CASE COALESCE(s.level, c.level, 'key')"
             " WHEN 'goals' THEN 1 WHEN 'all' THEN 3 ELSE 2 END)"
             " >= (CASE s.kind WHEN 'player' THEN ? ELSE ? END)"
@@ -87,7 +104,7 @@ class FanOutTables(StoreBase):
         )
 
     def _subscribers_of(
-        self, targets: Sequence[tuple[str, Sequence[str]]], need: int
+        self, targets: Sequence[tuple[str, Sequence[str]]], need: int, wants: str | None = None
     ) -> tuple[str, list[Any]] | None:
         """Every subscription of an active chat to one of ``targets`` (kind, ids) whose level
         lets a message needing ``need`` through, one row per subscription (a chat following
@@ -109,7 +126,7 @@ class FanOutTables(StoreBase):
             "SELECT c.platform, c.chat_id, c.tz, c.lang, c.spoiler, s.created_at AS since"
             " FROM subscriptions s JOIN chats c"
             " ON c.platform = s.platform AND c.chat_id = s.chat_id"
-            f" WHERE c.active = 1 AND ({' OR '.join(where)})"
+            f" WHERE c.active = 1 AND ({' OR '.join(where)}){_wanted(wants)}"
             " AND (CASE COALESCE(s.level, c.level, 'key')"
             " WHEN 'goals' THEN 1 WHEN 'all' THEN 3 ELSE 2 END) >= ?",
             [*params, need],
@@ -151,12 +168,15 @@ class FanOutTables(StoreBase):
                         ),
                     ],
                     audience.need,
+                    audience.wants,
                 ),
             ),
             (
                 0,
                 self._subscribers_of(
-                    [("player", [str(p) for p in audience.player_ids])], audience.need_player
+                    [("player", [str(p) for p in audience.player_ids])],
+                    audience.need_player,
+                    audience.wants,
                 ),
             ),
         ]
@@ -253,6 +273,7 @@ class FanOutTables(StoreBase):
             audience.player_ids,
             audience.need,
             audience.need_player,
+            audience.wants,
         )
         if query is None:
             return

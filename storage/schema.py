@@ -305,7 +305,25 @@ def m011_outbox_leases(db: Database) -> None:
 
 
 @migrations()
-def m012_match_clock(db: Database) -> None:
+def m012_match_data(db: Database) -> None:
+    """Line-ups, statistics, ratings and the table before a match: one JSON object per match
+    and key (``lineup:inter``, ``stats:full_time``…), replaced by a later one, ``version``
+    counting the replacements (a late line-up change edits the message sent before)."""
+    db.table("match_data").create(
+        {"match_id": str, "key": str, "data": str, "version": int, "updated_at": float},
+        pk=("match_id", "key"),
+        not_null={"data"},
+        defaults={"version": 1},
+    )
+    # a card picture uploaded once to a platform, then sent again by its file id
+    db.table("uploads").create(
+        {"platform": str, "key": str, "file_id": str, "created_at": float},
+        pk=("platform", "key"),
+    )
+
+
+@migrations()
+def m013_match_clock(db: Database) -> None:
     """The provider's clock of a match: its status (``second_half``, ``suspended``...), its
     minute and added minute, and when the bot learnt them (``/score`` says the minute)."""
     matches = db.table("matches")

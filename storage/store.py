@@ -14,6 +14,7 @@ from storage.base import Row
 from storage.catalogue import CatalogueTables
 from storage.chats import ChatTables
 from storage.fan_out import FanOutTables
+from storage.match_data import MatchDataQueries
 from storage.matches import MatchTables
 from storage.outbox import OutboxTables
 from storage.provider_state import ProviderTables
@@ -30,6 +31,7 @@ class Store(
     FanOutTables,
     OutboxTables,
     ProviderTables,
+    MatchDataQueries,
 ):
     """The bot's durable state: teams, matches, events, chats, subscriptions and the outbox
     (reports build on matches: undoing one touches its events)."""

@@ -155,7 +155,7 @@ def test_a_player_follower_gets_his_moments_with_the_match_and_score(
     assert len(got) == 2  # his card and his substitution; not the kick-off, others' goals, HT
     assert got[0].startswith("<b>🟨 Yellow card — Atalanta</b>")
     assert "⭐ <b>Atalanta 1-1 Inter</b> · 70' · Serie A" in got[0]
-    assert "Zappacosta comes on for Ederson" in got[1]
+    assert "Zappacosta on, Ederson off" in got[1]
     assert "⭐ <b>Atalanta 1-1 Inter</b> · 80'" in got[1]
 
 

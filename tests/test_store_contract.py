@@ -119,6 +119,7 @@ def filled(any_store: Store) -> Store:
     store.save_provider_team("af", "Inter", "505", "Inter Milan", 1.0)
     store.keep_answer("af", "search:inter", "[]", 1.0)
     store.offer_candidate("af:505", "af", "505", "Inter", "Inter (Italy)", "{}")
+    store.put_match_data(MATCH, "stats:full_time", "{}", 1.0)
     return store
 
 
@@ -166,6 +167,7 @@ def calls(store: Store) -> dict[str, Callable[[], Any]]:
         "provider_team_of": lambda: store.provider_team_of("af", "505"),
         "cached_answer": lambda: store.cached_answer("af", "search:inter"),
         "team_candidate": lambda: store.team_candidate("af:505"),
+        "match_data": lambda: store.match_data(MATCH),
     }
 
 

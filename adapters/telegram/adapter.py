@@ -17,7 +17,7 @@ import hashlib
 import logging
 import math
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from urllib.parse import urlsplit
 
@@ -28,13 +28,23 @@ from telegram.ext import Application, ApplicationBuilder
 
 from adapters.rendering import RenderCache
 from adapters.telegram.bulk import BulkSender
-from adapters.telegram.errors import is_not_modified, translate
+from adapters.telegram.errors import is_not_modified, short, token_rejected, translate
 from adapters.telegram.handlers import ALLOWED_UPDATES, UpdateHandlers
 from adapters.telegram.render import telegram_parts
+from bot import metrics
 from bot.logs import REDACTED
 from bot.messages import i18n, templates
 from bot.messages.model import Button, Message
-from bot.ports import CannotEdit, CoreAPI, Pacer, Pacing, StartupError, TemporaryFailure
+from bot.ports import (
+    CannotEdit,
+    CoreAPI,
+    FatalSink,
+    Pacer,
+    Pacing,
+    StartupError,
+    TemporaryFailure,
+)
+from bot.repeats import RepeatedFailures
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -64,6 +74,38 @@ MAX_CALLBACK_DATA = 64  # bytes
 #: Inline keyboard layout on a phone: buttons a row, and label characters a row.
 ROW_BUTTONS = 3
 ROW_CHARS = 36
+
+
+class LibraryLog(logging.Filter):
+    """python-telegram-bot's log lines that must not reach the operator as they are:
+
+    * a rejected token while polling (logged with a traceback, and polling ends): told to the
+      core instead, which stops the bot with one line naming ``TELEGRAM_BOT_TOKEN``;
+    * "Can not load invalid JSON data" with a traceback, for every answer that is not JSON (a
+      proxy's HTML error page during an outage): the failure itself is counted and summarised
+      where the request failed (delivery, polling).
+    """
+
+    LOGGERS = ("telegram.ext", "telegram.request.BaseRequest")
+
+    def __init__(self, on_token_rejected: Callable[[TelegramError], None]) -> None:
+        super().__init__()
+        self.on_token_rejected = on_token_rejected
+
+    def install(self) -> None:
+        for name in self.LOGGERS:
+            logging.getLogger(name).addFilter(self)
+
+    def remove(self) -> None:
+        for name in self.LOGGERS:
+            logging.getLogger(name).removeFilter(self)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, InvalidToken):
+            self.on_token_rejected(error)
+            return False
+        return not str(record.msg).startswith("Can not load invalid JSON data")
 
 
 def telegram_pacing(paid_broadcast: bool = False) -> Pacing:
@@ -187,6 +229,11 @@ class TelegramAdapter:
         self._idle = asyncio.Event()
         self._idle.set()
         self._closing = False
+        self._core: CoreAPI | None = None
+        #: python-telegram-bot's own log lines that must not reach the operator as tracebacks
+        self._watch = LibraryLog(self._token_rejected)
+        #: failed getUpdates: one warning line, repeats counted and summarised
+        self._polling_failures = RepeatedFailures("telegram polling", log)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TelegramAdapter:
@@ -238,6 +285,8 @@ class TelegramAdapter:
 
     async def start(self, core: CoreAPI) -> None:
         self._closing = False
+        self._core = core
+        self._watch.install()
         app = self.build_application()
         UpdateHandlers(core, admin_only=self.group_admin_only).install(app)
         try:
@@ -256,10 +305,7 @@ class TelegramAdapter:
             self._bulk = BulkSender(app.bot.base_url, self.pacing.max_in_flight, REQUEST_TIMEOUT)
             await self._bulk.start()
         self.application = app
-        await app.bot.set_my_commands(bot_commands())
-        for language in i18n.LANGUAGES:  # the menu in the user's app language where we speak it
-            if language != i18n.DEFAULT_LANGUAGE:
-                await app.bot.set_my_commands(bot_commands(language), language_code=language)
+        await self._set_menu(app.bot)
         if self.webhook_url:
             await self._start_webhook(app)
         else:
@@ -276,6 +322,21 @@ class TelegramAdapter:
             "webhook" if self.webhook_url else "long polling",
         )
 
+    @staticmethod
+    async def _set_menu(bot: Bot) -> None:
+        """The command menu, in each language the bot speaks (the user's app language where
+        we speak it). A passing failure (a 5xx at start-up) costs the menu until the next
+        start, not the start: one warning line."""
+        try:
+            await bot.set_my_commands(bot_commands())
+            for language in i18n.LANGUAGES:
+                if language != i18n.DEFAULT_LANGUAGE:
+                    await bot.set_my_commands(bot_commands(language), language_code=language)
+        except InvalidToken:
+            raise
+        except TelegramError as exc:
+            log.warning("telegram: the command menu was not set (%s)", short(exc.message))
+
     async def _start_webhook(self, app: Application) -> None:  # type: ignore[type-arg]
         assert app.updater is not None and self.webhook_url is not None
         host, port = listen_address(self.webhook_listen)
@@ -288,18 +349,28 @@ class TelegramAdapter:
             secret_token=webhook_secret(self._token),
         )
 
-    @staticmethod
-    def _polling_error(exc: TelegramError) -> None:
-        log.warning("telegram polling: %s: %s", type(exc).__name__, exc.message)
+    def _polling_error(self, exc: TelegramError) -> None:
+        """A failed getUpdates: counted, and one warning line for a run of them."""
+        metrics.current().polling_error(self.platform)
+        self._polling_failures.failed(f"{type(exc).__name__}: {short(exc.message)}")
+
+    def _token_rejected(self, exc: TelegramError) -> None:
+        """Telegram rejected the token while polling: the bot stops (one line, no retries)."""
+        if isinstance(self._core, FatalSink):
+            self._core.fatal(token_rejected(exc))
 
     async def stop(self) -> None:
         """Stop taking updates, let sends already on the wire finish, then close."""
         app, self.application = self.application, None
         self._closing = True
         if app is None:
+            self._watch.remove()
             return
         if app.updater is not None and app.updater.running:
-            await app.updater.stop()
+            try:
+                await app.updater.stop()
+            except TelegramError as exc:  # its polling ended on this error (a rejected token)
+                log.debug("telegram polling had ended: %s", short(exc.message))
         if app.running:
             await app.stop()
         with contextlib.suppress(TimeoutError):
@@ -307,7 +378,10 @@ class TelegramAdapter:
         bulk, self._bulk = self._bulk, None
         if bulk is not None:
             await bulk.stop()
-        await app.shutdown()
+        try:
+            await app.shutdown()
+        finally:
+            self._watch.remove()
 
     # --- sending -----------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from bot.chat_settings import (
     ChatSettings,
     find_timezone,
     parse_digest_time,
+    parse_whole_number,
 )
 from bot.commands.buttons import BUTTON_KINDS
 from bot.commands.resolving import LEVEL_WORDS, NameResolving
@@ -53,12 +54,12 @@ class SettingsCommand(NameResolving):
         elif what == "subscription":
             return self._set_subscription_level(ctx, current, value)
         elif what in ("spoiler", "delay"):
-            seconds = value.rstrip("s").strip()
-            if not seconds.isdigit() or not 0 <= int(seconds) <= MAX_SPOILER_DELAY:
+            seconds = parse_whole_number(value.removesuffix("s").strip(), 0, MAX_SPOILER_DELAY)
+            if seconds is None:
                 return templates.settings_error(
                     templates.bad_spoiler(MAX_SPOILER_DELAY), "/settings spoiler 60"
                 )
-            changed.spoiler_delay = int(seconds)
+            changed.spoiler_delay = seconds
         elif what in ("language", "lang", "lingua"):
             language = i18n.normalize_language(value)
             if language is None:

@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.feed_format import Event, FeedError, MatchDecl, Quote, parse_object
+from bot.feed_format import FeedError, Item, parse_object
 from bot.ports import (
     CompetitionFixtures,
     DayPlanner,
@@ -47,7 +47,7 @@ RETRY_DELAYS: tuple[float, ...] = (5.0, 15.0, 45.0, 135.0, 300.0)
 """Waits before the 1st, 2nd... retry of a failed fixtures look-up (the last one repeats)."""
 DAY = 86400.0
 
-Ingest = Callable[[MatchDecl | Event | Quote], Awaitable[Any]]
+Ingest = Callable[[Item], Awaitable[Any]]
 
 
 class LivePolling:

@@ -49,6 +49,7 @@ ALERT_CATEGORY = {
     "miss": "miss",
     "note": "note",
     "shootout_kick": "shootout",
+    "added_time": "added_time",
 }
 
 
