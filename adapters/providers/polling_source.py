@@ -47,6 +47,7 @@ from adapters.providers.http import Quota
 from adapters.providers.planning import MATCH_WINDOW, PollPlanner
 from adapters.providers.team_map import Candidate, cached, our_names
 from bot.competitions import provider_code
+from bot.faults import told
 from bot.snapshots import DiffState, FeedEvent, ProviderSnapshot, diff_snapshot
 from bot.store_contract import DatabaseThread, EventRow
 from bot.team_search import TeamCandidate
@@ -171,7 +172,8 @@ class ProviderSource(ABC):
             try:
                 decls = await self.team_fixtures(team)
             except Exception as err:
-                log.warning(
+                log.log(
+                    logging.DEBUG if told(err) else logging.WARNING,
                     "%s: fixtures of %s failed: %s",
                     self.provider,
                     team,
@@ -409,7 +411,9 @@ class ProviderSource(ABC):
 
     def _failed(self, what: str, err: BaseException) -> None:
         self.planner.failed(err)
-        if isinstance(err, ProviderError):
+        if told(err):  # a rejected key: told once, where it was found
+            log.debug("%s: %s failed: %s", self.provider, what, err)
+        elif isinstance(err, ProviderError):
             log.warning(
                 "%s: %s failed, keeping the last good state: %s", self.provider, what, err.message
             )
