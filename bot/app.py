@@ -16,14 +16,15 @@ from collections.abc import Callable, Coroutine, Iterable
 from pathlib import Path
 from typing import Any
 
-from bot import metrics
+from bot import faults, metrics
+from bot.admin import AdminChat
 from bot.clock import Clock, SystemClock
 from bot.command_catalogue import canonical
 from bot.commands import Commands, parse_press, press_refusal
 from bot.competitions import seed_known_competitions
 from bot.delivery import IDLE_CHECK, SHARED_IDLE_CHECK, Delivery
 from bot.engine import Engine, Ingested
-from bot.fairness import CommandLimits, coalesce, slow_down_key
+from bot.fairness import CommandLimits, RecentPresses, coalesce, slow_down_key
 from bot.feed_files import FeedFollower, FirstLines, keep_running
 from bot.feed_format import (
     EventBase,
@@ -37,7 +38,7 @@ from bot.feed_format import (
 from bot.health import FirstSends, Health
 from bot.messages import i18n, templates
 from bot.messages.model import Message
-from bot.messages.templates.fairness import slow_down
+from bot.messages.templates.fairness import pressed_again, slow_down
 from bot.ports import ChatAdapter, CommandContext, MatchSource, StatsSource
 from bot.report_command import ReportCommand
 from bot.scheduler import LivePolling, Scheduler, TimedJobs
@@ -99,8 +100,11 @@ class MatchBot:
         self.polling = LivePolling(self.db, self.scheduler, self.sources, self.ingest, clock)
         self.deliveries: dict[str, Delivery] = {}
         self.limits = CommandLimits()
+        self.presses = RecentPresses(clock)
         self.health = health or Health()
         self.first_sends = FirstSends()
+        #: ``MATCHBOT_ADMIN_CHAT``'s notices (see :meth:`tell_admin_to`)
+        self.admin: AdminChat | None = None
         #: why the bot must stop (a rejected token), once one was found; see :meth:`fatal`
         self.fatal_reason: str | None = None
         self.fatal_event = asyncio.Event()
@@ -244,6 +248,22 @@ class MatchBot:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.db.close()
 
+    def tell_admin_to(self, platform: str, chat_id: str) -> AdminChat:
+        """Send start, stop and the operator's faults to this chat (``MATCHBOT_ADMIN_CHAT``)."""
+        self.admin = AdminChat(self.db, platform, chat_id, self.wake, self.clock)
+        faults.current().listeners.append(self.admin.on_fault)
+        return self.admin
+
+    async def sent(self, key: str, within: float = 5.0) -> bool:
+        """Wait up to ``within`` seconds for the outbox row ``key`` to be sent."""
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            rows = await self.db.call(lambda s: s.outbox_rows_for(key))
+            if rows and rows[0]["status"] != "pending":
+                return rows[0]["status"] == "sent"
+            await asyncio.sleep(0.05)
+        return False
+
     def fatal(self, reason: str) -> None:
         """A fault that stops the bot (:class:`bot.ports.FatalSink`): the first reason is kept
         and :attr:`fatal_event` set; ``matchbot run`` then stops and exits non-zero."""
@@ -375,6 +395,13 @@ class MatchBot:
         reply_key: str | None = None,
         pressed_message_id: str | None = None,
     ) -> Message:
+        platform, chat_id = ctx.platform, ctx.chat_id
+        if not self.presses.first(platform, chat_id, pressed_message_id, action):
+            # the same button again (twenty impatient presses): acted on once already
+            log.info("%s chat %s: button %r pressed again", platform, chat_id, action)
+            language = await self.db.run(self.commands.language, ctx)
+            with i18n.use(language):
+                return pressed_again()
         message = await self.db.run(self.commands.press, ctx, action)
         if action.partition(":")[0] in SUBSCRIBE_NAMES:
             await self.polling.discover_new()

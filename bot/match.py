@@ -39,6 +39,11 @@ class Fixture:
     round: str | None = None
     venue: str | None = None
     competition_id: str | None = None
+    #: the provider's clock (see :class:`bot.feed_format.MatchDecl`), when one was given
+    status: str | None = None
+    clock_minute: int | None = None
+    clock_stoppage: int | None = None
+    clock_at: float | None = None
 
     @classmethod
     def from_row(cls, row: MatchRow) -> Fixture:
@@ -54,6 +59,10 @@ class Fixture:
             round=row.get("round"),
             venue=row.get("venue"),
             competition_id=row.get("competition_id"),
+            status=row.get("status"),
+            clock_minute=row.get("clock_minute"),
+            clock_stoppage=row.get("clock_stoppage"),
+            clock_at=row.get("clock_at"),
         )
 
     def side_of(self, team: str) -> Side | None:

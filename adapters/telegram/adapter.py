@@ -14,9 +14,11 @@ import asyncio
 import contextlib
 import datetime as dtm
 import hashlib
+import json
 import logging
 import math
 import re
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from urllib.parse import urlsplit
@@ -197,6 +199,38 @@ def bot_commands(language: str = "en") -> list[BotCommand]:
         return [BotCommand(name, about) for name, about in templates.command_menu("telegram")]
 
 
+#: Messages whose text the adapter remembers (to never send an unchanged edit).
+SHOWN_KEPT = 4096
+
+
+class ShownMessages:
+    """What the bot's latest messages show (their HTML and keyboard, as sent or edited), so
+    an edit that would change nothing is not sent: Telegram would refuse it ("message is not
+    modified"), and it would cost the chat a turn. Only the latest :data:`SHOWN_KEPT` are
+    kept; an edit of an older one is sent, and "not modified" is then harmless."""
+
+    def __init__(self) -> None:
+        self._shown: OrderedDict[tuple[str, str], tuple[str, str]] = OrderedDict()
+
+    @staticmethod
+    def _value(html: str, markup: InlineKeyboardMarkup | None) -> tuple[str, str]:
+        return html, json.dumps(markup.to_dict() if markup else None, sort_keys=True)
+
+    def note(
+        self, chat_id: str, message_id: str, html: str, markup: InlineKeyboardMarkup | None
+    ) -> None:
+        key = (chat_id, message_id)
+        self._shown[key] = self._value(html, markup)
+        self._shown.move_to_end(key)
+        while len(self._shown) > SHOWN_KEPT:
+            self._shown.popitem(last=False)
+
+    def shows(
+        self, chat_id: str, message_id: str, html: str, markup: InlineKeyboardMarkup | None
+    ) -> bool:
+        return self._shown.get((chat_id, message_id)) == self._value(html, markup)
+
+
 class TelegramAdapter:
     """Telegram through a python-telegram-bot ``Application`` (long polling or a webhook)."""
 
@@ -229,6 +263,7 @@ class TelegramAdapter:
         self._idle = asyncio.Event()
         self._idle.set()
         self._closing = False
+        self._shown = ShownMessages()
         self._core: CoreAPI | None = None
         #: python-telegram-bot's own log lines that must not reach the operator as tracebacks
         self._watch = LibraryLog(self._token_rejected)
@@ -438,6 +473,7 @@ class TelegramAdapter:
                 except TelegramError as exc:
                     raise translate(exc) from exc
                 ids.append(str(message_id))
+                self._shown.note(chat_id, str(message_id), part, markup if last else None)
         return ids
 
     async def edit(self, chat_id: str, message_ids: list[str], message: Message) -> None:
@@ -446,6 +482,9 @@ class TelegramAdapter:
         parts = self.render(message)
         if not message_ids or len(parts) != 1:
             raise CannotEdit("the correction does not fit in the original message")
+        markup = keyboard(message)
+        if self._shown.shows(chat_id, message_ids[0], parts[0], markup):
+            return  # it says that already: an unchanged edit is never sent
         async with self._bot() as bot:
             try:
                 async with self._paced(chat_id):
@@ -455,9 +494,11 @@ class TelegramAdapter:
                         message_id=int(message_ids[0]),
                         parse_mode=ParseMode.HTML,
                         link_preview_options=NO_PREVIEW,
-                        reply_markup=keyboard(message),
+                        reply_markup=markup,
                     )
             except TelegramError as exc:
                 if is_not_modified(exc):
+                    self._shown.note(chat_id, message_ids[0], parts[0], markup)
                     return
                 raise translate(exc, editing=True) from exc
+        self._shown.note(chat_id, message_ids[0], parts[0], markup)
