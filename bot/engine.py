@@ -173,6 +173,10 @@ class Engine:
             "round": decl.round,
             "venue": decl.venue,
         }
+        if decl.status is not None:
+            row["status"] = decl.status
+            row["clock_minute"] = decl.clock_minute
+            row["clock_stoppage"] = decl.clock_stoppage
         if existing is not None:
             if (existing["home_team"], existing["away_team"]) != (home.id, away.id):
                 teams = f"{existing['home_name']} v {existing['away_name']}"
@@ -183,10 +187,14 @@ class Engine:
                 )
             if all(existing.get(k) == v for k, v in row.items()):
                 return Ingested("duplicate", decl.match)
+            if decl.status is not None:
+                row["clock_at"] = self.clock()
             self.store.upsert_match(row)
             return Ingested(
                 "updated", decl.match, kickoff_changed=existing["kickoff"] != row["kickoff"]
             )
+        if decl.status is not None:
+            row["clock_at"] = self.clock()
         self.store.upsert_match(row)
         return Ingested("new", decl.match, kickoff_changed=True)
 

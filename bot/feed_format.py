@@ -83,6 +83,27 @@ class FeedObject(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
 
 
+MatchStatus = Literal[
+    "scheduled",
+    "first_half",
+    "half_time",
+    "second_half",
+    "break",
+    "extra_time",
+    "penalties",
+    "live",
+    "finished",
+    "suspended",
+    "interrupted",
+    "postponed",
+    "cancelled",
+    "abandoned",
+    "awarded",
+]
+"""Where a match stands by its data provider's clock (``break``: before extra time or
+between its halves; ``live``: in play, phase unknown)."""
+
+
 class MatchDecl(FeedObject):
     type: Literal["match"]
     match: Name
@@ -93,6 +114,10 @@ class MatchDecl(FeedObject):
     season: Name | None = None
     round: Name | None = None
     venue: Name | None = None
+    #: the provider's clock, when a feed or a provider has one (``/score`` says it)
+    status: MatchStatus | None = None
+    clock_minute: StrictInt | None = Field(default=None, ge=0, le=130)
+    clock_stoppage: StrictInt | None = Field(default=None, ge=0, le=30)
 
 
 class EventBase(FeedObject):
