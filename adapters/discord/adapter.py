@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 import discord
+import yarl
 from discord import app_commands
 
 from adapters.discord.commands import CatalogueTranslator, build_tree
@@ -315,6 +316,11 @@ class DiscordAdapter:
         try:
             try:
                 await client.login(self.token)
+                if self.base_url and self.shard_count is not None:
+                    # discord.py asks the REST base for the gateway only when it also asks for
+                    # the shard count: with a count (or a range) set, ask it here
+                    _, gateway, _ = await client.http.get_bot_gateway()
+                    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
             except discord.LoginFailure:
                 raise StartupError(
                     "Discord rejected DISCORD_BOT_TOKEN: copy the bot token again from the"
