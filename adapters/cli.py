@@ -22,7 +22,7 @@ from adapters.console.replay import recaps_of_feed, replay_feed, seed_lines
 from bot.feed_files import read_feed_file
 from bot.logs import setup_logging
 from bot.messages import i18n, templates
-from bot.ports import StartupError
+from bot.ports import Fatal, StartupError
 from bot.settings import Settings
 from storage import backup as backups
 from storage import lock as database_lock
@@ -177,6 +177,9 @@ def run() -> None:
         asyncio.run(run_bot(settings))
     except StartupError as exc:
         log.error("cannot start: %s", exc)
+        raise typer.Exit(2) from None
+    except Fatal as exc:  # a token rejected while running: one line, and no restart helps
+        log.error("stopped: %s", exc)
         raise typer.Exit(2) from None
     except Exception:
         # Logged, not printed by Python: the log scrubs every configured secret.

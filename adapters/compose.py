@@ -23,7 +23,7 @@ from bot.clock import Clock
 from bot.feed_format import FeedError, Parsed, read_lines
 from bot.health import Health
 from bot.messages import i18n, templates
-from bot.ports import ChatAdapter, StartupError
+from bot.ports import ChatAdapter, Fatal, StartupError
 from bot.settings import Settings
 from storage import lock as database_lock
 from storage import urls
@@ -242,10 +242,14 @@ async def _serve_with(
         lost = asyncio.create_task(leadership.watch(), name="leadership")
         tasks.append(lost)
         stopping = asyncio.create_task(stop.wait(), name="stop")
+        fatal = asyncio.create_task(bot.fatal_event.wait(), name="fatal")
         try:
-            await asyncio.wait({lost, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait({lost, stopping, fatal}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             stopping.cancel()
+            fatal.cancel()
+        if bot.fatal_reason is not None:
+            raise Fatal(bot.fatal_reason)
         if lost.done() and not stop.is_set():
             raise LeadershipLost("this process no longer holds the database's leader lock")
         log.info("stopping")

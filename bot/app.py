@@ -23,7 +23,7 @@ from bot.commands import Commands, parse_press, press_refusal
 from bot.competitions import seed_known_competitions
 from bot.delivery import Delivery
 from bot.engine import Engine, Ingested
-from bot.fairness import CommandLimits, coalesce, slow_down_key
+from bot.fairness import CommandLimits, RecentPresses, coalesce, slow_down_key
 from bot.feed_files import FeedFollower, FirstLines, keep_running
 from bot.feed_format import (
     EventBase,
@@ -37,7 +37,7 @@ from bot.feed_format import (
 from bot.health import FirstSends, Health
 from bot.messages import i18n, templates
 from bot.messages.model import Message
-from bot.messages.templates.fairness import slow_down
+from bot.messages.templates.fairness import pressed_again, slow_down
 from bot.ports import ChatAdapter, CommandContext, MatchSource, StatsSource
 from bot.report_command import ReportCommand
 from bot.scheduler import LivePolling, Scheduler, TimedJobs
@@ -99,8 +99,12 @@ class MatchBot:
         self.polling = LivePolling(self.db, self.scheduler, self.sources, self.ingest, clock)
         self.deliveries: dict[str, Delivery] = {}
         self.limits = CommandLimits()
+        self.presses = RecentPresses(clock)
         self.health = health or Health()
         self.first_sends = FirstSends()
+        #: why the bot must stop (a rejected token), once one was found; see :meth:`fatal`
+        self.fatal_reason: str | None = None
+        self.fatal_event = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._feed_lines: dict[Path, FirstLines] = {}
         self.engine: Engine
@@ -160,6 +164,7 @@ class MatchBot:
                 self.delivery_clock,
                 health=self.health,
                 first_sends=self.first_sends,
+                on_fatal=self.fatal,
             )
             self.deliveries[adapter.platform] = delivery
         # The platforms first: when one cannot start, no timed job has begun yet.
@@ -237,6 +242,13 @@ class MatchBot:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.db.close()
+
+    def fatal(self, reason: str) -> None:
+        """A fault that stops the bot (:class:`bot.ports.FatalSink`): the first reason is kept
+        and :attr:`fatal_event` set; ``matchbot run`` then stops and exits non-zero."""
+        if self.fatal_reason is None:
+            self.fatal_reason = reason
+            self.fatal_event.set()
 
     def wake(self) -> None:
         for delivery in self.deliveries.values():
@@ -362,6 +374,13 @@ class MatchBot:
         reply_key: str | None = None,
         pressed_message_id: str | None = None,
     ) -> Message:
+        platform, chat_id = ctx.platform, ctx.chat_id
+        if not self.presses.first(platform, chat_id, pressed_message_id, action):
+            # the same button again (twenty impatient presses): acted on once already
+            log.info("%s chat %s: button %r pressed again", platform, chat_id, action)
+            language = await self.db.run(self.commands.language, ctx)
+            with i18n.use(language):
+                return pressed_again()
         message = await self.db.run(self.commands.press, ctx, action)
         if action.partition(":")[0] in SUBSCRIBE_NAMES:
             await self.polling.discover_new()

@@ -74,9 +74,19 @@ def player_level_needed(category: str) -> int:
     return 1 if category in LEVELS["goals"] else 2
 
 
+def parse_whole_number(text: str, low: int, high: int) -> int | None:
+    """``45`` → 45 when ``low <= 45 <= high``; None for anything else: digits of other
+    scripts (``٣``, ``²``, fullwidth), signs, exponents, decimals, separators, huge numbers."""
+    if not re.fullmatch(r"[0-9]{1,6}", text, re.ASCII):
+        return None
+    number = int(text)
+    return number if low <= number <= high else None
+
+
 def parse_digest_time(text: str) -> str | None:
-    """``9``, ``9:00``, ``09.30`` → ``09:00``/``09:30``; None when it is not a time of day."""
-    m = re.fullmatch(r"(\d{1,2})(?:[:.h](\d{2}))?", text.strip())
+    """``9``, ``9:00``, ``09.30`` → ``09:00``/``09:30``; None when it is not a time of day
+    (``24:00``, ``25:61``, digits of other scripts)."""
+    m = re.fullmatch(r"([0-9]{1,2})(?:[:.h]([0-9]{2}))?", text.strip(), re.ASCII)
     if not m or int(m.group(1)) > 23 or int(m.group(2) or 0) > 59:
         return None
     return f"{int(m.group(1)):02d}:{int(m.group(2) or 0):02d}"
@@ -182,12 +192,27 @@ class ChatSettings(BaseModel):
         return LEVEL_NAMES[self.level]
 
 
+#: Names in the zone database that are not places: the machine's own zone, the file POSIX
+#: rules come from, and the "Factory" placeholder.
+NOT_PLACES = frozenset({"localtime", "posixrules", "Factory"})
+
+
+def real_timezones() -> set[str]:
+    """The IANA time zones a chat may choose (not the machine's own, not ``posix/…`` or
+    ``right/…`` copies)."""
+    return {
+        z
+        for z in available_timezones()
+        if z not in NOT_PLACES and not z.startswith(("posix/", "right/"))
+    } | {"UTC"}
+
+
 def find_timezone(typed: str) -> str | None:
     """``rome``, ``europe/rome`` or ``Europe/Rome`` → ``Europe/Rome``."""
     wanted = typed.strip().replace(" ", "_").casefold()
     if not wanted:
         return None
-    zones = available_timezones() | {"UTC"}
+    zones = real_timezones()
     for zone in sorted(zones):
         if zone.casefold() == wanted or zone.casefold().rsplit("/", 1)[-1] == wanted:
             return zone

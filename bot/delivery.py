@@ -33,6 +33,7 @@ from bot.ports import (
     Pacing,
     RetryAfter,
     TemporaryFailure,
+    TokenRejected,
 )
 from bot.repeats import RepeatedFailures
 from bot.request_window import RequestWindow
@@ -241,6 +242,7 @@ class Delivery:
         *,
         health: Health | None = None,
         first_sends: FirstSends | None = None,
+        on_fatal: Callable[[str], None] | None = None,
     ) -> None:
         """``health`` hears whether the platform answers; ``first_sends`` times each event's
         first alert (both for the operator's endpoints)."""
@@ -249,6 +251,8 @@ class Delivery:
         self.platform = adapter.platform
         self.health = health or Health()
         self.first_sends = first_sends or FirstSends()
+        #: told when the platform rejects the bot's token (the bot must stop)
+        self.on_fatal = on_fatal
         self.metrics = metrics.current()
         #: passing failures of this platform's sends: one warning line, repeats summarised
         self.failures = RepeatedFailures(f"{adapter.platform} sends", log)
@@ -458,6 +462,10 @@ class Delivery:
                 ids = await self._send_or_edit(row, message)
             finally:
                 self.pacer.finish(chat)
+        except TokenRejected as exc:
+            self._count(row, metrics.REFUSED, started)
+            await self._token_rejected(row, exc)
+            return
         except TemporaryFailure as exc:
             self._count(row, metrics.RETRY, started)
             self.health.failed(platform)
@@ -475,6 +483,19 @@ class Delivery:
         self.first_sends.sent(platform, row.key)
         await self._mark_sent(row, ids)
         self.sent_count += 1
+
+    async def _token_rejected(self, row: OutboxRow, exc: TokenRejected) -> None:
+        """Nothing can be sent with this token: the row stays as it is (the bot stops, and
+        sends it after a restart with a new token); the first such answer stops the loop."""
+        reason = str(exc)
+        await self.db.call(
+            lambda s: s.mark_retry(row.id, self.clock.time() + 60.0, reason, count=False)
+        )
+        if not self._stopping:
+            self._stopping = True
+            self._wake.set()
+            if self.on_fatal is not None:
+                self.on_fatal(reason)
 
     def _count(self, row: OutboxRow, outcome: str, started: float) -> None:
         self.metrics.message_sent(self.platform, row.kind, outcome, time.perf_counter() - started)

@@ -419,31 +419,33 @@ class Engine:
         message = Built(build)
         player_message = Built(for_player_fans) if for_player_fans else message
 
-        def message_for(zone: str, language: str, via_match: bool) -> str:
-            return (message if via_match else player_message)(zone, language)
-
         defaults = ChatSettings()
-        return self.store.fan_out(
-            Audience(
-                [fixture.home_team, fixture.away_team] if teams else [],
-                fixture.competition_id if teams else None,
-                players or [],
-                need=level_needed(category),
-                need_player=player_level_needed(category) if category else 1,
-                wants=wants,
-            ),
-            FanOut(
-                key=key,
-                kind=kind,
-                match_id=fixture.id,
-                now=self.clock(),
-                hold=hold,
-                edits=edits,
-                default_zone=defaults.timezone,
-                default_language=defaults.language,
-            ),
-            message_for,
+        audience = Audience(
+            [fixture.home_team, fixture.away_team] if teams else [],
+            fixture.competition_id if teams else None,
+            players or [],
+            need=level_needed(category),
+            need_player=player_level_needed(category) if category else 1,
+            wants=wants,
         )
+        fan = FanOut(
+            key=key,
+            kind=kind,
+            match_id=fixture.id,
+            now=self.clock(),
+            hold=hold,
+            edits=edits,
+            default_zone=defaults.timezone,
+            default_language=defaults.language,
+        )
+        # the messages are made here, once per variant the audience needs; storage only
+        # stores them (it never calls back into the core)
+        plan = self.store.plan_fan_out(audience, fan)
+        payloads = {
+            v: (message if v.via_match else player_message)(v.zone, v.language)
+            for v in plan.variants
+        }
+        return self.store.queue_fan_out(audience, fan, plan, payloads)
 
     def _quote(self, quote: Quote) -> Ingested:
         fixture = self._require_fixture(quote.match)

@@ -11,6 +11,8 @@ The rules (README, "Fairness"):
   :data:`GROUP_WINDOW_SECONDS` seconds; beyond them a command is not run at all and is
   answered only by that same one note (reporters' ``/report`` is not limited, and Discord's
   slash commands are answered in their interaction, outside the channel's budget);
+* a button pressed again on the same message within :data:`PRESS_REPEAT_SECONDS` is
+  answered (its spinner stops) but does not act again (:class:`RecentPresses`);
 * a chat's answers take only that chat's turns (the delivery loop sends each chat's messages
   in its own lane, one at a time), so a flood in one chat never delays another chat.
 
@@ -19,6 +21,9 @@ forgets it, which is harmless).
 """
 
 from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
 
 from limits import RateLimitItemPerSecond
 from limits.storage import MemoryStorage
@@ -74,3 +79,36 @@ class CommandLimits:
         if ctx.chat_kind == "private":
             return True
         return self._limiter.hit(self._rate, ctx.platform, ctx.chat_id, ctx.user_id)
+
+
+#: The same button pressed again within this many seconds (on the same message, by anyone)
+#: is answered but does not act again: twenty impatient presses are one.
+PRESS_REPEAT_SECONDS = 5.0
+#: Presses remembered at most (the oldest are forgotten first).
+PRESSES_KEPT = 10_000
+
+
+class RecentPresses:
+    """Button presses acted on lately, so a repeat of one is recognised (and not acted on
+    again) however fast it comes: the first press holds its place from the moment it starts
+    (a repeat arriving while it is still being handled is a repeat too)."""
+
+    def __init__(self, clock: Callable[[], float], window: float = PRESS_REPEAT_SECONDS) -> None:
+        self.clock = clock
+        self.window = window
+        self._seen: OrderedDict[tuple[str, ...], float] = OrderedDict()
+
+    def first(self, platform: str, chat_id: str, message_id: str | None, action: str) -> bool:
+        """True for a press to act on; False for a repeat of one acted on in the window."""
+        if message_id is None:
+            return True
+        now = self.clock()
+        key = (platform, chat_id, message_id, action)
+        at = self._seen.get(key)
+        if at is not None and now - at < self.window:
+            return False
+        self._seen[key] = now
+        self._seen.move_to_end(key)
+        while len(self._seen) > PRESSES_KEPT:
+            self._seen.popitem(last=False)
+        return True

@@ -22,8 +22,29 @@ class StartupError(Exception):
     is written for the operator and never contains a secret."""
 
 
+class Fatal(Exception):
+    """The bot cannot go on (a token the platform rejects while running): ``matchbot run``
+    stops and exits non-zero with this message, written for the operator, never a secret."""
+
+
+@runtime_checkable
+class FatalSink(Protocol):
+    """What an adapter tells of a fault that must stop the bot (:class:`Fatal`)."""
+
+    def fatal(self, reason: str) -> None: ...
+
+
 class DeliveryError(Exception):
     """A send or edit that did not happen."""
+
+
+class TokenRejected(DeliveryError):
+    """The platform rejected the bot's own token (401): nothing can be sent until the operator
+    sets a new one in ``variable``."""
+
+    def __init__(self, reason: str, variable: str) -> None:
+        super().__init__(reason)
+        self.variable = variable
 
 
 class RetryAfter(DeliveryError):

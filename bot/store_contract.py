@@ -28,10 +28,10 @@ reaches the store (one thread owns the connection: ``storage.thread.StoreThread`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, ParamSpec, Protocol, TypedDict, TypeVar
+from typing import Any, NamedTuple, ParamSpec, Protocol, TypedDict, TypeVar
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -283,7 +283,7 @@ class OutboxRow:
 
 @dataclass(frozen=True)
 class Audience:
-    """Who gets a match's message (see :meth:`OutboxStore.fan_out`)."""
+    """Who gets a match's message (see :meth:`OutboxStore.plan_fan_out`)."""
 
     team_ids: Sequence[str]
     competition_id: str | None = None
@@ -297,7 +297,7 @@ class Audience:
 
 @dataclass(frozen=True)
 class FanOut:
-    """One message queued for an audience (see :meth:`OutboxStore.fan_out`)."""
+    """One message queued for an audience (see :meth:`OutboxStore.plan_fan_out`)."""
 
     key: str
     kind: str
@@ -307,6 +307,24 @@ class FanOut:
     edits: str | None = None
     default_zone: str = "UTC"
     default_language: str = "en"
+
+
+class MessageVariant(NamedTuple):
+    """One distinct message of a fan-out: chats in ``zone`` reading ``language``, following the
+    match (a team or the competition) or only one of its players."""
+
+    zone: str
+    language: str
+    via_match: bool
+
+
+@dataclass(frozen=True)
+class FanOutPlan:
+    """A fan-out staged by :meth:`OutboxStore.plan_fan_out`: the messages it needs (the core
+    makes one per variant) and, for storage, where its chats are staged."""
+
+    spans: tuple[tuple[int, int, int], ...]
+    variants: tuple[MessageVariant, ...]
 
 
 @dataclass(frozen=True)
@@ -450,11 +468,13 @@ class OutboxStore(Transactional, Protocol):
     """The durable outbox: messages queued, offered to the delivery loop, marked."""
 
     def enqueue(self, rows: Iterable[NewOutboxRow], *, now: float) -> int: ...
-    def fan_out(
+    def plan_fan_out(self, audience: Audience, fan: FanOut) -> FanOutPlan: ...
+    def queue_fan_out(
         self,
         audience: Audience,
         fan: FanOut,
-        message: Callable[[str, str, bool], str],
+        plan: FanOutPlan,
+        payloads: Mapping[MessageVariant, str],
     ) -> int: ...
     def due_heads(
         self,

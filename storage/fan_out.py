@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from bot.store_contract import (
-    Audience,
-    AudienceRow,
-    FanOut,
-)
+from bot.store_contract import Audience, AudienceRow, FanOut, FanOutPlan, MessageVariant
 from storage.base import StoreBase
 
 
@@ -147,30 +143,17 @@ class FanOutTables(StoreBase):
             [*params, need],
         )
 
-    def fan_out(
-        self,
-        audience: Audience,
-        fan: FanOut,
-        message: Callable[[str, str, bool], str],
-    ) -> int:
-        """Queue one message for every chat of ``audience``, in a handful of statements
-        however many chats: each distinct neutral message (per time zone, language, and
-        whether the chat follows the match or only a player, whatever the platform) is made
-        by ``message`` and stored once (each adapter renders it when it sends it); one
-        ``INSERT … SELECT`` adds each chat's outbox row referring to it (position in the
-        fan-out by subscription age; held back by the chat's spoiler delay when ``fan.hold``).
-        The subscriptions are read once: the chats are copied, sorted by subscription age,
-        into an in-memory scratch table whose rowid is their position, and both the distinct
-        messages and the outbox rows come from there.
-        With ``fan.edits``, a chat whose original row is still pending gets that row rewritten
-        instead. Returns how many rows are new.
+    def plan_fan_out(self, audience: Audience, fan: FanOut) -> FanOutPlan:
+        """Stage one fan-out: the chats of ``audience`` copied once, oldest subscription
+        first, into an in-memory scratch table whose rowid numbers them (no window function,
+        no second pass over the subscriptions). Returns the distinct messages it needs — per
+        time zone, language, and whether the chat follows the match or only one of its
+        players, whatever the platform — for the core to make before :meth:`queue_fan_out`
+        (storage never calls the core). Call the two back to back, in one transaction.
 
         The chats that follow the match (a team or the competition) are queued first, then
         those that follow only one of its players (their own message, their own positions
-        from 0). A chat reached by several subscriptions is queued once: its key is unique,
-        and the rows it would add again are the same but for their position (``INSERT OR
-        IGNORE``); no grouping of the audience, no sort beyond the one ordering it.
-        """
+        from 0)."""
         groups = [
             (
                 1,
@@ -197,11 +180,8 @@ class FanOutTables(StoreBase):
         ]
         zone, language = fan.default_zone, fan.default_language
         self._fan_out_tables()
-        created = fan.now
-        # Each group's chats copied once, oldest subscription first, into a scratch table in
-        # memory whose rowid numbers them (no window function, no second pass over the
-        # subscriptions): its distinct (zone, language) pairs and the outbox rows come from it.
         spans: list[tuple[int, int, int]] = []  # (via_match, first rowid, past the last)
+        variants: list[MessageVariant] = []
         for via_match, query in groups:
             if query is None:
                 continue
@@ -219,24 +199,46 @@ class FanOutTables(StoreBase):
                 "SELECT COALESCE(MAX(rowid), 0) + 1 FROM temp.fanout_audience"
             ).fetchone()[0]
             spans.append((via_match, base, end))
-            for combo in self._rows(
-                "SELECT DISTINCT COALESCE(tz, ?) AS zone, COALESCE(lang, ?) AS language"
-                " FROM temp.fanout_audience WHERE rowid >= ? AND rowid < ?",
-                [zone, language, base, end],
-            ):
-                payload = message(combo["zone"], combo["language"], bool(via_match))
-                cursor = self.db.execute(
-                    "INSERT INTO messages (payload, created_at) VALUES (?, ?)", [payload, created]
+            variants += [
+                MessageVariant(combo["zone"], combo["language"], bool(via_match))
+                for combo in self._rows(
+                    "SELECT DISTINCT COALESCE(tz, ?) AS zone, COALESCE(lang, ?) AS language"
+                    " FROM temp.fanout_audience WHERE rowid >= ? AND rowid < ?",
+                    [zone, language, base, end],
                 )
-                self._exec(
-                    "INSERT OR IGNORE INTO temp.fanout_messages VALUES (?, ?, ?, ?)",
-                    [
-                        combo["zone"],
-                        combo["language"],
-                        via_match,
-                        cursor.lastrowid,
-                    ],
-                )
+            ]
+        return FanOutPlan(tuple(spans), tuple(variants))
+
+    def queue_fan_out(
+        self,
+        audience: Audience,
+        fan: FanOut,
+        plan: FanOutPlan,
+        payloads: Mapping[MessageVariant, str],
+    ) -> int:
+        """Queue the staged fan-out (:meth:`plan_fan_out`), in a handful of statements however
+        many chats: each distinct neutral message of ``payloads`` (made by the core, one per
+        variant of the plan) is stored once (each adapter renders it when it sends it); one
+        ``INSERT … SELECT`` per group adds each chat's outbox row referring to it (position in
+        the fan-out by subscription age; held back by the chat's spoiler delay when
+        ``fan.hold``). With ``fan.edits``, a chat whose original row is still pending gets that
+        row rewritten instead. Returns how many rows are new.
+
+        A chat reached by several subscriptions is queued once: its key is unique, and the
+        rows it would add again are the same but for their position (``INSERT OR IGNORE``);
+        no grouping of the audience, no sort beyond the one ordering it.
+        """
+        zone, language = fan.default_zone, fan.default_language
+        created = fan.now
+        for variant in plan.variants:
+            cursor = self.db.execute(
+                "INSERT INTO messages (payload, created_at) VALUES (?, ?)",
+                [payloads[variant], created],
+            )
+            self._exec(
+                "INSERT OR IGNORE INTO temp.fanout_messages VALUES (?, ?, ?, ?)",
+                [variant.zone, variant.language, int(variant.via_match), cursor.lastrowid],
+            )
         skip = ""
         if fan.edits is not None:
             self._rewrite_originals(audience, fan)
@@ -245,7 +247,7 @@ class FanOutTables(StoreBase):
                 " AND o.key = :edits || ':' || a.platform || ':' || a.chat_id)"
             )
         added = 0
-        for via_match, base, end in spans:
+        for via_match, base, end in plan.spans:
             added += self._exec(
                 "INSERT OR IGNORE INTO outbox (key, platform, chat_id, kind, match_id, message_id,"
                 " edit_key, fanout_pos, status, attempts, next_attempt_at, created_at)"
@@ -311,9 +313,10 @@ class FanOutTables(StoreBase):
         )
 
     def _fan_out_tables(self) -> None:
-        """The scratch tables of :meth:`fan_out`, made once per connection (a schema change
-        would make SQLite prepare every statement again) and emptied before each fan-out (a
-        fan-out that failed half-way leaves nothing behind for the next one).
+        """The scratch tables of a fan-out (:meth:`plan_fan_out`, :meth:`queue_fan_out`), made
+        once per connection (a schema change would make SQLite prepare every statement again)
+        and emptied before each fan-out (a fan-out that failed half-way leaves nothing behind
+        for the next one).
 
         ``fanout_audience`` holds one fan-out's chats, oldest subscription first, numbered by
         its rowid; ``fanout_messages`` the message stored for each (zone, language, kind of

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -189,6 +190,15 @@ def test_fan_out_positions_follow_subscription_age_not_chat_ids(store: Store) ->
     assert rows == {"b": 0, "c": 1, "a": 2}
 
 
+def fan_out(
+    store: Store, audience: Audience, fan: FanOut, message: Callable[[str, str, bool], str]
+) -> int:
+    """A fan-out as the engine runs it: staged, its messages made, queued."""
+    plan = store.plan_fan_out(audience, fan)
+    payloads = {v: message(v.zone, v.language, v.via_match) for v in plan.variants}
+    return store.queue_fan_out(audience, fan, plan, payloads)
+
+
 def test_each_fan_out_numbers_its_own_chats_from_0_even_after_one_failed(store: Store) -> None:
     """The scratch table numbering a fan-out's chats starts afresh each time: after another
     fan-out, after one whose message could not be made (rolled back), and for the chats that
@@ -202,7 +212,7 @@ def test_each_fan_out_numbers_its_own_chats_from_0_even_after_one_failed(store: 
     def fan(key: str) -> FanOut:
         return FanOut(key=key, kind="alert", match_id="m1", now=NOW)
 
-    assert store.fan_out(audience, fan("first"), lambda zone, lang, via: f"{via}") == 4
+    assert fan_out(store, audience, fan("first"), lambda zone, lang, via: f"{via}") == 4
 
     def failing(zone: str, lang: str, via: bool) -> str:
         if not via:
@@ -210,8 +220,8 @@ def test_each_fan_out_numbers_its_own_chats_from_0_even_after_one_failed(store: 
         return "match"
 
     with pytest.raises(RuntimeError), store.atomic():
-        store.fan_out(audience, fan("failed"), failing)
-    assert store.fan_out(audience, fan("second"), lambda zone, lang, via: f"second {via}") == 4
+        fan_out(store, audience, fan("failed"), failing)
+    assert fan_out(store, audience, fan("second"), lambda zone, lang, via: f"second {via}") == 4
     for key in ("first", "second"):
         rows = {r["chat_id"]: r for r in store.outbox_rows_for(f"{key}:")}
         assert {c: r["fanout_pos"] for c, r in rows.items()} == {"a": 0, "b": 1, "c": 2, "p": 0}

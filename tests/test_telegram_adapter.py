@@ -161,7 +161,8 @@ async def test_edit_replaces_the_text_and_not_modified_counts_as_done(
     cancelled = Message(kind="correction", headline=line(strike("GOAL"), " 0-0"))
     await adapter.edit(str(CHAT), [first], cancelled)
     assert fake.messages(CHAT)[0]["text"] == "GOAL 0-0"
-    await adapter.edit(str(CHAT), [first], cancelled)  # "not modified": fine
+    await adapter.edit(str(CHAT), [first], cancelled)  # unchanged: not even sent
+    assert len(fake.calls_to("editMessageText")) == 1
     with pytest.raises(CannotEdit):
         await adapter.edit(str(CHAT), ["999"], PLAIN)
     assert fake.violations == []

@@ -45,6 +45,7 @@ from bot.ports import (
     RetryAfter,
     StartupError,
     TemporaryFailure,
+    TokenRejected,
 )
 from bot.settings import Settings
 
@@ -96,6 +97,12 @@ def translate_error(exc: BaseException) -> BaseException:
     if isinstance(exc, discord.DiscordServerError):
         return TemporaryFailure(f"Discord server error {exc.status}")
     if isinstance(exc, discord.HTTPException):
+        if exc.status == 401:  # the bot's own token, revoked or reset
+            return TokenRejected(
+                "Discord rejected DISCORD_BOT_TOKEN (401 Unauthorized): the token was reset or is"
+                " wrong; set the one the Developer Portal gives you and start the bot again",
+                "DISCORD_BOT_TOKEN",
+            )
         if exc.status == 429:
             return RetryAfter(_retry_after(exc))
         if exc.status >= 500:

@@ -14,10 +14,12 @@ import asyncio
 import contextlib
 import datetime as dtm
 import hashlib
+import json
 import logging
 import math
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from urllib.parse import urlsplit
 
@@ -36,13 +38,27 @@ from telegram.ext import Application, ApplicationBuilder
 from adapters.card import CardCache
 from adapters.rendering import RenderCache
 from adapters.telegram.bulk import BulkSender
-from adapters.telegram.errors import is_not_modified, translate
+from adapters.telegram.errors import is_not_modified, short, token_rejected, translate
 from adapters.telegram.handlers import ALLOWED_UPDATES, UpdateHandlers
+<<<<<<< HEAD
 from adapters.telegram.render import card_parts, telegram_parts
+=======
+from adapters.telegram.render import telegram_parts
+from bot import metrics
+>>>>>>> main
 from bot.logs import REDACTED
 from bot.messages import i18n, templates
 from bot.messages.model import Button, Message
-from bot.ports import CannotEdit, CoreAPI, Pacer, Pacing, StartupError, TemporaryFailure
+from bot.ports import (
+    CannotEdit,
+    CoreAPI,
+    FatalSink,
+    Pacer,
+    Pacing,
+    StartupError,
+    TemporaryFailure,
+)
+from bot.repeats import RepeatedFailures
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -72,6 +88,38 @@ MAX_CALLBACK_DATA = 64  # bytes
 #: Inline keyboard layout on a phone: buttons a row, and label characters a row.
 ROW_BUTTONS = 3
 ROW_CHARS = 36
+
+
+class LibraryLog(logging.Filter):
+    """python-telegram-bot's log lines that must not reach the operator as they are:
+
+    * a rejected token while polling (logged with a traceback, and polling ends): told to the
+      core instead, which stops the bot with one line naming ``TELEGRAM_BOT_TOKEN``;
+    * "Can not load invalid JSON data" with a traceback, for every answer that is not JSON (a
+      proxy's HTML error page during an outage): the failure itself is counted and summarised
+      where the request failed (delivery, polling).
+    """
+
+    LOGGERS = ("telegram.ext", "telegram.request.BaseRequest")
+
+    def __init__(self, on_token_rejected: Callable[[TelegramError], None]) -> None:
+        super().__init__()
+        self.on_token_rejected = on_token_rejected
+
+    def install(self) -> None:
+        for name in self.LOGGERS:
+            logging.getLogger(name).addFilter(self)
+
+    def remove(self) -> None:
+        for name in self.LOGGERS:
+            logging.getLogger(name).removeFilter(self)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, InvalidToken):
+            self.on_token_rejected(error)
+            return False
+        return not str(record.msg).startswith("Can not load invalid JSON data")
 
 
 def telegram_pacing(paid_broadcast: bool = False) -> Pacing:
@@ -163,6 +211,38 @@ def bot_commands(language: str = "en") -> list[BotCommand]:
         return [BotCommand(name, about) for name, about in templates.command_menu("telegram")]
 
 
+#: Messages whose text the adapter remembers (to never send an unchanged edit).
+SHOWN_KEPT = 4096
+
+
+class ShownMessages:
+    """What the bot's latest messages show (their HTML and keyboard, as sent or edited), so
+    an edit that would change nothing is not sent: Telegram would refuse it ("message is not
+    modified"), and it would cost the chat a turn. Only the latest :data:`SHOWN_KEPT` are
+    kept; an edit of an older one is sent, and "not modified" is then harmless."""
+
+    def __init__(self) -> None:
+        self._shown: OrderedDict[tuple[str, str], tuple[str, str]] = OrderedDict()
+
+    @staticmethod
+    def _value(html: str, markup: InlineKeyboardMarkup | None) -> tuple[str, str]:
+        return html, json.dumps(markup.to_dict() if markup else None, sort_keys=True)
+
+    def note(
+        self, chat_id: str, message_id: str, html: str, markup: InlineKeyboardMarkup | None
+    ) -> None:
+        key = (chat_id, message_id)
+        self._shown[key] = self._value(html, markup)
+        self._shown.move_to_end(key)
+        while len(self._shown) > SHOWN_KEPT:
+            self._shown.popitem(last=False)
+
+    def shows(
+        self, chat_id: str, message_id: str, html: str, markup: InlineKeyboardMarkup | None
+    ) -> bool:
+        return self._shown.get((chat_id, message_id)) == self._value(html, markup)
+
+
 class TelegramAdapter:
     """Telegram through a python-telegram-bot ``Application`` (long polling or a webhook)."""
 
@@ -201,6 +281,12 @@ class TelegramAdapter:
         self._idle = asyncio.Event()
         self._idle.set()
         self._closing = False
+        self._shown = ShownMessages()
+        self._core: CoreAPI | None = None
+        #: python-telegram-bot's own log lines that must not reach the operator as tracebacks
+        self._watch = LibraryLog(self._token_rejected)
+        #: failed getUpdates: one warning line, repeats counted and summarised
+        self._polling_failures = RepeatedFailures("telegram polling", log)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TelegramAdapter:
@@ -252,6 +338,8 @@ class TelegramAdapter:
 
     async def start(self, core: CoreAPI) -> None:
         self._closing = False
+        self._core = core
+        self._watch.install()
         app = self.build_application()
         UpdateHandlers(core, admin_only=self.group_admin_only).install(app)
         try:
@@ -270,10 +358,7 @@ class TelegramAdapter:
             self._bulk = BulkSender(app.bot.base_url, self.pacing.max_in_flight, REQUEST_TIMEOUT)
             await self._bulk.start()
         self.application = app
-        await app.bot.set_my_commands(bot_commands())
-        for language in i18n.LANGUAGES:  # the menu in the user's app language where we speak it
-            if language != i18n.DEFAULT_LANGUAGE:
-                await app.bot.set_my_commands(bot_commands(language), language_code=language)
+        await self._set_menu(app.bot)
         if self.webhook_url:
             await self._start_webhook(app)
         else:
@@ -290,6 +375,21 @@ class TelegramAdapter:
             "webhook" if self.webhook_url else "long polling",
         )
 
+    @staticmethod
+    async def _set_menu(bot: Bot) -> None:
+        """The command menu, in each language the bot speaks (the user's app language where
+        we speak it). A passing failure (a 5xx at start-up) costs the menu until the next
+        start, not the start: one warning line."""
+        try:
+            await bot.set_my_commands(bot_commands())
+            for language in i18n.LANGUAGES:
+                if language != i18n.DEFAULT_LANGUAGE:
+                    await bot.set_my_commands(bot_commands(language), language_code=language)
+        except InvalidToken:
+            raise
+        except TelegramError as exc:
+            log.warning("telegram: the command menu was not set (%s)", short(exc.message))
+
     async def _start_webhook(self, app: Application) -> None:  # type: ignore[type-arg]
         assert app.updater is not None and self.webhook_url is not None
         host, port = listen_address(self.webhook_listen)
@@ -302,18 +402,28 @@ class TelegramAdapter:
             secret_token=webhook_secret(self._token),
         )
 
-    @staticmethod
-    def _polling_error(exc: TelegramError) -> None:
-        log.warning("telegram polling: %s: %s", type(exc).__name__, exc.message)
+    def _polling_error(self, exc: TelegramError) -> None:
+        """A failed getUpdates: counted, and one warning line for a run of them."""
+        metrics.current().polling_error(self.platform)
+        self._polling_failures.failed(f"{type(exc).__name__}: {short(exc.message)}")
+
+    def _token_rejected(self, exc: TelegramError) -> None:
+        """Telegram rejected the token while polling: the bot stops (one line, no retries)."""
+        if isinstance(self._core, FatalSink):
+            self._core.fatal(token_rejected(exc))
 
     async def stop(self) -> None:
         """Stop taking updates, let sends already on the wire finish, then close."""
         app, self.application = self.application, None
         self._closing = True
         if app is None:
+            self._watch.remove()
             return
         if app.updater is not None and app.updater.running:
-            await app.updater.stop()
+            try:
+                await app.updater.stop()
+            except TelegramError as exc:  # its polling ended on this error (a rejected token)
+                log.debug("telegram polling had ended: %s", short(exc.message))
         if app.running:
             await app.stop()
         with contextlib.suppress(TimeoutError):
@@ -321,7 +431,10 @@ class TelegramAdapter:
         bulk, self._bulk = self._bulk, None
         if bulk is not None:
             await bulk.stop()
-        await app.shutdown()
+        try:
+            await app.shutdown()
+        finally:
+            self._watch.remove()
 
     # --- sending -----------------------------------------------------------------------------
 
@@ -417,6 +530,7 @@ class TelegramAdapter:
                 except TelegramError as exc:
                     raise translate(exc) from exc
                 ids.append(str(message_id))
+                self._shown.note(chat_id, str(message_id), part, markup if last else None)
         return ids
 
     async def edit(self, chat_id: str, message_ids: list[str], message: Message) -> None:
@@ -425,6 +539,9 @@ class TelegramAdapter:
         parts = self.render(message)
         if not message_ids or len(parts) != 1:
             raise CannotEdit("the correction does not fit in the original message")
+        markup = keyboard(message)
+        if self._shown.shows(chat_id, message_ids[0], parts[0], markup):
+            return  # it says that already: an unchanged edit is never sent
         async with self._bot() as bot:
             try:
                 async with self._paced(chat_id):
@@ -434,9 +551,11 @@ class TelegramAdapter:
                         message_id=int(message_ids[0]),
                         parse_mode=ParseMode.HTML,
                         link_preview_options=NO_PREVIEW,
-                        reply_markup=keyboard(message),
+                        reply_markup=markup,
                     )
             except TelegramError as exc:
                 if is_not_modified(exc):
+                    self._shown.note(chat_id, message_ids[0], parts[0], markup)
                     return
                 raise translate(exc, editing=True) from exc
+        self._shown.note(chat_id, message_ids[0], parts[0], markup)

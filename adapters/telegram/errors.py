@@ -14,6 +14,7 @@ from telegram.error import (
     BadRequest,
     ChatMigrated,
     Forbidden,
+    InvalidToken,
     NetworkError,
     RetryAfter,
     TelegramError,
@@ -61,6 +62,8 @@ def is_not_modified(exc: TelegramError) -> bool:
 def translate(exc: TelegramError, *, editing: bool = False) -> ports.DeliveryError:
     """The :mod:`bot.ports` error the delivery loop should see for ``exc``."""
     text = exc.message.lower()
+    if isinstance(exc, InvalidToken):  # 401 (or 404): the token was revoked or is wrong
+        return ports.TokenRejected(token_rejected(exc), "TELEGRAM_BOT_TOKEN")
     if isinstance(exc, RetryAfter):
         return ports.RetryAfter(retry_after_seconds(exc), "Telegram flood control")
     if isinstance(exc, ChatMigrated):
@@ -76,6 +79,19 @@ def translate(exc: TelegramError, *, editing: bool = False) -> ports.DeliveryErr
     if isinstance(exc, TimedOut):
         return ports.TemporaryFailure(f"timed out: {exc.message}")
     if isinstance(exc, NetworkError):
-        return ports.TemporaryFailure(exc.message)
+        return ports.TemporaryFailure(short(exc.message))
     # InvalidToken, Conflict, EndPointNotFound …: nothing this message did; try again later.
     return ports.TemporaryFailure(f"{type(exc).__name__}: {exc.message}")
+
+
+def token_rejected(exc: TelegramError) -> str:
+    """The one line ``matchbot run`` ends with when Telegram rejects the token."""
+    return (
+        f"Telegram rejected TELEGRAM_BOT_TOKEN ({short(exc.message)}): the token was revoked"
+        " or is wrong; set the one @BotFather gives you and start the bot again"
+    )
+
+
+def short(message: str) -> str:
+    """PTB's message without the body of a non-JSON answer it quotes (a proxy's HTML page)."""
+    return message.split(". Parsing the server response", 1)[0]

@@ -11,6 +11,7 @@ from bot.chat_settings import (
     ChatSettings,
     find_timezone,
     parse_digest_time,
+    parse_whole_number,
 )
 from bot.commands.buttons import BUTTON_KINDS
 from bot.commands.resolving import LEVEL_WORDS, NameResolving
@@ -56,11 +57,12 @@ class SettingsCommand(NameResolving):
         elif what == "subscription":
             return self._set_subscription_level(ctx, current, value)
         elif what in ("spoiler", "delay"):
-            seconds = value.rstrip("s").strip()
-            if not seconds.isdigit() or not 0 <= int(seconds) <= MAX_SPOILER_DELAY:
+            seconds = parse_whole_number(value.removesuffix("s").strip(), 0, MAX_SPOILER_DELAY)
+            if seconds is None:
                 return templates.settings_error(
                     templates.bad_spoiler(MAX_SPOILER_DELAY), "/settings spoiler 60"
                 )
+<<<<<<< HEAD
             changed.spoiler_delay = int(seconds)
         elif what in DEPTH_SETTINGS or what in DEPTH_ALIASES:
             name = DEPTH_ALIASES.get(what, what)
@@ -71,6 +73,9 @@ class SettingsCommand(NameResolving):
                     f"/settings {name} {'on' if name == 'pictures' else 'off'}",
                 )
             setattr(changed, name, switch)
+=======
+            changed.spoiler_delay = seconds
+>>>>>>> main
         elif what in ("language", "lang", "lingua"):
             language = i18n.normalize_language(value)
             if language is None:

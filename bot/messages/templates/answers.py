@@ -10,6 +10,7 @@ from bot.messages.i18n import _
 from bot.messages.model import Button, Line, Message, Section, bold, italic, line, quoted
 from bot.messages.templates.vocabulary import (
     competition_name,
+    echo,
     fixture_line,
     kickoff_text,
     minute,
@@ -29,13 +30,13 @@ def unknown_team(typed: str, suggestions: Sequence[tuple[str, str]], command: st
     """No team matched ``typed``: offer the closest (``(team id, name)`` pairs) as buttons."""
     if not suggestions:
         return reply(
-            line(_("I don't know a team called "), quoted(typed), "."),
+            line(_("I don't know a team called "), quoted(echo(typed)), "."),
             _("Check the spelling, or try the club's usual short name (inter, milan, juve)."),
             kind="error",
         )
     names = ", ".join(name for _id, name in suggestions)
     return reply(
-        line(_("I don't know a team called "), quoted(typed), "."),
+        line(_("I don't know a team called "), quoted(echo(typed)), "."),
         line(_("Did you mean: "), bold(names), "?"),
         kind="suggestions",
         buttons=[
@@ -48,7 +49,7 @@ def team_choices(typed: str, choices: Sequence[tuple[str, str]], command: str) -
     """A provider search found teams for ``typed``: ``(candidate key, label)`` pairs as buttons
     (the labels tell similar teams apart: ``Inter (Italy)``, ``Inter Miami CF (USA)``)."""
     return reply(
-        line(_("Which team do you mean by "), quoted(typed), "?"),
+        line(_("Which team do you mean by "), quoted(echo(typed)), "?"),
         "\n".join(label for _key, label in choices),
         kind="suggestions",
         buttons=[Button(label=label, action=f"{command}:pick:{key}") for key, label in choices],
@@ -59,7 +60,7 @@ def team_search_unavailable(typed: str) -> Message:
     return reply(
         line(
             _("I don't know a team called "),
-            quoted(typed),
+            quoted(echo(typed)),
             _(" and can't ask my data provider now."),
         ),
         _("Try again in a few minutes, or use the club's usual short name."),

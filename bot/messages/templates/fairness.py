@@ -13,3 +13,9 @@ def slow_down() -> Message:
         _("🐢 Too many commands at once: I answered the first ones and skipped the rest."),
         _("Please wait a minute before asking again."),
     )
+
+
+def pressed_again() -> Message:
+    """The same button again, within seconds: it acted once, and nothing more is said in the
+    chat (this is only for a platform that shows every answer)."""
+    return reply(_("Done already: that button was just pressed."))

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from bot.messages.i18n import _
 from bot.messages.model import Button, Message, Section, bold, line, quoted
-from bot.messages.templates.vocabulary import reply, this_place
+from bot.messages.templates.vocabulary import echo, reply, this_place
 
 
 def subscribed(team: str, level: str, already: bool, place: str = "chat") -> Message:
@@ -77,10 +77,10 @@ def unknown_target(
             if kind == "player"
             else _("Check the spelling, or try the usual short name (inter, serie a, world cup).")
         )
-        return reply(line(_unknown_what(kind), quoted(typed), "."), hint, kind="error")
+        return reply(line(_unknown_what(kind), quoted(echo(typed)), "."), hint, kind="error")
     names = ", ".join(label for _t, label in suggestions)
     return reply(
-        line(_unknown_what(kind), quoted(typed), "."),
+        line(_unknown_what(kind), quoted(echo(typed)), "."),
         line(_("Did you mean: "), bold(names), "?"),
         kind="suggestions",
         buttons=[Button(label=label, action=f"{command}:{t}") for t, label in suggestions],
@@ -91,7 +91,7 @@ def which_one(typed: str, options: Sequence[tuple[str, str]], command: str) -> M
     """``typed`` names several things (a team and a competition, two players): ask which."""
     return reply(
         line(
-            quoted(typed),
+            quoted(echo(typed)),
             _(" could be: "),
             bold(", ".join(label for _t, label in options)),
             ".",

@@ -10,7 +10,7 @@ from babel.dates import format_date
 from bot.match import Fixture
 from bot.messages.i18n import N_, _, current, ngettext
 from bot.messages.model import Message, Section, bold, line, line_text, strike
-from bot.messages.templates.vocabulary import competition_name, reply
+from bot.messages.templates.vocabulary import competition_name, echo, reply
 
 
 def plain_headline(message: Message) -> str:
@@ -101,7 +101,7 @@ def report_trailing_words(words: str) -> str:
 def report_which_team(typed: str) -> str:
     return _(
         "Which team? I don't know “{typed}”. Start with the team: {example}",
-        typed=typed,
+        typed=echo(typed),
         example="/report goal Inter …",
     )
 
@@ -136,7 +136,7 @@ def report_match_example() -> str:
 
 
 def report_kickoff_format(typed: str) -> str:
-    return _("write the kick-off like “at 2026-02-01 20:45”, not “at {typed}”.", typed=typed)
+    return _("write the kick-off like “at 2026-02-01 20:45”, not “at {typed}”.", typed=echo(typed))
 
 
 def report_kickoff_year(first: int, last: int) -> str:
@@ -144,11 +144,11 @@ def report_kickoff_year(first: int, last: int) -> str:
 
 
 def report_not_a_time(typed: str) -> str:
-    return _("“{typed}” is not a time of day.", typed=typed)
+    return _("“{typed}” is not a time of day.", typed=echo(typed))
 
 
 def report_not_a_date(typed: str) -> str:
-    return _("“{typed}” is not a date (year-month-day).", typed=typed)
+    return _("“{typed}” is not a date (year-month-day).", typed=echo(typed))
 
 
 def report_which_period() -> str:
@@ -156,7 +156,7 @@ def report_which_period() -> str:
 
 
 def report_period_minute(typed: str) -> str:
-    return _("After the period I understand a minute like 90+5, not “{typed}”.", typed=typed)
+    return _("After the period I understand a minute like 90+5, not “{typed}”.", typed=echo(typed))
 
 
 #: What may follow the minute of a report, by kind (the words the bot reads stay as they are).
@@ -172,14 +172,14 @@ def report_after_minute(kind: str, typed: str) -> str:
     return _(
         "After the minute I understand {expected}, not “{typed}”.",
         expected=_(AFTER_THE_MINUTE[kind]),
-        typed=typed,
+        typed=echo(typed),
     )
 
 
 def report_after_miss(typed: str) -> str:
     return _(
         "After the minute I understand “assist PLAYER” or “: what happened”, not “{typed}”.",
-        typed=typed,
+        typed=echo(typed),
     )
 
 
@@ -228,7 +228,7 @@ def report_not_understood() -> str:
 
 
 def report_not_an_id(typed: str) -> str:
-    return _("“{typed}” is not a report id (like r1a2b3).", typed=typed)
+    return _("“{typed}” is not a report id (like r1a2b3).", typed=echo(typed))
 
 
 def report_from_a_feed(report_id: str) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from bot.chat_settings import DEPTH_SETTINGS
 from bot.messages.i18n import N_, _
 from bot.messages.model import Button, Message, Section, bold, line
-from bot.messages.templates.vocabulary import place_name, reply
+from bot.messages.templates.vocabulary import echo, place_name, reply
 
 SPOILER_CHOICES = (0, 30, 60, 120, 300)
 
@@ -164,7 +164,7 @@ def bad_level() -> str:
 
 
 def bad_timezone(typed: str) -> str:
-    return _("I don't know the time zone “{typed}”.", typed=typed)
+    return _("I don't know the time zone “{typed}”.", typed=echo(typed))
 
 
 def bad_spoiler(most: int) -> str:

@@ -156,6 +156,17 @@ def fixture_line(fixture: Fixture, tz: ZoneInfo | None = None) -> str:
     return " · ".join(p for p in parts if p)
 
 
+#: What a user typed is shown back at most this long (one line), so an answer always fits.
+ECHO_LIMIT = 60
+
+
+def echo(typed: str) -> str:
+    """What a user typed, shown back in an answer: on one line, at most :data:`ECHO_LIMIT`
+    characters (a longer text ends with "…")."""
+    text = " ".join(typed.split())
+    return text if len(text) <= ECHO_LIMIT else text[: ECHO_LIMIT - 1].rstrip() + "…"
+
+
 def reply(*lines: Line | str, kind: str = "reply", buttons: Sequence[Button] = ()) -> Message:
     """A short answer: the first line is the headline, the rest one section."""
     rows = [line(x) if isinstance(x, str) else x for x in lines]

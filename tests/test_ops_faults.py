@@ -1,0 +1,142 @@
+"""Faults told once: a real ``matchbot run`` process against the fake Bot API when Telegram
+rejects the token mid-run (it stops with one line naming the variable, exit status 2), and
+when a proxy in front of Telegram answers a burst of HTML 502 pages (one warning line, no
+traceback, the failures counted)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support.core import until
+from tests.support.fakes.telegram_api import FakeTelegram
+from tests.support.outage_proxy import OutageProxy
+from tests.support.telegram import event
+from tests.test_ops_endpoint import follow_inter, free_port, get
+
+pytestmark = pytest.mark.timeout(120)
+
+TOKEN = "515151:FAULTS-secret-token"
+MATCHBOT = [sys.executable, "-m", "adapters.cli", "run"]
+CHAT = 5151
+
+
+def environment(tmp_path: Path, base_url: str, **extra: str) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.endswith(("_TOKEN", "_KEY")) and not k.startswith("MATCHBOT_")
+    }
+    env.update(
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_BASE_URL=base_url,
+        MATCHBOT_DB=str(tmp_path / "bot.db"),
+        MATCHBOT_FEEDS=str(tmp_path / "feed.jsonl"),
+        MATCHBOT_RECAP_DELAY="0",
+        PTB_TIMEDELTA="true",
+        **extra,
+    )
+    return env
+
+
+def goal_lines(match: str, *goals: str) -> str:
+    lines = [
+        event(
+            type="match",
+            match=match,
+            competition="Serie A",
+            home="Atalanta",
+            away="Inter",
+            kickoff="2026-01-20T20:00:00Z",
+        )
+    ]
+    lines += [
+        event(type="goal", match=match, id=g, minute=9 + i, team="Inter", player="Lautaro")
+        for i, g in enumerate(goals)
+    ]
+    return "\n".join(lines) + "\n"
+
+
+async def start(tmp_path: Path, env: dict[str, str]) -> asyncio.subprocess.Process:
+    (tmp_path / "feed.jsonl").touch()
+    with (tmp_path / "bot.log").open("wb") as log:
+        return await asyncio.create_subprocess_exec(
+            *MATCHBOT, env=env, cwd=tmp_path, stdout=log, stderr=log
+        )
+
+
+def read_log(tmp_path: Path) -> str:
+    return (tmp_path / "bot.log").read_text(encoding="utf-8")
+
+
+async def test_a_token_revoked_mid_run_ends_it_with_one_line_naming_the_variable(
+    tmp_path: Path,
+) -> None:
+    async with FakeTelegram(token=TOKEN) as fake:
+        proc = await start(tmp_path, environment(tmp_path, fake.base_url))
+        try:
+            await fake.wait_for_call("setMyCommands", timeout=60)
+            fake.user_sends(CHAT, "/subscribe Inter")
+            await fake.wait_for_messages(1, CHAT, timeout=30)
+            fake.token = "515151:a-new-token-after-a-revoke"  # every request now gets 401
+            (tmp_path / "feed.jsonl").write_text(goal_lines("rev-m1", "g1"), encoding="utf-8")
+            fake.user_sends(CHAT, "/score")  # the long poll returns; the next one gets 401
+            code = await asyncio.wait_for(proc.wait(), 60)
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+    text = read_log(tmp_path)
+    assert code == 2, text
+    assert TOKEN not in text
+    assert "Traceback" not in text
+    errors = [line for line in text.splitlines() if " ERROR " in line or " CRITICAL " in line]
+    assert len(errors) == 1, text
+    assert "stopped: Telegram rejected TELEGRAM_BOT_TOKEN" in errors[0]
+
+
+async def test_a_burst_of_html_502_pages_is_one_warning_line_and_counted(tmp_path: Path) -> None:
+    chats = range(9_100_000, 9_100_030)
+    follow_inter(tmp_path / "bot.db", chats)
+    port = free_port()
+    async with (
+        FakeTelegram(token=TOKEN) as fake,
+        OutageProxy(f"http://127.0.0.1:{fake.port}") as proxy,
+    ):
+        env = environment(
+            tmp_path, f"{proxy.url}/bot", MATCHBOT_METRICS_PORT=str(port), MATCHBOT_LOG_LEVEL="INFO"
+        )
+        proc = await start(tmp_path, env)
+        try:
+            await until(lambda: bool(fake.calls_to("getUpdates")), timeout=60)  # started
+            proxy.mode = "html_502"
+            (tmp_path / "feed.jsonl").write_text(goal_lines("html-m1", "g1"), encoding="utf-8")
+            deadline = asyncio.get_running_loop().time() + 30
+            while proxy.refused < 60 and asyncio.get_running_loop().time() < deadline:
+                await asyncio.sleep(0.05)
+            assert proxy.refused >= 60, "the burst never happened"
+            _, metrics_text = await get(port, "/metrics")
+            proxy.mode = "pass"
+            await fake.wait_for_messages(len(chats), timeout=90)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            assert await asyncio.wait_for(proc.wait(), 30) == 0
+    text = read_log(tmp_path)
+    assert "Traceback" not in text
+    assert "<html>" not in text
+    warnings = [line for line in text.splitlines() if " WARNING " in line]
+    failing = [line for line in warnings if "telegram sends failing: Bad Gateway (502)" in line]
+    assert len(failing) == 1, "\n".join(warnings)
+    assert len(warnings) <= 4, "\n".join(warnings)  # not one a failed send
+    assert any("telegram sends work again" in line for line in text.splitlines())
+    counted = [
+        float(line.rsplit(" ", 1)[1])
+        for line in metrics_text.splitlines()
+        if line.startswith('matchbot_passing_failures_total{where="telegram sends"}')
+    ]
+    assert counted and counted[0] >= 10
