@@ -40,12 +40,8 @@ from adapters.rendering import RenderCache
 from adapters.telegram.bulk import BulkSender
 from adapters.telegram.errors import is_not_modified, short, token_rejected, translate
 from adapters.telegram.handlers import ALLOWED_UPDATES, UpdateHandlers
-<<<<<<< HEAD
 from adapters.telegram.render import card_parts, telegram_parts
-=======
-from adapters.telegram.render import telegram_parts
 from bot import metrics
->>>>>>> main
 from bot.logs import REDACTED
 from bot.messages import i18n, templates
 from bot.messages.model import Button, Message

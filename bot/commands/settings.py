@@ -62,8 +62,7 @@ class SettingsCommand(NameResolving):
                 return templates.settings_error(
                     templates.bad_spoiler(MAX_SPOILER_DELAY), "/settings spoiler 60"
                 )
-<<<<<<< HEAD
-            changed.spoiler_delay = int(seconds)
+            changed.spoiler_delay = seconds
         elif what in DEPTH_SETTINGS or what in DEPTH_ALIASES:
             name = DEPTH_ALIASES.get(what, what)
             switch = ON_OFF.get(value.casefold())
@@ -73,9 +72,6 @@ class SettingsCommand(NameResolving):
                     f"/settings {name} {'on' if name == 'pictures' else 'off'}",
                 )
             setattr(changed, name, switch)
-=======
-            changed.spoiler_delay = seconds
->>>>>>> main
         elif what in ("language", "lang", "lingua"):
             language = i18n.normalize_language(value)
             if language is None:
