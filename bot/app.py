@@ -22,7 +22,7 @@ from bot.clock import Clock, SystemClock
 from bot.command_catalogue import canonical
 from bot.commands import Commands, parse_press, press_refusal
 from bot.competitions import seed_known_competitions
-from bot.delivery import Delivery
+from bot.delivery import IDLE_CHECK, SHARED_IDLE_CHECK, Delivery
 from bot.engine import Engine, Ingested
 from bot.fairness import CommandLimits, RecentPresses, coalesce, slow_down_key
 from bot.feed_files import FeedFollower, FirstLines, keep_running
@@ -167,6 +167,8 @@ class MatchBot:
                 self.delivery_clock,
                 health=self.health,
                 first_sends=self.first_sends,
+                idle_check=SHARED_IDLE_CHECK if self.db.shared else IDLE_CHECK,
+                recall_sends=self.db.shared,
                 on_fatal=self.fatal,
             )
             self.deliveries[adapter.platform] = delivery
@@ -492,6 +494,20 @@ class MatchBot:
         removed = await self.db.call(lambda s: s.forget_chat(platform, chat_id))
         metrics.current().chat_deactivated(platform, "removed")
         log.info("%s chat %s is gone: %d subscriptions removed", platform, chat_id, removed)
+
+    async def chat_moved(self, platform: str, old_id: str, new_id: str) -> None:
+        """A group became a supergroup (Telegram's ``migrate_to_chat_id``): its
+        subscriptions, settings and pending messages move to the new id at once (twice is
+        harmless: the second finds nothing left to move), and its digest follows."""
+        if old_id == new_id:
+            return
+        await self.db.call(lambda s: s.migrate_chat(platform, old_id, new_id))
+        log.info("%s chat %s moved to %s", platform, old_id, new_id)
+        self.jobs.cancel_digest(platform, old_id)
+        await self.jobs.reschedule_digest(platform, new_id)
+        delivery = self.deliveries.get(platform)
+        if delivery is not None:
+            delivery.wake()
 
     async def team_names(self, typed: str, limit: int = 25) -> list[str]:
         def names(store: CoreStore) -> list[str]:
