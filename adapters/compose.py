@@ -9,6 +9,7 @@ import contextlib
 import json
 import logging
 import signal
+import time
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -17,7 +18,8 @@ from adapters.console.adapter import RULE
 from adapters.console.replay import paced, seed_lines
 from adapters.leadership import Leadership, LeadershipLost, SoleProcess, leadership_for
 from adapters.providers import sources_from_settings, stats_from_settings
-from bot import metrics
+from bot import faults, metrics
+from bot.admin import AdminChat, admin_target
 from bot.app import MatchBot
 from bot.clock import Clock
 from bot.feed_format import FeedError, Parsed, read_lines
@@ -141,6 +143,43 @@ async def _serve_shared(
         pause = min(pause * 2, MAX_RESTART_PAUSE)
 
 
+def _admin_chat(
+    settings: Settings, adapters: list[ChatAdapter], console: bool
+) -> tuple[str, str] | None:
+    """``MATCHBOT_ADMIN_CHAT`` as (platform, chat id), checked before anything starts."""
+    if not settings.admin_chat or console:
+        return None
+    try:
+        return admin_target(settings.admin_chat, [a.platform for a in adapters])
+    except ValueError as exc:
+        raise StartupError(str(exc)) from None
+
+
+async def _until_stopped(
+    bot: MatchBot, stop: asyncio.Event, lost: asyncio.Task[None], admin: AdminChat | None
+) -> None:
+    """Run until told to stop (SIGTERM), a fault stops the bot (:class:`Fatal`, told to the
+    admin chat too) or the leadership is lost; the admin chat hears of a stop."""
+    stopping = asyncio.create_task(stop.wait(), name="stop")
+    fatal = asyncio.create_task(bot.fatal_event.wait(), name="fatal")
+    try:
+        await asyncio.wait({lost, stopping, fatal}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+        fatal.cancel()
+    if bot.fatal_reason is not None:
+        if admin is not None:  # reaches the admin on the other platform, or after a restart
+            key = await admin.tell("fault", bot.fatal_reason, f"fatal:{time.time():.0f}")
+            if key is not None:
+                await bot.sent(key, 3.0)
+        raise Fatal(bot.fatal_reason)
+    if lost.done() and not stop.is_set():
+        raise LeadershipLost("this process no longer holds the database's leader lock")
+    log.info("stopping")
+    if admin is not None:
+        await admin.stopping(bot.sent)
+
+
 def needs_leader(adapter: ChatAdapter) -> bool:
     """Whether the platform may run in one process only: Telegram taking its updates by long
     polling (a second poller on the token gets 409 Conflict), and the console."""
@@ -165,6 +204,7 @@ async def _serve(
 
         prometheus = PrometheusMetrics(health.started_at)
     metrics.install(prometheus)
+    faults.install()
     try:
         await _serve_with(
             settings, stop, delivery_clock, feed_interval, health, prometheus, leadership
@@ -235,6 +275,8 @@ async def _serve_with(
     )
     tasks: list[asyncio.Task[None]] = []
     server = None
+    admin_chat = _admin_chat(settings, adapters, console)
+    admin = None
     try:
         server = await _start_ops_server(settings, bot, prometheus, database)
         await bot.start(lead=False, adapters=[a for a in adapters if not needs_leader(a)])
@@ -246,6 +288,9 @@ async def _serve_with(
             ", ".join(a.platform for a in adapters),
             urls.redact(str(settings.store)),
         )
+        if admin_chat is not None:
+            admin = bot.tell_admin_to(*admin_chat)
+            await admin.started(", ".join(a.platform for a in adapters))
         if settings.feed_paths:
             bot.follow_feeds(settings.feed_paths, feed_interval)
             log.info("following feeds: %s", ", ".join(map(str, settings.feed_paths)))
@@ -253,18 +298,7 @@ async def _serve_with(
             tasks.append(await _replay_seed(bot, adapters))
         lost = asyncio.create_task(leadership.watch(), name="leadership")
         tasks.append(lost)
-        stopping = asyncio.create_task(stop.wait(), name="stop")
-        fatal = asyncio.create_task(bot.fatal_event.wait(), name="fatal")
-        try:
-            await asyncio.wait({lost, stopping, fatal}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            stopping.cancel()
-            fatal.cancel()
-        if bot.fatal_reason is not None:
-            raise Fatal(bot.fatal_reason)
-        if lost.done() and not stop.is_set():
-            raise LeadershipLost("this process no longer holds the database's leader lock")
-        log.info("stopping")
+        await _until_stopped(bot, stop, lost, admin)
     finally:
         if server is not None:
             server.stopping = True

@@ -16,12 +16,13 @@ from collections.abc import Callable, Coroutine, Iterable
 from pathlib import Path
 from typing import Any
 
-from bot import metrics
+from bot import faults, metrics
+from bot.admin import AdminChat
 from bot.clock import Clock, SystemClock
 from bot.command_catalogue import canonical
 from bot.commands import Commands, parse_press, press_refusal
 from bot.competitions import seed_known_competitions
-from bot.delivery import Delivery
+from bot.delivery import IDLE_CHECK, SHARED_IDLE_CHECK, Delivery
 from bot.engine import Engine, Ingested
 from bot.fairness import CommandLimits, RecentPresses, coalesce, slow_down_key
 from bot.feed_files import FeedFollower, FirstLines, keep_running
@@ -102,6 +103,8 @@ class MatchBot:
         self.presses = RecentPresses(clock)
         self.health = health or Health()
         self.first_sends = FirstSends()
+        #: ``MATCHBOT_ADMIN_CHAT``'s notices (see :meth:`tell_admin_to`)
+        self.admin: AdminChat | None = None
         #: why the bot must stop (a rejected token), once one was found; see :meth:`fatal`
         self.fatal_reason: str | None = None
         self.fatal_event = asyncio.Event()
@@ -164,6 +167,8 @@ class MatchBot:
                 self.delivery_clock,
                 health=self.health,
                 first_sends=self.first_sends,
+                idle_check=SHARED_IDLE_CHECK if self.db.shared else IDLE_CHECK,
+                recall_sends=self.db.shared,
                 on_fatal=self.fatal,
             )
             self.deliveries[adapter.platform] = delivery
@@ -242,6 +247,22 @@ class MatchBot:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.db.close()
+
+    def tell_admin_to(self, platform: str, chat_id: str) -> AdminChat:
+        """Send start, stop and the operator's faults to this chat (``MATCHBOT_ADMIN_CHAT``)."""
+        self.admin = AdminChat(self.db, platform, chat_id, self.wake, self.clock)
+        faults.current().listeners.append(self.admin.on_fault)
+        return self.admin
+
+    async def sent(self, key: str, within: float = 5.0) -> bool:
+        """Wait up to ``within`` seconds for the outbox row ``key`` to be sent."""
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            rows = await self.db.call(lambda s: s.outbox_rows_for(key))
+            if rows and rows[0]["status"] != "pending":
+                return rows[0]["status"] == "sent"
+            await asyncio.sleep(0.05)
+        return False
 
     def fatal(self, reason: str) -> None:
         """A fault that stops the bot (:class:`bot.ports.FatalSink`): the first reason is kept

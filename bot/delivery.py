@@ -55,6 +55,12 @@ MAX_BACKOFF = 300.0
 HEADS_TTL = 0.5
 #: How often the pacer forgets chats whose last message no longer limits anything.
 FORGET_EVERY = 60.0
+#: Seconds between two looks at an empty outbox (every change made here wakes the loop at once).
+IDLE_CHECK = 5.0
+#: … when other processes share the database: a reply they queue waits at most this long.
+SHARED_IDLE_CHECK = 0.25
+#: Seconds of past sends a delivery that starts recalls (a group's limit counts a minute).
+RECALL = 60.0
 #: Seconds a row fetched to be sent stays claimed by this process (renewed at each fetch):
 #: another process sharing the database takes it only once the lease ended, so a row of a
 #: process that died waits at most this long (see :meth:`CoreStore.due_heads`).
@@ -159,10 +165,12 @@ class Pacer:
                 found[chat_id] = at
         return found
 
-    def answered(self, chat_id: str) -> None:
-        """A request to this chat got its answer (or failed): its intervals count from now."""
-        now = self.clock.monotonic()
-        self._answered[chat_id] = now
+    def answered(self, chat_id: str, at: float | None = None) -> None:
+        """A request to this chat got its answer (or failed): its intervals count from now
+        (from ``at``, on :meth:`Clock.monotonic`'s scale, for a send recalled from the
+        database: call those first, oldest first)."""
+        now = self.clock.monotonic() if at is None else at
+        self._answered[chat_id] = max(now, self._answered.get(chat_id, -math.inf))
         if self.pacing.group_per_minute and self.is_group(chat_id):
             self._group_window[chat_id].append(now)
 
@@ -242,10 +250,19 @@ class Delivery:
         *,
         health: Health | None = None,
         first_sends: FirstSends | None = None,
+        idle_check: float = IDLE_CHECK,
+        recall_sends: bool = False,
         on_fatal: Callable[[str], None] | None = None,
     ) -> None:
         """``health`` hears whether the platform answers; ``first_sends`` times each event's
-        first alert (both for the operator's endpoints)."""
+        first alert (both for the operator's endpoints). ``idle_check``: seconds between two
+        looks at an empty outbox (:data:`SHARED_IDLE_CHECK` where other processes queue
+        messages too: their :meth:`wake` does not reach this one). ``recall_sends``: before
+        delivering, count the sends of the last minute recorded in the database (another
+        process may have sent for this token until a moment ago) against each chat's and
+        group's limits."""
+        self.idle_check = idle_check
+        self.recall_sends = recall_sends
         self.db = db
         self.adapter = adapter
         self.platform = adapter.platform
@@ -289,6 +306,8 @@ class Delivery:
         """Deliver until :meth:`stop`; an adapter failure never ends the loop."""
         self._running = True
         try:
+            if self.recall_sends:
+                await self._recall_recent_sends()
             while not self._stopping:
                 try:
                     pause = await self._step()
@@ -301,6 +320,22 @@ class Delivery:
                     await asyncio.sleep(0)
         finally:
             self._running = False
+
+    async def _recall_recent_sends(self) -> None:
+        """The sends of the last :data:`RECALL` seconds (by whichever process: the leader
+        before this one) count here as if this pacer had made them: a chat's next message
+        still waits its second, a group its minute's budget."""
+        since = self.clock.time() - RECALL
+        sends = await self.db.call(lambda s: s.recent_sends(self.platform, since))
+        offset = self.clock.monotonic() - self.clock.time()
+        for chat_id, at in sends:
+            self.pacer.answered(chat_id, at + offset)
+        if sends:
+            log.info(
+                "%s: %d sends of the last minute count against the limits",
+                self.platform,
+                len(sends),
+            )
 
     async def _pause(self, seconds: float) -> None:
         """Wait ``seconds``, or less if :meth:`wake` (or a finished send) calls."""
@@ -350,7 +385,7 @@ class Delivery:
     async def _idle_for(self) -> float:
         next_due = await self.db.call(lambda s: s.next_due_at(self.platform))
         if next_due is None:
-            return 5.0
+            return self.idle_check
         return max(0.02, min(1.0, next_due - self.clock.time()))
 
     async def _step(self) -> float:

@@ -173,6 +173,10 @@ class Engine:
             "round": decl.round,
             "venue": decl.venue,
         }
+        if decl.status is not None:
+            row["status"] = decl.status
+            row["clock_minute"] = decl.clock_minute
+            row["clock_stoppage"] = decl.clock_stoppage
         if existing is not None:
             if (existing["home_team"], existing["away_team"]) != (home.id, away.id):
                 teams = f"{existing['home_name']} v {existing['away_name']}"
@@ -183,10 +187,14 @@ class Engine:
                 )
             if all(existing.get(k) == v for k, v in row.items()):
                 return Ingested("duplicate", decl.match)
+            if decl.status is not None:
+                row["clock_at"] = self.clock()
             self.store.upsert_match(row)
             return Ingested(
                 "updated", decl.match, kickoff_changed=existing["kickoff"] != row["kickoff"]
             )
+        if decl.status is not None:
+            row["clock_at"] = self.clock()
         self.store.upsert_match(row)
         return Ingested("new", decl.match, kickoff_changed=True)
 
@@ -509,6 +517,7 @@ class Engine:
             quotes = self.quotes(match_id)
             stories = self.storylines(state, standings, source)
             data = self.stored_data(match_id)
+            variant = self.place_in_round(state)
             moves = DepthFanOut(self, state.fixture).table_moves(state, data)
             queued = 0
             # with statistics for the chats that want them, without for the others
@@ -525,7 +534,11 @@ class Engine:
                     f"recap:{match_id}",
                     "recap",
                     lambda zone, stats=stats: enrich_recap(  # type: ignore[misc]
-                        templates.recap(state, quotes, zone, stories), state, data, moves, stats
+                        templates.recap(state, quotes, zone, stories, variant),
+                        state,
+                        data,
+                        moves,
+                        stats,
                     ),
                     wants=wants,
                 )
@@ -654,5 +667,24 @@ class Engine:
         data = self.stored_data(match_id)
         moves = DepthFanOut(self, state.fixture).table_moves(state, data)
         return enrich_recap(
-            templates.recap(state, self.quotes(match_id), stories=stories), state, data, moves
+            templates.recap(
+                state, self.quotes(match_id), stories=stories, variant=self.place_in_round(state)
+            ),
+            state,
+            data,
+            moves,
         )
+
+    def place_in_round(self, state: MatchState) -> int | None:
+        """The match's place among the known matches of its round (same competition, season
+        and round, by kick-off): the recap's lead takes another way of telling its shape for
+        each, so no two matches of a round read alike. None without a round."""
+        fx = state.fixture
+        if not fx.round:
+            return None
+        same = [
+            row["id"]
+            for row in self.store.matches(fx.competition)
+            if row.get("round") == fx.round and row.get("season") == fx.season
+        ]
+        return same.index(fx.id) if fx.id in same else None

@@ -21,6 +21,7 @@ from bot.feed_format import (
     clock,
     parse_object,
 )
+from bot.messages.names import team_name
 from bot.store_contract import EventRow, EventsStore, MatchRow
 
 Side = Literal["home", "away"]
@@ -39,6 +40,17 @@ class Fixture:
     round: str | None = None
     venue: str | None = None
     competition_id: str | None = None
+    #: the provider's clock (see :class:`bot.feed_format.MatchDecl`), when one was given
+    status: str | None = None
+    clock_minute: int | None = None
+    clock_stoppage: int | None = None
+    clock_at: float | None = None
+
+    def __post_init__(self) -> None:
+        # The names as the feed spells them, each able to write itself in the chat's language
+        # (Italian: with its article, "l'Inter", "dell'Inter"; national teams' Italian names).
+        object.__setattr__(self, "home", team_name(self.home))
+        object.__setattr__(self, "away", team_name(self.away))
 
     @classmethod
     def from_row(cls, row: MatchRow) -> Fixture:
@@ -54,6 +66,10 @@ class Fixture:
             round=row.get("round"),
             venue=row.get("venue"),
             competition_id=row.get("competition_id"),
+            status=row.get("status"),
+            clock_minute=row.get("clock_minute"),
+            clock_stoppage=row.get("clock_stoppage"),
+            clock_at=row.get("clock_at"),
         )
 
     def side_of(self, team: str) -> Side | None:

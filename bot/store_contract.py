@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, NamedTuple, ParamSpec, Protocol, TypedDict, TypeVar
+from typing import Any, NamedTuple, NotRequired, ParamSpec, Protocol, TypedDict, TypeVar
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -76,6 +76,10 @@ class MatchRow(TypedDict):
     final_polled_at: float | None
     competition_id: str | None
     events_version: int
+    status: str | None
+    clock_minute: int | None
+    clock_stoppage: int | None
+    clock_at: float | None
 
 
 class NewMatch(TypedDict):
@@ -92,6 +96,11 @@ class NewMatch(TypedDict):
     season: str | None
     round: str | None
     venue: str | None
+    #: the provider's clock, only when the declaration carries one
+    status: NotRequired[str | None]
+    clock_minute: NotRequired[int | None]
+    clock_stoppage: NotRequired[int | None]
+    clock_at: NotRequired[float | None]
 
 
 class MatchCompetitionRow(TypedDict):
@@ -488,6 +497,7 @@ class OutboxStore(Transactional, Protocol):
     ) -> list[OutboxRow]: ...
     def next_due_at(self, platform: str) -> float | None: ...
     def pending_reply_keys(self, platform: str, chat_id: str) -> list[str]: ...
+    def recent_sends(self, platform: str, since: float) -> list[tuple[str, float]]: ...
     def mark_many_sent(
         self, platform: str, marks: Iterable[tuple[int, str, str, list[str]]]
     ) -> None: ...
@@ -574,6 +584,11 @@ class DatabaseThread(Protocol):
     @property
     def reader(self) -> CoreStore | None:
         """The read-only connection, when there is one (see :meth:`read`)."""
+        ...
+
+    @property
+    def shared(self) -> bool:
+        """Whether other processes may use the database at the same time (PostgreSQL)."""
         ...
 
     async def close(self) -> None:

@@ -111,6 +111,18 @@ class OutboxTables(StoreBase):
             )
         ]
 
+    def recent_sends(self, platform: str, since: float) -> list[tuple[str, float]]:
+        """(chat id, when) of every message to ``platform`` marked sent at ``since`` or later,
+        oldest first: what the platform's limits still count."""
+        return [
+            (r["chat_id"], r["sent_at"])
+            for r in self._rows(
+                "SELECT chat_id, sent_at FROM outbox WHERE platform = ? AND status = 'sent'"
+                " AND sent_at >= ? ORDER BY sent_at",
+                [platform, since],
+            )
+        ]
+
     def next_due_at(self, platform: str) -> float | None:
         row = self._one(
             "SELECT MIN(next_attempt_at) AS t FROM outbox WHERE status = 'pending'"

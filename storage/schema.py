@@ -322,6 +322,17 @@ def m012_match_data(db: Database) -> None:
     )
 
 
+@migrations()
+def m013_match_clock(db: Database) -> None:
+    """The provider's clock of a match: its status (``second_half``, ``suspended``...), its
+    minute and added minute, and when the bot learnt them (``/score`` says the minute)."""
+    matches = db.table("matches")
+    matches.add_column("status", str)
+    matches.add_column("clock_minute", int)
+    matches.add_column("clock_stoppage", int)
+    matches.add_column("clock_at", float)
+
+
 class SchemaTooNew(Exception):
     """The database was migrated by a newer matchbot: this code would misread it."""
 

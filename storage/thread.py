@@ -45,6 +45,11 @@ class StoreThread:
         self._reader: Store | None = None
         self._checkpoints: asyncio.Task[None] | None = None
 
+    @property
+    def shared(self) -> bool:
+        """Whether other processes may use the database too (PostgreSQL)."""
+        return self._postgres
+
     def _kind(self) -> type[Store]:
         if self._postgres:
             from storage.pg_store import PostgresStore

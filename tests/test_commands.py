@@ -96,8 +96,30 @@ def test_score_while_live_shows_the_minute(commands: Commands, engine: Engine) -
     lines = SEED.read_text("utf-8").splitlines()[:13]  # up to Lautaro's goal
     for text in lines:
         engine.ingest(parse_line(text))
-    assert say(commands, "/score inter") == "🔴 LIVE 65'  Atalanta 0-1 Inter"
+    # a feed without a clock: the phase, never the minute of the last event
+    assert say(commands, "/score inter") == "🔴 LIVE 2nd half  Atalanta 0-1 Inter"
     assert say(commands, "/scorers inter") == "Atalanta 0-1 Inter: Lautaro Martínez 65'"
+    # the provider's clock (a declaration carrying it): its minute
+    decl = json.loads(lines[0])
+    engine.ingest(parse_line(json.dumps({**decl, "status": "second_half", "clock_minute": 67})))
+    assert say(commands, "/score inter") == "🔴 LIVE 67'  Atalanta 0-1 Inter"
+    engine.ingest(
+        parse_line(
+            json.dumps({**decl, "status": "second_half", "clock_minute": 90, "clock_stoppage": 3})
+        )
+    )
+    assert say(commands, "/score inter") == "🔴 LIVE 90+3'  Atalanta 0-1 Inter"
+    for status, said in [
+        ("suspended", "🔴 LIVE suspended at 71'  Atalanta 0-1 Inter"),
+        ("interrupted", "🔴 LIVE interrupted at 71'  Atalanta 0-1 Inter"),
+        ("half_time", "🔴 LIVE half-time  Atalanta 0-1 Inter"),
+        ("break", "🔴 LIVE break before extra time  Atalanta 0-1 Inter"),
+        ("penalties", "🔴 LIVE penalty shoot-out  Atalanta 0-1 Inter"),
+        ("abandoned", "Abandoned at 71'  Atalanta 0-1 Inter, Serie A · Matchday 17 · Bergamo"),
+        ("awarded", "Awarded  Atalanta 0-1 Inter, Serie A · Matchday 17 · Bergamo"),
+    ]:
+        engine.ingest(parse_line(json.dumps({**decl, "status": status, "clock_minute": 71})))
+        assert say(commands, "/score inter").startswith(said), status
 
 
 def test_score_of_an_upcoming_match_in_the_chats_timezone(

@@ -359,11 +359,11 @@ def test_today_lists_the_days_matches_in_the_chats_time_zone(
         line(type="goal", match="m1", id="g", minute=30, team="Roma", player="Dybala"),
     )
     assert say(commands, "/today") == (
-        "📅 Today, Sun 1 Feb (Asia/Tokyo)\n\nSerie A\n🔴 LIVE 30'  Napoli 0-1 Roma"
+        "📅 Today, Sun 1 Feb (Asia/Tokyo)\n\nSerie A\n🔴 LIVE 1st half  Napoli 0-1 Roma"
     )
     say(commands, "/settings timezone Europe/Rome")
     assert say(commands, "/today") == (
-        "📅 Today, Sun 1 Feb (Europe/Rome)\n\nSerie A\n🔴 LIVE 30'  Napoli 0-1 Roma"
+        "📅 Today, Sun 1 Feb (Europe/Rome)\n\nSerie A\n🔴 LIVE 1st half  Napoli 0-1 Roma"
         "\n20:45  Atalanta v Inter"
     )
 

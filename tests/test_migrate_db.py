@@ -133,3 +133,62 @@ def test_migrate_db_refuses_a_bad_target_clearly(tmp_path: Path) -> None:
     assert "cannot reach the database at postgresql://u:***@127.0.0.1:1/x" in done.stderr
     assert PASSWORD not in done.stderr
     assert migrate("--from", str(tmp_path / "none.db"), "--to", "postgresql://x/y").returncode == 2
+
+
+async def test_matchbot_run_on_the_new_url_sends_what_was_pending(
+    tmp_path: Path, postgres_server: PostgresServer
+) -> None:
+    """The SQLite bot stopped with messages still to send; after migrate-db, `matchbot run` on
+    the PostgreSQL URL sends them (each once) and leaves the sent ones alone."""
+    import asyncio
+    import signal
+
+    from tests.support.fakes.telegram_api import FakeTelegram
+
+    source = tmp_path / "bot.db"
+    build(source)
+    url = postgres_server.new_database()
+    assert migrate("--from", str(source), "--to", url).returncode == 0
+    old = Store.open(source)
+    try:
+        pending = [r for r in old.outbox_rows("telegram") if r["status"] == "pending"]
+    finally:
+        old.close()
+    assert pending
+    token = "999:MIGRATED-token"
+    async with FakeTelegram(token=token) as fake:
+        env = {k: v for k, v in os.environ.items() if not k.endswith("_TOKEN")}
+        env.pop("MATCHBOT_DB", None)
+        env |= {
+            "TELEGRAM_BOT_TOKEN": token,
+            "TELEGRAM_BASE_URL": fake.base_url,
+            "MATCHBOT_DATABASE_URL": url,
+            "MATCHBOT_LOG_LEVEL": "WARNING",
+        }
+        log = tmp_path / "run.log"
+        with log.open("ab") as out:
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "adapters.cli",
+                "run",
+                env=env,
+                cwd=tmp_path,
+                stdout=out,
+                stderr=out,
+            )
+        try:
+            async with asyncio.timeout(60):
+                while len(fake.messages()) < len(pending):
+                    assert proc.returncode is None, log.read_text()
+                    await asyncio.sleep(0.05)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            assert await asyncio.wait_for(proc.wait(), 30) == 0
+        got = sorted(str(m["chat_id"]) for m in fake.messages())
+    assert got == sorted(r["chat_id"] for r in pending)
+    new = PostgresStore.open(url)
+    try:
+        assert [r for r in new.outbox_rows("telegram") if r["status"] == "pending"] == []
+    finally:
+        new.close()

@@ -6,6 +6,7 @@ traceback, the failures counted)."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import sys
@@ -14,9 +15,11 @@ from pathlib import Path
 import pytest
 
 from tests.support.core import until
+from tests.support.fakes.provider_api import FakeProvider
 from tests.support.fakes.telegram_api import FakeTelegram
 from tests.support.outage_proxy import OutageProxy
-from tests.support.telegram import event
+from tests.support.telegram import TOKEN as E2E_TOKEN
+from tests.support.telegram import Bot, clean_telegram_env, event
 from tests.test_ops_endpoint import follow_inter, free_port, get
 
 pytestmark = pytest.mark.timeout(120)
@@ -140,3 +143,45 @@ async def test_a_burst_of_html_502_pages_is_one_warning_line_and_counted(tmp_pat
         if line.startswith('matchbot_passing_failures_total{where="telegram sends"}')
     ]
     assert counted and counted[0] >= 10
+
+
+ADMIN = -1009999
+
+
+async def test_a_wrong_provider_key_is_told_once_backs_off_and_reaches_the_admin_chat(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clean_telegram_env(monkeypatch)
+    caplog.set_level(logging.DEBUG)
+    port = free_port()
+    async with (
+        FakeTelegram(token=E2E_TOKEN) as fake,
+        FakeProvider.api_football(key="the-right-key") as provider,
+    ):
+        bot = Bot(
+            fake,
+            tmp_path,
+            metrics_port=port,
+            admin_chat=str(ADMIN),
+            api_football_key="a-wrong-key-123",
+            api_football_base_url=provider.base_url,
+        )
+        async with bot.running():
+            started = await fake.wait_for_messages(1, ADMIN, timeout=20)
+            assert started[0]["text"] == "🟢 matchbot: started (telegram)"
+            await bot.subscribe(31, "Inter")
+            await bot.subscribe(32, "Milan")
+            told = await fake.wait_for_messages(2, ADMIN, timeout=20)
+            assert told[1]["text"].startswith("⚠️ matchbot: API-Football rejected API_FOOTBALL_KEY")
+            _, metrics_text = await get(port, "/metrics")
+            assert 'matchbot_fault{fault="API_FOOTBALL_KEY"} 1.0' in metrics_text
+            assert 'outcome="key_rejected",provider="API-Football"' in metrics_text
+        stopped = await fake.wait_for_messages(3, ADMIN, timeout=20)
+        assert stopped[2]["text"] == "⏹ matchbot: stopping"
+    assert "a-wrong-key-123" not in caplog.text
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1, [r.getMessage() for r in errors]
+    assert errors[0].getMessage().startswith("API-Football rejected API_FOOTBALL_KEY (API key")
+    retries = [r.getMessage() for r in caplog.records if "trying again in" in r.getMessage()]
+    assert retries and all("trying again in 600s" in m for m in retries), retries
+    assert len(fake.messages(ADMIN)) == 3  # start, the fault once, stop

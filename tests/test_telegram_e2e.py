@@ -227,7 +227,7 @@ async def test_a_cancelled_goal_edits_the_original_alert(bot: Bot, fake: FakeTel
         await asyncio.sleep(1.2)
         assert bot.texts(ALICE) == [*texts[:2], corrected]
         fake.user_sends(ALICE, "/score")
-        assert (await bot.wait_texts(ALICE, 4))[-1].startswith("🔴 LIVE 14'  Inter 0-0 Milan")
+        assert (await bot.wait_texts(ALICE, 4))[-1].startswith("🔴 LIVE 1st half  Inter 0-0 Milan")
     no_violations(fake)
 
 

@@ -26,5 +26,7 @@ class ProviderError(Exception):
         self.status = status
         self.retry_after = retry_after
         self.retryable = retryable
+        #: already told to the operator (a rejected key: see :mod:`bot.faults`)
+        self.told = False
         self.message = f"{provider}: {message}" if provider else message
         super().__init__(self.message)

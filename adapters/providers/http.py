@@ -18,6 +18,10 @@ from typing import Any
 import httpx
 
 from adapters.providers.errors import ProviderError
+from bot import faults, metrics
+
+#: seconds before a rejected key (or an exhausted plan) is tried again
+KEY_RETRY = 600.0
 
 Json = Any
 
@@ -149,6 +153,29 @@ def _body_message(resp: httpx.Response) -> str:
     return ""
 
 
+def key_fault(err: ProviderError) -> str | None:
+    """``key_rejected`` or ``quota_exhausted`` when the key itself is the problem."""
+    text = err.message.lower()
+    if err.status in (401, 403) or (err.status == 400 and ("token" in text or " key" in text)):
+        return "key_rejected"
+    if err.status == 429 and not err.retryable:  # the day's requests are all used
+        return "quota_exhausted"
+    return None
+
+
+def outcome(err: ProviderError) -> str:
+    """The metrics outcome of a failed request."""
+    if err.status == 429:
+        return "rate_limited"
+    if err.status is not None and err.status >= 500:
+        return "server_error"
+    if "timed out" in err.message or "failed:" in err.message:
+        return "unreachable"
+    if "not JSON" in err.message:
+        return "bad_answer"
+    return "refused"
+
+
 def now() -> float:
     return time.monotonic()
 
@@ -172,8 +199,11 @@ class ProviderHttp:
         *,
         timeout: float = 10.0,
         quota: Quota | None = None,
+        key_variable: str = "",
     ) -> None:
         self.provider = provider
+        #: the setting holding the key, named when the provider rejects it
+        self.key_variable = key_variable
         self.base_url = base_url.rstrip("/")
         self._headers = {**auth, "Accept": "application/json"}
         self._read_quota = read_quota
@@ -184,18 +214,58 @@ class ProviderHttp:
     def __repr__(self) -> str:  # never show the key
         return f"ProviderHttp({self.provider!r}, {self.base_url!r})"
 
-    async def get(self, path: str, params: Mapping[str, str | int] | None = None) -> Json:
-        """GET ``path`` (relative to the base URL): the parsed JSON, or ProviderError."""
-        data, headers = await get_json(
-            self._client,
-            f"{self.base_url}/{path.lstrip('/')}",
-            provider=self.provider,
-            headers=self._headers,
-            params=params,
-        )
-        self._read_quota(headers, self.quota)
-        self.quota.updated_at = now()
+    async def get(
+        self,
+        path: str,
+        params: Mapping[str, str | int] | None = None,
+        check: Callable[[Json], None] | None = None,
+    ) -> Json:
+        """GET ``path`` (relative to the base URL): the parsed JSON, or ProviderError.
+        ``check`` raises the provider's own errors found in a 200 answer's body.
+
+        Each request is counted in the metrics by outcome; a rejected key or an exhausted
+        plan is told once, naming :attr:`key_variable`, and retried after :data:`KEY_RETRY`."""
+        try:
+            data, headers = await get_json(
+                self._client,
+                f"{self.base_url}/{path.lstrip('/')}",
+                provider=self.provider,
+                headers=self._headers,
+                params=params,
+            )
+            self._read_quota(headers, self.quota)
+            self.quota.updated_at = now()
+            if check is not None:
+                check(data)
+        except ProviderError as err:
+            self._failed(err)
+            raise
+        counter = metrics.current()
+        counter.provider_request(self.provider, "ok")
+        for period, left in (
+            ("day", self.quota.day_remaining),
+            ("minute", self.quota.minute_remaining),
+        ):
+            if left is not None:
+                counter.provider_quota(self.provider, period, left)
+        if self.key_variable:
+            faults.current().end(self.key_variable)
         return data
+
+    def _failed(self, err: ProviderError) -> None:
+        fault = key_fault(err)
+        metrics.current().provider_request(self.provider, fault or outcome(err))
+        if fault is None or not self.key_variable:
+            return
+        what = "rejected" if fault == "key_rejected" else "has no request left for"
+        detail = err.message.removeprefix(f"{self.provider}: ")
+        faults.current().begin(
+            self.key_variable,
+            f"{self.provider} {what} {self.key_variable} ({detail}); trying again every"
+            f" {KEY_RETRY / 60:.0f} minutes",
+        )
+        err.retry_after = max(err.retry_after or 0.0, KEY_RETRY)  # minutes, not seconds
+        err.told = True  # see bot.faults.told
 
     async def aclose(self) -> None:
         if self._own_client:

@@ -47,6 +47,7 @@ from adapters.providers.http import Quota
 from adapters.providers.planning import MATCH_WINDOW, PollPlanner
 from adapters.providers.team_map import Candidate, cached, our_names
 from bot.competitions import provider_code
+from bot.faults import told
 from bot.snapshots import DiffState, FeedEvent, ProviderSnapshot, diff_snapshot
 from bot.store_contract import DatabaseThread, EventRow
 from bot.team_search import TeamCandidate
@@ -137,6 +138,7 @@ class ProviderSource(ABC):
         self._secondary: frozenset[str] = frozenset()
         self._every = 1
         self._round = 0
+        self._logged: set[tuple[str, str]] = set()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r})"
@@ -170,7 +172,8 @@ class ProviderSource(ABC):
             try:
                 decls = await self.team_fixtures(team)
             except Exception as err:
-                log.warning(
+                log.log(
+                    logging.DEBUG if told(err) else logging.WARNING,
                     "%s: fixtures of %s failed: %s",
                     self.provider,
                     team,
@@ -368,7 +371,38 @@ class ProviderSource(ABC):
             self._dead[mid] = self.clock()
         else:
             self._dead.pop(mid, None)
-        return [snap.match, *new]
+        return [self._with_clock(snap), *new]
+
+    def _with_clock(self, snap: ProviderSnapshot) -> FeedEvent:
+        """The match declaration with the provider's clock: its status and minute (the
+        status ``unknown`` is logged once per match and left out)."""
+        match = dict(snap.match)
+        if snap.status == "unknown":
+            self._log_once(
+                snap.match_id,
+                "status",
+                "%s: %s has a status the bot does not know (%r): its clock is left out",
+                self.provider,
+                snap.match_id,
+                snap.provider_status,
+            )
+            return match
+        match["status"] = snap.status
+        if snap.elapsed is not None and snap.live:
+            match["clock_minute"] = max(0, min(130, snap.elapsed))
+            if snap.stoppage and 0 < snap.stoppage <= 30:
+                match["clock_stoppage"] = snap.stoppage
+        elif snap.elapsed is not None and snap.status == "abandoned":
+            match["clock_minute"] = max(0, min(130, snap.elapsed))
+        return match
+
+    def _log_once(self, match_id: str, what: str, message: str, *args: object) -> None:
+        """Log a provider's odd answer once per match and kind (the poller goes on)."""
+        key = (match_id, what)
+        if key in self._logged:
+            return
+        self._logged.add(key)
+        log.warning(message, *args)
 
     def _due(self, match_ids: list[str]) -> list[str]:
         """The ids worth a request now (a dead match only every ``DEAD_RECHECK``)."""
@@ -377,7 +411,9 @@ class ProviderSource(ABC):
 
     def _failed(self, what: str, err: BaseException) -> None:
         self.planner.failed(err)
-        if isinstance(err, ProviderError):
+        if told(err):  # a rejected key: told once, where it was found
+            log.debug("%s: %s failed: %s", self.provider, what, err)
+        elif isinstance(err, ProviderError):
             log.warning(
                 "%s: %s failed, keeping the last good state: %s", self.provider, what, err.message
             )

@@ -46,7 +46,9 @@ class MatchAnswers(NameResolving):
             ):
                 continue
             state = self.states.get(self.store, Fixture.from_row(match))
-            groups.setdefault(match["competition"], []).append(templates.today_line(state, zone))
+            groups.setdefault(match["competition"], []).append(
+                templates.today_line(state, zone, self.clock())
+            )
         return templates.today(list(groups.items()), local_now, settings.timezone, place, digest)
 
     def next(self, ctx: CommandContext, args: str) -> Message:
@@ -99,7 +101,7 @@ class MatchAnswers(NameResolving):
                 rows.append(templates.no_data(team.name, "match"))
             elif state.fixture.id not in seen:
                 seen.add(state.fixture.id)
-                rows.append(templates.score_line(state, zone))
+                rows.append(templates.score_line(state, zone, self.clock()))
         return templates.scores(rows)
 
     def scorers(self, ctx: CommandContext, args: str) -> Message:

@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from bot.faults import told
 from bot.feed_format import FeedError, Item, parse_object
 from bot.ports import (
     CompetitionFixtures,
@@ -121,7 +122,8 @@ class LivePolling:
         try:
             objects = await source.poll(ids)
         except Exception as exc:
-            log.warning(
+            log.log(
+                logging.DEBUG if told(exc) else logging.WARNING,
                 "%s: poll of %s failed, keeping the last good state: %s",
                 source.name,
                 ", ".join(ids),
@@ -213,7 +215,8 @@ class LivePolling:
             retry_after = getattr(exc, "retry_after", None)
             if isinstance(retry_after, int | float):
                 delay = max(delay, float(retry_after))
-            log.warning(
+            log.log(
+                logging.DEBUG if told(exc) else logging.WARNING,  # a rejected key: told once
                 "%s: fixtures of %s failed (attempt %d), trying again in %gs: %s",
                 provider,
                 name,

@@ -43,7 +43,13 @@ class ApiFootball:
         timeout: float = 10.0,
     ) -> None:
         self.http = ProviderHttp(
-            PROVIDER, base_url, {"x-apisports-key": key}, read_quota, client, timeout=timeout
+            PROVIDER,
+            base_url,
+            {"x-apisports-key": key},
+            read_quota,
+            client,
+            timeout=timeout,
+            key_variable="API_FOOTBALL_KEY",
         )
 
     @property
@@ -75,10 +81,13 @@ class ApiFootball:
 
     async def get(self, path: str, params: Mapping[str, str | int]) -> list[Any]:
         """GET ``path`` and return the ``response`` list (errors raise ProviderError)."""
-        body = obj(await self.http.get(path, params), "response body", PROVIDER)
-        errors = body.get("errors")
-        if errors:  # [] or {} when fine
-            raise _api_error(errors, path)
+
+        def check(answer: Any) -> None:
+            errors = answer.get("errors") if isinstance(answer, dict) else None
+            if errors:  # [] or {} when fine
+                raise _api_error(errors, path)
+
+        body = obj(await self.http.get(path, params, check), "response body", PROVIDER)
         return lst(body.get("response"), "response", PROVIDER)
 
     async def fixtures_for_team(self, team_id: int, next: int = 10) -> list[dict[str, Any]]:

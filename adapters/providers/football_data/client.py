@@ -70,6 +70,7 @@ class FootballData:
             client,
             timeout=timeout,
             quota=Quota(minute_limit=minute_limit),
+            key_variable="FOOTBALL_DATA_TOKEN",
         )
 
     @property
@@ -99,14 +100,16 @@ class FootballData:
 
     async def get(self, path: str, params: Mapping[str, str | int] | None = None) -> dict[str, Any]:
         """GET ``path``; the JSON object answered (errors raise ProviderError)."""
-        body = obj(await self.http.get(path, params), "response body", PROVIDER)
-        if "errorCode" in body and body.get("errorCode") not in (None, 200):
-            raise ProviderError(
-                f"API error on /{path}: {body.get('message')}",
-                provider=PROVIDER,
-                status=opt_int(body.get("errorCode")),
-            )
-        return body
+
+        def check(answer: Any) -> None:
+            if isinstance(answer, dict) and answer.get("errorCode") not in (None, 200):
+                raise ProviderError(
+                    f"API error on /{path}: {answer.get('message')}",
+                    provider=PROVIDER,
+                    status=opt_int(answer.get("errorCode")),
+                )
+
+        return obj(await self.http.get(path, params, check), "response body", PROVIDER)
 
     async def matches_for_team(
         self,

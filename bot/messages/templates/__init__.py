@@ -145,10 +145,8 @@ from bot.messages.templates.settings import (
 from bot.messages.templates.storylines import storyline_text
 from bot.messages.templates.today import reminder, today, today_line, weekday_date_text
 from bot.messages.templates.vocabulary import (
-    COMPETITIONS,
     PENALTY_OUTCOMES,
     REASONS,
-    ROUNDS,
     RULED_OUT,
     competition_name,
     fixture_line,
@@ -170,7 +168,6 @@ from bot.messages.templates.vocabulary import (
 __all__ = [
     "AFTER_THE_MINUTE",
     "ALERT_CATEGORY",
-    "COMPETITIONS",
     "FOLLOW_CYCLE",
     "LANGUAGE_CHOICES",
     "LEVEL_WORDS",
@@ -180,7 +177,6 @@ __all__ = [
     "REPORT_FIELDS",
     "REPORT_FORMS",
     "REPORT_USAGE",
-    "ROUNDS",
     "RULED_OUT",
     "SPOILER_CHOICES",
     "admins_only_in",

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from bot.match import Fixture, MatchState
-from bot.messages.i18n import _
+from bot.messages.i18n import N_, _
 from bot.messages.model import Button, Line, Message, Section, bold, italic, line, quoted
 from bot.messages.templates.vocabulary import (
     competition_name,
@@ -93,14 +93,81 @@ def admins_only_in(place: str) -> Message:
     return reply(_("Only the chat's admins can change what this chat follows."), kind="error")
 
 
-def score_line(state: MatchState, tz: ZoneInfo | None = None) -> Line:
-    """One match for /score: live with the minute, final, or upcoming."""
+#: a provider's match status, in words (``/score``, ``/today``)
+STATUS_WORDS = {
+    "half_time": N_("half-time"),
+    "penalties": N_("penalty shoot-out"),
+    "suspended": N_("suspended"),
+    "interrupted": N_("interrupted"),
+}
+#: the phase a feed without a clock is in, in words (never a stale minute)
+PHASE_WORDS = {
+    "first_half": N_("1st half"),
+    "second_half": N_("2nd half"),
+    "extra_time": N_("extra time"),
+    "half_time": N_("half-time"),
+    "penalties": N_("penalty shoot-out"),
+}
+#: the last minute of each running phase: the clock runs on between two polls up to it
+PHASE_END = {"first_half": 45, "second_half": 90, "extra_time": 120, "live": 130}
+LIVE_STATUSES = frozenset(
+    {"first_half", "half_time", "second_half", "break", "extra_time", "penalties", "live"}
+    | {"suspended", "interrupted"}
+)
+
+
+def clock_text(minute: int, stoppage: int | None) -> str:
+    return f"{minute}+{stoppage}'" if stoppage else f"{minute}'"
+
+
+def provider_minute(fx: Fixture, now: float | None) -> str | None:
+    """The provider's clock as fans write it (``67'``, ``45+2'``), run on since the last poll
+    while the ball is in play (never past its phase's last minute); None without a clock."""
+    if fx.clock_minute is None:
+        return None
+    minute, stoppage = fx.clock_minute, fx.clock_stoppage
+    end = PHASE_END.get(fx.status or "")
+    if end is not None and not stoppage and now is not None and fx.clock_at is not None:
+        minute = max(minute, min(end, minute + int((now - fx.clock_at) // 60)))
+    return clock_text(minute, stoppage)
+
+
+def live_minute(state: MatchState, now: float | None = None) -> str:
+    """Where a live match stands: the provider's minute, its status in words (half-time, the
+    extra-time break, the shoot-out, suspended...), or, for a feed without a clock, the phase
+    (``2nd half``), never the minute of the last event."""
     fx = state.fixture
-    if state.live:
-        phase = {"half_time": _("HT"), "penalties": _("PENS")}.get(state.period or "")
-        minute_now = phase or f"{state.last_clock[0]}'"
-        if not phase and state.last_clock[1]:
-            minute_now = f"{state.last_clock[0]}+{state.last_clock[1]}'"
+    status = fx.status if fx.status in LIVE_STATUSES else None
+    at = provider_minute(fx, now) if status else None
+    if status in ("suspended", "interrupted"):
+        word = _(STATUS_WORDS[status])
+        return _("{status} at {minute}", status=word, minute=at) if at else word
+    if status == "break":
+        if (fx.clock_minute or 0) > 105:
+            return _("extra-time break")
+        return _("break before extra time")
+    if status in ("half_time", "penalties"):
+        return _(STATUS_WORDS[status])
+    if at is not None:
+        return at
+    return _(PHASE_WORDS.get(state.period or "", N_("in play")))
+
+
+def score_line(state: MatchState, tz: ZoneInfo | None = None, now: float | None = None) -> Line:
+    """One match for /score: live with the minute, final, or upcoming; a match postponed,
+    cancelled, abandoned or awarded says so."""
+    fx = state.fixture
+    if fx.status in ("postponed", "cancelled") and not state.started:
+        word = _("Postponed: ") if fx.status == "postponed" else _("Cancelled: ")
+        return line(word, bold(versus(fx)), f", {kickoff_text(fx.kickoff, tz)}")
+    if fx.status == "abandoned" and not state.finished:
+        at = provider_minute(fx, None)
+        word = _("Abandoned at {minute}  ", minute=at) if at else _("Abandoned  ")
+        return line(word, bold(result_line(state)), f", {fixture_line(fx, tz)}")
+    if fx.status == "awarded":
+        return line(_("Awarded  "), bold(result_line(state)), f", {fixture_line(fx, tz)}")
+    if state.live or (fx.status in LIVE_STATUSES and not state.finished):
+        minute_now = live_minute(state, now)
         return line(_("🔴 LIVE {minute}  ", minute=minute_now), bold(result_line(state)))
     if state.finished:
         return line(_("FT  "), bold(result_line(state)), f", {fixture_line(fx, tz)}")

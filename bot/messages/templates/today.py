@@ -48,11 +48,11 @@ def weekday_date_text(day: datetime) -> str:
     return format_date(day, "EEE d MMM", locale=current())
 
 
-def today_line(state: MatchState, tz: ZoneInfo) -> Line:
+def today_line(state: MatchState, tz: ZoneInfo, now: float | None = None) -> Line:
     """One match of the day: live with the minute, the result, or the kick-off time."""
     fx = state.fixture
-    if state.started:
-        return score_line(state, tz)
+    if state.started or fx.status in ("postponed", "cancelled", "abandoned", "awarded"):
+        return score_line(state, tz, now)
     local = fx.kickoff.astimezone(tz)
     return line(f"{local:%H:%M}  ", bold(f"{fx.home} v {fx.away}"))
 
