@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.chat_settings import (
+    DEPTH_ALIASES,
+    DEPTH_SETTINGS,
     LEVEL_NAMES,
     MAX_SPOILER_DELAY,
+    ON_OFF,
     ChatSettings,
     find_timezone,
     parse_digest_time,
@@ -67,6 +70,22 @@ def _set_language(changed: ChatSettings, value: str) -> Message | None:
     return None
 
 
+def _depth_setter(name: str) -> Setter:
+    """An on/off switch of the depth settings (line-ups, statistics, pictures, scoreboard)."""
+
+    def set_switch(changed: ChatSettings, value: str) -> Message | None:
+        switch = ON_OFF.get(value.casefold())
+        if switch is None:
+            return templates.settings_error(
+                templates.bad_switch(),
+                f"/settings {name} {'on' if name == 'pictures' else 'off'}",
+            )
+        setattr(changed, name, switch)
+        return None
+
+    return set_switch
+
+
 #: ``/settings NAME VALUE``: each name a setting answers to, and what checks and sets its value
 #: (returning the error to show, or None once set).
 SETTERS: dict[str, Setter] = {
@@ -78,10 +97,11 @@ SETTERS: dict[str, Setter] = {
     "digest": _set_digest,
     "spoiler": _set_spoiler,
     "delay": _set_spoiler,
-    "language": _set_language,
-    "lang": _set_language,
-    "lingua": _set_language,
 }
+for _word in (*DEPTH_SETTINGS, *DEPTH_ALIASES):
+    SETTERS.setdefault(_word, _depth_setter(DEPTH_ALIASES.get(_word, _word)))
+for _word in ("language", "lang", "lingua"):
+    SETTERS.setdefault(_word, _set_language)
 
 
 class SettingsCommand(NameResolving):
@@ -168,4 +188,5 @@ class SettingsCommand(NameResolving):
             s.language,
             follows=follows,
             digest=s.digest,
+            depth={name: getattr(s, name) for name in DEPTH_SETTINGS},
         )
