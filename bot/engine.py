@@ -411,7 +411,7 @@ class Engine:
         players: list[int] | None = None,
         for_player_fans: Callable[[ZoneInfo], Message] | None = None,
         teams: bool = True,
-        wants: str | None = None,
+        wants: tuple[str, ...] = (),
     ) -> int:
         """Queue one message for every active chat that follows either team, the match's
         competition or one of ``players``, in one go, each chat once.
@@ -517,25 +517,26 @@ class Engine:
             quotes = self.quotes(match_id)
             stories = self.storylines(state, standings, source)
             data = self.stored_data(match_id)
+            variant = self.place_in_round(state)
             moves = DepthFanOut(self, state.fixture).table_moves(state, data)
+            depth = DepthFanOut(self, state.fixture)
             queued = 0
-            # with statistics for the chats that want them, without for the others
-            for wants, stats in (
-                ((None, True),)
-                if not data.stats
-                else (
-                    ("stats", True),
-                    ("!stats", False),
-                )
-            ):
+            # each chat's variant: with or without statistics (when there are any) and the
+            # match card picture, as its settings say
+            for wants, stats, picture in depth.recap_variants(data):
+
+                def build(zone: ZoneInfo, stats: bool = stats, picture: bool = picture) -> Message:
+                    message = enrich_recap(
+                        templates.recap(state, quotes, zone, stories, variant),
+                        state,
+                        data,
+                        moves,
+                        stats,
+                    )
+                    return depth.with_card(message, state, data, zone) if picture else message
+
                 queued += self._fan_out(
-                    state.fixture,
-                    f"recap:{match_id}",
-                    "recap",
-                    lambda zone, stats=stats: enrich_recap(  # type: ignore[misc]
-                        templates.recap(state, quotes, zone, stories), state, data, moves, stats
-                    ),
-                    wants=wants,
+                    state.fixture, f"recap:{match_id}", "recap", build, wants=wants
                 )
             self.store.mark_recap_queued(match_id, queued)
             log.info("recap of %s queued for %d chats", match_id, queued)
@@ -662,5 +663,24 @@ class Engine:
         data = self.stored_data(match_id)
         moves = DepthFanOut(self, state.fixture).table_moves(state, data)
         return enrich_recap(
-            templates.recap(state, self.quotes(match_id), stories=stories), state, data, moves
+            templates.recap(
+                state, self.quotes(match_id), stories=stories, variant=self.place_in_round(state)
+            ),
+            state,
+            data,
+            moves,
         )
+
+    def place_in_round(self, state: MatchState) -> int | None:
+        """The match's place among the known matches of its round (same competition, season
+        and round, by kick-off): the recap's lead takes another way of telling its shape for
+        each, so no two matches of a round read alike. None without a round."""
+        fx = state.fixture
+        if not fx.round:
+            return None
+        same = [
+            row["id"]
+            for row in self.store.matches(fx.competition)
+            if row.get("round") == fx.round and row.get("season") == fx.season
+        ]
+        return same.index(fx.id) if fx.id in same else None

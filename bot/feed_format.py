@@ -64,6 +64,16 @@ PlayerId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
 name, so a player is known by it whatever the spelling of his name or his team."""
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Reason = Literal["offside", "foul", "handball", "var", "other"]
+#: The language of an item's words when it does not say (``lang``): the format's own.
+FEED_LANGUAGE = "en"
+#: The language of an object's own words (``text``, ``detail``, ``role``): ``en``, ``it``.
+Language = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, to_lower=True, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+    ),
+    AfterValidator(lambda code: code.split("-")[0]),
+]
 Period = Literal["first_half", "half_time", "second_half", "extra_time", "penalties", "full_time"]
 
 
@@ -115,6 +125,9 @@ class EventBase(FeedObject):
     id: Name
     minute: StrictInt = Field(ge=0, le=130)
     stoppage: StrictInt | None = Field(default=None, ge=0, le=30)
+    #: the minute is an estimate (a report or a provider that did not give one)
+    minute_estimated: StrictBool = False
+    lang: Language | None = None
 
 
 class TeamEvent(EventBase):
@@ -252,6 +265,7 @@ class Quote(FeedObject):
     role: Name | None = None
     team: Name | None = None
     text: Text
+    lang: Language | None = None
 
 
 Event = (

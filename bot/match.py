@@ -21,6 +21,7 @@ from bot.feed_format import (
     clock,
     parse_object,
 )
+from bot.messages.names import team_name
 from bot.store_contract import EventRow, EventsStore, MatchRow
 
 Side = Literal["home", "away"]
@@ -44,6 +45,12 @@ class Fixture:
     clock_minute: int | None = None
     clock_stoppage: int | None = None
     clock_at: float | None = None
+
+    def __post_init__(self) -> None:
+        # The names as the feed spells them, each able to write itself in the chat's language
+        # (Italian: with its article, "l'Inter", "dell'Inter"; national teams' Italian names).
+        object.__setattr__(self, "home", team_name(self.home))
+        object.__setattr__(self, "away", team_name(self.away))
 
     @classmethod
     def from_row(cls, row: MatchRow) -> Fixture:

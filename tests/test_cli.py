@@ -87,13 +87,13 @@ def test_recap_after_extra_time_and_penalties() -> None:
 def test_recap_and_demo_in_italian() -> None:
     done = matchbot("recap", str(SEED), "--lang", "it", "--format", "telegram")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("<b>🏁 Atalanta 0-1 Inter</b>\n\nSerie A · Giornata 17 ·")
+    assert done.stdout.startswith("<b>🏁 Atalanta 0-1 Inter</b>\n\nSerie A · 17ª giornata ·")
     assert "Atalanta-Inter 0-1 a Bergamo: decide il gol di Lautaro Martínez al 65'" in done.stdout
     parse_telegram_html(done.stdout.split("─" * 48)[0].strip())
     demo = matchbot("demo", "--speed", "0", "--lang", "it")
     assert demo.returncode == 0, demo.stderr
     assert demo.stdout.startswith("matchbot demo: Atalanta-Inter, Serie A, rigiocata dalla cronaca")
-    assert "⚽ GOL! Atalanta 0-1 Inter\n\n65' Lautaro Martínez segna per Inter" in demo.stdout
+    assert "⚽ GOL! Atalanta 0-1 Inter\n\n65' Lautaro Martínez segna per l'Inter" in demo.stdout
     assert "🏁 Fine partita: Atalanta 0-1 Inter" in demo.stdout
     refused = matchbot("recap", str(SEED), "--lang", "klingon")
     assert refused.returncode == 2 and "choose en or it" in refused.stderr

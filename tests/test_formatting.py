@@ -8,6 +8,7 @@ markdown and embeds by ``adapters/discord/render.py``.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -67,8 +68,15 @@ def test_recap_golden(
         message = engine.recap_message(match)
     assert message is not None
     suffix = "" if lang == "en" else f"-{lang}"
-    expected = (GOLDEN / f"{name}-recap{suffix}.{ext}").read_text("utf-8").rstrip("\n")
-    assert render(message, fmt) == expected
+    check_golden(GOLDEN / f"{name}-recap{suffix}.{ext}", render(message, fmt))
+
+
+def check_golden(path: Path, text: str) -> None:
+    """``text`` is the golden file's; ``MATCHBOT_UPDATE_GOLDEN=1 pytest …`` rewrites the files
+    instead (then read every changed line in ``git diff`` before committing them)."""
+    if os.environ.get("MATCHBOT_UPDATE_GOLDEN") == "1":
+        path.write_text(text + "\n", "utf-8")
+    assert text == path.read_text("utf-8").rstrip("\n")
 
 
 def alert_text(engine: Engine, store: Store, *events: dict[str, object], fmt: str = "text") -> str:

@@ -33,7 +33,8 @@ SOURCES = [
     ROOT / "bot" / "command_catalogue.py",
     ROOT / "adapters" / "discord" / "commands.py",
 ]
-FIELD = re.compile(r"\{(\w*)\}")
+#: A field, with the Italian article or preposition it may ask for (``{team:di}``).
+FIELD = re.compile(r"\{(\w*)(?::[^{}]*)?\}")
 
 
 def source_messages() -> set[str | tuple[str, str]]:
@@ -69,6 +70,8 @@ def test_every_sentence_has_its_italian() -> None:
                 "al",
                 "minute",
                 "n",
+                "the_result",
+                "the_score",
             }, (message, string)
     assert missing == [], f"no Italian for: {missing}"
 
@@ -90,7 +93,7 @@ def test_dates_numbers_and_lists_follow_the_language() -> None:
         assert i18n.date_text(kickoff) == "28 dic 2025"
         assert i18n.and_list(["A", "B", "C"]) == "A, B e C"
         assert i18n.ordinal(3) == "3º"
-        assert templates.competition_name("World Cup") == "Coppa del Mondo"
+        assert templates.competition_name("World Cup") == "Mondiali"
         assert templates.competition_name("Serie A") == "Serie A"
         assert templates.competition_name("Liga Portugal") == "Liga Portugal"
 
@@ -151,7 +154,7 @@ def test_settings_language_changes_replies_and_alerts(store: Store, engine: Engi
     engine.ingest(parse_line(json.dumps(goal)))
     bodies = {r["chat_id"]: outbox_text(r) for r in store.outbox_rows() if r["kind"] == "alert"}
     assert bodies["10"].startswith("<b>⚽ GOL! Atalanta 0-1 Inter</b>")
-    assert "segna per Inter" in bodies["10"]
+    assert "segna per l'Inter" in bodies["10"]
     assert bodies["20"].startswith("<b>⚽ GOAL! Atalanta 0-1 Inter</b>")
 
 

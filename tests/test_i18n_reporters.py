@@ -78,7 +78,7 @@ async def test_a_reporter_in_an_italian_chat_gets_italian_answers(
 
         ack = await bot.ask(REPORTER, "/report goal Inter Lautaro Martínez 65 assist Esposito")
         head, body = ack["text"].split("\n\n")
-        what = "⚽ GOL! Atalanta 0-1 Inter — 65' Lautaro Martínez segna per Inter"
+        what = "⚽ GOL! Atalanta 0-1 Inter — 65' Lautaro Martínez segna per l'Inter"
         assert head.startswith(f"✅ Segnalato: {what}"), head
         where, undo = body.split("\n")
         assert where == "Atalanta-Inter, Serie A"

@@ -9,7 +9,8 @@ score, scorer ``Unknown scorer``, and one scored ``shootout_kick`` per shoot-out
 * the goals already announced and still standing are repeated in every snapshot; when the score
   goes *down* the latest ones are left out, so :func:`~bot.snapshots.diff_snapshot`
   cancels them (its "vanished goal" rule); when it goes up new ones are added;
-* minute: the match clock at the poll that saw the score change; for a goal first seen after
+* minute (``minute_estimated``: the texts say it as approximate): the match clock at the poll
+  that saw the score change; for a goal first seen after
   the match (or before the clock is known) the half it was scored in, from the score breakdown
   (``halfTime`` -> 45', ``regularTime`` -> 90', ``extraTime`` -> 120').
 
@@ -97,13 +98,17 @@ def _numbers(state: DiffState, side: str) -> list[int]:
     return sorted(out)
 
 
-def _when(snap: ProviderSnapshot, phase_minute: int) -> dict[str, int]:
+def _when(snap: ProviderSnapshot, phase_minute: int) -> dict[str, int | bool]:
+    """The goal's minute, marked as estimated: the text says it as approximate."""
     if snap.live and snap.elapsed:
-        out = {"minute": clamp_minute(snap.elapsed)}
+        out: dict[str, int | bool] = {
+            "minute": clamp_minute(snap.elapsed),
+            "minute_estimated": True,
+        }
         if snap.stoppage and snap.stoppage > 0:
             out["stoppage"] = min(30, snap.stoppage)
         return out
-    return {"minute": phase_minute}
+    return {"minute": phase_minute, "minute_estimated": True}
 
 
 def _phase_minutes(raw: Mapping[str, Any] | None, side: str, total: int) -> list[int]:

@@ -41,13 +41,16 @@ def catalogue_path(lang: str) -> Path:
 
 
 @cache
-def translations(lang: str) -> gettext.NullTranslations:
-    """The language's catalogue (English is the source language: no catalogue)."""
-    path = catalogue_path(lang)
+def translations(lang: str, domain: str = DOMAIN) -> gettext.NullTranslations:
+    """The language's catalogue (English is the source language: no catalogue).
+
+    ``domain`` ``bare``: the same sentences in the shape they take when a team in them has no
+    known article (``locales/it/LC_MESSAGES/bare.po``; see :mod:`bot.messages.grammar`)."""
+    path = LOCALES / lang / "LC_MESSAGES" / f"{domain}.po"
     if lang == DEFAULT_LANGUAGE or not path.exists():
         return gettext.NullTranslations()
     with path.open("rb") as po:
-        catalog = read_po(po, domain=DOMAIN)
+        catalog = read_po(po, domain=domain)
     compiled = io.BytesIO()
     write_mo(compiled, catalog)
     compiled.seek(0)
@@ -81,10 +84,59 @@ def use(lang: str | None) -> Iterator[None]:
         _current.reset(token)
 
 
+BARE = "bare"
+
+
+def _bare(values: dict[str, Any]) -> bool:
+    """Whether a team in ``values`` has no known article (see :data:`TEAM_FIELDS`)."""
+    from bot.messages.names import team_name
+
+    for key, value in values.items():
+        if key in TEAM_FIELDS and type(value) is str and value:
+            value = team_name(value)
+        if getattr(value, "has_article", True) is False:
+            return True
+    return False
+
+
 def _(message: str, **values: Any) -> str:
-    """``message`` in the current language, with ``{name}`` fields filled from ``values``."""
-    text = translations(current()).gettext(message)
-    return text.format(**values) if values else text
+    """``message`` in the current language, with ``{name}`` fields filled from ``values``.
+
+    When a team among ``values`` has no known article, the sentence's ``bare`` shape is used
+    where the language has one (Italian: ``gol di Lautaro (Inter)`` rather than ``per Inter``)."""
+    lang = current()
+    text = None
+    if lang != DEFAULT_LANGUAGE and _bare(values):
+        bare = translations(lang, BARE).gettext(message)
+        text = bare if bare != message else None
+    if text is None:
+        text = translations(lang).gettext(message)
+    return _fill(text, values)
+
+
+#: The fields that hold a team's name: a plain string there is read as the team it names, so
+#: Italian writes it with its article and national teams with their Italian names.
+TEAM_FIELDS = frozenset({"team", "home", "away", "winner", "loser"})
+
+
+def _fill(text: str, values: dict[str, Any]) -> str:
+    """``text`` with its fields filled. A team's name passed as a plain string is the team it
+    names (:func:`bot.messages.names.team_name`); any other plain string where the sentence
+    asks for an article (``{x:di}``) is written without one rather than failing."""
+    if not values:
+        return text
+    from bot.messages.grammar import TeamName
+    from bot.messages.names import team_name
+
+    named = {
+        k: team_name(v) if k in TEAM_FIELDS and type(v) is str and v else v
+        for k, v in values.items()
+    }
+    try:
+        return text.format(**named)
+    except ValueError:
+        bare = {k: TeamName(v) if type(v) is str else v for k, v in named.items()}
+        return text.format(**bare)
 
 
 def N_(message: str) -> str:
@@ -94,8 +146,14 @@ def N_(message: str) -> str:
 
 def ngettext(singular: str, plural: str, n: int, **values: Any) -> str:
     """The singular or plural form for ``n`` in the current language (``{n}`` is filled too)."""
-    text = translations(current()).ngettext(singular, plural, n)
-    return text.format(n=n, **values)
+    lang = current()
+    catalogue = translations(lang)
+    if lang != DEFAULT_LANGUAGE and _bare(values):
+        bare = translations(lang, BARE).ngettext(singular, plural, n)
+        if bare not in (singular, plural):
+            catalogue = translations(lang, BARE)
+    text = catalogue.ngettext(singular, plural, n)
+    return _fill(text, {"n": n, **values})
 
 
 # --- numbers, dates, lists -----------------------------------------------------------------------
@@ -124,6 +182,12 @@ def ordinal(n: int) -> str:
         return f"{n}º"
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
+
+
+def italian_the(score: str) -> str:
+    """The article Italian puts before a score: ``l'1-1``, ``l'8-0``, ``il 2-1``."""
+    first = score.split("-")[0]
+    return f"l'{score}" if first in ("1", "8", "11") or first.startswith("8") else f"il {score}"
 
 
 def italian_al(minute: int) -> str:

@@ -9,8 +9,10 @@ synthesised from a bare score (no scorer, an estimated minute) is never describe
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from bot.feed_format import (
     CardEvent,
@@ -23,8 +25,9 @@ from bot.feed_format import (
     PenaltyMissedEvent,
     SaveEvent,
 )
-from bot.match import MatchState, ScoredGoal, Side, StoredEvent
-from bot.messages.i18n import N_, _, and_list, italian_al, ordinal
+from bot.match import MatchState, Score, ScoredGoal, Side, StoredEvent
+from bot.messages.i18n import N_, _, and_list, italian_al, italian_the, ordinal
+from bot.messages.names import team_name
 
 #: Words in a note that mark a mistake (English and Italian reporters).
 _ERROR_WORDS = re.compile(
@@ -69,8 +72,45 @@ class _Facts:
     aet: str
 
 
+#: How an estimated minute is said: (last minute of the stretch, the words).
+APPROXIMATE = (
+    (9, N_("in the opening minutes")),
+    (24, N_("midway through the first half")),
+    (29, N_("around the half-hour")),
+    (37, N_("just after the half-hour")),
+    (45, N_("late in the first half")),
+    (54, N_("early in the second half")),
+    (64, N_("around the hour mark")),
+    (75, N_("midway through the second half")),
+    (90, N_("late on")),
+    (105, N_("in the first half of extra time")),
+    (130, N_("in the second half of extra time")),
+)
+#: An estimated 45', 90' or 120' says only the part of the match (a provider's half-time score).
+APPROXIMATE_PART = {
+    45: N_("in the first half"),
+    90: N_("in the second half"),
+    120: N_("in extra time"),
+}
+
+
+def approximately(event: Event) -> str:
+    """When an event whose minute was estimated happened, said as approximate: ``just after
+    the half-hour`` / ``poco dopo la mezz'ora``; never a minute stated as fact."""
+    if event.stoppage:
+        if event.minute == 45:
+            return _("in first-half stoppage time")
+        return _("in stoppage time")
+    if event.minute in APPROXIMATE_PART:
+        return _(APPROXIMATE_PART[event.minute])
+    return _(next(words for last, words in APPROXIMATE if event.minute <= last))
+
+
 def at_minute(event: Event) -> str:
-    """``in the 65th minute`` / ``al 65'``; stoppage time as ``in stoppage time (90+3')``."""
+    """``in the 65th minute`` / ``al 65'``; stoppage time as ``in stoppage time (90+3')``; an
+    estimated minute as approximate (:func:`approximately`)."""
+    if event.minute_estimated:
+        return approximately(event)
     clock = f"{event.minute}+{event.stoppage}'" if event.stoppage else f"{event.minute}'"
     if event.stoppage:
         return _("in stoppage time ({minute})", minute=clock, al=italian_al(event.minute))
@@ -83,7 +123,11 @@ def at_minute(event: Event) -> str:
 
 
 def _clock(event: Event) -> str:
-    return f"{event.minute}+{event.stoppage}'" if event.stoppage else f"{event.minute}'"
+    """``65'``, ``90+3'``; ``~34'`` for an estimated minute."""
+    estimated = "~" if event.minute_estimated else ""
+    return estimated + (
+        f"{event.minute}+{event.stoppage}'" if event.stoppage else f"{event.minute}'"
+    )
 
 
 def _where(venue: str | None) -> str:
@@ -94,8 +138,12 @@ def _where(venue: str | None) -> str:
     return _(" in {venue}", venue=venue)
 
 
-def lead(state: MatchState) -> str | None:
-    """The lead paragraph of a finished match (None before full time)."""
+def lead(state: MatchState, variant: int | None = None) -> str | None:
+    """The lead paragraph of a finished match (None before full time).
+
+    Its shape follows what happened (:func:`match_shape`); among the ways of saying that shape,
+    ``variant`` picks one — the match's place in its round, so no two matches of a round read
+    alike — and by default a number drawn from the match id, so a replay reads the same."""
     if not state.finished:
         return None
     fx = state.fixture
@@ -106,14 +154,22 @@ def lead(state: MatchState) -> str | None:
         where=_where(fx.venue),
         aet=_(" after extra time") if state.extra_time else "",
     )
-    sentences = [_result_sentence(state, facts)]
+    pick = zlib.crc32(fx.id.encode()) if variant is None else variant
+    turned = _red_card_that_turned_it(state)
+    sentences = [_result_sentence(state, facts, pick)]
+    if turned is not None:
+        sentences.append(_turned_sentence(turned))
     scorers = _scorers_sentence(state)
     if scorers:
         sentences.append(scorers)
-    turning = _turning_points(state)
+    turning = _turning_points(state, skip=turned)
     if turning:
         sentences.append(turning)
-    return " ".join(sentences)
+    return " ".join(_capital(s) for s in sentences)
+
+
+def _capital(sentence: str) -> str:
+    return sentence[:1].upper() + sentence[1:]
 
 
 def _winner(state: MatchState) -> Side | None:
@@ -173,11 +229,18 @@ def _goal_phrase(goal: GoalEvent) -> str:
         "nth": ordinal(goal.minute),
         "minute": _clock(goal),
         "al": italian_al(goal.minute),
+        "when": approximately(goal),
     }
+    if goal.minute_estimated:
+        if goal.kind == "own_goal":
+            return _("an own goal by {player} {when}", **values)
+        if goal.kind == "penalty":
+            return _("{player}'s penalty {when}", **values)
+        return _("{player}'s goal {when}", **values)
     if goal.kind == "own_goal":
         if goal.stoppage:
-            return _("An own goal by {player} in stoppage time ({minute})", **values)
-        return _("An own goal by {player} in the {nth} minute", **values)
+            return _("an own goal by {player} in stoppage time ({minute})", **values)
+        return _("an own goal by {player} in the {nth} minute", **values)
     if goal.kind == "penalty":
         if goal.stoppage:
             return _("{player}'s stoppage-time penalty ({minute})", **values)
@@ -187,57 +250,227 @@ def _goal_phrase(goal: GoalEvent) -> str:
     return _("{player}'s {nth}-minute goal", **values)
 
 
-def _result_sentence(state: MatchState, facts: _Facts) -> str:
-    values = {
-        "home": facts.home,
-        "away": facts.away,
-        "result": facts.result,
-        "where": facts.where,
-        "aet": facts.aet,
-    }
+Shape = Literal[
+    "goalless",
+    "draw",
+    "late_equaliser",
+    "shootout",
+    "narrow",
+    "late_winner",
+    "comeback",
+    "comfortable",
+    "rout",
+]
+
+#: The ways of telling each shape: English sentences, each with its Italian in the catalogue.
+#: Fields: {home} {away} {result} (home-away), {winner} {loser} {score} (winner first), {where},
+#: {aet}, {goal} (the decisive or levelling goal, a noun phrase), {extras} (its assist, the
+#: error before it), {comma}, {shootout}.
+SHAPES: dict[Shape, tuple[str, ...]] = {
+    "goalless": (
+        N_("{home} and {away} drew 0-0{where}{aet}."),
+        N_("No goals{where}: {home} and {away} drew 0-0{aet}."),
+        N_("{home} and {away} shared a goalless draw{where}{aet}."),
+    ),
+    "draw": (
+        N_("{home} and {away} drew {result}{where}{aet}."),
+        N_("{home} and {away} finished level at {result}{where}{aet}."),
+        N_("It ended {result} between {home} and {away}{where}{aet}."),
+    ),
+    "late_equaliser": (
+        N_("{home} and {away} drew {result}{where}{aet}, {goal}{extras} levelling it late."),
+        N_("{goal}{extras}{comma} rescued a {result} draw between {home} and {away}{where}{aet}."),
+        N_(
+            "A late equaliser{where}: {goal}{extras}{comma} made it {result} between {home} and"
+            " {away}{aet}."
+        ),
+    ),
+    "shootout": (
+        N_(
+            "{home} and {away} drew {result}{where}{aet}, and {winner} won the shoot-out"
+            " {shootout}."
+        ),
+        N_("{winner} won {shootout} on penalties after a {result} draw with {loser}{where}{aet}."),
+        N_(
+            "Penalties decided it{where}: {home} and {away} drew {result}{aet}, and {winner} won"
+            " the shoot-out {shootout}."
+        ),
+    ),
+    "narrow": (
+        N_("{goal}{extras}{comma} gave {winner} a {score} win over {loser}{where}{aet}."),
+        N_(
+            "{winner} edged {loser} {score}{where}{aet}, with {goal}{extras}{comma} the difference."
+        ),
+        N_("{goal}{extras}{comma} settled it: {winner} beat {loser} {score}{where}{aet}."),
+    ),
+    "late_winner": (
+        N_("{goal}{extras}{comma} won it late: {winner} beat {loser} {score}{where}{aet}."),
+        N_(
+            "{winner} left it late{where}: {goal}{extras}{comma} gave them a {score} win over"
+            " {loser}{aet}."
+        ),
+        N_("{winner} beat {loser} {score}{where}{aet} with a late winner, {goal}{extras}."),
+    ),
+    "comeback": (
+        N_(
+            "{winner} came from behind to beat {loser} {score}{where}{aet}: {goal}{extras}{comma}"
+            " was the winner."
+        ),
+        N_(
+            "{winner} fought back to beat {loser} {score}{where}{aet}, {goal}{extras}{comma}"
+            " completing the turnaround."
+        ),
+        N_(
+            "Behind at one point, {winner} beat {loser} {score}{where}{aet}; {goal}{extras}{comma}"
+            " won it."
+        ),
+    ),
+    "comfortable": (
+        N_("{winner} beat {loser} {score}{where}{aet}."),
+        N_("{winner} saw off {loser} {score}{where}{aet}."),
+        N_("{winner} eased past {loser} {score}{where}{aet}."),
+    ),
+    "rout": (
+        N_("{winner} thrashed {loser} {score}{where}{aet}."),
+        N_("{winner} ran riot against {loser}, winning {score}{where}{aet}."),
+        N_("{winner} swept {loser} aside {score}{where}{aet}."),
+    ),
+}
+#: A comeback whose winning goal is not told on its own (no known scorer, or a wider margin).
+COMEBACK_PLAIN = (
+    N_("{winner} came from behind to beat {loser} {score}{where}{aet}."),
+    N_("{winner} fought back to beat {loser} {score}{where}{aet}."),
+    N_("Behind at one point, {winner} beat {loser} {score}{where}{aet}."),
+)
+#: From this minute a winner or an equaliser is late.
+LATE_GOAL = 85
+
+
+def _is_late(goal: GoalEvent) -> bool:
+    """A goal from the 85th minute of normal time to its stoppage time."""
+    return LATE_GOAL <= goal.minute <= 90
+
+
+def _equaliser(state: MatchState) -> ScoredGoal | None:
+    """The goal that levelled a drawn match for the last time (None for 0-0)."""
+    last = state.goals[-1] if state.goals else None
+    if last is None or last.score_after.home != last.score_after.away:
+        return None
+    return last
+
+
+def match_shape(state: MatchState) -> Shape:
+    """What kind of match it was, for the lead's first sentence."""
     winner = _winner(state)
     if winner is None:
         shootout = state.shootout
         if shootout is not None and shootout.home != shootout.away:
-            kicks_winner: Side = "home" if shootout.home > shootout.away else "away"
-            return _(
-                "{home} and {away} drew {result}{where}{aet}, and {winner} won the"
-                " shoot-out {shootout}.",
-                winner=_name(state, kicks_winner),
-                shootout=f"{max(shootout.home, shootout.away)}-{min(shootout.home, shootout.away)}",
-                **values,
-            )
-        return _("{home} and {away} drew {result}{where}{aet}.", **values)
-    loser = _other(winner)
-    values |= {
-        "winner": _name(state, winner),
-        "loser": _name(state, loser),
-        "score": f"{getattr(state.score, winner)}-{getattr(state.score, loser)}",
-    }
+            return "shootout"
+        if not state.goals:
+            return "goalless"
+        level = _equaliser(state)
+        if level is not None and is_known_scorer(level.goal) and _is_late(level.goal):
+            return "late_equaliser"
+        return "draw"
+    margin = getattr(state.score, winner) - getattr(state.score, _other(winner))
     decisive = decisive_goal(state)
-    margin = getattr(state.score, winner) - getattr(state.score, loser)
-    if decisive is None or not is_known_scorer(decisive.goal) or margin > 1:
-        if _came_from_behind(state, winner):
-            return _("{winner} came from behind to beat {loser} {score}{where}{aet}.", **values)
-        return _("{winner} beat {loser} {score}{where}{aet}.", **values)
-    goal = decisive.goal
+    if margin >= 3:
+        return "rout"
+    if _came_from_behind(state, winner):
+        return "comeback"
+    if margin == 2 or decisive is None or not is_known_scorer(decisive.goal):
+        return "comfortable"
+    return "late_winner" if _is_late(decisive.goal) and not state.extra_time else "narrow"
+
+
+def _result_sentence(state: MatchState, facts: _Facts, pick: int) -> str:
+    values: dict[str, object] = {
+        "home": facts.home,
+        "away": facts.away,
+        "result": facts.result,
+        "the_result": italian_the(facts.result),
+        "where": facts.where,
+        "aet": facts.aet,
+    }
+    shape = match_shape(state)
+    winner = _winner(state)
+    if shape == "shootout":
+        shootout = state.shootout
+        assert shootout is not None
+        kicks_winner: Side = "home" if shootout.home > shootout.away else "away"
+        values |= {
+            "winner": _name(state, kicks_winner),
+            "loser": _name(state, _other(kicks_winner)),
+            "shootout": f"{max(shootout.home, shootout.away)}-{min(shootout.home, shootout.away)}",
+        }
+    told = _equaliser(state)
+    if winner is not None:
+        loser = _other(winner)
+        values |= {
+            "winner": _name(state, winner),
+            "loser": _name(state, loser),
+            "score": f"{getattr(state.score, winner)}-{getattr(state.score, loser)}",
+        }
+        values["the_score"] = italian_the(str(values["score"]))
+        told = decisive_goal(state)
+    ways = SHAPES[shape]
+    margin = abs(state.score.home - state.score.away)
+    if shape == "comeback" and (told is None or not is_known_scorer(told.goal) or margin > 1):
+        ways = COMEBACK_PLAIN
+    if told is not None and is_known_scorer(told.goal):
+        extras = _extras(state, told)
+        values |= {
+            "goal": _goal_phrase(told.goal),
+            "extras": extras,
+            "comma": "," if extras else "",
+        }
+    return _(ways[pick % len(ways)], **values)
+
+
+def _extras(state: MatchState, scored: ScoredGoal) -> str:
+    """``, set up by X after an error by Y`` for the goal the lead tells."""
+    goal = scored.goal
     extras = ""
     if goal.assist and goal.kind == "normal":
         extras += _(", set up by {assist}", assist=goal.assist)
-    error = _error_before(state, decisive)
+    error = _error_before(state, scored)
     if error and extras:
         extras += _(" after an error by {player}", player=error)
     elif error:
         extras += _(", after an error by {player}", player=error)
-    values |= {"goal": _goal_phrase(goal), "extras": extras, "comma": "," if extras else ""}
-    if _came_from_behind(state, winner):
-        return _(
-            "{winner} came from behind to beat {loser} {score}{where}{aet}:"
-            " {goal}{extras}{comma} was the winner.",
-            **values,
-        )
+    return extras
+
+
+def _red_card_that_turned_it(state: MatchState) -> StoredEvent | None:
+    """A red card to the side that lost, shown while it was not behind, before the goal that
+    decided the match: the sending-off that turned it."""
+    winner = _winner(state)
+    decisive = decisive_goal(state)
+    if winner is None or decisive is None:
+        return None
+    loser = _other(winner)
+    score = Score()
+    for stored in state.events:  # in match order
+        event = stored.event
+        if event.id == decisive.goal.id:
+            break
+        scored = next((g for g in state.goals if g.goal.id == event.id), None)
+        if scored is not None:
+            score = scored.score_after
+        red = isinstance(event, CardEvent) and event.card != "yellow" and stored.side == loser
+        if red and getattr(score, loser) >= getattr(score, winner):
+            return stored
+    return None
+
+
+def _turned_sentence(stored: StoredEvent) -> str:
+    event = stored.event
+    assert isinstance(event, CardEvent)
     return _(
-        "{goal}{extras}{comma} gave {winner} a {score} win over {loser}{where}{aet}.", **values
+        "{player}'s sending-off for {team} {at} turned the match.",
+        player=event.player,
+        team=team_name(event.team),
+        at=at_minute(event),
     )
 
 
@@ -272,7 +505,7 @@ def _scorers_sentence(state: MatchState) -> str | None:
     return "; ".join(parts) + "."
 
 
-def _turning_points(state: MatchState) -> str | None:
+def _turning_points(state: MatchState, skip: StoredEvent | None = None) -> str | None:
     """Disallowed and cancelled goals, red cards and missed penalties, then the latest late big
     miss by a side that did not win and the latest late big save by a side that did not lose."""
     winner = _winner(state)
@@ -282,7 +515,7 @@ def _turning_points(state: MatchState) -> str | None:
     for stored in state.events:
         event = stored.event
         clause = _turning_clause(state, stored)
-        if clause is None:
+        if clause is None or stored is skip:
             continue
         if isinstance(event, MissEvent | SaveEvent):
             against = winner if isinstance(event, MissEvent) else loser
@@ -315,7 +548,7 @@ def _why(reason: str) -> str:
 
 def _turning_clause(state: MatchState, stored: StoredEvent) -> str | None:
     event = stored.event
-    team = getattr(event, "team", None) or ""
+    team = team_name(getattr(event, "team", None) or "")
     at = at_minute(event)
     if isinstance(event, GoalDisallowedEvent):
         if event.player:
@@ -356,7 +589,7 @@ def _turning_clause(state: MatchState, stored: StoredEvent) -> str | None:
             )
         return _("{player} was sent off for {team} {at}", player=event.player, team=team, at=at)
     if isinstance(event, PenaltyMissedEvent):
-        values = {"player": event.player, "team": team, "at": at}
+        values: dict[str, object] = {"player": event.player, "team": team, "at": at}
         if event.outcome == "saved":
             return _("{player} had a penalty saved for {team} {at}", **values)
         if event.outcome == "woodwork":

@@ -133,6 +133,7 @@ from bot.messages.templates.settings import (
     bad_level,
     bad_setting,
     bad_spoiler,
+    bad_switch,
     bad_timezone,
     button_expired,
     delay_text,
@@ -145,10 +146,8 @@ from bot.messages.templates.settings import (
 from bot.messages.templates.storylines import storyline_text
 from bot.messages.templates.today import reminder, today, today_line, weekday_date_text
 from bot.messages.templates.vocabulary import (
-    COMPETITIONS,
     PENALTY_OUTCOMES,
     REASONS,
-    ROUNDS,
     RULED_OUT,
     competition_name,
     fixture_line,
@@ -170,7 +169,6 @@ from bot.messages.templates.vocabulary import (
 __all__ = [
     "AFTER_THE_MINUTE",
     "ALERT_CATEGORY",
-    "COMPETITIONS",
     "FOLLOW_CYCLE",
     "LANGUAGE_CHOICES",
     "LEVEL_WORDS",
@@ -180,7 +178,6 @@ __all__ = [
     "REPORT_FIELDS",
     "REPORT_FORMS",
     "REPORT_USAGE",
-    "ROUNDS",
     "RULED_OUT",
     "SPOILER_CHOICES",
     "admins_only_in",
@@ -192,6 +189,7 @@ __all__ = [
     "bad_level",
     "bad_setting",
     "bad_spoiler",
+    "bad_switch",
     "bad_timezone",
     "button_expired",
     "button_expired_text",

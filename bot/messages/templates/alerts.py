@@ -21,19 +21,22 @@ from bot.feed_format import (
 from bot.match import MatchState, Score, StoredEvent
 from bot.messages.i18n import N_, _
 from bot.messages.lead import is_known_scorer, named_scorer
-from bot.messages.model import Line, Message, Section, bold, italic, line, strike
+from bot.messages.model import Line, Message, Section, Span, bold, italic, line, quoted, strike
 from bot.messages.templates.storylines import storyline_text
 from bot.messages.templates.vocabulary import (
     PENALTY_OUTCOMES,
     REASONS,
     competition_name,
     fixture_line,
+    foreign_language,
     goal_name,
+    in_language,
     minute,
     result_line,
     ruled_out_text,
     scoreline,
     scorer_name,
+    team_of,
     with_team,
 )
 from bot.storylines import PlayerStreak
@@ -105,7 +108,7 @@ def alert(
     event = stored.event
     fx = state.fixture
     score = state.score_at(stored)
-    team = getattr(event, "team", None) or ""
+    team = team_of(event)
     at = minute(event)
     if isinstance(event, PeriodEvent):
         return _period_alert(state, event, score, tz)
@@ -201,10 +204,12 @@ def _minor_headline(event: Event, team: str) -> str:
     return _("📝 Key moment — {team}", team=team)
 
 
-def moment_text(event: Event, team: str, brief: bool = False) -> tuple[str, ...]:
+def moment_text(event: Event, team: str, brief: bool = False) -> tuple[Span | str, ...]:
     """The words for a save, miss, substitution, note or shoot-out kick.
 
-    ``brief`` leaves out what an alert's headline already says (the kind and the team)."""
+    ``brief`` leaves out what an alert's headline already says (the kind and the team). A
+    ``detail`` written in another language than the chat's is left out (the fact is said from
+    the event's fields); a note in another language is kept as a quote, with its language."""
     who = (lambda player: player) if brief else (lambda player: with_team(player, team))
     if isinstance(event, SubstitutionEvent):
         if event.player_out:
@@ -216,22 +221,32 @@ def moment_text(event: Event, team: str, brief: bool = False) -> tuple[str, ...]
         text = ("" if brief else _("Save: ")) + who(event.player)
         if event.shooter:
             text += _(" denies {player}", player=event.shooter)
-        if event.detail:
+        if event.detail and not foreign_language(event):
             text += f", {event.detail}"
         return (text,)
     if isinstance(event, MissEvent):
         text = ("" if brief else _("Miss: ")) + who(event.player)
         if event.assist:
             text += _(", set up by {player}", player=event.assist)
-        if event.detail:
+        if event.detail and not foreign_language(event):
             text += f", {event.detail}"
         return (text,)
     if isinstance(event, ShootoutKickEvent):
         outcome = _("scores ✅") if event.scored else _("misses ❌")
         return (f"{who(event.player)} {outcome}",)
     if isinstance(event, NoteEvent):
-        return (event.text,)
+        return note_text(event)
     return (event.type,)
+
+
+def note_text(event: NoteEvent) -> tuple[Span | str, ...]:
+    """A reporter's note: its words in the chat's language; in another, quoted with its
+    language after the player it is about (``Berat Djimsiti: “…” (in inglese)``)."""
+    lang = foreign_language(event)
+    if lang is None:
+        return (event.text,)
+    who = f"{event.player}: " if event.player else ""
+    return (who, quoted(event.text), in_language(lang))
 
 
 def goal_for(goal: GoalEvent, team: str) -> str:
@@ -303,7 +318,7 @@ def correction(state: MatchState, cancel: GoalCancelledEvent, goal: GoalEvent | 
     lines: list[Line] = []
     if goal is not None:
         lines.append(
-            line(_("{goal} for {team} does not stand.", goal=goal_name(goal), team=goal.team))
+            line(_("{goal} for {team} does not stand.", goal=goal_name(goal), team=team_of(goal)))
         )
     lines.append(line(_("Score: "), bold(score)))
     return Message(

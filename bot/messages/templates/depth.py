@@ -30,6 +30,7 @@ from bot.match_data import (
 )
 from bot.messages.i18n import N_, _, and_list, current, italian_al, ngettext, ordinal
 from bot.messages.model import Line, Message, Section, bold, line
+from bot.messages.names import team_name
 
 # --- line-ups -----------------------------------------------------------------------------------
 
@@ -80,7 +81,8 @@ def _xi_lines(lineup: Lineup, marked: set[str]) -> list[Line]:
 
 
 def lineup_section(lineup: Lineup, marked: set[str]) -> Section:
-    title = f"{lineup.team} ({lineup.formation})" if lineup.formation else lineup.team
+    team = team_name(lineup.team)
+    title = f"{team} ({lineup.formation})" if lineup.formation else f"{team}"
     rows = _xi_lines(lineup, marked)
     if lineup.bench:
         rows.append(line(_("Bench: "), ", ".join(_player(p, marked) for p in lineup.bench)))
@@ -355,7 +357,11 @@ def shootout_sequence(state: MatchState) -> list[Line]:
         score = f"{kick.score.home}-{kick.score.away}"
         mark = "✅" if kick.event.scored else "❌"
         rows.append(
-            line(f"{i + 1}. {mark} ", bold(kick.event.player), f" ({kick.event.team}) {score}")
+            line(
+                f"{i + 1}. {mark} ",
+                bold(kick.event.player),
+                f" ({team_name(kick.event.team)}) {score}",
+            )
         )
     if taken and any(k.sudden_death for k in taken):
         rows.append(line(_("Decided in sudden death.")))

@@ -19,20 +19,25 @@ from bot.feed_format import (
     SubstitutionEvent,
 )
 from bot.match import MatchState, Score, StoredEvent
-from bot.messages.i18n import _
+from bot.messages.i18n import N_, _
 from bot.messages.lead import is_known_scorer, lead, named_scorer
 from bot.messages.model import Line, Message, Section, bold, line, quoted
-from bot.messages.templates.alerts import goal_for, moment_text
+from bot.messages.names import team_name
+from bot.messages.templates.alerts import goal_for, moment_text, note_text
 from bot.messages.templates.storylines import storyline_text
 from bot.messages.templates.vocabulary import (
     PENALTY_OUTCOMES,
     REASONS,
     fixture_line,
+    foreign_language,
     goal_name,
+    in_language,
+    language_name,
     minute,
     result_line,
     ruled_out_text,
     scorer_name,
+    team_of,
     with_team,
 )
 from bot.storylines import Storyline
@@ -46,7 +51,7 @@ def _key_moment(
     ``scores``: each counted goal's score right after it, in match order; ``made_a_difference``:
     for a substitution, whether the player who came on later scored or assisted."""
     event = stored.event
-    team = getattr(event, "team", None) or ""
+    team = team_of(event)
     at = f"{minute(event)} "
     if isinstance(event, GoalEvent):
         if event.id in state.cancelled:
@@ -104,7 +109,7 @@ def _key_moment(
     if isinstance(event, MissEvent):
         return line(at, "😱 ", *moment_text(event, team))
     if isinstance(event, NoteEvent):
-        return line(at, "📝 ", event.text)
+        return line(at, "📝 ", *note_text(event))
     if isinstance(event, SubstitutionEvent) and made_a_difference:
         return line(at, "🔄 ", *moment_text(event, team))
     return None
@@ -131,12 +136,14 @@ def recap(
     quotes: Iterable[Quote],
     tz: ZoneInfo | None = None,
     stories: Sequence[Storyline] = (),
+    variant: int | None = None,
 ) -> Message:
     """The full-time recap: result, the lead paragraph, scorers, storylines, key moments in
-    match order, and what was said."""
+    match order, and what was said. ``variant``: which way of telling its shape the lead takes
+    (the match's place in its round; see :func:`bot.messages.lead.lead`)."""
     fx = state.fixture
     sections = [Section(lines=(line(fixture_line(fx, tz)),))]
-    paragraph = lead(state)
+    paragraph = lead(state, variant)
     if paragraph:
         sections.append(Section(lines=(line(paragraph),)))
     goal_lines: list[Line] = []
@@ -144,7 +151,7 @@ def recap(
         goal = scored.goal
         assist = _(" (assist: {player})", player=goal.assist) if goal.assist else ""
         goal_lines.append(
-            line(f"{minute(goal)} ", bold(scorer_name(goal)), f" — {goal.team}{assist}")
+            line(f"{minute(goal)} ", bold(scorer_name(goal)), f" — {team_of(goal)}{assist}")
         )
     sections.append(
         Section(title=_("⚽ Goals"), lines=tuple(goal_lines) or (line(_("No goals.")),))
@@ -170,20 +177,68 @@ def recap(
         sections.append(
             Section(
                 title=_("🎯 Penalty shoot-out"),
-                lines=tuple(line(*moment_text(k.event, k.event.team or "")) for k in kicks),
+                lines=tuple(line(*moment_text(k.event, team_of(k.event))) for k in kicks),
             )
         )
-    said = [quote_line(q) for q in quotes]
+    said = list(quotes)
     if said:
-        sections.append(Section(title=_("💬 What they said"), lines=tuple(said)))
+        sections.append(Section(title=_quotes_title(said), lines=tuple(map(quote_line, said))))
     return Message(
         kind="recap", headline=line(bold(f"🏁 {result_line(state)}")), sections=tuple(sections)
     )
 
 
-def quote_line(quote: Quote) -> Line:
-    who = f"{quote.speaker} ({quote.role})" if quote.role else quote.speaker
-    return line(bold(who), ": ", quoted(quote.text))
+def _quotes_title(quotes: Sequence[Quote]) -> str:
+    """``💬 What they said``; when every quote is in one other language, said once:
+    ``💬 Dichiarazioni in inglese``."""
+    languages = {foreign_language(q) for q in quotes}
+    if len(languages) == 1 and (lang := languages.pop()) is not None:
+        return _("💬 What they said (in {language})", language=language_name(lang))
+    return _("💬 What they said")
+
+
+#: Roles said in the chat's language: ``Inter coach`` → ``allenatore dell'Inter``.
+ROLES = {
+    "coach": N_("coach"),
+    "head coach": N_("coach"),
+    "manager": N_("coach"),
+    "captain": N_("captain"),
+    "goalkeeper": N_("goalkeeper"),
+    "president": N_("president"),
+    "sporting director": N_("sporting director"),
+}
+
+
+def _role(quote: Quote) -> str | None:
+    """The speaker's role in the chat's language: a known role after the team (``Inter
+    coach``) is said again from its parts; another role in another language is left out."""
+    if not quote.role:
+        return None
+    if foreign_language(quote) is None:
+        return quote.role
+    words = quote.role.strip()
+    team = quote.team
+    if team and words.casefold().startswith(team.casefold() + " "):
+        words = words[len(team) + 1 :]
+    elif team is None or words.casefold() not in ROLES:
+        return None
+    role = ROLES.get(words.casefold())
+    if role is None:
+        return None
+    name = team_name(team)
+    if name.national and role == ROLES["coach"]:
+        role = N_("national coach")
+    return _("{role} of {team}", role=_(role), team=name)
+
+
+def quote_line(quote: Quote, marked: bool = False) -> Line:
+    """``Cristian Chivu (Inter coach): “…”``. A quote stays in its own words; ``marked`` adds
+    its language when that is not the chat's (a quote outside a titled section)."""
+    role = _role(quote)
+    who = f"{quote.speaker} ({role})" if role else quote.speaker
+    lang = foreign_language(quote)
+    mark = in_language(lang) if marked and lang else ""
+    return line(bold(who), ": ", quoted(quote.text), mark)
 
 
 def quote_followup(state: MatchState, quote: Quote) -> Message:
@@ -191,5 +246,5 @@ def quote_followup(state: MatchState, quote: Quote) -> Message:
     return Message(
         kind="quote",
         headline=line(bold(_("💬 After {result}", result=result_line(state)))),
-        sections=(Section(lines=(quote_line(quote),)),),
+        sections=(Section(lines=(quote_line(quote, marked=True),)),),
     )

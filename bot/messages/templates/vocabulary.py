@@ -8,12 +8,21 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.feed_format import Event, GoalDisallowedEvent, GoalEvent
+from babel import Locale, UnknownLocaleError
+
+from bot.feed_format import (
+    FEED_LANGUAGE,
+    Event,
+    GoalDisallowedEvent,
+    GoalEvent,
+    Quote,
+)
 from bot.match import Fixture, MatchState, Score
-from bot.messages.i18n import N_, _, date_text, datetime_text, italian_al
+from bot.messages.grammar import TeamName
+from bot.messages.i18n import N_, _, current, date_text, datetime_text, italian_al
 from bot.messages.lead import is_known_scorer, named_scorer
 from bot.messages.model import Button, Line, Message, Section, line
-from bot.storylines import matchday
+from bot.messages.names import competition_text, round_text, team_name
 
 REASONS = {
     "offside": N_("offside"),
@@ -33,49 +42,20 @@ RULED_OUT = {
 }
 
 
-#: Competition names said in the chat's language; any other name is shown as the feed has it.
-COMPETITIONS = {
-    "World Cup": N_("World Cup"),
-    "FIFA World Cup": N_("World Cup"),
-    "European Championship": N_("European Championship"),
-    "Champions League": N_("Champions League"),
-    "UEFA Champions League": N_("Champions League"),
-    "Europa League": N_("Europa League"),
-    "Serie A": N_("Serie A"),
-    "Premier League": N_("Premier League"),
-    "Coppa Italia": N_("Coppa Italia"),
-    "Friendly": N_("Friendly"),
-}
-
-
-#: Cup rounds said in the chat's language (league matchdays are numbered: "Matchday 17").
-ROUNDS = {
-    "Final": N_("Final"),
-    "Semi-finals": N_("Semi-finals"),
-    "Quarter-finals": N_("Quarter-finals"),
-    "Round of 16": N_("Round of 16"),
-    "Third place": N_("Third place"),
-}
-
-
 def round_name(name: str | None) -> str | None:
-    """``Matchday 17`` / ``Giornata 17`` (also for ``Regular Season - 17``), known cup rounds
-    translated, anything else as the feed has it."""
-    if name is None:
-        return None
-    number = matchday(name)
-    if number is not None:
-        return _("Matchday {n}", n=number)
-    return _(ROUNDS[name]) if name in ROUNDS else name
+    """``Matchday 17`` / ``17ª giornata``, ``Round of 16, first leg`` / ``ottavi di finale,
+    andata`` (see :func:`bot.messages.names.round_text`); anything else as the feed has it."""
+    return round_text(name)
 
 
 def competition_name(name: str) -> str:
-    """``World Cup`` → ``Coppa del Mondo`` in Italian; unknown names stay as they are."""
-    return _(COMPETITIONS[name]) if name in COMPETITIONS else name
+    """``World Cup`` → ``Mondiali`` in Italian; unknown names stay as they are."""
+    return competition_text(name)
 
 
 def ruled_out_text(event: GoalDisallowedEvent) -> str:
-    detail = f", {event.detail}" if event.detail else ""
+    """``ruled out for offside, in the build-up``: the feed's detail only in its language."""
+    detail = f", {event.detail}" if event.detail and not foreign_language(event) else ""
     return f"{_(RULED_OUT[event.reason])}{detail}"
 
 
@@ -87,9 +67,30 @@ PENALTY_OUTCOMES = {
 
 
 def minute(event: Event) -> str:
-    """The match clock as fans write it: ``65'``, ``45+2'``."""
+    """The match clock as fans write it: ``65'``, ``45+2'``; an estimated minute ``~34'``."""
     extra = f"+{event.stoppage}" if event.stoppage else ""
-    return f"{event.minute}{extra}'"
+    return f"{'~' if event.minute_estimated else ''}{event.minute}{extra}'"
+
+
+def language_name(code: str) -> str:
+    """``en`` → ``English`` / ``inglese`` in the current language (Babel's names)."""
+    try:
+        name: str = Locale(current()).languages.get(code, code)
+    except (UnknownLocaleError, ValueError):
+        return code
+    return name
+
+
+def foreign_language(item: Event | Quote) -> str | None:
+    """The language of an item's own words (``text``, ``detail``, ``role``) when it is not the
+    chat's: those words are not pasted into the chat's sentences. None when it is."""
+    lang = item.lang or FEED_LANGUAGE
+    return None if lang == current() else lang
+
+
+def in_language(code: str) -> str:
+    """`` (in English)`` / `` (in inglese)``: the mark after words kept as they were written."""
+    return _(" (in {language})", language=language_name(code))
 
 
 def scoreline(fixture: Fixture, score: Score) -> str:
@@ -141,7 +142,13 @@ def goal_name(goal: GoalEvent) -> str:
 
 
 def with_team(player: str, team: str) -> str:
+    """``Lautaro Martínez (Inter)``: a player with his team, a shape that needs no article."""
     return f"{player} ({team})"
+
+
+def team_of(event: Event) -> TeamName:
+    """The event's team, ready to be written in the chat's language (``{team:di}``…)."""
+    return team_name(getattr(event, "team", None) or "")
 
 
 def fixture_line(fixture: Fixture, tz: ZoneInfo | None = None) -> str:
