@@ -20,6 +20,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.chat_settings import ChatSettings
 from bot.commands import Commands
 from bot.engine import Engine, Ingested
+from bot.logs import quiet_cancelled_jobs
 from bot.messages import i18n
 from bot.ports import StatsSource, TableRow
 from bot.store_contract import CoreStore, DatabaseThread, NewOutboxRow
@@ -41,6 +42,7 @@ def utc(ts: float) -> datetime:
 
 class Scheduler:
     def __init__(self) -> None:
+        quiet_cancelled_jobs()  # a job cancelled by the bot's stop is no error
         self._aps = AsyncIOScheduler(timezone=UTC, job_defaults=JOB_DEFAULTS)
 
     def start(self) -> None:
