@@ -116,6 +116,7 @@ class Engine:
                 role=r["role"],
                 team=r["team"],
                 text=r["text"],
+                lang=r.get("lang"),
             )
             for r in self.store.quotes(match_id)
         ]
@@ -458,7 +459,7 @@ class Engine:
     def _quote(self, quote: Quote) -> Ingested:
         fixture = self._require_fixture(quote.match)
         added = self.store.add_quote(
-            quote.match, quote.id, quote.speaker, quote.role, quote.team, quote.text
+            quote.match, quote.id, quote.speaker, quote.role, quote.team, quote.text, quote.lang
         )
         if not added:
             for row in self.store.quotes_with_id(quote.id):
