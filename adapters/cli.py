@@ -131,6 +131,10 @@ def recap(
     match: Annotated[str | None, typer.Option(help="Only this match id.")] = None,
     fmt: FormatOption = "text",
     lang: LangOption = "en",
+    card: Annotated[
+        Path | None,
+        typer.Option(help="Also write the match card picture (PNG) of the first recap here."),
+    ] = None,
 ) -> None:
     """Print only the full-time recap of each finished match in a feed file.
 
@@ -140,7 +144,7 @@ def recap(
     setup_logging(Settings().log_level or "ERROR")
     with _quiet_when_output_closes():
         rejected, found = asyncio.run(
-            recaps_of_feed(_read_feed(feed), match, fmt_ok, sys.stdout, sys.stderr, lang)
+            recaps_of_feed(_read_feed(feed), match, fmt_ok, sys.stdout, sys.stderr, lang, card=card)
         )
     if match and not found:
         raise typer.Exit(2)

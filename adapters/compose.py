@@ -17,6 +17,7 @@ from adapters.console import ConsoleAdapter
 from adapters.console.adapter import RULE
 from adapters.console.replay import paced, seed_lines
 from adapters.leadership import Leadership, LeadershipLost, SoleProcess, leadership_for
+from adapters.ops.systemd import Watchdog
 from adapters.providers import sources_from_settings, stats_from_settings
 from bot import faults, metrics
 from bot.admin import AdminChat, admin_target
@@ -34,6 +35,7 @@ from storage.thread import StoreThread
 
 if TYPE_CHECKING:
     from adapters.ops.prometheus import PrometheusMetrics
+    from adapters.ops.server import OpsServer
 
 log = logging.getLogger("matchbot")
 
@@ -154,6 +156,19 @@ def _admin_chat(
         raise StartupError(str(exc)) from None
 
 
+def _watchdog(server: OpsServer | None, health: Health) -> Watchdog:
+    """systemd's ``READY=1`` now, and its watchdog pinged while the bot is healthy (the
+    health endpoint's verdict, with the store's backlog when it is served)."""
+
+    async def healthy() -> bool:
+        verdict = await server.verdict() if server is not None else health.verdict()
+        return verdict.healthy
+
+    watchdog = Watchdog(healthy)
+    watchdog.start()
+    return watchdog
+
+
 async def _until_stopped(
     bot: MatchBot, stop: asyncio.Event, lost: asyncio.Task[None], admin: AdminChat | None
 ) -> None:
@@ -244,6 +259,7 @@ async def _serve_with(
     server = None
     admin_chat = _admin_chat(settings, adapters, console)
     admin = None
+    watchdog = None
     try:
         if prometheus is not None and settings.metrics_port is not None:
             from adapters.ops.server import OpsServer
@@ -286,6 +302,7 @@ async def _serve_with(
             tasks.append(seed_task)
         lost = asyncio.create_task(leadership.watch(), name="leadership")
         tasks.append(lost)
+        watchdog = _watchdog(server, health)
         await _until_stopped(bot, stop, lost, admin)
     finally:
         if server is not None:
@@ -293,6 +310,8 @@ async def _serve_with(
         for task in tasks:
             task.cancel()
         leadership.close()
+        if watchdog is not None:
+            await watchdog.stop()
         await bot.stop()
         if server is not None:
             await server.stop()

@@ -495,6 +495,20 @@ class MatchBot:
         metrics.current().chat_deactivated(platform, "removed")
         log.info("%s chat %s is gone: %d subscriptions removed", platform, chat_id, removed)
 
+    async def chat_moved(self, platform: str, old_id: str, new_id: str) -> None:
+        """A group became a supergroup (Telegram's ``migrate_to_chat_id``): its
+        subscriptions, settings and pending messages move to the new id at once (twice is
+        harmless: the second finds nothing left to move), and its digest follows."""
+        if old_id == new_id:
+            return
+        await self.db.call(lambda s: s.migrate_chat(platform, old_id, new_id))
+        log.info("%s chat %s moved to %s", platform, old_id, new_id)
+        self.jobs.cancel_digest(platform, old_id)
+        await self.jobs.reschedule_digest(platform, new_id)
+        delivery = self.deliveries.get(platform)
+        if delivery is not None:
+            delivery.wake()
+
     async def team_names(self, typed: str, limit: int = 25) -> list[str]:
         def names(store: CoreStore) -> list[str]:
             if not typed.strip():

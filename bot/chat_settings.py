@@ -99,8 +99,30 @@ OnOff = Literal["on", "off"]
 DEPTH_SETTINGS: dict[str, tuple[OnOff, str]] = {
     "lineups": ("on", N_("line-ups before kick-off")),
     "stats": ("on", N_("statistics at half-time and full time")),
-    "pictures": ("on", N_("the match card picture at full time")),
-    "scoreboard": ("off", N_("a live scoreboard edited in place")),
+    "pictures": ("off", N_("the match card picture at full time")),
+}
+
+
+#: what fans type for them (``/settings formazioni off``)
+DEPTH_ALIASES: dict[str, str] = {
+    "lineup": "lineups",
+    "formazioni": "lineups",
+    "statistics": "stats",
+    "statistiche": "stats",
+    "picture": "pictures",
+    "card": "pictures",
+    "immagini": "pictures",
+    "foto": "pictures",
+}
+ON_OFF: dict[str, OnOff] = {
+    "on": "on",
+    "off": "off",
+    "yes": "on",
+    "no": "off",
+    "si": "on",
+    "sì": "on",
+    "true": "on",
+    "false": "off",
 }
 
 
@@ -110,8 +132,7 @@ class ChatSettings(BaseModel):
     level: Level = "key"
     lineups: OnOff = "on"
     stats: OnOff = "on"
-    pictures: OnOff = "on"
-    scoreboard: OnOff = "off"
+    pictures: OnOff = "off"
     timezone: str = "UTC"
     spoiler_delay: int = Field(default=0, ge=0, le=MAX_SPOILER_DELAY)
     language: str = "en"

@@ -7,8 +7,12 @@ Runs inside the engine's transaction, on the database thread (like :mod:`bot.eng
 
 from __future__ import annotations
 
+import json
 import logging
+from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from bot.feed_format import FeedError, PeriodEvent, SubstitutionEvent
 from bot.match import Fixture, MatchState, StoredEvent
@@ -24,6 +28,8 @@ from bot.match_data import (
     table_after,
 )
 from bot.messages import templates
+from bot.messages.model import MatchCard, Message
+from bot.messages.templates.card import match_card
 from bot.messages.templates.depth import enrich_alert, lineup_of, lineups
 from bot.players import split_ref
 from bot.teams import find_team, normalize
@@ -32,6 +38,22 @@ if TYPE_CHECKING:
     from bot.engine import Engine
 
 log = logging.getLogger(__name__)
+
+COLOURS = Path(__file__).resolve().parent / "data" / "team_colours.json"
+
+
+@cache
+def _colours() -> dict[str, str]:
+    data = json.loads(COLOURS.read_text("utf-8"))
+    return {k.casefold(): v for k, v in data.items() if not k.startswith("_")}
+
+
+def team_colour(*names: str | None) -> str | None:
+    """The team's shirt colour where the bundled list knows it (by any of its names)."""
+    for name in names:
+        if name and name.casefold() in _colours():
+            return _colours()[name.casefold()]
+    return None
 
 
 def _unique(players: tuple[LineupPlayer, ...], seen: set[str]) -> tuple[LineupPlayer, ...]:
@@ -135,7 +157,7 @@ class DepthFanOut:
                 teams=False,
                 hold=False,
                 edits=edits,
-                wants="lineups",
+                wants=("lineups",),
             )
         queued += self.engine._fan_out(
             fx,
@@ -144,7 +166,7 @@ class DepthFanOut:
             lambda zone: lineups(fx, home, away, templates.fixture_line(fx, zone)),
             hold=False,
             edits=edits,
-            wants="lineups",
+            wants=("lineups",),
         )
         log.info("line-ups of %s queued for %d chats", fx.id, queued)
         return queued
@@ -181,7 +203,7 @@ class DepthFanOut:
             ),
             category=templates.alert_category(stored.event),
             edits=f"event:{fx.id}:{stored.event.id}",
-            wants="stats",
+            wants=("stats",),
         )
 
     def after_period(self, state: MatchState, stored: StoredEvent) -> int:
@@ -216,6 +238,28 @@ class DepthFanOut:
             ):
                 return f"event:{self.fixture.id}:{other.event.id}"
         return None
+
+    # --- the recap's variants and its picture -------------------------------------------
+
+    @staticmethod
+    def recap_variants(data: StoredData) -> list[tuple[tuple[str, ...], bool, bool]]:
+        """(settings wanted, with statistics, with the picture) for each group of chats."""
+        stats = [(("stats",), True), (("!stats",), False)] if data.stats else [((), True)]
+        pictures = [(("+pictures",), True), (("-pictures",), False)]
+        return [(s + p, with_stats, card) for s, with_stats in stats for p, card in pictures]
+
+    def card(self, state: MatchState, data: StoredData, zone: ZoneInfo | None) -> MatchCard:
+        fx = self.fixture
+        names = []
+        for team_id, name in ((fx.home_team, fx.home), (fx.away_team, fx.away)):
+            row = self.store.team(team_id)
+            names.append(team_colour(name, row["name"] if row else None))
+        return match_card(state, data, (names[0], names[1]), zone)
+
+    def with_card(
+        self, message: Message, state: MatchState, data: StoredData, zone: ZoneInfo | None
+    ) -> Message:
+        return message.model_copy(update={"card": self.card(state, data, zone)})
 
     # --- the table ------------------------------------------------------------------------
 

@@ -412,7 +412,7 @@ class Engine:
         players: list[int] | None = None,
         for_player_fans: Callable[[ZoneInfo], Message] | None = None,
         teams: bool = True,
-        wants: str | None = None,
+        wants: tuple[str, ...] = (),
     ) -> int:
         """Queue one message for every active chat that follows either team, the match's
         competition or one of ``players``, in one go, each chat once.
@@ -520,28 +520,24 @@ class Engine:
             data = self.stored_data(match_id)
             variant = self.place_in_round(state)
             moves = DepthFanOut(self, state.fixture).table_moves(state, data)
+            depth = DepthFanOut(self, state.fixture)
             queued = 0
-            # with statistics for the chats that want them, without for the others
-            for wants, stats in (
-                ((None, True),)
-                if not data.stats
-                else (
-                    ("stats", True),
-                    ("!stats", False),
-                )
-            ):
-                queued += self._fan_out(
-                    state.fixture,
-                    f"recap:{match_id}",
-                    "recap",
-                    lambda zone, stats=stats: enrich_recap(  # type: ignore[misc]
+            # each chat's variant: with or without statistics (when there are any) and the
+            # match card picture, as its settings say
+            for wants, stats, picture in depth.recap_variants(data):
+
+                def build(zone: ZoneInfo, stats: bool = stats, picture: bool = picture) -> Message:
+                    message = enrich_recap(
                         templates.recap(state, quotes, zone, stories, variant),
                         state,
                         data,
                         moves,
                         stats,
-                    ),
-                    wants=wants,
+                    )
+                    return depth.with_card(message, state, data, zone) if picture else message
+
+                queued += self._fan_out(
+                    state.fixture, f"recap:{match_id}", "recap", build, wants=wants
                 )
             self.store.mark_recap_queued(match_id, queued)
             log.info("recap of %s queued for %d chats", match_id, queued)

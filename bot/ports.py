@@ -201,6 +201,11 @@ class CoreAPI(Protocol):
 
     async def chat_gone(self, platform: str, chat_id: str) -> None: ...
 
+    async def chat_moved(self, platform: str, old_id: str, new_id: str) -> None:
+        """The chat has a new id (a Telegram group upgraded to a supergroup): everything
+        it had moves there at once."""
+        ...
+
     async def team_names(self, typed: str, limit: int = 25) -> list[str]: ...
 
     async def follow_names(self, typed: str, limit: int = 25) -> list[tuple[str, str]]:

@@ -300,9 +300,9 @@ class Audience:
     player_ids: Sequence[int] = ()
     need: int = 1
     need_player: int = 1
-    wants: str | None = None
-    """A chat setting that must not be off for the chat to get the message (``lineups``,
-    ``stats``: see :data:`bot.chat_settings.DEPTH_SETTINGS`)."""
+    wants: tuple[str, ...] = ()
+    """Chat settings that must not be off for the chat to get the message (``lineups``,
+    ``stats``; ``!stats``: that must be off; see :data:`bot.chat_settings.DEPTH_SETTINGS`)."""
 
 
 @dataclass(frozen=True)

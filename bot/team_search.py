@@ -30,7 +30,15 @@ from typing import Protocol, runtime_checkable
 from rapidfuzz import fuzz
 
 from bot.store_contract import CoreStore
-from bot.teams import Team, catalogue, ensure_team, find_team, normalize, spellings
+from bot.teams import (
+    Team,
+    catalogue,
+    ensure_team,
+    find_team,
+    foreign_letters,
+    normalize,
+    spellings,
+)
 
 log = logging.getLogger(__name__)
 
@@ -165,6 +173,8 @@ def rank(typed: str, candidates: Iterable[TeamCandidate]) -> list[TeamCandidate]
 
 def sure_pick(typed: str, candidates: Iterable[TeamCandidate]) -> TeamCandidate | None:
     """The one first team spelled exactly as typed, when there is exactly one."""
+    if foreign_letters(typed):
+        return None  # asked with buttons, never taken silently
     key = normalize(typed)
     exact = [c for c in candidates if key in _spellings(c) and c.side is None]
     return exact[0] if len(exact) == 1 else None

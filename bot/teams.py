@@ -24,10 +24,31 @@ _UNDECOMPOSED = str.maketrans(
 _GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
 
 
+# Cyrillic and Greek letters drawn like Latin ones (``Іnter`` with a Cyrillic І reads
+# ``Inter``): compared as the Latin letter they look like.
+_LOOK_ALIKE = str.maketrans(
+    dict(zip("аеорсухіјѕԁӏһԛԝ", "aeopcyxijsdlhqw", strict=True))
+    | dict(zip("АВЕКМНОРСТХУІЈЅ", "ABEKMHOPCTXYIJS", strict=True))
+    | dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧοιν", "ABEZHIKMNOPTYXoiv", strict=True))
+)
+
+
+def foreign_letters(name: str) -> bool:
+    """Letters that are not Latin (once look-alikes are read as Latin): ``Интер``. A name
+    with them never silently becomes a team whose name lacks them (``Интер Milan`` is not
+    Milan): the bot asks instead."""
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFC", name))
+    for char in text.translate(_LOOK_ALIKE).translate(_UNDECOMPOSED):
+        if char.isalpha() and not unicodedata.combining(char) and not char.isascii():
+            return True
+    return False
+
+
 def normalize(name: str) -> str:
-    """Fold a team name for comparison: no accents, no case, no punctuation."""
+    """Fold a team name for comparison: no accents, no case, no punctuation; look-alike
+    Cyrillic and Greek letters read as the Latin ones they look like."""
     decomposed = unicodedata.normalize(
-        "NFKD", unicodedata.normalize("NFC", name).translate(_UNDECOMPOSED)
+        "NFKD", unicodedata.normalize("NFC", name).translate(_LOOK_ALIKE).translate(_UNDECOMPOSED)
     )
     plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
     return re.sub(r"[^a-z0-9]+", " ", plain).strip()
@@ -154,12 +175,18 @@ def find_team(store: CatalogueStore, typed: str, limit: int = 3) -> Lookup:
     2. an exact name or alias wins, umlauts typed either way (``Koln``, ``Koeln``);
     3. else a clear fuzzy winner (``Tottenham Hotpsur``) among the teams with a name that has
        every word typed (typos, prefixes and ``utd`` allowed): ``Inter Miami`` is not Inter;
-    4. else up to ``limit`` suggestions, those teams first (``intr``: Inter, not Eintracht).
+    4. else up to ``limit`` suggestions, those teams first (``intr``: Inter, not Eintracht);
+    5. a name with letters of another script (``Интер Milan``) is only ever offered as
+       suggestions (look-alike letters, ``Іnter`` with a Cyrillic І, read as Latin).
     """
     key = normalize(typed)
     if not key:
         return Lookup(None)
     forms = spellings(typed)
+    if foreign_letters(typed):  # 5. never silently another team than the one typed
+        found = find_team(store, key, limit)
+        offered = found.suggestions or ((found.team,) if found.team else ())
+        return Lookup(None, tuple(offered[:limit]))
     exact = next(filter(None, map(store.team_by_alias, forms)), None)
     meant = _ambiguous(store, forms)
     if meant:

@@ -75,7 +75,23 @@ class ChatTables(StoreBase):
     def migrate_chat(self, platform: str, old_id: str, new_id: str) -> None:
         """Move a chat to a new id (a Telegram group upgraded to a supergroup)."""
         old = self.chat(platform, old_id)
-        if old is not None and self.chat(platform, new_id) is None:
+        if old is not None and old["active"] and self.chat(platform, new_id) is not None:
+            # the supergroup spoke first (a command there made its row): the group's
+            # settings are the chat's all the same
+            self._exec(
+                "UPDATE chats SET settings = ?, tz = ?, lang = ?, spoiler = ?, level = ?,"
+                " active = 1 WHERE platform = ? AND chat_id = ?",
+                [
+                    old["settings"],
+                    old["tz"],
+                    old["lang"],
+                    old["spoiler"],
+                    old["level"],
+                    platform,
+                    new_id,
+                ],
+            )
+        elif old is not None and self.chat(platform, new_id) is None:
             self._exec(
                 "INSERT INTO chats (platform, chat_id, title, kind, settings, tz, lang, spoiler,"
                 " level, active, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
@@ -110,6 +126,12 @@ class ChatTables(StoreBase):
             " AND NOT EXISTS (SELECT 1 FROM outbox taken"
             " WHERE taken.key = substr(outbox.key, 1, length(outbox.key) - length(?)) || ?)",
             [new_id, old_id, new_id, platform, old_id, old_id, new_id],
+        )
+        # what was already queued for the new id too is not sent twice
+        self._exec(
+            "UPDATE outbox SET status = 'dropped', last_error = ? WHERE platform = ?"
+            " AND chat_id = ? AND status = 'pending'",
+            [f"chat moved to {new_id}; already queued there", platform, old_id],
         )
         self._exec(
             "UPDATE chats SET active = 0 WHERE platform = ? AND chat_id = ?", [platform, old_id]

@@ -21,16 +21,31 @@ def _numbered(sql: str, count: int) -> str:
 _SETTING_NAME = re.compile(r"[a-z_]{1,32}")
 
 
-def _wanted(setting: str | None) -> str:
-    """The condition that a chat has not turned ``setting`` off (``"off"`` in its settings;
-    absent means on); ``!setting``: that it has."""
-    if setting is None:
-        return ""
-    name = setting.removeprefix("!")
-    if not _SETTING_NAME.fullmatch(name):
-        raise ValueError(f"not a setting name: {setting!r}")
-    test = "=" if setting.startswith("!") else "!="
-    return f" AND COALESCE(json_extract(c.settings, '$.{name}'), 'on') {test} 'off'"
+#: ``name``: not turned off (on by default); ``!name``: turned off; ``+name``: turned on (off by
+#: default); ``-name``: not turned on. (prefix -> (default, test, value))
+_WANTS = {
+    "": ("on", "!=", "off"),
+    "!": ("on", "=", "off"),
+    "+": ("off", "=", "on"),
+    "-": ("off", "!=", "on"),
+}
+
+
+def _wanted(settings: Sequence[str]) -> str:
+    """The conditions on a chat's on/off settings (``"on"``/``"off"`` in its settings JSON;
+    absent means the setting's default) that ``settings`` names, each ``name`` (not turned off),
+    ``!name`` (turned off), ``+name`` (turned on) or ``-name`` (not turned on)."""
+    conditions = []
+    for setting in settings:
+        prefix = setting[0] if setting[:1] in ("!", "+", "-") else ""
+        name = setting[len(prefix) :]
+        if not _SETTING_NAME.fullmatch(name):
+            raise ValueError(f"not a setting name: {setting!r}")
+        default, test, value = _WANTS[prefix]
+        conditions.append(
+            f" AND COALESCE(json_extract(c.settings, '$.{name}'), '{default}') {test} '{value}'"
+        )
+    return "".join(conditions)
 
 
 class FanOutTables(StoreBase):
@@ -68,7 +83,7 @@ class FanOutTables(StoreBase):
         player_ids: Iterable[int],
         need: int,
         need_player: int,
-        wants: str | None = None,
+        wants: Sequence[str] = (),
     ) -> tuple[str, list[Any]] | None:
         """:meth:`audience` as one SELECT (unordered), with each chat's settings columns."""
         teams = list(team_ids)
@@ -100,7 +115,7 @@ class FanOutTables(StoreBase):
         )
 
     def _subscribers_of(
-        self, targets: Sequence[tuple[str, Sequence[str]]], need: int, wants: str | None = None
+        self, targets: Sequence[tuple[str, Sequence[str]]], need: int, wants: Sequence[str] = ()
     ) -> tuple[str, list[Any]] | None:
         """Every subscription of an active chat to one of ``targets`` (kind, ids) whose level
         lets a message needing ``need`` through, one row per subscription (a chat following

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import json
 import re
 import sqlite3
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from adapters.compose import run_bot
 from adapters.console.replay import seed_lines
@@ -651,3 +653,36 @@ async def test_members_without_manage_rights_change_nothing(running: Running) ->
     assert embed(refused)["title"] == "Only the bot's reporters can use /report."
     score = await running.slash("score", {"team": "Inter"}, user=MEMBER, permissions=None)
     assert "Atalanta 0-1 Inter" in embed(score)["title"] + embed(score).get("description", "")
+
+
+async def test_the_match_card_is_the_recaps_embed_image(running: Running) -> None:
+    """A channel that turned pictures on gets the recap with the match card attached as its
+    first embed's image (multipart upload, the PNG decodes); others get the recap alone."""
+    dc = running.dc
+    for channel in (ALERTS, OTHER):
+        done = await running.slash("subscribe", {"name": "Inter"}, channel=channel)
+        assert not done.ephemeral
+    with contextlib.closing(sqlite3.connect(running.db, timeout=10)) as conn:
+        conn.execute(
+            "UPDATE chats SET settings = json_set(settings, '$.pictures', 'on')"
+            " WHERE platform = 'discord' AND chat_id = ?",
+            (str(ALERTS),),
+        )
+        conn.commit()
+    running.feed_in(seed_lines())
+
+    def recaps() -> list[SentMessage]:
+        return [
+            m
+            for m in dc.messages()
+            if m.embeds and str(m.embeds[0].get("title", "")).startswith("🏁 Atalanta 0-1 Inter")
+        ]
+
+    await running.eventually(lambda: len(recaps()) == 2, within=20)
+    with_card = [m for m in recaps() if m.attachments]
+    assert [m.channel_id for m in with_card] == [ALERTS]
+    (attachment,) = with_card[0].attachments
+    assert attachment["filename"] == "match-card.png"
+    assert with_card[0].embeds[0]["image"]["url"] == "attachment://match-card.png"
+    with Image.open(io.BytesIO(dc.uploads[int(attachment["id"])])) as card:
+        assert card.format == "PNG" and card.size == (1200, 675)

@@ -255,3 +255,38 @@ async def test_metrics_and_health_read_a_postgresql_store(
             assert value(samples, "matchbot_subscriptions") == 1
             assert value(samples, "matchbot_outbox_pending", platform="telegram") == 0
             assert await get(port, "/healthz") == (200, "ok\n")
+
+
+async def test_systemd_hears_ready_watchdog_pings_and_stopping(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "notify.sock"
+    receiver = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    receiver.bind(str(path))
+    receiver.setblocking(False)
+    monkeypatch.setenv("NOTIFY_SOCKET", str(path))
+    monkeypatch.setenv("WATCHDOG_USEC", "100000")  # WatchdogSec=0.1: a ping every 0.05 s
+    heard: list[str] = []
+
+    def drain() -> None:
+        while True:
+            try:
+                heard.append(receiver.recv(256).decode())
+            except BlockingIOError:
+                return
+
+    try:
+        async with telegram(1 / 100) as fake:
+            bot = Bot(fake, tmp_path, delivery_clock=FastClock(100))
+            async with bot.running():
+
+                def pinged() -> bool:
+                    drain()
+                    return heard.count("WATCHDOG=1") >= 3
+
+                await until(pinged, timeout=20)
+        drain()
+    finally:
+        receiver.close()
+    assert heard[0] == "READY=1"
+    assert heard[-1] == "STOPPING=1"

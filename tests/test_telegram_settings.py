@@ -46,6 +46,10 @@ SETTINGS_KEYBOARD = [
     ],
     [("Delay 2 min", "settings:spoiler:120"), ("Delay 5 min", "settings:spoiler:300")],
     [("✓ English", "settings:language:en"), ("Italiano", "settings:language:it")],
+    # the match's depth: each switch turns it the other way
+    [("Line-ups: turn off", "settings:lineups:off")],
+    [("Stats: turn off", "settings:stats:off")],
+    [("Match card: turn on", "settings:pictures:on")],
     # one button per subscription: its own level, one step further
     [("Inter: chat's level → goals only", "settings:follow:t:inter:goals")],
 ]

@@ -8,18 +8,21 @@ import asyncio
 import sys
 from collections.abc import AsyncIterator, Iterable, Sequence
 from importlib import resources
+from pathlib import Path
 from typing import TextIO
 
 from adapters.assemble import build_bot
+from adapters.card import render_card
 from adapters.console import ConsoleAdapter
 from adapters.console.adapter import CHAT_ID, RULE
 from adapters.console.render import Format, console_text
 from bot.app import MatchBot
 from bot.delivery import Delivery
+from bot.depth import DepthFanOut
 from bot.feed_files import FirstLines
 from bot.feed_format import EventBase, MatchDecl, Parsed, Rejected, read_lines
 from bot.messages import i18n
-from bot.messages.model import Message
+from bot.messages.model import MatchCard, Message
 from bot.safe_text import neutralise
 from bot.store_contract import CoreStore
 
@@ -130,8 +133,10 @@ async def recaps_of_feed(
     out: TextIO,
     err: TextIO,
     lang: str = "en",
+    card: Path | None = None,
 ) -> tuple[int, bool]:
-    """Ingest a feed and print the recap of each finished match. Returns (rejected, found)."""
+    """Ingest a feed and print the recap of each finished match; ``card``: write the first
+    one's match card picture (PNG) there. Returns (rejected, found)."""
     bot = build_bot(":memory:", recap_delay=None, reminder_lead=None)
     await bot.open()
     rejected = 0
@@ -163,8 +168,22 @@ async def recaps_of_feed(
         assert message is not None
         print(console_text(message, fmt), file=out)
         print(RULE, file=out)
+        if card is not None:
+            picture = await bot.db.run(_card, bot, mid, lang)
+            await asyncio.to_thread(card.write_bytes, render_card(picture))
+            _say(f"match card of {mid} written to {card}", err)
+            card = None
     await bot.db.close()
     return rejected, found
+
+
+def _card(bot: MatchBot, match_id: str, lang: str) -> MatchCard:
+    state = bot.engine.state(match_id)
+    assert state is not None
+    with i18n.use(lang):
+        return DepthFanOut(bot.engine, state.fixture).card(
+            state, bot.engine.stored_data(match_id), None
+        )
 
 
 def _recap(bot: MatchBot, match_id: str, lang: str) -> Message | None:

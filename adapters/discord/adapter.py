@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
@@ -25,14 +26,16 @@ from urllib.parse import urlsplit
 
 import aiohttp
 import discord
+import yarl
 from discord import app_commands
 
+from adapters.card import CardCache
 from adapters.discord.commands import CatalogueTranslator, build_tree
 from adapters.discord.embeds import NO_MENTIONS, message_batches
 from adapters.discord.window import pacer_trace
 from adapters.rendering import RenderCache
 from bot.logs import REDACTED
-from bot.messages.model import Message
+from bot.messages.model import MatchCard, Message
 from bot.ports import (
     CannotEdit,
     ChatUnreachable,
@@ -48,6 +51,7 @@ from bot.ports import (
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
+CARD_FILE = "match-card.png"
 
 T = TypeVar("T")
 
@@ -258,6 +262,8 @@ class DiscordAdapter:
         )
         self._pacer: Pacer | None = None
         #: each message's embeds, built on its first send only (a fan-out's channels share them)
+        #: each match card drawn once, whatever the number of channels
+        self.cards = CardCache()
         self.render = RenderCache(
             lambda message: tuple(tuple(batch) for batch in message_batches(message))
         )
@@ -315,6 +321,11 @@ class DiscordAdapter:
         try:
             try:
                 await client.login(self.token)
+                if self.base_url and self.shard_count is not None:
+                    # discord.py asks the REST base for the gateway only when it also asks for
+                    # the shard count: with a count (or a range) set, ask it here
+                    _, gateway, _ = await client.http.get_bot_gateway()
+                    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
             except discord.LoginFailure:
                 raise StartupError(
                     "Discord rejected DISCORD_BOT_TOKEN: copy the bot token again from the"
@@ -422,17 +433,40 @@ class DiscordAdapter:
             raise translated from exc
 
     async def send(self, chat_id: str, message: Message) -> list[str]:
-        """Post ``message`` as embeds; more than one message when it is too big for one."""
+        """Post ``message`` as embeds; more than one message when it is too big for one. A
+        match card goes as the first embed's image, attached to that message (drawn once)."""
         channel = self._channel(chat_id)
-        return [str((await self._post(channel, embeds)).id) for embeds in self.render(message)]
+        ids = []
+        for i, embeds in enumerate(self.render(message)):
+            card = message.card if i == 0 else None
+            ids.append(str((await self._post(channel, embeds, card)).id))
+        return ids
 
     async def _post(
-        self, channel: discord.PartialMessageable, embeds: Sequence[discord.Embed]
+        self,
+        channel: discord.PartialMessageable,
+        embeds: Sequence[discord.Embed],
+        card: MatchCard | None = None,
     ) -> discord.Message:
-        async def post() -> discord.Message:
-            return await channel.send(embeds=embeds, allowed_mentions=NO_MENTIONS)
+        if card is None:
 
-        return await self._request(post)
+            async def post() -> discord.Message:
+                return await channel.send(embeds=embeds, allowed_mentions=NO_MENTIONS)
+
+            return await self._request(post)
+        png = self.cards(card)
+        # the rendered embeds are shared by every channel: the picture goes on a copy
+        first = discord.Embed.from_dict(embeds[0].to_dict())
+        first.set_image(url=f"attachment://{CARD_FILE}")
+
+        async def post_card() -> discord.Message:
+            return await channel.send(
+                embeds=[first, *embeds[1:]],
+                file=discord.File(io.BytesIO(png), filename=CARD_FILE),
+                allowed_mentions=NO_MENTIONS,
+            )
+
+        return await self._request(post_card)
 
     async def edit(self, chat_id: str, message_ids: list[str], message: Message) -> None:
         """Rewrite the messages of an earlier send (a goal cancelled by VAR), in place."""

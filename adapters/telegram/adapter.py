@@ -23,16 +23,24 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from urllib.parse import urlsplit
 
-from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram import (
+    Bot,
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    LinkPreviewOptions,
+)
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
+from adapters.card import CardCache
 from adapters.rendering import RenderCache
 from adapters.telegram.bulk import BulkSender
 from adapters.telegram.errors import is_not_modified, short, token_rejected, translate
 from adapters.telegram.handlers import ALLOWED_UPDATES, UpdateHandlers
-from adapters.telegram.render import telegram_parts
+from adapters.telegram.render import card_parts, telegram_parts
 from bot import metrics
 from bot.logs import REDACTED
 from bot.messages import i18n, templates
@@ -255,6 +263,12 @@ class TelegramAdapter:
         self.pacing = telegram_pacing(paid_broadcast)
         #: each message's HTML parts, rendered on its first send only (a fan-out's chats share it)
         self.render = RenderCache(telegram_parts)
+        #: a message with a picture: its caption, then the rest (rendered once too)
+        self.render_card_parts = RenderCache(card_parts)
+        #: each match card drawn once, uploaded once, then sent by the file_id Telegram gave
+        self.cards = CardCache()
+        self._file_ids: dict[str, str] = {}
+        self._uploading: dict[str, asyncio.Lock] = {}
         self.application: Application | None = None  # type: ignore[type-arg]
         self._pacer: Pacer | None = None
         #: paid broadcast: sendMessage on the lean path (see :mod:`.bulk`)
@@ -434,12 +448,51 @@ class TelegramAdapter:
             if self._sending == 0:
                 self._idle.set()
 
+    async def _send_photo(self, bot: Bot, chat_id: str, message: Message, caption: str) -> str:
+        """The message's card as a photo with ``caption``: uploaded by the first send of the
+        card (the others wait for it), then sent by the file_id Telegram gave it."""
+        card = message.card
+        assert card is not None
+        file_id = self._file_ids.get(card.key)
+        if file_id is None:
+            async with self._uploading.setdefault(card.key, asyncio.Lock()):
+                file_id = self._file_ids.get(card.key)
+                if file_id is None:
+                    photo = InputFile(self.cards(card), filename="match-card.png")
+                    async with self._paced(chat_id):
+                        sent = await bot.send_photo(
+                            chat_id=wire_chat_id(chat_id),
+                            photo=photo,
+                            caption=caption,
+                            parse_mode=ParseMode.HTML,
+                        )
+                    self._file_ids[card.key] = sent.photo[-1].file_id
+                    self._uploading.pop(card.key, None)
+                    return str(sent.message_id)
+        async with self._paced(chat_id):
+            sent = await bot.send_photo(
+                chat_id=wire_chat_id(chat_id),
+                photo=file_id,
+                caption=caption,
+                parse_mode=ParseMode.HTML,
+            )
+        return str(sent.message_id)
+
     async def send(self, chat_id: str, message: Message) -> list[str]:
         """Post ``message`` as Telegram HTML, split into parts of at most 4096 characters; the
-        buttons go under the last part. Returns the message ids."""
-        parts = self.render(message)
-        markup = keyboard(message)
+        buttons go under the last part. A message with a match card goes as a photo whose
+        caption is the message's start, the rest as texts. Returns the message ids."""
         ids: list[str] = []
+        parts = self.render(message)
+        if message.card is not None:
+            caption, *rest = self.render_card_parts(message)
+            async with self._bot() as bot:
+                try:
+                    ids.append(await self._send_photo(bot, chat_id, message, caption))
+                except TelegramError as exc:
+                    raise translate(exc) from exc
+            parts = tuple(rest)
+        markup = keyboard(message)
         async with self._bot() as bot:
             for i, part in enumerate(parts):
                 last = i == len(parts) - 1

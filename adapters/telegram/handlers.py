@@ -67,6 +67,7 @@ class UpdateHandlers:
     def install(self, app: Application) -> None:  # type: ignore[type-arg]
         posts = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
         app.add_handler(MessageHandler(posts & filters.COMMAND, self.on_command))
+        app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self.on_migrate))
         app.add_handler(CallbackQueryHandler(self.on_press))
         app.add_handler(
             MessageHandler(
@@ -95,6 +96,21 @@ class UpdateHandlers:
             return  # another bot's command in a shared group: not ours to answer
         ctx = await self.context(update, message, chat, context, name in MAY_CHANGE_CHAT)
         await self.core.command(ctx, name, args, reply_key(update, chat.id))
+
+    async def on_migrate(self, update: Update, context: Context) -> None:
+        """A group upgraded to a supergroup: Telegram says so in the old group
+        (``migrate_to_chat_id``) and in the new one (``migrate_from_chat_id``); either moves
+        the chat at once, before any send to the old id is refused."""
+        message = update.effective_message
+        if message is None:
+            return
+        if message.migrate_to_chat_id:
+            old, new = message.chat.id, message.migrate_to_chat_id
+        elif message.migrate_from_chat_id:
+            old, new = message.migrate_from_chat_id, message.chat.id
+        else:
+            return
+        await self.core.chat_moved("telegram", str(old), str(new))
 
     async def on_press(self, update: Update, context: Context) -> None:
         """A button press. It acts only on the chat of the message that carried the button

@@ -78,6 +78,17 @@ def message_parts(text: str, limit: int = MAX_TEXT) -> list[str]:
         size = max(64, size * limit // longest - 1)
 
 
+MAX_CAPTION = 1024  # a photo's caption, UTF-16 code units after Telegram parsed the HTML
+
+
+def card_parts(message: Message) -> tuple[str, ...]:
+    """A message sent with its picture: the caption (its start, at most 1,024 characters as
+    Telegram counts them), then the rest as texts."""
+    parts = message_parts(telegram_html(message), MAX_CAPTION)
+    rest = "\n".join(parts[1:])
+    return (parts[0], *(message_parts(rest) if rest else ()))
+
+
 def telegram_parts(message: Message) -> tuple[str, ...]:
     """The message as the texts of the Telegram messages that carry it (one, unless long)."""
     return tuple(message_parts(telegram_html(message)))

@@ -15,7 +15,7 @@ from bot.players import find_player, player_by_id
 from bot.ports import CommandContext
 from bot.store_contract import FollowRow
 from bot.team_search import side_of
-from bot.teams import Team, find_team, normalize, spellings
+from bot.teams import Team, find_team, foreign_letters, normalize, spellings
 
 #: Words that say what kind of thing a fan names: ``/subscribe player Lautaro``.
 KIND_WORDS = {
@@ -76,7 +76,18 @@ class NameResolving(CommandsBase):
             kind = KIND_WORDS[words.pop(0).casefold()]
         return kind, " ".join(words), level
 
-    def _resolve(  # noqa: C901 (one lookup for a team, competition or player)
+    def _resolve(
+        self, typed: str, kind: str | None, command: str, level: str | None = None
+    ) -> Target | Message:
+        """:meth:`_lookup`, but a name written with letters of another script (``Интер``)
+        never silently becomes a team, competition or player: what it found is offered as a
+        button."""
+        found = self._lookup(typed, kind, command, level)
+        if isinstance(found, Message) or not foreign_letters(typed):
+            return found
+        return templates.unknown_target(typed, [(found.button(level), found.label)], command, kind)
+
+    def _lookup(  # noqa: C901 (one lookup for a team, competition or player)
         self, typed: str, kind: str | None, command: str, level: str | None = None
     ) -> Target | Message:
         """What the fan named: a team, a competition or a player (``kind`` when they said

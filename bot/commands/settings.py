@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from bot.chat_settings import (
+    DEPTH_ALIASES,
+    DEPTH_SETTINGS,
     LEVEL_NAMES,
     MAX_SPOILER_DELAY,
+    ON_OFF,
     ChatSettings,
     find_timezone,
     parse_digest_time,
@@ -60,6 +63,15 @@ class SettingsCommand(NameResolving):
                     templates.bad_spoiler(MAX_SPOILER_DELAY), "/settings spoiler 60"
                 )
             changed.spoiler_delay = seconds
+        elif what in DEPTH_SETTINGS or what in DEPTH_ALIASES:
+            name = DEPTH_ALIASES.get(what, what)
+            switch = ON_OFF.get(value.casefold())
+            if switch is None:
+                return templates.settings_error(
+                    templates.bad_switch(),
+                    f"/settings {name} {'on' if name == 'pictures' else 'off'}",
+                )
+            setattr(changed, name, switch)
         elif what in ("language", "lang", "lingua"):
             language = i18n.normalize_language(value)
             if language is None:
@@ -131,4 +143,5 @@ class SettingsCommand(NameResolving):
             s.language,
             follows=follows,
             digest=s.digest,
+            depth={name: getattr(s, name) for name in DEPTH_SETTINGS},
         )

@@ -40,6 +40,43 @@ class Button(BaseModel):
     action: str
 
 
+class CardSide(BaseModel):
+    """One team on the match card."""
+
+    model_config = ConfigDict(frozen=True)
+    name: str
+    colour: str | None = None  # ``#0068a8``: the team's colour where known
+    scorers: tuple[str, ...] = ()  # ``D. Price 12', 70' (pen)``
+    red_cards: tuple[str, ...] = ()  # ``J. Kovač 71'``
+    kicks: tuple[bool, ...] = ()  # the shoot-out, kick by kick
+
+
+class CardStat(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    label: str
+    home: str
+    away: str
+    share: float | None = None  # the home side's share (possession), for a bar
+
+
+class MatchCard(BaseModel):
+    """The full-time picture, in words already in the chat's language: adapters draw it
+    (``adapters/card``). ``key`` names it once per match and language (and its content), so
+    it is drawn once and uploaded once per platform."""
+
+    model_config = ConfigDict(frozen=True)
+    key: str
+    heading: str  # ``Serie A · Matchday 17``
+    date: str
+    status: str  # ``Full time``
+    home: CardSide
+    away: CardSide
+    score: str  # ``3 - 1``
+    note: str | None = None  # ``after extra time · Argentina win 4-2 on penalties``
+    stats: tuple[CardStat, ...] = ()
+    shootout_label: str | None = None
+
+
 class Message(BaseModel):
     """What the bot wants to say, before any platform's formatting.
 
@@ -58,6 +95,9 @@ class Message(BaseModel):
     headline: Line
     sections: tuple[Section, ...] = ()
     buttons: tuple[Button, ...] = ()
+    card: MatchCard | None = None
+    """A picture to send with the message (Telegram: a photo with the message's start as
+    its caption; Discord: the embed's image)."""
     fallback: Message | None = None
     edit_only: bool = False
 

@@ -148,6 +148,10 @@ class TimedJobs:
         )
         self._schedule_digest(platform, chat_id, settings, catch_up=False)
 
+    def cancel_digest(self, platform: str, chat_id: str) -> None:
+        """The chat moved or went away: its digest job ends."""
+        self.scheduler.cancel(f"digest:{platform}:{chat_id}")
+
     def _schedule_digest(
         self, platform: str, chat_id: str, settings: ChatSettings, catch_up: bool = True
     ) -> None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
+from bot.chat_settings import DEPTH_SETTINGS
 from bot.messages.i18n import N_, _
 from bot.messages.model import Button, Message, Section, bold, line
 from bot.messages.templates.vocabulary import echo, place_name, reply
@@ -17,6 +18,18 @@ def delay_text(seconds: int) -> str:
     if seconds < 60 or seconds % 60:
         return _("{seconds} s", seconds=seconds)
     return _("{minutes} min", minutes=seconds // 60)
+
+
+#: Each depth switch's button: (to turn it off, to turn it on).
+SWITCH_LABELS: dict[str, tuple[str, str]] = {
+    "lineups": (N_("Line-ups: turn off"), N_("Line-ups: turn on")),
+    "stats": (N_("Stats: turn off"), N_("Stats: turn on")),
+    "pictures": (N_("Match card: turn off"), N_("Match card: turn on")),
+}
+
+
+def bad_switch() -> str:
+    return _("That setting is on or off.")
 
 
 #: The languages a chat can choose, as each language calls itself.
@@ -33,6 +46,7 @@ def settings_view(
     language: str = "en",
     follows: Sequence[tuple[str, str, str, str | None]] = (),
     digest: str | None = None,
+    depth: Mapping[str, str] | None = None,
 ) -> Message:
     """The chat's settings, with a button for each choice. ``follows`` are the chat's
     subscriptions as (kind, target id, label, level or None for the chat's level): each gets
@@ -47,6 +61,12 @@ def settings_view(
             bold(_("at {time}", time=digest) if digest else _("off")),
         ),
     ]
+    switches = depth or {}
+    for name, value in switches.items():
+        label = DEPTH_SETTINGS[name][1]
+        rows.append(
+            line(_(label).capitalize() + ": ", bold(_("on") if value == "on" else _("off")))
+        )
     how = [
         line(bold("/settings level goals|key|all")),
         line(bold("/settings timezone Europe/Rome")),
@@ -55,6 +75,10 @@ def settings_view(
             _(" (seconds to hold live alerts back, for fans watching a delayed stream)"),
         ),
         line(bold("/settings language en|it")),
+        line(
+            bold("/settings lineups|stats|pictures on|off"),
+            _(" (line-ups, statistics, the match card picture)"),
+        ),
         line(
             bold("/settings digest 09:00"),
             _(" (today's matches every day at that time; off)"),
@@ -89,6 +113,11 @@ def settings_view(
             for code, name in LANGUAGE_CHOICES
         ]
     )
+    for name, value in switches.items():
+        other = "off" if value == "on" else "on"
+        buttons.append(
+            Button(label=_(SWITCH_LABELS[name][other == "on"]), action=f"settings:{name}:{other}")
+        )
     for kind, target, label, lvl in follows:
         following = FOLLOW_CYCLE[(FOLLOW_CYCLE.index(lvl) + 1) % len(FOLLOW_CYCLE)]
         buttons.append(

@@ -101,6 +101,8 @@ class SentMessage:
     edit_count: int = 0
     deleted: bool = False
     nonce: Any = None
+    #: files uploaded with the message (multipart ``files[n]``): id, filename, size, url…
+    attachments: list[JSON] = field(default_factory=list)
 
     @property
     def ephemeral(self) -> bool:

@@ -163,6 +163,7 @@ class RestMethods:
             interaction_id=interaction_id,
             created_at=time.time(),
             nonce=body.get("nonce"),
+            attachments=list(body.get("_files") or []),
         )
         self._messages[msg.id] = msg
         return msg

@@ -114,6 +114,8 @@ class Server:
         self.requests: list[RecordedRequest] = []
         self.unhandled: list[RecordedRequest] = []
         self.edits: list[MessageEdit] = []
+        #: files uploaded with messages, by attachment id
+        self.uploads: dict[int, bytes] = {}
         self.interaction_responses: list[InteractionResponse] = []
         self.violations: list[RateLimitViolation] = []
         #: synced application commands per scope: None = global, else the guild id
@@ -421,7 +423,7 @@ class Server:
             "mention_everyone": False,
             "mentions": [],
             "mention_roles": [],
-            "attachments": [],
+            "attachments": msg.attachments,
             "embeds": msg.embeds,
             "pinned": False,
             "type": 0 if msg.source == "channel" else 20,
@@ -498,7 +500,13 @@ class Server:
             return await handler(request)
         path = request.path[len(API_PREFIX) :]
         body: Any = None
-        raw = await request.read()
+        if request.content_type.startswith("multipart/"):
+            request["form"] = await request.post()  # payload_json and files[n]
+            with contextlib.suppress(ValueError):
+                body = json.loads(str(request["form"].get("payload_json") or "null"))
+            raw = b""
+        else:
+            raw = await request.read()
         if raw:
             try:
                 body = json.loads(raw)
@@ -591,8 +599,31 @@ class Server:
             return _error(403, "Missing Permissions", 50013)
         return found
 
-    @staticmethod
-    async def _json_body(request: web.Request) -> JSON:
+    async def _json_body(self, request: web.Request) -> JSON:
+        """The JSON body, or a multipart body's ``payload_json`` with its ``files[n]`` kept in
+        :attr:`uploads` and listed as ``attachments`` (as Discord does)."""
+        if request.content_type.startswith("multipart/"):
+            form = request.get("form") or await request.post()
+            data = json.loads(str(form.get("payload_json") or "{}"))
+            files = []
+            for key, value in form.items():
+                if key.startswith("files[") and isinstance(value, web.FileField):
+                    content = value.file.read()
+                    attachment_id = self._ids.next()
+                    self.uploads[attachment_id] = content
+                    files.append(
+                        {
+                            "id": str(attachment_id),
+                            "filename": value.filename,
+                            "size": len(content),
+                            "content_type": value.content_type,
+                            "url": f"https://cdn.discordapp.invalid/{attachment_id}/{value.filename}",
+                            "proxy_url": f"https://media.discordapp.invalid/{attachment_id}/{value.filename}",
+                        }
+                    )
+            if isinstance(data, dict):
+                data["_files"] = files
+            return data if isinstance(data, dict) else {}
         raw = await request.read()
         if not raw:
             return {}

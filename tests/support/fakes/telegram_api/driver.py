@@ -97,8 +97,13 @@ class Driver:
     def unblock(self, chat_id: int) -> None:
         self._chat(chat_id).blocked = False
 
-    def migrate(self, chat_id: int, new_chat_id: int | None = None) -> int:
+    def migrate(
+        self, chat_id: int, new_chat_id: int | None = None, *, announce: bool = False
+    ) -> int:
         """Upgrade group *chat_id* to a supergroup; sends to the old id get the migrate answer.
+        Its members keep their status (administrators stay administrators). ``announce``:
+        queue the two service messages Telegram sends, ``migrate_to_chat_id`` in the old
+        group and ``migrate_from_chat_id`` in the supergroup.
 
         Returns the new chat id (default ``-100<abs(old id)>``).
         """
@@ -108,6 +113,26 @@ class Driver:
         new = self._chat(new_id)
         new.type = "supergroup"
         new.title = new.title or old.title
+        for (member_chat, user_id), status in list(self._member_status.items()):
+            if member_chat == chat_id:
+                self._member_status.setdefault((new_id, user_id), status)
+        if announce:
+            for chat, field, other in (
+                (old, "migrate_to_chat_id", new_id),
+                (new, "migrate_from_chat_id", chat_id),
+            ):
+                self._queue_update(
+                    {
+                        "message": {
+                            "message_id": chat.next_message_id,
+                            "from": self._user(1000, None, None),
+                            "chat": chat.to_json(),
+                            "date": int(time.time()),
+                            field: other,
+                        }
+                    }
+                )
+                chat.next_message_id += 1
         return new_id
 
     def fail_next(

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import json
 import time
 
-from tests.support.fakes.telegram_api.records import _ApiError
-from tests.support.fakes.telegram_api.wire import JSON, MAX_CALLBACK_ANSWER_LENGTH
+from PIL import Image
+
+from tests.support.fakes.telegram_api.records import Upload, _ApiError
+from tests.support.fakes.telegram_api.wire import (
+    JSON,
+    MAX_CALLBACK_ANSWER_LENGTH,
+    MAX_CAPTION_LENGTH,
+    utf16_len,
+)
 
 
 class BotApiMethods:
@@ -170,6 +178,80 @@ class BotApiMethods:
             "edits": 0,
             "deleted": False,
             "original_text": plain,
+            "params": params,
+            "message": message,
+        }
+        self._sent.append(record)
+        self._by_key[(chat_id, message["message_id"])] = record
+        return message
+
+    def _photo(self, photo: object) -> tuple[str, bool, tuple[int, int]]:
+        """(file_id, uploaded now, size) of ``sendPhoto``'s ``photo``: an upload must be a
+        picture that decodes; a string must be a file_id this fake gave."""
+        if isinstance(photo, Upload):
+            try:
+                with Image.open(io.BytesIO(photo.data)) as image:
+                    image.load()
+                    size = image.size
+            except Exception:
+                raise _ApiError(400, "Bad Request: IMAGE_PROCESS_FAILED") from None
+            file_id = f"AgAC-photo-{len(self.photos) + 1}"
+            self.photos[file_id] = photo.data
+            return file_id, True, size
+        if isinstance(photo, str) and photo in self.photos:
+            with Image.open(io.BytesIO(self.photos[photo])) as image:
+                return photo, False, image.size
+        raise _ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+
+    async def _m_sendphoto(self, params: JSON) -> JSON:
+        chat_id = self._chat_id(params)
+        deliver_after_hold = await self._apply_failures("sendPhoto", chat_id)
+        chat = self._check_chat_state(chat_id)
+        file_id, uploaded, (width, height) = self._photo(self._require(params, "photo"))
+        caption, entities = "", []
+        if params.get("caption"):
+            caption, entities = self._format_text(
+                {"text": params["caption"], "parse_mode": params.get("parse_mode")}
+            )
+            if utf16_len(caption) > MAX_CAPTION_LENGTH:
+                raise _ApiError(400, "Bad Request: message caption is too long")
+        if not deliver_after_hold:
+            self._flood_check("sendPhoto", chat_id, is_edit=False, paid=False)
+        message: JSON = {
+            "message_id": chat.next_message_id,
+            "from": self.bot_user,
+            "chat": chat.to_json(),
+            "date": int(time.time()),
+            "photo": [
+                {
+                    "file_id": file_id,
+                    "file_unique_id": file_id.rsplit("-", 1)[-1],
+                    "width": width,
+                    "height": height,
+                    "file_size": len(self.photos[file_id]),
+                }
+            ],
+        }
+        chat.next_message_id += 1
+        if caption:
+            message["caption"] = caption
+        if entities:
+            message["caption_entities"] = entities
+        record: JSON = {
+            "chat_id": chat_id,
+            "message_id": message["message_id"],
+            "text": caption,
+            "photo": file_id,
+            "uploaded": uploaded,
+            "html": params.get("caption"),
+            "entities": entities,
+            "parse_mode": params.get("parse_mode"),
+            "disable_notification": params.get("disable_notification"),
+            "date": message["date"],
+            "received_at": time.monotonic(),
+            "edits": 0,
+            "deleted": False,
+            "original_text": caption,
             "params": params,
             "message": message,
         }

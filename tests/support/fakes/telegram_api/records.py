@@ -97,3 +97,11 @@ class _Chat:
         if self.username:
             data["username"] = self.username
         return data
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file sent in a multipart request (``sendPhoto``'s ``photo``)."""
+
+    filename: str
+    data: bytes

@@ -13,6 +13,7 @@ from aiohttp import web
 
 from tests.support.fakes.telegram_api.records import (
     InjectedFailure,
+    Upload,
     Violation,
     _ApiError,
     _Chat,
@@ -96,6 +97,8 @@ class Server:
         self._chats: dict[int, _Chat] = {}
         self._users: dict[int, JSON] = {}
         self._sent: list[JSON] = []
+        #: photos uploaded with sendPhoto, by the file_id the fake gave them
+        self.photos: dict[str, bytes] = {}
         self._by_key: dict[tuple[int, int], JSON] = {}
         self._updates: list[JSON] = []
         self._next_update_id = 1
@@ -249,7 +252,7 @@ class Server:
                 if isinstance(value, str):
                     raw[key] = value
                 elif isinstance(value, web.FileField):
-                    raw[key] = f"<file {value.filename}>"  # uploads are not emulated
+                    raw[key] = Upload(value.filename, value.file.read())
                 else:
                     raw[key] = bytes(value).decode("utf-8", "replace")
         return {

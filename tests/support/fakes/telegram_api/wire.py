@@ -17,6 +17,7 @@ FailureKind = Literal[
 
 
 MAX_MESSAGE_LENGTH = 4096
+MAX_CAPTION_LENGTH = 1024  # a photo's caption, UTF-16 code units after entity parsing
 
 
 MAX_CALLBACK_ANSWER_LENGTH = 200
