@@ -326,7 +326,7 @@ class MatchBot:
     async def command(
         self, ctx: CommandContext, name: str, args: str, reply_key: str | None = None
     ) -> Message:
-        name = name.casefold()
+        name = canonical(name)  # aliases and Italian names: /classifica is /table
         # a reporter covering a match types fast, and needs every acknowledgement (its id)
         reporting = name == "report" and self.report.is_reporter(ctx)
         # only answers sent as messages cost the chat's budget (Discord answers the

@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from rapidfuzz import fuzz, process
+
 from bot.messages.i18n import N_
 
 #: ``anyone``; ``managers``: what changes the chat (its subscriptions, its settings) needs the
@@ -40,6 +42,13 @@ class ChatCommand:
     platforms: frozenset[str] = ALL_PLATFORMS
     #: listed by ``/help`` (``/start`` shows the help itself; ``/report`` has ``/report help``)
     in_help: bool = True
+    #: its name for Italian fans (``/punteggio``), shown in Italian menus, ``/help`` and
+    #: Discord's localized names; it answers in every language, like the aliases
+    italian: str = ""
+
+    def name_in(self, lang: str) -> str:
+        """The command's name in ``lang`` (English when it has none there)."""
+        return self.italian if lang == "it" and self.italian else self.name
 
 
 CATALOGUE: tuple[ChatCommand, ...] = (
@@ -57,64 +66,74 @@ CATALOGUE: tuple[ChatCommand, ...] = (
         ),
         N_("Follow a team, a competition or a player in this channel"),
         args=N_("WHAT"),
-        aliases=("follow",),
+        aliases=("follow", "seguire"),
         who="managers",
+        italian="segui",
     ),
     ChatCommand(
         "unsubscribe",
         N_("stop following a team, competition or player"),
         N_("Stop following a team, a competition or a player in this channel"),
         args=N_("WHAT"),
-        aliases=("unfollow",),
+        aliases=("unfollow", "smetti"),
         who="managers",
+        italian="nonseguire",
     ),
     ChatCommand(
         "subscriptions",
         N_("the teams, competitions and players this chat follows"),
         N_("The teams, competitions and players this channel follows"),
-        aliases=("teams", "following"),
+        aliases=("teams", "following", "squadre"),
+        italian="seguiti",
     ),
     ChatCommand(
         "today",
         N_("today's matches of everything this chat follows"),
         N_("Today's matches of everything this channel follows"),
-        aliases=("oggi",),
+        italian="oggi",
     ),
     ChatCommand(
         "score",
         N_("live or latest score"),
         N_("Live or latest score of a team (or of the teams this channel follows)"),
         args=N_("[TEAM]"),
+        aliases=("risultato",),
+        italian="punteggio",
     ),
     ChatCommand(
         "scorers",
         N_("scorers of the match, or the top scorers"),
         N_("Scorers of a team's match, or a competition's top scorers"),
         args=N_("[TEAM]"),
+        italian="marcatori",
     ),
     ChatCommand(
         "next",
         N_("the next fixture"),
         N_("A team's next fixture (or of the teams this channel follows)"),
         args=N_("[TEAM]"),
+        italian="prossima",
     ),
     ChatCommand(
         "last",
         N_("the latest result"),
         N_("A team's latest result (or of the teams this channel follows)"),
         args=N_("[TEAM]"),
+        italian="ultima",
     ),
     ChatCommand(
         "table",
         N_("the league table"),
         N_("A competition's league table"),
         args=N_("[COMPETITION]"),
+        italian="classifica",
     ),
     ChatCommand(
         "settings",
         N_("alert levels, time zone, spoiler delay, language, daily digest"),
         N_("This channel's alert levels, time zone, spoiler delay, language and daily digest"),
         who="managers",  # anyone may look; changing them needs the rights
+        italian="impostazioni",
     ),
     ChatCommand(
         "report",
@@ -122,19 +141,30 @@ CATALOGUE: tuple[ChatCommand, ...] = (
         N_("Reporters: post what no feed carries (see /report help)"),
         args=N_("WHAT"),
         who="reporters",
+        italian="segnala",
         in_help=False,
     ),
-    ChatCommand("help", N_("what I can do"), N_("What this bot can do")),
+    ChatCommand("help", N_("what I can do"), N_("What this bot can do"), italian="aiuto"),
 )
 
 BY_NAME: dict[str, ChatCommand] = {c.name: c for c in CATALOGUE}
 #: Other names a command answers to: ``/follow`` is ``/subscribe``.
-ALIASES: dict[str, str] = {alias: c.name for c in CATALOGUE for alias in c.aliases}
+ALIASES: dict[str, str] = {
+    alias: c.name for c in CATALOGUE for alias in (*c.aliases, c.italian) if alias
+}
 #: Commands whose answer depends on ``CommandContext.can_manage``, aliases included (adapters
 #: may skip a costly rights check for every other command).
 MAY_CHANGE_CHAT: frozenset[str] = frozenset(
-    name for c in CATALOGUE if c.who == "managers" for name in (c.name, *c.aliases)
+    name for c in CATALOGUE if c.who == "managers" for name in (c.name, *c.aliases, c.italian)
 )
+
+
+def closest(typed: str, lang: str) -> ChatCommand | None:
+    """The command a mistyped name was meant to be (``/scroe``, ``/puntegio``), if one is
+    clearly near: compared with every name and alias, Italian ones included."""
+    names = {name: c for c in CATALOGUE for name in (c.name, *c.aliases, c.italian) if name}
+    found = process.extractOne(typed.casefold(), list(names), scorer=fuzz.ratio, score_cutoff=70)
+    return None if found is None else names[found[0]]
 
 
 def canonical(name: str) -> str:
