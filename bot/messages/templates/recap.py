@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.feed_format import (
     CardEvent,
+    Event,
     GoalCancelledEvent,
     GoalDisallowedEvent,
     GoalEvent,
@@ -38,9 +39,11 @@ from bot.messages.templates.vocabulary import (
     ruled_out_text,
     scorer_name,
     team_of,
+    tie_sentence,
     with_team,
 )
 from bot.storylines import Storyline
+from bot.ties import TieResult
 
 
 def _key_moment(
@@ -56,23 +59,7 @@ def _key_moment(
     if isinstance(event, GoalEvent):
         if event.id in state.cancelled:
             return None
-        now = scores.get(event.id, Score())
-        score = f"{now.home}-{now.away}"
-        if event.kind == "own_goal":
-            return line(
-                at,
-                _("⚽ Own goal by "),
-                bold(named_scorer(event)),
-                _(", for {team}, {score}", team=team, score=score),
-            )
-        if not is_known_scorer(event):
-            return line(at, "⚽ ", goal_for(event, team), f", {score} (", named_scorer(event), ")")
-        return line(
-            at,
-            "⚽ ",
-            bold(scorer_name(event)),
-            _(" scores for {team}, {score}", team=team, score=score),
-        )
+        return _goal_moment(event, team, at, scores.get(event.id, Score()))
     if isinstance(event, GoalDisallowedEvent):
         if event.player:
             who = _("{player}'s goal for {team}", player=event.player, team=team)
@@ -104,6 +91,11 @@ def _key_moment(
                 outcome=_(PENALTY_OUTCOMES[event.outcome]),
             ),
         )
+    return _minor_moment(event, team, at, made_a_difference)
+
+
+def _minor_moment(event: Event, team: str, at: str, made_a_difference: bool) -> Line | None:
+    """A save, a miss, a note, or a substitution that made a difference."""
     if isinstance(event, SaveEvent):
         return line(at, "🧤 ", *moment_text(event, team))
     if isinstance(event, MissEvent):
@@ -113,6 +105,25 @@ def _key_moment(
     if isinstance(event, SubstitutionEvent) and made_a_difference:
         return line(at, "🔄 ", *moment_text(event, team))
     return None
+
+
+def _goal_moment(event: GoalEvent, team: str, at: str, now: Score) -> Line:
+    score = f"{now.home}-{now.away}"
+    if event.kind == "own_goal":
+        return line(
+            at,
+            _("⚽ Own goal by "),
+            bold(named_scorer(event)),
+            _(", for {team}, {score}", team=team, score=score),
+        )
+    if not is_known_scorer(event):
+        return line(at, "⚽ ", goal_for(event, team), f", {score} (", named_scorer(event), ")")
+    return line(
+        at,
+        "⚽ ",
+        bold(scorer_name(event)),
+        _(" scores for {team}, {score}", team=team, score=score),
+    )
 
 
 def _substitutions_that_mattered(state: MatchState) -> set[str]:
@@ -137,6 +148,7 @@ def recap(
     tz: ZoneInfo | None = None,
     stories: Sequence[Storyline] = (),
     variant: int | None = None,
+    tie: TieResult | None = None,
 ) -> Message:
     """The full-time recap: result, the lead paragraph, scorers, storylines, key moments in
     match order, and what was said. ``variant``: which way of telling its shape the lead takes
@@ -144,6 +156,8 @@ def recap(
     fx = state.fixture
     sections = [Section(lines=(line(fixture_line(fx, tz)),))]
     paragraph = lead(state, variant)
+    if tie is not None:  # a second leg: who went through, and how, leads
+        paragraph = " ".join(p for p in (tie_sentence(tie), paragraph) if p)
     if paragraph:
         sections.append(Section(lines=(line(paragraph),)))
     goal_lines: list[Line] = []
