@@ -29,6 +29,7 @@ from bot.feed_format import (
     MatchDecl,
     PeriodEvent,
     Quote,
+    clock,
     show,
 )
 from bot.match import Fixture, KeptStates, MatchState, Score, StoredEvent, side_for_event
@@ -82,6 +83,25 @@ class Built:
             with i18n.use(language):
                 self._messages[key] = self._build(ZoneInfo(zone)).to_json()
         return self._messages[key]
+
+
+#: Alerts that only chats with every alert on receive: one that comes with a goal is quiet.
+MINOR_CATEGORIES = frozenset({"card", "substitution", "save", "miss", "note"})
+
+
+def after_a_goal(state: MatchState, stored: StoredEvent) -> bool:
+    """A minor event (a booking, a change, a save, a miss, a note) in the minute of a counted
+    goal or the next: its alert goes without a sound, so one goal buzzes the phone once."""
+    event = stored.event
+    if templates.alert_category(event) not in MINOR_CATEGORIES:
+        return False
+    at = clock(event.minute, event.stoppage)
+    return any(
+        g.goal.id not in state.cancelled
+        and clock(g.goal.minute, g.goal.stoppage) <= at
+        and event.minute <= g.goal.minute + 1
+        for g in state.goals
+    )
 
 
 class Engine:
@@ -385,9 +405,13 @@ class Engine:
             else None
         )
 
+        quiet = after_a_goal(state, stored)
+
         def build(zone: ZoneInfo) -> Message:
-            alert = templates.alert(state, stored, zone, streak, tie)
-            return enrich_alert(alert, state, stored, data)
+            alert = enrich_alert(
+                templates.alert(state, stored, zone, streak, tie), state, stored, data
+            )
+            return alert.model_copy(update={"quiet": True}) if quiet else alert
 
         queued = self._fan_out(
             fixture,

@@ -48,7 +48,7 @@ def unknown_command(name: str) -> Message:
     """``I don't know /scroe. Did you mean /score?`` (``Forse intendevi /punteggio?``): the
     near command named in the chat's language."""
     meant = command_catalogue.closest(name, current())
-    if meant is not None and name.casefold() not in (meant.name, meant.italian, *meant.aliases):
+    if meant is not None and name.casefold() not in (meant.name, *meant.other_names):
         return reply(
             _("I don't know /{name}. Did you mean /{command}?", name=name,
               command=meant.name_in(current())),
