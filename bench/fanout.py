@@ -17,6 +17,12 @@ Run from the repository root::
     python bench/fanout.py                      # 2,000 chats, every Telegram run
     python bench/fanout.py --chats 300 --runs limits,baseline
     python bench/fanout.py --platform discord   # bench/fanout_discord.py's measure()
+    python bench/fanout.py --feed               # feed line written → first send, and P2
+
+* ``feed`` / ``feed-polling``: a goal line appended to a followed feed file, to 300 chats at
+  Telegram's limits: seconds from the write to the first send the fake accepts, and P2 — while
+  that fan-out runs, another match's goal line, from its write to its one chat's alert; with
+  file-system notifications (``watchfiles``), and with the follower looking once a second.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import argparse
 import asyncio
 import dataclasses
 import inspect
+import json
 import logging
 import multiprocessing
 import os
@@ -69,12 +76,15 @@ class TimedFakeTelegram(FakeTelegram):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.arrivals: list[float] = []
+        self.first_at: dict[int, float] = {}  # chat → when its first message was accepted
         self.per_chat: Counter[int] = Counter()
         self.cpu_started = time.process_time()
 
     async def _m_sendmessage(self, params: JSON) -> JSON:
         message = await super()._m_sendmessage(params)
-        self.arrivals.append(time.monotonic())
+        now = time.monotonic()
+        self.arrivals.append(now)
+        self.first_at.setdefault(int(params["chat_id"]), now)
         self.per_chat[params["chat_id"]] += 1
         return message
 
@@ -118,6 +128,7 @@ async def _serve_async(
                     "doubled": sum(n - 1 for n in fake.per_chat.values() if n > 1),
                     "chats": len(fake.per_chat),
                     "fake_cpu": cpu,
+                    "first_at": dict(fake.first_at),
                 }
             )
 
@@ -253,6 +264,94 @@ async def measure_matchbot(
     )
 
 
+# --- from a line written to a feed file to the first send ---------------------------------------
+
+OTHER_CHAT = FIRST_CHAT - 1  # follows the other match's team
+
+
+def _feed_line(match: str, **fields: Any) -> str:
+    return json.dumps({"match": match, **fields}, ensure_ascii=False) + "\n"
+
+
+def _append(path: Path, text: str) -> float:
+    """Write ``text`` at the end of the feed file as a feed writer does; returns when the
+    write was done (``time.monotonic``)."""
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(text)
+    return time.monotonic()
+
+
+async def measure_feed_pickup(chats: int, latency: float = 0.0, watch: bool = True) -> Figures:
+    """A goal line appended to a followed feed file (``MATCHBOT_FEEDS``), through matchbot's
+    whole path to ``chats`` Telegram chats at Telegram's limits: the time from the write to
+    the first send the fake accepts; then, while that fan-out is under way, another match's
+    goal line, and the time from its write to its chat's alert (P2). ``watch``: file-system
+    notifications (else the follower looks once a second, as before)."""
+    server = FakeServer(latency=latency)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            feed = Path(tmp) / "live.jsonl"
+            decl = {"type": "match", "competition": "Serie A", "kickoff": "2026-01-20T20:00:00Z"}
+            feed.write_text(
+                _feed_line("a", **decl, home="Atalanta", away="Inter")
+                + _feed_line("b", **decl, home="Napoli", away="Roma"),
+                encoding="utf-8",
+            )
+            adapter = TelegramAdapter(TOKEN, base_url=server.base_url)
+            bot = build_bot(Path(tmp) / "bench.db", [adapter], recap_delay=None)
+
+            def subscribe(store: Store) -> None:
+                with store.atomic():
+                    for chat in range(FIRST_CHAT, FIRST_CHAT + chats):
+                        store.ensure_chat("telegram", str(chat), None, "private")
+                        store.subscribe("telegram", str(chat), "inter")
+                    store.ensure_chat("telegram", str(OTHER_CHAT), None, "private")
+                    store.subscribe("telegram", str(OTHER_CHAT), "napoli")
+
+            await bot.start()
+            follower = bot.follow_feeds([feed], 1.0)
+            follower.watch = watch
+            try:
+                await bot.db.call(subscribe)
+                while await bot.db.call(lambda s: s.match("b")) is None:  # noqa: ASYNC110
+                    await asyncio.sleep(0.02)
+                await asyncio.sleep(0.5)  # the follower waits for the next change
+                server.start()
+                written = _append(
+                    feed,
+                    _feed_line(
+                        "a", type="goal", id="g1", minute=65, team="Inter", player="Lautaro"
+                    ),
+                )
+                await server.wait(10, 30)  # the fan-out is under way
+                other = _append(
+                    feed,
+                    _feed_line("b", type="goal", id="g1", minute=70, team="Roma", player="Dybala"),
+                )
+                record = await server.wait(chats + 1, _timeout(chats, 27))
+            finally:
+                await bot.stop()
+    finally:
+        server.close()
+    first_at = record["first_at"]
+    first = min((t for c, t in first_at.items() if c != OTHER_CHAT), default=float("nan"))
+    return {
+        "delivered": float(len(record["arrivals"])),
+        "write_to_first_s": round(first - written, 3),
+        "p2_s": round(first_at.get(OTHER_CHAT, float("nan")) - other, 3),
+        "violations": float(record["violations"]),
+        "doubled": float(record["doubled"]),
+    }
+
+
+def _run_feed(chats: int, latency: float) -> Figures:
+    return asyncio.run(measure_feed_pickup(chats, latency))
+
+
+def _run_feed_polling(chats: int, latency: float) -> Figures:
+    return asyncio.run(measure_feed_pickup(chats, latency, watch=False))
+
+
 # --- the baseline: python-telegram-bot's AIORateLimiter ---------------------------------------
 
 
@@ -336,8 +435,11 @@ RUNS.update(
         "unlimited-metrics": ("the same, Prometheus metrics on", _run_unlimited_metrics),
         "baseline": ("PTB AIORateLimiter (30/s)", _run_baseline),
         "baseline-paid": ("PTB AIORateLimiter, paid (1000/s)", _run_baseline_paid),
+        "feed": ("feed line → send (notifications)", _run_feed),
+        "feed-polling": ("feed line → send (a look a second)", _run_feed_polling),
     }
 )
+FEED_RUNS = "feed,feed-polling"
 PAID_RUNS = "paid,baseline-paid,unlimited"
 COLUMNS = (
     ("delivered", "delivered", "{:.0f}"),
@@ -345,6 +447,8 @@ COLUMNS = (
     ("per_second", "msg/s", "{:.0f}"),
     ("rate_ratio", "rate/limit", "{:.3f}"),
     ("first_s", "ingest→first s", "{:.3f}"),
+    ("write_to_first_s", "line written→first send s", "{:.3f}"),
+    ("p2_s", "P2: other match's alert s", "{:.3f}"),
     ("violations", "violations", "{:.0f}"),
     ("doubled", "doubled", "{:.0f}"),
     ("bot_cpu_ms", "bot CPU ms/msg", "{:.3f}"),
@@ -398,8 +502,13 @@ def main() -> None:
     )
     parser.add_argument("--platform", choices=("telegram", "discord"), default="telegram")
     parser.add_argument(
+        "--feed",
+        action="store_true",
+        help=f"from a feed line written to the first send, and P2 (300 chats): --runs {FEED_RUNS}",
+    )
+    parser.add_argument(
         "--runs",
-        default=",".join(RUNS),
+        default=",".join(r for r in RUNS if not r.startswith("feed")),
         help=f"Telegram runs, comma-separated, from: {', '.join(RUNS)}",
     )
     parser.add_argument(
@@ -410,8 +519,8 @@ def main() -> None:
     if args.platform == "discord":
         run_discord(args.chats or 500, args.per_second)
         return
-    chats = args.chats or (3000 if args.paid else 2000)
-    runs = PAID_RUNS if args.paid else args.runs
+    chats = args.chats or (3000 if args.paid else 300 if args.feed else 2000)
+    runs = PAID_RUNS if args.paid else FEED_RUNS if args.feed else args.runs
     wanted = [r.strip() for r in runs.split(",") if r.strip()]
     unknown = [r for r in wanted if r not in RUNS]
     if unknown:

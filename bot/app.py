@@ -175,8 +175,11 @@ class MatchBot:
         # The platforms first: when one cannot start, no timed job has begun yet.
         for adapter in self.adapters if adapters is None else adapters:
             await adapter.start(self)
+        self.health.sending = False
         if lead:
             await self.lead()
+        else:  # standing by: its platforms answer (a webhook, Discord shards), another sends
+            self.health.ready = True
 
     async def lead(self, adapters: Iterable[ChatAdapter] = ()) -> None:
         """Start what runs in one process only: the platforms that must (``adapters``: a
@@ -185,6 +188,7 @@ class MatchBot:
         limits for every process together)."""
         for adapter in adapters:
             await adapter.start(self)
+        self.health.sending = True
         await self.jobs.start()
         for delivery in self.deliveries.values():
             self._spawn(delivery.run(), f"delivery-{delivery.platform}")

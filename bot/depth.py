@@ -251,9 +251,16 @@ class DepthFanOut:
     def card(self, state: MatchState, data: StoredData, zone: ZoneInfo | None) -> MatchCard:
         fx = self.fixture
         names = []
-        for team_id, name in ((fx.home_team, fx.home), (fx.away_team, fx.away)):
+        for side, team_id, name in (
+            ("home", fx.home_team, fx.home),
+            ("away", fx.away_team, fx.away),
+        ):
+            lineup = lineup_of(data.lineups, fx, side)
             row = self.store.team(team_id)
-            names.append(team_colour(name, row["name"] if row else None))
+            names.append(
+                (lineup.colour if lineup else None)
+                or team_colour(name, row["name"] if row else None)
+            )
         return match_card(state, data, (names[0], names[1]), zone)
 
     def with_card(

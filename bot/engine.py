@@ -50,6 +50,7 @@ from bot.ports import TableRow
 from bot.store_contract import Audience, CoreStore, FanOut, NewMatch, NewOutboxRow
 from bot.storylines import Storyline, Storylines
 from bot.teams import ensure_team
+from bot.ties import tie_result
 
 log = logging.getLogger(__name__)
 
@@ -377,9 +378,15 @@ class Engine:
             streak = Storylines(self.store).player_streak(state, event.player, stored.side)
         depth = DepthFanOut(self, fixture)
         data = depth.data() if isinstance(event, PeriodEvent) else None
+        tie = (
+            tie_result(self.store, state)
+            if isinstance(event, PeriodEvent) and event.period == "full_time"
+            else None
+        )
 
         def build(zone: ZoneInfo) -> Message:
-            return enrich_alert(templates.alert(state, stored, zone, streak), state, stored, data)
+            alert = templates.alert(state, stored, zone, streak, tie)
+            return enrich_alert(alert, state, stored, data)
 
         queued = self._fan_out(
             fixture,
@@ -518,6 +525,7 @@ class Engine:
             stories = self.storylines(state, standings, source)
             data = self.stored_data(match_id)
             variant = self.place_in_round(state)
+            tie = tie_result(self.store, state)
             moves = DepthFanOut(self, state.fixture).table_moves(state, data)
             depth = DepthFanOut(self, state.fixture)
             queued = 0
@@ -527,7 +535,7 @@ class Engine:
 
                 def build(zone: ZoneInfo, stats: bool = stats, picture: bool = picture) -> Message:
                     message = enrich_recap(
-                        templates.recap(state, quotes, zone, stories, variant),
+                        templates.recap(state, quotes, zone, stories, variant, tie),
                         state,
                         data,
                         moves,
@@ -664,7 +672,11 @@ class Engine:
         moves = DepthFanOut(self, state.fixture).table_moves(state, data)
         return enrich_recap(
             templates.recap(
-                state, self.quotes(match_id), stories=stories, variant=self.place_in_round(state)
+                state,
+                self.quotes(match_id),
+                stories=stories,
+                variant=self.place_in_round(state),
+                tie=tie_result(self.store, state),
             ),
             state,
             data,

@@ -101,17 +101,62 @@ class FeedFollower:
     number; following goes on with the next line.
     """
 
-    def __init__(self, paths: list[Path], on_line: OnLine, interval: float = 1.0) -> None:
+    def __init__(
+        self, paths: list[Path], on_line: OnLine, interval: float = 1.0, *, watch: bool = True
+    ) -> None:
+        """``interval``: seconds between two looks at the files when the file system gives no
+        notifications (and, with them, the longest a change could go unnoticed); ``watch``:
+        use the file system's notifications (``watchfiles``) where there are some."""
         self.paths = paths
         self.on_line = on_line
         self.interval = interval
+        self.watch = watch
+        #: how the files are followed now: "notifications" or "polling"
+        self.mode = "polling"
         self._positions: dict[Path, _Position] = {}
         self._missing_reported: set[Path] = set()
 
     async def run(self) -> None:
+        """Read what is there, then follow: on each file-system notification of a change in
+        the feeds' folders (a complete line is read within milliseconds of being written),
+        else every ``interval`` seconds."""
+        await self.poll_once()
+        if self.watch:
+            await self._follow_notifications()
+        self.mode = "polling"
         while True:
-            await self.poll_once()
             await asyncio.sleep(self.interval)
+            await self.poll_once()
+
+    async def _follow_notifications(self) -> None:
+        """Look at the files at each change in their folders (and every ``interval`` seconds
+        anyway); returns when notifications are not available here, for polling to go on."""
+        folders = await asyncio.to_thread(_folders_to_watch, self.paths)
+        if not folders:
+            return
+        try:
+            from watchfiles import awatch
+        except ImportError:  # pragma: no cover - a dependency, but polling still works
+            log.warning("feeds: watchfiles is not installed: looking every %.1fs", self.interval)
+            return
+        try:
+            self.mode = "notifications"
+            async for _changes in awatch(
+                *folders,
+                debounce=50,  # at most this long grouping a burst of changes (ms)
+                step=5,  # a change is handed over once nothing more came for this long (ms)
+                recursive=False,
+                rust_timeout=max(1, int(self.interval * 1000)),
+                yield_on_timeout=True,  # a look every interval even without notifications
+                ignore_permission_denied=True,
+            ):
+                await self.poll_once()
+        except (OSError, RuntimeError) as exc:  # e.g. no inotify watches left
+            log.warning(
+                "feeds: no file-system notifications here (%s): looking every %.1fs",
+                neutralise(str(exc))[:200],
+                self.interval,
+            )
 
     async def poll_once(self) -> None:
         for path in feed_files(self.paths):
@@ -150,6 +195,13 @@ class FeedFollower:
                 neutralise(f"{type(exc).__name__}: {exc}")[:300],
             )
             log.debug("feed %s line %d", path, line.number, exc_info=True)
+
+
+def _folders_to_watch(paths: list[Path]) -> list[str]:
+    """The folders whose changes matter: each followed folder, each followed file's folder
+    (a file replaced or rotated is a change of its folder)."""
+    folders = {p if p.is_dir() else p.parent for p in paths}
+    return sorted(str(f) for f in folders if f.is_dir())
 
 
 def _read_complete_lines(path: Path, position: _Position) -> tuple[list[_Line], bool]:

@@ -52,6 +52,9 @@ class Health:
         self.clock = clock
         self.started_at = clock()
         self.ready = False  # every platform started
+        #: this process sends the outbox (False: it stands by while another process, sharing
+        #: the database, leads and sends: the backlog is that one's to judge)
+        self.sending = True
         self._answered: dict[str, float] = {}
         self._failing_since: dict[str, float] = {}
         self._store_error: str | None = None
@@ -86,6 +89,8 @@ class Health:
         if self._store_error is not None:
             return Verdict(False, f"the store cannot be written: {self._store_error}")
         now = self.clock()
+        if not self.sending:
+            return Verdict(True, "standing by: another process leads and sends")
         for backlog in sorted(backlogs, key=lambda b: b.platform):
             stalled = self._stalled(backlog.platform, backlog.waiting_since, now)
             if stalled is not None:

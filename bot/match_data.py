@@ -53,6 +53,8 @@ class Lineup(_Data):
     team: _Name
     formation: _Short | None = None
     coach: _Name | None = None
+    colour: Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$")] | None = None
+    """The team's shirt colour (``#0068A8``), for the match card."""
     start: tuple[LineupPlayer, ...] = Field(min_length=1, max_length=30)
     bench: tuple[LineupPlayer, ...] = Field(default=(), max_length=40)
 

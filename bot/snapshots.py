@@ -85,6 +85,8 @@ class ProviderSnapshot:
     """Shoot-out score (home, away) when there was one."""
     elapsed: int | None = None
     stoppage: int | None = None
+    extras: list[FeedEvent] = field(default_factory=list)
+    """Match data (line-ups, statistics, ratings): replaced by a later object, not diffed."""
     pending_cancellations: list[FeedEvent] = field(default_factory=list)
     """VAR ``goal_cancelled`` objects whose goal is no longer in the provider's list.
 

@@ -185,3 +185,25 @@ async def test_a_wrong_provider_key_is_told_once_backs_off_and_reaches_the_admin
     retries = [r.getMessage() for r in caplog.records if "trying again in" in r.getMessage()]
     assert retries and all("trying again in 600s" in m for m in retries), retries
     assert len(fake.messages(ADMIN)) == 3  # start, the fault once, stop
+
+
+async def test_a_discord_token_reset_mid_run_ends_it_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.ports import Fatal
+    from tests.test_discord_e2e import ALERTS, match_lines, start_running
+
+    with pytest.raises(Fatal) as stopped:
+        async with start_running(tmp_path, monkeypatch, 100.0) as running:
+            await running.slash("subscribe", {"name": "Inter"}, channel=ALERTS)
+            token = running.dc.token
+            running.dc.token = "reset-in-the-developer-portal"  # every REST request: 401
+            running.feed_in(
+                match_lines(
+                    "dc-rev", {"type": "period", "id": "p1", "minute": 0, "period": "first_half"}
+                )
+            )
+            await asyncio.wait_for(asyncio.shield(running.task), 30)  # it ends by itself
+    assert str(stopped.value).startswith("Discord rejected DISCORD_BOT_TOKEN (401 Unauthorized)")
+    assert token not in caplog.text
+    assert "Traceback" not in caplog.text

@@ -81,3 +81,27 @@ async def test_a_new_leader_counts_the_last_minutes_sends_against_the_limits(
         assert pacer.ready_at("9") <= mono  # a chat no one sent to waits for nothing
     finally:
         await leader.stop()
+
+
+async def test_a_process_standing_by_is_healthy_while_the_leader_has_a_backlog(
+    postgres_url: str,
+) -> None:
+    """A long fan-out keeps messages waiting for longer than the stall time: that is the
+    leader's to judge; the process standing by, which sends nothing, stays healthy."""
+    from bot.health import Backlog, Health
+
+    empty(postgres_url)
+    now = [1_000_000.0]
+    health = Health(stall_seconds=60.0, clock=lambda: now[0])
+    standing_by = build_bot(postgres_url, [RecordingPlatform()], recap_delay=None, health=health)
+    await standing_by.start(lead=False)
+    try:
+        now[0] += 600  # ten minutes on: the backlog waits since the start
+        long_ago = 1_000_000.0
+        verdict = health.verdict([Backlog("test", 5000, long_ago, long_ago)])
+        assert verdict.healthy and "standing by" in verdict.reason
+        assert health.ready
+        await standing_by.lead()
+        assert not health.verdict([Backlog("test", 5000, long_ago, long_ago)]).healthy
+    finally:
+        await standing_by.stop()

@@ -34,12 +34,14 @@ from adapters.discord.commands import CatalogueTranslator, build_tree
 from adapters.discord.embeds import NO_MENTIONS, message_batches
 from adapters.discord.window import pacer_trace
 from adapters.rendering import RenderCache
+from bot import metrics
 from bot.logs import REDACTED
 from bot.messages.model import MatchCard, Message
 from bot.ports import (
     CannotEdit,
     ChatUnreachable,
     CoreAPI,
+    FatalSink,
     Pacer,
     Pacing,
     PermanentFailure,
@@ -124,6 +126,7 @@ class QuietReconnects(logging.Filter):
             ("Attempting a reconnect", "Failed to connect for shard_id")
         ):
             cause = record.exc_info[1]
+            metrics.current().polling_error("discord")
             record.msg = f"{record.getMessage()} ({type(cause).__name__}: {cause})"
             record.args = None
             record.exc_info = None
@@ -270,6 +273,7 @@ class DiscordAdapter:
         self.client: MatchbotClient | None = None
         self.tree: app_commands.CommandTree[discord.Client] | None = None
         self._connection: asyncio.Task[None] | None = None
+        self._core: CoreAPI | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DiscordAdapter:
@@ -335,6 +339,7 @@ class DiscordAdapter:
                 raise StartupError(
                     f"cannot reach Discord at {where}: {self._reason(exc)}"
                 ) from None
+            self._core = core
             self._connection = asyncio.create_task(client.connect(), name="discord-gateway")
             ready = asyncio.create_task(client.ready.wait())
             done, _ = await asyncio.wait(
@@ -367,9 +372,30 @@ class DiscordAdapter:
                 raise StartupError(
                     f"cannot register the slash commands with Discord: {self._reason(exc)}"
                 ) from None
+            self._connection.add_done_callback(self._gateway_ended)
         except BaseException:
             await self.stop()
             raise
+
+    def _gateway_ended(self, task: asyncio.Task[None]) -> None:
+        """discord.py's gateway connection reconnects by itself; it ends only on a fault no
+        reconnect mends (Discord closing with 4004, the token reset): the bot stops, with one
+        line naming the variable."""
+        if task.cancelled() or self.client is None or self.client.is_closed():
+            return  # stopping
+        exc = task.exception()
+        if isinstance(exc, discord.LoginFailure) or (
+            isinstance(exc, discord.ConnectionClosed) and exc.code == 4004
+        ):
+            reason = (
+                "Discord rejected DISCORD_BOT_TOKEN (gateway 4004): the token was reset or is"
+                " wrong; set the one the Developer Portal gives you and start the bot again"
+            )
+        else:
+            cause = self._reason(exc) if exc is not None else "closed"
+            reason = f"Discord's gateway connection ended: {cause}"
+        if isinstance(self._core, FatalSink):
+            self._core.fatal(reason)
 
     def _reason(self, exc: BaseException) -> str:
         """What went wrong, for the operator: never the token."""

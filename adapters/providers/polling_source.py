@@ -131,6 +131,8 @@ class ProviderSource(ABC):
         self._states: dict[str, DiffState] = {}
         self._kickoffs: dict[str, float] = {}
         self._dead: dict[str, float] = {}
+        #: the match data last passed on, per match and kind
+        self._extras: dict[str, dict[str, FeedEvent]] = {}
         self._team_ids: dict[str, str | None] = {}
         self._polled: list[str] = []
         self._day: list[tuple[str, float]] = []
@@ -371,7 +373,19 @@ class ProviderSource(ABC):
             self._dead[mid] = self.clock()
         else:
             self._dead.pop(mid, None)
-        return [self._with_clock(snap), *new]
+        return [self._with_clock(snap), *new, *self._changed_extras(mid, snap.extras)]
+
+    def _changed_extras(self, mid: str, extras: list[FeedEvent]) -> list[FeedEvent]:
+        """The match data that differs from what this source last passed on (the engine keeps
+        one per kind and edits its message when it changes)."""
+        kept = self._extras.setdefault(mid, {})
+        changed = []
+        for extra in extras:
+            key = f"{extra.get('type')}:{extra.get('team') or extra.get('period') or ''}"
+            if kept.get(key) != extra:
+                kept[key] = extra
+                changed.append(extra)
+        return changed
 
     def _with_clock(self, snap: ProviderSnapshot) -> FeedEvent:
         """The match declaration with the provider's clock: its status and minute (the

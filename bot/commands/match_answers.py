@@ -10,6 +10,7 @@ from bot.match import Fixture, MatchState
 from bot.messages import templates
 from bot.messages.model import Line, Message
 from bot.ports import CommandContext
+from bot.store_contract import MatchRow
 from bot.teams import normalize
 
 
@@ -51,12 +52,40 @@ class MatchAnswers(NameResolving):
             )
         return templates.today(list(groups.items()), local_now, settings.timezone, place, digest)
 
+    def _competition_matches(self, ctx: CommandContext, args: str) -> list[MatchRow] | None:
+        """For a chat that follows no team nor player but competitions (and named none): the
+        matches of those competitions, by kick-off; None otherwise."""
+        if args or not isinstance(self._teams_for(ctx, "", "next"), Message):
+            return None  # a team named, or the chat's teams (or its players' teams)
+        followed = {
+            f["target"]
+            for f in self.store.follows(ctx.platform, ctx.chat_id)
+            if f["kind"] == "competition"
+        }
+        if not followed:
+            return None
+        return [r for r in self.store.matches() if r["competition_id"] in followed]
+
     def next(self, ctx: CommandContext, args: str) -> Message:
+        zone = self._zone(ctx).zone
+        now = datetime.fromtimestamp(self.clock(), UTC)
+        in_competitions = self._competition_matches(ctx, args)
+        if in_competitions is not None:
+            upcoming = [
+                r
+                for r in in_competitions
+                if r["period"] is None and datetime.fromisoformat(r["kickoff"]) >= now
+            ]
+            return templates.scores(
+                [
+                    templates.next_fixture(Fixture.from_row(r), zone)
+                    for r in upcoming[:COMPETITION_ROWS]
+                ]
+                or [templates.no_data(_competitions_named(self, ctx), "fixture")]
+            )
         teams = self._teams_for(ctx, args, "next")
         if isinstance(teams, Message):
             return teams
-        zone = self._zone(ctx).zone
-        now = datetime.fromtimestamp(self.clock(), UTC)
         rows, seen = [], set()
         for team in teams:
             upcoming = [
@@ -72,10 +101,20 @@ class MatchAnswers(NameResolving):
         return templates.scores(rows)
 
     def last(self, ctx: CommandContext, args: str) -> Message:
+        zone = self._zone(ctx).zone
+        in_competitions = self._competition_matches(ctx, args)
+        if in_competitions is not None:
+            played = [r for r in in_competitions if r["period"] == "full_time"]
+            return templates.scores(
+                [
+                    templates.last_result(self.states.get(self.store, Fixture.from_row(r)), zone)
+                    for r in played[-COMPETITION_ROWS:]
+                ]
+                or [templates.no_data(_competitions_named(self, ctx), "result")]
+            )
         teams = self._teams_for(ctx, args, "last")
         if isinstance(teams, Message):
             return teams
-        zone = self._zone(ctx).zone
         rows, seen = [], set()
         for team in teams:
             played = [r for r in self.store.matches_of_team(team.id) if r["period"] == "full_time"]
@@ -117,7 +156,7 @@ class MatchAnswers(NameResolving):
             state = self.current_match(team.id)
             if state is None:
                 return templates.no_match(team.name)
-            return templates.match_scorers(state)
+            return templates.match_scorers(state, self._zone(ctx).zone)
         followed = {t.id for t in self._chat_teams(ctx)}
         if followed:
             mine = set(self.store.competitions_played(followed))
@@ -163,3 +202,16 @@ class MatchAnswers(NameResolving):
         ]
         self._scorers[competition] = (version, ranked)
         return ranked
+
+
+COMPETITION_ROWS = 5
+"""Fixtures or results /next and /last list for a chat that follows only competitions."""
+
+
+def _competitions_named(commands: MatchAnswers, ctx: CommandContext) -> str:
+    names = [
+        f["name"]
+        for f in commands.store.follows(ctx.platform, ctx.chat_id)
+        if f["kind"] == "competition"
+    ]
+    return ", ".join(names)

@@ -211,6 +211,14 @@ class NameResolving(CommandsBase):
             team = self._team(args, command)
             return team if isinstance(team, Message) else [team]
         teams = self._chat_teams(ctx)
+        if not teams:  # a chat that follows players: their teams
+            follows = self.store.follows(ctx.platform, ctx.chat_id)
+            players = {
+                f["team_id"]: f["team"] or f["team_id"]
+                for f in follows
+                if f["kind"] == "player" and f["team_id"]
+            }
+            teams = [Team(team_id, name) for team_id, name in players.items()]
         return teams or templates.follows_nothing(ctx.place, command)
 
     def suggest(self, typed: str, limit: int = 25) -> list[tuple[str, str]]:

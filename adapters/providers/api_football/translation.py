@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from adapters.providers.api_football.depth import depth_objects
 from adapters.providers.shapes import ShapeError, dig, obj, opt_int, opt_str, req_int, req_str
 from adapters.providers.translate import (
     IdMaker,
@@ -254,6 +255,7 @@ def translate_fixture(
         elapsed=elapsed,
         stoppage=extra,
         pending_cancellations=ctx.pending,
+        extras=depth_objects(fx, ctx.mid, sides.home, sides.away, sides.name),
     )
 
 

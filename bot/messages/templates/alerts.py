@@ -37,9 +37,11 @@ from bot.messages.templates.vocabulary import (
     scoreline,
     scorer_name,
     team_of,
+    tie_sentence,
     with_team,
 )
 from bot.storylines import PlayerStreak
+from bot.ties import TieResult
 
 ALERT_CATEGORY = {
     "goal": "goal",
@@ -76,7 +78,11 @@ def alert_category(event: Event) -> str:
 
 
 def _period_alert(
-    state: MatchState, event: PeriodEvent, score: Score, tz: ZoneInfo | None
+    state: MatchState,
+    event: PeriodEvent,
+    score: Score,
+    tz: ZoneInfo | None,
+    tie: TieResult | None = None,
 ) -> Message:
     fx = state.fixture
     now = scoreline(fx, score)
@@ -94,6 +100,12 @@ def _period_alert(
         "full_time": N_("🏁 Full-time: {result}"),
     }[event.period]
     headline = _(headline, score=now, result=result_line(state) if state.finished else now)
+    if tie is not None and event.period == "full_time":  # who went through, and how
+        return Message(
+            kind=event.period,
+            headline=line(bold(headline)),
+            sections=(Section(lines=(line(tie_sentence(tie)),)),),
+        )
     return Message(kind=event.period, headline=line(bold(headline)))
 
 
@@ -102,16 +114,18 @@ def alert(
     stored: StoredEvent,
     tz: ZoneInfo | None = None,
     streak: PlayerStreak | None = None,
+    tie: TieResult | None = None,
 ) -> Message:
     """The live alert for one event (dates in ``tz``, the chat's time zone); a goal alert
-    carries the scorer's ``streak`` when he has one."""
+    carries the scorer's ``streak`` when he has one, the full-time alert of a second leg who
+    went through (``tie``)."""
     event = stored.event
     fx = state.fixture
     score = state.score_at(stored)
     team = team_of(event)
     at = minute(event)
     if isinstance(event, PeriodEvent):
-        return _period_alert(state, event, score, tz)
+        return _period_alert(state, event, score, tz, tie)
     if isinstance(event, GoalEvent):
         if not is_known_scorer(event):
             detail = line(f"{at} ", goal_for(event, team), " — ", italic(named_scorer(event)))

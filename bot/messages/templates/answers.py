@@ -191,7 +191,18 @@ def no_match(team: str) -> Message:
     return reply(_("I have no match of {team} yet.", team=team))
 
 
-def match_scorers(state: MatchState) -> Message:
+def match_scorers(state: MatchState, tz: ZoneInfo | None = None) -> Message:
+    """The scorers of a match; before kick-off, when it starts (not "no goals yet")."""
+    if not state.started and not state.finished:
+        return reply(
+            line(
+                bold(versus(state.fixture)),
+                _(
+                    " has not started yet: kick-off {when}.",
+                    when=kickoff_text(state.fixture.kickoff, tz),
+                ),
+            )
+        )
     if not state.goals:
         status = _("no goals yet") if not state.finished else _("no goals")
         return reply(line(bold(result_line(state)), f": {status}."))

@@ -38,9 +38,11 @@ from bot.messages.templates.vocabulary import (
     ruled_out_text,
     scorer_name,
     team_of,
+    tie_sentence,
     with_team,
 )
 from bot.storylines import Storyline
+from bot.ties import TieResult
 
 
 def _key_moment(
@@ -137,6 +139,7 @@ def recap(
     tz: ZoneInfo | None = None,
     stories: Sequence[Storyline] = (),
     variant: int | None = None,
+    tie: TieResult | None = None,
 ) -> Message:
     """The full-time recap: result, the lead paragraph, scorers, storylines, key moments in
     match order, and what was said. ``variant``: which way of telling its shape the lead takes
@@ -144,6 +147,8 @@ def recap(
     fx = state.fixture
     sections = [Section(lines=(line(fixture_line(fx, tz)),))]
     paragraph = lead(state, variant)
+    if tie is not None:  # a second leg: who went through, and how, leads
+        paragraph = " ".join(p for p in (tie_sentence(tie), paragraph) if p)
     if paragraph:
         sections.append(Section(lines=(line(paragraph),)))
     goal_lines: list[Line] = []

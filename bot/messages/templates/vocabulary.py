@@ -23,6 +23,7 @@ from bot.messages.i18n import N_, _, current, date_text, datetime_text, italian_
 from bot.messages.lead import is_known_scorer, named_scorer
 from bot.messages.model import Button, Line, Message, Section, line
 from bot.messages.names import competition_text, round_text, team_name
+from bot.ties import TieResult
 
 REASONS = {
     "offside": N_("offside"),
@@ -201,3 +202,28 @@ def kickoff_text(kickoff: datetime, tz: ZoneInfo | None) -> str:
     zone = tz or ZoneInfo("UTC")
     local = kickoff.astimezone(zone)
     return f"{datetime_text(kickoff, zone)} {local.tzname() or zone.key}"
+
+
+def tie_sentence(tie: TieResult) -> str:
+    """``Inter go through 4-2 on penalties after 2-2 on aggregate.``"""
+    aet = _(" after extra time") if tie.extra_time and tie.shootout is None else ""
+    if tie.shootout is not None and tie.aggregate is not None:
+        return _(
+            "{winner} go through {shootout} on penalties after {aggregate} on aggregate.",
+            winner=tie.winner,
+            shootout="-".join(map(str, tie.shootout)),
+            aggregate="-".join(map(str, tie.aggregate)),
+        )
+    if tie.shootout is not None:
+        return _(
+            "{winner} go through {shootout} on penalties.",
+            winner=tie.winner,
+            shootout="-".join(map(str, tie.shootout)),
+        )
+    assert tie.aggregate is not None
+    return _(
+        "{winner} go through {aggregate} on aggregate{aet}.",
+        winner=tie.winner,
+        aggregate="-".join(map(str, tie.aggregate)),
+        aet=aet,
+    )

@@ -497,3 +497,97 @@ class FakeProvider:
             headers.setdefault("Content-Type", "text/plain")
             return web.Response(text=str(reply.body), status=reply.status, headers=headers)
         return web.json_response(reply.body, status=reply.status, headers=headers)
+
+
+def af_lineup(
+    team: dict[str, Any],
+    formation: str | None,
+    coach: str | None,
+    start: list[tuple[int, str, int | None, str | None]],
+    bench: list[tuple[int, str, int | None, str | None]],
+    colour: str | None = "0068a8",
+) -> dict[str, Any]:
+    """An item of API-Football's ``lineups`` (embedded in ``/fixtures?id=``): players as (id,
+    name, shirt number, ``pos`` letter); ``grid`` only for the XI, as the API gives it."""
+
+    def player(p: tuple[int, str, int | None, str | None], grid: str | None) -> dict[str, Any]:
+        return {"player": {"id": p[0], "name": p[1], "number": p[2], "pos": p[3], "grid": grid}}
+
+    colors = (
+        {
+            "player": {"primary": colour, "number": "ffffff", "border": colour},
+            "goalkeeper": {"primary": "222222", "number": "ffffff", "border": "222222"},
+        }
+        if colour
+        else None
+    )
+    return {
+        "team": {**team, "colors": colors},
+        "coach": {"id": 2407, "name": coach, "photo": None} if coach else {"id": None},
+        "formation": formation,
+        "startXI": [player(p, f"{1 + i // 4}:{1 + i % 4}") for i, p in enumerate(start)],
+        "substitutes": [player(p, None) for p in bench],
+    }
+
+
+AF_STAT_TYPES = (
+    ("Shots on Goal", "shots_on_target"),
+    ("Shots off Goal", None),
+    ("Total Shots", "shots"),
+    ("Blocked Shots", None),
+    ("Shots insidebox", None),
+    ("Shots outsidebox", None),
+    ("Fouls", "fouls"),
+    ("Corner Kicks", "corners"),
+    ("Offsides", "offsides"),
+    ("Ball Possession", "possession"),
+    ("Yellow Cards", "yellow_cards"),
+    ("Red Cards", "red_cards"),
+    ("Goalkeeper Saves", "saves"),
+    ("Total passes", None),
+    ("Passes accurate", None),
+    ("Passes %", None),
+    ("expected_goals", "xg"),
+)
+
+
+def af_statistics(team: dict[str, Any], **figures: Any) -> dict[str, Any]:
+    """An item of API-Football's ``statistics``: every type the API lists, in its order, each
+    ``null`` unless given (possession as ``"45%"``, expected goals as ``"1.24"``, as the API
+    writes them)."""
+    rows = []
+    for label, name in AF_STAT_TYPES:
+        value = figures.get(name) if name else None
+        if name == "possession" and isinstance(value, int):
+            value = f"{value}%"
+        if name == "xg" and isinstance(value, float):
+            value = f"{value:.2f}"
+        rows.append({"type": label, "value": value})
+    return {"team": team, "statistics": rows}
+
+
+def af_players(team: dict[str, Any], rated: list[tuple[int, str, str | None]]) -> dict[str, Any]:
+    """An item of API-Football's ``players``: each player's ``games.rating`` is a string (or
+    ``null`` for a player who did not play)."""
+    return {
+        "team": {**team, "update": "2026-01-01T00:00:00+00:00"},
+        "players": [
+            {
+                "player": {"id": pid, "name": name, "photo": None},
+                "statistics": [
+                    {
+                        "games": {
+                            "minutes": 90 if rating else None,
+                            "number": None,
+                            "position": "M",
+                            "rating": rating,
+                            "captain": False,
+                            "substitute": rating is None,
+                        },
+                        "goals": {"total": None, "conceded": 0, "assists": None, "saves": None},
+                    }
+                ],
+            }
+            for pid, name, rating in rated
+        ],
+    }
