@@ -227,6 +227,38 @@ async def _serve(
         metrics.install(None)
 
 
+async def _start_ops_server(
+    settings: Settings,
+    bot: MatchBot,
+    prometheus: PrometheusMetrics | None,
+    database: StoreThread,
+) -> OpsServer | None:
+    """The metrics and health endpoint, when a port is set (a port taken stops the start)."""
+    if prometheus is None or settings.metrics_port is None:
+        return None
+    from adapters.ops.server import OpsServer
+
+    server = OpsServer(
+        bot, prometheus, settings.metrics_host, settings.metrics_port, database=database
+    )
+    try:
+        await server.start()
+    except OSError as exc:
+        raise StartupError(str(exc)) from None
+    return server
+
+
+async def _replay_seed(bot: MatchBot, adapters: list[ChatAdapter]) -> asyncio.Task[None]:
+    """``matchbot run`` on the console with no feed: the seed match, live, 20 s from now."""
+    lead = 20.0
+    kickoff = datetime.now(UTC) + timedelta(seconds=lead)
+    chat = next(a for a in adapters if isinstance(a, ConsoleAdapter)).context()
+    with i18n.use(await bot.language(chat)):
+        intro = templates.console_run_intro("Atalanta", "Inter", round(lead))
+    print(*intro, RULE, sep="\n")
+    return asyncio.create_task(_replay_live(bot, live_seed_lines(kickoff), lead))
+
+
 async def _serve_with(
     settings: Settings,
     stop: asyncio.Event,
@@ -261,21 +293,7 @@ async def _serve_with(
     admin = None
     watchdog = None
     try:
-        if prometheus is not None and settings.metrics_port is not None:
-            from adapters.ops.server import OpsServer
-
-            server = OpsServer(
-                bot,
-                prometheus,
-                settings.metrics_host,
-                settings.metrics_port,
-                database=database,
-            )
-            try:
-                await server.start()
-            except OSError as exc:
-                server = None
-                raise StartupError(str(exc)) from None
+        server = await _start_ops_server(settings, bot, prometheus, database)
         await bot.start(lead=False, adapters=[a for a in adapters if not needs_leader(a)])
         if not await leadership.acquire(stop):
             return
@@ -292,14 +310,7 @@ async def _serve_with(
             bot.follow_feeds(settings.feed_paths, feed_interval)
             log.info("following feeds: %s", ", ".join(map(str, settings.feed_paths)))
         if seed_mode:
-            lead = 20.0
-            kickoff = datetime.now(UTC) + timedelta(seconds=lead)
-            chat = next(a for a in adapters if isinstance(a, ConsoleAdapter)).context()
-            with i18n.use(await bot.language(chat)):
-                intro = templates.console_run_intro("Atalanta", "Inter", round(lead))
-            print(*intro, RULE, sep="\n")
-            seed_task = asyncio.create_task(_replay_live(bot, live_seed_lines(kickoff), lead))
-            tasks.append(seed_task)
+            tasks.append(await _replay_seed(bot, adapters))
         lost = asyncio.create_task(leadership.watch(), name="leadership")
         tasks.append(lost)
         watchdog = _watchdog(server, health)

@@ -287,6 +287,22 @@ class Storylines:
                 rounds[number].append(row)
         if len(teams) < MIN_TABLE_TEAMS or len(teams) % 2:
             return None
+        points = self._points(rounds, teams, last)
+        if points is None:
+            return None
+        table = {}
+        for team, pts in points.items():
+            above = sum(1 for other in points.values() if other > pts)
+            tied = sum(1 for other in points.values() if other == pts) > 1
+            if not tied:
+                table[team] = (above + 1, pts)
+        return table
+
+    def _points(
+        self, rounds: dict[int, list[MatchRow]], teams: set[str], last: int
+    ) -> Counter[str] | None:
+        """Each team's points over matchdays 1 to ``last``, when every team played once in
+        each and every match is finished; None otherwise."""
         points: Counter[str] = Counter(dict.fromkeys(teams, 0))
         for number in range(1, last + 1):
             played = rounds.get(number, [])
@@ -300,13 +316,7 @@ class Storylines:
                 home, away = state.score.home, state.score.away
                 points[row["home_team"]] += 3 if home > away else 1 if home == away else 0
                 points[row["away_team"]] += 3 if away > home else 1 if home == away else 0
-        table = {}
-        for team, pts in points.items():
-            above = sum(1 for other in points.values() if other > pts)
-            tied = sum(1 for other in points.values() if other == pts) > 1
-            if not tied:
-                table[team] = (above + 1, pts)
-        return table
+        return points
 
     def table_places(
         self, current: MatchState, standings: Sequence[TableRow] | None, source: str | None

@@ -22,6 +22,7 @@ pytestmark = pytest.mark.timeout(120)
 
 MATCHBOT = [sys.executable, "-m", "adapters.cli"]
 AF_KEY = "af-secret-key-123"
+ADMIN_CHAT = -1004242
 FD_TOKEN = "fd-secret-token-456"
 
 
@@ -81,11 +82,13 @@ async def test_doctor_with_good_tokens_says_which_bot_and_sends_nothing(tmp_path
         FakeProvider.api_football(key=AF_KEY) as af,
         FakeProvider.football_data(key=FD_TOKEN) as fd,
     ):
+        telegram.set_chat(ADMIN_CHAT, "supergroup", title="Ops room")
         ran = await matchbot(
             tmp_path,
             "doctor",
             TELEGRAM_BOT_TOKEN=TOKEN,
             TELEGRAM_BASE_URL=telegram.base_url,
+            MATCHBOT_ADMIN_CHAT=str(ADMIN_CHAT),
             API_FOOTBALL_KEY=AF_KEY,
             API_FOOTBALL_BASE_URL=af.base_url,
             FOOTBALL_DATA_TOKEN=FD_TOKEN,
@@ -98,11 +101,12 @@ async def test_doctor_with_good_tokens_says_which_bot_and_sends_nothing(tmp_path
     table = rows(ran.out)
     assert table["Telegram token"] == ("ok", "@MatchBot (id 123456)")
     assert table["Telegram webhook"][0] == "ok"
+    assert table["admin chat"] == ("ok", f"telegram chat {ADMIN_CHAT} (Ops room)")
     assert table["API-Football"][0] == "ok" and "key accepted" in table["API-Football"][1]
     assert table["football-data.org"][0] == "ok"
     assert table["schema"][0] == "ok" and table["integrity"] == ("ok", "ok")
     assert table["running bot"] == ("ok", "none on this database")
-    assert called <= {"getme", "getwebhookinfo"}, called  # nothing sent to any chat
+    assert called <= {"getme", "getwebhookinfo", "getchat"}, called  # nothing sent to any chat
     assert telegram.messages() == []
     assert "all is well" in ran.out
 
@@ -136,6 +140,23 @@ async def test_doctor_names_each_rejected_token_without_printing_it(tmp_path: Pa
     assert problems[0] == "3 problem(s):"
     assert any("TELEGRAM_BOT_TOKEN" in p for p in problems)
     assert not telegram.messages()
+
+
+async def test_doctor_fails_an_admin_chat_the_bot_was_removed_from(tmp_path: Path) -> None:
+    async with FakeTelegram(token=TOKEN) as telegram:
+        telegram.set_chat(ADMIN_CHAT, "supergroup", title="Ops room")
+        telegram.block(ADMIN_CHAT)  # the bot was kicked out of it
+        ran = await matchbot(
+            tmp_path,
+            "doctor",
+            TELEGRAM_BOT_TOKEN=TOKEN,
+            TELEGRAM_BASE_URL=telegram.base_url,
+            MATCHBOT_ADMIN_CHAT=f"telegram:{ADMIN_CHAT}",
+        )
+    assert ran.code == 1
+    status, detail = rows(ran.out)["admin chat"]
+    assert status == "FAIL" and "the bot must be a member of it" in detail
+    assert TOKEN not in ran.out + ran.err
 
 
 async def test_doctor_names_the_running_bot_by_its_pid(tmp_path: Path) -> None:

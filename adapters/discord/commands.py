@@ -147,29 +147,50 @@ async def _failed_text(core: CoreAPI, interaction: discord.Interaction) -> str:
         return templates.something_failed()
 
 
-def build_tree(client: discord.Client, core: CoreAPI) -> app_commands.CommandTree[discord.Client]:  # noqa: C901 (one slash command per catalogue entry)
+def build_tree(client: discord.Client, core: CoreAPI) -> app_commands.CommandTree[discord.Client]:
     """The command tree of ``client``: the catalogue's commands, autocomplete, error replies."""
     tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
+    choices = _Autocomplete(core)
+    _add_following(tree, core, choices)
+    _add_match_answers(tree, core, choices)
+    _add_settings(tree, core, choices)
+    _add_the_rest(tree, core)
+    _answer_errors(tree, core)
+    return tree
 
-    async def team_choices(
-        interaction: discord.Interaction, current: str
+
+class _Autocomplete:
+    """What the options offer as the member types: teams, or anything to follow."""
+
+    def __init__(self, core: CoreAPI) -> None:
+        self.core = core
+
+    async def teams(
+        self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        names = await core.team_names(current, limit=MAX_CHOICES)
+        names = await self.core.team_names(current, limit=MAX_CHOICES)
         return [
             app_commands.Choice(name=n[:CHOICE_LENGTH], value=n[:CHOICE_LENGTH])
             for n in names[:MAX_CHOICES]
             if n.strip()
         ]
 
-    async def follow_choices(
-        interaction: discord.Interaction, current: str
+    async def follows(
+        self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        found = await core.follow_names(current, limit=MAX_CHOICES)
+        found = await self.core.follow_names(current, limit=MAX_CHOICES)
         return [
             app_commands.Choice(name=label[:CHOICE_LENGTH], value=value[:CHOICE_LENGTH])
             for label, value in found[:MAX_CHOICES]
             if label.strip()
         ]
+
+
+Tree = app_commands.CommandTree[discord.Client]
+
+
+def _add_following(tree: Tree, core: CoreAPI, choices: _Autocomplete) -> None:
+    follow_choices = choices.follows
 
     @tree.command(name="subscribe", description=COMMANDS["subscribe"])
     @app_commands.describe(
@@ -195,6 +216,10 @@ def build_tree(client: discord.Client, core: CoreAPI) -> app_commands.CommandTre
     @tree.command(name="subscriptions", description=COMMANDS["subscriptions"])
     async def subscriptions(interaction: discord.Interaction) -> None:
         await run_command(core, interaction, "subscriptions", None)
+
+
+def _add_match_answers(tree: Tree, core: CoreAPI, choices: _Autocomplete) -> None:
+    team_choices = choices.teams
 
     @tree.command(name="today", description=COMMANDS["today"])
     async def today(interaction: discord.Interaction) -> None:
@@ -228,6 +253,10 @@ def build_tree(client: discord.Client, core: CoreAPI) -> app_commands.CommandTre
     @app_commands.describe(competition=N_("e.g. Serie A (leave empty for this channel's league)"))
     async def table(interaction: discord.Interaction, competition: str | None = None) -> None:
         await run_command(core, interaction, "table", competition)
+
+
+def _add_settings(tree: Tree, core: CoreAPI, choices: _Autocomplete) -> None:
+    follow_choices = choices.follows
 
     @tree.command(name="settings", description=COMMANDS["settings"])
     @app_commands.describe(
@@ -266,6 +295,8 @@ def build_tree(client: discord.Client, core: CoreAPI) -> app_commands.CommandTre
             changes.append(f"subscription {subscription} {subscription_level.value}")
         await run_command(core, interaction, "settings", changes)
 
+
+def _add_the_rest(tree: Tree, core: CoreAPI) -> None:
     @tree.command(name="report", description=COMMANDS["report"])
     @app_commands.describe(what=N_("e.g. goal Inter Lautaro Martínez 65 assist Esposito"))
     async def report(interaction: discord.Interaction, what: str) -> None:
@@ -275,6 +306,8 @@ def build_tree(client: discord.Client, core: CoreAPI) -> app_commands.CommandTre
     async def help_(interaction: discord.Interaction) -> None:
         await run_command(core, interaction, "help", None)
 
+
+def _answer_errors(tree: Tree, core: CoreAPI) -> None:
     @tree.error
     async def on_error(
         interaction: discord.Interaction, error: app_commands.AppCommandError
@@ -290,5 +323,3 @@ def build_tree(client: discord.Client, core: CoreAPI) -> app_commands.CommandTre
                 )
         except discord.HTTPException:
             log.warning("discord: could not tell the user that /%s failed", interaction.command)
-
-    return tree

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import httpx
 
+from bot.admin import admin_target
 from bot.logs import REDACTED
 from bot.settings import Settings
 from storage import lock as database_lock
@@ -61,6 +62,7 @@ class Doctor:
         steps: list[Callable[[], Awaitable[list[Check]]]] = [
             self.telegram,
             self.discord,
+            self.admin_chat,
             self.database,
             self.providers,
             self.feeds,
@@ -149,6 +151,55 @@ class Doctor:
         if me.status_code != 200 or not user:
             return [Check("Discord token", "FAIL", f"{base} answered HTTP {me.status_code}")]
         return [Check("Discord token", "ok", f"{user.get('username')} (id {user.get('id')})")]
+
+    async def admin_chat(self) -> list[Check]:
+        """``MATCHBOT_ADMIN_CHAT``: a chat the bot can see (Telegram ``getChat``, Discord's
+        channel), asked without posting anything."""
+        value = self.settings.admin_chat
+        if value is None:
+            return []
+        platforms = [
+            name
+            for name, token in (
+                ("telegram", self.settings.telegram_bot_token),
+                ("discord", self.settings.discord_bot_token),
+            )
+            if token is not None
+        ]
+        try:
+            platform, chat = admin_target(value, platforms or ["telegram"])
+        except ValueError as exc:
+            return [Check("admin chat", "FAIL", str(exc))]
+        try:
+            if platform == "telegram" and self.settings.telegram_bot_token is not None:
+                base = (self.settings.telegram_base_url or "https://api.telegram.org/bot").rstrip(
+                    "/"
+                )
+                token = self.settings.telegram_bot_token.get_secret_value()
+                answer = await self.client.post(f"{base}{token}/getChat", data={"chat_id": chat})
+                found = (_json(answer) or {}).get("result") or {}
+                name = found.get("title") or found.get("username") or found.get("first_name")
+            elif platform == "discord" and self.settings.discord_bot_token is not None:
+                base = (self.settings.discord_base_url or DISCORD_API).rstrip("/")
+                token = self.settings.discord_bot_token.get_secret_value()
+                answer = await self._get(
+                    f"{base}/channels/{chat}", {"Authorization": f"Bot {token}"}
+                )
+                name = (_json(answer) or {}).get("name")
+            else:
+                return [Check("admin chat", "FAIL", f"{platform} is not configured")]
+        except httpx.HTTPError as exc:
+            return [self._unreachable("admin chat", platform, exc)]
+        if answer.status_code != 200:
+            return [
+                Check(
+                    "admin chat",
+                    "FAIL",
+                    f"{platform} chat {chat} not found (HTTP {answer.status_code}):"
+                    " the bot must be a member of it",
+                )
+            ]
+        return [Check("admin chat", "ok", f"{platform} chat {chat} ({name or 'found'})")]
 
     # --- the database --------------------------------------------------------------------
 

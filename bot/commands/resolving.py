@@ -5,7 +5,7 @@ when a name is several things or nothing exactly; autocomplete.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.commands.base import CommandsBase
 from bot.competitions import find_competition
@@ -45,6 +45,43 @@ class Target:
         if self.kind == "team" and level is None:
             return self.id
         return f"{self.kind[0]}:{self.id}" + (f":{level}" if level else "")
+
+
+@dataclass
+class _Lookup:
+    """One name being resolved: what was typed, and what was found so far."""
+
+    typed: str
+    command: str
+    level: str | None
+    #: the name is exactly one of a team's spellings
+    team_exact: bool
+    team: Target | None = None
+    competition: Target | None = None
+    options: list[Target] = field(default_factory=list)
+
+    def buttons(self, targets: list[Target]) -> list[tuple[str, str]]:
+        return [(t.button(self.level), t.label) for t in targets]
+
+    def team_or_competition(self) -> Target | Message | None:
+        """The team or the competition found, or a choice when it is both."""
+        if self.team is not None and self.competition is not None:
+            both = (self.team, self.competition)
+            return templates.which_one(
+                self.typed,
+                [(t.button(self.level), templates.kind_label(t.label, t.kind)) for t in both],
+                self.command,
+            )
+        return self.team or self.competition
+
+    def not_found(self, kind: str | None) -> Message:
+        """Nothing exactly: the near misses as buttons (competitions first)."""
+        self.options.sort(key=lambda t: t.kind != "competition")  # stable
+        if kind is None and all(t.kind == "team" for t in self.options):
+            return templates.unknown_team(self.typed, self.buttons(self.options), self.command)
+        return templates.unknown_target(
+            self.typed, self.buttons(self.options[:5]), self.command, kind
+        )
 
 
 class NameResolving(CommandsBase):
@@ -87,85 +124,78 @@ class NameResolving(CommandsBase):
             return found
         return templates.unknown_target(typed, [(found.button(level), found.label)], command, kind)
 
-    def _lookup(  # noqa: C901 (one lookup for a team, competition or player)
+    def _lookup(
         self, typed: str, kind: str | None, command: str, level: str | None = None
     ) -> Target | Message:
         """What the fan named: a team, a competition or a player (``kind`` when they said
         which); a name that is several things, or nothing exactly, gets choices as buttons."""
         if not typed:
             return templates.need_target(command)
-        team: Target | None = None
-        competition: Target | None = None
-        options: list[Target] = []
-        team_exact = any(self.store.team_by_alias(f) for f in spellings(typed))
-        if kind in (None, "team"):
-            found = find_team(self.store, typed)
-            if found.team is not None:
-                team = Target("team", found.team.id, found.team.name)
-                # "Internazionale U23" is not Inter: a women's, youth or reserve side is never
-                # silently taken for the first team (or the other way round)
-                if side_of(typed) != side_of(team.label) and not team_exact:
-                    options.append(team)
-                    team = None
-            options += [Target("team", t.id, t.name) for t in found.suggestions]
-            if found.ambiguous:  # "Manchester": not unknown, one of several
-                return templates.which_one(
-                    typed, [(t.button(level), t.label) for t in options], command
-                )
-            if kind == "team" or (found.suggestions and team_exact):
-                if team is not None:
-                    return team
-                return templates.unknown_team(
-                    typed, [(t.button(level), t.label) for t in options], command
-                )
-        if kind in (None, "competition"):
-            found_c = find_competition(self.store, typed)
-            if found_c.competition is not None:
-                c = found_c.competition
-                competition = Target("competition", c.id, c.name)
-                if team is not None and team_exact and not found_c.exact:
-                    competition = None  # an exact team beats a near-miss competition
-                elif team is not None and found_c.exact and not team_exact:
-                    team = None
-            options += [Target("competition", c.id, c.name) for c in found_c.suggestions]
-            if team is not None and not team_exact and found_c.suggestions:
-                options.insert(0, team)  # a near-miss team or a near-miss competition: ask
-                team = None
-        if team is not None and competition is not None:
-            return templates.which_one(
-                typed,
-                [
-                    (t.button(level), templates.kind_label(t.label, t.kind))
-                    for t in (team, competition)
-                ],
-                command,
-            )
-        if team is not None or competition is not None:
-            return team or competition  # type: ignore[return-value]
-        if kind in (None, "player"):
-            match = re.fullmatch(r"#(\d+)", typed.strip())
-            if match:
-                by_id = player_by_id(self.store, match.group(1))
-                if by_id is not None:
-                    return Target("player", str(by_id.id), by_id.label)
-            found_p = find_player(self.store, typed)
-            if found_p.player is not None:
-                p = found_p.player
-                return Target("player", str(p.id), p.label)
-            players = [Target("player", str(p.id), p.label) for p in found_p.suggestions]
-            if found_p.ambiguous:
-                return templates.which_one(
-                    typed, [(t.button(level), t.label) for t in players], command
-                )
-            options += players
-        options.sort(key=lambda t: t.kind != "competition")  # stable: competitions first
-        if kind is None and all(t.kind == "team" for t in options):
-            return templates.unknown_team(
-                typed, [(t.button(level), t.label) for t in options], command
-            )
-        return templates.unknown_target(
-            typed, [(t.button(level), t.label) for t in options[:5]], command, kind
+        look = _Lookup(
+            typed, command, level, any(self.store.team_by_alias(f) for f in spellings(typed))
         )
+        if kind in (None, "team"):
+            answer = self._look_for_team(look, kind)
+            if answer is not None:
+                return answer
+        if kind in (None, "competition"):
+            self._look_for_competition(look)
+        found = look.team_or_competition()
+        if found is not None:
+            return found
+        if kind in (None, "player"):
+            answer = self._look_for_player(look)
+            if answer is not None:
+                return answer
+        return look.not_found(kind)
+
+    def _look_for_team(self, look: _Lookup, kind: str | None) -> Target | Message | None:
+        """The team ``look.typed`` names, or the answer when it settles the question."""
+        found = find_team(self.store, look.typed)
+        if found.team is not None:
+            look.team = Target("team", found.team.id, found.team.name)
+            # "Internazionale U23" is not Inter: a women's, youth or reserve side is never
+            # silently taken for the first team (or the other way round)
+            if side_of(look.typed) != side_of(look.team.label) and not look.team_exact:
+                look.options.append(look.team)
+                look.team = None
+        look.options += [Target("team", t.id, t.name) for t in found.suggestions]
+        if found.ambiguous:  # "Manchester": not unknown, one of several
+            return templates.which_one(look.typed, look.buttons(look.options), look.command)
+        if kind == "team" or (found.suggestions and look.team_exact):
+            if look.team is not None:
+                return look.team
+            return templates.unknown_team(look.typed, look.buttons(look.options), look.command)
+        return None
+
+    def _look_for_competition(self, look: _Lookup) -> None:
+        found = find_competition(self.store, look.typed)
+        if found.competition is not None:
+            c = found.competition
+            look.competition = Target("competition", c.id, c.name)
+            if look.team is not None and look.team_exact and not found.exact:
+                look.competition = None  # an exact team beats a near-miss competition
+            elif look.team is not None and found.exact and not look.team_exact:
+                look.team = None
+        look.options += [Target("competition", c.id, c.name) for c in found.suggestions]
+        if look.team is not None and not look.team_exact and found.suggestions:
+            look.options.insert(0, look.team)  # a near-miss team or a near-miss competition: ask
+            look.team = None
+
+    def _look_for_player(self, look: _Lookup) -> Target | Message | None:
+        match = re.fullmatch(r"#(\d+)", look.typed.strip())
+        if match:
+            by_id = player_by_id(self.store, match.group(1))
+            if by_id is not None:
+                return Target("player", str(by_id.id), by_id.label)
+        found = find_player(self.store, look.typed)
+        if found.player is not None:
+            return Target("player", str(found.player.id), found.player.label)
+        players = [Target("player", str(p.id), p.label) for p in found.suggestions]
+        if found.ambiguous:
+            return templates.which_one(look.typed, look.buttons(players), look.command)
+        look.options += players
+        return None
 
     def team_to_search(self, args: str) -> str | None:
         """The team name in ``/subscribe args`` worth asking the providers about: None when

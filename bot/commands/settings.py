@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.chat_settings import (
     DEPTH_ALIASES,
     DEPTH_SETTINGS,
@@ -19,9 +21,91 @@ from bot.messages import i18n, templates
 from bot.messages.model import Message
 from bot.ports import CommandContext
 
+Setter = Callable[[ChatSettings, str], Message | None]
+
+
+def _set_level(changed: ChatSettings, value: str) -> Message | None:
+    if value.casefold() not in LEVEL_NAMES:
+        return templates.settings_error(templates.bad_level(), "/settings level all")
+    changed.level = value.casefold()  # type: ignore[assignment]
+    return None
+
+
+def _set_timezone(changed: ChatSettings, value: str) -> Message | None:
+    zone = find_timezone(value)
+    if zone is None:
+        return templates.settings_error(
+            templates.bad_timezone(value), "/settings timezone Europe/Rome"
+        )
+    changed.timezone = zone
+    return None
+
+
+def _set_digest(changed: ChatSettings, value: str) -> Message | None:
+    if value.casefold() in ("off", "no", "none", "0"):
+        changed.digest = None
+        return None
+    at = parse_digest_time(value)
+    if at is None:
+        return templates.settings_error(templates.bad_digest(), "/settings digest 09:00")
+    changed.digest = at
+    return None
+
+
+def _set_spoiler(changed: ChatSettings, value: str) -> Message | None:
+    seconds = parse_whole_number(value.removesuffix("s").strip(), 0, MAX_SPOILER_DELAY)
+    if seconds is None:
+        return templates.settings_error(
+            templates.bad_spoiler(MAX_SPOILER_DELAY), "/settings spoiler 60"
+        )
+    changed.spoiler_delay = seconds
+    return None
+
+
+def _set_language(changed: ChatSettings, value: str) -> Message | None:
+    language = i18n.normalize_language(value)
+    if language is None:
+        return templates.settings_error(templates.bad_language(), "/settings language it")
+    changed.language = language
+    return None
+
+
+def _depth_setter(name: str) -> Setter:
+    """An on/off switch of the depth settings (line-ups, statistics, pictures, scoreboard)."""
+
+    def set_switch(changed: ChatSettings, value: str) -> Message | None:
+        switch = ON_OFF.get(value.casefold())
+        if switch is None:
+            return templates.settings_error(
+                templates.bad_switch(),
+                f"/settings {name} {'on' if name == 'pictures' else 'off'}",
+            )
+        setattr(changed, name, switch)
+        return None
+
+    return set_switch
+
+
+#: ``/settings NAME VALUE``: each name a setting answers to, and what checks and sets its value
+#: (returning the error to show, or None once set).
+SETTERS: dict[str, Setter] = {
+    "level": _set_level,
+    "alerts": _set_level,
+    "timezone": _set_timezone,
+    "tz": _set_timezone,
+    "zone": _set_timezone,
+    "digest": _set_digest,
+    "spoiler": _set_spoiler,
+    "delay": _set_spoiler,
+}
+for _word in (*DEPTH_SETTINGS, *DEPTH_ALIASES):
+    SETTERS.setdefault(_word, _depth_setter(DEPTH_ALIASES.get(_word, _word)))
+for _word in ("language", "lang", "lingua"):
+    SETTERS.setdefault(_word, _set_language)
+
 
 class SettingsCommand(NameResolving):
-    def settings(self, ctx: CommandContext, args: str) -> Message:  # noqa: C901 (one branch per setting)
+    def settings(self, ctx: CommandContext, args: str) -> Message:
         current = self._zone(ctx)
         if not args:
             return self._settings_view(current, ctx)
@@ -29,56 +113,17 @@ class SettingsCommand(NameResolving):
             return templates.admins_only_in(ctx.place)
         what, _, value = args.partition(" ")
         what, value = what.casefold(), value.strip()
-        changed = current.model_copy()
-        if what in ("level", "alerts"):
-            if value.casefold() not in LEVEL_NAMES:
-                return templates.settings_error(templates.bad_level(), "/settings level all")
-            changed.level = value.casefold()  # type: ignore[assignment]
-        elif what in ("timezone", "tz", "zone"):
-            zone = find_timezone(value)
-            if zone is None:
-                return templates.settings_error(
-                    templates.bad_timezone(value), "/settings timezone Europe/Rome"
-                )
-            changed.timezone = zone
-        elif what == "digest":
-            if value.casefold() in ("off", "no", "none", "0"):
-                changed.digest = None
-            else:
-                at = parse_digest_time(value)
-                if at is None:
-                    return templates.settings_error(
-                        templates.bad_digest(),
-                        "/settings digest 09:00",
-                    )
-                changed.digest = at
-        elif what == "follow":
+        if what == "follow":
             return self._set_follow_level(ctx, current, value)
-        elif what == "subscription":
+        if what == "subscription":
             return self._set_subscription_level(ctx, current, value)
-        elif what in ("spoiler", "delay"):
-            seconds = parse_whole_number(value.removesuffix("s").strip(), 0, MAX_SPOILER_DELAY)
-            if seconds is None:
-                return templates.settings_error(
-                    templates.bad_spoiler(MAX_SPOILER_DELAY), "/settings spoiler 60"
-                )
-            changed.spoiler_delay = seconds
-        elif what in DEPTH_SETTINGS or what in DEPTH_ALIASES:
-            name = DEPTH_ALIASES.get(what, what)
-            switch = ON_OFF.get(value.casefold())
-            if switch is None:
-                return templates.settings_error(
-                    templates.bad_switch(),
-                    f"/settings {name} {'on' if name == 'pictures' else 'off'}",
-                )
-            setattr(changed, name, switch)
-        elif what in ("language", "lang", "lingua"):
-            language = i18n.normalize_language(value)
-            if language is None:
-                return templates.settings_error(templates.bad_language(), "/settings language it")
-            changed.language = language
-        else:
+        setter = SETTERS.get(what)
+        if setter is None:
             return templates.settings_error(templates.bad_setting(), "/settings level all")
+        changed = current.model_copy()
+        problem = setter(changed, value)
+        if problem is not None:
+            return problem
         self.store.set_chat_settings(ctx.platform, ctx.chat_id, changed.as_dict())
         with i18n.use(changed.language):
             return self._settings_view(changed, ctx, note=templates.settings_saved())

@@ -546,6 +546,36 @@ def _why(reason: str) -> str:
     return _(_WHY[reason]) if reason in _WHY else ""
 
 
+def _cancelled_clause(state: MatchState, event: GoalCancelledEvent, team: str, at: str) -> str:
+    goal = state.goal_by_id(event.ref)
+    if goal is not None:
+        at = at_minute(goal)
+    if goal is None or not is_known_scorer(goal):
+        return _("{team} had a goal cancelled by VAR {at}", team=team, at=at)
+    if goal.kind == "own_goal":
+        return _(
+            "{team} had an own goal by {player} cancelled by VAR {at}",
+            team=team,
+            player=goal.player,
+            at=at,
+        )
+    return _(
+        "{team} had a goal by {player} cancelled by VAR {at}",
+        team=team,
+        player=goal.player,
+        at=at,
+    )
+
+
+def _penalty_missed_clause(event: PenaltyMissedEvent, team: str, at: str) -> str:
+    values: dict[str, object] = {"player": event.player, "team": team, "at": at}
+    if event.outcome == "saved":
+        return _("{player} had a penalty saved for {team} {at}", **values)
+    if event.outcome == "woodwork":
+        return _("{player} hit the woodwork with a penalty for {team} {at}", **values)
+    return _("{player} missed a penalty for {team} {at}", **values)
+
+
 def _turning_clause(state: MatchState, stored: StoredEvent) -> str | None:
     event = stored.event
     team = team_name(getattr(event, "team", None) or "")
@@ -561,24 +591,7 @@ def _turning_clause(state: MatchState, stored: StoredEvent) -> str | None:
             )
         return _("{team} had a goal ruled out{why} {at}", team=team, why=_why(event.reason), at=at)
     if isinstance(event, GoalCancelledEvent):
-        goal = state.goal_by_id(event.ref)
-        if goal is not None:
-            at = at_minute(goal)
-        if goal is None or not is_known_scorer(goal):
-            return _("{team} had a goal cancelled by VAR {at}", team=team, at=at)
-        if goal.kind == "own_goal":
-            return _(
-                "{team} had an own goal by {player} cancelled by VAR {at}",
-                team=team,
-                player=goal.player,
-                at=at,
-            )
-        return _(
-            "{team} had a goal by {player} cancelled by VAR {at}",
-            team=team,
-            player=goal.player,
-            at=at,
-        )
+        return _cancelled_clause(state, event, team, at)
     if isinstance(event, CardEvent) and event.card != "yellow":
         if event.card == "second_yellow":
             return _(
@@ -589,12 +602,7 @@ def _turning_clause(state: MatchState, stored: StoredEvent) -> str | None:
             )
         return _("{player} was sent off for {team} {at}", player=event.player, team=team, at=at)
     if isinstance(event, PenaltyMissedEvent):
-        values: dict[str, object] = {"player": event.player, "team": team, "at": at}
-        if event.outcome == "saved":
-            return _("{player} had a penalty saved for {team} {at}", **values)
-        if event.outcome == "woodwork":
-            return _("{player} hit the woodwork with a penalty for {team} {at}", **values)
-        return _("{player} missed a penalty for {team} {at}", **values)
+        return _penalty_missed_clause(event, team, at)
     if isinstance(event, MissEvent):
         return _(
             "{player} missed a big chance for {team} {at}", player=event.player, team=team, at=at

@@ -119,6 +119,27 @@ def match_object(m: Mapping[str, Any]) -> FeedEvent:
     return out
 
 
+def _running(
+    status: str, state: MatchState, minute: int | None, beyond: bool
+) -> tuple[MatchState, list[str]]:
+    """A match being played (or suspended): the periods its clock has passed."""
+    regular = ["first_half", "half_time", "second_half"]
+    periods = ["first_half"]
+    if minute is not None and minute > 45:
+        periods = list(regular)
+    if (minute is not None and minute > 90) or beyond:
+        periods = [*regular, "extra_time"]
+    if status != "SUSPENDED" and minute is not None:
+        state = (
+            "first_half"
+            if len(periods) == 1
+            else "second_half"
+            if len(periods) == 3
+            else "extra_time"
+        )
+    return state, periods
+
+
 def _state_and_periods(m: Mapping[str, Any]) -> tuple[MatchState, list[str]]:
     status = str(m["status"]).upper()
     duration = str(dig(m, "score", "duration") or "REGULAR").upper()
@@ -127,20 +148,7 @@ def _state_and_periods(m: Mapping[str, Any]) -> tuple[MatchState, list[str]]:
     regular = ["first_half", "half_time", "second_half"]
     beyond = duration in ("EXTRA_TIME", "PENALTY_SHOOTOUT")
     if status in ("IN_PLAY", "LIVE", "SUSPENDED"):
-        periods = ["first_half"]
-        if minute is not None and minute > 45:
-            periods = list(regular)
-        if (minute is not None and minute > 90) or beyond:
-            periods = [*regular, "extra_time"]
-        if status != "SUSPENDED" and minute is not None:
-            state = (
-                "first_half"
-                if len(periods) == 1
-                else "second_half"
-                if len(periods) == 3
-                else "extra_time"
-            )
-        return state, periods
+        return _running(status, state, minute, beyond)
     if status == "PAUSED":
         if (minute is not None and minute > 45) or beyond:
             return "break", list(regular)

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.feed_format import (
     CardEvent,
+    Event,
     GoalCancelledEvent,
     GoalDisallowedEvent,
     GoalEvent,
@@ -58,23 +59,7 @@ def _key_moment(
     if isinstance(event, GoalEvent):
         if event.id in state.cancelled:
             return None
-        now = scores.get(event.id, Score())
-        score = f"{now.home}-{now.away}"
-        if event.kind == "own_goal":
-            return line(
-                at,
-                _("⚽ Own goal by "),
-                bold(named_scorer(event)),
-                _(", for {team}, {score}", team=team, score=score),
-            )
-        if not is_known_scorer(event):
-            return line(at, "⚽ ", goal_for(event, team), f", {score} (", named_scorer(event), ")")
-        return line(
-            at,
-            "⚽ ",
-            bold(scorer_name(event)),
-            _(" scores for {team}, {score}", team=team, score=score),
-        )
+        return _goal_moment(event, team, at, scores.get(event.id, Score()))
     if isinstance(event, GoalDisallowedEvent):
         if event.player:
             who = _("{player}'s goal for {team}", player=event.player, team=team)
@@ -106,6 +91,11 @@ def _key_moment(
                 outcome=_(PENALTY_OUTCOMES[event.outcome]),
             ),
         )
+    return _minor_moment(event, team, at, made_a_difference)
+
+
+def _minor_moment(event: Event, team: str, at: str, made_a_difference: bool) -> Line | None:
+    """A save, a miss, a note, or a substitution that made a difference."""
     if isinstance(event, SaveEvent):
         return line(at, "🧤 ", *moment_text(event, team))
     if isinstance(event, MissEvent):
@@ -115,6 +105,25 @@ def _key_moment(
     if isinstance(event, SubstitutionEvent) and made_a_difference:
         return line(at, "🔄 ", *moment_text(event, team))
     return None
+
+
+def _goal_moment(event: GoalEvent, team: str, at: str, now: Score) -> Line:
+    score = f"{now.home}-{now.away}"
+    if event.kind == "own_goal":
+        return line(
+            at,
+            _("⚽ Own goal by "),
+            bold(named_scorer(event)),
+            _(", for {team}, {score}", team=team, score=score),
+        )
+    if not is_known_scorer(event):
+        return line(at, "⚽ ", goal_for(event, team), f", {score} (", named_scorer(event), ")")
+    return line(
+        at,
+        "⚽ ",
+        bold(scorer_name(event)),
+        _(" scores for {team}, {score}", team=team, score=score),
+    )
 
 
 def _substitutions_that_mattered(state: MatchState) -> set[str]:
