@@ -76,7 +76,7 @@ def test_prose_in_another_language_is_not_pasted(engine: Engine) -> None:
     assert alert(engine, "n", "it").endswith("40' errore di Djimsiti che regala palla all'Inter")
     english = alert(engine, "n", "en")
     assert english.endswith(
-        "40' Berat Djimsiti: “errore di Djimsiti che regala palla all'Inter” (in Italian)"
+        "40' Note on Berat Djimsiti: “errore di Djimsiti che regala palla all'Inter” (in Italian)"
     )
     assert "goalkeeper" not in recap(engine, "it")
     assert "(in Italian)" in recap(engine, "en")

@@ -255,12 +255,13 @@ def moment_text(event: Event, team: str, brief: bool = False) -> tuple[Span | st
 
 def note_text(event: NoteEvent) -> tuple[Span | str, ...]:
     """A reporter's note: its words in the chat's language; in another, quoted with its
-    language after the player it is about (``Berat Djimsiti: “…” (in inglese)``)."""
+    language and the player it is about, never as if he had said it
+    (``Nota su Berat Djimsiti: “…” (in inglese)``)."""
     lang = foreign_language(event)
     if lang is None:
         return (event.text,)
-    who = f"{event.player}: " if event.player else ""
-    return (who, quoted(event.text), in_language(lang))
+    about = _("Note on {player}: ", player=event.player) if event.player else _("Note: ")
+    return (about, quoted(event.text), in_language(lang))
 
 
 def goal_for(goal: GoalEvent, team: str) -> str:
