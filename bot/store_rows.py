@@ -97,6 +97,7 @@ class QuoteRow(TypedDict):
     team: str | None
     text: str
     ingested_at: float
+    lang: NotRequired[str | None]  # the language it was said in (absent: English)
 
 
 class MatchDataRow(TypedDict):
