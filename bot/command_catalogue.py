@@ -93,6 +93,20 @@ CATALOGUE: tuple[ChatCommand, ...] = (
         args=N_("[TEAM]"),
     ),
     ChatCommand(
+        "lineups",
+        N_("line-ups of the current or latest match"),
+        N_("Line-ups of a team's current or latest match (or of the teams this channel follows)"),
+        args=N_("[TEAM]"),
+        aliases=("formazioni",),
+    ),
+    ChatCommand(
+        "stats",
+        N_("statistics of the current or latest match"),
+        N_("Statistics of a team's current or latest match (or of the teams this channel follows)"),
+        args=N_("[TEAM]"),
+        aliases=("statistiche",),
+    ),
+    ChatCommand(
         "next",
         N_("the next fixture"),
         N_("A team's next fixture (or of the teams this channel follows)"),

@@ -58,6 +58,8 @@ class Commands(ButtonPresses, SettingsCommand, MatchAnswers):
             "subscriptions": self.subscriptions,
             "score": self.score,
             "scorers": self.scorers,
+            "lineups": self.lineups,
+            "stats": self.stats,
             "next": self.next,
             "last": self.last,
             "settings": self.settings,

@@ -26,7 +26,18 @@ CHANGES_SUBSCRIPTIONS = frozenset({"subscribe", "unsubscribe"})  # /settings che
 
 #: commands that only read: answered on the read connection (see :meth:`Commands.answer_read_only`)
 READ_ONLY = frozenset(
-    {"start", "help", "subscriptions", "score", "scorers", "next", "last", "today"}
+    {
+        "start",
+        "help",
+        "subscriptions",
+        "score",
+        "scorers",
+        "lineups",
+        "stats",
+        "next",
+        "last",
+        "today",
+    }
 )
 
 
