@@ -19,7 +19,7 @@ from typing import Any
 from bot import faults, metrics
 from bot.admin import AdminChat
 from bot.clock import Clock, SystemClock
-from bot.command_catalogue import canonical
+from bot.command_catalogue import answered_by, canonical
 from bot.commands import Commands, parse_press, press_refusal
 from bot.competitions import seed_known_competitions
 from bot.delivery import IDLE_CHECK, SHARED_IDLE_CHECK, Delivery
@@ -331,8 +331,9 @@ class MatchBot:
         self, ctx: CommandContext, name: str, args: str, reply_key: str | None = None
     ) -> Message:
         name = name.casefold()
+        service = answered_by(name)
         # a reporter covering a match types fast, and needs every acknowledgement (its id)
-        reporting = name == "report" and self.report.is_reporter(ctx)
+        reporting = service == "report" and self.report.is_reporter(ctx)
         # only answers sent as messages cost the chat's budget (Discord answers the
         # interaction itself, outside the channel's)
         limited = reply_key is not None and not reporting
@@ -345,13 +346,13 @@ class MatchBot:
             team_text = await self.db.run(self.commands.team_to_search, args)
         if team_text is not None:
             message = await self._subscribe_any(ctx, name, team_text, args.strip())
-        elif name == "report":
+        elif service == "report":
             message = await self.report.run(ctx, args)
-        elif self.stats_commands.handles(name, args):
-            message = await self.stats_commands.run(ctx, name, args)
+        elif self.stats_commands.handles(canonical(name), args):
+            message = await self.stats_commands.run(ctx, canonical(name), args)
         else:
             message = await self._answer(ctx, name, args)
-        if name == "settings" and args:
+        if canonical(name) == "settings" and args:
             await self.jobs.reschedule_digest(ctx.platform, ctx.chat_id)
         if reply_key is not None:
             await self._queue_reply(ctx, message, reply_key, burst=not reporting)

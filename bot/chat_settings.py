@@ -184,9 +184,6 @@ class ChatSettings(BaseModel):
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
-    def wants(self, category: str) -> bool:
-        return category in LEVELS[self.level]
-
     @property
     def level_name(self) -> str:
         return LEVEL_NAMES[self.level]

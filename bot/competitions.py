@@ -129,9 +129,3 @@ def find_competition(store: CatalogueStore, typed: str, limit: int = 3) -> Compe
         return CompetitionLookup(top)
     close = [c for points, c in ordered if points >= 70 and points >= score - 10]
     return CompetitionLookup(None, tuple(close[:limit]))
-
-
-def competition_named(store: CatalogueStore, name: str) -> Competition | None:
-    """The competition a stored match names (exact aliases only)."""
-    found = next(filter(None, map(store.competition_by_alias, spellings(name))), None)
-    return Competition(found["id"], found["name"]) if found else None

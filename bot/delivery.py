@@ -291,7 +291,6 @@ class Delivery:
         #: :meth:`run` is delivering (then :meth:`drain` only waits: two dispatchers could
         #: both choose a row fetched before the other's "sent" mark, and send it twice)
         self._running = False
-        self.sent_count = 0
         #: who claims the rows this delivery sends (several processes may share the outbox)
         self.owner = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
         if isinstance(adapter, PacedAdapter):  # its sends may make more than one request
@@ -517,7 +516,6 @@ class Delivery:
         self._count(row, metrics.SENT, started)
         self.first_sends.sent(platform, row.key)
         await self._mark_sent(row, ids)
-        self.sent_count += 1
 
     async def _token_rejected(self, row: OutboxRow, exc: TokenRejected) -> None:
         """Nothing can be sent with this token: the row stays as it is (the bot stops, and

@@ -22,6 +22,9 @@ from bot.store_contract import CoreStore, DatabaseThread
 
 log = logging.getLogger(__name__)
 
+#: ``/report help`` (``/report aiuto``): the forms of ``/report``, as ``/help`` advertises.
+HELP_WORDS = frozenset({"help", "aiuto", "?"})
+
 REPORT_ID = re.compile(r"r[0-9a-f]{6}")
 
 #: How a report reaches the match: :meth:`bot.app.MatchBot.ingest`, with what to do in the
@@ -70,6 +73,8 @@ class ReportCommand:
     async def _report_in(self, ctx: CommandContext, args: str, language: str) -> Message:
         if not self.is_reporter(ctx):
             return templates.report_refused()
+        if args.strip().casefold() in HELP_WORDS:
+            return templates.report_help()
         report_id = new_report_id()
         # A lone surrogate cannot be stored (chat platforms never send one; the console might).
         args = args.encode("utf-16", "surrogatepass").decode("utf-16", "replace")

@@ -87,6 +87,9 @@ class ProviderSnapshot:
     stoppage: int | None = None
     extras: list[FeedEvent] = field(default_factory=list)
     """Match data (line-ups, statistics, ratings): replaced by a later object, not diffed."""
+    problems: list[str] = field(default_factory=list)
+    """What was odd in the provider's answer (an event without a minute...), in words, for
+    the poller to log once per match."""
     pending_cancellations: list[FeedEvent] = field(default_factory=list)
     """VAR ``goal_cancelled`` objects whose goal is no longer in the provider's list.
 
@@ -121,6 +124,9 @@ class DiffState:
     updates: dict[str, int] = field(default_factory=dict)
     """Goal id -> how many ``goal_update`` objects were announced for it (``seen`` holds the
     goal's latest facts)."""
+    notes: list[str] = field(default_factory=list)
+    """What the last poll had that does not add up (a score going down with no VAR decision,
+    a player id changing while the name is null), in words, for the poller to log once."""
 
     def copy(self) -> DiffState:
         return DiffState(
@@ -129,7 +135,7 @@ class DiffState:
             cancelled=set(self.cancelled),
             score=self.score,
             updates=dict(self.updates),
-        )
+        )  # notes are the last poll's only
 
     def take_update(self, update: FeedEvent) -> None:
         """Remember an announced (or stored) ``goal_update``: its goal's facts are now its."""
@@ -196,8 +202,23 @@ def diff_snapshot(
     out = _announce(state, snap, current, vanished, swallowed, cancel_out)
     out.extend(cancel_out.values())  # pending VAR cancellations
     out.extend(dropped)
+    _note_score_down(state, snap, out)
     state.score = snap.score
     return out, state
+
+
+def _note_score_down(state: DiffState, snap: ProviderSnapshot, out: list[FeedEvent]) -> None:
+    """A score that went down with no VAR decision in the same poll is noted (the goals
+    are still corrected by rule 5)."""
+    before, now = state.score, snap.score
+    if before is None or now is None or all(n >= b for n, b in zip(now, before, strict=True)):
+        return
+    if any(ev["type"] == "goal_cancelled" and ev.get("reason") == "var" for ev in out):
+        return
+    state.notes.append(
+        f"the score went down from {before[0]}-{before[1]} to {now[0]}-{now[1]}"
+        " with no VAR decision"
+    )
 
 
 def _with_aliases(state: DiffState, events: list[FeedEvent]) -> list[FeedEvent]:
@@ -248,6 +269,8 @@ def _rekey(
         vanished.remove(old)
         state.aliases[ev_id] = str(old["id"])
         renamed[ev_id] = str(old["id"])
+        if ev["type"] == "goal" and ev.get("player") is None and abs_minute(ev) == abs_minute(old):
+            state.notes.append(f"the player id of goal {old['id']} changed while its name is null")
         fresh.append({**ev, "id": old["id"]})
     return [
         {**ev, "ref": renamed[str(ev["ref"])]}
@@ -356,6 +379,10 @@ def _announce(
                 if same is not None:  # e.g. the scorer's name was corrected
                     vanished.remove(same)
                     state.aliases[ev_id] = str(same["id"])
+                    if ev.get("player") is None and same.get("player") is None:
+                        state.notes.append(
+                            f"the player id of goal {same['id']} changed while its name is null"
+                        )
                     _update_goal(state, {**ev, "id": same["id"]}, out)
                 continue  # else held back until the provider's score counts it
             left = allowance[side]

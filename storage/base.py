@@ -12,9 +12,6 @@ from sqlite_utils import Database
 
 from storage import schema
 
-#: a row as sqlite-utils returns it; each public method names its shape (bot.store_contract)
-Row = dict[str, Any]
-
 
 class StoreBase:
     """One connection, used from one thread: opening, checkpoints, transactions, queries."""

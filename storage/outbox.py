@@ -173,17 +173,6 @@ class OutboxTables(StoreBase):
             [1 if count else 0, at, error, row_id],
         )
 
-    def rewrite_pending(self, key: str, payload: str, kind: str) -> bool:
-        """Replace the message of a row not sent yet (a goal cancelled before its alert went
-        out)."""
-        return (
-            self._exec(
-                "UPDATE outbox SET payload = ?, kind = ? WHERE key = ? AND status = 'pending'",
-                [payload, kind, key],
-            )
-            == 1
-        )
-
     def delay_chat(self, platform: str, chat_id: str, until: float) -> None:
         """Hold every pending row of a chat until ``until`` (the platform asked us to wait)."""
         self._exec(

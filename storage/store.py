@@ -10,7 +10,6 @@ and its helpers are :mod:`storage.base`'s."""
 from __future__ import annotations
 
 from bot.store_contract import Audience, FanOut, NewOutboxRow, OutboxRow
-from storage.base import Row
 from storage.catalogue import CatalogueTables
 from storage.chats import ChatTables
 from storage.fan_out import FanOutTables
@@ -20,7 +19,7 @@ from storage.outbox import OutboxTables
 from storage.provider_state import ProviderTables
 from storage.reports import ReportTables
 
-__all__ = ["Audience", "FanOut", "NewOutboxRow", "OutboxRow", "Row", "Store"]
+__all__ = ["Audience", "FanOut", "NewOutboxRow", "OutboxRow", "Store"]
 
 
 class Store(

@@ -117,3 +117,31 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     tests meanwhile; ``-n`` on the command line still picks any other number."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return (cores or 1) + 1
+
+
+#: What makes a test end-to-end: it runs the bot against a fake platform or provider server
+#: on 127.0.0.1, or runs the ``matchbot`` program (``pytest -m e2e`` runs them alone,
+#: ``pytest -m "not e2e"`` the fast unit tests).
+E2E_NAMES = frozenset(
+    {
+        "FakeTelegram",
+        "FakeDiscord",
+        "FakeProvider",
+        "build_bot",
+        "MatchBot",
+        "CliRunner",
+        "telegram_env",
+        "fake_telegram",
+    }
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the end-to-end tests ``e2e``: those of a module that uses a fake server or runs
+    the whole bot, and those whose fixtures do."""
+    for item in items:
+        module = getattr(item, "module", None)
+        names = set(vars(module)) if module is not None else set()
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if names & E2E_NAMES or fixtures & E2E_NAMES:
+            item.add_marker(pytest.mark.e2e)

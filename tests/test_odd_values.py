@@ -119,3 +119,25 @@ def test_no_argument_makes_a_command_raise(store: Store, name: str, args: str) -
     commands = Commands(store, clock=lambda: 1.7e9)
     answer = commands.run(FAN, name, args)
     assert message_text(answer).strip()
+
+
+# --- sizes ---------------------------------------------------------------------------------
+
+
+def test_a_chat_follows_at_most_fifty_and_is_told_so(commands: Commands, store: Store) -> None:
+    from bot.commands.following import MAX_FOLLOWS
+
+    teams = [r["id"] for r in store.db.query("SELECT id FROM teams ORDER BY id")]
+    assert len(teams) > MAX_FOLLOWS
+    for team in teams[:MAX_FOLLOWS]:
+        assert commands.press(FAN, f"subscribe:{team}").kind != "error"
+    before = snapshot(store)
+    answer = commands.press(FAN, f"subscribe:{teams[MAX_FOLLOWS]}")
+    assert answer.kind == "error"
+    assert "50" in message_text(answer) and "Unsubscribe" in message_text(answer)
+    assert snapshot(store) == before
+    # one it already follows is still answered as usual, and its level can change
+    assert commands.run(FAN, "settings", f"subscription {teams[0]} goals").kind != "error"
+    view = commands.run(FAN, "settings", "")
+    assert len(view.buttons) <= 100
+    assert len(message_text(view)) < 4096

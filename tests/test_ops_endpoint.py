@@ -205,7 +205,11 @@ async def test_healthz_turns_503_when_the_store_cannot_be_written_and_recovers(
     async with telegram(1 / 100) as fake:
         bot = Bot(fake, tmp_path, delivery_clock=FastClock(100), metrics_port=port)
         async with bot.running():
-            assert await get(port, "/healthz") == (200, "ok\n")
+
+            async def healthy() -> bool:
+                return await get(port, "/healthz") == (200, "ok\n")
+
+            await until(healthy, timeout=20)  # started, leading and sending
             # another hand takes the table the probe writes: its writes fail from now on
             other = sqlite3.connect(bot.db)
             other.execute("ALTER TABLE health_probe RENAME TO health_probe_gone")
@@ -221,10 +225,6 @@ async def test_healthz_turns_503_when_the_store_cannot_be_written_and_recovers(
             other.execute("ALTER TABLE health_probe_gone RENAME TO health_probe")
             other.commit()
             other.close()
-
-            async def healthy() -> bool:
-                return await get(port, "/healthz") == (200, "ok\n")
-
             await until(healthy, timeout=20)
 
 

@@ -60,6 +60,21 @@ async def test_only_reporters_may_report(bot: MatchBot) -> None:
     assert text(answer).startswith("Only the bot's reporters can use /report.")
 
 
+async def test_report_help_lists_every_form(bot: MatchBot) -> None:
+    """``/report help``, as the catalogue advertises it: the forms, not "Not reported"."""
+    answer = await bot.command(REPORTER, "report", "help")
+    assert answer.kind == "help"
+    shown = text(answer)
+    assert "Not reported" not in shown
+    assert "/report goal TEAM PLAYER MINUTE" in shown and "/report undo ID" in shown
+    refused = text(
+        await bot.command(
+            CommandContext(platform="test", chat_id="x", user_id="7"), "report", "help"
+        )
+    )
+    assert "/report goal" not in refused
+
+
 async def test_a_reporter_covers_a_match_no_feed_carries(bot: MatchBot) -> None:
     await bot.command(FAN, "subscribe", "inter")
     ack = await report(bot, "match Atalanta v Inter in Serie A")

@@ -10,7 +10,6 @@ The key/token is never put in a message, a ``repr`` or a log line.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -36,7 +35,6 @@ class Quota:
     minute_remaining: int | None = None
     reset_seconds: float | None = None
     """Seconds until the per-minute counter resets (football-data ``X-RequestCounter-Reset``)."""
-    updated_at: float | None = None
     """``time.monotonic()`` of the response the numbers come from."""
 
     @property
@@ -176,10 +174,6 @@ def outcome(err: ProviderError) -> str:
     return "refused"
 
 
-def now() -> float:
-    return time.monotonic()
-
-
 QuotaReader = Callable[[httpx.Headers, Quota], None]
 
 
@@ -234,7 +228,6 @@ class ProviderHttp:
                 params=params,
             )
             self._read_quota(headers, self.quota)
-            self.quota.updated_at = now()
             if check is not None:
                 check(data)
         except ProviderError as err:

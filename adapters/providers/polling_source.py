@@ -366,6 +366,9 @@ class ProviderSource(ABC):
         mid = snap.match_id
         state = await self._state(mid)
         new, self._states[mid] = diff_snapshot(state, self._prepare(snap, state, raw))
+        for problem in [*snap.problems, *self._states[mid].notes]:
+            # logged once per match; the poll goes on with what adds up
+            self._log_once(mid, problem, "%s: %s: %s", self.provider, mid, problem)
         kickoff = _kickoff(snap.match)
         if kickoff is not None:
             self._kickoffs[mid] = kickoff

@@ -26,7 +26,7 @@ ADMIN_STATUSES = frozenset({ChatMember.OWNER, ChatMember.ADMINISTRATOR})
 GROUP_ANONYMOUS_BOT = 1087968824
 #: The bare commands a shared group may address to this bot: those of its menu, and their
 #: aliases. A reporter names the bot (``/report@MatchBot``): a bare /report may be another bot's.
-KNOWN_COMMANDS = frozenset(name for c in menu("telegram") for name in (c.name, *c.aliases))
+KNOWN_COMMANDS = frozenset(name for c in menu("telegram") for name in (c.name, *c.other_names))
 CHAT_KINDS = {
     Chat.PRIVATE: "private",
     Chat.GROUP: "group",

@@ -8,7 +8,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from bot.commands.base import CHANGES_SUBSCRIPTIONS, READ_ONLY, Handler
+from bot.command_catalogue import CATALOGUE, CHANGES_SUBSCRIPTIONS, READ_ONLY
+from bot.commands.base import Handler
 from bot.commands.buttons import (
     BUTTON_ACTION,
     BUTTON_KINDS,
@@ -50,20 +51,9 @@ class Commands(ButtonPresses, SettingsCommand, MatchAnswers):
 
     def __init__(self, store: CoreStore, clock: Callable[[], float] = time.time) -> None:
         super().__init__(store, clock)
+        #: each command the store answers (the catalogue's), by the method named like it
         self.handlers = {
-            "start": self.start,
-            "help": self.help,
-            "subscribe": self.subscribe,
-            "unsubscribe": self.unsubscribe,
-            "subscriptions": self.subscriptions,
-            "score": self.score,
-            "scorers": self.scorers,
-            "lineups": self.lineups,
-            "stats": self.stats,
-            "next": self.next,
-            "last": self.last,
-            "settings": self.settings,
-            "today": self.today,
+            c.name: getattr(self, c.name) for c in CATALOGUE if c.answered_by == "commands"
         }
 
     def start(self, ctx: CommandContext, args: str) -> Message:

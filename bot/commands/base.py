@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 
 from bot.chat_settings import ChatSettings
-from bot.command_catalogue import ALIASES
+from bot.command_catalogue import ALIASES, CHANGES_SUBSCRIPTIONS, READ_ONLY
 from bot.match import KeptStates
 from bot.messages import i18n, templates
 from bot.messages.model import Message
@@ -19,26 +19,6 @@ from bot.store_contract import CoreStore
 from bot.teams import Team
 
 Handler = Callable[[CommandContext, str], Message]
-
-
-CHANGES_SUBSCRIPTIONS = frozenset({"subscribe", "unsubscribe"})  # /settings checks itself
-
-
-#: commands that only read: answered on the read connection (see :meth:`Commands.answer_read_only`)
-READ_ONLY = frozenset(
-    {
-        "start",
-        "help",
-        "subscriptions",
-        "score",
-        "scorers",
-        "lineups",
-        "stats",
-        "next",
-        "last",
-        "today",
-    }
-)
 
 
 class CommandsBase:

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from bot.chat_settings import DEPTH_SETTINGS, LEVEL_NAMES
-from bot.commands.base import CHANGES_SUBSCRIPTIONS
+from bot.command_catalogue import CHANGES_SUBSCRIPTIONS
 from bot.commands.following import Following
 from bot.commands.resolving import Target
 from bot.messages import i18n, templates

@@ -8,6 +8,10 @@ from bot.messages import templates
 from bot.messages.model import Message
 from bot.ports import CommandContext
 
+#: Teams, competitions and players one chat may follow at most: its /settings keyboard and
+#: list stay within one message on every platform (Telegram's 100 buttons, Discord's limits).
+MAX_FOLLOWS = 50
+
 
 class Following(NameResolving):
     def subscribe(self, ctx: CommandContext, args: str) -> Message:
@@ -18,6 +22,10 @@ class Following(NameResolving):
         return self._follow(ctx, target, level)
 
     def _follow(self, ctx: CommandContext, target: Target, level: str | None) -> Message:
+        follows = self.store.follows(ctx.platform, ctx.chat_id)
+        known = any((r["kind"], r["target"]) == (target.kind, target.id) for r in follows)
+        if not known and len(follows) >= MAX_FOLLOWS:
+            return templates.too_many_follows(MAX_FOLLOWS, ctx.place)
         new = self.store.subscribe(ctx.platform, ctx.chat_id, target.id, target.kind, level)
         settings = self._zone(ctx)
         own = level or next(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -613,14 +612,3 @@ def _turning_clause(state: MatchState, stored: StoredEvent) -> str | None:
             return _("{player} denied {shooter} with a big save for {team} {at}", **values)
         return _("{player} made a big save for {team} {at}", **values)
     return None
-
-
-def names_in(events: Sequence[Event]) -> set[str]:
-    """Every person named by these events (for tests of what a lead may say)."""
-    names: set[str] = set()
-    for event in events:
-        for attr in ("player", "assist", "shooter", "player_in", "player_out"):
-            value = getattr(event, attr, None)
-            if value:
-                names.add(value)
-    return names

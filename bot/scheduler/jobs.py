@@ -10,61 +10,24 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from datetime import time as dt_time
-from typing import TYPE_CHECKING
-
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.chat_settings import ChatSettings
 from bot.commands import Commands
 from bot.engine import Engine, Ingested
 from bot.messages import i18n
 from bot.ports import StatsSource, TableRow
+from bot.scheduler.polling import LivePolling
+from bot.scheduler.timer import Scheduler, utc
 from bot.store_contract import CoreStore, DatabaseThread, NewOutboxRow
-
-if TYPE_CHECKING:  # polling schedules itself on this module's Scheduler
-    from bot.scheduler.polling import LivePolling
 
 log = logging.getLogger(__name__)
 
-JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
 KEEP_DELIVERED = 14 * 86400.0  # delivered messages are forgotten after two weeks
 HOUSEKEEPING_EVERY = 86400.0
 DIGEST_CATCH_UP = 3 * 3600.0  # a daily digest missed by less than this goes out at start-up
-
-
-def utc(ts: float) -> datetime:
-    return datetime.fromtimestamp(ts, UTC)
-
-
-class Scheduler:
-    def __init__(self) -> None:
-        self._aps = AsyncIOScheduler(timezone=UTC, job_defaults=JOB_DEFAULTS)
-
-    def start(self) -> None:
-        self._aps.start()
-
-    def stop(self) -> None:
-        if self._aps.running:
-            self._aps.shutdown(wait=False)
-
-    def at(self, job_id: str, when: datetime, func: Callable[[], Awaitable[None]]) -> None:
-        """Run ``func`` at ``when`` (now, if that has passed); the same id replaces the job."""
-        now = datetime.now(UTC)
-        self._aps.add_job(
-            func,
-            "date",
-            run_date=max(when, now + timedelta(milliseconds=10)),
-            id=job_id,
-            name=job_id,
-            replace_existing=True,
-        )
-
-    def cancel(self, job_id: str) -> None:
-        if self._aps.get_job(job_id) is not None:
-            self._aps.remove_job(job_id)
 
 
 class TimedJobs:

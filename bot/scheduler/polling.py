@@ -35,7 +35,7 @@ from bot.ports import (
     StatefulSource,
     TeamFixtures,
 )
-from bot.scheduler.jobs import Scheduler, utc
+from bot.scheduler.timer import Scheduler, utc
 from bot.store_contract import CoreStore, DatabaseThread
 
 log = logging.getLogger(__name__)

@@ -142,16 +142,6 @@ class ApiFootball:
             events = await self.events(fixture_id)
         return translate_fixture(fx, events)
 
-    async def snapshots(self, fixture_ids: Iterable[int]) -> list[ProviderSnapshot]:
-        """Snapshots of several fixtures using the ``ids`` batching (events come embedded)."""
-        out = []
-        for fx in await self.fixtures(fixture_ids):
-            events = fx.get("events")
-            if not isinstance(events, list):
-                events = await self.events(fx["fixture"]["id"])
-            out.append(translate_fixture(fx, events))
-        return out
-
 
 def read_quota(headers: httpx.Headers, quota: Quota) -> None:
     """The day's budget (``x-ratelimit-requests-*``) and the minute's (``X-RateLimit-*``)."""

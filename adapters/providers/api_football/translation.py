@@ -235,6 +235,8 @@ def translate_fixture(
     usable = [e for e in events if isinstance(e, dict)]
     if len(usable) < len(events if isinstance(events, list) else usable):
         log.info("%s: skipped events of %s that are not objects", PROVIDER, ctx.mid)
+    problems: list[str] = []
+    usable = [_with_minute(e, elapsed, problems) for e in usable]
     for raw in sorted(usable, key=_clock):  # stable: the API's order at the same minute
         ev = _read_event(raw, sides)
         if ev is not None:
@@ -255,8 +257,20 @@ def translate_fixture(
         elapsed=elapsed,
         stoppage=extra,
         pending_cancellations=ctx.pending,
+        problems=problems,
         extras=depth_objects(fx, ctx.mid, sides.home, sides.away, sides.name),
     )
+
+
+def _with_minute(ev: dict[str, Any], elapsed: int | None, problems: list[str]) -> dict[str, Any]:
+    """An event whose ``time.elapsed`` is null is placed at the match's clock (noted)."""
+    if opt_int(dig(ev, "time", "elapsed")) is not None:
+        return ev
+    what = " ".join(w for w in (opt_str(ev.get("type")), opt_str(ev.get("detail"))) if w)
+    problems.append(f"an event without a minute ({what or 'of no type'}): put at the match clock")
+    time = ev.get("time")
+    clock: dict[str, Any] = dict(time) if isinstance(time, dict) else {}
+    return {**ev, "time": {**clock, "elapsed": elapsed or 0}}
 
 
 def _clock(ev: Mapping[str, Any]) -> int:

@@ -56,18 +56,6 @@ def team_choices(typed: str, choices: Sequence[tuple[str, str]], command: str) -
     )
 
 
-def team_search_unavailable(typed: str) -> Message:
-    return reply(
-        line(
-            _("I don't know a team called "),
-            quoted(echo(typed)),
-            _(" and can't ask my data provider now."),
-        ),
-        _("Try again in a few minutes, or use the club's usual short name."),
-        kind="error",
-    )
-
-
 def button_expired_text() -> str:
     """The short alert for a button the bot never offered (forged, or from an old version)."""
     return _("That button has expired. Type the command again.")

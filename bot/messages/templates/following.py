@@ -159,3 +159,16 @@ def follow_list(follows: Sequence[tuple[str, str, str | None]], place: str = "ch
         headline=line(_("{place} follows:", place=this_place(place))),
         sections=tuple(sections),
     )
+
+
+def too_many_follows(most: int, place: str = "chat") -> Message:
+    """/subscribe beyond the chat's cap: nothing changes."""
+    return reply(
+        _(
+            "{place} already follows {most} teams, competitions and players: the most it can.",
+            place=this_place(place),
+            most=most,
+        ),
+        _("Unsubscribe from one first (/subscriptions lists them)."),
+        kind="error",
+    )

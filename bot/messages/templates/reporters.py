@@ -80,6 +80,16 @@ REPORT_FORMS: dict[str, str] = {
 REPORT_USAGE: tuple[tuple[str, str], ...] = tuple(REPORT_FORMS.items())
 
 
+def report_help() -> Message:
+    """``/report help``: every form of ``/report`` and what it does (or an example)."""
+    rows = [line(bold(f"/report {syntax}"), f" — {_(what)}") for syntax, what in REPORT_USAGE]
+    return Message(
+        kind="help",
+        headline=line(bold(_("Reporter commands"))),
+        sections=(Section(lines=tuple(rows)),),
+    )
+
+
 def report_what_happened() -> str:
     return _(
         "What happened? For example: {example}", example="/report goal Inter Lautaro Martínez 65"

@@ -1,0 +1,43 @@
+"""The one APScheduler scheduler every timed job runs on (the jobs of :mod:`bot.scheduler.jobs`,
+the polling of :mod:`bot.scheduler.polling`): both import it, neither imports the other back."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
+
+
+def utc(ts: float) -> datetime:
+    return datetime.fromtimestamp(ts, UTC)
+
+
+class Scheduler:
+    def __init__(self) -> None:
+        self._aps = AsyncIOScheduler(timezone=UTC, job_defaults=JOB_DEFAULTS)
+
+    def start(self) -> None:
+        self._aps.start()
+
+    def stop(self) -> None:
+        if self._aps.running:
+            self._aps.shutdown(wait=False)
+
+    def at(self, job_id: str, when: datetime, func: Callable[[], Awaitable[None]]) -> None:
+        """Run ``func`` at ``when`` (now, if that has passed); the same id replaces the job."""
+        now = datetime.now(UTC)
+        self._aps.add_job(
+            func,
+            "date",
+            run_date=max(when, now + timedelta(milliseconds=10)),
+            id=job_id,
+            name=job_id,
+            replace_existing=True,
+        )
+
+    def cancel(self, job_id: str) -> None:
+        if self._aps.get_job(job_id) is not None:
+            self._aps.remove_job(job_id)
