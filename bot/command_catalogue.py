@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from rapidfuzz import fuzz, process
+
 from bot.messages.i18n import N_
 
 #: ``anyone``; ``managers``: what changes the chat (its subscriptions, its settings) needs the
@@ -54,6 +56,15 @@ class ChatCommand:
     names: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
 
     @property
+    def italian(self) -> str:
+        """Its name for Italian fans (``/punteggio``): Italian menus, ``/aiuto``, Discord."""
+        return self.names.get("it", ("",))[0]
+
+    def name_in(self, lang: str) -> str:
+        """The command's name in ``lang`` (English when it has none there)."""
+        return self.names[lang][0] if self.names.get(lang) else self.name
+
+    @property
     def other_names(self) -> tuple[str, ...]:
         """Every name but :attr:`name` it answers to: its aliases, and its names in every
         language."""
@@ -78,6 +89,7 @@ CATALOGUE: tuple[ChatCommand, ...] = (
         args=N_("WHAT"),
         aliases=("follow",),
         who="managers",
+        names={"it": ("segui", "seguire")},
     ),
     ChatCommand(
         "unsubscribe",
@@ -86,6 +98,7 @@ CATALOGUE: tuple[ChatCommand, ...] = (
         args=N_("WHAT"),
         aliases=("unfollow",),
         who="managers",
+        names={"it": ("nonseguire", "smetti")},
     ),
     ChatCommand(
         "subscriptions",
@@ -93,6 +106,7 @@ CATALOGUE: tuple[ChatCommand, ...] = (
         N_("The teams, competitions and players this channel follows"),
         aliases=("teams", "following"),
         read_only=True,
+        names={"it": ("seguiti", "squadre")},
     ),
     ChatCommand(
         "today",
@@ -107,6 +121,7 @@ CATALOGUE: tuple[ChatCommand, ...] = (
         N_("Live or latest score of a team (or of the teams this channel follows)"),
         args=N_("[TEAM]"),
         read_only=True,
+        names={"it": ("punteggio", "risultato")},
     ),
     ChatCommand(
         "scorers",
@@ -114,6 +129,7 @@ CATALOGUE: tuple[ChatCommand, ...] = (
         N_("Scorers of a team's match, or a competition's top scorers"),
         args=N_("[TEAM]"),
         read_only=True,
+        names={"it": ("marcatori",)},
     ),
     ChatCommand(
         "lineups",
@@ -137,6 +153,7 @@ CATALOGUE: tuple[ChatCommand, ...] = (
         N_("A team's next fixture (or of the teams this channel follows)"),
         args=N_("[TEAM]"),
         read_only=True,
+        names={"it": ("prossima",)},
     ),
     ChatCommand(
         "last",
@@ -144,6 +161,7 @@ CATALOGUE: tuple[ChatCommand, ...] = (
         N_("A team's latest result (or of the teams this channel follows)"),
         args=N_("[TEAM]"),
         read_only=True,
+        names={"it": ("ultima",)},
     ),
     ChatCommand(
         "table",
@@ -151,12 +169,14 @@ CATALOGUE: tuple[ChatCommand, ...] = (
         N_("A competition's league table"),
         args=N_("[COMPETITION]"),
         answered_by="stats",
+        names={"it": ("classifica",)},
     ),
     ChatCommand(
         "settings",
         N_("alert levels, time zone, spoiler delay, language, daily digest"),
         N_("This channel's alert levels, time zone, spoiler delay, language and daily digest"),
         who="managers",  # anyone may look; changing them needs the rights
+        names={"it": ("impostazioni",)},
     ),
     ChatCommand(
         "report",
@@ -166,8 +186,15 @@ CATALOGUE: tuple[ChatCommand, ...] = (
         who="reporters",
         in_help=False,
         answered_by="report",
+        names={"it": ("segnala",)},
     ),
-    ChatCommand("help", N_("what I can do"), N_("What this bot can do"), read_only=True),
+    ChatCommand(
+        "help",
+        N_("what I can do"),
+        N_("What this bot can do"),
+        read_only=True,
+        names={"it": ("aiuto",)},
+    ),
 )
 
 BY_NAME: dict[str, ChatCommand] = {c.name: c for c in CATALOGUE}
@@ -214,3 +241,11 @@ def menu(platform: str) -> list[ChatCommand]:
 def in_help() -> list[ChatCommand]:
     """The commands ``/help`` lists, in order."""
     return [c for c in CATALOGUE if c.in_help]
+
+
+def closest(typed: str, lang: str) -> ChatCommand | None:
+    """The command a mistyped name was meant to be (``/scroe``, ``/puntegio``), if one is
+    clearly near: compared with every name and alias, Italian ones included."""
+    names = {name: c for c in CATALOGUE for name in (c.name, *c.other_names)}
+    found = process.extractOne(typed.casefold(), list(names), scorer=fuzz.ratio, score_cutoff=70)
+    return None if found is None else names[found[0]]

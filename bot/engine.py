@@ -29,6 +29,7 @@ from bot.feed_format import (
     MatchDecl,
     PeriodEvent,
     Quote,
+    clock,
     show,
 )
 from bot.match import Fixture, KeptStates, MatchState, Score, StoredEvent, side_for_event
@@ -84,6 +85,25 @@ class Built:
         return self._messages[key]
 
 
+#: Alerts that only chats with every alert on receive: one that comes with a goal is quiet.
+MINOR_CATEGORIES = frozenset({"card", "substitution", "save", "miss", "note"})
+
+
+def after_a_goal(state: MatchState, stored: StoredEvent) -> bool:
+    """A minor event (a booking, a change, a save, a miss, a note) in the minute of a counted
+    goal or the next: its alert goes without a sound, so one goal buzzes the phone once."""
+    event = stored.event
+    if templates.alert_category(event) not in MINOR_CATEGORIES:
+        return False
+    at = clock(event.minute, event.stoppage)
+    return any(
+        g.goal.id not in state.cancelled
+        and clock(g.goal.minute, g.goal.stoppage) <= at
+        and event.minute <= g.goal.minute + 1
+        for g in state.goals
+    )
+
+
 class Engine:
     def __init__(self, store: CoreStore, clock: Callable[[], float] = time.time) -> None:
         self.store = store
@@ -117,6 +137,7 @@ class Engine:
                 role=r["role"],
                 team=r["team"],
                 text=r["text"],
+                lang=r.get("lang"),
             )
             for r in self.store.quotes(match_id)
         ]
@@ -384,9 +405,13 @@ class Engine:
             else None
         )
 
+        quiet = after_a_goal(state, stored)
+
         def build(zone: ZoneInfo) -> Message:
-            alert = templates.alert(state, stored, zone, streak, tie)
-            return enrich_alert(alert, state, stored, data)
+            alert = enrich_alert(
+                templates.alert(state, stored, zone, streak, tie), state, stored, data
+            )
+            return alert.model_copy(update={"quiet": True}) if quiet else alert
 
         queued = self._fan_out(
             fixture,
@@ -465,7 +490,7 @@ class Engine:
     def _quote(self, quote: Quote) -> Ingested:
         fixture = self._require_fixture(quote.match)
         added = self.store.add_quote(
-            quote.match, quote.id, quote.speaker, quote.role, quote.team, quote.text
+            quote.match, quote.id, quote.speaker, quote.role, quote.team, quote.text, quote.lang
         )
         if not added:
             for row in self.store.quotes_with_id(quote.id):

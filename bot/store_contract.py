@@ -129,6 +129,7 @@ class QuoteRow(TypedDict):
     team: str | None
     text: str
     ingested_at: float
+    lang: NotRequired[str | None]  # the language it was said in (absent: English)
 
 
 class MatchDataRow(TypedDict):
@@ -436,6 +437,7 @@ class MatchStore(EventsStore, Transactional, Protocol):
         role: str | None,
         team: str | None,
         text: str,
+        lang: str | None = None,
     ) -> bool: ...
     def quotes(self, match_id: str) -> list[QuoteRow]: ...
     def recap_queued(self, match_id: str) -> bool: ...

@@ -178,6 +178,7 @@ class MatchTables(StoreBase):
         role: str | None,
         team: str | None,
         text: str,
+        lang: str | None = None,
     ) -> bool:
         seq = self._one(
             "SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM quotes WHERE match_id = ?", [match_id]
@@ -185,7 +186,7 @@ class MatchTables(StoreBase):
         return (
             self._exec(
                 "INSERT OR IGNORE INTO quotes (match_id, id, seq, speaker, role, team, text,"
-                " ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " ingested_at, lang) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     match_id,
                     quote_id,
@@ -195,6 +196,7 @@ class MatchTables(StoreBase):
                     team,
                     text,
                     time.time(),
+                    lang,
                 ],
             )
             == 1

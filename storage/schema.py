@@ -333,6 +333,13 @@ def m013_match_clock(db: Database) -> None:
     matches.add_column("clock_at", float)
 
 
+@migrations()
+def m014_quote_language(db: Database) -> None:
+    """The language a quote was said in (``lang`` in the feed): a chat in another language
+    keeps it verbatim, marked with its language."""
+    db.table("quotes").add_column("lang", str)
+
+
 class SchemaTooNew(Exception):
     """The database was migrated by a newer matchbot: this code would misread it."""
 

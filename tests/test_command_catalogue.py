@@ -71,7 +71,18 @@ def test_the_catalogue_is_consistent() -> None:
     assert len(names) == len(set(names))
     assert not set(ALIASES) & set(names), "an alias hides a command"
     assert set(ALIASES.values()) <= set(names)
-    assert {"subscribe", "follow", "unsubscribe", "unfollow", "settings"} == MAY_CHANGE_CHAT
+    assert {
+        "subscribe",
+        "follow",
+        "segui",
+        "seguire",
+        "unsubscribe",
+        "unfollow",
+        "nonseguire",
+        "smetti",
+        "settings",
+        "impostazioni",
+    } == MAY_CHANGE_CHAT
     for command in CATALOGUE:
         assert command.name.isascii() and command.name.islower()
         if "discord" in command.platforms:
@@ -83,9 +94,10 @@ def test_help_lists_the_catalogue_in_each_language() -> None:
         with i18n.use(language):
             text = message_text(templates.help_text())
             rows = [r for r in text.splitlines() if r.startswith("/")]
-            assert [r.split()[0] for r in rows] == [f"/{c.name}" for c in in_help()]
-            score = next(r for r in rows if r.startswith("/score "))
-            wanted = f"/score {i18n._('[TEAM]')} — {i18n._('live or latest score')}"
+            assert [r.split()[0] for r in rows] == [f"/{c.name_in(language)}" for c in in_help()]
+            score_name = BY_NAME["score"].name_in(language)  # /punteggio in Italian
+            score = next(r for r in rows if r.startswith(f"/{score_name} "))
+            wanted = f"/{score_name} {i18n._('[TEAM]')} — {i18n._('live or latest score')}"
             assert score == wanted
     assert "/report" not in message_text(templates.help_text())  # reporters: /report help
 
@@ -102,7 +114,9 @@ async def test_telegram_menu_lists_the_catalogue(bot: MatchBot) -> None:
                 with i18n.use(language):
                     wanted = templates.command_menu("telegram")
                 assert [(c["command"], c["description"]) for c in listed] == wanted
-                assert [c["command"] for c in listed] == [c.name for c in menu("telegram")]
+                assert [c["command"] for c in listed] == [
+                    c.name_in(language) for c in menu("telegram")
+                ]
         finally:
             await tg.stop()
     assert "report" not in [c.name for c in menu("telegram")]  # typed by the reporters only
@@ -123,3 +137,7 @@ async def test_discord_tree_lists_the_catalogue(
     with i18n.use("it"):
         italian = [i18n._(c.describe) for c in catalogued]
     assert [c["description_localizations"]["it"] for c in synced] == italian
+    # Italian members see the Italian names (/punteggio); typing them runs the same command
+    localized = [(c.get("name_localizations") or {}).get("it") for c in synced]
+    assert localized == [c.italian or None for c in catalogued]
+    assert {c["name"]: c["name_localizations"] for c in synced}["score"] == {"it": "punteggio"}

@@ -135,7 +135,7 @@ def test_a_late_save_that_kept_the_win() -> None:
         " denied Ademola Lookman with a big save for Inter in the 89th minute."
     )
     assert it.endswith(
-        "Yann Sommer dell'Inter nega il gol a Ademola Lookman con una grande parata all'89'."
+        "Yann Sommer dell'Inter nega il gol ad Ademola Lookman con una grande parata all'89'."
     )
 
 

@@ -357,3 +357,23 @@ async def test_paid_sends_never_exceed_the_limit_at_telegrams_end(
             await tg.stop()
         assert len(server.messages()) == 60
         assert server.violations == []
+
+
+def test_a_long_line_is_split_between_elements_and_every_part_parses() -> None:
+    """A 9,000-character recap whose tags sit near the split points, and one 5,000-character
+    word: every part passes Telegram's strict HTML parsing (the fake's), within 4,096."""
+    from tests.support.fakes.telegram_api import parse_telegram_html
+
+    words = " ".join(
+        f"<b>Müller &amp; Co {i}</b> <i>scores</i>" if i % 3 else f"x{i}" for i in range(900)
+    )
+    long_word = "<b>" + "x" * 5000 + "</b> after"
+    for text in (words, long_word, "<i>" + "a &lt; b " * 1500 + "</i>"):
+        assert len(text) > 4096
+        parts = message_parts(text)
+        assert len(parts) >= 1
+        for part in parts:
+            assert len(part.encode("utf-16-le")) // 2 <= 4096
+            parse_telegram_html(part)
+    cut = message_parts(long_word)
+    assert "x…</b>" in cut[0] and cut[-1].endswith("after")

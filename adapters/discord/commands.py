@@ -16,6 +16,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord.embeds import NO_MENTIONS, message_batches
+from bot import command_catalogue
 from bot.command_catalogue import commands_on
 from bot.messages import i18n, templates
 from bot.messages.i18n import N_
@@ -38,9 +39,9 @@ LANGUAGES = [
 
 
 class CatalogueTranslator(app_commands.Translator):
-    """Descriptions and choices of the slash commands in the languages of the bot's catalogue,
-    for members whose Discord is set to one of them (command and option names stay English,
-    so they are the same everywhere)."""
+    """Names, descriptions and choices of the slash commands in the languages of the bot's
+    catalogue, for members whose Discord is set to one of them: Italian members see
+    ``/punteggio`` for ``/score`` (the catalogue's Italian names); option names stay English."""
 
     async def translate(
         self,
@@ -49,13 +50,16 @@ class CatalogueTranslator(app_commands.Translator):
         context: app_commands.TranslationContextTypes,
     ) -> str | None:
         names = (
-            app_commands.TranslationContextLocation.command_name,
             app_commands.TranslationContextLocation.group_name,
             app_commands.TranslationContextLocation.parameter_name,
         )
         language = i18n.normalize_language(locale.value)
         if context.location in names or language in (None, i18n.DEFAULT_LANGUAGE):
             return None
+        if context.location == app_commands.TranslationContextLocation.command_name:
+            command = command_catalogue.BY_NAME.get(string.message)
+            name = command.name_in(language) if command else string.message
+            return None if name == string.message else name  # /punteggio for Italians
         with i18n.use(language):
             text = i18n._(string.message)
         return None if text == string.message else text

@@ -511,6 +511,7 @@ class TelegramAdapter:
                                         else {}
                                     ),
                                     "allow_paid_broadcast": True,
+                                    **({"disable_notification": True} if message.quiet else {}),
                                 }
                             )
                         else:
@@ -521,6 +522,7 @@ class TelegramAdapter:
                                 link_preview_options=NO_PREVIEW,
                                 reply_markup=markup if last else None,
                                 allow_paid_broadcast=True if self.paid_broadcast else None,
+                                disable_notification=True if message.quiet else None,
                             )
                             message_id = sent.message_id
                 except TelegramError as exc:

@@ -8,6 +8,7 @@ units once Telegram parsed the HTML) is split at line boundaries. Nothing here t
 from __future__ import annotations
 
 import html
+import re
 
 from bot.messages.model import Message, Span, message_text, span_text
 
@@ -39,19 +40,18 @@ def telegram_html(message: Message) -> str:
 def split_text(text: str, limit: int) -> list[str]:
     """Split a rendered text at line boundaries into parts of at most ``limit`` characters.
 
-    Lines are whole units of markup here (a tag never spans lines), so a split never breaks a
-    tag. A single line longer than ``limit`` is cut (at a space where possible).
+    Lines are whole units of markup here (a tag never spans lines), so a split between lines
+    never breaks a tag. A single line longer than ``limit`` is cut between elements by
+    :func:`split_line` (never inside a tag or an entity, tags closed and reopened).
     """
     parts: list[str] = []
     current = ""
     for row in text.split("\n"):
-        while len(row) > limit:
-            cut = row.rfind(" ", 0, limit)
-            cut = cut if cut > limit // 2 else limit
+        if len(row) > limit:
+            *whole, row = split_line(row, limit) or [""]
             parts.extend([current] if current else [])
             current = ""
-            parts.append(row[:cut])
-            row = row[cut:].lstrip()
+            parts.extend(whole)
         candidate = f"{current}\n{row}" if current else row
         if len(candidate) > limit:
             parts.append(current)
@@ -92,3 +92,64 @@ def card_parts(message: Message) -> tuple[str, ...]:
 def telegram_parts(message: Message) -> tuple[str, ...]:
     """The message as the texts of the Telegram messages that carry it (one, unless long)."""
     return tuple(message_parts(telegram_html(message)))
+
+
+_TOKEN = re.compile(r"<(/?)([a-z]+)[^>]*>|&[#\w]+;|\s+|[^<&\s]+|[<&]")
+ELLIPSIS = "…"
+
+
+def split_line(row: str, limit: int) -> list[str]:  # noqa: C901 (a tokenizer: a branch per token kind)
+    """One line of Telegram HTML cut into pieces of at most ``limit`` characters, between
+    elements: never inside a tag or an entity, each piece closing the tags still open and the
+    next one opening them again; a word too long for any piece is cut with an ellipsis."""
+    pieces: list[str] = []
+    open_tags: list[tuple[str, str]] = []  # (name, opening text)
+    current = ""
+
+    def closing() -> str:
+        return "".join(f"</{name}>" for name, _ in reversed(open_tags))
+
+    def reopen() -> str:
+        return "".join(text for _, text in open_tags)
+
+    def flush() -> None:
+        nonlocal current
+        piece = (current + closing()).strip()
+        if _visible(piece):
+            pieces.append(piece)
+        current = reopen()
+
+    for m in _TOKEN.finditer(row):
+        token = m.group(0)
+        if m.group(2):  # a tag
+            if m.group(1):
+                if open_tags and open_tags[-1][0] == m.group(2):
+                    open_tags.pop()
+            else:
+                need = len(token) + len(m.group(2)) + 3 + 1  # the tag, its end, a character
+                if need > limit - len(current) - len(closing()):
+                    flush()
+                open_tags.append((m.group(2), token))
+            current += token
+            continue
+        room = limit - len(current) - len(closing())
+        if len(token) <= room:
+            current += token
+            continue
+        if token.isspace():
+            flush()
+            continue
+        if _visible(current[len(reopen()) :]):
+            flush()
+            room = limit - len(current) - len(closing())
+        if len(token) > room:  # one word longer than a whole message: cut it
+            token = token[: max(0, room - len(ELLIPSIS))] + ELLIPSIS
+        current += token
+    piece = current.strip()
+    if _visible(piece):
+        pieces.append(piece)
+    return pieces
+
+
+def _visible(markup: str) -> bool:
+    return bool(re.sub(r"<[^>]*>", "", markup).strip())

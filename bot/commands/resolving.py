@@ -25,11 +25,28 @@ KIND_WORDS = {
     "league": "competition",
     "tournament": "competition",
     "player": "player",
+    # Italian
+    "squadra": "team",
+    "competizione": "competition",
+    "campionato": "competition",
+    "torneo": "competition",
+    "giocatore": "player",
 }
 
 
 #: A level typed after the name: ``/subscribe serie a goals``.
-LEVEL_WORDS = {"goals": "goals", "key": "key", "all": "all", "everything": "all"}
+LEVEL_WORDS = {
+    "goals": "goals",
+    "key": "key",
+    "all": "all",
+    "everything": "all",
+    # Italian: /segui inter gol, principali, tutto
+    "gol": "goals",
+    "principali": "key",
+    "chiave": "key",
+    "tutto": "all",
+    "tutti": "all",
+}
 
 
 @dataclass(frozen=True)

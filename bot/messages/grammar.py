@@ -169,3 +169,14 @@ class TeamName(str):
         if current() == "it":
             return self.italian.spec(spec)
         return self._english
+
+
+class PersonName(str):
+    """A player's or speaker's name; Italian puts the euphonic ``ad`` before one that starts
+    with ``a`` (``{shooter:a}`` → ``ad Antoine Griezmann``, ``a Marcus Thuram``)."""
+
+    def __format__(self, spec: str) -> str:
+        name = str(self)
+        if spec == "a" and current() == "it":
+            return f"ad {name}" if name[:1] in ("a", "A") else f"a {name}"
+        return name

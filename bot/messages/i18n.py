@@ -117,6 +117,8 @@ def _(message: str, **values: Any) -> str:
 #: The fields that hold a team's name: a plain string there is read as the team it names, so
 #: Italian writes it with its article and national teams with their Italian names.
 TEAM_FIELDS = frozenset({"team", "home", "away", "winner", "loser"})
+#: The fields that hold a person's name (``{shooter:a}``: ``ad Antoine``).
+PERSON_FIELDS = frozenset({"player", "shooter", "assist", "off", "speaker"})
 
 
 def _fill(text: str, values: dict[str, Any]) -> str:
@@ -125,11 +127,15 @@ def _fill(text: str, values: dict[str, Any]) -> str:
     asks for an article (``{x:di}``) is written without one rather than failing."""
     if not values:
         return text
-    from bot.messages.grammar import TeamName
+    from bot.messages.grammar import PersonName, TeamName
     from bot.messages.names import team_name
 
     named = {
-        k: team_name(v) if k in TEAM_FIELDS and type(v) is str and v else v
+        k: team_name(v)
+        if k in TEAM_FIELDS and type(v) is str and v
+        else PersonName(v)
+        if k in PERSON_FIELDS and type(v) is str
+        else v
         for k, v in values.items()
     }
     try:

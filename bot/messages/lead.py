@@ -527,10 +527,35 @@ def _turning_points(state: MatchState, skip: StoredEvent | None = None) -> str |
         assert clause is not None
         picked.append((1, stored, clause))
     chosen = sorted(picked, key=lambda item: item[0])[:MAX_TURNING_POINTS]
-    in_order = [c for _p, _s, c in sorted(chosen, key=lambda item: (item[1].clock, item[1].seq))]
+    ordered = [s for _p, s, _c in sorted(chosen, key=lambda item: (item[1].clock, item[1].seq))]
+    in_order: list[str] = []
+    for i, stored in enumerate(ordered):
+        before = ordered[i - 1].event if i else None
+        again = _disallowed_again(before, stored) if before is not None else None
+        in_order.append(again or next(c for _p, s, c in chosen if s is stored))
     if not in_order:
         return None
     return _("{clauses}.", clauses=and_list(in_order))
+
+
+def _disallowed_again(before: Event, stored: StoredEvent) -> str | None:
+    """A second disallowed goal right after another, said shortly (``all'Atalanta quello di
+    De Ketelaere``): the sentence does not repeat its verb."""
+    event = stored.event
+    if not (
+        isinstance(before, GoalDisallowedEvent)
+        and isinstance(event, GoalDisallowedEvent)
+        and event.player
+        and before.team != event.team
+    ):
+        return None
+    return _(
+        "{team} one by {player}{why} {at}",
+        team=team_name(event.team),
+        player=event.player,
+        why=_why(event.reason),
+        at=at_minute(event),
+    )
 
 
 _WHY = {

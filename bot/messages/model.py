@@ -100,6 +100,9 @@ class Message(BaseModel):
     its caption; Discord: the embed's image)."""
     fallback: Message | None = None
     edit_only: bool = False
+    #: sent without a sound (Telegram's ``disable_notification``): a minor event that comes
+    #: right after a goal does not buzz the phone a second time
+    quiet: bool = False
 
     def to_json(self) -> str:
         return self.model_dump_json()

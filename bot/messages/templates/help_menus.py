@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot import command_catalogue
 from bot.command_catalogue import ChatCommand
-from bot.messages.i18n import _, ngettext
+from bot.messages.i18n import _, current, ngettext
 from bot.messages.model import Line, Message, Section, bold, line
 from bot.messages.templates.vocabulary import competition_name, reply
 
@@ -22,27 +22,38 @@ def help_text(welcome: bool = False) -> Message:
     )
     sections = [Section(lines=tuple(rows))]
     if welcome:
-        sections.append(Section(lines=(line(_("Start with "), bold("/subscribe inter"), "."),)))
+        follow = command_catalogue.BY_NAME["subscribe"].name_in(current())
+        sections.append(Section(lines=(line(_("Start with "), bold(f"/{follow} inter"), "."),)))
     return Message(kind="help", headline=line(bold(head)), sections=tuple(sections))
 
 
 def _help_row(command: ChatCommand) -> Line:
-    """``/score [TEAM] — live or latest score``."""
+    """``/score [TEAM] — live or latest score`` (``/punteggio [SQUADRA] — …`` in Italian)."""
+    name = command.name_in(current())
     if command.args:
-        return line(bold(f"/{command.name} {_(command.args)}"), f" — {_(command.help)}")
-    return line(bold(f"/{command.name}"), f" — {_(command.help)}")
+        return line(bold(f"/{name} {_(command.args)}"), f" — {_(command.help)}")
+    return line(bold(f"/{name}"), f" — {_(command.help)}")
 
 
 def command_menu(platform: str) -> list[tuple[str, str]]:
     """A platform's command menu (Telegram's ``setMyCommands``) in the current language:
     (name, description) pairs, the description ``[TEAM]: live or latest score``."""
     return [
-        (c.name, f"{_(c.args)}: {_(c.help)}" if c.args else _(c.help))
+        (c.name_in(current()), f"{_(c.args)}: {_(c.help)}" if c.args else _(c.help))
         for c in command_catalogue.menu(platform)
     ]
 
 
 def unknown_command(name: str) -> Message:
+    """``I don't know /scroe. Did you mean /score?`` (``Forse intendevi /punteggio?``): the
+    near command named in the chat's language."""
+    meant = command_catalogue.closest(name, current())
+    if meant is not None and name.casefold() not in (meant.name, *meant.other_names):
+        return reply(
+            _("I don't know /{name}. Did you mean /{command}?", name=name,
+              command=meant.name_in(current())),
+            kind="error",
+        )  # fmt: skip
     return reply(_("I don't know /{name}. Try /help.", name=name), kind="error")
 
 
