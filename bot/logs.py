@@ -8,6 +8,7 @@ library's records come out the same way. Both formats go through :class:`RedactS
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 import time
@@ -68,6 +69,22 @@ _RECORD_TEXT = frozenset(
 )
 
 
+class CancelledJobs(logging.Filter):
+    """APScheduler logs a job cancelled by the bot's stop (a look-up under way when the bot
+    stops) as an error with a traceback: it is the stop, not a fault; left out."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not isinstance(error, asyncio.CancelledError)
+
+
+def quiet_cancelled_jobs() -> None:
+    """Install :class:`CancelledJobs` on APScheduler's executor logger (once)."""
+    jobs = logging.getLogger("apscheduler.executors.default")
+    if not any(isinstance(f, CancelledJobs) for f in jobs.filters):
+        jobs.addFilter(CancelledJobs())
+
+
 def json_formatter() -> logging.Formatter:
     """One JSON object a line: time (ISO 8601, UTC), level, logger, message, then the
     record's own fields."""
@@ -94,5 +111,6 @@ def setup_logging(level: str, secrets: Iterable[str] = (), fmt: str = "text") ->
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     # httpx logs every request URL at INFO; Telegram's URLs carry the bot token.
+    quiet_cancelled_jobs()
     for noisy in ("httpx", "httpcore", "apscheduler.executors.default"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

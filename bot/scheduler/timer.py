@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.logs import quiet_cancelled_jobs
+
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
 
 
@@ -17,6 +19,7 @@ def utc(ts: float) -> datetime:
 
 class Scheduler:
     def __init__(self) -> None:
+        quiet_cancelled_jobs()  # a job cancelled by the bot's stop is no error
         self._aps = AsyncIOScheduler(timezone=UTC, job_defaults=JOB_DEFAULTS)
 
     def start(self) -> None:
