@@ -132,6 +132,22 @@ CATALOGUE: tuple[ChatCommand, ...] = (
         names={"it": ("marcatori",)},
     ),
     ChatCommand(
+        "lineups",
+        N_("line-ups of the current or latest match"),
+        N_("Line-ups of a team's current or latest match (or of the teams this channel follows)"),
+        args=N_("[TEAM]"),
+        read_only=True,
+        names={"it": ("formazioni",)},
+    ),
+    ChatCommand(
+        "stats",
+        N_("statistics of the current or latest match"),
+        N_("Statistics of a team's current or latest match (or of the teams this channel follows)"),
+        args=N_("[TEAM]"),
+        read_only=True,
+        names={"it": ("statistiche",)},
+    ),
+    ChatCommand(
         "next",
         N_("the next fixture"),
         N_("A team's next fixture (or of the teams this channel follows)"),

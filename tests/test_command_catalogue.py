@@ -61,7 +61,7 @@ async def test_every_command_answered_is_catalogued(bot: MatchBot) -> None:
     # those answered elsewhere (a provider, the reporters) are catalogued too
     assert {"report", "table"} <= set(BY_NAME)
     # a name outside the catalogue is no command, whatever answers it would have
-    for name in ("frobnicate", "reports", "tables", "stats"):
+    for name in ("frobnicate", "reports", "tables", "statz"):
         answer = await bot.command(FAN, name, "")
         assert message_text(answer) == unknown(name)
 

@@ -166,7 +166,7 @@ async def test_guild_sync_only_in_that_guild(
     await bot.start(StubCore())
     await bot.stop()
     assert None not in dc.synced_commands
-    assert len(dc.synced_commands[dc.guild_id]) == 12
+    assert len(dc.synced_commands[dc.guild_id]) == 14  # with /lineups and /stats
 
     stranger = DiscordAdapter(dc.token, guild_id=1234)
     with pytest.raises(StartupError, match="DISCORD_GUILD_ID=1234"):

@@ -55,6 +55,8 @@ COMMANDS = {
     "today",
     "score",
     "scorers",
+    "lineups",
+    "stats",
     "next",
     "last",
     "table",

@@ -278,3 +278,31 @@ def test_match_data_lines_are_validated_like_any_feed_line() -> None:
         parse_object({"type": "lineup", "match": "m", "team": "Inter", "start": []})
     with pytest.raises(FeedError, match="minutes"):
         parse_object({"type": "added_time", "match": "m", "id": "a", "minute": 90})
+
+
+def test_lineups_and_stats_commands_answer_for_the_chats_match() -> None:
+    from bot.commands import Commands
+    from tests.support.core import chat
+
+    store = Store.open(":memory:")
+    engine = Engine(store)
+    lines = SAMPLE.read_text("utf-8").splitlines()
+    engine.ingest(parse_object(json.loads(lines[0])))
+    commands = Commands(store)
+    assert "No line-ups for Riverside FC v Harbor United yet" in message_text(
+        commands.run(chat("1"), "lineups", "Riverside FC")
+    )
+    for raw in lines[1:]:
+        engine.ingest(parse_object(json.loads(raw)))
+    match = store.match(MATCH)
+    assert match is not None
+    store.ensure_chat("test", "1")
+    store.subscribe("test", "1", match["away_team"])
+    lineups = message_text(commands.run(chat("1"), "lineups", ""))
+    assert lineups.startswith("📋 Line-ups: Riverside FC v Harbor United")
+    assert "Harbor United (3-5-2)" in lineups
+    stats = message_text(commands.run(chat("1"), "stats", "harbor united"))
+    assert "Riverside FC 3-1 Harbor United" in stats.splitlines()[0]
+    assert "Possession: 58% – 42%" in stats
+    store.set_chat_settings("test", "1", {"language": "it"})
+    assert "Possesso palla: 58% – 42%" in message_text(commands.run(chat("1"), "stats", ""))

@@ -241,6 +241,18 @@ def _add_match_answers(tree: Tree, core: CoreAPI, choices: _Autocomplete) -> Non
     async def scorers(interaction: discord.Interaction, team: str | None = None) -> None:
         await run_command(core, interaction, "scorers", team)
 
+    @tree.command(name="lineups", description=COMMANDS["lineups"])
+    @app_commands.describe(team=N_("A team (leave empty for the teams this channel follows)"))
+    @app_commands.autocomplete(team=team_choices)
+    async def lineups(interaction: discord.Interaction, team: str | None = None) -> None:
+        await run_command(core, interaction, "lineups", team)
+
+    @tree.command(name="stats", description=COMMANDS["stats"])
+    @app_commands.describe(team=N_("A team (leave empty for the teams this channel follows)"))
+    @app_commands.autocomplete(team=team_choices)
+    async def stats(interaction: discord.Interaction, team: str | None = None) -> None:
+        await run_command(core, interaction, "stats", team)
+
     @tree.command(name="next", description=COMMANDS["next"])
     @app_commands.describe(team=N_("A team (leave empty for the teams this channel follows)"))
     @app_commands.autocomplete(team=team_choices)

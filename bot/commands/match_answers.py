@@ -7,8 +7,11 @@ from datetime import time as day_time
 
 from bot.commands.resolving import NameResolving
 from bot.match import Fixture, MatchState
+from bot.match_data import StoredData
 from bot.messages import templates
 from bot.messages.model import Line, Message
+from bot.messages.templates.depth import lineup_of, no_lineups, no_stats, stats_section
+from bot.messages.templates.depth import lineups as lineups_message
 from bot.ports import CommandContext
 from bot.store_contract import MatchRow
 from bot.teams import normalize
@@ -202,6 +205,54 @@ class MatchAnswers(NameResolving):
         ]
         self._scorers[competition] = (version, ranked)
         return ranked
+
+    # --- the match's depth ------------------------------------------------------------------
+
+    def _depth_match(self, ctx: CommandContext, args: str, command: str) -> MatchState | Message:
+        """The named team's current or latest match, else that of the first team the chat
+        follows that has one."""
+        if args:
+            team = self._team(args, command)
+            if isinstance(team, Message):
+                return team
+            state = self.current_match(team.id)
+            return state if state is not None else templates.no_match(team.name)
+        for team in self._chat_teams(ctx):
+            state = self.current_match(team.id)
+            if state is not None:
+                return state
+        return templates.need_team(command)
+
+    def lineups(self, ctx: CommandContext, args: str) -> Message:
+        """``/lineups [TEAM]``: the line-ups of the current or latest match."""
+        state = self._depth_match(ctx, args, "lineups")
+        if isinstance(state, Message):
+            return state
+        fx = state.fixture
+        data = StoredData.from_rows(self.store.match_data(fx.id))
+        home, away = lineup_of(data.lineups, fx, "home"), lineup_of(data.lineups, fx, "away")
+        if home is None and away is None:
+            return no_lineups(fx)
+        found = lineups_message(fx, home, away, templates.fixture_line(fx, self._zone(ctx).zone))
+        return found.model_copy(update={"kind": "reply"})
+
+    def stats(self, ctx: CommandContext, args: str) -> Message:
+        """``/stats [TEAM]``: the statistics of the current or latest match (full time's, else
+        half-time's)."""
+        state = self._depth_match(ctx, args, "stats")
+        if isinstance(state, Message):
+            return state
+        fx = state.fixture
+        data = StoredData.from_rows(self.store.match_data(fx.id))
+        figures = data.stats.get("full_time") or data.stats.get("half_time")
+        section = stats_section(fx, figures) if figures is not None else None
+        if section is None:
+            return no_stats(fx)
+        return Message(
+            kind="reply",
+            headline=templates.score_line(state, self._zone(ctx).zone, self.clock()),
+            sections=(section,),
+        )
 
 
 COMPETITION_ROWS = 5
