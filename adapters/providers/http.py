@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 import httpx
 
@@ -263,3 +264,35 @@ class ProviderHttp:
     async def aclose(self) -> None:
         if self._own_client:
             await self._client.aclose()
+
+
+class ProviderClient:
+    """What every provider's client shares: its HTTP session, the plan's quota, closing it,
+    and a repr that never shows the key."""
+
+    http: ProviderHttp
+
+    @property
+    def base_url(self) -> str:
+        return self.http.base_url
+
+    @property
+    def quota(self) -> Quota:
+        return self.http.quota
+
+    def __repr__(self) -> str:  # never show the key
+        return f"{type(self).__name__}(base_url={self.base_url!r})"
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()

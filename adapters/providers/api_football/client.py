@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
-from types import TracebackType
 from typing import Any
 
 import httpx
 
 from adapters.providers.api_football.translation import PROVIDER, check_fixture, translate_fixture
 from adapters.providers.errors import ProviderError
-from adapters.providers.http import ProviderHttp, Quota, header_int
+from adapters.providers.http import ProviderClient, ProviderHttp, Quota, header_int
 from adapters.providers.shapes import lst, obj
 from bot.snapshots import ProviderSnapshot
 
@@ -26,7 +25,7 @@ DEFAULT_BASE_URL = "https://v3.football.api-sports.io"
 MAX_IDS_PER_REQUEST = 20
 
 
-class ApiFootball:
+class ApiFootball(ProviderClient):
     """Async client for API-Football v3.
 
     Every method raises :class:`ProviderError` on failure, including the API's "HTTP 200 with a
@@ -51,31 +50,6 @@ class ApiFootball:
             timeout=timeout,
             key_variable="API_FOOTBALL_KEY",
         )
-
-    @property
-    def base_url(self) -> str:
-        return self.http.base_url
-
-    @property
-    def quota(self) -> Quota:
-        return self.http.quota
-
-    def __repr__(self) -> str:  # never show the key
-        return f"ApiFootball(base_url={self.base_url!r})"
-
-    async def aclose(self) -> None:
-        await self.http.aclose()
-
-    async def __aenter__(self) -> ApiFootball:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     # -- raw calls ---------------------------------------------------------------------------
 

@@ -6,14 +6,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any
 
 import httpx
 
 from adapters.providers.errors import ProviderError
 from adapters.providers.football_data.translation import PROVIDER, check_match, translate_match
-from adapters.providers.http import ProviderHttp, Quota, header_int, parse_retry_after
+from adapters.providers.http import (
+    ProviderClient,
+    ProviderHttp,
+    Quota,
+    header_int,
+    parse_retry_after,
+)
 from adapters.providers.shapes import dig, lst, obj, opt_int, opt_str, req_int, req_str
 from bot.snapshots import ProviderSnapshot
 
@@ -50,7 +55,7 @@ class ScorerRow:
     played: int | None = None
 
 
-class FootballData:
+class FootballData(ProviderClient):
     """Async client for football-data.org v4. Every method raises :class:`ProviderError`."""
 
     def __init__(
@@ -72,31 +77,6 @@ class FootballData:
             quota=Quota(minute_limit=minute_limit),
             key_variable="FOOTBALL_DATA_TOKEN",
         )
-
-    @property
-    def base_url(self) -> str:
-        return self.http.base_url
-
-    @property
-    def quota(self) -> Quota:
-        return self.http.quota
-
-    def __repr__(self) -> str:  # never show the token
-        return f"FootballData(base_url={self.base_url!r})"
-
-    async def aclose(self) -> None:
-        await self.http.aclose()
-
-    async def __aenter__(self) -> FootballData:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     async def get(self, path: str, params: Mapping[str, str | int] | None = None) -> dict[str, Any]:
         """GET ``path``; the JSON object answered (errors raise ProviderError)."""
