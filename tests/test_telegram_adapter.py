@@ -18,7 +18,6 @@ from adapters.telegram.errors import retry_after_seconds
 from adapters.telegram.handlers import parse_telegram_command
 from adapters.telegram.render import message_parts
 from bot.clock import FastClock
-from bot.delivery import Pacer
 from bot.messages.model import (
     Button,
     Message,
@@ -31,6 +30,7 @@ from bot.messages.model import (
     quoted,
     strike,
 )
+from bot.pacer import Pacer
 from bot.ports import (
     CannotEdit,
     ChatMoved,
