@@ -48,6 +48,7 @@ from bot.messages.model import Message
 from bot.messages.templates.depth import enrich_alert, enrich_recap
 from bot.players import involved_ids, remember
 from bot.ports import TableRow
+from bot.scoreboard import LIVE_KINDS, WANTS_ALERTS, Scoreboards, board_json
 from bot.store_contract import Audience, CoreStore, FanOut, NewMatch, NewOutboxRow
 from bot.storylines import Storyline, Storylines
 from bot.teams import ensure_team
@@ -243,6 +244,7 @@ class Engine:
         elif isinstance(event, GoalUpdateEvent):
             before = self._check_update(state, event)
         scores_before = state.goal_scores()
+        board_before = board_json(state)
         remember(self.store, fixture, event)
         seq = self.store.add_event(
             event.match,
@@ -271,6 +273,7 @@ class Engine:
         else:
             queued = self._fan_out_alert(state, stored)
         queued += self._fan_out_rescored(state, event, scores_before)
+        queued += Scoreboards(self).changed(state, board_before)
         return Ingested("new", event.match, queued=queued, finished=finished)
 
     def _check_update(self, state: MatchState, update: GoalUpdateEvent) -> GoalEvent:
@@ -460,6 +463,8 @@ class Engine:
         player_message = Built(for_player_fans) if for_player_fans else message
 
         defaults = ChatSettings()
+        if kind in LIVE_KINDS:
+            wants = (*wants, WANTS_ALERTS)  # not for chats with the scoreboard instead
         audience = Audience(
             [fixture.home_team, fixture.away_team] if teams else [],
             fixture.competition_id if teams else None,
@@ -635,8 +640,10 @@ class Engine:
     def _withdraw(self, state: MatchState, stored: StoredEvent) -> None:
         event = stored.event
         fixture = state.fixture
+        board_before = board_json(state)
         self.store.delete_event(fixture.id, event.id)
         after = self._kept_state(fixture)
+        Scoreboards(self).changed(after, board_before)
         self.store.update_match_state(
             fixture.id,
             period=after.period,
