@@ -18,7 +18,7 @@ from bot.messages.templates.scoreboard import scoreboard
 from bot.store_contract import Audience, FanOut
 
 if TYPE_CHECKING:
-    from bot.engine import Engine
+    from bot.engine.base import EngineBase
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def board_json(state: MatchState | None) -> str | None:
 class Scoreboards:
     """The live scoreboard of the engine's matches (see the module's docstring)."""
 
-    def __init__(self, engine: Engine, interval: float = EDIT_INTERVAL) -> None:
+    def __init__(self, engine: EngineBase, interval: float = EDIT_INTERVAL) -> None:
         self.engine = engine
         self.interval = interval
 

@@ -7,7 +7,7 @@ from bot.match import MatchState
 from bot.messages.i18n import N_, _
 from bot.messages.model import Message, Section, bold, line
 from bot.messages.templates.card import red_cards_of, scorers_of
-from bot.messages.templates.depth import kicks, shootout_standing
+from bot.messages.templates.shootout import kicks, shootout_standing
 from bot.messages.templates.vocabulary import competition_name, round_name
 
 #: what the board says instead of a minute while the ball is not in play
