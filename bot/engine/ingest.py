@@ -29,7 +29,7 @@ from bot.feed_format import (
     clock,
     show,
 )
-from bot.match import Fixture, MatchState, Score, StoredEvent, side_for_event
+from bot.match import Fixture, MatchState, Score, StoredEvent, is_known_scorer, side_for_event
 from bot.match_data import (
     Lineup,
     MatchData,
@@ -41,7 +41,6 @@ from bot.match_data import (
 from bot.messages import templates
 from bot.messages.model import Message
 from bot.messages.templates.depth import enrich_alert
-from bot.messages.who_and_when import is_known_scorer
 from bot.players import involved_ids, remember
 from bot.scoreboard import Scoreboards, board_json
 from bot.store_contract import NewMatch
