@@ -75,7 +75,7 @@ def message_lines(message: Message) -> list[Line]:
     return rows
 
 
-def split_lines(
+def cut_into_parts(
     rows: Sequence[Line], fmt: TextFormat, limit: int, first: int | None = None
 ) -> list[str]:
     """``rows`` written in ``fmt`` as parts of at most ``limit`` (the first part: ``first``,

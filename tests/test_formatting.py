@@ -16,7 +16,7 @@ import pytest
 
 from adapters.console.render import console_text
 from adapters.discord.render import DISCORD, discord_embeds, discord_markdown, escape_discord
-from adapters.splitting import message_lines, split_lines, utf16_len
+from adapters.splitting import cut_into_parts, message_lines, utf16_len
 from adapters.telegram.render import TELEGRAM, escape_telegram, telegram_html, telegram_parts
 from bot.engine import Engine
 from bot.feed_format import parse_line
@@ -328,7 +328,7 @@ def test_one_splitter_keeps_lines_whole_and_parts_short_in_every_format() -> Non
     rows = tuple(line(bold(f"line {i}"), " " + "z" * 90) for i in range(200))
     message = Message(kind="recap", headline=line("head"), sections=(Section(lines=rows),))
     for fmt, limit in ((TELEGRAM, 4096), (DISCORD, 2000), (DISCORD, 1024)):
-        parts = split_lines(message_lines(message), fmt, limit)
+        parts = cut_into_parts(message_lines(message), fmt, limit)
         shown = [parse_telegram_html(p)[0] if fmt is TELEGRAM else p for p in parts]
         assert len(parts) > 1 and all(utf16_len(text) <= limit for text in shown)
         assert "\n".join(parts).replace("\n\n", "\n").split("\n") == [

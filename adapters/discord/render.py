@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from adapters.splitting import TextFormat, shorten, split_lines, utf16_len
+from adapters.splitting import TextFormat, cut_into_parts, shorten, utf16_len
 from bot.messages.model import Line, Message, Span, line, message_text, span_text
 
 #: Characters Discord markdown gives a meaning anywhere in a line. ``<`` opens every construct
@@ -91,7 +91,7 @@ def _fields(title: str, rows: tuple[Line, ...]) -> list[dict[str, Any]]:
     (by the splitter every format shares), the name repeated with "(cont.)" on the next ones."""
     name = shorten(line(title), DISCORD, EMBED_FIELD_NAME)
     more = shorten(line(title), DISCORD, EMBED_FIELD_NAME - len(CONTINUED)) + CONTINUED
-    values = split_lines(rows, DISCORD, EMBED_FIELD_VALUE)
+    values = cut_into_parts(rows, DISCORD, EMBED_FIELD_VALUE)
     return [
         {"name": name if i == 0 else more, "value": value, "inline": False}
         for i, value in enumerate(values)
@@ -116,7 +116,7 @@ def discord_embeds(message: Message) -> list[dict[str, Any]]:
         elif section.lines:
             description_rows += [*([()] if description_rows else []), *section.lines]
     colour = _KIND_COLOURS.get(message.kind, 0x95A5A6)
-    descriptions = split_lines(description_rows, DISCORD, EMBED_DESCRIPTION) or [""]
+    descriptions = cut_into_parts(description_rows, DISCORD, EMBED_DESCRIPTION) or [""]
     embeds: list[dict[str, Any]] = [
         {"color": colour, "description": text, "fields": []} for text in descriptions
     ]

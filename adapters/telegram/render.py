@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 
-from adapters.splitting import TextFormat, message_lines, split_lines, utf16_len
+from adapters.splitting import TextFormat, cut_into_parts, message_lines, utf16_len
 from bot.messages.model import Message, Span, message_text, span_text
 
 MAX_TEXT = 4096  # UTF-16 code units, after Telegram parsed the HTML
@@ -46,7 +46,7 @@ TELEGRAM = TextFormat(write=_span, size=lambda span: utf16_len(span_text(span)))
 def message_parts(message: Message, limit: int = MAX_TEXT, first: int | None = None) -> list[str]:
     """``message`` as the Telegram HTML texts that carry it, each within ``limit`` (the first
     within ``first``), split by the one splitter every format shares (:mod:`adapters.splitting`)."""
-    return split_lines(message_lines(message), TELEGRAM, limit, first)
+    return cut_into_parts(message_lines(message), TELEGRAM, limit, first)
 
 
 MAX_CAPTION = 1024  # a photo's caption, UTF-16 code units after Telegram parsed the HTML
