@@ -108,6 +108,7 @@ MessageKind = Literal[
     "quote",
     "reminder",
     "lineups",
+    "scoreboard",
     "digest",
     # answers to commands
     "reply",
