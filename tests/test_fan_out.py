@@ -49,7 +49,8 @@ def follow(store: Store, chat: str, settings: dict[str, object] | None = None) -
         store.set_chat_settings("telegram", chat, settings)
 
 
-def test_one_goal_stores_each_distinct_message_once(store: Store) -> None:
+def test_one_goal_stores_each_distinct_message_once(any_store: Store) -> None:
+    store = any_store
     engine = Engine(store, clock=lambda: NOW)
     feed(engine, MATCH)
     for chat in range(1, 51):
@@ -73,7 +74,8 @@ def test_one_goal_stores_each_distinct_message_once(store: Store) -> None:
     assert Engine(store, clock=lambda: NOW).ingest(parse_line(GOAL)).queued == 0  # type: ignore[arg-type]
 
 
-def test_a_goal_cancelled_before_its_alert_went_out_rewrites_it(store: Store) -> None:
+def test_a_goal_cancelled_before_its_alert_went_out_rewrites_it(any_store: Store) -> None:
+    store = any_store
     engine = Engine(store, clock=lambda: NOW)
     feed(engine, MATCH)
     follow(store, "1")
@@ -130,7 +132,8 @@ def test_the_migration_keeps_queued_rows_and_reads_settings_into_columns(tmp_pat
     store.close()
 
 
-def test_prune_forgets_a_message_once_no_row_refers_to_it(store: Store) -> None:
+def test_prune_forgets_a_message_once_no_row_refers_to_it(any_store: Store) -> None:
+    store = any_store
     engine = Engine(store, clock=lambda: NOW)
     feed(engine, MATCH)
     follow(store, "1")
@@ -148,7 +151,8 @@ def test_prune_forgets_a_message_once_no_row_refers_to_it(store: Store) -> None:
     assert store.db.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 0
 
 
-def test_a_chat_reached_several_ways_gets_one_row_with_the_match_message(store: Store) -> None:
+def test_a_chat_reached_several_ways_gets_one_row_with_the_match_message(any_store: Store) -> None:
+    store = any_store
     engine = Engine(store, clock=lambda: NOW)
     feed(engine, MATCH)
     feed(
@@ -177,7 +181,8 @@ def test_a_chat_reached_several_ways_gets_one_row_with_the_match_message(store: 
     )  # with the match and score
 
 
-def test_fan_out_positions_follow_subscription_age_not_chat_ids(store: Store) -> None:
+def test_fan_out_positions_follow_subscription_age_not_chat_ids(any_store: Store) -> None:
+    store = any_store
     engine = Engine(store, clock=lambda: NOW)
     feed(engine, MATCH)
     for chat in ("a", "b", "c"):
@@ -199,10 +204,11 @@ def fan_out(
     return store.queue_fan_out(audience, fan, plan, payloads)
 
 
-def test_each_fan_out_numbers_its_own_chats_from_0_even_after_one_failed(store: Store) -> None:
+def test_each_fan_out_numbers_its_own_chats_from_0_even_after_one_failed(any_store: Store) -> None:
     """The scratch table numbering a fan-out's chats starts afresh each time: after another
     fan-out, after one whose message could not be made (rolled back), and for the chats that
     follow only a player (their own positions)."""
+    store = any_store
     for chat in ("a", "b", "c"):
         follow(store, chat)
     store.ensure_chat("telegram", "p", None, "private")
