@@ -42,7 +42,7 @@ class PgFanOut(FanOutTables):
                     f" FROM ({sql}) a ORDER BY a.since, a.platform, a.chat_id",
                     [via_match, *params],
                 )
-        if self._one(
+        if self._several_followed(audience) and self._one(
             "SELECT 1 AS found FROM temp.fanout_audience GROUP BY platform, chat_id"
             " HAVING COUNT(*) > 1 LIMIT 1"
         ):
@@ -66,6 +66,26 @@ class PgFanOut(FanOutTables):
             tuple((via, first, last + 1) for via, (first, last) in spans.items()),
             tuple(variants),
         )
+
+    def _several_followed(self, audience: Audience) -> bool:
+        """Whether more than one of the audience's teams, competition and players has a
+        follower (one index look each): only then can a chat come twice (it follows each of
+        them at most once)."""
+        targets = [("team", team) for team in audience.team_ids]
+        if audience.competition_id is not None:
+            targets.append(("competition", audience.competition_id))
+        targets += [("player", str(player)) for player in audience.player_ids]
+        if len(targets) < 2:
+            return False
+        looks = " UNION ALL ".join(
+            "SELECT 1 AS one WHERE EXISTS (SELECT 1 FROM subscriptions"
+            " WHERE kind = ? AND target = ?)"
+            for _ in targets
+        )
+        found = self._one(
+            f"SELECT COUNT(*) AS n FROM ({looks}) t", [v for target in targets for v in target]
+        )
+        return bool(found and found["n"] > 1)
 
     def queue_fan_out(
         self,

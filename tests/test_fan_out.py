@@ -239,3 +239,78 @@ def test_each_fan_out_numbers_its_own_chats_from_0_even_after_one_failed(any_sto
         "p": "second False",
     }
     assert store.outbox_rows_for("failed:") == []
+
+
+def test_a_fan_out_queued_again_adds_only_the_chats_it_lacks(any_store: Store) -> None:
+    """The same key queued twice (a retry, a duplicate): the chats already queued keep their
+    row, a chat that came since gets its own; a key that merely starts like it is another
+    fan-out."""
+    store = any_store
+    for chat in ("a", "b"):
+        follow(store, chat)
+    audience = Audience(["inter"])
+    fan = FanOut(key="event:m1:g1", kind="alert", match_id="m1", now=NOW)
+    assert fan_out(store, audience, fan, lambda zone, lang, via: "first") == 2
+    follow(store, "c")
+    assert fan_out(store, audience, fan, lambda zone, lang, via: "again") == 1
+    longer = FanOut(key="event:m1:g1:x", kind="alert", match_id="m1", now=NOW)
+    assert fan_out(store, audience, longer, lambda zone, lang, via: "other") == 3
+    rows = store.outbox_rows_for("event:m1:g1:telegram:")
+    assert sorted((r["chat_id"], r["payload"]) for r in rows) == [
+        ("a", "first"),
+        ("b", "first"),
+        ("c", "again"),
+    ]
+
+
+def test_two_processes_queuing_one_fan_out_at_once_queue_it_once(postgres_url: str) -> None:
+    """Two stores on one PostgreSQL database queue the same fan-out at the same moment: the
+    second waits for the first one's transaction, then adds nothing (and fails nothing)."""
+    import threading
+
+    from storage.pg_store import PostgresStore
+    from tests.support import postgres
+
+    postgres.empty(postgres_url)
+    first, second = PostgresStore.open(postgres_url), PostgresStore.open(postgres_url)
+    try:
+        for chat in ("a", "b", "c"):
+            follow(first, chat)
+        audience = Audience(["inter"])
+        fan = FanOut(key="event:m1:g1", kind="alert", match_id="m1", now=NOW)
+        inside = threading.Event()
+        results: dict[str, object] = {}
+
+        def later() -> None:
+            inside.wait(10)
+            try:
+                with second.atomic():
+                    results["second"] = fan_out(second, audience, fan, lambda z, lang, v: "2")
+            except Exception as exc:  # the test reports it below
+                results["second"] = exc
+
+        thread = threading.Thread(target=later)
+        thread.start()
+        with first.atomic():
+            results["first"] = fan_out(first, audience, fan, lambda z, lang, v: "1")
+            inside.set()
+            waiting_on_the_first(first)
+        thread.join(10)
+        assert results == {"first": 3, "second": 0}
+        assert {r["payload"] for r in first.outbox_rows_for("event:m1:g1:")} == {"1"}
+    finally:
+        first.close()
+        second.close()
+
+
+def waiting_on_the_first(store: Store) -> None:
+    """Return once another transaction waits for a lock (the first one's key), within 10 s."""
+    import time
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        row = store.db.execute("SELECT COUNT(*) FROM pg_locks WHERE NOT granted").fetchone()
+        if row and row[0]:
+            return
+        time.sleep(0.01)
+    raise AssertionError("the second fan-out never waited for the first")
