@@ -239,6 +239,7 @@ async def test_a_killed_leader_is_replaced_within_15_seconds_and_nothing_is_lost
     # one ends it (Telegram answers the dead one 409), and is never itself refused
     assert "Conflict" not in group.log(second)
     # the killed leader's last second may meet the overall limit; nothing else is refused
+    print("VIOLATIONS", group.fake.violations)
     assert {v.kind for v in group.fake.violations} <= {"global"}
     store = PostgresStore.open(postgres_url)
     try:
