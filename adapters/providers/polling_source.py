@@ -422,9 +422,24 @@ class ProviderSource(ABC):
         log.warning(message, *args)
 
     def _due(self, match_ids: list[str]) -> list[str]:
-        """The ids worth a request now (a dead match only every ``DEAD_RECHECK``)."""
+        """The ids worth a request now: a dead match only every ``DEAD_RECHECK``; a match
+        before its live window only for its line-ups, once in a while until both are in (see
+        :meth:`~adapters.providers.planning.PollPlanner.lineup_due`)."""
         now = self.clock()
-        return [m for m in match_ids if now - self._dead.get(m, -DEAD_RECHECK) >= DEAD_RECHECK]
+        due = []
+        for m in match_ids:
+            if now - self._dead.get(m, -DEAD_RECHECK) < DEAD_RECHECK:
+                continue
+            early = self.planner.lineup_due(
+                m, self._kickoffs.get(m), self._lineups_in(m), m in self._secondary
+            )
+            if early is None or early:
+                due.append(m)
+        return due
+
+    def _lineups_in(self, match_id: str) -> bool:
+        """Whether both teams' line-ups of the match were passed on."""
+        return sum(k.startswith("lineup:") for k in self._extras.get(match_id, {})) >= 2
 
     def _failed(self, what: str, err: BaseException) -> None:
         self.planner.failed(err)
