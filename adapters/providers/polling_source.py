@@ -58,6 +58,11 @@ DEAD_STATES = frozenset({"postponed", "cancelled", "abandoned"})
 SEARCH_TTL = 7 * 86400.0
 """Team searches and competition team lists are asked again after a week."""
 LEAGUE_TTL = 30 * 86400.0
+#: How long a league's table is kept before it is asked again (the table before a match: a few
+#: requests per match day at most)
+STANDINGS_TTL = 6 * 3600.0
+#: How long a team's squad is kept before it is asked again
+SQUAD_TTL = 7 * 86400.0
 """A league season's dates are asked again after a month."""
 COMPETITION_DAYS = 7
 """A followed competition's fixtures are looked up from today to this many days ahead (the
@@ -183,6 +188,7 @@ class ProviderSource(ABC):
         tid = await self._team_id(team)
         if tid is None:
             return []
+        await self._squad(team, tid)
         raw = await self._upcoming(int(tid))
         decls = []
         for item in raw:
@@ -323,6 +329,12 @@ class ProviderSource(ABC):
             text = json.dumps(value, ensure_ascii=False)
             await self._db.call(lambda s: s.keep_answer(self.name, key, text, now))
         return value
+
+    async def _squad(self, team: str, team_id: str) -> None:
+        """Keep the followed team's players, so a fan can follow one before he plays (a
+        provider that lists squads does; failures are logged, never raised). Without squads
+        (football-data.org's free plan): nothing to keep."""
+        del team, team_id
 
     @abstractmethod
     async def _upcoming(self, team_id: int) -> list[dict[str, Any]]:
