@@ -81,6 +81,8 @@ POLL_TIMEOUT = dtm.timedelta(seconds=30)
 STOP_GRACE = 15.0
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 MAX_CALLBACK_DATA = 64  # bytes
+#: Telegram's most buttons under one message (the core pages /settings well inside it).
+MAX_BUTTONS = 100
 #: Inline keyboard layout on a phone: buttons a row, and label characters a row.
 ROW_BUTTONS = 3
 ROW_CHARS = 36
@@ -158,8 +160,10 @@ def button_rows(buttons: Sequence[Button]) -> list[list[Button]]:
 
 def keyboard(message: Message) -> InlineKeyboardMarkup | None:
     """The message's buttons (see :func:`button_rows`); ``action`` (1-64 bytes) is the
-    callback data, and a button whose action does not fit is left out."""
+    callback data, and a button whose action does not fit is left out, as are buttons beyond
+    Telegram's 100."""
     usable = [b for b in message.buttons if 0 < len(b.action.encode()) <= MAX_CALLBACK_DATA]
+    usable = usable[:MAX_BUTTONS]
     rows = [
         [InlineKeyboardButton(b.label, callback_data=b.action) for b in row]
         for row in button_rows(usable)
