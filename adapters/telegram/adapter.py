@@ -95,10 +95,15 @@ class LibraryLog(logging.Filter):
       core instead, which stops the bot with one line naming ``TELEGRAM_BOT_TOKEN``;
     * "Can not load invalid JSON data" with a traceback, for every answer that is not JSON (a
       proxy's HTML error page during an outage): the failure itself is counted and summarised
-      where the request failed (delivery, polling).
+      where the request failed (delivery, polling);
+    * "Something went wrong processing the data received from Telegram", logged as critical
+      with a traceback and the whole body posted, for a webhook post with the right secret
+      that is not an update (``{}``, a list, an unknown shape): one warning line instead,
+      without the body (it may be megabytes). Posts without the secret never get that far.
     """
 
-    LOGGERS = ("telegram.ext", "telegram.request.BaseRequest")
+    LOGGERS = ("telegram.ext", "telegram.ext.Updater", "telegram.request.BaseRequest")
+    UNREADABLE_UPDATE = "Something went wrong processing the data received from Telegram"
 
     def __init__(self, on_token_rejected: Callable[[TelegramError], None]) -> None:
         super().__init__()
@@ -117,6 +122,11 @@ class LibraryLog(logging.Filter):
         if isinstance(error, InvalidToken):
             self.on_token_rejected(error)
             return False
+        if str(record.msg).startswith(self.UNREADABLE_UPDATE):
+            record.msg, record.args = "telegram: a webhook post was not an update (ignored)", ()
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.exc_info, record.exc_text = None, None
+            return True
         return not str(record.msg).startswith("Can not load invalid JSON data")
 
 
