@@ -558,9 +558,8 @@ def enrich_alert(
     added time, and (``stats``) the statistics in the half-time and full-time alerts."""
     event = stored.event
     fx = state.fixture
-    if isinstance(event, GoalEvent) and event.player is not None:
-        tally = goal_tally(event.player, goals_so_far(state, event))
-        return with_section(message, Section(lines=(line(tally),)) if tally else None)
+    if isinstance(event, GoalEvent):
+        return message  # its tally is in the alert's own context line (kept through edits)
     if isinstance(event, ShootoutKickEvent):
         taken = kicks(state, stored.seq)
         if not taken:
