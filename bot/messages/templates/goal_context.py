@@ -6,9 +6,9 @@ goal, its check and the check's outcome are one notification."""
 from __future__ import annotations
 
 from bot.feed_format import GoalEvent, VarCheckEvent
-from bot.match import MatchState, ScoredGoal, StoredEvent
+from bot.match import MatchState, ScoredGoal, StoredEvent, is_known_scorer
 from bot.messages.i18n import N_, _, ordinal
-from bot.messages.lead import is_known_scorer
+from bot.messages.templates.depth import same_scorer
 
 #: What the referee is checking, as a VAR check in progress says it.
 _POSSIBLE = {"offside": N_("offside"), "foul": N_("foul"), "handball": N_("handball")}
@@ -67,23 +67,17 @@ def tally_clause(state: MatchState, goal: GoalEvent) -> str | None:
     if found is None:
         return None
     place, _scored_goal = found
-    count = sum(1 for g in state.goals[: place + 1] if _same_scorer(g.goal, goal))
+    count = sum(
+        1
+        for g in state.goals[: place + 1]
+        if g.goal.kind != "own_goal" and same_scorer(g.goal, goal)
+    )
     if count < 2:
         return None
     sentence = _TALLY.get(count)
     if sentence is None:
         return _("{player}'s {nth} goal of the match", player=goal.player, nth=ordinal(count))
     return _(sentence, player=goal.player)
-
-
-def _same_scorer(one: GoalEvent, other: GoalEvent) -> bool:
-    if one.kind == "own_goal" or not is_known_scorer(one):
-        return False
-    if one.player_id and other.player_id:
-        return one.player_id == other.player_id
-    return (
-        one.team == other.team and (one.player or "").casefold() == (other.player or "").casefold()
-    )
 
 
 def goal_context(state: MatchState, stored: StoredEvent) -> str | None:
