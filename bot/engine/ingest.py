@@ -43,6 +43,7 @@ from bot.messages.model import Message
 from bot.messages.templates.depth import enrich_alert
 from bot.players import involved_ids, remember
 from bot.quiet_alerts import after_a_goal
+from bot.scoreboard import Scoreboards, board_json
 from bot.store_contract import NewMatch
 from bot.storylines import Storylines
 from bot.teams import ensure_team
@@ -162,6 +163,7 @@ class Ingesting(EngineBase):
         elif isinstance(event, VarCheckEvent):
             self._check_cancel(state, event)
         scores_before = state.goal_scores()
+        board_before = board_json(state)
         remember(self.store, fixture, event)
         seq = self.store.add_event(
             event.match,
@@ -192,6 +194,7 @@ class Ingesting(EngineBase):
         else:
             queued = self._fan_out_alert(state, stored)
         queued += self._fan_out_rescored(state, event, scores_before)
+        queued += Scoreboards(self).changed(state, board_before)
         return Ingested("new", event.match, queued=queued, finished=finished)
 
     def _check_update(self, state: MatchState, update: GoalUpdateEvent) -> GoalEvent:

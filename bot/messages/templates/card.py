@@ -24,7 +24,7 @@ CARD_STATS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _scorers(state: MatchState, side: str) -> tuple[str, ...]:
+def scorers_of(state: MatchState, side: str) -> tuple[str, ...]:
     order: list[str] = []
     minutes: dict[str, list[str]] = {}
     for scored in state.goals:
@@ -39,7 +39,7 @@ def _scorers(state: MatchState, side: str) -> tuple[str, ...]:
     return tuple(f"{name} {', '.join(minutes[name])}" for name in order)
 
 
-def _reds(state: MatchState, side: str) -> tuple[str, ...]:
+def red_cards_of(state: MatchState, side: str) -> tuple[str, ...]:
     return tuple(
         f"{s.event.player} {minute(s.event)}"
         for s in state.events
@@ -84,8 +84,8 @@ def match_card(
         sides[side] = CardSide(
             name=name,
             colour=colour,
-            scorers=_scorers(state, side),
-            red_cards=_reds(state, side),
+            scorers=scorers_of(state, side),
+            red_cards=red_cards_of(state, side),
             kicks=tuple(
                 k.event.scored for k in taken if k.event.team.casefold() == name.casefold()
             ),
