@@ -6,8 +6,21 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from bot.chat_settings import DEFAULT_LEVEL, LEVEL_RANK
 from bot.store_contract import Audience, AudienceRow, FanOut, FanOutPlan, MessageVariant
 from storage.base import StoreBase
+
+
+def level_rank(level: str) -> str:
+    """SQL: the rank of the level the expression ``level`` holds, written from the core's one
+    definition (:data:`bot.chat_settings.LEVEL_RANK`): NULL, or a word that is no level, is the
+    default level's rank."""
+    ranks = " ".join(f"WHEN '{name}' THEN {rank}" for name, rank in LEVEL_RANK.items())
+    return f"(CASE {level} {ranks} ELSE {LEVEL_RANK[DEFAULT_LEVEL]} END)"
+
+
+#: a subscription's level: its own, else its chat's, else the default level
+LEVEL_OF_SUBSCRIPTION = level_rank("COALESCE(s.level, c.level)")
 
 
 def _numbered(sql: str, count: int) -> str:
@@ -128,9 +141,7 @@ class FanOutTables(StoreBase):
             " FROM subscriptions s JOIN chats c"
             " ON c.platform = s.platform AND c.chat_id = s.chat_id"
             f" WHERE c.active = 1 AND ({' OR '.join(where)}){_wanted(wants)}"
-            " AND (CASE COALESCE(s.level, c.level, 'key')"
-            " WHEN 'goals' THEN 1 WHEN 'all' THEN 3 ELSE 2 END)"
-            " >= (CASE s.kind WHEN 'player' THEN ? ELSE ? END)"
+            f" AND {LEVEL_OF_SUBSCRIPTION} >= (CASE s.kind WHEN 'player' THEN ? ELSE ? END)"
             " GROUP BY c.platform, c.chat_id",
             [*params, need_player, need],
         )
@@ -159,8 +170,7 @@ class FanOutTables(StoreBase):
             " FROM subscriptions s JOIN chats c"
             " ON c.platform = s.platform AND c.chat_id = s.chat_id"
             f" WHERE c.active = 1 AND ({' OR '.join(where)}){_wanted(wants)}"
-            " AND (CASE COALESCE(s.level, c.level, 'key')"
-            " WHEN 'goals' THEN 1 WHEN 'all' THEN 3 ELSE 2 END) >= ?",
+            f" AND {LEVEL_OF_SUBSCRIPTION} >= ?",
             [*params, need],
         )
 
