@@ -16,7 +16,7 @@ from bot.competitions import seed_known_competitions
 from bot.engine import Engine
 from bot.teams import seed_known_teams
 from storage.store import Store
-from tests.support import postgres
+from tests.support import postgres, stores
 
 #: fixtures shared by the Telegram end-to-end tests (``fake``, ``bot``, ``reporters_env``)
 pytest_plugins = ["tests.support.telegram_fixtures"]
@@ -61,10 +61,9 @@ def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 @pytest.fixture
 def store() -> Iterator[Store]:
-    """A fresh in-memory store with the bundled teams."""
-    s = Store.open(":memory:")
-    seed_known_teams(s)
-    seed_known_competitions(s)
+    """A fresh in-memory store with the bundled teams and competitions (a copy of one made
+    once per test process: tests/support/stores.py)."""
+    s = stores.seeded_memory_store()
     yield s
     s.close()
 
@@ -92,7 +91,7 @@ def any_store(request: pytest.FixtureRequest) -> Iterator[Store]:
     """:func:`store` on each backend: SQLite in memory, and a PostgreSQL database (emptied
     for each test; the test is skipped, with the reason, where PostgreSQL cannot start)."""
     if request.param == "sqlite":
-        s = Store.open(":memory:")
+        s = stores.seeded_memory_store()
     else:
         from storage.pg_store import PostgresStore
 
