@@ -36,6 +36,11 @@ LANGUAGES = [
     app_commands.Choice(name="English", value="en"),
     app_commands.Choice(name="Italiano", value="it"),
 ]
+SCOREBOARD = [
+    app_commands.Choice(name=N_("Off"), value="off"),
+    app_commands.Choice(name=N_("With the alerts"), value="with"),
+    app_commands.Choice(name=N_("Instead of the live alerts"), value="instead"),
+]
 
 
 class CatalogueTranslator(app_commands.Translator):
@@ -283,8 +288,11 @@ def _add_settings(tree: Tree, core: CoreAPI, choices: _Autocomplete) -> None:
         digest=N_("Today's matches every day at this local time, e.g. 09:00 (off: none)"),
         subscription=N_("One of the channel's subscriptions, to give it its own alert level"),
         subscription_level=N_("The alert level for that subscription"),
+        scoreboard=N_("A live scoreboard: one message per match, edited as it goes"),
     )
-    @app_commands.choices(level=LEVELS, language=LANGUAGES, subscription_level=LEVELS)
+    @app_commands.choices(
+        level=LEVELS, language=LANGUAGES, subscription_level=LEVELS, scoreboard=SCOREBOARD
+    )
     @app_commands.autocomplete(subscription=follow_choices)
     async def settings(
         interaction: discord.Interaction,
@@ -295,6 +303,7 @@ def _add_settings(tree: Tree, core: CoreAPI, choices: _Autocomplete) -> None:
         digest: str | None = None,
         subscription: str | None = None,
         subscription_level: app_commands.Choice[str] | None = None,
+        scoreboard: app_commands.Choice[str] | None = None,
     ) -> None:
         changes = [
             f"{what} {value}"
@@ -304,6 +313,7 @@ def _add_settings(tree: Tree, core: CoreAPI, choices: _Autocomplete) -> None:
                 ("spoiler", spoiler_delay),
                 ("language", language.value if language else None),
                 ("digest", digest),
+                ("scoreboard", scoreboard.value if scoreboard else None),
             )
             if value is not None
         ]

@@ -10,8 +10,9 @@ from bot.match import Fixture, MatchState
 from bot.match_data import StoredData
 from bot.messages import templates
 from bot.messages.model import Line, Message
-from bot.messages.templates.depth import lineup_of, no_lineups, no_stats, stats_section
-from bot.messages.templates.depth import lineups as lineups_message
+from bot.messages.templates.depth import no_stats, stats_section
+from bot.messages.templates.lineups import lineup_of, no_lineups
+from bot.messages.templates.lineups import lineups as lineups_message
 from bot.ports import CommandContext
 from bot.store_contract import MatchRow
 from bot.teams import normalize
@@ -194,8 +195,8 @@ class MatchAnswers(NameResolving):
         return self.store.competitions_played()
 
     def top_scorers(self, competition: str, limit: int = 10) -> list[tuple[str, str, int]]:
-        """(player, team, goals) in ``competition`` from the matches the bot knows; own goals
-        and cancelled goals do not count."""
+        """(player, team, goals) in ``competition`` from the matches the bot knows, by the one
+        rule of :func:`bot.match.scorer_credit` (the store ranks them in one query)."""
         version = (self.store.competition_events_version(competition), limit)
         kept = self._scorers.get(competition)
         if kept is not None and kept[0] == version:
