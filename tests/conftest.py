@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import socket
+import ssl
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -34,6 +35,30 @@ sys.dont_write_bytecode = False
 hypothesis_settings.register_profile("matchbot", deadline=None, max_examples=50)
 hypothesis_settings.register_profile("thorough", deadline=None, max_examples=1000)
 hypothesis_settings.load_profile("matchbot")
+
+
+def _one_tls_context_per_process() -> None:
+    """Every HTTP client the tests make (python-telegram-bot's two per adapter, the providers')
+    would build its own TLS context, reading the whole CA bundle: some 27 ms each, for
+    hundreds of clients, though the fakes speak plain HTTP on 127.0.0.1 and no test opens a
+    TLS connection. The default context is made once per test process and shared; any other
+    (a client given its own ``verify`` or ``cert``) is made as before."""
+    from httpx._transports import default as transports
+
+    create = transports.create_ssl_context
+    made: dict[bool, ssl.SSLContext] = {}
+
+    def shared(verify: Any = True, cert: Any = None, trust_env: bool = True) -> ssl.SSLContext:
+        if verify is not True or cert is not None:
+            return create(verify=verify, cert=cert, trust_env=trust_env)
+        if trust_env not in made:
+            made[trust_env] = create(verify=verify, cert=cert, trust_env=trust_env)
+        return made[trust_env]
+
+    transports.create_ssl_context = shared  # type: ignore[assignment]
+
+
+_one_tls_context_per_process()
 
 
 @pytest.fixture(autouse=True)
