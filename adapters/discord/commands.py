@@ -17,6 +17,7 @@ from discord import app_commands
 
 from adapters.discord.embeds import NO_MENTIONS, message_batches
 from bot import command_catalogue
+from bot.chat_settings import LEVEL_LABELS, MAX_SPOILER_DELAY
 from bot.command_catalogue import commands_on
 from bot.messages import i18n, templates
 from bot.messages.i18n import N_
@@ -27,15 +28,8 @@ log = logging.getLogger(__name__)
 
 #: Every slash command and its description, as Discord lists it: the core's catalogue.
 COMMANDS: dict[str, str] = {c.name: c.describe for c in commands_on("discord")}
-LEVELS = [
-    app_commands.Choice(name=N_("Goals only"), value="goals"),
-    app_commands.Choice(name=N_("Key events"), value="key"),
-    app_commands.Choice(name=N_("Everything"), value="all"),
-]
-LANGUAGES = [
-    app_commands.Choice(name="English", value="en"),
-    app_commands.Choice(name="Italiano", value="it"),
-]
+LEVELS = [app_commands.Choice(name=label, value=level) for level, label in LEVEL_LABELS.items()]
+LANGUAGES = [app_commands.Choice(name=name, value=code) for code, name in i18n.LANGUAGES.items()]
 SCOREBOARD = [
     app_commands.Choice(name=N_("Off"), value="off"),
     app_commands.Choice(name=N_("With the alerts"), value="with"),
@@ -298,7 +292,7 @@ def _add_settings(tree: Tree, core: CoreAPI, choices: _Autocomplete) -> None:
         interaction: discord.Interaction,
         level: app_commands.Choice[str] | None = None,
         timezone: str | None = None,
-        spoiler_delay: app_commands.Range[int, 0, 300] | None = None,
+        spoiler_delay: app_commands.Range[int, 0, MAX_SPOILER_DELAY] | None = None,
         language: app_commands.Choice[str] | None = None,
         digest: str | None = None,
         subscription: str | None = None,
