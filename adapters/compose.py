@@ -203,11 +203,25 @@ def _providers(
     where a provider key is set."""
     if settings.api_football_key is None and settings.football_data_token is None:
         return [], None, None
-    from adapters.providers import sources_from_settings, stats_from_settings
-
     sources = sources_from_settings(settings)
     stats, stats_client = stats_from_settings(settings, sources)
     return sources, stats, stats_client
+
+
+def sources_from_settings(settings: Settings) -> list[ProviderSource]:
+    """:func:`adapters.providers.sources_from_settings`, imported when first called."""
+    from adapters import providers
+
+    return providers.sources_from_settings(settings)
+
+
+def stats_from_settings(
+    settings: Settings, sources: list[ProviderSource]
+) -> tuple[FootballDataStats | None, FootballData | None]:
+    """:func:`adapters.providers.stats_from_settings`, imported when first called."""
+    from adapters import providers
+
+    return providers.stats_from_settings(settings, sources)
 
 
 def needs_leader(adapter: ChatAdapter) -> bool:
