@@ -340,6 +340,38 @@ def m014_quote_language(db: Database) -> None:
     db.table("quotes").add_column("lang", str)
 
 
+#: What a migration does to the data of a PostgreSQL database, in PostgreSQL's SQL, by the
+#: migration's name: the schema itself is derived from the migrations (``storage.pg_schema``),
+#: the data they rewrite is not. Run once, when the migration is applied (``storage.pg_store``).
+POSTGRES_DATA_STEPS: dict[str, tuple[str, ...]] = {}
+
+
+@migrations()
+def m016_chat_settings_once(db: Database) -> None:
+    """Each chat setting stored once: those the fan-out reads in their columns (``tz``,
+    ``lang``, ``spoiler``, ``level``, filled by ``m009``), every other one in the settings JSON,
+    which no longer repeats the four."""
+    db.execute(
+        "UPDATE chats SET tz = COALESCE(tz, json_extract(settings, '$.timezone')),"
+        " lang = COALESCE(lang, json_extract(settings, '$.language')),"
+        " spoiler = COALESCE(spoiler, json_extract(settings, '$.spoiler_delay')),"
+        " level = COALESCE(level, json_extract(settings, '$.level')),"
+        " settings = json_remove(settings, '$.timezone', '$.language', '$.spoiler_delay',"
+        " '$.level') WHERE CASE WHEN json_valid(settings) THEN json_type(settings) = 'object'"
+        " ELSE 0 END"
+    )
+
+
+POSTGRES_DATA_STEPS["m016_chat_settings_once"] = (
+    "UPDATE chats SET tz = COALESCE(tz, settings::jsonb ->> 'timezone'),"
+    " lang = COALESCE(lang, settings::jsonb ->> 'language'),"
+    " spoiler = COALESCE(spoiler, (settings::jsonb ->> 'spoiler_delay')::double precision),"
+    " level = COALESCE(level, settings::jsonb ->> 'level'),"
+    " settings = (settings::jsonb - 'timezone' - 'language' - 'spoiler_delay' - 'level')::text"
+    " WHERE settings LIKE '{%'",
+)
+
+
 class SchemaTooNew(Exception):
     """The database was migrated by a newer matchbot: this code would misread it."""
 
