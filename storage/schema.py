@@ -372,6 +372,21 @@ POSTGRES_DATA_STEPS["m016_chat_settings_once"] = (
 )
 
 
+@migrations()
+def m017_score_not_stored(db: Database) -> None:
+    """A match's score is not stored: it is derived from its events, in one place
+    (``bot.match``); the columns written and never read go."""
+    for column in ("home_goals", "away_goals"):
+        if column in db.table("matches").columns_dict:
+            db.execute(f"ALTER TABLE matches DROP COLUMN {column}")
+
+
+POSTGRES_DATA_STEPS["m017_score_not_stored"] = (
+    "ALTER TABLE matches DROP COLUMN IF EXISTS home_goals",
+    "ALTER TABLE matches DROP COLUMN IF EXISTS away_goals",
+)
+
+
 class SchemaTooNew(Exception):
     """The database was migrated by a newer matchbot: this code would misread it."""
 
