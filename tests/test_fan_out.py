@@ -314,3 +314,23 @@ def waiting_on_the_first(store: Store) -> None:
             return
         time.sleep(0.01)
     raise AssertionError("the second fan-out never waited for the first")
+
+
+def test_the_next_due_time_counts_held_rows_and_rows_due_at_once(any_store: Store) -> None:
+    """A fan-out's rows that are due at once write no entry in the held rows' index; the
+    next due time still sees them (a time at or before now), and a held row's own time once
+    no other row is pending."""
+    store = any_store
+    for chat in ("a", "b"):
+        follow(store, chat)
+    follow(store, "late", {"spoiler_delay": 90})
+    assert store.next_due_at("telegram") is None
+    audience = Audience(["inter"])
+    fan_out(store, audience, FanOut("k", "alert", "m1", now=NOW), lambda z, lang, v: "x")
+    due = store.next_due_at("telegram")
+    assert due is not None and due <= NOW
+    for row in store.outbox_rows("telegram"):
+        if row["chat_id"] != "late":
+            store.mark_sent(row["id"], row["key"], "telegram", row["chat_id"], ["1"])
+    assert store.next_due_at("telegram") == NOW + 90
+    assert store.next_due_at("discord") is None
