@@ -294,7 +294,9 @@ async def test_commands_then_the_seed_match_as_embeds(running: Running) -> None:
     ]
     goal = sent[5]
     assert embed(goal)["description"] == (
-        "65' **Lautaro Martínez**" + esc(" scores for Inter (assist: Francesco Pio Esposito)")
+        "65' **Lautaro Martínez**"
+        + esc(" scores for Inter (assist: Francesco Pio Esposito)")
+        + "\nInter lead 1-0"
     )
     assert embed(goal)["color"] == 0x2ECC71
     recap = sent[7]
@@ -331,7 +333,9 @@ async def test_cancelled_goal_edits_its_alert_and_quotes_ping_nobody(running: Ru
     await dc.wait_for(2, timeout=15, channel_id=ALERTS)
     alert = dc.messages(ALERTS)[1]
     assert embed(alert)["title"] == esc("⚽ GOAL! Atalanta 1-0 Inter")
-    assert embed(alert)["description"] == f"9' **@{ZWSP}everyone** scores for Atalanta"
+    assert embed(alert)["description"] == (
+        f"9' **@{ZWSP}everyone** scores for Atalanta\nAtalanta lead 1-0"
+    )
 
     running.feed_in(
         [

@@ -465,6 +465,7 @@ class TelegramAdapter:
                             photo=photo,
                             caption=caption,
                             parse_mode=ParseMode.HTML,
+                            disable_notification=True if message.quiet else None,
                         )
                     self._file_ids[card.key] = sent.photo[-1].file_id
                     self._uploading.pop(card.key, None)
@@ -475,6 +476,7 @@ class TelegramAdapter:
                 photo=file_id,
                 caption=caption,
                 parse_mode=ParseMode.HTML,
+                disable_notification=True if message.quiet else None,
             )
         return str(sent.message_id)
 
@@ -496,6 +498,8 @@ class TelegramAdapter:
         async with self._bot() as bot:
             for i, part in enumerate(parts):
                 last = i == len(parts) - 1
+                # one push per message: a quiet one never buzzes, a long one only once
+                quiet = message.quiet or bool(ids)
                 try:
                     async with self._paced(chat_id):  # each part paced in its chat
                         if self._bulk is not None:
@@ -511,7 +515,7 @@ class TelegramAdapter:
                                         else {}
                                     ),
                                     "allow_paid_broadcast": True,
-                                    **({"disable_notification": True} if message.quiet else {}),
+                                    **({"disable_notification": True} if quiet else {}),
                                 }
                             )
                         else:
@@ -522,7 +526,7 @@ class TelegramAdapter:
                                 link_preview_options=NO_PREVIEW,
                                 reply_markup=markup if last else None,
                                 allow_paid_broadcast=True if self.paid_broadcast else None,
-                                disable_notification=True if message.quiet else None,
+                                disable_notification=True if quiet else None,
                             )
                             message_id = sent.message_id
                 except TelegramError as exc:

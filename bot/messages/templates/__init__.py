@@ -143,6 +143,8 @@ from bot.messages.templates.settings import (
     settings_error,
     settings_saved,
     settings_view,
+    unknown_setting,
+    unknown_value,
 )
 from bot.messages.templates.storylines import storyline_text
 from bot.messages.templates.today import reminder, today, today_line, weekday_date_text
@@ -310,8 +312,10 @@ __all__ = [
     "too_many_follows",
     "top_scorers",
     "unknown_command",
+    "unknown_setting",
     "unknown_target",
     "unknown_team",
+    "unknown_value",
     "unsubscribed",
     "versus",
     "weekday_date_text",

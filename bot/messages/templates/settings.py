@@ -202,8 +202,30 @@ def bad_language() -> str:
     )
 
 
-def bad_setting() -> str:
-    return _("I can change: level, timezone, spoiler, language, digest.")
+def bad_setting(names: list[str]) -> str:
+    """The settings there are, by their names in the chat's language."""
+    return _("I can change: {names}.", names=", ".join(names))
+
+
+def unknown_setting(typed: str, suggestion: str) -> Message:
+    """``I don't know the setting “levle”. Did you mean /settings level goals?``"""
+    return reply(
+        _(
+            "I don't know the setting “{typed}”. Did you mean {suggestion}?",
+            typed=echo(typed),
+            suggestion=suggestion,
+        ),
+        kind="error",
+    )
+
+
+def unknown_value(typed: str, suggestion: str) -> Message:
+    """``I don't know “gaols”. Did you mean /settings level goals?``"""
+    return reply(
+        _("I don't know “{typed}”. Did you mean {suggestion}?", typed=echo(typed),
+          suggestion=suggestion),
+        kind="error",
+    )  # fmt: skip
 
 
 def bad_digest() -> str:
