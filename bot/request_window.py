@@ -55,15 +55,19 @@ class RequestWindow:
             expiries.popleft()
         return self._in_flight + len(expiries)
 
-    async def acquire(self) -> None:
+    async def acquire(self, *, ahead: bool = False) -> None:
         """Wait for a slot and take it; call :meth:`release` once the request was answered
-        (or failed)."""
+        (or failed). ``ahead``: go before every request waiting but the first (the delivery
+        loop's turn for a new send, ahead of the later parts of sends under way)."""
         if not self._queue and self.used() < self.limit:
             self._in_flight += 1
             return
         loop = asyncio.get_running_loop()
         turn: asyncio.Future[None] = loop.create_future()
-        self._queue.append(turn)
+        if ahead and self._queue:
+            self._queue.insert(1, turn)  # the first one may already be waiting on the clock
+        else:
+            self._queue.append(turn)
         try:
             if self._queue[0] is not turn:
                 await turn  # the request before this one got its slot

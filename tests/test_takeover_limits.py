@@ -51,7 +51,7 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 
 
 def alert(key: str, chat: int) -> NewOutboxRow:
-    message = Message(kind="alert", headline=line(bold(f"GOAL {key}")))
+    message = Message(kind="goal", headline=line(bold(f"GOAL {key}")))
     return NewOutboxRow(
         key=f"{key}:telegram:{chat}",
         platform="telegram",
