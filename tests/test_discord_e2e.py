@@ -692,3 +692,29 @@ async def test_the_match_card_is_the_recaps_embed_image(running: Running) -> Non
     assert with_card[0].embeds[0]["image"]["url"] == "attachment://match-card.png"
     with Image.open(io.BytesIO(dc.uploads[int(attachment["id"])])) as card:
         assert card.format == "PNG" and card.size == (1200, 675)
+
+
+async def test_settings_of_a_channel_with_fifty_subscriptions_fit_and_page(
+    running: Running,
+) -> None:
+    """A channel following as many teams as it may: /settings stays inside every Discord
+    limit (the fake refuses more), ten subscriptions a page, and `page:` turns to the others."""
+    from bot.commands.following import MAX_FOLLOWS
+    from storage.store import Store
+
+    await running.slash("subscribe", {"name": "Inter"})
+    store = Store.open(running.db)
+    try:
+        teams = [r["id"] for r in store.db.query("SELECT id FROM teams ORDER BY id")]
+        for team in teams[: MAX_FOLLOWS - 1]:
+            store.subscribe("discord", str(ALERTS), team)
+        follows = len(store.follows("discord", str(ALERTS)))
+    finally:
+        store.close()
+    assert follows == MAX_FOLLOWS
+    view = await running.slash("settings", user=MEMBER, permissions=None)
+    text = json.dumps(view.embeds, ensure_ascii=False)
+    assert f"(1–10 of {MAX_FOLLOWS})" in text and "/settings page 2" in text
+    third = await running.slash("settings", {"page": 3}, user=MEMBER, permissions=None)
+    assert not third.ephemeral
+    assert f"(21–30 of {MAX_FOLLOWS})" in json.dumps(third.embeds, ensure_ascii=False)

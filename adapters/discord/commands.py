@@ -283,6 +283,7 @@ def _add_settings(tree: Tree, core: CoreAPI, choices: _Autocomplete) -> None:
         subscription=N_("One of the channel's subscriptions, to give it its own alert level"),
         subscription_level=N_("The alert level for that subscription"),
         scoreboard=N_("A live scoreboard: one message per match, edited as it goes"),
+        page=N_("Which page of the subscriptions to show (10 a page)"),
     )
     @app_commands.choices(
         level=LEVELS, language=LANGUAGES, subscription_level=LEVELS, scoreboard=SCOREBOARD
@@ -298,6 +299,7 @@ def _add_settings(tree: Tree, core: CoreAPI, choices: _Autocomplete) -> None:
         subscription: str | None = None,
         subscription_level: app_commands.Choice[str] | None = None,
         scoreboard: app_commands.Choice[str] | None = None,
+        page: app_commands.Range[int, 1, 9] | None = None,
     ) -> None:
         changes = [
             f"{what} {value}"
@@ -313,6 +315,8 @@ def _add_settings(tree: Tree, core: CoreAPI, choices: _Autocomplete) -> None:
         ]
         if subscription and subscription_level:
             changes.append(f"subscription {subscription} {subscription_level.value}")
+        if page is not None:  # last: the answer shows that page
+            changes.append(f"page {page}")
         await run_command(core, interaction, "settings", changes)
 
 

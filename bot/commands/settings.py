@@ -199,6 +199,9 @@ class SettingsCommand(NameResolving):
         current = self._zone(ctx)
         if not args:
             return self._settings_view(current, ctx)
+        what, _, value = args.partition(" ")
+        if what.casefold() == "page":  # "more…": a page of the subscriptions, anyone may look
+            return self._settings_view(current, ctx, page=_page_number(value))
         if not ctx.can_manage:
             return templates.admins_only_in(ctx.place)
         what, _, value = args.partition(" ")
@@ -232,7 +235,9 @@ class SettingsCommand(NameResolving):
             return templates.button_expired()
         if not self.store.set_follow_level(ctx.platform, ctx.chat_id, kind, ident, chosen):
             return templates.button_expired()
-        return self._settings_view(current, ctx, note=templates.settings_saved())
+        return self._settings_view(
+            current, ctx, note=templates.settings_saved(), showing=(kind, ident)
+        )
 
     def _set_subscription_level(
         self, ctx: CommandContext, current: ChatSettings, value: str
@@ -257,8 +262,15 @@ class SettingsCommand(NameResolving):
         return self._settings_view(current, ctx, note=templates.settings_saved())
 
     def _settings_view(
-        self, s: ChatSettings, ctx: CommandContext | str, note: str | None = None
+        self,
+        s: ChatSettings,
+        ctx: CommandContext | str,
+        note: str | None = None,
+        page: int = 1,
+        showing: tuple[str, str] | None = None,
     ) -> Message:
+        """The settings, on ``page`` of the subscriptions, or on the page ``showing`` the
+        subscription (kind, id) whose button was just pressed."""
         place = ctx if isinstance(ctx, str) else ctx.place
         follows = (
             []
@@ -280,4 +292,11 @@ class SettingsCommand(NameResolving):
             digest=s.digest,
             depth={name: getattr(s, name) for name in DEPTH_SETTINGS},
             scoreboard=s.scoreboard,
+            page=templates.follow_page_of(follows, *showing) if showing else page,
         )
+
+
+def _page_number(typed: str) -> int:
+    """``/settings page 2``'s page (the first for anything but a number from 1 to 99)."""
+    typed = typed.strip()
+    return int(typed) if typed.isascii() and typed.isdigit() and 0 < len(typed) < 3 else 1
