@@ -354,9 +354,22 @@ def m015_outbox_chat_lane_index(db: Database) -> None:
     db.execute("CREATE INDEX idx_outbox_sent ON outbox (platform, sent_at) WHERE status = 'sent'")
 
 
+@migrations()
+def m016_outbox_held_index(db: Database) -> None:
+    """The due-time index of the outbox covers only the rows not due when they were queued
+    (held back by a spoiler delay, retried later, a platform's wait): most rows of a fan-out
+    are due at once and write no entry there. ``next_due_at`` reads the rest from the ready
+    queue (see :meth:`storage.outbox.OutboxTables.next_due_at`)."""
+    db.execute("DROP INDEX IF EXISTS idx_outbox_due")
+    db.execute(
+        "CREATE INDEX idx_outbox_held ON outbox (platform, next_attempt_at)"
+        " WHERE status = 'pending' AND next_attempt_at > created_at"
+    )
+
+
 #: indexes a migration dropped (PostgreSQL's schema is built from what the migrations leave,
 #: so it drops these by name: see storage.pg_schema)
-DROPPED_INDEXES = ("idx_outbox_status_platform_chat_id_id",)
+DROPPED_INDEXES = ("idx_outbox_status_platform_chat_id_id", "idx_outbox_due")
 
 
 #: What a migration does to the data of a PostgreSQL database, in PostgreSQL's SQL, by the
