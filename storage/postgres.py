@@ -6,10 +6,11 @@ The store's statements are written once, for SQLite. Most of them are plain SQL 
 databases read alike; the few SQLite spellings they use are rewritten here, once per
 statement (cached): ``?`` and ``:name`` parameters, ``INSERT OR IGNORE`` (``ON CONFLICT DO
 NOTHING``), ``INSERT OR REPLACE`` (an upsert on the table's primary key), ``json_extract``
-(``->>``), two-argument ``MAX``/``MIN`` (``GREATEST``/``LEAST``), ``temp.`` tables
-(``pg_temp.``), ``CROSS JOIN … ON``. What cannot be rewritten so is written for PostgreSQL in
-:mod:`storage.pg_store`. Parameters are bound on the client (psycopg's ``ClientCursor``), as
-SQLite binds them: a ``NULL`` or a number needs no cast to be understood.
+(``->>``), ``instr`` (``strpos``), two-argument ``MAX``/``MIN`` (``GREATEST``/``LEAST``),
+``temp.`` tables (``pg_temp.``), ``CROSS JOIN … ON``. What cannot be rewritten so is
+written for PostgreSQL in :mod:`storage.pg_store`. Parameters are bound on the client
+(psycopg's ``ClientCursor``), as SQLite binds them: a ``NULL`` or a number needs no cast to
+be understood.
 
 The password of a database URL never reaches a log or an error: :func:`redact`.
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import math
 import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -26,6 +28,7 @@ from decimal import Decimal
 from typing import Any
 
 import psycopg
+import psycopg.conninfo
 from psycopg import ClientCursor
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
@@ -50,9 +53,27 @@ def _configure(conn: psycopg.Connection[Any]) -> None:
     conn.execute("SET work_mem = '32MB'")
 
 
+#: seconds the first connection of a pool is waited for (tried again meanwhile), unless the
+#: URL says otherwise with libpq's own ``connect_timeout`` parameter (``?connect_timeout=3``)
+OPEN_TIMEOUT = 10.0
+
+
+def open_timeout(url: str) -> float:
+    """How long :func:`pool` waits for the database at ``url``: its ``connect_timeout``
+    (seconds; libpq's parameter, so each attempt also gives up after it), else
+    :data:`OPEN_TIMEOUT`."""
+    given = psycopg.conninfo.conninfo_to_dict(url).get("connect_timeout")
+    try:
+        seconds = float(str(given)) if given is not None else OPEN_TIMEOUT
+    except ValueError:
+        return OPEN_TIMEOUT
+    return seconds if seconds > 0 else OPEN_TIMEOUT
+
+
 def pool(url: str) -> ConnectionPool[psycopg.Connection[Any]]:
     """The process's pool for ``url`` (made, and its first connection opened, on first use:
-    a database that cannot be reached raises :class:`psycopg.OperationalError` here)."""
+    a database that cannot be reached within :func:`open_timeout` raises
+    :class:`psycopg.OperationalError` here)."""
     with _pools_lock:
         found = _pools.get(url)
         if found is not None and not found.closed:
@@ -68,11 +89,12 @@ def pool(url: str) -> ConnectionPool[psycopg.Connection[Any]]:
             reconnect_timeout=60.0,
             name="matchbot",
         )
+        wait = open_timeout(url)
         try:
-            made.open(wait=True, timeout=10.0)
+            made.open(wait=True, timeout=wait)
         except psycopg_pool_timeout() as exc:
             made.close()
-            raise psycopg.OperationalError(_why_unreachable(url)) from exc
+            raise psycopg.OperationalError(_why_unreachable(url, wait)) from exc
         _pools[url] = made
         return made
 
@@ -83,13 +105,13 @@ def psycopg_pool_timeout() -> type[Exception]:
     return PoolTimeout
 
 
-def _why_unreachable(url: str) -> str:
+def _why_unreachable(url: str, waited: float) -> str:
     """One connection attempt's own error (the pool only says it timed out)."""
     try:
-        psycopg.connect(url, connect_timeout=5).close()
+        psycopg.connect(url, connect_timeout=min(5, math.ceil(waited))).close()
     except psycopg.Error as exc:
         return scrub(str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc), url)
-    return "no connection within 10 s"
+    return f"no connection within {waited:g} s"
 
 
 def close_pools() -> None:
@@ -120,6 +142,7 @@ class Dialect:
             r"json_each\(([\w.]+)\) (\w+)", r"jsonb_array_elements_text(\1::jsonb) \2(value)", sql
         )
         sql = re.sub(r"json_extract\(([\w.]+), '\$\.(\w+)'\)", r"(\1::jsonb ->> '\2')", sql)
+        sql = re.sub(r"\binstr\(", "strpos(", sql)
         # code-point order, as SQLite's BINARY compares
         sql = sql.replace(" COLLATE BINARY", ' COLLATE "C"')
         sql = re.sub(r"\bMAX\(([^(),]+), ([^(),]+)\)", r"GREATEST(\1, \2)", sql)
