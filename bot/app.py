@@ -45,7 +45,7 @@ from bot.report_command import ReportCommand
 from bot.scheduler import LivePolling, Scheduler, TimedJobs
 from bot.stats_commands import StatsCommands
 from bot.store_contract import CoreStore, DatabaseThread, NewOutboxRow
-from bot.team_search import (
+from bot.team_choices import (
     TeamSearch,
     adopt,
     catalogue_answers,

@@ -83,6 +83,10 @@ class FeedObject(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
 
 
+FeedEvent = dict[str, Any]
+"""A feed object as JSON, before it is parsed (``{"type": ..., "match": ..., ...}``): what the
+providers' translations write and :mod:`bot.snapshots` compares."""
+
 MatchStatus = Literal[
     "scheduled",
     "first_half",

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-FeedEvent = dict[str, Any]
+from bot.feed_format import FeedEvent
 
 REMATCH_WINDOW = 5
 """Minutes an event may move between polls and still be recognised as the same event."""

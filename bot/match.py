@@ -286,7 +286,7 @@ def is_known_scorer(goal: GoalEvent) -> bool:
 def scorer_credit(goal: GoalEvent) -> str | None:
     """The player a standing goal counts for in a scorers' ranking (``/scorers``, a
     player's streak): None for an own goal, or a goal whose scorer is not known. The one rule,
-    which :meth:`storage.matches.MatchTables.top_scorers` writes in SQL."""
+    which :meth:`storage.matches.MatchTables.scorer_counts` writes in SQL."""
     if goal.kind == "own_goal" or not is_known_scorer(goal):
         return None
     return goal.player

@@ -114,7 +114,7 @@ class Pacing:
     burst: int = 1
 
 
-class Pacer(Protocol):
+class RequestPacer(Protocol):
     """The delivery loop's pacer (:class:`bot.pacer.Pacer`), the one place the bot keeps
     to a platform's limits. An adapter that makes requests of its own while delivering (the
     extra parts of a long message, the edits of a correction, a library's retries) holds one
@@ -136,7 +136,7 @@ class PacedAdapter(Protocol):
     """Optional :class:`ChatAdapter` capability: an adapter whose send or edit may make more
     than one request gets the delivery loop's pacer to hold around each of them."""
 
-    def bind_pacer(self, pacer: Pacer) -> None: ...
+    def bind_pacer(self, pacer: RequestPacer) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -223,7 +223,7 @@ class MatchSource(Protocol):
     same for a followed competition), :class:`DayPlanner` (a daily quota planned over the
     followed matches), :class:`Prioritising` (which matches may get fewer polls) and
     :class:`ProviderNamed` (the provider's name for the log); ``search_teams(typed)`` is
-    :class:`bot.team_search.TeamSearch`."""
+    :class:`bot.team_choices.TeamSearch`."""
 
     name: str
 

@@ -20,8 +20,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import TypeAdapter, ValidationError
 
-from bot.feed_format import Event as FeedEvent
-from bot.feed_format import EventBase, FeedItem, MatchDecl, Quote, parse_object
+from bot.feed_format import Event, EventBase, FeedItem, MatchDecl, Quote, parse_object
 from bot.match import Fixture, KeptStates, MatchState
 from bot.match_data import MATCH_DATA_CLASSES
 from bot.messages import templates
@@ -91,10 +90,10 @@ def _nothing_after(rest: list[str]) -> None:
         raise ReportError(templates.report_trailing_words(" ".join(rest)))
 
 
-_REPORTED: TypeAdapter[MatchDecl | FeedEvent | Quote] = TypeAdapter(FeedItem)
+_REPORTED: TypeAdapter[MatchDecl | Event | Quote] = TypeAdapter(FeedItem)
 
 
-def validated(item: dict[str, Any]) -> MatchDecl | FeedEvent | Quote:
+def validated(item: dict[str, Any]) -> MatchDecl | Event | Quote:
     """The feed object a report built, validated like a feed line; a value the format refuses
     (a minute past 130, a name too long) is a :class:`ReportError` in the reporter's words."""
     try:

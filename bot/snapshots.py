@@ -12,6 +12,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from bot.feed_format import FeedEvent, MatchStatus
 from bot.football_rules import (
     REMATCH_WINDOW,
     abs_minute,
@@ -24,27 +25,9 @@ from bot.football_rules import (
     var_cancelled_goal,
 )
 
-FeedEvent = dict[str, Any]
-"""A feed-v1 object (``{"type": ..., "match": ..., ...}``)."""
-
-MatchState = Literal[
-    "scheduled",
-    "first_half",
-    "half_time",
-    "second_half",
-    "break",  # break before extra time or between its halves (API-Football ``BT``)
-    "extra_time",
-    "penalties",
-    "live",  # in play, phase unknown
-    "finished",
-    "suspended",
-    "interrupted",
-    "postponed",
-    "cancelled",
-    "abandoned",
-    "awarded",
-    "unknown",
-]
+#: Where a match stands in a provider's answer: the feed's :data:`bot.feed_format.MatchStatus`,
+#: or ``unknown`` for a status the translation does not know.
+ProviderStatus = Literal[MatchStatus, "unknown"]
 
 LIVE_STATES: frozenset[str] = frozenset(
     {
@@ -75,7 +58,7 @@ class ProviderSnapshot:
     """The feed-v1 ``match`` object."""
     events: list[FeedEvent]
     """Feed-v1 events, chronological, periods included, stable ids."""
-    status: MatchState
+    status: ProviderStatus
     """The normalised match state."""
     provider_status: str = ""
     """The provider's own status code (``2H``, ``IN_PLAY``...)."""

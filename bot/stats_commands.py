@@ -67,7 +67,7 @@ class StatsCommands:
                     ],
                 )
             scorers = await self.stats.top_scorers(code)
-            return templates.top_scorers(
+            return templates.scorers_answer(
                 competition,
                 [(s.player, s.team, s.goals) for s in scorers],
                 source="football-data.org",

@@ -215,7 +215,7 @@ class ChatTables(StoreBase):
             == 1
         )
 
-    def subscriptions(self, platform: str, chat_id: str) -> list[TeamRow]:
+    def followed_teams(self, platform: str, chat_id: str) -> list[TeamRow]:
         """The teams the chat follows (id, name), by name."""
         return self._rows(
             "SELECT t.id, t.name FROM subscriptions s JOIN teams t ON t.id = s.target"

@@ -127,7 +127,7 @@ class MatchTables(StoreBase):
             [match_id],
         )
 
-    def top_scorers(self, competition: str, limit: int) -> list[ScorerCountRow]:
+    def scorer_counts(self, competition: str, limit: int) -> list[ScorerCountRow]:
         """(``player``, ``team``, ``goals``) of ``competition``, most goals first, then by
         player and team in code-point order: :func:`bot.match.rank_scorers`'s answer in one
         query. Each goal is taken as its latest ``goal_update`` left it (scorer, kind, side);

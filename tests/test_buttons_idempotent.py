@@ -35,7 +35,7 @@ async def test_twenty_presses_of_a_suggestion_act_once(bot: Bot, fake: FakeTeleg
         for _ in range(20):
             fake.user_presses(ALICE, offer["message_id"], "subscribe:inter")
         await settled(fake, 20)
-        subscribed = [r["name"] for r in bot.store().subscriptions("telegram", str(ALICE))]
+        subscribed = [r["name"] for r in bot.store().followed_teams("telegram", str(ALICE))]
     answered = Counter(a["callback_query_id"] for a in fake.callback_answers)
     assert len(answered) == 20 and set(answered.values()) == {1}
     assert subscribed == ["Inter"]

@@ -37,7 +37,7 @@ def test_subscribe_finds_inter_by_any_name(commands: Commands, store: Store, typ
     assert say(commands, f"/subscribe {typed}") == (
         "✅ This chat now follows Inter. Alerts: key events."
     )
-    assert [t["name"] for t in store.subscriptions("telegram", "1")] == ["Inter"]
+    assert [t["name"] for t in store.followed_teams("telegram", "1")] == ["Inter"]
 
 
 def test_subscribe_twice_and_unsubscribe(commands: Commands) -> None:
@@ -169,6 +169,6 @@ def test_scorers_without_a_team_name_the_chats_competition_else_the_latest(
     say(commands, "/subscribe argentina")
     assert say(commands, "/scorers").startswith("World Cup top scorers")
     assert store.competitions_played() == ["Serie A", "World Cup"]
-    (argentina,) = [r["id"] for r in store.subscriptions("telegram", "1")]
+    (argentina,) = [r["id"] for r in store.followed_teams("telegram", "1")]
     assert store.competitions_played([argentina]) == ["World Cup"]
     assert store.competitions_played([]) == []

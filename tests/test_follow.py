@@ -53,7 +53,7 @@ def test_team_subscriptions_made_by_the_previous_schema_keep_working(tmp_path: P
 
     seed_known_competitions(store)
     assert store.follows("telegram", "1")[0]["kind"] == "team"
-    assert [t["name"] for t in store.subscriptions("telegram", "1")] == ["Inter"]
+    assert [t["name"] for t in store.followed_teams("telegram", "1")] == ["Inter"]
     assert store.match("old")["competition_id"] == "serie-a"
     engine = Engine(store)
     feed(engine, match("m1", "Atalanta", "Inter"))

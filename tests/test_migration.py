@@ -62,7 +62,7 @@ async def test_a_group_upgraded_mid_match_keeps_everything(
         assert "Inter" in subscriptions["text"]
     assert len(fake.messages(OLD)) == 5  # nothing more went to the old id
     store = bot.store()
-    assert store.subscriptions("telegram", str(OLD)) == []
+    assert store.followed_teams("telegram", str(OLD)) == []
     settings = json.loads(store.chat("telegram", str(new))["settings"])  # type: ignore[index]
     assert settings["level"] == "all" and settings["spoiler_delay"] == 5
     keys = [r["key"] for r in store.outbox_rows("telegram") if r["status"] == "sent"]
@@ -74,7 +74,7 @@ async def until_moved(bot: Bot, new_id: str) -> None:
     for _ in range(200):
         store = bot.store()
         try:
-            if store.subscriptions("telegram", new_id):
+            if store.followed_teams("telegram", new_id):
                 return
         finally:
             store.db.close()

@@ -10,8 +10,7 @@ import pytest
 from adapters.providers.api_football import translate_fixture
 from bot.commands import Commands
 from bot.engine import Engine
-from bot.feed_format import parse_object
-from bot.snapshots import FeedEvent
+from bot.feed_format import FeedEvent, parse_object
 from storage.store import Store
 from tests.support.fakes.provider_api import load_fixture
 from tests.support.following import FAN, NOON, feed, match, say, texts

@@ -1,4 +1,4 @@
-"""One /scorers rule: the store's query (``Store.top_scorers``) and the Python rule over the
+"""One /scorers rule: the store's query (``Store.scorer_counts``) and the Python rule over the
 derived match states (``bot.match.rank_scorers``) give the same ranking, on SQLite and on
 PostgreSQL, over varied matches: own goals, penalties, scorers not known (no name, a word that
 is not a name, a score-only provider's goals), disallowed goals, goals cancelled or taken back
@@ -156,7 +156,7 @@ def python_answer(store: Store, matches: list[str], limit: int) -> list[tuple[st
 
 
 def sql_answer(store: Store, competition: str, limit: int) -> list[tuple[str, str, int]]:
-    return [(r["player"], r["team"], r["goals"]) for r in store.top_scorers(competition, limit)]
+    return [(r["player"], r["team"], r["goals"]) for r in store.scorer_counts(competition, limit)]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

@@ -241,7 +241,7 @@ def test_forget_chat_removes_subscriptions(store: Store) -> None:
     store.ensure_chat("discord", "42")
     store.subscribe("discord", "42", "inter")
     assert store.forget_chat("discord", "42") == 1
-    assert store.subscriptions("discord", "42") == []
+    assert store.followed_teams("discord", "42") == []
 
 
 def test_a_platform_message_id_leads_back_to_its_outbox_key(store: Store) -> None:

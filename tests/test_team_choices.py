@@ -1,4 +1,4 @@
-"""Search answers told apart, ranked and adopted (bot/team_search.py), and API-Football's
+"""Search answers told apart, ranked and adopted (bot/team_choices.py), and API-Football's
 season labels and the daily quota plan (adapters/providers)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from adapters.providers.api_football import season_label
 from adapters.providers.http import Quota
 from adapters.providers.planning import LEAD, PollPlanner
 from adapters.providers.team_search import af_query
-from bot.team_search import TeamCandidate, adopt, labels, rank, side_of, sure_pick
+from bot.team_choices import TeamCandidate, adopt, labels, rank, squad_of, sure_pick
 from bot.teams import find_team
 from storage.store import Store
 
@@ -57,7 +57,7 @@ def test_labels_tell_similar_teams_apart() -> None:
     ],
 )
 def test_side_of(name: str, side: str | None) -> None:
-    assert side_of(name) == side
+    assert squad_of(name) == side
 
 
 def test_the_typed_name_first_first_teams_before_other_sides() -> None:
@@ -90,7 +90,7 @@ def test_the_fuzzy_catalogue_never_turns_a_youth_side_into_the_first_team(store:
     ctx = CommandContext(platform="test", chat_id="1", user_id="u")
     message = Commands(store).run(ctx, "subscribe", "Internazionale U23")
     assert message.kind == "suggestions"
-    assert store.subscriptions("test", "1") == []
+    assert store.followed_teams("test", "1") == []
 
 
 @pytest.mark.parametrize(

@@ -311,8 +311,8 @@ async def test_each_telegram_error_is_handled_as_telegram_defines_it(
         chats = {(r["chat_id"], r["active"]) for r in store.db.query("SELECT * FROM chats")}
         assert (str(blocked), 0) in chats and (str(gone), 0) in chats
         assert (str(group), 0) in chats and (str(new_group), 1) in chats
-        assert [t["name"] for t in store.subscriptions("telegram", str(new_group))] == ["Inter"]
-        assert store.subscriptions("telegram", str(group)) == []
+        assert [t["name"] for t in store.followed_teams("telegram", str(new_group))] == ["Inter"]
+        assert store.followed_teams("telegram", str(group)) == []
         assert store.outbox_counts().get("pending", 0) == 0
     finally:
         store.close()

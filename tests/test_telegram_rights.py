@@ -129,7 +129,7 @@ def settings_of(db: Path, chat: int) -> dict[str, Any]:
 def subscriptions_of(db: Path, chat: int) -> list[str]:
     store = Store.open(db)
     try:
-        return [t["name"] for t in store.subscriptions("telegram", str(chat))]
+        return [t["name"] for t in store.followed_teams("telegram", str(chat))]
     finally:
         store.close()
 

@@ -42,9 +42,9 @@ from bot.ports import (
     ChatUnreachable,
     CoreAPI,
     FatalSink,
-    Pacer,
     Pacing,
     PermanentFailure,
+    RequestPacer,
     RetryAfter,
     StartupError,
     TemporaryFailure,
@@ -165,7 +165,7 @@ class MatchbotClient(discord.AutoShardedClient):
         core: CoreAPI,
         *,
         guild_ready_timeout: float,
-        pacer: Callable[[], Pacer | None],
+        pacer: Callable[[], RequestPacer | None],
         shard_count: int | None = None,
         shard_ids: Sequence[int] | None = None,
         identify_interval: float = 5.0,
@@ -263,7 +263,7 @@ class DiscordAdapter:
             max_in_flight=MAX_IN_FLIGHT,
             burst=BURST,
         )
-        self._pacer: Pacer | None = None
+        self._pacer: RequestPacer | None = None
         #: each message's embeds, built on its first send only (a fan-out's channels share them)
         #: each match card drawn once, whatever the number of channels
         self.cards = CardCache()
@@ -294,7 +294,7 @@ class DiscordAdapter:
         """Discord's limits are per channel, with no extra limit for server channels."""
         return False
 
-    def bind_pacer(self, pacer: Pacer) -> None:
+    def bind_pacer(self, pacer: RequestPacer) -> None:
         """The delivery loop's pacer (:class:`bot.ports.PacedAdapter`): held around every
         REST request Discord counts globally."""
         self._pacer = pacer

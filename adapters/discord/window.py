@@ -1,5 +1,5 @@
 """Discord's global limit through the delivery loop's pacer: an aiohttp trace that holds the
-pacer's :meth:`~bot.ports.Pacer.request` around every request of the discord.py client's
+pacer's :meth:`~bot.ports.RequestPacer.request` around every request of the discord.py client's
 session that Discord counts globally."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from bot.ports import Pacer
+from bot.ports import RequestPacer
 
 
 def channel_of(url: str) -> str | None:
@@ -25,7 +25,7 @@ def channel_of(url: str) -> str | None:
 
 
 def pacer_trace(
-    pacer: Callable[[], Pacer | None], counts: Callable[[str], bool]
+    pacer: Callable[[], RequestPacer | None], counts: Callable[[str], bool]
 ) -> aiohttp.TraceConfig:
     """An aiohttp trace that holds ``pacer()``'s request around every request whose URL
     ``counts``, from just before it is sent until its answer (or failure): every attempt of

@@ -23,12 +23,12 @@ from adapters.providers.football_data import (
 from adapters.providers.http import Quota
 from adapters.providers.polling_source import ProviderSource
 from adapters.providers.stats import FootballDataStats
+from bot.feed_format import FeedEvent
 from bot.settings import Settings
 from bot.snapshots import (
     DiffState,
-    FeedEvent,
-    MatchState,
     ProviderSnapshot,
+    ProviderStatus,
     diff_snapshot,
 )
 
@@ -83,10 +83,10 @@ __all__ = [
     "FeedEvent",
     "FootballData",
     "FootballDataSource",
-    "MatchState",
     "ProviderError",
     "ProviderSnapshot",
     "ProviderSource",
+    "ProviderStatus",
     "Quota",
     "ScorerRow",
     "StandingRow",

@@ -25,7 +25,7 @@ next poll comes after a backoff (``Retry-After`` honoured, see :mod:`adapters.pr
 ``bot/data/provider_competitions.json``), for :class:`~bot.scheduler.LivePolling`'s discovery with
 retries, do, so a failure can be retried.
 
-**Teams.** ``search_teams`` answers :class:`bot.team_search.TeamSearch` (API-Football
+**Teams.** ``search_teams`` answers :class:`bot.team_choices.TeamSearch` (API-Football
 ``/teams?search=``; football-data's competition team lists). Searches, competition team lists and
 API-Football league seasons are kept in the store (``provider_cache``: a week, a month), so they
 cost one request each, also across restarts. A search on API-Football stops at half the daily
@@ -48,9 +48,10 @@ from adapters.providers.planning import MATCH_WINDOW, PollPlanner
 from adapters.providers.team_map import Candidate, cached, our_names
 from bot.competitions import provider_code, provider_codes
 from bot.faults import told
-from bot.snapshots import DiffState, FeedEvent, ProviderSnapshot, diff_snapshot
+from bot.feed_format import FeedEvent
+from bot.snapshots import DiffState, ProviderSnapshot, diff_snapshot
 from bot.store_contract import DatabaseThread, EventRow
-from bot.team_search import TeamCandidate
+from bot.team_choices import TeamCandidate
 
 log = logging.getLogger(__name__)
 
@@ -250,7 +251,7 @@ class ProviderSource(ABC):
 
     @abstractmethod
     def _state_of(self, raw: dict[str, Any]) -> str:
-        """A raw fixture's state (``MatchState``: ``scheduled``, ``finished``...)."""
+        """A raw fixture's state (``ProviderStatus``: ``scheduled``, ``finished``...)."""
 
     def _check_budget(self, what: str) -> None:
         """Raise a retryable ProviderError when the provider said no request is left now."""
@@ -271,7 +272,7 @@ class ProviderSource(ABC):
 
     @abstractmethod
     async def search_teams(self, typed: str) -> list[TeamCandidate]:
-        """See :class:`bot.team_search.TeamSearch` (failures are logged, never raised)."""
+        """See :class:`bot.team_choices.TeamSearch` (failures are logged, never raised)."""
 
     def plan_day(self, kickoffs: Sequence[tuple[str, float]]) -> None:
         """The followed matches of this provider still to come today, (id, kick-off), so the

@@ -27,7 +27,8 @@ from typing import Any
 
 from adapters.providers.shapes import dig, opt_int
 from adapters.providers.translate import clamp_minute, order_events
-from bot.snapshots import DiffState, FeedEvent, ProviderSnapshot
+from bot.feed_format import FeedEvent
+from bot.snapshots import DiffState, ProviderSnapshot
 
 UNKNOWN_SCORER = "Unknown scorer"
 UNKNOWN_KICKER = "Unknown kicker"

@@ -1,4 +1,4 @@
-"""Team search answers of the providers, as :class:`bot.team_search.TeamCandidate`\\ s.
+"""Team search answers of the providers, as :class:`bot.team_choices.TeamCandidate`\\ s.
 
 * API-Football ``GET /teams?search=<text>``: the text must be at least 3 characters, letters,
   digits and spaces only (:func:`af_query`); it matches team names *and country names* (so
@@ -19,7 +19,7 @@ from rapidfuzz import fuzz
 
 from adapters.providers.shapes import dig, opt_int, opt_str
 from bot.competitions import provider_code
-from bot.team_search import TeamCandidate
+from bot.team_choices import TeamCandidate
 from bot.teams import normalize
 
 AF_MIN_QUERY = 3

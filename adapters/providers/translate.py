@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from bot.feed_format import FeedEvent
 from bot.football_rules import clamp_minute, timeline_minute
-from bot.snapshots import FeedEvent
 
 __all__ = [
     "PERIOD_MINUTE",

@@ -3,9 +3,10 @@ rendered once per message however many chats get it), edits corrections in place
 
 The core's pacer (:class:`bot.pacer.Pacer`) paces every request (Telegram's 30 messages in
 any second, 1,000 with paid broadcast; one a second per chat; 20 a minute per group) from
-:attr:`TelegramAdapter.pacing`; this module holds the pacer's :meth:`~bot.ports.Pacer.request`
-around each message it posts (a long text is several), talks to the Bot API through
-python-telegram-bot and translates its errors (see :mod:`.errors`).
+:attr:`TelegramAdapter.pacing`; this module holds the pacer's
+:meth:`~bot.ports.RequestPacer.request` around each message it posts (a long text is
+several), talks to the Bot API through python-telegram-bot and translates its errors (see
+:mod:`.errors`).
 """
 
 from __future__ import annotations
@@ -49,8 +50,8 @@ from bot.ports import (
     CannotEdit,
     CoreAPI,
     FatalSink,
-    Pacer,
     Pacing,
+    RequestPacer,
     StartupError,
     TemporaryFailure,
 )
@@ -284,7 +285,7 @@ class TelegramAdapter:
         self._file_ids: dict[str, str] = {}
         self._uploading: dict[str, asyncio.Lock] = {}
         self.application: Application | None = None  # type: ignore[type-arg]
-        self._pacer: Pacer | None = None
+        self._pacer: RequestPacer | None = None
         #: paid broadcast: sendMessage on the lean path (see :mod:`.bulk`)
         self._bulk: BulkSender | None = None
         self._sending = 0
@@ -317,7 +318,7 @@ class TelegramAdapter:
         """Groups, supergroups and channels have negative ids."""
         return chat_id.startswith("-")
 
-    def bind_pacer(self, pacer: Pacer) -> None:
+    def bind_pacer(self, pacer: RequestPacer) -> None:
         """The delivery loop's pacer (:class:`bot.ports.PacedAdapter`): held around every
         message posted and every edit, so each part of a long text is paced in its chat."""
         self._pacer = pacer

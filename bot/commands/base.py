@@ -92,7 +92,7 @@ class CommandsBase:
             return spoken
         return i18n.DEFAULT_LANGUAGE
 
-    def _zone(
+    def _chat_settings(
         self, ctx: CommandContext | None = None, platform_chat: tuple[str, str] | None = None
     ) -> ChatSettings:
         platform, chat_id = platform_chat or (ctx.platform, ctx.chat_id)  # type: ignore[union-attr]
@@ -100,5 +100,5 @@ class CommandsBase:
 
     def _chat_teams(self, ctx: CommandContext) -> list[Team]:
         return [
-            Team(r["id"], r["name"]) for r in self.store.subscriptions(ctx.platform, ctx.chat_id)
+            Team(r["id"], r["name"]) for r in self.store.followed_teams(ctx.platform, ctx.chat_id)
         ]

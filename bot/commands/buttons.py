@@ -15,7 +15,7 @@ from bot.messages import i18n, templates
 from bot.messages.model import Message
 from bot.players import player_by_id
 from bot.ports import CommandContext
-from bot.team_search import adopt, offered
+from bot.team_choices import adopt, offered
 
 #: How choice buttons name what they pick: ``subscribe:inter`` (a team, as before),
 #: ``subscribe:c:serie-a``, ``subscribe:p:12``, with ``:goals`` when a level was typed.

@@ -27,7 +27,7 @@ class Following(NameResolving):
         if not known and len(follows) >= MAX_FOLLOWS:
             return templates.too_many_follows(MAX_FOLLOWS, ctx.place)
         new = self.store.subscribe(ctx.platform, ctx.chat_id, target.id, target.kind, level)
-        settings = self._zone(ctx)
+        settings = self._chat_settings(ctx)
         own = level or next(
             (
                 r["level"]

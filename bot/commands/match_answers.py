@@ -27,7 +27,7 @@ class MatchAnswers(NameResolving):
     ) -> Message:
         """The day's fixtures, live scores and results of every team, competition and player
         the chat follows, the day and times in the chat's time zone."""
-        settings = self._zone(platform_chat=(platform, chat_id))
+        settings = self._chat_settings(platform_chat=(platform, chat_id))
         zone = settings.zone
         local_now = datetime.fromtimestamp(self.clock(), zone)
         start = datetime.combine(local_now.date(), day_time(0), zone)
@@ -71,7 +71,7 @@ class MatchAnswers(NameResolving):
         return [r for r in self.store.matches() if r["competition_id"] in followed]
 
     def next(self, ctx: CommandContext, args: str) -> Message:
-        zone = self._zone(ctx).zone
+        zone = self._chat_settings(ctx).zone
         now = datetime.fromtimestamp(self.clock(), UTC)
         in_competitions = self._competition_matches(ctx, args)
         if in_competitions is not None:
@@ -105,7 +105,7 @@ class MatchAnswers(NameResolving):
         return templates.scores(rows)
 
     def last(self, ctx: CommandContext, args: str) -> Message:
-        zone = self._zone(ctx).zone
+        zone = self._chat_settings(ctx).zone
         in_competitions = self._competition_matches(ctx, args)
         if in_competitions is not None:
             played = [r for r in in_competitions if r["period"] == "full_time"]
@@ -135,7 +135,7 @@ class MatchAnswers(NameResolving):
         teams = self._teams_for(ctx, args, "score")
         if isinstance(teams, Message):
             return teams
-        zone = self._zone(ctx).zone
+        zone = self._chat_settings(ctx).zone
         seen: set[str] = set()
         rows = []
         for team in teams:
@@ -153,21 +153,21 @@ class MatchAnswers(NameResolving):
             wanted = normalize(args)
             for competition in competitions:
                 if normalize(competition) == wanted:
-                    return templates.top_scorers(competition, self.top_scorers(competition))
+                    return templates.scorers_answer(competition, self.ranked_scorers(competition))
             team = self._team(args, "scorers")
             if isinstance(team, Message):
                 return team
             state = self.current_match(team.id)
             if state is None:
                 return templates.no_match(team.name)
-            return templates.match_scorers(state, self._zone(ctx).zone)
+            return templates.match_scorers(state, self._chat_settings(ctx).zone)
         followed = {t.id for t in self._chat_teams(ctx)}
         if followed:
             mine = set(self.store.competitions_played(followed))
             competitions = [c for c in competitions if c in mine] or competitions
         if not competitions:
             return templates.no_goals_yet()
-        return templates.top_scorers(competitions[0], self.top_scorers(competitions[0]))
+        return templates.scorers_answer(competitions[0], self.ranked_scorers(competitions[0]))
 
     def current_match(self, team_id: str) -> MatchState | None:
         """The team's live match, else its latest started one, else its next one."""
@@ -194,7 +194,7 @@ class MatchAnswers(NameResolving):
         """Competitions in the store, the most recently played first."""
         return self.store.competitions_played()
 
-    def top_scorers(self, competition: str, limit: int = 10) -> list[tuple[str, str, int]]:
+    def ranked_scorers(self, competition: str, limit: int = 10) -> list[tuple[str, str, int]]:
         """(player, team, goals) in ``competition`` from the matches the bot knows, by the one
         rule of :func:`bot.match.scorer_credit` (the store ranks them in one query)."""
         version = (self.store.competition_events_version(competition), limit)
@@ -202,7 +202,8 @@ class MatchAnswers(NameResolving):
         if kept is not None and kept[0] == version:
             return kept[1]  # no event of the competition came or went since
         ranked = [
-            (r["player"], r["team"], r["goals"]) for r in self.store.top_scorers(competition, limit)
+            (r["player"], r["team"], r["goals"])
+            for r in self.store.scorer_counts(competition, limit)
         ]
         self._scorers[competition] = (version, ranked)
         return ranked
@@ -234,7 +235,9 @@ class MatchAnswers(NameResolving):
         home, away = lineup_of(data.lineups, fx, "home"), lineup_of(data.lineups, fx, "away")
         if home is None and away is None:
             return no_lineups(fx)
-        found = lineups_message(fx, home, away, templates.fixture_line(fx, self._zone(ctx).zone))
+        found = lineups_message(
+            fx, home, away, templates.fixture_line(fx, self._chat_settings(ctx).zone)
+        )
         return found.model_copy(update={"kind": "reply"})
 
     def stats(self, ctx: CommandContext, args: str) -> Message:
@@ -251,7 +254,7 @@ class MatchAnswers(NameResolving):
             return no_stats(fx)
         return Message(
             kind="reply",
-            headline=templates.score_line(state, self._zone(ctx).zone, self.clock()),
+            headline=templates.score_line(state, self._chat_settings(ctx).zone, self.clock()),
             sections=(section,),
         )
 

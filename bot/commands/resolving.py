@@ -15,7 +15,7 @@ from bot.messages.model import Message
 from bot.players import find_player, player_by_id
 from bot.ports import CommandContext
 from bot.store_contract import FollowRow
-from bot.team_search import side_of
+from bot.team_choices import squad_of
 from bot.teams import Team, find_team, foreign_letters, normalize, spellings
 
 #: Words that say what kind of thing a fan names: ``/subscribe player Lautaro``.
@@ -110,7 +110,7 @@ class NameResolving(CommandsBase):
         # silently taken for the first team (or the other way round)
         if (
             team is not None
-            and side_of(typed) != side_of(team.name)
+            and squad_of(typed) != squad_of(team.name)
             and self.store.team_by_alias(normalize(typed)) is None
         ):
             return templates.unknown_team(typed, [(team.id, team.name)], command)
@@ -172,7 +172,7 @@ class NameResolving(CommandsBase):
             look.team = Target("team", found.team.id, found.team.name)
             # "Internazionale U23" is not Inter: a women's, youth or reserve side is never
             # silently taken for the first team (or the other way round)
-            if side_of(look.typed) != side_of(look.team.label) and not look.team_exact:
+            if squad_of(look.typed) != squad_of(look.team.label) and not look.team_exact:
                 look.options.append(look.team)
                 look.team = None
         look.options += [Target("team", t.id, t.name) for t in found.suggestions]

@@ -196,7 +196,7 @@ def _unknown_setting(typed: str, value: str) -> Message:
 
 class SettingsCommand(NameResolving):
     def settings(self, ctx: CommandContext, args: str) -> Message:
-        current = self._zone(ctx)
+        current = self._chat_settings(ctx)
         if not args:
             return self._settings_view(current, ctx)
         what, _, value = args.partition(" ")

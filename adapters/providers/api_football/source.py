@@ -29,7 +29,7 @@ from adapters.providers.team_map import Candidate, pick
 from adapters.providers.team_map import af_candidates as af_team_map
 from adapters.providers.team_search import af_candidates, af_query
 from bot.snapshots import ProviderSnapshot
-from bot.team_search import TeamCandidate
+from bot.team_choices import TeamCandidate
 
 log = logging.getLogger(__name__)
 

@@ -56,14 +56,15 @@ from adapters.providers.translate import (
     period_events,
     player_key,
 )
-from bot.snapshots import FeedEvent, MatchState, ProviderSnapshot
+from bot.feed_format import FeedEvent
+from bot.snapshots import ProviderSnapshot, ProviderStatus
 
 log = logging.getLogger(__name__)
 
 PROVIDER = "API-Football"
 
 
-STATUS_STATE: dict[str, MatchState] = {
+STATUS_STATE: dict[str, ProviderStatus] = {
     "TBD": "scheduled",
     "NS": "scheduled",
     "1H": "first_half",

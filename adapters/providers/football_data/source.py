@@ -29,7 +29,7 @@ from adapters.providers.team_map import Candidate, pick
 from adapters.providers.team_map import fd_candidates as fd_team_map
 from adapters.providers.team_search import fd_candidates, fd_matches
 from bot.snapshots import DiffState, ProviderSnapshot
-from bot.team_search import TeamCandidate
+from bot.team_choices import TeamCandidate
 
 log = logging.getLogger(__name__)
 

@@ -35,12 +35,13 @@ from adapters.providers.translate import (
     period_events,
     player_key,
 )
-from bot.snapshots import FeedEvent, MatchState, ProviderSnapshot
+from bot.feed_format import FeedEvent
+from bot.snapshots import ProviderSnapshot, ProviderStatus
 
 PROVIDER = "football-data.org"
 
 
-STATUS_STATE: dict[str, MatchState] = {
+STATUS_STATE: dict[str, ProviderStatus] = {
     "SCHEDULED": "scheduled",
     "TIMED": "scheduled",
     "IN_PLAY": "live",
@@ -120,8 +121,8 @@ def match_object(m: Mapping[str, Any]) -> FeedEvent:
 
 
 def _running(
-    status: str, state: MatchState, minute: int | None, beyond: bool
-) -> tuple[MatchState, list[str]]:
+    status: str, state: ProviderStatus, minute: int | None, beyond: bool
+) -> tuple[ProviderStatus, list[str]]:
     """A match being played (or suspended): the periods its clock has passed."""
     regular = ["first_half", "half_time", "second_half"]
     periods = ["first_half"]
@@ -140,7 +141,7 @@ def _running(
     return state, periods
 
 
-def _state_and_periods(m: Mapping[str, Any]) -> tuple[MatchState, list[str]]:
+def _state_and_periods(m: Mapping[str, Any]) -> tuple[ProviderStatus, list[str]]:
     status = str(m["status"]).upper()
     duration = str(dig(m, "score", "duration") or "REGULAR").upper()
     minute = opt_int(m.get("minute"))
@@ -196,7 +197,7 @@ def translate_match(m: Mapping[str, Any]) -> ProviderSnapshot:
 
 
 def _scores(
-    m: Mapping[str, Any], state: MatchState, status: str
+    m: Mapping[str, Any], state: ProviderStatus, status: str
 ) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
     """(score without shoot-out kicks, shoot-out score): ``fullTime`` includes the kicks."""
     full = _pair(dig(m, "score", "fullTime"))

@@ -198,7 +198,7 @@ def match_scorers(state: MatchState, tz: ZoneInfo | None = None) -> Message:
     return reply(line(bold(result_line(state)), f": {names}"))
 
 
-def top_scorers(
+def scorers_answer(
     competition: str, table: Sequence[tuple[str, str, int]], source: str | None = None
 ) -> Message:
     """``table`` rows are (player, team, goals), best first."""

@@ -73,7 +73,7 @@ class TeamCandidate:
     @property
     def side(self) -> str | None:
         """``women``, ``youth`` or ``reserves`` for a side that is not the first team."""
-        return side_of(self.name)
+        return squad_of(self.name)
 
 
 @runtime_checkable
@@ -113,7 +113,7 @@ def catalogue_answers(store: CoreStore, typed: str) -> bool:
     return find_team(store, typed).team is not None
 
 
-def side_of(name: str) -> str | None:
+def squad_of(name: str) -> str | None:
     if _WOMEN.search(name):
         return "women"
     if _YOUTH.search(name):
