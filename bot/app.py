@@ -62,7 +62,10 @@ SUBSCRIBE_NAMES = frozenset({"subscribe", "follow"})
 
 
 class MatchBot:
-    """The core update engine at run time (implements :class:`bot.ports.CoreAPI`)."""
+    """The running bot (implements :class:`bot.ports.CoreAPI`): it starts and stops the
+    delivery loops, the timed jobs and the sources, hands each feed object to the update engine
+    (:class:`bot.engine.Engine`) and each command to the service that answers it, on the
+    database thread, and queues the answers."""
 
     def __init__(
         self,

@@ -18,7 +18,8 @@ HEADS_TTL = 0.5
 
 
 class Pacer:
-    """The one place the bot keeps to a platform's limits (:class:`bot.ports.Pacer`).
+    """The one place the bot keeps to a platform's limits (it fulfils
+    :class:`bot.ports.RequestPacer`).
 
     Limits are kept as the platform counts them, at its end, whatever the round trip:
 
@@ -166,7 +167,7 @@ class Pacer:
     async def request(
         self, chat_id: str | None, *, chat_limits: bool = True
     ) -> AsyncIterator[None]:
-        """Around one request to ``chat_id`` (:class:`bot.ports.Pacer`)."""
+        """Around one request to ``chat_id`` (:meth:`bot.ports.RequestPacer.request`)."""
         if chat_id is not None and chat_id in self._assigned:
             self._assigned.discard(chat_id)  # the loop's turn for this send
         else:

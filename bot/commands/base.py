@@ -35,8 +35,9 @@ class CommandsBase:
     ) -> None:
         self.store = store
         self.clock = clock
-        #: the states of the matches asked about: the engine's cache (:class:`bot.app.MatchBot`
-        #: hands the same one to both), where live matches grow event by event
+        #: the states of the matches asked about, where live matches grow event by event: the
+        #: one cache of the running bot (:class:`bot.app.MatchBot` hands the same one to the
+        #: engine and the commands)
         self.states = states if states is not None else KeptStates()
         #: competition → (its events' version and the limit, the ranking then)
         self._scorers: dict[

@@ -83,16 +83,6 @@ def shootout_standing(fixture: Fixture, taken: Sequence[Kick]) -> str:
     return text
 
 
-def kick_line(kick: Kick, fixture: Fixture, taken: Sequence[Kick]) -> Line:
-    what = (
-        _("{player} scores", player=kick.event.player)
-        if kick.event.scored
-        else _("{player} misses", player=kick.event.player)
-    )
-    mark = "✅" if kick.event.scored else "❌"
-    return line(f"{mark} ", bold(what), " — ", shootout_standing(fixture, taken))
-
-
 def shootout_sequence(state: MatchState) -> list[Line]:
     """The recap's shoot-out, kick by kick with the running score."""
     taken = kicks(state)
