@@ -114,12 +114,12 @@ class Pacer:
 
     # --- overall -----------------------------------------------------------------------------
 
-    def assume_full_window(self) -> None:
-        """Another process may have used the whole overall budget until now (a leader that
-        died a moment ago, whose last requests no database recorded): no request starts
-        before one window from now."""
+    def sent_elsewhere(self, answered: float, count: int = 1) -> None:
+        """``count`` requests another process made (the leader before this one), answered at
+        ``answered`` (:meth:`Clock.monotonic`'s scale) or before: they count against the
+        overall limit for one window from then, as this pacer's own would."""
         if self.window is not None:
-            self.window.fill_until(self.clock.monotonic() + self.window.window)
+            self.window.occupy(answered + self.window.window, count)
 
     async def _take_turn(self, *, ahead: bool = False) -> None:
         if self.window is None:

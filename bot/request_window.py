@@ -86,12 +86,12 @@ class RequestWindow:
             if self._queue and not self._queue[0].done():
                 self._queue[0].set_result(None)
 
-    def fill_until(self, until: float) -> None:
-        """Count every free slot as taken until ``until`` (:meth:`Clock.monotonic`): requests
-        someone else made that this window cannot see may fill the platform's window."""
-        free = self.limit - self.used()
-        if free > 0:
-            self._expiries = deque(sorted([*self._expiries, *[until] * free]))
+    def occupy(self, until: float, count: int = 1) -> None:
+        """``count`` requests someone else made, that this window did not see, take slots
+        until ``until`` (:meth:`Clock.monotonic`), as far as slots are free."""
+        taken = min(count, self.limit - self.used())
+        if taken > 0 and until > self.clock.monotonic():
+            self._expiries = deque(sorted([*self._expiries, *[until] * taken]))
 
     def release(self) -> None:
         """The request is over: its slot is free ``window`` from now."""

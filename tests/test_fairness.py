@@ -54,7 +54,7 @@ def bot(fake: FakeTelegram, tmp_path: Path) -> Bot:
 
 
 def note(text: str) -> str:
-    return Message(kind="alert", headline=line(text)).to_json()
+    return Message(kind="goal", headline=line(text)).to_json()
 
 
 def queue_alerts(bot: Bot, chat_id: int, count: int, prefix: str = "a") -> None:
@@ -147,7 +147,7 @@ def row(key: str, chat: str, kind: str = "event", at: float = 0.0) -> NewOutboxR
         platform="test",
         chat_id=chat,
         kind=kind,
-        payload=Message(kind="alert", headline=line(key)).to_json(),
+        payload=Message(kind="goal", headline=line(key)).to_json(),
         next_attempt_at=at,
     )
 
@@ -266,4 +266,28 @@ async def test_a_member_over_the_group_limit_is_not_answered_but_others_are(
     texts = bot.texts(GROUP)
     assert [t.startswith("🐢") for t in texts] == [False] * GROUP_COMMANDS + [True, False]
     assert answer["text"] == texts[0]
+    no_violations(fake)
+
+
+async def test_an_admin_setting_the_group_up_is_answered_every_time(
+    fake: FakeTelegram, bot: Bot
+) -> None:
+    """The per-member limit is for members: an admin typing more settings than the limit in a
+    minute (odd values among them, item 7) gets each answer, and nothing changes."""
+    fake.set_member_status(GROUP, ADMIN, "administrator")
+    odd = ["²", "٣", "1e9", "10^26", "-1", "１５", "0x10", "3.5", "999999999999"]
+    async with bot.running():
+        answers = [
+            (await bot.ask(GROUP, f"/settings spoiler {value}", user_id=ADMIN))["text"]
+            for value in odd + ["60"] * (GROUP_COMMANDS - len(odd) + 2)
+        ]
+        store = bot.store()
+        try:
+            settings = store.chat_settings("telegram", str(GROUP))
+        finally:
+            store.close()
+    assert len(answers) > GROUP_COMMANDS
+    assert not [a for a in answers if a.startswith("🐢")]
+    assert all("0 to 300 seconds" in a for a in answers[: len(odd)])
+    assert "Settings saved" in answers[-1] and settings.get("spoiler_delay") == 60
     no_violations(fake)
