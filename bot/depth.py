@@ -338,7 +338,10 @@ class DepthFanOut:
             if home not in points or away not in points:
                 log.info("no table for %s: %s has a team its table does not list", fx.id, row["id"])
                 return None
-            goals = (int(row["home_goals"] or 0), int(row["away_goals"] or 0))
+            result = self.engine.state(row["id"])
+            if result is None:
+                return None
+            goals = (result.score.home, result.score.away)
             if goals[0] > goals[1]:
                 points[home] += 3
             elif goals[1] > goals[0]:
