@@ -224,7 +224,7 @@ class MatchBot:
         number and the reason), never more. ``seen`` records where each object was first
         read, so a conflicting line can say which line it conflicts with."""
         try:
-            result = await self.ingest(parsed.item)
+            result = await self.ingest(seen.in_declared_language(parsed.item))
         except FeedConflict as exc:
             first = seen.first(parsed.item)
             if first is None:  # the first one came from elsewhere, or before a restart
