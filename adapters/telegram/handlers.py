@@ -15,6 +15,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot.command_catalogue import MAY_CHANGE_CHAT, menu
+from bot.command_text import parse_command
 from bot.commands import parse_press, press_needs_rights
 from bot.ports import CommandContext, CoreAPI
 
@@ -35,20 +36,6 @@ CHAT_KINDS = {
 }
 
 Context = ContextTypes.DEFAULT_TYPE
-
-
-def parse_telegram_command(text: str, bot_username: str | None) -> tuple[str, str, bool] | None:
-    """``/score@MatchBot inter`` → ``("score", "inter", True)`` (the last item: addressed to
-    this bot by name). None when it is not a command, or is addressed to another bot."""
-    if not text.startswith("/") or len(text) < 2:
-        return None
-    head, _, args = text[1:].partition(" ")
-    name, at, target = head.partition("@")
-    if at and (bot_username is None or target.casefold() != bot_username.casefold()):
-        return None
-    if not name:
-        return None
-    return name.casefold(), args.strip(), bool(at)
 
 
 def reply_key(update: Update, chat_id: int) -> str:
@@ -88,14 +75,18 @@ class UpdateHandlers:
             return
         if message.is_automatic_forward:
             return  # a channel post copied into its discussion group: the channel's, not a command
-        parsed = parse_telegram_command(message.text, context.bot.username)
+        parsed = parse_command(message.text, context.bot.username)
         if parsed is None:
             return
-        name, args, addressed = parsed
-        if chat.type != Chat.PRIVATE and name not in KNOWN_COMMANDS and not addressed:
+        if (
+            chat.type != Chat.PRIVATE
+            and parsed.typed not in KNOWN_COMMANDS
+            and not parsed.addressed
+        ):
             return  # another bot's command in a shared group: not ours to answer
-        ctx = await self.context(update, message, chat, context, name in MAY_CHANGE_CHAT)
-        await self.core.command(ctx, name, args, reply_key(update, chat.id))
+        rights = parsed.typed in MAY_CHANGE_CHAT
+        ctx = await self.context(update, message, chat, context, rights)
+        await self.core.command(ctx, parsed.typed, parsed.args, reply_key(update, chat.id))
 
     async def on_migrate(self, update: Update, context: Context) -> None:
         """A group upgraded to a supergroup: Telegram says so in the old group

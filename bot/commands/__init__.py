@@ -8,12 +8,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from bot.command_catalogue import CATALOGUE, CHANGES_SUBSCRIPTIONS, READ_ONLY
+from bot.command_catalogue import CATALOGUE
+from bot.command_types import Catalogue
 from bot.commands.base import Handler
 from bot.commands.buttons import (
     BUTTON_ACTION,
     BUTTON_KINDS,
-    TEAM_BUTTONS,
     ButtonPresses,
     Press,
     parse_press,
@@ -31,11 +31,8 @@ from bot.store_contract import CoreStore
 __all__ = [
     "BUTTON_ACTION",
     "BUTTON_KINDS",
-    "CHANGES_SUBSCRIPTIONS",
     "KIND_WORDS",
     "LEVEL_WORDS",
-    "READ_ONLY",
-    "TEAM_BUTTONS",
     "Commands",
     "Handler",
     "Press",
@@ -49,11 +46,20 @@ __all__ = [
 class Commands(ButtonPresses, SettingsCommand, MatchAnswers):
     """Every chat command, answered from the store."""
 
-    def __init__(self, store: CoreStore, clock: Callable[[], float] = time.time) -> None:
-        super().__init__(store, clock)
-        #: each command the store answers (the catalogue's), by the method named like it
+    def __init__(
+        self,
+        store: CoreStore,
+        clock: Callable[[], float] = time.time,
+        catalogue: Catalogue = CATALOGUE,
+    ) -> None:
+        super().__init__(store, clock, catalogue)
+        #: each command of the catalogue the store answers, by the method named like it: those
+        #: answered by the store, and those another service leaves to it at times (``/scorers``
+        #: of a team, ``/subscribe`` of a team the bot knows)
         self.handlers = {
-            c.name: getattr(self, c.name) for c in CATALOGUE if c.answered_by == "commands"
+            c.name: getattr(self, c.name)
+            for c in catalogue
+            if c.answered_by == "commands" or callable(getattr(self, c.name, None))
         }
 
     def start(self, ctx: CommandContext, args: str) -> Message:
