@@ -20,7 +20,7 @@ from bot import faults, metrics
 from bot.admin import AdminChat
 from bot.clock import Clock, SystemClock
 from bot.command_catalogue import CATALOGUE
-from bot.command_service import Answer
+from bot.command_service import Answer, AnswersByName, check_handlers
 from bot.command_types import ChatCommand, Service
 from bot.commands import Commands, parse_press, press_refusal
 from bot.competitions import seed_known_competitions
@@ -129,12 +129,16 @@ class MatchBot:
             lead_reporters=self.lead_reporters,
         )
         self.stats_commands = StatsCommands(self.db, self.commands, self.stats, self._answer)
+        answering: dict[Service, AnswersByName] = {
+            "report": self.report,
+            "stats": self.stats_commands,
+            "search": SearchingSubscribe(self.db, self.commands, self.sources, self.clock),
+        }
+        check_handlers(CATALOGUE, answering)  # the store's own: Commands checks them
         #: who answers each command of the catalogue (its ``answered_by``)
         self.services: dict[Service, Answer] = {
             "commands": self._store_answers,
-            "report": self.report.answer,
-            "stats": self.stats_commands.answer,
-            "search": SearchingSubscribe(self.db, self.commands, self.sources, self.clock).answer,
+            **{service: found.answer for service, found in answering.items()},
         }
         self.jobs = TimedJobs(
             self.scheduler,

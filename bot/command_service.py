@@ -4,10 +4,10 @@ service from the command's ``answered_by`` and calls :meth:`AnswersByName.answer
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import cast
 
-from bot.command_types import ChatCommand
+from bot.command_types import ChatCommand, Service
 from bot.messages.model import Message
 from bot.ports import CommandContext
 
@@ -28,3 +28,14 @@ class AnswersByName:
         if not callable(found):
             raise AttributeError(f"{type(self).__name__} has no handler for /{command.name}")
         return cast(Callable[..., object], found)
+
+
+def check_handlers(
+    commands: Iterable[ChatCommand], services: Mapping[Service, AnswersByName]
+) -> None:
+    """Fail at start-up, not at a fan's command, when a command of the catalogue answered by
+    one of ``services`` has no handler there (AttributeError naming it)."""
+    for command in commands:
+        service = services.get(command.answered_by)
+        if service is not None:
+            service.handler(command)

@@ -15,9 +15,9 @@ from telegram.error import RetryAfter as PTBRetryAfter
 from adapters.telegram import TelegramAdapter
 from adapters.telegram.adapter import telegram_pacing, webhook_secret
 from adapters.telegram.errors import retry_after_seconds
-from bot.command_text import parse_command
 from adapters.telegram.render import message_parts
 from bot.clock import FastClock
+from bot.command_text import parse_command
 from bot.delivery import Pacer
 from bot.messages.model import Button, Message, Section, bold, line, strike
 from bot.ports import (

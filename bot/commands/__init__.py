@@ -63,7 +63,7 @@ class Commands(ButtonPresses, SettingsCommand, MatchAnswers):
         }
 
     def start(self, ctx: CommandContext, args: str) -> Message:
-        return templates.help_text(welcome=True)
+        return templates.help_text(welcome=True, catalogue=self.catalogue)
 
     def help(self, ctx: CommandContext, args: str) -> Message:
-        return templates.help_text()
+        return templates.help_text(catalogue=self.catalogue)

@@ -109,8 +109,6 @@ class SettingsCommand(NameResolving):
         current = self._zone(ctx)
         if not args:
             return self._settings_view(current, ctx)
-        if not ctx.can_manage:
-            return templates.admins_only_in(ctx.place)
         what, _, value = args.partition(" ")
         what, value = what.casefold(), value.strip()
         if what == "follow":
