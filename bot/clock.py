@@ -1,6 +1,6 @@
 """The clock delivery paces by: one object for reading the time and for waiting.
 
-:class:`bot.delivery.Delivery`, its :class:`bot.delivery.Pacer` and the
+:class:`bot.delivery.Delivery`, its :class:`bot.pacer.Pacer` and the
 :class:`bot.request_window.RequestWindow` read the time and wait only through a :class:`Clock`,
 so a test can run them on a :class:`FastClock` (every second of pacing a hundredth of a real
 one, against a fake server whose limits are scaled the same way) instead of spending real

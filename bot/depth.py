@@ -30,12 +30,13 @@ from bot.match_data import (
 from bot.messages import templates
 from bot.messages.model import MatchCard, Message
 from bot.messages.templates.card import match_card
-from bot.messages.templates.depth import enrich_alert, lineup_of, lineups
+from bot.messages.templates.depth import enrich_alert
+from bot.messages.templates.lineups import lineup_of, lineups
 from bot.players import split_ref
 from bot.teams import find_team, normalize
 
 if TYPE_CHECKING:
-    from bot.engine import Engine
+    from bot.engine.base import EngineBase
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ def _unique(players: tuple[LineupPlayer, ...], seen: set[str]) -> tuple[LineupPl
 class DepthFanOut:
     """One match's depth, for the engine (see the module's docstring)."""
 
-    def __init__(self, engine: Engine, fixture: Fixture) -> None:
+    def __init__(self, engine: EngineBase, fixture: Fixture) -> None:
         self.engine = engine
         self.store = engine.store
         self.fixture = fixture

@@ -100,7 +100,7 @@ class CannotEdit(DeliveryError):
 
 @dataclass(frozen=True)
 class Pacing:
-    """How fast a platform lets a bot send (the delivery loop's :class:`bot.delivery.Pacer`
+    """How fast a platform lets a bot send (the delivery loop's :class:`bot.pacer.Pacer`
     keeps under these, as the platform counts them)."""
 
     #: requests the platform takes in any one second, counted at its end (None: no limit)
@@ -115,7 +115,7 @@ class Pacing:
 
 
 class Pacer(Protocol):
-    """The delivery loop's pacer (:class:`bot.delivery.Pacer`), the one place the bot keeps
+    """The delivery loop's pacer (:class:`bot.pacer.Pacer`), the one place the bot keeps
     to a platform's limits. An adapter that makes requests of its own while delivering (the
     extra parts of a long message, the edits of a correction, a library's retries) holds one
     :meth:`request` around each; the first request of a send the loop started finds its turn

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.match import Fixture, MatchState, Side, derive_state
-from bot.messages.lead import is_known_scorer
+from bot.messages.who_and_when import is_known_scorer
 from bot.ports import TableRow
 from bot.store_contract import CoreStore, MatchRow
 from bot.teams import find_team

@@ -16,8 +16,8 @@ from adapters.discord.adapter import counts_globally, translate_error
 from adapters.discord.embeds import embed_batches, embed_size
 from adapters.discord.render import discord_embeds
 from bot.clock import FastClock
-from bot.delivery import Pacer
 from bot.messages.model import Message, Section, bold, line
+from bot.pacer import Pacer
 from bot.ports import (
     CannotEdit,
     ChatUnreachable,

@@ -29,6 +29,8 @@ TEMPLATES = sorted((ROOT / "bot" / "messages" / "templates").glob("*.py"))
 SOURCES = [
     *TEMPLATES,
     ROOT / "bot" / "messages" / "lead.py",
+    ROOT / "bot" / "messages" / "turning_points.py",
+    ROOT / "bot" / "messages" / "who_and_when.py",
     ROOT / "bot" / "chat_settings.py",
     ROOT / "bot" / "command_catalogue.py",
     ROOT / "adapters" / "discord" / "commands.py",

@@ -18,8 +18,8 @@ from adapters.telegram.errors import retry_after_seconds
 from adapters.telegram.render import message_parts
 from bot.clock import FastClock
 from bot.command_text import parse_command
-from bot.delivery import Pacer
 from bot.messages.model import Button, Message, Section, bold, line, strike
+from bot.pacer import Pacer
 from bot.ports import (
     CannotEdit,
     ChatMoved,

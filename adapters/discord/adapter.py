@@ -8,7 +8,7 @@ directly, because Discord wants an interaction answered within 3 seconds.
 Discord counts every REST request against a global limit of 50 per second and only tells a bot
 after it went over (a global 429; repeated invalid requests get the bot banned), so every REST
 request of the discord.py client is paced by the delivery loop's pacer
-(:class:`bot.delivery.Pacer`, bound through :meth:`DiscordAdapter.bind_pacer`): it holds one of
+(:class:`bot.pacer.Pacer`, bound through :meth:`DiscordAdapter.bind_pacer`): it holds one of
 50 slots from the moment it is sent until a second after its answer, so Discord never sees more
 than 50 in any second whatever the round trip, and the bot still sends at about 0.97 of the
 limit. discord.py keeps the per-route buckets Discord announces in its headers.

@@ -1,7 +1,7 @@
 """The Telegram chat adapter: sends neutral messages as Telegram HTML (see :mod:`.render`,
 rendered once per message however many chats get it), edits corrections in place.
 
-The core's pacer (:class:`bot.delivery.Pacer`) paces every request (Telegram's 30 messages in
+The core's pacer (:class:`bot.pacer.Pacer`) paces every request (Telegram's 30 messages in
 any second, 1,000 with paid broadcast; one a second per chat; 20 a minute per group) from
 :attr:`TelegramAdapter.pacing`; this module holds the pacer's :meth:`~bot.ports.Pacer.request`
 around each message it posts (a long text is several), talks to the Bot API through

@@ -13,7 +13,7 @@ through :class:`BulkSender` instead:
 * the body is JSON built from plain values (no ``telegram`` objects);
 * only the message id is read from the answer.
 
-Telegram's 1,000 a second is kept by the delivery loop's pacer (:class:`bot.delivery.Pacer`),
+Telegram's 1,000 a second is kept by the delivery loop's pacer (:class:`bot.pacer.Pacer`),
 which the adapter holds around every send, as on the default path.
 
 Everything else (getUpdates, commands, edits, button answers) stays on python-telegram-bot's

@@ -10,8 +10,9 @@ from bot.match import Fixture, MatchState
 from bot.match_data import StoredData
 from bot.messages import templates
 from bot.messages.model import Line, Message
-from bot.messages.templates.depth import lineup_of, no_lineups, no_stats, stats_section
-from bot.messages.templates.depth import lineups as lineups_message
+from bot.messages.templates.depth import no_stats, stats_section
+from bot.messages.templates.lineups import lineup_of, no_lineups
+from bot.messages.templates.lineups import lineups as lineups_message
 from bot.ports import CommandContext
 from bot.store_contract import MatchRow
 from bot.teams import normalize

@@ -10,10 +10,11 @@ from bot.feed_format import CardEvent, GoalEvent
 from bot.match import MatchState
 from bot.match_data import StoredData
 from bot.messages.i18n import N_, _, current, date_text
-from bot.messages.lead import is_known_scorer
 from bot.messages.model import CardSide, CardStat, MatchCard
-from bot.messages.templates.depth import _number, _pair, kicks, shootout_standing
+from bot.messages.templates.depth import _number, _pair
+from bot.messages.templates.shootout import kicks, shootout_standing
 from bot.messages.templates.vocabulary import competition_name, minute, round_name
+from bot.messages.who_and_when import is_known_scorer
 
 CARD_STATS: tuple[tuple[str, str], ...] = (
     ("possession", N_("Possession")),

@@ -1,6 +1,7 @@
-"""What the bot says about a match's depth: line-ups, grouped substitutions, added time,
-braces and hat-tricks, the shoot-out kick by kick, statistics, the player of the match and the
-table after the result.
+"""What the bot says about a match's depth: braces and hat-tricks, statistics, the player of
+the match and the table after the result, and the alerts and the recap with all of it (the
+line-ups, substitutions and added time are in :mod:`~bot.messages.templates.lineups`, the
+shoot-out in :mod:`~bot.messages.templates.shootout`).
 
 Sentences are English inside ``_()`` like :mod:`bot.messages.templates`; their Italian is in the
 same gettext catalogue. Nothing here is said from a figure the source did not give.
@@ -9,7 +10,6 @@ same gettext catalogue. Nothing here is said from a figure the source did not gi
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from bot.feed_format import (
     AddedTimeEvent,
@@ -20,8 +20,6 @@ from bot.feed_format import (
 )
 from bot.match import Fixture, MatchState, Score, StoredEvent
 from bot.match_data import (
-    Lineup,
-    LineupPlayer,
     MatchStats,
     Move,
     PlayerRating,
@@ -29,178 +27,9 @@ from bot.match_data import (
     TeamFigures,
 )
 from bot.messages.i18n import N_, _, and_list, current, italian_al, ngettext, ordinal
-from bot.messages.model import Line, Message, Section, bold, line
-from bot.messages.names import team_name
-
-# --- line-ups -----------------------------------------------------------------------------------
-
-POSITION_GROUPS: tuple[tuple[str, str], ...] = (
-    ("G", N_("Goalkeeper")),
-    ("D", N_("Defenders")),
-    ("M", N_("Midfielders")),
-    ("F", N_("Forwards")),
-)
-_POSITION_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("G", ("goal", "keeper", "portiere", "gk")),
-    ("D", ("back", "defen", "difens", "sweeper", "libero")),
-    ("M", ("midfield", "centrocamp", "mediano", "regista", "dm", "cm", "am")),
-    ("F", ("forward", "offence", "attack", "striker", "wing", "attacc", "punta", "cf", "st")),
-)
-
-
-def position_group(position: str | None) -> str | None:
-    """``G``, ``D``, ``M`` or ``F`` for a provider's position (API-Football's letters,
-    football-data.org's words such as ``Centre-Back`` or ``Offence``); None when unknown."""
-    if not position:
-        return None
-    word = position.strip().casefold()
-    if word.upper() in ("G", "D", "M", "F"):
-        return word.upper()
-    for group, stems in _POSITION_WORDS:
-        if any(word == stem or (len(stem) > 2 and stem in word) for stem in stems):
-            return group
-    return None
-
-
-def _player(player: LineupPlayer, marked: set[str]) -> str:
-    name = f"{player.number} {player.name}" if player.number is not None else player.name
-    return f"⭐ {name}" if player.name.casefold() in marked else name
-
-
-def _xi_lines(lineup: Lineup, marked: set[str]) -> list[Line]:
-    groups: dict[str | None, list[str]] = {}
-    for player in lineup.start:
-        groups.setdefault(position_group(player.position), []).append(_player(player, marked))
-    rows: list[Line] = []
-    for group, label in POSITION_GROUPS:
-        if group in groups:
-            rows.append(line(_(label), ": ", ", ".join(groups[group])))
-    if None in groups:
-        rows.append(line(", ".join(groups[None])))
-    return rows
-
-
-def lineup_section(lineup: Lineup, marked: set[str]) -> Section:
-    team = team_name(lineup.team)
-    title = f"{team} ({lineup.formation})" if lineup.formation else f"{team}"
-    rows = _xi_lines(lineup, marked)
-    if lineup.bench:
-        rows.append(line(_("Bench: "), ", ".join(_player(p, marked) for p in lineup.bench)))
-    if lineup.coach:
-        rows.append(line(_("Coach: "), lineup.coach))
-    return Section(title=title, lines=tuple(rows))
-
-
-def lineups(
-    fixture: Fixture,
-    home: Lineup | None,
-    away: Lineup | None,
-    fixture_text: str,
-    marked: Iterable[str] = (),
-    followed: str | None = None,
-) -> Message:
-    """The line-ups message: each team's formation, XI by position with shirt numbers, bench
-    and coach; ``marked`` players (folded names) get a star; ``followed``: a followed
-    player's name for the line that says he starts or is on the bench."""
-    names = {m.casefold() for m in marked}
-    sections = [Section(lines=(line(fixture_text),))]
-    if followed is not None:
-        sections.append(Section(lines=(line(followed_in_lineup(followed, home, away)),)))
-    for lineup in (home, away):
-        if lineup is not None:
-            sections.append(lineup_section(lineup, names))
-    missing = fixture.away if home is not None and away is None else None
-    if home is None and away is not None:
-        missing = fixture.home
-    if missing is not None:
-        sections.append(Section(lines=(line(_("{team}: line-up not out yet.", team=missing)),)))
-    return Message(
-        kind="lineups",
-        headline=line(
-            bold(_("📋 Line-ups: {home} v {away}", home=fixture.home, away=fixture.away))
-        ),
-        sections=tuple(sections),
-    )
-
-
-def followed_in_lineup(name: str, home: Lineup | None, away: Lineup | None) -> str:
-    folded = name.casefold()
-    for lineup in (home, away):
-        if lineup is None:
-            continue
-        if any(p.name.casefold() == folded for p in lineup.start):
-            return _("⭐ {player} starts for {team}", player=name, team=lineup.team)
-        if any(p.name.casefold() == folded for p in lineup.bench):
-            return _("⭐ {player} is on the bench for {team}", player=name, team=lineup.team)
-    return _("⭐ {player} is not in the squad", player=name)
-
-
-def no_lineups(fixture: Fixture) -> Message:
-    return Message(
-        kind="reply",
-        headline=line(
-            _(
-                "No line-ups for {home} v {away} yet: they usually come out about an hour"
-                " before kick-off.",
-                home=fixture.home,
-                away=fixture.away,
-            )
-        ),
-    )
-
-
-# --- substitutions and added time -------------------------------------------------------------
-
-
-def substitution_line(event: SubstitutionEvent, at: str) -> Line:
-    if event.player_out:
-        return line(
-            f"{at} ",
-            _("{player} on, {off} off", player=event.player_in, off=event.player_out),
-        )
-    return line(f"{at} ", _("{player} comes on", player=event.player_in))
-
-
-def substitutions(team: str, subs: Sequence[tuple[SubstitutionEvent, str]]) -> Message:
-    """A team's change, or several made at once in one message (``subs``: event, minute)."""
-    headline = (
-        _("🔄 Substitution — {team}", team=team)
-        if len(subs) == 1
-        else _("🔄 Substitutions — {team}", team=team)
-    )
-    return Message(
-        kind="substitution",
-        headline=line(bold(headline)),
-        sections=(Section(lines=tuple(substitution_line(e, at) for e, at in subs)),),
-    )
-
-
-def added_time(event: AddedTimeEvent, score_text: str) -> Message:
-    n = event.minutes
-    if event.minute <= 45:
-        text = ngettext(
-            "+{n} minute of added time in the first half",
-            "+{n} minutes of added time in the first half",
-            n,
-        )
-    elif event.minute <= 90:
-        text = ngettext(
-            "+{n} minute of added time in the second half",
-            "+{n} minutes of added time in the second half",
-            n,
-        )
-    else:
-        text = ngettext(
-            "+{n} minute of added time in extra time",
-            "+{n} minutes of added time in extra time",
-            n,
-        )
-    return Message(
-        kind="added_time",
-        headline=line(bold(f"⏱ {text}")),
-        sections=(Section(lines=(line(score_text),)),),
-    )
-
+from bot.messages.model import Line, Message, Section, line
+from bot.messages.templates.lineups import added_time, substitutions
+from bot.messages.templates.shootout import kicks, shootout_sequence, shootout_standing
 
 # --- braces and hat-tricks ----------------------------------------------------------------------
 
@@ -271,100 +100,6 @@ def multi_scorers(state: MatchState) -> list[Line]:
                     )
                 )
             )
-    return rows
-
-
-# --- the shoot-out ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Kick:
-    event: ShootoutKickEvent
-    score: Score  # the shoot-out score after this kick
-    sudden_death: bool  # the kick is past the first five of each side
-
-
-def kicks(state: MatchState, up_to_seq: int | None = None) -> list[Kick]:
-    """The shoot-out's kicks in the order taken, each with the running score."""
-    score = Score()
-    taken = {"home": 0, "away": 0}
-    out: list[Kick] = []
-    ordered = sorted(
-        (s for s in state.events if isinstance(s.event, ShootoutKickEvent) and s.side),
-        key=lambda s: s.seq,
-    )
-    for stored in ordered:
-        if up_to_seq is not None and stored.seq > up_to_seq:
-            break
-        assert isinstance(stored.event, ShootoutKickEvent) and stored.side is not None
-        taken[stored.side] += 1
-        if stored.event.scored:
-            score = score.plus(stored.side)
-        out.append(Kick(stored.event, score, taken[stored.side] > 5))
-    return out
-
-
-def _shootout_winner(fixture: Fixture, taken: Sequence[Kick]) -> str | None:
-    """The side that has won the shoot-out after these kicks, when it is decided."""
-    if not taken:
-        return None
-    score = taken[-1].score
-    home_kicks = sum(1 for k in taken if k.event.team.casefold() == fixture.home.casefold())
-    away_kicks = len(taken) - home_kicks
-    if home_kicks <= 5 and away_kicks <= 5:
-        if score.home > score.away + (5 - away_kicks):
-            return fixture.home
-        if score.away > score.home + (5 - home_kicks):
-            return fixture.away
-        return None
-    if home_kicks == away_kicks and score.home != score.away:
-        return fixture.home if score.home > score.away else fixture.away
-    return None
-
-
-def shootout_standing(fixture: Fixture, taken: Sequence[Kick]) -> str:
-    """``Inter lead 3-2 on penalties``, ``3-3 on penalties``, ``Inter win 4-2 on penalties``."""
-    score = taken[-1].score if taken else Score()
-    high, low = max(score.home, score.away), min(score.home, score.away)
-    winner = _shootout_winner(fixture, taken)
-    if winner is not None:
-        return _("{team} win {score} on penalties", team=winner, score=f"{high}-{low}")
-    if score.home == score.away:
-        text = _("{score} on penalties", score=f"{score.home}-{score.away}")
-    else:
-        leader = fixture.home if score.home > score.away else fixture.away
-        text = _("{team} lead {score} on penalties", team=leader, score=f"{high}-{low}")
-    if taken and taken[-1].sudden_death:
-        text += _(" — sudden death")
-    return text
-
-
-def kick_line(kick: Kick, fixture: Fixture, taken: Sequence[Kick]) -> Line:
-    what = (
-        _("{player} scores", player=kick.event.player)
-        if kick.event.scored
-        else _("{player} misses", player=kick.event.player)
-    )
-    mark = "✅" if kick.event.scored else "❌"
-    return line(f"{mark} ", bold(what), " — ", shootout_standing(fixture, taken))
-
-
-def shootout_sequence(state: MatchState) -> list[Line]:
-    """The recap's shoot-out, kick by kick with the running score."""
-    taken = kicks(state)
-    rows: list[Line] = []
-    for i, kick in enumerate(taken):
-        score = f"{kick.score.home}-{kick.score.away}"
-        mark = "✅" if kick.event.scored else "❌"
-        rows.append(
-            line(
-                f"{i + 1}. {mark} ",
-                bold(kick.event.player),
-                f" ({team_name(kick.event.team)}) {score}",
-            )
-        )
-    if taken and any(k.sudden_death for k in taken):
-        rows.append(line(_("Decided in sudden death.")))
     return rows
 
 
@@ -525,14 +260,6 @@ def table_section(moves: Sequence[Move]) -> Section | None:
     if not moves:
         return None
     return Section(title=_("📊 The table"), lines=tuple(line(table_move_text(m)) for m in moves))
-
-
-def lineup_of(lineups: Sequence[Lineup], fixture: Fixture, side: str) -> Lineup | None:
-    name = fixture.home if side == "home" else fixture.away
-    for lineup in lineups:
-        if lineup.team.casefold() == name.casefold():
-            return lineup
-    return None
 
 
 # --- alerts and the recap, with the match's depth -----------------------------------------------

@@ -21,7 +21,7 @@ from bot.feed_format import (
 )
 from bot.match import MatchState, Score, StoredEvent
 from bot.messages.i18n import N_, _
-from bot.messages.lead import is_known_scorer, lead, named_scorer
+from bot.messages.lead import lead
 from bot.messages.model import Line, Message, Section, bold, line, quoted
 from bot.messages.names import team_name
 from bot.messages.templates.alerts import goal_for, moment_text, note_text
@@ -42,6 +42,7 @@ from bot.messages.templates.vocabulary import (
     tie_sentence,
     with_team,
 )
+from bot.messages.who_and_when import is_known_scorer, named_scorer
 from bot.storylines import Storyline
 from bot.ties import TieResult
 
