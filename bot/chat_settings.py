@@ -103,6 +103,34 @@ DEPTH_SETTINGS: dict[str, tuple[OnOff, str]] = {
 }
 
 
+Scoreboard = Literal["off", "with", "instead"]
+#: The live scoreboard (one message per match, edited as it goes): off (the default), with the
+#: alerts, or instead of the live alerts; each choice's name in /settings.
+SCOREBOARD_CHOICES: dict[str, str] = {
+    "off": N_("off"),
+    "with": N_("with the alerts"),
+    "instead": N_("instead of the live alerts"),
+}
+#: what fans type for each choice (``/settings scoreboard with``, ``/settings tabellone solo``)
+SCOREBOARD_WORDS: dict[str, Scoreboard] = {
+    "off": "off",
+    "no": "off",
+    "false": "off",
+    "with": "with",
+    "on": "with",
+    "yes": "with",
+    "true": "with",
+    "con": "with",
+    "si": "with",
+    "sì": "with",
+    "instead": "instead",
+    "only": "instead",
+    "solo": "instead",
+    "invece": "instead",
+}
+#: the live scoreboard's names (``/settings tabellone con``)
+SCOREBOARD_NAMES = ("scoreboard", "board", "tabellone")
+
 #: what fans type for them (``/settings formazioni off``)
 DEPTH_ALIASES: dict[str, str] = {
     "lineup": "lineups",
@@ -133,6 +161,7 @@ class ChatSettings(BaseModel):
     lineups: OnOff = "on"
     stats: OnOff = "on"
     pictures: OnOff = "off"
+    scoreboard: Scoreboard = "off"
     timezone: str = "UTC"
     spoiler_delay: int = Field(default=0, ge=0, le=MAX_SPOILER_DELAY)
     language: str = "en"
@@ -178,6 +207,8 @@ class ChatSettings(BaseModel):
         for name, (default, _label) in DEPTH_SETTINGS.items():
             if data.get(name) == default:
                 del data[name]
+        if data.get("scoreboard") == "off":
+            del data["scoreboard"]
         return data
 
     @property

@@ -56,6 +56,12 @@ LEVEL_CHOICES = (
     Choice(N_("Key events"), "key"),
     Choice(N_("Everything"), "all"),
 )
+#: The live scoreboard's choices, as Discord offers them.
+SCOREBOARD_CHOICES = (
+    Choice(N_("Off"), "off"),
+    Choice(N_("With the alerts"), "with"),
+    Choice(N_("Instead of the live alerts"), "instead"),
+)
 #: The languages a chat can choose, as each language calls itself.
 LANGUAGE_CHOICES = tuple(Choice(name, code) for code, name in LANGUAGES.items())
 

@@ -471,6 +471,8 @@ class Delivery:
             if original:
                 try:
                     await self.adapter.edit(row.chat_id, original, message)
+                    if row.kind == "scoreboard":
+                        await self._board_shown(row, key, original)
                     return original
                 except CannotEdit as exc:
                     log.info(
@@ -484,4 +486,13 @@ class Delivery:
                 return ids
             if message.edit_only:
                 return []  # this chat never got the message to edit: nothing to say
-        return await self.adapter.send(row.chat_id, message)
+        ids = await self.adapter.send(row.chat_id, message)
+        if row.kind == "scoreboard" and row.edit_key:
+            await self._board_shown(row, row.edit_key, ids)
+        return ids
+
+    async def _board_shown(self, row: OutboxRow, key: str, ids: list[str]) -> None:
+        """A chat's live scoreboard sent or edited: kept under the board's own key, so the
+        next change edits it, no sooner than the few seconds after this one."""
+        platform, chat = self.platform, row.chat_id
+        await self.db.call(lambda s: s.mark_many_sent(platform, [(row.id, key, chat, ids)]))

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import bisect
 import json
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -25,6 +27,12 @@ from bot.messages.names import team_name
 from bot.store_contract import EventRow, EventsStore, MatchRow
 
 Side = Literal["home", "away"]
+
+#: what providers write where they do not know a scorer (compared in lower case): never a name
+NOT_A_NAME = frozenset({"unknown", "unknown scorer", "none", "null", "nan", "n/a"})
+#: the start of the ids of the goals a score-only provider makes up from the score: their
+#: scorers are not known
+SCORE_ONLY_GOAL = "score:"
 
 
 @dataclass(frozen=True)
@@ -243,6 +251,40 @@ class MatchState:
             score = score.plus(goal.side)
             self.goals[place] = ScoredGoal(goal.goal, goal.side, score)
         self.score = score
+
+
+def is_known_scorer(goal: GoalEvent) -> bool:
+    """False for a goal whose scorer is not known: not named yet by the provider, or a goal a
+    score-only provider synthesised (``score:…`` ids)."""
+    return (
+        goal.player is not None
+        and not goal.id.startswith(SCORE_ONLY_GOAL)
+        and goal.player.lower() not in NOT_A_NAME
+    )
+
+
+def scorer_credit(goal: GoalEvent) -> str | None:
+    """The player a standing goal counts for in a scorers' ranking (``/scorers``, a
+    player's streak): None for an own goal, or a goal whose scorer is not known. The one rule,
+    which :meth:`storage.matches.MatchTables.top_scorers` writes in SQL."""
+    if goal.kind == "own_goal" or not is_known_scorer(goal):
+        return None
+    return goal.player
+
+
+def rank_scorers(states: Iterable[MatchState], limit: int) -> list[tuple[str, str, int]]:
+    """(player, team, goals) over ``states``, most goals first, then by player and team in
+    code-point order: each standing goal credited by :func:`scorer_credit` to its scorer and
+    to the team it counts for (the match's name of that side)."""
+    goals: Counter[tuple[str, str]] = Counter()
+    for state in states:
+        for scored in state.goals:
+            player = scorer_credit(scored.goal)
+            if player is not None:
+                fixture = state.fixture
+                goals[(player, str(fixture.home if scored.side == "home" else fixture.away))] += 1
+    ranked = sorted(goals.items(), key=lambda item: (-item[1], item[0]))
+    return [(player, team, n) for (player, team), n in ranked[:limit]]
 
 
 def stored_event(row: EventRow) -> StoredEvent:

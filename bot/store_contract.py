@@ -330,6 +330,14 @@ class OutboxStore(Transactional, Protocol):
         plan: FanOutPlan,
         payloads: Mapping[MessageVariant, str],
     ) -> int: ...
+    def queue_scoreboard(
+        self,
+        audience: Audience,
+        fan: FanOut,
+        plan: FanOutPlan,
+        payloads: Mapping[MessageVariant, str],
+        interval: float,
+    ) -> int: ...
     def due_heads(
         self,
         platform: str,

@@ -24,8 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.match import Fixture, MatchState, Side, derive_state
-from bot.messages.who_and_when import is_known_scorer
+from bot.match import Fixture, MatchState, Side, derive_state, is_known_scorer, scorer_credit
 from bot.ports import TableRow
 from bot.store_contract import CoreStore, MatchRow
 from bot.teams import find_team
@@ -183,10 +182,7 @@ class Storylines:
             if any(not is_known_scorer(g.goal) for g in mine):
                 return None
             goals += sum(
-                1
-                for g in mine
-                if g.goal.kind != "own_goal"
-                and (g.goal.player or "").casefold() == player.casefold()
+                1 for g in mine if (scorer_credit(g.goal) or "").casefold() == player.casefold()
             )
         if not goals:
             return None
@@ -366,10 +362,9 @@ class Storylines:
         stories: list[Storyline] = []
         scorers: list[tuple[str, Side]] = []
         for scored in current.goals:
-            goal = scored.goal
-            known = goal.kind != "own_goal" and is_known_scorer(goal)
-            if known and goal.player and (goal.player, scored.side) not in scorers:
-                scorers.append((goal.player, scored.side))
+            player = scorer_credit(scored.goal)
+            if player is not None and (player, scored.side) not in scorers:
+                scorers.append((player, scored.side))
         for player, side in scorers:
             streak = self.player_streak(current, player, side)
             if streak:
@@ -393,9 +388,6 @@ class Storylines:
 def _scored_in(state: MatchState, team_id: str, player: str) -> bool:
     side = _side(state.fixture, team_id)
     return any(
-        g.side == side
-        and g.goal.kind != "own_goal"
-        and is_known_scorer(g.goal)
-        and (g.goal.player or "").casefold() == player.casefold()
+        g.side == side and (scorer_credit(g.goal) or "").casefold() == player.casefold()
         for g in state.goals
     )

@@ -31,12 +31,33 @@ _WANTS = {
 }
 
 
+_CHOICE = re.compile(
+    r"(?P<name>[a-z_]{1,32})(?P<test>!?=)(?P<values>[a-z_]{1,16}(?:\|[a-z_]{1,16})*)"
+)
+
+
+def _chosen(setting: str) -> str | None:
+    """A condition on a setting of several values: ``name=a|b`` (one of them; absent is
+    none of them) or ``name!=a`` (not that one; absent passes). None for other forms."""
+    found = _CHOICE.fullmatch(setting)
+    if found is None:
+        return None
+    values = ", ".join(f"'{v}'" for v in found["values"].split("|"))
+    test = "IN" if found["test"] == "=" else "NOT IN"
+    return f" AND COALESCE(json_extract(c.settings, '$.{found['name']}'), '') {test} ({values})"
+
+
 def _wanted(settings: Sequence[str]) -> str:
     """The conditions on a chat's on/off settings (``"on"``/``"off"`` in its settings JSON;
     absent means the setting's default) that ``settings`` names, each ``name`` (not turned off),
-    ``!name`` (turned off), ``+name`` (turned on) or ``-name`` (not turned on)."""
+    ``!name`` (turned off), ``+name`` (turned on) or ``-name`` (not turned on); and on settings
+    of several values, ``name=a|b`` (one of those) or ``name!=a`` (not that one)."""
     conditions = []
     for setting in settings:
+        choice = _chosen(setting)
+        if choice is not None:
+            conditions.append(choice)
+            continue
         prefix = setting[0] if setting[:1] in ("!", "+", "-") else ""
         name = setting[len(prefix) :]
         if not _SETTING_NAME.fullmatch(name):

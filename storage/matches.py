@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 
+from bot.match import NOT_A_NAME, SCORE_ONLY_GOAL
 from bot.store_contract import (
     CompetitionRow,
     EventRow,
@@ -127,25 +128,33 @@ class MatchTables(StoreBase):
         )
 
     def top_scorers(self, competition: str, limit: int) -> list[ScorerCountRow]:
-        """(``player``, ``team``, ``goals``) of ``competition``, most goals first, each goal
-        as its latest ``goal_update`` left it: own goals, cancelled goals (a ``goal_cancelled``
-        naming them) and goals whose scorer is not known (no name yet, or a score-only
-        provider's ``score:`` goals) do not count."""
+        """(``player``, ``team``, ``goals``) of ``competition``, most goals first, then by
+        player and team in code-point order: :func:`bot.match.rank_scorers`'s answer in one
+        query. Each goal is taken as its latest ``goal_update`` left it (scorer, kind, side);
+        it counts for its scorer (:func:`bot.match.scorer_credit`) unless it was cancelled, is
+        an own goal, or its scorer is not known (no name, a name that is not one, a score-only
+        provider's ``score:`` goal); ``team`` is the match's name of the side it counts for."""
+        not_names = sorted(NOT_A_NAME)
         return self._rows(
-            "SELECT json_extract(g.data, '$.player') AS player,"
-            " json_extract(g.data, '$.team') AS team, COUNT(*) AS goals FROM ("
-            " SELECT COALESCE((SELECT u.data FROM events u WHERE u.match_id = e.match_id"
-            " AND u.type = 'goal_update' AND json_extract(u.data, '$.ref') = e.id"
-            " ORDER BY u.seq DESC LIMIT 1), e.data) AS data"
+            "SELECT player, team, COUNT(*) AS goals FROM ("
+            " SELECT json_extract(g.data, '$.player') AS player,"
+            " json_extract(g.data, '$.kind') AS kind,"
+            " CASE g.side WHEN 'home' THEN g.home_name WHEN 'away' THEN g.away_name END AS team"
+            " FROM (SELECT COALESCE(u.data, e.data) AS data, COALESCE(u.side, e.side) AS side,"
+            " m.home_name, m.away_name"
             " FROM matches m JOIN events e ON e.match_id = m.id AND e.type = 'goal'"
-            " WHERE m.competition = ? AND e.side IS NOT NULL AND e.id NOT LIKE 'score:%'"
+            " LEFT JOIN events u ON u.match_id = e.match_id AND u.seq = ("
+            " SELECT MAX(x.seq) FROM events x WHERE x.match_id = e.match_id"
+            " AND x.type = 'goal_update' AND json_extract(x.data, '$.ref') = e.id)"
+            " WHERE m.competition = ? AND substr(e.id, 1, ?) != ?"
             " AND NOT EXISTS (SELECT 1 FROM events c WHERE c.match_id = e.match_id"
-            " AND c.type = 'goal_cancelled' AND json_extract(c.data, '$.ref') = e.id)) g"
-            " WHERE COALESCE(json_extract(g.data, '$.kind'), 'normal') != 'own_goal'"
-            " AND json_extract(g.data, '$.player') IS NOT NULL"
-            " AND lower(json_extract(g.data, '$.player')) NOT IN ('unknown', 'unknown scorer')"
-            " GROUP BY player, team ORDER BY goals DESC, player, team LIMIT ?",
-            [competition, limit],
+            " AND c.type = 'goal_cancelled' AND json_extract(c.data, '$.ref') = e.id)) g) s"
+            " WHERE team IS NOT NULL AND player IS NOT NULL"
+            " AND COALESCE(kind, 'normal') != 'own_goal'"
+            f" AND lower(player) NOT IN ({', '.join('?' * len(not_names))})"
+            " GROUP BY player, team"
+            " ORDER BY goals DESC, player COLLATE BINARY, team COLLATE BINARY LIMIT ?",
+            [competition, len(SCORE_ONLY_GOAL), SCORE_ONLY_GOAL, *not_names, limit],
         )
 
     def competition_events_version(self, competition: str) -> tuple[int, int]:

@@ -15,6 +15,18 @@ from bot.store_contract import (
 from storage.base import StoreBase
 
 
+def same_lane(earlier: str, row: str) -> str:
+    """SQL: the two outbox rows (table aliases) are in the same lane of their chat. A chat's
+    rows keep their order within a lane: its alerts and other messages; its answers to
+    commands (never waiting behind held-back alerts); its live scoreboard's edits (held
+    back a few seconds to coalesce them, never holding an alert back)."""
+
+    def lane(alias: str) -> str:
+        return f"(CASE {alias}.kind WHEN 'reply' THEN 1 WHEN 'scoreboard' THEN 2 ELSE 0 END)"
+
+    return f"{lane(earlier)} = {lane(row)}"
+
+
 class OutboxTables(StoreBase):
     def enqueue(self, rows: Iterable[NewOutboxRow], *, now: float) -> int:
         """Queue messages at ``now`` (the caller's clock); a key already queued is left alone.
@@ -94,7 +106,7 @@ class OutboxTables(StoreBase):
             "SELECT o.* FROM outbox_view o WHERE o.status = 'pending' AND o.platform = ?"
             f" AND o.next_attempt_at <= ?{exclude} AND NOT EXISTS (SELECT 1 FROM outbox p"
             " WHERE p.status = 'pending' AND p.platform = o.platform AND p.chat_id = o.chat_id"
-            " AND p.id < o.id AND (p.kind = 'reply') = (o.kind = 'reply'))"
+            f" AND p.id < o.id AND {same_lane('p', 'o')})"
             " ORDER BY o.fanout_pos, o.kind = 'reply', o.id LIMIT ?",
             [platform, now, *busy, limit],
         )

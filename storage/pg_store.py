@@ -12,6 +12,7 @@ import psycopg
 
 from bot.store_contract import OutboxRow
 from storage import pg_schema, schema
+from storage.outbox import same_lane
 from storage.postgres import Dialect, PgDatabase
 from storage.store import Store
 from storage.urls import DatabaseUnreachable, redact, scrub
@@ -63,7 +64,7 @@ class PostgresStore(Store):
             " AND (o.lease_until IS NULL OR o.lease_until <= ? OR o.claimed_by = ?)"
             " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.status = 'pending'"
             " AND p.platform = o.platform AND p.chat_id = o.chat_id AND p.id < o.id"
-            " AND (p.kind = 'reply') = (o.kind = 'reply'))"
+            f" AND {same_lane('p', 'o')})"
             " ORDER BY o.fanout_pos, o.kind = 'reply', o.id LIMIT ? FOR UPDATE SKIP LOCKED),"
             " claimed AS (UPDATE outbox SET claimed_by = ?, lease_until = ? FROM heads"
             " WHERE outbox.id = heads.id RETURNING outbox.id)"

@@ -120,6 +120,8 @@ class Dialect:
             r"json_each\(([\w.]+)\) (\w+)", r"jsonb_array_elements_text(\1::jsonb) \2(value)", sql
         )
         sql = re.sub(r"json_extract\(([\w.]+), '\$\.(\w+)'\)", r"(\1::jsonb ->> '\2')", sql)
+        # code-point order, as SQLite's BINARY compares
+        sql = sql.replace(" COLLATE BINARY", ' COLLATE "C"')
         sql = re.sub(r"\bMAX\(([^(),]+), ([^(),]+)\)", r"GREATEST(\1, \2)", sql)
         sql = re.sub(r"\bMIN\(([^(),]+), ([^(),]+)\)", r"LEAST(\1, \2)", sql)
         # an aggregate of a comparison (SQLite's booleans are numbers)

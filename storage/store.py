@@ -4,8 +4,8 @@
 returns and the protocols the core types against). Its statements live by concern, one module
 each: :mod:`storage.catalogue` (teams, competitions, players), :mod:`storage.matches` (matches,
 events, quotes, polling), :mod:`storage.chats` (chats, settings, follows), :mod:`storage.fan_out`,
-:mod:`storage.outbox`, :mod:`storage.reports` and :mod:`storage.provider_state`; the connection
-and its helpers are :mod:`storage.base`'s."""
+:mod:`storage.outbox`, :mod:`storage.scoreboard`, :mod:`storage.reports` and
+:mod:`storage.provider_state`; the connection and its helpers are :mod:`storage.base`'s."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from storage.matches import MatchTables
 from storage.outbox import OutboxTables
 from storage.provider_state import ProviderTables
 from storage.reports import ReportTables
+from storage.scoreboard import ScoreboardTables
 
 __all__ = ["Audience", "FanOut", "NewOutboxRow", "OutboxRow", "Store"]
 
@@ -29,6 +30,7 @@ class Store(
     ChatTables,
     FanOutTables,
     OutboxTables,
+    ScoreboardTables,
     ProviderTables,
     MatchDataQueries,
 ):

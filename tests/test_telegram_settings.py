@@ -50,6 +50,11 @@ SETTINGS_KEYBOARD = [
     [("Line-ups: turn off", "settings:lineups:off")],
     [("Stats: turn off", "settings:stats:off")],
     [("Match card: turn on", "settings:pictures:on")],
+    # the live scoreboard's other two choices
+    [
+        ("Live board + alerts", "settings:scoreboard:with"),
+        ("Live board only", "settings:scoreboard:instead"),
+    ],
     # one button per subscription: its own level, one step further
     [("Inter: chat's level → goals only", "settings:follow:t:inter:goals")],
 ]

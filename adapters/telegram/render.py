@@ -98,57 +98,74 @@ _TOKEN = re.compile(r"<(/?)([a-z]+)[^>]*>|&[#\w]+;|\s+|[^<&\s]+|[<&]")
 ELLIPSIS = "…"
 
 
-def split_line(row: str, limit: int) -> list[str]:  # noqa: C901 (a tokenizer: a branch per token kind)
+def split_line(row: str, limit: int) -> list[str]:
     """One line of Telegram HTML cut into pieces of at most ``limit`` characters, between
     elements: never inside a tag or an entity, each piece closing the tags still open and the
     next one opening them again; a word too long for any piece is cut with an ellipsis."""
-    pieces: list[str] = []
-    open_tags: list[tuple[str, str]] = []  # (name, opening text)
-    current = ""
-
-    def closing() -> str:
-        return "".join(f"</{name}>" for name, _ in reversed(open_tags))
-
-    def reopen() -> str:
-        return "".join(text for _, text in open_tags)
-
-    def flush() -> None:
-        nonlocal current
-        piece = (current + closing()).strip()
-        if _visible(piece):
-            pieces.append(piece)
-        current = reopen()
-
+    cutter = _LineCutter(limit)
     for m in _TOKEN.finditer(row):
-        token = m.group(0)
-        if m.group(2):  # a tag
-            if m.group(1):
-                if open_tags and open_tags[-1][0] == m.group(2):
-                    open_tags.pop()
-            else:
-                need = len(token) + len(m.group(2)) + 3 + 1  # the tag, its end, a character
-                if need > limit - len(current) - len(closing()):
-                    flush()
-                open_tags.append((m.group(2), token))
-            current += token
-            continue
-        room = limit - len(current) - len(closing())
-        if len(token) <= room:
-            current += token
-            continue
+        if m.group(2):
+            cutter.tag(m.group(0), m.group(2), closes=bool(m.group(1)))
+        else:
+            cutter.text(m.group(0))
+    return cutter.finish()
+
+
+class _LineCutter:
+    """The state of :func:`split_line`: the pieces cut so far, the tags open, the piece
+    being written."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.pieces: list[str] = []
+        self.open_tags: list[tuple[str, str]] = []  # (name, opening text)
+        self.current = ""
+
+    def closing(self) -> str:
+        return "".join(f"</{name}>" for name, _ in reversed(self.open_tags))
+
+    def reopen(self) -> str:
+        return "".join(text for _, text in self.open_tags)
+
+    def room(self) -> int:
+        return self.limit - len(self.current) - len(self.closing())
+
+    def flush(self) -> None:
+        piece = (self.current + self.closing()).strip()
+        if _visible(piece):
+            self.pieces.append(piece)
+        self.current = self.reopen()
+
+    def tag(self, token: str, name: str, *, closes: bool) -> None:
+        if closes:
+            if self.open_tags and self.open_tags[-1][0] == name:
+                self.open_tags.pop()
+        else:
+            need = len(token) + len(name) + 3 + 1  # the tag, its end, a character
+            if need > self.room():
+                self.flush()
+            self.open_tags.append((name, token))
+        self.current += token
+
+    def text(self, token: str) -> None:
+        if len(token) <= self.room():
+            self.current += token
+            return
         if token.isspace():
-            flush()
-            continue
-        if _visible(current[len(reopen()) :]):
-            flush()
-            room = limit - len(current) - len(closing())
+            self.flush()
+            return
+        if _visible(self.current[len(self.reopen()) :]):
+            self.flush()
+        room = self.room()
         if len(token) > room:  # one word longer than a whole message: cut it
             token = token[: max(0, room - len(ELLIPSIS))] + ELLIPSIS
-        current += token
-    piece = current.strip()
-    if _visible(piece):
-        pieces.append(piece)
-    return pieces
+        self.current += token
+
+    def finish(self) -> list[str]:
+        piece = self.current.strip()
+        if _visible(piece):
+            self.pieces.append(piece)
+        return self.pieces
 
 
 def _visible(markup: str) -> bool:

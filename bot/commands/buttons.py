@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.chat_settings import DEPTH_SETTINGS, LEVEL_NAMES
+from bot.chat_settings import DEPTH_SETTINGS, LEVEL_NAMES, SCOREBOARD_CHOICES
 from bot.command_catalogue import CATALOGUE
 from bot.commands.following import Following
 from bot.commands.resolving import Target
@@ -37,8 +37,8 @@ BUTTON_ACTION = re.compile(
     r"(?P<command>[a-z]+):(?:pick:(?P<pick>[\w.-]{1,30}:[\w.-]{1,40})"
     rf"|(?P<kind>[{''.join(BUTTON_KINDS)}]):(?P<target>{_ID})(?::(?P<level>goals|key|all))?"
     rf"|(?P<team>{_ID}))"
-    r"|settings:(?P<setting>level|spoiler|language|lineups|stats|pictures)"
-    r":(?P<value>[a-z0-9]{1,5})"
+    r"|settings:(?P<setting>level|spoiler|language|lineups|stats|pictures|scoreboard)"
+    r":(?P<value>[a-z0-9]{1,7})"
     rf"|settings:follow:(?P<follow_kind>[{''.join(BUTTON_KINDS)}]):(?P<follow_target>{_ID})"
     r":(?P<follow_level>goals|key|all|chat)"
 )
@@ -73,6 +73,8 @@ def _offered_settings(setting: str) -> set[str]:
         return {str(s) for s in templates.SPOILER_CHOICES}
     if setting in DEPTH_SETTINGS:
         return {"on", "off"}
+    if setting == "scoreboard":
+        return set(SCOREBOARD_CHOICES)
     return {code for code, _name in templates.LANGUAGE_CHOICES}
 
 

@@ -195,8 +195,8 @@ class MatchAnswers(NameResolving):
         return self.store.competitions_played()
 
     def top_scorers(self, competition: str, limit: int = 10) -> list[tuple[str, str, int]]:
-        """(player, team, goals) in ``competition`` from the matches the bot knows; own goals
-        and cancelled goals do not count."""
+        """(player, team, goals) in ``competition`` from the matches the bot knows, by the one
+        rule of :func:`bot.match.scorer_credit` (the store ranks them in one query)."""
         version = (self.store.competition_events_version(competition), limit)
         kept = self._scorers.get(competition)
         if kept is not None and kept[0] == version:

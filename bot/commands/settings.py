@@ -10,6 +10,8 @@ from bot.chat_settings import (
     LEVEL_NAMES,
     MAX_SPOILER_DELAY,
     ON_OFF,
+    SCOREBOARD_NAMES,
+    SCOREBOARD_WORDS,
     ChatSettings,
     find_timezone,
     parse_digest_time,
@@ -86,6 +88,14 @@ def _depth_setter(name: str) -> Setter:
     return set_switch
 
 
+def _set_scoreboard(changed: ChatSettings, value: str) -> Message | None:
+    choice = SCOREBOARD_WORDS.get(value.casefold())
+    if choice is None:
+        return templates.settings_error(templates.bad_scoreboard(), "/settings scoreboard with")
+    changed.scoreboard = choice
+    return None
+
+
 #: ``/settings NAME VALUE``: each name a setting answers to, and what checks and sets its value
 #: (returning the error to show, or None once set).
 SETTERS: dict[str, Setter] = {
@@ -100,6 +110,8 @@ SETTERS: dict[str, Setter] = {
 }
 for _word in (*DEPTH_SETTINGS, *DEPTH_ALIASES):
     SETTERS.setdefault(_word, _depth_setter(DEPTH_ALIASES.get(_word, _word)))
+for _word in SCOREBOARD_NAMES:
+    SETTERS.setdefault(_word, _set_scoreboard)
 for _word in ("language", "lang", "lingua"):
     SETTERS.setdefault(_word, _set_language)
 
@@ -187,4 +199,5 @@ class SettingsCommand(NameResolving):
             follows=follows,
             digest=s.digest,
             depth={name: getattr(s, name) for name in DEPTH_SETTINGS},
+            scoreboard=s.scoreboard,
         )

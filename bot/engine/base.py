@@ -18,6 +18,7 @@ from bot.match import Fixture, KeptStates, MatchState
 from bot.match_data import StoredData
 from bot.messages import i18n
 from bot.messages.model import Message
+from bot.scoreboard import LIVE_KINDS, WANTS_ALERTS
 from bot.store_contract import Audience, CoreStore, FanOut
 
 log = logging.getLogger(__name__)
@@ -117,6 +118,8 @@ class EngineBase:
         player_message = Built(for_player_fans) if for_player_fans else message
 
         defaults = ChatSettings()
+        if kind in LIVE_KINDS:
+            wants = (*wants, WANTS_ALERTS)  # not for chats with the scoreboard instead
         audience = Audience(
             [fixture.home_team, fixture.away_team] if teams else [],
             fixture.competition_id if teams else None,

@@ -29,7 +29,7 @@ from bot.feed_format import (
     clock,
     show,
 )
-from bot.match import Fixture, MatchState, Score, StoredEvent, side_for_event
+from bot.match import Fixture, MatchState, Score, StoredEvent, is_known_scorer, side_for_event
 from bot.match_data import (
     Lineup,
     MatchData,
@@ -41,8 +41,8 @@ from bot.match_data import (
 from bot.messages import templates
 from bot.messages.model import Message
 from bot.messages.templates.depth import enrich_alert
-from bot.messages.who_and_when import is_known_scorer
 from bot.players import involved_ids, remember
+from bot.scoreboard import Scoreboards, board_json
 from bot.store_contract import NewMatch
 from bot.storylines import Storylines
 from bot.teams import ensure_team
@@ -179,6 +179,7 @@ class Ingesting(EngineBase):
         elif isinstance(event, GoalUpdateEvent):
             before = self._check_update(state, event)
         scores_before = state.goal_scores()
+        board_before = board_json(state)
         remember(self.store, fixture, event)
         seq = self.store.add_event(
             event.match,
@@ -207,6 +208,7 @@ class Ingesting(EngineBase):
         else:
             queued = self._fan_out_alert(state, stored)
         queued += self._fan_out_rescored(state, event, scores_before)
+        queued += Scoreboards(self).changed(state, board_before)
         return Ingested("new", event.match, queued=queued, finished=finished)
 
     def _check_update(self, state: MatchState, update: GoalUpdateEvent) -> GoalEvent:

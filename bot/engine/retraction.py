@@ -20,6 +20,7 @@ from bot.feed_format import (
 )
 from bot.match import MatchState, StoredEvent
 from bot.messages import templates
+from bot.scoreboard import Scoreboards, board_json
 from bot.store_contract import NewOutboxRow
 
 log = logging.getLogger(__name__)
@@ -88,8 +89,10 @@ class Retraction(Ingesting):
     def _withdraw(self, state: MatchState, stored: StoredEvent) -> None:
         event = stored.event
         fixture = state.fixture
+        board_before = board_json(state)
         self.store.delete_event(fixture.id, event.id)
         after = self._kept_state(fixture)
+        Scoreboards(self).changed(after, board_before)
         self.store.update_match_state(
             fixture.id,
             period=after.period,

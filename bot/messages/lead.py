@@ -17,7 +17,7 @@ from bot.feed_format import (
     GoalEvent,
     NoteEvent,
 )
-from bot.match import MatchState, ScoredGoal, Side
+from bot.match import MatchState, ScoredGoal, Side, is_known_scorer
 from bot.messages.i18n import N_, _, italian_al, italian_the, ordinal
 from bot.messages.turning_points import (
     red_card_that_turned_it,
@@ -28,7 +28,6 @@ from bot.messages.turning_points import (
 from bot.messages.who_and_when import (
     approximately,
     decisive_goal,
-    is_known_scorer,
     minute_mark,
     other_side,
     side_name,

@@ -13,13 +13,12 @@ from bot.feed_format import (
     PenaltyMissedEvent,
     SaveEvent,
 )
-from bot.match import MatchState, Score, StoredEvent
+from bot.match import MatchState, Score, StoredEvent, is_known_scorer
 from bot.messages.i18n import N_, _, and_list
 from bot.messages.names import team_name
 from bot.messages.who_and_when import (
     at_minute,
     decisive_goal,
-    is_known_scorer,
     minute_mark,
     named_scorer,
     other_side,

@@ -8,20 +8,8 @@ from bot.feed_format import (
     Event,
     GoalEvent,
 )
-from bot.match import MatchState, ScoredGoal, Side
+from bot.match import MatchState, ScoredGoal, Side, is_known_scorer
 from bot.messages.i18n import N_, _, italian_al, ordinal
-
-_NO_NAMES = frozenset({"unknown", "unknown scorer", "none", "null", "nan", "n/a"})
-
-
-def is_known_scorer(goal: GoalEvent) -> bool:
-    """False for a goal whose scorer is not known: not named yet by the provider, or a goal a
-    score-only provider synthesised (``score:…`` ids)."""
-    return (
-        goal.player is not None
-        and not goal.id.startswith("score:")
-        and goal.player.casefold() not in _NO_NAMES
-    )
 
 
 def named_scorer(goal: GoalEvent) -> str:

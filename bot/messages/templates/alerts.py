@@ -18,7 +18,7 @@ from bot.feed_format import (
     ShootoutKickEvent,
     SubstitutionEvent,
 )
-from bot.match import MatchState, Score, StoredEvent
+from bot.match import MatchState, Score, StoredEvent, is_known_scorer
 from bot.messages.i18n import N_, _
 from bot.messages.model import Line, Message, Section, Span, bold, italic, line, quoted, strike
 from bot.messages.templates.storylines import storyline_text
@@ -39,7 +39,7 @@ from bot.messages.templates.vocabulary import (
     tie_sentence,
     with_team,
 )
-from bot.messages.who_and_when import is_known_scorer, named_scorer
+from bot.messages.who_and_when import named_scorer
 from bot.storylines import PlayerStreak
 from bot.ties import TieResult
 

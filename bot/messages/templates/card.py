@@ -7,14 +7,13 @@ import hashlib
 from zoneinfo import ZoneInfo
 
 from bot.feed_format import CardEvent, GoalEvent
-from bot.match import MatchState
+from bot.match import MatchState, is_known_scorer
 from bot.match_data import StoredData
 from bot.messages.i18n import N_, _, current, date_text
 from bot.messages.model import CardSide, CardStat, MatchCard
 from bot.messages.templates.depth import _number, _pair
 from bot.messages.templates.shootout import kicks, shootout_standing
 from bot.messages.templates.vocabulary import competition_name, minute, round_name
-from bot.messages.who_and_when import is_known_scorer
 
 CARD_STATS: tuple[tuple[str, str], ...] = (
     ("possession", N_("Possession")),
@@ -25,7 +24,7 @@ CARD_STATS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _scorers(state: MatchState, side: str) -> tuple[str, ...]:
+def scorers_of(state: MatchState, side: str) -> tuple[str, ...]:
     order: list[str] = []
     minutes: dict[str, list[str]] = {}
     for scored in state.goals:
@@ -40,7 +39,7 @@ def _scorers(state: MatchState, side: str) -> tuple[str, ...]:
     return tuple(f"{name} {', '.join(minutes[name])}" for name in order)
 
 
-def _reds(state: MatchState, side: str) -> tuple[str, ...]:
+def red_cards_of(state: MatchState, side: str) -> tuple[str, ...]:
     return tuple(
         f"{s.event.player} {minute(s.event)}"
         for s in state.events
@@ -85,8 +84,8 @@ def match_card(
         sides[side] = CardSide(
             name=name,
             colour=colour,
-            scorers=_scorers(state, side),
-            red_cards=_reds(state, side),
+            scorers=scorers_of(state, side),
+            red_cards=red_cards_of(state, side),
             kicks=tuple(
                 k.event.scored for k in taken if k.event.team.casefold() == name.casefold()
             ),

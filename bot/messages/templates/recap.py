@@ -19,7 +19,7 @@ from bot.feed_format import (
     ShootoutKickEvent,
     SubstitutionEvent,
 )
-from bot.match import MatchState, Score, StoredEvent
+from bot.match import MatchState, Score, StoredEvent, is_known_scorer
 from bot.messages.i18n import N_, _
 from bot.messages.lead import lead
 from bot.messages.model import Line, Message, Section, bold, line, quoted
@@ -42,7 +42,7 @@ from bot.messages.templates.vocabulary import (
     tie_sentence,
     with_team,
 )
-from bot.messages.who_and_when import is_known_scorer, named_scorer
+from bot.messages.who_and_when import named_scorer
 from bot.storylines import Storyline
 from bot.ties import TieResult
 

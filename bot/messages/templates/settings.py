@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from bot.chat_settings import DEPTH_SETTINGS
+from bot.chat_settings import DEPTH_SETTINGS, SCOREBOARD_CHOICES
 from bot.messages.i18n import N_, _
 from bot.messages.model import Button, Message, Section, bold, line
 from bot.messages.templates.vocabulary import echo, place_name, reply
@@ -28,6 +28,18 @@ SWITCH_LABELS: dict[str, tuple[str, str]] = {
 }
 
 
+#: Each scoreboard choice's button
+SCOREBOARD_LABELS: dict[str, str] = {
+    "off": N_("Live board off"),
+    "with": N_("Live board + alerts"),
+    "instead": N_("Live board only"),
+}
+
+
+def bad_scoreboard() -> str:
+    return _("The live scoreboard is off, with (the alerts) or instead (of the live alerts).")
+
+
 def bad_switch() -> str:
     return _("That setting is on or off.")
 
@@ -47,6 +59,7 @@ def settings_view(
     follows: Sequence[tuple[str, str, str, str | None]] = (),
     digest: str | None = None,
     depth: Mapping[str, str] | None = None,
+    scoreboard: str = "off",
 ) -> Message:
     """The chat's settings, with a button for each choice. ``follows`` are the chat's
     subscriptions as (kind, target id, label, level or None for the chat's level): each gets
@@ -67,6 +80,7 @@ def settings_view(
         rows.append(
             line(_(label).capitalize() + ": ", bold(_("on") if value == "on" else _("off")))
         )
+    rows.append(line(_("Live scoreboard: "), bold(_(SCOREBOARD_CHOICES[scoreboard]))))
     how = [
         line(bold("/settings level goals|key|all")),
         line(bold("/settings timezone Europe/Rome")),
@@ -78,6 +92,10 @@ def settings_view(
         line(
             bold("/settings lineups|stats|pictures on|off"),
             _(" (line-ups, statistics, the match card picture)"),
+        ),
+        line(
+            bold("/settings scoreboard off|with|instead"),
+            _(" (one message per match, edited as it goes: with the alerts or instead of them)"),
         ),
         line(
             bold("/settings digest 09:00"),
@@ -118,6 +136,11 @@ def settings_view(
         buttons.append(
             Button(label=_(SWITCH_LABELS[name][other == "on"]), action=f"settings:{name}:{other}")
         )
+    buttons += [
+        Button(label=_(SCOREBOARD_LABELS[choice]), action=f"settings:scoreboard:{choice}")
+        for choice in SCOREBOARD_CHOICES
+        if choice != scoreboard
+    ]
     for kind, target, label, lvl in follows:
         following = FOLLOW_CYCLE[(FOLLOW_CYCLE.index(lvl) + 1) % len(FOLLOW_CYCLE)]
         buttons.append(

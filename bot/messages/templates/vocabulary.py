@@ -17,12 +17,12 @@ from bot.feed_format import (
     GoalEvent,
     Quote,
 )
-from bot.match import Fixture, MatchState, Score
+from bot.match import Fixture, MatchState, Score, is_known_scorer
 from bot.messages.grammar import TeamName
 from bot.messages.i18n import N_, _, current, date_text, datetime_text, italian_al
 from bot.messages.model import Button, Line, Message, Section, line
 from bot.messages.names import competition_text, round_text, team_name
-from bot.messages.who_and_when import is_known_scorer, named_scorer
+from bot.messages.who_and_when import named_scorer
 from bot.ties import TieResult
 
 REASONS = {
