@@ -269,6 +269,13 @@ CATALOGUE = Catalogue(
                     choices=LEVEL_CHOICES,
                     joins_previous=True,
                 ),
+                Argument(
+                    "scoreboard",
+                    "choice",
+                    N_("A live scoreboard: one message per match, edited as it goes"),
+                    choices=SCOREBOARD_CHOICES,
+                    form="scoreboard {}",
+                ),
             ),
             who="managers",
             anyone_may_look=True,  # anyone may look; changing them needs the rights
