@@ -15,12 +15,13 @@ from pathlib import Path
 import pytest
 
 from adapters.console.render import console_text
-from adapters.discord.render import discord_embeds, discord_markdown, escape_discord
-from adapters.telegram.render import escape_telegram, split_text, telegram_html
+from adapters.discord.render import DISCORD, discord_embeds, discord_markdown, escape_discord
+from adapters.splitting import cut_into_parts, message_lines, utf16_len
+from adapters.telegram.render import TELEGRAM, escape_telegram, telegram_html, telegram_parts
 from bot.engine import Engine
 from bot.feed_format import parse_line
 from bot.messages import i18n, templates
-from bot.messages.model import Message, message_text
+from bot.messages.model import Message, Section, bold, italic, line, message_text, plain
 from storage.store import Store
 from tests.support.core import DATA, SEED, SEED_MATCH, follow, ingest_file
 from tests.support.fakes.telegram_api import parse_telegram_html
@@ -321,13 +322,41 @@ def test_discord_embeds_stay_inside_every_limit(engine: Engine) -> None:
         assert _embed_size(embed) <= 6000
 
 
-def test_split_text_keeps_lines_whole_and_parts_short() -> None:
-    rows = [f"<b>line {i}</b> " + "z" * 90 for i in range(200)]
-    parts = split_text("\n".join(rows), 4096)
-    assert len(parts) > 1 and all(len(p) <= 4096 for p in parts)
-    assert "\n".join(parts).split("\n") == rows
-    long_line = "word " * 2000
-    assert all(len(p) <= 4096 for p in split_text(long_line, 4096))
+def test_one_splitter_keeps_lines_whole_and_parts_short_in_every_format() -> None:
+    """The same splitter cuts Telegram HTML and Discord markdown: lines stay whole while they
+    fit, every part is within its limit, and nothing is lost or repeated."""
+    rows = tuple(line(bold(f"line {i}"), " " + "z" * 90) for i in range(200))
+    message = Message(kind="recap", headline=line("head"), sections=(Section(lines=rows),))
+    for fmt, limit in ((TELEGRAM, 4096), (DISCORD, 2000), (DISCORD, 1024)):
+        parts = cut_into_parts(message_lines(message), fmt, limit)
+        shown = [parse_telegram_html(p)[0] if fmt is TELEGRAM else p for p in parts]
+        assert len(parts) > 1 and all(utf16_len(text) <= limit for text in shown)
+        assert "\n".join(parts).replace("\n\n", "\n").split("\n") == [
+            fmt.line(r) for r in (message.headline, *rows)
+        ]
+    long_line = Message(kind="recap", headline=line("word " * 2000))
+    assert all(len(parse_telegram_html(p)[0]) <= 4096 for p in telegram_parts(long_line))
+
+
+def test_discord_markdown_is_cut_between_spans_and_marks_closed() -> None:
+    """A line of bold, italic and escaped text longer than an embed field is cut between
+    words: each value opens and closes its own marks, no escape is cut from its character."""
+    row = tuple(
+        span
+        for i in range(300)
+        for span in (bold(f"*{i}* <@&1>"), plain(" - _x_ "), italic("y z "))
+    )
+    message = Message(
+        kind="recap", headline=line("h"), sections=(Section(title="T", lines=(row,)),)
+    )
+    (embed, *more) = discord_embeds(message)
+    values = [f["value"] for e in (embed, *more) for f in e.get("fields", [])]
+    assert len(values) > 1
+    for value in values:
+        assert len(value) <= 1024
+        assert value.count("**") % 2 == 0  # each bold piece closed where it was opened
+        assert not value.endswith("\\") and not value.startswith("** ")
+    assert embed["fields"][1]["name"] == "T (cont.)"
 
 
 def test_discord_recap_puts_the_lead_in_the_embed_description(engine: Engine) -> None:

@@ -18,7 +18,18 @@ from adapters.telegram.errors import retry_after_seconds
 from adapters.telegram.render import message_parts
 from bot.clock import FastClock
 from bot.command_text import parse_command
-from bot.messages.model import Button, Message, Section, bold, line, strike
+from bot.messages.model import (
+    Button,
+    Message,
+    Section,
+    bold,
+    italic,
+    line,
+    message_text,
+    plain,
+    quoted,
+    strike,
+)
 from bot.pacer import Pacer
 from bot.ports import (
     CannotEdit,
@@ -145,11 +156,17 @@ async def test_a_long_text_is_split_at_lines_and_paced_per_chat(
 
 
 def test_parts_count_utf16_units_like_telegram() -> None:
-    text = "\n".join(["⚽" * 20 + "🏁" * 20] * 120)  # 4,919 characters, 7,320 UTF-16 units
-    parts = message_parts(text)
-    assert len(parts) > 1
+    rows = ["⚽" * 20 + "🏁" * 20] * 120  # 4,800 characters, 7,200 UTF-16 units
+    parts = message_parts(
+        Message(
+            kind="recap",
+            headline=line(rows[0]),
+            sections=(Section(lines=tuple(line(r) for r in rows[1:])),),
+        )
+    )
+    assert len(parts) == 2  # 4,800 characters would fit in two parts; 7,320 units in two
     assert all(len(p.encode("utf-16-le")) // 2 <= 4096 for p in parts)
-    assert "\n".join(parts) == text
+    assert "\n".join(parts).replace("\n\n", "\n") == "\n".join(rows)
 
 
 async def test_edit_replaces_the_text_and_not_modified_counts_as_done(
@@ -364,20 +381,31 @@ async def test_paid_sends_never_exceed_the_limit_at_telegrams_end(
 
 
 def test_a_long_line_is_split_between_elements_and_every_part_parses() -> None:
-    """A 9,000-character recap whose tags sit near the split points, and one 5,000-character
-    word: every part passes Telegram's strict HTML parsing (the fake's), within 4,096."""
+    """A 9,000-character line whose tags sit near the split points, a 5,000-character word, a
+    long quote: every part passes Telegram's strict HTML parsing (the fake's), within 4,096
+    UTF-16 units once parsed, and nothing but the cut word's end is lost."""
     from tests.support.fakes.telegram_api import parse_telegram_html
 
-    words = " ".join(
-        f"<b>Müller &amp; Co {i}</b> <i>scores</i>" if i % 3 else f"x{i}" for i in range(900)
+    words = tuple(
+        span
+        for i in range(900)
+        for span in (
+            (bold(f"Müller & Co {i}"), plain(" "), italic("scores "))
+            if i % 3
+            else (plain(f"x{i} "),)
+        )
     )
-    long_word = "<b>" + "x" * 5000 + "</b> after"
-    for text in (words, long_word, "<i>" + "a &lt; b " * 1500 + "</i>"):
-        assert len(text) > 4096
-        parts = message_parts(text)
-        assert len(parts) >= 1
+    long_word = line(bold("x" * 5000), " after")
+    a_quote = line(quoted("a < b " * 1500))
+    for row in (words, long_word, a_quote):
+        message = Message(kind="recap", headline=row)
+        parts = message_parts(message)
+        assert len(parts) > 1
         for part in parts:
-            assert len(part.encode("utf-16-le")) // 2 <= 4096
-            parse_telegram_html(part)
-    cut = message_parts(long_word)
-    assert "x…</b>" in cut[0] and cut[-1].endswith("after")
+            shown, _entities = parse_telegram_html(part)
+            assert len(shown.encode("utf-16-le")) // 2 <= 4096
+        if row is not long_word:  # every word is still there, in order
+            shown = " ".join(parse_telegram_html(p)[0] for p in parts)
+            assert shown.split() == message_text(message).split()
+    cut = message_parts(Message(kind="recap", headline=long_word))
+    assert cut[0].endswith("x…</b>") and cut[-1] == "after"

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.messages.model import Message, Span, line_text, message_text, span_text
+from adapters.splitting import TextFormat, cut_into_parts, shorten, utf16_len
+from bot.messages.model import Line, Message, Span, line, message_text, span_text
 
 #: Characters Discord markdown gives a meaning anywhere in a line. ``<`` opens every construct
 #: Discord parses in angle brackets — user, role and channel mentions (``<@id>``, ``<@!id>``,
@@ -71,65 +72,71 @@ _KIND_COLOURS = {
 }
 
 
-def _trim(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+#: Discord markdown, counted as the markdown sent (escapes and marks included; in UTF-16 code
+#: units, never fewer than the characters Discord counts).
+DISCORD = TextFormat(write=_span, size=lambda span: utf16_len(_span(span)))
 
 
-def _chunks(rows: list[str], limit: int) -> list[str]:
-    """Join rows with newlines into chunks of at most ``limit`` characters, never mid-row."""
-    chunks: list[str] = []
-    current = ""
-    for row in rows:
-        row = _trim(row, limit)
-        candidate = f"{current}\n{row}" if current else row
-        if len(candidate) > limit:
-            chunks.append(current)
-            current = row
-        else:
-            current = candidate
-    if current:
-        chunks.append(current)
-    return chunks
+def _title_span(span: Span) -> str:
+    """An embed title is bold already: a bold span is written without its marks."""
+    return escape_discord(span_text(span)) if span.style == "bold" else _span(span)
+
+
+EMBED_TITLE_FORMAT = TextFormat(write=_title_span, size=lambda span: utf16_len(_title_span(span)))
+CONTINUED = " (cont.)"
+
+
+def _fields(title: str, rows: tuple[Line, ...]) -> list[dict[str, Any]]:
+    """A titled section as fields: its lines split into values of at most 1,024 characters
+    (by the splitter every format shares), the name repeated with "(cont.)" on the next ones."""
+    name = shorten(line(title), DISCORD, EMBED_FIELD_NAME)
+    more = shorten(line(title), DISCORD, EMBED_FIELD_NAME - len(CONTINUED)) + CONTINUED
+    values = cut_into_parts(rows, DISCORD, EMBED_FIELD_VALUE)
+    return [
+        {"name": name if i == 0 else more, "value": value, "inline": False}
+        for i, value in enumerate(values)
+    ]
 
 
 def discord_embeds(message: Message) -> list[dict[str, Any]]:
     """The message as Discord embeds (JSON dicts), split to stay inside every Discord limit.
 
     The headline is the title; untitled sections form the description (a blank line between
-    two: a recap's fixture line, then its lead paragraph); each titled section
-    becomes fields (split at line boundaries when longer than a field may be). A message too
+    two: a recap's fixture line, then its lead paragraph), continued in further embeds when
+    longer than 4,096 characters; each titled section becomes fields (split between lines, or
+    between words, when longer than a field may be: :mod:`adapters.splitting`). A message too
     big for one embed continues in further embeds, each under the 6000-character total.
     """
-    title = _trim(line_text(message.headline, _span).replace("**", ""), EMBED_TITLE)
-    description_blocks: list[str] = []
+    title = shorten(message.headline, EMBED_TITLE_FORMAT, EMBED_TITLE)
+    description_rows: list[Line] = []
     fields: list[dict[str, Any]] = []
     for section in message.sections:
-        rows = [line_text(parts, _span) for parts in section.lines]
-        if not section.title:
-            description_blocks.append("\n".join(rows))
-            continue
-        name = _trim(escape_discord(section.title), EMBED_FIELD_NAME)
-        more = f"{_trim(name, EMBED_FIELD_NAME - len(' (cont.)'))} (cont.)"  # still ≤ 256
-        for i, chunk in enumerate(_chunks(rows, EMBED_FIELD_VALUE)):
-            fields.append({"name": name if i == 0 else more, "value": chunk, "inline": False})
-    description = "\n\n".join(block for block in description_blocks if block)
+        if section.title:
+            fields += _fields(section.title, section.lines)
+        elif section.lines:
+            description_rows += [*([()] if description_rows else []), *section.lines]
     colour = _KIND_COLOURS.get(message.kind, 0x95A5A6)
-    embeds: list[dict[str, Any]] = []
-    current: dict[str, Any] = {"title": title, "color": colour}
-    if description:
-        current["description"] = _trim(description, EMBED_DESCRIPTION)
-    size = len(title) + len(current.get("description", ""))
-    current["fields"] = []
+    descriptions = cut_into_parts(description_rows, DISCORD, EMBED_DESCRIPTION) or [""]
+    embeds: list[dict[str, Any]] = [
+        {"color": colour, "description": text, "fields": []} for text in descriptions
+    ]
+    embeds[0]["title"] = title
+    current = embeds[-1]
+    size = embed_text_size(current)
     for item in fields:
         item_size = len(item["name"]) + len(item["value"])
         if len(current["fields"]) >= EMBED_FIELDS or size + item_size > EMBED_TOTAL:
-            embeds.append(current)
             current = {"color": colour, "fields": []}
+            embeds.append(current)
             size = 0
         current["fields"].append(item)
         size += item_size
-    embeds.append(current)
     for embed in embeds:
-        if not embed["fields"]:
-            del embed["fields"]
+        for key in ("fields", "description"):
+            if not embed.get(key):
+                embed.pop(key, None)
     return embeds  # the Discord adapter groups them into messages of at most 10
+
+
+def embed_text_size(embed: dict[str, Any]) -> int:
+    return len(embed.get("title") or "") + len(embed.get("description") or "")
