@@ -19,6 +19,7 @@ from adapters.compose import run_bot
 from adapters.console.adapter import RULE, silence_closed_output
 from adapters.console.render import FORMATS, Format
 from adapters.console.replay import recaps_of_feed, replay_feed, seed_lines
+from bot.chat_settings import LEVEL_RANK
 from bot.feed_files import read_feed_file
 from bot.logs import setup_logging
 from bot.messages import i18n, templates
@@ -59,7 +60,12 @@ SpeedOption = Annotated[
 ]
 LangOption = Annotated[
     str,
-    typer.Option("--lang", help="Language of alerts and recaps: en (English) or it (Italiano)."),
+    typer.Option(
+        "--lang",
+        help="Language of alerts and recaps: "
+        + " or ".join(f"{code} ({name})" for code, name in i18n.LANGUAGES.items())
+        + ".",
+    ),
 ]
 FormatOption = Annotated[
     str,
@@ -85,7 +91,7 @@ def _read_feed(path: Path) -> list[bytes]:
 def _check_lang(lang: str) -> str:
     code = i18n.normalize_language(lang)
     if code is None:
-        raise typer.BadParameter("choose en or it", param_hint="--lang")
+        raise typer.BadParameter(f"choose {' or '.join(i18n.LANGUAGES)}", param_hint="--lang")
     return code
 
 
@@ -106,7 +112,9 @@ def replay(
     feed: Annotated[Path, typer.Argument(help="A feed file (JSON Lines, feed format v1).")],
     speed: SpeedOption = 1.0,
     fmt: FormatOption = "text",
-    level: Annotated[str, typer.Option(help="Which alerts to show: goals, key or all.")] = "all",
+    level: Annotated[
+        str, typer.Option(help=f"Which alerts to show: {', '.join(LEVEL_RANK)}.")
+    ] = "all",
     lang: LangOption = "en",
 ) -> None:
     """Replay a feed file: each alert as it happens, then the full-time recap.
@@ -115,8 +123,8 @@ def replay(
     line was rejected (every other line is still processed)."""
     fmt_ok = _check_format(fmt)
     lang = _check_lang(lang)
-    if level not in ("goals", "key", "all"):
-        raise typer.BadParameter("choose goals, key or all", param_hint="--level")
+    if level not in LEVEL_RANK:
+        raise typer.BadParameter(f"choose {', '.join(LEVEL_RANK)}", param_hint="--level")
     setup_logging(Settings().log_level or "ERROR")
     with _quiet_when_output_closes():
         rejected = asyncio.run(

@@ -151,6 +151,7 @@ class MatchBot:
             recap_delay=self.recap_delay,
             reminder_lead=self.reminder_lead,
             stats=self.stats,
+            shared=self.db.shared,
         )
         await self.db.call(seed_known_teams)
         await self.db.call(seed_known_competitions)

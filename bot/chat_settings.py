@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -12,11 +12,26 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from bot.messages.i18n import LANGUAGES, N_
 
 Level = Literal["goals", "key", "all"]
+"""How many alerts a chat (or one subscription) gets, from fewest to most: the one list of
+levels. Each level's rank is its place here (goals 1, key 2, all 3): the fan-out's SQL is
+written from :data:`LEVEL_RANK` (``storage.fan_out.level_rank``)."""
 
+#: each level's rank, 1 for the fewest alerts
+LEVEL_RANK: dict[str, int] = {level: rank for rank, level in enumerate(get_args(Level), start=1)}
+#: a chat's level until it chooses one (a subscription without a level takes the chat's)
+DEFAULT_LEVEL: Level = "key"
+
+#: each level's name in a sentence ("Alerts: key events")
 LEVEL_NAMES: dict[str, str] = {
     "goals": N_("goals only"),
     "key": N_("key events"),
     "all": N_("everything"),
+}
+#: each level's name on a button or in a list of choices
+LEVEL_LABELS: dict[str, str] = {
+    "goals": N_("Goals only"),
+    "key": N_("Key events"),
+    "all": N_("Everything"),
 }
 
 # Alert categories (see bot.messages.templates.alert_category) each level lets through.
@@ -57,21 +72,21 @@ LEVELS: dict[str, frozenset[str]] = {
         }
     ),
 }
+#: the longest a chat may hold its live alerts back (seconds)
 MAX_SPOILER_DELAY = 300
-LEVEL_RANK: dict[str, int] = {"goals": 1, "key": 2, "all": 3}
 
 
 def level_needed(category: str | None) -> int:
     """The lowest level rank (goals 1, key 2, all 3) that lets an alert category through."""
     if category is None:
         return 1
-    return next(LEVEL_RANK[level] for level in ("goals", "key", "all") if category in LEVELS[level])
+    return next(rank for level, rank in LEVEL_RANK.items() if category in LEVELS[level])
 
 
 def player_level_needed(category: str) -> int:
     """The same for a followed player's own moments: everything he does is key to those who
     follow him (cards and substitutions included); goals only keeps his goals and assists."""
-    return 1 if category in LEVELS["goals"] else 2
+    return LEVEL_RANK["goals"] if category in LEVELS["goals"] else LEVEL_RANK["key"]
 
 
 def parse_whole_number(text: str, low: int, high: int) -> int | None:
@@ -157,7 +172,7 @@ ON_OFF: dict[str, OnOff] = {
 class ChatSettings(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    level: Level = "key"
+    level: Level = DEFAULT_LEVEL
     lineups: OnOff = "on"
     stats: OnOff = "on"
     pictures: OnOff = "off"

@@ -18,7 +18,7 @@ every language the catalogue of sentences has works.
 
 from __future__ import annotations
 
-from bot.chat_settings import MAX_SPOILER_DELAY
+from bot.chat_settings import LEVEL_LABELS, MAX_SPOILER_DELAY
 from bot.command_types import (
     ALL_PLATFORMS,
     Argument,
@@ -51,11 +51,7 @@ __all__ = [
 ]
 
 #: The alert levels, as Discord offers them.
-LEVEL_CHOICES = (
-    Choice(N_("Goals only"), "goals"),
-    Choice(N_("Key events"), "key"),
-    Choice(N_("Everything"), "all"),
-)
+LEVEL_CHOICES = tuple(Choice(label, level) for level, label in LEVEL_LABELS.items())
 #: The live scoreboard's choices, as Discord offers them.
 SCOREBOARD_CHOICES = (
     Choice(N_("Off"), "off"),

@@ -64,15 +64,34 @@ def provider_competitions() -> dict[str, dict[str, str]]:
 
 
 def provider_code(source: str, competition: str) -> str | None:
-    """The id or code of our competition ``competition`` (its name) at a provider's source
-    (``af``: API-Football league id, ``fd``: football-data.org code); None when unmapped."""
+    """The id or code of our competition ``competition`` (its name, or one of its aliases) at
+    a provider's source (``af``: API-Football league id, ``fd``: football-data.org code);
+    None when unmapped."""
     codes = provider_competitions().get(competition)
-    if codes is None:  # a name spelled another way: compare the normalised forms
-        wanted = normalize(competition)
-        codes = next(
-            (c for n, c in provider_competitions().items() if normalize(n) == wanted), None
-        )
+    if codes is None:  # a name spelled another way, or an alias: compare the normalised forms
+        name = canonical_competition(competition)
+        codes = provider_competitions().get(name) if name is not None else None
     return None if codes is None else codes.get(source)
+
+
+def provider_codes(source: str) -> tuple[str, ...]:
+    """Every code a provider's source has for the bundled competitions, in the file's order
+    (football-data.org: the competitions its free plan covers)."""
+    return tuple(codes[source] for codes in provider_competitions().values() if source in codes)
+
+
+@cache
+def _canonical_names() -> dict[str, str]:
+    names = {normalize(a): name for name, aliases in known_competitions().items() for a in aliases}
+    # a competition's own name wins over another's alias
+    names.update({normalize(name): name for name in known_competitions()})
+    return names
+
+
+def canonical_competition(typed: str) -> str | None:
+    """The bundled competition ``typed`` names (its name or an alias, in any case or
+    accents): ``UCL`` → ``Champions League``; None when none."""
+    return _canonical_names().get(normalize(typed))
 
 
 def seed_known_competitions(store: CoreStore) -> None:

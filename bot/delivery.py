@@ -164,17 +164,35 @@ class Delivery:
     async def _recall_recent_sends(self) -> None:
         """The sends of the last :data:`RECALL` seconds (by whichever process: the leader
         before this one) count here as if this pacer had made them: a chat's next message
-        still waits its second, a group its minute's budget."""
-        since = self.clock.time() - RECALL
-        sends = await self.db.call(lambda s: s.recent_sends(self.platform, since))
-        offset = self.clock.monotonic() - self.clock.time()
+        still waits its second, a group its minute's budget.
+
+        What the database cannot tell counts too. A leader that died a moment ago may have
+        had requests under way, or answered but not yet marked sent: the rows it claimed and
+        never marked count as sent to their chats now, and the overall budget (30 a second
+        on Telegram) as used up for one window from now (its last second of sends may all
+        have reached the platform), so the first sends wait that long."""
+        now = self.clock.time()
+        since = now - RECALL
+
+        def recall(s: CoreStore) -> tuple[list[tuple[str, float]], list[str]]:
+            return (
+                s.recent_sends(self.platform, since),
+                s.claimed_elsewhere(self.platform, self.owner, since + LEASE),
+            )
+
+        sends, unconfirmed = await self.db.call(recall)
+        offset = self.clock.monotonic() - now
         for chat_id, at in sends:
             self.pacer.answered(chat_id, at + offset)
-        if sends:
+        for chat_id in unconfirmed:
+            self.pacer.answered(chat_id, now + offset)
+        self.pacer.assume_full_window()
+        if sends or unconfirmed:
             log.info(
-                "%s: %d sends of the last minute count against the limits",
+                "%s: %d sends of the last minute (%d perhaps under way) count against the limits",
                 self.platform,
-                len(sends),
+                len(sends) + len(unconfirmed),
+                len(unconfirmed),
             )
 
     async def _pause(self, seconds: float) -> None:

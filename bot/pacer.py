@@ -114,6 +114,13 @@ class Pacer:
 
     # --- overall -----------------------------------------------------------------------------
 
+    def assume_full_window(self) -> None:
+        """Another process may have used the whole overall budget until now (a leader that
+        died a moment ago, whose last requests no database recorded): no request starts
+        before one window from now."""
+        if self.window is not None:
+            self.window.fill_until(self.clock.monotonic() + self.window.window)
+
     async def _take_turn(self) -> None:
         if self.window is None:
             return

@@ -82,6 +82,13 @@ class RequestWindow:
             if self._queue and not self._queue[0].done():
                 self._queue[0].set_result(None)
 
+    def fill_until(self, until: float) -> None:
+        """Count every free slot as taken until ``until`` (:meth:`Clock.monotonic`): requests
+        someone else made that this window cannot see may fill the platform's window."""
+        free = self.limit - self.used()
+        if free > 0:
+            self._expiries = deque(sorted([*self._expiries, *[until] * free]))
+
     def release(self) -> None:
         """The request is over: its slot is free ``window`` from now."""
         self._in_flight -= 1

@@ -6,8 +6,21 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from bot.chat_settings import DEFAULT_LEVEL, LEVEL_RANK
 from bot.store_contract import Audience, AudienceRow, FanOut, FanOutPlan, MessageVariant
 from storage.base import StoreBase
+
+
+def level_rank(level: str) -> str:
+    """SQL: the rank of the level the expression ``level`` holds, written from the core's one
+    definition (:data:`bot.chat_settings.LEVEL_RANK`): NULL, or a word that is no level, is the
+    default level's rank."""
+    ranks = " ".join(f"WHEN '{name}' THEN {rank}" for name, rank in LEVEL_RANK.items())
+    return f"(CASE {level} {ranks} ELSE {LEVEL_RANK[DEFAULT_LEVEL]} END)"
+
+
+#: a subscription's level: its own, else its chat's, else the default level
+LEVEL_OF_SUBSCRIPTION = level_rank("COALESCE(s.level, c.level)")
 
 
 def _numbered(sql: str, count: int) -> str:
@@ -69,6 +82,38 @@ def _wanted(settings: Sequence[str]) -> str:
     return "".join(conditions)
 
 
+#: the columns and rows of a staged fan-out's outbox rows (``temp.fanout_audience`` as ``a``,
+#: each chat's message from ``temp.fanout_messages``): the statement's end (``WHERE`` on the
+#: staged chats, order) is the caller's; its parameters are :func:`_queued_params`' and
+#: ``via`` (the follower kind), ``base`` (the staged number of the group's first chat)
+_QUEUED = (
+    "(key, platform, chat_id, kind, match_id, message_id, edit_key, fanout_pos, status, attempts,"
+    " next_attempt_at, created_at)"
+    " SELECT :key || ':' || a.platform || ':' || a.chat_id, a.platform, a.chat_id,"
+    " :kind, :match, f.message_id,"
+    " CASE WHEN :edits IS NULL THEN NULL"
+    " ELSE :edits || ':' || a.platform || ':' || a.chat_id END,"
+    " a.rowid - :base, 'pending', 0,"
+    " CASE WHEN :hold THEN :now + COALESCE(a.spoiler, 0) ELSE 0.0 END, :now"
+    " FROM temp.fanout_audience a CROSS JOIN temp.fanout_messages f"
+    " ON f.zone = COALESCE(a.tz, :zone) AND f.language = COALESCE(a.lang, :language)"
+    " AND f.via_match = :via"
+)
+
+
+def _queued_params(fan: FanOut) -> dict[str, Any]:
+    return {
+        "key": fan.key,
+        "kind": fan.kind,
+        "match": fan.match_id,
+        "edits": fan.edits,
+        "hold": 1 if fan.hold else 0,
+        "now": fan.now,
+        "zone": fan.default_zone,
+        "language": fan.default_language,
+    }
+
+
 class FanOutTables(StoreBase):
     def subscribers(self, team_ids: Iterable[str]) -> list[AudienceRow]:
         """Active chats following any of the teams, each once, oldest subscriber first."""
@@ -128,9 +173,7 @@ class FanOutTables(StoreBase):
             " FROM subscriptions s JOIN chats c"
             " ON c.platform = s.platform AND c.chat_id = s.chat_id"
             f" WHERE c.active = 1 AND ({' OR '.join(where)}){_wanted(wants)}"
-            " AND (CASE COALESCE(s.level, c.level, 'key')"
-            " WHEN 'goals' THEN 1 WHEN 'all' THEN 3 ELSE 2 END)"
-            " >= (CASE s.kind WHEN 'player' THEN ? ELSE ? END)"
+            f" AND {LEVEL_OF_SUBSCRIPTION} >= (CASE s.kind WHEN 'player' THEN ? ELSE ? END)"
             " GROUP BY c.platform, c.chat_id",
             [*params, need_player, need],
         )
@@ -159,8 +202,7 @@ class FanOutTables(StoreBase):
             " FROM subscriptions s JOIN chats c"
             " ON c.platform = s.platform AND c.chat_id = s.chat_id"
             f" WHERE c.active = 1 AND ({' OR '.join(where)}){_wanted(wants)}"
-            " AND (CASE COALESCE(s.level, c.level, 'key')"
-            " WHEN 'goals' THEN 1 WHEN 'all' THEN 3 ELSE 2 END) >= ?",
+            f" AND {LEVEL_OF_SUBSCRIPTION} >= ?",
             [*params, need],
         )
 
@@ -175,30 +217,7 @@ class FanOutTables(StoreBase):
         The chats that follow the match (a team or the competition) are queued first, then
         those that follow only one of its players (their own message, their own positions
         from 0)."""
-        groups = [
-            (
-                1,
-                self._subscribers_of(
-                    [
-                        ("team", list(audience.team_ids)),
-                        (
-                            "competition",
-                            [audience.competition_id] if audience.competition_id else [],
-                        ),
-                    ],
-                    audience.need,
-                    audience.wants,
-                ),
-            ),
-            (
-                0,
-                self._subscribers_of(
-                    [("player", [str(p) for p in audience.player_ids])],
-                    audience.need_player,
-                    audience.wants,
-                ),
-            ),
-        ]
+        groups = self._follower_groups(audience)
         zone, language = fan.default_zone, fan.default_language
         self._fan_out_tables()
         spans: list[tuple[int, int, int]] = []  # (via_match, first rowid, past the last)
@@ -230,6 +249,37 @@ class FanOutTables(StoreBase):
             ]
         return FanOutPlan(tuple(spans), tuple(variants))
 
+    def _follower_groups(
+        self, audience: Audience
+    ) -> list[tuple[int, tuple[str, list[Any]] | None]]:
+        """The audience's two kinds of followers, each as a query of
+        :meth:`_subscribers_of` (None: nobody): ``(1, …)`` those following the match (a team
+        or the competition), then ``(0, …)`` those following only one of its players."""
+        return [
+            (
+                1,
+                self._subscribers_of(
+                    [
+                        ("team", list(audience.team_ids)),
+                        (
+                            "competition",
+                            [audience.competition_id] if audience.competition_id else [],
+                        ),
+                    ],
+                    audience.need,
+                    audience.wants,
+                ),
+            ),
+            (
+                0,
+                self._subscribers_of(
+                    [("player", [str(p) for p in audience.player_ids])],
+                    audience.need_player,
+                    audience.wants,
+                ),
+            ),
+        ]
+
     def queue_fan_out(
         self,
         audience: Audience,
@@ -249,17 +299,7 @@ class FanOutTables(StoreBase):
         rows it would add again are the same but for their position (``INSERT OR IGNORE``);
         no grouping of the audience, no sort beyond the one ordering it.
         """
-        zone, language = fan.default_zone, fan.default_language
-        created = fan.now
-        for variant in plan.variants:
-            cursor = self.db.execute(
-                "INSERT INTO messages (payload, created_at) VALUES (?, ?)",
-                [payloads[variant], created],
-            )
-            self._exec(
-                "INSERT OR IGNORE INTO temp.fanout_messages VALUES (?, ?, ?, ?)",
-                [variant.zone, variant.language, int(variant.via_match), cursor.lastrowid],
-            )
+        self._store_messages(fan, plan, payloads)
         skip = ""
         if fan.edits is not None:
             self._rewrite_originals(audience, fan)
@@ -270,36 +310,28 @@ class FanOutTables(StoreBase):
         added = 0
         for via_match, base, end in plan.spans:
             added += self._exec(
-                "INSERT OR IGNORE INTO outbox (key, platform, chat_id, kind, match_id, message_id,"
-                " edit_key, fanout_pos, status, attempts, next_attempt_at, created_at)"
-                " SELECT :key || ':' || a.platform || ':' || a.chat_id, a.platform, a.chat_id,"
-                " :kind, :match, f.message_id,"
-                " CASE WHEN :edits IS NULL THEN NULL"
-                " ELSE :edits || ':' || a.platform || ':' || a.chat_id END,"
-                " a.rowid - :base, 'pending', 0,"
-                " CASE WHEN :hold THEN :now + COALESCE(a.spoiler, 0) ELSE 0.0 END, :created"
-                " FROM temp.fanout_audience a CROSS JOIN temp.fanout_messages f"
-                " ON f.zone = COALESCE(a.tz, :zone) AND f.language = COALESCE(a.lang, :language)"
-                f" AND f.via_match = :via WHERE a.rowid >= :base AND a.rowid < :end{skip}"
-                " ORDER BY a.rowid",
-                {
-                    "key": fan.key,
-                    "kind": fan.kind,
-                    "match": fan.match_id,
-                    "edits": fan.edits,
-                    "hold": 1 if fan.hold else 0,
-                    "now": fan.now,
-                    "created": created,
-                    "zone": zone,
-                    "language": language,
-                    "via": via_match,
-                    "base": base,
-                    "end": end,
-                },
+                f"INSERT OR IGNORE INTO outbox {_QUEUED} WHERE a.rowid >= :base"
+                f" AND a.rowid < :end{skip} ORDER BY a.rowid",
+                _queued_params(fan) | {"via": via_match, "base": base, "end": end},
             )
         self._exec("DELETE FROM temp.fanout_messages")
         self._exec("DELETE FROM temp.fanout_audience")
         return added
+
+    def _store_messages(
+        self, fan: FanOut, plan: FanOutPlan, payloads: Mapping[MessageVariant, str]
+    ) -> None:
+        """Each distinct message of a staged fan-out stored once (``messages``), and named in
+        ``temp.fanout_messages`` for its variant."""
+        for variant in plan.variants:
+            cursor = self.db.execute(
+                "INSERT INTO messages (payload, created_at) VALUES (?, ?)",
+                [payloads[variant], fan.now],
+            )
+            self._exec(
+                "INSERT OR IGNORE INTO temp.fanout_messages VALUES (?, ?, ?, ?)",
+                [variant.zone, variant.language, int(variant.via_match), cursor.lastrowid],
+            )
 
     def _rewrite_originals(self, audience: Audience, fan: FanOut) -> None:
         """A correction's chats whose original row is not sent yet: that row now says the

@@ -135,6 +135,19 @@ class OutboxTables(StoreBase):
             )
         ]
 
+    def claimed_elsewhere(self, platform: str, owner: str, leased_past: float) -> list[str]:
+        """The chat of every pending row that another owner claimed with a lease ending after
+        ``leased_past``: a process that died may have sent it without marking it sent (one
+        chat per row)."""
+        return [
+            r["chat_id"]
+            for r in self._rows(
+                "SELECT chat_id FROM outbox WHERE status = 'pending' AND platform = ?"
+                " AND claimed_by IS NOT NULL AND claimed_by != ? AND lease_until > ?",
+                [platform, owner, leased_past],
+            )
+        ]
+
     def next_due_at(self, platform: str) -> float | None:
         row = self._one(
             "SELECT MIN(next_attempt_at) AS t FROM outbox WHERE status = 'pending'"

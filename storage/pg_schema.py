@@ -133,6 +133,7 @@ def statements() -> list[str]:
     out = [t.create() for t in ref.tables]
     for table in ref.tables:
         out += table.add_columns()
+    out += [f'DROP INDEX IF EXISTS "{name}"' for name in schema.DROPPED_INDEXES]
     out += list(ref.indexes)
     for name, sql in ref.views:
         out.append(f'DROP VIEW IF EXISTS "{name}"')

@@ -13,12 +13,13 @@ import psycopg
 from bot.store_contract import OutboxRow
 from storage import pg_schema, schema
 from storage.outbox import same_lane
+from storage.pg_fan_out import PgFanOut
 from storage.postgres import Dialect, PgDatabase
 from storage.store import Store
 from storage.urls import DatabaseUnreachable, redact, scrub
 
 
-class PostgresStore(Store):
+class PostgresStore(PgFanOut, Store):
     """:class:`Store` on PostgreSQL."""
 
     def __init__(self, db: PgDatabase, *, migrate: bool = True) -> None:
@@ -73,21 +74,6 @@ class PostgresStore(Store):
             [platform, now, *busy, now, owner, limit, owner, now + lease],
         )
         return [OutboxRow.from_row(r) for r in rows]
-
-    def _fan_out_tables(self) -> None:
-        """:meth:`Store.fan_out`'s scratch tables, temporary to this connection (made again
-        when the pool hands out a new one), numbered from 1 for each fan-out."""
-        self._exec(
-            'CREATE TEMP TABLE IF NOT EXISTS fanout_messages (zone TEXT COLLATE "C",'
-            ' language TEXT COLLATE "C", via_match INTEGER, message_id BIGINT,'
-            " PRIMARY KEY (zone, language, via_match))"
-        )
-        self._exec(
-            "CREATE TEMP TABLE IF NOT EXISTS fanout_audience (rowid BIGSERIAL, via_match INTEGER,"
-            ' platform TEXT COLLATE "C", chat_id TEXT COLLATE "C", tz TEXT COLLATE "C",'
-            ' lang TEXT COLLATE "C", spoiler DOUBLE PRECISION)'
-        )
-        self._exec("TRUNCATE pg_temp.fanout_messages, pg_temp.fanout_audience RESTART IDENTITY")
 
 
 def _database(url: str) -> PgDatabase:

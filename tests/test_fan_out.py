@@ -49,7 +49,8 @@ def follow(store: Store, chat: str, settings: dict[str, object] | None = None) -
         store.set_chat_settings("telegram", chat, settings)
 
 
-def test_one_goal_stores_each_distinct_message_once(store: Store) -> None:
+def test_one_goal_stores_each_distinct_message_once(any_store: Store) -> None:
+    store = any_store
     engine = Engine(store, clock=lambda: NOW)
     feed(engine, MATCH)
     for chat in range(1, 51):
@@ -73,7 +74,8 @@ def test_one_goal_stores_each_distinct_message_once(store: Store) -> None:
     assert Engine(store, clock=lambda: NOW).ingest(parse_line(GOAL)).queued == 0  # type: ignore[arg-type]
 
 
-def test_a_goal_cancelled_before_its_alert_went_out_rewrites_it(store: Store) -> None:
+def test_a_goal_cancelled_before_its_alert_went_out_rewrites_it(any_store: Store) -> None:
+    store = any_store
     engine = Engine(store, clock=lambda: NOW)
     feed(engine, MATCH)
     follow(store, "1")
@@ -130,7 +132,8 @@ def test_the_migration_keeps_queued_rows_and_reads_settings_into_columns(tmp_pat
     store.close()
 
 
-def test_prune_forgets_a_message_once_no_row_refers_to_it(store: Store) -> None:
+def test_prune_forgets_a_message_once_no_row_refers_to_it(any_store: Store) -> None:
+    store = any_store
     engine = Engine(store, clock=lambda: NOW)
     feed(engine, MATCH)
     follow(store, "1")
@@ -148,7 +151,8 @@ def test_prune_forgets_a_message_once_no_row_refers_to_it(store: Store) -> None:
     assert store.db.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 0
 
 
-def test_a_chat_reached_several_ways_gets_one_row_with_the_match_message(store: Store) -> None:
+def test_a_chat_reached_several_ways_gets_one_row_with_the_match_message(any_store: Store) -> None:
+    store = any_store
     engine = Engine(store, clock=lambda: NOW)
     feed(engine, MATCH)
     feed(
@@ -177,7 +181,8 @@ def test_a_chat_reached_several_ways_gets_one_row_with_the_match_message(store: 
     )  # with the match and score
 
 
-def test_fan_out_positions_follow_subscription_age_not_chat_ids(store: Store) -> None:
+def test_fan_out_positions_follow_subscription_age_not_chat_ids(any_store: Store) -> None:
+    store = any_store
     engine = Engine(store, clock=lambda: NOW)
     feed(engine, MATCH)
     for chat in ("a", "b", "c"):
@@ -199,10 +204,11 @@ def fan_out(
     return store.queue_fan_out(audience, fan, plan, payloads)
 
 
-def test_each_fan_out_numbers_its_own_chats_from_0_even_after_one_failed(store: Store) -> None:
+def test_each_fan_out_numbers_its_own_chats_from_0_even_after_one_failed(any_store: Store) -> None:
     """The scratch table numbering a fan-out's chats starts afresh each time: after another
     fan-out, after one whose message could not be made (rolled back), and for the chats that
     follow only a player (their own positions)."""
+    store = any_store
     for chat in ("a", "b", "c"):
         follow(store, chat)
     store.ensure_chat("telegram", "p", None, "private")
@@ -233,3 +239,78 @@ def test_each_fan_out_numbers_its_own_chats_from_0_even_after_one_failed(store: 
         "p": "second False",
     }
     assert store.outbox_rows_for("failed:") == []
+
+
+def test_a_fan_out_queued_again_adds_only_the_chats_it_lacks(any_store: Store) -> None:
+    """The same key queued twice (a retry, a duplicate): the chats already queued keep their
+    row, a chat that came since gets its own; a key that merely starts like it is another
+    fan-out."""
+    store = any_store
+    for chat in ("a", "b"):
+        follow(store, chat)
+    audience = Audience(["inter"])
+    fan = FanOut(key="event:m1:g1", kind="alert", match_id="m1", now=NOW)
+    assert fan_out(store, audience, fan, lambda zone, lang, via: "first") == 2
+    follow(store, "c")
+    assert fan_out(store, audience, fan, lambda zone, lang, via: "again") == 1
+    longer = FanOut(key="event:m1:g1:x", kind="alert", match_id="m1", now=NOW)
+    assert fan_out(store, audience, longer, lambda zone, lang, via: "other") == 3
+    rows = store.outbox_rows_for("event:m1:g1:telegram:")
+    assert sorted((r["chat_id"], r["payload"]) for r in rows) == [
+        ("a", "first"),
+        ("b", "first"),
+        ("c", "again"),
+    ]
+
+
+def test_two_processes_queuing_one_fan_out_at_once_queue_it_once(postgres_url: str) -> None:
+    """Two stores on one PostgreSQL database queue the same fan-out at the same moment: the
+    second waits for the first one's transaction, then adds nothing (and fails nothing)."""
+    import threading
+
+    from storage.pg_store import PostgresStore
+    from tests.support import postgres
+
+    postgres.empty(postgres_url)
+    first, second = PostgresStore.open(postgres_url), PostgresStore.open(postgres_url)
+    try:
+        for chat in ("a", "b", "c"):
+            follow(first, chat)
+        audience = Audience(["inter"])
+        fan = FanOut(key="event:m1:g1", kind="alert", match_id="m1", now=NOW)
+        inside = threading.Event()
+        results: dict[str, object] = {}
+
+        def later() -> None:
+            inside.wait(10)
+            try:
+                with second.atomic():
+                    results["second"] = fan_out(second, audience, fan, lambda z, lang, v: "2")
+            except Exception as exc:  # the test reports it below
+                results["second"] = exc
+
+        thread = threading.Thread(target=later)
+        thread.start()
+        with first.atomic():
+            results["first"] = fan_out(first, audience, fan, lambda z, lang, v: "1")
+            inside.set()
+            waiting_on_the_first(first)
+        thread.join(10)
+        assert results == {"first": 3, "second": 0}
+        assert {r["payload"] for r in first.outbox_rows_for("event:m1:g1:")} == {"1"}
+    finally:
+        first.close()
+        second.close()
+
+
+def waiting_on_the_first(store: Store) -> None:
+    """Return once another transaction waits for a lock (the first one's key), within 10 s."""
+    import time
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        row = store.db.execute("SELECT COUNT(*) FROM pg_locks WHERE NOT granted").fetchone()
+        if row and row[0]:
+            return
+        time.sleep(0.01)
+    raise AssertionError("the second fan-out never waited for the first")

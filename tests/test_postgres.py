@@ -88,6 +88,28 @@ def test_opening_again_migrates_nothing_and_keeps_the_data(postgres_url: str) ->
         again.close()
 
 
+def test_an_index_a_migration_dropped_is_dropped_on_postgresql(postgres_server: object) -> None:
+    """A database migrated before m015 has the outbox's old per-chat index of every row;
+    opening it with this code drops it and makes the two that replace it."""
+    from tests.support.postgres import PostgresServer
+
+    assert isinstance(postgres_server, PostgresServer)
+    url = postgres_server.new_database()
+    PostgresStore.open(url).close()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DELETE FROM matchbot_migrations WHERE name = 'm015_outbox_chat_lane_index'")
+        conn.execute("DROP INDEX idx_outbox_chat_pending")
+        conn.execute(
+            "CREATE INDEX idx_outbox_status_platform_chat_id_id"
+            " ON outbox (status, platform, chat_id, id)"
+        )
+    PostgresStore.open(url).close()
+    with psycopg.connect(url) as conn:
+        indexes = {r[0] for r in conn.execute("SELECT indexname FROM pg_indexes")}
+    assert "idx_outbox_status_platform_chat_id_id" not in indexes
+    assert {"idx_outbox_chat_pending", "idx_outbox_sent"} <= indexes
+
+
 def test_a_postgresql_schema_newer_than_the_code_is_refused(postgres_server: object) -> None:
     from tests.support.postgres import PostgresServer
 

@@ -5,6 +5,8 @@ leader looks at an empty outbox every :data:`bot.delivery.SHARED_IDLE_CHECK` sec
 
 from __future__ import annotations
 
+import pytest
+
 from adapters.assemble import build_bot
 from bot.delivery import SHARED_IDLE_CHECK
 from bot.messages.model import Message, bold, line
@@ -105,3 +107,49 @@ async def test_a_process_standing_by_is_healthy_while_the_leader_has_a_backlog(
         assert not health.verdict([Backlog("test", 5000, long_ago, long_ago)]).healthy
     finally:
         await standing_by.stop()
+
+
+async def test_a_recap_a_reporter_made_due_on_a_process_standing_by_is_sent_by_the_leader(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reporter covers a match through a process standing by (a webhook deployment answers
+    updates on every process): its full time schedules nothing there (only the leader runs
+    the timed jobs), and the leader finds the recap due in the database within seconds."""
+    from bot.ports import CommandContext
+    from bot.scheduler import jobs
+
+    monkeypatch.setattr(jobs, "SHARED_LOOK_EVERY", 0.1)  # the leader looks that often
+    empty(postgres_url)
+    reporter = CommandContext(platform="test", chat_id="press", user_id="42")
+    fan = CommandContext(platform="test", chat_id="fans", user_id="7")
+    platform = RecordingPlatform()
+    leader = build_bot(postgres_url, [platform], recap_delay=0.0, reminder_lead=None)
+    standing_by = build_bot(
+        postgres_url,
+        [RecordingPlatform()],
+        recap_delay=0.0,
+        reminder_lead=None,
+        reporters=frozenset({"test:42"}),
+    )
+    await leader.start()
+    await standing_by.start(lead=False)
+    try:
+        await standing_by.command(fan, "subscribe", "inter")
+        for args in (
+            "match Atalanta v Inter in Serie A",
+            "period Inter kickoff",
+            "goal Inter Lautaro Martínez 65",
+            "period Inter ft 90+5",
+        ):
+            await standing_by.command(reporter, "report", args)
+
+        def recaps() -> list[str]:
+            return [t for t in platform.texts("fans") if t.startswith("🏁 Atalanta 0-1 Inter\n")]
+
+        await until(lambda: bool(recaps()), timeout=10)
+        assert any(t.startswith("⚽ GOAL! Atalanta 0-1 Inter") for t in platform.texts("fans"))
+        assert not standing_by.deliveries["test"]._running  # only the leader sends
+    finally:
+        await standing_by.stop()
+        await leader.stop()
+    assert len(recaps()) == 1

@@ -46,7 +46,7 @@ from adapters.providers.errors import ProviderError
 from adapters.providers.http import Quota
 from adapters.providers.planning import MATCH_WINDOW, PollPlanner
 from adapters.providers.team_map import Candidate, cached, our_names
-from bot.competitions import provider_code
+from bot.competitions import provider_code, provider_codes
 from bot.faults import told
 from bot.snapshots import DiffState, FeedEvent, ProviderSnapshot, diff_snapshot
 from bot.store_contract import DatabaseThread, EventRow
@@ -66,20 +66,9 @@ OVER_STATES = frozenset({"finished", "awarded", "postponed", "cancelled", "aband
 """A competition's fixtures in these states are not declared (nothing left to follow)."""
 DEAD_RECHECK = 30 * 60.0
 """A postponed / cancelled / abandoned match is asked about again only this often."""
-FD_FREE_COMPETITIONS = (
-    "PL",
-    "CL",
-    "BL1",
-    "SA",
-    "PD",
-    "FL1",
-    "DED",
-    "PPL",
-    "ELC",
-    "BSA",
-    "EC",
-    "WC",
-)
+FD_FREE_COMPETITIONS = provider_codes("fd")
+"""The competitions football-data.org's free plan covers: the codes of the bundled list
+(``bot/data/provider_competitions.json``)."""
 
 
 def seed_state(rows: Sequence[EventRow]) -> DiffState:

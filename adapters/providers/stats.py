@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-from adapters.providers.football_data import FootballData
+from adapters.providers.football_data import FootballData, FootballDataSource
+from bot.competitions import provider_code, provider_codes
 from bot.ports import ScorerLine, TableRow
 from bot.teams import normalize
 
-# football-data.org competition codes (the free plan covers all of these).
-COMPETITIONS: dict[str, str] = {
-    "serie a": "SA",
-    "premier league": "PL",
-    "la liga": "PD",
-    "primera division": "PD",
-    "bundesliga": "BL1",
-    "ligue 1": "FL1",
-    "eredivisie": "DED",
-    "primeira liga": "PPL",
-    "championship": "ELC",
-    "campeonato brasileiro serie a": "BSA",
-    "champions league": "CL",
-    "uefa champions league": "CL",
-    "european championship": "EC",
-    "world cup": "WC",
-    "fifa world cup": "WC",
-}
+#: football-data.org's column in the bundled list of competitions' codes
+FD = FootballDataSource.name
 
 
 class FootballDataStats:
@@ -33,10 +18,12 @@ class FootballDataStats:
         self.client = client
 
     def competition_code(self, name: str) -> str | None:
+        """football-data.org's code of the competition ``name`` names (its name, an alias, or
+        the code itself): the bundled list's (``bot/data/provider_competitions.json``)."""
         key = normalize(name)
-        if key.upper() in set(COMPETITIONS.values()):
+        if key.upper() in provider_codes(FD):
             return key.upper()
-        return COMPETITIONS.get(key)
+        return provider_code(FD, name)
 
     async def table(self, code: str) -> list[TableRow]:
         rows = await self.client.standings(code)

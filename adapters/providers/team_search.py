@@ -18,11 +18,17 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from adapters.providers.shapes import dig, opt_int, opt_str
+from bot.competitions import provider_code
 from bot.team_search import TeamCandidate
 from bot.teams import normalize
 
 AF_MIN_QUERY = 3
-FD_NATIONAL_COMPETITIONS = frozenset({"WC", "EC"})
+#: football-data.org's codes of the national teams' competitions (the bundled list's)
+FD_NATIONAL_COMPETITIONS = frozenset(
+    code
+    for code in (provider_code("fd", name) for name in ("World Cup", "European Championship"))
+    if code is not None
+)
 
 
 def af_query(typed: str) -> str | None:

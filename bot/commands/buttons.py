@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.chat_settings import DEPTH_SETTINGS, LEVEL_NAMES, SCOREBOARD_CHOICES
+from bot.chat_settings import DEPTH_SETTINGS, LEVEL_NAMES, LEVEL_RANK, SCOREBOARD_CHOICES
 from bot.command_catalogue import CATALOGUE
 from bot.commands.following import Following
 from bot.commands.resolving import Target
@@ -33,14 +33,15 @@ _ID = r"[a-z0-9][a-z0-9-]{0,59}"
 #: ``settings:level:all``, ``settings:spoiler:60``, ``settings:language:it``,
 #: ``settings:follow:c:serie-a:goals`` (one subscription's level; ``chat``: the chat's). No
 #: action names a chat: a press acts on the chat it was pressed in.
+_LEVELS = "|".join(LEVEL_RANK)
 BUTTON_ACTION = re.compile(
     r"(?P<command>[a-z]+):(?:pick:(?P<pick>[\w.-]{1,30}:[\w.-]{1,40})"
-    rf"|(?P<kind>[{''.join(BUTTON_KINDS)}]):(?P<target>{_ID})(?::(?P<level>goals|key|all))?"
+    rf"|(?P<kind>[{''.join(BUTTON_KINDS)}]):(?P<target>{_ID})(?::(?P<level>{_LEVELS}))?"
     rf"|(?P<team>{_ID}))"
     r"|settings:(?P<setting>level|spoiler|language|lineups|stats|pictures|scoreboard)"
     r":(?P<value>[a-z0-9]{1,7})"
     rf"|settings:follow:(?P<follow_kind>[{''.join(BUTTON_KINDS)}]):(?P<follow_target>{_ID})"
-    r":(?P<follow_level>goals|key|all|chat)"
+    rf":(?P<follow_level>{_LEVELS}|chat)"
 )
 
 

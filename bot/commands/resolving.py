@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.chat_settings import LEVEL_NAMES, LEVEL_RANK
 from bot.commands.base import CommandsBase
 from bot.competitions import find_competition
 from bot.messages import templates
@@ -36,10 +37,8 @@ KIND_WORDS = {
 
 #: A level typed after the name: ``/subscribe serie a goals``.
 LEVEL_WORDS = {
-    "goals": "goals",
-    "key": "key",
-    "all": "all",
-    "everything": "all",
+    **{level: level for level in LEVEL_RANK},
+    **{name: level for level, name in LEVEL_NAMES.items()},  # "everything"
     # Italian: /segui inter gol, principali, tutto
     "gol": "goals",
     "principali": "key",

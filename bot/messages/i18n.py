@@ -182,6 +182,13 @@ def and_list(items: Sequence[str]) -> str:
     return format_list(list(items), style="standard", locale=current())
 
 
+def or_list(items: Sequence[str]) -> str:
+    """``A, B, or C`` / ``A, B o C`` (Babel's list patterns for the language)."""
+    if not items:
+        return ""
+    return format_list(list(items), style="or", locale=current())
+
+
 def ordinal(n: int) -> str:
     """``1st``, ``22nd``, ``65th`` / ``1º``, ``65º`` (numerals, so no gender to agree with)."""
     if current() == "it":

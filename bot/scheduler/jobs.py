@@ -28,6 +28,12 @@ log = logging.getLogger(__name__)
 KEEP_DELIVERED = 14 * 86400.0  # delivered messages are forgotten after two weeks
 HOUSEKEEPING_EVERY = 86400.0
 DIGEST_CATCH_UP = 3 * 3600.0  # a daily digest missed by less than this goes out at start-up
+#: how often the leader of processes sharing one database looks in it for the jobs another
+#: process made due (a reporter's full time reported on a process standing by: its recap; a
+#: match it declared: its reminder), and how often for the digests other processes' settings
+#: commands turned on or moved (this look reads every chat that has one)
+SHARED_LOOK_EVERY = 5.0
+SHARED_DIGEST_LOOK_EVERY = 60.0
 
 
 class TimedJobs:
@@ -37,6 +43,9 @@ class TimedJobs:
 
     ``recap_delay`` None: no recap is scheduled (a replay, whose caller queues the recaps);
     ``reminder_lead`` None: no fixture reminders. ``wake`` tells delivery something was queued.
+    ``shared``: other processes write to the database too (they stand by: their scheduler
+    does not run), so the leader looks in it for the jobs they made due every
+    :data:`SHARED_LOOK_EVERY` seconds (:meth:`adopt_from_store`).
     """
 
     def __init__(
@@ -52,6 +61,7 @@ class TimedJobs:
         recap_delay: float | None,
         reminder_lead: float | None,
         stats: StatsSource | None,
+        shared: bool = False,
     ) -> None:
         self.scheduler = scheduler
         self.db = db
@@ -63,12 +73,20 @@ class TimedJobs:
         self.recap_delay = recap_delay
         self.reminder_lead = reminder_lead
         self.stats = stats
+        self.shared = shared
+        #: what each reminder and digest job was scheduled for (to tell a change)
+        self._reminders: dict[str, float] = {}
+        self._digests: dict[tuple[str, str], tuple[str | None, str]] = {}
+        self._digests_looked_at = -float("inf")
 
     async def start(self) -> None:
         """Start the scheduler with every job the store calls for, then provider polling."""
         self.scheduler.start()
         await self.schedule_from_store()
+        self._digests_looked_at = self.clock()
         self._schedule_housekeeping(0.0)
+        if self.shared:
+            self._schedule_look(SHARED_LOOK_EVERY)
         self.polling.start()
 
     def stop(self) -> None:
@@ -102,6 +120,46 @@ class TimedJobs:
                 match["id"], datetime.fromisoformat(match["kickoff"]).timestamp()
             )
 
+    async def adopt_from_store(self) -> None:
+        """The jobs another process sharing the database made due, which this one has not
+        scheduled: a finished match's recap, a match's reminder (new, or its kick-off moved),
+        and (every :data:`SHARED_DIGEST_LOOK_EVERY` seconds) a chat's digest turned on or
+        moved. What is scheduled already is left alone."""
+        if self.recap_delay is not None:
+            for match in await self.db.call(lambda s: s.finished_matches_without_recap()):
+                if not self.scheduler.has(f"recap:{match['id']}"):
+                    log.info("%s: full time recorded by another process", match["id"])
+                    self._schedule_recap(
+                        match["id"], (match["finished_at"] or 0) + self.recap_delay
+                    )
+        if self.reminder_lead is not None:
+            now_iso = utc(self.clock()).isoformat()
+            for match in await self.db.call(lambda s: s.upcoming_matches(now_iso)):
+                kickoff = datetime.fromisoformat(match["kickoff"]).timestamp()
+                if self._reminders.get(match["id"]) != kickoff:
+                    self._schedule_reminder(match["id"], kickoff)
+        if self.clock() - self._digests_looked_at >= SHARED_DIGEST_LOOK_EVERY:
+            self._digests_looked_at = self.clock()
+            for chat in await self.db.call(lambda s: s.chats_with_digest()):
+                settings = ChatSettings.from_json(chat["settings"])
+                if self._digests.get((chat["platform"], chat["chat_id"])) != _digest_of(settings):
+                    self._schedule_digest(
+                        chat["platform"], chat["chat_id"], settings, catch_up=False
+                    )
+
+    def _schedule_look(self, delay: float) -> None:
+        """:meth:`adopt_from_store` in ``delay`` seconds, and again after it."""
+
+        async def job() -> None:
+            try:
+                await self.adopt_from_store()
+            except Exception:
+                log.exception("looking for jobs other processes made due; trying again")
+            finally:
+                self._schedule_look(SHARED_LOOK_EVERY)
+
+        self.scheduler.at("shared-look", utc(self.clock() + delay), job)
+
     # --- the daily digest --------------------------------------------------------------------
 
     async def reschedule_digest(self, platform: str, chat_id: str) -> None:
@@ -125,6 +183,7 @@ class TimedJobs:
         restarts happen. A digest missed by less than ``DIGEST_CATCH_UP`` while the bot was
         down goes out at start-up."""
         job_id = f"digest:{platform}:{chat_id}"
+        self._digests[(platform, chat_id)] = _digest_of(settings)
         if settings.digest is None:
             self.scheduler.cancel(job_id)
             return
@@ -202,6 +261,7 @@ class TimedJobs:
     def _schedule_reminder(self, match_id: str, kickoff: float) -> None:
         """The fixture reminder, ``reminder_lead`` before kick-off (at once if that passed)."""
         job_id = f"reminder:{match_id}"
+        self._reminders[match_id] = kickoff
         if self.reminder_lead is None or kickoff <= self.clock():
             self.scheduler.cancel(job_id)
             return
@@ -243,3 +303,8 @@ class TimedJobs:
         except Exception as exc:  # the recap goes out without the table
             log.warning("table for the recap of %s failed: %s", match_id, exc)
             return None
+
+
+def _digest_of(settings: ChatSettings) -> tuple[str | None, str]:
+    """What a chat's digest job depends on: its time of day and its time zone."""
+    return settings.digest, str(settings.zone)

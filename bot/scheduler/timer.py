@@ -41,6 +41,10 @@ class Scheduler:
             replace_existing=True,
         )
 
+    def has(self, job_id: str) -> bool:
+        """Whether a job of this id is waiting to run."""
+        return self._aps.get_job(job_id) is not None
+
     def cancel(self, job_id: str) -> None:
         if self._aps.get_job(job_id) is not None:
             self._aps.remove_job(job_id)

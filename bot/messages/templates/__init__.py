@@ -126,7 +126,6 @@ from bot.messages.templates.reporters import (
 from bot.messages.templates.settings import (
     FOLLOW_CYCLE,
     LANGUAGE_CHOICES,
-    LEVEL_WORDS,
     SPOILER_CHOICES,
     bad_digest,
     bad_follow_level,
@@ -173,7 +172,6 @@ __all__ = [
     "ALERT_CATEGORY",
     "FOLLOW_CYCLE",
     "LANGUAGE_CHOICES",
-    "LEVEL_WORDS",
     "PENALTY_OUTCOMES",
     "PERIOD_CATEGORY",
     "REASONS",

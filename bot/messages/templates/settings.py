@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from bot.chat_settings import DEPTH_SETTINGS, SCOREBOARD_CHOICES
-from bot.messages.i18n import N_, _
+from bot.chat_settings import (
+    DEPTH_SETTINGS,
+    LEVEL_LABELS,
+    LEVEL_NAMES,
+    LEVEL_RANK,
+    MAX_SPOILER_DELAY,
+    SCOREBOARD_CHOICES,
+)
+from bot.messages.i18n import LANGUAGES, N_, _, or_list
 from bot.messages.model import Button, Message, Section, bold, line
 from bot.messages.templates.vocabulary import echo, place_name, reply
 
-SPOILER_CHOICES = (0, 30, 60, 120, 300)
+#: the delays /settings offers as buttons, up to the longest a chat may choose
+SPOILER_CHOICES = (*(s for s in (0, 30, 60, 120) if s < MAX_SPOILER_DELAY), MAX_SPOILER_DELAY)
 
 
 def delay_text(seconds: int) -> str:
@@ -45,7 +53,7 @@ def bad_switch() -> str:
 
 
 #: The languages a chat can choose, as each language calls itself.
-LANGUAGE_CHOICES = (("en", "English"), ("it", "Italiano"))
+LANGUAGE_CHOICES = tuple(LANGUAGES.items())
 
 
 def settings_view(
@@ -82,13 +90,13 @@ def settings_view(
         )
     rows.append(line(_("Live scoreboard: "), bold(_(SCOREBOARD_CHOICES[scoreboard]))))
     how = [
-        line(bold("/settings level goals|key|all")),
+        line(bold(f"/settings level {'|'.join(LEVEL_RANK)}")),
         line(bold("/settings timezone Europe/Rome")),
         line(
-            bold("/settings spoiler 0-300"),
+            bold(f"/settings spoiler 0-{MAX_SPOILER_DELAY}"),
             _(" (seconds to hold live alerts back, for fans watching a delayed stream)"),
         ),
-        line(bold("/settings language en|it")),
+        line(bold(f"/settings language {'|'.join(LANGUAGES)}")),
         line(
             bold("/settings lineups|stats|pictures on|off"),
             _(" (line-ups, statistics, the match card picture)"),
@@ -109,11 +117,7 @@ def settings_view(
             Button(
                 label=("✓ " if level == value else "") + _(label), action=f"settings:level:{value}"
             )
-            for value, label in (
-                ("goals", N_("Goals only")),
-                ("key", N_("Key events")),
-                ("all", N_("Everything")),
-            )
+            for value, label in LEVEL_LABELS.items()
         ]
         + [
             Button(
@@ -168,14 +172,11 @@ def settings_view(
 
 
 #: The levels a subscription's button steps through (None: the chat's own level).
-FOLLOW_CYCLE: tuple[str | None, ...] = (None, "goals", "key", "all")
-
-
-LEVEL_WORDS = {"goals": N_("goals only"), "key": N_("key events"), "all": N_("everything")}
+FOLLOW_CYCLE: tuple[str | None, ...] = (None, *LEVEL_RANK)
 
 
 def follow_level_text(level: str | None) -> str:
-    return _(LEVEL_WORDS[level]) if level else _("chat's level")
+    return _(LEVEL_NAMES[level]) if level else _("chat's level")
 
 
 def settings_saved() -> str:
@@ -183,7 +184,7 @@ def settings_saved() -> str:
 
 
 def bad_level() -> str:
-    return _("The alert level is goals, key or all.")
+    return _("The alert level is {levels}.", levels=or_list(list(LEVEL_RANK)))
 
 
 def bad_timezone(typed: str) -> str:
@@ -195,7 +196,10 @@ def bad_spoiler(most: int) -> str:
 
 
 def bad_language() -> str:
-    return _("The language is en (English) or it (Italiano).")
+    return _(
+        "The language is {languages}.",
+        languages=or_list([f"{code} ({name})" for code, name in LANGUAGES.items()]),
+    )
 
 
 def bad_setting() -> str:
@@ -207,7 +211,7 @@ def bad_digest() -> str:
 
 
 def bad_follow_level() -> str:
-    return _("Name a subscription and a level: goals, key or all.")
+    return _("Name a subscription and a level: {levels}.", levels=or_list(list(LEVEL_RANK)))
 
 
 def follow_level_hint() -> str:
