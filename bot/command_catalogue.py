@@ -272,6 +272,15 @@ CATALOGUE = Catalogue(
                     choices=SCOREBOARD_CHOICES,
                     form="scoreboard {}",
                 ),
+                Argument(
+                    "page",
+                    "number",
+                    N_("Which page of the subscriptions to show (10 a page)"),
+                    minimum=1,
+                    maximum=9,
+                    form="page {}",
+                    only_looks=True,
+                ),
             ),
             who="managers",
             anyone_may_look=True,  # anyone may look; changing them needs the rights

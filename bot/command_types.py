@@ -62,6 +62,9 @@ class Argument:
     #: completes the argument before it (``subscription`` + its level): the two are written
     #: together, and only when both were given
     joins_previous: bool = False
+    #: it only chooses what to show (``/settings page 2``): anyone may give it where the
+    #: command lets anyone look (``anyone_may_look``)
+    only_looks: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,8 @@ class ChatCommand:
     arguments: tuple[Argument, ...] = ()
     aliases: tuple[str, ...] = ()
     who: Who = "anyone"
-    #: ``who="managers"`` but anyone may run it without arguments (``/settings`` shows them)
+    #: ``who="managers"`` but anyone may run it without arguments or with those that only
+    #: look (``/settings`` shows them, ``/settings page 2`` too)
     anyone_may_look: bool = False
     platforms: frozenset[str] = ALL_PLATFORMS
     #: listed by ``/help`` (``/start`` shows the help itself; ``/report`` has ``/report help``)
@@ -114,7 +118,21 @@ class ChatCommand:
 
     def needs_rights(self, args: str) -> bool:
         """Whether only those who may change the chat may run ``/name args``."""
-        return self.who == "managers" and not (self.anyone_may_look and not args.strip())
+        if self.who != "managers":
+            return False
+        if not self.anyone_may_look:
+            return True
+        first = args.split(maxsplit=1)[:1]
+        return bool(first) and first[0].casefold() not in self.looking_words
+
+    @property
+    def looking_words(self) -> frozenset[str]:
+        """The words that start an argument that only looks (``page``)."""
+        return frozenset(
+            a.form.split()[0].casefold()
+            for a in self.arguments
+            if a.only_looks and a.form.split()[0] != "{}"
+        )
 
     def takes(self, *types: ArgType) -> bool:
         """Whether one of its arguments is of one of ``types`` (a team button runs only the

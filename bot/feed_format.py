@@ -195,6 +195,17 @@ class GoalUpdateEvent(TeamEvent):
         )
 
 
+class VarCheckEvent(TeamEvent):
+    """A VAR check of the goal ``ref`` (of ``team``): ``checking`` while the referee looks,
+    ``confirmed`` when the goal stands. A goal overturned is a ``goal_cancelled``. Neither is a
+    new alert: the goal's own alert is edited in place (one notification per goal)."""
+
+    type: Literal["var_check"]
+    ref: Name
+    outcome: Literal["checking", "confirmed"] = "checking"
+    reason: Reason | None = None
+
+
 class CardEvent(TeamEvent):
     type: Literal["card"]
     player: Name
@@ -274,6 +285,7 @@ Event = (
     | GoalDisallowedEvent
     | GoalCancelledEvent
     | GoalUpdateEvent
+    | VarCheckEvent
     | CardEvent
     | SubstitutionEvent
     | SaveEvent

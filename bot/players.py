@@ -28,6 +28,7 @@ from bot.feed_format import (
     SaveEvent,
     ShootoutKickEvent,
     SubstitutionEvent,
+    VarCheckEvent,
 )
 from bot.match import Fixture, MatchState
 from bot.store_contract import CatalogueStore, PlayerRow
@@ -100,7 +101,7 @@ def split_ref(ref: str) -> tuple[str, str]:
 def _involving(state: MatchState, event: Event) -> Event | None:
     """The event whose players are involved: a VAR cancellation's goal, else the event, for
     the kinds players are followed for."""
-    if isinstance(event, GoalCancelledEvent | GoalUpdateEvent):
+    if isinstance(event, GoalCancelledEvent | GoalUpdateEvent | VarCheckEvent):
         goal = state.goal_by_id(event.ref)
         return _involving(state, goal) if goal is not None else None
     if not isinstance(

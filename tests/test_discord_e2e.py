@@ -294,7 +294,9 @@ async def test_commands_then_the_seed_match_as_embeds(running: Running) -> None:
     ]
     goal = sent[5]
     assert embed(goal)["description"] == (
-        "65' **Lautaro Martínez**" + esc(" scores for Inter (assist: Francesco Pio Esposito)")
+        "65' **Lautaro Martínez**"
+        + esc(" scores for Inter (assist: Francesco Pio Esposito)")
+        + "\nInter lead 1-0"
     )
     assert embed(goal)["color"] == 0x2ECC71
     recap = sent[7]
@@ -331,7 +333,9 @@ async def test_cancelled_goal_edits_its_alert_and_quotes_ping_nobody(running: Ru
     await dc.wait_for(2, timeout=15, channel_id=ALERTS)
     alert = dc.messages(ALERTS)[1]
     assert embed(alert)["title"] == esc("⚽ GOAL! Atalanta 1-0 Inter")
-    assert embed(alert)["description"] == f"9' **@{ZWSP}everyone** scores for Atalanta"
+    assert embed(alert)["description"] == (
+        f"9' **@{ZWSP}everyone** scores for Atalanta\nAtalanta lead 1-0"
+    )
 
     running.feed_in(
         [
@@ -688,3 +692,29 @@ async def test_the_match_card_is_the_recaps_embed_image(running: Running) -> Non
     assert with_card[0].embeds[0]["image"]["url"] == "attachment://match-card.png"
     with Image.open(io.BytesIO(dc.uploads[int(attachment["id"])])) as card:
         assert card.format == "PNG" and card.size == (1200, 675)
+
+
+async def test_settings_of_a_channel_with_fifty_subscriptions_fit_and_page(
+    running: Running,
+) -> None:
+    """A channel following as many teams as it may: /settings stays inside every Discord
+    limit (the fake refuses more), ten subscriptions a page, and `page:` turns to the others."""
+    from bot.commands.following import MAX_FOLLOWS
+    from storage.store import Store
+
+    await running.slash("subscribe", {"name": "Inter"})
+    store = Store.open(running.db)
+    try:
+        teams = [r["id"] for r in store.db.query("SELECT id FROM teams ORDER BY id")]
+        for team in teams[: MAX_FOLLOWS - 1]:
+            store.subscribe("discord", str(ALERTS), team)
+        follows = len(store.follows("discord", str(ALERTS)))
+    finally:
+        store.close()
+    assert follows == MAX_FOLLOWS
+    view = await running.slash("settings", user=MEMBER, permissions=None)
+    text = json.dumps(view.embeds, ensure_ascii=False)
+    assert f"(1–10 of {MAX_FOLLOWS})" in text and "/settings page 2" in text
+    third = await running.slash("settings", {"page": 3}, user=MEMBER, permissions=None)
+    assert not third.ephemeral
+    assert f"(21–30 of {MAX_FOLLOWS})" in json.dumps(third.embeds, ensure_ascii=False)

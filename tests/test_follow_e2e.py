@@ -151,12 +151,14 @@ async def test_competitions_players_and_each_alert_once_across_restarts(
         assert league[2:] == [
             "🟢 Kick-off: Atalanta v Inter\n\nSerie A · 1 Feb 2026",
             "⚽ GOAL! Atalanta 0-1 Inter\n\n"
-            "65' Lautaro Martínez scores for Inter (assist: Francesco Pio Esposito)",
+            "65' Lautaro Martínez scores for Inter (assist: Francesco Pio Esposito)\n"
+            "Inter lead 1-0",
         ]  # key events: not the yellow card
         striker = await bot.wait_texts(STRIKER, 3)
         assert striker[1:] == [
             "⚽ GOAL! Atalanta 0-1 Inter\n\n"
-            "65' Lautaro Martínez scores for Inter (assist: Francesco Pio Esposito)\n\n"
+            "65' Lautaro Martínez scores for Inter (assist: Francesco Pio Esposito)\n"
+            "Inter lead 1-0\n\n"
             "⭐ Atalanta 0-1 Inter · 65' · Serie A",
             "🟨 Yellow card — Inter\n\n70' Lautaro Martínez"
             "\n\n⭐ Atalanta 0-1 Inter · 70' · Serie A",

@@ -112,11 +112,13 @@ GOAL = {
         (
             [GOAL],
             "⚽ GOAL! Atalanta 0-1 Inter\n\n"
-            "65' Lautaro Martínez scores for Inter (assist: Francesco Pio Esposito)",
+            "65' Lautaro Martínez scores for Inter (assist: Francesco Pio Esposito)\n"
+            "Inter lead 1-0",
         ),
         (
             [{**GOAL, "kind": "penalty", "assist": None, "minute": 45, "stoppage": 2}],
-            "⚽ GOAL! Atalanta 0-1 Inter\n\n45+2' Lautaro Martínez (pen) scores for Inter",
+            "⚽ GOAL! Atalanta 0-1 Inter\n\n45+2' Lautaro Martínez (pen) scores for Inter\n"
+            "Inter lead 1-0",
         ),
         (
             [
@@ -129,7 +131,8 @@ GOAL = {
                     "kind": "own_goal",
                 }
             ],
-            "⚽ GOAL! Atalanta 1-0 Inter\n\n30' Yann Bisseck (og) — own goal, counts for Atalanta",
+            "⚽ GOAL! Atalanta 1-0 Inter\n\n30' Yann Bisseck (og) — own goal, counts for Atalanta\n"
+            "Atalanta lead 1-0",
         ),
         (
             [
@@ -220,7 +223,8 @@ def test_alert_golden(
 def test_goal_alert_in_telegram_html(engine: Engine, store: Store) -> None:
     assert alert_text(engine, store, GOAL, fmt="telegram") == (
         "<b>⚽ GOAL! Atalanta 0-1 Inter</b>\n\n"
-        "65' <b>Lautaro Martínez</b> scores for Inter (assist: Francesco Pio Esposito)"
+        "65' <b>Lautaro Martínez</b> scores for Inter (assist: Francesco Pio Esposito)\n"
+        "Inter lead 1-0"
     )
 
 

@@ -114,9 +114,13 @@ async def test_a_goal_named_later_is_one_alert_edited_in_place(tmp_path: Path) -
     )
     sent = alerts(platform)
     goals = [t for t in sent if t.startswith("⚽")]
-    assert goals == ["⚽ GOAL! Inter 1-0 Atalanta\n\n34' Goal for Inter — scorer not yet confirmed"]
+    assert goals == [
+        "⚽ GOAL! Inter 1-0 Atalanta\n\n34' Goal for Inter — scorer not yet confirmed\n"
+        "Inter lead 1-0"
+    ]
     assert [text for _, _, text in platform.edited] == [
-        "⚽ GOAL! Inter 1-0 Atalanta\n\n34' Lautaro Martínez scores for Inter (assist: N. Barella)"
+        "⚽ GOAL! Inter 1-0 Atalanta\n\n34' Lautaro Martínez scores for Inter"
+        " (assist: N. Barella)\nInter lead 1-0"
     ]
     recap = sent[-1]
     assert "34' Lautaro Martínez — Inter (assist: N. Barella)" in recap
@@ -202,17 +206,20 @@ async def test_named_later_edited_on_telegram_and_discord_refused_edit_and_own_g
         # 1. a goal without its scorer: one alert at once on both platforms
         af.script("/fixtures", IDS, poll(k, "1H", 34, (1, 0), [g1_nameless]))
         await wait(lambda: len(tg_alerts(tg)) == 2 and len(dc.messages(ALERTS)) == 2)
-        first = "⚽ GOAL! Inter 1-0 Atalanta\n\n34' Goal for Inter — scorer not yet confirmed"
+        first = (
+            "⚽ GOAL! Inter 1-0 Atalanta\n\n34' Goal for Inter — scorer not yet confirmed\n"
+            "Inter lead 1-0"
+        )
         assert tg_alerts(tg)[1]["text"] == first
         assert dc_text(dc.messages(ALERTS)[1]) == esc(first.split("\n")[0]) + (
-            "\n\n34' Goal for Inter — *scorer not yet confirmed*"
+            "\n\n34' Goal for Inter — *scorer not yet confirmed*\nInter lead 1-0"
         )
         # ... then the name arrives: the same messages are edited, nothing new is sent
         af.script("/fixtures", IDS, poll(k, "1H", 36, (1, 0), [g1]))
         tg_goal, dc_goal = tg_alerts(tg)[1], dc.messages(ALERTS)[1]
         await wait(lambda: tg_goal["edits"] == 1 and len(dc.edits) == 1)
         named = "⚽ GOAL! Inter 1-0 Atalanta\n\n34' Lautaro Martínez scores for Inter" + (
-            " (assist: N. Barella)"
+            " (assist: N. Barella)\nInter lead 1-0"
         )
         edit = tg.calls_to("editMessageText")[-1]
         assert edit["message_id"] == tg_goal["message_id"]
@@ -220,6 +227,7 @@ async def test_named_later_edited_on_telegram_and_discord_refused_edit_and_own_g
         assert dc.edits[0].message_id == dc_goal.id
         assert dc_text(dc.get_message(dc_goal.id)) == esc(named.split("\n")[0]) + (
             f"\n\n34' **{esc('Lautaro Martínez')}** scores for Inter (assist: {esc('N. Barella')})"
+            "\nInter lead 1-0"
         )
         assert len(tg_alerts(tg)) == 2 and len(dc.messages(ALERTS)) == 2
 
@@ -251,6 +259,7 @@ async def test_named_later_edited_on_telegram_and_discord_refused_edit_and_own_g
         await wait(lambda: tg_og["edits"] == 1 and len(dc.edits) == 2)
         og_text = (
             "⚽ GOAL! Inter 2-1 Atalanta\n\n70' A. Bastoni (og) — own goal, counts for Atalanta"
+            "\nAtalanta pull one back: 1-2"
         )
         assert tg_og["text"] == og_text
         assert dc.edits[1].message_id == dc_og.id

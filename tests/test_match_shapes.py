@@ -70,6 +70,7 @@ def test_match_reads_as_golden(engine: Engine, store: Store, name: str, lang: st
     if lang == "it":
         assert english_words(text, names_in(feed)) == []
         assert missing_articles(text, feed) == []
+        assert "(assist:" not in text  # "su assist di", as the style sheet has it
 
 
 # --- the Italian, by rule ----------------------------------------------------------------------

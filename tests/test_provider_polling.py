@@ -186,7 +186,7 @@ async def test_api_football_match_life_with_failures_and_a_restart(
         ("a", "⚽ GOAL! Inter 1-0 Atalanta"),
     ]
     assert second.edited[1][2].endswith(
-        "10' Lautaro Martínez scores for Inter (assist: N. Barella)"
+        "10' Lautaro Martínez scores for Inter (assist: N. Barella)\nInter lead 1-0"
     )
     recap = second.texts("a")[-1]
     goals = recap.split("⚽ Goals\n")[1].split("\n\n")[0].splitlines()

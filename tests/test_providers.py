@@ -470,6 +470,23 @@ async def test_var_cancel_after_provider_removed_the_goal() -> None:
     assert [g["id"] for g in st.active_goals()] == []
 
 
+async def test_var_goal_confirmed_is_a_var_check_of_that_goal() -> None:
+    g = af_event(30, "Atalanta", "Striker", "Goal", "Normal Goal")
+    _, st = _poll(None, [g], (1, 0), 31)
+    ok = af_event(31, "Atalanta", "Striker", "Var", "Goal confirmed")
+    new, st = _poll(st, [g, ok], (1, 0), 33)
+    assert [(e["type"], e["outcome"], e["team"]) for e in new] == [
+        ("var_check", "confirmed", "Atalanta")
+    ]
+    assert new[0]["ref"] == f"goal:499:p{g['player']['id']}:30+0"
+    new, st = _poll(st, [g, ok], (1, 0), 35)
+    assert new == []  # said once
+    # a confirmation of a goal the answer does not have says nothing
+    _, other = _poll(None, [], (0, 0), 10)
+    new, _ = _poll(other, [af_event(9, "Inter", "Nobody", "Var", "Goal confirmed")], (0, 0), 11)
+    assert new == []
+
+
 async def test_new_goal_is_held_until_the_score_counts_it() -> None:
     g1 = af_event(10, "Inter", "One", "Goal", "Normal Goal")
     g2 = af_event(20, "Inter", "Two", "Goal", "Penalty")

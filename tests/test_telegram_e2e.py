@@ -51,7 +51,8 @@ DISALLOWED_ATALANTA = (
 )
 GOAL = (
     "⚽ GOAL! Atalanta 0-1 Inter\n\n"
-    "65' Lautaro Martínez scores for Inter (assist: Francesco Pio Esposito)"
+    "65' Lautaro Martínez scores for Inter (assist: Francesco Pio Esposito)\n"
+    "Inter lead 1-0"
 )
 FULL_TIME = "🏁 Full-time: Atalanta 0-1 Inter"
 ALERTS = [
@@ -199,7 +200,9 @@ async def test_a_cancelled_goal_edits_the_original_alert(bot: Bot, fake: FakeTel
             )
         )
         texts = await bot.wait_texts(ALICE, 3)
-        assert texts[2] == "⚽ GOAL! Inter 1-0 Milan\n\n12' Marcus Thuram scores for Inter"
+        assert texts[2] == (
+            "⚽ GOAL! Inter 1-0 Milan\n\n12' Marcus Thuram scores for Inter\nInter lead 1-0"
+        )
         goal_id = fake.messages(ALICE)[2]["message_id"]
 
         bot.append(
@@ -269,7 +272,7 @@ async def test_each_telegram_error_is_handled_as_telegram_defines_it(
             )
         )
         kickoff = "🟢 Kick-off: Inter v Milan\n\nSerie A · 1 Feb 2026"
-        goal = "⚽ GOAL! Inter 1-0 Milan\n\n3' Marcus Thuram scores for Inter"
+        goal = "⚽ GOAL! Inter 1-0 Milan\n\n3' Marcus Thuram scores for Inter\nInter lead 1-0"
 
         # a healthy chat is not held up by the others' trouble
         assert (await bot.wait_texts(ALICE, 3))[1:] == [kickoff, goal]

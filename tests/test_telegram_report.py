@@ -76,7 +76,7 @@ async def test_a_reporter_reports_a_match_and_takes_a_goal_back(
         # the fan's chat follows Inter: kick-off and goal alerts, like a feed's
         texts = await bot.wait_texts(FAN, 3)
         assert texts[1].startswith("🟢 Kick-off: Atalanta v Inter\n\nSerie A · ")
-        goal = f"⚽ GOAL! Atalanta 0-1 Inter\n\n{scored}"
+        goal = f"⚽ GOAL! Atalanta 0-1 Inter\n\n{scored}\nInter lead 1-0"
         assert texts[2] == goal
         goal_id = fake.messages(FAN)[2]["message_id"]
 
@@ -135,7 +135,7 @@ async def test_a_reporter_reports_a_match_and_takes_a_goal_back(
 
         texts = await bot.wait_texts(FAN, 6)  # + the answers to /score and /report
         second = "72' Thuram scores for Inter (assist: Barella)"
-        assert texts[5] == f"⚽ GOAL! Atalanta 0-1 Inter\n\n{second}"
+        assert texts[5] == f"⚽ GOAL! Atalanta 0-1 Inter\n\n{second}\nInter lead 1-0"
         await asyncio.sleep(1.2)
         # at the default level the note and the yellow card are not the fan's alerts
         assert len(bot.texts(FAN)) == 6

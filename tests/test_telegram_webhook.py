@@ -6,6 +6,7 @@ Bot API server (tests/support/fakes/telegram_api/).
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import socket
 import time
@@ -51,7 +52,7 @@ async def wait_listening(port: int, within: float = 10) -> None:
 
 
 async def test_webhook_mode_takes_updates_posted_with_the_secret(
-    bot: Bot, fake: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+    bot: Bot, fake: FakeTelegram, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     port = free_port()
     # Telegram posts to the public URL; the TLS proxy in front forwards the path unchanged
@@ -88,6 +89,12 @@ async def test_webhook_mode_takes_updates_posted_with_the_secret(
         assert await post(intruder, f"{local}x", **{header: secret}) == 404
         dot = f"http://127.0.0.1:{port}/matchbot/tg-hookXv1"  # "." is not a wildcard
         assert await post(intruder, dot, **{header: secret}) == 404
+        # a post with the secret that is no update: refused, one warning line, no traceback
+        caplog.clear()
+        assert await post({}, **{header: secret}) == 400
+        unread = [r for r in caplog.records if "not an update" in r.getMessage()]
+        assert [r.levelname for r in unread] == ["WARNING"] and not unread[0].exc_info
+        assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
         # a button press arrives the same way
         suggest = fake.user_sends(FAN, "/subscribe intr")

@@ -470,7 +470,7 @@ class DiscordAdapter:
         ids = []
         for i, embeds in enumerate(self.render(message)):
             card = message.card if i == 0 else None
-            ids.append(str((await self._post(channel, embeds, card)).id))
+            ids.append(str((await self._post(channel, embeds, card, message.quiet)).id))
         return ids
 
     async def _post(
@@ -478,11 +478,14 @@ class DiscordAdapter:
         channel: discord.PartialMessageable,
         embeds: Sequence[discord.Embed],
         card: MatchCard | None = None,
+        quiet: bool = False,
     ) -> discord.Message:
+        """One message; ``quiet``: without a push or a sound (Discord's silent message,
+        the ``SUPPRESS_NOTIFICATIONS`` flag), as a minor event right after a goal goes."""
         if card is None:
 
             async def post() -> discord.Message:
-                return await channel.send(embeds=embeds, allowed_mentions=NO_MENTIONS)
+                return await channel.send(embeds=embeds, allowed_mentions=NO_MENTIONS, silent=quiet)
 
             return await self._request(post)
         png = self.cards(card)
@@ -495,6 +498,7 @@ class DiscordAdapter:
                 embeds=[first, *embeds[1:]],
                 file=discord.File(io.BytesIO(png), filename=CARD_FILE),
                 allowed_mentions=NO_MENTIONS,
+                silent=quiet,
             )
 
         return await self._request(post_card)

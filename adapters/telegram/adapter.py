@@ -83,6 +83,8 @@ POLL_TIMEOUT = dtm.timedelta(seconds=30)
 STOP_GRACE = 15.0
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 MAX_CALLBACK_DATA = 64  # bytes
+#: Telegram's most buttons under one message (the core pages /settings well inside it).
+MAX_BUTTONS = 100
 #: Inline keyboard layout on a phone: buttons a row, and label characters a row.
 ROW_BUTTONS = 3
 ROW_CHARS = 36
@@ -95,10 +97,15 @@ class LibraryLog(logging.Filter):
       core instead, which stops the bot with one line naming ``TELEGRAM_BOT_TOKEN``;
     * "Can not load invalid JSON data" with a traceback, for every answer that is not JSON (a
       proxy's HTML error page during an outage): the failure itself is counted and summarised
-      where the request failed (delivery, polling).
+      where the request failed (delivery, polling);
+    * "Something went wrong processing the data received from Telegram", logged as critical
+      with a traceback and the whole body posted, for a webhook post with the right secret
+      that is not an update (``{}``, a list, an unknown shape): one warning line instead,
+      without the body (it may be megabytes). Posts without the secret never get that far.
     """
 
-    LOGGERS = ("telegram.ext", "telegram.request.BaseRequest")
+    LOGGERS = ("telegram.ext", "telegram.ext.Updater", "telegram.request.BaseRequest")
+    UNREADABLE_UPDATE = "Something went wrong processing the data received from Telegram"
 
     def __init__(self, on_token_rejected: Callable[[TelegramError], None]) -> None:
         super().__init__()
@@ -117,6 +124,11 @@ class LibraryLog(logging.Filter):
         if isinstance(error, InvalidToken):
             self.on_token_rejected(error)
             return False
+        if str(record.msg).startswith(self.UNREADABLE_UPDATE):
+            record.msg, record.args = "telegram: a webhook post was not an update (ignored)", ()
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.exc_info, record.exc_text = None, None
+            return True
         return not str(record.msg).startswith("Can not load invalid JSON data")
 
 
@@ -160,8 +172,10 @@ def button_rows(buttons: Sequence[Button]) -> list[list[Button]]:
 
 def keyboard(message: Message) -> InlineKeyboardMarkup | None:
     """The message's buttons (see :func:`button_rows`); ``action`` (1-64 bytes) is the
-    callback data, and a button whose action does not fit is left out."""
+    callback data, and a button whose action does not fit is left out, as are buttons beyond
+    Telegram's 100."""
     usable = [b for b in message.buttons if 0 < len(b.action.encode()) <= MAX_CALLBACK_DATA]
+    usable = usable[:MAX_BUTTONS]
     rows = [
         [InlineKeyboardButton(b.label, callback_data=b.action) for b in row]
         for row in button_rows(usable)
@@ -475,6 +489,7 @@ class TelegramAdapter:
                             photo=photo,
                             caption=caption,
                             parse_mode=ParseMode.HTML,
+                            disable_notification=True if message.quiet else None,
                         )
                     self._file_ids[card.key] = sent.photo[-1].file_id
                     self._uploading.pop(card.key, None)
@@ -485,6 +500,7 @@ class TelegramAdapter:
                 photo=file_id,
                 caption=caption,
                 parse_mode=ParseMode.HTML,
+                disable_notification=True if message.quiet else None,
             )
         return str(sent.message_id)
 
@@ -506,6 +522,8 @@ class TelegramAdapter:
         async with self._bot() as bot:
             for i, part in enumerate(parts):
                 last = i == len(parts) - 1
+                # one push per message: a quiet one never buzzes, a long one only once
+                quiet = message.quiet or bool(ids)
                 try:
                     async with self._paced(chat_id):  # each part paced in its chat
                         if self._bulk is not None:
@@ -521,7 +539,7 @@ class TelegramAdapter:
                                         else {}
                                     ),
                                     "allow_paid_broadcast": True,
-                                    **({"disable_notification": True} if message.quiet else {}),
+                                    **({"disable_notification": True} if quiet else {}),
                                 }
                             )
                         else:
@@ -532,7 +550,7 @@ class TelegramAdapter:
                                 link_preview_options=NO_PREVIEW,
                                 reply_markup=markup if last else None,
                                 allow_paid_broadcast=True if self.paid_broadcast else None,
-                                disable_notification=True if message.quiet else None,
+                                disable_notification=True if quiet else None,
                             )
                             message_id = sent.message_id
                 except TelegramError as exc:

@@ -31,7 +31,8 @@ _ID = r"[a-z0-9][a-z0-9-]{0,59}"
 #: player, a team with the level typed; ``unsubscribe:`` too, without a level),
 #: ``subscribe:pick:af:505`` (a team a provider search offered; the key must be one offered),
 #: ``settings:level:all``, ``settings:spoiler:60``, ``settings:language:it``,
-#: ``settings:follow:c:serie-a:goals`` (one subscription's level; ``chat``: the chat's). No
+#: ``settings:follow:c:serie-a:goals`` (one subscription's level; ``chat``: the chat's),
+#: ``settings:page:2`` (the next page of subscriptions: "more…", anyone may turn it). No
 #: action names a chat: a press acts on the chat it was pressed in.
 _LEVELS = "|".join(LEVEL_RANK)
 BUTTON_ACTION = re.compile(
@@ -42,6 +43,7 @@ BUTTON_ACTION = re.compile(
     r":(?P<value>[a-z0-9]{1,7})"
     rf"|settings:follow:(?P<follow_kind>[{''.join(BUTTON_KINDS)}]):(?P<follow_target>{_ID})"
     rf":(?P<follow_level>{_LEVELS}|chat)"
+    r"|settings:page:(?P<page>[1-9])"
 )
 
 
@@ -90,6 +92,8 @@ def parse_press(action: str) -> Press | None:
         if value not in _offered_settings(setting):
             return None
         return Press("settings", f"{setting} {value}", typed=True)
+    if found["page"]:
+        return Press("settings", f"page {found['page']}", typed=True)
     if found["follow_kind"]:
         short, target, level = found.group("follow_kind", "follow_target", "follow_level")
         return Press(

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from rapidfuzz import fuzz, process
+
+from bot import command_catalogue
 from bot.chat_settings import (
     DEPTH_ALIASES,
     DEPTH_SETTINGS,
@@ -27,9 +30,18 @@ Setter = Callable[[ChatSettings, str], Message | None]
 
 
 def _set_level(changed: ChatSettings, value: str) -> Message | None:
-    if value.casefold() not in LEVEL_NAMES:
-        return templates.settings_error(templates.bad_level(), "/settings level all")
-    changed.level = value.casefold()  # type: ignore[assignment]
+    """``all``, ``key``, ``goals`` (``everything``; Italian ``tutto``, ``principali``,
+    ``gol``); a near miss (``gaols``) gets the level it was meant to be."""
+    level = LEVEL_WORDS.get(value.casefold())
+    if level is None or level not in LEVEL_NAMES:
+        example = f"{settings_command()} {setting_name('level')}"
+        near = process.extractOne(
+            value.casefold(), list(LEVEL_WORDS), scorer=fuzz.ratio, score_cutoff=65
+        )
+        if value and near is not None:
+            return templates.unknown_value(value, f"{example} {near[0]}")
+        return templates.settings_error(templates.bad_level(), f"{example} all")
+    changed.level = level  # type: ignore[assignment]
     return None
 
 
@@ -37,7 +49,8 @@ def _set_timezone(changed: ChatSettings, value: str) -> Message | None:
     zone = find_timezone(value)
     if zone is None:
         return templates.settings_error(
-            templates.bad_timezone(value), "/settings timezone Europe/Rome"
+            templates.bad_timezone(value),
+            _example("timezone", "Europe/Rome"),
         )
     changed.timezone = zone
     return None
@@ -49,7 +62,7 @@ def _set_digest(changed: ChatSettings, value: str) -> Message | None:
         return None
     at = parse_digest_time(value)
     if at is None:
-        return templates.settings_error(templates.bad_digest(), "/settings digest 09:00")
+        return templates.settings_error(templates.bad_digest(), _example("digest", "09:00"))
     changed.digest = at
     return None
 
@@ -58,7 +71,8 @@ def _set_spoiler(changed: ChatSettings, value: str) -> Message | None:
     seconds = parse_whole_number(value.removesuffix("s").strip(), 0, MAX_SPOILER_DELAY)
     if seconds is None:
         return templates.settings_error(
-            templates.bad_spoiler(MAX_SPOILER_DELAY), "/settings spoiler 60"
+            templates.bad_spoiler(MAX_SPOILER_DELAY),
+            _example("spoiler", "60"),
         )
     changed.spoiler_delay = seconds
     return None
@@ -67,7 +81,7 @@ def _set_spoiler(changed: ChatSettings, value: str) -> Message | None:
 def _set_language(changed: ChatSettings, value: str) -> Message | None:
     language = i18n.normalize_language(value)
     if language is None:
-        return templates.settings_error(templates.bad_language(), "/settings language it")
+        return templates.settings_error(templates.bad_language(), _example("language", "it"))
     changed.language = language
     return None
 
@@ -80,7 +94,7 @@ def _depth_setter(name: str) -> Setter:
         if switch is None:
             return templates.settings_error(
                 templates.bad_switch(),
-                f"/settings {name} {'on' if name == 'pictures' else 'off'}",
+                _example(name, "on" if name == "pictures" else "off"),
             )
         setattr(changed, name, switch)
         return None
@@ -101,12 +115,18 @@ def _set_scoreboard(changed: ChatSettings, value: str) -> Message | None:
 SETTERS: dict[str, Setter] = {
     "level": _set_level,
     "alerts": _set_level,
+    "livello": _set_level,
+    "avvisi": _set_level,
     "timezone": _set_timezone,
     "tz": _set_timezone,
     "zone": _set_timezone,
+    "fuso": _set_timezone,
+    "fusoorario": _set_timezone,
     "digest": _set_digest,
+    "riepilogo": _set_digest,
     "spoiler": _set_spoiler,
     "delay": _set_spoiler,
+    "ritardo": _set_spoiler,
 }
 for _word in (*DEPTH_SETTINGS, *DEPTH_ALIASES):
     SETTERS.setdefault(_word, _depth_setter(DEPTH_ALIASES.get(_word, _word)))
@@ -115,12 +135,73 @@ for _word in SCOREBOARD_NAMES:
 for _word in ("language", "lang", "lingua"):
     SETTERS.setdefault(_word, _set_language)
 
+#: Each setting's name as a chat of that language reads it (the others are aliases).
+SETTING_NAMES: dict[str, dict[str, str]] = {
+    "level": {"en": "level", "it": "livello"},
+    "timezone": {"en": "timezone", "it": "fuso"},
+    "spoiler": {"en": "spoiler", "it": "ritardo"},
+    "language": {"en": "language", "it": "lingua"},
+    "digest": {"en": "digest", "it": "riepilogo"},
+    "lineups": {"en": "lineups", "it": "formazioni"},
+    "stats": {"en": "stats", "it": "statistiche"},
+    "pictures": {"en": "pictures", "it": "immagini"},
+}
+#: The setting each name (any language, any alias) belongs to.
+SETTING_OF: dict[str, str] = {
+    word: setting
+    for setting in SETTING_NAMES
+    for word, setter in SETTERS.items()
+    if setter is SETTERS[setting] or DEPTH_ALIASES.get(word) == setting
+}
+
+
+def setting_name(setting: str) -> str:
+    """``level`` / ``livello``: a setting's name in the current language."""
+    names = SETTING_NAMES[setting]
+    return names.get(i18n.current(), names["en"])
+
+
+def _example(setting: str, value: str) -> str:
+    """``/settings level all`` / ``/impostazioni livello all``, for an error's example."""
+    return f"{settings_command()} {setting_name(setting)} {value}"
+
+
+def closest_setting(typed: str) -> str | None:
+    """The setting a mistyped name was meant to be (``levle``, ``lingu``), if one is clearly
+    near: compared with every name and alias, in every language."""
+    found = process.extractOne(
+        typed.casefold(), list(SETTING_OF), scorer=fuzz.ratio, score_cutoff=65
+    )
+    return None if found is None else SETTING_OF[found[0]]
+
+
+def settings_command() -> str:
+    """``/settings`` / ``/impostazioni``: the command as the chat's language names it."""
+    return "/" + command_catalogue.BY_NAME["settings"].name_in(i18n.current())
+
+
+def _unknown_setting(typed: str, value: str) -> Message:
+    """``I don't know the setting “levle”. Did you mean /settings level goals?`` in the chat's
+    language (``Forse intendevi /impostazioni lingua it?``); the list when nothing is near."""
+    meant = closest_setting(typed)
+    command = settings_command()
+    if meant is None:
+        names = [setting_name(s) for s in SETTING_NAMES]
+        return templates.settings_error(
+            templates.bad_setting(names), f"{command} {setting_name('level')} all"
+        )
+    suggestion = " ".join(p for p in (command, setting_name(meant), value) if p)
+    return templates.unknown_setting(typed, suggestion)
+
 
 class SettingsCommand(NameResolving):
     def settings(self, ctx: CommandContext, args: str) -> Message:
         current = self._zone(ctx)
         if not args:
             return self._settings_view(current, ctx)
+        what, _, value = args.partition(" ")
+        if what.casefold() == "page":  # "more…": a page of the subscriptions, anyone may look
+            return self._settings_view(current, ctx, page=_page_number(value))
         what, _, value = args.partition(" ")
         what, value = what.casefold(), value.strip()
         if what == "follow":
@@ -129,7 +210,7 @@ class SettingsCommand(NameResolving):
             return self._set_subscription_level(ctx, current, value)
         setter = SETTERS.get(what)
         if setter is None:
-            return templates.settings_error(templates.bad_setting(), "/settings level all")
+            return _unknown_setting(what, value)
         changed = current.model_copy()
         problem = setter(changed, value)
         if problem is not None:
@@ -152,7 +233,9 @@ class SettingsCommand(NameResolving):
             return templates.button_expired()
         if not self.store.set_follow_level(ctx.platform, ctx.chat_id, kind, ident, chosen):
             return templates.button_expired()
-        return self._settings_view(current, ctx, note=templates.settings_saved())
+        return self._settings_view(
+            current, ctx, note=templates.settings_saved(), showing=(kind, ident)
+        )
 
     def _set_subscription_level(
         self, ctx: CommandContext, current: ChatSettings, value: str
@@ -177,8 +260,15 @@ class SettingsCommand(NameResolving):
         return self._settings_view(current, ctx, note=templates.settings_saved())
 
     def _settings_view(
-        self, s: ChatSettings, ctx: CommandContext | str, note: str | None = None
+        self,
+        s: ChatSettings,
+        ctx: CommandContext | str,
+        note: str | None = None,
+        page: int = 1,
+        showing: tuple[str, str] | None = None,
     ) -> Message:
+        """The settings, on ``page`` of the subscriptions, or on the page ``showing`` the
+        subscription (kind, id) whose button was just pressed."""
         place = ctx if isinstance(ctx, str) else ctx.place
         follows = (
             []
@@ -200,4 +290,11 @@ class SettingsCommand(NameResolving):
             digest=s.digest,
             depth={name: getattr(s, name) for name in DEPTH_SETTINGS},
             scoreboard=s.scoreboard,
+            page=templates.follow_page_of(follows, *showing) if showing else page,
         )
+
+
+def _page_number(typed: str) -> int:
+    """``/settings page 2``'s page (the first for anything but a number from 1 to 99)."""
+    typed = typed.strip()
+    return int(typed) if typed.isascii() and typed.isdigit() and 0 < len(typed) < 3 else 1

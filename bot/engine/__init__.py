@@ -10,17 +10,15 @@ and reminder), :mod:`~bot.engine.retraction` (a reporter's corrections).
 from __future__ import annotations
 
 from bot.engine.base import Built, EngineBase
-from bot.engine.ingest import MINOR_CATEGORIES, Ingested, after_a_goal
+from bot.engine.ingest import Ingested
 from bot.engine.recaps import Recaps
 from bot.engine.retraction import Retraction
 
 __all__ = [
-    "MINOR_CATEGORIES",
     "Built",
     "Engine",
     "EngineBase",
     "Ingested",
-    "after_a_goal",
 ]
 
 

@@ -26,7 +26,7 @@ from bot.feed_format import (
     MatchDecl,
     PeriodEvent,
     Quote,
-    clock,
+    VarCheckEvent,
     show,
 )
 from bot.match import Fixture, MatchState, Score, StoredEvent, is_known_scorer, side_for_event
@@ -42,6 +42,7 @@ from bot.messages import templates
 from bot.messages.model import Message
 from bot.messages.templates.depth import enrich_alert
 from bot.players import involved_ids, remember
+from bot.quiet_alerts import after_a_goal
 from bot.scoreboard import Scoreboards, board_json
 from bot.store_contract import NewMatch
 from bot.storylines import Storylines
@@ -60,25 +61,6 @@ class Ingested:
     queued: int = 0
     finished: bool = False  # this object ended the match (full-time reached)
     kickoff_changed: bool = False
-
-
-#: Alerts that only chats with every alert on receive: one that comes with a goal is quiet.
-MINOR_CATEGORIES = frozenset({"card", "substitution", "save", "miss", "note"})
-
-
-def after_a_goal(state: MatchState, stored: StoredEvent) -> bool:
-    """A minor event (a booking, a change, a save, a miss, a note) in the minute of a counted
-    goal or the next: its alert goes without a sound, so one goal buzzes the phone once."""
-    event = stored.event
-    if templates.alert_category(event) not in MINOR_CATEGORIES:
-        return False
-    at = clock(event.minute, event.stoppage)
-    return any(
-        g.goal.id not in state.cancelled
-        and clock(g.goal.minute, g.goal.stoppage) <= at
-        and event.minute <= g.goal.minute + 1
-        for g in state.goals
-    )
 
 
 class Ingesting(EngineBase):
@@ -178,6 +160,8 @@ class Ingesting(EngineBase):
             self._check_cancel(state, event)
         elif isinstance(event, GoalUpdateEvent):
             before = self._check_update(state, event)
+        elif isinstance(event, VarCheckEvent):
+            self._check_cancel(state, event)
         scores_before = state.goal_scores()
         board_before = board_json(state)
         remember(self.store, fixture, event)
@@ -205,6 +189,8 @@ class Ingesting(EngineBase):
         )
         if isinstance(event, GoalUpdateEvent) and before is not None:
             queued = self._fan_out_amended(state, event, before)
+        elif isinstance(event, VarCheckEvent):
+            queued = self._fan_out_var_check(state, event)
         else:
             queued = self._fan_out_alert(state, stored)
         queued += self._fan_out_rescored(state, event, scores_before)
@@ -253,6 +239,26 @@ class Ingesting(EngineBase):
             ),
         )
 
+    def _fan_out_var_check(self, state: MatchState, check: VarCheckEvent) -> int:
+        """A VAR check of a goal, and its outcome: the goal's alert edited in place where it
+        was sent (rewritten where still unsent), never a new message, so the goal, its check
+        and the outcome are one notification (an overturned goal is a ``goal_cancelled``)."""
+        fixture = state.fixture
+        goal = state.by_id[check.ref]
+
+        def edited(zone: ZoneInfo) -> Message:
+            return templates.alert(state, goal, zone).model_copy(update={"edit_only": True})
+
+        return self._fan_out(
+            fixture,
+            f"event:{fixture.id}:{check.id}",
+            "alert",
+            edited,
+            category=templates.alert_category(goal.event),
+            edits=f"event:{fixture.id}:{check.ref}",
+            players=involved_ids(self.store, state, goal.event),
+        )
+
     def _fan_out_rescored(
         self, state: MatchState, cause: Event, scores_before: dict[str, Score]
     ) -> int:
@@ -298,11 +304,11 @@ class Ingesting(EngineBase):
                     f"id {show(event.id)}",
                 )
 
-    def _check_cancel(self, state: MatchState, cancel: GoalCancelledEvent) -> None:
+    def _check_cancel(self, state: MatchState, cancel: GoalCancelledEvent | VarCheckEvent) -> None:
         goal = state.goal_by_id(cancel.ref)
         if goal is None:
             raise FeedError(
-                f"goal_cancelled refers to {cancel.ref!r}, which is not a goal of this match"
+                f"{cancel.type} refers to {cancel.ref!r}, which is not a goal of this match"
             )
         if cancel.ref in state.cancelled:
             raise FeedError(f"goal {cancel.ref!r} is already cancelled")

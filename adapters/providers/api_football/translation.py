@@ -23,7 +23,8 @@ Translation choices (see also :func:`bot.snapshots.diff_snapshot`):
   same team and player with the closest minute at or before (a goal already removed by the API
   becomes a *pending* cancellation, resolved by ``diff_snapshot``); ``Goal Disallowed - offside
   / handball / Foul`` -> ``goal_disallowed`` with that reason (``var`` for others). Other VAR
-  details (penalty confirmed, card upgrade...) are ignored.
+  details (penalty confirmed, card upgrade...) are ignored; ``Goal confirmed`` -> ``var_check``
+  ``confirmed`` of that goal (its alert edited in place).
 * Periods from the status: NS/TBD none; 1H first_half; HT +half_time; 2H +second_half; BT (break
   before/inside extra time) no new period (state ``break``; extra_time once elapsed > 90); ET
   +extra_time; P +penalties; FT/AET/PEN +full_time (extra_time when ``score.extratime`` is set
@@ -418,6 +419,8 @@ def _translate_event(ev: _Event, ctx: _Translation) -> None:
         _var_cancel(ev, ctx)
     elif ev.kind == "var" and "disallowed" in ev.dlow:
         _var_disallowed(ev, ctx)
+    elif ev.kind == "var" and "goal confirmed" in ev.dlow:
+        _var_confirmed(ev, ctx)
 
 
 def _is_shootout(comments: str) -> bool:
@@ -503,6 +506,24 @@ def _substitution(ev: _Event, ctx: _Translation) -> None:
         _with_id(s, "player_out_id", off_ref)
     ctx.subbed_on.add(on_key)
     ctx.out.append(s)
+
+
+def _var_confirmed(ev: _Event, ctx: _Translation) -> None:
+    """``Goal confirmed``: a ``var_check`` that lets the goal of the same team and player with
+    the closest minute at or before stand (its alert is edited, no new one); nothing when
+    that goal is not in the answer."""
+    goal = None
+    for g, g_team, g_pkey, g_min in reversed(ctx.goals):
+        if g_team == ev.team_key and g_pkey == ev.player_key and g_min <= ev.abs_minute:
+            goal = g
+            break
+    if goal is None:
+        return
+    check = ctx.new(ev, "var_check", f"var-confirmed:{ev.team_key}:{ev.player_key}:{ev.when}")
+    check["ref"] = goal["id"]
+    check["team"] = goal["team"]
+    check["outcome"] = "confirmed"
+    ctx.out.append(check)
 
 
 def _var_cancel(ev: _Event, ctx: _Translation) -> None:

@@ -140,9 +140,12 @@ from bot.messages.templates.settings import (
     delay_text,
     follow_level_hint,
     follow_level_text,
+    follow_page_of,
     settings_error,
     settings_saved,
     settings_view,
+    unknown_setting,
+    unknown_value,
 )
 from bot.messages.templates.storylines import storyline_text
 from bot.messages.templates.today import reminder, today, today_line, weekday_date_text
@@ -208,6 +211,7 @@ __all__ = [
     "follow_level_hint",
     "follow_level_text",
     "follow_list",
+    "follow_page_of",
     "followed",
     "follows_nothing",
     "goal_amended",
@@ -310,8 +314,10 @@ __all__ = [
     "too_many_follows",
     "top_scorers",
     "unknown_command",
+    "unknown_setting",
     "unknown_target",
     "unknown_team",
+    "unknown_value",
     "unsubscribed",
     "versus",
     "weekday_date_text",

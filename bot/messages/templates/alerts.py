@@ -21,6 +21,7 @@ from bot.feed_format import (
 from bot.match import MatchState, Score, StoredEvent, is_known_scorer
 from bot.messages.i18n import N_, _
 from bot.messages.model import Line, Message, Section, Span, bold, italic, line, quoted, strike
+from bot.messages.templates.goal_context import goal_context, var_line, var_status
 from bot.messages.templates.storylines import storyline_text
 from bot.messages.templates.vocabulary import (
     PENALTY_OUTCOMES,
@@ -54,6 +55,7 @@ ALERT_CATEGORY = {
     "miss": "miss",
     "note": "note",
     "shootout_kick": "shootout",
+    "var_check": "goal",
     "added_time": "added_time",
 }
 
@@ -127,24 +129,7 @@ def alert(
     if isinstance(event, PeriodEvent):
         return _period_alert(state, event, score, tz, tie)
     if isinstance(event, GoalEvent):
-        if not is_known_scorer(event):
-            detail = line(f"{at} ", goal_for(event, team), " — ", italic(named_scorer(event)))
-        elif event.kind == "own_goal":
-            detail = line(f"{at} ", bold(scorer_name(event)))
-            detail += line(_(" — own goal, counts for {team}", team=team))
-        else:
-            detail = line(f"{at} ", bold(scorer_name(event)))
-            detail += line(_(" scores for {team}", team=team))
-        if event.assist:
-            detail += line(_(" (assist: {player})", player=event.assist))
-        rows = [detail]
-        if streak is not None:
-            rows.append(line(storyline_text(streak)))
-        return Message(
-            kind="goal",
-            headline=line(bold(_("⚽ GOAL! {score}", score=scoreline(fx, score)))),
-            sections=(Section(lines=tuple(rows)),),
-        )
+        return _goal_alert(state, stored, event, streak)
     if isinstance(event, GoalDisallowedEvent):
         ruled_out = ruled_out_text(event)
         still = scoreline(fx, score)
@@ -203,6 +188,41 @@ def alert(
         kind=event.type,
         headline=line(bold(_minor_headline(event, team))),
         sections=(Section(lines=(line(f"{at} ", *moment_text(event, team, brief=True)),)),),
+    )
+
+
+def _goal_alert(
+    state: MatchState, stored: StoredEvent, event: GoalEvent, streak: PlayerStreak | None
+) -> Message:
+    """A goal: who scored, what it means (the score from its side, the scorer's tally), his
+    streak, and where its VAR check stands."""
+    team = team_of(event)
+    at = minute(event)
+    if not is_known_scorer(event):
+        detail = line(f"{at} ", goal_for(event, team), " — ", italic(named_scorer(event)))
+    elif event.kind == "own_goal":
+        detail = line(f"{at} ", bold(scorer_name(event)))
+        detail += line(_(" — own goal, counts for {team}", team=team))
+    else:
+        detail = line(f"{at} ", bold(scorer_name(event)))
+        detail += line(_(" scores for {team}", team=team))
+    if event.assist:
+        detail += line(_(" (assist: {player})", player=event.assist))
+    rows = [detail]
+    context = goal_context(state, stored)
+    if context:
+        rows.append(line(context))
+    if streak is not None:
+        rows.append(line(storyline_text(streak)))
+    check = var_status(state, event.id)
+    if check is not None:
+        rows.append(line(italic(var_line(check))))
+    return Message(
+        kind="goal",
+        headline=line(
+            bold(_("⚽ GOAL! {score}", score=scoreline(state.fixture, state.score_at(stored))))
+        ),
+        sections=(Section(lines=tuple(rows)),),
     )
 
 

@@ -34,36 +34,13 @@ from bot.messages.templates.shootout import kicks, shootout_sequence, shootout_s
 # --- braces and hat-tricks ----------------------------------------------------------------------
 
 
-def _same_scorer(a: GoalEvent, b: GoalEvent) -> bool:
+def same_scorer(a: GoalEvent, b: GoalEvent) -> bool:
+    """Whether two goals have the same scorer: by the provider's id, else by name and team."""
     if a.player_id and b.player_id:
         return a.player_id == b.player_id
     if a.player is None or b.player is None:
         return False
     return a.team.casefold() == b.team.casefold() and a.player.casefold() == b.player.casefold()
-
-
-def goals_so_far(state: MatchState, goal: GoalEvent) -> int:
-    """How many goals (own goals aside) the scorer of ``goal`` has in the match up to it."""
-    if goal.kind == "own_goal" or goal.player is None:
-        return 0
-    count = 0
-    for scored in state.goals:
-        if scored.goal.kind != "own_goal" and _same_scorer(scored.goal, goal):
-            count += 1
-        if scored.goal.id == goal.id:
-            return count
-    return count
-
-
-def goal_tally(player: str, n: int) -> str | None:
-    """``his second of the match``, ``hat-trick``: None for a first goal."""
-    if n == 2:
-        return _("⚽⚽ {player}'s second of the match: a brace", player=player)
-    if n == 3:
-        return _("🎩 Hat-trick for {player}!", player=player)
-    if n > 3:
-        return _("🔥 {player}'s {nth} goal of the match", player=player, nth=ordinal(n))
-    return None
 
 
 def multi_scorers(state: MatchState) -> list[Line]:
@@ -74,7 +51,7 @@ def multi_scorers(state: MatchState) -> list[Line]:
         if goal.kind == "own_goal" or goal.player is None:
             continue
         for i, (first, n) in enumerate(tallies):
-            if _same_scorer(first, goal):
+            if same_scorer(first, goal):
                 tallies[i] = (first, n + 1)
                 break
         else:
@@ -285,9 +262,8 @@ def enrich_alert(
     added time, and (``stats``) the statistics in the half-time and full-time alerts."""
     event = stored.event
     fx = state.fixture
-    if isinstance(event, GoalEvent) and event.player is not None:
-        tally = goal_tally(event.player, goals_so_far(state, event))
-        return with_section(message, Section(lines=(line(tally),)) if tally else None)
+    if isinstance(event, GoalEvent):
+        return message  # its tally is in the alert's own context line (kept through edits)
     if isinstance(event, ShootoutKickEvent):
         taken = kicks(state, stored.seq)
         if not taken:

@@ -68,10 +68,12 @@ def settings_view(
     digest: str | None = None,
     depth: Mapping[str, str] | None = None,
     scoreboard: str = "off",
+    page: int = 1,
 ) -> Message:
     """The chat's settings, with a button for each choice. ``follows`` are the chat's
     subscriptions as (kind, target id, label, level or None for the chat's level): each gets
-    a line and a button that moves it to the next level."""
+    a line and a button that moves it to the next level, :data:`FOLLOWS_PER_PAGE` of them a
+    page (``page``, from 1), with "more…" and "back" buttons between the pages."""
     rows = [
         line(_("Alerts: "), bold(_(level_name))),
         line(_("Time zone: "), bold(timezone)),
@@ -112,6 +114,8 @@ def settings_view(
     ]
     if follows:
         how.append(line(bold("/subscribe serie a goals"), _(" (one subscription's level)")))
+    if page_count(len(follows)) > 1:
+        how.append(line(bold("/settings page 2"), _(" (more subscriptions, 10 a page)")))
     buttons = (
         [
             Button(
@@ -145,7 +149,8 @@ def settings_view(
         for choice in SCOREBOARD_CHOICES
         if choice != scoreboard
     ]
-    for kind, target, label, lvl in follows:
+    shown, title, turns = follows_page(follows, page)
+    for kind, target, label, lvl in shown:
         following = FOLLOW_CYCLE[(FOLLOW_CYCLE.index(lvl) + 1) % len(FOLLOW_CYCLE)]
         buttons.append(
             Button(
@@ -153,14 +158,15 @@ def settings_view(
                 action=f"settings:follow:{kind[0]}:{target}:{following or 'chat'}",
             )
         )
+    buttons += turns
     sections = [Section(lines=tuple(rows))]
-    if follows:
+    if shown:
         sections.append(
             Section(
-                title=_("Alerts per subscription"),
+                title=title,
                 lines=tuple(
                     line(f"{label}: ", bold(follow_level_text(lvl)))
-                    for _kind, _target, label, lvl in follows
+                    for _kind, _target, label, lvl in shown
                 ),
             )
         )
@@ -169,6 +175,49 @@ def settings_view(
     return Message(
         kind="settings", headline=line(bold(head)), sections=tuple(sections), buttons=tuple(buttons)
     )
+
+
+#: Subscriptions shown (a line and a button each) on one page of /settings: with the other
+#: buttons, a keyboard stays far inside Telegram's 100 buttons and Discord's 25 components.
+FOLLOWS_PER_PAGE = 10
+
+Follow = tuple[str, str, str, str | None]
+
+
+def page_count(follows: int) -> int:
+    return max(1, -(-follows // FOLLOWS_PER_PAGE))
+
+
+def follows_page(
+    follows: Sequence[Follow], page: int
+) -> tuple[Sequence[Follow], str, list[Button]]:
+    """The subscriptions on ``page`` (a page past the last shows the last), the section's
+    title ("Alerts per subscription (11–20 of 34)" when there are several pages), and the
+    buttons that turn the pages."""
+    pages = page_count(len(follows))
+    page = min(max(page, 1), pages)
+    start = (page - 1) * FOLLOWS_PER_PAGE
+    shown = follows[start : start + FOLLOWS_PER_PAGE]
+    title = _("Alerts per subscription")
+    if pages == 1:
+        return shown, title, []
+    title += _(
+        " ({first}–{last} of {count})", first=start + 1, last=start + len(shown), count=len(follows)
+    )
+    turns = []
+    if page > 1:
+        turns.append(Button(label=_("« back"), action=f"settings:page:{page - 1}"))
+    if page < pages:
+        turns.append(Button(label=_("more…"), action=f"settings:page:{page + 1}"))
+    return shown, title, turns
+
+
+def follow_page_of(follows: Sequence[Follow], kind: str, target: str) -> int:
+    """The page of /settings that shows the subscription to ``target`` (1 if none does)."""
+    for i, (k, t, _label, _level) in enumerate(follows):
+        if (k, t) == (kind, target):
+            return i // FOLLOWS_PER_PAGE + 1
+    return 1
 
 
 #: The levels a subscription's button steps through (None: the chat's own level).
@@ -202,8 +251,30 @@ def bad_language() -> str:
     )
 
 
-def bad_setting() -> str:
-    return _("I can change: level, timezone, spoiler, language, digest.")
+def bad_setting(names: list[str]) -> str:
+    """The settings there are, by their names in the chat's language."""
+    return _("I can change: {names}.", names=", ".join(names))
+
+
+def unknown_setting(typed: str, suggestion: str) -> Message:
+    """``I don't know the setting “levle”. Did you mean /settings level goals?``"""
+    return reply(
+        _(
+            "I don't know the setting “{typed}”. Did you mean {suggestion}?",
+            typed=echo(typed),
+            suggestion=suggestion,
+        ),
+        kind="error",
+    )
+
+
+def unknown_value(typed: str, suggestion: str) -> Message:
+    """``I don't know “gaols”. Did you mean /settings level goals?``"""
+    return reply(
+        _("I don't know “{typed}”. Did you mean {suggestion}?", typed=echo(typed),
+          suggestion=suggestion),
+        kind="error",
+    )  # fmt: skip
 
 
 def bad_digest() -> str:

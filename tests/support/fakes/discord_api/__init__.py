@@ -24,7 +24,8 @@ What is emulated
   decodes that exact value). Bot routes require ``Authorization: Bot <token>`` (401 otherwise).
 * Discord's message limits (content 2000, 10 embeds, title 256, description 4096, 25 fields,
   field name 256 / value 1024 (both required), footer 2048, author 256, 6000 characters in all
-  embeds) on sends, edits, interaction responses and follow-ups, answered like Discord: 400
+  embeds; 5 action rows of 5 components, custom_id 100, button label 80) on sends, edits,
+  interaction responses and follow-ups, answered like Discord: 400
   ``{"code": 50035, "message": "Invalid Form Body", "errors": {...}}``; empty messages get 400
   code 50006.
 * Rate limits: a global sliding 1 s window (default 50 requests/s, interaction endpoints exempt

@@ -176,14 +176,18 @@ class Gateway:
                 chunk["nonce"] = data["nonce"]
             await self._dispatch_to(conn, "GUILD_MEMBERS_CHUNK", chunk)
 
-    def _synced_command(self, guild_id: int | None, name: str) -> JSON | None:
-        if guild_id is not None:
-            for cmd in self.synced_commands.get(guild_id, []):
-                if cmd["name"] == name:
+    def _synced_command(
+        self, guild_id: int | None, name: str, locale: str | None = None
+    ) -> JSON | None:
+        """The synced command a user typed as ``name``: its name, or (as Discord's client
+        shows it to a user whose locale is ``locale``) its name localization there."""
+        scopes = [guild_id, None] if guild_id is not None else [None]
+        for scope in scopes:
+            for cmd in self.synced_commands.get(scope, []):
+                if cmd["name"] == name or (
+                    locale and _localized(cmd, locale) == name and name != ""
+                ):
                     return cmd
-        for cmd in self.synced_commands.get(None, []):
-            if cmd["name"] == name:
-                return cmd
         return None
 
     async def _send_interaction(
@@ -201,13 +205,22 @@ class Gateway:
         locale: str,
         username: str | None,
     ) -> int:
-        command = self._synced_command(guild_id, name)
+        command = self._synced_command(guild_id, name, locale)
         if command is None:
             raise LookupError(
                 f"FakeDiscord: command {name!r} was never synced (globally or to {guild_id}); "
                 "Discord would not deliver it"
             )
         declared = {o["name"]: o for o in command.get("options") or []}
+        # Discord sends what the user typed in his language under the default names
+        name = command["name"]
+        typed_as = {_localized(o, locale): o["name"] for o in declared.values()}
+        if isinstance(options, Mapping):
+            options = {
+                typed_as.get(k, k) if k not in declared else k: v for k, v in options.items()
+            }
+        if focused is not None and focused not in declared:
+            focused = typed_as.get(focused, focused)
         if options is None:
             opts: list[JSON] = []
         elif isinstance(options, Mapping):
@@ -289,3 +302,10 @@ class Gateway:
         )
         await self.dispatch("INTERACTION_CREATE", payload)
         return interaction_id
+
+
+def _localized(obj: JSON, locale: str) -> str | None:
+    """A command's or option's name as a user in ``locale`` sees it (``it`` for ``it-IT``
+    too, as Discord falls back), None when it has no localization there."""
+    names = obj.get("name_localizations") or {}
+    return names.get(locale) or names.get(locale.split("-")[0])

@@ -137,12 +137,43 @@ def _len(value: Any) -> int:
     return len(value) if isinstance(value, str) else 0
 
 
+#: A message's most action rows, and components in a row; a button's custom_id and label.
+MAX_ACTION_ROWS = 5
+MAX_ROW_COMPONENTS = 5
+MAX_CUSTOM_ID = 100
+MAX_BUTTON_LABEL = 80
+
+
+def _component_errors(rows: Any) -> JSON | None:
+    """Discord's errors for a message's components beyond its limits, else None."""
+    if not isinstance(rows, list) or not rows:
+        return None
+    if len(rows) > MAX_ACTION_ROWS:
+        return _max_len(MAX_ACTION_ROWS)
+    errors: JSON = {}
+    for index, row in enumerate(rows):
+        items = row.get("components") or [] if isinstance(row, dict) else []
+        if len(items) > MAX_ROW_COMPONENTS:
+            errors[str(index)] = {"components": _max_len(MAX_ROW_COMPONENTS)}
+            continue
+        for i, item in enumerate(items):
+            if _len(item.get("custom_id")) > MAX_CUSTOM_ID:
+                errors[str(index)] = {"components": {str(i): {"custom_id": _max_len(100)}}}
+            elif _len(item.get("label")) > MAX_BUTTON_LABEL:
+                errors[str(index)] = {"components": {str(i): {"label": _max_len(80)}}}
+    return errors or None
+
+
 def validate_message_payload(payload: Mapping[str, Any]) -> JSON | None:
     """Return Discord's ``errors`` object for a message body that breaks a limit, else None."""
     errors: JSON = {}
     content = payload.get("content")
     if content is not None and len(str(content)) > 2000:
         errors["content"] = _max_len(2000)
+
+    components = _component_errors(payload.get("components"))
+    if components:
+        errors["components"] = components
 
     embeds = payload.get("embeds")
     if embeds is None and isinstance(payload.get("embed"), dict):

@@ -23,7 +23,9 @@ from tests.support.fakes.telegram_api.wire import (
     _NESTED_JSON_FIELDS,
     JSON,
     MAX_CALLBACK_DATA_BYTES,
+    MAX_KEYBOARD_BUTTONS,
     MAX_MESSAGE_LENGTH,
+    MAX_ROW_BUTTONS,
     HtmlParseError,
     _maybe_json,
     _trim,
@@ -448,6 +450,10 @@ class Server:
         if rows is not None:
             if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
                 raise _ApiError(400, 'Bad Request: field "inline_keyboard" must be an Array')
+            if sum(len(row) for row in rows) > MAX_KEYBOARD_BUTTONS:
+                raise _ApiError(400, "Bad Request: reply markup is too long")
+            if any(len(row) > MAX_ROW_BUTTONS for row in rows):
+                raise _ApiError(400, "Bad Request: too many buttons in a row")
             for row in rows:
                 for button in row:
                     if not isinstance(button, dict) or not button.get("text"):

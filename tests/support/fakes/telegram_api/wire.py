@@ -32,6 +32,9 @@ CHANNEL_BOT = 136817688
 
 
 MAX_CALLBACK_DATA_BYTES = 64
+#: An inline keyboard's most buttons, in all and in one row (Telegram refuses more).
+MAX_KEYBOARD_BUTTONS = 100
+MAX_ROW_BUTTONS = 8
 
 
 #: Parameters that are always plain strings on the wire and must never be JSON-decoded
