@@ -42,7 +42,7 @@ FLOODED, PRIVATE, ASKER, ADMIN, MEMBER = -100600, 601, 602, 7, 8
 
 def queue(bot: Bot) -> None:
     store = bot.store()
-    payload = Message(kind="alert", headline=line("alert")).to_json()
+    payload = Message(kind="goal", headline=line("alert")).to_json()
     rows = [
         NewOutboxRow(
             key=f"bench:{g}:{i}", platform="telegram", chat_id=str(g), kind="event", payload=payload

@@ -61,6 +61,9 @@ RECALL = 60.0
 #: another process sharing the database takes it only once the lease ended, so a row of a
 #: process that died waits at most this long (see :meth:`CoreStore.due_heads`).
 LEASE = 10.0
+#: Seconds a send recorded by another process counts later than its recorded time against
+#: the overall limit (the two machines' clocks may differ that much)
+CLOCK_SLACK = 0.25
 
 
 @functools.lru_cache(maxsize=256)
@@ -164,13 +167,14 @@ class Delivery:
     async def _recall_recent_sends(self) -> None:
         """The sends of the last :data:`RECALL` seconds (by whichever process: the leader
         before this one) count here as if this pacer had made them: a chat's next message
-        still waits its second, a group its minute's budget.
+        still waits its second, a group its minute's budget, and the overall budget (30 a
+        second on Telegram) holds what they used of it.
 
-        What the database cannot tell counts too. A leader that died a moment ago may have
-        had requests under way, or answered but not yet marked sent: the rows it claimed and
-        never marked count as sent to their chats now, and the overall budget (30 a second
-        on Telegram) as used up for one window from now (its last second of sends may all
-        have reached the platform), so the first sends wait that long."""
+        Every send is claimed in the database before it is made. A leader that died a
+        moment ago may have had requests under way, or answered but not yet marked sent:
+        each row it claimed and never marked counts as sent to its chat just now, overall
+        budget included. (A send's recorded time, written after its answer by the clock of
+        the process that made it, counts :data:`CLOCK_SLACK` later.)"""
         now = self.clock.time()
         since = now - RECALL
 
@@ -184,9 +188,10 @@ class Delivery:
         offset = self.clock.monotonic() - now
         for chat_id, at in sends:
             self.pacer.answered(chat_id, at + offset)
+            self.pacer.sent_elsewhere(at + offset + CLOCK_SLACK)
         for chat_id in unconfirmed:
             self.pacer.answered(chat_id, now + offset)
-        self.pacer.assume_full_window()
+        self.pacer.sent_elsewhere(now + offset, len(unconfirmed))
         if sends or unconfirmed:
             log.info(
                 "%s: %d sends of the last minute (%d perhaps under way) count against the limits",

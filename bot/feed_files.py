@@ -16,6 +16,7 @@ from pathlib import Path
 from bot.feed_format import (
     LINE_TOO_LONG,
     MAX_LINE_BYTES,
+    EventBase,
     Item,
     MatchDecl,
     Parsed,
@@ -65,10 +66,24 @@ def item_key(item: Item) -> tuple[str, str, str]:
 
 
 class FirstLines:
-    """Where each feed object was first read, so a repeat or a conflicting line can name it."""
+    """Where each feed object was first read, so a repeat or a conflicting line can name it;
+    and the language each match of the feed declared (``match``'s ``lang``)."""
 
     def __init__(self) -> None:
         self._lines: dict[tuple[str, str, str], int] = {}
+        self._languages: dict[str, str] = {}
+
+    def in_declared_language(self, item: Item) -> Item:
+        """``item`` with its match's declared language when it does not say its own: a feed
+        written in Italian declares ``"lang": "it"`` once, on its ``match`` line."""
+        if isinstance(item, MatchDecl):
+            if item.lang:
+                self._languages[item.match] = item.lang
+            return item
+        declared = self._languages.get(item.match)
+        if declared and isinstance(item, EventBase | Quote) and item.lang is None:
+            return item.model_copy(update={"lang": declared})
+        return item
 
     def note(self, parsed: Parsed) -> None:
         self._lines.setdefault(item_key(parsed.item), parsed.line)

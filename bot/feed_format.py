@@ -118,6 +118,9 @@ class MatchDecl(FeedObject):
     status: MatchStatus | None = None
     clock_minute: StrictInt | None = Field(default=None, ge=0, le=130)
     clock_stoppage: StrictInt | None = Field(default=None, ge=0, le=30)
+    #: the language of every event's and quote's own words in this match (each may still say
+    #: its own ``lang``); absent: English, the format's
+    lang: Language | None = None
 
 
 class EventBase(FeedObject):

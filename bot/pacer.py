@@ -114,17 +114,17 @@ class Pacer:
 
     # --- overall -----------------------------------------------------------------------------
 
-    def assume_full_window(self) -> None:
-        """Another process may have used the whole overall budget until now (a leader that
-        died a moment ago, whose last requests no database recorded): no request starts
-        before one window from now."""
+    def sent_elsewhere(self, answered: float, count: int = 1) -> None:
+        """``count`` requests another process made (the leader before this one), answered at
+        ``answered`` (:meth:`Clock.monotonic`'s scale) or before: they count against the
+        overall limit for one window from then, as this pacer's own would."""
         if self.window is not None:
-            self.window.fill_until(self.clock.monotonic() + self.window.window)
+            self.window.occupy(answered + self.window.window, count)
 
-    async def _take_turn(self) -> None:
+    async def _take_turn(self, *, ahead: bool = False) -> None:
         if self.window is None:
             return
-        await self.window.acquire()
+        await self.window.acquire(ahead=ahead)
         now = self.clock.monotonic()
         earliest = self._next_start - (self.pacing.burst - 1) * self._spacing
         if earliest > now:
@@ -133,8 +133,12 @@ class Pacer:
         self._next_start = max(self._next_start, now) + self._spacing
 
     async def reserve(self) -> None:
-        """Wait for the next overall turn and take it (the loop then chooses a row for it)."""
-        await self._take_turn()
+        """Wait for the next overall turn and take it (the loop then chooses a row for it).
+        It goes ahead of the later parts of sends under way (a recap's text after its
+        picture, a long text's next part): those wait for their chat's interval anyway, so
+        new sends keep the overall rate full to the end instead of leaving the last second
+        to the parts alone."""
+        await self._take_turn(ahead=True)
 
     def unreserve(self) -> None:
         """The turn taken by :meth:`reserve` found no row: free it at once."""

@@ -55,15 +55,19 @@ class RequestWindow:
             expiries.popleft()
         return self._in_flight + len(expiries)
 
-    async def acquire(self) -> None:
+    async def acquire(self, *, ahead: bool = False) -> None:
         """Wait for a slot and take it; call :meth:`release` once the request was answered
-        (or failed)."""
+        (or failed). ``ahead``: go before every request waiting but the first (the delivery
+        loop's turn for a new send, ahead of the later parts of sends under way)."""
         if not self._queue and self.used() < self.limit:
             self._in_flight += 1
             return
         loop = asyncio.get_running_loop()
         turn: asyncio.Future[None] = loop.create_future()
-        self._queue.append(turn)
+        if ahead and self._queue:
+            self._queue.insert(1, turn)  # the first one may already be waiting on the clock
+        else:
+            self._queue.append(turn)
         try:
             if self._queue[0] is not turn:
                 await turn  # the request before this one got its slot
@@ -82,12 +86,12 @@ class RequestWindow:
             if self._queue and not self._queue[0].done():
                 self._queue[0].set_result(None)
 
-    def fill_until(self, until: float) -> None:
-        """Count every free slot as taken until ``until`` (:meth:`Clock.monotonic`): requests
-        someone else made that this window cannot see may fill the platform's window."""
-        free = self.limit - self.used()
-        if free > 0:
-            self._expiries = deque(sorted([*self._expiries, *[until] * free]))
+    def occupy(self, until: float, count: int = 1) -> None:
+        """``count`` requests someone else made, that this window did not see, take slots
+        until ``until`` (:meth:`Clock.monotonic`), as far as slots are free."""
+        taken = min(count, self.limit - self.used())
+        if taken > 0 and until > self.clock.monotonic():
+            self._expiries = deque(sorted([*self._expiries, *[until] * taken]))
 
     def release(self) -> None:
         """The request is over: its slot is free ``window`` from now."""

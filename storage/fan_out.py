@@ -57,7 +57,19 @@ def _chosen(setting: str) -> str | None:
         return None
     values = ", ".join(f"'{v}'" for v in found["values"].split("|"))
     test = "IN" if found["test"] == "=" else "NOT IN"
-    return f" AND COALESCE(json_extract(c.settings, '$.{found['name']}'), '') {test} ({values})"
+    condition = f"COALESCE(json_extract(c.settings, '$.{found['name']}'), '') {test} ({values})"
+    return _unless_absent(found["name"], condition, absent_passes=test == "NOT IN")
+
+
+def _unless_absent(name: str, condition: str, *, absent_passes: bool) -> str:
+    """`` AND condition`` on the setting ``name`` of the chat's settings JSON, read only
+    from the chats whose settings name it at all (a look for ``"name"`` in the text, where
+    reading the JSON of 100,000 chats costs a fan-out tens of milliseconds): a chat that
+    never set it passes when ``absent_passes`` (its default passes the test), else fails."""
+    named = f"instr(c.settings, '\"{name}\"')"
+    if absent_passes:
+        return f" AND ({named} = 0 OR {condition})"
+    return f" AND ({named} > 0 AND {condition})"
 
 
 def _wanted(settings: Sequence[str]) -> str:
@@ -76,9 +88,9 @@ def _wanted(settings: Sequence[str]) -> str:
         if not _SETTING_NAME.fullmatch(name):
             raise ValueError(f"not a setting name: {setting!r}")
         default, test, value = _WANTS[prefix]
-        conditions.append(
-            f" AND COALESCE(json_extract(c.settings, '$.{name}'), '{default}') {test} '{value}'"
-        )
+        condition = f"COALESCE(json_extract(c.settings, '$.{name}'), '{default}') {test} '{value}'"
+        absent_passes = (default != value) if test == "!=" else (default == value)
+        conditions.append(_unless_absent(name, condition, absent_passes=absent_passes))
     return "".join(conditions)
 
 

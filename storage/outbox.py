@@ -149,12 +149,26 @@ class OutboxTables(StoreBase):
         ]
 
     def next_due_at(self, platform: str) -> float | None:
+        """When the platform's next pending row comes due (None: no row is pending); when
+        one is due already, a time at or before now, not necessarily the earliest.
+
+        Rows not due when they were queued (held back, retried later) are in an index of
+        their due times: the earliest of them is one look. A row due when it was queued is
+        due now: the first one the ready queue holds is enough (most rows of a fan-out are
+        such rows, and write no entry in that index)."""
         row = self._one(
             "SELECT MIN(next_attempt_at) AS t FROM outbox WHERE status = 'pending'"
-            " AND platform = ?",
+            " AND platform = ? AND next_attempt_at > created_at",
             [platform],
         )
-        return row["t"] if row else None
+        held = row["t"] if row else None
+        due = self._one(
+            "SELECT next_attempt_at AS t FROM outbox WHERE status = 'pending' AND platform = ?"
+            " AND next_attempt_at <= created_at ORDER BY fanout_pos, id LIMIT 1",
+            [platform],
+        )
+        times = [t for t in (held, due["t"] if due else None) if t is not None]
+        return min(times) if times else None
 
     def mark_sent(
         self, row_id: int, key: str, platform: str, chat_id: str, message_ids: list[str]

@@ -6,10 +6,11 @@ The store's statements are written once, for SQLite. Most of them are plain SQL 
 databases read alike; the few SQLite spellings they use are rewritten here, once per
 statement (cached): ``?`` and ``:name`` parameters, ``INSERT OR IGNORE`` (``ON CONFLICT DO
 NOTHING``), ``INSERT OR REPLACE`` (an upsert on the table's primary key), ``json_extract``
-(``->>``), two-argument ``MAX``/``MIN`` (``GREATEST``/``LEAST``), ``temp.`` tables
-(``pg_temp.``), ``CROSS JOIN … ON``. What cannot be rewritten so is written for PostgreSQL in
-:mod:`storage.pg_store`. Parameters are bound on the client (psycopg's ``ClientCursor``), as
-SQLite binds them: a ``NULL`` or a number needs no cast to be understood.
+(``->>``), ``instr`` (``strpos``), two-argument ``MAX``/``MIN`` (``GREATEST``/``LEAST``),
+``temp.`` tables (``pg_temp.``), ``CROSS JOIN … ON``. What cannot be rewritten so is
+written for PostgreSQL in :mod:`storage.pg_store`. Parameters are bound on the client
+(psycopg's ``ClientCursor``), as SQLite binds them: a ``NULL`` or a number needs no cast to
+be understood.
 
 The password of a database URL never reaches a log or an error: :func:`redact`.
 """
@@ -120,6 +121,7 @@ class Dialect:
             r"json_each\(([\w.]+)\) (\w+)", r"jsonb_array_elements_text(\1::jsonb) \2(value)", sql
         )
         sql = re.sub(r"json_extract\(([\w.]+), '\$\.(\w+)'\)", r"(\1::jsonb ->> '\2')", sql)
+        sql = re.sub(r"\binstr\(", "strpos(", sql)
         # code-point order, as SQLite's BINARY compares
         sql = sql.replace(" COLLATE BINARY", ' COLLATE "C"')
         sql = re.sub(r"\bMAX\(([^(),]+), ([^(),]+)\)", r"GREATEST(\1, \2)", sql)

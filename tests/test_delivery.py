@@ -31,7 +31,7 @@ def rows(*specs: tuple[str, str], edit_key: str | None = None) -> list[NewOutbox
             platform="test",
             chat_id=chat,
             kind="alert",
-            payload=Message(kind="alert", headline=line(key)).to_json(),
+            payload=Message(kind="goal", headline=line(key)).to_json(),
             edit_key=edit_key,
         )
         for key, chat in specs
@@ -213,7 +213,7 @@ def one_row(key: str, chat: str, kind: str = "alert", fanout_pos: int = 0) -> Ne
         platform="test",
         chat_id=chat,
         kind=kind,
-        payload=Message(kind=kind, headline=line(key)).to_json(),
+        payload=Message(kind="goal" if kind == "alert" else "reply", headline=line(key)).to_json(),
         fanout_pos=fanout_pos,
     )
 

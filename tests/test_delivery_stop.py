@@ -15,7 +15,7 @@ from tests.support.fakes.recording import RecordingPlatform
 
 
 def row(key: str, chat: str) -> NewOutboxRow:
-    payload = Message(kind="alert", headline=line(key)).to_json()
+    payload = Message(kind="goal", headline=line(key)).to_json()
     return NewOutboxRow(key=key, platform="test", chat_id=chat, kind="alert", payload=payload)
 
 

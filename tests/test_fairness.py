@@ -54,7 +54,7 @@ def bot(fake: FakeTelegram, tmp_path: Path) -> Bot:
 
 
 def note(text: str) -> str:
-    return Message(kind="alert", headline=line(text)).to_json()
+    return Message(kind="goal", headline=line(text)).to_json()
 
 
 def queue_alerts(bot: Bot, chat_id: int, count: int, prefix: str = "a") -> None:
@@ -147,7 +147,7 @@ def row(key: str, chat: str, kind: str = "event", at: float = 0.0) -> NewOutboxR
         platform="test",
         chat_id=chat,
         kind=kind,
-        payload=Message(kind="alert", headline=line(key)).to_json(),
+        payload=Message(kind="goal", headline=line(key)).to_json(),
         next_attempt_at=at,
     )
 

@@ -314,3 +314,59 @@ def waiting_on_the_first(store: Store) -> None:
             return
         time.sleep(0.01)
     raise AssertionError("the second fan-out never waited for the first")
+
+
+def test_the_next_due_time_counts_held_rows_and_rows_due_at_once(any_store: Store) -> None:
+    """A fan-out's rows that are due at once write no entry in the held rows' index; the
+    next due time still sees them (a time at or before now), and a held row's own time once
+    no other row is pending."""
+    store = any_store
+    for chat in ("a", "b"):
+        follow(store, chat)
+    follow(store, "late", {"spoiler_delay": 90})
+    assert store.next_due_at("telegram") is None
+    audience = Audience(["inter"])
+    fan_out(store, audience, FanOut("k", "alert", "m1", now=NOW), lambda z, lang, v: "x")
+    due = store.next_due_at("telegram")
+    assert due is not None and due <= NOW
+    for row in store.outbox_rows("telegram"):
+        if row["chat_id"] != "late":
+            store.mark_sent(row["id"], row["key"], "telegram", row["chat_id"], ["1"])
+    assert store.next_due_at("telegram") == NOW + 90
+    assert store.next_due_at("discord") is None
+
+
+@pytest.mark.parametrize(
+    ("wants", "reached"),
+    [
+        (("lineups",), {"plain", "with", "instead", "stats-off"}),  # on unless turned off
+        (("!lineups",), {"lineups-off", "digest-on"}),
+        (("+digest",), {"digest-on"}),
+        (("-digest",), {"plain", "with", "instead", "lineups-off", "stats-off"}),
+        (("scoreboard!=instead",), {"plain", "with", "lineups-off", "digest-on", "stats-off"}),
+        (("scoreboard=with|instead",), {"with", "instead"}),
+        (("scoreboard!=instead", "!stats"), {"stats-off"}),
+    ],
+)
+def test_a_fan_out_reaches_the_chats_whose_settings_want_it(
+    any_store: Store, wants: tuple[str, ...], reached: set[str]
+) -> None:
+    """Chats that never set a setting have its default (their settings do not name it);
+    the others are read from their settings."""
+    store = any_store
+    for chat, settings in {
+        "plain": None,
+        "with": {"scoreboard": "with"},
+        "instead": {"scoreboard": "instead", "lineups": "on"},
+        "lineups-off": {"lineups": "off"},
+        "digest-on": {"digest": "on", "lineups": "off"},
+        "stats-off": {"stats": "off", "scoreboard": "off"},
+    }.items():
+        follow(store, chat)
+        if settings is not None:  # as stored, whatever the commands accept
+            store.db.execute(
+                "UPDATE chats SET settings = ? WHERE chat_id = ?", [json.dumps(settings), chat]
+            )
+    audience = Audience(["inter"], wants=wants)
+    fan_out(store, audience, FanOut("k", "alert", "m1", now=NOW), lambda z, lang, v: "x")
+    assert {r["chat_id"] for r in store.outbox_rows("telegram")} == reached

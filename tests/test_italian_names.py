@@ -175,3 +175,11 @@ def test_the_catalogue_data_is_overridable() -> None:
 
     data = json.loads(resources.files("bot.data").joinpath("teams.json").read_text("utf-8"))
     assert data["_italian"]["Inter"] == "l'Inter (f)"
+
+
+def test_an_alias_takes_the_article_of_its_own_spelling() -> None:
+    """``Verona`` (the catalogue's Hellas Verona) is ``il Verona``, never ``l'Verona``."""
+    with i18n.use("it"):
+        assert format(team_name("Verona"), "per") == "per il Verona"
+        assert format(team_name("Hellas Verona"), "di") == "dell'Hellas Verona"
+        assert format(team_name("Juve"), "di") == "della Juve"

@@ -109,4 +109,8 @@ async def test_discord_board_is_one_message_edited(running: Running) -> None:
     # no live alert in that channel; the other channel has them and no board
     alerts = [m for m in dc.messages(ALERTS) if str(m.embeds[0].get("title", "")).startswith("⚽")]
     assert alerts == []
-    assert any(str(m.embeds[0].get("title", "")).startswith("⚽") for m in dc.messages(OTHER))
+    await running.eventually(
+        lambda: any(str(m.embeds[0].get("title", "")).startswith("⚽") for m in dc.messages(OTHER)),
+        within=20,
+    )
+    assert not any("Live scoreboard ·" in json.dumps(m.embeds) for m in dc.messages(OTHER))

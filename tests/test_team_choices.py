@@ -128,8 +128,12 @@ def test_the_daily_plan_holds_requests_back_for_the_evening(
     alone = planner.plan_daily(quota, 1, [("af:1", now)])
     evening = [("af:2", now + 6 * 3600), ("af:3", now + 6 * 3600 + 600)]
     shared = planner.plan_daily(quota, 1, [("af:1", now)], later=evening)
-    # the evening's two overlapping matches need about as long again as the live one
-    assert shared == pytest.approx(alone * (135 * 60 + LEAD + 135 * 60 + 600) / (135 * 60), 0.01)
+    # the evening's two overlapping matches need about as long again as the live one, and
+    # their line-ups 7 looks (one every 10 minutes from 75 to 15 minutes before each kick-off,
+    # the overlapping 50 minutes shared): kept out of the 190 requests above the reserve
+    assert planner.lineup_requests(evening) == 7
+    window = (135 * 60 + LEAD + 135 * 60 + 600) / (135 * 60)
+    assert shared == pytest.approx(alone * window * 190 / (190 - 7), 0.01)
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
 
     planner.check_day(Quota(day_remaining=20), [("af:1", now), *evening])

@@ -14,6 +14,11 @@ reported (:class:`~adapters.providers.http.Quota`) into the delay before the nex
   stretches past ``warn_interval`` (alerts would come late) a WARNING is logged once per match;
   the bot polls more slowly rather than stopping, eating into the reserve when it must; with
   nothing left it polls every ``EXHAUSTED_INTERVAL``;
+* **line-ups before kick-off**: from ``LINEUP_LEAD`` before kick-off until ``LEAD`` before it,
+  a match is looked at once every ``LINEUP_EVERY`` until both line-ups are in
+  (:meth:`PollPlanner.lineup_due`); the daily plan keeps the requests those looks still need
+  (``lineup_requests``: the matches' look-up stretches, overlapping ones sharing a request) out
+  of the budget it spreads over the live windows;
 * **per-minute budget** (``plan_minute``): never more than ``minute_limit - reserve`` requests
   a minute, and when the provider says the minute is used up, wait for its counter to reset;
 * **matches followed only through a competition** (``secondary``) are the first to get fewer
@@ -39,7 +44,12 @@ from adapters.providers.http import Quota
 log = logging.getLogger(__name__)
 
 LEAD = 15 * 60.0
-"""Polling starts this long before kick-off (as in :mod:`bot.scheduler.polling`)."""
+"""Live polling starts this long before kick-off."""
+LINEUP_LEAD = 75 * 60.0
+"""Line-ups are looked for from this long before kick-off (providers publish them about an
+hour before; :mod:`bot.scheduler.polling` hands a match to its source from then on)…"""
+LINEUP_EVERY = 10 * 60.0
+"""…once in this long, until both teams' line-ups are in or live polling starts (``LEAD``)."""
 MATCH_WINDOW = 135 * 60.0
 """Polling of a match lasts until about this long after kick-off (90' + breaks + stoppage)."""
 MIN_WINDOW_LEFT = 15 * 60.0
@@ -66,6 +76,8 @@ class PollPlanner:
     retry_after: float | None = None
     warned: set[str] = field(default_factory=set)
     thinned: tuple[int, tuple[str, ...]] = (1, ())
+    #: when each match was last looked at for its line-ups (before its live window)
+    lineup_looks: dict[str, float] = field(default_factory=dict)
 
     # -- failures ------------------------------------------------------------------------------
 
@@ -114,7 +126,8 @@ class PollPlanner:
         if remaining is not None and matches:
             coming = self._coming(matches, later)
             window = self._window(matches, coming, secondary, every)
-            budget = remaining - self.reserve
+            lineups = self.lineup_requests([*matches, *coming], secondary if every > 1 else ())
+            budget = remaining - self.reserve - lineups
             if remaining <= 0:
                 planned = EXHAUSTED_INTERVAL
             elif budget <= 0:  # eat into the reserve, slowly
@@ -167,9 +180,11 @@ class PollPlanner:
         thin = sorted(involved & set(secondary))
         every = 1
         if remaining is not None and matches and thin:
-            budget = max(1, remaining - self.reserve)
             coming = self._coming(matches, later)
             while every < MAX_EVERY:
+                skip = secondary if every > 1 else ()
+                lineups = self.lineup_requests([*matches, *coming], skip)
+                budget = max(1, remaining - self.reserve - lineups)
                 window = self._window(matches, coming, secondary, every)
                 if window * requests_per_poll / budget <= max(
                     self.min_interval, self.warn_interval
@@ -217,14 +232,62 @@ class PollPlanner:
         else:
             log.info("%s: every followed match is polled at the full rate again", self.provider)
 
+    # -- line-ups before kick-off -------------------------------------------------------------
+
+    def lineup_due(
+        self, match_id: str, kickoff: float | None, complete: bool, secondary: bool = False
+    ) -> bool | None:
+        """Whether a match before its live window gets a look for its line-ups now: None when
+        it is in its live window (or its kick-off is unknown: the caller polls it as usual);
+        False when its line-ups are in, it is too early, it was looked at less than
+        ``LINEUP_EVERY`` ago, or it is followed only through a competition while the quota
+        is short (see ``thinning``: their line-ups are the first thing given up); True (and
+        the look is noted) otherwise."""
+        now = self.clock()
+        if kickoff is None:  # its first look tells (and counts as a look for its line-ups)
+            self.lineup_looks[match_id] = now
+            return None
+        if now >= kickoff - LEAD:
+            return None
+        if complete or now < kickoff - LINEUP_LEAD or (secondary and self.thinned[0] > 1):
+            return False
+        if now - self.lineup_looks.get(match_id, -math.inf) < LINEUP_EVERY:
+            return False
+        self.lineup_looks[match_id] = now
+        return True
+
+    def lineup_requests(
+        self, matches: Iterable[tuple[str, float]], skip: Collection[str] = ()
+    ) -> int:
+        """Requests the line-up looks of ``matches`` (id, kick-off; but those in ``skip``)
+        still need today at most: one every ``LINEUP_EVERY`` over the union of their stretches
+        from ``LINEUP_LEAD`` to ``LEAD`` before kick-off (looks at the same time share one
+        request)."""
+        now = self.clock()
+        spans = sorted(
+            (max(now, k - LINEUP_LEAD), k - LEAD)
+            for m, k in matches
+            if k - LEAD > now and m not in skip
+        )
+        total, end = 0.0, now
+        for start, stop in spans:
+            start = max(start, end)
+            if stop > start:
+                total += stop - start
+                end = stop
+        return math.ceil(total / LINEUP_EVERY)
+
     def windows_left(
         self, live: Iterable[tuple[str, float]], coming: Iterable[tuple[str, float]] = ()
     ) -> float:
         """Seconds of polling still needed: the union of the live matches' remaining windows
-        (at least ``MIN_WINDOW_LEFT``) and the coming matches' windows (``LEAD`` before kick-off
-        to ``match_window`` after)."""
+        (at least ``MIN_WINDOW_LEFT``; a match handed over for its line-ups counts from
+        ``LEAD`` before kick-off) and the coming matches' windows (``LEAD`` before kick-off to
+        ``match_window`` after)."""
         now = self.clock()
-        spans = [(now, max(now + MIN_WINDOW_LEFT, k + self.match_window)) for _, k in live]
+        spans = [
+            (max(now, k - LEAD), max(now + MIN_WINDOW_LEFT, k + self.match_window)) for _, k in live
+        ]
         spans += [(max(now, k - LEAD), k + self.match_window) for _, k in coming]
         total, end = 0.0, now
         for start, stop in sorted(spans):

@@ -58,6 +58,11 @@ DEAD_STATES = frozenset({"postponed", "cancelled", "abandoned"})
 SEARCH_TTL = 7 * 86400.0
 """Team searches and competition team lists are asked again after a week."""
 LEAGUE_TTL = 30 * 86400.0
+#: How long a league's table is kept before it is asked again (the table before a match: a few
+#: requests per match day at most)
+STANDINGS_TTL = 6 * 3600.0
+#: How long a team's squad is kept before it is asked again
+SQUAD_TTL = 7 * 86400.0
 """A league season's dates are asked again after a month."""
 COMPETITION_DAYS = 7
 """A followed competition's fixtures are looked up from today to this many days ahead (the
@@ -183,6 +188,7 @@ class ProviderSource(ABC):
         tid = await self._team_id(team)
         if tid is None:
             return []
+        await self._squad(team, tid)
         raw = await self._upcoming(int(tid))
         decls = []
         for item in raw:
@@ -324,6 +330,12 @@ class ProviderSource(ABC):
             await self._db.call(lambda s: s.keep_answer(self.name, key, text, now))
         return value
 
+    async def _squad(self, team: str, team_id: str) -> None:
+        """Keep the followed team's players, so a fan can follow one before he plays (a
+        provider that lists squads does; failures are logged, never raised). Without squads
+        (football-data.org's free plan): nothing to keep."""
+        del team, team_id
+
     @abstractmethod
     async def _upcoming(self, team_id: int) -> list[dict[str, Any]]:
         """The provider's raw upcoming fixtures of one of its teams."""
@@ -411,9 +423,24 @@ class ProviderSource(ABC):
         log.warning(message, *args)
 
     def _due(self, match_ids: list[str]) -> list[str]:
-        """The ids worth a request now (a dead match only every ``DEAD_RECHECK``)."""
+        """The ids worth a request now: a dead match only every ``DEAD_RECHECK``; a match
+        before its live window only for its line-ups, once in a while until both are in (see
+        :meth:`~adapters.providers.planning.PollPlanner.lineup_due`)."""
         now = self.clock()
-        return [m for m in match_ids if now - self._dead.get(m, -DEAD_RECHECK) >= DEAD_RECHECK]
+        due = []
+        for m in match_ids:
+            if now - self._dead.get(m, -DEAD_RECHECK) < DEAD_RECHECK:
+                continue
+            early = self.planner.lineup_due(
+                m, self._kickoffs.get(m), self._lineups_in(m), m in self._secondary
+            )
+            if early is None or early:
+                due.append(m)
+        return due
+
+    def _lineups_in(self, match_id: str) -> bool:
+        """Whether both teams' line-ups of the match were passed on."""
+        return sum(k.startswith("lineup:") for k in self._extras.get(match_id, {})) >= 2
 
     def _failed(self, what: str, err: BaseException) -> None:
         self.planner.failed(err)

@@ -23,6 +23,7 @@ from bot.commands.buttons import (
 from bot.commands.match_answers import MatchAnswers
 from bot.commands.resolving import KIND_WORDS, LEVEL_WORDS, Target
 from bot.commands.settings import SettingsCommand
+from bot.match import KeptStates
 from bot.messages import templates
 from bot.messages.model import Message
 from bot.ports import CommandContext
@@ -50,9 +51,10 @@ class Commands(ButtonPresses, SettingsCommand, MatchAnswers):
         self,
         store: CoreStore,
         clock: Callable[[], float] = time.time,
+        states: KeptStates | None = None,
         catalogue: Catalogue = CATALOGUE,
     ) -> None:
-        super().__init__(store, clock, catalogue)
+        super().__init__(store, clock, states, catalogue)
         #: each command of the catalogue the store answers, by the method named like it: those
         #: answered by the store, and those another service leaves to it at times (``/scorers``
         #: of a team, ``/subscribe`` of a team the bot knows)

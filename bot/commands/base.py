@@ -32,14 +32,16 @@ class CommandsBase:
         self,
         store: CoreStore,
         clock: Callable[[], float] = time.time,
+        states: KeptStates | None = None,
         catalogue: Catalogue = CATALOGUE,
     ) -> None:
         self.store = store
         self.clock = clock
+        #: the states of the matches asked about: the engine's cache (:class:`bot.app.MatchBot`
+        #: hands the same one to both), where live matches grow event by event
+        self.states = states if states is not None else KeptStates()
         #: the commands, their names and rights (the bot's own catalogue but in tests)
         self.catalogue = catalogue
-        #: states of the matches asked about (live ones grow event by event)
-        self.states = KeptStates()
         #: competition → (its events' version and the limit, the ranking then)
         self._scorers: dict[
             str, tuple[tuple[tuple[int, int], int], list[tuple[str, str, int]]]

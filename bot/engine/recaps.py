@@ -4,6 +4,7 @@ reminder. Runs on the database thread, like the rest of the engine."""
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
@@ -11,9 +12,11 @@ from bot.depth import DepthFanOut
 from bot.engine.base import EngineBase
 from bot.match import MatchState
 from bot.messages import templates
+from bot.messages.lead import match_shape
 from bot.messages.model import Message
 from bot.messages.templates.depth import enrich_recap
 from bot.ports import TableRow
+from bot.store_rows import MatchRow
 from bot.storylines import Storyline, Storylines
 from bot.ties import tie_result
 
@@ -30,7 +33,7 @@ class Recaps(EngineBase):
         source: str | None = None,
     ) -> list[Storyline]:
         """What the store proves around a finished match (see :mod:`bot.storylines`)."""
-        return Storylines(self.store).for_recap(state, standings, source)
+        return Storylines(self.store, self.states).for_recap(state, standings, source)
 
     def queue_recap(
         self,
@@ -52,7 +55,7 @@ class Recaps(EngineBase):
             stories = self.storylines(state, standings, source)
             data = self.stored_data(match_id)
             variant = self.place_in_round(state)
-            tie = tie_result(self.store, state)
+            tie = tie_result(self.store, state, self.states)
             moves = DepthFanOut(self, state.fixture).table_moves(state, data)
             depth = DepthFanOut(self, state.fixture)
             queued = 0
@@ -110,7 +113,7 @@ class Recaps(EngineBase):
                 self.quotes(match_id),
                 stories=stories,
                 variant=self.place_in_round(state),
-                tie=tie_result(self.store, state),
+                tie=tie_result(self.store, state, self.states),
             ),
             state,
             data,
@@ -118,15 +121,31 @@ class Recaps(EngineBase):
         )
 
     def place_in_round(self, state: MatchState) -> int | None:
-        """The match's place among the known matches of its round (same competition, season
-        and round, by kick-off): the recap's lead takes another way of telling its shape for
-        each, so no two matches of a round read alike. None without a round."""
+        """Which way of telling its shape the recap's lead takes: distinct for each match of
+        the same shape in its round (same competition, season and round), so no two leads of
+        a round read alike. Matches of that shape are counted in the order they finished
+        (then kick-off, then id), so each match always reads the same (a replay too). None
+        without a round: the lead then draws from the match's id."""
         fx = state.fixture
         if not fx.round:
             return None
-        same = [
-            row["id"]
+        shape = match_shape(state)
+        rows = [
+            row
             for row in self.store.matches(fx.competition)
             if row.get("round") == fx.round and row.get("season") == fx.season
         ]
-        return same.index(fx.id) if fx.id in same else None
+        rows.sort(key=lambda r: (_finished_order(r), r["kickoff"], r["id"]))
+        alike: list[str] = []
+        for row in rows:
+            if row["id"] != fx.id:
+                other = self.state(row["id"]) if row.get("finished_at") is not None else None
+                if other is None or not other.finished or match_shape(other) != shape:
+                    continue
+            alike.append(row["id"])
+        return alike.index(fx.id)
+
+
+def _finished_order(row: MatchRow) -> float:
+    finished = row.get("finished_at")
+    return math.inf if finished is None else float(finished)

@@ -169,11 +169,17 @@ SHAPES: dict[Shape, tuple[str, ...]] = {
         N_("{home} and {away} drew 0-0{where}{aet}."),
         N_("No goals{where}: {home} and {away} drew 0-0{aet}."),
         N_("{home} and {away} shared a goalless draw{where}{aet}."),
+        N_("Neither {home} nor {away} found a way through{where}: 0-0{aet}."),
+        N_("A goalless draw{where} between {home} and {away}{aet}."),
+        N_("{home} and {away} cancelled each other out{where}: 0-0{aet}."),
     ),
     "draw": (
         N_("{home} and {away} drew {result}{where}{aet}."),
         N_("{home} and {away} finished level at {result}{where}{aet}."),
         N_("It ended {result} between {home} and {away}{where}{aet}."),
+        N_("Honours even{where}: {home} {result} {away}{aet}."),
+        N_("{home} and {away} shared the points{where} in a {result} draw{aet}."),
+        N_("Nothing to separate {home} and {away}{where}: {result}{aet}."),
     ),
     "late_equaliser": (
         N_("{home} and {away} drew {result}{where}{aet}, {goal}{extras} levelling it late."),
@@ -182,6 +188,15 @@ SHAPES: dict[Shape, tuple[str, ...]] = {
             "A late equaliser{where}: {goal}{extras}{comma} made it {result} between {home} and"
             " {away}{aet}."
         ),
+        N_(
+            "{home} and {away} drew {result}{where}{aet}; {goal}{extras}{comma} earned the draw at"
+            " the death."
+        ),
+        N_(
+            "A point salvaged late{where}: {goal}{extras}{comma} levelled it at {result} between"
+            " {home} and {away}{aet}."
+        ),
+        N_("{goal}{extras}{comma} came late to tie {home} and {away} at {result}{where}{aet}."),
     ),
     "shootout": (
         N_(
@@ -193,6 +208,18 @@ SHAPES: dict[Shape, tuple[str, ...]] = {
             "Penalties decided it{where}: {home} and {away} drew {result}{aet}, and {winner} won"
             " the shoot-out {shootout}."
         ),
+        N_(
+            "{winner} went through on penalties{where}: {result}{aet}, then {shootout} from the"
+            " spot against {loser}."
+        ),
+        N_(
+            "It took penalties to separate {home} and {away}{where}: {result}{aet}, and {winner}"
+            " won {shootout}."
+        ),
+        N_(
+            "{winner} held their nerve in the shoot-out, winning it {shootout} after a {result}"
+            " draw with {loser}{where}{aet}."
+        ),
     ),
     "narrow": (
         N_("{goal}{extras}{comma} gave {winner} a {score} win over {loser}{where}{aet}."),
@@ -200,6 +227,12 @@ SHAPES: dict[Shape, tuple[str, ...]] = {
             "{winner} edged {loser} {score}{where}{aet}, with {goal}{extras}{comma} the difference."
         ),
         N_("{goal}{extras}{comma} settled it: {winner} beat {loser} {score}{where}{aet}."),
+        N_("{winner} beat {loser} {score}{where}{aet}, {goal}{extras}{comma} deciding it."),
+        N_(
+            "One goal was enough{where}: {goal}{extras}{comma} gave {winner} a {score} win over"
+            " {loser}{aet}."
+        ),
+        N_("{winner} edged past {loser}{where}: {score}{aet}, thanks to {goal}{extras}."),
     ),
     "late_winner": (
         N_("{goal}{extras}{comma} won it late: {winner} beat {loser} {score}{where}{aet}."),
@@ -208,6 +241,18 @@ SHAPES: dict[Shape, tuple[str, ...]] = {
             " {loser}{aet}."
         ),
         N_("{winner} beat {loser} {score}{where}{aet} with a late winner, {goal}{extras}."),
+        N_(
+            "{winner} snatched a {score} win over {loser}{where}{aet}, {goal}{extras}{comma}"
+            " arriving late."
+        ),
+        N_(
+            "A late goal settled it{where}: {goal}{extras}{comma} gave {winner} a {score} win over"
+            " {loser}{aet}."
+        ),
+        N_(
+            "{winner} waited until the end to beat {loser} {score}{where}{aet}:"
+            " {goal}{extras}{comma} decided it."
+        ),
     ),
     "comeback": (
         N_(
@@ -222,16 +267,31 @@ SHAPES: dict[Shape, tuple[str, ...]] = {
             "Behind at one point, {winner} beat {loser} {score}{where}{aet}; {goal}{extras}{comma}"
             " won it."
         ),
+        N_(
+            "{winner} turned it around against {loser}{where}: {score}{aet}, {goal}{extras}{comma}"
+            " the winner."
+        ),
+        N_("{loser} led, but {winner} won {score}{where}{aet}: {goal}{extras}{comma} the winner."),
+        N_(
+            "A comeback{where}: {winner} beat {loser} {score}{aet}, {goal}{extras}{comma}"
+            " deciding it."
+        ),
     ),
     "comfortable": (
         N_("{winner} beat {loser} {score}{where}{aet}."),
         N_("{winner} saw off {loser} {score}{where}{aet}."),
         N_("{winner} eased past {loser} {score}{where}{aet}."),
+        N_("A {score} win for {winner} over {loser}{where}{aet}."),
+        N_("{winner} had too much for {loser}{where}: {score}{aet}."),
+        N_("{winner} won {score} against {loser}{where}{aet}."),
     ),
     "rout": (
         N_("{winner} thrashed {loser} {score}{where}{aet}."),
         N_("{winner} ran riot against {loser}, winning {score}{where}{aet}."),
         N_("{winner} swept {loser} aside {score}{where}{aet}."),
+        N_("{winner} ran away with it against {loser}: {score}{where}{aet}."),
+        N_("A heavy defeat for {loser}{where}: {winner} won {score}{aet}."),
+        N_("{winner} overwhelmed {loser} {score}{where}{aet}."),
     ),
 }
 #: A comeback whose winning goal is not told on its own (no known scorer, or a wider margin).

@@ -77,12 +77,59 @@ class MatchCard(BaseModel):
     shootout_label: str | None = None
 
 
+#: What a message is, each kind listed once. Alerts are named after the feed event or the
+#: period they tell (``goal``, ``half_time`` …); then what the bot sends of its own accord;
+#: then the answers to commands.
+MessageKind = Literal[
+    # alerts: one per feed event type and match period
+    "kickoff",
+    "goal",
+    "goal_disallowed",
+    "goal_cancelled",
+    "goal_update",
+    "var_check",
+    "red_card",
+    "card",
+    "substitution",
+    "save",
+    "miss",
+    "penalty_missed",
+    "shootout_kick",
+    "added_time",
+    "note",
+    "first_half",
+    "half_time",
+    "second_half",
+    "extra_time",
+    "penalties",
+    "full_time",
+    # sent of the bot's own accord
+    "correction",
+    "recap",
+    "quote",
+    "reminder",
+    "lineups",
+    "scoreboard",
+    "digest",
+    # answers to commands
+    "reply",
+    "help",
+    "suggestions",
+    "settings",
+    "team",
+    "table",
+    "group",
+    "admin",
+    "error",
+]
+
+
 class Message(BaseModel):
     """What the bot wants to say, before any platform's formatting.
 
-    ``kind`` tells adapters what it is: an alert kind (``goal``, ``recap``, ``correction`` …),
-    ``reply`` / ``help`` / ``suggestions`` for answers, ``error`` for a refused command
-    (Discord shows those only to the user who typed it).
+    ``kind`` (a :data:`MessageKind`) tells adapters what it is: an alert kind (``goal``,
+    ``recap``, ``correction`` …), ``reply`` / ``help`` / ``suggestions`` for answers, ``error``
+    for a refused command (Discord shows those only to the user who typed it).
 
     A message that edits an earlier one in place (an alert whose facts changed: a scorer
     named, a goal cancelled, a score corrected) may carry ``fallback``, the short correction
@@ -91,7 +138,7 @@ class Message(BaseModel):
     """
 
     model_config = ConfigDict(frozen=True)
-    kind: str
+    kind: MessageKind
     headline: Line
     sections: tuple[Section, ...] = ()
     buttons: tuple[Button, ...] = ()

@@ -24,7 +24,7 @@ from typing import Any
 
 from babel import Locale
 
-from bot.messages.grammar import ItalianForm, TeamName, parse_phrase
+from bot.messages.grammar import ItalianForm, TeamName, article_for, parse_phrase
 from bot.messages.i18n import current
 from bot.teams import catalogue, normalize
 
@@ -112,7 +112,10 @@ def team_name(raw: str) -> TeamName:
         if name in clubs:
             phrase = clubs[name]
             renamed = phrase.name if phrase.name != name else raw
-            return TeamName(raw, italian=ItalianForm(renamed, phrase.article, phrase.gender))
+            article = phrase.article
+            if article and renamed != phrase.name:  # an alias: its own first letter decides
+                article = article_for(renamed, phrase.gender, phrase.plural)  # il Verona
+            return TeamName(raw, italian=ItalianForm(renamed, article, phrase.gender))
         if kind == "national":
             country = country_form(name) or next(
                 filter(None, map(country_form, _aliases_of(name))), None

@@ -40,7 +40,10 @@ from bot.store_contract import CoreStore, DatabaseThread
 
 log = logging.getLogger(__name__)
 
-LEAD = 15 * 60.0  # start polling this long before kick-off
+LEAD = 75 * 60.0
+"""A match is handed to its source from this long before kick-off: the source looks for its
+line-ups once in a while until its live polling starts, 15 minutes before (see
+``adapters/providers/planning.py``)."""
 FIXTURES_EVERY = 6 * 3600.0
 IDLE_CHECK = 300.0  # with nothing live, look again this often
 GIVE_UP_AFTER = 6 * 3600.0  # a match not over this long after kick-off was postponed or lost

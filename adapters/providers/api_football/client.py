@@ -103,6 +103,17 @@ class ApiFootball(ProviderClient):
                 found[fx["fixture"]["id"]] = fx
         return [found[i] for i in wanted if i in found]
 
+    async def squad(self, team_id: int) -> list[dict[str, Any]]:
+        """A team's squad (``/players/squads?team=``): its players, each ``{id, name, age,
+        number, position, photo}`` as the API gives them (objects only)."""
+        players: list[dict[str, Any]] = []
+        for item in await self.get("players/squads", {"team": team_id}):
+            listed = obj(item, "squad", PROVIDER).get("players")
+            players += (
+                [p for p in listed if isinstance(p, dict)] if isinstance(listed, list) else []
+            )
+        return players
+
     async def events(self, fixture_id: int) -> list[dict[str, Any]]:
         """Raw events of a fixture (``/fixtures/events``)."""
         items = await self.get("fixtures/events", {"fixture": fixture_id})

@@ -4,7 +4,8 @@
 ``formation``, ``coach.name``, ``startXI`` / ``substitutes`` of ``player.{id, name, number,
 pos}``, ``team.colors``), ``statistics`` (per team: ``{"type": "Ball Possession", "value":
 "45%"}``… with ``null`` for a figure not given) and ``players`` (per team, each player's
-``statistics[0].games.rating``, a string such as ``"7.3"``). What the API leaves out or gives
+``statistics[0].games.rating``, a string such as ``"7.3"``); ``/standings`` gives the table
+before a league match (:func:`standings`). What the API leaves out or gives
 in a shape it should not have is left out, never turned into 0; each kind of oddity is logged
 once per fixture.
 """
@@ -17,6 +18,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from adapters.providers.shapes import dig, opt_int, opt_str
+from adapters.providers.standings import TableRow, table_before
 
 log = logging.getLogger(__name__)
 PROVIDER = "API-Football"
@@ -234,3 +236,30 @@ def depth_objects(
         if rated is not None:
             objects.append(rated)
     return objects
+
+
+def standings(
+    mid: str, raw: Any, home: tuple[int | None, str], away: tuple[int | None, str]
+) -> dict[str, Any] | None:
+    """The ``standings`` object (the table before the match) from ``/standings?league=&season=``
+    (``response[0].league.standings``: a list of groups, each a list of ``{rank, team: {id,
+    name}, points, goalsDiff, all: {played}}``); see :func:`adapters.providers.standings.
+    table_before`."""
+    groups = []
+    for item in _list(raw):
+        for group in _list(dig(item, "league", "standings")):
+            groups.append(
+                [
+                    TableRow(
+                        opt_int(dig(row, "team", "id")),
+                        opt_str(dig(row, "team", "name")),
+                        opt_int(dig(row, "points")),
+                        opt_int(dig(row, "all", "played")),
+                        opt_int(dig(row, "goalsDiff")),
+                    )
+                    for row in _list(group)
+                ]
+            )
+    return table_before(
+        mid, groups, home, away, lambda what, text: _once(mid, what, "%s: %s", PROVIDER, text)
+    )

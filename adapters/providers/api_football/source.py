@@ -11,15 +11,24 @@ from typing import Any
 
 from adapters.providers.api_football import translation as api_football
 from adapters.providers.api_football.client import MAX_IDS_PER_REQUEST, ApiFootball
+from adapters.providers.api_football.depth import standings
 from adapters.providers.api_football.translation import SeasonSpan, translate_fixture
 from adapters.providers.errors import ProviderError
 from adapters.providers.http import Quota
 from adapters.providers.planning import MATCH_WINDOW, MAX_INTERVAL
-from adapters.providers.polling_source import LEAGUE_TTL, SEARCH_TTL, ProviderSource
+from adapters.providers.polling_source import (
+    LEAGUE_TTL,
+    SEARCH_TTL,
+    SQUAD_TTL,
+    STANDINGS_TTL,
+    ProviderSource,
+)
 from adapters.providers.shapes import dig, opt_int, opt_str
+from adapters.providers.squads import keep_squad
 from adapters.providers.team_map import Candidate, pick
 from adapters.providers.team_map import af_candidates as af_team_map
 from adapters.providers.team_search import af_candidates, af_query
+from bot.snapshots import ProviderSnapshot
 from bot.team_search import TeamCandidate
 
 log = logging.getLogger(__name__)
@@ -107,7 +116,10 @@ class ApiFootballSource(ProviderSource):
                     if not isinstance(events, list):
                         events = await self.client.events(fx["fixture"]["id"])
                     span = await self._season_span(fx, fetch=False)
-                    out += await self._new_objects(translate_fixture(fx, events, span))
+                    snap = translate_fixture(fx, events, span)
+                    out += await self._new_objects(snap)
+                    if snap.status == "scheduled":
+                        out += self._changed_extras(mid, await self._table_before(fx, snap))
                 except Exception as err:
                     self._failed(f"poll of {mid}", err)
                     ok = False
@@ -187,6 +199,63 @@ class ApiFootballSource(ProviderSource):
         if not isinstance(kept, list) or len(kept) != 2:
             return None
         return (opt_str(kept[0]), opt_str(kept[1]))
+
+    async def _squad(self, team: str, team_id: str) -> None:
+        """The team's squad (``/players/squads``, asked once a week per team while the day's
+        reserve allows): each player not known yet is kept with the team and his API-Football
+        id, so ``/subscribe player Carboni`` finds him, and says his team, before he has
+        played; a player already known keeps the name he has."""
+        if self._db is None or not team_id.isdigit():
+            return
+        key = f"players/squads?team={team_id}"
+        if await self._recall(key, SQUAD_TTL) is not None:
+            return
+        if not self.planner.may_look_up(self.quota):
+            return
+        try:
+            players = await self._remember(key, SQUAD_TTL, lambda: self.client.squad(int(team_id)))
+        except ProviderError as err:
+            log.warning("%s: the squad of %s is unavailable: %s", self.provider, team, err.message)
+            return
+        kept = await self._db.call(lambda s: keep_squad(s, team, "af", players))
+        log.info("%s: %d players of %s's squad kept", self.provider, kept, team)
+
+    async def _table_before(
+        self, fx: dict[str, Any], snap: ProviderSnapshot
+    ) -> list[dict[str, Any]]:
+        """The league table before a match not started yet (``/standings?league=&season=``,
+        asked once per league and season every ``STANDINGS_TTL``, while the day's reserve
+        allows), as the match's ``standings`` object: the recap then says what the result
+        did to it. Nothing for a cup without a table, or when the table misses a team."""
+        league = opt_int(dig(fx, "league", "id"))
+        year = opt_int(dig(fx, "league", "season"))
+        if league is None or year is None:
+            return []
+        key = f"standings?league={league}&season={year}"
+        try:
+            raw = await self._recall(key, STANDINGS_TTL)
+            if raw is None:
+                if not self.planner.may_look_up(self.quota):
+                    return []
+                raw = await self._remember(
+                    key,
+                    STANDINGS_TTL,
+                    lambda: self.client.get("standings", {"league": league, "season": year}),
+                )
+        except ProviderError as err:
+            self._log_once(
+                snap.match_id,
+                "standings",
+                "%s: the table for %s is unavailable: %s",
+                self.provider,
+                snap.match_id,
+                err.message,
+            )
+            return []
+        home = (opt_int(dig(fx, "teams", "home", "id")), str(snap.match["home"]))
+        away = (opt_int(dig(fx, "teams", "away", "id")), str(snap.match["away"]))
+        table = standings(snap.match_id, raw, home, away)
+        return [table] if table is not None else []
 
     async def _fetch_span(self, league: int, year: int) -> list[str | None]:
         items = await self.client.get("leagues", {"id": league, "season": year})

@@ -16,9 +16,15 @@ from adapters.providers.football_data.client import FootballData
 from adapters.providers.football_data.translation import translate_match
 from adapters.providers.http import Quota
 from adapters.providers.planning import MATCH_WINDOW
-from adapters.providers.polling_source import FD_FREE_COMPETITIONS, SEARCH_TTL, ProviderSource
+from adapters.providers.polling_source import (
+    FD_FREE_COMPETITIONS,
+    SEARCH_TTL,
+    STANDINGS_TTL,
+    ProviderSource,
+)
 from adapters.providers.score_only import fill_from_score
 from adapters.providers.shapes import dig, opt_int, opt_str
+from adapters.providers.standings import TableRow, table_before
 from adapters.providers.team_map import Candidate, pick
 from adapters.providers.team_map import fd_candidates as fd_team_map
 from adapters.providers.team_search import fd_candidates, fd_matches
@@ -104,13 +110,68 @@ class FootballDataSource(ProviderSource):
                 break
             try:
                 raw = await self.client.match(int(number))
-                out += await self._new_objects(translate_match(raw), raw)
+                snap = translate_match(raw)
+                out += await self._new_objects(snap, raw)
+                if snap.status == "scheduled":
+                    out += self._changed_extras(mid, await self._table_before(raw, snap))
             except Exception as err:
                 self._failed(f"poll of {mid}", err)
                 ok = False
         if ok:
             self.planner.succeeded()
         return out
+
+    async def _table_before(
+        self, raw: dict[str, Any], snap: ProviderSnapshot
+    ) -> list[dict[str, Any]]:
+        """The competition's table before a match not started yet
+        (``/competitions/{code}/standings``, its TOTAL tables, asked once per competition every
+        ``STANDINGS_TTL`` while the minute's budget allows), as the match's ``standings``
+        object. Nothing for a cup round without a table, or when the table misses a team."""
+        code = opt_str(dig(raw, "competition", "code"))
+        if code is None:
+            return []
+        key = f"competitions/{code}/standings"
+        try:
+            body = await self._recall(key, STANDINGS_TTL)
+            if body is None:
+                if self.quota.minute_remaining == 0 or not self.planner.may_look_up(self.quota):
+                    return []
+                body = await self._remember(key, STANDINGS_TTL, lambda: self.client.get(key))
+        except ProviderError as err:
+            self._log_once(
+                snap.match_id,
+                "standings",
+                "%s: the table for %s is unavailable: %s",
+                self.provider,
+                snap.match_id,
+                err.message,
+            )
+            return []
+        tables = dig(body, "standings")
+        groups = [
+            [
+                TableRow(
+                    opt_int(dig(row, "team", "id")),
+                    opt_str(dig(row, "team", "name")),
+                    opt_int(dig(row, "points")),
+                    opt_int(dig(row, "playedGames")),
+                    opt_int(dig(row, "goalDifference")),
+                )
+                for row in (dig(t, "table") if isinstance(dig(t, "table"), list) else [])
+            ]
+            for t in (tables if isinstance(tables, list) else [])
+            if dig(t, "type") in (None, "TOTAL")
+        ]
+        mid = snap.match_id
+        table = table_before(
+            mid,
+            groups,
+            (opt_int(dig(raw, "homeTeam", "id")), str(snap.match["home"])),
+            (opt_int(dig(raw, "awayTeam", "id")), str(snap.match["away"])),
+            lambda what, text: self._log_once(mid, what, "%s: %s", self.provider, text),
+        )
+        return [table] if table is not None else []
 
     async def _upcoming(self, team_id: int) -> list[dict[str, Any]]:
         return await self.client.matches_for_team(team_id, status="SCHEDULED")

@@ -10,7 +10,7 @@ from babel.dates import format_date
 
 from bot.match import Fixture, MatchState
 from bot.messages.i18n import _, current, ngettext
-from bot.messages.model import Line, Message, Section, bold, line
+from bot.messages.model import Line, Message, MessageKind, Section, bold, line
 from bot.messages.templates.answers import score_line
 from bot.messages.templates.vocabulary import (
     competition_name,
@@ -68,7 +68,7 @@ def today(
     competition, times in the chat's time zone ``zone``."""
     icon = "☀️" if digest else "📅"
     head = f"{icon} " + _("Today, {day} ({zone})", day=weekday_date_text(day), zone=zone)
-    kind = "digest" if digest else "reply"
+    kind: MessageKind = "digest" if digest else "reply"
     if not by_competition:
         return reply(
             line(bold(head)),

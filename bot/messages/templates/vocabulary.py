@@ -20,7 +20,7 @@ from bot.feed_format import (
 from bot.match import Fixture, MatchState, Score, is_known_scorer
 from bot.messages.grammar import TeamName
 from bot.messages.i18n import N_, _, current, date_text, datetime_text, italian_al
-from bot.messages.model import Button, Line, Message, Section, line
+from bot.messages.model import Button, Line, Message, MessageKind, Section, line
 from bot.messages.names import competition_text, round_text, team_name
 from bot.messages.who_and_when import named_scorer
 from bot.ties import TieResult
@@ -175,7 +175,9 @@ def echo(typed: str) -> str:
     return text if len(text) <= ECHO_LIMIT else text[: ECHO_LIMIT - 1].rstrip() + "…"
 
 
-def reply(*lines: Line | str, kind: str = "reply", buttons: Sequence[Button] = ()) -> Message:
+def reply(
+    *lines: Line | str, kind: MessageKind = "reply", buttons: Sequence[Button] = ()
+) -> Message:
     """A short answer: the first line is the headline, the rest one section."""
     rows = [line(x) if isinstance(x, str) else x for x in lines]
     body = (Section(lines=tuple(rows[1:])),) if len(rows) > 1 else ()

@@ -591,3 +591,63 @@ def af_players(team: dict[str, Any], rated: list[tuple[int, str, str | None]]) -
             for pid, name, rating in rated
         ],
     }
+
+
+def af_standings(
+    league: dict[str, Any], rows: list[tuple[dict[str, Any], int, int, int]]
+) -> dict[str, Any]:
+    """API-Football's ``/standings?league=&season=`` answer: one group, each row (team, points,
+    played, goal difference) with its rank, as the API lists it."""
+    table = [
+        {
+            "rank": rank,
+            "team": team,
+            "points": points,
+            "goalsDiff": difference,
+            "group": f"{league['name']}",
+            "form": "WWDLW",
+            "status": "same",
+            "description": None,
+            "all": {"played": played, "win": None, "draw": None, "lose": None},
+            "update": "2026-01-20T00:00:00+00:00",
+        }
+        for rank, (team, points, played, difference) in enumerate(rows, start=1)
+    ]
+    return {
+        "get": "standings",
+        "parameters": {"league": str(league["id"]), "season": str(league["season"])},
+        "errors": [],
+        "results": 1,
+        "paging": {"current": 1, "total": 1},
+        "response": [{"league": {**league, "standings": [table]}}],
+    }
+
+
+def af_squad(
+    team: dict[str, Any], players: list[tuple[int, str, int | None, str]]
+) -> dict[str, Any]:
+    """API-Football's ``/players/squads?team=`` answer: players as (id, name, number,
+    position), with the age and photo the API adds."""
+    return {
+        "get": "players/squads",
+        "parameters": {"team": str(team["id"])},
+        "errors": [],
+        "results": 1,
+        "paging": {"current": 1, "total": 1},
+        "response": [
+            {
+                "team": team,
+                "players": [
+                    {
+                        "id": pid,
+                        "name": name,
+                        "age": 24,
+                        "number": number,
+                        "position": position,
+                        "photo": f"https://media.api-sports.io/football/players/{pid}.png",
+                    }
+                    for pid, name, number, position in players
+                ],
+            }
+        ],
+    }
