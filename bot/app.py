@@ -36,6 +36,7 @@ from bot.feed_format import (
     Rejected,
 )
 from bot.health import FirstSends, Health
+from bot.match import KeptStates
 from bot.messages import i18n, templates
 from bot.messages.model import Message
 from bot.messages.templates.fairness import pressed_again, slow_down
@@ -122,10 +123,12 @@ class MatchBot:
     async def open(self) -> None:
         """Open the store (applying migrations) without starting anything."""
         store = await self.db.open()
-        self.engine = Engine(store, self.clock)
-        self.commands = Commands(store, self.clock)
+        #: the one cache of match states, read by the engine and both command paths
+        states = KeptStates()
+        self.engine = Engine(store, self.clock, states)
+        self.commands = Commands(store, self.clock, states)
         reader = self.db.reader
-        self.read_commands = Commands(reader, self.clock) if reader is not None else None
+        self.read_commands = Commands(reader, self.clock, states) if reader is not None else None
         self.report = ReportCommand(
             self.db,
             self.engine,

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import bisect
 import json
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
@@ -148,6 +149,18 @@ class MatchState:
     #: every event as stored, updates included, in ingest order (to derive again on an update)
     ingested: list[StoredEvent] = field(default_factory=list, repr=False, compare=False)
 
+    def copy(self) -> MatchState:
+        """A state of its own to grow: the containers copied, the events (frozen) shared."""
+        return replace(
+            self,
+            events=list(self.events),
+            goals=list(self.goals),
+            cancelled=dict(self.cancelled),
+            by_id=dict(self.by_id),
+            updates=dict(self.updates),
+            ingested=list(self.ingested),
+        )
+
     @property
     def finished(self) -> bool:
         return self.period == "full_time"
@@ -195,12 +208,19 @@ class MatchState:
     def add(self, stored: StoredEvent) -> None:
         """Take in one more event, ingested after every event already here (``stored.seq``
         above :attr:`top_seq`): constant work for an event in match order (a late one only
-        re-scores the goals after it)."""
-        event = stored.event
-        if isinstance(event, GoalUpdateEvent):
+        re-scores the goals after it). A ``goal_update`` changes a goal already folded in:
+        the match is folded again with it (updates are rare)."""
+        if isinstance(stored.event, GoalUpdateEvent):
             self._derive_again(stored)
             return
         self.ingested.append(stored)
+        self._take(stored)
+
+    def _take(self, stored: StoredEvent) -> None:
+        """The fold's one step: the state with one more event (a goal as amended, never a
+        ``goal_update``), whatever its place in match order. :func:`derive_from` is this step
+        over every event, in feed order."""
+        event = stored.event
         key = (stored.clock, stored.seq)
         at = len(self.events)
         if self.events and (self.events[-1].clock, self.events[-1].seq) > key:
@@ -329,70 +349,62 @@ def amended(
 
 
 def derive_from(fixture: Fixture, ingested: list[StoredEvent]) -> MatchState:
-    """The match state from its stored events (parsed), ``goal_update`` events included."""
+    """The match state from its stored events (parsed), ``goal_update`` events included: each
+    goal as its latest update made it, folded in feed order by :meth:`MatchState._take`, the
+    one step :meth:`MatchState.add` takes too."""
     events, updates = amended(fixture, ingested)
     state = MatchState(fixture=fixture)
+    for stored in sorted(events, key=lambda e: e.seq):
+        state._take(stored)
     state.ingested = sorted(ingested, key=lambda e: e.seq)
+    state.top_seq = max((e.seq for e in ingested), default=0)
     state.updates = updates
-    state.by_id = {e.event.id: e for e in events}
     for update in updates.values():
         state.by_id.setdefault(update.event.id, update)
     for stored in ingested:
         state.by_id.setdefault(stored.event.id, stored)
-    state.top_seq = max((e.seq for e in ingested), default=0)
-    # Match order: by the clock, ties broken by feed order (a note before the goal it explains).
-    state.events = sorted(events, key=lambda e: (e.clock, e.seq))
-    cancelled = {e.event.ref: e.event for e in events if isinstance(e.event, GoalCancelledEvent)}
-    state.cancelled = cancelled
-    score = Score()
-    shootout: Score | None = None
-    # The period is the latest one reached in feed order (a feed can only move forward).
-    for stored in sorted(events, key=lambda e: e.seq):
-        if isinstance(stored.event, PeriodEvent):
-            state.period = state.reached = stored.event.period
-            if stored.event.period == "extra_time":
-                state.extra_time = True
-    if state.period is None and events:
-        state.period = "first_half"  # a feed that skipped the kick-off line: the match is on
-    for stored in state.events:
-        event = stored.event
-        state.last_clock = max(state.last_clock, stored.clock)
-        if event.minute > 90 and not isinstance(event, PeriodEvent | ShootoutKickEvent):
-            state.extra_time = True  # played past 90' (a feed may skip the extra-time line)
-        if isinstance(event, GoalEvent) and event.id not in cancelled and stored.side:
-            score = score.plus(stored.side)
-            state.goals.append(ScoredGoal(event, stored.side, score))
-        elif isinstance(event, ShootoutKickEvent) and stored.side:
-            shootout = shootout or Score()
-            if event.scored:
-                shootout = shootout.plus(stored.side)
-    state.score = score
-    state.shootout = shootout
     return state
 
 
 class KeptStates:
-    """Match states kept in memory (the most recently used), each derived from the store
-    once and then grown by :meth:`MatchState.add`; derived again only when the match's events
-    changed behind it (first look, another writer or connection, a rolled back ingest, a
-    retraction: the store's ``events_version`` moved) or its fixture changed."""
+    """The one cache of match states, shared by everything that reads a match (the engine,
+    the commands on the writing and on the read-only connection, the storylines, the
+    reporters): the most recently used states, each derived from the store once, then grown
+    by :meth:`advance`. A state is kept under its match and the store's ``events_version``
+    (bumped by every event stored or removed), so a connection that sees an older version (a
+    reader before the writer's commit) finds that one, and a state is derived again only when
+    the events changed behind it (first look, another process, a rolled back ingest, a
+    retraction) or its fixture changed. A kept state is never changed: :meth:`advance` grows a
+    copy, so another thread may go on reading the one it has."""
 
-    def __init__(self, size: int = 64) -> None:
+    def __init__(self, size: int = 256) -> None:
         self.size = size
-        self._states: dict[str, tuple[int, MatchState]] = {}
+        self._states: OrderedDict[tuple[str, int], MatchState] = OrderedDict()
+        self._lock = threading.Lock()
 
     def get(self, store: EventsStore, fixture: Fixture) -> MatchState:
-        version = store.events_version(fixture.id)
-        kept = self._states.get(fixture.id)
-        if kept is not None and kept[0] == version and kept[1].fixture == fixture:
-            state = kept[1]
-        else:
-            state = derive_state(fixture, store.events(fixture.id))
-        self.keep(fixture.id, version, state)
+        """The match's state as ``store`` has its events now (do not change it)."""
+        key = (fixture.id, store.events_version(fixture.id))
+        with self._lock:
+            kept = self._states.get(key)
+            if kept is not None and kept.fixture == fixture:
+                self._states.move_to_end(key)
+                return kept
+        state = derive_state(fixture, store.events(fixture.id))
+        self._keep(key, state)
         return state
 
-    def keep(self, match_id: str, version: int, state: MatchState) -> None:
-        self._states.pop(match_id, None)
-        self._states[match_id] = (version, state)  # the most recently used last
-        while len(self._states) > self.size:
-            del self._states[next(iter(self._states))]
+    def advance(self, store: EventsStore, state: MatchState, stored: StoredEvent) -> MatchState:
+        """``state`` with the event just stored added (a copy: ``state`` stays as it was),
+        kept under the match's new ``events_version``."""
+        grown = state.copy()
+        grown.add(stored)
+        self._keep((state.fixture.id, store.events_version(state.fixture.id)), grown)
+        return grown
+
+    def _keep(self, key: tuple[str, int], state: MatchState) -> None:
+        with self._lock:
+            self._states[key] = state
+            self._states.move_to_end(key)
+            while len(self._states) > self.size:
+                self._states.popitem(last=False)

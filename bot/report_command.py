@@ -83,7 +83,9 @@ class ReportCommand:
         def parse(store: CoreStore) -> Report | Undo:
             zone = ChatSettings.model_validate(store.chat_settings(ctx.platform, ctx.chat_id))
             with i18n.use(language):
-                return ReportParser(store, self.clock, zone.zone).parse(args, report_id)
+                return ReportParser(store, self.clock, zone.zone, self.engine.states).parse(
+                    args, report_id
+                )
 
         def own(store: CoreStore, result: Ingested) -> None:
             if result.status == "duplicate":  # an id a feed already used: not this report's

@@ -22,7 +22,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from bot.feed_format import Event as FeedEvent
 from bot.feed_format import EventBase, FeedItem, MatchDecl, Quote, parse_object
-from bot.match import Fixture, MatchState, derive_state
+from bot.match import Fixture, KeptStates, MatchState
 from bot.match_data import MATCH_DATA_CLASSES
 from bot.messages import templates
 from bot.messages.templates import REPORT_USAGE as REPORT_USAGE  # its home before
@@ -150,8 +150,16 @@ def _minute(token: str) -> tuple[int, int | None] | None:
 class ReportParser:
     """Turns ``/report`` arguments into feed objects, looking teams and matches up in the store."""
 
-    def __init__(self, store: CoreStore, clock: Callable[[], float], tz: ZoneInfo) -> None:
+    def __init__(
+        self,
+        store: CoreStore,
+        clock: Callable[[], float],
+        tz: ZoneInfo,
+        states: KeptStates,
+    ) -> None:
         self.store = store
+        #: the bot's one cache of match states (the engine's)
+        self.states = states
         self.clock = clock
         self.tz = tz
 
@@ -222,7 +230,7 @@ class ReportParser:
         if not chosen:
             raise ReportError(templates.report_no_match(team.name))
         row = chosen[0]
-        return derive_state(Fixture.from_row(row), self.store.events(row["id"]))
+        return self.states.get(self.store, Fixture.from_row(row))
 
     @staticmethod
     def _spelling(fixture: Fixture, team: Team) -> str:

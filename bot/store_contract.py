@@ -242,8 +242,6 @@ class MatchStore(EventsStore, Transactional, Protocol):
         match_id: str,
         *,
         period: str | None,
-        home_goals: int,
-        away_goals: int,
         finished_at: float | None,
     ) -> None: ...
     def matches_of_team(self, team_id: str) -> list[MatchRow]: ...

@@ -37,8 +37,6 @@ class MatchRow(TypedDict):
     round: str | None
     venue: str | None
     period: str | None
-    home_goals: int
-    away_goals: int
     finished_at: float | None
     updated_at: float
     final_polled_at: float | None

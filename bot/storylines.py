@@ -24,7 +24,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.match import Fixture, MatchState, Side, derive_state, is_known_scorer, scorer_credit
+from bot.match import (
+    Fixture,
+    KeptStates,
+    MatchState,
+    Side,
+    is_known_scorer,
+    scorer_credit,
+)
 from bot.ports import TableRow
 from bot.store_contract import CoreStore, MatchRow
 from bot.teams import find_team
@@ -109,16 +116,13 @@ def _other(side: Side) -> Side:
 class Storylines:
     """Computes storylines for one match from the store (runs on the database thread)."""
 
-    def __init__(self, store: CoreStore) -> None:
+    def __init__(self, store: CoreStore, states: KeptStates) -> None:
         self.store = store
-        self._states: dict[str, MatchState] = {}
+        #: the bot's one cache of match states (the engine's)
+        self.states = states
 
     def _state(self, row: MatchRow) -> MatchState:
-        if row["id"] not in self._states:
-            self._states[row["id"]] = derive_state(
-                Fixture.from_row(row), self.store.events(row["id"])
-            )
-        return self._states[row["id"]]
+        return self.states.get(self.store, Fixture.from_row(row))
 
     # --- chains of consecutive matchdays ---------------------------------------------------
 

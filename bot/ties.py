@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.match import MatchState, Score, Side
+from bot.match import Fixture, KeptStates, MatchState, Score, Side
 from bot.store_contract import CoreStore, MatchRow
 from bot.storylines import matchday
 
@@ -63,8 +63,9 @@ def first_leg(store: CoreStore, state: MatchState) -> MatchRow | None:
     return None
 
 
-def tie_result(store: CoreStore, state: MatchState) -> TieResult | None:
-    """Who went through at the end of a second leg, and how (None for any other match)."""
+def tie_result(store: CoreStore, state: MatchState, states: KeptStates) -> TieResult | None:
+    """Who went through at the end of a second leg, and how (None for any other match); the
+    first leg's score is its state's, from ``states`` (the bot's one cache)."""
     if not state.finished:
         return None
     fx = state.fixture
@@ -77,10 +78,8 @@ def tie_result(store: CoreStore, state: MatchState) -> TieResult | None:
             return None
         side: Side = "home" if kicks.home > kicks.away else "away"
         return TieResult(_name(state, side), None, _pair(kicks, side), state.extra_time)
-    total = Score(
-        state.score.home + int(first["away_goals"] or 0),
-        state.score.away + int(first["home_goals"] or 0),
-    )
+    before = states.get(store, Fixture.from_row(first)).score
+    total = Score(state.score.home + before.away, state.score.away + before.home)
     if total.home != total.away:
         side = "home" if total.home > total.away else "away"
         return TieResult(_name(state, side), _pair(total, side), None, state.extra_time)

@@ -14,6 +14,30 @@ from bot.store_contract import (
 )
 from storage.base import StoreBase
 
+#: The chat settings the fan-out's queries read (named as in ``bot.chat_settings.ChatSettings``),
+#: each kept in a column of ``chats`` and only there; every other setting is in the ``settings``
+#: JSON. NULL (absent) is the setting's default.
+SETTING_COLUMNS: dict[str, str] = {
+    "timezone": "tz",
+    "language": "lang",
+    "spoiler_delay": "spoiler",
+    "level": "level",
+}
+
+
+def whole_settings(row: Any) -> dict[str, Any]:
+    """A chat row's settings, those of its columns and those of its JSON, as one dict."""
+    try:
+        found = json.loads(row["settings"] or "{}")
+    except ValueError:
+        found = {}
+    settings = found if isinstance(found, dict) else {}
+    for name, column in SETTING_COLUMNS.items():
+        value = row[column]
+        if value is not None:
+            settings[name] = int(value) if column == "spoiler" else value
+    return settings
+
 
 class ChatTables(StoreBase):
     def ensure_chat(
@@ -28,26 +52,35 @@ class ChatTables(StoreBase):
             [platform, chat_id, title, kind, time.time()],
         )
 
-    def chat(self, platform: str, chat_id: str) -> ChatRow | None:
+    def _stored_chat(self, platform: str, chat_id: str) -> ChatRow | None:
+        """The chat's row as stored: ``settings`` holds only the settings without a column."""
         return self._one(
             "SELECT * FROM chats WHERE platform = ? AND chat_id = ?", [platform, chat_id]
         )
 
+    def chat(self, platform: str, chat_id: str) -> ChatRow | None:
+        """The chat, ``settings`` being all its settings (JSON): those kept in columns put
+        back with the others."""
+        row = self._stored_chat(platform, chat_id)
+        if row is None:
+            return None
+        return {**row, "settings": json.dumps(whole_settings(row), sort_keys=True)}
+
     def chat_settings(self, platform: str, chat_id: str) -> dict[str, Any]:
-        row = self.chat(platform, chat_id)
-        return json.loads(row["settings"] or "{}") if row else {}
+        row = self._stored_chat(platform, chat_id)
+        return whole_settings(row) if row else {}
 
     def set_chat_settings(self, platform: str, chat_id: str, settings: dict[str, Any]) -> None:
+        """Store a chat's settings, each once: those the fan-out's queries read in their
+        columns (:data:`SETTING_COLUMNS`; absent: NULL), every other one in the JSON."""
         self.ensure_chat(platform, chat_id)
+        rest = {k: v for k, v in settings.items() if k not in SETTING_COLUMNS}
+        columns = ", ".join(f"{column} = ?" for column in SETTING_COLUMNS.values())
         self._exec(
-            "UPDATE chats SET settings = ?, tz = ?, lang = ?, spoiler = ?, level = ?"
-            " WHERE platform = ? AND chat_id = ?",
+            f"UPDATE chats SET settings = ?, {columns} WHERE platform = ? AND chat_id = ?",
             [
-                json.dumps(settings, sort_keys=True),
-                settings.get("timezone"),
-                settings.get("language"),
-                settings.get("spoiler_delay"),
-                settings.get("level"),
+                json.dumps(rest, sort_keys=True),
+                *(settings.get(name) for name in SETTING_COLUMNS),
                 platform,
                 chat_id,
             ],
@@ -74,8 +107,8 @@ class ChatTables(StoreBase):
 
     def migrate_chat(self, platform: str, old_id: str, new_id: str) -> None:
         """Move a chat to a new id (a Telegram group upgraded to a supergroup)."""
-        old = self.chat(platform, old_id)
-        if old is not None and old["active"] and self.chat(platform, new_id) is not None:
+        old = self._stored_chat(platform, old_id)
+        if old is not None and old["active"] and self._stored_chat(platform, new_id) is not None:
             # the supergroup spoke first (a command there made its row): the group's
             # settings are the chat's all the same
             self._exec(
@@ -91,7 +124,7 @@ class ChatTables(StoreBase):
                     new_id,
                 ],
             )
-        elif old is not None and self.chat(platform, new_id) is None:
+        elif old is not None and self._stored_chat(platform, new_id) is None:
             self._exec(
                 "INSERT INTO chats (platform, chat_id, title, kind, settings, tz, lang, spoiler,"
                 " level, active, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
@@ -210,7 +243,14 @@ class ChatTables(StoreBase):
 
     def chats_with_digest(self) -> list[DigestChatRow]:
         """Active chats that asked for the daily digest (``digest`` in their settings)."""
-        return self._rows(
-            "SELECT platform, chat_id, settings FROM chats WHERE active = 1"
-            " AND json_extract(settings, '$.digest') IS NOT NULL"
-        )
+        return [
+            {
+                "platform": row["platform"],
+                "chat_id": row["chat_id"],
+                "settings": json.dumps(whole_settings(row), sort_keys=True),
+            }
+            for row in self._rows(
+                "SELECT * FROM chats WHERE active = 1"
+                " AND json_extract(settings, '$.digest') IS NOT NULL"
+            )
+        ]

@@ -33,14 +33,14 @@ class MatchTables(StoreBase):
         match_id: str,
         *,
         period: str | None,
-        home_goals: int,
-        away_goals: int,
         finished_at: float | None,
     ) -> None:
+        """What the queries of matches need of a match's state (which matches are live,
+        finished, owe a recap): its period and when it finished. The score is not stored: it
+        is the match state's, derived from the events (``bot.match``)."""
         self._exec(
-            "UPDATE matches SET period = ?, home_goals = ?, away_goals = ?, finished_at = ?,"
-            " updated_at = ? WHERE id = ?",
-            [period, home_goals, away_goals, finished_at, time.time(), match_id],
+            "UPDATE matches SET period = ?, finished_at = ?, updated_at = ? WHERE id = ?",
+            [period, finished_at, time.time(), match_id],
         )
 
     def matches_of_team(self, team_id: str) -> list[MatchRow]:

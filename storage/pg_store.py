@@ -103,6 +103,9 @@ def _migrate(db: PgDatabase) -> None:
             return
         for statement in pg_schema.statements():
             conn.execute(statement)
+        for name in missing:  # what the missing migrations do to the data, in order
+            for statement in schema.POSTGRES_DATA_STEPS.get(name, ()):
+                conn.execute(statement)
         now = time.time()
         with conn.cursor() as cur:
             cur.executemany(

@@ -372,6 +372,53 @@ def m016_outbox_held_index(db: Database) -> None:
 DROPPED_INDEXES = ("idx_outbox_status_platform_chat_id_id", "idx_outbox_due")
 
 
+#: What a migration does to the data of a PostgreSQL database, in PostgreSQL's SQL, by the
+#: migration's name: the schema itself is derived from the migrations (``storage.pg_schema``),
+#: the data they rewrite is not. Run once, when the migration is applied (``storage.pg_store``).
+POSTGRES_DATA_STEPS: dict[str, tuple[str, ...]] = {}
+
+
+@migrations()
+def m016_chat_settings_once(db: Database) -> None:
+    """Each chat setting stored once: those the fan-out reads in their columns (``tz``,
+    ``lang``, ``spoiler``, ``level``, filled by ``m009``), every other one in the settings JSON,
+    which no longer repeats the four."""
+    db.execute(
+        "UPDATE chats SET tz = COALESCE(tz, json_extract(settings, '$.timezone')),"
+        " lang = COALESCE(lang, json_extract(settings, '$.language')),"
+        " spoiler = COALESCE(spoiler, json_extract(settings, '$.spoiler_delay')),"
+        " level = COALESCE(level, json_extract(settings, '$.level')),"
+        " settings = json_remove(settings, '$.timezone', '$.language', '$.spoiler_delay',"
+        " '$.level') WHERE CASE WHEN json_valid(settings) THEN json_type(settings) = 'object'"
+        " ELSE 0 END"
+    )
+
+
+POSTGRES_DATA_STEPS["m016_chat_settings_once"] = (
+    "UPDATE chats SET tz = COALESCE(tz, settings::jsonb ->> 'timezone'),"
+    " lang = COALESCE(lang, settings::jsonb ->> 'language'),"
+    " spoiler = COALESCE(spoiler, (settings::jsonb ->> 'spoiler_delay')::double precision),"
+    " level = COALESCE(level, settings::jsonb ->> 'level'),"
+    " settings = (settings::jsonb - 'timezone' - 'language' - 'spoiler_delay' - 'level')::text"
+    " WHERE settings LIKE '{%'",
+)
+
+
+@migrations()
+def m017_score_not_stored(db: Database) -> None:
+    """A match's score is not stored: it is derived from its events, in one place
+    (``bot.match``); the columns written and never read go."""
+    for column in ("home_goals", "away_goals"):
+        if column in db.table("matches").columns_dict:
+            db.execute(f"ALTER TABLE matches DROP COLUMN {column}")
+
+
+POSTGRES_DATA_STEPS["m017_score_not_stored"] = (
+    "ALTER TABLE matches DROP COLUMN IF EXISTS home_goals",
+    "ALTER TABLE matches DROP COLUMN IF EXISTS away_goals",
+)
+
+
 class SchemaTooNew(Exception):
     """The database was migrated by a newer matchbot: this code would misread it."""
 

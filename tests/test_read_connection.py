@@ -38,8 +38,6 @@ async def test_score_is_answered_while_the_database_thread_is_busy_writing(
                 store.update_match_state(
                     SEED_MATCH,
                     period="second_half",
-                    home_goals=5,
-                    away_goals=5,
                     finished_at=None,
                 )
                 writing.set()

@@ -23,6 +23,7 @@ from bot.commands.buttons import (
 from bot.commands.match_answers import MatchAnswers
 from bot.commands.resolving import KIND_WORDS, LEVEL_WORDS, Target
 from bot.commands.settings import SettingsCommand
+from bot.match import KeptStates
 from bot.messages import templates
 from bot.messages.model import Message
 from bot.ports import CommandContext
@@ -49,8 +50,13 @@ __all__ = [
 class Commands(ButtonPresses, SettingsCommand, MatchAnswers):
     """Every chat command, answered from the store."""
 
-    def __init__(self, store: CoreStore, clock: Callable[[], float] = time.time) -> None:
-        super().__init__(store, clock)
+    def __init__(
+        self,
+        store: CoreStore,
+        clock: Callable[[], float] = time.time,
+        states: KeptStates | None = None,
+    ) -> None:
+        super().__init__(store, clock, states)
         #: each command the store answers (the catalogue's), by the method named like it
         self.handlers = {
             c.name: getattr(self, c.name) for c in CATALOGUE if c.answered_by == "commands"

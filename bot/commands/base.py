@@ -27,11 +27,17 @@ class CommandsBase:
 
     handlers: dict[str, Handler]
 
-    def __init__(self, store: CoreStore, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        store: CoreStore,
+        clock: Callable[[], float] = time.time,
+        states: KeptStates | None = None,
+    ) -> None:
         self.store = store
         self.clock = clock
-        #: states of the matches asked about (live ones grow event by event)
-        self.states = KeptStates()
+        #: the states of the matches asked about: the engine's cache (:class:`bot.app.MatchBot`
+        #: hands the same one to both), where live matches grow event by event
+        self.states = states if states is not None else KeptStates()
         #: competition → (its events' version and the limit, the ranking then)
         self._scorers: dict[
             str, tuple[tuple[tuple[int, int], int], list[tuple[str, str, int]]]

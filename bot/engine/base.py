@@ -45,11 +45,17 @@ class Built:
 class EngineBase:
     """The store, the clock and the kept match states the engine works from, and its fan-out."""
 
-    def __init__(self, store: CoreStore, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        store: CoreStore,
+        clock: Callable[[], float] = time.time,
+        states: KeptStates | None = None,
+    ) -> None:
         self.store = store
         self.clock = clock
-        #: each match's state, grown event by event
-        self.states = KeptStates()
+        #: each match's state, grown event by event (the bot's one cache, shared with its
+        #: commands: :class:`bot.app.MatchBot` hands the same one to both)
+        self.states = states if states is not None else KeptStates()
 
     # --- reading state -----------------------------------------------------------------------
 

@@ -177,14 +177,11 @@ class Ingesting(EngineBase):
         stored = StoredEvent(seq, side, event)
         # Should anything below fail, the transaction rolls back and the kept state no longer
         # matches the store's events: the next look rebuilds it.
-        state.add(stored)
-        self.states.keep(fixture.id, self.store.events_version(fixture.id), state)
+        state = self.states.advance(self.store, state, stored)
         finished = state.finished and not was_finished
         self.store.update_match_state(
             event.match,
             period=state.period,
-            home_goals=state.score.home,
-            away_goals=state.score.away,
             finished_at=self.clock() if state.finished else None,
         )
         if isinstance(event, GoalUpdateEvent) and before is not None:
@@ -340,11 +337,13 @@ class Ingesting(EngineBase):
             and event.player is not None
             and stored.side is not None
         ):
-            streak = Storylines(self.store).player_streak(state, event.player, stored.side)
+            streak = Storylines(self.store, self.states).player_streak(
+                state, event.player, stored.side
+            )
         depth = DepthFanOut(self, fixture)
         data = depth.data() if isinstance(event, PeriodEvent) else None
         tie = (
-            tie_result(self.store, state)
+            tie_result(self.store, state, self.states)
             if isinstance(event, PeriodEvent) and event.period == "full_time"
             else None
         )

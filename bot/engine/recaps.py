@@ -33,7 +33,7 @@ class Recaps(EngineBase):
         source: str | None = None,
     ) -> list[Storyline]:
         """What the store proves around a finished match (see :mod:`bot.storylines`)."""
-        return Storylines(self.store).for_recap(state, standings, source)
+        return Storylines(self.store, self.states).for_recap(state, standings, source)
 
     def queue_recap(
         self,
@@ -55,7 +55,7 @@ class Recaps(EngineBase):
             stories = self.storylines(state, standings, source)
             data = self.stored_data(match_id)
             variant = self.place_in_round(state)
-            tie = tie_result(self.store, state)
+            tie = tie_result(self.store, state, self.states)
             moves = DepthFanOut(self, state.fixture).table_moves(state, data)
             depth = DepthFanOut(self, state.fixture)
             queued = 0
@@ -113,7 +113,7 @@ class Recaps(EngineBase):
                 self.quotes(match_id),
                 stories=stories,
                 variant=self.place_in_round(state),
-                tie=tie_result(self.store, state),
+                tie=tie_result(self.store, state, self.states),
             ),
             state,
             data,

@@ -96,8 +96,6 @@ class Retraction(Ingesting):
         self.store.update_match_state(
             fixture.id,
             period=after.period,
-            home_goals=after.score.home,
-            away_goals=after.score.away,
             finished_at=self.clock() if after.finished else None,
         )
         message = Built(lambda zone: templates.retracted(templates.alert(state, stored)))
