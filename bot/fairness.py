@@ -62,8 +62,8 @@ def coalesce(pending_keys: list[str], over_limit: bool = False) -> str:
 
 
 class CommandLimits:
-    """Commands per member in groups and channels (private chats are not limited: their
-    answers are coalesced like any chat's)."""
+    """Commands per member in groups and channels (private chats and the chat's admins are not
+    limited: their answers are coalesced like any chat's)."""
 
     def __init__(self, commands: int = GROUP_COMMANDS, seconds: int = GROUP_WINDOW_SECONDS) -> None:
         self._rate = RateLimitItemPerSecond(commands, seconds)
@@ -75,8 +75,11 @@ class CommandLimits:
         return self._limiter.hit(self._notes, "note", platform, chat_id)
 
     def allow(self, ctx: CommandContext) -> bool:
-        """Count one command of ``ctx``'s member; False when it is over the limit."""
-        if ctx.chat_kind == "private":
+        """Count one command of ``ctx``'s member; False when it is over the limit. Those who
+        may change the chat (its admins, for a command that needs the right) are not limited:
+        an admin setting the chat up gets every answer, and their answers are coalesced like
+        anyone's, so they cannot hold back an alert either."""
+        if ctx.chat_kind == "private" or ctx.can_manage:
             return True
         return self._limiter.hit(self._rate, ctx.platform, ctx.chat_id, ctx.user_id)
 

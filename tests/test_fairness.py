@@ -267,3 +267,27 @@ async def test_a_member_over_the_group_limit_is_not_answered_but_others_are(
     assert [t.startswith("🐢") for t in texts] == [False] * GROUP_COMMANDS + [True, False]
     assert answer["text"] == texts[0]
     no_violations(fake)
+
+
+async def test_an_admin_setting_the_group_up_is_answered_every_time(
+    fake: FakeTelegram, bot: Bot
+) -> None:
+    """The per-member limit is for members: an admin typing more settings than the limit in a
+    minute (odd values among them, item 7) gets each answer, and nothing changes."""
+    fake.set_member_status(GROUP, ADMIN, "administrator")
+    odd = ["²", "٣", "1e9", "10^26", "-1", "１５", "0x10", "3.5", "999999999999"]
+    async with bot.running():
+        answers = [
+            (await bot.ask(GROUP, f"/settings spoiler {value}", user_id=ADMIN))["text"]
+            for value in odd + ["60"] * (GROUP_COMMANDS - len(odd) + 2)
+        ]
+        store = bot.store()
+        try:
+            settings = store.chat_settings("telegram", str(GROUP))
+        finally:
+            store.close()
+    assert len(answers) > GROUP_COMMANDS
+    assert not [a for a in answers if a.startswith("🐢")]
+    assert all("0 to 300 seconds" in a for a in answers[: len(odd)])
+    assert "Settings saved" in answers[-1] and settings.get("spoiler_delay") == 60
+    no_violations(fake)

@@ -403,3 +403,22 @@ def test_the_recap_scores_each_goal_in_match_order_even_when_reported_late(engin
     assert "20' ⚽ Lookman scores for Atalanta, 1-0" in moments
     assert "60' 🔄 Lautaro comes on for Thuram (Inter)" in moments  # and then scores
     assert "70' ⚽ Lautaro scores for Inter, 1-1" in moments
+
+
+def test_a_word_too_long_is_cut_between_characters_shown_as_one() -> None:
+    """One 5,000-character word of flags, emoji with skin tones and accents (combining marks):
+    cut with an ellipsis, never between a flag's two letters, before a skin tone or a joiner,
+    nor before an accent; the part fits Telegram's 4,096 and a Discord field's 1,024."""
+    for unit in ("🇮🇹", "👩🏽\u200d💻", "e\u0301", "a🇮🇹"):
+        word = unit * (5000 // len(unit) + 1)
+        boundaries = {0, 1} if unit.startswith("a") else {0}  # after "a" is a fine cut too
+        (part,) = telegram_parts(Message(kind="recap", headline=line(bold(word))))
+        shown, _entities = parse_telegram_html(part)
+        assert shown.endswith("…") and utf16_len(shown) <= 4096
+        assert word.startswith(shown[:-1]) and len(shown[:-1]) % len(unit) in boundaries
+        section = Section(title="T", lines=(line(word),))
+        (embed,) = discord_embeds(Message(kind="recap", headline=line("h"), sections=(section,)))
+        (field,) = embed["fields"]
+        value = field["value"]
+        assert len(value) <= 1024 and value.endswith("…")
+        assert word.startswith(value[:-1]) and len(value[:-1]) % len(unit) in boundaries
