@@ -1,6 +1,7 @@
 """The ``matchbot`` command line (Typer): its commands and options. What they run is wired in
 :mod:`adapters.compose` (``run``) and :mod:`adapters.console.replay` (``demo``, ``replay``,
-``recap``)."""
+``recap``), each imported by the commands that use it (a command starts without loading the
+others' modules)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,8 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from adapters.compose import run_bot
 from adapters.console.adapter import RULE, silence_closed_output
 from adapters.console.render import FORMATS, Format
-from adapters.console.replay import recaps_of_feed, replay_feed, seed_lines
 from bot.chat_settings import LEVEL_RANK
 from bot.feed_files import read_feed_file
 from bot.logs import setup_logging
@@ -98,6 +97,8 @@ def _check_lang(lang: str) -> str:
 @app.command()
 def demo(speed: SpeedOption = 1.0, lang: LangOption = "en") -> None:
     """Replay the bundled Atalanta 0-1 Inter match on the console, then its recap."""
+    from adapters.console.replay import replay_feed, seed_lines
+
     lang = _check_lang(lang)
     setup_logging(Settings().log_level or "ERROR")
     with _quiet_when_output_closes():
@@ -121,6 +122,8 @@ def replay(
 
     Rejected lines are reported on stderr as 'line N: reason'; the exit status is 1 if any
     line was rejected (every other line is still processed)."""
+    from adapters.console.replay import replay_feed
+
     fmt_ok = _check_format(fmt)
     lang = _check_lang(lang)
     if level not in LEVEL_RANK:
@@ -147,6 +150,8 @@ def recap(
     """Print only the full-time recap of each finished match in a feed file.
 
     Same rules as replay: rejected lines on stderr, exit status 1 if any."""
+    from adapters.console.replay import recaps_of_feed
+
     fmt_ok = _check_format(fmt)
     lang = _check_lang(lang)
     setup_logging(Settings().log_level or "ERROR")
@@ -167,6 +172,8 @@ def run() -> None:
     With `TELEGRAM_BOT_TOKEN` and/or `DISCORD_BOT_TOKEN` set it serves those platforms; with
     neither, this terminal becomes a chat fed by the bundled match (or by `MATCHBOT_FEEDS`).
     """
+    from adapters.compose import run_bot
+
     try:
         settings = Settings()
     except ValidationError as exc:

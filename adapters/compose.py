@@ -18,7 +18,6 @@ from adapters.console.adapter import RULE
 from adapters.console.replay import paced, seed_lines
 from adapters.leadership import Leadership, LeadershipLost, SoleProcess, leadership_for
 from adapters.ops.systemd import Watchdog
-from adapters.providers import sources_from_settings, stats_from_settings
 from bot import faults, metrics
 from bot.admin import AdminChat, admin_target
 from bot.app import MatchBot
@@ -36,6 +35,8 @@ from storage.thread import StoreThread
 if TYPE_CHECKING:
     from adapters.ops.prometheus import PrometheusMetrics
     from adapters.ops.server import OpsServer
+    from adapters.providers import FootballData, ProviderSource
+    from adapters.providers.stats import FootballDataStats
 
 log = logging.getLogger("matchbot")
 
@@ -194,14 +195,46 @@ async def _until_stopped(
         await admin.stopping(bot.sent)
 
 
+def _providers(
+    settings: Settings,
+) -> tuple[list[ProviderSource], FootballDataStats | None, FootballData | None]:
+    """The data providers configured (:func:`adapters.providers.sources_from_settings`), the
+    football-data.org tables and the client to close; their HTTP clients are imported only
+    where a provider key is set."""
+    if settings.api_football_key is None and settings.football_data_token is None:
+        return [], None, None
+    sources = sources_from_settings(settings)
+    stats, stats_client = stats_from_settings(settings, sources)
+    return sources, stats, stats_client
+
+
+def sources_from_settings(settings: Settings) -> list[ProviderSource]:
+    """:func:`adapters.providers.sources_from_settings`, imported when first called."""
+    from adapters import providers
+
+    return providers.sources_from_settings(settings)
+
+
+def stats_from_settings(
+    settings: Settings, sources: list[ProviderSource]
+) -> tuple[FootballDataStats | None, FootballData | None]:
+    """:func:`adapters.providers.stats_from_settings`, imported when first called."""
+    from adapters import providers
+
+    return providers.stats_from_settings(settings, sources)
+
+
 def needs_leader(adapter: ChatAdapter) -> bool:
     """Whether the platform may run in one process only: Telegram taking its updates by long
-    polling (a second poller on the token gets 409 Conflict), and the console."""
+    polling (a second poller on the token gets 409 Conflict), and the console. (Telegram's
+    adapter, and python-telegram-bot with it, is imported only where a Telegram token is set.)"""
+    if isinstance(adapter, ConsoleAdapter):
+        return True
+    if adapter.platform != "telegram":
+        return False
     from adapters.telegram import TelegramAdapter
 
-    if isinstance(adapter, TelegramAdapter):
-        return not adapter.webhook_url
-    return isinstance(adapter, ConsoleAdapter)
+    return isinstance(adapter, TelegramAdapter) and not adapter.webhook_url
 
 
 async def _serve(
@@ -272,8 +305,7 @@ async def _serve_with(
     console = all(isinstance(a, ConsoleAdapter) for a in adapters)
     seed_mode = console and not settings.feed_paths
     recap_delay = min(settings.recap_delay, 5.0) if seed_mode else settings.recap_delay
-    sources = sources_from_settings(settings)
-    stats, stats_client = stats_from_settings(settings, sources)
+    sources, stats, stats_client = _providers(settings)
     database = StoreThread(settings.store)
     bot = MatchBot(
         database,

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import math
 import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -27,6 +28,7 @@ from decimal import Decimal
 from typing import Any
 
 import psycopg
+import psycopg.conninfo
 from psycopg import ClientCursor
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
@@ -51,9 +53,27 @@ def _configure(conn: psycopg.Connection[Any]) -> None:
     conn.execute("SET work_mem = '32MB'")
 
 
+#: seconds the first connection of a pool is waited for (tried again meanwhile), unless the
+#: URL says otherwise with libpq's own ``connect_timeout`` parameter (``?connect_timeout=3``)
+OPEN_TIMEOUT = 10.0
+
+
+def open_timeout(url: str) -> float:
+    """How long :func:`pool` waits for the database at ``url``: its ``connect_timeout``
+    (seconds; libpq's parameter, so each attempt also gives up after it), else
+    :data:`OPEN_TIMEOUT`."""
+    given = psycopg.conninfo.conninfo_to_dict(url).get("connect_timeout")
+    try:
+        seconds = float(str(given)) if given is not None else OPEN_TIMEOUT
+    except ValueError:
+        return OPEN_TIMEOUT
+    return seconds if seconds > 0 else OPEN_TIMEOUT
+
+
 def pool(url: str) -> ConnectionPool[psycopg.Connection[Any]]:
     """The process's pool for ``url`` (made, and its first connection opened, on first use:
-    a database that cannot be reached raises :class:`psycopg.OperationalError` here)."""
+    a database that cannot be reached within :func:`open_timeout` raises
+    :class:`psycopg.OperationalError` here)."""
     with _pools_lock:
         found = _pools.get(url)
         if found is not None and not found.closed:
@@ -69,11 +89,12 @@ def pool(url: str) -> ConnectionPool[psycopg.Connection[Any]]:
             reconnect_timeout=60.0,
             name="matchbot",
         )
+        wait = open_timeout(url)
         try:
-            made.open(wait=True, timeout=10.0)
+            made.open(wait=True, timeout=wait)
         except psycopg_pool_timeout() as exc:
             made.close()
-            raise psycopg.OperationalError(_why_unreachable(url)) from exc
+            raise psycopg.OperationalError(_why_unreachable(url, wait)) from exc
         _pools[url] = made
         return made
 
@@ -84,13 +105,13 @@ def psycopg_pool_timeout() -> type[Exception]:
     return PoolTimeout
 
 
-def _why_unreachable(url: str) -> str:
+def _why_unreachable(url: str, waited: float) -> str:
     """One connection attempt's own error (the pool only says it timed out)."""
     try:
-        psycopg.connect(url, connect_timeout=5).close()
+        psycopg.connect(url, connect_timeout=min(5, math.ceil(waited))).close()
     except psycopg.Error as exc:
         return scrub(str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc), url)
-    return "no connection within 10 s"
+    return f"no connection within {waited:g} s"
 
 
 def close_pools() -> None:

@@ -29,7 +29,7 @@ from bot.settings import Settings
 from tests.support.af_match import ATALANTA, FID, INTER, goal, poll, soon
 from tests.support.core import chat, until
 from tests.support.fakes.discord_api import FakeChannel, FakeDiscord, FakeGuild
-from tests.support.fakes.provider_api import FakeProvider
+from tests.support.fakes.provider_api import AMPLE_QUOTA, FakeProvider
 from tests.support.fakes.recording import RecordingPlatform
 from tests.support.fakes.telegram_api import FakeTelegram
 from tests.support.telegram import SPEED, TOKEN, clean_telegram_env
@@ -76,7 +76,7 @@ async def run_polls(
     tmp_path: Path, polls: list[dict[str, Any]], platform: RecordingPlatform, *, done: Any
 ) -> MatchBot:
     kickoff = polls[0]["response"][0]["fixture"]["date"]
-    async with FakeProvider.api_football(key=KEY) as fake:
+    async with FakeProvider.api_football(key=KEY, **AMPLE_QUOTA) as fake:
         fake.script("/teams", {"search": "Inter"}, TEAMS_INTER)
         fake.script("/fixtures", {"team": 505, "next": 5}, poll(kickoff, "NS", None, None, []))
         fake.script("/fixtures", IDS, *polls)
@@ -145,7 +145,7 @@ async def live_bot(
     async with (
         FakeTelegram(token=TOKEN, time_scale=1 / SPEED) as tg,
         FakeDiscord(guilds=discord_guilds(), time_scale=1 / SPEED) as dc,
-        FakeProvider.api_football(key=KEY) as af,
+        FakeProvider.api_football(key=KEY, **AMPLE_QUOTA) as af,
     ):
         kickoff = soon()
         af.script("/teams", {"search": "Inter"}, TEAMS_INTER)

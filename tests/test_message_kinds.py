@@ -23,3 +23,17 @@ def test_a_message_of_an_unlisted_kind_is_refused() -> None:
     stored = Message(kind="goal", headline=line("x")).to_json().replace('"goal"', '"gol"')
     with pytest.raises(ValidationError):
         Message.from_json(stored)
+
+
+def test_every_event_type_and_period_has_its_alert_kind() -> None:
+    """An alert's kind is its event's type or its period: a new event type needs its kind."""
+    import bot.feed_format as feed
+
+    kinds = set(get_args(MessageKind))
+    types: set[str] = set()
+    for name in dir(feed):
+        fields = getattr(getattr(feed, name), "model_fields", None)
+        if isinstance(fields, dict) and "type" in fields:
+            types |= set(get_args(fields["type"].annotation))
+    assert types - {"match", "period"} <= kinds, types - kinds
+    assert set(get_args(feed.Period)) <= kinds

@@ -128,7 +128,8 @@ def test_migrate_db_keeps_every_subscription_and_the_bot_carries_on(
 def test_migrate_db_refuses_a_bad_target_clearly(tmp_path: Path) -> None:
     source = tmp_path / "bot.db"
     Store.open(source).close()
-    done = migrate("--from", str(source), "--to", f"postgresql://u:{PASSWORD}@127.0.0.1:1/x")
+    bad = f"postgresql://u:{PASSWORD}@127.0.0.1:1/x?connect_timeout=1"  # 10 s without it
+    done = migrate("--from", str(source), "--to", bad)
     assert done.returncode == 2
     assert "cannot reach the database at postgresql://u:***@127.0.0.1:1/x" in done.stderr
     assert PASSWORD not in done.stderr

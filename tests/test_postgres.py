@@ -46,7 +46,8 @@ def test_a_password_in_a_url_is_hidden() -> None:
 
 
 def test_an_unreachable_database_is_one_clear_line_and_exit_2(tmp_path: Path) -> None:
-    url = "postgresql://matchbot:Sup3r-s3cret-pw@127.0.0.1:1/matchbot"
+    # libpq's connect_timeout bounds the wait at start (10 s without it): the test need not wait
+    url = "postgresql://matchbot:Sup3r-s3cret-pw@127.0.0.1:1/matchbot?connect_timeout=1"
     done = run_matchbot({"MATCHBOT_DATABASE_URL": url, "MATCHBOT_LOG_LEVEL": "INFO"}, tmp_path)
     assert done.returncode == 2, done.stderr
     output = done.stdout + done.stderr
@@ -54,6 +55,16 @@ def test_an_unreachable_database_is_one_clear_line_and_exit_2(tmp_path: Path) ->
     [line] = [x for x in done.stderr.splitlines() if "cannot start" in x]
     assert "cannot reach the database at postgresql://matchbot:***@127.0.0.1:1/matchbot" in line
     assert "Traceback" not in output
+
+
+def test_the_wait_for_the_database_at_start_is_the_urls_connect_timeout() -> None:
+    from storage.postgres import OPEN_TIMEOUT, open_timeout
+
+    assert OPEN_TIMEOUT == 10.0
+    assert open_timeout("postgresql://bot:pw@db/matchbot") == OPEN_TIMEOUT
+    assert open_timeout("postgresql://bot:pw@db/matchbot?connect_timeout=3") == 3.0
+    assert open_timeout("postgresql://bot@db/matchbot?sslmode=require&connect_timeout=0") == 10.0
+    assert open_timeout("host=db dbname=matchbot connect_timeout=2") == 2.0
 
 
 def test_a_url_that_is_not_postgresql_is_refused(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from adapters.providers.api_football import ApiFootballSource
 from bot.messages.model import message_text
 from tests.support.af_match import ATALANTA, FID, INTER, card, goal, poll, soon
 from tests.support.core import chat, until
-from tests.support.fakes.provider_api import FakeProvider
+from tests.support.fakes.provider_api import AMPLE_QUOTA, FakeProvider
 from tests.support.fakes.recording import RecordingPlatform
 from tests.test_goal_completed import KEY, TEAMS_INTER
 
@@ -44,7 +44,7 @@ async def test_bad_provider_input_is_logged_once_and_polling_goes_on(
         poll(k, "2H", 60, (2, 0), [other_id, booking, lautaro]),
     ]
     platform = RecordingPlatform()
-    async with FakeProvider.api_football(key=KEY) as fake:
+    async with FakeProvider.api_football(key=KEY, **AMPLE_QUOTA) as fake:
         fake.script("/teams", {"search": "Inter"}, TEAMS_INTER)
         fake.script("/fixtures", {"team": 505, "next": 5}, poll(k, "NS", None, None, []))
         fake.script("/fixtures", IDS, *polls)

@@ -13,7 +13,7 @@ from bot.app import MatchBot
 from bot.messages.model import message_text
 from tests.support.af_match import FID, INTER, card, goal, poll, soon
 from tests.support.core import chat, until
-from tests.support.fakes.provider_api import FakeProvider
+from tests.support.fakes.provider_api import AMPLE_QUOTA, FakeProvider
 from tests.support.fakes.recording import RecordingPlatform
 from tests.test_goal_completed import KEY, TEAMS_INTER
 
@@ -28,7 +28,7 @@ async def score(bot: MatchBot, chat_id: str = "a") -> str:
 async def test_score_says_the_providers_minute_and_its_statuses_in_words(tmp_path: Path) -> None:
     k = soon()
     first = [goal(9, INTER, LAUTARO), card(51, INTER, (30558, "A. Bastoni"))]
-    async with FakeProvider.api_football(key=KEY) as fake:
+    async with FakeProvider.api_football(key=KEY, **AMPLE_QUOTA) as fake:
         fake.script("/teams", {"search": "Inter"}, TEAMS_INTER)
         fake.script("/fixtures", {"team": 505, "next": 5}, poll(k, "NS", None, None, []))
         fake.script("/fixtures", IDS, poll(k, "2H", 67, (1, 0), first))
@@ -73,7 +73,7 @@ async def _says(bot: MatchBot, text: str, start: bool = False) -> bool:
 
 async def test_a_postponed_match_and_the_breaks_are_said_in_words(tmp_path: Path) -> None:
     k = soon()
-    async with FakeProvider.api_football(key=KEY) as fake:
+    async with FakeProvider.api_football(key=KEY, **AMPLE_QUOTA) as fake:
         fake.script("/teams", {"search": "Inter"}, TEAMS_INTER)
         fake.script("/fixtures", {"team": 505, "next": 5}, poll(k, "NS", None, None, []))
         fake.script("/fixtures", IDS, poll(k, "HT", 45, (0, 0), [], extra=2))

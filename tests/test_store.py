@@ -11,6 +11,7 @@ from sqlite_utils.migrations import Migrations
 
 from storage import schema
 from storage.store import NewOutboxRow, Store
+from tests.support import stores
 
 
 def row(
@@ -127,6 +128,37 @@ def test_a_database_from_before_m007_reports_upgrades(tmp_path: Path, made_by: s
     store.add_report("r1a1b1c", "discord", "9", "m2", "match", 4.0)
     assert store.report("r1a1b1c")["platform"] == "discord"  # type: ignore[index]
     store.close()
+
+
+def test_the_store_fixture_is_a_store_opened_and_seeded_and_each_copy_is_its_own() -> None:
+    """The ``store`` fixture copies one template (tests/support/stores.py): the copy must be
+    what opening and seeding give, the same schema, rows and connection settings."""
+
+    def dump(store: Store) -> dict[str, object]:
+        db = store.db
+        pragmas = ("synchronous", "temp_store", "foreign_keys", "journal_mode", "user_version")
+        return {
+            "pragmas": {p: db.execute(f"PRAGMA {p}").fetchone()[0] for p in pragmas},
+            "schema": sorted(db.execute("SELECT type, name, sql FROM sqlite_master").fetchall()),
+            "rows": {
+                t: sorted(
+                    repr({k: v for k, v in r.items() if k != "applied_at"}) for r in db[t].rows
+                )
+                for t in db.table_names()
+            },
+        }
+
+    made = stores.opened_and_seeded()
+    first, second = stores.seeded_memory_store(), stores.seeded_memory_store()
+    try:
+        assert dump(first) == dump(made)
+        assert dump(first)["rows"]["teams"]  # type: ignore[index]
+        first.db["teams"].delete_where()
+        assert not first.db["teams"].count
+        assert dump(second) == dump(made)
+    finally:
+        for s in (made, first, second):
+            s.close()
 
 
 def test_enqueue_is_idempotent_per_key(store: Store) -> None:

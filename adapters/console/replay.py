@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TextIO
 
 from adapters.assemble import build_bot
-from adapters.card import render_card
 from adapters.console import ConsoleAdapter
 from adapters.console.adapter import CHAT_ID, RULE
 from adapters.console.render import Format, console_text
@@ -169,6 +168,8 @@ async def recaps_of_feed(
         print(console_text(message, fmt), file=out)
         print(RULE, file=out)
         if card is not None:
+            from adapters.card import render_card  # Pillow, only when a card is asked for
+
             picture = await bot.db.run(_card, bot, mid, lang)
             await asyncio.to_thread(card.write_bytes, render_card(picture))
             _say(f"match card of {mid} written to {card}", err)

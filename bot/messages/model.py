@@ -87,6 +87,7 @@ MessageKind = Literal[
     "goal_disallowed",
     "goal_cancelled",
     "goal_update",
+    "var_check",
     "red_card",
     "card",
     "substitution",

@@ -226,6 +226,13 @@ class Recorded:
     headers: dict[str, str]
 
 
+#: A quota so large that a source's daily plan never stretches its polls past its
+#: ``min_interval`` (with the default 7,500 a day, one live match is polled about every 1.1 s):
+#: for tests of what polling finds, not of how requests are budgeted.
+#: ``FakeProvider.api_football(key=KEY, **AMPLE_QUOTA)``
+AMPLE_QUOTA: dict[str, int] = {"day_limit": 10_000_000, "minute_limit": 1_000_000}
+
+
 class FakeProvider:
     def __init__(
         self,
