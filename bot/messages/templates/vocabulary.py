@@ -175,7 +175,9 @@ def echo(typed: str) -> str:
     return text if len(text) <= ECHO_LIMIT else text[: ECHO_LIMIT - 1].rstrip() + "…"
 
 
-def reply(*lines: Line | str, kind: MessageKind = "reply", buttons: Sequence[Button] = ()) -> Message:
+def reply(
+    *lines: Line | str, kind: MessageKind = "reply", buttons: Sequence[Button] = ()
+) -> Message:
     """A short answer: the first line is the headline, the rest one section."""
     rows = [line(x) if isinstance(x, str) else x for x in lines]
     body = (Section(lines=tuple(rows[1:])),) if len(rows) > 1 else ()
