@@ -19,7 +19,9 @@ from typing import Any
 from bot import faults, metrics
 from bot.admin import AdminChat
 from bot.clock import Clock, SystemClock
-from bot.command_catalogue import answered_by, canonical
+from bot.command_catalogue import CATALOGUE
+from bot.command_service import Answer, AnswersByName, check_handlers
+from bot.command_types import ChatCommand, Service
 from bot.commands import Commands, parse_press, press_refusal
 from bot.competitions import seed_known_competitions
 from bot.delivery import IDLE_CHECK, SHARED_IDLE_CHECK, Delivery
@@ -37,7 +39,7 @@ from bot.feed_format import (
 )
 from bot.health import FirstSends, Health
 from bot.match import KeptStates
-from bot.messages import i18n, templates
+from bot.messages import i18n
 from bot.messages.model import Message
 from bot.messages.templates.fairness import pressed_again, slow_down
 from bot.ports import ChatAdapter, CommandContext, MatchSource, StatsSource
@@ -45,20 +47,10 @@ from bot.report_command import ReportCommand
 from bot.scheduler import LivePolling, Scheduler, TimedJobs
 from bot.stats_commands import StatsCommands
 from bot.store_contract import CoreStore, DatabaseThread, NewOutboxRow
-from bot.team_choices import (
-    TeamSearch,
-    adopt,
-    catalogue_answers,
-    describe,
-    offer,
-    search_all,
-    sure_pick,
-)
+from bot.subscribe_search import SearchingSubscribe
 from bot.teams import find_team, seed_known_teams
 
 log = logging.getLogger(__name__)
-
-SUBSCRIBE_NAMES = frozenset({"subscribe", "follow"})
 
 
 class MatchBot:
@@ -142,7 +134,18 @@ class MatchBot:
             reporters=self.reporters,
             lead_reporters=self.lead_reporters,
         )
-        self.stats_commands = StatsCommands(self.db, self.commands, self.stats)
+        self.stats_commands = StatsCommands(self.db, self.commands, self.stats, self._answer)
+        answering: dict[Service, AnswersByName] = {
+            "report": self.report,
+            "stats": self.stats_commands,
+            "search": SearchingSubscribe(self.db, self.commands, self.sources, self.clock),
+        }
+        check_handlers(CATALOGUE, answering)  # the store's own: Commands checks them
+        #: who answers each command of the catalogue (its ``answered_by``)
+        self.services: dict[Service, Answer] = {
+            "commands": self._store_answers,
+            **{service: found.answer for service, found in answering.items()},
+        }
         self.jobs = TimedJobs(
             self.scheduler,
             self.db,
@@ -337,39 +340,32 @@ class MatchBot:
     async def command(
         self, ctx: CommandContext, name: str, args: str, reply_key: str | None = None
     ) -> Message:
-        name = name.casefold()
-        service = answered_by(name)
+        command = CATALOGUE.find(name)
         # a reporter covering a match types fast, and needs every acknowledgement (its id)
-        reporting = service == "report" and self.report.is_reporter(ctx)
+        reporting = (
+            command is not None and command.who == "reporters" and self.report.is_reporter(ctx)
+        )
         # only answers sent as messages cost the chat's budget (Discord answers the
         # interaction itself, outside the channel's)
         limited = reply_key is not None and not reporting
         if limited and not self.limits.allow(ctx):
             return await self._over_limit(ctx, reply_key)
-        subscribing = canonical(name) == "subscribe"
-        team_text = None
-        if subscribing and args.strip() and ctx.can_manage and self._searchers():
-            # a competition, a player, or a team the bot knows needs no provider search
-            team_text = await self.db.run(self.commands.team_to_search, args)
-        if team_text is not None:
-            message = await self._subscribe_any(ctx, name, team_text, args.strip())
-        elif service == "report":
-            message = await self.report.run(ctx, args)
-        elif self.stats_commands.handles(canonical(name), args):
-            message = await self.stats_commands.run(ctx, canonical(name), args)
-        else:
+        if command is None:  # "I don't know /name", with the near command
             message = await self._answer(ctx, name, args)
-        if canonical(name) == "settings" and args:
+        else:
+            message = await self.services[command.answered_by](ctx, command, args)
+        if command is not None and command.changes == "settings" and args:
             await self.jobs.reschedule_digest(ctx.platform, ctx.chat_id)
         if reply_key is not None:
             await self._queue_reply(ctx, message, reply_key, burst=not reporting)
-        if subscribing:
+        if command is not None and command.changes == "follows":
             await self.polling.discover_new()
         return message
 
     async def _answer(self, ctx: CommandContext, name: str, args: str) -> Message:
-        """A command's answer: one that only reads comes from the read connection, so it
-        never waits behind a fan-out being written or the delivery's bookkeeping."""
+        """A command's answer from the store: one that only reads comes from the read
+        connection, so it never waits behind a fan-out being written or the delivery's
+        bookkeeping."""
         reader = self.read_commands
         if reader is not None:
             answer = await self.db.run_read(reader.answer_read_only, ctx, name, args)
@@ -377,28 +373,8 @@ class MatchBot:
                 return answer
         return await self.db.run(self.commands.run, ctx, name, args)
 
-    def _searchers(self) -> list[TeamSearch]:
-        return [s for s in self.sources if isinstance(s, TeamSearch)]
-
-    async def _subscribe_any(
-        self, ctx: CommandContext, name: str, typed: str, args: str
-    ) -> Message:
-        """``/subscribe`` a team the catalogue may not know: ask the providers, then follow
-        the one team spelled as typed, or offer their answers as choices (``args``: all that
-        was typed, ``typed`` the team's name in it)."""
-        if not await self.db.call(lambda s: catalogue_answers(s, typed)):
-            found = await search_all(self._searchers(), typed)
-            if found:
-                sure = sure_pick(typed, found)
-
-                def choose(store: CoreStore) -> Message:
-                    if sure is not None:
-                        team = adopt(store, sure, describe(sure), self.clock())
-                        return self.commands.run(ctx, name, team.name)
-                    return templates.team_choices(typed, offer(store, found), "subscribe")
-
-                return await self.db.call(choose)
-        return await self.db.run(self.commands.run, ctx, name, args)
+    async def _store_answers(self, ctx: CommandContext, command: ChatCommand, args: str) -> Message:
+        return await self._answer(ctx, command.name, args)
 
     async def press(
         self,
@@ -415,9 +391,11 @@ class MatchBot:
             with i18n.use(language):
                 return pressed_again()
         message = await self.db.run(self.commands.press, ctx, action)
-        if action.partition(":")[0] in SUBSCRIBE_NAMES:
+        press = parse_press(action)
+        command = CATALOGUE.find(press.command) if press is not None else None
+        if command is not None and command.changes == "follows":
             await self.polling.discover_new()
-        if action.startswith("settings:"):
+        if command is not None and command.changes == "settings":
             await self.jobs.reschedule_digest(ctx.platform, ctx.chat_id)
         if reply_key is not None:
             replaces = None

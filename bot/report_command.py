@@ -11,6 +11,7 @@ import re
 from collections.abc import Awaitable, Callable
 
 from bot.chat_settings import ChatSettings
+from bot.command_service import AnswersByName
 from bot.commands import Commands
 from bot.engine import Engine, Ingested
 from bot.feed_format import Event, FeedError, MatchDecl, Quote
@@ -34,7 +35,7 @@ Ingest = Callable[
 ]
 
 
-class ReportCommand:
+class ReportCommand(AnswersByName):
     """``/report`` for the reporters named in the settings (``platform:user id``); a lead
     reporter may also undo anyone's report."""
 
@@ -62,7 +63,7 @@ class ReportCommand:
     def is_reporter(self, ctx: CommandContext) -> bool:
         return f"{ctx.platform}:{ctx.user_id}" in self.reporters
 
-    async def run(self, ctx: CommandContext, args: str) -> Message:
+    async def report(self, ctx: CommandContext, args: str) -> Message:
         """``/report …``: a reporter's event, validated and ingested like a feed line, stored
         with who reported it. Every answer is in the chat's language; every mistake is
         "Not reported: reason"."""

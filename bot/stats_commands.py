@@ -6,26 +6,44 @@ to the goals of the matches the bot knows (:meth:`bot.commands.Commands.scorers`
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
+from bot.command_service import AnswersByName
 from bot.commands import Commands
 from bot.messages import i18n, templates
 from bot.messages.model import Message
 from bot.ports import CommandContext, StatsSource
 from bot.store_contract import DatabaseThread
 
+#: The store's answer to a command (``/scorers`` of the matches the bot knows).
+StoreAnswer = Callable[[CommandContext, str, str], Awaitable[Message]]
+
 log = logging.getLogger(__name__)
 
 
-class StatsCommands:
-    def __init__(self, db: DatabaseThread, commands: Commands, stats: StatsSource | None) -> None:
+class StatsCommands(AnswersByName):
+    def __init__(
+        self,
+        db: DatabaseThread,
+        commands: Commands,
+        stats: StatsSource | None,
+        store_answer: StoreAnswer,
+    ) -> None:
         self.db = db
         self.commands = commands
         self.stats = stats
+        self.store_answer = store_answer
 
-    def handles(self, name: str, args: str) -> bool:
-        """Whether ``/name args`` is answered here: ``/table`` always, ``/scorers`` without a
-        team or competition when there is a provider."""
-        return name == "table" or (name == "scorers" and self.stats is not None and not args)
+    async def table(self, ctx: CommandContext, args: str) -> Message:
+        """``/table [COMPETITION]``: always the provider's."""
+        return await self.run(ctx, "table", args)
+
+    async def scorers(self, ctx: CommandContext, args: str) -> Message:
+        """``/scorers``: a competition's top scorers from the provider when there is one and
+        no team or competition was named; otherwise from the matches the bot knows."""
+        if self.stats is None or args.strip():
+            return await self.store_answer(ctx, "scorers", args)
+        return await self.run(ctx, "scorers", args)
 
     async def run(self, ctx: CommandContext, name: str, args: str) -> Message:
         """The answer, in the chat's language."""
@@ -45,7 +63,7 @@ class StatsCommands:
         code = self.stats.competition_code(competition)
         if code is None:
             if name == "scorers":
-                return await self.db.run(self.commands.run, ctx, name, args)
+                return await self.store_answer(ctx, name, args)
             return templates.table_unavailable(templates.no_table_for(competition))
         try:
             if name == "table":
@@ -75,5 +93,5 @@ class StatsCommands:
         except Exception as exc:  # a provider outage must not leave the fan without an answer
             log.warning("stats for %s failed: %s", competition, exc)
             if name == "scorers":
-                return await self.db.run(self.commands.run, ctx, name, args)
+                return await self.store_answer(ctx, name, args)
             return templates.table_unavailable(templates.table_down())

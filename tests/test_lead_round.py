@@ -105,3 +105,67 @@ def test_each_shape_is_told_more_than_three_ways() -> None:
         with i18n.use("it"):
             italian = [i18n._(w) for w in ways]
         assert len(set(italian)) == len(italian)
+
+
+#: one match of each shape the round above lacks: a rout, a late equaliser, a shoot-out
+MORE: list[dict[str, Any]] = [
+    {"type": "match", "match": "x-rout", "competition": "Serie A", "home": "Inter",
+     "away": "Pisa", "kickoff": KICKOFF, "venue": "Milano"},
+    *({"type": "goal", "match": "x-rout", "id": f"g{i}", "minute": 10 * i + 5, "team": "Inter",
+       "player": "Marcus Thuram"} for i in range(4)),
+    {"type": "match", "match": "x-late", "competition": "Serie A", "home": "Roma",
+     "away": "Lazio", "kickoff": KICKOFF, "venue": "Roma"},
+    {"type": "goal", "match": "x-late", "id": "g1", "minute": 20, "team": "Lazio",
+     "player": "Mattia Zaccagni"},
+    {"type": "goal", "match": "x-late", "id": "g2", "minute": 89, "team": "Roma",
+     "player": "Paulo Dybala"},
+    {"type": "match", "match": "x-pens", "competition": "Coppa Italia", "home": "Bologna",
+     "away": "Torino", "kickoff": KICKOFF, "venue": "Bologna"},
+    *({"type": "shootout_kick", "match": "x-pens", "id": f"k{i}", "minute": 120,
+       "team": "Bologna" if i % 2 == 0 else "Torino", "player": f"Kicker {i}",
+       "scored": i != 1} for i in range(4)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["en", "it"])
+def test_every_way_of_every_shape_states_the_result(engine: Engine, lang: str) -> None:
+    from tests.test_match_shapes import english_words
+
+    ids = play_round(engine)
+    for item in MORE:
+        engine.ingest(parse_line(json.dumps(item, ensure_ascii=False)))
+    for match in ("x-rout", "x-late", "x-pens"):
+        engine.ingest(parse_line(json.dumps({"type": "period", "match": match, "id": "ft",
+                                             "minute": 90, "period": "full_time"})))  # fmt: skip
+    seen = set()
+    for match in [*ids, "x-rout", "x-late", "x-pens"]:
+        state = engine.state(match)
+        assert state is not None
+        shape = match_shape(state)
+        seen.add(shape)
+        for variant in range(len(SHAPES[shape])):
+            with i18n.use(lang):
+                text = lead(state, variant)
+            assert text and "{" not in text and "}" not in text, text
+            score = f"{state.score.home}-{state.score.away}"
+            flipped = f"{state.score.away}-{state.score.home}"
+            goalless = ("goalless", "Reti bianche", "reti inviolate")
+            assert score in text or flipped in text or any(w in text for w in goalless), text
+            if lang == "it":
+                players = {"Kicker 0", "Kicker 1", "Kicker 2", "Kicker 3"}
+                names = players | {s for *_x, goals in MATCHES for _m, _s, s in goals}
+                assert english_words(text, names) == [], (shape, text)
+    assert seen == set(SHAPES)
+
+
+def test_the_article_before_a_score() -> None:
+    from bot.messages.i18n import italian_the
+
+    assert [italian_the(s) for s in ("0-0", "1-1", "2-1", "8-0", "11-0", "3-3")] == [
+        "lo 0-0",
+        "l'1-1",
+        "il 2-1",
+        "l'8-0",
+        "l'11-0",
+        "il 3-3",
+    ]

@@ -56,7 +56,7 @@ def test_labels_tell_similar_teams_apart() -> None:
         ("Bayern Munich", None),
     ],
 )
-def test_side_of(name: str, side: str | None) -> None:
+def test_squad_of(name: str, side: str | None) -> None:
     assert squad_of(name) == side
 
 

@@ -15,9 +15,9 @@ from telegram.error import RetryAfter as PTBRetryAfter
 from adapters.telegram import TelegramAdapter
 from adapters.telegram.adapter import telegram_pacing, webhook_secret
 from adapters.telegram.errors import retry_after_seconds
-from adapters.telegram.handlers import parse_telegram_command
 from adapters.telegram.render import message_parts
 from bot.clock import FastClock
+from bot.command_text import parse_command
 from bot.messages.model import (
     Button,
     Message,
@@ -282,11 +282,15 @@ async def test_a_stopped_adapter_sends_nothing(fake: FakeTelegram) -> None:
 
 
 def test_commands_addressed_to_this_bot_only() -> None:
-    assert parse_telegram_command("/score", "MatchBot") == ("score", "", False)
-    assert parse_telegram_command("/Score@matchbot  Inter ", "MatchBot") == ("score", "Inter", True)
-    assert parse_telegram_command("/score@OtherBot inter", "MatchBot") is None
-    assert parse_telegram_command("hello", "MatchBot") is None
-    assert parse_telegram_command("/", "MatchBot") is None
+    def parsed_as(text: str, bot: str) -> tuple[str, str, bool] | None:
+        parsed = parse_command(text, bot)
+        return None if parsed is None else (parsed.typed, parsed.args, parsed.addressed)
+
+    assert parsed_as("/score", "MatchBot") == ("score", "", False)
+    assert parsed_as("/Score@matchbot  Inter ", "MatchBot") == ("score", "Inter", True)
+    assert parsed_as("/score@OtherBot inter", "MatchBot") is None
+    assert parsed_as("hello", "MatchBot") is None
+    assert parsed_as("/", "MatchBot") is None
 
 
 def test_groups_have_negative_ids_and_the_token_stays_secret() -> None:

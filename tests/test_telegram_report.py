@@ -140,3 +140,31 @@ async def test_a_reporter_reports_a_match_and_takes_a_goal_back(
         # at the default level the note and the yellow card are not the fan's alerts
         assert len(bot.texts(FAN)) == 6
     no_violations(fake)
+
+
+async def test_report_help_answers_every_form(bot: Bot, fake: FakeTelegram) -> None:
+    """``/report help``, as ``/report``'s description advertises it ("see /report help"): the
+    forms of /report — not "Not reported" — in private, in a group addressed to the bot, by
+    its Italian name, and in the chat's language; anyone else is refused."""
+    fake.set_chat(GROUP, "supergroup", title="Press box")
+    fake.set_member_status(GROUP, REPORTER, "member")
+    forms = [f"/report {syntax} — {what}" for syntax, what in REPORT_USAGE]
+    async with bot.running():
+        for typed in ("/report help", "/Report HELP", "/segnala aiuto", "/report ?"):
+            helped = await bot.ask(REPORTER, typed)
+            assert helped["text"] == "Reporter commands\n\n" + "\n".join(forms), typed
+            assert "<b>/report undo ID</b>" in helped["html"]
+        helped = await bot.ask(GROUP, "/report@MatchBot help", user_id=REPORTER)
+        assert helped["text"] == "Reporter commands\n\n" + "\n".join(forms)
+
+        await bot.ask(REPORTER, "/settings language it")
+        italian = await bot.ask(REPORTER, "/segnala aiuto")
+        head, body = italian["text"].split("\n\n")
+        rows = body.split("\n")
+        assert head == "Comandi per i cronisti"
+        assert len(rows) == len(forms) and all(r.startswith("/report ") for r in rows)
+        assert rows != forms[: len(rows)]  # what each form does, in Italian
+
+        refused = await bot.ask(FAN, "/report help")
+        assert refused["text"] == REFUSED
+    no_violations(fake)

@@ -17,6 +17,7 @@ from typing import TextIO
 
 from adapters.console.render import Format, console_text
 from adapters.rendering import RenderCache
+from bot.command_text import parse_command
 from bot.messages import i18n, templates
 from bot.messages.model import Message
 from bot.ports import CannotEdit, ChatUnreachable, CommandContext, CoreAPI, Pacing
@@ -26,16 +27,6 @@ log = logging.getLogger(__name__)
 
 CHAT_ID = "local"
 RULE = "─" * 48
-
-
-def parse_console_line(text: str) -> tuple[str, str] | None:
-    """``/score@MatchBot inter`` → ``("score", "inter")``; None when it is not a command."""
-    text = text.strip()
-    if not text.startswith("/") or len(text) < 2:
-        return None
-    head, _, args = text[1:].partition(" ")
-    name = head.split("@", 1)[0]
-    return (name.casefold(), args.strip()) if name else None
 
 
 class ConsoleAdapter:
@@ -123,13 +114,12 @@ class ConsoleAdapter:
         if text.isdigit() and 0 < int(text) <= len(self._buttons):
             await self._core.press(self.context(), self._buttons[int(text) - 1], reply_key)
             return
-        parsed = parse_console_line(text)
+        parsed = parse_command(text)
         if parsed is None:
             with i18n.use(await self._language()):
                 print(templates.console_not_a_command(), RULE, sep="\n", file=self.out, flush=True)
             return
-        name, args = parsed
-        await self._core.command(self.context(), name, args, reply_key)
+        await self._core.command(self.context(), parsed.typed, parsed.args, reply_key)
 
     async def _read_commands(self) -> None:
         loop = asyncio.get_running_loop()

@@ -35,6 +35,8 @@ from adapters.discord.embeds import NO_MENTIONS, message_batches
 from adapters.discord.window import pacer_trace
 from adapters.rendering import RenderCache
 from bot import metrics
+from bot.command_catalogue import CATALOGUE
+from bot.command_types import Catalogue
 from bot.logs import REDACTED
 from bot.messages.model import MatchCard, Message
 from bot.ports import (
@@ -242,10 +244,13 @@ class DiscordAdapter:
         base_url: str | None = None,
         shard_count: int | None = None,
         shard_ids: Sequence[int] | None = None,
+        catalogue: Catalogue = CATALOGUE,
     ) -> None:
         if not token:
             raise ValueError("a Discord bot token is required")
         self.token = token
+        #: the commands its slash commands are made from (the bot's own but in tests)
+        self.catalogue = catalogue
         self.guild_id = guild_id
         self.base_url = base_url.rstrip("/") if base_url else None
         # Every REST request of the client is paced (an aiohttp trace), so the bot, whatever it
@@ -320,8 +325,8 @@ class DiscordAdapter:
             identify_interval=self.identify_interval,
         )
         self.client = client
-        self.tree = build_tree(client, core)
-        await self.tree.set_translator(CatalogueTranslator())
+        self.tree = build_tree(client, core, self.catalogue)
+        await self.tree.set_translator(CatalogueTranslator(self.catalogue))
         try:
             try:
                 await client.login(self.token)

@@ -10,37 +10,30 @@ only the member who typed the command sees them.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
+from typing import Any, Optional
 
 import discord
 from discord import app_commands
 
 from adapters.discord.embeds import NO_MENTIONS, message_batches
-from bot import command_catalogue
-from bot.chat_settings import LEVEL_LABELS, MAX_SPOILER_DELAY
-from bot.command_catalogue import commands_on
+from bot.command_catalogue import CATALOGUE
+from bot.command_types import Argument, Catalogue, ChatCommand
 from bot.messages import i18n, templates
-from bot.messages.i18n import N_
 from bot.messages.model import Message
 from bot.ports import CommandContext, CoreAPI
 
 log = logging.getLogger(__name__)
-
-#: Every slash command and its description, as Discord lists it: the core's catalogue.
-COMMANDS: dict[str, str] = {c.name: c.describe for c in commands_on("discord")}
-LEVELS = [app_commands.Choice(name=label, value=level) for level, label in LEVEL_LABELS.items()]
-LANGUAGES = [app_commands.Choice(name=name, value=code) for code, name in i18n.LANGUAGES.items()]
-SCOREBOARD = [
-    app_commands.Choice(name=N_("Off"), value="off"),
-    app_commands.Choice(name=N_("With the alerts"), value="with"),
-    app_commands.Choice(name=N_("Instead of the live alerts"), value="instead"),
-]
 
 
 class CatalogueTranslator(app_commands.Translator):
     """Names, descriptions and choices of the slash commands in the languages of the bot's
     catalogue, for members whose Discord is set to one of them: Italian members see
     ``/punteggio`` for ``/score`` (the catalogue's Italian names); option names stay English."""
+
+    def __init__(self, catalogue: Catalogue = CATALOGUE) -> None:
+        self.catalogue = catalogue
 
     async def translate(
         self,
@@ -56,7 +49,7 @@ class CatalogueTranslator(app_commands.Translator):
         if context.location in names or language in (None, i18n.DEFAULT_LANGUAGE):
             return None
         if context.location == app_commands.TranslationContextLocation.command_name:
-            command = command_catalogue.BY_NAME.get(string.message)
+            command = self.catalogue.by_name.get(string.message)
             name = command.name_in(language) if command else string.message
             return None if name == string.message else name  # /punteggio for Italians
         with i18n.use(language):
@@ -112,30 +105,25 @@ async def answer(interaction: discord.Interaction, message: Message) -> None:
 
 
 async def run_command(
-    core: CoreAPI, interaction: discord.Interaction, name: str, args: str | list[str] | None
+    core: CoreAPI, interaction: discord.Interaction, name: str, runs: list[str]
 ) -> None:
-    """Run ``/name args`` through the core and answer; defers if the core is slow.
-
-    A list of arguments runs the command once for each (``/settings`` with several options)
-    and answers with the last reply, or the first refusal."""
+    """Run ``/name run`` through the core for each of ``runs`` (``/settings`` with several
+    options makes one per change) and answer with the last reply, or the first refusal;
+    defers if the core is slow."""
     ctx = context_of(interaction)
-    task = asyncio.ensure_future(_run_all(core, ctx, name, args))
+    task = asyncio.ensure_future(_run_all(core, ctx, name, runs))
     done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
     if not done:
         await interaction.response.defer(thinking=True)
     await answer(interaction, await task)
 
 
-async def _run_all(
-    core: CoreAPI, ctx: CommandContext, name: str, args: str | list[str] | None
-) -> Message:
-    if not isinstance(args, list):
-        return await core.command(ctx, name, args or "")
-    reply = await core.command(ctx, name, "")
-    for one in args:
-        reply = await core.command(ctx, name, one)
+async def _run_all(core: CoreAPI, ctx: CommandContext, name: str, runs: list[str]) -> Message:
+    reply = await core.command(ctx, name, runs[0])
+    for run in runs[1:]:
         if reply.kind in PRIVATE_KINDS:
             break
+        reply = await core.command(ctx, name, run)
     return reply
 
 
@@ -150,14 +138,15 @@ async def _failed_text(core: CoreAPI, interaction: discord.Interaction) -> str:
         return templates.something_failed()
 
 
-def build_tree(client: discord.Client, core: CoreAPI) -> app_commands.CommandTree[discord.Client]:
-    """The command tree of ``client``: the catalogue's commands, autocomplete, error replies."""
+def build_tree(
+    client: discord.Client, core: CoreAPI, catalogue: Catalogue = CATALOGUE
+) -> app_commands.CommandTree[discord.Client]:
+    """The command tree of ``client``: a slash command for each of the catalogue's commands
+    on Discord, with the options its arguments declare; autocomplete; error replies."""
     tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
     choices = _Autocomplete(core)
-    _add_following(tree, core, choices)
-    _add_match_answers(tree, core, choices)
-    _add_settings(tree, core, choices)
-    _add_the_rest(tree, core)
+    for command in catalogue.commands_on("discord"):
+        tree.add_command(slash_command(command, core, choices))
     _answer_errors(tree, core)
     return tree
 
@@ -190,145 +179,58 @@ class _Autocomplete:
 
 
 Tree = app_commands.CommandTree[discord.Client]
+Slash = app_commands.Command[Any, ..., None]
 
 
-def _add_following(tree: Tree, core: CoreAPI, choices: _Autocomplete) -> None:
-    follow_choices = choices.follows
+def slash_command(command: ChatCommand, core: CoreAPI, complete: _Autocomplete) -> Slash:
+    """The slash command for one of the catalogue's commands: an option per argument (a
+    string, or an integer for a number; required or not; its choices; autocomplete for
+    teams and follows), each described; run as the text command its values make."""
 
-    @tree.command(name="subscribe", description=COMMANDS["subscribe"])
-    @app_commands.describe(
-        name=N_("A team (Inter), a competition (Serie A) or a player (Lautaro Martínez)"),
-        level=N_("Which alerts for this one (default: the channel's level)"),
+    async def callback(interaction: discord.Interaction, **values: object) -> None:
+        await run_command(core, interaction, command.name, command.text_runs(values))
+
+    parameters = [_INTERACTION, *(_parameter(a) for a in command.arguments)]
+    callback.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    # the options' descriptions, choices and autocomplete go on the callback, so that the
+    # command wraps every text in a locale_str for the translator (Italian members)
+    if command.arguments:
+        app_commands.describe(**{a.name: a.describe for a in command.arguments})(callback)
+    offered = {
+        a.name: [app_commands.Choice(name=c.label, value=c.value) for c in a.choices]
+        for a in command.arguments
+        if a.choices
+    }
+    if offered:
+        app_commands.choices(**offered)(callback)
+    completed = {
+        a.name: complete.teams if a.type == "team" else complete.follows
+        for a in command.arguments
+        if a.type in ("team", "follow")
+    }
+    if completed:
+        app_commands.autocomplete(**completed)(callback)
+    return app_commands.Command(name=command.name, description=command.describe, callback=callback)
+
+
+_INTERACTION = inspect.Parameter(
+    "interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=discord.Interaction
+)
+
+
+def _parameter(argument: Argument) -> inspect.Parameter:
+    """The callback's parameter for ``argument``: its type is the option's type."""
+    kind: Any = str
+    if argument.type == "number":
+        low = argument.minimum if argument.minimum is not None else -(2**53)
+        high = argument.maximum if argument.maximum is not None else 2**53
+        kind = app_commands.Range[int, low, high]
+    return inspect.Parameter(
+        argument.name,
+        inspect.Parameter.KEYWORD_ONLY,
+        annotation=kind if argument.required else Optional[kind],  # noqa: UP045
+        default=inspect.Parameter.empty if argument.required else None,
     )
-    @app_commands.autocomplete(name=follow_choices)
-    @app_commands.choices(level=LEVELS)
-    async def subscribe(
-        interaction: discord.Interaction,
-        name: str,
-        level: app_commands.Choice[str] | None = None,
-    ) -> None:
-        args = f"{name} {level.value}" if level else name
-        await run_command(core, interaction, "subscribe", args)
-
-    @tree.command(name="unsubscribe", description=COMMANDS["unsubscribe"])
-    @app_commands.describe(name=N_("The team, competition or player to stop following"))
-    @app_commands.autocomplete(name=follow_choices)
-    async def unsubscribe(interaction: discord.Interaction, name: str) -> None:
-        await run_command(core, interaction, "unsubscribe", name)
-
-    @tree.command(name="subscriptions", description=COMMANDS["subscriptions"])
-    async def subscriptions(interaction: discord.Interaction) -> None:
-        await run_command(core, interaction, "subscriptions", None)
-
-
-def _add_match_answers(tree: Tree, core: CoreAPI, choices: _Autocomplete) -> None:
-    team_choices = choices.teams
-
-    @tree.command(name="today", description=COMMANDS["today"])
-    async def today(interaction: discord.Interaction) -> None:
-        await run_command(core, interaction, "today", None)
-
-    @tree.command(name="score", description=COMMANDS["score"])
-    @app_commands.describe(team=N_("A team (leave empty for the teams this channel follows)"))
-    @app_commands.autocomplete(team=team_choices)
-    async def score(interaction: discord.Interaction, team: str | None = None) -> None:
-        await run_command(core, interaction, "score", team)
-
-    @tree.command(name="scorers", description=COMMANDS["scorers"])
-    @app_commands.describe(team=N_("A team or a competition (leave empty for the top scorers)"))
-    @app_commands.autocomplete(team=team_choices)
-    async def scorers(interaction: discord.Interaction, team: str | None = None) -> None:
-        await run_command(core, interaction, "scorers", team)
-
-    @tree.command(name="lineups", description=COMMANDS["lineups"])
-    @app_commands.describe(team=N_("A team (leave empty for the teams this channel follows)"))
-    @app_commands.autocomplete(team=team_choices)
-    async def lineups(interaction: discord.Interaction, team: str | None = None) -> None:
-        await run_command(core, interaction, "lineups", team)
-
-    @tree.command(name="stats", description=COMMANDS["stats"])
-    @app_commands.describe(team=N_("A team (leave empty for the teams this channel follows)"))
-    @app_commands.autocomplete(team=team_choices)
-    async def stats(interaction: discord.Interaction, team: str | None = None) -> None:
-        await run_command(core, interaction, "stats", team)
-
-    @tree.command(name="next", description=COMMANDS["next"])
-    @app_commands.describe(team=N_("A team (leave empty for the teams this channel follows)"))
-    @app_commands.autocomplete(team=team_choices)
-    async def next_(interaction: discord.Interaction, team: str | None = None) -> None:
-        await run_command(core, interaction, "next", team)
-
-    @tree.command(name="last", description=COMMANDS["last"])
-    @app_commands.describe(team=N_("A team (leave empty for the teams this channel follows)"))
-    @app_commands.autocomplete(team=team_choices)
-    async def last(interaction: discord.Interaction, team: str | None = None) -> None:
-        await run_command(core, interaction, "last", team)
-
-    @tree.command(name="table", description=COMMANDS["table"])
-    @app_commands.describe(competition=N_("e.g. Serie A (leave empty for this channel's league)"))
-    async def table(interaction: discord.Interaction, competition: str | None = None) -> None:
-        await run_command(core, interaction, "table", competition)
-
-
-def _add_settings(tree: Tree, core: CoreAPI, choices: _Autocomplete) -> None:
-    follow_choices = choices.follows
-
-    @tree.command(name="settings", description=COMMANDS["settings"])
-    @app_commands.describe(
-        level=N_("Which alerts this channel gets"),
-        timezone=N_("Time zone for kick-off times, e.g. Europe/Rome"),
-        spoiler_delay=N_("Seconds to hold live alerts back (0-300), for delayed streams"),
-        language=N_("The language of alerts, recaps and replies"),
-        digest=N_("Today's matches every day at this local time, e.g. 09:00 (off: none)"),
-        subscription=N_("One of the channel's subscriptions, to give it its own alert level"),
-        subscription_level=N_("The alert level for that subscription"),
-        scoreboard=N_("A live scoreboard: one message per match, edited as it goes"),
-        page=N_("Which page of the subscriptions to show (10 a page)"),
-    )
-    @app_commands.choices(
-        level=LEVELS, language=LANGUAGES, subscription_level=LEVELS, scoreboard=SCOREBOARD
-    )
-    @app_commands.autocomplete(subscription=follow_choices)
-    async def settings(
-        interaction: discord.Interaction,
-        level: app_commands.Choice[str] | None = None,
-        timezone: str | None = None,
-        spoiler_delay: app_commands.Range[int, 0, MAX_SPOILER_DELAY] | None = None,
-        language: app_commands.Choice[str] | None = None,
-        digest: str | None = None,
-        subscription: str | None = None,
-        subscription_level: app_commands.Choice[str] | None = None,
-        scoreboard: app_commands.Choice[str] | None = None,
-        page: app_commands.Range[int, 1, 9] | None = None,
-    ) -> None:
-        changes = [
-            f"{what} {value}"
-            for what, value in (
-                ("level", level.value if level else None),
-                ("timezone", timezone),
-                ("spoiler", spoiler_delay),
-                ("language", language.value if language else None),
-                ("digest", digest),
-                ("scoreboard", scoreboard.value if scoreboard else None),
-            )
-            if value is not None
-        ]
-        if subscription and subscription_level:
-            changes.append(f"subscription {subscription} {subscription_level.value}")
-        if page is not None:  # last: the answer shows that page
-            changes.append(f"page {page}")
-        await run_command(core, interaction, "settings", changes)
-
-
-def _add_the_rest(tree: Tree, core: CoreAPI) -> None:
-    @tree.command(name="report", description=COMMANDS["report"])
-    @app_commands.describe(what=N_("e.g. goal Inter Lautaro Martínez 65 assist Esposito"))
-    async def report(interaction: discord.Interaction, what: str) -> None:
-        await run_command(core, interaction, "report", what)
-
-    @tree.command(name="help", description=COMMANDS["help"])
-    async def help_(interaction: discord.Interaction) -> None:
-        await run_command(core, interaction, "help", None)
 
 
 def _answer_errors(tree: Tree, core: CoreAPI) -> None:

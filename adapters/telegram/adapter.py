@@ -43,6 +43,8 @@ from adapters.telegram.errors import is_not_modified, short, token_rejected, tra
 from adapters.telegram.handlers import ALLOWED_UPDATES, UpdateHandlers
 from adapters.telegram.render import card_parts, telegram_parts
 from bot import metrics
+from bot.command_catalogue import CATALOGUE
+from bot.command_types import Catalogue
 from bot.logs import REDACTED
 from bot.messages import i18n, templates
 from bot.messages.model import Button, Message
@@ -216,10 +218,12 @@ def listen_address(listen: str) -> tuple[str, int]:
     return host, number
 
 
-def bot_commands(language: str = "en") -> list[BotCommand]:
+def bot_commands(language: str = "en", catalogue: Catalogue = CATALOGUE) -> list[BotCommand]:
     """The command menu: the core's catalogue of commands for Telegram, in ``language``."""
     with i18n.use(language):
-        return [BotCommand(name, about) for name, about in templates.command_menu("telegram")]
+        return [
+            BotCommand(name, about) for name, about in templates.command_menu("telegram", catalogue)
+        ]
 
 
 #: Messages whose text the adapter remembers (to never send an unchanged edit).
@@ -268,8 +272,11 @@ class TelegramAdapter:
         webhook_listen: str = "0.0.0.0:8443",
         group_admin_only: bool = True,
         paid_broadcast: bool = False,
+        catalogue: Catalogue = CATALOGUE,
     ) -> None:
         self._token = token
+        #: the commands its menu lists and its handlers know (the bot's own but in tests)
+        self.catalogue = catalogue
         self.base_url = base_url
         self.webhook_url = webhook_url
         self.webhook_listen = webhook_listen
@@ -352,7 +359,9 @@ class TelegramAdapter:
         self._core = core
         self._watch.install()
         app = self.build_application()
-        UpdateHandlers(core, admin_only=self.group_admin_only).install(app)
+        UpdateHandlers(core, admin_only=self.group_admin_only, catalogue=self.catalogue).install(
+            app
+        )
         try:
             await app.initialize()  # getMe: fails here on a wrong token or endpoint
         except InvalidToken:
@@ -369,7 +378,7 @@ class TelegramAdapter:
             self._bulk = BulkSender(app.bot.base_url, self.pacing.max_in_flight, REQUEST_TIMEOUT)
             await self._bulk.start()
         self.application = app
-        await self._set_menu(app.bot)
+        await self._set_menu(app.bot, self.catalogue)
         if self.webhook_url:
             await self._start_webhook(app)
         else:
@@ -387,15 +396,16 @@ class TelegramAdapter:
         )
 
     @staticmethod
-    async def _set_menu(bot: Bot) -> None:
+    async def _set_menu(bot: Bot, catalogue: Catalogue) -> None:
         """The command menu, in each language the bot speaks (the user's app language where
         we speak it). A passing failure (a 5xx at start-up) costs the menu until the next
         start, not the start: one warning line."""
         try:
-            await bot.set_my_commands(bot_commands())
+            await bot.set_my_commands(bot_commands(catalogue=catalogue))
             for language in i18n.LANGUAGES:
                 if language != i18n.DEFAULT_LANGUAGE:
-                    await bot.set_my_commands(bot_commands(language), language_code=language)
+                    menu = bot_commands(language, catalogue)
+                    await bot.set_my_commands(menu, language_code=language)
         except InvalidToken:
             raise
         except TelegramError as exc:

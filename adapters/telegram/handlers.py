@@ -14,7 +14,9 @@ from telegram import Message as TgMessage
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
-from bot.command_catalogue import MAY_CHANGE_CHAT, menu
+from bot.command_catalogue import CATALOGUE
+from bot.command_text import parse_command
+from bot.command_types import Catalogue
 from bot.commands import parse_press, press_needs_rights
 from bot.ports import CommandContext, CoreAPI
 
@@ -24,9 +26,6 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CHANNEL_POST, Update.CALLBACK_QUERY]
 ADMIN_STATUSES = frozenset({ChatMember.OWNER, ChatMember.ADMINISTRATOR})
 #: The user Telegram shows as the sender of an anonymous group admin's messages.
 GROUP_ANONYMOUS_BOT = 1087968824
-#: The bare commands a shared group may address to this bot: those of its menu, and their
-#: aliases. A reporter names the bot (``/report@MatchBot``): a bare /report may be another bot's.
-KNOWN_COMMANDS = frozenset(name for c in menu("telegram") for name in (c.name, *c.other_names))
 CHAT_KINDS = {
     Chat.PRIVATE: "private",
     Chat.GROUP: "group",
@@ -35,20 +34,6 @@ CHAT_KINDS = {
 }
 
 Context = ContextTypes.DEFAULT_TYPE
-
-
-def parse_telegram_command(text: str, bot_username: str | None) -> tuple[str, str, bool] | None:
-    """``/score@MatchBot inter`` → ``("score", "inter", True)`` (the last item: addressed to
-    this bot by name). None when it is not a command, or is addressed to another bot."""
-    if not text.startswith("/") or len(text) < 2:
-        return None
-    head, _, args = text[1:].partition(" ")
-    name, at, target = head.partition("@")
-    if at and (bot_username is None or target.casefold() != bot_username.casefold()):
-        return None
-    if not name:
-        return None
-    return name.casefold(), args.strip(), bool(at)
 
 
 def reply_key(update: Update, chat_id: int) -> str:
@@ -60,9 +45,18 @@ def reply_key(update: Update, chat_id: int) -> str:
 class UpdateHandlers:
     """The PTB handlers of one running bot."""
 
-    def __init__(self, core: CoreAPI, *, admin_only: bool = True) -> None:
+    def __init__(
+        self, core: CoreAPI, *, admin_only: bool = True, catalogue: Catalogue = CATALOGUE
+    ) -> None:
         self.core = core
         self.admin_only = admin_only
+        self.catalogue = catalogue
+        #: The bare commands a shared group may address to this bot: those of its menu, and
+        #: their aliases. A reporter names the bot (``/report@MatchBot``): a bare /report may
+        #: be another bot's.
+        self.known = catalogue.names_where(catalogue.menu("telegram"))
+        #: commands whose answer depends on the sender's rights (the others skip asking)
+        self.may_change_chat = catalogue.names_where(c for c in catalogue if c.who == "managers")
 
     def install(self, app: Application) -> None:  # type: ignore[type-arg]
         posts = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
@@ -88,14 +82,14 @@ class UpdateHandlers:
             return
         if message.is_automatic_forward:
             return  # a channel post copied into its discussion group: the channel's, not a command
-        parsed = parse_telegram_command(message.text, context.bot.username)
+        parsed = parse_command(message.text, context.bot.username, self.catalogue)
         if parsed is None:
             return
-        name, args, addressed = parsed
-        if chat.type != Chat.PRIVATE and name not in KNOWN_COMMANDS and not addressed:
+        if chat.type != Chat.PRIVATE and parsed.typed not in self.known and not parsed.addressed:
             return  # another bot's command in a shared group: not ours to answer
-        ctx = await self.context(update, message, chat, context, name in MAY_CHANGE_CHAT)
-        await self.core.command(ctx, name, args, reply_key(update, chat.id))
+        rights = parsed.typed in self.may_change_chat
+        ctx = await self.context(update, message, chat, context, rights)
+        await self.core.command(ctx, parsed.typed, parsed.args, reply_key(update, chat.id))
 
     async def on_migrate(self, update: Update, context: Context) -> None:
         """A group upgraded to a supergroup: Telegram says so in the old group

@@ -8,12 +8,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from bot.command_catalogue import CATALOGUE, CHANGES_SUBSCRIPTIONS, READ_ONLY
+from bot.command_catalogue import CATALOGUE
+from bot.command_types import Catalogue
 from bot.commands.base import Handler
 from bot.commands.buttons import (
     BUTTON_ACTION,
     BUTTON_KINDS,
-    TEAM_BUTTONS,
     ButtonPresses,
     Press,
     parse_press,
@@ -32,11 +32,8 @@ from bot.store_contract import CoreStore
 __all__ = [
     "BUTTON_ACTION",
     "BUTTON_KINDS",
-    "CHANGES_SUBSCRIPTIONS",
     "KIND_WORDS",
     "LEVEL_WORDS",
-    "READ_ONLY",
-    "TEAM_BUTTONS",
     "Commands",
     "Handler",
     "Press",
@@ -55,15 +52,20 @@ class Commands(ButtonPresses, SettingsCommand, MatchAnswers):
         store: CoreStore,
         clock: Callable[[], float] = time.time,
         states: KeptStates | None = None,
+        catalogue: Catalogue = CATALOGUE,
     ) -> None:
-        super().__init__(store, clock, states)
-        #: each command the store answers (the catalogue's), by the method named like it
+        super().__init__(store, clock, states, catalogue)
+        #: each command of the catalogue the store answers, by the method named like it: those
+        #: answered by the store, and those another service leaves to it at times (``/scorers``
+        #: of a team, ``/subscribe`` of a team the bot knows)
         self.handlers = {
-            c.name: getattr(self, c.name) for c in CATALOGUE if c.answered_by == "commands"
+            c.name: getattr(self, c.name)
+            for c in catalogue
+            if c.answered_by == "commands" or callable(getattr(self, c.name, None))
         }
 
     def start(self, ctx: CommandContext, args: str) -> Message:
-        return templates.help_text(welcome=True)
+        return templates.help_text(welcome=True, catalogue=self.catalogue)
 
     def help(self, ctx: CommandContext, args: str) -> Message:
-        return templates.help_text()
+        return templates.help_text(catalogue=self.catalogue)

@@ -10,7 +10,8 @@ import time
 from collections.abc import Callable
 
 from bot.chat_settings import ChatSettings
-from bot.command_catalogue import ALIASES, CHANGES_SUBSCRIPTIONS, READ_ONLY
+from bot.command_catalogue import CATALOGUE
+from bot.command_types import Catalogue
 from bot.match import KeptStates
 from bot.messages import i18n, templates
 from bot.messages.model import Message
@@ -32,6 +33,7 @@ class CommandsBase:
         store: CoreStore,
         clock: Callable[[], float] = time.time,
         states: KeptStates | None = None,
+        catalogue: Catalogue = CATALOGUE,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -39,6 +41,8 @@ class CommandsBase:
         #: one cache of the running bot (:class:`bot.app.MatchBot` hands the same one to the
         #: engine and the commands)
         self.states = states if states is not None else KeptStates()
+        #: the commands, their names and rights (the bot's own catalogue but in tests)
+        self.catalogue = catalogue
         #: competition → (its events' version and the limit, the ranking then)
         self._scorers: dict[
             str, tuple[tuple[tuple[int, int], int], list[tuple[str, str, int]]]
@@ -48,11 +52,11 @@ class CommandsBase:
         """Answer ``/name args`` typed in ``ctx``'s chat, in the chat's language."""
         self.store.ensure_chat(ctx.platform, ctx.chat_id, ctx.chat_title, ctx.chat_kind)
         with i18n.use(self.language(ctx)):
-            name = ALIASES.get(name.casefold(), name.casefold())
-            handler = self.handlers.get(name)
-            if handler is None:
-                return templates.unknown_command(name)
-            if name in CHANGES_SUBSCRIPTIONS and not ctx.can_manage:
+            command = self.catalogue.find(name)
+            handler = self.handlers.get(command.name) if command is not None else None
+            if command is None or handler is None:
+                return templates.unknown_command(name.casefold())
+            if command.needs_rights(args) and not ctx.can_manage:
                 return templates.admins_only_in(ctx.place)
             return handler(ctx, args.strip())
 
@@ -60,8 +64,8 @@ class CommandsBase:
         """:meth:`run` for a command that only reads, on a read-only connection; None when
         the answer needs a write (not such a command, a chat new, inactive or renamed, a
         language to remember): then :meth:`run` it on the writing connection."""
-        name = ALIASES.get(name.casefold(), name.casefold())
-        if name not in READ_ONLY:
+        command = self.catalogue.find(name)
+        if command is None or not command.read_only or command.name not in self.handlers:
             return None
         chat = self.store.chat(ctx.platform, ctx.chat_id)
         if (
@@ -77,7 +81,7 @@ class CommandsBase:
         if "language" not in stored and private and spoken not in (None, i18n.DEFAULT_LANGUAGE):
             return None  # the user's language is to be remembered for the chat
         with i18n.use(self.language(ctx)):
-            return self.handlers[name](ctx, args.strip())
+            return self.handlers[command.name](ctx, args.strip())
 
     def language(self, ctx: CommandContext) -> str:
         """The chat's language; a private chat that never chose one takes the user's own

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from bot.chat_settings import DEPTH_SETTINGS, LEVEL_NAMES, LEVEL_RANK, SCOREBOARD_CHOICES
-from bot.command_catalogue import CHANGES_SUBSCRIPTIONS
+from bot.command_catalogue import CATALOGUE
 from bot.commands.following import Following
 from bot.commands.resolving import Target
 from bot.messages import i18n, templates
@@ -20,10 +20,6 @@ from bot.team_choices import adopt, offered
 #: How choice buttons name what they pick: ``subscribe:inter`` (a team, as before),
 #: ``subscribe:c:serie-a``, ``subscribe:p:12``, with ``:goals`` when a level was typed.
 BUTTON_KINDS = {"t": "team", "c": "competition", "p": "player"}
-
-
-#: The commands a team button may run (the "Did you mean" suggestions offer them).
-TEAM_BUTTONS = frozenset({"subscribe", "unsubscribe", "score", "scorers", "next", "last"})
 
 
 #: A team's, competition's or player's id in a button: ``inter``, ``serie-a``, ``12``.
@@ -56,7 +52,7 @@ class Press:
     """A button press understood: the command it runs, and what it names — a team, a
     competition or a player (``kind`` and ``target``, its id), or a provider search's
     candidate (``pick``, its key in ``args``). A settings press carries the ``/settings``
-    arguments in ``args``."""
+    arguments in ``args`` and runs them as if typed (``typed``)."""
 
     command: str
     args: str = ""
@@ -64,13 +60,13 @@ class Press:
     target: str = ""
     level: str | None = None  # a subscribe button's level (``subscribe:c:serie-a:goals``)
     pick: bool = False
+    typed: bool = False
 
     @property
     def needs_rights(self) -> bool:
-        """Whether only those who may change the chat may press it."""
-        return self.command in CHANGES_SUBSCRIPTIONS or (
-            self.command == "settings" and bool(self.args) and not self.args.startswith("page ")
-        )
+        """Whether only those who may change the chat may press it: as the command it runs."""
+        command = CATALOGUE.find(self.command)
+        return command is not None and command.needs_rights(self.args or self.target)
 
 
 def _offered_settings(setting: str) -> set[str]:
@@ -95,27 +91,40 @@ def parse_press(action: str) -> Press | None:
         setting, value = found["setting"], found["value"]
         if value not in _offered_settings(setting):
             return None
-        return Press("settings", f"{setting} {value}")
+        return Press("settings", f"{setting} {value}", typed=True)
     if found["page"]:
-        return Press("settings", f"page {found['page']}")
+        return Press("settings", f"page {found['page']}", typed=True)
     if found["follow_kind"]:
         short, target, level = found.group("follow_kind", "follow_target", "follow_level")
         return Press(
-            "settings", f"follow {short} {target} {level}", BUTTON_KINDS[short], target, level
+            "settings",
+            f"follow {short} {target} {level}",
+            BUTTON_KINDS[short],
+            target,
+            level,
+            typed=True,
         )
-    command = found["command"]
-    if command not in TEAM_BUTTONS:
+    return _team_press(found)
+
+
+def _team_press(found: re.Match[str]) -> Press | None:
+    """A button naming a team, a competition or a player: it runs a command whose first
+    argument names one (a team: ``/score``…; any of the three: ``/subscribe``,
+    ``/unsubscribe``), with a level only where the command takes one."""
+    command = CATALOGUE.by_name.get(found["command"])
+    first = command.arguments[0].type if command is not None and command.arguments else None
+    if command is None or first not in ("team", "follow"):
         return None
     if found["pick"]:
-        return Press(command, found["pick"], pick=True)
+        return Press(command.name, found["pick"], pick=True)
     if found["kind"]:
-        # only /subscribe and /unsubscribe name competitions and players; only /subscribe a level
-        if command not in CHANGES_SUBSCRIPTIONS or (found["level"] and command != "subscribe"):
+        level = found["level"]
+        if first != "follow" or (level and level not in command.offers("level")):
             return None
         return Press(
-            command, kind=BUTTON_KINDS[found["kind"]], target=found["target"], level=found["level"]
+            command.name, kind=BUTTON_KINDS[found["kind"]], target=found["target"], level=level
         )
-    return Press(command, kind="team", target=found["team"])
+    return Press(command.name, kind="team", target=found["team"])
 
 
 def press_needs_rights(press: Press, chat_kind: str) -> bool:
@@ -148,7 +157,7 @@ class ButtonPresses(Following):
                 return templates.button_expired()
             if press_needs_rights(press, ctx.chat_kind) and not ctx.can_manage:
                 return templates.admins_only_in(ctx.place)
-        if press.command == "settings":
+        if press.typed:
             return self.run(ctx, press.command, press.args)
         if press.pick:  # a team a provider search offered
             return self._pick(ctx, press.command, press.args)
@@ -156,7 +165,7 @@ class ButtonPresses(Following):
         with i18n.use(self.language(ctx)):
             if target is None:
                 return templates.button_expired()
-            if press.command == "subscribe":
+            if press.command == "subscribe":  # the level the button carries
                 return self._follow(ctx, target, press.level)
             if press.command == "unsubscribe":
                 return self._unfollow(ctx, target)
@@ -176,7 +185,7 @@ class ButtonPresses(Following):
         """Whether what a button names still exists: the team, competition or player, the
         provider search's candidate, or — for a subscription's level button — a subscription
         of ``ctx``'s chat (the other settings buttons always are)."""
-        if press.command == "settings":
+        if press.typed:
             if not press.kind:
                 return True
             return any(
@@ -192,7 +201,7 @@ class ButtonPresses(Following):
         if command not in self.handlers or found is None:
             with i18n.use(self.language(ctx)):
                 return templates.button_expired()
-        if command in CHANGES_SUBSCRIPTIONS and not ctx.can_manage:
+        if Press(command, key, pick=True).needs_rights and not ctx.can_manage:
             with i18n.use(self.language(ctx)):
                 return templates.admins_only_in(ctx.place)
         team = adopt(self.store, found[0], found[1], self.clock())

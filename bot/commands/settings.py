@@ -202,8 +202,6 @@ class SettingsCommand(NameResolving):
         what, _, value = args.partition(" ")
         if what.casefold() == "page":  # "more…": a page of the subscriptions, anyone may look
             return self._settings_view(current, ctx, page=_page_number(value))
-        if not ctx.can_manage:
-            return templates.admins_only_in(ctx.place)
         what, _, value = args.partition(" ")
         what, value = what.casefold(), value.strip()
         if what == "follow":

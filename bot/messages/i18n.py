@@ -198,8 +198,10 @@ def ordinal(n: int) -> str:
 
 
 def italian_the(score: str) -> str:
-    """The article Italian puts before a score: ``l'1-1``, ``l'8-0``, ``il 2-1``."""
+    """The article Italian puts before a score: ``l'1-1``, ``l'8-0``, ``lo 0-0``, ``il 2-1``."""
     first = score.split("-")[0]
+    if first == "0":
+        return f"lo {score}"
     return f"l'{score}" if first in ("1", "8", "11") or first.startswith("8") else f"il {score}"
 
 

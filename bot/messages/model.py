@@ -96,6 +96,7 @@ MessageKind = Literal[
     "penalty_missed",
     "shootout_kick",
     "added_time",
+    "var_check",
     "note",
     "first_half",
     "half_time",

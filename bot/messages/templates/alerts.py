@@ -17,6 +17,7 @@ from bot.feed_format import (
     SaveEvent,
     ShootoutKickEvent,
     SubstitutionEvent,
+    VarCheckEvent,
 )
 from bot.match import MatchState, Score, StoredEvent, is_known_scorer
 from bot.messages.i18n import N_, _
@@ -122,6 +123,8 @@ def alert(
     carries the scorer's ``streak`` when he has one, the full-time alert of a second leg who
     went through (``tie``)."""
     event = stored.event
+    if isinstance(event, VarCheckEvent):  # a VAR check is told on its goal's own alert
+        return alert(state, state.by_id[event.ref], tz)
     fx = state.fixture
     score = state.score_at(stored)
     team = team_of(event)

@@ -1,5 +1,5 @@
 """What a goal means, said on its alert: the score from the scorers' side and the scorer's
-tally ("Inter lead 2-1 — Lautaro Martínez's second" / "Inter avanti 2-1, doppietta di Lautaro
+tally ("Inter lead 2-1 — Lautaro Martínez's second" / "L'Inter avanti 2-1, doppietta di Lautaro
 Martínez"), and where its VAR check stands. The alert is edited in place as these change, so a
 goal, its check and the check's outcome are one notification."""
 

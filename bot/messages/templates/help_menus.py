@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from bot import command_catalogue
-from bot.command_catalogue import ChatCommand
+from bot.command_catalogue import CATALOGUE
+from bot.command_types import Catalogue, ChatCommand
 from bot.messages.i18n import _, current, ngettext
 from bot.messages.model import Line, Message, Section, bold, line
 from bot.messages.templates.vocabulary import competition_name, reply
 
 
-def help_text(welcome: bool = False) -> Message:
+def help_text(welcome: bool = False, catalogue: Catalogue = CATALOGUE) -> Message:
     """``/help`` (``/start``: with a welcome): every command of the catalogue it lists."""
-    rows = [_help_row(command) for command in command_catalogue.in_help()]
+    rows = [_help_row(command) for command in catalogue.in_help()]
     head = (
         _(
             "👋 I post live match alerts and full-time recaps for the teams, competitions and"
@@ -22,7 +22,7 @@ def help_text(welcome: bool = False) -> Message:
     )
     sections = [Section(lines=tuple(rows))]
     if welcome:
-        follow = command_catalogue.BY_NAME["subscribe"].name_in(current())
+        follow = CATALOGUE.by_name["subscribe"].name_in(current())
         sections.append(Section(lines=(line(_("Start with "), bold(f"/{follow} inter"), "."),)))
     return Message(kind="help", headline=line(bold(head)), sections=tuple(sections))
 
@@ -30,24 +30,24 @@ def help_text(welcome: bool = False) -> Message:
 def _help_row(command: ChatCommand) -> Line:
     """``/score [TEAM] — live or latest score`` (``/punteggio [SQUADRA] — …`` in Italian)."""
     name = command.name_in(current())
-    if command.args:
-        return line(bold(f"/{name} {_(command.args)}"), f" — {_(command.help)}")
+    if command.usage:
+        return line(bold(f"/{name} {_(command.usage)}"), f" — {_(command.help)}")
     return line(bold(f"/{name}"), f" — {_(command.help)}")
 
 
-def command_menu(platform: str) -> list[tuple[str, str]]:
+def command_menu(platform: str, catalogue: Catalogue = CATALOGUE) -> list[tuple[str, str]]:
     """A platform's command menu (Telegram's ``setMyCommands``) in the current language:
     (name, description) pairs, the description ``[TEAM]: live or latest score``."""
     return [
-        (c.name_in(current()), f"{_(c.args)}: {_(c.help)}" if c.args else _(c.help))
-        for c in command_catalogue.menu(platform)
+        (c.name_in(current()), f"{_(c.usage)}: {_(c.help)}" if c.usage else _(c.help))
+        for c in catalogue.menu(platform)
     ]
 
 
 def unknown_command(name: str) -> Message:
     """``I don't know /scroe. Did you mean /score?`` (``Forse intendevi /punteggio?``): the
     near command named in the chat's language."""
-    meant = command_catalogue.closest(name, current())
+    meant = CATALOGUE.closest(name)
     if meant is not None and name.casefold() not in (meant.name, *meant.other_names):
         return reply(
             _("I don't know /{name}. Did you mean /{command}?", name=name,
