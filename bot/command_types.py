@@ -20,8 +20,8 @@ Who = Literal["anyone", "managers", "reporters"]
 #: Who answers a command: the store commands (:class:`bot.commands.Commands`), the reporters'
 #: ``/report`` (:mod:`bot.report_command`), the stats provider (:mod:`bot.stats_commands`:
 #: ``/table``, and ``/scorers`` of a competition), or the provider search
-#: (:meth:`bot.subscribe_search.SearchingSubscribe.subscribe`: a team the bot does not know yet). Each answers with a
-#: method named like the command.
+#: (:meth:`bot.subscribe_search.SearchingSubscribe.subscribe`: a team the bot does not know
+#: yet). Each answers with a method named like the command.
 Service = Literal["commands", "report", "stats", "search"]
 #: What running a command may change, for what has to follow it: ``follows`` (the polling
 #: looks up what a chat newly follows), ``settings`` (the daily digest is planned again).
