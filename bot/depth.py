@@ -23,7 +23,9 @@ from bot.match_data import (
     MatchStats,
     Move,
     Ratings,
+    Standings,
     StoredData,
+    TableEntry,
     moves,
     table_after,
 )
@@ -272,9 +274,13 @@ class DepthFanOut:
     # --- the table ------------------------------------------------------------------------
 
     def table_moves(self, state: MatchState, data: StoredData) -> list[Move]:
-        """Where both teams stand after the result, from the table declared before the match
-        (nothing when there is none, or it does not list both teams)."""
-        if data.standings is None or not state.finished:
+        """Where both teams stand after the result, from the table before the match: the one
+        declared for it, else one computed from the competition's results in the store
+        (:meth:`rolled_table`); nothing when there is none, or it does not list both teams."""
+        if not state.finished:
+            return []
+        standings = data.standings or self.rolled_table()
+        if standings is None:
             return []
         fx = self.fixture
         ids = {fx.home: fx.home_team, fx.away: fx.away_team}
@@ -286,8 +292,65 @@ class DepthFanOut:
             return found.team is not None and found.team.id == ids[side]
 
         table = table_after(
-            data.standings, (fx.home, fx.away), (state.score.home, state.score.away), same_team
+            standings, (fx.home, fx.away), (state.score.home, state.score.away), same_team
         )
         if table is None:
             return []
         return moves(*table, (fx.home, fx.away))
+
+    def _team_key(self, name: str) -> str:
+        """A table's team as the catalogue knows it (its id), else its name."""
+        found = find_team(self.store, name)
+        return found.team.id if found.team is not None else f"name:{normalize(name)}"
+
+    def rolled_table(self) -> Standings | None:
+        """The table before this match computed from the store: the latest earlier match of
+        the same competition and season that has a table declared (a feed's ``standings``, a
+        provider's), plus its result and the result of every match of the competition and
+        season the store holds as finished since, before this one. None without such a table,
+        or when one of those matches has a team the table does not list (it is not this
+        league's table): nothing is guessed."""
+        fx = self.fixture
+        earlier = [
+            row
+            for row in self.store.matches(fx.competition)
+            if row["season"] == fx.season
+            and row["id"] != fx.id
+            and row["kickoff"] < fx.kickoff.isoformat()
+            and row["period"] == "full_time"
+        ]
+        base = None
+        for i in range(len(earlier) - 1, -1, -1):
+            declared = self.engine.stored_data(earlier[i]["id"]).standings
+            if declared is not None:
+                base, earlier = declared, earlier[i:]
+                break
+        if base is None:
+            return None
+        points: dict[str, int] = {}
+        names: dict[str, str] = {}
+        for entry in base.table:
+            key = self._team_key(entry.team)
+            if key not in points:
+                points[key], names[key] = entry.points, entry.team
+        for row in earlier:
+            home, away = row["home_team"], row["away_team"]
+            if home not in points or away not in points:
+                log.info("no table for %s: %s has a team its table does not list", fx.id, row["id"])
+                return None
+            result = self.engine.state(row["id"])
+            if result is None:
+                return None
+            goals = (result.score.home, result.score.away)
+            if goals[0] > goals[1]:
+                points[home] += 3
+            elif goals[1] > goals[0]:
+                points[away] += 3
+            else:
+                points[home] += 1
+                points[away] += 1
+        table = tuple(
+            TableEntry(team=names[key], points=points[key])
+            for key in sorted(points, key=lambda k: -points[k])
+        )
+        return Standings(type="standings", match=fx.id, table=table)

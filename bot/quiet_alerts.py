@@ -5,18 +5,12 @@ A goal buzzes the phone once. Its VAR check and the check's outcome edit the goa
 next, or a whistle that follows it — goes silently (Telegram's ``disable_notification``,
 Discord's silent message) when it is minor at the level of the chats that get it:
 
-==========  =====================================================================  ===========
-level       minor right after a goal (silent)                                      still buzz
-==========  =====================================================================  ===========
-``goals``   nothing: such a chat only gets goals and cancellations                  all
-``key``     the whistle that ends a half (half-time, full time), the added-time      red cards,
-            board                                                                    penalties
-                                                                                     missed,
-                                                                                     disallowed
-                                                                                     goals
-``all``     the same, and yellow cards, substitutions, saves, misses, notes,         the same
-            shoot-out kicks
-==========  =====================================================================  ===========
+- ``goals`` (goals only): nothing; such a chat only gets goals and cancellations, and each
+  one buzzes;
+- ``key`` (key events): the whistle that ends a half (half-time, full time) and the added-time
+  board; red cards, missed penalties, disallowed goals and kick-offs still buzz;
+- ``all`` (everything): the same, and yellow cards, substitutions, saves, misses, notes and
+  shoot-out kicks.
 
 A category is silent only when it is minor at every level that lets it through, so a chat never
 hears less than its level promises. A followed player's fans get his moments with a sound: to

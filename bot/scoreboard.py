@@ -8,6 +8,7 @@ Runs inside the engine's transaction, on the database thread (like :mod:`bot.eng
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import TYPE_CHECKING
 
@@ -60,11 +61,15 @@ class Scoreboards:
         fixture = state.fixture
         store = self.engine.store
         defaults = ChatSettings()
+        digest = hashlib.sha256(after.encode()).hexdigest()[:12]
         audience = Audience(
             [fixture.home_team, fixture.away_team], fixture.competition_id, wants=(WANTS_BOARD,)
         )
         fan = FanOut(
-            key=f"scoreboard:{fixture.id}:{store.events_version(fixture.id)}",
+            # one key per board: the events so far and what the board says (a clock that
+            # moved without an event makes another board; a board said again after a
+            # retraction comes under the retraction's version)
+            key=f"scoreboard:{fixture.id}:{store.events_version(fixture.id)}:{digest}",
             kind="scoreboard",
             match_id=fixture.id,
             now=self.engine.clock(),

@@ -117,7 +117,7 @@ class ChatRow(TypedDict):
     chat_id: str
     title: str | None
     kind: str | None
-    settings: str | None  # JSON
+    settings: str | None  # all the chat's settings, JSON (tz … level: also below)
     active: int
     created_at: float
     tz: str | None

@@ -6,6 +6,7 @@ the last; a change that leaves the board as it was queues nothing; both language
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -152,3 +153,34 @@ def test_a_retracted_goal_edits_the_board(store: Store) -> None:
     engine.retract("e2", MATCH)
     (edit,) = pending_boards(store, "c")
     assert text(edit).startswith("🔴 Riverside FC 1-0 Harbor United")
+
+
+def test_coalesced_and_spaced_on_each_backend(any_store: Store) -> None:
+    store = any_store
+    engine = Engine(store)
+    chat_follows(store, "c", scoreboard="instead")
+    chat_follows(store, "d", scoreboard="with")
+    ingest(engine, LINES[0], by_id("e0"), by_id("e1"), by_id("e2"))
+    assert [len(pending_boards(store, c)) for c in ("c", "d")] == [1, 1]
+    assert not [r for r in rows(store, "c") if r["kind"] == "alert"]
+    sent = time.time()
+    send_boards(store, "c")
+    ingest(engine, by_id("e3"), by_id("e4"))
+    (edit,) = pending_boards(store, "c")
+    assert edit["edit_key"] == f"scoreboard:{MATCH}:test:c"
+    assert edit["next_attempt_at"] >= sent + EDIT_INTERVAL - 0.5
+    assert text(edit).startswith("Riverside FC 1-1 Harbor United · Half-time")
+
+
+def test_the_providers_clock_moves_the_board_minute(store: Store) -> None:
+    """A provider's poll that only moves the clock (``match`` with ``status`` and
+    ``clock_minute``) edits the board's minute; the same clock again queues nothing."""
+    engine = Engine(store)
+    chat_follows(store, "c", scoreboard="instead")
+    ingest(engine, LINES[0], by_id("e0"), by_id("e1"))
+    send_boards(store, "c")
+    decl = json.loads(LINES[0])
+    for minute in (34, 34):
+        engine.ingest(parse_object({**decl, "status": "first_half", "clock_minute": minute}))
+    (edit,) = pending_boards(store, "c")
+    assert text(edit).startswith("🔴 Riverside FC 1-0 Harbor United · 34'")

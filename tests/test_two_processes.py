@@ -86,7 +86,7 @@ class Bots:
     def log(self, n: int) -> str:
         return (self.tmp_path / f"bot{n}.log").read_text("utf-8", "replace")
 
-    async def start(self) -> int:
+    async def start(self, **extra: str) -> int:
         n = len(self.procs)
         env = {k: v for k, v in os.environ.items() if not k.endswith("_TOKEN")}
         env.update(
@@ -95,6 +95,7 @@ class Bots:
             MATCHBOT_DATABASE_URL=self.url,
             MATCHBOT_FEEDS=str(self.feed),
             MATCHBOT_LOG_LEVEL="INFO",
+            **extra,
         )
         env.pop("MATCHBOT_DB", None)
         with (self.tmp_path / f"bot{n}.log").open("ab") as log:
@@ -276,3 +277,66 @@ async def test_a_leader_whose_session_is_lost_stands_down_and_leads_again(
     await group.stop_all()
     assert set(per_chat(group.fake).values()) == {1}
     assert group.procs[first].returncode == 0
+
+
+async def test_a_reporter_answered_by_the_process_standing_by_gets_the_recap_from_the_leader(
+    bots: Callable[[int], Awaitable[Bots]],
+) -> None:
+    """A webhook deployment: Telegram's updates reach whichever process the load balancer
+    picks, here the one standing by. A fan follows Inter and a reporter covers a match
+    through it, to full time; the leader sends the alerts and, finding the match finished
+    without its recap in the database, the recap."""
+    import aiohttp
+
+    from adapters.telegram.adapter import webhook_secret
+    from tests.test_telegram_webhook import free_port, wait_listening
+
+    fan, reporter = 4242, 99
+    group = await bots(0)
+    ports = [free_port(), free_port()]
+
+    def webhook(port: int) -> dict[str, str]:
+        return {
+            "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/tg",
+            "TELEGRAM_WEBHOOK_LISTEN": f"127.0.0.1:{port}",
+            "MATCHBOT_REPORTERS": f"telegram:{reporter}",
+            "MATCHBOT_RECAP_DELAY": "0",
+        }
+
+    first = await group.start(**webhook(ports[0]))
+    await group.wait_log(first, "matchbot running on telegram")
+    second = await group.start(**webhook(ports[1]))
+    await group.wait_log(second, "standing by")
+    await wait_listening(ports[1])
+    headers = {"X-Telegram-Bot-Api-Secret-Token": webhook_secret(TOKEN)}
+    async with aiohttp.ClientSession() as http:
+
+        async def post(chat: int, text: str) -> None:
+            update = group.fake.user_sends(chat, text)
+            url = f"http://127.0.0.1:{ports[1]}/tg"
+            async with http.post(url, json=update, headers=headers) as answer:
+                assert answer.status == 200
+
+        await post(fan, "/subscribe Inter")
+        for report in (
+            "match Atalanta v Inter in Serie A",
+            "period Inter kickoff",
+            "goal Inter Lautaro Martínez 65",
+            "period Inter ft 90+5",
+        ):
+            await post(reporter, f"/report {report}")
+
+    def recaps() -> list[str]:
+        return [
+            m["text"]
+            for m in group.fake.messages(fan)
+            if m["text"].startswith("🏁 Atalanta 0-1 Inter\n")
+        ]
+
+    async with asyncio.timeout(30):
+        while not recaps():
+            await asyncio.sleep(0.05)
+    await group.stop_all()
+    assert len(recaps()) == 1
+    assert "full time recorded by another process" in group.log(first)
+    assert group.fake.violations == []

@@ -127,11 +127,21 @@ class Ingesting(EngineBase):
                 )
             if all(existing.get(k) == v for k, v in row.items()):
                 return Ingested("duplicate", decl.match)
+            board_before = None
             if decl.status is not None:
                 row["clock_at"] = self.clock()
+                board_before = board_json(self.state(decl.match))
             self.store.upsert_match(row)
+            queued = 0
+            if board_before is not None:  # the provider's clock moved: the board shows it
+                after = self.state(decl.match)
+                assert after is not None
+                queued = Scoreboards(self).changed(after, board_before)
             return Ingested(
-                "updated", decl.match, kickoff_changed=existing["kickoff"] != row["kickoff"]
+                "updated",
+                decl.match,
+                queued=queued,
+                kickoff_changed=existing["kickoff"] != row["kickoff"],
             )
         if decl.status is not None:
             row["clock_at"] = self.clock()

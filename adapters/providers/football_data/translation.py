@@ -11,6 +11,8 @@ Client: :class:`FootballData`. Translator (pure): :func:`translate_match`.
   as the scorer's club). ``bookings``: YELLOW -> yellow, YELLOW_RED -> second_yellow, RED -> red.
   ``substitutions``: playerIn / playerOut. ``penalties`` (shoot-out kicks, when listed) ->
   ``shootout_kick``. Absent lists -> no such events (free plan: score and status only).
+* Line-ups and statistics of each team object, where the plan returns them: see
+  :mod:`adapters.providers.football_data.depth`.
 * Periods from status + ``score.duration`` (+ ``minute`` when given): IN_PLAY first_half (+
   half_time/second_half past 45', + extra_time past 90' or duration not REGULAR); PAUSED
   first_half+half_time (a pause past 45' is the break before extra time: state ``break``);
@@ -27,6 +29,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from adapters.providers.football_data.depth import depth_objects
 from adapters.providers.shapes import ShapeError, dig, obj, opt_int, opt_str, req_int, req_str
 from adapters.providers.translate import (
     IdMaker,
@@ -192,6 +195,7 @@ def translate_match(m: Mapping[str, Any]) -> ProviderSnapshot:
         shootout=shootout,
         elapsed=opt_int(m.get("minute")),
         stoppage=opt_int(m.get("injuryTime")),
+        extras=depth_objects(m, ctx.mid, str(match["home"]), str(match["away"])),
     )
 
 

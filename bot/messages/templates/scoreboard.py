@@ -19,10 +19,17 @@ PAUSES = {
 
 
 def board_clock(state: MatchState) -> str:
-    """``67'``, ``90+3'`` (the match clock as the latest event left it), or the pause."""
+    """``67'``, ``90+3'`` (the match clock as the latest event, or the provider's latest
+    poll, left it), or the pause."""
     if state.period in PAUSES:
         return _(PAUSES[state.period])
     minute, stoppage = state.last_clock
+    fx = state.fixture
+    if fx.clock_minute is not None and (fx.clock_minute, fx.clock_stoppage or 0) > (
+        minute,
+        stoppage,
+    ):
+        minute, stoppage = fx.clock_minute, fx.clock_stoppage or 0
     return f"{minute}+{stoppage}'" if stoppage else f"{minute}'"
 
 
