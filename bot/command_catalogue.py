@@ -234,7 +234,7 @@ CATALOGUE = Catalogue(
                 Argument(
                     "spoiler_delay",
                     "number",
-                    N_("Seconds to hold live alerts back (0-300), for delayed streams"),
+                    N_("Seconds to hold live alerts back, for delayed streams"),
                     minimum=0,
                     maximum=MAX_SPOILER_DELAY,
                     form="spoiler {}",
