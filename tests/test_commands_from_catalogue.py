@@ -249,3 +249,16 @@ def test_buttons_run_the_commands_that_take_a_team() -> None:
         assert (press is not None) == (first in ("team", "follow")), command.name
         other_kind = parse_press(f"{command.name}:c:serie-a")
         assert (other_kind is not None) == (first == "follow"), command.name
+
+
+def test_every_text_discord_shows_fits_its_limits_in_every_language() -> None:
+    """Discord refuses the whole sync (and the bot does not start) when one description or
+    choice is over 100 characters in any language: the Italian of /lineups once was."""
+    for language in i18n.LANGUAGES:
+        with i18n.use(language):
+            for command in CATALOGUE.commands_on("discord"):
+                texts = [command.describe, *(a.describe for a in command.arguments)]
+                texts += [c.label for a in command.arguments for c in a.choices]
+                for text in texts:
+                    assert 1 <= len(i18n._(text)) <= 100, (language, command.name, text)
+                assert 1 <= len(command.name_in(language)) <= 32

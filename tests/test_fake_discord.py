@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
@@ -158,6 +159,107 @@ async def test_sync_records_global_and_guild_commands(dc: FakeDiscord, bot: Bot)
     assert {c["name"] for c in dc.synced_commands[dc.guild_id]} == {"ping", "slow"}
     assert dc.command_syncs == 2
     assert [r.method for r in dc.requests if "/commands" in r.path] == ["PUT", "PUT"]
+
+
+GOOD_COMMAND: dict[str, Any] = {
+    "name": "score",
+    "description": "A team's score",
+    "description_localizations": {"it": "Il punteggio di una squadra"},
+    "name_localizations": {"it": "punteggio"},
+    "options": [
+        {"type": 3, "name": "team", "description": "A team", "required": True},
+        {
+            "type": 3,
+            "name": "level",
+            "description": "Which alerts",
+            "choices": [{"name": "Goals only", "value": "goals"}],
+        },
+        {"type": 4, "name": "page", "description": "Page", "min_value": 1, "max_value": 9},
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"name_localizations": {"italian": "punteggio"}}, "name_localizations"),
+        ({"name_localizations": {"it": "Punteggio"}}, "name_localizations"),
+        ({"description": "x" * 101}, "description"),
+        ({"options": [{"type": 3, "name": "Team", "description": "A team"}]}, "options"),
+        ({"options": [{"type": 3, "name": "team", "description": ""}]}, "options"),
+        ({"options": [{"type": 99, "name": "team", "description": "A team"}]}, "options"),
+        (
+            {
+                "options": [
+                    {"type": 3, "name": "a", "description": "A"},
+                    {"type": 3, "name": "b", "description": "B", "required": True},
+                ]
+            },
+            "options",
+        ),
+        (
+            {
+                "options": [
+                    {
+                        "type": 3,
+                        "name": "a",
+                        "description": "A",
+                        "choices": [{"name": f"c{i}", "value": f"{i}"} for i in range(26)],
+                    }
+                ]
+            },
+            "options",
+        ),
+        (
+            {
+                "options": [
+                    {
+                        "type": 3,
+                        "name": "a",
+                        "description": "A",
+                        "autocomplete": True,
+                        "choices": [{"name": "c", "value": "c"}],
+                    }
+                ]
+            },
+            "options",
+        ),
+        (
+            {"options": [{"type": 3, "name": "a", "description": "A", "min_value": 1}]},
+            "options",
+        ),
+        (
+            {
+                "options": [
+                    {
+                        "type": 4,
+                        "name": "a",
+                        "description": "A",
+                        "choices": [{"name": "one", "value": "1"}],
+                    }
+                ]
+            },
+            "options",
+        ),
+    ],
+)
+async def test_commands_are_validated_like_discord(
+    dc: FakeDiscord, bot: Bot, change: dict[str, Any], field: str
+) -> None:
+    """The fake refuses what Discord refuses in registered commands: bad names (upper case, a
+    locale Discord has not), descriptions, option types, a required option after an optional
+    one, more than 25 choices, choices with autocomplete, bounds on a string, a choice of the
+    wrong type. A valid command goes through."""
+    await bot.tree.sync()
+    app_id = bot.client.application_id
+    assert app_id is not None
+    await bot.client.http.bulk_upsert_global_commands(app_id, [GOOD_COMMAND])
+    assert [c["name"] for c in dc.synced_commands[None]] == ["score"]
+    with pytest.raises(discord.HTTPException) as refused:
+        await bot.client.http.bulk_upsert_global_commands(app_id, [{**GOOD_COMMAND, **change}])
+    assert refused.value.status == 400
+    assert field in json.dumps(refused.value.text) or field in str(refused.value)
+    assert [c["name"] for c in dc.synced_commands[None]] == ["score"]  # nothing replaced
 
 
 async def test_slash_command_is_invoked_and_answered(dc: FakeDiscord, bot: Bot) -> None:

@@ -7,6 +7,7 @@ import time
 
 from aiohttp import web
 
+from tests.support.fakes.discord_api.command_wire import command_errors
 from tests.support.fakes.discord_api.records import (
     InteractionResponse,
     MessageEdit,
@@ -92,23 +93,7 @@ class RestMethods:
             return _invalid_form({"_errors": [{"code": "LIST_TYPE_CONVERT", "message": "list"}]})
         errors: JSON = {}
         for index, cmd in enumerate(payload):
-            cmd_errors: JSON = {}
-            name = str(cmd.get("name", ""))
-            if not 1 <= len(name) <= 32:
-                cmd_errors["name"] = _field_error(
-                    "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 32"
-                )
-            if int(cmd.get("type", 1)) == 1:
-                if name != name.lower():
-                    cmd_errors["name"] = _field_error(
-                        "APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid"
-                    )
-                if not 1 <= len(str(cmd.get("description", ""))) <= 100:
-                    cmd_errors["description"] = _field_error(
-                        "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length."
-                    )
-            if len(cmd.get("options") or []) > 25:
-                cmd_errors["options"] = _max_len(25)
+            cmd_errors = command_errors(cmd) if isinstance(cmd, dict) else {"_errors": []}
             if cmd_errors:
                 errors[str(index)] = cmd_errors
         if len(payload) > 100:
