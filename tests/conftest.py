@@ -161,6 +161,7 @@ E2E_NAMES = frozenset(
 )
 
 
+@pytest.hookimpl(trylast=True)  # after pytest's own grouping of tests by their fixtures
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark the end-to-end tests ``e2e``: those of a module that uses a fake server or runs
     the whole bot, and those whose fixtures do. Then put the slow tests first (below)."""

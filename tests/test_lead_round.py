@@ -41,9 +41,17 @@ MATCHES: list[tuple[str, str, str, list[tuple[int, str, str]]]] = [
 ]  # fmt: skip
 
 
-def play_round(engine: Engine) -> list[str]:
+#: teams the bot has never seen (no Italian article known): the leads take their bare shapes
+UNKNOWN = {team: f"Club {chr(65 + i)} FC" for i, team in enumerate(
+    t for home, away, _v, _g in MATCHES for t in (home, away)
+)}  # fmt: skip
+
+
+def play_round(engine: Engine, names: dict[str, str] | None = None) -> list[str]:
     ids = []
     for n, (home, away, venue, goals) in enumerate(MATCHES):
+        if names:
+            home, away = names[home], names[away]
         match = f"r20-{n}"
         ids.append(match)
         lines: list[dict[str, Any]] = [
@@ -66,7 +74,7 @@ def masked(text: str) -> str:
     """The lead with its names, places and numbers taken out: what is left is how it reads."""
     names: set[str] = set()
     for home, away, venue, goals in MATCHES:
-        for team in (home, away):
+        for team in (home, away, UNKNOWN[home], UNKNOWN[away]):
             names |= {team, team_name(team).display("it"), team_name(team).display("en")}
         names |= {venue} | {scorer for _m, _s, scorer in goals}
     for name in sorted(names, key=len, reverse=True):
@@ -86,9 +94,10 @@ def leads(engine: Engine, ids: list[str], lang: str) -> list[str]:
     return told
 
 
+@pytest.mark.parametrize("known", [True, False], ids=["known-teams", "unknown-teams"])
 @pytest.mark.parametrize("lang", ["en", "it"])
-def test_no_two_leads_of_a_round_read_alike(engine: Engine, lang: str) -> None:
-    ids = play_round(engine)
+def test_no_two_leads_of_a_round_read_alike(engine: Engine, lang: str, known: bool) -> None:
+    ids = play_round(engine, None if known else UNKNOWN)
     shapes = [match_shape(s) for s in (engine.state(m) for m in ids) if s is not None]
     assert shapes.count("narrow") == 4 and "late_winner" in shapes and "comeback" in shapes
     told = leads(engine, ids, lang)

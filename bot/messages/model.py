@@ -96,7 +96,6 @@ MessageKind = Literal[
     "penalty_missed",
     "shootout_kick",
     "added_time",
-    "var_check",
     "note",
     "first_half",
     "half_time",
