@@ -213,10 +213,10 @@ class Catalogue:
         """The commands ``platform`` lists (Discord's slash commands, the console's)."""
         return [c for c in self.commands if platform in c.platforms]
 
-    def menu(self, platform: str) -> list[ChatCommand]:
-        """A platform's command menu for everyone (Telegram's ``setMyCommands``): its
-        commands but the reporters' (a handful of people, who know ``/report``)."""
-        return [c for c in self.commands_on(platform) if c.who != "reporters"]
+    def menu(self, platform: str, reporters: bool = False) -> list[ChatCommand]:
+        """A platform's command menu (Telegram's ``setMyCommands``): for everyone, its
+        commands but the reporters'; for the reporters' own chats (``reporters``), all."""
+        return [c for c in self.commands_on(platform) if reporters or c.who != "reporters"]
 
     def in_help(self) -> list[ChatCommand]:
         """The commands ``/help`` lists, in order."""

@@ -92,7 +92,7 @@ def test_recap_and_demo_in_italian() -> None:
     parse_telegram_html(done.stdout.split("─" * 48)[0].strip())
     demo = matchbot("demo", "--speed", "0", "--lang", "it")
     assert demo.returncode == 0, demo.stderr
-    assert demo.stdout.startswith("matchbot demo: Atalanta-Inter, Serie A, rigiocata dalla cronaca")
+    assert demo.stdout.startswith("matchbot demo: Atalanta-Inter, Serie A, ricostruita dalla cronaca")
     assert "⚽ GOL! Atalanta 0-1 Inter\n\n65' Lautaro Martínez segna per l'Inter" in demo.stdout
     assert "🏁 Fine partita: Atalanta 0-1 Inter" in demo.stdout
     refused = matchbot("recap", str(SEED), "--lang", "klingon")

@@ -40,6 +40,11 @@ def build(path: Path) -> None:
         store.ensure_chat("discord", "900", "alerts", "channel")
         store.set_chat_settings("telegram", "2", {"language": "it", "timezone": "Europe/Rome"})
         store.set_chat_settings("discord", "900", {"level": "all", "spoiler_delay": 30})
+        store.set_chat_settings(  # settings of the columns and of the JSON alike
+            "telegram",
+            "4",
+            {"level": "goals", "digest": "08:15", "lineups": "off", "scoreboard": "with"},
+        )
         for chat in ("2", "-3", "4"):
             store.subscribe("telegram", chat, "inter")
         store.subscribe("telegram", "-5", "serie-a", kind="competition", level="goals")

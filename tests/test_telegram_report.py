@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from bot.command_catalogue import CATALOGUE
 from bot.reporting import REPORT_USAGE
 from tests.support.fakes.telegram_api import FakeTelegram
 from tests.support.telegram import (
@@ -167,4 +168,24 @@ async def test_report_help_answers_every_form(bot: Bot, fake: FakeTelegram) -> N
 
         refused = await bot.ask(FAN, "/report help")
         assert refused["text"] == REFUSED
+    no_violations(fake)
+
+
+async def test_a_reporters_menu_lists_report(bot: Bot, fake: FakeTelegram) -> None:
+    """``/report`` is left out of everyone's menu, and listed in each reporter's own chat (the
+    catalogue's reporters' commands), in each language; "see /report help" is its line."""
+    async with bot.running():
+        await fake.wait_for_call("setMyCommands", 4)
+        everyone = [c["command"] for c in fake.get_commands() or []]
+        assert "report" not in everyone
+        scope = {"type": "chat", "chat_id": REPORTER}
+        mine = fake.get_commands(scope=scope) or []
+        names = [c["command"] for c in mine]
+        assert names == [c.name for c in CATALOGUE.menu("telegram", reporters=True)]
+        assert set(names) - set(everyone) == {"report"}
+        (report,) = [c for c in mine if c["command"] == "report"]
+        assert report["description"] == "WHAT: post what no feed carries (see /report help)"
+        italian = fake.get_commands(scope=scope, language_code="it") or []
+        assert "segnala" in [c["command"] for c in italian]
+        assert fake.get_commands(scope={"type": "chat", "chat_id": FAN}) is None
     no_violations(fake)

@@ -19,13 +19,14 @@ import logging
 import math
 import re
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from urllib.parse import urlsplit
 
 from telegram import (
     Bot,
     BotCommand,
+    BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
@@ -217,12 +218,23 @@ def listen_address(listen: str) -> tuple[str, int]:
     return host, number
 
 
-def bot_commands(language: str = "en", catalogue: Catalogue = CATALOGUE) -> list[BotCommand]:
-    """The command menu: the core's catalogue of commands for Telegram, in ``language``."""
+def bot_commands(
+    language: str = "en", catalogue: Catalogue = CATALOGUE, reporters: bool = False
+) -> list[BotCommand]:
+    """The command menu: the core's catalogue of commands for Telegram, in ``language``
+    (``reporters``: the menu of a reporter's private chat, ``/report`` included)."""
     with i18n.use(language):
         return [
-            BotCommand(name, about) for name, about in templates.command_menu("telegram", catalogue)
+            BotCommand(name, about)
+            for name, about in templates.command_menu("telegram", catalogue, reporters)
         ]
+
+
+def reporter_chats(reporters: Iterable[str]) -> tuple[int, ...]:
+    """The private chats of the Telegram reporters among ``platform:user id`` entries (a
+    user's private chat with the bot has the user's id)."""
+    found = (r.partition(":") for r in reporters)
+    return tuple(sorted({int(i) for p, _, i in found if p == "telegram" and i.isdigit()}))
 
 
 #: Messages whose text the adapter remembers (to never send an unchanged edit).
@@ -272,8 +284,11 @@ class TelegramAdapter:
         group_admin_only: bool = True,
         paid_broadcast: bool = False,
         catalogue: Catalogue = CATALOGUE,
+        reporters: Iterable[int] = (),
     ) -> None:
         self._token = token
+        #: the reporters' private chats: their menu lists /report
+        self.reporters = tuple(reporters)
         #: the commands its menu lists and its handlers know (the bot's own but in tests)
         self.catalogue = catalogue
         self.base_url = base_url
@@ -315,6 +330,7 @@ class TelegramAdapter:
             webhook_listen=settings.telegram_webhook_listen,
             group_admin_only=settings.telegram_group_admin_only,
             paid_broadcast=settings.telegram_paid_broadcast,
+            reporters=reporter_chats(settings.reporter_ids | settings.lead_reporter_ids),
         )
 
     def __repr__(self) -> str:  # never show the token
@@ -378,6 +394,7 @@ class TelegramAdapter:
             await self._bulk.start()
         self.application = app
         await self._set_menu(app.bot, self.catalogue)
+        await self._set_reporter_menus(app.bot)
         if self.webhook_url:
             await self._start_webhook(app)
         else:
@@ -409,6 +426,26 @@ class TelegramAdapter:
             raise
         except TelegramError as exc:
             log.warning("telegram: the command menu was not set (%s)", short(exc.message))
+
+    async def _set_reporter_menus(self, bot: Bot) -> None:
+        """Each reporter's private chat gets the menu with ``/report`` (in each language);
+        a reporter who never wrote to the bot has no chat yet: one warning line."""
+        for chat_id in self.reporters:
+            scope = BotCommandScopeChat(chat_id)
+            try:
+                await bot.set_my_commands(
+                    bot_commands(catalogue=self.catalogue, reporters=True), scope
+                )
+                for language in i18n.LANGUAGES:
+                    if language != i18n.DEFAULT_LANGUAGE:
+                        menu = bot_commands(language, self.catalogue, reporters=True)
+                        await bot.set_my_commands(menu, scope, language_code=language)
+            except InvalidToken:
+                raise
+            except TelegramError as exc:
+                log.warning(
+                    "telegram: no /report menu for reporter %s (%s)", chat_id, short(exc.message)
+                )
 
     async def _start_webhook(self, app: Application) -> None:  # type: ignore[type-arg]
         assert app.updater is not None and self.webhook_url is not None

@@ -35,12 +35,14 @@ def _help_row(command: ChatCommand) -> Line:
     return line(bold(f"/{name}"), f" — {_(command.help)}")
 
 
-def command_menu(platform: str, catalogue: Catalogue = CATALOGUE) -> list[tuple[str, str]]:
+def command_menu(
+    platform: str, catalogue: Catalogue = CATALOGUE, reporters: bool = False
+) -> list[tuple[str, str]]:
     """A platform's command menu (Telegram's ``setMyCommands``) in the current language:
     (name, description) pairs, the description ``[TEAM]: live or latest score``."""
     return [
         (c.name_in(current()), f"{_(c.usage)}: {_(c.help)}" if c.usage else _(c.help))
-        for c in catalogue.menu(platform)
+        for c in catalogue.menu(platform, reporters)
     ]
 
 
