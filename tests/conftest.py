@@ -19,8 +19,9 @@ from bot.teams import seed_known_teams
 from storage.store import Store
 from tests.support import postgres, stores
 
-#: fixtures shared by the Telegram end-to-end tests (``fake``, ``bot``, ``reporters_env``)
-pytest_plugins = ["tests.support.telegram_fixtures"]
+#: fixtures shared by the Telegram end-to-end tests (``fake``, ``bot``, ``reporters_env``), and
+#: the order that starts the slow tests first (tests/support/slow_first.py)
+pytest_plugins = ["tests.support.telegram_fixtures", "tests.support.slow_first"]
 
 # Python's bytecode cache (the gitignored __pycache__/ folders) is kept even where the shell sets
 # PYTHONDONTWRITEBYTECODE: the suite starts about sixty `matchbot` subprocesses, each of which
@@ -161,72 +162,13 @@ E2E_NAMES = frozenset(
 )
 
 
-@pytest.hookimpl(trylast=True)  # after pytest's own grouping of tests by their fixtures
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` selects by the marks
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark the end-to-end tests ``e2e``: those of a module that uses a fake server or runs
-    the whole bot, and those whose fixtures do. Then put the slow tests first (below)."""
+    the whole bot, and those whose fixtures do."""
     for item in items:
         module = getattr(item, "module", None)
         names = set(vars(module)) if module is not None else set()
         fixtures = set(getattr(item, "fixturenames", ()))
         if names & E2E_NAMES or fixtures & E2E_NAMES:
             item.add_marker(pytest.mark.e2e)
-    items[:] = slow_first(items, config)
-
-
-# --- the slow tests first -----------------------------------------------------------------------
-# A few end-to-end tests take seconds each (they wait for processes, leases, rate limits). Run in
-# collection order, one of them may start last and alone keep the run going long after the
-# others ended. So each test's last duration is kept in pytest's cache (.pytest_cache), and the
-# next run starts with the slowest: each xdist worker's first tests (worksteal hands a worker a
-# contiguous share of the list, and others steal from its end) are its share of the slow ones.
-
-#: cache key of the tests' last durations (seconds, setup + call + teardown)
-DURATIONS = "matchbot/durations"
-#: a test that took at least this long last time goes first
-SLOW = 1.0
-_took: dict[str, float] = {}
-
-
-def slow_first(items: list[pytest.Item], config: pytest.Config) -> list[pytest.Item]:
-    """``items`` with the slow ones dealt, slowest first, to the front of each worker's share;
-    the other tests keep their order (and so their module-scoped fixtures). Without durations
-    known yet, the end-to-end tests count as the slow ones."""
-    cache = config.cache
-    known: dict[str, float] = (cache.get(DURATIONS, {}) if cache is not None else {}) or {}
-    if known:
-        slow = sorted(
-            (i for i in items if known.get(i.nodeid, 0.0) >= SLOW),
-            key=lambda i: -known[i.nodeid],
-        )
-    else:
-        slow = [i for i in items if i.get_closest_marker("e2e")]
-    if not slow:
-        return items
-    workers = max(1, int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")))
-    chosen = set(map(id, slow))
-    rest = [i for i in items if id(i) not in chosen]
-    shares: list[list[pytest.Item]] = [slow[w::workers] for w in range(workers)]
-    left = len(items)
-    for w, share in enumerate(shares):  # worksteal's first split: left // workers still to serve
-        size = left // (workers - w)
-        left -= size
-        take = max(0, size - len(share))
-        share += rest[:take]
-        del rest[:take]
-    shares[-1] += rest
-    return [item for share in shares for item in share]
-
-
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    _took[report.nodeid] = _took.get(report.nodeid, 0.0) + report.duration
-
-
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Keep the durations measured (in the main process: xdist reports every test to it)."""
-    cache = session.config.cache
-    if cache is None or hasattr(session.config, "workerinput") or not _took:
-        return
-    known = cache.get(DURATIONS, {}) or {}
-    known.update({name: round(took, 3) for name, took in _took.items()})
-    cache.set(DURATIONS, known)

@@ -1,0 +1,69 @@
+"""The slow tests first (a pytest plugin, registered in ``tests/conftest.py``).
+
+A few end-to-end tests take seconds each (they wait for processes, leases, rate limits). Run in
+collection order, one of them may start last and alone keep the run going long after the others
+ended. So each test's last duration is kept in pytest's cache (.pytest_cache), and the next run
+starts with the slowest: each xdist worker's first tests (worksteal hands a worker a contiguous
+share of the list, and others steal from its end) are its share of the slow ones."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+#: cache key of the tests' last durations (seconds, setup + call + teardown)
+DURATIONS = "matchbot/durations"
+#: a test that took at least this long last time goes first
+SLOW = 1.0
+_took: dict[str, float] = {}
+
+
+# last: after ``-m`` chose the tests and pytest grouped them by their fixtures
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    items[:] = slow_first(items, config)
+
+
+def slow_first(items: list[pytest.Item], config: pytest.Config) -> list[pytest.Item]:
+    """``items`` with the slow ones dealt, slowest first, to the front of each worker's share;
+    the other tests keep their order (and so their module-scoped fixtures). Without durations
+    known yet, the end-to-end tests count as the slow ones."""
+    cache = config.cache
+    known: dict[str, float] = (cache.get(DURATIONS, {}) if cache is not None else {}) or {}
+    if known:
+        slow = sorted(
+            (i for i in items if known.get(i.nodeid, 0.0) >= SLOW),
+            key=lambda i: -known[i.nodeid],
+        )
+    else:
+        slow = [i for i in items if i.get_closest_marker("e2e")]
+    if not slow:
+        return items
+    workers = max(1, int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")))
+    chosen = set(map(id, slow))
+    rest = [i for i in items if id(i) not in chosen]
+    shares: list[list[pytest.Item]] = [slow[w::workers] for w in range(workers)]
+    left = len(items)
+    for w, share in enumerate(shares):  # worksteal's first split: left // workers still to serve
+        size = left // (workers - w)
+        left -= size
+        take = max(0, size - len(share))
+        share += rest[:take]
+        del rest[:take]
+    shares[-1] += rest
+    return [item for share in shares for item in share]
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _took[report.nodeid] = _took.get(report.nodeid, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Keep the durations measured (in the main process: xdist reports every test to it)."""
+    cache = session.config.cache
+    if cache is None or hasattr(session.config, "workerinput") or not _took:
+        return
+    known = cache.get(DURATIONS, {}) or {}
+    known.update({name: round(took, 3) for name, took in _took.items()})
+    cache.set(DURATIONS, known)
