@@ -41,13 +41,13 @@ MATCH = "serie-a-2025-26-atalanta-inter"
 KICKOFF = "🟢 Kick-off: Atalanta v Inter\n\nSerie A · Matchday 17 · Bergamo · 28 Dec 2025"
 DISALLOWED_INTER = (
     "❌ Goal disallowed — Inter\n\n"
-    "38' Goal ruled out for offside, in the build-up. Still Atalanta 0-0 Inter"
+    "~38' Goal ruled out for offside, in the build-up. Still Atalanta 0-0 Inter"
 )
 HALF_TIME = "⏸ Half-time: Atalanta 0-0 Inter"
 SECOND_HALF = "▶️ Second half under way: Atalanta 0-0 Inter"
 DISALLOWED_ATALANTA = (
     "❌ Goal disallowed — Atalanta\n\n"
-    "50' Charles De Ketelaere's goal ruled out for offside. Still Atalanta 0-0 Inter"
+    "~50' Charles De Ketelaere's goal ruled out for offside. Still Atalanta 0-0 Inter"
 )
 GOAL = (
     "⚽ GOAL! Atalanta 0-1 Inter\n\n"

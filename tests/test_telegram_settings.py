@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from adapters.telegram.adapter import button_rows
+from adapters.telegram.keyboard import button_rows
 from bot.messages.model import Button
 from tests.support.fakes.telegram_api import FakeTelegram
 from tests.support.telegram import (

@@ -17,10 +17,9 @@ import datetime as dtm
 import hashlib
 import json
 import logging
-import math
 import re
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AbstractAsyncContextManager
 from urllib.parse import urlsplit
 
@@ -28,7 +27,6 @@ from telegram import (
     Bot,
     BotCommand,
     BotCommandScopeChat,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
     LinkPreviewOptions,
@@ -42,13 +40,14 @@ from adapters.rendering import RenderCache
 from adapters.telegram.bulk import BulkSender
 from adapters.telegram.errors import is_not_modified, short, token_rejected, translate
 from adapters.telegram.handlers import ALLOWED_UPDATES, UpdateHandlers
+from adapters.telegram.keyboard import keyboard
 from adapters.telegram.render import card_parts, telegram_parts
 from bot import metrics
 from bot.command_catalogue import CATALOGUE
 from bot.command_types import Catalogue
 from bot.logs import REDACTED
 from bot.messages import i18n, templates
-from bot.messages.model import Button, Message
+from bot.messages.model import Message
 from bot.ports import (
     CannotEdit,
     CoreAPI,
@@ -84,12 +83,6 @@ POLL_TIMEOUT = dtm.timedelta(seconds=30)
 #: How long :meth:`TelegramAdapter.stop` waits for sends already on the wire.
 STOP_GRACE = 15.0
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-MAX_CALLBACK_DATA = 64  # bytes
-#: Telegram's most buttons under one message (the core pages /settings well inside it).
-MAX_BUTTONS = 100
-#: Inline keyboard layout on a phone: buttons a row, and label characters a row.
-ROW_BUTTONS = 3
-ROW_CHARS = 36
 
 
 class LibraryLog(logging.Filter):
@@ -143,46 +136,6 @@ def telegram_pacing(paid_broadcast: bool = False) -> Pacing:
         max_in_flight=PAID_IN_FLIGHT if paid_broadcast else 32,
         burst=PAID_BURST if paid_broadcast else FREE_BURST,
     )
-
-
-def button_rows(buttons: Sequence[Button]) -> list[list[Button]]:
-    """Buttons laid out for a phone: the choices of one setting (actions that differ only
-    after their last ``:``, like ``settings:level:all`` and ``settings:level:key``) share rows,
-    at most :data:`ROW_BUTTONS` a row and about :data:`ROW_CHARS` characters of labels, the
-    rows of a group as even as possible (five delays: 3 + 2). Each new group starts a row."""
-    groups: list[list[Button]] = []
-    for button in buttons:
-        prefix = button.action.rpartition(":")[0]
-        if groups and prefix and groups[-1][0].action.rpartition(":")[0] == prefix:
-            groups[-1].append(button)
-        else:
-            groups.append([button])
-    rows: list[list[Button]] = []
-    for group in groups:
-        width = sum(len(b.label) for b in group) + 2 * (len(group) - 1)
-        count = min(
-            max(math.ceil(len(group) / ROW_BUTTONS), math.ceil(width / ROW_CHARS)), len(group)
-        )
-        size, extra = divmod(len(group), count)
-        start = 0
-        for i in range(count):
-            end = start + size + (1 if i < extra else 0)
-            rows.append(group[start:end])
-            start = end
-    return rows
-
-
-def keyboard(message: Message) -> InlineKeyboardMarkup | None:
-    """The message's buttons (see :func:`button_rows`); ``action`` (1-64 bytes) is the
-    callback data, and a button whose action does not fit is left out, as are buttons beyond
-    Telegram's 100."""
-    usable = [b for b in message.buttons if 0 < len(b.action.encode()) <= MAX_CALLBACK_DATA]
-    usable = usable[:MAX_BUTTONS]
-    rows = [
-        [InlineKeyboardButton(b.label, callback_data=b.action) for b in row]
-        for row in button_rows(usable)
-    ]
-    return InlineKeyboardMarkup(rows) if rows else None
 
 
 def wire_chat_id(chat_id: str) -> int | str:

@@ -30,6 +30,7 @@ from bot.messages.i18n import N_, _, and_list, current, italian_al, ngettext, or
 from bot.messages.model import Line, Message, Section, line
 from bot.messages.templates.lineups import added_time, substitutions
 from bot.messages.templates.shootout import kicks, shootout_sequence, shootout_standing
+from bot.messages.templates.vocabulary import minute
 
 # --- braces and hat-tricks ----------------------------------------------------------------------
 
@@ -242,10 +243,6 @@ def table_section(moves: Sequence[Move]) -> Section | None:
 # --- alerts and the recap, with the match's depth -----------------------------------------------
 
 
-def _clock_text(minute: int, stoppage: int | None) -> str:
-    return f"{minute}+{stoppage}'" if stoppage else f"{minute}'"
-
-
 def _score_text(fixture: Fixture, score: Score) -> str:
     return f"{fixture.home} {score.home}-{score.away} {fixture.away}"
 
@@ -279,7 +276,7 @@ def enrich_alert(
             and s.seq <= stored.seq
         ]
         subs = [
-            (s.event, _clock_text(s.event.minute, s.event.stoppage))
+            (s.event, minute(s.event))
             for s in sorted(group, key=lambda s: s.seq)
             if isinstance(s.event, SubstitutionEvent)
         ]
