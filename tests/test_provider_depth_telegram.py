@@ -35,6 +35,9 @@ from tests.test_provider_polling import IDS, KEY, TEAMS_INTER, af_life, soon
 
 pytestmark = pytest.mark.timeout(90)
 FAN = 71
+#: How long a wait below may take before the test fails: generous, since the machine may be
+#: loaded (each wait ends as soon as its condition holds, so a pass costs no more time).
+PATIENCE = 180.0
 SERIE_A = {"id": 135, "name": "Serie A", "country": "Italy", "season": 2025}
 NAPOLI = {"id": 492, "name": "Napoli", "logo": None}
 MILAN = {"id": 489, "name": "AC Milan", "logo": None}
@@ -125,13 +128,15 @@ async def test_line_ups_substitution_stats_and_card_reach_telegram(
                 await bot.ask(FAN, "/subscribe player Carboni")
                 return any("now follows Valentín Carboni" in t for t in bot.texts(FAN))
 
-            await until(found_in_the_squad, timeout=20)
+            await until(found_in_the_squad, timeout=PATIENCE)
 
             def recap_photo() -> list[dict[str, Any]]:
                 return [m for m in fake.messages(FAN) if m.get("photo")]
 
-            await until(lambda: bool(recap_photo()), timeout=60)
-            await until(lambda: any("Player of the match" in t for t in bot.texts(FAN)), timeout=20)
+            await until(lambda: bool(recap_photo()), timeout=PATIENCE)
+            await until(
+                lambda: any("Player of the match" in t for t in bot.texts(FAN)), timeout=PATIENCE
+            )
         texts = bot.texts(FAN)
         every = "\n".join(texts)
         # followed before he played, found in the squad, with his team

@@ -92,9 +92,12 @@ async def test_a_reporter_covers_a_match_no_feed_carries(bot: MatchBot) -> None:
     assert ack.splitlines()[3].startswith("Wrong? /report undo r")
     await report(bot, "disallowed Atalanta Charles De Ketelaere 50 offside")
     await report(bot, "miss Atalanta Lazar Samardžić 87 assist De Ketelaere: blazes wide")
-    await report(bot, "period Inter ft 90+5")
+    # the quote before full time: the recap goes out ``recap_delay`` after it, which is 0
+    # here, so a quote reported after full time would race the recap job (in use, the
+    # delay of minutes is the window for post-match quotes)
     ack = await report(bot, "quote Inter Cristian Chivu (Inter coach): We faced a great side.")
     assert ack.startswith("✅ Reported: Cristian Chivu: “We faced a great side.”")
+    await report(bot, "period Inter ft 90+5")
     await settle(bot)
     fans = sent(bot, "fans")
     assert any(t.startswith("⚽ GOAL! Atalanta 0-1 Inter") for t in fans)
