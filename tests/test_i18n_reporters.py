@@ -111,7 +111,7 @@ async def test_the_console_speaks_its_chats_language(tmp_path: Path) -> None:
         assert "Commands start with /, for example /subscribe inter." in out.getvalue()
         await bot.command(console.context(), "settings", "language it")
         await console.handle_input("ciao", "reply:2")
-        assert "I comandi iniziano con /, per esempio /subscribe inter." in out.getvalue()
+        assert "I comandi iniziano con /, per esempio /segui inter." in out.getvalue()
         # numbered buttons: how to choose, in Italian
         choices = await bot.command(console.context(), "subscribe", "intr")
         await console.send("local", choices)
