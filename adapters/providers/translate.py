@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -35,6 +36,19 @@ PERIOD_MINUTE: dict[str, int] = {
     "penalties": 120,
     "full_time": 90,
 }
+
+
+#: (logger, match, what) already warned about: an odd provider answer is logged once per match.
+_warned: set[tuple[str, str, str]] = set()
+
+
+def warn_once(log: logging.Logger, match: str, what: str, message: str, *args: object) -> None:
+    """``log.warning(message, *args)`` the first time ``what`` is odd in ``match``'s answers."""
+    key = (log.name, match, what)
+    if key in _warned:
+        return
+    _warned.add(key)
+    log.warning(message, *args)
 
 
 def player_key(pid: Any, name: Any) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 
 from adapters.providers.shapes import dig, opt_int, opt_str
 from adapters.providers.standings import TableRow, table_before
+from adapters.providers.translate import warn_once
 
 log = logging.getLogger(__name__)
 PROVIDER = "API-Football"
@@ -36,14 +37,10 @@ STATISTICS: dict[str, str] = {
     "goalkeeper saves": "saves",
     "offsides": "offsides",
 }
-_logged: set[tuple[str, str]] = set()
 
 
-def _once(fixture: str, what: str, message: str, *args: object) -> None:
-    if (fixture, what) in _logged:
-        return
-    _logged.add((fixture, what))
-    log.warning(message, *args)
+def _once(match: str, what: str, message: str, *args: object) -> None:
+    warn_once(log, match, what, message, *args)
 
 
 def _number(value: Any, *, share: bool = False) -> float | int | None:

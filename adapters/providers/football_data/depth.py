@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from adapters.providers.shapes import dig, opt_int, opt_str
+from adapters.providers.translate import warn_once
 
 log = logging.getLogger(__name__)
 PROVIDER = "football-data.org"
@@ -32,14 +33,10 @@ STATISTICS: dict[str, str] = {
     "saves": "saves",
     "offsides": "offsides",
 }
-_logged: set[tuple[str, str]] = set()
 
 
-def _once(mid: str, what: str, message: str, *args: object) -> None:
-    if (mid, what) in _logged:
-        return
-    _logged.add((mid, what))
-    log.warning(message, *args)
+def _once(match: str, what: str, message: str, *args: object) -> None:
+    warn_once(log, match, what, message, *args)
 
 
 def _player(raw: Any) -> dict[str, Any] | None:
