@@ -21,6 +21,7 @@ import re
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AbstractAsyncContextManager
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from telegram import (
@@ -37,7 +38,6 @@ from telegram.ext import Application, ApplicationBuilder
 
 from adapters.card import CardCache
 from adapters.rendering import RenderCache
-from adapters.telegram.bulk import BulkSender
 from adapters.telegram.errors import is_not_modified, short, token_rejected, translate
 from adapters.telegram.handlers import ALLOWED_UPDATES, UpdateHandlers
 from adapters.telegram.keyboard import keyboard
@@ -59,6 +59,9 @@ from bot.ports import (
 )
 from bot.repeats import RepeatedFailures
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from adapters.telegram.bulk import BulkSender
 
 log = logging.getLogger(__name__)
 
@@ -344,6 +347,8 @@ class TelegramAdapter:
             reason = str(exc).replace(self._token, REDACTED)
             raise StartupError(f"cannot reach the Telegram Bot API at {where}: {reason}") from None
         if self.paid_broadcast:
+            from adapters.telegram.bulk import BulkSender  # aiohttp, only for paid broadcast
+
             self._bulk = BulkSender(app.bot.base_url, self.pacing.max_in_flight, REQUEST_TIMEOUT)
             await self._bulk.start()
         self.application = app
