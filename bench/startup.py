@@ -198,8 +198,7 @@ def main() -> None:
     for (name, checkout_name), cpus in times.items():
         median = statistics.median(cpus)
         print(
-            f"{name:34} {checkout_name:8} {median:7.3f} {min(cpus):7.3f} "
-            f"{median / reference:9.1f}×"
+            f"{name:34} {checkout_name:8} {median:7.3f} {min(cpus):7.3f} {median / reference:9.1f}×"
         )
     if "against" in checkouts:
         print("this ÷ against (medians, same rounds):")
