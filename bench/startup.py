@@ -11,10 +11,11 @@ directory with a fresh database, and counts its CPU time (user + system):
 * ``matchbot --help``;
 * ``matchbot demo --speed 0``: the bundled match replayed at once, recap included;
 * ``matchbot run`` on the console, until it logs that it runs (its migrations on a fresh
-  database included); then it is stopped (SIGTERM) and no longer counted;
+  database included); then it is stopped (SIGTERM), and its CPU in all (start, stop, exit) is
+  the second figure;
 * ``matchbot run`` with a Telegram token, against the fake Bot API server (run in this process,
-  ``tests/support/fakes/telegram_api/``), until it logs that it runs: its ``getMe``, command
-  menus and first long poll done.
+  ``tests/support/fakes/telegram_api/``), the same: its ``getMe``, command menus and first long
+  poll are done when it logs that it runs.
 
 Printed per command: the median and the lowest CPU seconds over the rounds, and the median ÷
 the median of ``python -c "import asyncio"`` measured in the same rounds (the stable figure on a
@@ -93,12 +94,16 @@ def _env(checkout: Path, workdir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def _to_the_end(argv: list[str], env: dict[str, str], cwd: Path) -> float:
+def _cpu_of_children() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def _to_the_end(argv: list[str], env: dict[str, str], cwd: Path) -> dict[str, float]:
     """CPU seconds of a process run to its end."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before = _cpu_of_children()
     subprocess.run(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"": _cpu_of_children() - before}
 
 
 def _cpu_so_far(pid: int) -> float:
@@ -107,8 +112,10 @@ def _cpu_so_far(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _to_ready(argv: list[str], env: dict[str, str], cwd: Path) -> float:
-    """CPU seconds of ``matchbot run`` from its start to the log line saying it runs."""
+def _to_ready(argv: list[str], env: dict[str, str], cwd: Path) -> dict[str, float]:
+    """CPU seconds of ``matchbot run`` from its start to the log line saying it runs, and in
+    all when it is stopped (SIGTERM) right then."""
+    before = _cpu_of_children()
     proc = subprocess.Popen(
         argv,
         env=env,
@@ -121,24 +128,26 @@ def _to_ready(argv: list[str], env: dict[str, str], cwd: Path) -> float:
     assert proc.stderr is not None
     deadline = time.monotonic() + READY_TIMEOUT
     seen = []
+    ready = None
+    for line in proc.stderr:
+        seen.append(line)
+        if READY in line:
+            ready = _cpu_so_far(proc.pid)
+            break
+        if time.monotonic() > deadline:
+            break
+    proc.send_signal(signal.SIGTERM)
     try:
-        for line in proc.stderr:
-            seen.append(line)
-            if READY in line:
-                return _cpu_so_far(proc.pid)
-            if time.monotonic() > deadline:
-                break
+        proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+    if ready is None:
         raise SystemExit(f"{' '.join(argv)} never logged {READY!r}:\n{''.join(seen)}")
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.communicate()
+    return {" to ready": ready, ", stopped then: in all": _cpu_of_children() - before}
 
 
-Measure = Callable[[Path, Path], float]
+Measure = Callable[[Path, Path], dict[str, float]]
 
 
 def commands(fake: FakeInThread) -> dict[str, tuple[bool, Measure]]:
@@ -159,8 +168,8 @@ def commands(fake: FakeInThread) -> dict[str, tuple[bool, Measure]]:
         'python -c "import asyncio"': (False, plain([py, "-c", "import asyncio"])),
         "matchbot --help": (True, plain([*cli, "--help"])),
         "matchbot demo --speed 0": (True, plain([*cli, "demo", "--speed", "0"])),
-        "matchbot run (console) to ready": (True, ready()),
-        "matchbot run (Telegram) to ready": (
+        "matchbot run (console)": (True, ready()),
+        "matchbot run (Telegram)": (
             True,
             ready(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=fake.base_url),
         ),
@@ -190,24 +199,24 @@ def main() -> None:
             for name, (ours, measure) in table.items():
                 for checkout_name, checkout in checkouts.items() if ours else [("", ROOT)]:
                     work = Path(tempfile.mkdtemp(dir=tmp))
-                    cpu = measure(checkout, work)
-                    if round_:
-                        times.setdefault((name, checkout_name), []).append(cpu)
+                    for part, cpu in measure(checkout, work).items():
+                        if round_:
+                            times.setdefault((name + part, checkout_name), []).append(cpu)
     reference = statistics.median(times[('python -c "import asyncio"', "")])
-    print(f"{'command':34} {'checkout':8} {'median':>7} {'lowest':>7} {'÷ asyncio':>10}")
+    print(f"{'command':48} {'checkout':8} {'median':>7} {'lowest':>7} {'÷ asyncio':>10}")
     for (name, checkout_name), cpus in times.items():
         median = statistics.median(cpus)
         print(
-            f"{name:34} {checkout_name:8} {median:7.3f} {min(cpus):7.3f} {median / reference:9.1f}×"
+            f"{name:48} {checkout_name:8} {median:7.3f} {min(cpus):7.3f} {median / reference:9.1f}×"
         )
     if "against" in checkouts:
         print("this ÷ against (medians, same rounds):")
-        for name, (ours, _) in table.items():
-            if ours:
+        for name, checkout_name in times:
+            if checkout_name == "this":
                 ratio = statistics.median(times[(name, "this")]) / statistics.median(
                     times[(name, "against")]
                 )
-                print(f"  {name:34} {ratio:.2f}")
+                print(f"  {name:48} {ratio:.2f}")
     print(f"load average {os.getloadavg()[0]:.2f} at the end")
 
 
