@@ -18,12 +18,15 @@ from bot.messages.templates.vocabulary import (
     result_line,
     round_name,
     scorer_name,
+    slash,
     versus,
 )
 
 
 def need_team(command: str) -> Message:
-    return reply(line(_("Which team? For example: "), bold(f"/{command} inter")), kind="error")
+    return reply(
+        line(_("Which team? For example: "), bold(f"{slash(command)} inter")), kind="error"
+    )
 
 
 def unknown_team(typed: str, suggestions: Sequence[tuple[str, str]], command: str) -> Message:
@@ -265,7 +268,7 @@ def table_needs_provider() -> str:
 
 
 def which_competition(command: str) -> str:
-    return _("Which competition? For example: /{command} serie a", command=command)
+    return _("Which competition? For example: /{command} serie a", command=slash(command)[1:])
 
 
 def no_table_for(competition: str) -> str:
