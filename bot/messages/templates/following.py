@@ -43,7 +43,9 @@ def follows_nothing(place: str, command: str) -> Message:
 
 
 def need_target(command: str) -> Message:
-    return reply(
+    """``/command`` needs what to follow: a question, whose answer runs it
+    (:mod:`bot.questions`)."""
+    asked = reply(
         line(
             _("Which team, competition or player? For example: "),
             bold(f"/{command} inter"),
@@ -54,6 +56,7 @@ def need_target(command: str) -> Message:
         line(_("or "), bold("/{c} player Lautaro Martínez".format(c=command)), "."),  # noqa: UP032
         kind="error",
     )
+    return asked.model_copy(update={"asks": command})
 
 
 def _unknown_what(kind: str | None) -> str:
