@@ -133,13 +133,13 @@ def test_recap_survives_a_match_line_whose_id_is_not_a_string(match_id: str) -> 
 
 
 def test_the_command_line_never_shows_a_traceback(tmp_path: Path) -> None:
-    from tests.support.cli import matchbot
+    from tests.support.cli import matchbot_here  # an exception let out is a traceback on stderr
 
     lines, bad = mixed_feed()
     feed = tmp_path / "hostile.jsonl"
     feed.write_bytes(feed_bytes(lines))
     for command in (["replay", str(feed), "--speed", "0"], ["recap", str(feed)]):
-        done = matchbot(*command)
+        done = matchbot_here(*command)
         assert done.returncode == 1, done.stderr[-2000:]
         assert "Traceback" not in done.stderr
         numbers = [int(e.split(":")[0].removeprefix("line ")) for e in done.stderr.splitlines()]
@@ -225,12 +225,12 @@ def test_repeats_and_conflicts_are_treated_alike_by_replay_and_recap() -> None:
 
 
 def test_an_exact_repeat_alone_exits_0(tmp_path: Path) -> None:
-    from tests.support.cli import matchbot
+    from tests.support.cli import matchbot_here
 
     feed = tmp_path / "twice.jsonl"
     feed.write_bytes(feed_bytes([dumps(x) for x in (DECL, KICKOFF, GOAL, GOAL, FULL_TIME)]))
     for command in (["replay", str(feed), "--speed", "0"], ["recap", str(feed)]):
-        done = matchbot(*command)
+        done = matchbot_here(*command)
         assert done.returncode == 0, done.stderr
         assert done.stderr.splitlines() == ["line 4: repeats line 3 (ignored)"]
 
