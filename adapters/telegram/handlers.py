@@ -130,7 +130,7 @@ class UpdateHandlers:
             await self._answer(query, await self.core.press_refusal(self._nobody(), ""))
             return
         chat = query.message.chat
-        press = parse_press(query.data or "")
+        press = parse_press(query.data or "", self.catalogue)
         kind = CHAT_KINDS.get(chat.type, "group")
         rights_matter = press is not None and press_needs_rights(press, kind)
         ctx = await self.press_context(query, chat, context, rights_matter)
