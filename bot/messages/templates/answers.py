@@ -24,9 +24,11 @@ from bot.messages.templates.vocabulary import (
 
 
 def need_team(command: str) -> Message:
-    return reply(
+    """``/command`` needs a team: a question, whose answer runs it (:mod:`bot.questions`)."""
+    asked = reply(
         line(_("Which team? For example: "), bold(f"{slash(command)} inter")), kind="error"
     )
+    return asked.model_copy(update={"asks": command})
 
 
 def unknown_team(typed: str, suggestions: Sequence[tuple[str, str]], command: str) -> Message:

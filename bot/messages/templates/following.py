@@ -43,8 +43,10 @@ def follows_nothing(place: str, command: str) -> Message:
 
 
 def need_target(command: str) -> Message:
+    """``/command`` needs what to follow: a question, whose answer runs it
+    (:mod:`bot.questions`)."""
     name = slash(command)
-    return reply(
+    asked = reply(
         line(
             _("Which team, competition or player? For example: "),
             bold(f"{name} inter"),
@@ -55,6 +57,7 @@ def need_target(command: str) -> Message:
         line(_("or "), bold("/{c} {p} Lautaro Martínez".format(c=name[1:], p=_("player"))), "."),
         kind="error",
     )
+    return asked.model_copy(update={"asks": command})
 
 
 def _unknown_what(kind: str | None) -> str:
