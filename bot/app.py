@@ -43,6 +43,7 @@ from bot.messages import i18n
 from bot.messages.model import Message
 from bot.messages.templates.fairness import pressed_again, slow_down
 from bot.ports import ChatAdapter, CommandContext, MatchSource, StatsSource
+from bot.questions import asked_command, remember_question
 from bot.report_command import ReportCommand
 from bot.scheduler import LivePolling, Scheduler, TimedJobs
 from bot.stats_commands import StatsCommands
@@ -367,6 +368,17 @@ class MatchBot:
             await self.polling.discover_new()
         return message
 
+    async def answer(
+        self, ctx: CommandContext, text: str, reply_key: str, replying_to: str | None = None
+    ) -> Message | None:
+        """Plain words as the answer to the question the bot asked (:mod:`bot.questions`):
+        run as that command with the words as its argument; None when they answer nothing."""
+        now, words = self.clock(), text.strip()
+        command = await self.db.call(lambda s: asked_command(s, ctx, replying_to, now))
+        if command is None or not words:
+            return None
+        return await self.command(ctx, command, words, reply_key)
+
     async def _answer(self, ctx: CommandContext, name: str, args: str) -> Message:
         """A command's answer from the store: one that only reads comes from the read
         connection, so it never waits behind a fan-out being written or the delivery's
@@ -476,6 +488,7 @@ class MatchBot:
                     with i18n.use(self.commands.language(ctx)):
                         note = slow_down()
                     store.enqueue([row(slow_down_key(key), note, None)], now=now)
+                remember_question(store, ctx, message if decision == "queue" else None, key, now)
 
         await self.db.call(queue)
         delivery = self.deliveries.get(ctx.platform)

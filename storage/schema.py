@@ -419,6 +419,25 @@ POSTGRES_DATA_STEPS["m018_score_not_stored"] = (
 )
 
 
+@migrations()
+def m019_questions(db: Database) -> None:
+    """The question the bot asked a user in a chat ("Which team…?" after a bare
+    ``/subscribe``): the command waiting for its argument, the outbox key of the reply that
+    asked, and when (see ``bot.questions``)."""
+    db.table("questions").create(
+        {
+            "platform": str,
+            "chat_id": str,
+            "user_id": str,
+            "command": str,
+            "key": str,
+            "asked_at": float,
+        },
+        pk=("platform", "chat_id", "user_id"),
+        not_null={"command", "key", "asked_at"},
+    )
+
+
 class SchemaTooNew(Exception):
     """The database was migrated by a newer matchbot: this code would misread it."""
 
