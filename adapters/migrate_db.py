@@ -14,9 +14,12 @@ from storage import urls
 from storage.schema import SchemaTooNew
 
 
-def migrate_db(source: Path, url: str, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+def migrate_db(source: Path, url: str, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the copy; returns the exit status (0 copied and counted, 1 a count differs, 2 it
-    could not be done)."""
+    could not be done). Printed to ``out`` and ``err``: stdout and stderr as they are when
+    it is called."""
+    out = out or sys.stdout
+    err = err or sys.stderr
     if not urls.is_url(url):
         print("matchbot: --to must be a postgresql:// URL", file=err)
         return 2

@@ -21,7 +21,7 @@ from bot.admin import AdminChat
 from bot.clock import Clock, SystemClock
 from bot.command_catalogue import CATALOGUE
 from bot.command_service import Answer, AnswersByName, check_handlers
-from bot.command_types import ChatCommand, Service
+from bot.command_types import Catalogue, ChatCommand, Service
 from bot.commands import Commands, parse_press, press_refusal
 from bot.competitions import seed_known_competitions
 from bot.delivery import IDLE_CHECK, SHARED_IDLE_CHECK, Delivery
@@ -43,6 +43,7 @@ from bot.messages import i18n
 from bot.messages.model import Message
 from bot.messages.templates.fairness import pressed_again, slow_down
 from bot.ports import ChatAdapter, CommandContext, MatchSource, StatsSource
+from bot.questions import asked_command, remember_question
 from bot.report_command import ReportCommand
 from bot.scheduler import LivePolling, Scheduler, TimedJobs
 from bot.stats_commands import StatsCommands
@@ -73,16 +74,19 @@ class MatchBot:
         clock: Callable[[], float] = time.time,
         delivery_clock: Clock | None = None,
         health: Health | None = None,
+        catalogue: Catalogue = CATALOGUE,
     ) -> None:
         """``db``: the database thread the composition root built (``adapters.assemble.build_bot``
         opens one at a path or URL). ``delivery_clock``: what delivery paces by (tests pass a
         :class:`bot.clock.FastClock`); by default the real clock with ``clock`` as its epoch
-        time. ``health``: what the operator's health endpoint asks (see :mod:`bot.health`)."""
+        time. ``health``: what the operator's health endpoint asks (see :mod:`bot.health`).
+        ``catalogue``: the commands (the bot's own but in tests)."""
         if isinstance(db, str | Path):
             raise TypeError(
                 "MatchBot takes a database thread: adapters.assemble.build_bot(path, ...) opens one"
             )
         self.db = db
+        self.catalogue = catalogue
         self.adapters = list(adapters)
         self.recap_delay = recap_delay
         self.reminder_lead = reminder_lead
@@ -121,9 +125,11 @@ class MatchBot:
         #: the one cache of match states, read by the engine and both command paths
         states = KeptStates()
         self.engine = Engine(store, self.clock, states)
-        self.commands = Commands(store, self.clock, states)
+        self.commands = Commands(store, self.clock, states, self.catalogue)
         reader = self.db.reader
-        self.read_commands = Commands(reader, self.clock, states) if reader is not None else None
+        self.read_commands = (
+            Commands(reader, self.clock, states, self.catalogue) if reader is not None else None
+        )
         self.report = ReportCommand(
             self.db,
             self.engine,
@@ -140,7 +146,7 @@ class MatchBot:
             "stats": self.stats_commands,
             "search": SearchingSubscribe(self.db, self.commands, self.sources, self.clock),
         }
-        check_handlers(CATALOGUE, answering)  # the store's own: Commands checks them
+        check_handlers(self.catalogue, answering)  # the store's own: Commands checks them
         #: who answers each command of the catalogue (its ``answered_by``)
         self.services: dict[Service, Answer] = {
             "commands": self._store_answers,
@@ -340,7 +346,7 @@ class MatchBot:
     async def command(
         self, ctx: CommandContext, name: str, args: str, reply_key: str | None = None
     ) -> Message:
-        command = CATALOGUE.find(name)
+        command = self.catalogue.find(name)
         # a reporter covering a match types fast, and needs every acknowledgement (its id)
         reporting = (
             command is not None and command.who == "reporters" and self.report.is_reporter(ctx)
@@ -361,6 +367,17 @@ class MatchBot:
         if command is not None and command.changes == "follows":
             await self.polling.discover_new()
         return message
+
+    async def answer(
+        self, ctx: CommandContext, text: str, reply_key: str, replying_to: str | None = None
+    ) -> Message | None:
+        """Plain words as the answer to the question the bot asked (:mod:`bot.questions`):
+        run as that command with the words as its argument; None when they answer nothing."""
+        now, words = self.clock(), text.strip()
+        command = await self.db.call(lambda s: asked_command(s, ctx, replying_to, now))
+        if command is None or not words:
+            return None
+        return await self.command(ctx, command, words, reply_key)
 
     async def _answer(self, ctx: CommandContext, name: str, args: str) -> Message:
         """A command's answer from the store: one that only reads comes from the read
@@ -391,8 +408,8 @@ class MatchBot:
             with i18n.use(language):
                 return pressed_again()
         message = await self.db.run(self.commands.press, ctx, action)
-        press = parse_press(action)
-        command = CATALOGUE.find(press.command) if press is not None else None
+        press = parse_press(action, self.catalogue)
+        command = self.catalogue.find(press.command) if press is not None else None
         if command is not None and command.changes == "follows":
             await self.polling.discover_new()
         if command is not None and command.changes == "settings":
@@ -410,7 +427,7 @@ class MatchBot:
 
     async def press_refusal(self, ctx: CommandContext, action: str) -> str | None:
         def check(store: CoreStore) -> str | None:
-            press = parse_press(action)
+            press = parse_press(action, self.catalogue)
             if press is not None and not self.commands.still_offered(ctx, press):
                 press = None
             with i18n.use(self.commands.language(ctx)):
@@ -471,6 +488,7 @@ class MatchBot:
                     with i18n.use(self.commands.language(ctx)):
                         note = slow_down()
                     store.enqueue([row(slow_down_key(key), note, None)], now=now)
+                remember_question(store, ctx, message if decision == "queue" else None, key, now)
 
         await self.db.call(queue)
         delivery = self.deliveries.get(ctx.platform)

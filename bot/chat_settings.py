@@ -74,6 +74,8 @@ LEVELS: dict[str, frozenset[str]] = {
 }
 #: the longest a chat may hold its live alerts back (seconds)
 MAX_SPOILER_DELAY = 300
+#: the delays /settings offers as buttons
+SPOILER_PRESETS = (*(s for s in (0, 30, 60, 120) if s < MAX_SPOILER_DELAY), MAX_SPOILER_DELAY)
 
 
 def level_needed(category: str | None) -> int:
@@ -142,20 +144,6 @@ SCOREBOARD_WORDS: dict[str, Scoreboard] = {
     "only": "instead",
     "solo": "instead",
     "invece": "instead",
-}
-#: the live scoreboard's names (``/settings tabellone con``)
-SCOREBOARD_NAMES = ("scoreboard", "board", "tabellone")
-
-#: what fans type for them (``/settings formazioni off``)
-DEPTH_ALIASES: dict[str, str] = {
-    "lineup": "lineups",
-    "formazioni": "lineups",
-    "statistics": "stats",
-    "statistiche": "stats",
-    "picture": "pictures",
-    "card": "pictures",
-    "immagini": "pictures",
-    "foto": "pictures",
 }
 ON_OFF: dict[str, OnOff] = {
     "on": "on",

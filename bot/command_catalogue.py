@@ -18,7 +18,7 @@ every language the catalogue of sentences has works.
 
 from __future__ import annotations
 
-from bot.chat_settings import LEVEL_LABELS, MAX_SPOILER_DELAY
+from bot.chat_settings import LEVEL_LABELS, MAX_SPOILER_DELAY, SPOILER_PRESETS
 from bot.command_types import (
     ALL_PLATFORMS,
     Argument,
@@ -58,6 +58,8 @@ SCOREBOARD_CHOICES = (
     Choice(N_("With the alerts"), "with"),
     Choice(N_("Instead of the live alerts"), "instead"),
 )
+#: A switch of the match's depth (line-ups, statistics, pictures).
+ON_OFF_CHOICES = (Choice(N_("On"), "on"), Choice(N_("Off"), "off"))
 #: The languages a chat can choose, as each language calls itself.
 LANGUAGE_CHOICES = tuple(Choice(name, code) for code, name in LANGUAGES.items())
 
@@ -83,7 +85,6 @@ CATALOGUE = Catalogue(
                 " (player Lautaro Martínez); add goals, key or all for its own alert level"
             ),
             N_("Follow a team, a competition or a player in this channel"),
-            usage=N_("WHAT"),
             arguments=(
                 Argument(
                     "name",
@@ -96,6 +97,7 @@ CATALOGUE = Catalogue(
                     "choice",
                     N_("Which alerts for this one (default: the channel's level)"),
                     choices=LEVEL_CHOICES,
+                    in_usage=False,  # its help line says it: "add goals, key or all"
                 ),
             ),
             aliases=("follow",),
@@ -108,7 +110,6 @@ CATALOGUE = Catalogue(
             "unsubscribe",
             N_("stop following a team, competition or player"),
             N_("Stop following a team, a competition or a player in this channel"),
-            usage=N_("WHAT"),
             arguments=(
                 Argument(
                     "name",
@@ -141,7 +142,6 @@ CATALOGUE = Catalogue(
             "score",
             N_("live or latest score"),
             N_("Live or latest score of a team (or of the teams this channel follows)"),
-            usage=N_("[TEAM]"),
             arguments=(team(),),
             read_only=True,
             names={"it": ("punteggio", "risultato")},
@@ -150,7 +150,6 @@ CATALOGUE = Catalogue(
             "scorers",
             N_("scorers of the match, or the top scorers"),
             N_("Scorers of a team's match, or a competition's top scorers"),
-            usage=N_("[TEAM]"),
             arguments=(team(N_("A team or a competition (leave empty for the top scorers)")),),
             answered_by="stats",
             read_only=True,
@@ -163,7 +162,6 @@ CATALOGUE = Catalogue(
                 "Line-ups of a team's current or latest match"
                 " (or of the teams this channel follows)"
             ),
-            usage=N_("[TEAM]"),
             arguments=(team(),),
             read_only=True,
             names={"it": ("formazioni",)},
@@ -175,7 +173,6 @@ CATALOGUE = Catalogue(
                 "Statistics of a team's current or latest match"
                 " (or of the teams this channel follows)"
             ),
-            usage=N_("[TEAM]"),
             arguments=(team(),),
             read_only=True,
             names={"it": ("statistiche",)},
@@ -184,7 +181,6 @@ CATALOGUE = Catalogue(
             "next",
             N_("the next fixture"),
             N_("A team's next fixture (or of the teams this channel follows)"),
-            usage=N_("[TEAM]"),
             arguments=(team(),),
             read_only=True,
             names={"it": ("prossima",)},
@@ -193,7 +189,6 @@ CATALOGUE = Catalogue(
             "last",
             N_("the latest result"),
             N_("A team's latest result (or of the teams this channel follows)"),
-            usage=N_("[TEAM]"),
             arguments=(team(),),
             read_only=True,
             names={"it": ("ultima",)},
@@ -202,7 +197,6 @@ CATALOGUE = Catalogue(
             "table",
             N_("the league table"),
             N_("A competition's league table"),
-            usage=N_("[COMPETITION]"),
             arguments=(
                 Argument(
                     "competition",
@@ -224,12 +218,16 @@ CATALOGUE = Catalogue(
                     N_("Which alerts this channel gets"),
                     choices=LEVEL_CHOICES,
                     form="level {}",
+                    aliases=("alerts",),
+                    names={"it": ("livello", "avvisi")},
                 ),
                 Argument(
                     "timezone",
                     "text",
                     N_("Time zone for kick-off times, e.g. Europe/Rome"),
                     form="timezone {}",
+                    aliases=("tz", "zone"),
+                    names={"it": ("fuso", "fusoorario")},
                 ),
                 Argument(
                     "spoiler_delay",
@@ -238,6 +236,9 @@ CATALOGUE = Catalogue(
                     minimum=0,
                     maximum=MAX_SPOILER_DELAY,
                     form="spoiler {}",
+                    aliases=("delay",),
+                    names={"it": ("ritardo",)},
+                    presets=tuple(str(s) for s in SPOILER_PRESETS),
                 ),
                 Argument(
                     "language",
@@ -245,18 +246,49 @@ CATALOGUE = Catalogue(
                     N_("The language of alerts, recaps and replies"),
                     choices=LANGUAGE_CHOICES,
                     form="language {}",
+                    aliases=("lang",),
+                    names={"it": ("lingua",)},
                 ),
                 Argument(
                     "digest",
                     "text",
                     N_("Today's matches every day at this local time, e.g. 09:00 (off: none)"),
                     form="digest {}",
+                    names={"it": ("riepilogo",)},
+                ),
+                Argument(
+                    "lineups",
+                    "choice",
+                    N_("Line-ups before kick-off"),
+                    choices=ON_OFF_CHOICES,
+                    form="lineups {}",
+                    aliases=("lineup",),
+                    names={"it": ("formazioni",)},
+                ),
+                Argument(
+                    "stats",
+                    "choice",
+                    N_("Statistics at half-time and full time"),
+                    choices=ON_OFF_CHOICES,
+                    form="stats {}",
+                    aliases=("statistics",),
+                    names={"it": ("statistiche",)},
+                ),
+                Argument(
+                    "pictures",
+                    "choice",
+                    N_("The match card picture at full time"),
+                    choices=ON_OFF_CHOICES,
+                    form="pictures {}",
+                    aliases=("picture", "card"),
+                    names={"it": ("immagini", "foto")},
                 ),
                 Argument(
                     "subscription",
                     "follow",
                     N_("One of the channel's subscriptions, to give it its own alert level"),
                     form="subscription {}",
+                    listed=False,  # /settings' view says it: /subscribe serie a goals
                 ),
                 Argument(
                     "subscription_level",
@@ -271,6 +303,9 @@ CATALOGUE = Catalogue(
                     N_("A live scoreboard: one message per match, edited as it goes"),
                     choices=SCOREBOARD_CHOICES,
                     form="scoreboard {}",
+                    aliases=("board",),
+                    names={"it": ("tabellone",)},
+                    listed=False,  # its own line in /settings' view
                 ),
                 Argument(
                     "page",
@@ -280,6 +315,9 @@ CATALOGUE = Catalogue(
                     maximum=9,
                     form="page {}",
                     only_looks=True,
+                    names={"it": ("pagina",)},
+                    presets=tuple(str(n) for n in range(1, 10)),
+                    listed=False,
                 ),
             ),
             who="managers",
@@ -292,7 +330,6 @@ CATALOGUE = Catalogue(
             "report",
             N_("post what no feed carries (see /report help)"),
             N_("Reporters: post what no feed carries (see /report help)"),
-            usage=N_("WHAT"),
             arguments=(
                 Argument(
                     "what",

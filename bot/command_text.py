@@ -14,11 +14,12 @@ from dataclasses import dataclass
 
 from bot.command_catalogue import CATALOGUE
 from bot.command_types import Catalogue, ChatCommand
+from bot.quoting import split_arguments, unquote
+
+__all__ = ["TypedCommand", "parse_command", "split_arguments", "unquote"]
 
 #: A command: ``/`` then its name, an optional ``@botname``, then its arguments.
 _COMMAND = re.compile(r"/(?P<name>[^\s@/]+)(?:@(?P<bot>\S*))?(?:\s+(?P<args>.*))?", re.DOTALL)
-#: Quotes around a whole argument text, straight or as phones write them.
-_QUOTES = {'"': '"', "'": "'", "“": "”", "„": "“", "«": "»", "‘": "’"}
 
 
 @dataclass(frozen=True)
@@ -62,12 +63,3 @@ def parse_command(
 
 def _same(a: str, b: str | None) -> bool:
     return b is not None and a.casefold() == b.casefold()
-
-
-def unquote(args: str) -> str:
-    """The arguments without the quotes around the whole of them (``"AC Milan"``)."""
-    args = args.strip()
-    closing = _QUOTES.get(args[:1])
-    if len(args) >= 2 and args[-1] == closing and closing not in args[1:-1]:
-        return args[1:-1].strip()
-    return args

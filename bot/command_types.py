@@ -13,6 +13,8 @@ from typing import Literal
 
 from rapidfuzz import fuzz, process
 
+from bot.quoting import unquote
+
 #: ``anyone``; ``managers``: what changes the chat (its subscriptions, its settings) needs the
 #: chat's admin rights where the chat has admins; ``reporters``: the users named in
 #: ``MATCHBOT_REPORTERS`` / ``MATCHBOT_LEAD_REPORTERS``.
@@ -48,7 +50,10 @@ class Choice:
 class Argument:
     """One argument of a command, as a platform with typed options (Discord) offers it. In a
     text command the values are written one after the other, each in its ``form``
-    (``spoiler {}``: ``/settings spoiler 60``)."""
+    (``spoiler {}``: ``/settings spoiler 60``). A form that starts with a word before its
+    value gives the argument a :attr:`key` (``spoiler``): typed in any of its names
+    (``aliases``, ``names`` in other languages: ``/impostazioni ritardo 60``), and pressed as
+    a button ``command:key:value`` where the value is one it offers (:attr:`pressable`)."""
 
     name: str
     type: ArgType
@@ -65,11 +70,48 @@ class Argument:
     #: it only chooses what to show (``/settings page 2``): anyone may give it where the
     #: command lets anyone look (``anyone_may_look``)
     only_looks: bool = False
+    #: how ``/help`` writes it (English, ``N_()``); empty: by its type (``TEAM``, ``WHAT``)
+    placeholder: str = ""
+    #: written in the command's usage line (``/subscribe WHAT``: its level is in the help)
+    in_usage: bool = True
+    #: its key's other names (``alerts`` for ``level``), typed in any chat
+    aliases: tuple[str, ...] = ()
+    #: its key in other languages, the first its name there (``{"it": ("livello",)}``)
+    names: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+    #: the values a button may carry besides its choices (``spoiler``: 0, 30, 60 …)
+    presets: tuple[str, ...] = ()
+    #: named where a command lists its keys (``/settings xyzzy``: "I can change: …") and
+    #: where a mistyped key is matched
+    listed: bool = True
+
+    @property
+    def key(self) -> str:
+        """The word its form starts with (``spoiler`` for ``spoiler {}``); empty if none."""
+        head, _, _ = self.form.partition("{}")
+        return head.strip().casefold() if head.endswith(" ") else ""
+
+    def key_in(self, lang: str) -> str:
+        """Its key's name in ``lang`` (``livello``), English when it has none there."""
+        return self.names[lang][0] if self.names.get(lang) else self.key
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Every name its key answers to, in every language, folded."""
+        if not self.key:
+            return ()
+        others = (n for names in self.names.values() for n in names)
+        return tuple(dict.fromkeys(w.casefold() for w in (self.key, *self.aliases, *others)))
+
+    @property
+    def pressable(self) -> tuple[str, ...]:
+        """The values a button of this argument may carry: its choices and presets."""
+        return (*(c.value for c in self.choices), *self.presets)
 
 
 @dataclass(frozen=True)
 class ChatCommand:
-    """One command. ``usage``: what it takes in ``/help`` (``[TEAM]``: may be left out);
+    """One command. ``usage``: what it takes in ``/help``, when not as its arguments say
+    (empty, the rule: ``/score [TEAM]``, derived by :func:`bot.messages.templates.usage`);
     ``help``: its line in ``/help`` and Telegram's menu; ``describe``: Discord's description
     of the slash command (written for a channel, at most 100 characters)."""
 
@@ -122,17 +164,19 @@ class ChatCommand:
             return False
         if not self.anyone_may_look:
             return True
-        first = args.split(maxsplit=1)[:1]
+        first = [unquote(w) for w in args.split(maxsplit=1)[:1]]
         return bool(first) and first[0].casefold() not in self.looking_words
 
     @property
     def looking_words(self) -> frozenset[str]:
-        """The words that start an argument that only looks (``page``)."""
-        return frozenset(
-            a.form.split()[0].casefold()
-            for a in self.arguments
-            if a.only_looks and a.form.split()[0] != "{}"
-        )
+        """The words that start an argument that only looks (``page``, ``pagina``)."""
+        return frozenset(k for a in self.arguments if a.only_looks for k in a.keys)
+
+    def keyed(self, typed: str) -> Argument | None:
+        """The argument whose key ``typed`` names, in any language (``ritardo`` → the
+        spoiler delay); None when none does."""
+        folded = typed.casefold()
+        return next((a for a in self.arguments if folded in a.keys), None)
 
     def takes(self, *types: ArgType) -> bool:
         """Whether one of its arguments is of one of ``types`` (a team button runs only the
@@ -154,7 +198,7 @@ class ChatCommand:
         for argument in self.arguments:
             value = values.get(argument.name)
             given = value is not None and str(value).strip() != ""
-            text = argument.form.format(str(value).strip()) if given else ""
+            text = argument.form.format(unquote(str(value))) if given else ""
             if argument.joins_previous:
                 previous = parts.pop() if parts and parts[-1] else ""
                 if previous and given:

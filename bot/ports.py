@@ -179,6 +179,15 @@ class CoreAPI(Protocol):
         self, ctx: CommandContext, name: str, args: str, reply_key: str | None = None
     ) -> Message: ...
 
+    async def answer(
+        self, ctx: CommandContext, text: str, reply_key: str, replying_to: str | None = None
+    ) -> Message | None:
+        """Plain words (no command) as the answer to the question the bot asked this user
+        here ("Which team…?" after a bare ``/subscribe``): they run as that command; None when
+        they answer no question (see :mod:`bot.questions`). ``replying_to``: the platform's id
+        of the bot's message the words reply to (Telegram's reply), if any."""
+        ...
+
     async def press(
         self,
         ctx: CommandContext,

@@ -82,6 +82,9 @@ from bot.store_rows import (
     ProviderTeamRow as ProviderTeamRow,
 )
 from bot.store_rows import (
+    QuestionRow as QuestionRow,
+)
+from bot.store_rows import (
     QuoteRow as QuoteRow,
 )
 from bot.store_rows import (
@@ -401,6 +404,16 @@ class ProviderStore(Transactional, Protocol):
     def team_candidate(self, key: str) -> TeamCandidateRow | None: ...
 
 
+class QuestionStore(Protocol):
+    """The question the bot asked a user in a chat, waiting for the answer (``bot.questions``)."""
+
+    def ask(
+        self, platform: str, chat_id: str, user_id: str, command: str, key: str, now: float
+    ) -> None: ...
+    def question(self, platform: str, chat_id: str, user_id: str) -> QuestionRow | None: ...
+    def drop_question(self, platform: str, chat_id: str, user_id: str) -> None: ...
+
+
 class MatchDataStore(Protocol):
     """Line-ups, statistics, ratings and tables kept beside a match's events, and the
     pictures uploaded once to a platform."""
@@ -419,6 +432,7 @@ class CoreStore(
     ReportStore,
     ProviderStore,
     MatchDataStore,
+    QuestionStore,
     Protocol,
 ):
     """Everything the core asks of the store."""

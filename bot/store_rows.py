@@ -132,6 +132,14 @@ class DigestChatRow(TypedDict):
     settings: str
 
 
+class QuestionRow(TypedDict):
+    """The question the bot asked a user in a chat (see ``bot.questions``)."""
+
+    command: str
+    key: str
+    asked_at: float
+
+
 class FollowRow(TypedDict):
     """One thing a chat follows: ``kind`` team, competition or player; ``team`` and
     ``team_id`` are a player's team."""

@@ -112,7 +112,7 @@ class DatabaseReport:
 
 def inspect(path: Path) -> DatabaseReport:
     """Open the database read-only and report on it; raises :class:`StoreProblem`."""
-    from storage.schema import migrations
+    from storage.schema import RENAMED, migrations
 
     if not path.exists():
         return DatabaseReport(exists=False, known=len(migrations._migrations))
@@ -142,9 +142,9 @@ def inspect(path: Path) -> DatabaseReport:
         mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
     return DatabaseReport(
         exists=True,
-        applied=len([a for a in applied if a in known]),
+        applied=len([a for a in applied if RENAMED.get(a, a) in known]),
         known=len(known),
-        unknown=tuple(a for a in applied if a not in known),
+        unknown=tuple(a for a in applied if RENAMED.get(a, a) not in known),
         check="ok" if check_rows == ["ok"] else "; ".join(check_rows[:5]),
         journal_mode=str(mode),
         chat_zones=tuple(zones),
@@ -156,7 +156,7 @@ def inspect_postgres(url: str) -> DatabaseReport:
     its schema version; nothing is written. Raises :class:`StoreProblem` (the URL's password
     never in its message)."""
     from storage import urls
-    from storage.schema import migrations
+    from storage.schema import RENAMED, migrations
 
     try:
         import psycopg
@@ -178,9 +178,9 @@ def inspect_postgres(url: str) -> DatabaseReport:
         raise StoreProblem(f"cannot reach {urls.redact(url)}: {urls.scrub(first, url)}") from None
     return DatabaseReport(
         exists=True,
-        applied=len([a for a in applied if a in known]),
+        applied=len([a for a in applied if RENAMED.get(a, a) in known]),
         known=len(known),
-        unknown=tuple(a for a in applied if a not in known),
+        unknown=tuple(a for a in applied if RENAMED.get(a, a) not in known),
         check="ok",
         journal_mode="PostgreSQL",
     )

@@ -96,6 +96,13 @@ def _migrate(db: PgDatabase) -> None:
             "CREATE TABLE IF NOT EXISTS matchbot_migrations (name TEXT PRIMARY KEY,"
             " applied_at DOUBLE PRECISION)"
         )
+        for old, new in schema.RENAMED.items():  # records of renumbered migrations
+            conn.execute(
+                "UPDATE matchbot_migrations SET name = %s WHERE name = %s AND NOT EXISTS"
+                " (SELECT 1 FROM matchbot_migrations WHERE name = %s)",
+                [new, old, new],
+            )
+            conn.execute("DELETE FROM matchbot_migrations WHERE name = %s", [old])
         applied = [r[0] for r in conn.execute("SELECT name FROM matchbot_migrations").fetchall()]
         schema.refuse_newer(applied)
         missing = [name for name in known if name not in applied]

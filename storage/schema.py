@@ -379,7 +379,7 @@ POSTGRES_DATA_STEPS: dict[str, tuple[str, ...]] = {}
 
 
 @migrations()
-def m016_chat_settings_once(db: Database) -> None:
+def m017_chat_settings_once(db: Database) -> None:
     """Each chat setting stored once: those the fan-out reads in their columns (``tz``,
     ``lang``, ``spoiler``, ``level``, filled by ``m009``), every other one in the settings JSON,
     which no longer repeats the four."""
@@ -394,7 +394,7 @@ def m016_chat_settings_once(db: Database) -> None:
     )
 
 
-POSTGRES_DATA_STEPS["m016_chat_settings_once"] = (
+POSTGRES_DATA_STEPS["m017_chat_settings_once"] = (
     "UPDATE chats SET tz = COALESCE(tz, settings::jsonb ->> 'timezone'),"
     " lang = COALESCE(lang, settings::jsonb ->> 'language'),"
     " spoiler = COALESCE(spoiler, (settings::jsonb ->> 'spoiler_delay')::double precision),"
@@ -405,7 +405,7 @@ POSTGRES_DATA_STEPS["m016_chat_settings_once"] = (
 
 
 @migrations()
-def m017_score_not_stored(db: Database) -> None:
+def m018_score_not_stored(db: Database) -> None:
     """A match's score is not stored: it is derived from its events, in one place
     (``bot.match``); the columns written and never read go."""
     for column in ("home_goals", "away_goals"):
@@ -413,10 +413,29 @@ def m017_score_not_stored(db: Database) -> None:
             db.execute(f"ALTER TABLE matches DROP COLUMN {column}")
 
 
-POSTGRES_DATA_STEPS["m017_score_not_stored"] = (
+POSTGRES_DATA_STEPS["m018_score_not_stored"] = (
     "ALTER TABLE matches DROP COLUMN IF EXISTS home_goals",
     "ALTER TABLE matches DROP COLUMN IF EXISTS away_goals",
 )
+
+
+@migrations()
+def m019_questions(db: Database) -> None:
+    """The question the bot asked a user in a chat ("Which team…?" after a bare
+    ``/subscribe``): the command waiting for its argument, the outbox key of the reply that
+    asked, and when (see ``bot.questions``)."""
+    db.table("questions").create(
+        {
+            "platform": str,
+            "chat_id": str,
+            "user_id": str,
+            "command": str,
+            "key": str,
+            "asked_at": float,
+        },
+        pk=("platform", "chat_id", "user_id"),
+        not_null={"command", "key", "asked_at"},
+    )
 
 
 class SchemaTooNew(Exception):
@@ -435,6 +454,39 @@ class SchemaTooNew(Exception):
 #: names migrations had before they were renamed (a database may still list them)
 FORMER_NAMES = frozenset({"m006_reports"})
 
+#: Migrations renumbered after databases had applied them, by their former name: two were
+#: numbered 016 when two branches met. A database records the migrations it applied by name
+#: (SQLite's ``_sqlite_migrations``, PostgreSQL's ``matchbot_migrations``), so its records are
+#: renamed before it is compared with this code (:func:`rename_applied`): nothing runs twice,
+#: and a database that applied either 016, both, or neither upgrades the same way. (An older
+#: matchbot then finds names it does not know and refuses the database as newer than itself,
+#: as it does after any new migration.)
+RENAMED = {
+    "m016_chat_settings_once": "m017_chat_settings_once",
+    "m017_score_not_stored": "m018_score_not_stored",
+}
+
+
+def rename_applied(db: Database) -> None:
+    """Give a SQLite database's records of renamed migrations their new names."""
+    table = migrations.migrations_table
+    if not db[table].exists():
+        return
+    marks = ", ".join("?" * len(RENAMED))
+    former = f"SELECT 1 FROM {table} WHERE migration_set = ? AND name IN ({marks})"
+    if db.execute(former, [migrations.name, *RENAMED]).fetchone() is None:
+        return  # nothing to rename: no write, no lock taken
+    with db.atomic():
+        for old, new in RENAMED.items():
+            db.execute(
+                f"UPDATE OR IGNORE {table} SET name = ? WHERE migration_set = ? AND name = ?",
+                [new, migrations.name, old],
+            )
+            # left only when the new name was recorded already
+            db.execute(
+                f"DELETE FROM {table} WHERE migration_set = ? AND name = ?", [migrations.name, old]
+            )
+
 
 def names() -> list[str]:
     """The migrations this code knows, in order: the schema's version is their number."""
@@ -444,7 +496,8 @@ def names() -> list[str]:
 def refuse_newer(applied: list[str]) -> None:
     """Raise :class:`SchemaTooNew` when ``applied`` names a migration this code lacks."""
     known = names()
-    unknown = [name for name in applied if name not in known and name not in FORMER_NAMES]
+    former = FORMER_NAMES | RENAMED.keys()
+    unknown = [name for name in applied if name not in known and name not in former]
     if unknown:
         raise SchemaTooNew(len(set(applied)), len(known), unknown)
 
@@ -452,5 +505,6 @@ def refuse_newer(applied: list[str]) -> None:
 def apply(db: Database) -> None:
     """Bring the schema up to date (no-op when it already is); a database migrated by a newer
     matchbot is refused (:class:`SchemaTooNew`)."""
+    rename_applied(db)
     refuse_newer([m.name for m in migrations.applied(db)])
     migrations.apply(db)

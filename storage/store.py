@@ -17,6 +17,7 @@ from storage.match_data import MatchDataQueries
 from storage.matches import MatchTables
 from storage.outbox import OutboxTables
 from storage.provider_state import ProviderTables
+from storage.questions import QuestionTables
 from storage.reports import ReportTables
 from storage.scoreboard import ScoreboardTables
 
@@ -33,6 +34,7 @@ class Store(
     ScoreboardTables,
     ProviderTables,
     MatchDataQueries,
+    QuestionTables,
 ):
     """The bot's durable state: teams, matches, events, chats, subscriptions and the outbox
     (reports build on matches: undoing one touches its events)."""

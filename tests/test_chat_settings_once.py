@@ -77,7 +77,7 @@ def old_database(path: Path) -> None:
     """A database of the schema before settings were stored once, with chats as it wrote them."""
     old = Migrations("matchbot")
     old._migrations = [  # type: ignore[attr-defined]
-        m for m in schema.migrations._migrations if m.name != "m016_chat_settings_once"
+        m for m in schema.migrations._migrations if m.name != "m017_chat_settings_once"
     ]
     db = Database(sqlite3.connect(path))
     old.apply(db)
@@ -120,7 +120,7 @@ def test_an_old_postgresql_database_keeps_every_setting(postgres_url: str) -> No
 
     postgres.empty(postgres_url)
     store = PostgresStore.open(postgres_url)
-    # the database as the former matchbot left it: the four settings twice, no m016
+    # the database as the former matchbot left it: the four settings twice, no m017
     for chat_id, settings in OLD_CHATS.items():
         store._exec(
             "INSERT INTO chats (platform, chat_id, settings, tz, lang, spoiler, level, active,"
@@ -131,7 +131,7 @@ def test_an_old_postgresql_database_keeps_every_setting(postgres_url: str) -> No
                 *(settings.get(name) for name in SETTING_COLUMNS),
             ],
         )
-    store._exec("DELETE FROM matchbot_migrations WHERE name = 'm016_chat_settings_once'")
+    store._exec("DELETE FROM matchbot_migrations WHERE name = 'm017_chat_settings_once'")
     store.close()
     store = PostgresStore.open(postgres_url)  # migrates
     try:

@@ -1,5 +1,9 @@
-"""The matchbot command line, run as a user would: as subprocesses (only ``--help`` and an
-argument check parse the same typer app in this process, as typer's ``CliRunner``)."""
+"""The matchbot command line. What a command prints and its exit status run through the real
+command line in this process (``matchbot_here``); what is about the process itself stays a
+real ``matchbot`` subprocess: ``run`` as a long-lived console chat, its start-up refusals (the
+environment read at start, a rejected token never shown anywhere in its output), and a reader
+that closes the pipe (each command, at each moment: the interpreter's exit with a closed
+stdout, and the exit status of the real program)."""
 
 from __future__ import annotations
 
@@ -10,16 +14,15 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from adapters.cli import app
-from tests.support.cli import MATCHBOT, Console, matchbot
+from tests.support.cli import MATCHBOT, Console, matchbot_here
 from tests.support.core import DATA, SEED
 from tests.support.fakes.telegram_api import parse_telegram_html
+from tests.support.hostile import ISSUE_EXAMPLES, issue_example_bytes
 
 
 def test_demo_prints_every_fact_of_the_match() -> None:
-    done = matchbot("demo", "--speed", "0")
+    done = matchbot_here("demo", "--speed", "0")
     assert done.returncode == 0, done.stderr
     out = done.stdout
     for fact in [
@@ -49,7 +52,7 @@ def test_demo_prints_every_fact_of_the_match() -> None:
 
 
 def test_replay_reports_bad_lines_processes_the_rest_and_exits_1() -> None:
-    done = matchbot("replay", str(DATA / "bad-lines.jsonl"), "--speed", "0")
+    done = matchbot_here("replay", str(DATA / "bad-lines.jsonl"), "--speed", "0")
     assert done.returncode == 1
     assert done.stderr.splitlines() == [
         "line 3: not valid JSON (Expecting value at column 1)",
@@ -64,7 +67,7 @@ def test_replay_reports_bad_lines_processes_the_rest_and_exits_1() -> None:
 
 
 def test_replay_of_a_clean_feed_exits_0_and_can_write_telegram_html() -> None:
-    done = matchbot("replay", str(SEED), "--speed", "0", "--format", "telegram")
+    done = matchbot_here("replay", str(SEED), "--speed", "0", "--format", "telegram")
     assert done.returncode == 0, done.stderr
     assert "<b>⚽ GOAL! Atalanta 0-1 Inter</b>" in done.stdout
     for message in done.stdout.split("─" * 48):
@@ -73,7 +76,7 @@ def test_replay_of_a_clean_feed_exits_0_and_can_write_telegram_html() -> None:
 
 
 def test_recap_after_extra_time_and_penalties() -> None:
-    done = matchbot("recap", str(DATA / "world-cup-final.jsonl"), "--format", "telegram")
+    done = matchbot_here("recap", str(DATA / "world-cup-final.jsonl"), "--format", "telegram")
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(
         "<b>🏁 Argentina 3-3 France (a.e.t.), Argentina win 4-2 on penalties</b>"
@@ -85,25 +88,25 @@ def test_recap_after_extra_time_and_penalties() -> None:
 
 
 def test_recap_and_demo_in_italian() -> None:
-    done = matchbot("recap", str(SEED), "--lang", "it", "--format", "telegram")
+    done = matchbot_here("recap", str(SEED), "--lang", "it", "--format", "telegram")
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("<b>🏁 Atalanta 0-1 Inter</b>\n\nSerie A · 17ª giornata ·")
     assert "Atalanta-Inter 0-1 a Bergamo: decide il gol di Lautaro Martínez al 65'" in done.stdout
     parse_telegram_html(done.stdout.split("─" * 48)[0].strip())
-    demo = matchbot("demo", "--speed", "0", "--lang", "it")
+    demo = matchbot_here("demo", "--speed", "0", "--lang", "it")
     assert demo.returncode == 0, demo.stderr
     assert demo.stdout.startswith(
         "matchbot demo: Atalanta-Inter, Serie A, ricostruita dalla cronaca"
     )
     assert "⚽ GOL! Atalanta 0-1 Inter\n\n65' Lautaro Martínez segna per l'Inter" in demo.stdout
     assert "🏁 Fine partita: Atalanta 0-1 Inter" in demo.stdout
-    refused = matchbot("recap", str(SEED), "--lang", "klingon")
+    refused = matchbot_here("recap", str(SEED), "--lang", "klingon")
     assert refused.returncode == 2 and "choose en or it" in refused.stderr
 
 
 def test_recap_reports_rejections_and_unknown_match() -> None:
-    assert matchbot("recap", str(DATA / "bad-lines.jsonl")).returncode == 1
-    missing = matchbot("recap", str(SEED), "--match", "nope")
+    assert matchbot_here("recap", str(DATA / "bad-lines.jsonl")).returncode == 1
+    missing = matchbot_here("recap", str(SEED), "--match", "nope")
     assert missing.returncode == 2
     assert "no match 'nope' in this feed (matches: serie-a-2025-26-atalanta-inter)" in (
         missing.stderr
@@ -111,13 +114,13 @@ def test_recap_reports_rejections_and_unknown_match() -> None:
 
 
 def test_helpful_errors_for_bad_arguments(tmp_path: Path) -> None:
-    done = matchbot("replay", str(tmp_path / "missing.jsonl"))
+    done = matchbot_here("replay", str(tmp_path / "missing.jsonl"))
     assert done.returncode == 2 and "cannot read" in done.stderr
-    done = matchbot("replay", str(SEED), "--format", "html")
+    done = matchbot_here("replay", str(SEED), "--format", "html")
     assert done.returncode == 2 and "choose one of text, telegram, discord" in done.stderr
-    for command in ("demo", "replay", "recap", "run"):  # the same app, parsed in this process
-        shown = CliRunner().invoke(app, [command, "--help"])
-        assert shown.exit_code == 0 and f" {command} [OPTIONS]" in shown.output
+    for command in ("demo", "replay", "recap", "run"):
+        shown = matchbot_here(command, "--help")
+        assert shown.returncode == 0 and f" {command} [OPTIONS]" in shown.stdout
 
 
 def test_run_without_tokens_is_a_console_chat(tmp_path: Path) -> None:
@@ -138,8 +141,8 @@ def test_run_without_tokens_is_a_console_chat(tmp_path: Path) -> None:
         console.expect("✅ This chat now follows Inter. Alerts: key events.")
         console.type("/score@MatchBot inter")
         console.expect("Inter: no match in my data yet.")
-        with feed.open("a", encoding="utf-8") as handle:
-            handle.write(SEED.read_text("utf-8"))
+        with feed.open("ab") as handle:  # the issue's bad lines first: it follows on after them
+            handle.write(issue_example_bytes() + SEED.read_bytes())
         console.expect("⚽ GOAL! Atalanta 0-1 Inter")
         console.expect("🏁 Full-time: Atalanta 0-1 Inter")
         console.expect("💬 What they said", timeout=30)
@@ -150,6 +153,9 @@ def test_run_without_tokens_is_a_console_chat(tmp_path: Path) -> None:
     finally:
         console.close()
     assert "🧤 Save —" not in "\n".join(console.seen)  # key events only by default
+    assert "Traceback" not in console.stderr
+    for number in range(1, len(ISSUE_EXAMPLES) + 1):
+        assert f"feed {feed} line {number}: " in console.stderr, console.stderr[-3000:]
 
 
 def test_live_seed_is_a_fresh_fixture_each_run() -> None:
@@ -165,8 +171,8 @@ def test_live_seed_is_a_fresh_fixture_each_run() -> None:
 
 @pytest.mark.parametrize("speed", ["-1"])
 def test_negative_speed_is_refused(speed: str) -> None:
-    refused = CliRunner().invoke(app, ["demo", "--speed", speed])  # parsed in this process
-    assert refused.exit_code == 2 and "Invalid value for '--speed'" in refused.output
+    refused = matchbot_here("demo", "--speed", speed)
+    assert refused.returncode == 2 and "Invalid value for '--speed'" in refused.stderr
 
 
 async def test_a_rejected_token_is_a_clear_error_that_never_shows_the_token(

@@ -17,6 +17,7 @@ from bot.feed_format import Parsed, read_lines
 from bot.teams import seed_known_teams
 from storage.pg_store import PostgresStore
 from storage.store import Store
+from tests.support.cli import Ran, matchbot, matchbot_here
 from tests.support.postgres import PostgresServer
 
 SEED = Path(__file__).parent.parent / "bot" / "data" / "atalanta-inter.jsonl"
@@ -61,16 +62,14 @@ def build(path: Path) -> None:
         store.close()
 
 
-def migrate(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.endswith("_TOKEN")}
-    return subprocess.run(
-        [sys.executable, "-m", "adapters.cli", "migrate-db", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+def migrate(*args: str) -> Ran:
+    """``matchbot migrate-db ARGS`` through the real command line, in this process."""
+    return matchbot_here("migrate-db", *args)
+
+
+def migrate_in_a_process(*args: str) -> subprocess.CompletedProcess[str]:
+    """``matchbot migrate-db ARGS`` as a user runs it: a process of its own."""
+    return matchbot("migrate-db", *args)
 
 
 def test_migrate_db_keeps_every_subscription_and_the_bot_carries_on(
@@ -134,7 +133,7 @@ def test_migrate_db_refuses_a_bad_target_clearly(tmp_path: Path) -> None:
     source = tmp_path / "bot.db"
     Store.open(source).close()
     bad = f"postgresql://u:{PASSWORD}@127.0.0.1:1/x?connect_timeout=1"  # 10 s without it
-    done = migrate("--from", str(source), "--to", bad)
+    done = migrate_in_a_process("--from", str(source), "--to", bad)
     assert done.returncode == 2
     assert "cannot reach the database at postgresql://u:***@127.0.0.1:1/x" in done.stderr
     assert PASSWORD not in done.stderr

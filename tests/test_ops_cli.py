@@ -1,5 +1,9 @@
-"""``matchbot doctor``, ``matchbot backup`` and ``matchbot restore`` run as an operator runs
-them (subprocesses), against the fake Bot API and the fake providers, and beside a running bot."""
+"""``matchbot doctor``, ``matchbot backup`` and ``matchbot restore`` against the fake Bot API and
+the fake providers, and beside a running bot. Each command runs at least once as an operator
+runs it, a process of its own (doctor with rejected keys: nothing anywhere in its output shows
+them; backup refusing to overwrite; restore refused while the bot holds the database); the
+other runs, where what is asserted is what the command prints and returns, go through the same
+command line in this process (in a thread: the fakes and the bot run on this test's loop)."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from storage.lock import exclusive
+from tests.support import cli
 from tests.support.fakes.provider_api import FakeProvider
 from tests.support.fakes.telegram_api import FakeTelegram
 from tests.support.telegram import TOKEN, Bot, clean_telegram_env
@@ -38,18 +43,33 @@ class Ran:
     err: str
 
 
-async def matchbot(tmp_path: Path, *args: str, **env: str) -> Ran:
-    """``matchbot ARGS`` in ``tmp_path`` with the environment given (and no stray token)."""
+def environment(tmp_path: Path, **env: str) -> dict[str, str]:
+    """This environment without any stray token, key or setting, and with those given."""
     full = {
         k: v
         for k, v in os.environ.items()
         if not k.endswith(("_TOKEN", "_KEY")) and not k.startswith("MATCHBOT_")
     }
     full.update(MATCHBOT_DB=str(tmp_path / "matchbot.db"), **env)
+    return full
+
+
+async def matchbot_here(tmp_path: Path, *args: str, **env: str) -> Ran:
+    """``matchbot ARGS`` as :func:`matchbot` runs it, through the same command line in this
+    process (a thread of its own)."""
+    ran = await asyncio.to_thread(
+        cli.matchbot_here, *args, env=environment(tmp_path, **env), cwd=tmp_path
+    )
+    return Ran(ran.returncode, ran.stdout, ran.stderr)
+
+
+async def matchbot(tmp_path: Path, *args: str, **env: str) -> Ran:
+    """``matchbot ARGS`` in ``tmp_path`` with the environment given (and no stray token): a
+    process of its own."""
     proc = await asyncio.create_subprocess_exec(
         *MATCHBOT,
         *args,
-        env=full,
+        env=environment(tmp_path, **env),
         cwd=tmp_path,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
@@ -83,7 +103,7 @@ async def test_doctor_with_good_tokens_says_which_bot_and_sends_nothing(tmp_path
         FakeProvider.football_data(key=FD_TOKEN) as fd,
     ):
         telegram.set_chat(ADMIN_CHAT, "supergroup", title="Ops room")
-        ran = await matchbot(
+        ran = await matchbot_here(
             tmp_path,
             "doctor",
             TELEGRAM_BOT_TOKEN=TOKEN,
@@ -146,7 +166,7 @@ async def test_doctor_fails_an_admin_chat_the_bot_was_removed_from(tmp_path: Pat
     async with FakeTelegram(token=TOKEN) as telegram:
         telegram.set_chat(ADMIN_CHAT, "supergroup", title="Ops room")
         telegram.block(ADMIN_CHAT)  # the bot was kicked out of it
-        ran = await matchbot(
+        ran = await matchbot_here(
             tmp_path,
             "doctor",
             TELEGRAM_BOT_TOKEN=TOKEN,
@@ -161,7 +181,7 @@ async def test_doctor_fails_an_admin_chat_the_bot_was_removed_from(tmp_path: Pat
 
 async def test_doctor_names_the_running_bot_by_its_pid(tmp_path: Path) -> None:
     with exclusive(tmp_path / "matchbot.db"):
-        ran = await matchbot(tmp_path, "doctor")
+        ran = await matchbot_here(tmp_path, "doctor")
     assert ran.code == 0, ran.err
     assert rows(ran.out)["running bot"] == (
         "ok",
@@ -206,7 +226,7 @@ async def test_backup_during_a_fan_out_is_whole_and_restore_waits_for_the_bot(
         async with bot.running():
             bot.append(*match_lines("g1"))
             await fake.wait_for_messages(20, timeout=30)
-            ran = await matchbot(tmp_path, "backup", str(copy))
+            ran = await matchbot_here(tmp_path, "backup", str(copy))
             sent_by_then = len(fake.messages())
             assert ran.code == 0, ran.err
             assert sent_by_then < chats, "the fan-out ended before the backup: nothing tested"
@@ -224,7 +244,7 @@ async def test_backup_during_a_fan_out_is_whole_and_restore_waits_for_the_bot(
     assert [p.name for p in files(copy.parent)] == [copy.name], "one self-contained file"
 
     # the bot stopped: restore puts the copy back, keeping the database it replaces
-    ran = await matchbot(tmp_path, "restore", str(copy))
+    ran = await matchbot_here(tmp_path, "restore", str(copy))
     assert ran.code == 0, ran.err
     assert "is kept as" in ran.out
     assert contents(tmp_path / "matchbot.db") == (check, subscriptions, alerts, pending)
@@ -241,6 +261,6 @@ async def test_backup_refuses_to_overwrite_and_restore_refuses_what_is_not_a_bac
     ran = await matchbot(tmp_path, "backup", str(target))
     assert ran.code == 1 and "already exists" in ran.err
     assert target.read_text() == "keep me"
-    ran = await matchbot(tmp_path, "restore", str(target))
+    ran = await matchbot_here(tmp_path, "restore", str(target))
     assert ran.code == 1 and "copy.db" in ran.err
     assert contents(tmp_path / "matchbot.db")[1] == 2  # untouched

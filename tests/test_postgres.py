@@ -19,16 +19,27 @@ from storage.schema import SchemaTooNew
 from storage.store import Store
 from storage.thread import StoreThread
 from storage.urls import redact
+from tests.support.cli import Ran, matchbot_here
 
 MATCHBOT = [sys.executable, "-m", "adapters.cli", "run"]
 
 
-def run_matchbot(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+def environment(env: dict[str, str]) -> dict[str, str]:
     base = {k: v for k, v in os.environ.items() if not k.endswith("_TOKEN")}
     base.pop("MATCHBOT_DATABASE_URL", None)
+    return base | env
+
+
+def run_here(env: dict[str, str], cwd: Path) -> Ran:
+    """``matchbot run`` through the real command line in this process: for a refusal at
+    start, its message and exit status."""
+    return matchbot_here("run", env=environment(env), cwd=cwd)
+
+
+def run_matchbot(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         MATCHBOT,
-        env=base | env,
+        env=environment(env),
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -68,7 +79,7 @@ def test_the_wait_for_the_database_at_start_is_the_urls_connect_timeout() -> Non
 
 
 def test_a_url_that_is_not_postgresql_is_refused(tmp_path: Path) -> None:
-    done = run_matchbot({"MATCHBOT_DATABASE_URL": "mysql://x@y/z"}, tmp_path)
+    done = run_here({"MATCHBOT_DATABASE_URL": "mysql://x@y/z"}, tmp_path)
     assert done.returncode == 2
     assert "MATCHBOT_DATABASE_URL must be a postgresql:// URL" in done.stderr
 
@@ -152,7 +163,7 @@ def test_a_sqlite_schema_newer_than_the_code_is_refused(tmp_path: Path) -> None:
     known = len(schema.names())
     with pytest.raises(SchemaTooNew, match=f"version {known + 1}.*schema version {known}"):
         Store.open(path)
-    done = run_matchbot({"MATCHBOT_DB": str(path)}, tmp_path)
+    done = run_here({"MATCHBOT_DB": str(path)}, tmp_path)
     assert done.returncode == 2
     assert f"newer than this matchbot's schema version {known}" in done.stderr
 

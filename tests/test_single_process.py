@@ -1,6 +1,9 @@
 """Two ``matchbot run`` on one database: the second refuses to start, with one clear line and
 exit status 2; the lock goes with the first process however it ends, ``kill -9`` included.
-Real processes, as a user (or systemd plus a terminal) would start them."""
+Real processes, as a user (or systemd plus a terminal) would start them; where only the second
+start's refusal is looked at (the database spelled another way, the lock after a ``kill -9``,
+a lock file that cannot be made), that start runs the real command line in this process,
+refused by the lock of the real process holding the database."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from storage.lock import DatabaseInUse, exclusive, lock_path
+from tests.support.cli import Ran, matchbot_here
 
 MATCHBOT = [sys.executable, "-m", "adapters.cli", "run"]
 pytestmark = pytest.mark.timeout(120)
@@ -75,14 +79,24 @@ def second_run(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[st
     )
 
 
+def second_run_here(env: dict[str, str], cwd: Path) -> Ran:
+    """A second ``matchbot run``'s start, through the real command line in this process."""
+    return matchbot_here("run", env=env, cwd=cwd)
+
+
 def test_a_second_process_on_one_database_refuses_to_start(tmp_path: Path) -> None:
     env = environment(tmp_path, "./matchbot.db")
     with start(env, tmp_path) as first:
         try:
             wait_until_holding(first, tmp_path / "matchbot.db")
-            # the same database, however it is spelled
-            for spelling in ("./matchbot.db", "matchbot.db", str(tmp_path / "matchbot.db")):
-                second = second_run({**env, "MATCHBOT_DB": spelling}, tmp_path)
+            # the same database, however it is spelled: a second process, then the same start
+            # in this process for the other spellings
+            for spelling, run in (
+                ("./matchbot.db", second_run),
+                ("matchbot.db", second_run_here),
+                (str(tmp_path / "matchbot.db"), second_run_here),
+            ):
+                second = run({**env, "MATCHBOT_DB": spelling}, tmp_path)
                 assert second.returncode == 2, second.stderr
                 lines = second.stderr.strip().splitlines()
                 assert len(lines) == 1, second.stderr
@@ -122,7 +136,7 @@ def test_no_stale_lock_after_kill_9(tmp_path: Path) -> None:
     with start(env, tmp_path) as after:
         try:
             wait_until_holding(after, tmp_path / "bot.db")
-            refused = second_run(env, tmp_path)
+            refused = second_run_here(env, tmp_path)
             assert refused.returncode == 2
             assert f"(pid {after.pid})" in refused.stderr
         finally:
@@ -132,7 +146,7 @@ def test_no_stale_lock_after_kill_9(tmp_path: Path) -> None:
 def test_a_lock_file_that_cannot_be_made_is_one_clean_line(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("")
     env = environment(tmp_path, str(tmp_path / "file" / "bot.db"))  # under a file, not a folder
-    done = second_run(env, tmp_path)
+    done = second_run_here(env, tmp_path)
     assert done.returncode == 2, done.stderr
     [line] = done.stderr.strip().splitlines()
     assert "cannot start: cannot create the lock file " in line, line

@@ -1,7 +1,7 @@
 """A match's state is derived in one way and kept in one cache: the engine, the commands on the
 writing and on the read-only connection, the storylines, the reporters and the two-legged
 ties all read the same kept states; a kept state is never changed under a reader; the score
-is not stored beside the events (migration ``m017`` drops the columns, on SQLite and on
+is not stored beside the events (migration ``m018`` drops the columns, on SQLite and on
 PostgreSQL)."""
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ def test_an_old_database_loses_the_score_columns_and_keeps_its_matches(tmp_path:
     path = tmp_path / "old.db"
     old = Migrations("matchbot")
     old._migrations = [  # type: ignore[attr-defined]
-        m for m in schema.migrations._migrations if m.name != "m017_score_not_stored"
+        m for m in schema.migrations._migrations if m.name != "m018_score_not_stored"
     ]
     db = Database(sqlite3.connect(path))
     old.apply(db)
@@ -137,7 +137,7 @@ def test_an_old_postgresql_database_loses_the_score_columns(postgres_url: str) -
     store = PostgresStore.open(postgres_url)
     store._exec("ALTER TABLE matches ADD COLUMN home_goals BIGINT DEFAULT 0")
     store._exec("ALTER TABLE matches ADD COLUMN away_goals BIGINT DEFAULT 0")
-    store._exec("DELETE FROM matchbot_migrations WHERE name = 'm017_score_not_stored'")
+    store._exec("DELETE FROM matchbot_migrations WHERE name = 'm018_score_not_stored'")
     store.close()
     store = PostgresStore.open(postgres_url)  # migrates
     try:

@@ -120,6 +120,7 @@ def filled(any_store: Store) -> Store:
     store.keep_answer("af", "search:inter", "[]", 1.0)
     store.offer_candidate("af:505", "af", "505", "Inter", "Inter (Italy)", "{}")
     store.put_match_data(MATCH, "stats:full_time", "{}", 1.0)
+    store.ask("telegram", "1", "u1", "subscribe", "reply:telegram:9:1", 1.0)
     return store
 
 
@@ -168,6 +169,7 @@ def calls(store: Store) -> dict[str, Callable[[], Any]]:
         "cached_answer": lambda: store.cached_answer("af", "search:inter"),
         "team_candidate": lambda: store.team_candidate("af:505"),
         "match_data": lambda: store.match_data(MATCH),
+        "question": lambda: store.question("telegram", "1", "u1"),
     }
 
 
@@ -244,3 +246,19 @@ def test_the_core_depends_on_the_contract_not_on_storage() -> None:
             f"{name} imports {sorted(storage)}: core modules type against bot.store_contract;"
             " only the composition root (OPENS_THE_DATABASE) opens the database"
         )
+
+
+def test_a_question_is_kept_replaced_and_dropped_per_user_and_chat(any_store: Store) -> None:
+    store = any_store
+    store.ask("telegram", "1", "u1", "subscribe", "reply:telegram:1:1", 10.0)
+    store.ask("telegram", "1", "u2", "unsubscribe", "reply:telegram:2:1", 11.0)
+    store.ask("telegram", "1", "u1", "lineups", "reply:telegram:3:1", 12.0)  # replaces
+    assert store.question("telegram", "1", "u1") == {
+        "command": "lineups",
+        "key": "reply:telegram:3:1",
+        "asked_at": 12.0,
+    }
+    store.drop_question("telegram", "1", "u1")
+    assert store.question("telegram", "1", "u1") is None
+    assert store.question("telegram", "1", "u2") is not None
+    assert store.question("telegram", "2", "u2") is None

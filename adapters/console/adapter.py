@@ -106,7 +106,8 @@ class ConsoleAdapter:
         )
 
     async def handle_input(self, text: str, reply_key: str) -> None:
-        """One line the user typed."""
+        """One line the user typed: a command, a button's number, or the answer to the bot's
+        question (``inter`` after a bare ``/subscribe``)."""
         assert self._core is not None
         text = text.strip()
         if not text:
@@ -115,11 +116,11 @@ class ConsoleAdapter:
             await self._core.press(self.context(), self._buttons[int(text) - 1], reply_key)
             return
         parsed = parse_command(text)
-        if parsed is None:
+        if parsed is not None:
+            await self._core.command(self.context(), parsed.typed, parsed.args, reply_key)
+        elif await self._core.answer(self.context(), text, reply_key) is None:
             with i18n.use(await self._language()):
                 print(templates.console_not_a_command(), RULE, sep="\n", file=self.out, flush=True)
-            return
-        await self._core.command(self.context(), parsed.typed, parsed.args, reply_key)
 
     async def _read_commands(self) -> None:
         loop = asyncio.get_running_loop()

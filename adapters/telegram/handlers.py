@@ -7,6 +7,7 @@ them, paced like every other message.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 from telegram import CallbackQuery, Chat, ChatMember, Update
@@ -72,6 +73,16 @@ class UpdateHandlers:
                 self.on_private_text,
             )
         )
+        app.add_handler(
+            MessageHandler(
+                filters.UpdateType.MESSAGE
+                & filters.ChatType.GROUPS
+                & filters.REPLY
+                & filters.TEXT
+                & ~filters.COMMAND,
+                self.on_group_reply,
+            )
+        )
         app.add_error_handler(self.on_error)
 
     # --- handlers ----------------------------------------------------------------------------
@@ -119,7 +130,7 @@ class UpdateHandlers:
             await self._answer(query, await self.core.press_refusal(self._nobody(), ""))
             return
         chat = query.message.chat
-        press = parse_press(query.data or "")
+        press = parse_press(query.data or "", self.catalogue)
         kind = CHAT_KINDS.get(chat.type, "group")
         rights_matter = press is not None and press_needs_rights(press, kind)
         ctx = await self.press_context(query, chat, context, rights_matter)
@@ -155,12 +166,37 @@ class UpdateHandlers:
         return CommandContext(platform="telegram", chat_id="", user_id="", can_manage=False)
 
     async def on_private_text(self, update: Update, context: Context) -> None:
-        """Plain words in a private chat: answer with the help, so the user sees the commands."""
+        """Plain words in a private chat: the answer to the bot's question ("Which team…?"
+        after a bare /subscribe), else the help, so the user sees the commands."""
         message, chat = update.effective_message, update.effective_chat
         if message is None or chat is None:
             return
-        ctx = await self.context(update, message, chat, context, rights_matter=False)
-        await self.core.command(ctx, "help", "", reply_key(update, chat.id))
+        ctx = await self.context(update, message, chat, context)  # a private chat: no lookup
+        key = reply_key(update, chat.id)
+        replying_to = self._replying_to(message, context)
+        if await self.core.answer(ctx, message.text or "", key, replying_to) is None:
+            await self.core.command(dataclasses.replace(ctx, can_manage=False), "help", "", key)
+
+    async def on_group_reply(self, update: Update, context: Context) -> None:
+        """A reply to one of the bot's messages in a group: the answer to the question the
+        bot asked that member (only a reply to the question's own message is); anything
+        else is the members' chatter, not the bot's."""
+        message, chat = update.effective_message, update.effective_chat
+        if message is None or chat is None or message.is_automatic_forward:
+            return
+        replying_to = self._replying_to(message, context)
+        if replying_to is None:
+            return
+        ctx = await self.context(update, message, chat, context)
+        await self.core.answer(ctx, message.text or "", reply_key(update, chat.id), replying_to)
+
+    @staticmethod
+    def _replying_to(message: TgMessage, context: Context) -> str | None:
+        """The id of the bot's own message ``message`` replies to, if it replies to one."""
+        replied = message.reply_to_message
+        if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
+            return None
+        return str(replied.message_id)
 
     async def on_error(self, update: object, context: Context) -> None:
         update_id = update.update_id if isinstance(update, Update) else None

@@ -63,6 +63,7 @@ class Commands(ButtonPresses, SettingsCommand, MatchAnswers):
             for c in catalogue
             if c.answered_by == "commands" or callable(getattr(self, c.name, None))
         }
+        self.check_setters()
 
     def start(self, ctx: CommandContext, args: str) -> Message:
         return templates.help_text(welcome=True, catalogue=self.catalogue)

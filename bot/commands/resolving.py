@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.chat_settings import LEVEL_NAMES, LEVEL_RANK
+from bot.command_text import split_arguments
 from bot.commands.base import CommandsBase
 from bot.competitions import find_competition
 from bot.messages import templates
@@ -119,15 +120,27 @@ class NameResolving(CommandsBase):
         return templates.unknown_team(typed, [(t.id, t.name) for t in found.suggestions], command)
 
     def _parse_follow(self, args: str) -> tuple[str | None, str, str | None]:
-        """``player Lautaro Martínez goals`` → (kind, name, level)."""
-        words = args.split()
+        """``player Lautaro Martínez goals`` → (kind, name, level); a quoted name is one
+        word (``"Club Brugge" goals``: no kind word taken from it)."""
+        words = split_arguments(args)
         level = None
         if len(words) > 1 and words[-1].casefold() in LEVEL_WORDS:
             level = LEVEL_WORDS[words.pop().casefold()]
         kind = None
-        if len(words) > 1 and words[0].casefold() in KIND_WORDS:
+        if (
+            len(words) > 1
+            and words[0].casefold() in KIND_WORDS
+            and not self._names_exactly(" ".join(words))  # "Club World Cup", "Club Brugge"
+        ):
             kind = KIND_WORDS[words.pop(0).casefold()]
         return kind, " ".join(words), level
+
+    def _names_exactly(self, typed: str) -> bool:
+        """Whether ``typed`` is exactly a team's or a competition's name, a kind word
+        (``club``, ``team``) and all."""
+        if any(self.store.team_by_alias(f) for f in spellings(typed)):
+            return True
+        return find_competition(self.store, typed).exact
 
     def _resolve(
         self, typed: str, kind: str | None, command: str, level: str | None = None
@@ -147,6 +160,10 @@ class NameResolving(CommandsBase):
         which); a name that is several things, or nothing exactly, gets choices as buttons."""
         if not typed:
             return templates.need_target(command)
+        if kind is not None and typed.startswith("#"):  # by its id: a button's press
+            by_id = self._target_by_id(kind, typed[1:])
+            if by_id is not None:
+                return by_id
         look = _Lookup(
             typed, command, level, any(self.store.team_by_alias(f) for f in spellings(typed))
         )
@@ -230,7 +247,8 @@ class NameResolving(CommandsBase):
         return typed
 
     def _followed_named(self, ctx: CommandContext, typed: str, kind: str | None) -> Target | None:
-        """One of the chat's own subscriptions that ``typed`` names (``lautaro``), if just one."""
+        """One of the chat's own subscriptions that ``typed`` names (``lautaro``; ``#12`` by
+        its id, with ``kind``), if just one."""
         key = normalize(typed)
         if not key:
             return None
@@ -239,10 +257,25 @@ class NameResolving(CommandsBase):
         for row in self.store.follows(ctx.platform, ctx.chat_id):
             if kind is not None and row["kind"] != kind:
                 continue
+            if kind is not None and typed.startswith("#"):
+                if str(row["target"]) == typed[1:]:
+                    return self._target_of(row)
+                continue
             name = normalize(row["name"] or "")
             if name == key or all(w in name.split() for w in words):
                 mine.append(self._target_of(row))
         return mine[0] if len(mine) == 1 else None
+
+    def _target_by_id(self, kind: str, ident: str) -> Target | None:
+        """The team, competition or player (``kind``) whose id is ``ident``, if any."""
+        if kind == "team":
+            team = self.store.team(ident)
+            return Target("team", team["id"], team["name"]) if team else None
+        if kind == "competition":
+            row = self.store.competition(ident)
+            return Target("competition", row["id"], row["name"]) if row else None
+        player = player_by_id(self.store, ident)
+        return Target("player", str(player.id), player.label) if player else None
 
     @staticmethod
     def _target_of(row: FollowRow) -> Target:

@@ -3,27 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar
 
 from rapidfuzz import fuzz, process
 
 from bot import command_catalogue
 from bot.chat_settings import (
-    DEPTH_ALIASES,
     DEPTH_SETTINGS,
     LEVEL_NAMES,
     MAX_SPOILER_DELAY,
     ON_OFF,
-    SCOREBOARD_NAMES,
     SCOREBOARD_WORDS,
     ChatSettings,
     find_timezone,
     parse_digest_time,
     parse_whole_number,
 )
-from bot.commands.buttons import BUTTON_KINDS
+from bot.command_text import unquote
+from bot.command_types import ChatCommand
+from bot.commands.buttons import BUTTON_KINDS, FOLLOW_BUTTON
 from bot.commands.resolving import LEVEL_WORDS, NameResolving
 from bot.messages import i18n, templates
 from bot.messages.model import Message
+from bot.messages.templates.vocabulary import slash
 from bot.ports import CommandContext
 
 Setter = Callable[[ChatSettings, str], Message | None]
@@ -105,60 +107,58 @@ def _depth_setter(name: str) -> Setter:
 def _set_scoreboard(changed: ChatSettings, value: str) -> Message | None:
     choice = SCOREBOARD_WORDS.get(value.casefold())
     if choice is None:
-        return templates.settings_error(templates.bad_scoreboard(), "/settings scoreboard with")
+        return templates.settings_error(templates.bad_scoreboard(), _example("scoreboard", "with"))
     changed.scoreboard = choice
     return None
 
 
-#: ``/settings NAME VALUE``: each name a setting answers to, and what checks and sets its value
-#: (returning the error to show, or None once set).
+#: ``/settings KEY VALUE``: what checks and sets the value of each key of /settings' arguments
+#: in the catalogue (returning the error to show, or None once set). A key's names in every
+#: language and its aliases are the catalogue's (``Argument.keys``); a key without a setter
+#: here fails at start-up (:meth:`SettingsCommand.check_setters`).
 SETTERS: dict[str, Setter] = {
     "level": _set_level,
-    "alerts": _set_level,
-    "livello": _set_level,
-    "avvisi": _set_level,
     "timezone": _set_timezone,
-    "tz": _set_timezone,
-    "zone": _set_timezone,
-    "fuso": _set_timezone,
-    "fusoorario": _set_timezone,
     "digest": _set_digest,
-    "riepilogo": _set_digest,
     "spoiler": _set_spoiler,
-    "delay": _set_spoiler,
-    "ritardo": _set_spoiler,
+    "language": _set_language,
+    "scoreboard": _set_scoreboard,
+    **{name: _depth_setter(name) for name in DEPTH_SETTINGS},
 }
-for _word in (*DEPTH_SETTINGS, *DEPTH_ALIASES):
-    SETTERS.setdefault(_word, _depth_setter(DEPTH_ALIASES.get(_word, _word)))
-for _word in SCOREBOARD_NAMES:
-    SETTERS.setdefault(_word, _set_scoreboard)
-for _word in ("language", "lang", "lingua"):
-    SETTERS.setdefault(_word, _set_language)
+#: What /settings answers itself, not through a setter: one subscription's level, a page.
+VIEW_KEYS = frozenset({"subscription", "page"})
+
+
+def _settings_entry() -> ChatCommand:
+    return command_catalogue.BY_NAME["settings"]
+
+
+def setting_names(command: ChatCommand) -> dict[str, dict[str, str]]:
+    """Each listed key of ``command`` (``level``) and its name in each language."""
+    languages = (i18n.DEFAULT_LANGUAGE, *(lang for a in command.arguments for lang in a.names))
+    return {
+        a.key: {lang: a.key_in(lang) for lang in dict.fromkeys(languages)}
+        for a in command.arguments
+        if a.key and a.listed and not a.only_looks
+    }
+
+
+def setting_of(command: ChatCommand) -> dict[str, str]:
+    """The listed key each name of ``command``'s keys (any language, any alias) belongs to."""
+    listed = setting_names(command)
+    return {word: a.key for a in command.arguments if a.key in listed for word in a.keys}
+
 
 #: Each setting's name as a chat of that language reads it (the others are aliases).
-SETTING_NAMES: dict[str, dict[str, str]] = {
-    "level": {"en": "level", "it": "livello"},
-    "timezone": {"en": "timezone", "it": "fuso"},
-    "spoiler": {"en": "spoiler", "it": "ritardo"},
-    "language": {"en": "language", "it": "lingua"},
-    "digest": {"en": "digest", "it": "riepilogo"},
-    "lineups": {"en": "lineups", "it": "formazioni"},
-    "stats": {"en": "stats", "it": "statistiche"},
-    "pictures": {"en": "pictures", "it": "immagini"},
-}
+SETTING_NAMES: dict[str, dict[str, str]] = setting_names(_settings_entry())
 #: The setting each name (any language, any alias) belongs to.
-SETTING_OF: dict[str, str] = {
-    word: setting
-    for setting in SETTING_NAMES
-    for word, setter in SETTERS.items()
-    if setter is SETTERS[setting] or DEPTH_ALIASES.get(word) == setting
-}
+SETTING_OF: dict[str, str] = setting_of(_settings_entry())
 
 
-def setting_name(setting: str) -> str:
+def setting_name(setting: str, command: ChatCommand | None = None) -> str:
     """``level`` / ``livello``: a setting's name in the current language."""
-    names = SETTING_NAMES[setting]
-    return names.get(i18n.current(), names["en"])
+    argument = (command or _settings_entry()).keyed(setting)
+    return argument.key_in(i18n.current()) if argument is not None else setting
 
 
 def _example(setting: str, value: str) -> str:
@@ -166,53 +166,64 @@ def _example(setting: str, value: str) -> str:
     return f"{settings_command()} {setting_name(setting)} {value}"
 
 
-def closest_setting(typed: str) -> str | None:
+def closest_setting(typed: str, command: ChatCommand | None = None) -> str | None:
     """The setting a mistyped name was meant to be (``levle``, ``lingu``), if one is clearly
     near: compared with every name and alias, in every language."""
-    found = process.extractOne(
-        typed.casefold(), list(SETTING_OF), scorer=fuzz.ratio, score_cutoff=65
-    )
-    return None if found is None else SETTING_OF[found[0]]
+    names = SETTING_OF if command is None else setting_of(command)
+    found = process.extractOne(typed.casefold(), list(names), scorer=fuzz.ratio, score_cutoff=65)
+    return None if found is None else names[found[0]]
 
 
 def settings_command() -> str:
     """``/settings`` / ``/impostazioni``: the command as the chat's language names it."""
-    return "/" + command_catalogue.BY_NAME["settings"].name_in(i18n.current())
+    return "/" + _settings_entry().name_in(i18n.current())
 
 
-def _unknown_setting(typed: str, value: str) -> Message:
+def _unknown_setting(entry: ChatCommand, typed: str, value: str) -> Message:
     """``I don't know the setting “levle”. Did you mean /settings level goals?`` in the chat's
     language (``Forse intendevi /impostazioni lingua it?``); the list when nothing is near."""
-    meant = closest_setting(typed)
+    meant = closest_setting(typed, entry)
     command = settings_command()
     if meant is None:
-        names = [setting_name(s) for s in SETTING_NAMES]
+        names = [names.get(i18n.current(), key) for key, names in setting_names(entry).items()]
         return templates.settings_error(
             templates.bad_setting(names), f"{command} {setting_name('level')} all"
         )
-    suggestion = " ".join(p for p in (command, setting_name(meant), value) if p)
+    suggestion = " ".join(p for p in (command, setting_name(meant, entry), value) if p)
     return templates.unknown_setting(typed, suggestion)
 
 
 class SettingsCommand(NameResolving):
+    #: each key's setter (a subclass may add its own, with the key in its catalogue)
+    setters: ClassVar[dict[str, Setter]] = SETTERS
+
+    def check_setters(self) -> None:
+        """Every key of /settings in the catalogue has its setter (or /settings answers it
+        itself): a key without one fails at start-up, as a command without its handler."""
+        command = self.catalogue.by_name.get("settings")
+        for argument in command.arguments if command is not None else ():
+            if argument.key and argument.key not in self.setters | dict.fromkeys(VIEW_KEYS):
+                raise AttributeError(f"/settings has no setter for its key {argument.key!r}")
+
     def settings(self, ctx: CommandContext, args: str) -> Message:
         current = self._chat_settings(ctx)
         if not args:
             return self._settings_view(current, ctx)
-        what, _, value = args.partition(" ")
-        if what.casefold() == "page":  # "more…": a page of the subscriptions, anyone may look
-            return self._settings_view(current, ctx, page=_page_number(value))
-        what, _, value = args.partition(" ")
-        what, value = what.casefold(), value.strip()
-        if what == "follow":
+        what, value = _key_and_value(args)
+        if what == FOLLOW_BUTTON:  # a subscription's level button (``follow c serie-a goals``)
             return self._set_follow_level(ctx, current, value)
-        if what == "subscription":
+        entry = self.catalogue.by_name["settings"]
+        argument = entry.keyed(what)
+        key = argument.key if argument is not None else ""
+        if key == "page":  # "more…": a page of the subscriptions, anyone may look
+            return self._settings_view(current, ctx, page=_page_number(unquote(value)))
+        if key == "subscription":
             return self._set_subscription_level(ctx, current, value)
-        setter = SETTERS.get(what)
+        setter = self.setters.get(key)
         if setter is None:
-            return _unknown_setting(what, value)
+            return _unknown_setting(entry, what, value)
         changed = current.model_copy()
-        problem = setter(changed, value)
+        problem = setter(changed, unquote(value))
         if problem is not None:
             return problem
         self.store.set_chat_settings(ctx.platform, ctx.chat_id, changed.as_dict())
@@ -225,7 +236,7 @@ class SettingsCommand(NameResolving):
         parts = value.split()
         if len(parts) != 3 or parts[0] not in BUTTON_KINDS:
             return templates.settings_error(
-                templates.follow_level_hint(), "/subscribe serie a goals"
+                templates.follow_level_hint(), f"{slash('subscribe')} serie a goals"
             )
         kind, ident, level = BUTTON_KINDS[parts[0]], parts[1], parts[2]
         chosen = LEVEL_WORDS.get(level)
@@ -245,7 +256,7 @@ class SettingsCommand(NameResolving):
         if level is None:
             return templates.settings_error(
                 templates.bad_follow_level(),
-                "/settings subscription serie a goals",
+                _example("subscription", "serie a goals"),
             )
         target = self._followed_named(ctx, typed, kind)
         if target is None:
@@ -292,6 +303,12 @@ class SettingsCommand(NameResolving):
             scoreboard=s.scoreboard,
             page=templates.follow_page_of(follows, *showing) if showing else page,
         )
+
+
+def _key_and_value(args: str) -> tuple[str, str]:
+    """``ritardo 60`` → (``ritardo``, ``60``): the key folded, the value as typed."""
+    what, _, value = args.strip().partition(" ")
+    return unquote(what).casefold(), value.strip()
 
 
 def _page_number(typed: str) -> int:

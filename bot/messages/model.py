@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from bot.safe_text import neutralise
 
@@ -150,6 +150,10 @@ class Message(BaseModel):
     #: sent without a sound (Telegram's ``disable_notification``): a minor event that comes
     #: right after a goal does not buzz the phone a second time
     quiet: bool = False
+    #: a question for a command's argument ("Which team…?" after a bare ``/subscribe``): the
+    #: command the asked user's next plain words run with (see :mod:`bot.questions`). Known
+    #: to the core only: never stored with the message, never shown.
+    asks: str | None = Field(default=None, exclude=True)
 
     def to_json(self) -> str:
         return self.model_dump_json()

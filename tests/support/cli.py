@@ -1,21 +1,32 @@
 """The ``matchbot`` command line run as a user runs it: as a subprocess, and ``matchbot run``'s
-console chat driven through stdin and stdout."""
+console chat driven through stdin and stdout; and, for what a command prints and returns (which
+needs no process of its own), the same command line run in this process."""
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import queue
+import signal
 import subprocess
 import sys
 import threading
 import time
+import traceback
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+
+from typer.testing import CliRunner
+
+from adapters.cli import app
 
 MATCHBOT = [sys.executable, "-m", "adapters.cli"]
 
 
 def matchbot(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.endswith("_TOKEN")}
+    env = without_tokens()
     return subprocess.run(
         [*MATCHBOT, *args],
         capture_output=True,
@@ -25,6 +36,80 @@ def matchbot(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess
         cwd=cwd,
         check=False,
     )
+
+
+@dataclass(frozen=True)
+class Ran:
+    """What a ``matchbot`` command did: its exit status, stdout and stderr (the attribute
+    names of :class:`subprocess.CompletedProcess`)."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def without_tokens() -> dict[str, str]:
+    """This environment without any platform token: what :func:`matchbot` passes on."""
+    return {k: v for k, v in os.environ.items() if not k.endswith("_TOKEN")}
+
+
+def matchbot_here(*args: str, env: Mapping[str, str] | None = None, cwd: Path | None = None) -> Ran:
+    """``matchbot ARGS`` through the real command line — the typer app the console script
+    runs, from argument parsing to its exit status — in this process: for what a command
+    prints and returns, which needs no process of its own. ``env`` is the whole environment
+    the command sees, as for a subprocess (default: this one without tokens); ``cwd`` its
+    working folder. An exception the command lets out is what Python would print, a
+    traceback on stderr, with exit status 1. Called from an async test, run it in a thread
+    (``asyncio.to_thread``): the commands call ``asyncio.run``."""
+    wanted = dict(without_tokens() if env is None else env)
+    changes: dict[str, str | None] = {k: None for k in os.environ if k not in wanted}
+    changes.update(wanted)
+    with _process_state_kept(), _working_folder(cwd):
+        result = CliRunner().invoke(app, list(args), env=changes, catch_exceptions=True)
+    stderr, code = result.stderr, result.exit_code
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        stderr += "".join(traceback.format_exception(result.exception))
+        code = 1
+    return Ran(code, result.stdout, stderr)
+
+
+@contextlib.contextmanager
+def _working_folder(cwd: Path | None) -> Iterator[None]:
+    before = Path.cwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
+_QUIETED = ("httpx", "httpcore", "apscheduler.executors.default")
+
+
+@contextlib.contextmanager
+def _process_state_kept() -> Iterator[None]:
+    """What a command sets for its whole process, put back after it: the logging set-up
+    (``setup_logging`` replaces the root logger's handlers) and, in the main thread, the
+    SIGINT and SIGTERM handlers ``matchbot run`` installs."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    quieted = {name: logging.getLogger(name) for name in _QUIETED}
+    levels = {name: logger.level for name, logger in quieted.items()}
+    filters = {name: logger.filters[:] for name, logger in quieted.items()}
+    main = threading.current_thread() is threading.main_thread()
+    signals = (
+        {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)} if main else {}
+    )
+    try:
+        yield
+    finally:
+        root.handlers[:], root.level = handlers, level
+        for name, logger in quieted.items():
+            logger.setLevel(levels[name])
+            logger.filters[:] = filters[name]
+        for sig, handler in signals.items():
+            signal.signal(sig, handler)
 
 
 class Console:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.command_catalogue import CATALOGUE
-from bot.command_types import Catalogue, ChatCommand
-from bot.messages.i18n import _, current, ngettext
+from bot.command_types import Argument, Catalogue, ChatCommand
+from bot.messages.i18n import N_, _, current, ngettext
 from bot.messages.model import Line, Message, Section, bold, line
 from bot.messages.templates.vocabulary import competition_name, reply
 
@@ -27,11 +27,53 @@ def help_text(welcome: bool = False, catalogue: Catalogue = CATALOGUE) -> Messag
     return Message(kind="help", headline=line(bold(head)), sections=tuple(sections))
 
 
+#: How a usage line writes an argument of each type, given (``TEAM``) or optional (``[TEAM]``);
+#: a choice is written as its values (``goals|key|all``).
+PLACEHOLDERS: dict[str, tuple[str, str]] = {
+    "team": (N_("TEAM"), N_("[TEAM]")),
+    "competition": (N_("COMPETITION"), N_("[COMPETITION]")),
+    "follow": (N_("WHAT"), N_("[WHAT]")),
+    "text": (N_("WHAT"), N_("[WHAT]")),
+    "number": (N_("NUMBER"), N_("[NUMBER]")),
+}
+
+
+def usage(command: ChatCommand) -> str:
+    """What ``command`` takes, in the current language, as its catalogue entry's arguments
+    say (``[TEAM]``, ``WHAT``; ``[SETTING VALUE]`` for one change per argument); its own
+    ``usage`` when it has one; empty when it takes nothing."""
+    if command.usage:
+        return _(command.usage)
+    shown = [a for a in command.arguments if a.in_usage and not a.joins_previous]
+    if command.one_change_per_argument and shown:
+        return _("[SETTING VALUE]")
+    return " ".join(_argument_usage(a) for a in shown)
+
+
+def _argument_usage(argument: Argument) -> str:
+    """``TEAM``, ``[TEAM]``, ``[goals|key|all]``, ``[xNUMBER]``: its form, its key in the
+    current language (``[ritardo NUMERO]``)."""
+    if argument.choices and not argument.placeholder:
+        word = "|".join(c.value for c in argument.choices)
+        given, optional = word, f"[{word}]"
+    elif argument.placeholder:
+        given, optional = _(argument.placeholder), f"[{_(argument.placeholder)}]"
+    else:
+        given, optional = (_(p) for p in PLACEHOLDERS[argument.type])
+    if argument.form == "{}":
+        return given if argument.required else optional
+    key = argument.key
+    form = argument.form.replace(key, argument.key_in(current()), 1) if key else argument.form
+    text = form.format(given)
+    return text if argument.required else f"[{text}]"
+
+
 def _help_row(command: ChatCommand) -> Line:
     """``/score [TEAM] — live or latest score`` (``/punteggio [SQUADRA] — …`` in Italian)."""
     name = command.name_in(current())
-    if command.usage:
-        return line(bold(f"/{name} {_(command.usage)}"), f" — {_(command.help)}")
+    takes = usage(command)
+    if takes:
+        return line(bold(f"/{name} {takes}"), f" — {_(command.help)}")
     return line(bold(f"/{name}"), f" — {_(command.help)}")
 
 
@@ -40,10 +82,12 @@ def command_menu(
 ) -> list[tuple[str, str]]:
     """A platform's command menu (Telegram's ``setMyCommands``) in the current language:
     (name, description) pairs, the description ``[TEAM]: live or latest score``."""
-    return [
-        (c.name_in(current()), f"{_(c.usage)}: {_(c.help)}" if c.usage else _(c.help))
-        for c in catalogue.menu(platform, reporters)
-    ]
+    menu = []
+    for command in catalogue.menu(platform, reporters):
+        takes = usage(command)
+        about = f"{takes}: {_(command.help)}" if takes else _(command.help)
+        menu.append((command.name_in(current()), about))
+    return menu
 
 
 def unknown_command(name: str) -> Message:

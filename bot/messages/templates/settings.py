@@ -11,13 +11,14 @@ from bot.chat_settings import (
     LEVEL_RANK,
     MAX_SPOILER_DELAY,
     SCOREBOARD_CHOICES,
+    SPOILER_PRESETS,
 )
 from bot.messages.i18n import LANGUAGES, N_, _, or_list
 from bot.messages.model import Button, Message, Section, bold, line
 from bot.messages.templates.vocabulary import echo, place_name, reply
 
 #: the delays /settings offers as buttons, up to the longest a chat may choose
-SPOILER_CHOICES = (*(s for s in (0, 30, 60, 120) if s < MAX_SPOILER_DELAY), MAX_SPOILER_DELAY)
+SPOILER_CHOICES = SPOILER_PRESETS
 
 
 def delay_text(seconds: int) -> str:

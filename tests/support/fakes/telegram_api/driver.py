@@ -194,8 +194,12 @@ class Driver:
         message_thread_id: int | None = None,
         sender_chat_id: int | None = None,
         automatic_forward: bool = False,
+        reply_to: int | None = None,
     ) -> JSON:
         """Queue a ``message`` update as if a user wrote *text*; returns the update dict.
+
+        ``reply_to``: the id of a message in the chat this one replies to (Telegram's "Reply":
+        ``reply_to_message`` is that message, the bot's as it sent it, else a member's).
 
         ``user_id`` defaults to *chat_id* for private chats and 1000 otherwise.  A leading
         ``/command`` or ``/command@BotName`` gets a ``bot_command`` entity.
@@ -233,10 +237,26 @@ class Driver:
             message["sender_chat"] = self._chat(sender_chat_id).to_json()
         if automatic_forward:
             message["is_automatic_forward"] = True
+        if reply_to is not None:
+            message["reply_to_message"] = self._replied(chat_id, reply_to)
         if text.startswith("/"):
             token = text.split(None, 1)[0]
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": utf16_len(token)}]
         return self._queue_update({"message": message})
+
+    def _replied(self, chat_id: int, message_id: int) -> JSON:
+        """The message ``message_id`` of the chat as a reply carries it: the bot's own as it
+        was sent, else a member's (the fake keeps no member's messages: one with no text)."""
+        record = self._by_key.get((chat_id, message_id))
+        if record is not None:
+            return dict(record["message"])
+        return {
+            "message_id": message_id,
+            "from": self._user(1000, None, None),
+            "chat": self._chat(chat_id).to_json(),
+            "date": int(time.time()),
+            "text": "",
+        }
 
     def channel_posts(
         self,

@@ -1,0 +1,135 @@
+"""End to end on the fake Telegram (``matchbot run``'s own code path): a fan who sends
+``/subscribe`` alone is asked "Which team…?", and the plain words they write next are the
+answer: the same search, choices and answer as ``/subscribe`` with those words, in English and
+Italian, across a restart; later words are not taken for it; in a group only the asked
+member's reply to the question's own message is (see ``bot.questions``)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.clock import FastClock
+from tests.support.fakes.telegram_api import FakeTelegram
+from tests.support.telegram import (
+    SPEED,
+    SUBSCRIBED,
+    TOKEN,
+    Bot,
+    clean_telegram_env,
+    no_violations,
+)
+
+pytestmark = [pytest.mark.timeout(90), pytest.mark.e2e]
+
+FAN, OTHER, LATER, ITALIAN, ITALIAN_OTHER = 201, 202, 203, 204, 205
+GROUP = -1020
+ADMIN, MEMBER = 21, 22
+QUESTION = (
+    "Which team, competition or player? For example: /subscribe inter, /subscribe serie a\n\n"
+    "or /subscribe player Lautaro Martínez."
+)
+
+
+@pytest.fixture(autouse=True)
+def _env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    clean_telegram_env(monkeypatch)
+    yield
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram(token=TOKEN, time_scale=1 / SPEED) as server:
+        yield server
+
+
+def shown(message: dict[str, Any]) -> tuple[str, Any]:
+    """What a fan sees of a message: its text and its buttons."""
+    return message["text"], message.get("reply_markup")
+
+
+async def test_the_words_after_a_bare_subscribe_are_its_argument(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    bot = Bot(fake, tmp_path, delivery_clock=FastClock(SPEED))
+    async with bot.running():
+        assert (await bot.ask(FAN, "/subscribe"))["text"] == QUESTION
+        answered = await bot.ask(FAN, "intr")
+        typed = await bot.ask(OTHER, "/subscribe intr")
+        assert shown(answered) == shown(typed)
+        assert answered["text"].startswith("I don't know a team called “intr”.")
+        assert answered["reply_markup"]["inline_keyboard"]  # Inter, as a button
+        # the question was answered: later words are not an answer, they get the help
+        later = await bot.ask(FAN, "inter")
+        assert later["text"] == (await bot.ask(OTHER, "hello"))["text"]
+        assert later["text"] != SUBSCRIBED
+        # a command in between: the words after it answer nothing either
+        await bot.ask(FAN, "/subscribe")
+        await bot.ask(FAN, "/subscriptions")
+        assert (await bot.ask(FAN, "inter"))["text"] == later["text"]
+        assert (await bot.ask(FAN, "/subscriptions"))["text"].startswith(
+            "This chat follows no team yet."
+        )
+        # asked, then answered with a name it knows: followed
+        await bot.ask(FAN, "/follow")
+        assert (await bot.ask(FAN, "Inter"))["text"] == SUBSCRIBED
+        # a question outlives a restart
+        assert (await bot.ask(LATER, "/subscribe"))["text"] == QUESTION
+    async with bot.running():
+        assert (await bot.ask(LATER, "serie a"))["text"] == (
+            "✅ This chat now follows Serie A. Alerts: key events."
+        )
+    no_violations(fake)
+
+
+async def test_in_italian_the_words_after_a_bare_segui_are_its_argument(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    bot = Bot(fake, tmp_path, delivery_clock=FastClock(SPEED))
+    for fan in (ITALIAN, ITALIAN_OTHER):
+        fake.set_user_language(fan, "it")
+    async with bot.running():
+        asked = await bot.ask(ITALIAN, "/segui")
+        assert asked["text"].startswith("Quale squadra, competizione o giocatore?")
+        answered = await bot.ask(ITALIAN, "intr")
+        typed = await bot.ask(ITALIAN_OTHER, "/segui intr")
+        assert shown(answered) == shown(typed)
+        assert answered["reply_markup"]["inline_keyboard"]
+        await bot.ask(ITALIAN, "/segui")
+        assert (await bot.ask(ITALIAN, "inter"))["text"] == (
+            "✅ Questa chat ora segue l'Inter. Avvisi: eventi principali."
+        )
+        assert (await bot.ask(ITALIAN, "milan"))["text"].startswith(
+            (await bot.ask(ITALIAN_OTHER, "ciao"))["text"][:40]
+        )
+    no_violations(fake)
+
+
+async def test_in_a_group_only_the_asked_members_reply_to_the_question_answers(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    bot = Bot(fake, tmp_path, delivery_clock=FastClock(SPEED))
+    fake.set_chat(GROUP, "supergroup", title="Calcio")
+    fake.set_member_status(GROUP, ADMIN, "administrator")
+    async with bot.running():
+        other = await bot.ask(GROUP, "/today", user_id=ADMIN)  # another message of the bot
+        question = await bot.ask(GROUP, "/subscribe", user_id=ADMIN)
+        assert question["text"] == QUESTION
+        before = len(fake.messages(GROUP))
+        fake.user_sends(GROUP, "inter", user_id=ADMIN)  # chatter, not a reply
+        fake.user_sends(GROUP, "inter", user_id=MEMBER, reply_to=question["message_id"])
+        fake.user_sends(GROUP, "inter", user_id=ADMIN, reply_to=other["message_id"])
+        fake.user_sends(GROUP, "inter", user_id=ADMIN, reply_to=before + 50)  # a member's
+        # the asked admin's reply to the question: the only one the bot answers
+        fake.user_sends(GROUP, "inter", user_id=ADMIN, reply_to=question["message_id"])
+        answers = (await fake.wait_for_messages(before + 1, GROUP))[before:]
+        assert [m["text"] for m in answers] == [SUBSCRIBED]
+        # answered: another reply to the question is chatter again
+        fake.user_sends(GROUP, "milan", user_id=ADMIN, reply_to=question["message_id"])
+        listed = await bot.ask(GROUP, "/subscriptions", user_id=ADMIN)
+        assert listed["text"] == "This chat follows: Inter"
+        assert len(fake.messages(GROUP)) == before + 2
+    no_violations(fake)

@@ -1,0 +1,107 @@
+"""The bot's question ("Which team…?" after a bare ``/subscribe``) and its answer in plain
+words, on the console and through the core (``bot.questions``): the next line is the answer,
+a question expires, a Discord command's question is answered in Discord's own command box."""
+
+from __future__ import annotations
+
+import io
+import time
+from pathlib import Path
+
+from adapters.assemble import build_bot
+from adapters.console.adapter import ConsoleAdapter
+from bot.app import MatchBot
+from bot.ports import CommandContext
+from bot.questions import QUESTION_TTL
+
+NOT_A_COMMAND = "Commands start with /, for example /subscribe inter."
+
+
+class Clock:
+    """The real time, moved on by the test."""
+
+    def __init__(self) -> None:
+        self.ahead = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.ahead
+
+
+async def follows(bot: MatchBot, ctx: CommandContext) -> list[str]:
+    return [r["name"] for r in await bot.db.call(lambda s: s.follows(ctx.platform, ctx.chat_id))]
+
+
+async def test_the_console_takes_the_line_after_the_question_as_its_answer(
+    tmp_path: Path,
+) -> None:
+    out = io.StringIO()
+    console = ConsoleAdapter(out)
+    clock = Clock()
+    bot = build_bot(
+        tmp_path / "bot.db", [console], recap_delay=None, reminder_lead=None, clock=clock
+    )
+    await bot.start()
+    try:
+        await console.handle_input("/subscribe", "reply:1")
+        assert await bot.sent("reply:1")
+        assert "Which team, competition or player?" in out.getvalue()
+        await console.handle_input("intr", "reply:2")  # the answer: choices, as /subscribe intr
+        assert await bot.sent("reply:2")
+        assert "Did you mean: Inter?" in out.getvalue() and "[1] Inter" in out.getvalue()
+        await console.handle_input("inter", "reply:3")  # answered already: not a command
+        assert out.getvalue().count(NOT_A_COMMAND) == 1
+        assert await follows(bot, console.context()) == []
+
+        # a question waits QUESTION_TTL, then plain words are plain words again
+        await console.handle_input("/subscribe", "reply:4")
+        clock.ahead += QUESTION_TTL + 1
+        await console.handle_input("inter", "reply:5")
+        assert out.getvalue().count(NOT_A_COMMAND) == 2
+        await console.handle_input("/subscribe", "reply:6")
+        clock.ahead += QUESTION_TTL - 60
+        await console.handle_input("inter", "reply:7")
+        assert await bot.sent("reply:7")
+        assert await follows(bot, console.context()) == ["Inter"]
+
+        # in Italian: /segui alone, then the name
+        await bot.command(console.context(), "settings", "language it")
+        await console.handle_input("/segui", "reply:8")
+        await console.handle_input("milan", "reply:9")
+        assert await bot.sent("reply:9")
+        assert "✅ Questa chat ora segue il Milan." in out.getvalue()
+    finally:
+        await bot.stop()
+
+
+async def test_a_discord_commands_question_waits_for_no_words(tmp_path: Path) -> None:
+    """On Discord the bot answers the interaction itself (no outbox reply): its "Which
+    team…?" keeps no question, and channel messages are never read as an answer (Discord
+    asks for the option in the command box: ``/subscribe``'s name is required there)."""
+    bot = build_bot(tmp_path / "bot.db", recap_delay=None, reminder_lead=None)
+    await bot.start()
+    try:
+        ctx = CommandContext(platform="discord", chat_id="55", user_id="7", place="channel")
+        asked = await bot.command(ctx, "subscribe", "")
+        assert asked.asks == "subscribe"
+        assert await bot.answer(ctx, "inter", "reply:discord:1") is None
+    finally:
+        await bot.stop()
+
+
+async def test_a_question_is_the_asked_users_and_a_reply_must_be_to_it(tmp_path: Path) -> None:
+    bot = build_bot(tmp_path / "bot.db", recap_delay=None, reminder_lead=None)
+    await bot.start()
+    try:
+        asker = CommandContext(platform="test", chat_id="-5", user_id="1", chat_kind="group")
+        other = CommandContext(platform="test", chat_id="-5", user_id="2", chat_kind="group")
+        await bot.command(asker, "subscribe", "", "reply:test:1:-5")
+        (row,) = await bot.db.call(lambda s: s.outbox_rows_for("reply:test:1:-5"))
+        await bot.db.call(lambda s: s.mark_sent(row["id"], row["key"], "test", "-5", ["100"]))
+        assert await bot.answer(asker, "inter", "reply:test:2:-5") is None  # not a reply
+        assert await bot.answer(other, "inter", "reply:test:3:-5", "100") is None
+        assert await bot.answer(asker, "inter", "reply:test:4:-5", "99") is None
+        answer = await bot.answer(asker, "inter", "reply:test:5:-5", "100")
+        assert answer is not None and answer.headline[0].text.startswith("✅")
+        assert await bot.answer(asker, "milan", "reply:test:6:-5", "100") is None
+    finally:
+        await bot.stop()
