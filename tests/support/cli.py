@@ -8,6 +8,7 @@ import contextlib
 import logging
 import os
 import queue
+import shutil
 import signal
 import subprocess
 import sys
@@ -23,6 +24,15 @@ from typer.testing import CliRunner
 from adapters.cli import app
 
 MATCHBOT = [sys.executable, "-m", "adapters.cli"]
+
+
+def installed_matchbot() -> list[str]:
+    """The ``matchbot`` program pip installed (pyproject's ``[project.scripts]``): beside this
+    Python, or else on the ``PATH``."""
+    beside = Path(sys.executable).with_name("matchbot")
+    found = str(beside) if beside.exists() else shutil.which("matchbot")
+    assert found, "no matchbot program installed: pip install -e ."
+    return [found]
 
 
 def matchbot(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
