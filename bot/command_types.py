@@ -31,6 +31,8 @@ Changes = Literal["nothing", "follows", "settings"]
 #: ``competition``, ``choice`` (one of ``choices``), ``number`` (a whole number within
 #: ``minimum``…``maximum``), ``text`` (anything: a time zone, a time, a reporter's words).
 ArgType = Literal["team", "follow", "competition", "choice", "number", "text"]
+#: The quotes a typed word may carry, straight or as phones write them.
+QUOTES = "\"'“”„«»‘’"
 #: The platforms a command exists on (``console`` takes every one).
 ALL_PLATFORMS = frozenset({"telegram", "discord", "console"})
 
@@ -162,7 +164,7 @@ class ChatCommand:
             return False
         if not self.anyone_may_look:
             return True
-        first = args.split(maxsplit=1)[:1]
+        first = [w.strip(QUOTES) for w in args.split(maxsplit=1)[:1]]
         return bool(first) and first[0].casefold() not in self.looking_words
 
     @property

@@ -268,3 +268,21 @@ def test_subscribe_buttons_run_the_command_with_what_they_name(store: Store) -> 
     assert "Serie A" in say(commands, "/unsubscribe competition #serie-a")
     assert parse_press("subscribe:inter", TEST_CATALOGUE) is not None
     assert parse_press("cheer:inter") is None  # not a command of the bot's own catalogue
+
+
+def test_hints_name_the_commands_in_the_chats_language(store: Store) -> None:
+    """A hint names the command as the chat types it: ``/segui``, ``/punteggio``; the
+    examples of /settings' errors too."""
+    commands = Commands(store)
+    italian = replace(FAN, chat_id="3")
+    say(commands, "/impostazioni lingua it", italian)
+    assert say(commands, "/segui", italian).endswith("oppure /segui giocatore Lautaro Martínez.")
+    assert say(commands, "/punteggio", italian).endswith("Chiedine una: /punteggio inter.")
+    assert say(commands, "/impostazioni tabellone boh", italian).endswith(
+        "/impostazioni tabellone with"
+    )
+    assert say(commands, "/settings scoreboard maybe").endswith("/settings scoreboard with")
+    # anyone may look at a page, quoted or not
+    member = replace(FAN, chat_id="-5", chat_kind="group", can_manage=False)
+    refusal = message_text(templates.admins_only_in(member.place))
+    assert say(commands, '/settings "page" 2', member) != refusal

@@ -18,6 +18,7 @@ import pytest
 from tests.support.cli import MATCHBOT, Console, matchbot_here
 from tests.support.core import DATA, SEED
 from tests.support.fakes.telegram_api import parse_telegram_html
+from tests.support.hostile import ISSUE_EXAMPLES, issue_example_bytes
 
 
 def test_demo_prints_every_fact_of_the_match() -> None:
@@ -140,8 +141,8 @@ def test_run_without_tokens_is_a_console_chat(tmp_path: Path) -> None:
         console.expect("✅ This chat now follows Inter. Alerts: key events.")
         console.type("/score@MatchBot inter")
         console.expect("Inter: no match in my data yet.")
-        with feed.open("a", encoding="utf-8") as handle:
-            handle.write(SEED.read_text("utf-8"))
+        with feed.open("ab") as handle:  # the issue's bad lines first: it follows on after them
+            handle.write(issue_example_bytes() + SEED.read_bytes())
         console.expect("⚽ GOAL! Atalanta 0-1 Inter")
         console.expect("🏁 Full-time: Atalanta 0-1 Inter")
         console.expect("💬 What they said", timeout=30)
@@ -152,6 +153,9 @@ def test_run_without_tokens_is_a_console_chat(tmp_path: Path) -> None:
     finally:
         console.close()
     assert "🧤 Save —" not in "\n".join(console.seen)  # key events only by default
+    assert "Traceback" not in console.stderr
+    for number in range(1, len(ISSUE_EXAMPLES) + 1):
+        assert f"feed {feed} line {number}: " in console.stderr, console.stderr[-3000:]
 
 
 def test_live_seed_is_a_fresh_fixture_each_run() -> None:

@@ -20,7 +20,7 @@ from tests.support.fakes.discord_api import FakeDiscord
 pytestmark = pytest.mark.timeout(90)
 
 #: how long the gateway test waits for a gateway that never answers
-READY_TIMEOUT = 1.0
+READY_TIMEOUT = 0.2
 SECRET = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.not-a-real-discord-token-value"
 
 
@@ -104,10 +104,11 @@ async def test_a_gateway_that_never_answers_is_a_startup_error(
 
 
 async def test_discord_reconnect_attempts_are_one_warning_line(
-    caplog: pytest.LogCaptureFixture,
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """discord.py logs a gateway reconnect (and a shard's failed first connection) with a full
     traceback at ERROR; the client's filter on discord.py's own loggers makes it one line."""
+    monkeypatch.setattr(DiscordAdapter, "guild_ready_timeout", 0.05)  # not the 2 s default
     async with FakeDiscord() as dc:
         adapter = DiscordAdapter(dc.token)
         await adapter.start(Core())

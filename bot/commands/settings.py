@@ -25,6 +25,7 @@ from bot.commands.buttons import BUTTON_KINDS, FOLLOW_BUTTON
 from bot.commands.resolving import LEVEL_WORDS, NameResolving
 from bot.messages import i18n, templates
 from bot.messages.model import Message
+from bot.messages.templates.vocabulary import slash
 from bot.ports import CommandContext
 
 Setter = Callable[[ChatSettings, str], Message | None]
@@ -106,7 +107,7 @@ def _depth_setter(name: str) -> Setter:
 def _set_scoreboard(changed: ChatSettings, value: str) -> Message | None:
     choice = SCOREBOARD_WORDS.get(value.casefold())
     if choice is None:
-        return templates.settings_error(templates.bad_scoreboard(), "/settings scoreboard with")
+        return templates.settings_error(templates.bad_scoreboard(), _example("scoreboard", "with"))
     changed.scoreboard = choice
     return None
 
@@ -235,7 +236,7 @@ class SettingsCommand(NameResolving):
         parts = value.split()
         if len(parts) != 3 or parts[0] not in BUTTON_KINDS:
             return templates.settings_error(
-                templates.follow_level_hint(), "/subscribe serie a goals"
+                templates.follow_level_hint(), f"{slash('subscribe')} serie a goals"
             )
         kind, ident, level = BUTTON_KINDS[parts[0]], parts[1], parts[2]
         chosen = LEVEL_WORDS.get(level)
@@ -255,7 +256,7 @@ class SettingsCommand(NameResolving):
         if level is None:
             return templates.settings_error(
                 templates.bad_follow_level(),
-                "/settings subscription serie a goals",
+                _example("subscription", "serie a goals"),
             )
         target = self._followed_named(ctx, typed, kind)
         if target is None:

@@ -170,3 +170,19 @@ def wrong_types() -> dict[str, str]:
 def unreadable() -> dict[str, str | bytes]:
     """Every line the reader itself must reject."""
     return {**NAMED, **wrong_types()}
+
+
+#: the issue's own examples of lines that must not stop the bot
+ISSUE_EXAMPLES = [
+    "type is a list",
+    "type is an object",
+    "integer with thousands of digits",
+    "arrays nested 100,000 deep",
+    "kickoff overflowing UTC",
+]
+
+
+def issue_example_bytes() -> bytes:
+    """The issue's examples as the first lines of a feed file, each ending in a newline."""
+    examples = [NAMED[name] for name in ISSUE_EXAMPLES]
+    return b"".join((x if isinstance(x, bytes) else x.encode("utf-8")) + b"\n" for x in examples)

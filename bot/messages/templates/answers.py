@@ -18,13 +18,16 @@ from bot.messages.templates.vocabulary import (
     result_line,
     round_name,
     scorer_name,
+    slash,
     versus,
 )
 
 
 def need_team(command: str) -> Message:
     """``/command`` needs a team: a question, whose answer runs it (:mod:`bot.questions`)."""
-    asked = reply(line(_("Which team? For example: "), bold(f"/{command} inter")), kind="error")
+    asked = reply(
+        line(_("Which team? For example: "), bold(f"{slash(command)} inter")), kind="error"
+    )
     return asked.model_copy(update={"asks": command})
 
 
@@ -267,7 +270,7 @@ def table_needs_provider() -> str:
 
 
 def which_competition(command: str) -> str:
-    return _("Which competition? For example: /{command} serie a", command=command)
+    return _("Which competition? For example: /{command} serie a", command=slash(command)[1:])
 
 
 def no_table_for(competition: str) -> str:

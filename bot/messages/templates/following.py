@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from bot.messages.i18n import _
 from bot.messages.model import Button, Message, Section, bold, line, quoted
-from bot.messages.templates.vocabulary import echo, reply, this_place
+from bot.messages.templates.vocabulary import echo, reply, slash, this_place
 
 
 def subscribed(team: str, level: str, already: bool, place: str = "chat") -> Message:
@@ -38,22 +38,23 @@ def follows_nothing(place: str, command: str) -> Message:
     hint = _("Try ") if command == "subscribe" else _("Ask for one: ")
     return reply(
         _("{place} follows no team yet.", place=this_place(place)),
-        line(hint, bold(f"/{command} inter"), "."),
+        line(hint, bold(f"{slash(command)} inter"), "."),
     )
 
 
 def need_target(command: str) -> Message:
     """``/command`` needs what to follow: a question, whose answer runs it
     (:mod:`bot.questions`)."""
+    name = slash(command)
     asked = reply(
         line(
             _("Which team, competition or player? For example: "),
-            bold(f"/{command} inter"),
+            bold(f"{name} inter"),
             ", ",
-            bold(f"/{command} serie a"),
+            bold(f"{name} serie a"),
         ),
         # a command, not a sentence (an f-string's tail would read as one to the i18n check)
-        line(_("or "), bold("/{c} player Lautaro Martínez".format(c=command)), "."),  # noqa: UP032
+        line(_("or "), bold("/{c} {p} Lautaro Martínez".format(c=name[1:], p=_("player"))), "."),
         kind="error",
     )
     return asked.model_copy(update={"asks": command})

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 
+from bot.command_catalogue import CATALOGUE
 from bot.feed_format import (
     FEED_LANGUAGE,
     Event,
@@ -24,6 +25,14 @@ from bot.messages.model import Button, Line, Message, MessageKind, Section, line
 from bot.messages.names import competition_text, round_text, team_name
 from bot.messages.who_and_when import named_scorer
 from bot.ties import TieResult
+
+
+def slash(command: str) -> str:
+    """``/subscribe`` as the current language names it (``/segui``): a hint names the command
+    the chat can type. A name the catalogue does not know is written as it is."""
+    found = CATALOGUE.find(command)
+    return "/" + (found.name_in(current()) if found is not None else command)
+
 
 REASONS = {
     "offside": N_("offside"),
