@@ -6,29 +6,31 @@ others' modules)."""
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
+import gc
 import logging
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import ValidationError
 
-from adapters.console.adapter import RULE, silence_closed_output
-from adapters.console.render import FORMATS, Format
 from bot.chat_settings import LEVEL_RANK
-from bot.feed_files import read_feed_file
 from bot.logs import setup_logging
-from bot.messages import i18n, templates
-from bot.ports import Fatal, StartupError
-from bot.settings import Settings
-from storage import backup as backups
-from storage import lock as database_lock
-from storage.ops import StoreProblem
+from bot.messages import i18n
+
+if TYPE_CHECKING:
+    from adapters.console.render import Format
+    from bot.settings import Settings
 
 log = logging.getLogger("matchbot")
+
+# At exit the interpreter walks every object left for reference cycles, some 0.1 CPU-s in a
+# process that loaded the bot: nothing it would find needs finalising (the commands close the
+# store, the connections and the logs themselves), so they are frozen out of that collection.
+atexit.register(gc.freeze)
 
 app = typer.Typer(
     help="Live football match alerts and full-time recaps for Telegram, Discord and the console.",
@@ -45,6 +47,8 @@ def _quiet_when_output_closes() -> Iterator[None]:
     try:
         yield
     except BrokenPipeError:
+        from adapters.console.adapter import silence_closed_output
+
         silence_closed_output(sys.stdout)
         raise typer.Exit(0) from None
 
@@ -73,6 +77,8 @@ FormatOption = Annotated[
 
 
 def _check_format(fmt: str) -> Format:
+    from adapters.console.render import FORMATS
+
     if fmt not in FORMATS:
         raise typer.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")
     return fmt
@@ -80,6 +86,8 @@ def _check_format(fmt: str) -> Format:
 
 def _read_feed(path: Path) -> list[bytes]:
     """The file's lines, undecoded: each is decoded on its own, so a bad byte costs one line."""
+    from bot.feed_files import read_feed_file
+
     try:
         return read_feed_file(path)
     except OSError as exc:
@@ -97,7 +105,10 @@ def _check_lang(lang: str) -> str:
 @app.command()
 def demo(speed: SpeedOption = 1.0, lang: LangOption = "en") -> None:
     """Replay the bundled Atalanta 0-1 Inter match on the console, then its recap."""
+    from adapters.console.adapter import RULE
     from adapters.console.replay import replay_feed, seed_lines
+    from bot.messages import templates
+    from bot.settings import Settings
 
     lang = _check_lang(lang)
     setup_logging(Settings().log_level or "ERROR")
@@ -123,6 +134,7 @@ def replay(
     Rejected lines are reported on stderr as 'line N: reason'; the exit status is 1 if any
     line was rejected (every other line is still processed)."""
     from adapters.console.replay import replay_feed
+    from bot.settings import Settings
 
     fmt_ok = _check_format(fmt)
     lang = _check_lang(lang)
@@ -151,6 +163,7 @@ def recap(
 
     Same rules as replay: rejected lines on stderr, exit status 1 if any."""
     from adapters.console.replay import recaps_of_feed
+    from bot.settings import Settings
 
     fmt_ok = _check_format(fmt)
     lang = _check_lang(lang)
@@ -173,15 +186,9 @@ def run() -> None:
     neither, this terminal becomes a chat fed by the bundled match (or by `MATCHBOT_FEEDS`).
     """
     from adapters.compose import run_bot
+    from bot.ports import Fatal, StartupError
 
-    try:
-        settings = Settings()
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False)
-        )
-        print(f"matchbot: the configuration is not valid: {problems}", file=sys.stderr)
-        raise typer.Exit(2) from None
+    settings = _settings_or_exit()
     console = settings.telegram_bot_token is None and settings.discord_bot_token is None
     setup_logging(
         settings.log_level or ("WARNING" if console else "INFO"),
@@ -203,6 +210,10 @@ def run() -> None:
 
 
 def _settings_or_exit() -> Settings:
+    from pydantic import ValidationError
+
+    from bot.settings import Settings
+
     try:
         return Settings()
     except ValidationError as exc:
@@ -259,6 +270,9 @@ def backup(
 
     The copy is one committed state of the database (SQLite's online backup API), checked
     for integrity before it is put in place; the bot is not stopped."""
+    from storage import backup as backups
+    from storage.ops import StoreProblem
+
     settings = _settings_or_exit()
     _sqlite_only(settings, "backup")
     try:
@@ -280,6 +294,10 @@ def restore(
     """Put a backup back as the database (`MATCHBOT_DB`). Stop the bot first: while a
     `matchbot run` holds the database this refuses. The database it replaces is kept as
     `<database>.before-restore-<time>`."""
+    from storage import backup as backups
+    from storage import lock as database_lock
+    from storage.ops import StoreProblem
+
     settings = _settings_or_exit()
     _sqlite_only(settings, "restore")
     try:
@@ -317,6 +335,7 @@ def migrate_db(
     the bot running on the SQLite file first (the copy refuses while it runs).
     """
     from adapters.migrate_db import migrate_db as copy
+    from bot.settings import Settings
 
     setup_logging("ERROR")
     raise typer.Exit(copy(source or Settings().db, to))

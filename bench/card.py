@@ -34,7 +34,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from adapters.assemble import build_bot  # noqa: E402
-from adapters.card import render_card  # noqa: E402
+from adapters.card.render import render_card  # noqa: E402
 from adapters.telegram import TelegramAdapter  # noqa: E402
 from bot.depth import DepthFanOut  # noqa: E402
 from bot.engine import Engine  # noqa: E402

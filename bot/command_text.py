@@ -14,11 +14,12 @@ from dataclasses import dataclass
 
 from bot.command_catalogue import CATALOGUE
 from bot.command_types import Catalogue, ChatCommand
+from bot.quoting import split_arguments, unquote
+
+__all__ = ["TypedCommand", "parse_command", "split_arguments", "unquote"]
 
 #: A command: ``/`` then its name, an optional ``@botname``, then its arguments.
 _COMMAND = re.compile(r"/(?P<name>[^\s@/]+)(?:@(?P<bot>\S*))?(?:\s+(?P<args>.*))?", re.DOTALL)
-#: Quotes around a whole argument text, straight or as phones write them.
-_QUOTES = {'"': '"', "'": "'", "“": "”", "„": "“", "«": "»", "‘": "’"}
 
 
 @dataclass(frozen=True)
@@ -62,45 +63,3 @@ def parse_command(
 
 def _same(a: str, b: str | None) -> bool:
     return b is not None and a.casefold() == b.casefold()
-
-
-def unquote(args: str) -> str:
-    """The arguments without the quotes around the whole of them (``"AC Milan"``)."""
-    args = args.strip()
-    closing = _QUOTES.get(args[:1])
-    if len(args) >= 2 and args[-1] == closing and closing not in args[1:-1]:
-        return args[1:-1].strip()
-    return args
-
-
-def split_arguments(args: str) -> list[str]:
-    """The words of ``args``, a quoted run of them one word without its quotes:
-    ``player "Lautaro Martínez" goals`` → ``player``, ``Lautaro Martínez``, ``goals``.
-
-    A quote opens only at the start of a word and closes only at the end of one, so an
-    apostrophe inside a name (``Nott'm Forest``, ``M'gladbach``) is a letter; a quote never
-    closed is a letter too (``"Inter`` is the word ``"Inter``). Empty quotes give no word."""
-    words: list[str] = []
-    rest = args.strip()
-    while rest:
-        closing = _QUOTES.get(rest[0])
-        end = _closing_at(rest, closing) if closing else -1
-        if end > 0:
-            quoted = rest[1:end].strip()
-            words += [quoted] if quoted else []
-            rest = rest[end + 1 :].lstrip()
-            continue
-        word, *after = rest.split(maxsplit=1)
-        words.append(word)
-        rest = after[0] if after else ""
-    return [w for w in words if w]
-
-
-def _closing_at(text: str, closing: str) -> int:
-    """Where the quote opened at ``text[0]`` closes at the end of a word; -1 if nowhere."""
-    at = text.find(closing, 1)
-    while at > 0:
-        if at + 1 == len(text) or text[at + 1].isspace():
-            return at
-        at = text.find(closing, at + 1)
-    return -1

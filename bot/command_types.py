@@ -13,6 +13,8 @@ from typing import Literal
 
 from rapidfuzz import fuzz, process
 
+from bot.quoting import unquote
+
 #: ``anyone``; ``managers``: what changes the chat (its subscriptions, its settings) needs the
 #: chat's admin rights where the chat has admins; ``reporters``: the users named in
 #: ``MATCHBOT_REPORTERS`` / ``MATCHBOT_LEAD_REPORTERS``.
@@ -31,8 +33,6 @@ Changes = Literal["nothing", "follows", "settings"]
 #: ``competition``, ``choice`` (one of ``choices``), ``number`` (a whole number within
 #: ``minimum``…``maximum``), ``text`` (anything: a time zone, a time, a reporter's words).
 ArgType = Literal["team", "follow", "competition", "choice", "number", "text"]
-#: The quotes a typed word may carry, straight or as phones write them.
-QUOTES = "\"'“”„«»‘’"
 #: The platforms a command exists on (``console`` takes every one).
 ALL_PLATFORMS = frozenset({"telegram", "discord", "console"})
 
@@ -164,7 +164,7 @@ class ChatCommand:
             return False
         if not self.anyone_may_look:
             return True
-        first = [w.strip(QUOTES) for w in args.split(maxsplit=1)[:1]]
+        first = [unquote(w) for w in args.split(maxsplit=1)[:1]]
         return bool(first) and first[0].casefold() not in self.looking_words
 
     @property
@@ -198,7 +198,7 @@ class ChatCommand:
         for argument in self.arguments:
             value = values.get(argument.name)
             given = value is not None and str(value).strip() != ""
-            text = argument.form.format(str(value).strip()) if given else ""
+            text = argument.form.format(unquote(str(value))) if given else ""
             if argument.joins_previous:
                 previous = parts.pop() if parts and parts[-1] else ""
                 if previous and given:

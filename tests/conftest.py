@@ -19,9 +19,14 @@ from bot.teams import seed_known_teams
 from storage.store import Store
 from tests.support import postgres, stores
 
-#: fixtures shared by the Telegram end-to-end tests (``fake``, ``bot``, ``reporters_env``), and
-#: the order that starts the slow tests first (tests/support/slow_first.py)
-pytest_plugins = ["tests.support.telegram_fixtures", "tests.support.slow_first"]
+#: fixtures shared by the Telegram end-to-end tests (``fake``, ``bot``, ``reporters_env``), the
+#: ``e2e`` marker (tests/support/e2e.py) and the order that starts the slow tests first
+#: (tests/support/slow_first.py)
+pytest_plugins = [
+    "tests.support.telegram_fixtures",
+    "tests.support.e2e",
+    "tests.support.slow_first",
+]
 
 # Python's bytecode cache (the gitignored __pycache__/ folders) is kept even where the shell sets
 # PYTHONDONTWRITEBYTECODE: the suite starts about sixty `matchbot` subprocesses, each of which
@@ -142,33 +147,3 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     tests meanwhile; ``-n`` on the command line still picks any other number."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return (cores or 1) + 1
-
-
-#: What makes a test end-to-end: it runs the bot against a fake platform or provider server
-#: on 127.0.0.1, or runs the ``matchbot`` program (a module that imports ``subprocess``)
-#: (``pytest -m e2e`` runs them alone, ``pytest -m "not e2e"`` the fast unit tests).
-E2E_NAMES = frozenset(
-    {
-        "subprocess",
-        "FakeTelegram",
-        "FakeDiscord",
-        "FakeProvider",
-        "build_bot",
-        "MatchBot",
-        "CliRunner",
-        "telegram_env",
-        "fake_telegram",
-    }
-)
-
-
-@pytest.hookimpl(tryfirst=True)  # before ``-m`` selects by the marks
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark the end-to-end tests ``e2e``: those of a module that uses a fake server or runs
-    the whole bot, and those whose fixtures do."""
-    for item in items:
-        module = getattr(item, "module", None)
-        names = set(vars(module)) if module is not None else set()
-        fixtures = set(getattr(item, "fixturenames", ()))
-        if names & E2E_NAMES or fixtures & E2E_NAMES:
-            item.add_marker(pytest.mark.e2e)

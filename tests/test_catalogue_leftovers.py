@@ -9,11 +9,14 @@ libraries)."""
 
 from __future__ import annotations
 
+import io
 from dataclasses import replace
+from typing import cast
 
 import pytest
 
 from adapters.assemble import build_bot
+from adapters.console.adapter import ConsoleAdapter
 from adapters.discord import DiscordAdapter
 from adapters.telegram import TelegramAdapter
 from adapters.telegram.render import telegram_html
@@ -30,6 +33,7 @@ from bot.messages.model import Message, message_text
 from bot.messages.templates.vocabulary import reply
 from bot.ports import CommandContext
 from storage.store import Store
+from tests.support.core import outbox_text
 from tests.support.fakes.discord_api import FakeDiscord
 from tests.support.fakes.telegram_api import FakeTelegram
 from tests.support.following import FAN, feed, line, match, say
@@ -147,6 +151,12 @@ async def _typed_and_pressed(bot: MatchBot) -> None:
     assert message_text(await bot.command(PRIVATE, parsed.typed, parsed.args)) == (
         "cheer: Inter loud"
     )
+    # a console line too (the console's parser reads the same catalogue)
+    console = ConsoleAdapter(io.StringIO(), catalogue=TEST_CATALOGUE)
+    await console.start(bot)
+    await console.handle_input("/forza Milan soft", "console:1")
+    rows = await bot.db.call(lambda s: cast(Store, s).outbox_rows("console", "local"))
+    assert outbox_text(dict(rows[-1])) == "cheer: Milan soft"
     # a team button runs it: its first argument names a team
     assert message_text(await bot.press(PRIVATE, "cheer:inter")) == "cheer: inter"
     expired = message_text(templates.button_expired())
@@ -229,8 +239,8 @@ def test_quoted_arguments_wherever_they_are_typed(engine: Engine, store: Store) 
     # a value of /settings, quoted (a Discord option's value is written the same way)
     assert "Europe/Rome" in say(commands, '/settings timezone "Europe/Rome"')
     assert "Daily digest: at 09:00" in say(commands, "/settings digest “09:00”")
-    runs = SETTINGS.text_runs({"level": '"all"'})
-    assert runs == ['level "all"']
+    runs = SETTINGS.text_runs({"level": '"all"', "timezone": "“Europe/Rome”"})
+    assert runs == ["level all", "timezone Europe/Rome"]
     assert "Alerts: everything" in message_text(commands.run(FAN, "settings", runs[0]))
     # a name that starts with a kind word ("club") is a name, quoted or not
     assert say(commands, '/subscribe "Club World Cup"').startswith(
@@ -286,3 +296,21 @@ def test_hints_name_the_commands_in_the_chats_language(store: Store) -> None:
     member = replace(FAN, chat_id="-5", chat_kind="group", can_manage=False)
     refusal = message_text(templates.admins_only_in(member.place))
     assert say(commands, '/settings "page" 2', member) != refusal
+
+
+@pytest.mark.parametrize("language", ["en", "it"])
+def test_every_button_of_settings_is_one_the_catalogue_accepts(store: Store, language: str) -> None:
+    """The view's buttons and the presses the catalogue accepts cannot drift apart: each
+    button /settings offers (its settings, a subscription's level, the pages) parses, and
+    runs without "expired"."""
+    commands = Commands(store)
+    say(commands, f"/settings language {language}")
+    for team in [r["id"] for r in store.db.query("SELECT id FROM teams ORDER BY id LIMIT 12")]:
+        commands.press(FAN, f"subscribe:{team}")
+    expired = message_text(templates.button_expired())
+    views = [commands.run(FAN, "settings", ""), commands.run(FAN, "settings", "page 2")]
+    actions = {b.action for view in views for b in view.buttons}
+    assert {"settings:page:2", "settings:lineups:off", "settings:level:all"} <= actions
+    for action in sorted(actions):
+        assert parse_press(action) is not None, action
+        assert message_text(commands.press(FAN, action)) != expired, action

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
-from adapters.card import CardCache, render_card
+from adapters.card.cache import CardCache
+from adapters.card.render import render_card
 from bot.depth import DepthFanOut
 from bot.engine import Engine
 from bot.feed_format import parse_object

@@ -1,6 +1,3 @@
 """The match card picture, drawn with Pillow from the core's :class:`~bot.messages.model.MatchCard`
-(see :mod:`adapters.card.render`)."""
-
-from adapters.card.render import CardCache, render_card
-
-__all__ = ["CardCache", "render_card"]
+(:mod:`adapters.card.render`), and each adapter's cache of the cards it drew
+(:mod:`adapters.card.cache`, which loads Pillow only when the first card is drawn)."""

@@ -11,7 +11,6 @@ shares the bytes.
 from __future__ import annotations
 
 import io
-from collections import OrderedDict
 from functools import cache
 from pathlib import Path
 
@@ -185,23 +184,3 @@ def render_card(card: MatchCard) -> bytes:
     out = io.BytesIO()
     draw_card(card).save(out, format="PNG", optimize=False, compress_level=6)
     return out.getvalue()
-
-
-class CardCache:
-    """Each card drawn once (by its key), the most recent ones kept."""
-
-    def __init__(self, size: int = 32) -> None:
-        self.size = size
-        self._png: OrderedDict[str, bytes] = OrderedDict()
-        self.drawn = 0
-
-    def __call__(self, card: MatchCard) -> bytes:
-        png = self._png.get(card.key)
-        if png is None:
-            png = render_card(card)
-            self.drawn += 1
-            self._png[card.key] = png
-            while len(self._png) > self.size:
-                self._png.popitem(last=False)
-        self._png.move_to_end(card.key)
-        return png

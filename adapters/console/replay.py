@@ -168,7 +168,7 @@ async def recaps_of_feed(
         print(console_text(message, fmt), file=out)
         print(RULE, file=out)
         if card is not None:
-            from adapters.card import render_card  # Pillow, only when a card is asked for
+            from adapters.card.render import render_card  # Pillow, only when a card is asked for
 
             picture = await bot.db.run(_card, bot, mid, lang)
             await asyncio.to_thread(card.write_bytes, render_card(picture))

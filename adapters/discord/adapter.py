@@ -29,7 +29,7 @@ import discord
 import yarl
 from discord import app_commands
 
-from adapters.card import CardCache
+from adapters.card.cache import CardCache
 from adapters.discord.commands import CatalogueTranslator, build_tree
 from adapters.discord.embeds import NO_MENTIONS, message_batches
 from adapters.discord.window import pacer_trace

@@ -21,8 +21,10 @@ import re
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AbstractAsyncContextManager
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+import httpx
 from telegram import (
     Bot,
     BotCommand,
@@ -34,10 +36,10 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder
+from telegram.request import HTTPXRequest
 
-from adapters.card import CardCache
+from adapters.card.cache import CardCache
 from adapters.rendering import RenderCache
-from adapters.telegram.bulk import BulkSender
 from adapters.telegram.errors import is_not_modified, short, token_rejected, translate
 from adapters.telegram.handlers import ALLOWED_UPDATES, UpdateHandlers
 from adapters.telegram.keyboard import keyboard
@@ -59,6 +61,9 @@ from bot.ports import (
 )
 from bot.repeats import RepeatedFailures
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from adapters.telegram.bulk import BulkSender
 
 log = logging.getLogger(__name__)
 
@@ -308,16 +313,30 @@ class TelegramAdapter:
 
     def build_application(self) -> Application:  # type: ignore[type-arg]
         """The PTB application: no job queue (the bot has one scheduler, its own) and no PTB
-        rate limiter (the core's delivery loop paces every send)."""
+        rate limiter (the core's delivery loop paces every send). Its two connections to the
+        Bot API (requests, and the long poll) share one TLS context: each would load the CA
+        bundle again (some 25 ms of CPU at start)."""
+        tls = httpx.create_ssl_context()
         builder = (
             ApplicationBuilder()
             .token(self._token)
             .job_queue(None)
-            .read_timeout(REQUEST_TIMEOUT)
-            .write_timeout(REQUEST_TIMEOUT)
-            .connect_timeout(REQUEST_TIMEOUT)
-            .pool_timeout(REQUEST_TIMEOUT)
-            .get_updates_read_timeout(POLL_TIMEOUT.total_seconds() + REQUEST_TIMEOUT)
+            .request(
+                HTTPXRequest(
+                    read_timeout=REQUEST_TIMEOUT,
+                    write_timeout=REQUEST_TIMEOUT,
+                    connect_timeout=REQUEST_TIMEOUT,
+                    pool_timeout=REQUEST_TIMEOUT,
+                    httpx_kwargs={"verify": tls},
+                )
+            )
+            .get_updates_request(
+                HTTPXRequest(
+                    connection_pool_size=1,
+                    read_timeout=POLL_TIMEOUT.total_seconds() + REQUEST_TIMEOUT,
+                    httpx_kwargs={"verify": tls},
+                )
+            )
         )
         if self.base_url:
             builder = builder.base_url(self.base_url)
@@ -344,6 +363,8 @@ class TelegramAdapter:
             reason = str(exc).replace(self._token, REDACTED)
             raise StartupError(f"cannot reach the Telegram Bot API at {where}: {reason}") from None
         if self.paid_broadcast:
+            from adapters.telegram.bulk import BulkSender  # aiohttp, only for paid broadcast
+
             self._bulk = BulkSender(app.bot.base_url, self.pacing.max_in_flight, REQUEST_TIMEOUT)
             await self._bulk.start()
         self.application = app

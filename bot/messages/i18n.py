@@ -1,10 +1,10 @@
 """The bot's languages: gettext catalogues (Babel) and language-aware numbers and dates.
 
 Every sentence is written in English in :mod:`bot.messages.templates` (and the modules it uses)
-inside ``_()``; the Italian is in ``locales/it/LC_MESSAGES/matchbot.po``, read with Babel at
-import and used through the standard :mod:`gettext` machinery (plural forms included). Which
-language a message is built in is a context variable, set with :func:`use` around the build,
-so templates keep their signatures.
+inside ``_()``; the Italian is in ``locales/it/LC_MESSAGES/matchbot.po``, read with Babel when
+first needed (its compiled form kept: :func:`_compiled`) and used through the standard
+:mod:`gettext` machinery (plural forms included). Which language a message is built in is a
+context variable, set with :func:`use` around the build, so templates keep their signatures.
 
 A sentence with no Italian yet comes out in English (``tests/test_i18n.py`` fails until the
 catalogue has it).
@@ -12,8 +12,11 @@ catalogue has it).
 
 from __future__ import annotations
 
+import contextlib
 import gettext
+import hashlib
 import io
+import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -49,12 +52,31 @@ def translations(lang: str, domain: str = DOMAIN) -> gettext.NullTranslations:
     path = LOCALES / lang / "LC_MESSAGES" / f"{domain}.po"
     if lang == DEFAULT_LANGUAGE or not path.exists():
         return gettext.NullTranslations()
-    with path.open("rb") as po:
-        catalog = read_po(po, domain=domain)
+    return gettext.GNUTranslations(io.BytesIO(_compiled(path)))
+
+
+def _compiled(po: Path) -> bytes:
+    """The catalogue ``po`` compiled (the ``.mo`` gettext reads). Babel's reading of the ``.po``
+    costs a process ~30 ms, so the compiled form is kept beside it, in ``__pycache__``, named by
+    the digest of the ``.po`` it was compiled from: an edited ``.po`` is compiled again (and its
+    former compiled forms go). Where the folder cannot be written, each process compiles its
+    own."""
+    source = po.read_bytes()
+    digest = hashlib.sha256(source).hexdigest()[:16]
+    kept = po.parent / "__pycache__" / f"{po.stem}.{digest}.mo"
+    with contextlib.suppress(OSError):
+        return kept.read_bytes()
     compiled = io.BytesIO()
-    write_mo(compiled, catalog)
-    compiled.seek(0)
-    return gettext.GNUTranslations(compiled)
+    write_mo(compiled, read_po(io.BytesIO(source), domain=po.stem))
+    with contextlib.suppress(OSError):
+        kept.parent.mkdir(exist_ok=True)
+        partial = kept.with_name(f"{kept.name}.{os.getpid()}")
+        partial.write_bytes(compiled.getvalue())
+        partial.replace(kept)  # whole or not at all, for a process reading it meanwhile
+        for former in kept.parent.glob(f"{po.stem}.*.mo"):
+            if former != kept:
+                former.unlink(missing_ok=True)
+    return compiled.getvalue()
 
 
 def current() -> str:

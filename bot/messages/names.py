@@ -105,6 +105,8 @@ def team_name(raw: str) -> TeamName:
     """The team a feed calls ``raw``, ready to be written in any language."""
     if isinstance(raw, TeamName):
         return raw
+    if not raw:  # no team (an event of the match, not of a side): nothing to look up
+        return TeamName(raw)
     known = _catalogue_spellings().get(normalize(raw))
     clubs = _club_phrases()
     if known is not None:

@@ -16,7 +16,6 @@ import pytest
 DURATIONS = "matchbot/durations"
 #: a test that took at least this long last time goes first
 SLOW = 1.0
-_took: dict[str, float] = {}
 
 
 # last: after ``-m`` chose the tests and pytest grouped them by their fixtures
@@ -29,7 +28,7 @@ def slow_first(items: list[pytest.Item], config: pytest.Config) -> list[pytest.I
     """``items`` with the slow ones dealt, slowest first, to the front of each worker's share;
     the other tests keep their order (and so their module-scoped fixtures). Without durations
     known yet, the end-to-end tests count as the slow ones."""
-    cache = config.cache
+    cache = _cache(config)
     known: dict[str, float] = (cache.get(DURATIONS, {}) if cache is not None else {}) or {}
     if known:
         slow = sorted(
@@ -55,15 +54,32 @@ def slow_first(items: list[pytest.Item], config: pytest.Config) -> list[pytest.I
     return [item for share in shares for item in share]
 
 
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    _took[report.nodeid] = _took.get(report.nodeid, 0.0) + report.duration
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(Durations(config), "matchbot-durations")
 
 
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Keep the durations measured (in the main process: xdist reports every test to it)."""
-    cache = session.config.cache
-    if cache is None or hasattr(session.config, "workerinput") or not _took:
-        return
-    known = cache.get(DURATIONS, {}) or {}
-    known.update({name: round(took, 3) for name, took in _took.items()})
-    cache.set(DURATIONS, known)
+class Durations:
+    """This run's test durations, kept in the cache at its end (in the main process: xdist
+    reports every test to it)."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.took: dict[str, float] = {}
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        self.took[report.nodeid] = self.took.get(report.nodeid, 0.0) + report.duration
+
+    def pytest_sessionfinish(self) -> None:
+        cache = _cache(self.config)
+        if cache is None or hasattr(self.config, "workerinput") or not self.took:
+            return
+        known = cache.get(DURATIONS, {}) or {}
+        known.update({name: round(took, 3) for name, took in self.took.items()})
+        cache.set(DURATIONS, known)
+
+
+def _cache(config: pytest.Config) -> pytest.Cache | None:
+    """pytest's cache, or None where ``-p no:cacheprovider`` turned it off (the run then keeps
+    the collection order, the end-to-end tests first, and remembers nothing)."""
+    cache: pytest.Cache | None = getattr(config, "cache", None)
+    return cache
