@@ -21,6 +21,8 @@ RUN useradd --system --uid 10001 --user-group --home-dir /data --shell /usr/sbin
     && mkdir -p /data && chown matchbot:matchbot /data
 COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
+# the Italian catalogues compiled once here (the user below cannot write them beside the .po)
+RUN python -c "from bot.messages import i18n; [i18n.translations('it', d) for d in ('matchbot', 'bare')]"
 USER matchbot
 WORKDIR /data
 VOLUME ["/data"]

@@ -102,16 +102,22 @@ def _check_lang(lang: str) -> str:
     return code
 
 
+def _log_errors_only() -> None:
+    """The console commands log errors only, unless ``MATCHBOT_LOG_LEVEL`` says otherwise."""
+    from bot.settings import Settings
+
+    setup_logging(Settings().log_level or "ERROR")
+
+
 @app.command()
 def demo(speed: SpeedOption = 1.0, lang: LangOption = "en") -> None:
     """Replay the bundled Atalanta 0-1 Inter match on the console, then its recap."""
     from adapters.console.adapter import RULE
     from adapters.console.replay import replay_feed, seed_lines
     from bot.messages import templates
-    from bot.settings import Settings
 
     lang = _check_lang(lang)
-    setup_logging(Settings().log_level or "ERROR")
+    _log_errors_only()
     with _quiet_when_output_closes():
         with i18n.use(lang):
             print(*templates.console_demo_intro("Atalanta", "Inter", "Serie A"), sep="\n")
@@ -134,13 +140,12 @@ def replay(
     Rejected lines are reported on stderr as 'line N: reason'; the exit status is 1 if any
     line was rejected (every other line is still processed)."""
     from adapters.console.replay import replay_feed
-    from bot.settings import Settings
 
     fmt_ok = _check_format(fmt)
     lang = _check_lang(lang)
     if level not in LEVEL_RANK:
         raise typer.BadParameter(f"choose {', '.join(LEVEL_RANK)}", param_hint="--level")
-    setup_logging(Settings().log_level or "ERROR")
+    _log_errors_only()
     with _quiet_when_output_closes():
         rejected = asyncio.run(
             replay_feed(_read_feed(feed), fmt=fmt_ok, speed=speed, level=level, lang=lang)
@@ -163,11 +168,10 @@ def recap(
 
     Same rules as replay: rejected lines on stderr, exit status 1 if any."""
     from adapters.console.replay import recaps_of_feed
-    from bot.settings import Settings
 
     fmt_ok = _check_format(fmt)
     lang = _check_lang(lang)
-    setup_logging(Settings().log_level or "ERROR")
+    _log_errors_only()
     with _quiet_when_output_closes():
         rejected, found = asyncio.run(
             recaps_of_feed(_read_feed(feed), match, fmt_ok, sys.stdout, sys.stderr, lang, card=card)

@@ -318,6 +318,7 @@ async def _serve_with(
         lead_reporters=settings.lead_reporter_ids,
         delivery_clock=delivery_clock,
         health=health,
+        outbox_lease=settings.outbox_lease_seconds,
     )
     tasks: list[asyncio.Task[None]] = []
     server = None

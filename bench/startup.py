@@ -15,13 +15,17 @@ directory with a fresh database, and counts its CPU time (user + system):
   the second figure;
 * ``matchbot run`` with a Telegram token, against the fake Bot API server (run in this process,
   ``tests/support/fakes/telegram_api/``), the same: its ``getMe``, command menus and first long
-  poll are done when it logs that it runs.
+  poll are done when it logs that it runs;
+* ``matchbot run`` with a Discord token, against the fake Discord (REST and gateway, in this
+  process, ``tests/support/fakes/discord_api/``), the same: logged in, its application commands
+  registered and the gateway connected.
 
 Printed per command: the median and the lowest CPU seconds over the rounds, and the median ÷
 the median of ``python -c "import asyncio"`` measured in the same rounds (the stable figure on a
 shared machine). ``--against DIR`` runs every ``matchbot`` command on the checkout in ``DIR`` as
-well (first on ``PYTHONPATH``), alternating with this one round by round, and prints the ratio
-of the two. Processes write their bytecode caches (one warm-up round is not counted).
+well (first on ``PYTHONPATH``), alternating with this one (which of the two starts first changes
+each round), and prints the ratio of the two. Processes write their bytecode caches (one warm-up
+round is not counted).
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from tests.support.fakes.discord_api import FakeDiscord  # noqa: E402
 from tests.support.fakes.telegram_api import FakeTelegram  # noqa: E402
 
 TOKEN = "123:ABC"
@@ -53,11 +58,14 @@ READY = "matchbot running on"
 READY_TIMEOUT = 60.0
 
 
-class FakeInThread:
-    """The fake Bot API server on its own event loop, in a thread of this process."""
+class FakesInThread:
+    """The fake Bot API server and the fake Discord (REST and gateway), each on 127.0.0.1, on
+    one event loop in a thread of this process."""
 
     def __init__(self) -> None:
-        self.base_url = ""
+        self.telegram_url = ""
+        self.discord_url = ""
+        self.discord_token = ""
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._stop: asyncio.Event | None = None
@@ -65,12 +73,13 @@ class FakeInThread:
 
     async def _serve(self) -> None:
         self._stop = asyncio.Event()
-        async with FakeTelegram(token=TOKEN) as tg:
-            self.base_url = tg.base_url
+        async with FakeTelegram(token=TOKEN) as tg, FakeDiscord() as dc:
+            self.telegram_url = tg.base_url
+            self.discord_url, self.discord_token = dc.api_base, dc.token
             self._ready.set()
             await self._stop.wait()
 
-    def __enter__(self) -> FakeInThread:
+    def __enter__(self) -> FakesInThread:
         self._thread.start()
         self._ready.wait(30)
         return self
@@ -85,7 +94,9 @@ def _env(checkout: Path, workdir: Path, **extra: str) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.endswith("_TOKEN") and not k.startswith("MATCHBOT_") and k != "TELEGRAM_BASE_URL"
+        if not k.endswith("_TOKEN")
+        and not k.startswith("MATCHBOT_")
+        and not k.endswith("_BASE_URL")
     }
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPATH"] = str(checkout)
@@ -150,7 +161,7 @@ def _to_ready(argv: list[str], env: dict[str, str], cwd: Path) -> dict[str, floa
 Measure = Callable[[Path, Path], dict[str, float]]
 
 
-def commands(fake: FakeInThread) -> dict[str, tuple[bool, Measure]]:
+def commands(fakes: FakesInThread) -> dict[str, tuple[bool, Measure]]:
     """Each command's name: (whether it is matchbot's, how to measure one start of it)."""
     py = sys.executable
     cli = [py, "-m", "adapters.cli"]
@@ -171,7 +182,11 @@ def commands(fake: FakeInThread) -> dict[str, tuple[bool, Measure]]:
         "matchbot run (console)": (True, ready()),
         "matchbot run (Telegram)": (
             True,
-            ready(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=fake.base_url),
+            ready(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=fakes.telegram_url),
+        ),
+        "matchbot run (Discord)": (
+            True,
+            ready(DISCORD_BOT_TOKEN=fakes.discord_token, DISCORD_BASE_URL=fakes.discord_url),
         ),
     }
 
@@ -193,11 +208,12 @@ def main() -> None:
     for name, path in checkouts.items():
         print(f"  {name}: {path}")
     times: dict[tuple[str, str], list[float]] = {}
-    with FakeInThread() as fake, tempfile.TemporaryDirectory() as tmp:
-        table = commands(fake)
+    with FakesInThread() as fakes, tempfile.TemporaryDirectory() as tmp:
+        table = commands(fakes)
         for round_ in range(args.rounds + 1):
             for name, (ours, measure) in table.items():
-                for checkout_name, checkout in checkouts.items() if ours else [("", ROOT)]:
+                order = list(checkouts.items())[:: 1 if round_ % 2 else -1]  # who goes first
+                for checkout_name, checkout in order if ours else [("", ROOT)]:
                     work = Path(tempfile.mkdtemp(dir=tmp))
                     for part, cpu in measure(checkout, work).items():
                         if round_:

@@ -24,7 +24,7 @@ from bot.command_service import Answer, AnswersByName, check_handlers
 from bot.command_types import Catalogue, ChatCommand, Service
 from bot.commands import Commands, parse_press, press_refusal
 from bot.competitions import seed_known_competitions
-from bot.delivery import IDLE_CHECK, SHARED_IDLE_CHECK, Delivery
+from bot.delivery import IDLE_CHECK, LEASE, SHARED_IDLE_CHECK, Delivery
 from bot.engine import Engine, Ingested
 from bot.fairness import CommandLimits, RecentPresses, coalesce, slow_down_key
 from bot.feed_files import FeedFollower, FirstLines, keep_running
@@ -74,12 +74,14 @@ class MatchBot:
         clock: Callable[[], float] = time.time,
         delivery_clock: Clock | None = None,
         health: Health | None = None,
+        outbox_lease: float = LEASE,
         catalogue: Catalogue = CATALOGUE,
     ) -> None:
         """``db``: the database thread the composition root built (``adapters.assemble.build_bot``
         opens one at a path or URL). ``delivery_clock``: what delivery paces by (tests pass a
         :class:`bot.clock.FastClock`); by default the real clock with ``clock`` as its epoch
         time. ``health``: what the operator's health endpoint asks (see :mod:`bot.health`).
+        ``outbox_lease``: seconds a row fetched to be sent stays claimed by this process.
         ``catalogue``: the commands (the bot's own but in tests)."""
         if isinstance(db, str | Path):
             raise TypeError(
@@ -102,6 +104,7 @@ class MatchBot:
         self.limits = CommandLimits()
         self.presses = RecentPresses(clock)
         self.health = health or Health()
+        self.outbox_lease = outbox_lease
         self.first_sends = FirstSends()
         #: ``MATCHBOT_ADMIN_CHAT``'s notices (see :meth:`tell_admin_to`)
         self.admin: AdminChat | None = None
@@ -186,6 +189,7 @@ class MatchBot:
                 idle_check=SHARED_IDLE_CHECK if self.db.shared else IDLE_CHECK,
                 recall_sends=self.db.shared,
                 on_fatal=self.fatal,
+                lease=self.outbox_lease,
             )
             self.deliveries[adapter.platform] = delivery
         # The platforms first: when one cannot start, no timed job has begun yet.

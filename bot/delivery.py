@@ -59,7 +59,8 @@ SHARED_IDLE_CHECK = 0.25
 RECALL = 60.0
 #: Seconds a row fetched to be sent stays claimed by this process (renewed at each fetch):
 #: another process sharing the database takes it only once the lease ended, so a row of a
-#: process that died waits at most this long (see :meth:`CoreStore.due_heads`).
+#: process that died waits at most this long (see :meth:`CoreStore.due_heads`). The default
+#: of ``MATCHBOT_OUTBOX_LEASE_SECONDS`` (a :class:`Delivery`'s ``lease``).
 LEASE = 10.0
 #: Seconds a send recorded by another process counts later than its recorded time against
 #: the overall limit (the two machines' clocks may differ that much)
@@ -97,6 +98,7 @@ class Delivery:
         idle_check: float = IDLE_CHECK,
         recall_sends: bool = False,
         on_fatal: Callable[[str], None] | None = None,
+        lease: float = LEASE,
     ) -> None:
         """``health`` hears whether the platform answers; ``first_sends`` times each event's
         first alert (both for the operator's endpoints). ``idle_check``: seconds between two
@@ -104,8 +106,10 @@ class Delivery:
         messages too: their :meth:`wake` does not reach this one). ``recall_sends``: before
         delivering, count the sends of the last minute recorded in the database (another
         process may have sent for this token until a moment ago) against each chat's and
-        group's limits."""
+        group's limits. ``lease``: seconds each row fetched to be sent stays claimed by this
+        delivery (:data:`LEASE`)."""
         self.idle_check = idle_check
+        self.lease = lease
         self.recall_sends = recall_sends
         self.db = db
         self.adapter = adapter
@@ -181,7 +185,7 @@ class Delivery:
         def recall(s: CoreStore) -> tuple[list[tuple[str, float]], list[str]]:
             return (
                 s.recent_sends(self.platform, since),
-                s.claimed_elsewhere(self.platform, self.owner, since + LEASE),
+                s.claimed_elsewhere(self.platform, self.owner, since + self.lease),
             )
 
         sends, unconfirmed = await self.db.call(recall)
@@ -292,7 +296,7 @@ class Delivery:
             self._heads = deque(
                 await self.db.call(
                     lambda s: s.due_heads(
-                        self.platform, now, limit, busy, owner=self.owner, lease=LEASE
+                        self.platform, now, limit, busy, owner=self.owner, lease=self.lease
                     )
                 )
             )

@@ -116,6 +116,10 @@ class Settings(BaseSettings):
     health_stall_seconds: float = Field(
         default=300.0, gt=0, validation_alias=_env("MATCHBOT_HEALTH_STALL_SECONDS")
     )
+    #: seconds a row fetched to be sent stays claimed by its process (``bot.delivery.LEASE``)
+    outbox_lease_seconds: float = Field(
+        default=10.0, gt=0, validation_alias=_env("MATCHBOT_OUTBOX_LEASE_SECONDS")
+    )
     log_format: Literal["text", "json"] = Field(
         default="text", validation_alias=_env("MATCHBOT_LOG_FORMAT")
     )
@@ -140,7 +144,13 @@ class Settings(BaseSettings):
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("metrics_host", "log_format", "health_stall_seconds", mode="before")
+    @field_validator(
+        "metrics_host",
+        "log_format",
+        "health_stall_seconds",
+        "outbox_lease_seconds",
+        mode="before",
+    )
     @classmethod
     def _blank_is_default(cls, value: object, info: ValidationInfo) -> object:
         if isinstance(value, str) and not value.strip():

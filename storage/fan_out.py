@@ -311,24 +311,49 @@ class FanOutTables(StoreBase):
         rows it would add again are the same but for their position (``INSERT OR IGNORE``);
         no grouping of the audience, no sort beyond the one ordering it.
         """
+        skip = self._messages_and_originals(audience, fan, plan, payloads)
+        added = self._queue_spans(fan, plan, "INSERT OR IGNORE INTO", skip, " ORDER BY a.rowid")
+        self._empty_scratch()
+        return added
+
+    def _messages_and_originals(
+        self,
+        audience: Audience,
+        fan: FanOut,
+        plan: FanOutPlan,
+        payloads: Mapping[MessageVariant, str],
+    ) -> str:
+        """What a staged fan-out does before its rows are queued: its messages stored
+        (:meth:`_store_messages`) and, with ``fan.edits``, the originals still pending
+        rewritten (:meth:`_rewrite_originals`). Returns the condition that leaves those
+        chats out of the rows queued (empty without ``fan.edits``)."""
         self._store_messages(fan, plan, payloads)
-        skip = ""
-        if fan.edits is not None:
-            self._rewrite_originals(audience, fan)
-            skip = (
-                " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.status = 'pending'"
-                " AND o.key = :edits || ':' || a.platform || ':' || a.chat_id)"
-            )
+        if fan.edits is None:
+            return ""
+        self._rewrite_originals(audience, fan)
+        return (
+            " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.status = 'pending'"
+            " AND o.key = :edits || ':' || a.platform || ':' || a.chat_id)"
+        )
+
+    def _queue_spans(
+        self, fan: FanOut, plan: FanOutPlan, insert: str, skip: str, order: str = ""
+    ) -> int:
+        """One ``insert`` (``INSERT [OR IGNORE] INTO``) of outbox rows per span of the staged
+        audience, ``skip`` (:meth:`_messages_and_originals`) and ``order`` appended; returns
+        how many rows are new."""
         added = 0
         for via_match, base, end in plan.spans:
             added += self._exec(
-                f"INSERT OR IGNORE INTO outbox {_QUEUED} WHERE a.rowid >= :base"
-                f" AND a.rowid < :end{skip} ORDER BY a.rowid",
+                f"{insert} outbox {_QUEUED} WHERE a.rowid >= :base AND a.rowid < :end{skip}{order}",
                 _queued_params(fan) | {"via": via_match, "base": base, "end": end},
             )
+        return added
+
+    def _empty_scratch(self) -> None:
+        """Empty the scratch tables of a fan-out (see :meth:`_fan_out_tables`)."""
         self._exec("DELETE FROM temp.fanout_messages")
         self._exec("DELETE FROM temp.fanout_audience")
-        return added
 
     def _store_messages(
         self, fan: FanOut, plan: FanOutPlan, payloads: Mapping[MessageVariant, str]
@@ -396,5 +421,4 @@ class FanOutTables(StoreBase):
                 " platform TEXT, chat_id TEXT, tz TEXT, lang TEXT, spoiler REAL)"
             )
             self._scratch_ready = True
-        self._exec("DELETE FROM temp.fanout_messages")
-        self._exec("DELETE FROM temp.fanout_audience")
+        self._empty_scratch()

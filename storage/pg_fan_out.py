@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.store_contract import Audience, FanOut, FanOutPlan, MessageVariant
-from storage.fan_out import _QUEUED, FanOutTables, _queued_params
+from storage.fan_out import FanOutTables
 
 #: the first key of the two-key advisory locks a fan-out takes on its key (the second is the
 #: key's hash); the leader's and the migration's locks are one-key locks, another space
@@ -97,14 +97,7 @@ class PgFanOut(FanOutTables):
         """:meth:`FanOutTables.queue_fan_out`, with a plain ``INSERT`` when no row has the
         fan-out's key yet (see the module's docstring)."""
         with self.atomic():
-            self._store_messages(fan, plan, payloads)
-            skip = ""
-            if fan.edits is not None:
-                self._rewrite_originals(audience, fan)
-                skip = (
-                    " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.status = 'pending'"
-                    " AND o.key = :edits || ':' || a.platform || ':' || a.chat_id)"
-                )
+            skip = self._messages_and_originals(audience, fan, plan, payloads)
             self._exec(
                 "SELECT pg_advisory_xact_lock(?, hashtext(?))", [FAN_OUT_LOCK_CLASS, fan.key]
             )
@@ -115,14 +108,8 @@ class PgFanOut(FanOutTables):
                 [f"{fan.key}:", f"{fan.key};"],
             )
             insert = "INSERT OR IGNORE INTO" if queued_before else "INSERT INTO"
-            added = 0
-            for via_match, base, end in plan.spans:
-                added += self._exec(
-                    f"{insert} outbox {_QUEUED} WHERE a.rowid >= :base AND a.rowid < :end{skip}",
-                    _queued_params(fan) | {"via": via_match, "base": base, "end": end},
-                )
-            self._exec("DELETE FROM temp.fanout_messages")
-            self._exec("DELETE FROM temp.fanout_audience")
+            added = self._queue_spans(fan, plan, insert, skip)
+            self._empty_scratch()
         return added
 
     def _fan_out_tables(self) -> None:

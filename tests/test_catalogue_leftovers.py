@@ -9,11 +9,14 @@ libraries)."""
 
 from __future__ import annotations
 
+import io
 from dataclasses import replace
+from typing import cast
 
 import pytest
 
 from adapters.assemble import build_bot
+from adapters.console.adapter import ConsoleAdapter
 from adapters.discord import DiscordAdapter
 from adapters.telegram import TelegramAdapter
 from adapters.telegram.render import telegram_html
@@ -30,6 +33,7 @@ from bot.messages.model import Message, message_text
 from bot.messages.templates.vocabulary import reply
 from bot.ports import CommandContext
 from storage.store import Store
+from tests.support.core import outbox_text
 from tests.support.fakes.discord_api import FakeDiscord
 from tests.support.fakes.telegram_api import FakeTelegram
 from tests.support.following import FAN, feed, line, match, say
@@ -147,6 +151,12 @@ async def _typed_and_pressed(bot: MatchBot) -> None:
     assert message_text(await bot.command(PRIVATE, parsed.typed, parsed.args)) == (
         "cheer: Inter loud"
     )
+    # a console line too (the console's parser reads the same catalogue)
+    console = ConsoleAdapter(io.StringIO(), catalogue=TEST_CATALOGUE)
+    await console.start(bot)
+    await console.handle_input("/forza Milan soft", "console:1")
+    rows = await bot.db.call(lambda s: cast(Store, s).outbox_rows("console", "local"))
+    assert outbox_text(dict(rows[-1])) == "cheer: Milan soft"
     # a team button runs it: its first argument names a team
     assert message_text(await bot.press(PRIVATE, "cheer:inter")) == "cheer: inter"
     expired = message_text(templates.button_expired())

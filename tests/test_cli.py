@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.cli import MATCHBOT, Console, matchbot_here
+from tests.support.cli import MATCHBOT, Console, installed_matchbot, matchbot_here
 from tests.support.core import DATA, SEED
 from tests.support.fakes.telegram_api import parse_telegram_html
 from tests.support.hostile import ISSUE_EXAMPLES, issue_example_bytes
@@ -206,8 +206,13 @@ async def test_a_rejected_token_is_a_clear_error_that_never_shows_the_token(
 def test_a_bad_setting_is_named() -> None:
     env = {k: v for k, v in os.environ.items() if not k.endswith("_TOKEN")}
     env["DISCORD_GUILD_ID"] = "my-server"
-    done = subprocess.run(
-        [*MATCHBOT, "run"], capture_output=True, text=True, env=env, timeout=60, check=False
+    done = subprocess.run(  # the installed program itself: its entry point and exit status
+        [*installed_matchbot(), "run"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
     )
     assert done.returncode == 2
     assert "the configuration is not valid: DISCORD_GUILD_ID" in done.stderr

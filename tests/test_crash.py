@@ -73,6 +73,9 @@ async def start_bot(tmp_path: Path, fake: FakeTelegram, feed: Path) -> asyncio.s
         MATCHBOT_DB=str(tmp_path / "bot.db"),
         MATCHBOT_FEEDS=str(feed),
         MATCHBOT_LOG_LEVEL="WARNING",
+        # the rows the killed process had claimed wait this long for the next one (10 s by
+        # default): what is sent again, and how often, does not depend on it
+        MATCHBOT_OUTBOX_LEASE_SECONDS="1",
     )
     with (tmp_path / "bot.log").open("ab") as log:  # the child keeps its own copy
         return await asyncio.create_subprocess_exec(

@@ -1,32 +1,34 @@
 """A recap of more than 9,000 characters, its markup thick around every place it may be cut,
-sent by a real ``matchbot run`` process to the fake Telegram (which parses each part's HTML as
-Telegram does and refuses what Telegram would refuse) and to the fake Discord (which enforces
-every embed limit) at once. Every part must be accepted, and every word must arrive, once."""
+sent by ``matchbot run``'s own code path (:func:`adapters.compose.run_bot`, the real Telegram
+and Discord adapters) to the fake Telegram (which parses each part's HTML as Telegram does and
+refuses what Telegram would refuse) and to the fake Discord (which enforces every embed limit)
+at once. Every part must be accepted, and every word must arrive, once. Delivery paces on a
+:class:`bot.clock.FastClock` against fakes whose limits are scaled the same way: every limit
+still holds (a group's 20 a minute, a chat's one a second) without spending real seconds."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
+import logging
 import re
-import signal
-import sys
 from pathlib import Path
 
 import pytest
 
+from adapters.discord import DiscordAdapter
+from bot.clock import FastClock
 from bot.teams import seed_known_teams
 from storage.store import Store
+from tests.support.core import until
 from tests.support.fakes.discord_api import FakeChannel, FakeDiscord, FakeGuild
 from tests.support.fakes.telegram_api import FakeTelegram
+from tests.support.telegram import SPEED, TOKEN, Bot, clean_telegram_env
 
 pytestmark = pytest.mark.timeout(120)
 
-TOKEN = "777:LONG-recap-token"
 TELEGRAM_CHAT = -1001234
 GUILD = 800_000_000_000_000_001
 CHANNEL = 800_000_000_000_000_010
-MATCHBOT = [sys.executable, "-m", "adapters.cli", "run"]
 QUOTES = 8
 
 
@@ -82,28 +84,19 @@ def words_of_quotes(text: str) -> list[str]:
 
 
 async def test_a_9000_character_recap_passes_both_platforms_in_every_part(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    prepare(tmp_path / "bot.db")
-    feed = tmp_path / "feed.jsonl"
-    feed.write_text("\n".join(feed_lines()) + "\n", encoding="utf-8")
+    clean_telegram_env(monkeypatch)
+    # discord.py waits this long after the last GUILD_CREATE before on_ready (2 s by default)
+    monkeypatch.setattr(DiscordAdapter, "guild_ready_timeout", 0.1)
+    caplog.set_level(logging.WARNING)
     guild = FakeGuild(id=GUILD, name="G", channels=[FakeChannel(id=CHANNEL, name="alerts")])
-    async with FakeTelegram(token=TOKEN) as tg, FakeDiscord(guilds=[guild]) as dc:
-        env = {k: v for k, v in os.environ.items() if not k.endswith("_TOKEN")}
-        env.update(
-            TELEGRAM_BOT_TOKEN=TOKEN,
-            TELEGRAM_BASE_URL=tg.base_url,
-            DISCORD_BOT_TOKEN=dc.token,
-            DISCORD_BASE_URL=dc.api_base,
-            MATCHBOT_DB=str(tmp_path / "bot.db"),
-            MATCHBOT_FEEDS=str(feed),
-            MATCHBOT_RECAP_DELAY="0",
-            MATCHBOT_LOG_LEVEL="WARNING",
-        )
-        with (tmp_path / "bot.log").open("ab") as log:
-            bot = await asyncio.create_subprocess_exec(
-                *MATCHBOT, env=env, cwd=tmp_path, stdout=log, stderr=log
-            )
+    async with (
+        FakeTelegram(token=TOKEN, time_scale=1 / SPEED) as tg,
+        FakeDiscord(guilds=[guild], time_scale=1 / SPEED) as dc,
+    ):
+        bot = Bot(tg, tmp_path, delivery_clock=FastClock(SPEED), discord_bot_token=dc.token)
+        prepare(bot.db)
         expected = [w for n in range(QUOTES) for w in words_of_quotes(quote_text(n))]
 
         def telegram_words() -> list[str]:
@@ -117,15 +110,14 @@ async def test_a_9000_character_recap_passes_both_platforms_in_every_part(
                 for w in words_of_quotes(json.dumps(e, ensure_ascii=False))
             ]
 
-        try:
-            async with asyncio.timeout(60):
-                while len(telegram_words()) < len(expected) or len(discord_words()) < len(expected):
-                    assert bot.returncode is None, (tmp_path / "bot.log").read_text()
-                    await asyncio.sleep(0.05)
-        finally:
-            bot.send_signal(signal.SIGTERM)
-            assert await asyncio.wait_for(bot.wait(), 30) == 0
-        log_text = (tmp_path / "bot.log").read_text()
+        async with bot.running():
+            bot.append(*feed_lines())
+            await until(
+                lambda: (
+                    len(telegram_words()) >= len(expected) and len(discord_words()) >= len(expected)
+                ),
+                timeout=60,
+            )
         recap = [m for m in tg.messages(TELEGRAM_CHAT) if words_of_quotes(m["text"])]
         total = sum(len(m["text"]) for m in recap)
 
@@ -136,4 +128,7 @@ async def test_a_9000_character_recap_passes_both_platforms_in_every_part(
         assert discord_words() == expected
         assert len(dc.messages(CHANNEL)) >= 1
         assert [r for r in dc.requests if r.status >= 400] == []
-        assert "Traceback" not in log_text
+        assert tg.violations == [] and dc.global_violations() == []
+    assert [
+        r.getMessage() for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR
+    ] == []

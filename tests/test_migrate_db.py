@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from bot.competitions import seed_known_competitions
@@ -140,6 +141,21 @@ def test_migrate_db_refuses_a_bad_target_clearly(tmp_path: Path) -> None:
     assert migrate("--from", str(tmp_path / "none.db"), "--to", "postgresql://x/y").returncode == 2
 
 
+def keep_two_pending_a_chat(path: Path) -> None:
+    """The bot had sent all but each chat's last two messages (a chat gets one a second: a
+    chat's whole match still pending would take that many seconds to go out)."""
+    store = Store.open(path)
+    try:
+        pending = [r for r in store.outbox_rows("telegram") if r["status"] == "pending"]
+        by_chat: dict[str, list[dict[str, Any]]] = {}
+        for row in pending:
+            by_chat.setdefault(row["chat_id"], []).append(row)
+        sent = [r for rows in by_chat.values() for r in sorted(rows, key=lambda r: r["id"])[:-2]]
+        store.mark_many_sent("telegram", [(r["id"], r["key"], r["chat_id"], ["78"]) for r in sent])
+    finally:
+        store.close()
+
+
 async def test_matchbot_run_on_the_new_url_sends_what_was_pending(
     tmp_path: Path, postgres_server: PostgresServer
 ) -> None:
@@ -152,6 +168,7 @@ async def test_matchbot_run_on_the_new_url_sends_what_was_pending(
 
     source = tmp_path / "bot.db"
     build(source)
+    keep_two_pending_a_chat(source)
     url = postgres_server.new_database()
     assert migrate("--from", str(source), "--to", url).returncode == 0
     old = Store.open(source)

@@ -22,6 +22,7 @@ from bot.clock import FastClock
 from bot.settings import Settings
 from tests.support.core import until
 from tests.support.fakes.provider_api import (
+    AMPLE_QUOTA,
     FakeProvider,
     af_players,
     af_squad,
@@ -37,7 +38,7 @@ pytestmark = pytest.mark.timeout(90)
 FAN = 71
 #: How long a wait below may take before the test fails: generous, since the machine may be
 #: loaded (each wait ends as soon as its condition holds, so a pass costs no more time).
-PATIENCE = 180.0
+PATIENCE = 60.0
 SERIE_A = {"id": 135, "name": "Serie A", "country": "Italy", "season": 2025}
 NAPOLI = {"id": 492, "name": "Napoli", "logo": None}
 MILAN = {"id": 489, "name": "AC Milan", "logo": None}
@@ -95,7 +96,9 @@ async def test_line_ups_substitution_stats_and_card_reach_telegram(
 ) -> None:
     async with (
         FakeTelegram(token="123456:TEST-e2e-token", time_scale=1 / SPEED) as fake,
-        FakeProvider.api_football(key=KEY) as provider,
+        # a plan with requests to spare: polled every 0.05 s (a day's budget would space the
+        # polls seconds apart, the whole match taking that many seconds)
+        FakeProvider.api_football(key=KEY, **AMPLE_QUOTA) as provider,
     ):
         polls = answers()
         provider.script("/teams", {"search": "Inter"}, TEAMS_INTER)

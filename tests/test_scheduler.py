@@ -4,16 +4,28 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from adapters.assemble import build_bot
 from bot.app import MatchBot
 from bot.feed_format import parse_line
-from tests.support.core import SEED, chat, until
+from storage.store import Store
+from storage.thread import StoreThread
+from tests.support.core import SEED, chat, outbox_text, until
+from tests.support.fakes.provider_api import (
+    AMPLE_QUOTA,
+    FakeProvider,
+    af_players,
+    af_statistics,
+)
 from tests.support.fakes.recording import RecordingPlatform
+from tests.test_provider_depth import ATALANTA, INTER
+
+T = TypeVar("T")
 
 SEED_LINES = SEED.read_text("utf-8").splitlines()
 UNTIL_FULL_TIME = SEED_LINES[:16]
@@ -73,27 +85,28 @@ async def test_recap_delay_zero_and_a_late_quote_followed_up_once(tmp_path: Path
 
 
 async def test_a_restart_sends_an_overdue_recap_once_and_then_never_again(tmp_path: Path) -> None:
+    """The bot goes down before the recap is due; it is started again, configured for the
+    recap at once (``MATCHBOT_RECAP_DELAY=0``): the recap's time passed while it was down."""
     path = tmp_path / "db"
     first = RecordingPlatform()
-    bot = await started_bot(path, first, recap_delay=0.8)
+    bot = await started_bot(path, first, recap_delay=60.0)
     await bot.command(chat("a"), "subscribe", "inter")
     await bot.command(chat("b"), "subscribe", "atalanta")
     await feed(bot, [*UNTIL_FULL_TIME, *QUOTES])
     await until(lambda: any("Full-time" in t for t in first.texts("b")))
     await bot.stop()  # down before the recap was due
     assert recaps(first, "a") == []
-    await asyncio.sleep(1.0)  # the recap time passes while the bot is down
 
     second = RecordingPlatform()
-    bot = await started_bot(path, second, recap_delay=0.8)
+    bot = await started_bot(path, second, recap_delay=0.0)
     await until(lambda: len(recaps(second, "a")) == 1 and len(recaps(second, "b")) == 1)
     await asyncio.sleep(0.3)
     await bot.stop()
     assert len(recaps(second, "a")) == 1
 
     third = RecordingPlatform()
-    bot = await started_bot(path, third, recap_delay=0.8)
-    await asyncio.sleep(1.0)
+    bot = await started_bot(path, third, recap_delay=0.0)
+    await asyncio.sleep(0.5)  # a recap due again would go at once
     await bot.stop()
     assert third.sent == []
 
@@ -266,3 +279,75 @@ async def test_a_match_that_never_finished_is_not_polled_forever(tmp_path: Path)
     await until(lambda: len(source.asked) >= 3)
     await bot.stop()
     assert all(ids == ["fake:8"] for ids in source.asked), source.asked
+
+
+class SlowDisk(StoreThread):
+    """A database whose every call waits a little first once :attr:`slow`, as on a loaded
+    machine: longer than the scheduler takes to start a job that is due at once."""
+
+    slow = False
+
+    async def call(self, fn: Callable[[Store], T]) -> T:
+        if self.slow:
+            await asyncio.sleep(0.02)
+        return await super().call(fn)
+
+
+async def test_a_recap_due_at_the_final_whistle_has_the_rest_of_that_poll(
+    tmp_path: Path,
+) -> None:
+    """No recap delay, and the poll that brings full time also brings the full-time statistics
+    and the ratings, ingested after the final whistle: the recap waits for them, however slow
+    the database (it is not sent without the player of the match)."""
+    from tests.test_provider_depth import with_depth
+    from tests.test_provider_polling import IDS, KEY, TEAMS_INTER, af_life, af_source, soon
+
+    kickoff = soon()
+    ns = af_life("af_life_01_ns.json", kickoff)
+    ft = with_depth(  # a goalless draw: full time, its statistics, the ratings
+        af_life("af_life_01_ns.json", kickoff, short="FT", long="Match Finished", elapsed=90),
+        statistics=[
+            af_statistics(INTER, possession=55, shots=14, xg=1.84),
+            af_statistics(ATALANTA, possession=45, shots=9, xg=0.77),
+        ],
+        players=[
+            af_players(INTER, [(217, "Lautaro Martínez", "8.4")]),
+            af_players(ATALANTA, [(101, "Atalanta 1", "6.9")]),
+        ],
+    )
+    async with FakeProvider.api_football(key=KEY, **AMPLE_QUOTA) as fake:
+        fake.script("/teams", {"search": "Inter"}, TEAMS_INTER)
+        fake.script("/fixtures", IDS, ns, ft)
+        upcoming = af_life("af_fixtures_team_505.json", kickoff)
+        upcoming["response"] = [ns["response"][0]]
+        fake.script("/fixtures", {"team": 505, "next": 5}, upcoming)
+        source = af_source(fake)
+        disk = SlowDisk(tmp_path / "bot.db")
+        bot = MatchBot(  # no platform: what is queued is read from the outbox
+            disk,
+            [],
+            recap_delay=0.0,
+            reminder_lead=None,
+            sources=[source],
+        )
+        await bot.open()
+        await bot.command(chat("a"), "subscribe", "inter")
+        await bot.start()
+        disk.slow = True
+
+        async def recaps() -> list[str]:
+            rows = await disk.call(lambda s: s.outbox_rows("test"))
+            texts = [outbox_text(dict(row)) for row in rows]
+            return [t for t in texts if t.startswith("🏁 Inter")]
+
+        async def recap_queued() -> bool:
+            return bool(await recaps())
+
+        try:
+            await until(recap_queued, 30)
+            (recap,) = await recaps()
+        finally:
+            await bot.stop()
+            await source.aclose()
+    assert "⭐ Player of the match: Lautaro Martínez (Inter), rated 8.4" in recap
+    assert "Expected goals (xG): 1.84 – 0.77" in recap

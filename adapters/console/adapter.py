@@ -17,7 +17,9 @@ from typing import TextIO
 
 from adapters.console.render import Format, console_text
 from adapters.rendering import RenderCache
+from bot.command_catalogue import CATALOGUE
 from bot.command_text import parse_command
+from bot.command_types import Catalogue
 from bot.messages import i18n, templates
 from bot.messages.model import Message
 from bot.ports import CannotEdit, ChatUnreachable, CommandContext, CoreAPI, Pacing
@@ -43,8 +45,11 @@ class ConsoleAdapter:
         fmt: Format = "text",
         interactive: bool = False,
         on_exit: Callable[[], None] | None = None,
+        catalogue: Catalogue = CATALOGUE,
     ) -> None:
         self.out = out or sys.stdout
+        #: the commands typed lines are read against (the bot's own but in tests)
+        self.catalogue = catalogue
         self.fmt = fmt
         #: each message rendered once, however many times it is printed
         self.render = RenderCache(lambda message: console_text(message, fmt))
@@ -115,7 +120,7 @@ class ConsoleAdapter:
         if text.isdigit() and 0 < int(text) <= len(self._buttons):
             await self._core.press(self.context(), self._buttons[int(text) - 1], reply_key)
             return
-        parsed = parse_command(text)
+        parsed = parse_command(text, catalogue=self.catalogue)
         if parsed is not None:
             await self._core.command(self.context(), parsed.typed, parsed.args, reply_key)
         elif await self._core.answer(self.context(), text, reply_key) is None:

@@ -415,6 +415,34 @@ class ProviderSource(ABC):
             match["clock_minute"] = max(0, min(130, snap.elapsed))
         return match
 
+    async def _standings_answer(
+        self,
+        match_id: str,
+        key: str,
+        may_ask: Callable[[], bool],
+        fetch: Callable[[], Awaitable[Any]],
+    ) -> Any:
+        """The provider's table answer kept under ``key`` (younger than ``STANDINGS_TTL``),
+        else ``await fetch()`` kept when ``may_ask()`` (the request budget allows one); None
+        when it may not ask, or when the provider failed (logged once per match)."""
+        try:
+            raw = await self._recall(key, STANDINGS_TTL)
+            if raw is None:
+                if not may_ask():
+                    return None
+                raw = await self._remember(key, STANDINGS_TTL, fetch)
+        except ProviderError as err:
+            self._log_once(
+                match_id,
+                "standings",
+                "%s: the table for %s is unavailable: %s",
+                self.provider,
+                match_id,
+                err.message,
+            )
+            return None
+        return raw
+
     def _log_once(self, match_id: str, what: str, message: str, *args: object) -> None:
         """Log a provider's odd answer once per match and kind (the poller goes on)."""
         key = (match_id, what)

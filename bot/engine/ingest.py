@@ -7,9 +7,10 @@ is synchronous and talks to the store (:class:`bot.store_contract.CoreStore`) di
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from bot.competitions import ensure_competition
@@ -221,26 +222,18 @@ class Ingesting(EngineBase):
         """A goal whose facts changed: its alert edited in place in every chat that got it
         (rewritten where still unsent, e.g. held by a spoiler delay; one short correction
         where the platform refuses the edit); the fans of a player it now names get it."""
-        fixture = state.fixture
         goal = state.by_id[update.ref]
         players = sorted(
             set(involved_ids(self.store, state, goal.event))
             | set(involved_ids(self.store, state, before))
         )
         score = state.score_at(goal)
-
-        def edited(zone: ZoneInfo) -> Message:
-            fallback = templates.goal_amended(state, goal, before)
-            return templates.alert(state, goal, zone).model_copy(update={"fallback": fallback})
-
-        return self._fan_out(
-            fixture,
-            f"event:{fixture.id}:{update.id}",
-            "alert",
-            edited,
-            category=templates.alert_category(goal.event),
-            edits=f"event:{fixture.id}:{update.ref}",
-            players=players,
+        return self._edit_goal_alert(
+            state,
+            update.id,
+            update.ref,
+            lambda: {"fallback": templates.goal_amended(state, goal, before)},
+            players,
             for_player_fans=lambda zone: templates.player_alert(
                 templates.alert(state, goal, zone), state, goal, score
             ),
@@ -250,20 +243,43 @@ class Ingesting(EngineBase):
         """A VAR check of a goal, and its outcome: the goal's alert edited in place where it
         was sent (rewritten where still unsent), never a new message, so the goal, its check
         and the outcome are one notification (an overturned goal is a ``goal_cancelled``)."""
-        fixture = state.fixture
         goal = state.by_id[check.ref]
+        return self._edit_goal_alert(
+            state,
+            check.id,
+            check.ref,
+            lambda: {"edit_only": True},
+            involved_ids(self.store, state, goal.event),
+        )
+
+    def _edit_goal_alert(
+        self,
+        state: MatchState,
+        key: str,
+        goal_id: str,
+        changes: Callable[[], dict[str, Any]],
+        players: list[int],
+        for_player_fans: Callable[[ZoneInfo], Message] | None = None,
+    ) -> int:
+        """The alert of goal ``goal_id`` as it now reads, with ``changes()`` (a fallback,
+        ``edit_only``), edited in place in every chat that got it (rewritten where still
+        unsent), queued under ``event:<match>:<key>``; see :meth:`_fan_out`."""
+        fixture = state.fixture
+        goal = state.by_id[goal_id]
 
         def edited(zone: ZoneInfo) -> Message:
-            return templates.alert(state, goal, zone).model_copy(update={"edit_only": True})
+            update = changes()
+            return templates.alert(state, goal, zone).model_copy(update=update)
 
         return self._fan_out(
             fixture,
-            f"event:{fixture.id}:{check.id}",
+            f"event:{fixture.id}:{key}",
             "alert",
             edited,
             category=templates.alert_category(goal.event),
-            edits=f"event:{fixture.id}:{check.ref}",
-            players=involved_ids(self.store, state, goal.event),
+            edits=f"event:{fixture.id}:{goal_id}",
+            players=players,
+            for_player_fans=for_player_fans,
         )
 
     def _fan_out_rescored(
@@ -280,24 +296,16 @@ class Ingesting(EngineBase):
             if old is None or old == scored.score_after or goal_id in (cause.id, ref):
                 continue
             stored = state.by_id[goal_id]
-            fixture = state.fixture
 
-            def edited(zone: ZoneInfo, stored: StoredEvent = stored) -> Message:
-                return templates.alert(state, stored, zone).model_copy(
-                    update={
-                        "fallback": templates.goal_rescored(state, stored),
-                        "edit_only": True,
-                    }
-                )
+            def changes(stored: StoredEvent = stored) -> dict[str, Any]:
+                return {"fallback": templates.goal_rescored(state, stored), "edit_only": True}
 
-            queued += self._fan_out(
-                fixture,
-                f"event:{fixture.id}:{cause.id}:{goal_id}",
-                "alert",
-                edited,
-                category=templates.alert_category(stored.event),
-                edits=f"event:{fixture.id}:{goal_id}",
-                players=involved_ids(self.store, state, stored.event),
+            queued += self._edit_goal_alert(
+                state,
+                f"{cause.id}:{goal_id}",
+                goal_id,
+                changes,
+                involved_ids(self.store, state, stored.event),
             )
         return queued
 

@@ -282,6 +282,9 @@ class TimedJobs:
         self.scheduler.at(f"recap:{match_id}", utc(at), job)
 
     async def queue_recap(self, match_id: str) -> int:
+        # full time may have come in the middle of a poll: the rest of it (the full-time
+        # statistics, the ratings) belongs in the recap
+        await self.polling.settled()
         standings = await self._standings(match_id)
         source = "football-data.org" if standings else None
         queued = await self.db.run(self.engine.queue_recap, match_id, standings, source)

@@ -15,10 +15,15 @@ job runs right after, so a match about to start is polled from its first minute.
 logged with the provider and the team or competition and tried again after ``RETRY_DELAYS``
 (5 s, 15 s, 45 s, then every few minutes), never left for the next 6-hourly refresh. A failing
 provider never stops the bot.
+
+**One poll, one whole.** A poll's objects are ingested one after the other; a full-time
+recap that comes due meanwhile (no recap delay) waits for the rest of them (:meth:`settled`):
+the statistics and ratings that come in the same answer as the final whistle are in it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
@@ -74,6 +79,8 @@ class LivePolling:
         self._poll_soon: set[str] = set()
         self._discovering: set[tuple[str, str]] = set()  # (source, team) tried, not yet done
         self._started = False
+        #: held while one poll's (or one look-up's) objects are being ingested
+        self._ingesting = asyncio.Lock()
 
     def start(self) -> None:
         self._started = True
@@ -237,7 +244,17 @@ class LivePolling:
             self._poll_soon.add(source.name)
             self._schedule_poll(source, 0.0)
 
+    async def settled(self) -> None:
+        """Return once no poll is halfway through ingesting its objects (at once when none
+        is): what a poll brought is then all in the store."""
+        async with self._ingesting:
+            return
+
     async def _ingest_all(self, source: MatchSource, objects: list[dict[str, Any]]) -> None:
+        async with self._ingesting:
+            await self._ingest_each(source, objects)
+
+    async def _ingest_each(self, source: MatchSource, objects: list[dict[str, Any]]) -> None:
         for obj in objects:
             try:
                 await self.ingest(parse_object(obj))

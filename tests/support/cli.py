@@ -8,6 +8,7 @@ import contextlib
 import logging
 import os
 import queue
+import shutil
 import signal
 import subprocess
 import sys
@@ -23,6 +24,15 @@ from typer.testing import CliRunner
 from adapters.cli import app
 
 MATCHBOT = [sys.executable, "-m", "adapters.cli"]
+
+
+def installed_matchbot() -> list[str]:
+    """The ``matchbot`` program pip installed (pyproject's ``[project.scripts]``): beside this
+    Python, or else on the ``PATH``."""
+    beside = Path(sys.executable).with_name("matchbot")
+    found = str(beside) if beside.exists() else shutil.which("matchbot")
+    assert found, "no matchbot program installed: pip install -e ."
+    return [found]
 
 
 def matchbot(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -84,19 +94,13 @@ def _working_folder(cwd: Path | None) -> Iterator[None]:
         os.chdir(before)
 
 
-_QUIETED = ("httpx", "httpcore", "apscheduler.executors.default")
-
-
 @contextlib.contextmanager
 def _process_state_kept() -> Iterator[None]:
     """What a command sets for its whole process, put back after it: the logging set-up
-    (``setup_logging`` replaces the root logger's handlers) and, in the main thread, the
+    (``setup_logging`` replaces the root logger's handlers and sets some loggers' levels and
+    filters: each logger there was before gets its own back) and, in the main thread, the
     SIGINT and SIGTERM handlers ``matchbot run`` installs."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    quieted = {name: logging.getLogger(name) for name in _QUIETED}
-    levels = {name: logger.level for name, logger in quieted.items()}
-    filters = {name: logger.filters[:] for name, logger in quieted.items()}
+    before = {name: _logger_state(logger) for name, logger in _loggers().items()}
     main = threading.current_thread() is threading.main_thread()
     signals = (
         {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)} if main else {}
@@ -104,12 +108,29 @@ def _process_state_kept() -> Iterator[None]:
     try:
         yield
     finally:
-        root.handlers[:], root.level = handlers, level
-        for name, logger in quieted.items():
-            logger.setLevel(levels[name])
-            logger.filters[:] = filters[name]
+        for name, logger in _loggers().items():
+            if name in before:  # a logger made meanwhile (a module imported) is left as made
+                level, handlers, filters = before[name]
+                logger.setLevel(level)
+                logger.handlers[:], logger.filters[:] = handlers, filters
         for sig, handler in signals.items():
             signal.signal(sig, handler)
+
+
+def _loggers() -> dict[str, logging.Logger]:
+    """Every logger there is, the root one under ``""``."""
+    found = {
+        name: logger
+        for name, logger in logging.root.manager.loggerDict.items()
+        if isinstance(logger, logging.Logger)
+    }
+    return {"": logging.getLogger(), **found}
+
+
+def _logger_state(
+    logger: logging.Logger,
+) -> tuple[int, list[logging.Handler], list[logging.Filter | logging.Filterer]]:
+    return logger.level, logger.handlers[:], logger.filters[:]
 
 
 class Console:

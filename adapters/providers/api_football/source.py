@@ -20,7 +20,6 @@ from adapters.providers.polling_source import (
     LEAGUE_TTL,
     SEARCH_TTL,
     SQUAD_TTL,
-    STANDINGS_TTL,
     ProviderSource,
 )
 from adapters.providers.shapes import dig, opt_int, opt_str
@@ -231,26 +230,13 @@ class ApiFootballSource(ProviderSource):
         year = opt_int(dig(fx, "league", "season"))
         if league is None or year is None:
             return []
-        key = f"standings?league={league}&season={year}"
-        try:
-            raw = await self._recall(key, STANDINGS_TTL)
-            if raw is None:
-                if not self.planner.may_look_up(self.quota):
-                    return []
-                raw = await self._remember(
-                    key,
-                    STANDINGS_TTL,
-                    lambda: self.client.get("standings", {"league": league, "season": year}),
-                )
-        except ProviderError as err:
-            self._log_once(
-                snap.match_id,
-                "standings",
-                "%s: the table for %s is unavailable: %s",
-                self.provider,
-                snap.match_id,
-                err.message,
-            )
+        raw = await self._standings_answer(
+            snap.match_id,
+            f"standings?league={league}&season={year}",
+            lambda: self.planner.may_look_up(self.quota),
+            lambda: self.client.get("standings", {"league": league, "season": year}),
+        )
+        if raw is None:
             return []
         home = (opt_int(dig(fx, "teams", "home", "id")), str(snap.match["home"]))
         away = (opt_int(dig(fx, "teams", "away", "id")), str(snap.match["away"]))

@@ -19,7 +19,6 @@ from adapters.providers.planning import MATCH_WINDOW
 from adapters.providers.polling_source import (
     FD_FREE_COMPETITIONS,
     SEARCH_TTL,
-    STANDINGS_TTL,
     ProviderSource,
 )
 from adapters.providers.score_only import fill_from_score
@@ -132,21 +131,13 @@ class FootballDataSource(ProviderSource):
         if code is None:
             return []
         key = f"competitions/{code}/standings"
-        try:
-            body = await self._recall(key, STANDINGS_TTL)
-            if body is None:
-                if self.quota.minute_remaining == 0 or not self.planner.may_look_up(self.quota):
-                    return []
-                body = await self._remember(key, STANDINGS_TTL, lambda: self.client.get(key))
-        except ProviderError as err:
-            self._log_once(
-                snap.match_id,
-                "standings",
-                "%s: the table for %s is unavailable: %s",
-                self.provider,
-                snap.match_id,
-                err.message,
-            )
+        body = await self._standings_answer(
+            snap.match_id,
+            key,
+            lambda: self.quota.minute_remaining != 0 and self.planner.may_look_up(self.quota),
+            lambda: self.client.get(key),
+        )
+        if body is None:
             return []
         tables = dig(body, "standings")
         groups = [
