@@ -6,6 +6,7 @@ import asyncio
 import threading
 from pathlib import Path
 
+from bot.clock import FastClock
 from bot.delivery import Delivery
 from bot.messages.model import Message, line
 from bot.ports import Pacing
@@ -60,8 +61,11 @@ async def test_a_send_waiting_for_its_turn_when_stop_begins_does_not_start(
     await db.open()
     try:
         await db.call(lambda s: s.enqueue([row("a", "1"), row("b", "2")], now=0.0))
-        platform = RecordingPlatform(Pacing(per_second=0.5))  # one send per two seconds
-        delivery = Delivery(db, platform)
+        # one send per two seconds, on a clock four times faster: the second send's turn
+        # comes half a real second after the first (stop() begins well before it)
+        clock = FastClock(4)
+        platform = RecordingPlatform(Pacing(per_second=0.5), clock=clock)
+        delivery = Delivery(db, platform, clock)
         runner = asyncio.create_task(delivery.run())
         for _ in range(200):
             if platform.sent:

@@ -58,10 +58,18 @@ def read_log(path: Path) -> str:
     return path.read_text("utf-8", "replace") if path.exists() else ""
 
 
-async def wait_log(path: Path, text: str, proc: asyncio.subprocess.Process) -> None:
+async def wait_roles(tmp_path: Path, procs: list[asyncio.subprocess.Process]) -> None:
+    """Until one process leads and the other stands by."""
+    logs = [tmp_path / f"bot{n}.log" for n in range(len(procs))]
     async with asyncio.timeout(40):
-        while text not in read_log(path):
-            assert proc.returncode is None, read_log(path)
+        while True:
+            texts = [read_log(log) for log in logs]
+            for proc, text in zip(procs, texts, strict=True):
+                assert proc.returncode is None, text
+            leads = ["matchbot running on discord" in text for text in texts]
+            stands_by = ["standing by" in text for text in texts]
+            if sorted(leads) == [False, True] and stands_by[leads.index(False)]:
+                return
             await asyncio.sleep(0.05)
 
 
@@ -74,10 +82,10 @@ async def test_two_processes_split_the_shards_and_send_each_alert_once(
     procs: list[asyncio.subprocess.Process] = []
     async with FakeDiscord(guilds=servers(), shards=2, max_guilds_per_shard=1) as dc:
         try:
+            # both at once: whichever takes the leader lock first leads, the other stands by
             procs.append(await start(tmp_path, 0, dc, postgres_url, feed, "0/2"))
-            await wait_log(tmp_path / "bot0.log", "matchbot running on discord", procs[0])
             procs.append(await start(tmp_path, 1, dc, postgres_url, feed, "1/2"))
-            await wait_log(tmp_path / "bot1.log", "standing by", procs[1])
+            await wait_roles(tmp_path, procs)
             await dc.wait_for(lambda: len(dc.identify_payloads) == 2, 30)
             assert sorted(p["shard"] for p in dc.identify_payloads) == [[0, 2], [1, 2]]
             # each server's command reaches the process running its shard, and is answered
