@@ -234,8 +234,8 @@ class NameResolving(CommandsBase):
         """The team name in ``/subscribe args`` worth asking the providers about: None when
         it names a player, a competition the bot knows, or says so (``competition …``)."""
         kind, typed, _ = self._parse_follow(args)
-        if kind not in (None, "team") or not typed:
-            return None
+        if kind not in (None, "team") or not typed or (kind and typed.startswith("#")):
+            return None  # a player, a competition, nothing, or a team by its id
         if kind is None:
             found = find_competition(self.store, typed)
             if found.competition is not None and not any(
