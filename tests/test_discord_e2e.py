@@ -28,6 +28,7 @@ from adapters.discord import DiscordAdapter
 from adapters.discord.render import escape_discord as esc
 from bot.clock import FastClock
 from bot.settings import Settings
+from tests.support.databases import started_once
 from tests.support.fakes.discord_api import (
     FakeChannel,
     FakeDiscord,
@@ -151,7 +152,7 @@ async def start_running(
         settings = Settings(
             _env_file=None,  # type: ignore[call-arg]
             DISCORD_BOT_TOKEN=dc.token,
-            MATCHBOT_DB=str(tmp_path / "bot.db"),
+            MATCHBOT_DB=str(started_once(tmp_path / "bot.db")),  # as a first start left it
             MATCHBOT_FEEDS=str(feed),
             # minutes: 1.2 s, so the quotes right after full time make it into the recap
             MATCHBOT_RECAP_DELAY=0.02,

@@ -105,3 +105,23 @@ async def test_a_question_is_the_asked_users_and_a_reply_must_be_to_it(tmp_path:
         assert await bot.answer(asker, "milan", "reply:test:6:-5", "100") is None
     finally:
         await bot.stop()
+
+
+async def test_every_command_that_asks_takes_the_words_after_it(tmp_path: Path) -> None:
+    """Not only /subscribe: /unsubscribe alone, /lineups alone in a chat that follows no team;
+    the words after each run as that command with them."""
+    bot = build_bot(tmp_path / "bot.db", recap_delay=None, reminder_lead=None)
+    await bot.start()
+    try:
+        typed = CommandContext(platform="test", chat_id="0", user_id="0")
+        for n, (command, words) in enumerate(
+            [("unsubscribe", "inter"), ("lineups", "inter"), ("subscribe", "serie a")]
+        ):
+            # a chat each: nothing is delivered here, and a chat's waiting answers are few
+            asked = CommandContext(platform="test", chat_id=str(n + 1), user_id="1")
+            question = await bot.command(asked, command, "", f"reply:test:{n}:q")
+            assert question.asks == command
+            answer = await bot.answer(asked, words, f"reply:test:{n}:a")
+            assert answer == await bot.command(typed, command, words)
+    finally:
+        await bot.stop()

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -39,9 +40,11 @@ async def live_match(bot: MatchBot) -> None:
         assert answer.startswith("✅ Reported:"), answer
 
 
-@pytest.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[MatchBot]:
-    bot = new_bot(tmp_path / "db")
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def bot(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[MatchBot]:
+    """One running bot with a live match for all the mistakes below: a mistake changes
+    nothing (each test checks it was refused), so each finds the bot as the last left it."""
+    bot = new_bot(tmp_path_factory.mktemp("mistakes") / "db")
     await bot.start()
     await live_match(bot)
     yield bot
@@ -101,6 +104,7 @@ async def bot(tmp_path: Path) -> AsyncIterator[MatchBot]:
         ("   ", "What happened?"),
     ],
 )
+@pytest.mark.asyncio(loop_scope="module")
 async def test_each_mistake_is_answered_with_its_reason(
     bot: MatchBot, args: str, problem: str
 ) -> None:

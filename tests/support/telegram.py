@@ -29,6 +29,7 @@ from adapters.compose import run_bot
 from bot.clock import Clock
 from bot.settings import Settings
 from storage.store import Store
+from tests.support.databases import started_once
 from tests.support.fakes.telegram_api import FakeTelegram
 
 TOKEN = "123456:TEST-e2e-token"
@@ -80,7 +81,7 @@ class Bot:
         fake's limits scaled the same way (``FakeTelegram(time_scale=1 / speed)``)."""
         self.fake = fake
         self.delivery_clock = delivery_clock
-        self.db = tmp_path / "matchbot.db"
+        self.db = started_once(tmp_path / "matchbot.db")  # as the bot left it at a first start
         self.feed = tmp_path / "feed.jsonl"
         self.feed.touch()
         self.overrides = overrides
