@@ -3,7 +3,10 @@ command menu) and Discord's localized command names; "Forse intendevi /punteggio
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from babel.messages.pofile import read_po
 
 from bot.command_catalogue import CATALOGUE, menu
 from bot.messages import i18n, templates
@@ -58,3 +61,14 @@ def test_every_command_has_an_italian_name() -> None:
         assert unwanted not in names
     with i18n.use("it"):
         assert "abbonament" not in message_text(templates.help_text())
+
+
+def test_no_italian_text_calls_following_a_subscription() -> None:
+    """The style sheet: a chat *segue* a team; "abbonamento" (a paid subscription, a season
+    ticket) and "iscriviti" appear in no Italian text the bot can send."""
+    catalogue = Path(i18n.__file__).parent / "locales" / "it" / "LC_MESSAGES" / "matchbot.po"
+    with catalogue.open("rb") as po:
+        texts = [m.string for m in read_po(po) if m.id]
+    flat = [t for text in texts for t in ((text,) if isinstance(text, str) else text)]
+    wrong = [t for t in flat if any(w in t.lower() for w in ("abbonament", "abbonat", "iscriv"))]
+    assert wrong == []

@@ -114,7 +114,7 @@ async def test_the_pages_read_in_italian(bot: Bot, fake: FakeTelegram) -> None:
         follow_the_most(bot, GROUP)
         await bot.ask(GROUP, "/settings language it", user_id=ADMIN)
         view = await bot.ask(GROUP, "/settings", user_id=MEMBER)
-        assert "Avvisi per abbonamento (1–10 di 50)" in view["text"]
+        assert "Avvisi per ciò che la chat segue (1–10 di 50)" in view["text"]
         assert "/settings page 2" in view["text"]
         fake.user_presses(GROUP, view["message_id"], "settings:page:2", user_id=MEMBER)
         async with asyncio.timeout(20):
