@@ -319,6 +319,7 @@ async def _serve_with(
         delivery_clock=delivery_clock,
         health=health,
         outbox_lease=settings.outbox_lease_seconds,
+        leader_look=settings.leader_look_seconds,
     )
     tasks: list[asyncio.Task[None]] = []
     server = None

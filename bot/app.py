@@ -75,6 +75,7 @@ class MatchBot:
         delivery_clock: Clock | None = None,
         health: Health | None = None,
         outbox_lease: float = LEASE,
+        leader_look: float | None = None,
         catalogue: Catalogue = CATALOGUE,
     ) -> None:
         """``db``: the database thread the composition root built (``adapters.assemble.build_bot``
@@ -82,6 +83,8 @@ class MatchBot:
         :class:`bot.clock.FastClock`); by default the real clock with ``clock`` as its epoch
         time. ``health``: what the operator's health endpoint asks (see :mod:`bot.health`).
         ``outbox_lease``: seconds a row fetched to be sent stays claimed by this process.
+        ``leader_look``: on a shared database, seconds between the leader's looks for the jobs
+        other processes made due (None: ``bot.scheduler.jobs.SHARED_LOOK_EVERY``).
         ``catalogue``: the commands (the bot's own but in tests)."""
         if isinstance(db, str | Path):
             raise TypeError(
@@ -105,6 +108,7 @@ class MatchBot:
         self.presses = RecentPresses(clock)
         self.health = health or Health()
         self.outbox_lease = outbox_lease
+        self.leader_look = leader_look
         self.first_sends = FirstSends()
         #: ``MATCHBOT_ADMIN_CHAT``'s notices (see :meth:`tell_admin_to`)
         self.admin: AdminChat | None = None
@@ -167,6 +171,7 @@ class MatchBot:
             reminder_lead=self.reminder_lead,
             stats=self.stats,
             shared=self.db.shared,
+            look_every=self.leader_look,
         )
         await self.db.call(seed_known_teams)
         await self.db.call(seed_known_competitions)

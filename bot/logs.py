@@ -14,8 +14,6 @@ import sys
 import time
 from collections.abc import Iterable
 
-from pythonjsonlogger.json import JsonFormatter
-
 from bot.safe_text import neutralise
 
 REDACTED = "«redacted»"
@@ -87,7 +85,9 @@ def quiet_cancelled_jobs() -> None:
 
 def json_formatter() -> logging.Formatter:
     """One JSON object a line: time (ISO 8601, UTC), level, logger, message, then the
-    record's own fields."""
+    record's own fields (``python-json-logger``, loaded only when logs are JSON)."""
+    from pythonjsonlogger.json import JsonFormatter
+
     return JsonFormatter(
         "{asctime}{levelname}{name}{message}",
         style="{",

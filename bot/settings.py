@@ -120,6 +120,11 @@ class Settings(BaseSettings):
     outbox_lease_seconds: float = Field(
         default=10.0, gt=0, validation_alias=_env("MATCHBOT_OUTBOX_LEASE_SECONDS")
     )
+    #: seconds between the leader's looks for jobs other processes made due
+    #: (``bot.scheduler.jobs.SHARED_LOOK_EVERY``)
+    leader_look_seconds: float = Field(
+        default=5.0, gt=0, validation_alias=_env("MATCHBOT_LEADER_LOOK_SECONDS")
+    )
     log_format: Literal["text", "json"] = Field(
         default="text", validation_alias=_env("MATCHBOT_LOG_FORMAT")
     )
@@ -149,6 +154,7 @@ class Settings(BaseSettings):
         "log_format",
         "health_stall_seconds",
         "outbox_lease_seconds",
+        "leader_look_seconds",
         mode="before",
     )
     @classmethod

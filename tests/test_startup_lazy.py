@@ -23,8 +23,9 @@ NOT_FOR_THE_HELP = (
     "sqlite_utils",
 )
 #: Loaded by ``matchbot run`` with Telegram (its composition root and the adapter): none of
-#: this until it is needed (paid broadcast's aiohttp, the card's Pillow, the backup commands).
-NOT_FOR_TELEGRAM = ("aiohttp", "PIL", "storage.backup", "storage.ops")
+#: this until it is needed (paid broadcast's aiohttp, the card's Pillow, the backup commands,
+#: the JSON logs' formatter).
+NOT_FOR_TELEGRAM = ("aiohttp", "PIL", "storage.backup", "storage.ops", "pythonjsonlogger")
 
 LOADED = """
 import json, sys

@@ -315,6 +315,8 @@ async def test_a_reporter_answered_by_the_process_standing_by_gets_the_recap_fro
             "TELEGRAM_WEBHOOK_LISTEN": f"127.0.0.1:{port}",
             "MATCHBOT_REPORTERS": f"telegram:{reporter}",
             "MATCHBOT_RECAP_DELAY": "0",
+            # the leader finds the recap due within this (5 s by default)
+            "MATCHBOT_LEADER_LOOK_SECONDS": "0.5",
         }
 
     first, second = await group.start_two(webhook(ports[0]), webhook(ports[1]))

@@ -31,7 +31,8 @@ DIGEST_CATCH_UP = 3 * 3600.0  # a daily digest missed by less than this goes out
 #: how often the leader of processes sharing one database looks in it for the jobs another
 #: process made due (a reporter's full time reported on a process standing by: its recap; a
 #: match it declared: its reminder), and how often for the digests other processes' settings
-#: commands turned on or moved (this look reads every chat that has one)
+#: commands turned on or moved (this look reads every chat that has one); the first is the
+#: default of ``MATCHBOT_LEADER_LOOK_SECONDS``
 SHARED_LOOK_EVERY = 5.0
 SHARED_DIGEST_LOOK_EVERY = 60.0
 
@@ -44,8 +45,8 @@ class TimedJobs:
     ``recap_delay`` None: no recap is scheduled (a replay, whose caller queues the recaps);
     ``reminder_lead`` None: no fixture reminders. ``wake`` tells delivery something was queued.
     ``shared``: other processes write to the database too (they stand by: their scheduler
-    does not run), so the leader looks in it for the jobs they made due every
-    :data:`SHARED_LOOK_EVERY` seconds (:meth:`adopt_from_store`).
+    does not run), so the leader looks in it for the jobs they made due every ``look_every``
+    seconds (None: :data:`SHARED_LOOK_EVERY`; :meth:`adopt_from_store`).
     """
 
     def __init__(
@@ -62,6 +63,7 @@ class TimedJobs:
         reminder_lead: float | None,
         stats: StatsSource | None,
         shared: bool = False,
+        look_every: float | None = None,
     ) -> None:
         self.scheduler = scheduler
         self.db = db
@@ -74,6 +76,7 @@ class TimedJobs:
         self.reminder_lead = reminder_lead
         self.stats = stats
         self.shared = shared
+        self.look_every = look_every
         #: what each reminder and digest job was scheduled for (to tell a change)
         self._reminders: dict[str, float] = {}
         self._digests: dict[tuple[str, str], tuple[str | None, str]] = {}
@@ -86,7 +89,7 @@ class TimedJobs:
         self._digests_looked_at = self.clock()
         self._schedule_housekeeping(0.0)
         if self.shared:
-            self._schedule_look(SHARED_LOOK_EVERY)
+            self._schedule_look(self._look_every())
         self.polling.start()
 
     def stop(self) -> None:
@@ -156,9 +159,12 @@ class TimedJobs:
             except Exception:
                 log.exception("looking for jobs other processes made due; trying again")
             finally:
-                self._schedule_look(SHARED_LOOK_EVERY)
+                self._schedule_look(self._look_every())
 
         self.scheduler.at("shared-look", utc(self.clock() + delay), job)
+
+    def _look_every(self) -> float:
+        return SHARED_LOOK_EVERY if self.look_every is None else self.look_every
 
     # --- the daily digest --------------------------------------------------------------------
 
