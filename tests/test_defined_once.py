@@ -25,6 +25,7 @@ from bot.competitions import provider_competitions
 from bot.messages import i18n
 from storage.fan_out import level_rank
 from storage.store import Store
+from tests.support import source
 
 ROOT = Path(__file__).parent.parent
 CODE = [
@@ -33,11 +34,7 @@ CODE = [
 
 
 def constants(path: Path) -> list[object]:
-    return [
-        node.value
-        for node in ast.walk(ast.parse(path.read_text("utf-8")))
-        if isinstance(node, ast.Constant)
-    ]
+    return [node.value for node in source.nodes(path) if isinstance(node, ast.Constant)]
 
 
 def where(found: dict[str, list[str]], wanted: object) -> list[str]:

@@ -21,6 +21,7 @@ from bot.messages.model import message_text
 from bot.ports import CommandContext
 from storage.store import Store
 from tests.support.core import outbox_text
+from tests.support.source import nodes
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Where sentences are written (``_()``, ``N_()``, ``ngettext()``).
@@ -184,10 +185,9 @@ def untranslated_sentences(path: Path) -> list[tuple[int, str]]:
     """String literals with words in them that no ``_()`` / ``N_()`` / ``ngettext()`` wraps
     (docstrings, commands like ``/settings level goals|key|all``, dict keys and the values of
     keyword arguments such as ``kind=`` are not sentences)."""
-    tree = ast.parse(path.read_text("utf-8"))
     wrapped: set[int] = set()
     skipped: set[int] = set()
-    for node in ast.walk(tree):
+    for node in nodes(path):
         if isinstance(node, ast.Call):
             name = getattr(node.func, "id", getattr(node.func, "attr", ""))
             if name in TRANSLATING_CALLS:
@@ -202,7 +202,7 @@ def untranslated_sentences(path: Path) -> list[tuple[int, str]]:
         elif isinstance(node, ast.Compare | ast.Subscript):
             skipped |= {id(n) for n in ast.walk(node)}
     found = []
-    for node in ast.walk(tree):
+    for node in nodes(path):
         if (
             isinstance(node, ast.Constant)
             and isinstance(node.value, str)
@@ -256,9 +256,8 @@ def chat_sentences(path: Path) -> list[tuple[int, str]]:
     than docstrings, log lines, operator errors and command syntax (``/report undo r1a2b3``).
     A ``raise`` is an operator's error unless it raises ``ReportError`` (its text is the
     reporter's answer)."""
-    tree = ast.parse(path.read_text("utf-8"))
     skipped: set[int] = set()
-    for node in ast.walk(tree):
+    for node in nodes(path):
         body = getattr(node, "body", None)
         first = body[0] if isinstance(body, list) and body else None
         if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
@@ -273,7 +272,7 @@ def chat_sentences(path: Path) -> list[tuple[int, str]]:
                 skipped |= {id(n) for n in ast.walk(node)}
     return sorted(
         (node.lineno, node.value)
-        for node in ast.walk(tree)
+        for node in nodes(path)
         if isinstance(node, ast.Constant)
         and isinstance(node.value, str)
         and id(node) not in skipped

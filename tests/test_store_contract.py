@@ -24,6 +24,7 @@ from bot.engine import Engine
 from bot.feed_format import Parsed, read_lines
 from bot.store_contract import CoreStore, NewMatch, NewOutboxRow
 from storage.store import Store
+from tests.support import source
 
 SEED = Path(__file__).parent.parent / "bot" / "data" / "atalanta-inter.jsonl"
 MATCH = "serie-a-2025-26-atalanta-inter"
@@ -213,10 +214,9 @@ SQL = re.compile(
 
 
 def imports_and_strings(path: Path) -> tuple[set[str], list[str]]:
-    tree = ast.parse(path.read_text("utf-8"))
     imported: set[str] = set()
     strings = []
-    for node in ast.walk(tree):
+    for node in source.nodes(path):
         if isinstance(node, ast.Import):
             imported |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module:

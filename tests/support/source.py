@@ -1,0 +1,19 @@
+"""The bot's source as syntax trees, for the tests that read it (one definition each, all SQL in
+storage/, the core's imports, untranslated sentences).
+
+Several tests walk every module of ``bot/``, ``adapters/`` and ``storage/``; parsing and
+walking a file again for each of them cost about a second of CPU per test process. Each file is
+parsed and walked once per process here; the nodes are shared, so the tests only read them."""
+
+from __future__ import annotations
+
+import ast
+import functools
+from pathlib import Path
+
+
+@functools.cache
+def nodes(path: Path) -> tuple[ast.AST, ...]:
+    """Every node of ``path``'s syntax tree, in :func:`ast.walk`'s order (parsed and walked
+    once per test process)."""
+    return tuple(ast.walk(ast.parse(path.read_text("utf-8"))))
