@@ -233,7 +233,8 @@ def _how_to_change(follows: bool, pages: bool) -> list[Line]:
     livello gol|principali|tutto``): the command and its keys from the catalogue, the values
     in words the setting takes in that language."""
     cmd, key = slash("settings"), setting_key
-    levels = _("goals|key|all")
+    every_level = "|".join(LEVEL_RANK)
+    levels = _(every_level)  # in Italian the words the level setting takes there (the .po)
     how = [
         line(bold(f"{cmd} {key('level')} {levels}")),
         line(bold(f"{cmd} {key('timezone')} Europe/Rome")),
