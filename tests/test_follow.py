@@ -396,10 +396,19 @@ def test_autocomplete_offers_teams_competitions_and_players(
 def test_the_new_answers_in_italian(engine: Engine, commands: Commands, store: Store) -> None:
     say(commands, "/settings language it")
     assert say(commands, "/subscribe serie a goals") == (
-        "✅ Questa chat ora segue Serie A. Avvisi: solo gol."
+        "✅ Questa chat ora segue la Serie A. Avvisi: solo gol."
     )
     assert (
         say(commands, "/subscriptions") == "Questa chat segue:\n\nCompetizioni\nSerie A — solo gol"
     )
+    # a competition takes its article in every answer (la Serie A, i Mondiali)
+    assert (
+        say(commands, "/subscribe serie a") == "Questa chat segue già la Serie A. Avvisi: solo gol."
+    )
+    assert say(commands, "/subscribe serie a all") == (
+        "✅ Questa chat segue la Serie A con avvisi: tutto."
+    )
+    assert say(commands, "/unsubscribe serie a") == "🔕 Questa chat non segue più la Serie A."
+    say(commands, "/subscribe serie a goals")
     assert say(commands, "/today").startswith("📅 Oggi, dom 1 feb (UTC)")
     assert "Riepilogo quotidiano: alle 09:00" in say(commands, "/settings digest 09:00")

@@ -115,7 +115,7 @@ async def test_the_pages_read_in_italian(bot: Bot, fake: FakeTelegram) -> None:
         await bot.ask(GROUP, "/settings language it", user_id=ADMIN)
         view = await bot.ask(GROUP, "/settings", user_id=MEMBER)
         assert "Avvisi per ciò che la chat segue (1–10 di 50)" in view["text"]
-        assert "/settings page 2" in view["text"]
+        assert "/impostazioni pagina 2" in view["text"]  # as an Italian chat types it
         fake.user_presses(GROUP, view["message_id"], "settings:page:2", user_id=MEMBER)
         async with asyncio.timeout(20):
             while "(11–20 di 50)" not in fake.messages(GROUP)[-1]["text"]:

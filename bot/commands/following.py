@@ -38,10 +38,10 @@ class Following(NameResolving):
         )
         words = LEVEL_NAMES[own] if own else settings.level_name
         if not new and level is not None:
-            return templates.level_changed(target.label, words, ctx.place)
+            return templates.level_changed(target.label, words, ctx.place, target.kind)
         if target.kind == "team" and level is None:
             return templates.subscribed(target.label, words, not new, ctx.place)
-        return templates.followed(target.label, words, not new, ctx.place)
+        return templates.followed(target.label, words, not new, ctx.place, target.kind)
 
     def unsubscribe(self, ctx: CommandContext, args: str) -> Message:
         kind, typed, _ = self._parse_follow(args)
@@ -55,7 +55,7 @@ class Following(NameResolving):
 
     def _unfollow(self, ctx: CommandContext, target: Target) -> Message:
         was = self.store.unsubscribe(ctx.platform, ctx.chat_id, target.id, target.kind)
-        return templates.unsubscribed(target.label, was, ctx.place)
+        return templates.unsubscribed(target.label, was, ctx.place, target.kind)
 
     def subscriptions(self, ctx: CommandContext, args: str) -> Message:
         rows = self.store.follows(ctx.platform, ctx.chat_id)

@@ -267,7 +267,7 @@ class SettingsCommand(NameResolving):
         if not self.store.set_follow_level(
             ctx.platform, ctx.chat_id, target.kind, target.id, level
         ):
-            return templates.unsubscribed(target.label, False, ctx.place)
+            return templates.unsubscribed(target.label, False, ctx.place, target.kind)
         return self._settings_view(current, ctx, note=templates.settings_saved())
 
     def _settings_view(

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.messages.grammar import TeamName
 from bot.messages.i18n import _
 from bot.messages.model import Button, Message, Section, bold, line, quoted
+from bot.messages.names import competition_name, team_name
 from bot.messages.templates.vocabulary import echo, reply, slash, this_place
+
+
+def followed_name(label: str, kind: str) -> str | TeamName:
+    """What a chat follows, as a sentence names it: a competition with its Italian name and
+    article (``segue la Serie A``, ``i Mondiali``), a team with its own (``l'Inter``), a
+    player by his label."""
+    if kind == "competition":
+        return competition_name(label)
+    return team_name(label) if kind == "team" else label
 
 
 def subscribed(team: str, level: str, already: bool, place: str = "chat") -> Message:
@@ -22,10 +33,11 @@ def subscribed(team: str, level: str, already: bool, place: str = "chat") -> Mes
     )
 
 
-def unsubscribed(team: str, was: bool, place: str = "chat") -> Message:
+def unsubscribed(team: str, was: bool, place: str = "chat", kind: str = "team") -> Message:
+    named = followed_name(team, kind)
     if not was:
-        return reply(_("{place} doesn't follow {team}.", place=this_place(place), team=team))
-    return reply(_("🔕 {place} no longer follows {team}.", place=this_place(place), team=team))
+        return reply(_("{place} doesn't follow {team}.", place=this_place(place), team=named))
+    return reply(_("🔕 {place} no longer follows {team}.", place=this_place(place), team=named))
 
 
 def subscriptions(teams: Sequence[str], place: str = "chat") -> Message:
@@ -112,14 +124,17 @@ def kind_label(label: str, kind: str) -> str:
     return f"{label} ({words.get(kind, kind)})"
 
 
-def followed(label: str, level: str, already: bool, place: str = "chat") -> Message:
+def followed(
+    label: str, level: str, already: bool, place: str = "chat", kind: str = "player"
+) -> Message:
     """The answer to /subscribe for a competition or a player (``level`` in words)."""
+    named = followed_name(label, kind)
     if already:
         return reply(
             _(
                 "{place} already follows {what}. Alerts: {level}.",
                 place=this_place(place),
-                what=label,
+                what=named,
                 level=_(level),
             )
         )
@@ -127,18 +142,18 @@ def followed(label: str, level: str, already: bool, place: str = "chat") -> Mess
         _(
             "✅ {place} now follows {team}. Alerts: {level}.",
             place=this_place(place),
-            team=label,
+            team=named,
             level=_(level),
         )
     )
 
 
-def level_changed(label: str, level: str, place: str = "chat") -> Message:
+def level_changed(label: str, level: str, place: str = "chat", kind: str = "team") -> Message:
     return reply(
         _(
             "✅ {place} follows {what} with alerts: {level}.",
             place=this_place(place),
-            what=label,
+            what=followed_name(label, kind),
             level=_(level),
         )
     )

@@ -14,8 +14,8 @@ from bot.chat_settings import (
     SPOILER_PRESETS,
 )
 from bot.messages.i18n import LANGUAGES, N_, _, or_list
-from bot.messages.model import Button, Message, Section, bold, line
-from bot.messages.templates.vocabulary import echo, place_name, reply
+from bot.messages.model import Button, Line, Message, Section, bold, line
+from bot.messages.templates.vocabulary import echo, place_name, reply, setting_key, slash
 
 #: the delays /settings offers as buttons, up to the longest a chat may choose
 SPOILER_CHOICES = SPOILER_PRESETS
@@ -92,31 +92,7 @@ def settings_view(
             line(_(label).capitalize() + ": ", bold(_("on") if value == "on" else _("off")))
         )
     rows.append(line(_("Live scoreboard: "), bold(_(SCOREBOARD_CHOICES[scoreboard]))))
-    how = [
-        line(bold(f"/settings level {'|'.join(LEVEL_RANK)}")),
-        line(bold("/settings timezone Europe/Rome")),
-        line(
-            bold(f"/settings spoiler 0-{MAX_SPOILER_DELAY}"),
-            _(" (seconds to hold live alerts back, for fans watching a delayed stream)"),
-        ),
-        line(bold(f"/settings language {'|'.join(LANGUAGES)}")),
-        line(
-            bold("/settings lineups|stats|pictures on|off"),
-            _(" (line-ups, statistics, the match card picture)"),
-        ),
-        line(
-            bold("/settings scoreboard off|with|instead"),
-            _(" (one message per match, edited as it goes: with the alerts or instead of them)"),
-        ),
-        line(
-            bold("/settings digest 09:00"),
-            _(" (today's matches every day at that time; off)"),
-        ),
-    ]
-    if follows:
-        how.append(line(bold("/subscribe serie a goals"), _(" (one subscription's level)")))
-    if page_count(len(follows)) > 1:
-        how.append(line(bold("/settings page 2"), _(" (more subscriptions, 10 a page)")))
+    how = _how_to_change(bool(follows), page_count(len(follows)) > 1)
     buttons = (
         [
             Button(
@@ -250,6 +226,42 @@ def bad_language() -> str:
         "The language is {languages}.",
         languages=or_list([f"{code} ({name})" for code, name in LANGUAGES.items()]),
     )
+
+
+def _how_to_change(follows: bool, pages: bool) -> list[Line]:
+    """The view's "Change" lines, typed as the chat's language types them (``/impostazioni
+    livello gol|principali|tutto``): the command and its keys from the catalogue, the values
+    in words the setting takes in that language."""
+    cmd, key = slash("settings"), setting_key
+    every_level = "|".join(LEVEL_RANK)
+    levels = _(every_level)  # in Italian the words the level setting takes there (the .po)
+    how = [
+        line(bold(f"{cmd} {key('level')} {levels}")),
+        line(bold(f"{cmd} {key('timezone')} Europe/Rome")),
+        line(
+            bold(f"{cmd} {key('spoiler')} 0-{MAX_SPOILER_DELAY}"),
+            _(" (seconds to hold live alerts back, for fans watching a delayed stream)"),
+        ),
+        line(bold(f"{cmd} {key('language')} {'|'.join(LANGUAGES)}")),
+        line(
+            bold(f"{cmd} {key('lineups')}|{key('stats')}|{key('pictures')} {_('on|off')}"),
+            _(" (line-ups, statistics, the match card picture)"),
+        ),
+        line(
+            bold(f"{cmd} {key('scoreboard')} {_('off|with|instead')}"),
+            _(" (one message per match, edited as it goes: with the alerts or instead of them)"),
+        ),
+        line(
+            bold(f"{cmd} {key('digest')} 09:00"),
+            _(" (today's matches every day at that time; off)"),
+        ),
+    ]
+    if follows:
+        example = f"{slash('subscribe')} serie a {levels.split('|')[0]}"
+        how.append(line(bold(example), _(" (one subscription's level)")))
+    if pages:
+        how.append(line(bold(f"{cmd} {key('page')} 2"), _(" (more subscriptions, 10 a page)")))
+    return how
 
 
 def bad_setting(names: list[str]) -> str:

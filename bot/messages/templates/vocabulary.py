@@ -34,6 +34,14 @@ def slash(command: str) -> str:
     return "/" + (found.name_in(current()) if found is not None else command)
 
 
+def setting_key(key: str) -> str:
+    """``level`` as the current language names the setting (``livello``): what the chat types
+    after ``/settings``. A key the catalogue does not know is written as it is."""
+    settings = CATALOGUE.find("settings")
+    argument = settings.keyed(key) if settings is not None else None
+    return argument.key_in(current()) if argument is not None else key
+
+
 REASONS = {
     "offside": N_("offside"),
     "foul": N_("foul"),
