@@ -16,6 +16,8 @@ pytestmark = pytest.mark.timeout(90)
 
 ENGLISH, ITALIAN = 51, 52
 SAVED = {"en": "Settings saved", "it": "Impostazioni salvate"}
+SUBSCRIBE = {"en": "/subscribe", "it": "/segui"}
+FOLLOWS_AT_GOALS = {"en": "with alerts: goals only", "it": "con avvisi: solo gol"}
 
 
 def change_lines(view: str, command: str) -> list[str]:
@@ -47,9 +49,14 @@ async def test_every_change_line_works_as_written(
 ) -> None:
     async with bot.running():
         await bot.ask(chat, f"/settings language {lang}")
+        await bot.ask(chat, "/subscribe serie a")  # so the view shows a subscription's line
         view = (await bot.ask(chat, command))["text"]
         shown = change_lines(view, command)
         assert len(shown) >= 7, view  # level, time zone, spoiler, language, depth, board, digest
+        follow = SUBSCRIBE[lang]
+        (one_level,) = change_lines(view, follow)  # one subscription's level, typed as shown
+        answer = (await bot.ask(chat, one_level))["text"]
+        assert answer.startswith("✅") and FOLLOWS_AT_GOALS[lang] in answer, (one_level, answer)
         for line in shown:
             for typed in typed_forms(line):
                 if typed.split(" ")[1] in ("language", "lingua"):
