@@ -33,6 +33,14 @@ def soon(minutes: float = 5) -> str:
     return (datetime.now(UTC) + timedelta(minutes=minutes)).replace(microsecond=0).isoformat()
 
 
+def later_today(minutes: float) -> str:
+    """:func:`soon`, but never past 23:59 UTC: ``/today`` (in UTC) lists the match whatever
+    the time the test runs at."""
+    now = datetime.now(UTC)
+    last = now.replace(hour=23, minute=59, second=0, microsecond=0)
+    return min(now + timedelta(minutes=minutes), last).replace(microsecond=0).isoformat()
+
+
 def _rename(value: Any) -> None:
     """Inter v Atalanta of the life fixtures becomes Lazio v Torino (teams by id)."""
     if isinstance(value, dict):
@@ -134,7 +142,7 @@ async def test_a_failed_competition_look_up_is_retried(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
-    kickoff = soon(120)
+    kickoff = later_today(120)
     async with FakeProvider.api_football(key=KEY) as fake:
         fake.script(
             "/fixtures",
