@@ -37,6 +37,9 @@ from bot.store_rows import (
     AliasRow as AliasRow,
 )
 from bot.store_rows import (
+    AskedRow as AskedRow,
+)
+from bot.store_rows import (
     AudienceRow as AudienceRow,
 )
 from bot.store_rows import (
@@ -416,6 +419,7 @@ class QuestionStore(Protocol):
     ) -> None: ...
     def question(self, platform: str, chat_id: str, user_id: str) -> QuestionRow | None: ...
     def drop_question(self, platform: str, chat_id: str, user_id: str) -> None: ...
+    def questions_since(self, since: float) -> list[AskedRow]: ...
 
 
 class MatchDataStore(Protocol):
