@@ -188,6 +188,12 @@ class CoreAPI(Protocol):
         of the bot's message the words reply to (Telegram's reply), if any."""
         ...
 
+    async def asked(self, ctx: CommandContext, replying_to: str | None = None) -> str | None:
+        """The command whose question ``ctx``'s user may answer now with plain words
+        (replying to ``replying_to``), or None when :meth:`answer` would answer nothing: an
+        adapter asks this first, before it spends a request on the user's rights."""
+        ...
+
     async def press(
         self,
         ctx: CommandContext,

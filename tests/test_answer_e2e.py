@@ -133,3 +133,40 @@ async def test_in_a_group_only_the_asked_members_reply_to_the_question_answers(
         assert listed["text"] == "This chat follows: Inter"
         assert len(fake.messages(GROUP)) == before + 2
     no_violations(fake)
+
+
+async def test_a_reply_to_the_bot_that_answers_no_question_costs_no_rights_lookup(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    """Members reply to the bot's messages all the time ("what a goal!" under an alert): only
+    the answer to a question that needs the member's rights asks Telegram for them
+    (getChatMember); a reply that answers nothing asks Telegram nothing."""
+    bot = Bot(fake, tmp_path, delivery_clock=FastClock(SPEED))
+    fake.set_chat(GROUP, "supergroup", title="Calcio")
+    fake.set_member_status(GROUP, ADMIN, "administrator")
+
+    def lookups() -> int:
+        return len(fake.calls_to("getChatMember"))
+
+    async with bot.running():
+        other = await bot.ask(GROUP, "/today", user_id=MEMBER)
+        assert lookups() == 0
+        for user in (MEMBER, ADMIN):
+            fake.user_sends(GROUP, "forza", user_id=user, reply_to=other["message_id"])
+        await bot.ask(GROUP, "/today", user_id=MEMBER)  # the replies were read before it
+        assert lookups() == 0
+
+        question = await bot.ask(GROUP, "/subscribe", user_id=ADMIN)
+        assert question["text"] == QUESTION
+        asked = lookups()
+        # another member's reply to the question, and the asked admin's reply elsewhere
+        fake.user_sends(GROUP, "inter", user_id=MEMBER, reply_to=question["message_id"])
+        fake.user_sends(GROUP, "inter", user_id=ADMIN, reply_to=other["message_id"])
+        await bot.ask(GROUP, "/today", user_id=MEMBER)
+        assert lookups() == asked
+        # the answer itself: the admin's rights are looked up, as for /subscribe inter
+        answer = await bot.ask(GROUP, "inter", user_id=ADMIN, reply_to=question["message_id"])
+        assert answer["text"] == SUBSCRIBED
+        assert lookups() == asked + 1
+        assert fake.calls_to("getChatMember")[-1]["user_id"] in (ADMIN, str(ADMIN))
+    no_violations(fake)
