@@ -24,7 +24,6 @@ from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import httpx
 from telegram import (
     Bot,
     BotCommand,
@@ -44,6 +43,7 @@ from adapters.telegram.errors import is_not_modified, short, token_rejected, tra
 from adapters.telegram.handlers import ALLOWED_UPDATES, UpdateHandlers
 from adapters.telegram.keyboard import keyboard, reply_markup, reply_parameters
 from adapters.telegram.render import card_parts, telegram_parts
+from adapters.tls import client_context
 from bot import metrics
 from bot.command_catalogue import CATALOGUE
 from bot.command_types import Catalogue
@@ -314,9 +314,10 @@ class TelegramAdapter:
     def build_application(self) -> Application:  # type: ignore[type-arg]
         """The PTB application: no job queue (the bot has one scheduler, its own) and no PTB
         rate limiter (the core's delivery loop paces every send). Its two connections to the
-        Bot API (requests, and the long poll) share one TLS context: each would load the CA
-        bundle again (some 25 ms of CPU at start)."""
-        tls = httpx.create_ssl_context()
+        Bot API (requests, and the long poll) take the process's one TLS context
+        (:func:`adapters.tls.client_context`): each would load the CA bundle again (some 25 ms
+        of CPU at every start)."""
+        tls = client_context()
         builder = (
             ApplicationBuilder()
             .token(self._token)
