@@ -34,6 +34,16 @@ from bot.store_contract import CoreStore
 #: seconds a question waits for its answer
 QUESTION_TTL = 600.0
 
+
+def as_asked(message: Message, ctx: CommandContext) -> Message:
+    """``message`` as sent to ``ctx``'s chat. A question in a group is a reply to the asked
+    member's message that wants their reply: their app opens a reply to it (only theirs; the
+    others' chatter goes on), and in a group only such a reply answers it."""
+    if message.asks is None or ctx.chat_kind != "group" or ctx.message_id is None:
+        return message
+    return message.model_copy(update={"reply_to": ctx.message_id, "wants_reply": True})
+
+
 #: who was asked: (platform, chat id, user id)
 Asked = tuple[str, str, str]
 
