@@ -275,4 +275,3 @@ def test_the_housekeeping_forgets_questions_asked_long_ago(any_store: Store) -> 
     assert store.question("telegram", "1", "u1") is None
     assert store.question("telegram", "1", "u2") is not None
     assert [row["user_id"] for row in store.questions_since(0.0)] == ["u2"]
-
