@@ -43,7 +43,7 @@ from bot.messages import i18n
 from bot.messages.model import Message
 from bot.messages.templates.fairness import pressed_again, slow_down
 from bot.ports import ChatAdapter, CommandContext, MatchSource, StatsSource
-from bot.questions import asked_command, remember_question
+from bot.questions import Questions, as_asked
 from bot.report_command import ReportCommand
 from bot.scheduler import LivePolling, Scheduler, TimedJobs
 from bot.stats_commands import StatsCommands
@@ -110,6 +110,8 @@ class MatchBot:
         self.outbox_lease = outbox_lease
         self.leader_look = leader_look
         self.first_sends = FirstSends()
+        #: the questions waiting for an answer (:mod:`bot.questions`)
+        self.questions = Questions(shared=db.shared)
         #: ``MATCHBOT_ADMIN_CHAT``'s notices (see :meth:`tell_admin_to`)
         self.admin: AdminChat | None = None
         #: why the bot must stop (a rejected token), once one was found; see :meth:`fatal`
@@ -175,6 +177,8 @@ class MatchBot:
         )
         await self.db.call(seed_known_teams)
         await self.db.call(seed_known_competitions)
+        now = self.clock()
+        await self.db.call(lambda s: self.questions.load(s, now))
 
     async def start(
         self, *, lead: bool = True, adapters: Iterable[ChatAdapter] | None = None
@@ -382,11 +386,21 @@ class MatchBot:
     ) -> Message | None:
         """Plain words as the answer to the question the bot asked (:mod:`bot.questions`):
         run as that command with the words as its argument; None when they answer nothing."""
-        now, words = self.clock(), text.strip()
-        command = await self.db.call(lambda s: asked_command(s, ctx, replying_to, now))
+        words = text.strip()
+        command = await self.asked(ctx, replying_to)
         if command is None or not words:
             return None
         return await self.command(ctx, command, words, reply_key)
+
+    async def asked(self, ctx: CommandContext, replying_to: str | None = None) -> str | None:
+        """The command a question waits to have answered by ``ctx``'s user with plain words
+        (replying to ``replying_to``), or None: then :meth:`answer` would answer nothing. When
+        this process is the database's only user and the user has no question, the database
+        is not asked."""
+        now = self.clock()
+        if not self.questions.may_be_waiting(ctx, now):
+            return None
+        return await self.db.call(lambda s: self.questions.asked_command(s, ctx, replying_to, now))
 
     async def _answer(self, ctx: CommandContext, name: str, args: str) -> Message:
         """A command's answer from the store: one that only reads comes from the read
@@ -475,6 +489,7 @@ class MatchBot:
         "slow down" note instead (:mod:`bot.fairness`); so is an answer ``over_limit``.
         ``burst`` False: always queued (a reporter's acknowledgements)."""
         platform, chat_id, now = ctx.platform, ctx.chat_id, self.clock()
+        message = as_asked(message, ctx)
 
         def row(key: str, message: Message, replaces: str | None) -> NewOutboxRow:
             return NewOutboxRow(
@@ -497,7 +512,8 @@ class MatchBot:
                     with i18n.use(self.commands.language(ctx)):
                         note = slow_down()
                     store.enqueue([row(slow_down_key(key), note, None)], now=now)
-                remember_question(store, ctx, message if decision == "queue" else None, key, now)
+                queued = message if decision == "queue" else None
+                self.questions.remember(store, ctx, queued, key, now)
 
         await self.db.call(queue)
         delivery = self.deliveries.get(ctx.platform)

@@ -17,19 +17,23 @@ The rules (README, "Fairness"):
   in its own lane, one at a time), so a flood in one chat never delays another chat.
 
 The per-member limit is a moving window kept by the ``limits`` library, in memory (a restart
-forgets it, which is harmless).
+forgets it, which is harmless). The library (some 30 ms of CPU to import: it loads its asyncio
+storages too) is imported when a limit is first counted, not when the bot starts: most chats are
+private, and a bot may run for hours before a group sends a command.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
-
-from limits import RateLimitItemPerSecond
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from bot.ports import CommandContext
+
+if TYPE_CHECKING:
+    from limits import RateLimitItem
+    from limits.strategies import MovingWindowRateLimiter
 
 #: Answers to commands a chat may have waiting to be sent; the next ones are dropped.
 REPLY_BURST = 3
@@ -66,9 +70,28 @@ class CommandLimits:
     limited: their answers are coalesced like any chat's)."""
 
     def __init__(self, commands: int = GROUP_COMMANDS, seconds: int = GROUP_WINDOW_SECONDS) -> None:
-        self._rate = RateLimitItemPerSecond(commands, seconds)
-        self._notes = RateLimitItemPerSecond(1, NOTE_EVERY_SECONDS)
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        self.commands = commands
+        self.seconds = seconds
+
+    @cached_property
+    def _rate(self) -> RateLimitItem:
+        from limits import RateLimitItemPerSecond
+
+        return RateLimitItemPerSecond(self.commands, self.seconds)
+
+    @cached_property
+    def _notes(self) -> RateLimitItem:
+        from limits import RateLimitItemPerSecond
+
+        return RateLimitItemPerSecond(1, NOTE_EVERY_SECONDS)
+
+    @cached_property
+    def _limiter(self) -> MovingWindowRateLimiter:
+        """The moving windows, in memory (built, and the library imported, at the first count)."""
+        from limits.storage import MemoryStorage
+        from limits.strategies import MovingWindowRateLimiter
+
+        return MovingWindowRateLimiter(MemoryStorage())
 
     def may_note(self, platform: str, chat_id: str) -> bool:
         """Count one "slow down" note to a chat; False when it had one lately."""

@@ -151,6 +151,7 @@ class CommandContext:
     can_manage: bool = True  # may change this chat's subscriptions and settings
     place: str = "chat"  # what fans call it: "chat" (Telegram, console) or "channel" (Discord)
     user_language: str | None = None  # the user's app language (Telegram's language_code)
+    message_id: str | None = None  # the platform's id of the message that carried it, if any
 
 
 class ChatAdapter(Protocol):
@@ -186,6 +187,12 @@ class CoreAPI(Protocol):
         here ("Which team…?" after a bare ``/subscribe``): they run as that command; None when
         they answer no question (see :mod:`bot.questions`). ``replying_to``: the platform's id
         of the bot's message the words reply to (Telegram's reply), if any."""
+        ...
+
+    async def asked(self, ctx: CommandContext, replying_to: str | None = None) -> str | None:
+        """The command whose question ``ctx``'s user may answer now with plain words
+        (replying to ``replying_to``), or None when :meth:`answer` would answer nothing: an
+        adapter asks this first, before it spends a request on the user's rights."""
         ...
 
     async def press(

@@ -140,6 +140,15 @@ class QuestionRow(TypedDict):
     asked_at: float
 
 
+class AskedRow(TypedDict):
+    """Who was asked a question, where, and when (see ``bot.questions``)."""
+
+    platform: str
+    chat_id: str
+    user_id: str
+    asked_at: float
+
+
 class FollowRow(TypedDict):
     """One thing a chat follows: ``kind`` team, competition or player; ``team`` and
     ``team_id`` are a player's team."""

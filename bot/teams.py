@@ -146,10 +146,41 @@ def catalogue() -> Catalogue:
 
 
 def seed_known_teams(store: CatalogueStore) -> None:
-    """Load the bundled teams and aliases (idempotent)."""
+    """Load the bundled teams and aliases (idempotent): what :func:`ensure_team` for each of
+    them in turn would add, worked out from the stored aliases and teams (two reads) and
+    written in two statements; nothing at all when the database has them already."""
     with store.atomic():
-        for team in catalogue().teams:
-            ensure_team(store, team.name, team.aliases)
+        teams, aliases = catalogue_additions(
+            catalogue().teams, store.team_aliases(), store.team_ids()
+        )
+        store.add_teams(teams)
+        store.add_aliases(aliases)
+
+
+def catalogue_additions(
+    teams: tuple[CatalogueTeam, ...], aliases: Mapping[str, str], team_ids: set[str]
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The teams (id, name) and aliases (alias, team id) that :func:`ensure_team` called for
+    each of ``teams`` in order would add to a store holding ``aliases`` (alias → team id) and
+    the teams ``team_ids``: a team found through an alias of its name gets the aliases it
+    lacks; any other gets its id, its row and its aliases; an alias already stored is kept."""
+    known, ids = dict(aliases), set(team_ids)
+    new_teams: list[tuple[str, str]] = []
+    new_aliases: list[tuple[str, str]] = []
+    for team in teams:
+        # an alias finds its team only while the team's row exists (team_by_alias joins)
+        found = next((known[s] for s in spellings(team.name) if known.get(s) in ids), None)
+        if found is None:
+            found = team_id_for(team.name)
+            if found not in ids:
+                ids.add(found)
+                new_teams.append((found, team.name))
+        for alias in (team.name, *team.aliases):
+            for spelling in spellings(alias):
+                if spelling not in known:
+                    known[spelling] = found
+                    new_aliases.append((spelling, found))
+    return new_teams, new_aliases
 
 
 def ensure_team(

@@ -10,7 +10,7 @@ from typing import Any, Self
 
 from sqlite_utils import Database
 
-from storage import schema
+from storage import fresh, schema
 
 
 class StoreBase:
@@ -18,7 +18,8 @@ class StoreBase:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        schema.apply(db)
+        if not fresh.create_schema(db):  # an empty database: the migrated schema at once
+            schema.apply(db)
 
     @classmethod
     def open(cls, path: str | Path) -> Self:

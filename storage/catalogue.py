@@ -35,6 +35,25 @@ class CatalogueTables(StoreBase):
             "INSERT OR IGNORE INTO team_aliases (alias, team_id) VALUES (?, ?)", [alias, team_id]
         )
 
+    def team_aliases(self) -> dict[str, str]:
+        """Every alias and the id it names (its team row may be missing)."""
+        return dict(self.db.execute("SELECT alias, team_id FROM team_aliases").fetchall())
+
+    def team_ids(self) -> set[str]:
+        return {row[0] for row in self.db.execute("SELECT id FROM teams").fetchall()}
+
+    def add_teams(self, teams: Iterable[tuple[str, str]]) -> None:
+        """:meth:`add_team` for each (id, name), in order, in one statement."""
+        if rows := list(teams):
+            self.db.conn.executemany("INSERT OR IGNORE INTO teams (id, name) VALUES (?, ?)", rows)
+
+    def add_aliases(self, aliases: Iterable[tuple[str, str]]) -> None:
+        """:meth:`add_alias` for each (alias, team id), in order, in one statement."""
+        if rows := list(aliases):
+            self.db.conn.executemany(
+                "INSERT OR IGNORE INTO team_aliases (alias, team_id) VALUES (?, ?)", rows
+            )
+
     def team_names(self) -> list[AliasRow]:
         """Every (alias, team id, team name): the vocabulary for fuzzy team lookup."""
         return self._rows(

@@ -4,7 +4,7 @@ the bot answers that user there next (see :mod:`bot.questions`)."""
 
 from __future__ import annotations
 
-from bot.store_contract import QuestionRow
+from bot.store_contract import AskedRow, QuestionRow
 from storage.base import StoreBase
 
 
@@ -30,4 +30,11 @@ class QuestionTables(StoreBase):
         self._exec(
             "DELETE FROM questions WHERE platform = ? AND chat_id = ? AND user_id = ?",
             [platform, chat_id, user_id],
+        )
+
+    def questions_since(self, since: float) -> list[AskedRow]:
+        """Who was asked a question at ``since`` or later, and when."""
+        return self._rows(
+            "SELECT platform, chat_id, user_id, asked_at FROM questions WHERE asked_at >= ?",
+            [since],
         )

@@ -133,3 +133,77 @@ async def test_in_a_group_only_the_asked_members_reply_to_the_question_answers(
         assert listed["text"] == "This chat follows: Inter"
         assert len(fake.messages(GROUP)) == before + 2
     no_violations(fake)
+
+
+async def test_a_reply_to_the_bot_that_answers_no_question_costs_no_rights_lookup(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    """Members reply to the bot's messages all the time ("what a goal!" under an alert): only
+    the answer to a question that needs the member's rights asks Telegram for them
+    (getChatMember); a reply that answers nothing asks Telegram nothing."""
+    bot = Bot(fake, tmp_path, delivery_clock=FastClock(SPEED))
+    fake.set_chat(GROUP, "supergroup", title="Calcio")
+    fake.set_member_status(GROUP, ADMIN, "administrator")
+
+    def lookups() -> int:
+        return len(fake.calls_to("getChatMember"))
+
+    async with bot.running():
+        other = await bot.ask(GROUP, "/today", user_id=MEMBER)
+        assert lookups() == 0
+        for user in (MEMBER, ADMIN):
+            fake.user_sends(GROUP, "forza", user_id=user, reply_to=other["message_id"])
+        await bot.ask(GROUP, "/today", user_id=MEMBER)  # the replies were read before it
+        assert lookups() == 0
+
+        question = await bot.ask(GROUP, "/subscribe", user_id=ADMIN)
+        assert question["text"] == QUESTION
+        asked = lookups()
+        # another member's reply to the question, and the asked admin's reply elsewhere
+        fake.user_sends(GROUP, "inter", user_id=MEMBER, reply_to=question["message_id"])
+        fake.user_sends(GROUP, "inter", user_id=ADMIN, reply_to=other["message_id"])
+        await bot.ask(GROUP, "/today", user_id=MEMBER)
+        assert lookups() == asked
+        # the answer itself: the admin's rights are looked up, as for /subscribe inter
+        answer = await bot.ask(GROUP, "inter", user_id=ADMIN, reply_to=question["message_id"])
+        assert answer["text"] == SUBSCRIBED
+        assert lookups() == asked + 1
+        assert fake.calls_to("getChatMember")[-1]["user_id"] in (ADMIN, str(ADMIN))
+    no_violations(fake)
+
+
+@pytest.mark.parametrize("paid_broadcast", [False, True])
+async def test_in_a_group_the_question_opens_the_asked_members_reply_box(
+    fake: FakeTelegram, tmp_path: Path, paid_broadcast: bool
+) -> None:
+    """In a group the question is a reply to the member's bare /subscribe with a selective
+    ForceReply: their app opens a reply to it (nobody else's), and what they write there is
+    the answer. In a private chat the next words answer anyway: no reply box. The same on
+    the paid-broadcast path (``TELEGRAM_PAID_BROADCAST``)."""
+    bot = Bot(
+        fake,
+        tmp_path,
+        delivery_clock=FastClock(SPEED),
+        telegram_paid_broadcast=paid_broadcast,
+    )
+    fake.set_chat(GROUP, "supergroup", title="Calcio")
+    fake.set_member_status(GROUP, ADMIN, "administrator")
+    async with bot.running():
+        before = len(fake.messages(GROUP))
+        typed = fake.user_sends(GROUP, "/subscribe", user_id=ADMIN)["message"]
+        question = (await fake.wait_for_messages(before + 1, GROUP))[before]
+        assert question["text"] == QUESTION
+        assert question["reply_to"] == typed["message_id"]
+        assert question["reply_markup"] == {"force_reply": True, "selective": True}
+        assert fake.reply_box(GROUP, ADMIN) == question["message_id"]
+        assert fake.reply_box(GROUP, MEMBER) is None
+        # what the admin writes in the box that opened: a reply to the question
+        box = fake.reply_box(GROUP, ADMIN)
+        answer = await bot.ask(GROUP, "inter", user_id=ADMIN, reply_to=box)
+        assert answer["text"] == SUBSCRIBED
+        assert answer["reply_markup"] is None and answer["reply_to"] is None
+
+        private = await bot.ask(FAN, "/subscribe")
+        assert private["text"] == QUESTION
+        assert private["reply_markup"] is None and private["reply_to"] is None
+    no_violations(fake)

@@ -13,10 +13,11 @@ from sqlite_utils.migrations import Migrations
 from bot.commands import Commands
 from bot.engine import Engine
 from bot.messages.model import message_text
+from bot.messages.templates import button_expired
 from storage import schema
 from storage.store import Store
 from tests.support.core import outbox_text
-from tests.support.following import FAN, MEMBER, NOON, feed, keys, line, match, say, texts
+from tests.support.following import FAN, MEMBER, NOON, ctx, feed, keys, line, match, say, texts
 
 
 @pytest.fixture
@@ -412,3 +413,42 @@ def test_the_new_answers_in_italian(engine: Engine, commands: Commands, store: S
     say(commands, "/subscribe serie a goals")
     assert say(commands, "/today").startswith("📅 Oggi, dom 1 feb (UTC)")
     assert "Riepilogo quotidiano: alle 09:00" in say(commands, "/settings digest 09:00")
+
+
+CATALOGUE_TABLES = ("FROM teams", "FROM competitions", "FROM players", "FROM team_aliases")
+
+
+def test_a_press_looks_what_its_button_names_up_once(store: Store, commands: Commands) -> None:
+    """A button names a team, a competition or a player by its id: the press finds it once
+    (one statement) and its command takes it from there, with the answer the same command
+    typed with that id gives; a button whose target is gone has expired."""
+    engine = Engine(store, clock=lambda: NOON)
+    feed(engine, match("m1", "Atalanta", "Inter"))
+    feed(engine, line(type="goal", match="m1", id="g", minute=5, team="Inter", player="Lautaro"))
+    (player,) = [str(p["id"]) for p in store.players() if p["name"] == "Lautaro"]
+    presses = {
+        "subscribe:inter": "/subscribe team #inter",
+        "unsubscribe:inter": "/unsubscribe team #inter",
+        "subscribe:c:serie-a:goals": "/subscribe competition #serie-a goals",
+        "unsubscribe:c:serie-a": "/unsubscribe competition #serie-a",
+        f"subscribe:p:{player}": f"/subscribe player #{player}",
+        f"unsubscribe:p:{player}": f"/unsubscribe player #{player}",
+        "score:inter": "/score inter",
+        "lineups:inter": "/lineups inter",
+    }
+    typed_in = ctx("2")
+    looked_up: list[str] = []
+
+    def watch(sql: str) -> None:
+        if any(table in sql for table in CATALOGUE_TABLES):
+            looked_up.append(sql)
+
+    for action, typed in presses.items():
+        looked_up.clear()
+        store.db.conn.set_trace_callback(watch)
+        pressed = commands.press(FAN, action)
+        store.db.conn.set_trace_callback(None)
+        assert len(looked_up) == 1, (action, looked_up)
+        assert message_text(pressed) == say(commands, typed, typed_in), action
+    for gone in ("subscribe:c:no-such-cup", "subscribe:p:99999", "score:no-such-team"):
+        assert message_text(commands.press(FAN, gone)) == message_text(button_expired())

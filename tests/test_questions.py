@@ -125,3 +125,67 @@ async def test_every_command_that_asks_takes_the_words_after_it(tmp_path: Path) 
             assert answer == await bot.command(typed, command, words)
     finally:
         await bot.stop()
+
+
+async def test_an_answer_to_a_user_with_no_question_costs_no_statement(tmp_path: Path) -> None:
+    """Nearly every answer goes to someone the bot asked nothing: it neither looks for nor
+    drops a question then. Someone asked is still answered, and a newer answer to them still
+    ends the question, also after a restart; a question that expired before the start is
+    not read."""
+    clock = Clock()
+    bot = build_bot(tmp_path / "bot.db", recap_delay=None, reminder_lead=None, clock=clock)
+    fan = CommandContext(platform="test", chat_id="1", user_id="1")
+    other = CommandContext(platform="test", chat_id="2", user_id="2")
+    late = CommandContext(platform="test", chat_id="3", user_id="3")
+    await bot.start()
+    try:
+        await bot.command(late, "subscribe", "", "reply:late")
+        clock.ahead += QUESTION_TTL + 1  # late's question expires before the restart
+        seen: list[str] = []
+        await bot.db.call(lambda s: s.db.conn.set_trace_callback(seen.append))
+        await bot.command(fan, "help", "", "reply:1")
+        assert await bot.answer(fan, "inter", "reply:2") is None
+        assert not [sql for sql in seen if "questions" in sql]
+        # asked: the question is kept, and the words after it answer it
+        await bot.command(fan, "subscribe", "", "reply:3")
+        assert await bot.answer(fan, "inter", "reply:4") is not None
+        assert await bot.answer(fan, "milan", "reply:5") is None
+        # asked, then answered something else: the question is gone
+        await bot.command(fan, "unsubscribe", "", "reply:6")
+        await bot.command(other, "unsubscribe", "", "reply:7")
+        await bot.command(fan, "help", "", "reply:8")
+        assert await bot.answer(fan, "inter", "reply:9") is None
+    finally:
+        await bot.stop()
+    bot = build_bot(tmp_path / "bot.db", recap_delay=None, reminder_lead=None, clock=clock)
+    await bot.start()
+    try:
+        # other's question outlived the restart: a newer answer to them still ends it
+        await bot.command(other, "help", "", "reply:10")
+        assert await bot.answer(other, "inter", "reply:11") is None
+        assert await bot.db.call(lambda s: s.question("test", "2", "2")) is None
+        assert await bot.answer(late, "inter", "reply:12") is None
+    finally:
+        await bot.stop()
+
+
+async def test_on_a_shared_database_a_question_asked_by_another_process_is_ended(
+    postgres_url: str,
+) -> None:
+    """Several processes on one PostgreSQL database: a question one asked is answered through
+    another, and ended by another's answer to that user (each asks the database)."""
+    first = build_bot(postgres_url, recap_delay=None, reminder_lead=None)
+    second = build_bot(postgres_url, recap_delay=None, reminder_lead=None)
+    await first.start(lead=False)
+    await second.start(lead=False)
+    try:
+        fan = CommandContext(platform="test", chat_id="pg-1", user_id="pg-1")
+        await first.command(fan, "unsubscribe", "", "reply:pg:1")
+        await second.command(fan, "help", "", "reply:pg:2")
+        assert await first.answer(fan, "inter", "reply:pg:3") is None
+        await first.command(fan, "subscribe", "", "reply:pg:4")
+        answer = await second.answer(fan, "inter", "reply:pg:5")
+        assert answer is not None and answer.headline[0].text.startswith("✅")
+    finally:
+        await second.stop()
+        await first.stop()

@@ -171,6 +171,7 @@ def calls(store: Store) -> dict[str, Callable[[], Any]]:
         "team_candidate": lambda: store.team_candidate("af:505"),
         "match_data": lambda: store.match_data(MATCH),
         "question": lambda: store.question("telegram", "1", "u1"),
+        "questions_since": lambda: store.questions_since(0.0),
     }
 
 

@@ -18,6 +18,7 @@ from typing import Any, Self
 import httpx
 
 from adapters.providers.errors import ProviderError
+from adapters.tls import client_context
 from bot import faults, metrics
 
 #: seconds before a rejected key (or an exhausted plan) is tried again
@@ -203,7 +204,11 @@ class ProviderHttp:
         self._headers = {**auth, "Accept": "application/json"}
         self._read_quota = read_quota
         self._own_client = client is None
-        self._client = client if client is not None else httpx.AsyncClient(timeout=timeout)
+        self._client = (
+            client
+            if client is not None
+            else httpx.AsyncClient(timeout=timeout, verify=client_context())
+        )
         self.quota = quota if quota is not None else Quota()
 
     def __repr__(self) -> str:  # never show the key

@@ -187,7 +187,18 @@ class UpdateHandlers:
         replying_to = self._replying_to(message, context)
         if replying_to is None:
             return
-        ctx = await self.context(update, message, chat, context)
+        # Who the member is first, without their rights: nearly every reply to the bot is
+        # chatter, and a getChatMember is spent only on the answer to a question that needs it.
+        ctx = await self.context(update, message, chat, context, rights_matter=False)
+        asked = await self.core.asked(ctx, replying_to)
+        if asked is None:
+            return
+        if asked in self.may_change_chat:
+            user = update.effective_user
+            can_manage = await self.can_manage(
+                ctx.chat_kind, chat, message, user.id if user else None, context
+            )
+            ctx = dataclasses.replace(ctx, can_manage=can_manage)
         await self.core.answer(ctx, message.text or "", reply_key(update, chat.id), replying_to)
 
     @staticmethod
@@ -231,6 +242,7 @@ class UpdateHandlers:
             chat_title=chat.title or chat.full_name or chat.username,
             can_manage=can_manage,
             user_language=user.language_code if user else None,
+            message_id=str(message.message_id) if message is not None else None,
         )
 
     async def press_context(

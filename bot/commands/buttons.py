@@ -169,11 +169,13 @@ class ButtonPresses(Following):
             if press_needs_rights(press, ctx.chat_kind) and not ctx.can_manage:
                 return templates.admins_only_in(ctx.place)
             named = None if press.typed or not press.kind else press
-            if named and self._target_by_id(named.kind, named.target) is None:
+            found = self._target_by_id(named.kind, named.target) if named else None
+            if named and found is None:
                 return templates.button_expired()
         if press.pick:  # a team a provider search offered
             return self._pick(ctx, press.command, press.args)
-        return self.run(ctx, press.command, press.args)
+        with self.pressed(found):  # the command takes the target found, not a second look-up
+            return self.run(ctx, press.command, press.args)
 
     def still_offered(self, ctx: CommandContext, press: Press) -> bool:
         """Whether what a button names still exists: the team, competition or player, the

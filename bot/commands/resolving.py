@@ -5,6 +5,8 @@ when a name is several things or nothing exactly; autocomplete.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from bot.chat_settings import LEVEL_NAMES, LEVEL_RANK
@@ -101,10 +103,31 @@ class _Lookup:
         )
 
 
+#: ``#serie-a``, ``#12``: a team, competition or player named by its id (a button's press)
+_BY_ID = re.compile(r"#[a-z0-9][a-z0-9-]{0,59}")
+
+
 class NameResolving(CommandsBase):
+    #: the team, competition or player named by the button whose press is being answered,
+    #: found by its id once (:meth:`pressed`): the command the press runs takes it from here
+    #: instead of looking it up again
+    _pressed: Target | None = None
+
+    @contextmanager
+    def pressed(self, target: Target | None) -> Iterator[None]:
+        """While a button press naming ``target`` (found already) runs its command."""
+        self._pressed = target
+        try:
+            yield
+        finally:
+            self._pressed = None
+
     def _team(self, typed: str, command: str) -> Team | Message:
         if not typed:
             return templates.need_team(command)
+        pressed = self._pressed
+        if pressed is not None and pressed.kind == "team" and typed == pressed.id:
+            return Team(pressed.id, pressed.label)  # a team's button: its id, found already
         found = find_team(self.store, typed)
         team = found.team
         # "Internazionale U23" is not Inter: a women's, youth or reserve side is never
@@ -127,10 +150,11 @@ class NameResolving(CommandsBase):
         if len(words) > 1 and words[-1].casefold() in LEVEL_WORDS:
             level = LEVEL_WORDS[words.pop().casefold()]
         kind = None
+        by_id = len(words) == 2 and _BY_ID.fullmatch(words[1]) is not None  # never a name
         if (
             len(words) > 1
             and words[0].casefold() in KIND_WORDS
-            and not self._names_exactly(" ".join(words))  # "Club World Cup", "Club Brugge"
+            and (by_id or not self._names_exactly(" ".join(words)))  # "Club Brugge"
         ):
             kind = KIND_WORDS[words.pop(0).casefold()]
         return kind, " ".join(words), level
@@ -268,6 +292,9 @@ class NameResolving(CommandsBase):
 
     def _target_by_id(self, kind: str, ident: str) -> Target | None:
         """The team, competition or player (``kind``) whose id is ``ident``, if any."""
+        pressed = self._pressed
+        if pressed is not None and (pressed.kind, pressed.id) == (kind, ident):
+            return pressed
         if kind == "team":
             team = self.store.team(ident)
             return Target("team", team["id"], team["name"]) if team else None
