@@ -43,7 +43,7 @@ from bot.messages import i18n
 from bot.messages.model import Message
 from bot.messages.templates.fairness import pressed_again, slow_down
 from bot.ports import ChatAdapter, CommandContext, MatchSource, StatsSource
-from bot.questions import Questions
+from bot.questions import Questions, as_asked
 from bot.report_command import ReportCommand
 from bot.scheduler import LivePolling, Scheduler, TimedJobs
 from bot.stats_commands import StatsCommands
@@ -489,6 +489,7 @@ class MatchBot:
         "slow down" note instead (:mod:`bot.fairness`); so is an answer ``over_limit``.
         ``burst`` False: always queued (a reporter's acknowledgements)."""
         platform, chat_id, now = ctx.platform, ctx.chat_id, self.clock()
+        message = as_asked(message, ctx)
 
         def row(key: str, message: Message, replaces: str | None) -> NewOutboxRow:
             return NewOutboxRow(

@@ -151,6 +151,7 @@ class CommandContext:
     can_manage: bool = True  # may change this chat's subscriptions and settings
     place: str = "chat"  # what fans call it: "chat" (Telegram, console) or "channel" (Discord)
     user_language: str | None = None  # the user's app language (Telegram's language_code)
+    message_id: str | None = None  # the platform's id of the message that carried it, if any
 
 
 class ChatAdapter(Protocol):

@@ -34,12 +34,24 @@ from bot.store_contract import CoreStore
 #: seconds a question waits for its answer
 QUESTION_TTL = 600.0
 
+
+def as_asked(message: Message, ctx: CommandContext) -> Message:
+    """``message`` as sent to ``ctx``'s chat. A question in a group is a reply to the asked
+    member's message that wants their reply: their app opens a reply to it (only theirs; the
+    others' chatter goes on), and in a group only such a reply answers it."""
+    if message.asks is None or ctx.chat_kind != "group" or ctx.message_id is None:
+        return message
+    return message.model_copy(update={"reply_to": ctx.message_id, "wants_reply": True})
+
+
 #: who was asked: (platform, chat id, user id)
 Asked = tuple[str, str, str]
 
 
 class Questions:
-    """The questions waiting for an answer, read and written on the database thread."""
+    """The questions waiting for an answer. Written on the database thread only;
+    :meth:`may_be_waiting` is also asked on the event loop (one dict look-up, before the
+    database thread is asked anything)."""
 
     def __init__(self, shared: bool) -> None:
         """``shared``: other processes may ask questions in the same database (then only the

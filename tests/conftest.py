@@ -20,9 +20,13 @@ from storage.store import Store
 from tests.support import postgres, stores
 
 #: fixtures shared by the Telegram end-to-end tests (``fake``, ``bot``, ``reporters_env``), the
-#: ``e2e`` marker (tests/support/e2e.py) and the order that starts the slow tests first
-#: (tests/support/slow_first.py)
+#: ``e2e`` marker (tests/support/e2e.py), the order that starts the slow tests first
+#: (tests/support/slow_first.py), what the whole run shares across its xdist workers
+#: (tests/support/run_wide.py) and the garbage collector kept off what lasts the whole run
+#: (tests/support/gc_frozen.py)
 pytest_plugins = [
+    "tests.support.run_wide",
+    "tests.support.gc_frozen",
     "tests.support.telegram_fixtures",
     "tests.support.e2e",
     "tests.support.slow_first",
@@ -100,15 +104,14 @@ def store() -> Iterator[Store]:
 
 
 @pytest.fixture(scope="session")
-def postgres_server() -> Iterator[postgres.PostgresServer]:
-    """A PostgreSQL server on 127.0.0.1 for this test process (tests/support/postgres.py);
-    the tests that need it are skipped, with the reason, where it cannot start."""
+def postgres_server() -> postgres.PostgresServer:
+    """The PostgreSQL server on 127.0.0.1 of the whole run (tests/support/postgres.py: started
+    by the first worker that needs it, stopped when the run ends); the tests that need it are
+    skipped, with the reason, where it cannot start."""
     try:
-        server = postgres.start()
+        return postgres.shared()
     except postgres.Unavailable as exc:
         pytest.skip(str(exc))
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")

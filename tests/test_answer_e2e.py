@@ -170,3 +170,40 @@ async def test_a_reply_to_the_bot_that_answers_no_question_costs_no_rights_looku
         assert lookups() == asked + 1
         assert fake.calls_to("getChatMember")[-1]["user_id"] in (ADMIN, str(ADMIN))
     no_violations(fake)
+
+
+@pytest.mark.parametrize("paid_broadcast", [False, True])
+async def test_in_a_group_the_question_opens_the_asked_members_reply_box(
+    fake: FakeTelegram, tmp_path: Path, paid_broadcast: bool
+) -> None:
+    """In a group the question is a reply to the member's bare /subscribe with a selective
+    ForceReply: their app opens a reply to it (nobody else's), and what they write there is
+    the answer. In a private chat the next words answer anyway: no reply box. The same on
+    the paid-broadcast path (``TELEGRAM_PAID_BROADCAST``)."""
+    bot = Bot(
+        fake,
+        tmp_path,
+        delivery_clock=FastClock(SPEED),
+        telegram_paid_broadcast=paid_broadcast,
+    )
+    fake.set_chat(GROUP, "supergroup", title="Calcio")
+    fake.set_member_status(GROUP, ADMIN, "administrator")
+    async with bot.running():
+        before = len(fake.messages(GROUP))
+        typed = fake.user_sends(GROUP, "/subscribe", user_id=ADMIN)["message"]
+        question = (await fake.wait_for_messages(before + 1, GROUP))[before]
+        assert question["text"] == QUESTION
+        assert question["reply_to"] == typed["message_id"]
+        assert question["reply_markup"] == {"force_reply": True, "selective": True}
+        assert fake.reply_box(GROUP, ADMIN) == question["message_id"]
+        assert fake.reply_box(GROUP, MEMBER) is None
+        # what the admin writes in the box that opened: a reply to the question
+        box = fake.reply_box(GROUP, ADMIN)
+        answer = await bot.ask(GROUP, "inter", user_id=ADMIN, reply_to=box)
+        assert answer["text"] == SUBSCRIBED
+        assert answer["reply_markup"] is None and answer["reply_to"] is None
+
+        private = await bot.ask(FAN, "/subscribe")
+        assert private["text"] == QUESTION
+        assert private["reply_markup"] is None and private["reply_to"] is None
+    no_violations(fake)

@@ -22,9 +22,11 @@ from telegram import (
     ChatMemberMember,
     ChatMemberOwner,
     ChatMemberRestricted,
+    ForceReply,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     LinkPreviewOptions,
+    ReplyParameters,
     Update,
 )
 from telegram.constants import ParseMode
@@ -700,3 +702,99 @@ def test_network_guard_is_active() -> None:
             sock.connect(("192.0.2.1", 443))  # TEST-NET-1, never routed
     finally:
         sock.close()
+
+
+# ----------------------------------------------------------------------------- ForceReply
+
+
+async def post(tg: FakeTelegram, method: str, body: dict[str, Any]) -> dict[str, Any]:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(f"{tg.base_url}{TOKEN}/{method}", json=body) as resp,
+    ):
+        answer: dict[str, Any] = await resp.json()
+        return answer
+
+
+async def test_a_force_reply_is_a_reply_to_the_member_it_asks(bot: Bot, tg: FakeTelegram) -> None:
+    """A selective ForceReply replying to a member's message opens that member's reply box
+    (``reply_box``), nobody else's; the message returned is a reply to theirs."""
+    tg.set_chat(GROUP, "supergroup", title="Calcio")
+    tg.user_sends(GROUP, "/subscribe", user_id=7)
+    asked = tg.pending_updates[-1]["message"]["message_id"]
+    sent = await bot.send_message(
+        GROUP,
+        "Which team?",
+        reply_markup=ForceReply(selective=True, input_field_placeholder="inter"),
+        reply_parameters=ReplyParameters(message_id=asked, allow_sending_without_reply=True),
+    )
+    assert sent.reply_to_message is not None and sent.reply_to_message.message_id == asked
+    assert sent.reply_markup is None  # Telegram returns inline keyboards only
+    [record] = tg.messages(GROUP)
+    assert record["reply_to"] == asked
+    assert record["reply_markup"] == {
+        "force_reply": True,
+        "selective": True,
+        "input_field_placeholder": "inter",
+    }
+    assert tg.reply_box(GROUP, 7) == sent.message_id
+    assert tg.reply_box(GROUP, 8) is None
+    everyone = await bot.send_message(GROUP, "Anyone?", reply_markup=ForceReply())
+    assert tg.reply_box(GROUP, 8) == everyone.message_id
+
+
+@pytest.mark.parametrize(
+    ("markup", "error"),
+    [
+        ({"force_reply": False}, 'field "force_reply" must be True'),
+        ({"force_reply": "yes"}, 'field "force_reply" must be True'),
+        ({"force_reply": True, "selective": "yes"}, 'field "selective" must be of type Boolean'),
+        ({"force_reply": True, "input_field_placeholder": ""}, "must be 1-64 characters"),
+        ({"force_reply": True, "input_field_placeholder": "x" * 65}, "must be 1-64 characters"),
+        ({"force_reply": True, "input_field_placeholder": 5}, "must be 1-64 characters"),
+        ({"force_reply": True, "placeholder": "x"}, "unknown ForceReply fields ['placeholder']"),
+        (
+            {"force_reply": True, "inline_keyboard": [[{"text": "a", "callback_data": "b"}]]},
+            "one reply markup at a time",
+        ),
+        ({"force_reply": True, "selective": True}, "a selective ForceReply for nobody"),
+    ],
+)
+async def test_a_force_reply_is_checked_field_by_field(
+    tg: FakeTelegram, markup: dict[str, Any], error: str
+) -> None:
+    answer = await post(tg, "sendMessage", {"chat_id": GROUP, "text": "?", "reply_markup": markup})
+    assert answer["ok"] is False and answer["error_code"] == 400
+    assert error in answer["description"]
+    assert tg.messages(GROUP) == []
+
+
+async def test_a_force_reply_is_refused_in_a_channel_and_in_an_edit(
+    bot: Bot, tg: FakeTelegram
+) -> None:
+    tg.set_chat(-100777, "channel", title="News")
+    with pytest.raises(BadRequest, match="not supported in channels"):
+        await bot.send_message(-100777, "?", reply_markup=ForceReply())
+    sent = await bot.send_message(CHAT, "?")
+    with pytest.raises(BadRequest, match="Inline keyboard expected"):
+        await bot.edit_message_text("?!", CHAT, sent.message_id, reply_markup=ForceReply())  # type: ignore[arg-type]
+
+
+async def test_a_reply_to_a_message_not_there(bot: Bot, tg: FakeTelegram) -> None:
+    """A reply to a message the chat never had (or deleted) is refused, unless it may be sent
+    without the reply."""
+    first = await bot.send_message(CHAT, "first")
+    with pytest.raises(BadRequest, match="Message to be replied not found"):
+        await bot.send_message(CHAT, "re", reply_parameters=ReplyParameters(message_id=99))
+    await bot.delete_message(CHAT, first.message_id)
+    with pytest.raises(BadRequest, match="Message to be replied not found"):
+        await bot.send_message(
+            CHAT, "re", reply_parameters=ReplyParameters(message_id=first.message_id)
+        )
+    alone = await bot.send_message(
+        CHAT,
+        "re",
+        reply_parameters=ReplyParameters(message_id=99, allow_sending_without_reply=True),
+    )
+    assert alone.reply_to_message is None
+    assert tg.messages(CHAT)[-1]["reply_to"] is None

@@ -67,3 +67,21 @@ def test_with_the_cache_the_slowest_test_of_the_last_run_goes_first(
     kept = json.loads(cached.read_text())
     assert set(kept) == {f"test_order.py::{name}" for name in order(result)}
     assert kept["test_order.py::test_slow"] < 2.5  # this run's duration replaced the last's
+
+
+def test_the_tests_that_read_the_source_come_next_to_each_other(suite: pytest.Pytester) -> None:
+    """tests/support/source.py parses the bot's code once per process: the tests that read it
+    come together, first after the slow ones, so that one xdist worker parses it, not each."""
+    suite.makepyfile(
+        test_reads="from tests.support.source import nodes\n\n\ndef test_reads():\n    pass\n",
+        test_zzz="from tests.support import source\n\n\ndef test_reads_too():\n    pass\n",
+    )
+    result = suite.runpytest_inprocess("-p", "no:cacheprovider", *OPTIONS)
+    result.assert_outcomes(passed=5)
+    assert order(result) == [
+        "test_end_to_end",
+        "test_reads",
+        "test_reads_too",
+        "test_quick",
+        "test_slow",
+    ]

@@ -278,8 +278,8 @@ async def test_a_leader_whose_session_is_lost_stands_down_and_leads_again(
     with psycopg.connect(postgres_url, autocommit=True) as admin:
         admin.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            " WHERE application_name = 'matchbot-leader'"
-        )
+            " WHERE application_name = 'matchbot-leader' AND datname = current_database()"
+        )  # this test's database: the server is the whole run's (tests/support/postgres.py)
     await group.wait_log(first, "no longer holds the database's leader lock")
     async with asyncio.timeout(30):
         while group.log(first).count("matchbot running on telegram") < 2:

@@ -41,7 +41,7 @@ from adapters.card.cache import CardCache
 from adapters.rendering import RenderCache
 from adapters.telegram.errors import is_not_modified, short, token_rejected, translate
 from adapters.telegram.handlers import ALLOWED_UPDATES, UpdateHandlers
-from adapters.telegram.keyboard import keyboard
+from adapters.telegram.keyboard import keyboard, reply_markup, reply_parameters
 from adapters.telegram.render import card_parts, telegram_parts
 from adapters.tls import client_context
 from bot import metrics
@@ -531,29 +531,18 @@ class TelegramAdapter:
                 except TelegramError as exc:
                     raise translate(exc) from exc
             parts = tuple(rest)
-        markup = keyboard(message)
+        markup, replying = reply_markup(message), reply_parameters(message)
         async with self._bot() as bot:
             for i, part in enumerate(parts):
-                last = i == len(parts) - 1
+                # the buttons (or the reply box) under the last part, the reply on the first
+                under, reply = markup if i == len(parts) - 1 else None, None if i else replying
                 # one push per message: a quiet one never buzzes, a long one only once
                 quiet = message.quiet or bool(ids)
                 try:
                     async with self._paced(chat_id):  # each part paced in its chat
                         if self._bulk is not None:
                             message_id = await self._bulk.send_message(
-                                {
-                                    "chat_id": wire_chat_id(chat_id),
-                                    "text": part,
-                                    "parse_mode": ParseMode.HTML.value,
-                                    "link_preview_options": {"is_disabled": True},
-                                    **(
-                                        {"reply_markup": markup.to_dict()}
-                                        if markup and last
-                                        else {}
-                                    ),
-                                    "allow_paid_broadcast": True,
-                                    **({"disable_notification": True} if quiet else {}),
-                                }
+                                wire_chat_id(chat_id), part, under, reply, quiet
                             )
                         else:
                             sent = await bot.send_message(
@@ -561,7 +550,8 @@ class TelegramAdapter:
                                 text=part,
                                 parse_mode=ParseMode.HTML,
                                 link_preview_options=NO_PREVIEW,
-                                reply_markup=markup if last else None,
+                                reply_markup=under,
+                                reply_parameters=reply,
                                 allow_paid_broadcast=True if self.paid_broadcast else None,
                                 disable_notification=True if quiet else None,
                             )
@@ -569,7 +559,8 @@ class TelegramAdapter:
                 except TelegramError as exc:
                     raise translate(exc) from exc
                 ids.append(str(message_id))
-                self._shown.note(chat_id, str(message_id), part, markup if last else None)
+                shown = under if isinstance(under, InlineKeyboardMarkup) else None
+                self._shown.note(chat_id, str(message_id), part, shown)
         return ids
 
     async def edit(self, chat_id: str, message_ids: list[str], message: Message) -> None:

@@ -27,6 +27,8 @@ import json
 from typing import Any
 
 import aiohttp
+from telegram import TelegramObject
+from telegram.constants import ParseMode
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 from telegram.request._requestparameter import RequestParameter
@@ -117,8 +119,30 @@ class BulkSender:
     async def stop(self) -> None:
         await self.request.shutdown()
 
-    async def send_message(self, params: JSONDict) -> int:
-        """Post one message; raises the ``TelegramError`` PTB would raise for the answer."""
+    async def send_message(
+        self,
+        chat_id: int | str,
+        text: str,
+        markup: TelegramObject | None,
+        reply: TelegramObject | None,
+        quiet: bool,
+    ) -> int:
+        """Post one message in HTML, without a link preview, as a paid broadcast (``markup``:
+        its keyboard; ``reply``: the message it answers); raises the ``TelegramError`` PTB
+        would raise for the answer."""
+        params: JSONDict = {
+            "chat_id": chat_id,
+            "text": text,
+            "parse_mode": ParseMode.HTML.value,
+            "link_preview_options": {"is_disabled": True},
+            "allow_paid_broadcast": True,
+        }
+        if markup is not None:
+            params["reply_markup"] = markup.to_dict()
+        if reply is not None:
+            params["reply_parameters"] = reply.to_dict()
+        if quiet:
+            params["disable_notification"] = True
         result = await self.request.post(self._url, request_data(params))
         assert isinstance(result, dict)
         return int(result["message_id"])

@@ -242,6 +242,7 @@ class UpdateHandlers:
             chat_title=chat.title or chat.full_name or chat.username,
             can_manage=can_manage,
             user_language=user.language_code if user else None,
+            message_id=str(message.message_id) if message is not None else None,
         )
 
     async def press_context(

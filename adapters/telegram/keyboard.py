@@ -1,12 +1,13 @@
 """Inline keyboards for Telegram: a neutral message's buttons laid out in rows for a phone,
-within Telegram's limits (callback data of 1-64 bytes, at most 100 buttons)."""
+within Telegram's limits (callback data of 1-64 bytes, at most 100 buttons); and what else
+goes under a new message: the reply box a question opens for the member it asks."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
 
 from bot.messages.model import Button, Message
 
@@ -56,3 +57,22 @@ def keyboard(message: Message) -> InlineKeyboardMarkup | None:
         for row in button_rows(usable)
     ]
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+def reply_markup(message: Message) -> InlineKeyboardMarkup | ForceReply | None:
+    """What goes under a new message: its buttons; else, for a question that wants the asked
+    member's reply (``wants_reply``), Telegram's ``ForceReply``, ``selective``: the app of the
+    sender of the message it replies to opens a reply to it, nobody else's. (An edit takes
+    only :func:`keyboard`: Telegram edits inline keyboards alone.)"""
+    markup = keyboard(message)
+    if markup is None and message.wants_reply and reply_parameters(message) is not None:
+        return ForceReply(selective=True)
+    return markup
+
+
+def reply_parameters(message: Message) -> ReplyParameters | None:
+    """The user's message ``message`` answers, as a reply to it; sent all the same should
+    that message be deleted by then."""
+    if message.reply_to is None or not message.reply_to.isdigit():
+        return None
+    return ReplyParameters(message_id=int(message.reply_to), allow_sending_without_reply=True)

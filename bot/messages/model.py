@@ -150,6 +150,12 @@ class Message(BaseModel):
     #: sent without a sound (Telegram's ``disable_notification``): a minor event that comes
     #: right after a goal does not buzz the phone a second time
     quiet: bool = False
+    #: the platform's id of the user's message this one answers, shown as a reply to it (a
+    #: question in a group: :func:`bot.questions.as_asked`)
+    reply_to: str | None = None
+    #: a question whose answer must be a reply to it: the platform opens the reply box of the
+    #: user it replies to, and only theirs (Telegram's ``ForceReply``, selective)
+    wants_reply: bool = False
     #: a question for a command's argument ("Which team…?" after a bare ``/subscribe``): the
     #: command the asked user's next plain words run with (see :mod:`bot.questions`). Known
     #: to the core only: never stored with the message, never shown.

@@ -5,15 +5,14 @@ seeds the bundled teams and competitions: some 30 ms of CPU more than a start on
 made before, for each of the hundreds of tests that start the bot on a file of their own. The
 harnesses that start the bot (``tests/support/telegram.py``'s ``Bot``, the Discord end-to-end
 tests' ``start_running``) give it a copy of a file made that way once per test process: what
-the bot leaves in a new database after its first start. The tests that are about a first start
-or about migrations make their own database as before. (``tests/support/stores.py`` does the
-same for the in-memory ``store`` fixture.)"""
+the bot leaves in a new database after its first start. That file is made once per pytest run,
+by the first xdist worker that asks, and shared by all (tests/support/run_wide.py). The tests
+that are about a first start or about migrations make their own database as before.
+(``tests/support/stores.py`` copies the same file into memory for the ``store`` fixture.)"""
 
 from __future__ import annotations
 
-import atexit
 import shutil
-import tempfile
 from pathlib import Path
 
 from bot.competitions import seed_known_competitions
@@ -23,19 +22,23 @@ from storage.store import Store
 _template: Path | None = None
 
 
-def _made_once() -> Path:
+def _first_start(path: Path) -> None:
+    store = Store.open(path)
+    try:
+        seed_known_teams(store)
+        seed_known_competitions(store)
+    finally:
+        store.close()  # the last connection: its log is written into the file
+
+
+def made_once() -> Path:
+    """The database file as the bot leaves a new one after its first start (made once per
+    run); read it, never write it."""
     global _template
     if _template is None:
-        folder = Path(tempfile.mkdtemp(prefix="matchbot-template-"))
-        atexit.register(shutil.rmtree, folder, ignore_errors=True)
-        path = folder / "matchbot.db"
-        store = Store.open(path)
-        try:
-            seed_known_teams(store)
-            seed_known_competitions(store)
-        finally:
-            store.close()  # the last connection: its log is written into the file
-        _template = path
+        from tests.support import run_wide  # a pytest plugin: imported when pytest registers it
+
+        _template = run_wide.made_once("first-start.db", _first_start)
     return _template
 
 
@@ -44,5 +47,5 @@ def started_once(path: Path) -> Path:
     the bundled teams and competitions seeded), unless the test made one there already;
     returns ``path``."""
     if not path.exists():
-        shutil.copyfile(_made_once(), path)
+        shutil.copyfile(made_once(), path)
     return path

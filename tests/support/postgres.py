@@ -5,8 +5,10 @@ PostgreSQL refuses to run as root. ``pgserver`` handles that by running the serv
 system user of its own (``pgserver``, made with ``useradd`` when missing) and by opening the
 folders on the way to its binaries and data for that user; this module does the same, then
 starts the server itself so that it listens on a TCP port of 127.0.0.1 (``pgserver`` alone
-listens on a Unix socket only), as a deployment's database would. One server per test
-process (session), a fresh database per test module (:meth:`PostgresServer.new_database`).
+listens on a Unix socket only), as a deployment's database would. One server for the whole
+pytest run (:func:`shared`: the first xdist worker that needs it starts it, the others connect
+to it; the run's end stops it, tests/support/run_wide.py), a fresh database per test module
+(:meth:`PostgresServer.new_database`, named by the worker's process id).
 
 When the server cannot start (no ``pgserver``/``psycopg`` installed, a machine where it
 fails), :func:`start` raises :class:`Unavailable` with the reason, and the fixtures skip
@@ -16,6 +18,7 @@ with it.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import socket
@@ -39,6 +42,16 @@ class PostgresServer:
         self.user = user
         self.data = base / "data"
         self._databases = 0
+
+    def as_json(self) -> str:
+        return json.dumps(
+            {"base": str(self.base), "bin": str(self.bin_dir), "port": self.port, "user": self.user}
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> PostgresServer:
+        given = json.loads(text)
+        return cls(Path(given["base"]), Path(given["bin"]), int(given["port"]), given["user"])
 
     @property
     def admin_url(self) -> str:
@@ -68,9 +81,12 @@ class PostgresServer:
             cwd=self.base,
         )
 
+    def stop_command(self) -> list[str]:
+        return [str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"]
+
     def stop(self) -> None:
         with contextlib.suppress(subprocess.SubprocessError, OSError):
-            self._run(str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
+            self._run(*self.stop_command())
         shutil.rmtree(self.base, ignore_errors=True)
 
 
@@ -138,6 +154,28 @@ def _open_for(user: str, base: Path, bin_dir: Path) -> None:
     os.chown(base, entry.pw_uid, entry.pw_gid)
 
 
+def shared() -> PostgresServer:
+    """The run's server (tests/support/run_wide.py): started by the first process that asks,
+    under the run's lock, and stopped at the run's end; the other processes are given the same.
+    Where it could not start, each process that asks is told why (:class:`Unavailable`)."""
+    from tests.support import run_wide
+
+    with run_wide.locked() as run:
+        known, failed = run / "postgres.json", run / "postgres.failed"
+        if known.exists():
+            return PostgresServer.from_json(known.read_text("utf-8"))
+        if failed.exists():
+            raise Unavailable(failed.read_text("utf-8"))
+        try:
+            server = start()
+        except Unavailable as exc:
+            failed.write_text(str(exc), "utf-8")
+            raise
+        run_wide.at_run_end(server.stop_command(), user=server.user, remove=server.base)
+        known.write_text(server.as_json(), "utf-8")
+        return server
+
+
 def start() -> PostgresServer:
     """Initialise and start a throwaway server on a free port of 127.0.0.1."""
     bin_dir = _binaries()
@@ -159,7 +197,7 @@ def start() -> PostgresServer:
         )
         options = (
             f"-h 127.0.0.1 -p {server.port} -k {base} -c fsync=off -c synchronous_commit=off"
-            " -c full_page_writes=off -c max_connections=200"
+            " -c full_page_writes=off -c max_connections=600"
         )
         server._run(
             str(bin_dir / "pg_ctl"),

@@ -36,6 +36,14 @@ What it emulates
 * Text is trimmed like Telegram; empty -> ``Bad Request: message text is empty``; more than
   4096 UTF-16 code units after entity parsing -> ``Bad Request: message is too long``.
   Inline-keyboard ``callback_data`` over 64 bytes -> ``Bad Request: BUTTON_DATA_INVALID``.
+* ``ForceReply`` markup field by field (``force_reply`` true, ``selective`` a Boolean,
+  ``input_field_placeholder`` 1-64 characters), and stricter than Telegram: no unknown field,
+  one markup kind at a time, none in a channel, a ``selective`` one only with a reply or a
+  mention (else it would open nobody's reply box); ``reply_box(chat, user)`` is the message
+  whose reply box that user's app opens. ``reply_parameters`` must name a message of the chat
+  (``message to be replied not found`` unless ``allow_sending_without_reply``); the message
+  returned carries ``reply_to_message``, the record ``reply_to``. An edit's markup must be an
+  inline keyboard (``inline keyboard expected``).
 * editMessageText: ``Bad Request: message to edit not found`` for unknown messages and
   ``Bad Request: message is not modified: ...`` when text, entities and markup are unchanged.
 * Flood control (all configurable; ``None`` disables a limit):

@@ -231,6 +231,7 @@ class Driver:
             "text": text,
         }
         chat.next_message_id += 1
+        self._senders[(chat_id, message["message_id"])] = user_id
         if message_thread_id is not None:
             message["message_thread_id"] = message_thread_id
         if sender_chat_id is not None:
@@ -325,6 +326,19 @@ class Driver:
     def messages(self, chat_id: int | None = None) -> list[JSON]:
         """Delivered messages in order (``text`` is the current text after edits)."""
         return [m for m in self._sent if chat_id is None or m["chat_id"] == chat_id]
+
+    def reply_box(self, chat_id: int, user_id: int) -> int | None:
+        """The bot's message whose reply box the app of ``user_id`` opens in the chat, as
+        Telegram's ForceReply does (the latest such message): one for everyone, or a
+        ``selective`` one replying to that user's message."""
+        for record in reversed(self._sent):
+            markup = record["reply_markup"] or {}
+            if record["chat_id"] != chat_id or not markup.get("force_reply"):
+                continue
+            asked = self._senders.get((chat_id, record["reply_to"] or 0))
+            if not markup.get("selective") or asked == user_id:
+                return int(record["message_id"])
+        return None
 
     def calls_to(self, method: str) -> list[JSON]:
         """Params of every request to *method* (case-insensitive), failed ones included."""

@@ -137,6 +137,9 @@ class BotApiMethods:
         chat = self._check_chat_state(chat_id)
         plain, entities = self._format_text(params)
         markup = self._check_markup(params.get("reply_markup"))
+        reply_to = self._check_reply(params, chat_id, chat.next_message_id)
+        if markup and "force_reply" in markup:
+            self._check_reply_box(chat.type, markup, reply_to, entities)
         paid = params.get("allow_paid_broadcast") is True
         if not deliver_after_hold:
             self._flood_check("sendMessage", chat_id, is_edit=False, paid=paid)
@@ -152,6 +155,8 @@ class BotApiMethods:
             message["entities"] = entities
         if markup and "inline_keyboard" in markup:
             message["reply_markup"] = markup
+        if reply_to is not None:
+            message["reply_to_message"] = self._replied(chat_id, reply_to)
         thread_id = params.get("message_thread_id")
         if thread_id is not None:
             message["message_thread_id"] = thread_id
@@ -169,6 +174,7 @@ class BotApiMethods:
             "link_preview_options": lpo,
             "disable_web_page_preview": params.get("disable_web_page_preview"),
             "reply_markup": markup,
+            "reply_to": reply_to,
             "allow_paid_broadcast": paid,
             "message_thread_id": thread_id,
             "disable_notification": params.get("disable_notification"),
@@ -184,6 +190,20 @@ class BotApiMethods:
         self._sent.append(record)
         self._by_key[(chat_id, message["message_id"])] = record
         return message
+
+    @staticmethod
+    def _check_reply_box(
+        chat_type: str, markup: JSON, reply_to: int | None, entities: list[JSON]
+    ) -> None:
+        """A ForceReply where Telegram can open a reply box: not in a channel (the Bot API:
+        "not supported in channels"); a ``selective`` one needs whom it is for, the sender
+        of the message it replies to or a user mentioned (stricter than Telegram, which
+        would send it to open nobody's box)."""
+        if chat_type == "channel":
+            raise _ApiError(400, "Bad Request: fake: ForceReply is not supported in channels")
+        mentions = any(e["type"] in ("mention", "text_mention") for e in entities)
+        if markup.get("selective") and reply_to is None and not mentions:
+            raise _ApiError(400, "Bad Request: fake: a selective ForceReply for nobody")
 
     def _photo(self, photo: object) -> tuple[str, bool, tuple[int, int]]:
         """(file_id, uploaded now, size) of ``sendPhoto``'s ``photo``: an upload must be a
@@ -268,6 +288,8 @@ class BotApiMethods:
         self._check_chat_state(chat_id)
         plain, entities = self._format_text(params)
         markup = self._check_markup(params.get("reply_markup"))
+        if markup is not None and "inline_keyboard" not in markup:
+            raise _ApiError(400, "Bad Request: inline keyboard expected")  # edits take no other
         record = self._by_key.get((chat_id, message_id)) if isinstance(message_id, int) else None
         if record is None or record["deleted"]:
             raise _ApiError(400, "Bad Request: message to edit not found")

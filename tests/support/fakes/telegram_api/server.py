@@ -102,6 +102,8 @@ class Server:
         #: photos uploaded with sendPhoto, by the file_id the fake gave them
         self.photos: dict[str, bytes] = {}
         self._by_key: dict[tuple[int, int], JSON] = {}
+        #: who wrote each member's message (chat, message id) -> user id, for ForceReply
+        self._senders: dict[tuple[int, int], int] = {}
         self._updates: list[JSON] = []
         self._next_update_id = 1
         self._update_event = asyncio.Event()
@@ -463,4 +465,53 @@ class Server:
                         not data or len(str(data).encode()) > MAX_CALLBACK_DATA_BYTES
                     ):
                         raise _ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+        if "force_reply" in markup:
+            _check_force_reply(markup)
         return markup
+
+    def _check_reply(self, params: JSON, chat_id: int, next_message_id: int) -> int | None:
+        """``reply_parameters``: the id of a message of the chat the new one replies to (one
+        sent and not deleted), or None; ``allow_sending_without_reply`` sends it as no reply
+        when that message is gone, as Telegram does."""
+        reply = params.get("reply_parameters")
+        if reply is None:
+            return None
+        if not isinstance(reply, dict) or not isinstance(reply.get("message_id"), int):
+            raise _ApiError(400, "Bad Request: can't parse reply parameters JSON object")
+        if reply.get("chat_id") not in (None, chat_id):
+            raise _ApiError(400, "Bad Request: fake: replies to another chat are not emulated")
+        message_id = reply["message_id"]
+        record = self._by_key.get((chat_id, message_id))
+        if 0 < message_id < next_message_id and not (record is not None and record["deleted"]):
+            return message_id
+        if reply.get("allow_sending_without_reply") is True:
+            return None
+        raise _ApiError(400, "Bad Request: message to be replied not found")
+
+
+#: ForceReply's fields (https://core.telegram.org/bots/api#forcereply)
+FORCE_REPLY_FIELDS = frozenset({"force_reply", "selective", "input_field_placeholder"})
+#: the longest placeholder a reply box shows, in characters
+MAX_PLACEHOLDER = 64
+
+
+def _check_force_reply(markup: JSON) -> None:
+    """A ``ForceReply``, field by field as the Bot API documents it: ``force_reply`` True,
+    ``selective`` a Boolean, ``input_field_placeholder`` a String of 1-64 characters. Stricter
+    than Telegram, which would ignore them: a markup of two kinds, an unknown field, or
+    ``force_reply`` false (no reply box would open)."""
+    kinds = {"inline_keyboard", "keyboard", "remove_keyboard", "force_reply"} & set(markup)
+    if len(kinds) > 1:
+        raise _ApiError(400, f"Bad Request: fake: one reply markup at a time, not {sorted(kinds)}")
+    unknown = set(markup) - FORCE_REPLY_FIELDS
+    if unknown:
+        raise _ApiError(400, f"Bad Request: fake: unknown ForceReply fields {sorted(unknown)}")
+    if markup["force_reply"] is not True:
+        raise _ApiError(400, 'Bad Request: field "force_reply" must be True')
+    if "selective" in markup and not isinstance(markup["selective"], bool):
+        raise _ApiError(400, 'Bad Request: field "selective" must be of type Boolean')
+    placeholder = markup.get("input_field_placeholder")
+    if placeholder is not None and (
+        not isinstance(placeholder, str) or not 1 <= len(placeholder) <= MAX_PLACEHOLDER
+    ):
+        raise _ApiError(400, 'Bad Request: field "input_field_placeholder" must be 1-64 characters')
