@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.chat_settings import LEVEL_RANK
+from bot.levels import LEVEL_RANK
 from bot.logs import setup_logging
 from bot.messages import i18n
 

@@ -4,7 +4,9 @@ package (as the tests do). Prints ONE JSON object, one entry per backend:
 
 * ``p3_seconds``: one goal ingested through the bot (``MatchBot.ingest``, on its database
   thread) until every chat's outbox row is committed, ``--chats`` chats following the team
-  (``p3_rows``: the rows queued);
+  (``p3_rows``: the rows queued); ``p3_bot_cpu_seconds``: the CPU time this process spent on
+  it, and on PostgreSQL ``p3_server_cpu_seconds``: the server's (steadier than the wall time
+  when the machine is shared);
 * ``p1_ratio``: messages delivered per second ÷ Telegram's 30/s for one goal to ``--p1-chats``
   chats against the fake Telegram in its own process (``bench/fanout.py``'s matchbot run), and
   ``p1_violations``: flood-limit violations the fake counted.
@@ -91,15 +93,51 @@ def subscribe_postgres(url: str, chats: int) -> None:
         store.close()
 
 
-async def measure_p3(target: str | Path) -> dict[str, Any]:
+def _cpu_seconds(pid: int) -> tuple[float, float]:
+    """CPU seconds of a process: its own, and its children's that it has reaped."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / tick, (int(fields[13]) + int(fields[14])) / tick
+
+
+def server_cpu_seconds(postmaster: int) -> float:
+    """CPU seconds the PostgreSQL server has spent: the postmaster, its live backends, and
+    those that have ended (reaped by it). Linux only."""
+    own, reaped = _cpu_seconds(postmaster)
+    total = own + reaped
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                if int(stat[1]) == postmaster:
+                    total += _cpu_seconds(int(entry.name))[0]
+            except (OSError, IndexError, ValueError):
+                continue  # gone meanwhile
+    return total
+
+
+async def measure_p3(target: str | Path, postmaster: int | None = None) -> dict[str, Any]:
+    """P3, in wall seconds and in CPU seconds: this process's (the bot, every thread) and,
+    given the server's ``postmaster`` process id, PostgreSQL's (far steadier than the wall
+    time on a loaded machine)."""
     bot = build_bot(target, [], recap_delay=None, reminder_lead=None)
     await bot.start()
     try:
         decl, goal = goal_feed()
         await bot.ingest(decl)
+        server_before = server_cpu_seconds(postmaster) if postmaster else 0.0
+        cpu_before = time.process_time()
         started = time.perf_counter()
         result = await bot.ingest(goal)
-        return {"p3_seconds": round(time.perf_counter() - started, 3), "p3_rows": result.queued}
+        figures = {
+            "p3_seconds": round(time.perf_counter() - started, 3),
+            "p3_rows": result.queued,
+            "p3_bot_cpu_seconds": round(time.process_time() - cpu_before, 3),
+        }
+        if postmaster:
+            server = server_cpu_seconds(postmaster) - server_before
+            figures["p3_server_cpu_seconds"] = round(server, 3)
+        return figures
     finally:
         await bot.stop()
 
@@ -128,7 +166,8 @@ def run_backend(backend: str, chats: int, p1_chats: int) -> dict[str, Any]:
             t = time.perf_counter()
             subscribe_postgres(url, chats)
             figures["build_seconds"] = round(time.perf_counter() - t, 1)
-            figures.update(asyncio.run(measure_p3(url)))
+            postmaster = int((server.data / "postmaster.pid").read_text().split()[0])
+            figures.update(asyncio.run(measure_p3(url, postmaster)))
             if p1_chats:
                 p1 = asyncio.run(
                     measure_matchbot(p1_chats, paid=False, store=server.new_database("p1"))

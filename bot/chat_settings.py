@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from bot.levels import LEVEL_RANK as LEVEL_RANK
+from bot.levels import Level as Level
 from bot.messages.i18n import LANGUAGES, N_
 
-Level = Literal["goals", "key", "all"]
-"""How many alerts a chat (or one subscription) gets, from fewest to most: the one list of
-levels. Each level's rank is its place here (goals 1, key 2, all 3): the fan-out's SQL is
-written from :data:`LEVEL_RANK` (``storage.fan_out.level_rank``)."""
-
-#: each level's rank, 1 for the fewest alerts
-LEVEL_RANK: dict[str, int] = {level: rank for rank, level in enumerate(get_args(Level), start=1)}
 #: a chat's level until it chooses one (a subscription without a level takes the chat's)
 DEFAULT_LEVEL: Level = "key"
 

@@ -16,7 +16,7 @@ from rapidfuzz import fuzz, process
 
 from bot.store_contract import CatalogueStore, CoreStore
 from bot.teams import catalogue as team_catalogue
-from bot.teams import normalize, spellings
+from bot.teams import catalogue_additions, normalize, spellings
 
 
 @dataclass(frozen=True)
@@ -95,11 +95,18 @@ def canonical_competition(typed: str) -> str | None:
 
 
 def seed_known_competitions(store: CoreStore) -> None:
-    """Load the bundled competitions (idempotent) and give every stored match its
-    competition id (matches stored before competitions could be followed)."""
+    """Load the bundled competitions (idempotent: what :func:`ensure_competition` for each in
+    turn would add, in two reads and two statements, as the teams are seeded) and give every
+    stored match its competition id (matches stored before competitions could be followed)."""
     with store.atomic():
-        for name, aliases in known_competitions().items():
-            ensure_competition(store, name, aliases)
+        competitions, aliases = catalogue_additions(
+            known_competitions().items(),
+            store.competition_aliases(),
+            store.competition_ids(),
+            competition_id_for,
+        )
+        store.add_competitions(competitions)
+        store.add_competition_aliases(aliases)
         for row in store.matches_without_competition_id():
             store.set_match_competition(row["id"], ensure_competition(store, row["competition"]).id)
 

@@ -49,7 +49,9 @@ Asked = tuple[str, str, str]
 
 
 class Questions:
-    """The questions waiting for an answer, read and written on the database thread."""
+    """The questions waiting for an answer. Written on the database thread only;
+    :meth:`may_be_waiting` is also asked on the event loop (one dict look-up, before the
+    database thread is asked anything)."""
 
     def __init__(self, shared: bool) -> None:
         """``shared``: other processes may ask questions in the same database (then only the

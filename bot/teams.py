@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -151,36 +151,43 @@ def seed_known_teams(store: CatalogueStore) -> None:
     written in two statements; nothing at all when the database has them already."""
     with store.atomic():
         teams, aliases = catalogue_additions(
-            catalogue().teams, store.team_aliases(), store.team_ids()
+            ((team.name, team.aliases) for team in catalogue().teams),
+            store.team_aliases(),
+            store.team_ids(),
+            team_id_for,
         )
         store.add_teams(teams)
         store.add_aliases(aliases)
 
 
 def catalogue_additions(
-    teams: tuple[CatalogueTeam, ...], aliases: Mapping[str, str], team_ids: set[str]
+    entries: Iterable[tuple[str, Sequence[str]]],
+    aliases: Mapping[str, str],
+    ids: set[str],
+    id_for: Callable[[str], str],
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """The teams (id, name) and aliases (alias, team id) that :func:`ensure_team` called for
-    each of ``teams`` in order would add to a store holding ``aliases`` (alias → team id) and
-    the teams ``team_ids``: a team found through an alias of its name gets the aliases it
-    lacks; any other gets its id, its row and its aliases; an alias already stored is kept."""
-    known, ids = dict(aliases), set(team_ids)
-    new_teams: list[tuple[str, str]] = []
+    """The rows (id, name) and aliases (alias, id) that :func:`ensure_team` (or
+    ``ensure_competition``) called for each (name, aliases) of ``entries`` in order would add
+    to a store holding ``aliases`` (alias → id) and the rows ``ids``: an entry found through
+    an alias of its name gets the aliases it lacks; any other gets its id (``id_for(name)``),
+    its row and its aliases; an alias already stored is kept."""
+    known, present = dict(aliases), set(ids)
+    new_rows: list[tuple[str, str]] = []
     new_aliases: list[tuple[str, str]] = []
-    for team in teams:
-        # an alias finds its team only while the team's row exists (team_by_alias joins)
-        found = next((known[s] for s in spellings(team.name) if known.get(s) in ids), None)
+    for name, names in entries:
+        # an alias finds its row only while the row exists (the look-up joins the two)
+        found = next((known[s] for s in spellings(name) if known.get(s) in present), None)
         if found is None:
-            found = team_id_for(team.name)
-            if found not in ids:
-                ids.add(found)
-                new_teams.append((found, team.name))
-        for alias in (team.name, *team.aliases):
+            found = id_for(name)
+            if found not in present:
+                present.add(found)
+                new_rows.append((found, name))
+        for alias in (name, *names):
             for spelling in spellings(alias):
                 if spelling not in known:
                     known[spelling] = found
                     new_aliases.append((spelling, found))
-    return new_teams, new_aliases
+    return new_rows, new_aliases
 
 
 def ensure_team(

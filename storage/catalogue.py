@@ -81,6 +81,29 @@ class CatalogueTables(StoreBase):
             [alias, competition_id],
         )
 
+    def competition_aliases(self) -> dict[str, str]:
+        """Every competition alias and the id it names (its competition row may be missing)."""
+        rows = self.db.execute("SELECT alias, competition_id FROM competition_aliases")
+        return dict(rows.fetchall())
+
+    def competition_ids(self) -> set[str]:
+        return {row[0] for row in self.db.execute("SELECT id FROM competitions").fetchall()}
+
+    def add_competitions(self, competitions: Iterable[tuple[str, str]]) -> None:
+        """:meth:`add_competition` for each (id, name), in order, in one statement."""
+        if rows := list(competitions):
+            self.db.conn.executemany(
+                "INSERT OR IGNORE INTO competitions (id, name) VALUES (?, ?)", rows
+            )
+
+    def add_competition_aliases(self, aliases: Iterable[tuple[str, str]]) -> None:
+        """:meth:`add_competition_alias` for each (alias, id), in order, in one statement."""
+        if rows := list(aliases):
+            self.db.conn.executemany(
+                "INSERT OR IGNORE INTO competition_aliases (alias, competition_id) VALUES (?, ?)",
+                rows,
+            )
+
     def competition_names(self) -> list[AliasRow]:
         """Every (alias, competition id, name): the vocabulary for competition lookup."""
         return self._rows(

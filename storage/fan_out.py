@@ -309,8 +309,11 @@ class FanOutTables(StoreBase):
 
         A chat reached by several subscriptions is queued once: its key is unique, and the
         rows it would add again are the same but for their position (``INSERT OR IGNORE``);
-        no grouping of the audience, no sort beyond the one ordering it.
+        no grouping of the audience, no sort beyond the one ordering it. A plan that needs no
+        message (nobody to queue for) costs nothing here.
         """
+        if not plan.variants:
+            return 0
         skip = self._messages_and_originals(audience, fan, plan, payloads)
         added = self._queue_spans(fan, plan, "INSERT OR IGNORE INTO", skip, " ORDER BY a.rowid")
         self._empty_scratch()

@@ -65,7 +65,8 @@ class ReportTables(MatchTables):
 
     def prune(self, before: float) -> int:
         """Forget delivered, dropped and failed messages queued before ``before`` (and the
-        platform ids kept for editing them); pending rows are never touched."""
+        platform ids kept for editing them, and the questions asked then: long expired, and
+        left behind by users who never wrote again); pending rows are never touched."""
         with self.db.atomic():
             removed = self._exec(
                 "DELETE FROM outbox WHERE status IN ('sent', 'dropped', 'failed')"
@@ -73,6 +74,7 @@ class ReportTables(MatchTables):
                 [before],
             )
             self._exec("DELETE FROM sent_messages WHERE sent_at < ?", [before])
+            self._exec("DELETE FROM questions WHERE asked_at < ?", [before])
             self._exec(
                 "DELETE FROM messages WHERE created_at < ? AND id NOT IN"
                 " (SELECT message_id FROM outbox WHERE message_id IS NOT NULL)",

@@ -25,6 +25,8 @@ class ScoreboardTables(StoreBase):
         by this one, so a chat gets the latest board, never every step; and a row is due no
         sooner than ``interval`` seconds after the chat's board was last sent or edited (and
         the chat's spoiler delay after ``fan.now``). Returns how many rows were queued."""
+        if not plan.variants:  # nobody wants the board: nothing staged, nothing to queue
+            return 0
         zone, language = fan.default_zone, fan.default_language
         self._exec("DELETE FROM temp.fanout_messages")
         for variant in plan.variants:

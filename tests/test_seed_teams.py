@@ -1,6 +1,7 @@
 """Seeding the bundled team catalogue (run at every bot start) writes exactly what
 :func:`ensure_team` for each bundled team in turn writes, in a few statements: whatever the
-database held before (nothing, this catalogue, an older one, teams a feed made first)."""
+database held before (nothing, this catalogue, an older one, teams a feed made first). So does
+seeding the bundled competitions, with :func:`ensure_competition`."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from bot.competitions import ensure_competition, known_competitions, seed_known_competitions
 from bot.store_contract import CatalogueStore
 from bot.teams import CatalogueTeam, catalogue, ensure_team, seed_known_teams
 from storage.store import Store
@@ -108,7 +110,7 @@ def test_an_older_catalogue_gets_the_new_team_and_alias_and_keeps_feed_teams() -
 
 
 def test_a_start_on_a_seeded_database_reads_twice_and_writes_nothing() -> None:
-    """One alias read and one write per bundled spelling, before: some 1,450 statements at
+    """One alias read and one write per bundled spelling, before: some 1,270 statements at
     every start (and as many round trips on PostgreSQL)."""
     store = Store.open(":memory:")
     this_catalogue(store)
@@ -130,8 +132,8 @@ def postgres_store(postgres_url: str) -> Iterator[Store]:
     from storage.pg_store import PostgresStore
 
     store = PostgresStore.open(postgres_url)
-    store.db.execute("DELETE FROM team_aliases")
-    store.db.execute("DELETE FROM teams")
+    for table in ("team_aliases", "teams", "competition_aliases", "competitions"):
+        store.db.execute(f"DELETE FROM {table}")
     yield store
     store.close()
 
@@ -143,3 +145,67 @@ def test_seeding_postgresql_writes_what_seeding_team_by_team_writes(
     STATES[state](postgres_store)
     seed_known_teams(postgres_store)
     assert catalogue_tables(postgres_store) == seeded_one_by_one(STATES[state])
+    seed_known_competitions(postgres_store)
+    expected = Store.open(":memory:")
+    competitions_one_by_one(expected)
+    assert competition_tables(postgres_store) == competition_tables(expected)
+    expected.close()
+
+
+def competitions_one_by_one(store: CatalogueStore) -> None:
+    with store.atomic():
+        for name, aliases in known_competitions().items():
+            ensure_competition(store, name, aliases)
+
+
+def competitions_a_feed_made_first(store: Store) -> None:
+    ensure_competition(store, "Serie A TIM")  # a longer name of a bundled competition
+    ensure_competition(store, "Coppa Italia Frecciarossa")
+    store.add_competition("serie-b", "Serie BKT")  # a row with no alias
+    store.add_competition_alias("ligue 1", "nowhere")  # an alias of a missing row
+
+
+COMPETITION_STATES: dict[str, Callable[[Store], None]] = {
+    "an empty database": nothing,
+    "these competitions": competitions_one_by_one,
+    "competitions a feed made first": competitions_a_feed_made_first,
+}
+
+
+def competition_tables(store: Store) -> dict[str, list[tuple[str, ...]]]:
+    return {
+        "competitions": sorted(store.db.execute("SELECT id, name FROM competitions").fetchall()),
+        "aliases": sorted(
+            store.db.execute("SELECT alias, competition_id FROM competition_aliases").fetchall()
+        ),
+    }
+
+
+@pytest.mark.parametrize("state", COMPETITION_STATES)
+def test_seeding_competitions_writes_what_seeding_them_one_by_one_writes(state: str) -> None:
+    store, expected = Store.open(":memory:"), Store.open(":memory:")
+    COMPETITION_STATES[state](store)
+    COMPETITION_STATES[state](expected)
+    seed_known_competitions(store)
+    competitions_one_by_one(expected)
+    assert competition_tables(store) == competition_tables(expected)
+    seed_known_competitions(store)
+    assert competition_tables(store) == competition_tables(expected)
+    store.close()
+    expected.close()
+
+
+def test_a_start_on_a_seeded_database_reads_the_competitions_and_writes_none() -> None:
+    store = Store.open(":memory:")
+    competitions_one_by_one(store)
+    statements: list[str] = []
+    store.db.conn.set_trace_callback(statements.append)
+    seed_known_competitions(store)
+    store.db.conn.set_trace_callback(None)
+    assert [s for s in statements if s.startswith("SELECT")] == [
+        "SELECT alias, competition_id FROM competition_aliases",
+        "SELECT id FROM competitions",
+        "SELECT id, competition FROM matches WHERE competition_id IS NULL",
+    ]
+    assert not [s for s in statements if "INSERT" in s]
+    store.close()

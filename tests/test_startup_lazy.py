@@ -13,7 +13,8 @@ from bot.messages.grammar import TeamName
 
 ROOT = Path(__file__).resolve().parent.parent
 
-#: Loaded by ``matchbot`` itself (its options and help), before any command runs: none of this.
+#: Loaded by ``matchbot`` itself (its options and help), before any command runs: none of this
+#: (the alert levels ``--level`` lists come from ``bot.levels``, not the chat settings' models).
 NOT_FOR_THE_HELP = (
     "adapters.console.adapter",
     "adapters.compose",
@@ -21,6 +22,8 @@ NOT_FOR_THE_HELP = (
     "bot.settings",
     "storage",
     "sqlite_utils",
+    "pydantic",
+    "bot.chat_settings",
 )
 #: Loaded by ``matchbot run`` with Telegram (its composition root and the adapter): none of
 #: this until it is needed (paid broadcast's aiohttp, the card's Pillow, the backup commands,

@@ -263,3 +263,15 @@ def test_a_question_is_kept_replaced_and_dropped_per_user_and_chat(any_store: St
     assert store.question("telegram", "1", "u1") is None
     assert store.question("telegram", "1", "u2") is not None
     assert store.question("telegram", "2", "u2") is None
+
+
+def test_the_housekeeping_forgets_questions_asked_long_ago(any_store: Store) -> None:
+    """A question expires after minutes; one left by a user who never wrote again is deleted
+    with the delivered messages of its time (``prune``), a recent one is kept."""
+    store = any_store
+    store.ask("telegram", "1", "u1", "subscribe", "reply:telegram:1:1", 10.0)
+    store.ask("telegram", "1", "u2", "subscribe", "reply:telegram:2:1", 500.0)
+    store.prune(100.0)
+    assert store.question("telegram", "1", "u1") is None
+    assert store.question("telegram", "1", "u2") is not None
+    assert [row["user_id"] for row in store.questions_since(0.0)] == ["u2"]
