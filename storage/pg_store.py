@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from typing import Any
 
 import psycopg
+import psycopg.errors
+from psycopg.pq import TransactionStatus
 
 from bot.store_contract import OutboxRow
 from storage import pg_schema, schema
@@ -89,6 +91,8 @@ def _database(url: str) -> PgDatabase:
 def _migrate(db: PgDatabase) -> None:
     """Bring the schema up to this code's (one process at a time); refuse a newer one."""
     known = pg_schema.known_migrations()
+    if _up_to_date(db, known):
+        return
     conn = db.connection()
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", [pg_schema.MIGRATION_LOCK])
@@ -119,3 +123,21 @@ def _migrate(db: PgDatabase) -> None:
                 "INSERT INTO matchbot_migrations (name, applied_at) VALUES (%s, %s)",
                 [(name, now) for name in missing],
             )
+
+
+def _up_to_date(db: PgDatabase, known: list[str]) -> bool:
+    """Whether the schema is this code's already, read in one statement without the lock
+    (what nearly every start finds): every migration recorded, none under a former name
+    (:data:`~storage.schema.RENAMED`). A newer schema is refused here as well; anything else
+    (a new database, a migration missing) is left to the locked path."""
+    conn = db.connection()
+    if conn.info.transaction_status != TransactionStatus.IDLE:
+        return False
+    try:
+        applied = [r[0] for r in conn.execute("SELECT name FROM matchbot_migrations").fetchall()]
+    except psycopg.errors.UndefinedTable:
+        return False  # a new database (autocommit: the failed read leaves nothing open)
+    if any(old in applied for old in schema.RENAMED):
+        return False
+    schema.refuse_newer(applied)
+    return set(known) <= set(applied)

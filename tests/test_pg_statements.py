@@ -247,3 +247,27 @@ def test_postgresql_queues_exactly_the_rows_sqlite_queues(postgres_url: str) -> 
     assert {"alert", "correction", "scoreboard", "stats"} <= kinds, kinds
     assert len(expected) > 60
     assert got == expected
+
+
+def test_opening_a_store_on_an_up_to_date_database_is_one_read(postgres_url: str) -> None:
+    """Every start opens the store: on a database already at this code's schema that is one
+    read of the migrations applied (no lock, no transaction, no DDL); a record under a
+    former name still goes the locked way and is renamed."""
+    from storage import pg_store
+
+    PostgresStore.open(postgres_url).close()  # the schema made
+    db = pg_store._database(postgres_url)
+    store = PostgresStore(db, migrate=False)
+    with statements(store) as sent:
+        pg_store._migrate(db)
+    assert sent == ['"SELECT name FROM matchbot_migrations"']
+    db.execute(
+        "UPDATE matchbot_migrations SET name = 'm016_chat_settings_once'"
+        " WHERE name = 'm017_chat_settings_once'"
+    )
+    with statements(store) as sent:
+        pg_store._migrate(db)
+    assert any("pg_advisory_xact_lock" in s for s in sent), sent
+    names = {r[0] for r in db.execute("SELECT name FROM matchbot_migrations").fetchall()}
+    assert "m017_chat_settings_once" in names and "m016_chat_settings_once" not in names
+    store.close()
