@@ -145,9 +145,10 @@ def engine(store: Store) -> Engine:
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
-    """``-n auto`` (pyproject's addopts): one worker per core, and two more. Much of the suite
-    waits (on fake servers, on `matchbot` subprocesses, on timers), and the extra workers run
-    tests meanwhile (pyproject.toml has the figures); ``-n`` on the command line still picks
-    any other number."""
+    """``-n auto`` (pyproject's addopts): one worker per core, and three more. Much of the
+    suite waits (on fake servers, on `matchbot` subprocesses, on timers), and the extra workers
+    run tests meanwhile; what the run shares (tests/support/run_wide.py) no longer costs each
+    worker, so a worker more costs only its start and collection (pyproject.toml has the
+    figures); ``-n`` on the command line still picks any other number."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return (cores or 1) + 2
+    return (cores or 1) + 3
