@@ -18,7 +18,8 @@ class StoreBase:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        if not fresh.create_schema(db):  # an empty database: the migrated schema at once
+        # an empty database gets the migrated schema at once; one migrated already is left
+        if not fresh.create_schema(db) and not fresh.up_to_date(db):
             schema.apply(db)
 
     @classmethod

@@ -8,7 +8,9 @@ the long way, once, and keeps what that left: the ``CREATE`` statements of its `
 in one ``BEGIN IMMEDIATE`` transaction (a few milliseconds): the same ``sqlite_master``, the
 same migration records (stamped with the time of this copy, as the migrations stamp theirs).
 The migrations stay the one source of the schema; a database with anything in it is not
-touched here and is brought up to date by them (:func:`storage.schema.apply`).
+touched here and is brought up to date by them (:func:`storage.schema.apply`), unless it
+records every migration of this code and nothing else (:func:`up_to_date`, two statements
+where sqlite-utils' check that nothing is pending runs two dozen).
 """
 
 from __future__ import annotations
@@ -78,3 +80,19 @@ def create_schema(db: Database) -> bool:
         conn.execute("ROLLBACK")
         raise
     return True
+
+
+def up_to_date(db: Database) -> bool:
+    """Whether ``db`` records exactly the migrations of this code, in a migrations table of
+    sqlite-utils' current shape: then :func:`storage.schema.apply` has nothing to do (no
+    record to rename, none unknown, nothing pending, no table to reshape)."""
+    table = schema.migrations.migrations_table
+    try:
+        rows = db.conn.execute(
+            f"SELECT name FROM [{table}] WHERE migration_set = ?", [schema.migrations.name]
+        ).fetchall()
+    except sqlite3.OperationalError:  # no migrations table
+        return False
+    columns = db.conn.execute(f"PRAGMA table_info([{table}])").fetchall()
+    keys = [name for _cid, name, _type, _notnull, _default, pk in columns if pk]
+    return keys == ["id"] and sorted(name for (name,) in rows) == sorted(schema.names())

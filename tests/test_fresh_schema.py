@@ -148,3 +148,78 @@ def test_a_schema_made_by_another_connection_meanwhile_is_not_replaced(tmp_path:
     assert store.db.execute("SELECT text FROM notes").fetchall() == [("kept",)]
     assert schema.migrations.pending(store.db) == []
     store.close()
+
+
+def test_a_migrated_database_is_opened_in_a_few_statements(tmp_path: Path) -> None:
+    """sqlite-utils checks that no migration is pending in two dozen statements; a database
+    that records exactly this code's migrations is known to need none from two."""
+    path = tmp_path / "bot.db"
+    Store.open(path).close()
+    conn = sqlite3.connect(path)
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    Store(Database(conn))
+    conn.set_trace_callback(None)
+    assert len(statements) <= 4
+    assert not [s for s in statements if s.split()[0].upper() in {"CREATE", "INSERT", "UPDATE"}]
+    conn.close()
+
+
+def old_shaped_migrations_table(conn: sqlite3.Connection) -> None:
+    """The migrations table as older sqlite-utils made it: keyed by set and name."""
+    conn.execute("ALTER TABLE _sqlite_migrations RENAME TO current")
+    conn.execute(
+        "CREATE TABLE _sqlite_migrations (migration_set TEXT, name TEXT, applied_at TEXT,"
+        " PRIMARY KEY (migration_set, name))"
+    )
+    conn.execute(
+        "INSERT INTO _sqlite_migrations SELECT migration_set, name, applied_at FROM current"
+    )
+    conn.execute("DROP TABLE current")
+
+
+def without_the_last_migration(conn: sqlite3.Connection) -> None:
+    conn.execute("DROP TABLE questions")
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = ?", [schema.names()[-1]])
+
+
+def under_a_former_name(conn: sqlite3.Connection) -> None:
+    former, new = next(iter(schema.RENAMED.items()))
+    conn.execute("UPDATE _sqlite_migrations SET name = ? WHERE name = ?", [former, new])
+
+
+@pytest.mark.parametrize(
+    "change", [old_shaped_migrations_table, without_the_last_migration, under_a_former_name]
+)
+def test_a_database_not_quite_up_to_date_is_left_to_the_migrations(
+    tmp_path: Path, change: Any
+) -> None:
+    path = tmp_path / "bot.db"
+    Store.open(path).close()
+    long_way = migrated_the_long_way(str(tmp_path / "long.db"))
+    conn = sqlite3.connect(path)
+    change(conn)
+    conn.commit()
+    assert not fresh.up_to_date(Database(conn))
+    conn.close()
+    store = Store.open(path)  # migrated the long way: renamed, reshaped or completed
+    assert fresh.up_to_date(store.db)
+    made = dump(store.db.conn)
+    assert sorted(made["master"]) == sorted(long_way["master"])
+    names = sorted(r["name"] for r in store.db.query("SELECT name FROM _sqlite_migrations"))
+    assert names == sorted(schema.names())
+    store.close()
+
+
+def test_a_database_of_a_newer_matchbot_is_still_refused(tmp_path: Path) -> None:
+    path = tmp_path / "bot.db"
+    Store.open(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at)"
+        " VALUES ('matchbot', 'm999_from_the_future', '2030-01-01')"
+    )
+    conn.commit()
+    conn.close()
+    with pytest.raises(schema.SchemaTooNew):
+        Store.open(path)

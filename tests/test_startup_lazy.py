@@ -8,6 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from adapters.lean_imports import stand_in
 from bot.messages import names
 from bot.messages.grammar import TeamName
 
@@ -81,3 +84,24 @@ def test_no_team_is_written_without_looking_up_the_countries() -> None:
     assert names.team_name("") == TeamName("")
     assert names._countries.cache_info().currsize == 0
     assert names.team_name("Italy").national  # a country is still one
+
+
+def test_a_stand_in_hands_everything_to_the_real_module(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What ``adapters/lean_imports.py`` puts in a module's place: its names call the real ones,
+    any other name is the real one, and it answers none of the import system's questions (so
+    an import never mistakes it for a package)."""
+    name = "stand_in_target"
+    (tmp_path / f"{name}.py").write_text("TIMES = 2\n\ndef double(n):\n    return n * TIMES\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    deferred = stand_in(name, ("double",))
+    monkeypatch.setitem(sys.modules, name, deferred)
+    assert deferred.double(21) == 42  # the real module is imported now, and takes its place
+    assert sys.modules[name] is not deferred
+    assert sys.modules[name].double(2) == 4
+    sys.modules[name] = deferred
+    assert deferred.TIMES == 2  # another name: imported, the real one's
+    assert sys.modules[name] is not deferred
+    for question in ("__path__", "__file__"):
+        assert not hasattr(stand_in(name, ()), question)

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import httpx
 
+from adapters.tls import client_context
 from bot.admin import admin_target
 from bot.logs import REDACTED
 from bot.settings import Settings
@@ -387,5 +388,5 @@ def table(checks: list[Check]) -> str:
 
 
 async def diagnose(settings: Settings) -> list[Check]:
-    async with httpx.AsyncClient(timeout=TIMEOUT) as client:
+    async with httpx.AsyncClient(timeout=TIMEOUT, verify=client_context()) as client:
         return await Doctor(settings, client).run()
