@@ -115,19 +115,23 @@ class PgFanOut(FanOutTables):
         match_followers = next((sql for via, sql in found.groups if via == 1), None)
         selects = []
         for via, sql in found.groups:
-            only_player = (
-                f" WHERE NOT EXISTS (SELECT 1 FROM ({match_followers}) m"
-                " WHERE m.platform = a.platform AND m.chat_id = a.chat_id)"
-                if via == 0 and match_followers is not None
-                else ""
-            )
-            selects.append(
-                "SELECT DISTINCT COALESCE(a.tz, :zone) AS zone,"
-                f" COALESCE(a.lang, :language) AS language, {via} AS via"
-                f" FROM ({sql}) a{only_player}"
-            )
+            where = " WHERE"
+            if via == 0 and match_followers is not None:
+                where = (
+                    f" WHERE NOT EXISTS (SELECT 1 FROM ({match_followers}) m"
+                    " WHERE m.platform = a.platform AND m.chat_id = a.chat_id) AND"
+                )
+            # the chats with a time zone or language of their own (few) are read; of the
+            # others (most), one is enough: they all get the default message
+            selects += [
+                "SELECT COALESCE(a.tz, :zone) AS zone, COALESCE(a.lang, :language) AS language,"
+                f" {via} AS via FROM ({sql}) a{where} (a.tz IS NOT NULL OR a.lang IS NOT NULL)",
+                f"(SELECT :zone, :language, {via} FROM ({sql}) a{where}"
+                " a.tz IS NULL AND a.lang IS NULL LIMIT 1)",
+            ]
         rows = self.db.query(
-            f"{' UNION ALL '.join(selects)} ORDER BY via DESC, zone, language",
+            f"SELECT DISTINCT zone, language, via FROM ({' UNION ALL '.join(selects)}) v"
+            " ORDER BY via DESC, zone, language",
             found.params | {"zone": fan.default_zone, "language": fan.default_language},
         )
         variants = (MessageVariant(r["zone"], r["language"], bool(r["via"])) for r in rows)
