@@ -1,5 +1,9 @@
 """Shared fixtures, and only fixtures (helpers and fakes live in ``tests/support/``).
-Every test runs offline: a connection to anything but loopback fails."""
+Every test runs offline: a connection to anything but loopback fails.
+
+The bot and the fakes are imported where a fixture or a test needs them, not here: xdist's
+controller loads this file too, and it runs no test (its start, a few tenths of a second of
+CPU, comes before any worker's)."""
 
 from __future__ import annotations
 
@@ -8,16 +12,16 @@ import socket
 import ssl
 import sys
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-from bot.competitions import seed_known_competitions
-from bot.engine import Engine
-from bot.teams import seed_known_teams
-from storage.store import Store
-from tests.support import postgres, stores
+from tests.support import postgres
+
+if TYPE_CHECKING:
+    from bot.engine import Engine
+    from storage.store import Store
 
 #: fixtures shared by the Telegram end-to-end tests (``fake``, ``bot``, ``reporters_env``), the
 #: ``e2e`` marker (tests/support/e2e.py), the order that starts the slow tests first
@@ -68,7 +72,9 @@ def _one_tls_context_per_process() -> None:
     transports.create_ssl_context = shared  # type: ignore[assignment]
 
 
-_one_tls_context_per_process()
+def pytest_configure(config: pytest.Config) -> None:
+    if hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None):
+        _one_tls_context_per_process()  # a process that runs tests (not xdist's controller)
 
 
 @pytest.fixture(autouse=True)
@@ -98,6 +104,8 @@ def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def store() -> Iterator[Store]:
     """A fresh in-memory store with the bundled teams and competitions (a copy of one made
     once per test process: tests/support/stores.py)."""
+    from tests.support import stores
+
     s = stores.seeded_memory_store()
     yield s
     s.close()
@@ -124,6 +132,10 @@ def postgres_url(postgres_server: postgres.PostgresServer) -> str:
 def any_store(request: pytest.FixtureRequest) -> Iterator[Store]:
     """:func:`store` on each backend: SQLite in memory, and a PostgreSQL database (emptied
     for each test; the test is skipped, with the reason, where PostgreSQL cannot start)."""
+    from bot.competitions import seed_known_competitions
+    from bot.teams import seed_known_teams
+    from tests.support import stores
+
     if request.param == "sqlite":
         s = stores.seeded_memory_store()
     else:
@@ -141,6 +153,8 @@ def any_store(request: pytest.FixtureRequest) -> Iterator[Store]:
 
 @pytest.fixture
 def engine(store: Store) -> Engine:
+    from bot.engine import Engine
+
     return Engine(store)
 
 
