@@ -94,18 +94,39 @@ class PostgresServer:
 CATALOGUE = frozenset({"teams", "team_aliases", "competitions", "competition_aliases"})
 
 
+#: the tables (of those named) that hold a row or whose id sequence has been used since it was
+#: made or last restarted (``pg_sequences.last_value`` is null until then)
+_USED = """
+SELECT DISTINCT t.relname::text FROM pg_class t
+JOIN pg_depend d ON d.refobjid = t.oid AND d.refclassid = 'pg_class'::regclass
+  AND d.classid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
+JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+JOIN pg_sequences q ON q.schemaname = current_schema() AND q.sequencename = s.relname
+WHERE t.relnamespace = current_schema()::regnamespace AND t.relname = ANY(%s)
+  AND q.last_value IS NOT NULL
+"""
+
+
 def empty(url: str) -> None:
     """Empty every table of the bot's schema in the database at ``url`` (ids from 1 again)
-    but the bundled catalogue's (:data:`CATALOGUE`)."""
+    but the bundled catalogue's (:data:`CATALOGUE`). Only the tables a test wrote to are
+    truncated (one holding a row, or whose ids were used): truncating a table costs the server
+    about 2 ms of CPU even when it is empty, and most tests write to few of them."""
     import psycopg
 
     from storage import pg_schema
 
     tables = [t.name for t in pg_schema.reference().tables if t.name not in CATALOGUE]
-    names = ", ".join(f'"{name}"' for name in tables)
     with psycopg.connect(url, autocommit=True) as conn:
         exists = conn.execute("SELECT to_regclass('matchbot_migrations') IS NOT NULL").fetchone()
-        if exists and exists[0]:
+        if not (exists and exists[0]):
+            return
+        holding = " UNION ".join(
+            f"SELECT '{name}' WHERE EXISTS (SELECT FROM \"{name}\")" for name in tables
+        )
+        written = conn.execute(f"{holding} UNION {_USED}", [tables]).fetchall()  # type: ignore[arg-type]
+        if written:
+            names = ", ".join(f'"{name}"' for (name,) in sorted(written))
             conn.execute(f"TRUNCATE {names} RESTART IDENTITY")
 
 
