@@ -87,3 +87,20 @@ def test_the_run_end_is_done_when_its_first_process_ends(tmp_path: Path, end: st
     first.communicate(timeout=60)
     assert gone(folder) and gone(server)
     assert ended.exists()
+
+
+def test_a_run_that_needs_nothing_shared_leaves_nothing_even_killed() -> None:
+    """The run's folder is only named at the start; the first process that needs it makes it
+    (and starts the watch on the run's first process): a run killed before leaves nothing."""
+    first = python(
+        "import time\n"
+        "from tests.support import run_wide\n"
+        "print(run_wide.owner(), run_wide._plan(), flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    assert first.stdout is not None
+    pid, folder = first.stdout.readline().split()
+    assert int(pid) == first.pid
+    first.send_signal(signal.SIGKILL)
+    first.communicate(timeout=60)
+    assert not Path(folder).exists()
