@@ -145,7 +145,9 @@ async def test_an_answer_to_a_user_with_no_question_costs_no_statement(tmp_path:
         await bot.db.call(lambda s: s.db.conn.set_trace_callback(seen.append))
         await bot.command(fan, "help", "", "reply:1")
         assert await bot.answer(fan, "inter", "reply:2") is None
-        assert not [sql for sql in seen if "questions" in sql]
+        # (the daily housekeeping's ``DELETE ... WHERE asked_at < ?`` may run meanwhile: it
+        # is not the answer's)
+        assert not [sql for sql in seen if "questions" in sql and "asked_at <" not in sql]
         # asked: the question is kept, and the words after it answer it
         await bot.command(fan, "subscribe", "", "reply:3")
         assert await bot.answer(fan, "inter", "reply:4") is not None
