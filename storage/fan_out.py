@@ -336,6 +336,7 @@ class FanOutTables(StoreBase):
         self._rewrite_originals(audience, fan)
         return (
             " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.status = 'pending'"
+            " AND o.claimed_by IS NULL"
             " AND o.key = :edits || ':' || a.platform || ':' || a.chat_id)"
         )
 
@@ -375,8 +376,10 @@ class FanOutTables(StoreBase):
 
     def _rewrite_originals(self, audience: Audience, fan: FanOut) -> None:
         """A correction's chats whose original row is not sent yet: that row now says the
-        truth (and is not followed by a correction). The audience grouped per chat (each
-        chat's message decided by all its subscriptions): corrections are rare."""
+        truth (and is not followed by a correction). A row claimed by a sender may be on its
+        way already: it is left as it is, and the correction queued behind it edits it. The
+        audience grouped per chat (each chat's message decided by all its subscriptions):
+        corrections are rare."""
         query = self._audience_query(
             audience.team_ids,
             audience.competition_id,
@@ -395,7 +398,8 @@ class FanOutTables(StoreBase):
             " JOIN temp.fanout_messages f"
             " ON f.zone = COALESCE(a.tz, :zone) AND f.language = COALESCE(a.lang, :language)"
             " AND f.via_match = a.via_match) x"
-            " WHERE outbox.key = x.k AND outbox.status = 'pending'",
+            " WHERE outbox.key = x.k AND outbox.status = 'pending'"
+            " AND outbox.claimed_by IS NULL",
             {
                 "kind": fan.kind,
                 "edits": fan.edits,

@@ -169,6 +169,7 @@ class PgFanOut(FanOutTables):
             rewrite = self._rewrite_originals_sql(audience, params)
             skip = (
                 " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.status = 'pending'"
+                " AND o.claimed_by IS NULL"
                 " AND o.key = :edits || ':' || a.platform || ':' || a.chat_id)"
             )
             edit_key = ":edits || ':' || a.platform || ':' || a.chat_id"
@@ -291,7 +292,8 @@ class PgFanOut(FanOutTables):
             f" v.id FROM ({sql}) a JOIN variants v"
             " ON v.zone = COALESCE(a.tz, :zone) AND v.language = COALESCE(a.lang, :language)"
             " AND v.via = a.via_match) x"
-            " WHERE outbox.key = x.k AND outbox.status = 'pending')"
+            " WHERE outbox.key = x.k AND outbox.status = 'pending'"
+            " AND outbox.claimed_by IS NULL)"
         )
 
     @contextmanager

@@ -96,6 +96,29 @@ def test_a_goal_cancelled_before_its_alert_went_out_rewrites_it(any_store: Store
     assert outbox_text(two[0]) == outbox_text(one[1])
 
 
+def test_a_goal_cancelled_while_its_alert_is_being_sent_is_corrected_after_it(
+    any_store: Store,
+) -> None:
+    """The original row is claimed by a sender (the request may be on its way): rewriting it
+    would be lost when the send completes with the old text, so it is left as it is and the
+    correction is queued behind it, to edit it once sent."""
+    store = any_store
+    engine = Engine(store, clock=lambda: NOW)
+    feed(engine, MATCH)
+    follow(store, "1")
+    feed(engine, GOAL)
+    [claimed] = store.due_heads("telegram", NOW, 10, owner="sender", lease=60.0)
+    goal_text = outbox_text(store.outbox_rows("telegram", "1")[0])
+    cancel = line(
+        type="goal_cancelled", match="m1", id="c1", minute=7, team="Inter", ref="g1", reason="var"
+    )
+    feed(engine, cancel)
+    rows = store.outbox_rows("telegram", "1")
+    assert [r["kind"] for r in rows] == ["alert", "correction"]
+    assert rows[0]["id"] == claimed.id and outbox_text(rows[0]) == goal_text
+    assert rows[1]["edit_key"] == "event:m1:g1:telegram:1"
+
+
 def test_the_migration_keeps_queued_rows_and_reads_settings_into_columns(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     old = Migrations("matchbot")
