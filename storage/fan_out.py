@@ -113,6 +113,21 @@ _QUEUED = (
 )
 
 
+def rewritable(row: str) -> str:
+    """SQL: the outbox row ``row`` (a table name or alias) is an original that a correction
+    may still rewrite in place: pending, and not claimed by a sender (a claimed one may be on
+    its way already; the correction is then queued behind it and edits it once sent)."""
+    return f"{row}.status = 'pending' AND {row}.claimed_by IS NULL"
+
+
+#: a correction's condition on the chats it queues a row for: not those whose original it
+#: rewrote in place (:func:`rewritable`)
+NOT_REWRITTEN = (
+    f" AND NOT EXISTS (SELECT 1 FROM outbox o WHERE {rewritable('o')}"
+    " AND o.key = :edits || ':' || a.platform || ':' || a.chat_id)"
+)
+
+
 def _queued_params(fan: FanOut) -> dict[str, Any]:
     return {
         "key": fan.key,
@@ -334,11 +349,7 @@ class FanOutTables(StoreBase):
         if fan.edits is None:
             return ""
         self._rewrite_originals(audience, fan)
-        return (
-            " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.status = 'pending'"
-            " AND o.claimed_by IS NULL"
-            " AND o.key = :edits || ':' || a.platform || ':' || a.chat_id)"
-        )
+        return NOT_REWRITTEN
 
     def _queue_spans(
         self, fan: FanOut, plan: FanOutPlan, insert: str, skip: str, order: str = ""
@@ -398,8 +409,7 @@ class FanOutTables(StoreBase):
             " JOIN temp.fanout_messages f"
             " ON f.zone = COALESCE(a.tz, :zone) AND f.language = COALESCE(a.lang, :language)"
             " AND f.via_match = a.via_match) x"
-            " WHERE outbox.key = x.k AND outbox.status = 'pending'"
-            " AND outbox.claimed_by IS NULL",
+            f" WHERE outbox.key = x.k AND {rewritable('outbox')}",
             {
                 "kind": fan.kind,
                 "edits": fan.edits,

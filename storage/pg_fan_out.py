@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 from psycopg.pq import TransactionStatus
 
 from bot.store_contract import Audience, FanOut, FanOutPlan, MessageVariant
-from storage.fan_out import FanOutTables
+from storage.fan_out import NOT_REWRITTEN, FanOutTables, rewritable
 
 if TYPE_CHECKING:
     from storage.postgres import PgDatabase
@@ -167,11 +167,7 @@ class PgFanOut(FanOutTables):
         edit_key = "NULL"
         if fan.edits is not None:
             rewrite = self._rewrite_originals_sql(audience, params)
-            skip = (
-                " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.status = 'pending'"
-                " AND o.claimed_by IS NULL"
-                " AND o.key = :edits || ':' || a.platform || ':' || a.chat_id)"
-            )
+            skip = NOT_REWRITTEN
             edit_key = ":edits || ':' || a.platform || ':' || a.chat_id"
         due = ":now + COALESCE(a.spoiler, 0)" if fan.hold else "0.0"
         with self._fan_out_transaction():
@@ -292,8 +288,7 @@ class PgFanOut(FanOutTables):
             f" v.id FROM ({sql}) a JOIN variants v"
             " ON v.zone = COALESCE(a.tz, :zone) AND v.language = COALESCE(a.lang, :language)"
             " AND v.via = a.via_match) x"
-            " WHERE outbox.key = x.k AND outbox.status = 'pending'"
-            " AND outbox.claimed_by IS NULL)"
+            f" WHERE outbox.key = x.k AND {rewritable('outbox')})"
         )
 
     @contextmanager
