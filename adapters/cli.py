@@ -47,6 +47,7 @@ def _loaded() -> None:
         gc.freeze()
         gc.enable()
 
+
 app = typer.Typer(
     help="Live football match alerts and full-time recaps for Telegram, Discord and the console.",
     no_args_is_help=True,
