@@ -9,6 +9,7 @@ import sqlite3
 import pytest
 
 from bot.engine import Engine
+from bot.feed_format import Parsed, read_lines
 from storage.store import Store
 from tests.support.core import SEED, SEED_MATCH, follow, ingest_file
 
@@ -78,3 +79,30 @@ def test_a_statement_that_returns_no_rows_is_refused(store: Store) -> None:
         store._rows("UPDATE matches SET venue = venue WHERE id = ?", ["x"])
     with pytest.raises(sqlite3.OperationalError):
         store._rows("SELECT * FROM no_such_table")
+
+
+def test_an_event_reads_its_match_version_twice_not_three_times(store: Store) -> None:
+    """Ingesting an event reads the match's ``events_version`` to find its kept state and once
+    more after storing the event; the scoreboard's key takes it from the state (it read it a
+    third time), and comes out as it came out when read from the store."""
+    store.ensure_chat("test", "board")
+    store.set_chat_settings("test", "board", {"level": "all", "scoreboard": "with"})
+    store.subscribe("test", "board", "inter")
+    engine = Engine(store)
+    reads: list[int] = []
+    statements: list[str] = []
+    store.db.conn.set_trace_callback(statements.append)
+    try:
+        for item in read_lines(SEED.read_text("utf-8").splitlines()):
+            assert isinstance(item, Parsed)
+            statements.clear()
+            engine.ingest(item.item)
+            reads.append(sum("SELECT events_version" in s for s in statements))
+    finally:
+        store.db.conn.set_trace_callback(None)
+    assert max(reads) == 2
+    boards = [r for r in store.outbox_rows("test", "board") if r["kind"] == "scoreboard"]
+    assert boards
+    version = store.events_version(SEED_MATCH)
+    assert all(r["key"].startswith(f"scoreboard:{SEED_MATCH}:") for r in boards)
+    assert boards[-1]["key"].split(":")[2] == str(version)
