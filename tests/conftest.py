@@ -26,10 +26,12 @@ if TYPE_CHECKING:
 #: fixtures shared by the Telegram end-to-end tests (``fake``, ``bot``, ``reporters_env``), the
 #: ``e2e`` marker (tests/support/e2e.py), the order that starts the slow tests first
 #: (tests/support/slow_first.py), what the whole run shares across its xdist workers
-#: (tests/support/run_wide.py) and the garbage collector kept off what lasts the whole run
-#: (tests/support/gc_frozen.py)
+#: (tests/support/run_wide.py), the garbage collector kept off what lasts the whole run
+#: (tests/support/gc_frozen.py) and what a first run compiles, compiled once before the workers
+#: start (tests/support/compiled_once.py)
 pytest_plugins = [
     "tests.support.run_wide",
+    "tests.support.compiled_once",
     "tests.support.gc_frozen",
     "tests.support.telegram_fixtures",
     "tests.support.e2e",

@@ -20,8 +20,15 @@ ROOT = Path(__file__).parent.parent
 
 
 def python(code: str) -> subprocess.Popen[str]:
+    """``code`` in a process of its own; its stdin is a pipe from the test, so a process that
+    reads it to its end waits for the test's word (the pipe closed: ``communicate()``, or the
+    end of a ``with`` block, which also reaps it when the test fails before)."""
     return subprocess.Popen(
-        [sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -71,20 +78,21 @@ def test_the_run_end_is_done_when_its_first_process_ends(tmp_path: Path, end: st
     ended, server = tmp_path / "ended", tmp_path / "server"
     server.mkdir()
     first = python(
-        "import sys, time\n"
+        "import sys\n"
         "from pathlib import Path\n"
         "from tests.support import run_wide\n"
         "with run_wide.locked():\n"
         f"    run_wide.at_run_end(['touch', {str(ended)!r}], remove=Path({str(server)!r}))\n"
         "print(run_wide.folder(), flush=True)\n"
-        f"time.sleep(60 if {end == 'is killed'} else 0)\n"
+        "sys.stdin.read()\n"  # the run goes on until the test ends it
     )
-    assert first.stdout is not None
-    folder = Path(first.stdout.readline().strip())
-    assert folder.is_dir() and server.is_dir()
-    if end == "is killed":
-        first.send_signal(signal.SIGKILL)
-    first.communicate(timeout=60)
+    with first:
+        assert first.stdout is not None
+        folder = Path(first.stdout.readline().strip())
+        assert folder.is_dir() and server.is_dir()
+        if end == "is killed":
+            first.send_signal(signal.SIGKILL)
+        first.communicate(timeout=60)  # its stdin closed: it exits (unless killed already)
     assert gone(folder) and gone(server)
     assert ended.exists()
 
@@ -93,14 +101,15 @@ def test_a_run_that_needs_nothing_shared_leaves_nothing_even_killed() -> None:
     """The run's folder is only named at the start; the first process that needs it makes it
     (and starts the watch on the run's first process): a run killed before leaves nothing."""
     first = python(
-        "import time\n"
+        "import sys\n"
         "from tests.support import run_wide\n"
         "print(run_wide.owner(), run_wide._plan(), flush=True)\n"
-        "time.sleep(60)\n"
+        "sys.stdin.read()\n"
     )
-    assert first.stdout is not None
-    pid, folder = first.stdout.readline().split()
-    assert int(pid) == first.pid
-    first.send_signal(signal.SIGKILL)
-    first.communicate(timeout=60)
+    with first:
+        assert first.stdout is not None
+        pid, folder = first.stdout.readline().split()
+        assert int(pid) == first.pid
+        first.send_signal(signal.SIGKILL)
+        first.communicate(timeout=60)
     assert not Path(folder).exists()
