@@ -115,8 +115,12 @@ _QUEUED = (
 
 def rewritable(row: str) -> str:
     """SQL: the outbox row ``row`` (a table name or alias) is an original that a correction
-    may still rewrite in place: pending, and not claimed by a sender (a claimed one may be on
-    its way already; the correction is then queued behind it and edits it once sent)."""
+    may still rewrite in place, or a live scoreboard that a newer board may still replace:
+    pending, and not claimed by a sender (a claimed one may be on its way already; the
+    correction or the newer board is then queued behind it and edits it once sent. Replaced
+    anyway, a board on its way would be sent with its old text; the row deleted under it
+    would no longer hold its chat's next board behind it for a sender taking over, and on
+    SQLite its id would go to the newer board's row, which the finished send marks sent)."""
     return f"{row}.status = 'pending' AND {row}.claimed_by IS NULL"
 
 

@@ -215,10 +215,11 @@ class PgFanOut(FanOutTables):
             "language": fan.default_language,
         }
         # the chat's board waiting to go is superseded by this one (chats with a spoiler delay
-        # keep each step: the step they are due to see next is not this one yet)
+        # keep each step: the step they are due to see next is not this one yet), unless a
+        # sender claimed it (:func:`~storage.fan_out.rewritable`): this one then waits behind it
         self._exec(
             f"DELETE FROM outbox WHERE id IN (SELECT o.id FROM ({found.rows()}) a"
-            " JOIN outbox o ON o.status = 'pending' AND o.platform = a.platform"
+            f" JOIN outbox o ON {rewritable('o')} AND o.platform = a.platform"
             " AND o.chat_id = a.chat_id WHERE o.kind = 'scoreboard' AND o.match_id = :match"
             " AND COALESCE(a.spoiler, 0) = 0)",
             params,

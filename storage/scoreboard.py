@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from bot.store_contract import Audience, FanOut, FanOutPlan, MessageVariant
 from storage.base import StoreBase
+from storage.fan_out import rewritable
 
 
 class ScoreboardTables(StoreBase):
@@ -22,7 +23,8 @@ class ScoreboardTables(StoreBase):
         :meth:`~storage.fan_out.FanOutTables.plan_fan_out`): one row per chat under
         ``fan.key``, editing the chat's board (``fan.edits``; the first row of a chat sends
         it). Coalesced: a chat's board row still waiting (without a spoiler delay) is replaced
-        by this one, so a chat gets the latest board, never every step; and a row is due no
+        by this one, so a chat gets the latest board, never every step (a row a sender has
+        claimed is left: it may be on its way); and a row is due no
         sooner than ``interval`` seconds after the chat's board was last sent or edited (and
         the chat's spoiler delay after ``fan.now``). Returns how many rows were queued."""
         if not plan.variants:  # nobody wants the board: nothing staged, nothing to queue
@@ -39,10 +41,11 @@ class ScoreboardTables(StoreBase):
                 [variant.zone, variant.language, int(variant.via_match), cursor.lastrowid],
             )
         # the chat's board waiting to go is superseded by this one (chats with a spoiler delay
-        # keep each step: the step they are due to see next is not this one yet)
+        # keep each step: the step they are due to see next is not this one yet), unless a
+        # sender claimed it (:func:`~storage.fan_out.rewritable`): this one then waits behind it
         self._exec(
             "DELETE FROM outbox WHERE id IN (SELECT o.id FROM temp.fanout_audience a"
-            " JOIN outbox o ON o.status = 'pending' AND o.platform = a.platform"
+            f" JOIN outbox o ON {rewritable('o')} AND o.platform = a.platform"
             " AND o.chat_id = a.chat_id WHERE o.kind = 'scoreboard' AND o.match_id = ?"
             " AND COALESCE(a.spoiler, 0) = 0)",
             [fan.match_id],

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import prestarted
 from tests.support.cli import MATCHBOT, Console, installed_matchbot, matchbot_here
 from tests.support.core import DATA, SEED
 from tests.support.fakes.telegram_api import parse_telegram_html
@@ -188,15 +189,15 @@ async def test_a_rejected_token_is_a_clear_error_that_never_shows_the_token(
             TELEGRAM_BASE_URL=tg.base_url,
             MATCHBOT_DB=str(tmp_path / "bot.db"),
         )
-        proc = await asyncio.create_subprocess_exec(
-            *MATCHBOT,
-            "run",
+        proc = await asyncio.to_thread(  # the fake answers on this test's event loop
+            prestarted.run,
+            [*MATCHBOT, "run"],
             env=env,
             cwd=tmp_path,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
+            capture_output=True,
+            timeout=60,
         )
-        out, err = await asyncio.wait_for(proc.communicate(), 60)
+        out, err = proc.stdout, proc.stderr
     assert proc.returncode == 2
     assert "cannot start: Telegram rejected TELEGRAM_BOT_TOKEN" in err.decode()
     assert secret not in (out + err).decode()
@@ -230,7 +231,7 @@ def test_a_bad_setting_is_named() -> None:
 def test_a_closed_pipe_ends_the_command_quietly(args: list[str], read_first: bool) -> None:
     # The reader may go away at any point, even before the first lines were flushed.
     env = {k: v for k, v in os.environ.items() if not k.endswith("_TOKEN")}
-    with subprocess.Popen(
+    with prestarted.popen(
         [*MATCHBOT, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
     ) as proc:
         assert proc.stdout is not None and proc.stderr is not None

@@ -77,6 +77,10 @@ async def start_bot(tmp_path: Path, fake: FakeTelegram, feed: Path) -> asyncio.s
         # default): what is sent again, and how often, does not depend on it
         MATCHBOT_OUTBOX_LEASE_SECONDS="1",
     )
+    # A fresh interpreter, not one forked by tests/support/prestarted.py: the restart's own
+    # start-up time (some 0.5 s) is part of what this test runs through. A restart forked in
+    # ~0.1 s re-sends a message the killed process had in flight to the same chat within
+    # Telegram's one-second window, and the fake refuses it (a per-chat violation).
     with (tmp_path / "bot.log").open("ab") as log:  # the child keeps its own copy
         return await asyncio.create_subprocess_exec(
             *MATCHBOT, env=env, cwd=tmp_path, stdout=log, stderr=log

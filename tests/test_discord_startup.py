@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import subprocess
 import sys
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pytest
 from adapters.discord import DiscordAdapter
 from bot.messages.model import Message, line
 from bot.ports import CommandContext, StartupError
+from tests.support import prestarted
 from tests.support.fakes.discord_api import FakeDiscord
 
 pytestmark = pytest.mark.timeout(90)
@@ -62,7 +62,7 @@ def test_discord_unreachable_is_one_clean_line_and_exit_2(tmp_path: Path) -> Non
         MATCHBOT_DB=str(tmp_path / "bot.db"),
         MATCHBOT_LOG_LEVEL="INFO",
     )
-    done = subprocess.run(
+    done = prestarted.run(
         [sys.executable, "-m", "adapters.cli", "run"],
         capture_output=True,
         text=True,

@@ -18,6 +18,7 @@ from bot.feed_format import Parsed, read_lines
 from bot.teams import seed_known_teams
 from storage.pg_store import PostgresStore
 from storage.store import Store
+from tests.support import prestarted
 from tests.support.cli import Ran, matchbot, matchbot_here
 from tests.support.postgres import PostgresServer
 
@@ -189,7 +190,7 @@ async def test_matchbot_run_on_the_new_url_sends_what_was_pending(
         }
         log = tmp_path / "run.log"
         with log.open("ab") as out:
-            proc = await asyncio.create_subprocess_exec(
+            proc = await prestarted.start(
                 sys.executable,
                 "-m",
                 "adapters.cli",

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from storage.lock import exclusive
-from tests.support import cli
+from tests.support import cli, prestarted
 from tests.support.fakes.provider_api import FakeProvider
 from tests.support.fakes.telegram_api import FakeTelegram
 from tests.support.telegram import TOKEN, Bot, clean_telegram_env
@@ -66,17 +66,15 @@ async def matchbot_here(tmp_path: Path, *args: str, **env: str) -> Ran:
 async def matchbot(tmp_path: Path, *args: str, **env: str) -> Ran:
     """``matchbot ARGS`` in ``tmp_path`` with the environment given (and no stray token): a
     process of its own."""
-    proc = await asyncio.create_subprocess_exec(
-        *MATCHBOT,
-        *args,
+    proc = await asyncio.to_thread(  # the fakes answer on this test's event loop
+        prestarted.run,
+        [*MATCHBOT, *args],
         env=environment(tmp_path, **env),
         cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+        capture_output=True,
+        timeout=90,
     )
-    out, err = await asyncio.wait_for(proc.communicate(), 90)
-    assert proc.returncode is not None
-    return Ran(proc.returncode, out.decode(), err.decode())
+    return Ran(proc.returncode, proc.stdout.decode(), proc.stderr.decode())
 
 
 def rows(text: str) -> dict[str, tuple[str, str]]:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import prestarted
 from tests.support.core import until
 from tests.support.fakes.provider_api import FakeProvider
 from tests.support.fakes.telegram_api import FakeTelegram
@@ -65,12 +66,10 @@ def goal_lines(match: str, *goals: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-async def start(tmp_path: Path, env: dict[str, str]) -> asyncio.subprocess.Process:
+async def start(tmp_path: Path, env: dict[str, str]) -> prestarted.Process:
     (tmp_path / "feed.jsonl").touch()
     with (tmp_path / "bot.log").open("wb") as log:
-        return await asyncio.create_subprocess_exec(
-            *MATCHBOT, env=env, cwd=tmp_path, stdout=log, stderr=log
-        )
+        return await prestarted.start(*MATCHBOT, env=env, cwd=tmp_path, stdout=log, stderr=log)
 
 
 def read_log(tmp_path: Path) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import prestarted
 from tests.support.fakes.telegram_api import FakeTelegram
 from tests.support.telegram import event
 
@@ -44,9 +45,7 @@ async def test_json_logs_are_one_object_a_line_without_the_token(tmp_path: Path)
     async with FakeTelegram(token=TOKEN) as fake:
         env = environment(tmp_path, fake, MATCHBOT_LOG_FORMAT="json", MATCHBOT_LOG_LEVEL="DEBUG")
         with log_file.open("wb") as log:
-            proc = await asyncio.create_subprocess_exec(
-                *MATCHBOT, env=env, cwd=tmp_path, stdout=log, stderr=log
-            )
+            proc = await prestarted.start(*MATCHBOT, env=env, cwd=tmp_path, stdout=log, stderr=log)
         try:
             await fake.wait_for_call("setMyCommands", timeout=60)
             fake.user_sends(CHAT, "/subscribe Inter")

@@ -19,6 +19,7 @@ from storage.schema import SchemaTooNew
 from storage.store import Store
 from storage.thread import StoreThread
 from storage.urls import redact
+from tests.support import prestarted
 from tests.support.cli import Ran, matchbot_here
 
 MATCHBOT = [sys.executable, "-m", "adapters.cli", "run"]
@@ -37,7 +38,7 @@ def run_here(env: dict[str, str], cwd: Path) -> Ran:
 
 
 def run_matchbot(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    return prestarted.run(
         MATCHBOT,
         env=environment(env),
         cwd=cwd,

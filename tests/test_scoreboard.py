@@ -5,16 +5,20 @@ the last; a change that leaves the board as it was queues nothing; both language
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from pathlib import Path
 from typing import Any
 
+from adapters.assemble import build_bot
 from bot.engine import Engine
-from bot.feed_format import parse_object
+from bot.feed_format import parse_line, parse_object
 from bot.messages.model import Message, message_text
 from bot.scoreboard import EDIT_INTERVAL
 from storage.store import Store
+from tests.support.core import chat, until
+from tests.support.fakes.recording import RecordingPlatform
 
 SAMPLE = Path(__file__).parent.parent / "bot" / "data" / "sample-depth.jsonl"
 LINES = SAMPLE.read_text("utf-8").splitlines()
@@ -184,3 +188,79 @@ def test_the_providers_clock_moves_the_board_minute(store: Store) -> None:
         engine.ingest(parse_object({**decl, "status": "first_half", "clock_minute": minute}))
     (edit,) = pending_boards(store, "c")
     assert text(edit).startswith("🔴 Riverside FC 1-0 Harbor United · 34'")
+
+
+def test_a_board_on_its_way_stays_and_the_next_change_waits_behind_it(any_store: Store) -> None:
+    """A change while the chat's board is claimed by a sender (its request may be on its way,
+    from a leader that is perhaps losing the lead that moment, [Several processes] in the
+    README): the claimed board is left as it is, so its lease still holds the chat's next
+    board behind it (the next leader cannot send a newer board that the old one's late
+    request would then overwrite: the chat would show the older score) and the next leader
+    counts it against the chat's limits; the newer board waits behind it, still coalesced."""
+    store = any_store
+    engine = Engine(store)
+    chat_follows(store, "c", scoreboard="instead")
+    ingest(engine, LINES[0], by_id("e0"), by_id("e1"))
+    [claimed] = store.due_heads("test", time.time(), 10, owner="leader", lease=60.0)
+    assert claimed.kind == "scoreboard"
+    ingest(engine, by_id("e2"), by_id("e3"), by_id("e4"))  # while the 1-0 board is on its way
+    boards = pending_boards(store, "c")
+    assert [b["id"] for b in boards[:1]] == [claimed.id] and len(boards) == 2
+    assert text(boards[0]).startswith("🔴 Riverside FC 1-0 Harbor United · 12'")
+    assert text(boards[1]).startswith("Riverside FC 1-1 Harbor United · Half-time")
+    now = time.time()
+    assert store.due_heads("test", now, 10, owner="next", lease=60.0) == []
+    assert store.claimed_elsewhere("test", "next", now) == ["c"]
+    # once the lease ended: the claimed board first (it may never have gone), then the newer
+    [first] = store.due_heads("test", now + 61.0, 10, owner="next", lease=60.0)
+    assert first.id == claimed.id
+
+
+class BoardOnItsWay(RecordingPlatform):
+    """The test platform, whose first board's request stays on its way until :attr:`arrive`
+    is set."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.on_its_way = asyncio.Event()
+        self.arrive = asyncio.Event()
+
+    async def send(self, chat_id: str, message: Message) -> list[str]:
+        if message.kind == "scoreboard" and not self.arrive.is_set():
+            self.on_its_way.set()
+            await self.arrive.wait()
+        return await super().send(chat_id, message)
+
+    def board(self, chat_id: str) -> str:
+        """What the chat's board says now (its last edit, else the board as sent)."""
+        edits = [text for c, _, text in self.edited if c == chat_id]
+        sent = [text for c, text, _ in self.sent if c == chat_id and "Live scoreboard" in text]
+        return (edits or sent)[-1]
+
+
+async def test_a_change_while_the_board_is_on_its_way_is_shown_after_it(tmp_path: Path) -> None:
+    """The goal that makes it 1-1 comes while the chat's first board (1-0) is being sent: once
+    that board arrives, the chat's board is edited to 1-1. (The waiting board used to be
+    deleted even when a sender had it on its way; SQLite gave the newer board the deleted
+    row's id, which the finished send then marked sent: the chat kept 1-0.)"""
+    platform = BoardOnItsWay()
+    bot = build_bot(tmp_path / "db", [platform], recap_delay=None)
+    await bot.start()
+    try:
+        await bot.ingest(parse_line(LINES[0]))
+        await bot.command(chat("c"), "subscribe", "Riverside FC")
+        await bot.command(chat("c"), "settings", "scoreboard instead")
+        await bot.ingest(parse_line(by_id("e0")))
+        await bot.ingest(parse_line(by_id("e1")))
+        await asyncio.wait_for(platform.on_its_way.wait(), 10)
+        await bot.ingest(parse_line(by_id("e2")))  # 1-1, while the 1-0 board is on its way
+        platform.arrive.set()
+
+        async def all_sent() -> bool:
+            rows = await bot.db.call(lambda s: s.outbox_rows("test", "c"))
+            return all(r["status"] == "sent" for r in rows)
+
+        await until(all_sent)
+        assert platform.board("c").startswith("🔴 Riverside FC 1-1 Harbor United · 30'")
+    finally:
+        await bot.stop()

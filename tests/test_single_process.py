@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from storage.lock import DatabaseInUse, exclusive, lock_path
+from tests.support import prestarted
 from tests.support.cli import Ran, matchbot_here
 
 MATCHBOT = [sys.executable, "-m", "adapters.cli", "run"]
@@ -33,7 +34,7 @@ def environment(tmp_path: Path, db: str) -> dict[str, str]:
 
 def start(env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
     """``matchbot run`` as a console chat whose stdin stays open (so it keeps running)."""
-    return subprocess.Popen(
+    return prestarted.popen(
         MATCHBOT,
         stdin=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
@@ -67,7 +68,7 @@ def stop(proc: subprocess.Popen[str]) -> int:
 
 
 def second_run(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    return prestarted.run(
         MATCHBOT,
         stdin=subprocess.DEVNULL,
         capture_output=True,

@@ -21,6 +21,7 @@ import pytest
 
 from bot.teams import seed_known_teams
 from storage.pg_store import PostgresStore
+from tests.support import prestarted
 from tests.support.fakes.telegram_api import FakeTelegram
 from tests.support.postgres import empty
 
@@ -84,7 +85,7 @@ class Bots:
         self.url = url
         self.fake = fake
         self.feed = feed
-        self.procs: list[asyncio.subprocess.Process] = []
+        self.procs: list[prestarted.Process] = []
 
     def log(self, n: int) -> str:
         return (self.tmp_path / f"bot{n}.log").read_text("utf-8", "replace")
@@ -103,7 +104,7 @@ class Bots:
         )
         env.pop("MATCHBOT_DB", None)
         with (self.tmp_path / f"bot{n}.log").open("ab") as log:
-            proc = await asyncio.create_subprocess_exec(
+            proc = await prestarted.start(
                 *MATCHBOT, env=env, cwd=self.tmp_path, stdout=log, stderr=log
             )
         self.procs.append(proc)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import prestarted
 from tests.support.fakes.discord_api import FakeChannel, FakeDiscord, FakeGuild
 from tests.support.postgres import empty
 
@@ -37,7 +38,7 @@ def servers() -> list[FakeGuild]:
 
 async def start(
     tmp_path: Path, n: int, dc: FakeDiscord, url: str, feed: Path, shards: str
-) -> asyncio.subprocess.Process:
+) -> prestarted.Process:
     env = {k: v for k, v in os.environ.items() if not k.endswith("_TOKEN")}
     env.pop("MATCHBOT_DB", None)
     env.update(
@@ -49,16 +50,14 @@ async def start(
         MATCHBOT_LOG_LEVEL="INFO",
     )
     with (tmp_path / f"bot{n}.log").open("ab") as log:
-        return await asyncio.create_subprocess_exec(
-            *MATCHBOT, env=env, cwd=tmp_path, stdout=log, stderr=log
-        )
+        return await prestarted.start(*MATCHBOT, env=env, cwd=tmp_path, stdout=log, stderr=log)
 
 
 def read_log(path: Path) -> str:
     return path.read_text("utf-8", "replace") if path.exists() else ""
 
 
-async def wait_roles(tmp_path: Path, procs: list[asyncio.subprocess.Process]) -> None:
+async def wait_roles(tmp_path: Path, procs: list[prestarted.Process]) -> None:
     """Until one process leads and the other stands by."""
     logs = [tmp_path / f"bot{n}.log" for n in range(len(procs))]
     async with asyncio.timeout(40):
@@ -79,7 +78,7 @@ async def test_two_processes_split_the_shards_and_send_each_alert_once(
     empty(postgres_url)
     feed = tmp_path / "feed.jsonl"
     feed.write_text("", encoding="utf-8")
-    procs: list[asyncio.subprocess.Process] = []
+    procs: list[prestarted.Process] = []
     async with FakeDiscord(guilds=servers(), shards=2, max_guilds_per_shard=1) as dc:
         try:
             # both at once: whichever takes the leader lock first leads, the other stands by

@@ -7,5 +7,8 @@
 - ``following.py``: fans, feeds and commands of the subscription tests.
 - ``telegram.py``: ``matchbot run`` against the fake Bot API server (end-to-end harness).
 - ``cli.py``: the ``matchbot`` command line as a subprocess, and its console chat.
+- ``prestarted.py``: ``python -m adapters.cli`` processes forked from a pre-started interpreter
+  (``prestarted_server.py``) instead of each starting Python and importing the bot;
+  ``MATCHBOT_TESTS_EXEC=1`` starts them the literal way.
 - ``hostile.py``: bad feed lines, one or more per class of trouble.
 """

@@ -1,6 +1,7 @@
-"""The ``matchbot`` command line run as a user runs it: as a subprocess, and ``matchbot run``'s
-console chat driven through stdin and stdout; and, for what a command prints and returns (which
-needs no process of its own), the same command line run in this process."""
+"""The ``matchbot`` command line run as a user runs it: as a subprocess (forked by the
+pre-started interpreter, tests/support/prestarted.py), and ``matchbot run``'s console chat
+driven through stdin and stdout; and, for what a command prints and returns (which needs no
+process of its own), the same command line run in this process."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from adapters.cli import app
+from tests.support import prestarted
 
 MATCHBOT = [sys.executable, "-m", "adapters.cli"]
 
@@ -37,7 +39,7 @@ def installed_matchbot() -> list[str]:
 
 def matchbot(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = without_tokens()
-    return subprocess.run(
+    return prestarted.run(
         [*MATCHBOT, *args],
         capture_output=True,
         text=True,
@@ -137,7 +139,7 @@ class Console:
     """``matchbot run`` in console mode, driven through its stdin and stdout."""
 
     def __init__(self, env: dict[str, str], cwd: Path) -> None:
-        self.proc = subprocess.Popen(
+        self.proc = prestarted.popen(
             [*MATCHBOT, "run"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

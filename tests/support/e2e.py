@@ -13,11 +13,13 @@ import types
 import pytest
 
 #: What makes a test end-to-end: it runs the bot against a fake platform or provider server
-#: on 127.0.0.1, or runs the ``matchbot`` program (a module that imports ``subprocess``)
+#: on 127.0.0.1, or runs the ``matchbot`` program (a module that imports ``subprocess``, or
+#: ``prestarted`` that forks it: tests/support/prestarted.py)
 #: (``pytest -m e2e`` runs them alone, ``pytest -m "not e2e"`` the fast unit tests).
 E2E_NAMES = frozenset(
     {
         "subprocess",
+        "prestarted",
         "FakeTelegram",
         "FakeDiscord",
         "FakeProvider",
