@@ -31,6 +31,8 @@ from bot.safe_text import neutralise
 ELLIPSIS = "…"
 
 _WORDS = re.compile(r"\s+|\S+")
+#: how many characters' sizes a format keeps (far more than a match's texts use)
+_KEPT_CHAR_SIZES = 4096
 
 
 def utf16_len(text: str) -> int:
@@ -48,12 +50,24 @@ class TextFormat:
     size: Callable[[Span], int]
     #: what each style adds to a span's size (its marks, a quote's quotation marks)
     _overhead: dict[str, int] = field(default_factory=dict, compare=False)
+    #: what one character counts, written alone (a word longer than a part is measured
+    #: character by character: each character is written and measured once, not once a time)
+    _char_sizes: dict[str, int] = field(default_factory=dict, compare=False)
 
     def overhead(self, style: str) -> int:
         if style not in self._overhead:
             probe = Span.model_validate({"text": "x", "style": style})
             self._overhead[style] = self.size(probe) - self.size(Span(text="x"))
         return self._overhead[style]
+
+    def char_size(self, ch: str) -> int:
+        """What the one character ``ch`` counts, written alone as plain text."""
+        size = self._char_sizes.get(ch)
+        if size is None:
+            size = self.size(Span(text=ch))
+            if len(self._char_sizes) < _KEPT_CHAR_SIZES:
+                self._char_sizes[ch] = size
+        return size
 
     def line(self, row: Line) -> str:
         return "".join(self.write(span) for span in row)
@@ -212,7 +226,7 @@ def _fit(word: str, room: int, fmt: TextFormat) -> str:
     variation selector or a skin tone, nor inside a flag's pair of letters)."""
     end, size = 0, 0
     for ch in word:
-        size += fmt.size(Span(text=ch))
+        size += fmt.char_size(ch)
         if size > room:
             break
         end += 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import cache
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -234,12 +235,23 @@ def real_timezones() -> set[str]:
 
 
 def find_timezone(typed: str) -> str | None:
-    """``rome``, ``europe/rome`` or ``Europe/Rome`` → ``Europe/Rome``."""
+    """``rome``, ``europe/rome`` or ``Europe/Rome`` → ``Europe/Rome``: the first zone, in
+    alphabetical order, whose name or last part is what was typed (any case, spaces for
+    underscores)."""
     wanted = typed.strip().replace(" ", "_").casefold()
     if not wanted:
         return None
-    zones = real_timezones()
-    for zone in sorted(zones):
-        if zone.casefold() == wanted or zone.casefold().rsplit("/", 1)[-1] == wanted:
-            return zone
-    return None
+    return _timezones_by_name().get(wanted)
+
+
+@cache
+def _timezones_by_name() -> dict[str, str]:
+    """Each zone under its name and its last part, casefolded, the first in alphabetical
+    order kept where two share one: the zone database read once a process (reading it lists
+    some 600 files), not at each ``/settings timezone``."""
+    found: dict[str, str] = {}
+    for zone in sorted(real_timezones()):
+        folded = zone.casefold()
+        found.setdefault(folded, zone)
+        found.setdefault(folded.rsplit("/", 1)[-1], zone)
+    return found

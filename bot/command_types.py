@@ -84,7 +84,7 @@ class Argument:
     #: where a mistyped key is matched
     listed: bool = True
 
-    @property
+    @cached_property
     def key(self) -> str:
         """The word its form starts with (``spoiler`` for ``spoiler {}``); empty if none."""
         head, _, _ = self.form.partition("{}")
@@ -94,9 +94,10 @@ class Argument:
         """Its key's name in ``lang`` (``livello``), English when it has none there."""
         return self.names[lang][0] if self.names.get(lang) else self.key
 
-    @property
+    @cached_property
     def keys(self) -> tuple[str, ...]:
-        """Every name its key answers to, in every language, folded."""
+        """Every name its key answers to, in every language, folded (worked out once: every
+        key typed or shown, ``/settings`` and each of its answers, looks through them)."""
         if not self.key:
             return ()
         others = (n for names in self.names.values() for n in names)

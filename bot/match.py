@@ -148,6 +148,9 @@ class MatchState:
     updates: dict[str, StoredEvent] = field(default_factory=dict, repr=False, compare=False)
     #: every event as stored, updates included, in ingest order (to derive again on an update)
     ingested: list[StoredEvent] = field(default_factory=list, repr=False, compare=False)
+    #: the store's ``events_version`` the state stands at, where :class:`KeptStates` knows it
+    #: (None for a state made or grown otherwise: read the store)
+    events_version: int | None = field(default=None, repr=False, compare=False)
 
     def copy(self) -> MatchState:
         """A state of its own to grow: the containers copied, the events (frozen) shared."""
@@ -210,6 +213,7 @@ class MatchState:
         above :attr:`top_seq`): constant work for an event in match order (a late one only
         re-scores the goals after it). A ``goal_update`` changes a goal already folded in:
         the match is folded again with it (updates are rare)."""
+        self.events_version = None  # another state now: its version is not known here
         if isinstance(stored.event, GoalUpdateEvent):
             self._derive_again(stored)
             return
@@ -391,6 +395,7 @@ class KeptStates:
                 self._states.move_to_end(key)
                 return kept
         state = derive_state(fixture, store.events(fixture.id))
+        state.events_version = key[1]
         self._keep(key, state)
         return state
 
@@ -399,7 +404,8 @@ class KeptStates:
         kept under the match's new ``events_version``."""
         grown = state.copy()
         grown.add(stored)
-        self._keep((state.fixture.id, store.events_version(state.fixture.id)), grown)
+        grown.events_version = store.events_version(state.fixture.id)
+        self._keep((state.fixture.id, grown.events_version), grown)
         return grown
 
     def _keep(self, key: tuple[str, int], state: MatchState) -> None:

@@ -60,6 +60,9 @@ class Scoreboards:
             return 0
         fixture = state.fixture
         store = self.engine.store
+        version = state.events_version  # the engine's states know it: not read again
+        if version is None:
+            version = store.events_version(fixture.id)
         defaults = ChatSettings()
         digest = hashlib.sha256(after.encode()).hexdigest()[:12]
         audience = Audience(
@@ -69,7 +72,7 @@ class Scoreboards:
             # one key per board: the events so far and what the board says (a clock that
             # moved without an event makes another board; a board said again after a
             # retraction comes under the retraction's version)
-            key=f"scoreboard:{fixture.id}:{store.events_version(fixture.id)}:{digest}",
+            key=f"scoreboard:{fixture.id}:{version}:{digest}",
             kind="scoreboard",
             match_id=fixture.id,
             now=self.engine.clock(),

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from sqlite_utils import Database
+from sqlite_utils.utils import dedupe_keys
 
 from storage import fresh, schema
 
@@ -72,7 +73,16 @@ class StoreBase:
     # (a TypedDict of bot.store_contract, checked against the real columns by
     # tests/test_store_contract.py), hence ``Any`` here.
     def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
-        return list(self.db.query(sql, list(params)))
+        """The rows of ``sql``, a statement of the store that returns rows, run as that one
+        statement. (sqlite-utils' ``Database.query`` runs each inside a savepoint of its own,
+        three statements a read, to undo a statement that turns out to return none: the
+        store's reads are its own ``SELECT`` statements.) Rows are the dicts sqlite-utils builds, a
+        repeated column name numbered as it numbers it (``id``, ``id_2``)."""
+        cursor = self.db.conn.execute(sql, list(params))
+        if cursor.description is None:
+            raise ValueError(f"a store read returns rows: {sql.split(maxsplit=1)[0]} does not")
+        keys = dedupe_keys(d[0] for d in cursor.description)
+        return [dict(zip(keys, row, strict=True)) for row in cursor]
 
     def _one(self, sql: str, params: Iterable[Any] = ()) -> Any | None:
         rows = self._rows(sql, params)

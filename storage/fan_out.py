@@ -253,23 +253,24 @@ class FanOutTables(StoreBase):
         self._fan_out_tables()
         spans: list[tuple[int, int, int]] = []  # (via_match, first rowid, past the last)
         variants: list[MessageVariant] = []
+        # The scratch table was just emptied: SQLite numbers the rows an insert adds one past
+        # the largest rowid, from 1 in an empty table, so each group's rows are the next
+        # ``inserted`` numbers (not read back with two MAX(rowid) a group).
+        end = 1
         for via_match, query in groups:
             if query is None:
                 continue
             sql, params = query
-            base = self.db.execute(
-                "SELECT COALESCE(MAX(rowid), 0) + 1 FROM temp.fanout_audience"
-            ).fetchone()[0]
-            self._exec(
+            inserted = self._exec(
                 "INSERT INTO temp.fanout_audience (via_match, platform, chat_id, tz, lang, spoiler)"
                 f" SELECT ?, a.platform, a.chat_id, a.tz, a.lang, a.spoiler FROM ({sql}) a"
                 " ORDER BY a.since, a.platform, a.chat_id",
                 [via_match, *params],
             )
-            end = self.db.execute(
-                "SELECT COALESCE(MAX(rowid), 0) + 1 FROM temp.fanout_audience"
-            ).fetchone()[0]
+            base, end = end, end + inserted
             spans.append((via_match, base, end))
+            if not inserted:  # nobody of this kind: no message for them
+                continue
             variants += [
                 MessageVariant(combo["zone"], combo["language"], bool(via_match))
                 for combo in self._rows(

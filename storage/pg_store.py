@@ -38,6 +38,9 @@ class PostgresStore(PgFanOut, Store):
     def open_reader(cls, path: Any) -> PostgresStore:
         return cls(_database(str(path)), migrate=False)
 
+    def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
+        return list(self.pg.query(sql, list(params)))
+
     def defer_checkpoints(self) -> None:
         """PostgreSQL checkpoints on its own."""
 

@@ -86,7 +86,13 @@ class StoreThread:
         file by a connection of its own, on a thread of its own."""
         loop = asyncio.get_running_loop()
         with ThreadPoolExecutor(1, thread_name_prefix="matchbot-db-checkpoint") as executor:
-            store = await loop.run_in_executor(executor, Store.open_reader, self._path)
+            opening = loop.run_in_executor(executor, Store.open_reader, self._path)
+            try:
+                store = await asyncio.shield(opening)
+            except asyncio.CancelledError:  # closed while its connection opened: closed too
+                with contextlib.suppress(Exception):
+                    await loop.run_in_executor(executor, (await opening).close)
+                raise
             try:
                 while True:
                     await asyncio.sleep(CHECKPOINT_EVERY)

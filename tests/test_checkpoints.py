@@ -5,6 +5,7 @@ without any further write."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
 
 import pytest
@@ -76,3 +77,47 @@ async def test_the_log_is_copied_into_the_database_file_in_the_background(
         assert await db.call(lambda s: len(s.outbox_rows())) == 20_000
     finally:
         await db.close()
+
+
+FDS = Path("/proc/self/fd")
+
+
+def files_open(prefix: str) -> list[str]:
+    """The files this process holds open whose path starts with ``prefix``."""
+    found = []
+    for fd in FDS.iterdir():
+        try:
+            target = str(fd.readlink())
+        except OSError:  # closed meanwhile (the listing's own)
+            continue
+        if target.startswith(prefix):
+            found.append(target)
+    return found
+
+
+@pytest.mark.skipif(not FDS.is_dir(), reason="needs /proc")
+async def test_closed_while_the_checkpoint_connection_opens_leaves_no_file_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store closed at once after it opened (a command that only looks), while the
+    checkpoint thread is still opening its connection: that connection is closed too (it
+    was left to the garbage collector, open)."""
+    real = Store.open_reader.__func__  # type: ignore[attr-defined]
+    opening, opened = threading.Event(), threading.Event()
+
+    def open_reader(cls: type[Store], path: str | Path) -> Store:
+        store = real(cls, path)
+        if threading.current_thread().name.startswith("matchbot-db-checkpoint"):
+            opening.set()
+            opened.wait(10)  # still opening when the close begins
+        return store  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(Store, "open_reader", classmethod(open_reader))
+    path = tmp_path / "bot.db"
+    db = StoreThread(path)
+    await db.open()
+    while not opening.is_set():
+        await asyncio.sleep(0.001)
+    asyncio.get_running_loop().call_soon(opened.set)  # right after close() cancels the thread
+    await db.close()
+    assert files_open(str(path)) == []

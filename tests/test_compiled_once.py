@@ -1,14 +1,20 @@
 """What a first run compiles, compiled once by xdist's controller (tests/support/compiled_once.py):
 after its step, a worker's import finds valid bytecode for each module, the rewritten one
 pytest would have written for a test module, and compiles nothing; a second step (a warm run)
-does nothing; where pytest's internals differ, the step does nothing."""
+does nothing; Hypothesis finds the constants of each of the bot's modules kept; much work is
+shared with a forked child; where pytest's internals differ, the step does nothing."""
 
 from __future__ import annotations
 
 import importlib.machinery
 import importlib.util
 import marshal
+import os
 import shutil
+import subprocess
+import sys
+import threading
+import types
 from pathlib import Path
 
 import pytest
@@ -140,3 +146,80 @@ def test_the_step_covers_the_suites_sources_test_modules_and_rewritten_plugins(
     # the plugins this process rewrote as it started, every worker rewrites as it starts
     assert (ROOT / PLUGIN).resolve() in {p.resolve() for p in rewritten}
     assert pytestconfig.pluginmanager.has_plugin("tests.support.compiled_once")
+
+
+def test_after_the_step_hypothesis_reads_each_bot_modules_constants_from_its_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hypothesis import configuration
+    from hypothesis.internal import constants_ast
+
+    monkeypatch.setattr(configuration, "__hypothesis_home_directory", tmp_path / "hypothesis")
+    paths = copies(tmp_path / "project", (*SOURCES, *REWRITTEN))
+    own = paths[:2]  # Hypothesis reads no constants out of tests (nor their helpers)
+
+    assert compiled_once.cache_hypothesis_constants(paths) == own
+    assert compiled_once.cache_hypothesis_constants(paths) == []  # a warm run: kept already
+    assert len(list((tmp_path / "hypothesis/constants").iterdir())) == len(own)
+
+    read = []
+    real = constants_ast._constants_from_source
+
+    def reads(source: bytes, *, limit: bool) -> constants_ast.Constants:
+        read.append(source)
+        return real(source, limit=limit)
+
+    monkeypatch.setattr(constants_ast, "_constants_from_source", reads)
+    for path in own:  # what a worker's Hypothesis does with a module it imported
+        module = types.ModuleType(f"copied_{path.stem}")
+        module.__file__ = str(path)
+        found = constants_ast.constants_from_module(module)
+        assert read[-1] != path.read_bytes()  # read from the cache, not parsed from the source
+        assert found == real(path.read_bytes(), limit=True)
+
+
+SHARED = """
+import os, sys
+from pathlib import Path
+from tests.support.compiled_once import share_between_cores
+
+def mark(paths):
+    for path in paths:
+        path.write_text(str(os.getpid()))
+
+folder = Path(sys.argv[1])
+share_between_cores([(mark, folder / f"file{i}") for i in range(40)])
+print(os.getpid())
+"""
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one core: no second process")
+def test_much_work_on_two_cores_is_shared_with_a_forked_child_and_all_done(tmp_path: Path) -> None:
+    ran = subprocess.run(
+        [sys.executable, "-c", SHARED, str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    by = [int((tmp_path / f"file{i}").read_text()) for i in range(40)]
+    this = int(ran.stdout)
+    assert by.count(this) == 20
+    assert len(set(by)) == 2
+
+
+def test_in_a_process_with_other_threads_the_work_is_done_here(tmp_path: Path) -> None:
+    # an xdist worker runs execnet's threads: a fork there is not safe, the work is done here
+    def mark(paths: list[Path]) -> None:
+        for path in paths:
+            path.write_text(str(os.getpid()))
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        compiled_once.share_between_cores([(mark, tmp_path / f"file{i}") for i in range(40)])
+    finally:
+        stop.set()
+        other.join()
+    assert {(tmp_path / f"file{i}").read_text() for i in range(40)} == {str(os.getpid())}

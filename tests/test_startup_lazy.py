@@ -32,8 +32,10 @@ NOT_FOR_THE_HELP = (
 #: this until it is needed (paid broadcast's aiohttp, the card's Pillow, the backup commands,
 #: the JSON logs' formatter, the ``limits`` library until a group member's command is counted,
 #: httpx's own command-line program with rich and pygments, python-telegram-bot's webhook
-#: server with tornado: see adapters/lean_imports.py).
+#: server with tornado: see adapters/lean_imports.py; Babel's catalogue reader and writer,
+#: only where a ``.po`` is compiled, bot/messages/i18n.py).
 NOT_FOR_TELEGRAM = (
+    "babel.messages",
     "aiohttp",
     "PIL",
     "storage.backup",

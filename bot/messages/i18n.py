@@ -28,8 +28,6 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from babel.lists import format_list
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 
 LANGUAGES: dict[str, str] = {"en": "English", "it": "Italiano"}
 DEFAULT_LANGUAGE = "en"
@@ -66,6 +64,11 @@ def _compiled(po: Path) -> bytes:
     kept = po.parent / "__pycache__" / f"{po.stem}.{digest}.mo"
     with contextlib.suppress(OSError):
         return kept.read_bytes()
+    # Babel's catalogue reader and writer, only where a catalogue is compiled (once per edit
+    # of the .po, not by every process that speaks Italian)
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
     compiled = io.BytesIO()
     write_mo(compiled, read_po(io.BytesIO(source), domain=po.stem))
     with contextlib.suppress(OSError):

@@ -2,23 +2,35 @@
 
 Python keeps each module's bytecode in ``__pycache__/`` (gitignored: a fresh clone has none), and
 pytest keeps there too the test modules as it rewrote them for its assertion messages
-(``*-pytest-*.pyc``). On a first run every xdist worker would compile the bot's sources and
-rewrite every test module itself, all five at the same time, each a few seconds of CPU. So xdist's
-controller (it runs this plugin, and collects nothing) does it once, before it starts the
-workers (:func:`pytest_sessionstart` runs before xdist's, which is ``trylast``): the sources
-Python compiles as an import would (:func:`compile_sources`), and the modules pytest rewrites with
-pytest's own rewriting, in the file a worker looks for first (:func:`rewrite_for_workers`). Only
-what is missing or out of date is done: a warm run checks the files and does nothing else.
-Where pytest's internals are not those this was written against, it does nothing (the workers
-then compile as before)."""
+(``*-pytest-*.pyc``); Hypothesis keeps the constants it found in the bot's modules (it mixes them
+into the examples it tries) in ``.hypothesis/constants/``. On a first run every xdist worker would
+compile the bot's sources, rewrite every test module and read the constants out of every module
+itself, all five at the same time, each a few seconds of CPU. So xdist's controller (it runs this
+plugin, and collects nothing) does it once, before it starts the workers
+(:func:`pytest_sessionstart` runs before xdist's, which is ``trylast``): the sources Python
+compiles as an import would (:func:`compile_sources`), the modules pytest rewrites, with pytest's
+own rewriting, in the file a worker looks for first (:func:`rewrite_for_workers`), and the
+constants, with Hypothesis' own function, where Hypothesis looks for them
+(:func:`cache_hypothesis_constants`). Only what is missing or out of date is done, shared between
+this process and one forked child where there is much of it and two cores (the workers wait for
+it): a warm run checks the files and does nothing else. Where pytest's or Hypothesis' internals
+are not those this was written against, that part does nothing (the workers then do it as
+before)."""
 
 from __future__ import annotations
 
 import compileall
 import fnmatch
+import functools
+import gc
+import hashlib
+import importlib.util
 import os
 import py_compile
 import sys
+import threading
+import types
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -27,6 +39,11 @@ import pytest
 #: what :func:`rewrite_for_workers` uses of pytest's assertion rewriting (``_pytest/assertion/
 #: rewrite.py``): how a rewritten module is made, written, read back and where it is kept
 _REWRITE_API = ("_rewrite_test", "_write_pyc", "_read_pyc", "get_cache_dir", "PYC_TAIL")
+#: below this many files to do, a second process costs more than it saves
+_WORTH_A_SECOND_PROCESS = 24
+
+#: one file's share of the work: a function of a list of files, and the file
+Job = tuple[Callable[[list[Path]], object], Path]
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -34,8 +51,50 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     config = session.config
     if config.pluginmanager.get_plugin("dsession") is None or sys.dont_write_bytecode:
         return  # not xdist's controller (a worker, or ``-n 0``: one process compiles once anyway)
-    compile_sources(project_sources(config))
-    rewrite_for_workers(config, rewritten_by_workers(config))
+    share_between_cores(missing(config))
+
+
+def missing(config: pytest.Config) -> list[Job]:
+    """What the workers would otherwise each do on this run: each source without up-to-date
+    bytecode, each module pytest rewrites without an up-to-date rewritten file, each of the
+    bot's modules whose constants Hypothesis has not kept yet."""
+    sources = project_sources(config)
+    rewrite = functools.partial(rewrite_for_workers, config)
+    jobs: list[Job] = [(compile_sources, p) for p in sources if not _compiled(p)]
+    jobs += [(rewrite, p) for p in rewritten_by_workers(config) if not _rewritten(p)]
+    jobs += [(cache_hypothesis_constants, p) for p in _constants_missing(sources)]
+    return jobs
+
+
+def share_between_cores(jobs: list[Job]) -> None:
+    """Do ``jobs``, half of them (by size) in a child process forked for it where two cores
+    are there to share them (and this process runs no other thread); returns when all are
+    done. The garbage collector is off meanwhile: the syntax trees made and dropped by the
+    thousand hold no cycles, and each collection would walk all this process holds."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        if len(jobs) < _WORTH_A_SECOND_PROCESS or cores < 2 or threading.active_count() > 1:
+            _do(jobs)
+            return
+        jobs = sorted(jobs, key=lambda job: -_size(job[1]))
+        child = os.fork()
+        if child == 0:  # the child: its half, then gone without running this process's exit
+            try:
+                _do(jobs[0::2])
+            finally:
+                os._exit(0)
+        _do(jobs[1::2])
+        os.waitpid(child, 0)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _do(jobs: Iterable[Job]) -> None:
+    for do, path in jobs:
+        do([path])
 
 
 def project_sources(config: pytest.Config) -> list[Path]:
@@ -65,8 +124,7 @@ def compile_sources(paths: Iterable[Path]) -> list[Path]:
     (timestamp-checked, at this interpreter's optimization level); returns those it compiled."""
     done = []
     for path in paths:
-        cached = Path(_cache_from_source(path))
-        if _fresh(path, cached):
+        if _compiled(path):
             continue
         ok = compileall.compile_file(
             path, quiet=2, invalidation_mode=py_compile.PycInvalidationMode.TIMESTAMP
@@ -90,7 +148,7 @@ def rewrite_for_workers(config: pytest.Config, paths: Iterable[Path]) -> list[Pa
     done = []
     for path in paths:
         pyc = rewrite.get_cache_dir(path) / (path.name[:-3] + rewrite.PYC_TAIL)
-        if not path.is_file() or _rewritten_fresh(path, pyc, rewrite._read_pyc):
+        if not path.is_file() or _rewritten(path):
             continue
         try:
             source_hash, code = rewrite._rewrite_test(path, config)
@@ -124,17 +182,68 @@ def _python_files(tops: Iterable[Path]) -> Iterator[Path]:
             yield from (Path(folder, name) for name in sorted(files) if name.endswith(".py"))
 
 
-def _cache_from_source(path: Path) -> str:
-    import importlib.util
+def cache_hypothesis_constants(paths: Iterable[Path]) -> list[Path]:
+    """Have Hypothesis keep, for each of ``paths`` it counts as the project's own code (not the
+    tests), the constants it reads out of a module, where a worker's Hypothesis looks for them
+    first; returns those it read. Stops where Hypothesis keeps them elsewhere than expected."""
+    try:
+        from hypothesis.errors import HypothesisSideeffectWarning
+        from hypothesis.internal.constants_ast import constants_from_module
+    except ImportError:
+        return []
+    done = []
+    with warnings.catch_warnings():  # its "slow code in a plugin" warning: on purpose, once
+        warnings.simplefilter("ignore", HypothesisSideeffectWarning)
+        for path in _constants_missing(paths):
+            module = types.ModuleType(path.stem)
+            module.__file__ = str(path)
+            constants_from_module(module)
+            if _constants_missing([path]):
+                break
+            done.append(path)
+    return done
 
-    return importlib.util.cache_from_source(os.fspath(path))
+
+def _constants_missing(paths: Iterable[Path]) -> list[Path]:
+    """Those of ``paths`` Hypothesis reads constants from whose constants it has not kept (in
+    its storage folder, ``.hypothesis/constants/`` named by the source's digest); none where
+    Hypothesis is not the one this was written against."""
+    try:
+        from hypothesis.configuration import storage_directory
+        from hypothesis.errors import HypothesisSideeffectWarning
+        from hypothesis.internal.constants_ast import is_local_module_file
+    except ImportError:
+        return []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", HypothesisSideeffectWarning)
+        try:
+            folder = storage_directory("constants", intent_to_write=False).path
+        except TypeError:
+            return []
+    found = []
+    for path in paths:
+        if not is_local_module_file(str(path)):
+            continue
+        try:
+            source = path.read_bytes()
+        except OSError:
+            continue
+        if not (folder / hashlib.sha1(source).hexdigest()[:16]).exists():
+            found.append(path)
+    return found
 
 
-def _fresh(source: Path, cached: Path) -> bool:
-    """Whether ``cached`` is the timestamp-checked bytecode of ``source`` as it is now (what
-    an import checks before it uses it)."""
-    import importlib.util
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
+
+def _compiled(source: Path) -> bool:
+    """Whether ``source`` has timestamp-checked bytecode as it is now (what an import checks
+    before it uses it)."""
+    cached = Path(importlib.util.cache_from_source(os.fspath(source)))
     try:
         with cached.open("rb") as file:
             header = file.read(16)
@@ -149,12 +258,15 @@ def _fresh(source: Path, cached: Path) -> bool:
     )
 
 
-def _rewritten_fresh(source: Path, pyc: Path, read_pyc: Callable[[Path, Path], object]) -> bool:
-    """Whether ``pyc`` is the rewritten bytecode of ``source`` as it is now: its header names
-    this interpreter's bytecode and the source's hash, as pytest writes it (a checked-hash pyc:
-    PEP 552); a file this quick look doubts is read as pytest reads it (``read_pyc``)."""
-    import importlib.util
+def _rewritten(source: Path) -> bool:
+    """Whether ``source`` has pytest's rewritten bytecode as it is now: its header names this
+    interpreter's bytecode and the source's hash, as pytest writes it (a checked-hash pyc:
+    PEP 552); a file this quick look doubts is read as pytest reads it."""
+    from _pytest.assertion import rewrite
 
+    if not all(hasattr(rewrite, name) for name in _REWRITE_API):
+        return True  # nothing to do: rewrite_for_workers would not do it
+    pyc = rewrite.get_cache_dir(source) / (source.name[:-3] + rewrite.PYC_TAIL)
     try:
         with pyc.open("rb") as file:
             header = file.read(16)
@@ -163,4 +275,4 @@ def _rewritten_fresh(source: Path, pyc: Path, read_pyc: Callable[[Path, Path], o
         return False
     if header == importlib.util.MAGIC_NUMBER + b"\x03\0\0\0" + source_hash[:8]:
         return True
-    return read_pyc(source, pyc) is not None
+    return rewrite._read_pyc(source, pyc) is not None
