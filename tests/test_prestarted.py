@@ -222,9 +222,10 @@ def test_two_children_run_at_once_each_its_own_process() -> None:
         assert second.returncode == 0
 
 
-def test_the_server_goes_with_the_process_that_started_it() -> None:
-    # A stand-in for a pytest worker: it starts a child through the server, says the
-    # server's pid, then dies without any clean-up (SIGKILL).
+def test_the_server_goes_with_the_run() -> None:
+    # A stand-in for a pytest run (its first process: the one the server watches): it starts
+    # a child through the server, says the server's pid, then dies without any clean-up
+    # (SIGKILL). Nothing is left: neither the server nor a child.
     worker = subprocess.Popen(
         [
             sys.executable,
@@ -232,7 +233,7 @@ def test_the_server_goes_with_the_process_that_started_it() -> None:
             "import os, sys\n"
             "from tests.support import prestarted\n"
             "done = prestarted.run(sys.argv[1:], capture_output=True, timeout=60)\n"
-            "print(done.returncode, prestarted.Server.shared().process.pid, flush=True)\n"
+            "print(done.returncode, prestarted.Server.shared().hello()['ready'], flush=True)\n"
             "sys.stdin.read()\n",
             *PROBE,
             "exit",
@@ -247,7 +248,7 @@ def test_the_server_goes_with_the_process_that_started_it() -> None:
     assert worker.stdout is not None
     code, server = worker.stdout.readline().split()
     assert code == "3"
-    pattern = f"{prestarted.MARKER} {worker.pid}"
+    pattern = f"{prestarted.MARKER} {worker.pid}$"
     if FORKING:
         assert pgrep(pattern) == [int(server)]
     worker.kill()

@@ -1,8 +1,9 @@
 """``python -m adapters.cli ...`` for the tests, without paying Python's start and the bot's
 imports in each process: a pre-started interpreter forks them.
 
-Each pytest worker that starts a ``matchbot`` command starts, once, a server
-(:mod:`tests.support.prestarted_server`) that imported every module of the bot and what its
+The first process of a pytest run (an xdist worker) that starts a ``matchbot`` command starts
+one server for the whole run (:mod:`tests.support.prestarted_server`, found by the others in
+the run's folder: tests/support/run_wide.py) that imported every module of the bot and what its
 commands import, and then forks a child for each command. The child is a process of its own
 (its own pid, signals, exit status, pipes, environment, working folder) that runs
 ``adapters.cli`` as ``__main__`` exactly as ``python -m adapters.cli`` does, minus the
@@ -25,7 +26,6 @@ start their processes with ``subprocess`` directly.
 from __future__ import annotations
 
 import asyncio
-import atexit
 import contextlib
 import json
 import os
@@ -33,22 +33,16 @@ import select
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from tests.support.prestarted_server import BOOT, SERVED
+from tests.support.prestarted_server import BOOT, SERVED, read_at_start
 
 #: set to 1, every test starts its ``matchbot`` processes as fresh interpreters
 EXEC_VARIABLE = "MATCHBOT_TESTS_EXEC"
-ROOT = Path(__file__).resolve().parents[2]
-#: what Python reads from the environment as it starts, before any module: a child that
-#: differs here is exec'd
-START_PREFIXES = ("PYTHON", "LC_")
-START_NAMES = frozenset({"LANG", "LANGUAGE"})
 #: in the server's command line (and so its children's), with the pid of the process it serves:
 #: ``pgrep -f "matchbot-prestarted-server PID"`` finds them
 MARKER = "matchbot-prestarted-server"
@@ -325,9 +319,11 @@ class PrestartedPopen(subprocess.Popen[Any]):
 
 
 class Server:
-    """This worker's pre-started interpreter: started at its first request, ended (its
-    control socket closed, then waited for) when this process exits; if this process dies
-    the server sees the socket end and exits by itself."""
+    """The run's pre-started interpreter, one for all the run's processes (its xdist workers),
+    like the run's PostgreSQL server (tests/support/run_wide.py): the first process that needs
+    it starts it, under the run's lock, listening on a socket in the run's folder; each
+    process connects to it once and sends its requests on that connection. It exits when the
+    run's first process is gone (it watches it: a pidfd), also if that one was killed."""
 
     _shared: Server | None = None
     _lock = threading.Lock()
@@ -335,30 +331,39 @@ class Server:
     @classmethod
     def shared(cls) -> Server:
         with cls._lock:
-            if cls._shared is None or cls._shared.process.poll() is not None:
-                cls._shared = cls()
+            if cls._shared is None:
+                cls._shared = cls._connected()
             return cls._shared
 
-    def __init__(self) -> None:
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        self._log = tempfile.TemporaryFile()  # noqa: SIM115 (read when the server fails)
-        with theirs:
-            self.process = subprocess.Popen(
-                [sys.executable, "-c", BOOT, MARKER, str(os.getpid())],
-                stdin=theirs,
-                stdout=subprocess.DEVNULL,
-                stderr=self._log,
-                cwd=ROOT,
-                env=_START_ENV,
-            )
-        self.control = ours
+    @classmethod
+    def _connected(cls) -> Server:
+        from tests.support import run_wide
+
+        with run_wide.locked() as run:
+            path, log = run / "prestarted.sock", run / "prestarted.log"
+            if path.exists():
+                try:
+                    return cls(path, log)
+                except ConnectionRefusedError:  # it ended (it failed): start another
+                    path.unlink()
+            _spawn(path, log, run_wide.owner())
+            return cls(path, log)
+
+    def __init__(self, path: Path, log: Path) -> None:
+        self.path, self._log = path, log
+        self.control = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            self.control.connect(str(path))
+        except OSError:
+            self.control.close()
+            raise
         self._send_lock = threading.Lock()
         self._hello: dict[str, Any] | None = None
-        atexit.register(self.stop)
 
     def hello(self) -> dict[str, Any]:
-        """The server's first message once it has loaded: its pid and the environment
-        variables the loading read."""
+        """The server's first message once it has loaded: its pid, the environment variables
+        the loading read, and the values it started with of those and of what Python reads
+        at its start."""
         with self._send_lock:
             if self._hello is None:
                 message = self.control.recv(1 << 20)
@@ -370,11 +375,12 @@ class Server:
     def serves(self, env: Mapping[str, str]) -> bool:
         """Whether a child with this environment starts as a fresh interpreter would: the
         same in what Python and the server's imports read from it."""
-        read = set(self.hello()["env_read"])
-        if "*" in read:
-            return env == _START_ENV
-        names = read | {name for name in {*env, *_START_ENV} if _read_at_start(name)}
-        return all(env.get(name) == _START_ENV.get(name) for name in names)
+        hello = self.hello()
+        if "*" in hello["env_read"]:  # the whole environment was read: only a fresh one
+            return False
+        seen: dict[str, str | None] = hello["env"]
+        names = set(seen) | {name for name in env if read_at_start(name)}
+        return all(env.get(name) == seen.get(name) for name in names)
 
     def start(self, request: dict[str, Any], stdio: tuple[int, int, int]) -> socket.socket:
         """Send a request; the connection on which the server answers about that child."""
@@ -391,18 +397,34 @@ class Server:
         return mine
 
     def log(self) -> str:
-        self._log.seek(0)
-        return self._log.read().decode(errors="replace")
-
-    def stop(self) -> None:
-        self.control.close()
+        """What the server wrote on its stderr (a failure's traceback)."""
         try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self._log.close()
+            return self._log.read_text("utf-8", "replace")
+        except OSError as e:
+            return str(e)
 
 
-def _read_at_start(name: str) -> bool:
-    return name in START_NAMES or name.startswith(START_PREFIXES)
+def _spawn(path: Path, log: Path, owner: int) -> int:
+    """Start the server, listening on ``path`` (bound here: a process may connect at once,
+    its requests wait until the server has loaded), until ``owner`` is gone. Not waited for
+    (it outlives the process that started it); in that process's session, so a ^C in the
+    terminal reaches its children as it reaches exec'd ones (the server ignores it)."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as listener:
+        listener.bind(str(path))
+        listener.listen(64)
+        errors = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        quiet = os.open(os.devnull, os.O_RDWR)
+        try:
+            return os.posix_spawn(
+                sys.executable,
+                [sys.executable, "-c", BOOT, MARKER, str(owner)],
+                _START_ENV,
+                file_actions=[
+                    (os.POSIX_SPAWN_DUP2, listener.fileno(), 0),
+                    (os.POSIX_SPAWN_DUP2, quiet, 1),
+                    (os.POSIX_SPAWN_DUP2, errors, 2),
+                ],
+            )
+        finally:
+            os.close(errors)
+            os.close(quiet)

@@ -2,35 +2,38 @@
 ``matchbot`` command imports, and forks a child for each ``python -m adapters.cli ...`` a test
 starts, so the child skips the interpreter's start and the imports.
 
-It is started by the client (:class:`tests.support.prestarted.Server`) as
-``python -c BOOT`` with its control socket (``AF_UNIX``, ``SOCK_SEQPACKET``) as its standard
-input, and :data:`BOOT` is the whole program::
+One serves a whole pytest run (all its xdist workers). The first process that needs it starts
+it (:func:`tests.support.prestarted._spawn`) as ``python -c BOOT matchbot-prestarted-server
+OWNER`` with a listening socket (``AF_UNIX``, ``SOCK_SEQPACKET``, in the run's folder) as its
+standard input; :data:`BOOT` is the whole program::
 
     from tests.support.prestarted_server import serve
     child = serve()
     if child is not None:
         import runpy; runpy._run_module_as_main(child)
 
-:func:`serve` loads the modules, tells the client which environment variables were read while
-they loaded (a child whose environment differs there is started the literal way instead), and
-then waits. Each request on the control socket carries the child's argv, environment and
-working folder, and four file descriptors (``SCM_RIGHTS``): the child's stdin, stdout and stderr
-and a connection of its own (a socket) on which the server reports the child's pid and, when it
-has ended, its exit status as :class:`subprocess.Popen` gives it (negative signal number when a
-signal killed it). The dead child stays a zombie, so its pid is not reused, until the client
-has read its status and closed that connection; then it is reaped. The server never starts a
-thread, an event loop or a database; it learns of a child's end through ``SIGCHLD`` and a
-wake-up pipe in its ``select`` loop. When the control socket ends (the pytest worker that started
-it is gone) :func:`serve` returns ``None`` and the server exits.
+:func:`serve` loads the modules, then waits. Each process that connects is sent a hello: which
+environment variables were read while the modules loaded, and the values the server started
+with of those and of what Python reads at its start (``PYTHON*``, ``LANG``, ``LC_*``): a child
+whose environment differs there is started the literal way instead. Each request on a
+connection carries the child's argv, environment and working folder, and four file descriptors
+(``SCM_RIGHTS``): the child's stdin, stdout and stderr and a connection of its own (a socket) on
+which the server reports the child's pid and, when it has ended, its exit status as
+:class:`subprocess.Popen` gives it (negative signal number when a signal killed it). The dead
+child stays a zombie, so its pid is not reused, until the client has read its status and closed
+that connection; then it is reaped. The server never starts a thread, an event loop or a
+database; it learns of a child's end through ``SIGCHLD`` and a wake-up pipe in its ``select``
+loop, and of the run's end through a pidfd of the run's first process (``OWNER``): then
+:func:`serve` returns ``None`` and the server exits.
 
 In the child, :func:`serve` returns (its loop unwound) after the child was made to look like a
 fresh ``python -m``: the signal handlers the server set are the ones it started with again (the
-wake-up fd gone), its own descriptors closed, the three given ones on 0, 1 and 2, the environment
-replaced (``time.tzset()``), the working folder changed and ``sys.path[0]`` set to it, a session
-of its own if asked. Then the boot code runs the module as ``__main__`` the way ``-m`` does
-(``runpy._run_module_as_main``), at the top level, so the interpreter's end (atexit, threads,
-``SystemExit``, an uncaught exception's traceback and status 1, ``KeyboardInterrupt``) is
-Python's own.
+wake-up fd gone), the server's descriptors closed, the three given ones on 0, 1 and 2, the
+environment replaced (``time.tzset()``), the working folder changed and ``sys.path[0]`` set to
+it, a session of its own if asked. Then the boot code runs the module as ``__main__`` the way
+``-m`` does (``runpy._run_module_as_main``), at the top level, so the interpreter's end (atexit,
+threads, ``SystemExit``, an uncaught exception's traceback and status 1, ``KeyboardInterrupt``)
+is Python's own.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 BOOT = (
+    f"import os; os.chdir({str(Path(__file__).resolve().parents[2])!r})\n"
     "from tests.support.prestarted_server import serve\n"
     "child = serve()\n"
     "if child is not None:\n"
@@ -82,19 +86,30 @@ LIBRARY_MODULES = (
 )
 #: the modules a request may ask to run
 SERVED = frozenset({"adapters.cli", "tests.support.prestarted_probe"})
+#: what Python reads from the environment as it starts, before any module
+START_PREFIXES = ("PYTHON", "LC_")
+START_NAMES = frozenset({"LANG", "LANGUAGE"})
 #: what a request's message may be at most (an environment of a few hundred variables fits)
 MESSAGE_LIMIT = 1 << 20
 
 
 def serve() -> str | None:
-    """Load, then serve until the control socket ends (``None``). In a forked child it returns
-    the name of the module to run as ``__main__``, the child set up."""
+    """Load, then serve until the run's first process (``sys.argv[2]``) is gone (``None``). In
+    a forked child it returns the name of the module to run as ``__main__``, the child set
+    up."""
     started_with = _signal_handlers()
-    control = socket.socket(fileno=os.dup(0))
+    os.closerange(3, os.sysconf("SC_OPEN_MAX"))  # what the starter left open is not a child's
+    listener = socket.socket(fileno=os.dup(0))
     _stdin_from_devnull()
+    try:
+        owner = os.pidfd_open(int(sys.argv[2]))
+    except ProcessLookupError:
+        return None
     read_at_import = _load()
-    control.send(json.dumps({"ready": os.getpid(), "env_read": sorted(read_at_import)}).encode())
-    with Loop(control, started_with) as loop:
+    hello = json.dumps(
+        {"ready": os.getpid(), "env_read": sorted(read_at_import), "env": _env_seen(read_at_import)}
+    ).encode()
+    with Loop(listener, owner, hello, started_with) as loop:
         child = loop.run()
     if child is None:
         return None
@@ -162,11 +177,16 @@ class Running:
 
 @dataclass
 class Loop:
-    """The server's single-threaded loop: requests on ``control``, children's ends through
-    ``SIGCHLD``, clients' connections closing."""
+    """The server's single-threaded loop: each process of the run connects on ``listener``
+    (it is sent ``hello``) and sends its requests on that connection; children's ends come
+    through ``SIGCHLD``; clients close their children's connections; ``owner`` (a pidfd of
+    the run's first process) becomes readable when the run is over."""
 
-    control: socket.socket
+    listener: socket.socket
+    owner: int
+    hello: bytes
     started_with: dict[int, signal.Handlers | int | object]
+    controls: set[socket.socket] = field(default_factory=set)
     children: dict[int, Running] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -182,9 +202,11 @@ class Loop:
         signal.set_wakeup_fd(-1)
         for sig in (signal.SIGINT, signal.SIGCHLD):
             signal.signal(sig, self.started_with[sig])  # type: ignore[arg-type]
-        os.close(self.wake_read)
-        os.close(self.wake_write)
-        self.control.close()
+        _close(self.wake_read, self.wake_write, self.owner)
+        self.listener.close()
+        for control in self.controls:
+            control.close()
+        self.controls.clear()
         for running in self.children.values():
             if running.conn is not None:
                 running.conn.close()
@@ -193,23 +215,43 @@ class Loop:
     def run(self) -> Child | None:
         while True:
             conns = {r.conn: (pid, r) for pid, r in self.children.items() if r.conn is not None}
-            readable, _, _ = select.select([self.control, self.wake_read, *conns], [], [])
+            waited = [self.listener, self.owner, self.wake_read, *self.controls, *conns]
+            readable, _, _ = select.select(waited, [], [])
+            if self.owner in readable:  # the run is over
+                return None
             if self.wake_read in readable:
                 _drain(self.wake_read)
                 self.report_ends()
-            for fd in readable:
-                if fd in conns:
-                    self.closed_by_client(*conns[fd])
-            if self.control in readable:
-                try:
-                    message, fds, _, _ = socket.recv_fds(self.control, MESSAGE_LIMIT, 4)
-                except ConnectionResetError:
-                    message, fds = b"", []
-                if not message:  # the worker that started us is gone
-                    return None
-                child = self.fork(json.loads(message), fds)
+            for ready in readable:
+                if ready in conns:
+                    self.closed_by_client(*conns[ready])
+            if self.listener in readable:
+                self.accept()
+            for control in self.controls & set(readable):
+                child = self.request(control)
                 if child is not None:
                     return child
+
+    def accept(self) -> None:
+        control, _ = self.listener.accept()
+        try:
+            control.send(self.hello)
+        except OSError:
+            control.close()
+            return
+        self.controls.add(control)
+
+    def request(self, control: socket.socket) -> Child | None:
+        try:
+            message, fds, _, _ = socket.recv_fds(control, MESSAGE_LIMIT, 4)
+        except ConnectionResetError:
+            message, fds = b"", []
+        if not message:  # that process is gone
+            self.controls.discard(control)
+            control.close()
+            _close(*fds)
+            return None
+        return self.fork(json.loads(message), fds)
 
     def fork(self, request: dict[str, object], fds: list[int]) -> Child | None:
         stdin, stdout, stderr, conn_fd = fds
@@ -277,6 +319,19 @@ class Loop:
             running.conn.close()
         with contextlib.suppress(ChildProcessError):
             os.waitpid(pid, 0)
+
+
+def _env_seen(read: set[str]) -> dict[str, str | None]:
+    """The values this server started with of what a child must have the same of: the
+    variables read as the modules loaded, and those Python reads as it starts."""
+    names = read | {name for name in os.environ if read_at_start(name)}
+    return {name: os.environ.get(name) for name in sorted(names)}
+
+
+def read_at_start(name: str) -> bool:
+    """Whether Python reads the environment variable ``name`` as it starts (a child forked
+    from an interpreter started without it would not have it applied)."""
+    return name in START_NAMES or name.startswith(START_PREFIXES)
 
 
 def _refusal(module: str, cwd: str) -> bytes:
