@@ -59,9 +59,10 @@ def missing(config: pytest.Config) -> list[Job]:
     bytecode, each module pytest rewrites without an up-to-date rewritten file, each of the
     bot's modules whose constants Hypothesis has not kept yet."""
     sources = project_sources(config)
-    rewrite = functools.partial(rewrite_for_workers, config)
-    jobs: list[Job] = [(compile_sources, p) for p in sources if not _compiled(p)]
-    jobs += [(rewrite, p) for p in rewritten_by_workers(config) if not _rewritten(p)]
+    jobs: list[Job] = [(compile_sources, p) for p in sources if _to_compile(p)]
+    if _rewrite_hook(config) is not None:
+        rewrite = functools.partial(rewrite_for_workers, config)
+        jobs += [(rewrite, p) for p in rewritten_by_workers(config) if _to_rewrite(p)]
     jobs += [(cache_hypothesis_constants, p) for p in _constants_missing(sources)]
     return jobs
 
@@ -124,7 +125,7 @@ def compile_sources(paths: Iterable[Path]) -> list[Path]:
     (timestamp-checked, at this interpreter's optimization level); returns those it compiled."""
     done = []
     for path in paths:
-        if _compiled(path):
+        if not _to_compile(path):
             continue
         ok = compileall.compile_file(
             path, quiet=2, invalidation_mode=py_compile.PycInvalidationMode.TIMESTAMP
@@ -148,7 +149,7 @@ def rewrite_for_workers(config: pytest.Config, paths: Iterable[Path]) -> list[Pa
     done = []
     for path in paths:
         pyc = rewrite.get_cache_dir(path) / (path.name[:-3] + rewrite.PYC_TAIL)
-        if not path.is_file() or _rewritten(path):
+        if not path.is_file() or not _to_rewrite(path):
             continue
         try:
             source_hash, code = rewrite._rewrite_test(path, config)
@@ -238,6 +239,26 @@ def _size(path: Path) -> int:
         return path.stat().st_size
     except OSError:
         return 0
+
+
+def _to_compile(source: Path) -> bool:
+    """Whether ``source``'s bytecode is missing or out of date where it can be written (where
+    it cannot, each process compiles the module for itself, as without this)."""
+    cached = Path(importlib.util.cache_from_source(os.fspath(source)))
+    return not _compiled(source) and _writable(cached.parent)
+
+
+def _to_rewrite(source: Path) -> bool:
+    """Whether ``source``'s rewritten bytecode is missing or out of date where it can be
+    written."""
+    from _pytest.assertion import rewrite
+
+    return not _rewritten(source) and _writable(rewrite.get_cache_dir(source))
+
+
+def _writable(folder: Path) -> bool:
+    """Whether a file can be made in ``folder`` (or ``folder`` made, with its parent's)."""
+    return os.access(folder if folder.exists() else folder.parent, os.W_OK)
 
 
 def _compiled(source: Path) -> bool:
