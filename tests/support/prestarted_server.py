@@ -83,12 +83,14 @@ LIBRARY_MODULES = (
     "stringprep",
     "typer._adapters",
     "typer._click.decorators",
+    "watchfiles",
 )
 #: the modules a request may ask to run
 SERVED = frozenset({"adapters.cli", "tests.support.prestarted_probe"})
-#: what Python reads from the environment as it starts, before any module
+#: what Python reads from the environment as it starts, before any module (and OpenSSL as it
+#: loads, which no ``os.environ`` read shows)
 START_PREFIXES = ("PYTHON", "LC_")
-START_NAMES = frozenset({"LANG", "LANGUAGE"})
+START_NAMES = frozenset({"LANG", "LANGUAGE", "OPENSSL_CONF", "OPENSSL_MODULES"})
 #: what a request's message may be at most (an environment of a few hundred variables fits)
 MESSAGE_LIMIT = 1 << 20
 
@@ -401,7 +403,31 @@ def _load() -> set[str]:
     return read
 
 
+#: what every command works out the same way, from the bot's own data files, once per process
+#: (each ``@cache``'d): ``module:function`` and its arguments
+WARM = (
+    ("storage.fresh:migrated_schema", ()),  # the migrations run on an in-memory database
+    ("bot.teams:catalogue", ()),
+    ("bot.competitions:known_competitions", ()),
+    ("bot.competitions:provider_competitions", ()),
+    ("bot.competitions:_canonical_names", ()),
+    ("bot.messages.i18n:translations", ("it",)),
+    ("bot.messages.i18n:translations", ("it", "bare")),
+    ("bot.messages.names:_countries", ()),
+    ("bot.messages.names:_catalogue_spellings", ()),
+    ("bot.messages.names:_club_phrases", ()),
+    ("bot.messages.names:_competition_phrases", ()),
+    ("bot.chat_settings:_timezones_by_name", ()),
+    ("bot.depth:_colours", ()),
+    ("adapters.tls:client_context", ()),  # reads SSL_CERT_FILE/SSL_CERT_DIR: recorded
+)
+
+
 def _warm() -> None:
+    """Build what the commands build at their start and keep for the process: typer's
+    command, babel's locale data for English and Italian, the cached tables of :data:`WARM`
+    (one renamed or gone is skipped: the children build it themselves), the spellings of the
+    bundled teams."""
     import typer.main
     from babel import Locale
 
@@ -411,6 +437,19 @@ def _warm() -> None:
     for lang in ("en", "it"):
         locale = Locale.parse(lang)
         _ = locale.decimal_formats, locale.number_symbols, locale.days, locale.months
+    for name, args in WARM:
+        module, _, function = name.partition(":")
+        try:
+            made = getattr(importlib.import_module(module), function)
+        except (ImportError, AttributeError):
+            continue
+        made(*args)
+    with contextlib.suppress(ImportError, AttributeError):
+        from bot.teams import catalogue, spellings
+
+        for team in catalogue().teams:
+            for spelling in (team.name, *team.aliases):
+                spellings(spelling)
 
 
 @contextlib.contextmanager
