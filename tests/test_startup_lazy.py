@@ -47,13 +47,19 @@ NOT_FOR_TELEGRAM = (
     "tornado",
 )
 
+#: Loaded by ``matchbot demo``, ``replay`` and ``recap`` (the replay on the console): none of
+#: this (APScheduler, until the bot starts its timers or sets a job: bot/scheduler/timer.py).
+NOT_FOR_THE_REPLAY = ("apscheduler",)
+
 LOADED = """
 import json, sys
 import adapters.cli
 help = set(sys.modules)
+import adapters.console.replay
+replay = set(sys.modules)
 import adapters.compose, adapters.telegram
 from telegram.ext import _updater
-loaded = {"help": sorted(help), "telegram": sorted(sys.modules)}
+loaded = {"help": sorted(help), "replay": sorted(replay), "telegram": sorted(sys.modules)}
 print(json.dumps({**loaded, "webhooks": _updater.WEBHOOKS_AVAILABLE}))
 sys.stdout.flush()
 import httpx
@@ -76,6 +82,8 @@ def test_a_command_loads_only_what_it_uses() -> None:
     assert loaded["webhooks"]  # python-telegram-bot still offers its webhook server
     for module in NOT_FOR_THE_HELP:
         assert module not in loaded["help"], module
+    for module in NOT_FOR_THE_REPLAY:
+        assert module not in loaded["replay"], module
     for module in NOT_FOR_TELEGRAM:
         assert module not in loaded["telegram"], module
 

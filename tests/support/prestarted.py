@@ -30,6 +30,7 @@ import contextlib
 import json
 import os
 import select
+import signal
 import socket
 import subprocess
 import sys
@@ -424,6 +425,11 @@ def _spawn(path: Path, log: Path, owner: int) -> int:
                     (os.POSIX_SPAWN_DUP2, quiet, 1),
                     (os.POSIX_SPAWN_DUP2, errors, 2),
                 ],
+                # every signal at its default, none blocked, whatever the starter had (a
+                # worker of a pytest run in the background ignores SIGINT): the server, and so
+                # each child, starts as Python does from a terminal
+                setsigdef=signal.valid_signals() - {signal.SIGKILL, signal.SIGSTOP},
+                setsigmask=(),
             )
         finally:
             os.close(errors)
