@@ -128,13 +128,12 @@ def test_where_pytests_rewriting_is_not_as_expected_the_step_does_nothing(
 
 
 def test_the_step_covers_the_suites_sources_test_modules_and_rewritten_plugins(
-    pytestconfig: pytest.Config,
+    pytestconfig: pytest.Config, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(pytestconfig, "args", [str(ROOT / "tests")])  # the whole suite's run
     sources = {p.relative_to(ROOT).as_posix() for p in compiled_once.project_sources(pytestconfig)}
-    rewritten = set(compiled_once.rewritten_by_workers(pytestconfig))
-    tests = {p.resolve() for p in (ROOT / "tests").glob("test_*.py")} | {
-        (ROOT / "tests/conftest.py").resolve()
-    }
+    rewritten = {p.resolve() for p in compiled_once.rewritten_by_workers(pytestconfig)}
+    tests = {p.resolve() for p in (ROOT / "tests").glob("test_*.py")}
 
     packages = {
         p.relative_to(ROOT).as_posix() for top in PACKAGES for p in ROOT.glob(f"{top}/**/*.py")
@@ -142,10 +141,20 @@ def test_the_step_covers_the_suites_sources_test_modules_and_rewritten_plugins(
     assert packages <= sources
     assert {"tests/support/postgres.py", "tests/support/fakes/__init__.py"} <= sources
     assert not any(Path(s).name.startswith("test_") for s in sources)
-    assert tests <= {p.resolve() for p in rewritten}
+    assert tests | {(ROOT / "tests/conftest.py").resolve()} <= rewritten
     # the plugins this process rewrote as it started, every worker rewrites as it starts
-    assert (ROOT / PLUGIN).resolve() in {p.resolve() for p in rewritten}
+    assert (ROOT / PLUGIN).resolve() in rewritten
     assert pytestconfig.pluginmanager.has_plugin("tests.support.compiled_once")
+
+
+def test_a_run_of_one_test_module_has_only_that_one_rewritten_ahead(
+    pytestconfig: pytest.Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one = ROOT / "tests/test_feed_format.py"
+    monkeypatch.setattr(pytestconfig, "args", [f"{one}::test_something"])
+    rewritten = {p.resolve() for p in compiled_once.rewritten_by_workers(pytestconfig)}
+    assert {p for p in rewritten if p.name.startswith("test_")} == {one.resolve()}
+    assert (ROOT / "tests/conftest.py").resolve() in rewritten
 
 
 def test_after_the_step_hypothesis_reads_each_bot_modules_constants_from_its_cache(

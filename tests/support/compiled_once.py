@@ -109,15 +109,19 @@ def project_sources(config: pytest.Config) -> list[Path]:
 
 
 def rewritten_by_workers(config: pytest.Config) -> list[Path]:
-    """The modules each worker imports through pytest's assertion rewriting: every test module
-    and ``conftest.py`` under the test paths, and what the controller itself imported so (the
-    plugins pytest rewrites: the suite's own in ``tests/support/``, and those of the installed
-    pytest plugins, e.g. Hypothesis'), which every worker imports too as it starts."""
+    """The modules each worker imports through pytest's assertion rewriting: the test modules
+    this run collects (those its arguments name, or all under the test paths), every
+    ``conftest.py``, and what the controller itself imported so (the plugins pytest rewrites:
+    the suite's own in ``tests/support/``, and those of the installed pytest plugins, e.g.
+    Hypothesis'), which every worker imports too as it starts."""
     tests = [config.rootpath / path for path in config.getini("testpaths")]
-    found = [p for p in _python_files(tests) if _rewritten_by_name(config, p)]
+    asked = [config.invocation_params.dir / arg.split("::")[0] for arg in config.args]
+    found = [p for p in _python_files(tests) if p.name == "conftest.py"]
+    found += [p for p in _python_files(asked) if _rewritten_by_name(config, p)]
     hook = _rewrite_hook(config)
-    imported = list(getattr(hook, "_rewritten_names", {}).values()) if hook else []
-    return list(dict.fromkeys(found + [Path(p) for p in imported]))
+    imported = [Path(p) for p in getattr(hook, "_rewritten_names", {}).values()] if hook else []
+    plugins = [p for p in imported if p.name == "conftest.py" or not _rewritten_by_name(config, p)]
+    return list(dict.fromkeys(found + plugins))
 
 
 def compile_sources(paths: Iterable[Path]) -> list[Path]:
@@ -177,7 +181,10 @@ def _rewritten_by_name(config: pytest.Config, path: Path) -> bool:
 
 
 def _python_files(tops: Iterable[Path]) -> Iterator[Path]:
+    """The Python files in the folders ``tops`` (or those ``tops`` are)."""
     for top in tops:
+        if top.is_file() and top.suffix == ".py":
+            yield top
         for folder, dirs, files in os.walk(top):
             dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__pycache__")))
             yield from (Path(folder, name) for name in sorted(files) if name.endswith(".py"))
