@@ -222,6 +222,16 @@ def test_a_child_looks_like_a_fresh_python_dash_m() -> None:
     assert new["sid"] == new["pid"]
 
 
+def test_what_the_server_builds_ahead_is_what_a_fresh_process_builds() -> None:
+    served, literal = both([*PROBE, "warmed"], env=env())
+    assert served.returncode == literal.returncode == 0, served.stderr + literal.stderr
+    ahead, fresh = json.loads(served.stdout), json.loads(literal.stdout)
+    assert len(ahead) > 10
+    for name, text in fresh.items():
+        assert "0x" not in text, name  # no object's address: the texts compare the contents
+        assert ahead[name] == text, name
+
+
 def test_each_child_has_a_fresh_random_state() -> None:
     drawn = {state(env=env(), cwd=ROOT)["random"] for _ in range(3)}
     assert len(drawn) == 3

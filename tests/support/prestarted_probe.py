@@ -62,7 +62,44 @@ def main(what: str, *args: str) -> None:
             )
         )
         return
+    if what == "warmed":  # what each table the server builds ahead holds
+        print(json.dumps(warmed()))
+        return
     raise SystemExit(f"unknown: {what}")
+
+
+def warmed() -> dict[str, str]:
+    """Each of the server's cached tables (``prestarted_server.WARM``) as this process has it
+    (the server's, forked; its own, exec'd), as text; and the bundled teams' spellings."""
+    import importlib
+    import ssl
+
+    from bot.teams import catalogue, spellings
+    from tests.support.prestarted_server import WARM
+
+    found: dict[str, str] = {}
+    for name, args in WARM:
+        module, _, function = name.partition(":")
+        made = getattr(importlib.import_module(module), function)(*args)
+        if isinstance(made, ssl.SSLContext):
+            text = repr(
+                (
+                    made.cert_store_stats(),
+                    made.get_ca_certs(),
+                    made.verify_mode,
+                    made.check_hostname,
+                    made.options,
+                    made.minimum_version,
+                )
+            )
+        elif hasattr(made, "_catalog"):  # a gettext catalogue
+            text = repr(sorted(made._catalog.items(), key=repr))
+        else:
+            text = repr(made)
+        found[f"{name}{args}"] = text
+    names = [s for team in catalogue().teams for s in (team.name, *team.aliases)]
+    found["spellings"] = repr([spellings(name) for name in names])
+    return found
 
 
 if __name__ == "__main__":
