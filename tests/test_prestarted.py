@@ -301,3 +301,16 @@ def test_an_environment_that_python_or_the_imports_read_at_start_is_exec_d() -> 
         with prestarted.popen([*PROBE, "exit", "0"], cwd=ROOT, env=env(**{name: value})) as p:
             assert type(p) is subprocess.Popen, name
         assert p.returncode == 0
+
+
+async def test_the_asyncio_shaped_process_is_awaited_by_several_at_once() -> None:
+    process = await prestarted.start(
+        *PROBE, "sleep", cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL
+    )
+    assert process.returncode is None
+    waiting = [asyncio.create_task(process.wait()) for _ in range(3)]
+    await asyncio.sleep(0)
+    process.terminate()
+    assert await asyncio.wait_for(asyncio.gather(*waiting), 30) == [-15, -15, -15]
+    assert process.returncode == -15
+    assert await process.wait() == -15

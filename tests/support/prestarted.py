@@ -107,6 +107,7 @@ class Process:
     def __init__(self, process: subprocess.Popen[Any]) -> None:
         self.popen = process
         self.pid = process.pid
+        self._watching = asyncio.Lock()  # one waiter watches the descriptor, others queue
 
     @property
     def returncode(self) -> int | None:
@@ -123,6 +124,10 @@ class Process:
 
     async def wait(self) -> int:
         loop = asyncio.get_running_loop()
+        async with self._watching:
+            return await self._watch(loop)
+
+    async def _watch(self, loop: asyncio.AbstractEventLoop) -> int:
         if (code := self.popen.poll()) is not None:
             return code
         with _ended_fd(self.popen) as fd:

@@ -30,6 +30,10 @@ def main(what: str, *args: str) -> None:
         print(os.getpid(), flush=True)
         sys.stdin.read()
         return
+    if what == "sleep":  # say so, then sleep until a signal ends it
+        print(os.getpid(), flush=True)
+        time.sleep(600)
+        return
     if what == "state":  # what the process sees of itself
         libc = ctypes.CDLL(None)
         libc.getenv.restype = ctypes.c_char_p
