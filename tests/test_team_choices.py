@@ -10,6 +10,7 @@ import pytest
 from adapters.providers.api_football import season_label
 from adapters.providers.http import Quota
 from adapters.providers.planning import LEAD, PollPlanner
+from adapters.providers.planning import log as planning_log
 from adapters.providers.team_search import af_query
 from bot.team_choices import TeamCandidate, adopt, labels, rank, squad_of, sure_pick
 from bot.teams import find_team
@@ -119,6 +120,9 @@ def test_api_football_season_labels(
     assert season_label(season, span, kickoff) == label
 
 
+PLANNER_LOGGER = planning_log.name
+
+
 def test_the_daily_plan_holds_requests_back_for_the_evening(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -134,16 +138,29 @@ def test_the_daily_plan_holds_requests_back_for_the_evening(
     assert planner.lineup_requests(evening) == 7
     window = (135 * 60 + LEAD + 135 * 60 + 600) / (135 * 60)
     assert shared == pytest.approx(alone * window * 190 / (190 - 7), 0.01)
-    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert not planner_warnings(caplog)
 
     planner.check_day(Quota(day_remaining=20), [("af:1", now), *evening])
     planner.check_day(Quota(day_remaining=19), [("af:1", now), *evening])  # said once
-    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    warnings = planner_warnings(caplog)
     assert len(warnings) == 1
     assert "20 requests left today cannot cover the 3 followed matches" in warnings[0]
     assert "af:2" in warnings[0]
     planner.check_day(Quota(day_remaining=500), [("af:1", now), *evening])
-    assert len([r for r in caplog.records if r.levelno == logging.WARNING]) == 1
+    assert len(planner_warnings(caplog)) == 1
+
+
+def planner_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """The planner's warnings this test logged. caplog holds every record the worker's process
+    logs meanwhile, from any thread or logger (e.g. asyncio's "Task was destroyed but it is
+    pending!" about an earlier test's task, when the garbage collector frees it during this
+    test): only the planner's count here. This test failed once in a full run, not
+    reproduced alone; a stray record like that is the likely cause."""
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == PLANNER_LOGGER and r.levelno >= logging.WARNING
+    ]
 
 
 def test_searches_stop_at_half_the_reserve() -> None:
