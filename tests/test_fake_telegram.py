@@ -798,3 +798,19 @@ async def test_a_reply_to_a_message_not_there(bot: Bot, tg: FakeTelegram) -> Non
     )
     assert alone.reply_to_message is None
     assert tg.messages(CHAT)[-1]["reply_to"] is None
+
+
+async def test_wait_quiet_returns_once_every_request_is_answered() -> None:
+    """A request still being answered (here: 0.4 s of latency) keeps the fake from being
+    quiet; once answered, and nothing new for ``quiet`` seconds, it is."""
+    async with (
+        FakeTelegram(token=TOKEN, latency=0.4) as fake,
+        Bot(TOKEN, base_url=fake.base_url) as bot,
+    ):
+        sending = asyncio.create_task(bot.send_message(CHAT, "late"))
+        while not fake.requests_open:
+            await asyncio.sleep(0.01)
+        await fake.wait_quiet(quiet=0.1)
+        assert fake.requests_open == 0
+        assert [m["text"] for m in fake.messages(CHAT)] == ["late"]
+        await sending

@@ -369,6 +369,21 @@ class Driver:
             ) from None
         return self.messages(chat_id)
 
+    async def wait_quiet(self, quiet: float = 0.3, timeout: float = 30) -> None:
+        """Wait until no request (getUpdates' long polls aside) is being answered and none
+        came for ``quiet`` seconds: all that a client now gone had sent has been read and
+        answered (a test process short of CPU may read a dead client's last requests, and so
+        count them against the flood limits, well after they were sent)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        seen, since = len(self.calls), loop.time()
+        while self.requests_open or len(self.calls) != seen or loop.time() - since < quiet:
+            if loop.time() > deadline:
+                raise AssertionError(f"the fake Bot API was not quiet for {quiet}s in {timeout}s")
+            if self.requests_open or len(self.calls) != seen:
+                seen, since = len(self.calls), loop.time()
+            await asyncio.sleep(0.05)
+
     async def wait_for_call(
         self,
         method: str,

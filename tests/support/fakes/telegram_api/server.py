@@ -83,6 +83,8 @@ class Server:
 
         # public records
         self.calls: list[tuple[str, JSON]] = []
+        #: requests being answered now (read, not yet answered), getUpdates' long polls aside
+        self.requests_open = 0
         self.edits: list[JSON] = []
         self.violations: list[Violation] = []
         self.errors: list[tuple[str, JSON, int, str]] = []
@@ -191,6 +193,15 @@ class Server:
         }
 
     async def _handle(self, request: web.Request) -> web.Response:
+        if request.path.lower().endswith("/getupdates"):  # a long poll stays open: not counted
+            return await self._answer(request)
+        self.requests_open += 1
+        try:
+            return await self._answer(request)
+        finally:
+            self.requests_open -= 1
+
+    async def _answer(self, request: web.Request) -> web.Response:
         parts = request.path.split("/")
         # ["", "bot<token>", "<method>"]
         if len(parts) != 3 or not parts[1].startswith("bot"):
