@@ -18,6 +18,7 @@ from adapters.providers.api_football import ApiFootballSource
 from adapters.providers.football_data import FootballDataSource
 from bot.app import MatchBot
 from bot.messages.model import message_text
+from bot.scheduler import polling
 from tests.support.core import chat, until
 from tests.support.fakes.provider_api import FakeProvider, load_fixture, server_error
 from tests.support.fakes.recording import RecordingPlatform
@@ -206,3 +207,35 @@ async def test_football_data_competition_matches_are_followed(tmp_path: Path) ->
         {"dateFrom": today.isoformat(), "dateTo": (today + timedelta(days=7)).isoformat()}
     ]
     assert headlines(platform, "a")[-1] == "⚽ GOAL! Liverpool FC 0-1 Paris Saint-Germain FC"
+
+
+async def test_a_competition_just_looked_up_is_not_asked_again_by_the_refresh(
+    tmp_path: Path,
+) -> None:
+    """A chat's /subscribe looks the competition up at once; the start's periodic refresh,
+    coming just after, asks nothing again (a free plan's requests are few), and the next
+    refresh, six hours on, does."""
+    now = [datetime.now(UTC).timestamp()]
+    async with FakeProvider.football_data(key="fd-token") as fake:
+        scheduled = copy.deepcopy(load_fixture("fd_match_live_free.json"))
+        scheduled.update(utcDate=soon().replace("+00:00", "Z"), status="TIMED", minute=None)
+        fake.fixtures = [scheduled]
+        source = FootballDataSource(FootballData("fd-token", base_url=fake.base_url))
+        bot = build_bot(tmp_path / "bot.db", [], reminder_lead=None, sources=[])
+        await bot.open()
+        await bot.command(chat("a"), "subscribe", "champions league")
+        live = polling.LivePolling(bot.db, bot.scheduler, [source], bot.ingest, lambda: now[0])
+
+        def asked() -> int:
+            return len([r for r in fake.requests if r.path == "/v4/competitions/CL/matches"])
+
+        await live.refresh_fixtures(source)
+        assert asked() == 1
+        assert await bot.db.call(lambda s: s.match(f"fd:{scheduled['id']}")) is not None
+        await live.refresh_fixtures(source)  # moments later
+        assert asked() == 1
+        now[0] += polling.FIXTURES_EVERY
+        await live.refresh_fixtures(source)
+        assert asked() == 2
+        await bot.db.close()
+        await source.aclose()

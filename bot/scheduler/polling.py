@@ -50,6 +50,9 @@ LEAD = 75 * 60.0
 line-ups once in a while until its live polling starts, 15 minutes before (see
 ``adapters/providers/planning.py``)."""
 FIXTURES_EVERY = 6 * 3600.0
+FRESH_FIXTURES = FIXTURES_EVERY / 2
+"""A team's or competition's fixtures looked up this recently are not asked again by the
+periodic refresh (one a chat's /subscribe looked up a moment before the start's refresh)."""
 IDLE_CHECK = 300.0  # with nothing live, look again this often
 GIVE_UP_AFTER = 6 * 3600.0  # a match not over this long after kick-off was postponed or lost
 RETRY_DELAYS: tuple[float, ...] = (5.0, 15.0, 45.0, 135.0, 300.0)
@@ -78,6 +81,7 @@ class LivePolling:
         self._looked_up: set[str] = set()
         self._poll_soon: set[str] = set()
         self._discovering: set[tuple[str, str]] = set()  # (source, team) tried, not yet done
+        self._found_at: dict[tuple[str, str], float] = {}  # (source, target): last look-up
         self._started = False
         #: held while one poll's (or one look-up's) objects are being ingested
         self._ingesting = asyncio.Lock()
@@ -176,9 +180,17 @@ class LivePolling:
             teams = []
         targets = teams + [_competition(c) for c in competitions if _looks_up_competitions(source)]
         for target in targets:  # one after the other; a failed one is retried on its own
+            if self._fresh(source, target):
+                continue
             if (source.name, target) not in self._discovering:
                 self._discovering.add((source.name, target))
                 await self._discover(source, target, 0)
+
+    def _fresh(self, source: MatchSource, target: str) -> bool:
+        """Whether ``target``'s fixtures were looked up at ``source`` less than
+        :data:`FRESH_FIXTURES` ago."""
+        found = self._found_at.get((source.name, target))
+        return found is not None and self.clock() - found < FRESH_FIXTURES
 
     async def discover_new(self) -> None:
         """Look up at once the fixtures of followed teams and competitions not looked up yet
@@ -237,6 +249,7 @@ class LivePolling:
             self._schedule_discovery(source, target, delay, attempt + 1)
             return
         self._discovering.discard((source.name, target))
+        self._found_at[(source.name, target)] = self.clock()
         await self._ingest_all(source, objects)
         if attempt:  # logged once the fixtures are stored, so the line means "usable now"
             log.info("%s: fixtures of %s found after %d attempts", provider, name, attempt + 1)
