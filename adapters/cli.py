@@ -372,8 +372,8 @@ def migrate_db(
 def main() -> None:
     """The ``matchbot`` program. While it starts, it imports some hundred thousand objects
     that live as long as it does; the cyclic garbage collector would walk them again and
-    again as they come (some 150 collections, a tenth of a ``matchbot recap``'s CPU), finding
-    nothing: it is paused until the command has loaded its modules (:func:`_loaded`)."""
+    again as they come (some 130 collections), finding nothing: it is paused until the
+    command has loaded its modules (:func:`_loaded`)."""
     global _start_paused
     if gc.isenabled():
         gc.disable()
